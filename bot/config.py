@@ -1,0 +1,222 @@
+"""Configuration: one TOML file plus `AFTERSALES_<SECTION>__<KEY>` environment overrides.
+
+A channel is on when its section is filled in. Every error names the key so `aftersales` can exit 2 with it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+from core.durations import parse_duration
+
+ENV_PREFIX = "AFTERSALES_"
+
+
+class ConfigError(ValueError):
+    """Bad configuration; the message names the key."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 1_048_576
+    sender_rate: int = 20
+    """Messages one sender may send per `sender_rate_window` before being told to slow down."""
+    sender_rate_window: timedelta = timedelta(seconds=10)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseConfig:
+    url: str = "sqlite+aiosqlite:///var/aftersales.db"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BusConfig:
+    backend: str = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    partitions: int = 8
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiConfig:
+    tokens: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeChatConfig:
+    app_id: str = ""
+    app_secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    api_base_url: str = "https://api.weixin.qq.com"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id and self.token)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeComConfig:
+    corp_id: str = ""
+    agent_id: str = ""
+    secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    api_base_url: str = "https://qyapi.weixin.qq.com"
+    alerts_chat_id: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.corp_id and self.token)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlackConfig:
+    bot_token: str = ""
+    signing_secret: str = ""
+    api_base_url: str = "https://slack.com/api/"
+    alerts_channel: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token and self.signing_secret)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailConfig:
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_ssl: bool = True
+    imap_folder: str = "INBOX"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    from_address: str = ""
+    poll_interval: timedelta = timedelta(seconds=30)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.imap_host and self.smtp_host)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaConfig:
+    policies: Mapping[str, Any] = field(default_factory=dict)
+    calendar: str = "china"
+    tick: timedelta = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NlpConfig:
+    model_path: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class KbConfig:
+    dir: str = ""
+    threshold: float = 0.6
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    bus: BusConfig = field(default_factory=BusConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
+    wechat: WeChatConfig = field(default_factory=WeChatConfig)
+    wecom: WeComConfig = field(default_factory=WeComConfig)
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+    sla: SlaConfig = field(default_factory=SlaConfig)
+    nlp: NlpConfig = field(default_factory=NlpConfig)
+    kb: KbConfig = field(default_factory=KbConfig)
+
+
+def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None = None) -> Config:
+    """Read the TOML file (explicit path, `AFTERSALES_CONFIG`, or `aftersales.toml` if present) and apply env overrides."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    chosen = path or env.get(ENV_PREFIX + "CONFIG") or ("aftersales.toml" if Path("aftersales.toml").exists() else None)
+    if chosen:
+        try:
+            raw = tomllib.loads(Path(chosen).read_text("utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {chosen}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{chosen}: {exc}") from exc
+    for name, value in env.items():
+        if name.startswith(ENV_PREFIX) and "__" in name:
+            section, _, key = name[len(ENV_PREFIX):].lower().partition("__")
+            raw.setdefault(section, {})[key] = value
+    return config_from_dict(raw)
+
+
+def config_from_dict(raw: Mapping[str, Any]) -> Config:
+    sections: dict[str, Any] = {}
+    known = {f.name: f for f in dataclasses.fields(Config)}
+    for section, values in raw.items():
+        if section not in known:
+            raise ConfigError(f"unknown config section [{section}]")
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"[{section}] must be a table")
+        section_type = typing.get_type_hints(Config)[section]
+        sections[section] = _build_section(section, section_type, values)
+    return Config(**sections)
+
+
+def _build_section(section: str, section_type: type, values: Mapping[str, Any]) -> Any:
+    hints = typing.get_type_hints(section_type)
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in hints:
+            raise ConfigError(f"unknown key {section}.{key}")
+        try:
+            kwargs[key] = _coerce(hints[key], value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"bad value for {section}.{key}: {exc}") from exc
+    return section_type(**kwargs)
+
+
+def _coerce(hint: Any, value: Any) -> Any:
+    if hint is timedelta:
+        return parse_duration(value)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"expected true/false, got {value!r}")
+    if hint is int:
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, got {value!r}")
+        return int(value)
+    if hint is float:
+        return float(value)
+    if hint is str:
+        if not isinstance(value, (str, int, float)):
+            raise ValueError(f"expected text, got {value!r}")
+        return str(value)
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        items = value.split(",") if isinstance(value, str) else list(value)
+        return tuple(str(i).strip() for i in items if str(i).strip())
+    if origin in (Mapping, dict) or isinstance(hint, types.GenericAlias):
+        if isinstance(value, str):
+            raise ValueError("expected a table")
+        return dict(value)
+    return value

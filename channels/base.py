@@ -1,0 +1,33 @@
+"""What the bot expects of a channel: HTTP routes it serves (if any), a lifecycle, and `send`.
+
+A channel verifies and parses what its platform sends into `Inbound`, hands it to the injected `IntakeSink`
+(durable commit) and only then answers the platform. It knows nothing about tickets.
+"""
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+from aiohttp import web
+
+from core.envelopes import Outbound
+from core.rendering import Rendered
+
+
+class Channel(Protocol):
+    name: str
+
+    def routes(self) -> Sequence[web.AbstractRouteDef]:
+        """Routes to mount on the hub's aiohttp app (empty for pull channels such as IMAP)."""
+        ...
+
+    async def start(self) -> None:
+        """Open sessions, start intake loops. Called once the app runs."""
+        ...
+
+    async def stop(self) -> None:
+        """Finish in-flight work and close connections."""
+        ...
+
+    async def send(self, message: Outbound, rendered: Rendered) -> str:
+        """Deliver one message; return the platform's message id. Raise `RetryableSendError` / `PermanentSendError`."""
+        ...

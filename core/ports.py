@@ -1,0 +1,34 @@
+"""Small interfaces between layers that are not envelopes: where channels hand over what arrived, and the typed
+errors a channel raises when a send fails (the outbox decides to retry or dead-letter from the type)."""
+from __future__ import annotations
+
+from typing import Awaitable, Callable, Sequence
+
+from core.envelopes import Inbound
+
+IntakeSink = Callable[[Sequence[Inbound]], Awaitable[list[bool]]]
+"""Durably commits inbound messages; returns, per message, True when new and False when already known.
+A channel answers its platform only after this returns (the message is then safe across a crash)."""
+
+
+class SendError(Exception):
+    """A send failed. `retryable` tells the outbox whether another attempt can succeed."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.code = code
+
+
+class RetryableSendError(SendError):
+    """Network trouble, rate limit, platform 5xx, expired token: try again later (after `retry_after` if given)."""
+
+    retryable = True
+
+
+class PermanentSendError(SendError):
+    """The platform refused for good (unknown recipient, window closed, bot not in channel): dead-letter and tell staff."""
+
+    retryable = False

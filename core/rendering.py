@@ -1,0 +1,105 @@
+"""Renders an `Outbound` into what channels send: light Markdown, plain text (buttons as numbered lines), subject,
+HTML and the buttons themselves. Channels pick the form they can show; every rich reply degrades to text."""
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+
+from core.envelopes import Outbound
+from templates import LOCALES, TEMPLATE_DIR
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button: `command` is the text the hub receives when it is pressed (so typing it works the same)."""
+
+    id: str
+    label: str
+    command: str
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    markdown: str
+    text: str
+    subject: str
+    html: str
+    actions: tuple[Action, ...]
+
+
+class TemplateNotFound(LookupError):
+    pass
+
+
+class Renderer:
+    """Loads templates once; `StrictUndefined` so a missing value fails loudly in tests instead of reaching a person."""
+
+    def __init__(self, *, template_dir: Path = TEMPLATE_DIR) -> None:
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(template_dir)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._dir = template_dir
+
+    def render(self, message: Outbound) -> Rendered:
+        return self.render_template(message.template, message.data, message.locale)
+
+    def render_template(self, name: str, data: Mapping[str, Any], locale: str) -> Rendered:
+        locale = locale if locale in LOCALES else LOCALES[0]
+        markdown = self._render(f"{locale}/{name}.md.j2", data).strip()
+        subject = self._render_optional(f"{locale}/{name}.subject.j2", data).strip()
+        actions = tuple(self._actions(data.get("actions", ()), locale))
+        text = _BOLD.sub(r"\1", markdown)
+        if actions:
+            lines = [self._render("_action_line.j2", {"n": i, "action": a, "locale": locale}).strip()
+                     for i, a in enumerate(actions, 1)]
+            text = text + "\n\n" + "\n".join(lines)
+        page = self._render_optional(f"{locale}/{name}.html.j2", data) or _markdown_to_html(markdown)
+        return Rendered(markdown=markdown, text=text, subject=subject, html=page, actions=actions)
+
+    def _render(self, path: str, data: Mapping[str, Any]) -> str:
+        try:
+            template = self._env.get_template(path)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateNotFound(path) from exc
+        return template.render(**data)
+
+    def _render_optional(self, path: str, data: Mapping[str, Any]) -> str:
+        if not (self._dir / path).exists():
+            return ""
+        return self._render(path, data)
+
+    def _actions(self, specs: Any, locale: str) -> list[Action]:
+        labels = _labels(self._dir, locale)
+        return [Action(id=s["id"], label=labels.get(s["id"], s["id"]), command=s["command"], style=s.get("style", ""))
+                for s in specs]
+
+    def names(self) -> list[str]:
+        """Every message template (for the test that renders them all)."""
+        return sorted({p.name.removesuffix(".md.j2") for p in (self._dir / LOCALES[0]).glob("*.md.j2")})
+
+
+@lru_cache(maxsize=8)
+def _labels(template_dir: Path, locale: str) -> dict[str, str]:
+    path = template_dir / locale / "actions.toml"
+    return tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+
+
+def _markdown_to_html(markdown: str) -> str:
+    paragraphs = [html.escape(p).replace("\n", "<br>") for p in markdown.split("\n\n") if p.strip()]
+    body = "".join("<p>" + _BOLD.sub(r"<b>\1</b>", p) + "</p>" for p in paragraphs)
+    return f'<html><body style="font-family:sans-serif">{body}</body></html>'
