@@ -2,7 +2,7 @@
 errors a channel raises when a send fails (the outbox decides to retry or dead-letter from the type)."""
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Sequence
+from typing import Awaitable, Callable, Protocol, Sequence
 
 from core.envelopes import Inbound
 
@@ -32,3 +32,17 @@ class PermanentSendError(SendError):
     """The platform refused for good (unknown recipient, window closed, bot not in channel): dead-letter and tell staff."""
 
     retryable = False
+
+
+class CursorStore(Protocol):
+    """Durable named positions for pull channels (e.g. IMAP `UIDVALIDITY:UID`), kept in the hub's database."""
+
+    async def get(self, name: str) -> str | None: ...
+
+    async def put(self, name: str, value: str) -> None: ...
+
+
+class QuarantineStore(Protocol):
+    """Where input that cannot be parsed goes, whole, so staff can see it and re-run it. Nothing is dropped."""
+
+    async def quarantine(self, *, channel: str, external_id: str, payload: bytes, reason: str) -> None: ...
