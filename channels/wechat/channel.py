@@ -1,0 +1,116 @@
+"""WeChat Official Account channel (customers): `/webhooks/wechat` callback and customer-service (客服) sending.
+
+The webhook answers `success` only after the intake committed the message, and never with passive reply XML: the
+pipeline's answer goes out asynchronously through `send`, so a slow pipeline can never miss WeChat's 5-second window
+(and trigger its three retries). Retries are harmless anyway — the intake dedupes on `MsgId` / the event key.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import aiohttp
+from aiohttp import web
+from wechatpy.crypto import WeChatCrypto
+
+from bot.config import WeChatConfig
+from core.clock import Clock
+from core.envelopes import Inbound, Outbound
+from core.ports import IntakeSink, PermanentSendError
+from core.rendering import Rendered
+from channels.wechat.inbound import to_inbound
+from channels.weixin.api import WeixinApi
+from channels.weixin.callback import (Refused, check_fresh, check_token_signature, decrypt_body, read_body,
+                                      require)
+from channels.weixin.session import SessionOwner
+from channels.weixin.webhook import accept
+
+WINDOW_CLOSED_ERRCODES = frozenset({"45015", "45047"})
+"""45015: the customer has not written within 48 hours; 45047: too many messages since they last wrote."""
+
+
+class WeChatChannel:
+    """Customers' Official Account. When the 48-hour window is closed, a template message (模板消息) is sent instead
+    if one is known: `message.data["wechat_template_id"]`, else `templates[message.template]`. Its keywords are
+    `message.data["wechat_template_data"]` (``{keyword: value}``) or, by default, the rendered text as ``content``.
+    Without a template the send fails permanently with code 45015, so staff see the message was not delivered.
+    `menu_commands` maps custom-menu CLICK keys to the command text they stand for (default: the key itself)."""
+
+    name = "wechat"
+
+    def __init__(self, *, config: WeChatConfig, intake: IntakeSink, clock: Clock,
+                 http: aiohttp.ClientSession | None = None, max_body_bytes: int = 1_048_576,
+                 templates: Mapping[str, str] | None = None, menu_commands: Mapping[str, str] | None = None) -> None:
+        self._config = config
+        self._intake = intake
+        self._clock = clock
+        self._max_body = max_body_bytes
+        self._templates = dict(templates or {})
+        self._menu_commands = dict(menu_commands or {})
+        self._crypto = (WeChatCrypto(config.token, config.encoding_aes_key, config.app_id)
+                        if config.encoding_aes_key else None)
+        self._api = WeixinApi(base_url=config.api_base_url, token_path="/cgi-bin/token", clock=clock,
+                              token_params={"grant_type": "client_credential", "appid": config.app_id,
+                                            "secret": config.app_secret})
+        self._session = SessionOwner(http)
+
+    def routes(self) -> Sequence[web.AbstractRouteDef]:
+        return [web.get("/webhooks/wechat", self._verify_url), web.post("/webhooks/wechat", self._receive)]
+
+    async def start(self) -> None:
+        self._api.bind(await self._session.open())
+
+    async def stop(self) -> None:
+        await self._session.close()
+
+    async def send(self, message: Outbound, rendered: Rendered) -> str:
+        payload = {"touser": message.recipient, "msgtype": "text", "text": {"content": rendered.text}}
+        try:
+            await self._api.call("/cgi-bin/message/custom/send", payload)
+        except PermanentSendError as exc:
+            template_id = message.data.get("wechat_template_id") or self._templates.get(message.template)
+            if exc.code not in WINDOW_CLOSED_ERRCODES or not template_id:
+                raise
+            reply = await self._api.call("/cgi-bin/message/template/send",
+                                         _template_payload(message, rendered, str(template_id)))
+            return f"template:{reply.get('msgid', '')}"
+        return f"custom:{message.idempotency_key}"
+
+    async def _verify_url(self, request: web.Request) -> web.Response:
+        """Server URL check from the admin console: echo `echostr` when the token signature matches."""
+        try:
+            signature, timestamp, nonce, echostr = require(request.query, "signature", "timestamp", "nonce", "echostr")
+            check_token_signature(self._config.token, signature, timestamp, nonce)
+            check_fresh(timestamp, self._clock)
+        except Refused as refused:
+            return web.Response(status=refused.status, text=refused.reason)
+        return web.Response(text=echostr)
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        return await accept(request, channel=self.name, open_=self._open, parse=self._parse, intake=self._intake,
+                            ack="success")
+
+    async def _open(self, request: web.Request) -> bytes:
+        """Safe mode (`encrypt_type=aes`) is decrypted and its AppId checked; plaintext mode is trusted on the token
+        signature alone, as WeChat defines it (compatible mode sends both and is handled as safe mode)."""
+        body = await read_body(request, self._max_body)
+        signature, timestamp, nonce = require(request.query, "signature", "timestamp", "nonce")
+        check_token_signature(self._config.token, signature, timestamp, nonce)
+        check_fresh(timestamp, self._clock)
+        if request.query.get("encrypt_type", "raw") != "aes":
+            return body
+        if self._crypto is None:
+            raise Refused(403, "encrypted push but no encoding_aes_key configured")
+        (msg_signature,) = require(request.query, "msg_signature")
+        return decrypt_body(self._crypto, body, msg_signature, timestamp, nonce)
+
+    def _parse(self, xml: bytes) -> Inbound:
+        return to_inbound(xml, account=self._config.app_id, menu_commands=self._menu_commands)
+
+
+def _template_payload(message: Outbound, rendered: Rendered, template_id: str) -> dict[str, Any]:
+    values = message.data.get("wechat_template_data") or {"content": rendered.text}
+    payload: dict[str, Any] = {"touser": message.recipient, "template_id": template_id,
+                               "data": {k: {"value": str(v)} for k, v in values.items()}}
+    if message.data.get("url"):
+        payload["url"] = str(message.data["url"])
+    return payload

@@ -1,0 +1,120 @@
+"""Async client for the WeChat / WeCom JSON APIs: token in the query string, `errcode` in the body.
+
+wechatpy's client is blocking `requests` without timeouts; in the hub's event loop it would stall every webhook ack
+behind a slow API call, and a thread pool would still race on token refresh. So calls go through aiohttp here, with
+wechatpy kept for crypto and parsing. This module also owns the error policy both channels share:
+
+* token rejected (40001/40014/42001) → refresh once (single-flight) and retry; again → retryable;
+* busy / rate limited (-1, 45009, 45011, 45033), HTTP 5xx, network trouble → `RetryableSendError`, and further calls
+  are held back for `retry_after` so concurrent senders back off together instead of hammering the quota;
+* any other errcode → `PermanentSendError(code=errcode)`.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+import aiohttp
+
+from core.clock import Clock
+from core.ports import PermanentSendError, RetryableSendError
+from channels.weixin.token import AccessTokenCache
+
+TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+BUSY_RETRY_AFTER: Mapping[int, float] = {-1: 1.0, 45009: 60.0, 45011: 60.0, 45033: 1.0}
+"""Seconds to hold back after each "slow down" errcode (-1 system busy, 45009/45011 frequency, 45033 concurrency)."""
+SERVER_ERROR_RETRY_AFTER = 5.0
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+class WeixinApi:
+    """One app's API: `base_url` is the origin (CONTRACT.md), `token_path`/`token_params` the platform's token call."""
+
+    def __init__(self, *, base_url: str, token_path: str, token_params: Mapping[str, str], clock: Clock) -> None:
+        self._base = base_url.rstrip("/")
+        self._token_path = token_path
+        self._token_params = dict(token_params)
+        self._clock = clock
+        self._session: aiohttp.ClientSession | None = None
+        self._tokens = AccessTokenCache(fetch=self._fetch_token, clock=clock)
+        self._paused_until = datetime.min.replace(tzinfo=timezone.utc)
+
+    def bind(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def call(self, path: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """POST `payload` as UTF-8 JSON (Chinese unescaped, as the platform SDKs send it); returns the reply body."""
+        self._check_paused()
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        token = await self._tokens.get()
+        reply = await self._request("POST", path, {"access_token": token}, body)
+        if _errcode(reply) in TOKEN_ERRCODES:
+            self._tokens.invalidate(token)
+            token = await self._tokens.get()
+            reply = await self._request("POST", path, {"access_token": token}, body)
+            if _errcode(reply) in TOKEN_ERRCODES:
+                self._tokens.invalidate(token)
+                raise RetryableSendError(f"{path}: access token rejected after refresh",
+                                         code=str(_errcode(reply)), retry_after=1.0)
+        self._raise_for(path, reply)
+        return reply
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        reply = await self._request("GET", self._token_path, self._token_params, None)
+        self._raise_for(self._token_path, reply)
+        try:
+            return str(reply["access_token"]), float(reply.get("expires_in", 7200))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RetryableSendError(f"{self._token_path}: malformed token reply") from exc
+
+    async def _request(self, method: str, path: str, params: Mapping[str, str], body: bytes | None) -> dict[str, Any]:
+        if self._session is None:
+            raise RuntimeError("WeixinApi used before start()")
+        headers = {"Content-Type": "application/json; charset=utf-8"} if body is not None else {}
+        try:
+            async with self._session.request(method, self._base + path, params=params, data=body, headers=headers,
+                                             timeout=DEFAULT_TIMEOUT) as resp:
+                text = await resp.text(encoding="utf-8")
+                status = resp.status
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise RetryableSendError(f"{path}: {type(exc).__name__}: {exc}") from exc
+        if status >= 500 or status == 429:
+            self._pause(SERVER_ERROR_RETRY_AFTER)
+            raise RetryableSendError(f"{path}: HTTP {status}", code=f"http{status}", retry_after=SERVER_ERROR_RETRY_AFTER)
+        try:
+            reply = json.loads(text)
+        except ValueError as exc:
+            raise RetryableSendError(f"{path}: HTTP {status}, not JSON") from exc
+        if not isinstance(reply, dict):
+            raise RetryableSendError(f"{path}: HTTP {status}, unexpected JSON")
+        return reply
+
+    def _raise_for(self, path: str, reply: Mapping[str, Any]) -> None:
+        code = _errcode(reply)
+        if code == 0:
+            return
+        message = f"{path}: errcode {code} {reply.get('errmsg', '')}".strip()
+        if code in BUSY_RETRY_AFTER:
+            self._pause(BUSY_RETRY_AFTER[code])
+            raise RetryableSendError(message, code=str(code), retry_after=BUSY_RETRY_AFTER[code])
+        if code in TOKEN_ERRCODES:
+            raise RetryableSendError(message, code=str(code), retry_after=1.0)
+        raise PermanentSendError(message, code=str(code))
+
+    def _pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self._clock.now() + timedelta(seconds=seconds))
+
+    def _check_paused(self) -> None:
+        remaining = (self._paused_until - self._clock.now()).total_seconds()
+        if remaining > 0:
+            raise RetryableSendError("platform asked to slow down; holding back", code="backoff",
+                                     retry_after=remaining)
+
+
+def _errcode(reply: Mapping[str, Any]) -> int:
+    try:
+        return int(reply.get("errcode", 0))
+    except (TypeError, ValueError):
+        return -1
