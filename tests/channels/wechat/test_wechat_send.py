@@ -1,0 +1,129 @@
+"""`WeChatChannel.send` against the fake API: customer-service messages, the 48-hour window and template fallback,
+access-token caching/refresh shared by concurrent senders, and the retryable/permanent error split."""
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import replace
+
+import pytest
+
+from bot.config import WeChatConfig
+from channels.wechat import WeChatChannel
+from core.envelopes import Outbound
+from core.ports import PermanentSendError, RetryableSendError
+from core.rendering import Action, Rendered
+
+CUSTOM = "/cgi-bin/message/custom/send"
+TEMPLATE = "/cgi-bin/message/template/send"
+
+
+def outbound(key: str = "out-1", template: str = "ticket_opened", **data) -> Outbound:
+    return Outbound(channel="wechat", account="wx", recipient="o-customer", conversation="o-customer",
+                    template=template, data=data, idempotency_key=key)
+
+
+RENDERED = Rendered(markdown="已为您创建工单 **SR-20261123-0001**", text="已为您创建工单 SR-20261123-0001",
+                    subject="", html="", actions=(Action(id="status", label="查询进度", command="查询进度"),))
+
+
+async def test_customer_service_text_is_sent_as_utf8_json(channel, fake_api):
+    fake_api.customer_wrote("o-customer")
+    message_id = await channel.send(outbound(), RENDERED)
+    [call] = fake_api.calls
+    assert call.path == CUSTOM and message_id
+    assert call.body == {"touser": "o-customer", "msgtype": "text", "text": {"content": RENDERED.text}}
+    assert "已为您创建工单".encode() in call.raw and b"\\u" not in call.raw
+
+
+async def test_one_token_serves_concurrent_senders(channel, fake_api):
+    fake_api.customer_wrote("o-customer")
+    await asyncio.gather(*(channel.send(outbound(f"k{i}"), RENDERED) for i in range(20)))
+    assert fake_api.token_requests["wechat"] == 1
+    assert len(fake_api.sent(CUSTOM)) == 20
+
+
+@pytest.mark.parametrize("invalidate", ["expire_tokens", "revoke_tokens"], ids=["42001", "40001"])
+async def test_rejected_token_is_refreshed_once_and_the_call_retried(channel, fake_api, invalidate):
+    fake_api.customer_wrote("o-customer")
+    await channel.send(outbound("a"), RENDERED)
+    getattr(fake_api, invalidate)()
+    await asyncio.gather(*(channel.send(outbound(f"b{i}"), RENDERED) for i in range(5)))
+    assert fake_api.token_requests["wechat"] == 2
+    assert len(fake_api.sent(CUSTOM)) == 6
+
+
+async def test_token_is_renewed_before_it_expires(channel, fake_api, clock):
+    fake_api.customer_wrote("o-customer")
+    await channel.send(outbound("a"), RENDERED)
+    clock.advance(7200 - 200)
+    fake_api.customer_wrote("o-customer")
+    await channel.send(outbound("b"), RENDERED)
+    assert fake_api.token_requests["wechat"] == 2
+    assert [c.errcode for c in fake_api.calls] == [0, 0]
+
+
+async def test_closed_window_without_template_is_permanent_45015(channel, fake_api, clock):
+    fake_api.customer_wrote("o-customer")
+    clock.advance(48 * 3600 + 1)
+    with pytest.raises(PermanentSendError) as failure:
+        await channel.send(outbound(), RENDERED)
+    assert failure.value.code == "45015"
+    assert fake_api.sent(CUSTOM) == [] and fake_api.sent(TEMPLATE) == []
+
+
+async def test_closed_window_falls_back_to_a_template_message(channel, fake_api):
+    by_data = await channel.send(outbound("a", wechat_template_id="TPL_STATUS",
+                                          wechat_template_data={"thing1": "空调维修", "time2": "11月23日"}), RENDERED)
+    by_config = await channel.send(outbound("b", template="dispatch_notice"), RENDERED)
+    first, second = fake_api.sent(TEMPLATE)
+    assert by_data.startswith("template:") and by_config.startswith("template:") and by_data != by_config
+    assert first["data"] == {"thing1": {"value": "空调维修"}, "time2": {"value": "11月23日"}}
+    assert second == {"touser": "o-customer", "template_id": "TPL_STATUS",
+                      "data": {"content": {"value": RENDERED.text}}}
+
+
+async def test_unknown_template_is_permanent(channel, fake_api):
+    with pytest.raises(PermanentSendError) as failure:
+        await channel.send(outbound(wechat_template_id="TPL_GONE"), RENDERED)
+    assert failure.value.code == "40037"
+
+
+@pytest.mark.parametrize("errcode, retry_after", [(45009, 60.0), (-1, 1.0)])
+async def test_rate_limit_is_retryable_and_holds_back_all_senders(channel, fake_api, clock, errcode, retry_after):
+    fake_api.customer_wrote("o-customer")
+    fake_api.throttle(errcode)
+    with pytest.raises(RetryableSendError) as first:
+        await channel.send(outbound("a"), RENDERED)
+    calls_before = len(fake_api.calls)
+    with pytest.raises(RetryableSendError) as held:
+        await channel.send(outbound("b"), RENDERED)
+    assert (first.value.code, first.value.retry_after) == (str(errcode), retry_after)
+    assert held.value.retry_after == pytest.approx(retry_after) and len(fake_api.calls) == calls_before
+    clock.advance(retry_after)
+    assert await channel.send(outbound("b"), RENDERED)
+
+
+async def test_unreachable_api_is_retryable(intake, clock):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = WeChatConfig(app_id="wx", app_secret="s", token="t", api_base_url=f"http://127.0.0.1:{port}")
+    channel = WeChatChannel(config=config, intake=intake, clock=clock)
+    await channel.start()
+    try:
+        with pytest.raises(RetryableSendError):
+            await channel.send(outbound(), RENDERED)
+    finally:
+        await channel.stop()
+
+
+async def test_wrong_app_secret_fails_the_send(config, intake, clock, fake_api):
+    channel = WeChatChannel(config=replace(config, app_secret="wrong"), intake=intake, clock=clock)
+    await channel.start()
+    try:
+        with pytest.raises(PermanentSendError) as failure:
+            await channel.send(outbound(), RENDERED)
+        assert failure.value.code == "40125"
+    finally:
+        await channel.stop()
