@@ -1,0 +1,164 @@
+"""The web chat: a page at `/chat` and a websocket at `/chat/ws` speaking JSON frames.
+
+Every customer message is committed through the hub's `IntakeSink` before it is acknowledged, so an `ack` means the
+message survives a crash; when the database is locked or gone the client is told `unavailable` and resends the same
+client id later (the inbox dedupes on it). Replies go to every open socket of the conversation; with none open, `send`
+raises `RetryableSendError` and the outbox tries again once the customer is back.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from functools import partial
+from pathlib import Path
+from typing import Any, Sequence
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, error_frame, hello_frame,
+                                     parse_client_frame, reply_frame)
+from channels.webchat.ratelimit import SlidingWindowLimiter
+from channels.webchat.sessions import PREFIX, SocketRegistry, conversation_of, new_session_id, valid_session_id
+from channels.webchat.texts import error_text, locale_for
+from core.clock import Clock
+from core.envelopes import Inbound, Outbound
+from core.ports import IntakeSink, PermanentSendError, RetryableSendError
+from core.rendering import Rendered
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+HARD_LIMIT_FACTOR = 4
+"""Frames up to `max_frame_bytes` get a polite `too_large`; beyond this multiple aiohttp closes the socket (1009)
+without buffering the rest, so a hostile client cannot make the server hold large frames."""
+PAGE_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+
+class WebChatChannel:
+    """Serves the chat page and its websocket; one conversation per browser session (``web:<session>``)."""
+
+    name = "webchat"
+    account = "web"
+
+    def __init__(self, *, intake: IntakeSink, clock: Clock, max_frame_bytes: int = 16384, sender_rate: int = 20,
+                 sender_rate_window: float = 10.0) -> None:
+        self._intake = intake
+        self._clock = clock
+        self._max_frame_bytes = max_frame_bytes
+        self._limiter = SlidingWindowLimiter(clock=clock, rate=sender_rate, window=sender_rate_window)
+        self._sockets = SocketRegistry()
+        self._running = False
+
+    def routes(self) -> Sequence[web.AbstractRouteDef]:
+        return [
+            web.get("/chat", self._page),
+            web.get("/chat/ws", self._websocket),
+            web.static("/chat/static", STATIC_DIR),
+        ]
+
+    async def start(self) -> None:
+        self._running = True
+
+    async def stop(self) -> None:
+        """Refuse new sockets and close open ones with 1001 (going away); clients reconnect to the next process."""
+        self._running = False
+        await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server going away")
+                               for ws in self._sockets), return_exceptions=True)
+
+    async def send(self, message: Outbound, rendered: Rendered) -> str:
+        session = message.conversation.removeprefix(PREFIX)
+        if not message.conversation.startswith(PREFIX) or not valid_session_id(session):
+            raise PermanentSendError(f"not a web chat conversation: {message.conversation!r}", code="bad_recipient")
+        frame = reply_frame(message.idempotency_key, message.data, rendered)
+        sockets = self._sockets.open_sockets(message.conversation)
+        delivered = await asyncio.gather(*(self._push(ws, frame) for ws in sockets))
+        if not any(delivered):
+            raise RetryableSendError(f"no open web chat socket for {message.conversation}", code="offline")
+        return message.idempotency_key
+
+    async def _page(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        if not self._running:
+            raise web.HTTPServiceUnavailable(text="web chat is not running")
+        ws = web.WebSocketResponse(max_msg_size=self._max_frame_bytes * HARD_LIMIT_FACTOR, heartbeat=30.0)
+        await ws.prepare(request)
+        session = request.query.get("session")
+        if not valid_session_id(session):
+            session = new_session_id()
+        locale = locale_for(request.query.get("lang"))
+        conversation = conversation_of(session)
+        self._sockets.add(conversation, ws)
+        try:
+            if not self._running:
+                await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server going away")
+                return ws
+            await self._push(ws, hello_frame(session))
+            async for msg in ws:
+                if msg.type is WSMsgType.TEXT:
+                    await self._on_text(ws, session, locale, msg.data)
+                elif msg.type is WSMsgType.BINARY:
+                    await self._refuse(ws, locale, FrameError("bad_frame"))
+        finally:
+            if self._sockets.remove(conversation, ws):
+                self._limiter.forget(conversation)
+        return ws
+
+    async def _on_text(self, ws: web.WebSocketResponse, session: str, locale: str, data: str) -> None:
+        parsed = parse_client_frame(data, max_frame_bytes=self._max_frame_bytes)
+        if isinstance(parsed, FrameError):
+            await self._refuse(ws, locale, parsed)
+            return
+        conversation = conversation_of(session)
+        wait = self._limiter.hit(conversation)
+        if wait:
+            await self._refuse(ws, locale, FrameError("rate_limited", parsed.client_id), retry_after=wait)
+            return
+        message_id = parsed.client_id or "srv-" + uuid.uuid4().hex
+        inbound = self._inbound(session, message_id, parsed, locale)
+        try:
+            await self._intake([inbound])
+        except Exception:
+            log.warning("web chat intake failed for %s; the client will resend", inbound.external_id, exc_info=True)
+            await self._refuse(ws, locale, FrameError("unavailable", parsed.client_id))
+            return
+        await self._push(ws, ack_frame(message_id))
+
+    def _inbound(self, session: str, message_id: str, message: ClientMessage, locale: str) -> Inbound:
+        conversation = conversation_of(session)
+        return Inbound(
+            channel=self.name,
+            account=self.account,
+            external_id=f"{session}:{message_id}",
+            sender=conversation,
+            conversation=conversation,
+            text=message.text,
+            sent_at=self._clock.now(),
+            raw={"client_id": message.client_id, "locale": locale},
+        )
+
+    async def _refuse(self, ws: web.WebSocketResponse, locale: str, error: FrameError, *,
+                      retry_after: float | None = None) -> None:
+        frame = error_frame(error.code, error_text(error.code, locale), client_id=error.client_id,
+                            retry_after=retry_after)
+        await self._push(ws, frame)
+
+    @staticmethod
+    async def _push(ws: web.WebSocketResponse, frame: dict[str, Any]) -> bool:
+        """Send one frame; False when the socket went away meanwhile (never an exception for a closed browser)."""
+        if ws.closed:
+            return False
+        try:
+            await ws.send_str(_dumps(frame))
+        except (ConnectionError, RuntimeError):
+            return False
+        return True

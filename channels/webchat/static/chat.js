@@ -1,0 +1,419 @@
+// Web chat page: talks to /chat/ws with JSON frames, keeps unsent messages until the server acknowledges them,
+// reconnects with exponential backoff and jitter, and shows replies (with ticket cards and action buttons).
+"use strict";
+
+(function () {
+  const I18N = {
+    zh: {
+      title: "售后服务 · 在线客服",
+      subtitle: "描述您遇到的问题，我们会为您创建服务工单并跟进",
+      welcomeTitle: "您好，欢迎咨询售后服务",
+      welcomeText: "请描述产品型号和遇到的问题，也可以直接输入工单号查询进度。",
+      suggestions: ["我要报修", "预约安装", "查询进度", "申请退换货"],
+      inputLabel: "输入消息",
+      placeholder: "请输入您的问题…",
+      send: "发送",
+      hint: "Enter 发送 · Shift + Enter 换行",
+      typing: "客服正在处理",
+      online: "在线",
+      connecting: "连接中…",
+      offline: "已断开，正在重连",
+      sending: "发送中",
+      sent: "已送达",
+      failed: "未发送",
+      you: "我",
+      agent: "客服",
+      ticket: "服务工单",
+      today: "今天",
+      tooLong: "消息太长了，请分几条发送。",
+      tooBig: "消息太长，连接已重置。",
+      entities: { phones: "电话", order_numbers: "订单号", serial_numbers: "序列号", addresses: "地址", times: "时间" },
+    },
+    en: {
+      title: "After-sales Service · Live Chat",
+      subtitle: "Tell us what went wrong — we open a service ticket and follow up",
+      welcomeTitle: "Hello, welcome to after-sales service",
+      welcomeText: "Describe your product and the problem, or type a ticket number to check its progress.",
+      suggestions: ["Request a repair", "Book an installation", "status", "Return an item"],
+      inputLabel: "Message",
+      placeholder: "Type your question…",
+      send: "Send",
+      hint: "Enter to send · Shift + Enter for a new line",
+      typing: "Service is working on it",
+      online: "Online",
+      connecting: "Connecting…",
+      offline: "Disconnected, reconnecting",
+      sending: "Sending",
+      sent: "Delivered",
+      failed: "Not sent",
+      you: "Me",
+      agent: "Service",
+      ticket: "Service ticket",
+      today: "Today",
+      tooLong: "That message is too long. Please split it into several messages.",
+      tooBig: "That message was too long; the connection was reset.",
+      entities: { phones: "Phone", order_numbers: "Order", serial_numbers: "Serial no.", addresses: "Address", times: "Time" },
+    },
+  };
+
+  const MAX_CHARS = 4000;
+  const HISTORY_LIMIT = 200;
+  const TYPING_MS = 10000;
+  const CLOSE_TOO_BIG = 1009;
+  const PERMANENT_ERRORS = new Set(["empty", "too_large", "bad_frame", "invalid_json"]);
+
+  const params = new URLSearchParams(location.search);
+  const lang = pickLanguage(params.get("lang") || navigator.language || "zh");
+  const T = Object.assign({}, I18N.zh, I18N[lang]);
+
+  const $ = (selector) => document.querySelector(selector);
+  const list = $(".messages");
+  const input = $("[data-testid=message-input]");
+  const sendButton = $("[data-testid=send-button]");
+  const statusBox = $("[data-testid=connection-status]");
+  const typing = $("[data-testid=typing]");
+  const toasts = $(".toasts");
+
+  const store = makeStore();
+  let session = store.session();
+  store.setSession(session);
+  let history = store.load("history", []);
+  let outbox = store.load("outbox", []);
+  const seen = new Set(history.map((m) => m.id));
+  const rows = new Map();
+
+  let socket = null;
+  let ready = false;
+  let attempt = 0;
+  let reconnectTimer = 0;
+  let retryTimer = 0;
+  let retryAttempt = 0;
+  let typingTimer = 0;
+  let composing = false;
+  let lastDay = "";
+
+  function pickLanguage(tag) {
+    const primary = String(tag).toLowerCase().split(/[-_]/)[0];
+    return primary in I18N ? primary : "zh";
+  }
+
+  // ---- storage: session id, message history and unsent messages survive a reload ----
+  function makeStore() {
+    const prefix = "aftersales.webchat.";
+    const safe = (fn, fallback) => { try { return fn(); } catch (e) { return fallback; } };
+    return {
+      session: () => safe(() => localStorage.getItem(prefix + "session"), null) || randomId(16),
+      setSession: (id) => safe(() => localStorage.setItem(prefix + "session", id)),
+      load: (key, fallback) => safe(() => JSON.parse(localStorage.getItem(prefix + key + "." + session)), null) || fallback,
+      save: (key, value) => safe(() => localStorage.setItem(prefix + key + "." + session, JSON.stringify(value))),
+    };
+  }
+
+  function randomId(bytes) {
+    const raw = crypto.getRandomValues(new Uint8Array(bytes));
+    return btoa(String.fromCharCode.apply(null, raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function remember(message) {
+    history.push(message);
+    history = history.slice(-HISTORY_LIMIT);
+    store.save("history", history);
+  }
+
+  function updateHistory(id, status) {
+    const message = history.find((m) => m.id === id);
+    if (message) {
+      message.status = status;
+      store.save("history", history);
+    }
+  }
+
+  // ---- rendering ----
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function renderMarkdown(target, markdown) {
+    // Light Markdown from the hub's templates: **bold** and line breaks; everything else stays text.
+    String(markdown).split(/(\*\*[^*]+\*\*)/).forEach((part) => {
+      const bold = /^\*\*([^*]+)\*\*$/.exec(part);
+      target.appendChild(bold ? el("strong", "", bold[1]) : document.createTextNode(part));
+    });
+  }
+
+  function formatTime(iso) {
+    const date = new Date(iso);
+    return date.toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function dayLabel(iso) {
+    const date = new Date(iso);
+    if (date.toDateString() === new Date().toDateString()) return T.today;
+    return date.toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB", { month: "long", day: "numeric" });
+  }
+
+  function renderTicket(ticket) {
+    const card = el("article", "ticket");
+    card.dataset.testid = "ticket-card";
+    card.dataset.priority = ticket.priority || "";
+    const head = el("div", "ticket-head");
+    const title = el("div");
+    title.append(el("div", "ticket-kind", T.ticket), el("div", "ticket-id", ticket.id || ""));
+    const priority = el("span", "badge priority", ticket.priority || "");
+    priority.dataset.priority = ticket.priority || "";
+    head.append(title, priority);
+    card.append(head);
+    if (ticket.summary) card.append(el("p", "ticket-summary", ticket.summary));
+    const badges = el("div", "badges");
+    if (ticket.type_label || ticket.type) badges.append(el("span", "badge type", ticket.type_label || ticket.type));
+    if (ticket.status_label || ticket.status) badges.append(el("span", "badge status", ticket.status_label || ticket.status));
+    card.append(badges);
+    const entities = Object.entries(ticket.entities || {}).filter(([, v]) => v && (!Array.isArray(v) || v.length));
+    if (entities.length) {
+      const dl = el("dl", "entities");
+      entities.forEach(([key, value]) => {
+        dl.append(el("dt", "", T.entities[key] || key), el("dd", "", Array.isArray(value) ? value.join("、") : String(value)));
+      });
+      card.append(dl);
+    }
+    return card;
+  }
+
+  function renderMessage(message) {
+    const day = dayLabel(message.at);
+    if (day !== lastDay) {
+      list.append(el("div", "day", day));
+      lastDay = day;
+    }
+    const row = el("div", "row " + message.role);
+    row.dataset.testid = "message";
+    row.dataset.role = message.role;
+    row.dataset.id = message.id;
+    if (message.status) row.dataset.status = message.status;
+    const stack = el("div", "stack");
+    const bubble = el("div", "bubble");
+    if (message.role === "agent") renderMarkdown(bubble, message.markdown || message.text);
+    else bubble.textContent = message.text;
+    stack.append(bubble);
+    if (message.ticket && message.ticket.id) stack.append(renderTicket(message.ticket));
+    if (message.actions && message.actions.length) {
+      const actions = el("div", "actions");
+      message.actions.forEach((action) => {
+        const button = el("button", "action", action.label);
+        button.type = "button";
+        button.dataset.testid = "action-button";
+        button.addEventListener("click", () => submit(action.command));
+        actions.append(button);
+      });
+      stack.append(actions);
+    }
+    const meta = el("div", "meta");
+    meta.append(el("time", "", formatTime(message.at)));
+    if (message.role === "customer") meta.append(el("span", "state", T[message.status] || ""));
+    stack.append(meta);
+    row.append(el("div", "avatar", message.role === "agent" ? T.agent : T.you), stack);
+    list.append(row);
+    rows.set(message.id, row);
+    scrollDown();
+  }
+
+  function setStatus(id, status) {
+    updateHistory(id, status);
+    const row = rows.get(id);
+    if (!row) return;
+    row.dataset.status = status;
+    row.querySelector(".state").textContent = T[status];
+  }
+
+  function scrollDown() {
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function toast(text, kind) {
+    const node = el("div", "toast " + (kind || ""), text);
+    node.dataset.testid = "toast";
+    node.setAttribute("role", kind === "error" ? "alert" : "status");
+    toasts.append(node);
+    setTimeout(() => node.remove(), 4500);
+  }
+
+  function showTyping(on) {
+    clearTimeout(typingTimer);
+    typing.hidden = !on;
+    if (on) typingTimer = setTimeout(() => { typing.hidden = true; }, TYPING_MS);
+  }
+
+  function showConnection(state) {
+    statusBox.dataset.state = state;
+    statusBox.querySelector(".status-text").textContent = T[state];
+  }
+
+  // ---- sending: every message waits in the outbox until acknowledged; resent with the same id after trouble ----
+  function submit(raw) {
+    const text = String(raw).trim();
+    if (!text) return false;
+    if (text.length > MAX_CHARS) {
+      toast(T.tooLong, "error");
+      return false;
+    }
+    const message = { id: randomId(12), role: "customer", text, at: new Date().toISOString(), status: "sending" };
+    remember(message);
+    renderMessage(message);
+    outbox.push({ id: message.id, text });
+    store.save("outbox", outbox);
+    flush();
+    return true;
+  }
+
+  function flush() {
+    clearTimeout(retryTimer);
+    if (!ready) return;
+    outbox.forEach((item) => {
+      if (!item.inflight) {
+        item.inflight = true;
+        socket.send(JSON.stringify({ type: "message", text: item.text, id: item.id }));
+      }
+    });
+  }
+
+  function settle(id) {
+    outbox = outbox.filter((item) => item.id !== id);
+    store.save("outbox", outbox);
+  }
+
+  function retryLater(seconds) {
+    outbox.forEach((item) => { item.inflight = false; });
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, seconds * 1000);
+  }
+
+  // ---- connection ----
+  function connect() {
+    clearTimeout(reconnectTimer);
+    if (socket && socket.readyState <= WebSocket.OPEN) return;
+    showConnection("connecting");
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const query = new URLSearchParams({ session, lang });
+    socket = new WebSocket(scheme + "//" + location.host + "/chat/ws?" + query);
+    socket.addEventListener("message", (event) => onFrame(event.data));
+    socket.addEventListener("close", onClose);
+  }
+
+  function onClose(event) {
+    ready = false;
+    socket = null;
+    outbox.forEach((item) => { item.inflight = false; });
+    if (event.code === CLOSE_TOO_BIG) toast(T.tooBig, "error");
+    showConnection("offline");
+    const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt = Math.min(attempt + 1, 10);
+    reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function onFrame(data) {
+    let frame;
+    try { frame = JSON.parse(data); } catch (e) { return; }
+    if (frame.type === "hello") onHello(frame);
+    else if (frame.type === "ack") onAck(frame);
+    else if (frame.type === "error") onError(frame);
+    else if (frame.type === "message") onReply(frame);
+  }
+
+  function onHello(frame) {
+    if (frame.session !== session) {
+      session = frame.session;
+      store.setSession(session);
+      store.save("history", history);
+      store.save("outbox", outbox);
+    }
+    ready = true;
+    attempt = 0;
+    retryAttempt = 0;
+    showConnection("online");
+    flush();
+  }
+
+  function onAck(frame) {
+    settle(frame.id);
+    setStatus(frame.id, "sent");
+    retryAttempt = 0;
+    const last = history[history.length - 1];
+    if (last && last.role === "customer") showTyping(true);
+  }
+
+  function onError(frame) {
+    toast(frame.message, "error");
+    if (!frame.id) return;
+    if (PERMANENT_ERRORS.has(frame.code)) {
+      settle(frame.id);
+      setStatus(frame.id, "failed");
+    } else if (frame.code === "rate_limited") {
+      retryLater(Math.max(frame.retry_after || 1, 0.5));
+    } else {
+      retryLater(Math.min(30, 2 ** retryAttempt) * (0.5 + Math.random() / 2) + 1);
+      retryAttempt = Math.min(retryAttempt + 1, 5);
+    }
+  }
+
+  function onReply(frame) {
+    if (!frame.id || seen.has(frame.id)) return;
+    seen.add(frame.id);
+    showTyping(false);
+    const message = {
+      id: frame.id, role: "agent", text: frame.text, markdown: frame.markdown, actions: frame.actions || [],
+      ticket: frame.ticket || null, at: new Date().toISOString(),
+    };
+    remember(message);
+    renderMessage(message);
+  }
+
+  // ---- input: Enter sends, Shift+Enter breaks the line, nothing is sent while an IME composition is open ----
+  function resize() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 140) + "px";
+    sendButton.disabled = !input.value.trim();
+  }
+
+  function sendInput() {
+    if (submit(input.value)) {
+      input.value = "";
+      resize();
+    }
+    input.focus();
+  }
+
+  input.addEventListener("compositionstart", () => { composing = true; });
+  input.addEventListener("compositionend", () => { composing = false; });
+  input.addEventListener("input", resize);
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey) return;
+    if (composing || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    sendInput();
+  });
+  $(".composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sendInput();
+  });
+
+  // ---- page chrome ----
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.title = T.title;
+  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = T[node.dataset.i18n]; });
+  input.placeholder = T.placeholder;
+  T.suggestions.forEach((text) => {
+    const chip = el("button", "chip-button", text);
+    chip.type = "button";
+    chip.addEventListener("click", () => submit(text));
+    $(".suggestions").append(chip);
+  });
+  history.forEach(renderMessage);
+  window.addEventListener("online", connect);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && !socket) connect(); });
+  resize();
+  connect();
+  input.focus();
+})();

@@ -1,0 +1,115 @@
+"""The chat page in headless Chromium against a real server whose sink answers every message with a ticket card."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from channels.webchat import WebChatChannel
+from core.envelopes import Inbound, Outbound
+from core.rendering import Action, Rendered
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="browser tests need Debian's chromium at /usr/bin/chromium "
+                                       "(apt-get install chromium fonts-wqy-zenhei)")
+playwright_api = pytest.importorskip("playwright.async_api")
+expect = playwright_api.expect
+expect.set_options(timeout=20_000)
+
+
+@pytest.fixture
+def channel(recorder, clock) -> WebChatChannel:
+    """Answers each message with a ticket reply, as the hub would after opening a ticket."""
+    channel = WebChatChannel(intake=recorder, clock=clock)
+    replies = 0
+
+    async def answer(inbound: Inbound) -> None:
+        nonlocal replies
+        replies += 1
+        ticket_id = f"SR-20261123-{replies:04d}"
+        ticket = {"id": ticket_id, "type": "repair", "type_label": "维修", "status": "new", "status_label": "待受理",
+                  "priority": "P2", "summary": inbound.text, "entities": {"phones": ["13800138000"]}}
+        message = Outbound(channel="webchat", account="web", recipient=inbound.sender,
+                           conversation=inbound.conversation, template="ticket_opened", data={"ticket": ticket},
+                           idempotency_key=f"reply-{inbound.external_id}")
+        markdown = f"已为您创建工单 **{ticket_id}**，工程师将尽快与您联系。"
+        rendered = Rendered(markdown=markdown, text=markdown.replace("**", ""), subject="", html="",
+                            actions=(Action(id="status", label="查询进度", command=f"查询进度 {ticket_id}"),))
+        await channel.send(message, rendered)
+
+    recorder.on_inbound = answer
+    return channel
+
+
+@pytest.fixture
+async def page(client) -> AsyncIterator[object]:
+    async with playwright_api.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        page = await browser.new_page(locale="zh-CN")
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+        await page.goto(str(client.make_url("/chat")))
+        await expect(page.get_by_test_id("connection-status")).to_have_attribute("data-state", "online")
+        yield page
+        await browser.close()
+        assert [p for p in problems if "/chat/ws" not in p] == []
+
+
+async def test_chinese_message_gets_a_reply_with_a_ticket_card(page, recorder):
+    await expect(page).to_have_title("售后服务 · 在线客服")
+    await page.get_by_test_id("message-input").type("洗衣机不脱水，噪音很大")
+    await page.get_by_test_id("message-input").press("Enter")
+
+    customer = page.locator("[data-testid=message][data-role=customer]")
+    await expect(customer.locator(".bubble")).to_have_text("洗衣机不脱水，噪音很大")
+    await expect(customer).to_have_attribute("data-status", "sent")
+    agent = page.locator("[data-testid=message][data-role=agent]")
+    await expect(agent.locator(".bubble")).to_contain_text("已为您创建工单 SR-20261123-0001")
+    card = page.get_by_test_id("ticket-card")
+    await expect(card).to_contain_text("SR-20261123-0001")
+    await expect(card).to_contain_text("维修")
+    await expect(card).to_contain_text("13800138000")
+    assert [i.text for i in recorder.accepted] == ["洗衣机不脱水，噪音很大"]
+
+    await page.get_by_test_id("action-button").click()
+    await expect(customer.nth(1).locator(".bubble")).to_have_text("查询进度 SR-20261123-0001")
+    await expect(page.get_by_test_id("ticket-card")).to_have_count(2)
+
+
+async def test_enter_does_not_send_while_an_ime_composition_is_open(page, recorder):
+    box = page.get_by_test_id("message-input")
+    await box.type("kongtiao")
+    await box.dispatch_event("compositionstart")
+    await box.press("Enter")
+    await expect(page.locator("[data-testid=message]")).to_have_count(0)
+    await box.fill("空调不制冷")
+    await box.dispatch_event("compositionend")
+    await box.press("Enter")
+    await expect(page.locator("[data-testid=message][data-role=agent]")).to_have_count(1)
+    assert [i.text for i in recorder.accepted] == ["空调不制冷"]
+
+
+async def test_page_reconnects_and_resends_what_was_typed_while_offline(page, channel, recorder):
+    status = page.get_by_test_id("connection-status")
+    await channel.stop()
+    await expect(status).not_to_have_attribute("data-state", "online")
+    box = page.get_by_test_id("message-input")
+    await box.type("热水器打不着火")
+    await box.press("Enter")
+    customer = page.locator("[data-testid=message][data-role=customer]")
+    await expect(customer).to_have_attribute("data-status", "sending")
+
+    await channel.start()
+    await expect(status).to_have_attribute("data-state", "online")
+    await expect(customer).to_have_attribute("data-status", "sent")
+    await expect(page.get_by_test_id("ticket-card")).to_contain_text("SR-20261123-0001")
+    await box.type("还有冰箱也不制冷")
+    await box.press("Enter")
+    await expect(page.get_by_test_id("ticket-card")).to_have_count(2)
+    assert [i.text for i in recorder.accepted] == ["热水器打不着火", "还有冰箱也不制冷"]
