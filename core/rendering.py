@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import jinja2
 
 from core.envelopes import Outbound
-from templates import LOCALES, TEMPLATE_DIR
+from templates import LOCALES, TEMPLATE_DIR, labels
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -60,6 +60,7 @@ class Renderer:
 
     def render_template(self, name: str, data: Mapping[str, Any], locale: str) -> Rendered:
         locale = locale if locale in LOCALES else LOCALES[0]
+        data = {**data, "labels": labels(locale)}
         markdown = self._render(f"{locale}/{name}.md.j2", data).strip()
         subject = self._render_optional(f"{locale}/{name}.subject.j2", data).strip()
         actions = tuple(self._actions(data.get("actions", ()), locale))
@@ -90,7 +91,8 @@ class Renderer:
 
     def names(self) -> list[str]:
         """Every message template (for the test that renders them all)."""
-        return sorted({p.name.removesuffix(".md.j2") for p in (self._dir / LOCALES[0]).glob("*.md.j2")})
+        return sorted({p.name.removesuffix(".md.j2") for p in (self._dir / LOCALES[0]).glob("*.md.j2")
+                       if not p.name.startswith("_")})
 
 
 @lru_cache(maxsize=8)

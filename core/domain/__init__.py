@@ -1,0 +1,1 @@
+"""The after-sales domain, free of frameworks: tickets, people and their rules."""

@@ -1,0 +1,95 @@
+"""Tickets: types, priorities, statuses and the state machine that refuses illegal moves.
+
+Pure Python on purpose (no SQLAlchemy, no aiohttp): the rules can be read and tested on their own.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+
+
+class TicketType(StrEnum):
+    REPAIR = "repair"
+    INSTALLATION = "installation"
+    MAINTENANCE = "maintenance"
+    RETURN = "return"
+    LOGISTICS = "logistics"
+    COMPLAINT = "complaint"
+    INVOICE = "invoice"
+    ORDER_CHANGE = "order_change"
+    INQUIRY = "inquiry"
+    OTHER = "other"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    EN_ROUTE = "en_route"
+    ON_SITE = "on_site"
+    PENDING_CUSTOMER = "pending_customer"
+    PENDING_PARTS = "pending_parts"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = frozenset(Status) - {Status.RESOLVED, Status.CLOSED, Status.CANCELLED}
+
+_WORKING = {Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE, Status.PENDING_CUSTOMER, Status.PENDING_PARTS}
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NEW: frozenset({Status.ASSIGNED, Status.PENDING_CUSTOMER, Status.RESOLVED, Status.CANCELLED}),
+    Status.ASSIGNED: frozenset({Status.ACCEPTED, Status.NEW, Status.CANCELLED}),
+    Status.ACCEPTED: frozenset({Status.EN_ROUTE, Status.ON_SITE, Status.PENDING_PARTS, Status.PENDING_CUSTOMER,
+                                Status.RESOLVED, Status.NEW, Status.CANCELLED}),
+    Status.EN_ROUTE: frozenset({Status.ON_SITE, Status.PENDING_CUSTOMER, Status.CANCELLED}),
+    Status.ON_SITE: frozenset({Status.PENDING_PARTS, Status.PENDING_CUSTOMER, Status.RESOLVED}),
+    Status.PENDING_CUSTOMER: frozenset({Status.NEW, Status.ASSIGNED, *_WORKING - {Status.PENDING_CUSTOMER},
+                                        Status.RESOLVED, Status.CANCELLED}),
+    Status.PENDING_PARTS: frozenset({Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE, Status.RESOLVED,
+                                     Status.CANCELLED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.NEW}),
+    Status.CLOSED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+"""Allowed moves. Resolved may reopen to new (the customer says it is not fixed); closed and cancelled are final."""
+
+
+class IllegalTransition(ValueError):
+    def __init__(self, current: Status, target: Status) -> None:
+        super().__init__(f"ticket cannot go from {current} to {target}")
+        self.current = current
+        self.target = target
+
+
+def check_transition(current: Status | str, target: Status | str) -> Status:
+    """Return the target status if the move is allowed, else raise `IllegalTransition`."""
+    current, target = Status(current), Status(target)
+    if target not in TRANSITIONS[current]:
+        raise IllegalTransition(current, target)
+    return target
+
+
+TICKET_ID = re.compile(r"\bSR-(\d{8})-(\d{4,})\b", re.IGNORECASE)
+
+
+def format_ticket_id(day: date, number: int) -> str:
+    """`SR-YYYYMMDD-NNNN`: the day in China time and a per-day sequence (more digits past 9999)."""
+    return f"SR-{day:%Y%m%d}-{number:04d}"
+
+
+def find_ticket_ids(text: str) -> list[str]:
+    return [m.group(0).upper() for m in TICKET_ID.finditer(text or "")]
+
+
+def opens_ticket(ticket_type: TicketType | str) -> bool:
+    """Greetings, thanks and chit-chat (`other`) never open a ticket."""
+    return TicketType(ticket_type) is not TicketType.OTHER

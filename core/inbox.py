@@ -1,0 +1,107 @@
+"""Durable intake with group commit.
+
+Channels call the intake with what arrived; concurrent calls share one transaction (a few ms), and each caller
+returns only after that commit — so a platform is acknowledged only for messages that survive a crash.
+The unique (channel, external_id) key turns platform retries into no-ops.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import Clock
+from core.envelopes import Inbound
+from core.storage.models import InboxRow
+from core.storage.upsert import insert_ignoring_conflicts
+
+log = logging.getLogger(__name__)
+
+
+class IntakeUnavailable(RuntimeError):
+    """The message could not be stored (database locked or gone); the platform must not be acknowledged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    inbox_id: int
+    conversation: str
+
+
+class GroupCommitIntake:
+    """An `IntakeSink` (core.ports) that batches concurrent submissions into one INSERT and one COMMIT."""
+
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], clock: Clock,
+                 on_committed: Callable[[list[Committed]], Awaitable[None]], max_batch: int = 1000) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._on_committed = on_committed
+        self._max_batch = max_batch
+        self._pending: list[tuple[Inbound, asyncio.Future[bool]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __call__(self, inbounds: Sequence[Inbound]) -> list[bool]:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="inbox-writer")
+        loop = asyncio.get_running_loop()
+        futures = []
+        for inbound in inbounds:
+            future: asyncio.Future[bool] = loop.create_future()
+            self._pending.append((inbound, future))
+            futures.append(future)
+        self._wake.set()
+        return list(await asyncio.gather(*futures))
+
+    async def close(self) -> None:
+        """Write what is queued, then stop the writer."""
+        if self._task is not None:
+            while self._pending:
+                await asyncio.sleep(0.001)
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                batch, self._pending = self._pending[:self._max_batch], self._pending[self._max_batch:]
+                await self._write(batch)
+
+    async def _write(self, batch: list[tuple[Inbound, asyncio.Future[bool]]]) -> None:
+        try:
+            committed = await self._insert([inbound for inbound, _ in batch])
+        except Exception as exc:  # noqa: BLE001 - every caller must hear about it, whatever the driver raised
+            log.warning("inbox commit failed for %d messages: %s", len(batch), exc)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(IntakeUnavailable(str(exc)))
+            return
+        fresh = dict(committed)
+        for inbound, future in batch:
+            if not future.done():
+                future.set_result(fresh.pop(inbound.key, None) is not None)
+        try:
+            await self._on_committed(list(committed.values()))
+        except Exception:  # noqa: BLE001 - rows are durable; the start-up/sweep re-publisher picks them up
+            log.exception("publishing %d committed inbox rows failed", len(committed))
+
+    async def _insert(self, inbounds: list[Inbound]) -> dict[tuple[str, str], Committed]:
+        now = self._clock.now()
+        rows: dict[tuple[str, str], dict] = {}
+        for inbound in inbounds:
+            rows.setdefault(inbound.key, {
+                "channel": inbound.channel, "external_id": inbound.external_id,
+                "conversation": inbound.conversation, "payload": inbound.to_dict(),
+                "status": "pending", "attempts": 0, "last_error": "", "received_at": now,
+            })
+        async with self._sessions() as session, session.begin():
+            statement = insert_ignoring_conflicts(session, InboxRow, list(rows.values())).returning(
+                InboxRow.id, InboxRow.channel, InboxRow.external_id, InboxRow.conversation)
+            result = await session.execute(statement)
+            return {(r.channel, r.external_id): Committed(r.id, r.conversation) for r in result}

@@ -1,0 +1,84 @@
+"""The durable outbox: rows written with the effect that caused them, sent at least once, retried with backoff,
+dead-lettered (visible to staff) when the platform refuses for good or after too many attempts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import Clock
+from core.envelopes import Outbound
+from core.storage.models import OutboxRow
+from core.storage.upsert import insert_ignoring_conflicts
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = timedelta(minutes=10)
+LEASE = timedelta(minutes=2)
+
+
+def enqueue_statement(session: AsyncSession, messages: Sequence[Outbound], now: datetime):  # type: ignore[no-untyped-def]
+    """The INSERT for new outbox rows; a repeated idempotency key (re-processing after a crash) is ignored."""
+    rows = [{"idempotency_key": m.idempotency_key, "channel": m.channel, "recipient": m.recipient,
+             "payload": m.to_dict(), "status": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "",
+             "platform_message_id": "", "created_at": now} for m in messages]
+    return insert_ignoring_conflicts(session, OutboxRow, rows)
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=2 ** attempts), MAX_BACKOFF)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    message: Outbound
+    attempts: int
+
+
+class OutboxStore:
+    """Claims due rows with a lease (so a crashed sender's rows come back) and records each outcome."""
+
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def claim_due(self, limit: int = 100) -> list[Claimed]:
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            query = (select(OutboxRow).where(
+                or_(OutboxRow.status == "pending", OutboxRow.status == "sending"),
+                OutboxRow.next_attempt_at <= now).order_by(OutboxRow.id).limit(limit))
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(await session.scalars(query))
+            for row in rows:
+                row.status = "sending"
+                row.attempts += 1
+                row.next_attempt_at = now + LEASE
+            return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in rows]
+
+    async def sent(self, row_id: int, platform_message_id: str) -> None:
+        await self._set(row_id, status="sent", platform_message_id=platform_message_id, sent_at=self._clock.now(),
+                        last_error="")
+
+    async def failed(self, claimed: Claimed, error: str, *, retryable: bool, retry_after: float | None) -> str:
+        """Schedule a retry or dead-letter; returns the new status."""
+        if not retryable or claimed.attempts >= MAX_ATTEMPTS:
+            await self._set(claimed.id, status="dead", last_error=error)
+            return "dead"
+        delay = max(backoff(claimed.attempts), timedelta(seconds=retry_after or 0))
+        await self._set(claimed.id, status="pending", last_error=error, next_attempt_at=self._clock.now() + delay)
+        return "pending"
+
+    async def next_due(self) -> datetime | None:
+        async with self._sessions() as session:
+            return await session.scalar(select(OutboxRow.next_attempt_at).where(
+                or_(OutboxRow.status == "pending", OutboxRow.status == "sending"))
+                .order_by(OutboxRow.next_attempt_at).limit(1))
+
+    async def _set(self, row_id: int, **values: object) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))

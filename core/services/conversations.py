@@ -1,0 +1,48 @@
+"""Conversation state per (channel, thread, person): what the bot waits for, written with the effect it belongs to."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.storage.models import ConversationState
+
+IDLE = "idle"
+DEFAULT_TTL = timedelta(hours=24)
+
+
+class ConversationService:
+    def __init__(self, *, session: AsyncSession, clock: Clock, ttl: timedelta = DEFAULT_TTL) -> None:
+        self._session = session
+        self._clock = clock
+        self._ttl = ttl
+
+    async def load(self, *, channel: str, conversation: str, sender: str) -> ConversationState:
+        """The current state; an expired one starts over as idle."""
+        now = self._clock.now()
+        state = await self._session.scalar(select(ConversationState).where(
+            ConversationState.channel == channel, ConversationState.conversation == conversation,
+            ConversationState.sender == sender))
+        if state is None:
+            state = ConversationState(channel=channel, conversation=conversation, sender=sender, state=IDLE,
+                                      data={}, expires_at=None, updated_at=now)
+            self._session.add(state)
+        elif state.expires_at is not None and state.expires_at <= now:
+            self.reset(state)
+        return state
+
+    def set(self, state: ConversationState, name: str, *, ttl: timedelta | None = None, **data: Any) -> None:
+        now = self._clock.now()
+        state.state = name
+        state.data = {**state.data, **data}
+        state.expires_at = now + (ttl or self._ttl)
+        state.updated_at = now
+
+    def reset(self, state: ConversationState) -> None:
+        state.state = IDLE
+        state.data = {}
+        state.expires_at = None
+        state.updated_at = self._clock.now()

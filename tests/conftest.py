@@ -1,0 +1,76 @@
+"""Shared fixtures: a migrated database on SQLite (always) and PostgreSQL (when AFTERSALES_TEST_POSTGRES_URL is set)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from typing import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import FakeClock
+from core.storage.db import create_engine
+from core.storage.migrate import upgrade
+from core.storage.models import Base
+
+POSTGRES_URL = os.environ.get("AFTERSALES_TEST_POSTGRES_URL", "")
+
+
+def _asyncpg(url: str) -> str:
+    return str(make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False))
+
+
+async def _admin(url: str, statement: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(statement))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test run, migrated once."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need AFTERSALES_TEST_POSTGRES_URL (CI sets it)")
+    base = _asyncpg(POSTGRES_URL)
+    name = f"aftersales_test_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    url = str(make_url(base).set(database=name).render_as_string(hide_password=False))
+
+    async def migrate() -> None:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    yield url
+    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """Each storage test runs on both stores."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        await upgrade(engine)
+    else:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

@@ -1,0 +1,82 @@
+"""Storage behaviour on SQLite and PostgreSQL: ids unique under concurrency, audit log, group-commit inbox."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from core.clock import FakeClock
+from core.domain.tickets import IllegalTransition, Priority, Status, TicketType
+from core.envelopes import Inbound
+from core.inbox import Committed, GroupCommitIntake
+from core.services.people import PeopleService
+from core.services.tickets import TicketService
+from core.storage.db import session_factory
+from core.storage.models import InboxRow, Ticket, TicketEvent
+
+import pytest
+
+
+async def _open_one(sessions, clock, customer_id: int) -> str:  # type: ignore[no-untyped-def]
+    async with sessions() as session, session.begin():
+        ticket = await TicketService(session=session, clock=clock).open(
+            customer_id=customer_id, type=TicketType.REPAIR, priority=Priority.P3, channel="webchat",
+            conversation="c", text="洗衣机不脱水", entities={"phones": ["13800138000"]}, sentiment="neutral",
+            actor="customer:1", inbox_id=None)
+        return ticket.code
+
+
+async def _customer(sessions, clock) -> int:  # type: ignore[no-untyped-def]
+    async with sessions() as session, session.begin():
+        return (await PeopleService(session=session, clock=clock).resolve(channel="webchat", sender="web:a")).id
+
+
+async def test_ticket_codes_unique_under_concurrency(engine, clock: FakeClock) -> None:
+    sessions = session_factory(engine)
+    customer = await _customer(sessions, clock)
+    codes = await asyncio.gather(*(_open_one(sessions, clock, customer) for _ in range(40)))
+    assert len(set(codes)) == 40
+    assert sorted(codes)[0] == "SR-20261123-0001" and sorted(codes)[-1] == "SR-20261123-0040"
+
+
+async def test_transitions_are_audited_and_illegal_ones_refused(engine, clock: FakeClock) -> None:
+    sessions = session_factory(engine)
+    customer = await _customer(sessions, clock)
+    code = await _open_one(sessions, clock, customer)
+    async with sessions() as session, session.begin():
+        service = TicketService(session=session, clock=clock)
+        ticket = await service.get(code)
+        await service.transition(ticket, Status.ASSIGNED, actor="supervisor:1")
+        with pytest.raises(IllegalTransition):
+            await service.transition(ticket, Status.RESOLVED, actor="supervisor:1")
+    async with sessions() as session:
+        events = list(await session.scalars(select(TicketEvent).order_by(TicketEvent.id)))
+        assert [e.action for e in events] == ["opened", "status"]
+        assert events[1].before == {"status": "new"} and events[1].after["status"] == "assigned"
+        assert events[1].actor == "supervisor:1" and events[1].at == clock.now()
+        assert (await session.scalar(select(Ticket.status))) == "assigned"
+
+
+def _inbound(n: int, conversation: str = "web:x") -> Inbound:
+    return Inbound(channel="webchat", account="web", external_id=f"m{n}", sender=conversation,
+                   conversation=conversation, text=f"消息{n}", sent_at=datetime(2026, 11, 23, tzinfo=timezone.utc))
+
+
+async def test_group_commit_dedupes_and_reports_new(engine, clock: FakeClock) -> None:
+    sessions = session_factory(engine)
+    committed: list[Committed] = []
+
+    async def on_committed(items: list[Committed]) -> None:
+        committed.extend(items)
+
+    intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=on_committed)
+    results = await asyncio.gather(*(intake([_inbound(n % 50)]) for n in range(100)))
+    assert sum(r[0] for r in results) == 50
+    assert await intake([_inbound(3), _inbound(3), _inbound(77)]) == [False, False, True]
+    await intake.close()
+    assert len(committed) == 51
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxRow)) == 51
+        row = await session.scalar(select(InboxRow).where(InboxRow.external_id == "m77"))
+        assert Inbound.from_dict(row.payload) == _inbound(77)
