@@ -1,0 +1,108 @@
+"""The email channel: IMAP intake into the hub's inbox, SMTP replies out of its outbox."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Sequence
+
+from aiohttp import web
+
+from bot.config import EmailConfig
+from channels.email.attachments import AttachmentStore
+from channels.email.guard import SendRateLimit, address_reason
+from channels.email.imap_intake import FetchedMail, ImapIntake
+from channels.email.inbound import CHANNEL, external_id, to_inbound
+from channels.email.parse import UnparseableMail, parse_mail
+from channels.email.smtp_send import build_mail, deliver
+from channels.email.threads import our_message_id
+from core.clock import Clock
+from core.envelopes import Inbound, Outbound
+from core.ports import CursorStore, IntakeSink, PermanentSendError, QuarantineStore, RetryableSendError
+from core.rendering import Rendered
+
+log = logging.getLogger(__name__)
+
+
+class EmailChannel:
+    """`Channel` for one mailbox. Mail that cannot be parsed is quarantined whole and can be re-run with `reimport`."""
+
+    name = CHANNEL
+
+    def __init__(self, *, config: EmailConfig, intake: IntakeSink, cursors: CursorStore, quarantine: QuarantineStore,
+                 clock: Clock, attachment_dir: Path, max_attachment_bytes: int = 10 * 1024 * 1024,
+                 batch_size: int = 50, fetch_bytes: int = 32 * 1024 * 1024,
+                 reconnect_backoff: tuple[float, float] = (0.5, 60.0),
+                 send_limit: int = 10, send_window: timedelta = timedelta(hours=1)) -> None:
+        self._config = config
+        self._intake = intake
+        self._quarantine = quarantine
+        self._clock = clock
+        self._attachments = AttachmentStore(root=attachment_dir, max_bytes=max_attachment_bytes)
+        self._domain = config.from_address.rpartition("@")[2] or config.imap_host
+        self._rate = SendRateLimit(clock=clock, limit=send_limit, window=send_window)
+        self._imap = ImapIntake(config=config, cursors=cursors, handle=self._commit, batch_size=batch_size,
+                                fetch_bytes=fetch_bytes, backoff=reconnect_backoff)
+        self._task: asyncio.Task[None] | None = None
+
+    def routes(self) -> Sequence[web.AbstractRouteDef]:
+        return []
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._imap.run(), name=f"email-intake:{self._imap.cursor_name}")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._imap.stop()
+        try:
+            await asyncio.wait_for(task, timeout=10)
+        except TimeoutError:
+            log.warning("email intake did not stop within 10 s; cancelled")
+
+    @property
+    def connections(self) -> int:
+        """IMAP sessions opened so far (reconnects included); for health pages and tests."""
+        return self._imap.connections
+
+    async def reimport(self, payload: bytes) -> bool:
+        """Run a quarantined mail through intake again (after a parser fix); True when it was new."""
+        inbound = await asyncio.to_thread(self._to_inbound, payload, None)
+        return (await self._intake([inbound]))[0]
+
+    async def _commit(self, batch: Sequence[FetchedMail]) -> None:
+        inbound: list[Inbound] = []
+        for mail in batch:
+            try:
+                inbound.append(await asyncio.to_thread(self._to_inbound, mail.raw, mail))
+            except UnparseableMail as exc:
+                log.warning("quarantining unparseable mail uid %s: %s", mail.uid, exc)
+                await self._quarantine.quarantine(channel=CHANNEL, external_id=external_id("", mail.raw),
+                                                  payload=mail.raw, reason=str(exc))
+        if inbound:
+            await self._intake(inbound)
+
+    def _to_inbound(self, raw: bytes, mail: FetchedMail | None) -> Inbound:
+        parsed = parse_mail(raw)
+        received = (mail.received_at if mail else None) or self._clock.now()
+        return to_inbound(parsed, raw=raw, account=self._config.imap_user, domain=self._domain,
+                          received_at=received, attachments=self._attachments)
+
+    async def send(self, message: Outbound, rendered: Rendered) -> str:
+        recipient = message.recipient.strip().lower()
+        if "@" not in recipient:
+            raise PermanentSendError(f"not an email address: {message.recipient!r}", code="bad-address")
+        if reason := address_reason(recipient):
+            raise PermanentSendError(f"{recipient} is a machine address ({reason}); never answered", code=reason)
+        if (wait := self._rate.retry_after(recipient)) is not None:
+            raise RetryableSendError(f"send limit reached for {recipient}", retry_after=wait, code="rate-limited")
+        message_id = our_message_id(idempotency_key=message.idempotency_key, conversation=message.conversation,
+                                    domain=self._domain)
+        mail = build_mail(message=message, rendered=rendered, sender=self._config.from_address,
+                          message_id=message_id, now=self._clock.now())
+        await deliver(mail, self._config)
+        self._rate.record(recipient)
+        return message_id

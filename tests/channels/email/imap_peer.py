@@ -1,0 +1,89 @@
+"""A throwaway dovecot IMAP server on a loopback port (used by the email channel tests and its benchmark)."""
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DOVECOT = Path("/usr/sbin/dovecot")
+USER = "agent@example.test"
+PASSWORD = "secret"
+
+_CONFIG = """protocols = imap
+listen = 127.0.0.1
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{d}/mail/%u
+first_valid_uid = 1
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home={d}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    port: int
+    root: Path
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_dovecot() -> Dovecot:
+    root = Path(tempfile.mkdtemp(prefix="aftersales-dovecot-"))
+    root.chmod(0o755)  # the auth process runs unprivileged and must read the users file
+    for sub in ("run", "state", "mail"):
+        (root / sub).mkdir()
+    shutil.chown(root / "mail", "nobody", "nogroup")
+    (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    port = free_port()
+    (root / "dovecot.conf").write_text(_CONFIG.format(d=root, port=port))
+    process = subprocess.Popen([str(DOVECOT), "-F", "-c", str(root / "dovecot.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                if conn.recv(64).startswith(b"* OK"):
+                    return Dovecot(port=port, root=root, process=process)
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"dovecot did not answer on port {port}: {(root / 'dovecot.log').read_text(errors='replace')}")
