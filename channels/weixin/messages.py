@@ -1,5 +1,8 @@
 """Turning a parsed wechatpy message into an `Inbound`: the ordinary message types WeChat and WeCom share (text,
-image, voice, video, location, link), the event key format, and a JSON-able `raw`. Channels add their own events."""
+image, voice, video, location, link), the event key format, and a JSON-able `raw`. Channels add their own events.
+
+wechatpy exposes typed fields per class but the full received field set only as `_data`; we read that one dict so
+unknown message types and fields the library does not model still reach `raw` intact."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
