@@ -80,6 +80,7 @@
   let history = store.load("history", []);
   let outbox = store.load("outbox", []);
   const seen = new Set(history.map((m) => m.id));
+  const inflight = new Set();
   const rows = new Map();
 
   let socket = null;
@@ -271,21 +272,20 @@
   function flush() {
     clearTimeout(retryTimer);
     if (!ready) return;
-    outbox.forEach((item) => {
-      if (!item.inflight) {
-        item.inflight = true;
-        socket.send(JSON.stringify({ type: "message", text: item.text, id: item.id }));
-      }
+    outbox.filter((item) => !inflight.has(item.id)).forEach((item) => {
+      inflight.add(item.id);
+      socket.send(JSON.stringify({ type: "message", text: item.text, id: item.id }));
     });
   }
 
   function settle(id) {
+    inflight.delete(id);
     outbox = outbox.filter((item) => item.id !== id);
     store.save("outbox", outbox);
   }
 
   function retryLater(seconds) {
-    outbox.forEach((item) => { item.inflight = false; });
+    inflight.clear();
     clearTimeout(retryTimer);
     retryTimer = setTimeout(flush, seconds * 1000);
   }
@@ -305,7 +305,7 @@
   function onClose(event) {
     ready = false;
     socket = null;
-    outbox.forEach((item) => { item.inflight = false; });
+    inflight.clear();
     if (event.code === CLOSE_TOO_BIG) toast(T.tooBig, "error");
     showConnection("offline");
     const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);

@@ -113,3 +113,17 @@ async def test_page_reconnects_and_resends_what_was_typed_while_offline(page, ch
     await box.press("Enter")
     await expect(page.get_by_test_id("ticket-card")).to_have_count(2)
     assert [i.text for i in recorder.accepted] == ["热水器打不着火", "还有冰箱也不制冷"]
+
+
+async def test_unsent_message_survives_a_reload_and_is_sent_once_back_online(page, channel, recorder):
+    await channel.stop()
+    await expect(page.get_by_test_id("connection-status")).not_to_have_attribute("data-state", "online")
+    await page.get_by_test_id("message-input").type("电视没有信号")
+    await page.get_by_test_id("message-input").press("Enter")
+    await page.reload()
+    customer = page.locator("[data-testid=message][data-role=customer]")
+    await expect(customer).to_have_attribute("data-status", "sending")
+    await channel.start()
+    await expect(customer).to_have_attribute("data-status", "sent")
+    await expect(page.get_by_test_id("ticket-card")).to_have_count(1)
+    assert [i.text for i in recorder.accepted] == ["电视没有信号"]

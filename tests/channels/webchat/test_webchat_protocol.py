@@ -8,6 +8,8 @@ import sqlite3
 from aiohttp import WSCloseCode, WSMsgType
 
 from channels.webchat.sessions import valid_session_id
+from channels.webchat.texts import ERROR_CODES, error_text
+from templates import LOCALES
 
 SESSION = "AbCdEfGhIjKlMnOpQrStUv"
 
@@ -149,3 +151,8 @@ async def test_page_and_assets_are_served(client):
     for asset in ("/chat/static/chat.js", "/chat/static/chat.css", "/chat/static/favicon.svg"):
         response = await client.get(asset)
         assert response.status == 200, asset
+
+
+def test_every_error_code_has_a_sentence_in_every_locale():
+    for locale in LOCALES:
+        assert all(error_text(code, locale).strip() for code in ERROR_CODES), locale
