@@ -234,6 +234,7 @@
   }
 
   function toast(text, kind) {
+    if (Array.from(toasts.children).some((shown) => shown.textContent === text)) return;
     const node = el("div", "toast " + (kind || ""), text);
     node.dataset.testid = "toast";
     node.setAttribute("role", kind === "error" ? "alert" : "status");
