@@ -105,6 +105,7 @@ class EmailConfig:
     smtp_starttls: bool = True
     from_address: str = ""
     poll_interval: timedelta = timedelta(seconds=30)
+    attachment_dir: str = "var/attachments"
 
     @property
     def enabled(self) -> bool:

@@ -1,0 +1,40 @@
+"""The one aiohttp server: health, metrics, and every channel's routes; the hub starts and stops with it."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.bootstrap import Hub
+
+HUB_KEY = web.AppKey("hub", Hub)
+
+
+def build_app(hub: Hub) -> web.Application:
+    app = web.Application(client_max_size=hub.config.server.max_body_bytes)
+    app[HUB_KEY] = hub
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/", lambda _: web.HTTPFound("/chat"))
+    for channel in hub.channels.values():
+        app.router.add_routes(channel.routes())
+    app.on_startup.append(_start)
+    app.on_shutdown.append(_stop)
+    return app
+
+
+async def _start(app: web.Application) -> None:
+    await app[HUB_KEY].start()
+
+
+async def _stop(app: web.Application) -> None:
+    await app[HUB_KEY].stop()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    if await request.app[HUB_KEY].healthy():
+        return web.json_response({"status": "ok"})
+    return web.json_response({"status": "unavailable"}, status=503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = request.app[HUB_KEY].metrics.render()
+    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})

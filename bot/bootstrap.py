@@ -1,0 +1,141 @@
+"""Builds a running hub from configuration: one place that wires storage, bus, pipeline, channels and workers.
+Nothing is created at import time."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Config
+from bot.metrics import Metrics
+from bot.pipeline import Pipeline
+from bot.router import Router
+from bot.workers import InboxWorkers, OutboxSender
+from channels.base import Channel
+from core.bus import Bus, MemoryBus
+from core.clock import Clock, SystemClock
+from core.envelopes import Inbound
+from core.inbox import GroupCommitIntake
+from core.outbox import OutboxStore
+from core.rendering import Renderer
+from core.storage.db import create_engine, session_factory
+from handlers.cancel import CancelHandler
+from handlers.fallback import FallbackHandler
+from handlers.intake import IntakeHandler
+from handlers.smalltalk import SmalltalkHandler
+from handlers.status import StatusHandler
+from nlp import Understander, load_understander
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(kw_only=True)
+class Hub:
+    config: Config
+    clock: Clock
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    bus: Bus
+    metrics: Metrics
+    intake: GroupCommitIntake
+    workers: InboxWorkers
+    sender: OutboxSender
+    renderer: Renderer
+    channels: dict[str, Channel] = field(default_factory=dict)
+
+    async def accept(self, inbounds: Sequence[Inbound]) -> list[bool]:
+        """The `IntakeSink` handed to every channel: durable commit, then counted."""
+        results = await self.intake(inbounds)
+        for inbound, new in zip(inbounds, results):
+            self.metrics.accepted.labels(inbound.channel, "new" if new else "duplicate").inc()
+        return results
+
+    async def start(self) -> None:
+        for channel in self.channels.values():
+            await channel.start()
+        await self.workers.start()
+        await self.sender.start()
+
+    async def stop(self) -> None:
+        """Stop taking input, finish what was accepted, then close."""
+        for channel in self.channels.values():
+            await channel.stop()
+        await self.intake.close()
+        await self.workers.stop()
+        await self.sender.stop()
+        await self.bus.close()
+        await self.engine.dispose()
+
+    async def healthy(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means unhealthy
+            return False
+        return await self.bus.ping()
+
+
+def build_hub(config: Config, *, clock: Clock | None = None, understander: Understander | None = None,
+              extra_channels: Sequence[Channel] = ()) -> Hub:
+    clock = clock or SystemClock()
+    engine = create_engine(config.database.url)
+    sessions = session_factory(engine)
+    bus = _bus(config)
+    metrics = Metrics()
+    renderer = Renderer()
+    channels: dict[str, Channel] = {}
+    sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
+                          clock=clock, metrics=metrics)
+    router = Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler()],
+                    fallback=FallbackHandler())
+    pipeline = Pipeline(sessions=sessions, understander=understander or load_understander(config.nlp.model_path or None),
+                        router=router, clock=clock, metrics=metrics, after_commit=sender.wake)
+    workers = InboxWorkers(bus=bus, pipeline=pipeline, sessions=sessions, clock=clock, metrics=metrics)
+    intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=workers.publish)
+    hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
+              workers=workers, sender=sender, renderer=renderer, channels=channels)
+    for channel in [*_channels(config, hub), *extra_channels]:
+        channels[channel.name] = channel
+    return hub
+
+
+def _bus(config: Config) -> Bus:
+    if config.bus.backend == "memory":
+        return MemoryBus(partitions=config.bus.partitions)
+    raise ValueError(f"bus.backend {config.bus.backend!r} is not supported (use memory)")
+
+
+def _channels(config: Config, hub: Hub) -> list[Channel]:
+    """The web chat always; every other channel when its config section is filled in (imported only then)."""
+    from channels.webchat import WebChatChannel
+
+    server = config.server
+    channels: list[Channel] = [WebChatChannel(intake=hub.accept, clock=hub.clock, sender_rate=server.sender_rate,
+                                              sender_rate_window=server.sender_rate_window.total_seconds())]
+    if config.wechat.enabled:
+        from channels.wechat import WeChatChannel
+
+        channels.append(WeChatChannel(config=config.wechat, intake=hub.accept, clock=hub.clock,
+                                      max_body_bytes=server.max_body_bytes))
+    if config.wecom.enabled:
+        from channels.wecom import WeComChannel
+
+        channels.append(WeComChannel(config=config.wecom, intake=hub.accept, clock=hub.clock,
+                                     max_body_bytes=server.max_body_bytes))
+    if config.slack.enabled:
+        from channels.slack import SlackChannel
+
+        channels.append(SlackChannel(config=config.slack, intake=hub.accept, clock=hub.clock))
+    if config.email.enabled:
+        from channels.email import EmailChannel
+        from core.storage.stores import DbCursorStore, DbQuarantineStore
+
+        channels.append(EmailChannel(config=config.email, intake=hub.accept,
+                                     cursors=DbCursorStore(sessions=hub.sessions, clock=hub.clock),
+                                     quarantine=DbQuarantineStore(sessions=hub.sessions, clock=hub.clock),
+                                     clock=hub.clock, attachment_dir=Path(config.email.attachment_dir)))
+    return channels

@@ -1,0 +1,31 @@
+"""Demo staff so a fresh hub has technicians and supervisors to show (`aftersales demo`)."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from core.clock import SystemClock
+from core.domain.people import PersonKind
+from core.services.people import PeopleService
+from core.storage.db import create_engine, session_factory
+from core.storage.models import Staff
+
+DEMO_FILE = Path(__file__).with_name("demo.toml")
+
+
+async def load_demo(url: str, *, only_if_empty: bool) -> bool:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            if only_if_empty and await session.scalar(select(func.count()).select_from(Staff)):
+                return False
+            people = PeopleService(session=session, clock=SystemClock())
+            for member in tomllib.loads(DEMO_FILE.read_text("utf-8"))["staff"]:
+                await people.add_staff(name=member["name"], role=PersonKind(member["role"]),
+                                       skills=member.get("skills", []), regions=member.get("regions", []),
+                                       capacity=member.get("capacity", 5), identities=member.get("identities", {}))
+        return True
+    finally:
+        await engine.dispose()

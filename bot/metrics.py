@@ -1,0 +1,22 @@
+"""Prometheus metrics of one hub (own registry, so several hubs can live in one test process)."""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.inbound = Counter("aftersales_inbound_processed", "Inbound messages processed",
+                               ["channel", "handler"], registry=self.registry)
+        self.accepted = Counter("aftersales_inbound_accepted", "Inbound messages committed to the inbox",
+                                ["channel", "result"], registry=self.registry)
+        self.latency = Histogram("aftersales_processing_lag_seconds", "Inbox commit to processed",
+                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+                                 registry=self.registry)
+        self.outbound = Counter("aftersales_outbound", "Outbound send attempts", ["channel", "result"],
+                                registry=self.registry)
+        self.backlog = Gauge("aftersales_inbox_backlog", "Messages waiting on the bus", registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,156 @@
+"""Background work of a running hub: inbox consumers per bus partition, the start-up/sweep re-publisher, and the
+outbox sender."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.metrics import Metrics
+from bot.pipeline import Pipeline
+from channels.base import Channel
+from core.bus import Bus
+from core.clock import Clock
+from core.inbox import Committed
+from core.outbox import Claimed, OutboxStore
+from core.ports import SendError
+from core.rendering import Renderer
+from core.storage.models import InboxRow
+
+log = logging.getLogger(__name__)
+
+INBOX_TOPIC = "inbox"
+GROUP = "pipeline"
+BATCH = 256
+SWEEP_EVERY = 30.0
+STALE_AFTER = timedelta(seconds=60)
+
+
+class InboxWorkers:
+    """One consumer per partition; re-publishes rows left pending by a crash (at start) or a failure (sweep)."""
+
+    def __init__(self, *, bus: Bus, pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], clock: Clock,
+                 metrics: Metrics) -> None:
+        self._bus = bus
+        self._pipeline = pipeline
+        self._sessions = sessions
+        self._clock = clock
+        self._metrics = metrics
+        self._tasks: list[asyncio.Task[None]] = []
+        self._busy: set[int] = set()
+
+    async def publish(self, committed: list[Committed]) -> None:
+        for item in committed:
+            await self._bus.publish(INBOX_TOPIC, {"inbox_id": item.inbox_id}, key=item.conversation)
+
+    async def start(self) -> None:
+        await self._republish(older_than=None)
+        self._tasks = [asyncio.create_task(self._consume(p), name=f"inbox-{p}") for p in range(self._bus.partitions)]
+        self._tasks.append(asyncio.create_task(self._sweep(), name="inbox-sweep"))
+
+    async def stop(self) -> None:
+        """Let in-flight batches finish (their transactions commit or roll back whole), then stop."""
+        while self._busy:
+            await asyncio.sleep(0.01)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def _consume(self, partition: int) -> None:
+        async for batch in self._bus.consume(INBOX_TOPIC, GROUP, partition, max_batch=BATCH):
+            self._busy.add(partition)
+            try:
+                await self._pipeline.process([int(payload["inbox_id"]) for _, payload in batch])
+                await self._bus.ack(INBOX_TOPIC, GROUP, [message_id for message_id, _ in batch])
+            finally:
+                self._busy.discard(partition)
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_EVERY)
+            try:
+                await self._republish(older_than=STALE_AFTER)
+            except Exception:  # noqa: BLE001 - the next sweep tries again
+                log.exception("inbox sweep failed")
+
+    async def _republish(self, *, older_than: timedelta | None) -> None:
+        query = select(InboxRow.id, InboxRow.conversation).where(InboxRow.status == "pending").order_by(InboxRow.id)
+        if older_than is not None:
+            query = query.where(InboxRow.received_at <= self._clock.now() - older_than)
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        await self.publish([Committed(r.id, r.conversation) for r in rows])
+        if rows:
+            log.info("re-published %d pending inbox rows", len(rows))
+
+
+class OutboxSender:
+    """Sends due outbox rows through their channel; wakes as soon as the pipeline commits new ones."""
+
+    def __init__(self, *, store: OutboxStore, channels: Mapping[str, Channel], renderer: Renderer, clock: Clock,
+                 metrics: Metrics, concurrency: int = 16, idle_poll: float = 1.0) -> None:
+        self._store = store
+        self._channels = channels
+        self._renderer = renderer
+        self._clock = clock
+        self._metrics = metrics
+        self._limit = asyncio.Semaphore(concurrency)
+        self._idle_poll = idle_poll
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                claimed = await self._store.claim_due()
+                await asyncio.gather(*(self._send(c) for c in claimed))
+            except Exception:  # noqa: BLE001 - database trouble: wait and try again
+                log.exception("outbox pass failed")
+                claimed = []
+            if not claimed:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
+                except asyncio.TimeoutError:
+                    pass
+                self._wake.clear()
+
+    async def _send(self, claimed: Claimed) -> None:
+        message = claimed.message
+        channel = self._channels.get(message.channel)
+        async with self._limit:
+            if channel is None:
+                await self._store.failed(claimed, f"channel {message.channel} is not configured", retryable=False,
+                                         retry_after=None)
+                self._metrics.outbound.labels(message.channel, "dead").inc()
+                return
+            try:
+                platform_id = await channel.send(message, self._renderer.render(message))
+            except SendError as exc:
+                status = await self._store.failed(claimed, f"{exc.code or type(exc).__name__}: {exc}",
+                                                  retryable=exc.retryable, retry_after=exc.retry_after)
+                self._metrics.outbound.labels(message.channel, status).inc()
+                return
+            except Exception as exc:  # noqa: BLE001 - unknown failure: retry with backoff, never lose the row
+                log.exception("send through %s failed", message.channel)
+                status = await self._store.failed(claimed, f"{type(exc).__name__}: {exc}", retryable=True,
+                                                  retry_after=None)
+                self._metrics.outbound.labels(message.channel, status).inc()
+                return
+            await self._store.sent(claimed.id, platform_id)
+            self._metrics.outbound.labels(message.channel, "sent").inc()

@@ -1,0 +1,61 @@
+"""What every conversation job gets and gives: a `Context` in, a list of `Outbound` out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from core.envelopes import Inbound, Outbound
+from core.services.conversations import ConversationService
+from core.services.people import PeopleService, Person
+from core.services.tickets import TicketService
+from core.storage.models import ConversationState, Ticket
+from nlp import Understanding
+from templates import labels
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Services:
+    tickets: TicketService
+    people: PeopleService
+    conversations: ConversationService
+
+
+@dataclass(kw_only=True)
+class Context:
+    inbound: Inbound
+    inbox_id: int
+    understanding: Understanding
+    person: Person
+    state: ConversationState
+    services: Services
+    now: datetime
+    locale: str
+    _count: int = field(default=0, repr=False)
+
+    def reply(self, template: str, **data: Any) -> Outbound:
+        """A message back to the sender, in the same thread; its key is derived from the inbox row, so
+        re-processing the same message after a crash can never send it twice."""
+        self._count += 1
+        return Outbound(channel=self.inbound.channel, account=self.inbound.account, recipient=self.inbound.sender,
+                        conversation=self.inbound.conversation, template=template, data=data, locale=self.locale,
+                        idempotency_key=f"inbox:{self.inbox_id}:{self._count}", reply_to=self.inbound.external_id)
+
+    def ticket_card(self, ticket: Ticket) -> dict[str, Any]:
+        """The ticket as templates and the web-chat card show it (labels in the reply's language)."""
+        names = labels(self.locale)
+        return {"id": ticket.code, "type": ticket.type, "type_label": names["types"][ticket.type],
+                "status": ticket.status, "status_label": names["statuses"][ticket.status],
+                "priority": ticket.priority, "priority_label": names["priorities"][ticket.priority],
+                "summary": ticket.summary, "entities": ticket.entities,
+                "created_at": ticket.created_at.isoformat()}
+
+
+class Handler(Protocol):
+    """A conversation job. `intents` it answers when the conversation is idle; `states` it owns when not."""
+
+    name: str
+    intents: frozenset[str]
+    states: frozenset[str]
+
+    async def handle(self, ctx: Context) -> list[Outbound]: ...

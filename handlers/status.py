@@ -1,0 +1,28 @@
+"""“我的工单到哪了” / `status SR-…`: where a customer's tickets stand, in their own channel."""
+from __future__ import annotations
+
+from core.envelopes import Outbound
+from handlers.base import Context
+from nlp import STATUS_QUERY
+
+RECENT = 3
+
+
+class StatusHandler:
+    name = "status"
+    intents = frozenset({STATUS_QUERY})
+    states: frozenset[str] = frozenset()
+
+    async def handle(self, ctx: Context) -> list[Outbound]:
+        tickets = ctx.services.tickets
+        code = ctx.understanding.ticket_id
+        if code:
+            ticket = await tickets.get(code)
+            if ticket is None or ticket.customer_id != ctx.person.id:
+                return [ctx.reply("status_unknown_ticket", code=code)]
+            found = [ticket]
+        else:
+            found = await tickets.for_customer(ctx.person.id, limit=RECENT)
+        if not found:
+            return [ctx.reply("status_none")]
+        return [ctx.reply("status_report", tickets=[ctx.ticket_card(t) for t in found])]

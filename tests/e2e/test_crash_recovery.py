@@ -1,0 +1,126 @@
+"""kill -9 the hub while it takes load, restart it, count: every acknowledged message has exactly one effect."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from core.storage.db import create_engine, session_factory
+from core.storage.models import InboxRow, OutboxRow, Ticket, TicketMessage
+
+CONVERSATIONS = 12
+MESSAGES = 25
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, tmp: Path) -> None:
+        self.port = _free_port()
+        self.db = tmp / "hub.db"
+        self.config = tmp / "aftersales.toml"
+        self.config.write_text(f'[server]\nport = {self.port}\nsender_rate = 100000\n'
+                               f'[database]\nurl = "sqlite+aiosqlite:///{self.db}"\n', "utf-8")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "bot", *args, "--config", str(self.config)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def start(self) -> None:
+        assert self.cli("db", "upgrade").wait(60) == 0
+        self.process = self.cli("serve")
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                try:
+                    async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError("hub did not start")
+
+    def signal(self, sig: int) -> int:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        return self.process.wait(30)
+
+
+async def _send_all(port: int, acked: set[str], stop_after_acks: int | None) -> None:
+    """Each conversation sends its messages in order, resending unacknowledged ones (as the page does)."""
+    async def conversation(n: int) -> None:
+        session = f"crashsession{n:04d}xyzw"
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(f"http://127.0.0.1:{port}/chat/ws?session={session}") as ws:
+                for i in range(MESSAGES):
+                    client_id = f"{n}-{i}"
+                    text = "洗衣机不脱水了，滚筒一直响" if i == 0 else f"补充一下情况，第{i}次，电话1381234{n:04d}"
+                    await ws.send_str(json.dumps({"type": "message", "text": text, "id": client_id},
+                                                 ensure_ascii=False))
+                    while True:
+                        frame = json.loads((await ws.receive(timeout=30)).data)
+                        if frame["type"] == "ack":
+                            acked.add(f"{session}:{frame['id']}")
+                            break
+                    if stop_after_acks is not None and len(acked) >= stop_after_acks:
+                        return
+
+    await asyncio.gather(*(conversation(n) for n in range(CONVERSATIONS)), return_exceptions=True)
+
+
+@pytest.mark.timeout(240)
+async def test_kill_9_under_load_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    server = Server(tmp_path)
+    await server.start()
+    acked_before: set[str] = set()
+    load = asyncio.create_task(_send_all(server.port, acked_before, stop_after_acks=None))
+    while len(acked_before) < CONVERSATIONS * MESSAGES // 3:
+        await asyncio.sleep(0.01)
+    assert server.signal(signal.SIGKILL) == -signal.SIGKILL
+    await asyncio.gather(load, return_exceptions=True)
+    acked_at_kill = set(acked_before)
+
+    await server.start()
+    acked_after: set[str] = set()
+    await _send_all(server.port, acked_after, stop_after_acks=None)
+    assert len(acked_after) == CONVERSATIONS * MESSAGES
+
+    engine = create_engine(f"sqlite+aiosqlite:///{server.db}")
+    sessions = session_factory(engine)
+    try:
+        for _ in range(600):
+            async with sessions() as session:
+                pending = await session.scalar(select(func.count()).select_from(InboxRow)
+                                               .where(InboxRow.status == "pending"))
+            if pending == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert server.signal(signal.SIGTERM) == 0
+        async with sessions() as session:
+            rows = {r.external_id: r for r in await session.scalars(select(InboxRow))}
+            assert acked_at_kill <= set(rows), "an acknowledged message was lost"
+            assert len(rows) == CONVERSATIONS * MESSAGES
+            assert {r.status for r in rows.values()} == {"done"}
+            per_inbox = dict((await session.execute(
+                select(TicketMessage.inbox_id, func.count()).group_by(TicketMessage.inbox_id))).all())
+            assert set(per_inbox) == {r.id for r in rows.values()} and set(per_inbox.values()) == {1}
+            assert await session.scalar(select(func.count()).select_from(OutboxRow)) == len(rows)
+            assert await session.scalar(select(func.count()).select_from(Ticket)) == CONVERSATIONS
+    finally:
+        await engine.dispose()
+        if server.process and server.process.poll() is None:
+            os.kill(server.process.pid, signal.SIGKILL)
