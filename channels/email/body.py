@@ -13,7 +13,7 @@ import re
 import nh3
 from email_reply_parser import EmailReplyParser
 
-_BLOCK_END = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/h[1-6]|/blockquote|/table)\b[^>]*>")
+_BLOCK_END = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/ul|/ol|/h[1-6]|/blockquote|/table)\b[^>]*>")
 _LIST_ITEM = re.compile(r"(?i)<\s*li\b[^>]*>")
 _QUOTE_BLOCKS = re.compile(
     r"(?is)<blockquote\b[^>]*type=[\"']?cite.*|<div\b[^>]*(gmail_quote|divRplyFwdMsg|OLK_SRC_BODY_SECTION"

@@ -20,7 +20,7 @@ from bot.config import EmailConfig
 from channels.email import EmailChannel
 from core.clock import SystemClock
 from core.envelopes import Inbound
-from imap_peer import DOVECOT, PASSWORD, USER, free_port, start_dovecot
+from email_peers import DOVECOT, PASSWORD, USER, free_port, start_dovecot
 
 FROM_ADDRESS = "service@aftersales.test"
 
@@ -125,15 +125,6 @@ class MemorySink:
     @property
     def messages(self) -> list[Inbound]:
         return list(self.inbox.values())
-
-
-async def wait_until(predicate: Callable[[], bool], *, timeout: float = 30.0) -> None:
-    """Wait for a condition the channel reaches asynchronously (a deadline, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -249,21 +240,29 @@ def email_config(*, imap_port: int, folder: str, smtp_port: int = 1, **overrides
 
 
 @pytest.fixture
-async def make_channel(mailbox, sink, cursors, quarantine, tmp_path: Path):
-    """Builds (not starts) channels on the test folder; every one is stopped at the end of the test."""
+async def build_channel(sink, cursors, quarantine, tmp_path: Path):
+    """Builds (not starts) channels; every one is stopped at the end of the test."""
     made: list[EmailChannel] = []
 
-    def make(*, imap_port: int | None = None, smtp_port: int = 1, intake=None, clock=None, **kwargs) -> EmailChannel:
+    def build(*, imap_port: int = 1, folder: str = "INBOX", smtp_port: int = 1, intake=None, clock=None,
+              **kwargs) -> EmailChannel:
         config_keys = {k: kwargs.pop(k) for k in list(kwargs) if k in EmailConfig.__dataclass_fields__}
         channel = EmailChannel(
-            config=email_config(imap_port=imap_port or mailbox.port, folder=mailbox.folder, smtp_port=smtp_port,
-                                **config_keys),
+            config=email_config(imap_port=imap_port, folder=folder, smtp_port=smtp_port, **config_keys),
             intake=intake or sink, cursors=cursors, quarantine=quarantine, clock=clock or SystemClock(),
             attachment_dir=tmp_path / "attachments", reconnect_backoff=(0.05, 0.5), **kwargs)
         made.append(channel)
         return channel
 
-    yield make
+    yield build
     for channel in made:
         await channel.stop()
 
+
+@pytest.fixture
+def make_channel(mailbox, build_channel):
+    """A channel reading the test's own dovecot folder (directly, or through `imap_port` such as a proxy)."""
+    def make(*, imap_port: int | None = None, **kwargs) -> EmailChannel:
+        return build_channel(imap_port=imap_port or mailbox.port, folder=mailbox.folder, **kwargs)
+
+    return make

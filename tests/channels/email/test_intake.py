@@ -5,7 +5,7 @@ import asyncio
 
 from imapclient import IMAPClient
 
-from conftest import wait_until
+from email_peers import wait_until
 from email_samples import bounce, broken_mime, mail, new_message_id, with_attachment
 
 

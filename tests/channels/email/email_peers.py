@@ -1,6 +1,7 @@
-"""A throwaway dovecot IMAP server on a loopback port (used by the email channel tests and its benchmark)."""
+"""Peers for the email channel tests and benchmark: a throwaway dovecot on a loopback port, and a deadline wait."""
 from __future__ import annotations
 
+import asyncio
 import shutil
 import signal
 import socket
@@ -9,6 +10,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 DOVECOT = Path("/usr/sbin/dovecot")
 USER = "agent@example.test"
@@ -87,3 +89,12 @@ def start_dovecot() -> Dovecot:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"dovecot did not answer on port {port}: {(root / 'dovecot.log').read_text(errors='replace')}")
+
+
+async def wait_until(predicate: Callable[[], bool], *, timeout: float = 30.0) -> None:
+    """Wait for a condition the channel reaches asynchronously (a deadline, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
