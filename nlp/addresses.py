@@ -1,0 +1,93 @@
+"""Postal addresses in free text: province / city / district for routing, the rest as detail for the technician.
+
+A small built-in gazetteer (every province-level name and the cities customers write without 市) anchors the
+search; the administrative suffixes (省, 市, 自治州, 区, 县, 旗) do the rest. This stays dependency-free — the
+full-gazetteer libraries (cpca, jionlp) pull pandas and tens of MB for a field dispatch only routes by region.
+"""
+from __future__ import annotations
+
+import re
+
+from .understanding import Address
+
+_MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+_PROVINCES = ("河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南",
+              "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾")
+_AUTONOMOUS = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
+               "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区"}
+# Prefecture-level cities people name without a province; the value is the province they imply.
+_CITIES = {
+    "广州": "广东", "深圳": "广东", "东莞": "广东", "佛山": "广东", "珠海": "广东", "中山": "广东", "惠州": "广东",
+    "汕头": "广东", "江门": "广东", "湛江": "广东", "杭州": "浙江", "宁波": "浙江", "温州": "浙江", "绍兴": "浙江",
+    "嘉兴": "浙江", "金华": "浙江", "台州": "浙江", "湖州": "浙江", "南京": "江苏", "苏州": "江苏", "无锡": "江苏",
+    "常州": "江苏", "南通": "江苏", "徐州": "江苏", "扬州": "江苏", "盐城": "江苏", "成都": "四川", "绵阳": "四川",
+    "武汉": "湖北", "宜昌": "湖北", "襄阳": "湖北", "长沙": "湖南", "株洲": "湖南", "衡阳": "湖南", "岳阳": "湖南",
+    "郑州": "河南", "洛阳": "河南", "南阳": "河南", "西安": "陕西", "咸阳": "陕西", "济南": "山东", "青岛": "山东",
+    "烟台": "山东", "潍坊": "山东", "临沂": "山东", "石家庄": "河北", "保定": "河北", "唐山": "河北", "廊坊": "河北",
+    "太原": "山西", "沈阳": "辽宁", "大连": "辽宁", "长春": "吉林", "哈尔滨": "黑龙江", "合肥": "安徽", "芜湖": "安徽",
+    "福州": "福建", "厦门": "福建", "泉州": "福建", "南昌": "江西", "赣州": "江西", "海口": "海南", "三亚": "海南",
+    "贵阳": "贵州", "遵义": "贵州", "昆明": "云南", "大理": "云南", "兰州": "甘肃", "西宁": "青海", "南宁": "广西",
+    "桂林": "广西", "柳州": "广西", "呼和浩特": "内蒙古", "包头": "内蒙古", "银川": "宁夏", "乌鲁木齐": "新疆",
+    "拉萨": "西藏",
+}
+_HAN = r"[\u4e00-\u9fff]"
+_KEYWORDS = r"(?:收货地址|详细地址|所在地区|家庭住址|地址|住址|住在|家住)(?:是|为|在)?[:： ]*"
+_PROVINCE = (
+    "(?P<province>" + "|".join(f"{k}(?:{v[len(k):]})?" for k, v in _AUTONOMOUS.items())
+    + "|(?:" + "|".join(_PROVINCES) + ")省?|(?:" + "|".join(_MUNICIPALITIES) + ")市?)"
+)
+_CITY = rf"(?P<city>(?:{'|'.join(sorted(_CITIES, key=len, reverse=True))})市?|{_HAN}{{1,6}}?(?:自治州|地区|盟|市))"
+# 小区/社区/园区 end in 区 but are neighbourhoods, part of the detail.
+_DISTRICT = rf"(?P<district>{_HAN}{{1,5}}?(?:新区|(?<![小社园校景])区|县|旗)|{_HAN}{{1,3}}?市)"
+_DETAIL = r"(?P<detail>[\u4e00-\u9fffA-Za-z0-9#()\-]{0,40})"
+_STRUCTURE = re.compile(rf"(?:{_PROVINCE})?\s*(?:{_CITY})?\s*(?:{_DISTRICT})?\s*{_DETAIL}")
+_ANCHOR = re.compile(
+    rf"{_KEYWORDS}|(?={'|'.join(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + list(_CITIES))})"
+)
+# Where the detail of an address ends and the sentence carries on.
+_DETAIL_END = re.compile(
+    r"的|详细地址|地址|电话|手机|联系|收货人|收件人|明天|今天|后天|上午|下午|晚上|中午|周[一二三四五六日天]|星期|礼拜|师傅|麻烦|请|"
+    r"谢谢|这边|那边|家里|我家|我的|我们|空调|冰箱|洗衣机|热水器|油烟机|燃气灶|电视|净水器|坏了|需要|安装|维修|在家|有人"
+)
+_DETAIL_MARK = re.compile(r"[路街道巷弄号栋幢单元室楼层村镇乡组院园苑城期座大厦广场小区公寓中心学]|\d")
+
+
+def _province_of(province: str, city: str) -> str:
+    """Canonical province name (with 省/市/自治区), implied from a well-known city when not written."""
+    short = province.removesuffix("省").removesuffix("市")
+    for key, full in _AUTONOMOUS.items():
+        if province.startswith(key) or (not province and _CITIES.get(city.removesuffix("市")) == key):
+            return full
+    if not short:
+        short = _CITIES.get(city.removesuffix("市"), "")
+    if not short:
+        return ""
+    return f"{short}市" if short in _MUNICIPALITIES else f"{short}省"
+
+
+def extract_addresses(text: str) -> tuple[Address, ...]:
+    found: list[Address] = []
+    pos = 0
+    while (anchor := _ANCHOR.search(text, pos)) is not None:
+        m = _STRUCTURE.match(text, anchor.end())
+        pos = max(anchor.end() + 1, m.end() if m else 0)
+        if m is None:
+            continue
+        province, city, district = (m.group(g) or "" for g in ("province", "city", "district"))
+        detail = m.group("detail") or ""
+        end = _DETAIL_END.search(detail)
+        if end:
+            detail = detail[: end.start()]
+        keyed = anchor.end() > anchor.start()
+        if not (district or (detail and _DETAIL_MARK.search(detail) and (province or city or keyed))):
+            continue
+        short = province.removesuffix("市")
+        if short in _MUNICIPALITIES and not city:
+            city = f"{short}市"
+        elif city in _CITIES:
+            city += "市"
+        span_end = m.start("detail") + len(detail)
+        found.append(Address(text=text[m.start():span_end].strip(), province=_province_of(province, city),
+                             city=city, district=district, detail=detail))
+        pos = span_end
+    return tuple(found)

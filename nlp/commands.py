@@ -1,0 +1,57 @@
+"""Exact chat commands (CONTRACT.md): technicians, supervisors and customers typing or pressing a button.
+
+A command is the whole message: `接单 SR-20261123-0001`, `decline SR-… 客户不在家`, `完工 换了主板`. Matching is
+exact (case-insensitive for English, any spacing) so free text that merely contains 出发 or 确认 is never a command.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import understanding as u
+from .entities import TICKET_ID
+
+# command word → (intent, whether a ticket id may follow, whether free text may follow)
+_COMMANDS: dict[str, tuple[str, bool, bool]] = {
+    "查询进度": (u.STATUS_QUERY, True, False), "查进度": (u.STATUS_QUERY, True, False),
+    "status": (u.STATUS_QUERY, True, False),
+    "接单": (u.ACCEPT, True, False), "accept": (u.ACCEPT, True, False),
+    "拒单": (u.DECLINE, True, True), "decline": (u.DECLINE, True, True),
+    "出发": (u.EN_ROUTE, True, False), "en route": (u.EN_ROUTE, True, False), "enroute": (u.EN_ROUTE, True, False),
+    "到达": (u.ARRIVED, True, False), "arrived": (u.ARRIVED, True, False),
+    "完工": (u.DONE, True, True), "done": (u.DONE, True, True),
+    "我的工单": (u.MY_JOBS, False, False), "my jobs": (u.MY_JOBS, False, False),
+    "确认": (u.ACKNOWLEDGE, True, False), "ack": (u.ACKNOWLEDGE, True, False),
+    "取消": (u.CANCEL, True, True), "cancel": (u.CANCEL, True, True),
+    "转人工": (u.HUMAN, False, False), "人工": (u.HUMAN, False, False), "人工客服": (u.HUMAN, False, False),
+    "human": (u.HUMAN, False, False), "agent": (u.HUMAN, False, False),
+}
+_COMMAND = re.compile(
+    r"^/?(?P<word>" + "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in sorted(_COMMANDS, key=len, reverse=True))
+    + r")(?:$|[\s:：,，]+(?P<rest>.*)$|(?P<glued>SR-?\d.*)$)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    intent: str
+    ticket_id: str | None
+    note: str
+
+
+def match_command(text: str) -> Command | None:
+    """The command `text` is, or None; arguments that do not fit the command make it not a command."""
+    m = _COMMAND.match(text.strip())
+    if m is None:
+        return None
+    word = re.sub(r"\s+", " ", m.group("word").lower())
+    intent, takes_id, takes_note = _COMMANDS[word]
+    rest = (m.group("rest") or m.group("glued") or "").strip()
+    ticket_id = None
+    if takes_id and (t := TICKET_ID.match(rest)):
+        ticket_id = f"SR-{t.group(1)}-{t.group(2)}"
+        rest = rest[t.end():].strip(" \t:：,，")
+    if rest and not takes_note:
+        return None
+    return Command(intent=intent, ticket_id=ticket_id, note=rest)

@@ -1,0 +1,100 @@
+"""Regenerate `types.train.jsonl` / `types.heldout.jsonl` from the hand-written seed sentences in `seeds/`.
+
+Run `python nlp/data/compose.py` after editing a seed file. Each seed is a message written the way customers write
+(`{p}` = an appliance, `{b}` = a brand); composing adds what real chats wrap around the core request — greetings,
+context, typos, dropped punctuation, details and a second topic — so the model does not learn sentence shapes.
+Seeds are split before composing, so no held-out message shares a seed with a training message.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+HERE = Path(__file__).parent
+TYPES = ("repair", "installation", "maintenance", "return", "logistics", "complaint", "invoice", "order_change",
+         "inquiry", "other")
+VARIANTS_PER_SEED = 4
+HELDOUT_SHARE = 0.2
+
+PRODUCTS = ["空调", "冰箱", "洗衣机", "热水器", "油烟机", "燃气灶", "洗碗机", "净水器", "电视", "扫地机器人",
+            "微波炉", "电饭煲", "烤箱", "壁挂炉", "挂机", "柜机", "烘干机", "消毒柜", "空气净化器", "集成灶",
+            "电热水器", "滚筒洗衣机", "双开门冰箱", "投影仪", "智能马桶"]
+BRANDS = ["美的", "格力", "海尔", "小米", "海信", "TCL", "方太", "老板", "华帝", "西门子", "松下", "A.O.史密斯",
+          "奥克斯", "志高", "容声", "万和", "万家乐", "苏泊尔", "九阳", "戴森"]
+GREETINGS = ["亲", "你好", "您好", "在吗", "老板", "客服", "亲亲", "hi", "喂", "那个", "哎", "你好请问",
+             "麻烦问一下", "在不在", "客服你好", "Hello", "打扰一下", "小姐姐"]
+CLOSINGS = ["谢谢", "急", "急急急", "??", "!", "快点", "麻烦了", "尽快处理一下", "谢谢亲", "在线等", "好吗", "啊",
+            "哈", "谢了", "thx", "拜托了", "回复一下", "。。。", "😭", "[捂脸]"]
+CONTEXTS = ["我上个月在你们店买的{p}，", "前天刚收到货，", "之前找过一次客服了，", "我妈打电话说的，",
+            "上周在你们旗舰店下的单，", "我是老客户了，", "订单号{order}，", "我这边是{city}的，",
+            "家里的{b}{p}，", "双十一买的，", "公司采购的，", "我是帮我爸问的，", "昨天晚上开始的，",
+            "去年买的{b}，", "刚搬的新家，", "跟你们说一下哈，"]
+DETAILS = ["，电话{phone}", "，我手机{phone}", "，地址是{city}{street}", "，明天下午在家", "，周六上午都可以",
+           "，联系人王女士", "，订单{order}", "，型号{model}", "，下午三点以后有人", "，来之前打我电话"]
+SECOND_TOPICS = ["另外发票也帮我开一下", "顺便问下能不能开发票", "还有上次那个事也没人回我", "另外问下保修多久",
+                 "对了地址我换了", "顺便看看另一台", "还有你们客服电话老打不通"]
+CITIES = ["北京朝阳区", "上海浦东新区", "广州天河区", "深圳南山区", "杭州西湖区", "成都武侯区", "武汉洪山区",
+          "南京江宁区", "西安雁塔区", "重庆渝北区", "长沙岳麓区", "郑州金水区"]
+STREETS = ["幸福路12号", "阳光小区3栋2单元501", "建设大道88号", "万科城5期8栋", "人民路中段16号"]
+MODELS = ["KFR-35GW", "BCD-470WDPG", "XQG100-B14126", "CXW-260", "EC6001-GA3", "JSQ25-13", "65E3F", "MR-400G"]
+# Slips a hurried phone keyboard makes, so the model does not depend on the exact character.
+TYPOS = {"的": "得", "在": "再", "吗": "嘛", "哪": "那", "已": "以", "做": "作", "坏": "怀", "修": "休",
+         "候": "后", "帐": "账", "换": "还", "装": "状", "货": "或", "么": "莫"}
+_PUNCT = re.compile(r"[，,。！!？?]")
+
+
+def _fill(text: str, rng: random.Random) -> str:
+    return text.format(
+        p=rng.choice(PRODUCTS), b=rng.choice(BRANDS), city=rng.choice(CITIES), street=rng.choice(STREETS),
+        model=rng.choice(MODELS), phone="1" + str(rng.randint(3, 9)) + "".join(rng.choice("0123456789") for _ in range(9)),
+        order="".join(rng.choice("0123456789") for _ in range(18)),
+    )
+
+
+def _variant(seed: str, kind: str, rng: random.Random) -> str:
+    text = seed
+    wants_ticket = kind != "other"
+    if wants_ticket and rng.random() < 0.25:
+        text = rng.choice(CONTEXTS) + text
+    if rng.random() < 0.4:
+        text = rng.choice(GREETINGS) + rng.choice(["，", " ", "", "!"]) + text
+    if wants_ticket and rng.random() < 0.2:
+        text += rng.choice(DETAILS)
+    if kind in ("repair", "installation", "maintenance", "return", "complaint") and rng.random() < 0.1:
+        text += "，" + rng.choice(SECOND_TOPICS)
+    if rng.random() < 0.35:
+        text += rng.choice(["", "，", " "]) + rng.choice(CLOSINGS)
+    if rng.random() < 0.15:
+        i = rng.randrange(len(text))
+        text = text[:i] + TYPOS.get(text[i], text[i]) + text[i + 1:]
+    if rng.random() < 0.25:
+        text = _PUNCT.sub(rng.choice([" ", ""]), text)
+    return _fill(text, rng).strip()
+
+
+def compose() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    rng = random.Random(20261123)
+    train: list[dict[str, str]] = []
+    heldout: list[dict[str, str]] = []
+    for kind in TYPES:
+        seeds = [s for s in (HERE / "seeds" / f"{kind}.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+        rng.shuffle(seeds)
+        cut = int(len(seeds) * HELDOUT_SHARE)
+        for split, chosen in ((heldout, seeds[:cut]), (train, seeds[cut:])):
+            for seed in chosen:
+                texts = {_fill(seed, rng)} | {_variant(seed, kind, rng) for _ in range(VARIANTS_PER_SEED)}
+                split.extend({"text": t, "type": kind} for t in sorted(texts))
+    return train, heldout
+
+
+def main() -> None:
+    train, heldout = compose()
+    for name, rows in (("types.train.jsonl", train), ("types.heldout.jsonl", heldout)):
+        with open(HERE / name, "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""What a free-text message wants, once it is known not to be an exact command or a survey answer.
+
+The type model says what a message is about; these rules say what to do with it: report a new problem, add a
+detail to the open one, ask for status, cancel, ask for a person, ask a knowledge question, or just greet/thank.
+"""
+from __future__ import annotations
+
+import re
+
+from . import understanding as u
+from .understanding import Entities
+
+_HUMAN = re.compile(r"转人工|人工客服|人工服务|找人工|要人工|接人工|真人|活人|human agent|real person|talk to (?:a )?human",
+                    re.IGNORECASE)
+_CANCEL = re.compile(
+    r"取消(?:这个|这次|一下)?(?:工单|预约|报修|维修|安装|上门|服务|申请)|(?:不用|不需要|别)再?(?:(?:过来|来|上门)(?:修|维修|安装)?|修|维修|安装)了|"
+    r"(?:已经|自己)?(?:修|弄)好了.{0,4}不用|cancel (?:my|the|this) (?:ticket|request|appointment|visit)",
+    re.IGNORECASE,
+)
+_STATUS = re.compile(
+    r"(?:工单|报修|维修|进度|师傅|申请|售后).{0,8}(?:到哪|怎么样|进度|状态|什么时候(?:来|到|上门|能修)|还没(?:来|到|人)|"
+    r"处理得?怎么样|有(?:没有)?消息|结果|哪一步)|查(?:一下|询)?(?:我的)?(?:工单|进度|维修)|进度(?:怎么样|如何|查询)|"
+    r"what(?:'s| is) the status|any update|ticket status",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(
+    r"^(?:你好|您好|哈喽|嗨|hi|hello|hey|在吗|在不在|有人吗|在|亲|早上好|上午好|下午好|晚上好|早|客服|老板|喂|"
+    r"[,，!.。~ ?？呀啊呢哈])+$",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(r"谢|感谢|多谢|辛苦|麻烦你|麻烦了|thank|thx|好的|好滴|好哒|收到|知道了|明白|ok|没事了|不客气",
+                     re.IGNORECASE)
+_QUESTION = re.compile(
+    r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少钱|收费|"
+    r"要钱|哪里|什么)|[吗嘛么呢?？]$"
+)
+_OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|不了|没有?|还没|漏|响|故障|催|已经|刚")
+_FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人")
+
+_DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}
+
+
+def _carries_only_details(text: str, entities: Entities) -> bool:
+    """True when removing the entities leaves (almost) nothing: the message is a phone, an address, a time…"""
+    rest = text
+    spans = [*entities.phones, *entities.order_numbers, *entities.serial_numbers, *entities.ticket_ids,
+             *(a.text for a in entities.addresses), *(t.text for t in entities.times)]
+    if not spans:
+        return False
+    for span in sorted(spans, key=len, reverse=True):
+        rest = rest.replace(span, "")
+    for raw in re.findall(r"1[3-9]\d[- ]?\d{4}[- ]?\d{4}", rest):
+        rest = rest.replace(raw, "")
+    return len(_FILLER.sub("", rest)) <= 4
+
+
+def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting: str | None) -> str:
+    if _HUMAN.search(text):
+        return u.HUMAN
+    if _CANCEL.search(text):
+        return u.CANCEL
+    if _STATUS.search(text) or (entities.ticket_ids and len(text) <= 30 and ticket_type in ("other", "inquiry")):
+        return u.STATUS_QUERY
+    field = _DETAIL_FIELDS.get(expecting or "")
+    if field and getattr(entities, field):
+        return u.ADD_DETAIL
+    if _carries_only_details(text, entities):
+        return u.ADD_DETAIL
+    if expecting == "detail" and ticket_type != "other":
+        return u.ADD_DETAIL
+    if ticket_type == "other" or _GREETING.match(text):
+        if _GREETING.match(text):
+            return u.GREETING
+        return u.THANKS if _THANKS.search(text) else u.GREETING
+    if ticket_type == "inquiry" or (_QUESTION.search(text) and not _OWN_PROBLEM.search(text)):
+        return u.KB_QUESTION
+    return u.NEW_PROBLEM

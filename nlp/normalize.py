@@ -1,0 +1,63 @@
+"""Make customer text comparable: one width, simplified script, no emoji/control noise, bounded length.
+
+Everything downstream (commands, the type model, entities) sees the same normalized string, so a full-width
+"ＳＲ－２０２６…" or a traditional-script message from Hong Kong or Taiwan behaves like its plain form.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+# Long e-mails and pasted logs carry their meaning in the first few thousand characters; bounding the length keeps
+# every later step linear and cheap even for a 100 KB message.
+MAX_CHARS = 2000
+
+_NOISE = re.compile(
+    "["
+    "\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"  # control characters
+    "\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff"  # zero-width and direction marks
+    "\ufe00-\ufe0f"  # variation selectors
+    "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\U000e0000-\U000e007f"  # emoji, symbols, tags
+    "\ufffd"
+    "]+"
+)
+# WeChat renders its stickers as "[捂脸]"/"/:086"-style codes inside the text.
+_STICKERS = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|/:[0-9a-z^_*<>@!?$&()-]{1,6}", re.IGNORECASE)
+_REPEATED_PUNCT = re.compile(r"([!?.,~。，！？、…~-])\1+")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> tuple[frozenset[str], object]:
+    """Traditional-only characters and the converter, loaded once; most messages never need converting."""
+    import opencc
+
+    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    chars: set[str] = set()
+    for line in table.read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if len(key) == 1 and values.split(" ")[0] != key:
+            chars.add(key)
+    return frozenset(chars), opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    chars, converter = _traditional()
+    if chars.isdisjoint(text):
+        return text
+    return converter.convert(text)  # type: ignore[attr-defined]
+
+
+def normalize(text: str) -> str:
+    """Return the canonical form of `text`; never raises on any `str` (binary garbage included)."""
+    text = text[: MAX_CHARS * 2]
+    text = unicodedata.normalize("NFKC", text)
+    text = _STICKERS.sub(" ", text)
+    text = _NOISE.sub(" ", text)
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = to_simplified(text)
+    text = _REPEATED_PUNCT.sub(r"\1", text)
+    text = _SPACES.sub(" ", text).strip()
+    return text[:MAX_CHARS]

@@ -1,0 +1,60 @@
+"""Where type models live: the shipped model is built on first use and cached, versioned by data + code hash.
+
+Cache directory: `$AFTERSALES_MODEL_DIR` if set, else `var/models/` under the working directory (next to the hub's
+`var/aftersales.db`). The cached file is `types-<hash>.npz`, where the hash covers the shipped training data and the
+feature/model code, so editing either builds a new model and an old or foreign file is never reused. A cache file that
+is corrupt is rebuilt; an unwritable cache directory only costs a rebuild per process. An explicit model path (server
+`[nlp] model_path`, `--model`) is never rebuilt: a bad one is refused with `ModelError`.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from .corpus import SHIPPED_TRAIN, Example, fingerprint, read_examples
+from .model import ModelError, TypeModel, code_version
+
+_lock = threading.Lock()
+_shipped: TypeModel | None = None
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("AFTERSALES_MODEL_DIR") or Path.cwd() / "var" / "models")
+
+
+def shipped_key() -> str:
+    return hashlib.sha256(f"{fingerprint([SHIPPED_TRAIN])}:{code_version()}".encode()).hexdigest()[:16]
+
+
+def train(extra: Sequence[Example] = ()) -> TypeModel:
+    """Fit a model on the shipped examples plus `extra` (a company's own labelled history)."""
+    examples = read_examples(SHIPPED_TRAIN) + list(extra)
+    return TypeModel.train([e.text for e in examples], [e.type for e in examples],
+                           meta={"shipped": shipped_key(), "extra_examples": len(extra)})
+
+
+def shipped_model() -> TypeModel:
+    """The model trained on the shipped data only: from memory, else the cache, else trained and cached."""
+    global _shipped
+    with _lock:
+        if _shipped is None:
+            path = model_dir() / f"types-{shipped_key()}.npz"
+            try:
+                _shipped = TypeModel.load(path)
+            except ModelError:
+                _shipped = train()
+                try:
+                    _shipped.save(path)
+                except OSError:
+                    pass  # read-only cache: the in-memory model still serves this process
+        return _shipped
+
+
+def load_model(path: str | os.PathLike[str] | None = None) -> TypeModel:
+    """An explicit model file (refused with ModelError when unusable), or the shipped model when `path` is None."""
+    if path is None:
+        return shipped_model()
+    return TypeModel.load(Path(path))

@@ -1,0 +1,39 @@
+"""Survey answers: a digit on the scale asked (CSAT 1–5, NPS 0–10) or the words people answer with instead."""
+from __future__ import annotations
+
+import re
+
+_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_NUMBER = re.compile(r"^(?:给|打)?(?P<n>10|[0-9]|十|[零一二两三四五六七八九])\s*(?:分|星|颗星|stars?|points?)?[!.。!]?$",
+                     re.IGNORECASE)
+# Longest phrases first so 非常不满意 is not read as 满意.
+_CSAT_WORDS = (
+    ("非常不满意", 1), ("很不满意", 1), ("特别差", 1), ("非常差", 1), ("很差", 1), ("太差", 1), ("极差", 1), ("差评", 1),
+    ("不太满意", 2), ("不满意", 2), ("较差", 2), ("差", 2), ("一般般", 3), ("一般", 3), ("还行", 3), ("凑合", 3),
+    ("还可以", 4), ("比较满意", 4), ("挺满意", 4), ("满意", 4), ("不错", 4), ("好评", 5), ("非常满意", 5),
+    ("很满意", 5), ("特别满意", 5), ("超级满意", 5), ("非常好", 5), ("很好", 4),
+)
+_CSAT_PHRASE = re.compile(
+    r"^(?:" + "|".join(re.escape(w) for w, _ in sorted(_CSAT_WORDS, key=lambda p: -len(p[0]))) + r")"
+    r"(?:的|了|啊|呀|吧)?[!.。!~]*$"
+)
+_CSAT_SCORES = dict(_CSAT_WORDS)
+# An NPS question is "how likely are you to recommend"; words map onto the 0–10 scale's usual bands.
+_NPS_FROM_CSAT = {1: 0, 2: 3, 3: 6, 4: 8, 5: 10}
+
+
+def survey_score(text: str, scale: str) -> int | None:
+    """The score `text` gives on `scale` ("csat" or "nps"), or None when it is not an answer on that scale."""
+    text = text.strip()
+    m = _NUMBER.match(text)
+    if m:
+        raw = m.group("n")
+        value = int(raw) if raw.isdigit() else _DIGITS[raw]
+        low, high = (1, 5) if scale == "csat" else (0, 10)
+        return value if low <= value <= high else None
+    m = _CSAT_PHRASE.match(text)
+    if m:
+        word = re.sub(r"(?:的|了|啊|呀|吧)?[!.。!~]*$", "", text)
+        score = _CSAT_SCORES[word]
+        return score if scale == "csat" else _NPS_FROM_CSAT[score]
+    return None

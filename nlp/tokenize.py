@@ -1,0 +1,41 @@
+"""jieba word segmentation with the after-sales domain dictionary, initialised once per process.
+
+jieba's first load costs a second or more, so it happens lazily on first use (the type model runs on characters and
+does not need it); after that every caller shares the same `jieba.Tokenizer`.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import jieba
+
+DOMAIN_DICT = Path(__file__).parent / "data" / "domain_dict.txt"
+
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+
+
+def tokenizer() -> jieba.Tokenizer:
+    """The shared tokenizer: jieba's dictionary plus appliances, parts, fault words and after-sales terms."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                tk.load_userdict(str(DOMAIN_DICT))
+                _tokenizer = tk
+    return _tokenizer
+
+
+def words(text: str) -> list[str]:
+    """Segment normalized text into words, dropping whitespace tokens."""
+    return [w for w in tokenizer().lcut(text, HMM=False) if not w.isspace()]
+
+
+def domain_terms() -> tuple[str, ...]:
+    """The domain dictionary's words, for code that wants the vocabulary without segmenting."""
+    return tuple(line.split(" ", 1)[0] for line in DOMAIN_DICT.read_text(encoding="utf-8").splitlines() if line)

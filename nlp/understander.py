@@ -1,0 +1,73 @@
+"""One message in, one `Understanding` out: normalize, then commands, survey answers, entities, type and rules.
+
+`load_understander()` loads the type model once per process (cached on disk, see `nlp.store`); `understand` never
+raises on any text — empty, 100 KB, binary garbage or emoji only all come back as type `other` with low confidence.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from datetime import datetime
+
+from . import understanding as u
+from .assess import priority, sentiment
+from .commands import match_command
+from .entities import extract_entities
+from .intents import free_text_intent
+from .model import Prediction, TypeModel
+from .normalize import normalize
+from .store import load_model
+from .survey import survey_score
+from .understanding import Entities, Understanding
+
+_MEANINGFUL = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
+_SCALES = {"survey_csat": "csat", "survey_nps": "nps"}
+
+
+class Understander:
+    """Turns customer, technician and supervisor messages into `Understanding`s; thread-safe and stateless."""
+
+    def __init__(self, *, model: TypeModel) -> None:
+        self.model = model
+
+    def understand(self, text: str, *, now: datetime, expecting: str | None = None) -> Understanding:
+        clean = normalize(text if isinstance(text, str) else str(text))
+        command = match_command(clean)
+        if command is not None:
+            return Understanding(text=text, intent=command.intent, type="other", type_confidence=1.0,
+                                 priority="P4", sentiment="neutral", ticket_id=command.ticket_id, note=command.note)
+        scale = _SCALES.get(expecting or "")
+        if scale is not None and (score := survey_score(clean, scale)) is not None:
+            low, high = (2, 4) if scale == "csat" else (6, 9)
+            mood = "negative" if score <= low else "positive" if score >= high else "neutral"
+            return Understanding(text=text, intent=u.SURVEY_ANSWER, type="other", type_confidence=1.0,
+                                 priority="P4", sentiment=mood, score=score, scale=scale)
+        if not _MEANINGFUL.search(clean):
+            return Understanding(text=text, intent=u.GREETING, type="other", type_confidence=0.0, priority="P4",
+                                 sentiment=sentiment(clean), entities=Entities())
+        entities = extract_entities(clean, now)
+        prediction: Prediction = self.model.predict(clean)
+        intent = free_text_intent(clean, prediction.type, entities, expecting)
+        ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
+        return Understanding(
+            text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
+            priority=priority(clean, prediction.type), sentiment=sentiment(clean), entities=entities,
+            ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "",
+        )
+
+
+_lock = threading.Lock()
+_loaded: dict[str, Understander] = {}
+
+
+def load_understander(model_path: str | os.PathLike[str] | None = None) -> Understander:
+    """The process-wide `Understander` for `model_path` (None = the shipped model); loads each model once.
+
+    Raises `nlp.model.ModelError` when an explicit `model_path` is missing, corrupt or from another version.
+    """
+    key = "" if model_path is None else os.fspath(model_path)
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = Understander(model=load_model(model_path))
+        return _loaded[key]

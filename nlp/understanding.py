@@ -1,0 +1,126 @@
+"""What the hub understood from one message: the frozen result the pipeline and handlers act on.
+
+`Understanding.to_dict()` is the JSON of `aftersales nlp classify` (CONTRACT.md), so its keys are a public contract.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+NEW_PROBLEM = "new_problem"
+ADD_DETAIL = "add_detail"
+STATUS_QUERY = "status_query"
+CANCEL = "cancel"
+ACCEPT = "accept"
+DECLINE = "decline"
+EN_ROUTE = "en_route"
+ARRIVED = "arrived"
+DONE = "done"
+MY_JOBS = "my_jobs"
+ACKNOWLEDGE = "acknowledge"
+SURVEY_ANSWER = "survey_answer"
+KB_QUESTION = "kb_question"
+GREETING = "greeting"
+THANKS = "thanks"
+HUMAN = "human"
+
+INTENTS: tuple[str, ...] = (
+    NEW_PROBLEM, ADD_DETAIL, STATUS_QUERY, CANCEL, ACCEPT, DECLINE, EN_ROUTE, ARRIVED, DONE, MY_JOBS,
+    ACKNOWLEDGE, SURVEY_ANSWER, KB_QUESTION, GREETING, THANKS, HUMAN,
+)
+
+TICKET_TYPES: tuple[str, ...] = (
+    "repair", "installation", "maintenance", "return", "logistics", "complaint", "invoice", "order_change",
+    "inquiry", "other",
+)
+
+PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
+SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
+
+# What a conversation may be waiting for; anything else passed as `expecting` is treated as None.
+EXPECTATIONS: tuple[str, ...] = ("survey_csat", "survey_nps", "phone", "address", "serial", "time", "detail")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A postal address split the way dispatch needs it (region for routing, detail for the technician)."""
+
+    text: str
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "province": self.province, "city": self.city, "district": self.district,
+                "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMention:
+    """An appointment time as written (`text`) and resolved against the message time (`start`, UTC+8 aware)."""
+
+    text: str
+    start: datetime
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "start": self.start.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    """Everything concrete a customer told us; each kind keeps the order it appeared in, without duplicates."""
+
+    phones: tuple[str, ...] = ()
+    order_numbers: tuple[str, ...] = ()
+    serial_numbers: tuple[str, ...] = ()
+    ticket_ids: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    times: tuple[TimeMention, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any((self.phones, self.order_numbers, self.serial_numbers, self.ticket_ids, self.products,
+                    self.models, self.addresses, self.times))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "phones": list(self.phones),
+            "order_numbers": list(self.order_numbers),
+            "serial_numbers": list(self.serial_numbers),
+            "addresses": [a.to_dict() for a in self.addresses],
+            "times": [t.to_dict() for t in self.times],
+            "ticket_ids": list(self.ticket_ids),
+            "products": list(self.products),
+            "models": list(self.models),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """One message understood: intent, ticket type, priority, sentiment, entities and command arguments."""
+
+    text: str
+    intent: str
+    type: str
+    type_confidence: float
+    priority: str
+    sentiment: str
+    entities: Entities = field(default_factory=Entities)
+    ticket_id: str | None = None
+    note: str = ""
+    score: int | None = None
+    scale: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "type": self.type,
+            "type_confidence": round(self.type_confidence, 4),
+            "intent": self.intent,
+            "priority": self.priority,
+            "sentiment": self.sentiment,
+            "entities": self.entities.to_dict(),
+        }

@@ -1,0 +1,109 @@
+import json
+
+import pytest
+
+from nlp import understanding as u
+from datetime import datetime, timezone
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in China
+
+CONTRACT_KEYS = {"text", "type", "type_confidence", "intent", "priority", "sentiment", "entities"}
+ENTITY_KEYS = {"phones", "order_numbers", "serial_numbers", "addresses", "times"}
+
+
+def test_to_dict_is_the_classify_contract(understander) -> None:
+    result = understander.understand("空调漏水了，电话13812345678，明天下午三点在家", now=NOW).to_dict()
+    assert set(result) == CONTRACT_KEYS
+    assert ENTITY_KEYS <= set(result["entities"])
+    assert result["type"] in u.TICKET_TYPES
+    json.dumps(result, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("我家的美的空调不制冷了，麻烦派个师傅来看看", u.NEW_PROBLEM),
+    ("我的工单到哪了", u.STATUS_QUERY),
+    ("维修师傅什么时候来啊", u.STATUS_QUERY),
+    ("不用来修了，自己好了", u.CANCEL),
+    ("帮我转人工客服", u.HUMAN),
+    ("你好", u.GREETING),
+    ("好的谢谢", u.THANKS),
+    ("空调保修几年", u.KB_QUESTION),
+    ("电话13812345678，地址北京市朝阳区望京街道阜通东大街6号", u.ADD_DETAIL),
+])
+def test_free_text_intents(understander, text: str, intent: str) -> None:
+    assert understander.understand(text, now=NOW).intent == intent
+
+
+def test_survey_answers_only_when_expected(understander) -> None:
+    csat = understander.understand("5", now=NOW, expecting="survey_csat")
+    assert (csat.intent, csat.score, csat.scale) == (u.SURVEY_ANSWER, 5, "csat")
+    words = understander.understand("非常满意", now=NOW, expecting="survey_csat")
+    assert (words.intent, words.score) == (u.SURVEY_ANSWER, 5)
+    nps = understander.understand("9", now=NOW, expecting="survey_nps")
+    assert (nps.intent, nps.score, nps.scale) == (u.SURVEY_ANSWER, 9, "nps")
+    assert understander.understand("8", now=NOW, expecting="survey_csat").intent != u.SURVEY_ANSWER
+    assert understander.understand("5", now=NOW).intent != u.SURVEY_ANSWER
+    bad = understander.understand("很差", now=NOW, expecting="survey_csat")
+    assert (bad.score, bad.sentiment) == (1, "negative")
+
+
+def test_expected_detail_is_add_detail(understander) -> None:
+    result = understander.understand("13912345678", now=NOW, expecting="phone")
+    assert result.intent == u.ADD_DETAIL
+    assert result.entities.phones == ("13912345678",)
+    when = understander.understand("周六上午吧", now=NOW, expecting="time")
+    assert when.intent == u.ADD_DETAIL
+    assert when.entities.times[0].start.isoformat() == "2026-11-28T09:00:00+08:00"
+
+
+def test_command_arguments_are_carried(understander) -> None:
+    result = understander.understand("拒单 SR-20261123-0007 路太远", now=NOW)
+    assert (result.intent, result.ticket_id, result.note) == (u.DECLINE, "SR-20261123-0007", "路太远")
+
+
+@pytest.mark.parametrize(("text", "priority"), [
+    ("燃气灶旁边一股燃气味，不敢开火", "P1"),
+    ("热水器漏电，洗澡手麻了一下", "P1"),
+    ("家里漏水了，老人一个人在家", "P1"),
+    ("冰箱漏水，地上都是水", "P2"),
+    ("洗衣机有点异响", "P3"),
+    ("这个多少钱", "P4"),
+])
+def test_priority(understander, text: str, priority: str) -> None:
+    assert understander.understand(text, now=NOW).priority == priority
+
+
+@pytest.mark.parametrize(("text", "sentiment"), [
+    ("什么垃圾服务，我要投诉", "negative"),
+    ("我对你们的售后很不满意", "negative"),
+    ("师傅很专业，非常满意，谢谢", "positive"),
+    ("空调不制冷了", "neutral"),
+    ("不好意思，打扰了", "neutral"),
+])
+def test_sentiment(understander, text: str, sentiment: str) -> None:
+    assert understander.understand(text, now=NOW).sentiment == sentiment
+
+
+@pytest.mark.parametrize("text", [
+    "", "   \n\t ", "x" * 100_000, "空调坏了" * 25_000, "\x00\x01\x02\xff\ufffd" * 200, "😀😡👍🔥" * 50,
+    "Ｔｈｅ ａｉｒｃｏｎ 冷氣機 ئۇيغۇر Привет ☎️ 🙏", "\ud800\udfff broken surrogates",
+], ids=["empty", "whitespace", "100k-latin", "100k-chinese", "binary", "emoji", "mixed-scripts", "surrogates"])
+def test_bad_input_has_a_defined_result(understander, text: str) -> None:
+    result = understander.understand(text, now=NOW)
+    assert result.type in u.TICKET_TYPES
+    assert result.intent in u.INTENTS
+    json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "\x00\x01\x02", "!!!???"],
+                         ids=["empty", "spaces", "emoji", "control", "punctuation"])
+def test_contentless_input_is_other_with_no_confidence(understander, text: str) -> None:
+    result = understander.understand(text, now=NOW)
+    assert (result.type, result.type_confidence) == ("other", 0.0)
+
+
+def test_traditional_and_full_width_read_like_simplified(understander) -> None:
+    traditional = understander.understand("我的冷氣機壞了，請派師傅來維修", now=NOW)
+    assert traditional.type == "repair"
+    wide = understander.understand("接单 ＳＲ－２０２６１１２３－０００１", now=NOW)
+    assert (wide.intent, wide.ticket_id) == (u.ACCEPT, "SR-20261123-0001")
