@@ -3,14 +3,12 @@ and in-memory stand-ins for the hub's inbox, cursor and quarantine stores."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -19,8 +17,7 @@ from imapclient import IMAPClient
 from bot.config import EmailConfig
 from channels.email import EmailChannel
 from core.clock import SystemClock
-from core.envelopes import Inbound
-from email_peers import DOVECOT, PASSWORD, USER, free_port, start_dovecot
+from email_peers import DOVECOT, PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink, free_port, start_dovecot
 
 FROM_ADDRESS = "service@aftersales.test"
 
@@ -70,61 +67,6 @@ def mailbox(dovecot) -> Mailbox:
     with box.client() as client:
         client.create_folder(box.folder)
     return box
-
-
-class MemoryCursors:
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-
-    async def get(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    async def put(self, name: str, value: str) -> None:
-        self.values[name] = value
-
-
-class MemoryQuarantine:
-    def __init__(self) -> None:
-        self.items: list[dict] = []
-
-    async def quarantine(self, *, channel: str, external_id: str, payload: bytes, reason: str) -> None:
-        self.items.append({"channel": channel, "external_id": external_id, "payload": payload, "reason": reason})
-
-
-@dataclass
-class MemorySink:
-    """The hub's inbox in miniature: unique by (channel, external_id), reports duplicates, can fail on demand."""
-
-    inbox: dict[tuple[str, str], Inbound] = field(default_factory=dict)
-    arrivals: list[tuple[float, Inbound]] = field(default_factory=list)
-    duplicates: int = 0
-    fail_before_commit: int = 0
-    fail_after_commit: int = 0
-    failures: int = 0
-
-    async def __call__(self, batch: Sequence[Inbound]) -> list[bool]:
-        if self.fail_before_commit:
-            self.fail_before_commit -= 1
-            self.failures += 1
-            raise ConnectionError("inbox database unavailable")
-        result = []
-        for item in batch:
-            new = item.key not in self.inbox
-            result.append(new)
-            if new:
-                self.inbox[item.key] = item
-                self.arrivals.append((time.perf_counter(), item))
-            else:
-                self.duplicates += 1
-        if self.fail_after_commit:
-            self.fail_after_commit -= 1
-            self.failures += 1
-            raise ConnectionError("connection lost after commit")
-        return result
-
-    @property
-    def messages(self) -> list[Inbound]:
-        return list(self.inbox.values())
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Peers for the email channel tests and benchmark: a throwaway dovecot on a loopback port, and a deadline wait."""
+"""Peers for the email channel tests and benchmark: a throwaway dovecot on a loopback port, in-memory stand-ins
+for the hub's inbox, cursor and quarantine stores, and a deadline wait."""
 from __future__ import annotations
 
 import asyncio
@@ -8,9 +9,11 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
+
+from core.envelopes import Inbound
 
 DOVECOT = Path("/usr/sbin/dovecot")
 USER = "agent@example.test"
@@ -98,3 +101,58 @@ async def wait_until(predicate: Callable[[], bool], *, timeout: float = 30.0) ->
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.02)
+
+
+class MemoryCursors:
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    async def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    async def put(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+
+class MemoryQuarantine:
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+
+    async def quarantine(self, *, channel: str, external_id: str, payload: bytes, reason: str) -> None:
+        self.items.append({"channel": channel, "external_id": external_id, "payload": payload, "reason": reason})
+
+
+@dataclass
+class MemorySink:
+    """The hub's inbox in miniature: unique by (channel, external_id), reports duplicates, can fail on demand."""
+
+    inbox: dict[tuple[str, str], Inbound] = field(default_factory=dict)
+    arrivals: list[tuple[float, Inbound]] = field(default_factory=list)
+    duplicates: int = 0
+    fail_before_commit: int = 0
+    fail_after_commit: int = 0
+    failures: int = 0
+
+    async def __call__(self, batch: Sequence[Inbound]) -> list[bool]:
+        if self.fail_before_commit:
+            self.fail_before_commit -= 1
+            self.failures += 1
+            raise ConnectionError("inbox database unavailable")
+        result = []
+        for item in batch:
+            new = item.key not in self.inbox
+            result.append(new)
+            if new:
+                self.inbox[item.key] = item
+                self.arrivals.append((time.perf_counter(), item))
+            else:
+                self.duplicates += 1
+        if self.fail_after_commit:
+            self.fail_after_commit -= 1
+            self.failures += 1
+            raise ConnectionError("connection lost after commit")
+        return result
+
+    @property
+    def messages(self) -> list[Inbound]:
+        return list(self.inbox.values())
