@@ -1,0 +1,78 @@
+"""Slack channel: B2B customers in Slack Connect channels and DMs, technicians and supervisors in internal channels.
+
+Inbound through `/webhooks/slack` (see `webhook`). Outbound with slack_sdk's `AsyncWebClient` against
+`config.api_base_url`: replies go into the conversation's thread, buttons become a Block Kit actions block, and
+``data["replace_message_id"]`` rewrites an earlier message in place (buttons removed). `send` returns
+``"{channel_id}:{ts}"`` — the id to pass back as `replace_message_id`, and the same form as a message's
+`external_id` inbound.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import aiohttp
+from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import SlackConfig
+from core.clock import Clock
+from core.envelopes import Outbound
+from core.ports import IntakeSink, PermanentSendError
+from core.rendering import Rendered
+from channels.slack.api import checked
+from channels.slack.blocks import message_body
+from channels.slack.webhook import SlackWebhook
+
+API_TIMEOUT_SECONDS = 10
+
+
+class SlackChannel:
+    name = "slack"
+
+    def __init__(self, *, config: SlackConfig, intake: IntakeSink, clock: Clock) -> None:
+        self._config = config
+        self._client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url,
+                                      timeout=API_TIMEOUT_SECONDS)
+        self._webhook = SlackWebhook(client=self._client, signing_secret=config.signing_secret, intake=intake,
+                                     clock=clock)
+
+    def routes(self) -> Sequence[web.AbstractRouteDef]:
+        return [web.post("/webhooks/slack", self._webhook.handle)]
+
+    async def start(self) -> None:
+        """One HTTP session for all API calls (the SDK otherwise opens one per call)."""
+        self._client.session = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        session, self._client.session = self._client.session, None
+        if session is not None:
+            await session.close()
+
+    async def send(self, message: Outbound, rendered: Rendered) -> str:
+        replace = message.data.get("replace_message_id")
+        if replace:
+            channel_id, ts = _message_id(str(replace))
+            reply = await checked(f"chat.update in {channel_id}", self._client.chat_update(
+                channel=channel_id, ts=ts, **message_body(rendered, with_actions=False)))
+        else:
+            channel_id, thread_ts = self._destination(message)
+            reply = await checked(f"chat.postMessage to {channel_id}", self._client.chat_postMessage(
+                channel=channel_id, thread_ts=thread_ts, **message_body(rendered)))
+        return f"{reply['channel']}:{reply['ts']}"
+
+    def _destination(self, message: Outbound) -> tuple[str, str | None]:
+        """``C…:ts`` → that thread; a bare channel or user id → top-level there (a user id opens the bot's DM);
+        nothing at all → the alerts channel."""
+        target = message.conversation or message.recipient or self._config.alerts_channel
+        if not target:
+            raise PermanentSendError("Slack message has no conversation, recipient or alerts channel",
+                                     code="no_destination")
+        channel_id, _, thread_ts = target.partition(":")
+        return channel_id, thread_ts or None
+
+
+def _message_id(value: str) -> tuple[str, str]:
+    channel_id, _, ts = value.partition(":")
+    if not channel_id or not ts:
+        raise PermanentSendError(f"replace_message_id {value!r} is not '<channel_id>:<ts>'", code="bad_message_id")
+    return channel_id, ts
