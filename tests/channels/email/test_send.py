@@ -85,3 +85,4 @@ async def test_unreachable_relay_is_retryable(build_channel):
     channel = build_channel(smtp_port=free_port())
     with pytest.raises(RetryableSendError):
         await channel.send(answer(), RENDERED)
+
