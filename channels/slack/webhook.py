@@ -86,7 +86,7 @@ class SlackWebhook:
 
     async def _on_command(self, command: Mapping[str, Any], ack: AsyncAck) -> None:
         await self._intake([command_inbound(command, now=self._clock.now())])
-        await ack(response_type="in_channel")
+        await ack()
 
     async def _on_action(self, body: Mapping[str, Any], ack: AsyncAck) -> None:
         inbounds = action_inbounds(body)
