@@ -92,8 +92,11 @@ def extract_entities(text: str, now: datetime) -> Entities:
     models += [m.group(1).upper() for m in _MODEL_BARE.finditer(text)
                if _is_model(m.group(1)) and _free(taken, m.span(1))]
     products = [_PRODUCTS[m.group(0).lower()] for m in _PRODUCT.finditer(text)]
+    addresses = extract_addresses(text)
+    # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
+    times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
     return Entities(
         phones=_unique(phones), order_numbers=_unique(orders), serial_numbers=_unique(serials),
         ticket_ids=_unique(tickets), products=_unique(products), models=_unique(models),
-        addresses=extract_addresses(text), times=extract_times(text, now),
+        addresses=addresses, times=times,
     )

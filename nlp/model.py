@@ -66,7 +66,7 @@ class TypeModel:
             raise ModelError("training needs at least two ticket types")
         vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
         matrix = vectorizer.fit_transform(texts)
-        svm = LinearSVC(C=0.5, class_weight="balanced")
+        svm = LinearSVC(C=0.3, class_weight="balanced")
         svm.fit(matrix, list(labels))
         vocabulary = [""] * len(vectorizer.vocabulary_)
         for feature, i in vectorizer.vocabulary_.items():

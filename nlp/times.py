@@ -22,6 +22,8 @@ _PATTERN = re.compile(
     rf"\s*(?:(?P<hour>{_NUM})(?:点|时)(?:(?P<half>半)|(?P<quarter>一刻|1刻)|(?P<minute>{_NUM})分?)?"
     r"|(?P<hh>[0-2]?[0-9]):(?P<mm>[0-5][0-9]))?"
 )
+# "明天不在家" names a time that does not work; it is not an appointment.
+_NEGATED = re.compile(r"\s*(?:不|没|无法)")
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
                   "后天": 2, "大后天": 3}
@@ -96,7 +98,7 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
     today = local.date()
     found: list[TimeMention] = []
     for m in _PATTERN.finditer(text):
-        if not (m.group("day") or m.group("hour") or m.group("hh")):
+        if not (m.group("day") or m.group("hour") or m.group("hh")) or _NEGATED.match(text, m.end()):
             continue
         clock = _clock(m)
         day = _day(m, today) if m.group("day") else today

@@ -1,0 +1,69 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp import store
+from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, read_examples
+from nlp.evaluate import evaluate
+from nlp.model import ModelError, TypeModel
+from nlp.understanding import TICKET_TYPES
+
+
+def test_shipped_data_has_every_type_with_enough_examples() -> None:
+    train = read_examples(SHIPPED_TRAIN)
+    heldout = read_examples(SHIPPED_HELDOUT)
+    for kind in TICKET_TYPES:
+        assert sum(e.type == kind for e in train) >= 150, kind
+        assert any(e.type == kind for e in heldout), kind
+    assert not {e.text for e in train} & {e.text for e in heldout}
+
+
+def test_shipped_model_generalises_to_held_out_split(model_cache: Path) -> None:
+    model = store.shipped_model()
+    heldout = read_examples(SHIPPED_HELDOUT)
+    report = evaluate([e.type for e in heldout], model.predict_many(e.text for e in heldout))
+    assert report.macro_f1 >= 0.8
+
+
+def test_shipped_model_is_cached_under_a_data_and_code_hash(model_cache: Path) -> None:
+    store.shipped_model()
+    cached = model_cache / f"types-{store.shipped_key()}.npz"
+    assert cached.exists()
+    loaded = TypeModel.load(cached)
+    assert loaded.predict("空调不制冷了").type == "repair"
+
+
+def test_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AFTERSALES_MODEL_DIR", str(tmp_path))
+    monkeypatch.setattr(store, "_shipped", None)
+    cached = tmp_path / f"types-{store.shipped_key()}.npz"
+    cached.write_bytes(b"not a model")
+    model = store.shipped_model()
+    assert model.predict("发票开了吗").type == "invoice"
+    assert TypeModel.load(cached).classes == model.classes
+
+
+def test_explicit_model_that_is_missing_corrupt_or_foreign_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not found"):
+        store.load_model(tmp_path / "missing.npz")
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelError, match="not a readable"):
+        store.load_model(garbage)
+    foreign = tmp_path / "foreign.npz"
+    with open(foreign, "wb") as fh:
+        np.savez(fh, meta=np.array(json.dumps({"format": 1, "code": "another-version"})))
+    with pytest.raises(ModelError, match="different version"):
+        store.load_model(foreign)
+
+
+def test_company_history_is_learned_on_top_of_shipped_data(tmp_path: Path) -> None:
+    extra = tmp_path / "history.jsonl"
+    extra.write_text("\n".join(json.dumps({"text": f"蓝牙耳机{i}号左耳没声音", "type": "repair"}, ensure_ascii=False)
+                               for i in range(30)), encoding="utf-8")
+    model = store.train(read_examples(extra))
+    assert model.meta["extra_examples"] == 30
+    assert model.predict("蓝牙耳机左耳没声音了").type == "repair"
+    assert model.predict("发票什么时候开").type == "invoice"
