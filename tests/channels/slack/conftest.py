@@ -4,7 +4,7 @@ way Slack's servers do (events as JSON, slash commands as a form, button presses
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -14,35 +14,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.config import SlackConfig
 from channels.slack import SlackChannel
 from core.clock import FakeClock
-from core.envelopes import Inbound
-from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
+from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi, RecordingIntake, sign
 
 BOT_TOKEN = "xoxb-1-test-token"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-
-
-class RecordingIntake:
-    """Commits in memory; a key seen before is reported as a duplicate. `fail_next` simulates a failed commit."""
-
-    def __init__(self) -> None:
-        self.committed: list[Inbound] = []
-        self.offered = 0
-        self.fail_next = 0
-        self._keys: set[tuple[str, str]] = set()
-
-    async def __call__(self, inbounds: Sequence[Inbound]) -> list[bool]:
-        self.offered += len(inbounds)
-        if self.fail_next:
-            self.fail_next -= 1
-            raise ConnectionError("database unavailable")
-        fresh = []
-        for inbound in inbounds:
-            new = inbound.key not in self._keys
-            self._keys.add(inbound.key)
-            if new:
-                self.committed.append(inbound)
-            fresh.append(new)
-        return fresh
 
 
 class SlackDriver:
