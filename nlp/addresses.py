@@ -31,7 +31,7 @@ _CITIES = {
     "拉萨": "西藏",
 }
 _HAN = r"[\u4e00-\u9fff]"
-_KEYWORDS = r"(?:收货地址|详细地址|所在地区|家庭住址|地址|住址|住在|家住)(?:是|为|在)?[:： ]*"
+_KEYWORDS = r"(?:收货地址|详细地址|所在地区|家庭住址|地址|住址|住在|家住)(?:还是|就是|改成|改为|是|为|在)?[:： ]*"
 _PROVINCE = (
     "(?P<province>" + "|".join(f"{k}(?:{v[len(k):]})?" for k, v in _AUTONOMOUS.items())
     + "|(?:" + "|".join(_PROVINCES) + ")省?|(?:" + "|".join(_MUNICIPALITIES) + ")市?)"
