@@ -5,24 +5,30 @@ one, so it is switched off and done here) → well-formed body → bolt routes i
 commands, buttons) → the listener commits the `Inbound` through the intake → ack. `process_before_response` makes
 bolt answer Slack only after the listener returns, so a 200 means committed, and a failed commit is a 500 that
 Slack retries. Retries are not filtered here: they reach the intake again and come back as duplicates.
+Bolt learns the bot's identity from `BotIdentity` (its `authorize` hook) and holds a token-less client of its own:
+listeners never call the Web API — replies leave through the outbox and `SlackChannel.send`.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any, Mapping
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import Clock as SdkClock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from core.clock import Clock
 from core.ports import IntakeSink
+from channels.slack.identity import BotIdentity
 from channels.slack.inbound import Malformed, action_inbounds, command_inbound, message_inbound
 
 log = logging.getLogger(__name__)
@@ -44,8 +50,10 @@ class SlackWebhook:
         self._intake = intake
         self._clock = clock
         self._verifier = SignatureVerifier(signing_secret, clock=_HubClock(clock))
-        self._app = AsyncApp(client=client, signing_secret=signing_secret, request_verification_enabled=False,
-                             process_before_response=True, logger=log)
+        self._identity = BotIdentity(client=client)
+        self._app = AsyncApp(client=AsyncWebClient(base_url=client.base_url), signing_secret=signing_secret,
+                             authorize=self._identity.bolt_authorize(),
+                             request_verification_enabled=False, process_before_response=True, logger=log)
         self._app.event("message")(self._on_message)
         self._app.event("app_mention")(self._on_message)
         self._app.event(ANY)(self._on_other_event)
@@ -61,10 +69,17 @@ class SlackWebhook:
             return web.json_response({"error": "invalid request"}, status=401)
         try:
             text = body.decode("utf-8")
-            if not isinstance(parse_body(text, request.content_type), dict):
+            payload = parse_body(text, request.content_type)
+            if not isinstance(payload, dict):
                 raise ValueError("body is not an object")
         except ValueError as exc:
             return web.json_response({"error": f"malformed body: {exc}"}, status=400)
+        if payload.get("type") != "url_verification":
+            try:
+                await self._identity.result()
+            except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                log.warning("slack auth.test failed, asking Slack to retry: %s", exc)
+                return web.json_response({"error": "bot identity unavailable"}, status=503)
         bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(request.headers))
         return await to_aiohttp_response(await self._app.async_dispatch(bolt_request))
 

@@ -112,3 +112,13 @@ async def test_failed_commit_is_a_500_and_the_retry_recovers_it(slack, intake):
     assert intake.committed == []
     assert (await slack.event(event, event_id="Ev0030", retry=1)).status == 200
     assert [i.external_id for i in intake.committed] == ["C0SHARED:1763859950.000100"]
+
+
+async def test_unknown_bot_identity_asks_slack_to_retry(slack, intake, fake_api):
+    fake_api.fail("auth.test", "internal_error", status=503)
+    event = slack.message("设备不开机", ts="1763859990.000100")
+    assert (await slack.event(event, event_id="Ev0040")).status == 503
+    assert intake.offered == 0
+    assert (await slack.event(event, event_id="Ev0040", retry=1)).status == 200
+    assert len(intake.committed) == 1
+    assert len(fake_api.called("auth.test")) == 2
