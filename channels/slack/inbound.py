@@ -96,6 +96,7 @@ def action_inbounds(payload: Mapping[str, Any]) -> list[Inbound]:
         raise Malformed("block action without the message it belongs to")
     thread_ts = container.get("thread_ts") or message.get("thread_ts")
     team_id = str((payload.get("team") or {}).get("id") or user.get("team_id") or "")
+    sender = _text(user, "id")
     inbounds = []
     for action in payload.get("actions") or ():
         if not isinstance(action, Mapping) or not action.get("value"):
@@ -115,8 +116,8 @@ def action_inbounds(payload: Mapping[str, Any]) -> list[Inbound]:
             "user_name": user.get("name") or user.get("username") or "",
         }
         inbounds.append(Inbound(
-            channel=CHANNEL, account=team_id, external_id=f"action:{_text(user, 'id')}:{action_ts}",
-            sender=str(user["id"]), conversation=f"{channel_id}:{thread_ts or message_ts}",
+            channel=CHANNEL, account=team_id, external_id=f"action:{sender}:{action_ts}",
+            sender=sender, conversation=f"{channel_id}:{thread_ts or message_ts}",
             text=str(action["value"]), sent_at=_from_ts(action_ts), reply_to=message_ts, raw=raw))
     return inbounds
 

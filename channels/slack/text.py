@@ -7,6 +7,7 @@ import re
 _BOT_MENTION = "<@{user}>"
 _LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
 _BARE = re.compile(r"<([^<>|@#!][^<>|]*)>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^<>]*)?>")
 _CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^<>]*)>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
@@ -17,6 +18,7 @@ def to_plain(text: str, *, bot_user_id: str | None) -> str:
     """What the person typed: our bot's mention removed, links and channel names shown by label, entities decoded."""
     if bot_user_id:
         text = text.replace(_BOT_MENTION.format(user=bot_user_id), " ")
+    text = _SPECIAL.sub(r"@\1", text)
     text = _CHANNEL.sub(r"#\1", text)
     text = _LINK.sub(r"\2", text)
     text = _BARE.sub(lambda m: m.group(1).removeprefix("mailto:").removeprefix("tel:"), text)
