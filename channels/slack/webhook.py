@@ -46,6 +46,8 @@ class _HubClock(SdkClock):
 
 
 class SlackWebhook:
+    """The one handler behind `POST /webhooks/slack`; see the module docstring for the order of checks."""
+
     def __init__(self, *, client: AsyncWebClient, signing_secret: str, intake: IntakeSink, clock: Clock) -> None:
         self._intake = intake
         self._clock = clock
@@ -109,9 +111,9 @@ class SlackWebhook:
             await self._intake(inbounds)
         await ack()
 
-    async def _on_error(self, error: Exception, body: Any) -> BoltResponse | None:
-        """A payload missing what Slack always sends is refused (400, not retried); anything else — a failed
-        commit above all — stays bolt's 500 so Slack delivers it again."""
+    async def _on_error(self, error: Exception) -> BoltResponse | None:
+        """A payload missing what Slack always sends is refused with a 400 (nothing was committed); anything else —
+        a failed commit above all — stays bolt's 500 so Slack delivers it again."""
         if isinstance(error, Malformed):
             return BoltResponse(status=400, body={"error": f"malformed payload: {error}"})
         log.error("slack request failed: %s", error, exc_info=error)
