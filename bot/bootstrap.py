@@ -28,6 +28,8 @@ from handlers.fallback import FallbackHandler
 from handlers.intake import IntakeHandler
 from handlers.smalltalk import SmalltalkHandler
 from handlers.status import StatusHandler
+from handlers.supervisor import SupervisorHandler
+from handlers.technician import TechnicianHandler
 from nlp import Understander, load_understander
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,8 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     channels: dict[str, Channel] = {}
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
                           clock=clock, metrics=metrics)
-    router = Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler()],
+    router = Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), TechnicianHandler(),
+                              SupervisorHandler()],
                     fallback=FallbackHandler())
     pipeline = Pipeline(sessions=sessions, understander=understander or load_understander(config.nlp.model_path or None),
                         router=router, clock=clock, metrics=metrics, after_commit=sender.wake)

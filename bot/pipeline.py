@@ -19,6 +19,7 @@ from core.clock import Clock
 from core.envelopes import Inbound
 from core.outbox import enqueue_statement
 from core.services.conversations import IDLE, ConversationService
+from core.services.dispatch import DispatchService
 from core.services.people import PeopleService
 from core.services.tickets import TicketService
 from core.storage.models import InboxRow
@@ -82,7 +83,8 @@ class Pipeline:
         row.status, row.processed_at = "done", now
         services = Services(tickets=TicketService(session=session, clock=self._clock),
                             people=PeopleService(session=session, clock=self._clock),
-                            conversations=ConversationService(session=session, clock=self._clock))
+                            conversations=ConversationService(session=session, clock=self._clock),
+                            dispatch=DispatchService(session=session, clock=self._clock))
         person = await services.people.resolve(channel=inbound.channel, sender=inbound.sender,
                                                display_name=str(inbound.raw.get("from_name")
                                                                 or inbound.raw.get("user_name") or ""))

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from core.envelopes import Inbound, Outbound
 from core.services.conversations import ConversationService
+from core.services.dispatch import DispatchService
 from core.services.people import PeopleService, Person
 from core.services.tickets import TicketService
 from core.storage.models import ConversationState, Ticket
@@ -19,6 +20,7 @@ class Services:
     tickets: TicketService
     people: PeopleService
     conversations: ConversationService
+    dispatch: DispatchService
 
 
 @dataclass(kw_only=True)
@@ -40,6 +42,13 @@ class Context:
         return Outbound(channel=self.inbound.channel, account=self.inbound.account, recipient=self.inbound.sender,
                         conversation=self.inbound.conversation, template=template, data=data, locale=self.locale,
                         idempotency_key=f"inbox:{self.inbox_id}:{self._count}", reply_to=self.inbound.external_id)
+
+    def send_to(self, *, channel: str, account: str, recipient: str, conversation: str, template: str, locale: str,
+                key: str, **data: Any) -> Outbound:
+        """A message to someone other than the sender (a technician, the customer of a job); `key` names its
+        purpose so re-processing this inbox row yields the same idempotency key and never sends it twice."""
+        return Outbound(channel=channel, account=account, recipient=recipient, conversation=conversation,
+                        template=template, data=data, locale=locale, idempotency_key=f"inbox:{self.inbox_id}:{key}")
 
     def ticket_card(self, ticket: Ticket) -> dict[str, Any]:
         """The ticket as templates and the web-chat card show it (labels in the reply's language)."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from core.domain.details import EXPECTING, missing_details
-from core.domain.tickets import OPEN_STATUSES, Priority, TicketType
+from core.domain.tickets import OPEN_STATUSES, Priority, Status, TicketType
 from core.envelopes import Outbound
 from core.storage.models import Ticket
 from handlers.base import Context
+from handlers.technician import dispatch_notices
 from nlp import ADD_DETAIL, HUMAN, KB_QUESTION, NEW_PROBLEM
 
 COLLECTING = "collecting"
@@ -44,8 +45,9 @@ class IntakeHandler:
         await self._remember_phone(ctx)
         missing = await self._missing(ctx, ticket)
         self._wait_for(ctx, ticket, missing)
+        notices = await self._dispatch(ctx, ticket, missing)
         return [ctx.reply("ticket_opened", ticket=ctx.ticket_card(ticket), missing=missing,
-                          human=u.intent == HUMAN)]
+                          human=u.intent == HUMAN), *notices]
 
     async def _open_ticket(self, ctx: Context) -> Ticket | None:
         """The ticket this thread is about: one the channel names (an email subject's `[SR-…]`) if it is this
@@ -75,7 +77,14 @@ class IntakeHandler:
         await self._remember_phone(ctx)
         missing = await self._missing(ctx, ticket)
         self._wait_for(ctx, ticket, missing)
-        return [ctx.reply("ticket_updated", ticket=ctx.ticket_card(ticket), added=added, missing=missing)]
+        notices = await self._dispatch(ctx, ticket, missing)
+        return [ctx.reply("ticket_updated", ticket=ctx.ticket_card(ticket), added=added, missing=missing), *notices]
+
+    async def _dispatch(self, ctx: Context, ticket: Ticket, missing: list[str]) -> list[Outbound]:
+        """A job with all its details and nobody on it yet goes to a technician (or the grab pool)."""
+        if missing or ticket.status != Status.NEW.value or ticket.assignee_id is not None:
+            return []
+        return await dispatch_notices(ctx, ticket)
 
     async def _missing(self, ctx: Context, ticket: Ticket) -> list[str]:
         known_phone = await ctx.services.people.phone_of(ctx.person.id)

@@ -1,0 +1,190 @@
+"""Who does a job: a technician chosen by skill, region, duty and load, or a grab pool (抢单) when nobody fits.
+
+Every assignment, claim and decline goes through the ticket state machine and the audit log, so the log alone tells
+who had the job when. Declines are audit events too (`declined`), which is how a ticket remembers whom not to offer
+it to again. Database only: notices are built by the handlers from what this returns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.domain.people import PersonKind
+from core.domain.tickets import Status
+from core.services.tickets import TicketService
+from core.storage.models import Customer, Identity, Staff, Ticket, TicketEvent
+
+DISPATCHER = "system:dispatch"
+LOADED = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
+"""Statuses that count against a technician's capacity."""
+HELD = (*LOADED, Status.PENDING_CUSTOMER, Status.PENDING_PARTS)
+"""Statuses in which a job is still the technician's (listed by `我的工单`)."""
+CONTACT_CHANNELS = ("wecom", "slack", "email", "webchat")
+"""Where staff are reached, best first: WeCom is the work phone, web chat only if nothing else is known."""
+_REGION_SUFFIXES = "省市"
+
+
+class AlreadyTaken(Exception):
+    """Another technician holds the job (or it has moved on past dispatch)."""
+
+
+class NotYourJob(Exception):
+    """The job is neither assigned to this technician nor open to them in the grab pool."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Where to reach a person: the channel and their id on it (`address`), plus how to speak to them."""
+
+    person_id: int
+    name: str
+    locale: str
+    channel: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatch:
+    """The outcome: an assignee, or the technicians told about the job in the grab pool (possibly none)."""
+
+    assignee: Contact | None = None
+    pool: tuple[Contact, ...] = ()
+
+
+class DispatchService:
+    def __init__(self, *, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+        self._tickets = TicketService(session=session, clock=clock)
+
+    async def dispatch(self, ticket: Ticket, *, actor: str = DISPATCHER) -> Dispatch:
+        """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool."""
+        declined = await self.declined(ticket)
+        skilled = [s for s in await self._technicians() if ticket.type in s.skills and s.id not in declined]
+        addresses = list(ticket.entities.get("addresses", []))
+        local = [s for s in skilled if serves(s.regions, addresses)]
+        load = await self.load([s.id for s in local])
+        free = [s for s in local if load.get(s.id, 0) < s.capacity]
+        if free:
+            chosen = min(free, key=lambda s: (load.get(s.id, 0), s.id))
+            await self._assign(ticket, chosen.id, actor=actor)
+            contact = await self.contact(chosen)
+            return Dispatch(assignee=contact)
+        pool = tuple([c for c in [await self.contact(s) for s in skilled] if c is not None])
+        if pool:
+            self._record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
+        return Dispatch(pool=pool)
+
+    async def accept(self, ticket: Ticket, staff_id: int) -> None:
+        """The assignee accepts, or the first technician to claim a pooled job gets it.
+
+        The claim is a conditional UPDATE, so of two technicians pressing 接单 at once exactly one wins."""
+        actor = f"{PersonKind.TECHNICIAN.value}:{staff_id}"
+        if ticket.assignee_id == staff_id:
+            await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
+            return
+        if ticket.assignee_id is not None or ticket.status != Status.NEW.value:
+            raise AlreadyTaken(ticket.code)
+        staff = await self._session.get_one(Staff, staff_id)
+        if ticket.type not in staff.skills or staff_id in await self.declined(ticket):
+            raise NotYourJob(ticket.code)
+        claimed = await self._session.execute(
+            update(Ticket).where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None),
+                                 Ticket.status == Status.NEW.value)
+            .values(assignee_id=staff_id).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            raise AlreadyTaken(ticket.code)
+        await self._assign(ticket, staff_id, actor=actor)
+        await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
+
+    async def decline(self, ticket: Ticket, staff_id: int, *, reason: str) -> Dispatch:
+        """The assignee hands the job back (it is offered to someone else), or a pooled technician passes on it."""
+        actor = f"{PersonKind.TECHNICIAN.value}:{staff_id}"
+        pooled = ticket.assignee_id is None and ticket.status == Status.NEW.value
+        if ticket.assignee_id != staff_id and not pooled:
+            raise NotYourJob(ticket.code)
+        if not pooled:
+            await self._tickets.transition(ticket, Status.NEW, actor=actor, note=reason)
+            self._set_assignee(ticket, None, actor=actor)
+        self._record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
+        await self._session.flush()
+        return Dispatch() if pooled else await self.dispatch(ticket)
+
+    def acknowledge(self, ticket: Ticket, *, actor: str, note: str) -> None:
+        """A supervisor has seen the job's escalation; the SLA clock reads this event to stop repeating it."""
+        self._record(ticket, actor, "acknowledged", {}, {"note": note})
+
+    async def declined(self, ticket: Ticket) -> set[int]:
+        events = await self._session.scalars(select(TicketEvent.after).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.action == "declined"))
+        return {int(after["staff_id"]) for after in events}
+
+    async def load(self, staff_ids: Sequence[int]) -> dict[int, int]:
+        """Open jobs per technician that count against capacity."""
+        if not staff_ids:
+            return {}
+        rows = await self._session.execute(
+            select(Ticket.assignee_id, func.count()).where(
+                Ticket.assignee_id.in_(staff_ids), Ticket.status.in_([s.value for s in LOADED]))
+            .group_by(Ticket.assignee_id))
+        return {int(staff_id): int(count) for staff_id, count in rows.all()}
+
+    async def jobs_of(self, staff_id: int) -> list[Ticket]:
+        """The technician's jobs still in hand, oldest first."""
+        return list(await self._session.scalars(
+            select(Ticket).where(Ticket.assignee_id == staff_id, Ticket.status.in_([s.value for s in HELD]))
+            .order_by(Ticket.id)))
+
+    async def contact(self, staff: Staff) -> Contact | None:
+        """The staff member's best channel (`CONTACT_CHANNELS` order), or None if they have no identity."""
+        identities = {i.channel: i for i in await self._session.scalars(
+            select(Identity).where(Identity.staff_id == staff.id).order_by(Identity.id))}
+        for channel in CONTACT_CHANNELS:
+            if channel in identities:
+                return Contact(staff.id, staff.name, staff.locale, channel, identities[channel].external_id)
+        return None
+
+    async def customer_contact(self, ticket: Ticket) -> Contact | None:
+        """The customer on the channel the ticket came in on, where progress notices go."""
+        customer = await self._session.get_one(Customer, ticket.customer_id)
+        identity = await self._session.scalar(select(Identity).where(
+            Identity.customer_id == customer.id, Identity.channel == ticket.channel).order_by(Identity.id).limit(1))
+        if identity is None:
+            return None
+        return Contact(customer.id, customer.name, customer.locale, identity.channel, identity.external_id)
+
+    async def staff(self, staff_id: int) -> Staff:
+        return await self._session.get_one(Staff, staff_id)
+
+    async def _technicians(self) -> list[Staff]:
+        return list(await self._session.scalars(
+            select(Staff).where(Staff.role == PersonKind.TECHNICIAN.value, Staff.on_duty.is_(True))
+            .order_by(Staff.id)))
+
+    async def _assign(self, ticket: Ticket, staff_id: int, *, actor: str) -> None:
+        self._set_assignee(ticket, staff_id, actor=actor)
+        await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
+
+    def _set_assignee(self, ticket: Ticket, staff_id: int | None, *, actor: str) -> None:
+        self._record(ticket, actor, "assignee", {"assignee_id": ticket.assignee_id}, {"assignee_id": staff_id})
+        ticket.assignee_id = staff_id
+
+    def _record(self, ticket: Ticket, actor: str, action: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+        self._session.add(TicketEvent(ticket_id=ticket.id, actor=actor, action=action, before=before, after=after,
+                                      at=self._clock.now()))
+
+
+def serves(regions: Iterable[str], addresses: Sequence[str]) -> bool:
+    """A job without an address is not tied to a region; otherwise one of the technician's regions must appear in
+    an address, written with or without its 省/市 suffix (上海市 matches “上海浦东…”)."""
+    if not addresses:
+        return True
+    for region in regions:
+        names = {region, region.rstrip(_REGION_SUFFIXES)} - {""}
+        if any(name in address for name in names for address in addresses):
+            return True
+    return False

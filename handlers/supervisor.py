@@ -1,0 +1,28 @@
+"""`确认 SR-…` / `ack SR-…`: a supervisor takes note of an escalated job, recorded in the ticket's audit log."""
+from __future__ import annotations
+
+from core.domain.people import PersonKind
+from core.envelopes import Outbound
+from handlers.base import Context
+from handlers.technician import refuse
+from nlp import ACKNOWLEDGE
+
+SUPERVISING = frozenset({PersonKind.SUPERVISOR, PersonKind.ADMIN})
+
+
+class SupervisorHandler:
+    name = "supervisor"
+    intents = frozenset({ACKNOWLEDGE})
+    states: frozenset[str] = frozenset()
+
+    async def handle(self, ctx: Context) -> list[Outbound]:
+        if ctx.person.kind not in SUPERVISING:
+            return await refuse(ctx, "not_supervisor")
+        code = ctx.understanding.ticket_id
+        if not code:
+            return [ctx.reply("ack_which")]
+        ticket = await ctx.services.tickets.get(code)
+        if ticket is None:
+            return [ctx.reply("ticket_unknown", code=code)]
+        ctx.services.dispatch.acknowledge(ticket, actor=ctx.person.actor, note=ctx.understanding.note)
+        return [ctx.reply("ack_done", ticket=ctx.ticket_card(ticket))]
