@@ -3,6 +3,9 @@
 Every assignment, claim and decline goes through the ticket state machine and the audit log, so the log alone tells
 who had the job when. Declines are audit events too (`declined`), which is how a ticket remembers whom not to offer
 it to again. Database only: notices are built by the handlers from what this returns.
+
+Sessions do not autoflush, so each query here flushes first: a batch of messages shares one transaction, and its
+earlier assignments and declines must count.
 """
 from __future__ import annotations
 
@@ -111,7 +114,6 @@ class DispatchService:
             await self._tickets.transition(ticket, Status.NEW, actor=actor, note=reason)
             self._set_assignee(ticket, None, actor=actor)
         self._record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
-        await self._session.flush()
         return Dispatch() if pooled else await self.dispatch(ticket)
 
     def acknowledge(self, ticket: Ticket, *, actor: str, note: str) -> None:
@@ -119,6 +121,7 @@ class DispatchService:
         self._record(ticket, actor, "acknowledged", {}, {"note": note})
 
     async def declined(self, ticket: Ticket) -> set[int]:
+        await self._session.flush()
         events = await self._session.scalars(select(TicketEvent.after).where(
             TicketEvent.ticket_id == ticket.id, TicketEvent.action == "declined"))
         return {int(after["staff_id"]) for after in events}
@@ -127,6 +130,7 @@ class DispatchService:
         """Open jobs per technician that count against capacity."""
         if not staff_ids:
             return {}
+        await self._session.flush()
         rows = await self._session.execute(
             select(Ticket.assignee_id, func.count()).where(
                 Ticket.assignee_id.in_(staff_ids), Ticket.status.in_([s.value for s in LOADED]))
@@ -135,6 +139,7 @@ class DispatchService:
 
     async def jobs_of(self, staff_id: int) -> list[Ticket]:
         """The technician's jobs still in hand, oldest first."""
+        await self._session.flush()
         return list(await self._session.scalars(
             select(Ticket).where(Ticket.assignee_id == staff_id, Ticket.status.in_([s.value for s in HELD]))
             .order_by(Ticket.id)))

@@ -10,7 +10,8 @@ CUSTOMER = "web:customer-one"
 REPAIR_SHANGHAI = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
 
 
-async def _open(desk, text: str = REPAIR_SHANGHAI, customer: str = CUSTOMER) -> tuple[str, list[dict]]:  # type: ignore[no-untyped-def]
+async def _open(desk, text: str = REPAIR_SHANGHAI,  # type: ignore[no-untyped-def]
+                customer: str = CUSTOMER) -> tuple[str, list[dict]]:
     out = await desk.say("webchat", customer, text)
     assert out[0]["template"] == "ticket_opened" and out[0]["recipient"] == customer
     return out[0]["data"]["ticket"]["id"], out[1:]
@@ -54,8 +55,8 @@ async def test_repair_is_dispatched_accepted_and_worked_to_resolved(desk) -> Non
                         (f"technician:{wang}", "en_route"), (f"technician:{wang}", "on_site"),
                         (f"technician:{wang}", "resolved")]
     async with desk.hub.sessions() as session:
-        notes = list(await session.scalars(select(TicketMessage.text).where(TicketMessage.ticket_id == ticket.id,
-                                                                            TicketMessage.author == f"technician:{wang}")))
+        notes = list(await session.scalars(select(TicketMessage.text).where(
+            TicketMessage.ticket_id == ticket.id, TicketMessage.author == f"technician:{wang}")))
     assert notes == ["已更换排水泵"]
 
 

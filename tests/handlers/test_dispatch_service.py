@@ -1,0 +1,94 @@
+"""DispatchService on SQLite and PostgreSQL: capacity, duty, regions, batches in one transaction, racing claims."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from core.clock import FakeClock
+from core.domain.people import PersonKind
+from core.domain.tickets import Priority, Status, TicketType
+from core.services.dispatch import AlreadyTaken, DispatchService, serves
+from core.services.people import PeopleService
+from core.services.tickets import TicketService
+from core.storage.db import session_factory
+from core.storage.models import Staff, Ticket
+
+SHANGHAI = {"addresses": ["上海市浦东新区张江路100号"], "phones": ["13812345678"]}
+
+
+async def _staff(session, clock, name: str, **kwargs) -> Staff:  # type: ignore[no-untyped-def]
+    people = PeopleService(session=session, clock=clock)
+    values = {"skills": ["repair"], "regions": ["上海市"], "identities": {"wecom": name}, **kwargs}
+    return await people.add_staff(name=name, role=PersonKind.TECHNICIAN, **values)
+
+
+async def _ticket(session, clock, entities=SHANGHAI, sender: str = "web:c1") -> Ticket:  # type: ignore[no-untyped-def]
+    customer = await PeopleService(session=session, clock=clock).resolve(channel="webchat", sender=sender)
+    return await TicketService(session=session, clock=clock).open(
+        customer_id=customer.id, type=TicketType.REPAIR, priority=Priority.P3, channel="webchat",
+        conversation=sender, text="洗衣机坏了", entities=entities, sentiment="neutral", actor="customer", inbox_id=None)
+
+
+def test_region_matches_with_or_without_suffix() -> None:
+    assert serves(["上海市"], ["上海市浦东新区张江路1号"]) and serves(["上海市"], ["上海浦东新区张江路1号"])
+    assert serves(["江苏省"], ["江苏苏州工业园区"]) and not serves(["北京市"], ["上海市浦东新区"])
+    assert serves(["北京市"], []) and not serves([], ["上海市"])
+
+
+async def test_capacity_duty_and_contact_choose_the_technician(engine, clock: FakeClock) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        full = await _staff(session, clock, "full", capacity=1)
+        off = await _staff(session, clock, "off")
+        off.on_duty = False
+        slack_only = await _staff(session, clock, "free", identities={"email": "f@example.com", "slack": "U0FREE"})
+        dispatch = DispatchService(session=session, clock=clock)
+        first = await dispatch.dispatch(await _ticket(session, clock))
+        assert first.assignee is not None and first.assignee.person_id == full.id
+        second = await dispatch.dispatch(await _ticket(session, clock, sender="web:c2"))
+        assert second.assignee is not None and second.assignee.person_id == slack_only.id
+        assert (second.assignee.channel, second.assignee.address) == ("slack", "U0FREE")
+        assert await dispatch.load([full.id, slack_only.id, off.id]) == {full.id: 1, slack_only.id: 1}
+
+
+async def test_grab_pool_ignores_region_but_not_skill_or_declines(engine, clock: FakeClock) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        near = await _staff(session, clock, "near")
+        far = await _staff(session, clock, "far", regions=["北京市"])
+        await _staff(session, clock, "installer", skills=["installation"], regions=["杭州市"])
+        dispatch = DispatchService(session=session, clock=clock)
+        ticket = await _ticket(session, clock, entities={"addresses": ["浙江省杭州市西湖区文三路1号"]})
+        result = await dispatch.dispatch(ticket)
+        assert result.assignee is None and [c.person_id for c in result.pool] == [near.id, far.id]
+        assert ticket.status == Status.NEW.value
+        passed = await dispatch.decline(ticket, near.id, reason="")
+        assert passed.assignee is None and passed.pool == ()
+        assert [c.person_id for c in (await dispatch.dispatch(ticket)).pool] == [far.id]
+
+
+async def test_racing_claims_on_a_pooled_job_have_one_winner(engine, clock: FakeClock) -> None:
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        first = await _staff(session, clock, "first", regions=["北京市"])
+        second = await _staff(session, clock, "second", regions=["北京市"])
+        code = (await _ticket(session, clock)).code
+
+    async with sessions() as a, sessions() as b:
+        await a.begin()
+        await b.begin()
+        winner = await TicketService(session=a, clock=clock).get(code)
+        loser = await TicketService(session=b, clock=clock).get(code)
+        await DispatchService(session=a, clock=clock).accept(winner, first.id)
+        await a.flush()
+        late = asyncio.create_task(DispatchService(session=b, clock=clock).accept(loser, second.id))
+        await a.commit()
+        with pytest.raises((AlreadyTaken, DBAPIError)):
+            await late
+        await b.rollback()
+
+    async with sessions() as session, session.begin():
+        ticket = await TicketService(session=session, clock=clock).get(code)
+        assert (ticket.status, ticket.assignee_id) == (Status.ACCEPTED.value, first.id)
+        with pytest.raises(AlreadyTaken):
+            await DispatchService(session=session, clock=clock).accept(ticket, second.id)
