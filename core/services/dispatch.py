@@ -65,7 +65,9 @@ class DispatchService:
         self._tickets = TicketService(session=session, clock=clock)
 
     async def dispatch(self, ticket: Ticket, *, actor: str = DISPATCHER) -> Dispatch:
-        """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool."""
+        """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool.
+
+        Each technician is offered a pooled job once: dispatching it again only reaches those not yet told."""
         declined = await self.declined(ticket)
         skilled = [s for s in await self._technicians() if ticket.type in s.skills and s.id not in declined]
         addresses = list(ticket.entities.get("addresses", []))
@@ -77,7 +79,9 @@ class DispatchService:
             await self._assign(ticket, chosen.id, actor=actor)
             contact = await self.contact(chosen)
             return Dispatch(assignee=contact)
-        pool = tuple([c for c in [await self.contact(s) for s in skilled] if c is not None])
+        offered = await self._offered(ticket)
+        fresh = [await self.contact(s) for s in skilled if s.id not in offered]
+        pool = tuple([c for c in fresh if c is not None])
         if pool:
             self._record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
         return Dispatch(pool=pool)
@@ -117,14 +121,19 @@ class DispatchService:
         return Dispatch() if pooled else await self.dispatch(ticket)
 
     def acknowledge(self, ticket: Ticket, *, actor: str, note: str) -> None:
-        """A supervisor has seen the job's escalation; the SLA clock reads this event to stop repeating it."""
+        """A supervisor has taken note of the job; the audit log keeps who and when."""
         self._record(ticket, actor, "acknowledged", {}, {"note": note})
 
     async def declined(self, ticket: Ticket) -> set[int]:
+        return {int(after["staff_id"]) for after in await self._events(ticket, "declined")}
+
+    async def _offered(self, ticket: Ticket) -> set[int]:
+        return {int(staff_id) for after in await self._events(ticket, "pooled") for staff_id in after["notified"]}
+
+    async def _events(self, ticket: Ticket, action: str) -> list[dict[str, Any]]:
         await self._session.flush()
-        events = await self._session.scalars(select(TicketEvent.after).where(
-            TicketEvent.ticket_id == ticket.id, TicketEvent.action == "declined"))
-        return {int(after["staff_id"]) for after in events}
+        return list(await self._session.scalars(select(TicketEvent.after).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.action == action).order_by(TicketEvent.id)))
 
     async def load(self, staff_ids: Sequence[int]) -> dict[int, int]:
         """Open jobs per technician that count against capacity."""
@@ -161,9 +170,6 @@ class DispatchService:
         if identity is None:
             return None
         return Contact(customer.id, customer.name, customer.locale, identity.channel, identity.external_id)
-
-    async def staff(self, staff_id: int) -> Staff:
-        return await self._session.get_one(Staff, staff_id)
 
     async def _technicians(self) -> list[Staff]:
         return list(await self._session.scalars(

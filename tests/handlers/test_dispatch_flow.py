@@ -110,6 +110,8 @@ async def test_nobody_fits_so_the_pool_grabs_first_accept_wins(desk) -> None:  #
     assert sorted(n["recipient"] for n in notices) == ["lishifu", "wangshifu"]
     assert all(n["template"] == "dispatch_notice" and n["data"]["pooled"] for n in notices)
     assert len({n["idempotency_key"] for n in notices}) == 2
+    follow_up = await desk.say("webchat", CUSTOMER, "补充一下，备用电话13900003333")
+    assert _templates(follow_up) == ["ticket_updated"], "the pool is offered a job once, not on every message"
 
     out = await desk.say("wecom", "lishifu", f"接单 {code}")
     assert _templates(out) == ["job_accepted", "ticket_progress"]

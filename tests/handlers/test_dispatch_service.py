@@ -61,10 +61,13 @@ async def test_grab_pool_ignores_region_but_not_skill_or_declines(engine, clock:
         ticket = await _ticket(session, clock, entities={"addresses": ["浙江省杭州市西湖区文三路1号"]})
         result = await dispatch.dispatch(ticket)
         assert result.assignee is None and [c.person_id for c in result.pool] == [near.id, far.id]
+        assert (await dispatch.dispatch(ticket)).pool == ()
         assert ticket.status == Status.NEW.value
         passed = await dispatch.decline(ticket, near.id, reason="")
         assert passed.assignee is None and passed.pool == ()
-        assert [c.person_id for c in (await dispatch.dispatch(ticket)).pool] == [far.id]
+        assert await dispatch.declined(ticket) == {near.id}
+        late = await _staff(session, clock, "late", regions=["北京市"])
+        assert [c.person_id for c in (await dispatch.dispatch(ticket)).pool] == [late.id]
 
 
 async def test_racing_claims_on_a_pooled_job_have_one_winner(engine, clock: FakeClock) -> None:
