@@ -27,7 +27,9 @@ def test_shipped_model_generalises_to_held_out_split(model_cache: Path) -> None:
     assert report.macro_f1 >= 0.8
 
 
-def test_shipped_model_is_cached_under_a_data_and_code_hash(model_cache: Path) -> None:
+def test_shipped_model_is_cached_under_a_data_and_code_hash(model_cache: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "_shipped", None)
     store.shipped_model()
     cached = model_cache / f"types-{store.shipped_key()}.npz"
     assert cached.exists()
