@@ -16,8 +16,7 @@ class CancelHandler:
         tickets = ctx.services.tickets
         code = ctx.understanding.ticket_id
         if code:
-            ticket = await tickets.get(code)
-            ticket = ticket if ticket is not None and ticket.customer_id == ctx.person.id else None
+            ticket = await tickets.get_for_customer(code, ctx.person.id)
         else:
             newest = await tickets.for_customer(ctx.person.id, limit=1, open_only=True)
             ticket = newest[0] if newest else None

@@ -17,8 +17,8 @@ class StatusHandler:
         tickets = ctx.services.tickets
         code = ctx.understanding.ticket_id
         if code:
-            ticket = await tickets.get(code)
-            if ticket is None or ticket.customer_id != ctx.person.id:
+            ticket = await tickets.get_for_customer(code, ctx.person.id)
+            if ticket is None:
                 return [ctx.reply("status_unknown_ticket", code=code)]
             found = [ticket]
         else:

@@ -77,6 +77,11 @@ class TicketService:
     async def get(self, code: str) -> Ticket | None:
         return await self._session.scalar(select(Ticket).where(Ticket.code == code.upper()))
 
+    async def get_for_customer(self, code: str, customer_id: int) -> Ticket | None:
+        """The ticket named `code` if it belongs to this customer; a customer never sees another's ticket."""
+        ticket = await self.get(code)
+        return ticket if ticket is not None and ticket.customer_id == customer_id else None
+
     async def open_in_conversation(self, *, channel: str, conversation: str, customer_id: int) -> Ticket | None:
         return await self._session.scalar(
             select(Ticket).where(Ticket.channel == channel, Ticket.conversation == conversation,
