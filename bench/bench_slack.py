@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from channels.slack import SlackChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.envelopes import Inbound  # noqa: E402
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, RecordingIntake, sign  # noqa: E402
+from bench.latency import summarize_ms  # noqa: E402
 
 TOKEN = "xoxb-bench"
 SECRET = "bench-signing-secret"
@@ -111,16 +111,13 @@ async def run(events: int, concurrency: int, retry_share: float, commit_ms: floa
     await channel.stop()
     await api.close()
 
-    latencies.sort()
-    ms = [x * 1000 for x in latencies]
-    print(f"requests   {len(ms)} ({events} events + {len(jobs) - events} retries), concurrency {concurrency}, "
+    print(f"requests   {len(latencies)} ({events} events + {len(jobs) - events} retries), concurrency {concurrency}, "
           f"commit delay {commit_ms} ms")
     print(f"statuses   {dict(sorted(statuses.items()))}")
     print(f"committed  {len(intake.committed) - 1} new inbound (expected {events}), "
           f"{intake.offered - len(intake.committed)} duplicates reported by the intake")
-    print(f"throughput {len(ms) / elapsed:.0f} requests/s over {elapsed:.2f} s")
-    print(f"ack ms     p50 {statistics.median(ms):.2f}  p90 {ms[int(len(ms) * 0.90)]:.2f}  "
-          f"p99 {ms[int(len(ms) * 0.99)]:.2f}  max {ms[-1]:.2f}")
+    print(f"throughput {len(latencies) / elapsed:.0f} requests/s over {elapsed:.2f} s")
+    print(f"ack        {summarize_ms(latencies)}")
 
 
 def main() -> None:

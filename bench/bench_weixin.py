@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from channels.wecom import WeComChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.envelopes import Inbound  # noqa: E402
 from tests.fakes.weixin_api import message_xml, new_aes_key, wechat_push, wecom_push  # noqa: E402
+from bench.latency import summarize_ms  # noqa: E402
 
 AGENT_ID = 1000002
 
@@ -91,11 +91,8 @@ async def run(name: str, channel, pushes, path: str, concurrency: int) -> None:
         await asyncio.gather(*(sender(session) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     await runner.cleanup()
-    latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    print(f"{name}: {len(latencies)} msgs, concurrency {concurrency}: ack p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-          f"max {latencies[-1] * 1000:.1f} ms, {len(latencies) / elapsed:.0f} msgs/s, non-200: {failures}")
+    print(f"{name}: {len(latencies)} msgs, concurrency {concurrency}: ack {summarize_ms(latencies)}, "
+          f"{len(latencies) / elapsed:.0f} msgs/s, non-200: {failures}")
 
 
 async def main() -> None:

@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -16,48 +12,10 @@ from sqlalchemy import func, select
 
 from core.storage.db import create_engine, session_factory
 from core.storage.models import InboxRow, OutboxRow, Ticket, TicketMessage
+from tests.e2e.hub_process import HubProcess
 
 CONVERSATIONS = 12
 MESSAGES = 25
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, tmp: Path) -> None:
-        self.port = _free_port()
-        self.db = tmp / "hub.db"
-        self.config = tmp / "aftersales.toml"
-        self.config.write_text(f'[server]\nport = {self.port}\nsender_rate = 100000\n'
-                               f'[database]\nurl = "sqlite+aiosqlite:///{self.db}"\n', "utf-8")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def cli(self, *args: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "bot", *args, "--config", str(self.config)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    async def start(self) -> None:
-        assert self.cli("db", "upgrade").wait(60) == 0
-        self.process = self.cli("serve")
-        async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                try:
-                    async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise AssertionError("hub did not start")
-
-    def signal(self, sig: int) -> int:
-        assert self.process is not None
-        self.process.send_signal(sig)
-        return self.process.wait(30)
 
 
 async def _send_all(port: int, acked: set[str], stop_after_acks: int | None) -> None:
@@ -84,7 +42,7 @@ async def _send_all(port: int, acked: set[str], stop_after_acks: int | None) -> 
 
 @pytest.mark.timeout(240)
 async def test_kill_9_under_load_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    server = Server(tmp_path)
+    server = HubProcess(tmp_path)
     await server.start()
     acked_before: set[str] = set()
     load = asyncio.create_task(_send_all(server.port, acked_before, stop_after_acks=None))
@@ -123,5 +81,4 @@ async def test_kill_9_under_load_loses_and_duplicates_nothing(tmp_path: Path) ->
             assert opened == CONVERSATIONS
     finally:
         await engine.dispose()
-        if server.process and server.process.poll() is None:
-            os.kill(server.process.pid, signal.SIGKILL)
+        server.kill()

@@ -1,0 +1,61 @@
+"""A real `aftersales serve` process on a loopback port with its own SQLite file, for crash tests and benchmarks."""
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HubProcess:
+    """Writes a config into `tmp`, migrates, starts `python -m bot serve` and waits for `/healthz`."""
+
+    def __init__(self, tmp: Path, *, sender_rate: int = 100000, extra_config: str = "") -> None:
+        self.port = free_port()
+        self.db = tmp / "hub.db"
+        self.config = tmp / "aftersales.toml"
+        self.config.write_text(f'[server]\nport = {self.port}\nsender_rate = {sender_rate}\n'
+                               f'[database]\nurl = "sqlite+aiosqlite:///{self.db}"\n{extra_config}', "utf-8")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "bot", *args, "--config", str(self.config)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def start(self) -> None:
+        if self.cli("db", "upgrade").wait(60) != 0:
+            raise RuntimeError("db upgrade failed")
+        self.process = self.cli("serve")
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                try:
+                    async with http.get(f"{self.url}/healthz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError("hub did not start")
+
+    def signal(self, sig: int) -> int:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        return self.process.wait(30)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(30)
