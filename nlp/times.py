@@ -3,10 +3,17 @@
 Everything is computed in China time (UTC+8), whatever timezone `now` carries. A day without a clock time starts at
 the usual start of that part of day (上午 09:00, 下午 14:00, …; a bare day at 09:00, when service visits begin). A
 clock time with no day that has already passed today means tomorrow, the way people talk about visits.
+
+Only times a visit could be booked for count: the past (上周三买的, 昨天坏的, 1号买的), times ruled out (明天不在家,
+今晚太晚了, 周一到周五上班) and house numbers (4号楼) are dropped. A range (两点到四点) is one mention at its start; a
+clock time without a day (明天上午不在家，下午三点可以) takes the day last named; a vague mention of a day that is named
+again more precisely (明天吧，明天下午) gives way to the precise one.
 """
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from .understanding import TimeMention
@@ -14,22 +21,58 @@ from .understanding import TimeMention
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _NUM = r"(?:[0-9]{1,2}|[零一二两三四五六七八九十]{1,3})"
+_WEEK = r"(?:周|星期|礼拜)"
+_PART = r"凌晨|一早|早上|早晨|上午|白天|中午|下午|傍晚|晚上|夜里"
+# 4号楼, 3号线 and 2号机 are numbers of things, not days of the month.
+_DOM = rf"(?P<dom>{_NUM})(?:号(?![楼院门线机位房室床栋幢座仓库]|单元)|日)"
 _PATTERN = re.compile(
-    r"(?P<day>大后天|后天|明天|明日|明儿|今天|今日|今儿|今晚|明早|明晚"
-    r"|(?P<week>下下|下|这|本|)个?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天1-7])"
-    rf"|(?:(?P<month>{_NUM})月)?(?P<dom>{_NUM})(?:号|日))?"
-    r"\s*(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?"
+    # The past first, so "上周三" or "昨晚12点" is consumed whole instead of read as 周三 / 12点.
+    rf"(?:(?P<past>大前天|前天|昨天|昨晚|昨日|昨儿|上上?个?{_WEEK}[一二三四五六日天末1-7]?|上个?月(?:{_NUM}(?:号|日))?"
+    rf"|去年(?:{_NUM}月)?(?:{_NUM}(?:号|日))?)"
+    r"|(?P<day>大后天|后天|明天|明日|明儿|今天|今日|今儿|今晚|明早|明晚|过两天|过一两天)"
+    rf"|(?P<weekend>下下|下|这|本|)个?(?:周末|礼拜末)"
+    rf"|(?P<week>下下|下|这|本|)个?{_WEEK}(?P<weekday>[一二三四五六日天1-7])"
+    r"|(?P<eom>下个?|这个?|本)?月底"
+    rf"|(?:(?P<year>20\d\d)年)?(?:(?P<month>{_NUM})月(?:份)?|(?P<next_month>下个?月))?{_DOM}"
+    r"|(?P<lone>(?<![0-9])))"
+    rf"\s*(?P<part>{_PART})?"
     rf"\s*(?:(?P<hour>{_NUM})(?:点|时)(?:(?P<half>半)|(?P<quarter>一刻|1刻)|(?P<minute>{_NUM})分?)?"
     r"|(?P<hh>[0-2]?[0-9]):(?P<mm>[0-5][0-9]))?"
 )
-# "明天不在家" names a time that does not work; it is not an appointment.
-_NEGATED = re.compile(r"\s*(?:不|没|无法)")
+# "明天不在家", "今晚太晚了", "周一到周五都上班": a time that does not work is not an appointment.
+_RULED_OUT = re.compile(
+    r"\s*(?:我|我们|家里|家里人|人)?(?:就|都|也|要|可能|应该|几点)?(?:来|过来|上门|在家|有空|有人|方便)?"
+    r"(?:不(?!错|见不散)|没(?!问题|事)|无法|上班|出差)|\s*(?:来不了|去不了|太晚|太早)"
+)
+# "有一点漏水", "快一点": 一点/两点 in words is "a bit" unless it reads as a clock time.
+_WORDY_HOUR_BEFORE = re.compile(r"[有好快慢大小差少多高低冷热早晚重轻些]$")
+_WORDY_HOUR_AFTER = re.compile(r"\s*(?:钟|左右|前后|前|后|以前|以后|之前|之后|到|至|-|~|～|吧|可以|行|来|上门|过来|整|$|[，。,.!?！？])")
+# After a bare day or date, what happened then: "1号买的", "今天又坏了", "今天第3次打电话".
+_PAST_EVENT = re.compile(
+    r"[^，。,.!?！？；;\s]{0,6}?(?:买的|买了|坏的|坏了|就坏|又坏|又漏|装的(?!话)|装好的|下的单|下单|收到|到的货|到货|签收|"
+    r"报修|报的修|来过|修过|打过|打了|发现|开始|出现|预约的|第[0-9一二三四五六七八九十])"
+)
+# A part of day alone ("下午可以", "下午吧") is an appointment only when offered as one.
+_OFFERED = re.compile(r"[^，。,.!?！？；;]{0,4}?(?:可以|行|吧|有空|有人|在家|方便|来|上门|过来|ok|OK)")
+_RANGE = re.compile(r"\s*(?:到|至|-|~|～)\s*")
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
-                  "后天": 2, "大后天": 3}
+                  "后天": 2, "大后天": 3, "过两天": 2, "过一两天": 2}
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "7": 6}
-_PART_START = {"凌晨": 3, "早上": 8, "早晨": 8, "上午": 9, "中午": 12, "下午": 14, "傍晚": 17, "晚上": 19, "夜里": 21}
+_PART_START = {"凌晨": 3, "一早": 8, "早上": 8, "早晨": 8, "上午": 9, "白天": 9, "中午": 12, "下午": 14, "傍晚": 17,
+               "晚上": 19, "夜里": 21}
+_IMPLIED_PART = {"今晚": "晚上", "明晚": "晚上", "明早": "早上"}
 _AFTERNOON = {"下午", "傍晚", "晚上", "夜里"}
+# A bare today or date may be the day something happened; 明天 or 下周三 never is.
+_MAYBE_PAST_DAYS = {"今天", "今日", "今儿"}
+
+
+@dataclass(slots=True)
+class _Found:
+    mention: TimeMention
+    day: date
+    part: str | None
+    clocked: bool
 
 
 def _number(text: str) -> int:
@@ -42,15 +85,24 @@ def _number(text: str) -> int:
     return _DIGITS.get(text, 0)
 
 
+def _add_month(day: date, months: int = 1) -> tuple[int, int]:
+    index = day.year * 12 + day.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
 def _day(m: re.Match[str], today: date) -> date | None:
+    """The day `m` names, or None for a past or impossible one."""
     word = m.group("day")
     if word in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[word])
+    monday = today - timedelta(days=today.weekday())
+    if m.group("weekend") is not None and "末" in m.group(0):
+        weeks = len(m.group("weekend")) if m.group("weekend").startswith("下") else 0
+        return monday + timedelta(days=7 * weeks + 5)
     if m.group("weekday"):
-        target = _WEEKDAYS.get(m.group("weekday"), None)
+        target = _WEEKDAYS.get(m.group("weekday"))
         if target is None:
             target = int(m.group("weekday")) - 1
-        monday = today - timedelta(days=today.weekday())
         week = m.group("week")
         if week in ("下", "下下"):
             return monday + timedelta(days=7 * len(week) + target)
@@ -58,58 +110,113 @@ def _day(m: re.Match[str], today: date) -> date | None:
         if week or candidate >= today:
             return candidate
         return candidate + timedelta(days=7)
+    if "月底" in m.group(0) and not m.group("dom"):
+        year, month = _add_month(today, 1 if (m.group("eom") or "").startswith("下") else 0)
+        return date(year, month, calendar.monthrange(year, month)[1])
     if m.group("dom"):
-        dom = _number(m.group("dom"))
-        month = _number(m.group("month")) if m.group("month") else today.month
-        year = today.year
-        try:
-            candidate = date(year, month, dom)
-            if candidate < today:
-                candidate = date(year + 1, month, dom) if m.group("month") else _next_month(today, dom)
-        except ValueError:
-            return None
-        return candidate
+        return _date(m, today)
     return None
 
 
-def _next_month(today: date, dom: int) -> date:
-    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    return date(year, month, dom)
+def _date(m: re.Match[str], today: date) -> date | None:
+    dom = _number(m.group("dom"))
+    try:
+        if m.group("year"):
+            candidate = date(int(m.group("year")), _number(m.group("month") or str(today.month)), dom)
+            return candidate if candidate >= today else None
+        if m.group("next_month"):
+            return date(*_add_month(today), dom)
+        if m.group("month"):
+            candidate = date(today.year, _number(m.group("month")), dom)
+            return candidate if candidate >= today else date(today.year + 1, candidate.month, dom)
+        candidate = date(today.year, today.month, dom)
+        return candidate if candidate >= today else date(*_add_month(today), dom)
+    except ValueError:
+        return None
 
 
-def _clock(m: re.Match[str]) -> tuple[int, int] | None:
+def _clock(m: re.Match[str], part: str | None) -> tuple[int, int] | None:
     if m.group("hh"):
         return int(m.group("hh")), int(m.group("mm"))
     if not m.group("hour"):
         return None
     hour = _number(m.group("hour"))
     minute = 30 if m.group("half") else 15 if m.group("quarter") else _number(m.group("minute") or "0")
-    part = m.group("part") or ("晚上" if m.group("day") in ("今晚", "明晚") else None)
-    if (part in _AFTERNOON or (part is None and 1 <= hour <= 6)) and hour < 12:
+    if (part in _AFTERNOON or (part in (None, "中午") and 1 <= hour <= 6)) and hour < 12:
         hour += 12  # "三点来" for a visit means 15:00; nobody books a technician for 03:00
-    elif part == "中午" and hour < 3:
-        hour += 12
     return hour, minute
 
 
+def _past_event(m: re.Match[str], text: str) -> bool:
+    """A bare today or a date followed by what happened then ("1号买的", "今天又坏了")."""
+    if m.group("hour") or m.group("hh"):
+        return False
+    if not (m.group("dom") or m.group("day") in _MAYBE_PAST_DAYS or (m.group("weekday") and not m.group("week"))):
+        return False
+    return _PAST_EVENT.match(text, m.end()) is not None
+
+
 def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
-    """Every time expression in `text` with its start, in order of appearance."""
+    """Every appointment time in `text` with its start, in order of appearance."""
     local = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).astimezone(CHINA)
     today = local.date()
-    found: list[TimeMention] = []
+    found: list[_Found] = []
+    last_day: date | None = None
+    skip_until = -1
     for m in _PATTERN.finditer(text):
-        if not (m.group("day") or m.group("hour") or m.group("hh")) or _NEGATED.match(text, m.end()):
+        if m.start() < skip_until or not m.group(0).strip():
             continue
-        clock = _clock(m)
-        day = _day(m, today) if m.group("day") else today
-        if day is None or (clock and not (0 <= clock[0] <= 23 and 0 <= clock[1] <= 59)):
+        if m.group("past"):
+            last_day = None
+            continue
+        dated = m.group("lone") is None
+        clocked = bool(m.group("hour") or m.group("hh"))
+        part = m.group("part") or _IMPLIED_PART.get(m.group("day") or "")
+        if not dated and not clocked and not (part and part != "白天" and _OFFERED.match(text, m.end())):
+            continue
+        if not dated and not part and m.group("hour") and not m.group("hour").isdigit() and (
+                _WORDY_HOUR_BEFORE.search(text, 0, m.start()) or not _WORDY_HOUR_AFTER.match(text, m.end())):
+            continue
+        day = _day(m, today) if dated else last_day
+        if dated and day is None:
+            continue
+        if dated:
+            last_day = day
+        ruled_out = _RULED_OUT.match(text, m.end())
+        range_end = _RANGE.match(text, m.end())
+        if range_end is not None:
+            # "两点到四点": the end of the window is not a second appointment; "周一到周五都上班" rules out both.
+            end = _PATTERN.match(text, range_end.end())
+            if end is not None and end.group(0).strip() and not end.group("past"):
+                skip_until = end.end()
+                ruled_out = ruled_out or _RULED_OUT.match(text, end.end())
+        if ruled_out or _past_event(m, text):
+            continue
+        clock = _clock(m, part)
+        if clock and not (0 <= clock[0] <= 23 and 0 <= clock[1] <= 59):
             continue
         if clock is None:
-            part = m.group("part") or ("晚上" if m.group("day") in ("今晚", "明晚") else None)
-            part = part or ("早上" if m.group("day") == "明早" else None)
-            clock = (_PART_START.get(part, 9), 0) if part else (9, 0)
-        start = datetime(day.year, day.month, day.day, clock[0], clock[1], tzinfo=CHINA)
-        if not m.group("day") and start < local:
+            clock = (_PART_START[part], 0) if part else (9, 0)
+        base = day or today
+        start = datetime(base.year, base.month, base.day, clock[0], clock[1], tzinfo=CHINA)
+        if day is None and start < local:
             start += timedelta(days=1)
-        found.append(TimeMention(text=m.group(0).strip(), start=start))
-    return tuple(found)
+        found.append(_Found(TimeMention(text=m.group(0).strip(), start=start), start.date(), part, clocked))
+    return tuple(f.mention for f in _precise(found))
+
+
+def _precise(found: list[_Found]) -> list[_Found]:
+    """Drop repeats and a vague mention of a day that another mention names more precisely."""
+    kept: list[_Found] = []
+    for f in found:
+        if any(k.mention.start == f.mention.start for k in kept):
+            continue
+        finer = any(
+            o is not f and o.day == f.day and (
+                (o.clocked and not f.clocked and (f.part is None or o.part is None or o.part == f.part))
+                or (o.part and not f.part and not f.clocked and not o.clocked))
+            for o in found
+        )
+        if not finer:
+            kept.append(f)
+    return kept

@@ -54,3 +54,53 @@ def test_times_resolve_against_message_time_in_china(text: str, start: str) -> N
 
 def test_a_time_that_does_not_work_is_not_an_appointment() -> None:
     assert [t.text for t in entities("明天不在家，后天上午可以").times] == ["后天上午"]
+
+
+def starts(text: str, now: datetime = NOW) -> list[str]:
+    return [t.start.strftime("%Y-%m-%dT%H:%M") for t in extract_entities(normalize(text), now).times]
+
+
+@pytest.mark.parametrize("text", [
+    "上周三买的空调，昨天坏的", "上个月15号装的", "昨晚12点多突然跳闸了", "1号买的 15号就坏了", "11月11号买的",
+    "上周六预约的师傅没来", "今天第3次打电话了", "我2024年5月20日买的", "4号楼2单元", "声音有一点大",
+])
+def test_past_days_house_numbers_and_words_are_not_appointments(text: str) -> None:
+    assert starts(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("明天吧，明天下午", ["2026-11-24T14:00"]),
+    ("后天吧 后天下午两点以后都在", ["2026-11-25T14:00"]),
+    ("两点到四点之间都行", ["2026-11-23T14:00"]),
+    ("明天上午十点半到十一点", ["2026-11-24T10:30"]),
+    ("明天上午不在家，下午三点以后可以", ["2026-11-24T15:00"]),
+    ("明天中午吃完饭，一点左右", ["2026-11-24T13:00"]),
+    ("上午不在家，下午可以", ["2026-11-23T14:00"]),
+    ("星期一到星期五都上班，周六周日都行", ["2026-11-28T09:00", "2026-11-29T09:00"]),
+    ("今天来不了吗？那明天也行", ["2026-11-24T09:00"]),
+    ("明天没问题", ["2026-11-24T09:00"]),
+])
+def test_repeats_ranges_and_ruled_out_times_leave_one_appointment(text: str, expected: list[str]) -> None:
+    assert starts(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("周末来吧", "2026-11-28T09:00"),
+    ("下周末吧", "2026-12-05T09:00"),
+    ("月底前能装好吗", "2026-11-30T09:00"),
+    ("过两天再来吧", "2026-11-25T09:00"),
+    ("下个月5号", "2026-12-05T09:00"),
+    ("3号下午吧", "2026-12-03T14:00"),
+    ("5月20日上午送货", "2027-05-20T09:00"),
+    ("明早八点半", "2026-11-24T08:30"),
+    ("明天一早", "2026-11-24T08:00"),
+])
+def test_more_ways_of_naming_a_day(text: str, expected: str) -> None:
+    assert starts(text) == [expected]
+
+
+def test_times_roll_over_the_year() -> None:
+    new_year_eve = datetime(2026, 12, 30, 7, 0, tzinfo=timezone.utc)
+    assert starts("1月3号上午可以吗", new_year_eve) == ["2027-01-03T09:00"]
+    assert starts("月底之前吧", new_year_eve) == ["2026-12-31T09:00"]
+    assert starts("下周一吧", new_year_eve) == ["2027-01-04T09:00"]
