@@ -8,6 +8,7 @@ from nlp import store
 from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, read_examples
 from nlp.evaluate import evaluate
 from nlp.model import ModelError, TypeModel
+from nlp.normalize import normalize
 from nlp.understanding import TICKET_TYPES
 
 
@@ -69,3 +70,39 @@ def test_company_history_is_learned_on_top_of_shipped_data(tmp_path: Path) -> No
     assert model.meta["extra_examples"] == 30
     assert model.predict("蓝牙耳机左耳没声音了").type == "repair"
     assert model.predict("发票什么时候开").type == "invoice"
+
+
+# Online-shop messages written for this test, none of them in the seed files: each type's common sub-intents.
+SHOP_MESSAGES = [
+    ("付款都四天了还没发，到底啥时候发", "logistics"),
+    ("快递三天没更新了，帮忙问问", "logistics"),
+    ("寄到长沙大概要几天", "logistics"),
+    ("裤子腰太大了，想退货，地址发我", "return"),
+    ("退款申请好几天了，钱什么时候到账", "return"),
+    ("你们发给我的是蓝色，我拍的灰色，要换", "return"),
+    ("刚下的单地址填错了，还没发货帮我改下", "order_change"),
+    ("我拍错尺码了，退了重新拍可以吗", "order_change"),
+    ("这个能开专票吗，公司报销", "invoice"),
+    ("电子发票什么时候发我邮箱", "invoice"),
+    ("这款外套有没有加绒的", "inquiry"),
+    ("买三件有没有优惠啊", "inquiry"),
+    ("等了一个礼拜没人管，你们这服务太差了", "complaint"),
+    ("昨天还99今天就129了，坑人", "complaint"),
+    ("收到的杯子是裂的，根本没法用", "repair"),
+    ("充电宝充不进电，是坏的吧", "repair"),
+    ("好的，谢谢啦", "other"),
+    ("那我再考虑一下吧", "other"),
+    ("空调到了，什么时候能来装", "installation"),
+    ("油烟机想清洗一下，能上门吗", "maintenance"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), SHOP_MESSAGES)
+def test_shipped_model_types_everyday_shop_messages(model_cache: Path, text: str, kind: str) -> None:
+    assert store.shipped_model().predict(normalize(text)).type == kind
+
+
+def test_shop_messages_are_not_seeds() -> None:
+    seeds = {line.strip() for path in (SHIPPED_TRAIN.parent / "seeds").glob("*.txt")
+             for line in path.read_text(encoding="utf-8").splitlines()}
+    assert not seeds & {text for text, _ in SHOP_MESSAGES}
