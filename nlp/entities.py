@@ -6,6 +6,7 @@ each span is claimed once: a run of digits that is a phone is not also an order 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from .addresses import extract_addresses
@@ -14,19 +15,31 @@ from .understanding import Entities
 
 _EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
-TICKET_ID = re.compile(rf"{_EDGE_L}SR-?(\d{{8}})-?(\d{{4,6}}){_EDGE_R}", re.IGNORECASE)
-_MOBILE = re.compile(rf"{_EDGE_L}(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_EDGE_R}")
-_LANDLINE = re.compile(rf"{_EDGE_L}(?:\((0\d{{2,3}})\)|(0\d{{2,3}}))[- ]?([2-9]\d{{6,7}}){_EDGE_R}")
+TICKET_ID = re.compile(rf"{_EDGE_L}SR[- ]?(\d{{8}})[- ]?(\d{{4,6}}){_EDGE_R}", re.IGNORECASE)
+_MOBILE = re.compile(rf"{_EDGE_L}(?:(?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_EDGE_R}")
+# Area codes are 010, 02X or 0XXX; the local number (7–8 digits) is often typed in two groups, an extension after 转.
+_AREA = r"0(?:10|2\d|[3-9]\d\d)"
+_LANDLINE = re.compile(
+    rf"{_EDGE_L}(?:\(({_AREA})\)|({_AREA}))[- ]?([1-9]\d{{2,3}})[- ]?(\d{{4}})"
+    rf"(?:\s*(?:转|-|分机|ext\.?)\s*(\d{{1,5}}))?{_EDGE_R}",
+    re.IGNORECASE,
+)
 _HOTLINE = re.compile(rf"{_EDGE_L}([48]00)[- ]?(\d{{3}})[- ]?(\d{{4}}){_EDGE_R}")
+# A number as typed after its label: letters, digits and dashes, digit groups sometimes spaced ("JD 2026 1120 8899").
+_CODE = r"((?:[A-Za-z]{1,4}[- ]?)?\d[\dA-Za-z-]*(?: \d{3,}(?![\dA-Za-z]))*|[A-Za-z][A-Za-z0-9-]{5,29}(?<![A-Za-z-]))"
 _ORDER_KEYED = re.compile(
-    rf"(?:(?<!快递)(?<!运)(?:订单编号|订单号|订单|单号)|order\s*(?:no\.?|number|id|#)?)\s*(?:是|为)?[:：#]?\s*"
-    rf"([A-Za-z]{{0,4}}\d[\dA-Za-z-]{{5,29}}){_EDGE_R}",
+    rf"(?:(?<!快递)(?<!运)(?<!物流)(?:订单编号|订单号码|订单号|订单|单号)|order\s*(?:no\.?|number|id|#)?)"
+    rf"\s*(?:是|为|is)?\s*[:：#]*\s*{_CODE}{_EDGE_R}",
     re.IGNORECASE,
 )
 _ORDER_BARE = re.compile(rf"{_EDGE_L}(\d{{15,22}}){_EDGE_R}")
+# Long digit runs that are somebody's card or ID, a parcel or a payment: not an order of ours.
+_NOT_ORDER = re.compile(r"(?:身份证|卡号|银行卡|信用卡|快递|运单|物流|交易号|流水号|发票|税号|账号)[^，。,;；]{0,8}$")
 _SERIAL = re.compile(
-    rf"(?:{_EDGE_L}S/?N|序列号|机身码|机身编号|出厂编号|条码|串号|IMEI|serial(?:\s*(?:no\.?|number))?)"
-    rf"\s*(?:号|码)?(?:是|为)?[:：#]?\s*([A-Za-z0-9][A-Za-z0-9-]{{5,29}}){_EDGE_R}",
+    rf"(?:{_EDGE_L}S/?N|序列号|机身码|机身号|机身编号|机器编号|产品编号|出厂编号|条形码|条码|串号|IMEI"
+    rf"|serial(?:\s*(?:no\.?|number))?)"
+    rf"\s*(?:号|码)?\s*(?:是|为)?[:：#]?(?:[\u4e00-\u9fff]{{1,8}}\s)?\s*"
+    rf"(\d+(?: \d+)+|[A-Za-z0-9][A-Za-z0-9-]*){_EDGE_R}",
     re.IGNORECASE,
 )
 _MODEL_KEYED = re.compile(
@@ -63,11 +76,20 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _claim(pattern: re.Pattern[str], text: str, taken: list[tuple[int, int]], group: int = 1) -> list[re.Match[str]]:
-    """Matches of `pattern` whose value span no earlier kind has claimed; claims them."""
-    matches = [m for m in pattern.finditer(text) if _free(taken, m.span(group))]
-    taken.extend(m.span(group) for m in matches)
-    return matches
+def _claim(pattern: re.Pattern[str], text: str, taken: list[tuple[int, int]], group: int = 1,
+           value: Callable[[re.Match[str]], str | None] = lambda m: m.group(1)) -> list[tuple[int, str]]:
+    """(position, value) of the matches of `pattern` whose span no earlier kind has claimed; claims their spans."""
+    found = []
+    for m in pattern.finditer(text):
+        if _free(taken, m.span(group)) and (v := value(m)) is not None:
+            taken.append(m.span(group))
+            found.append((m.start(), v))
+    return found
+
+
+def _in_order(*found: list[tuple[int, str]]) -> tuple[str, ...]:
+    """The values of several kinds of match in the order they appear, each once."""
+    return tuple(dict.fromkeys(v for _, v in sorted(pair for pairs in found for pair in pairs)))
 
 
 def _is_model(token: str) -> bool:
@@ -78,25 +100,39 @@ def _is_model(token: str) -> bool:
     return letters >= 1 and digits >= 2 and len(token) >= 5 and longest_run <= 8
 
 
+def _code(value: str, min_digits: int) -> str | None:
+    """A labelled number without the spaces people type into it, if it has enough digits to be one."""
+    value = value.replace(" ", "")
+    return value if 6 <= len(value) <= 30 and sum(c.isdigit() for c in value) >= min_digits else None
+
+
+def _landline(m: re.Match[str]) -> str:
+    number = f"{m.group(1) or m.group(2)}-{m.group(3)}{m.group(4)}"
+    return f"{number}-{m.group(5)}" if m.group(5) else number
+
+
 def extract_entities(text: str, now: datetime) -> Entities:
     """All entities of normalized `text`; `now` (the message time) anchors relative times."""
     taken: list[tuple[int, int]] = []
-    tickets = [f"SR-{m.group(1)}-{m.group(2)}" for m in _claim(TICKET_ID, text, taken, 0)]
-    serials = [m.group(1).upper() for m in _claim(_SERIAL, text, taken)]
-    orders = [m.group(1) for m in _claim(_ORDER_KEYED, text, taken)]
-    phones = ["".join(m.groups()) for m in _claim(_MOBILE, text, taken, 0)]
-    phones += [f"{m.group(1) or m.group(2)}-{m.group(3)}" for m in _claim(_LANDLINE, text, taken, 0)]
-    phones += ["-".join(m.groups()) for m in _claim(_HOTLINE, text, taken, 0)]
-    orders += [m.group(1) for m in _claim(_ORDER_BARE, text, taken)]
-    models = [m.group(1).upper() for m in _claim(_MODEL_KEYED, text, taken)]
-    models += [m.group(1).upper() for m in _MODEL_BARE.finditer(text)
+    tickets = _claim(TICKET_ID, text, taken, 0, lambda m: f"SR-{m.group(1)}-{m.group(2)}")
+    # An order label wins over "SN" inside its value ("单号是 SN2026…" is a Suning order number).
+    keyed_orders = _claim(_ORDER_KEYED, text, taken, value=lambda m: _code(m.group(1), 5))
+    serials = _claim(_SERIAL, text, taken, value=lambda m: (v := _code(m.group(1), 2)) and v.upper())
+    mobiles = _claim(_MOBILE, text, taken, 0, lambda m: "".join(m.groups()))
+    landlines = _claim(_LANDLINE, text, taken, 0, _landline)
+    hotlines = _claim(_HOTLINE, text, taken, 0, lambda m: "-".join(m.groups()))
+    bare_orders = _claim(_ORDER_BARE, text, taken,
+                         value=lambda m: None if _NOT_ORDER.search(text, 0, m.start()) else m.group(1))
+    models = _claim(_MODEL_KEYED, text, taken, value=lambda m: m.group(1).upper())
+    models += [(m.start(), m.group(1).upper()) for m in _MODEL_BARE.finditer(text)
                if _is_model(m.group(1)) and _free(taken, m.span(1))]
     products = [_PRODUCTS[m.group(0).lower()] for m in _PRODUCT.finditer(text)]
     addresses = extract_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
     times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
     return Entities(
-        phones=_unique(phones), order_numbers=_unique(orders), serial_numbers=_unique(serials),
-        ticket_ids=_unique(tickets), products=_unique(products), models=_unique(models),
+        phones=_in_order(mobiles, landlines, hotlines), order_numbers=_in_order(keyed_orders, bare_orders),
+        serial_numbers=_in_order(serials), ticket_ids=_in_order(tickets), products=_unique(products),
+        models=_in_order(models),
         addresses=addresses, times=times,
     )

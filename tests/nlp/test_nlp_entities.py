@@ -104,3 +104,53 @@ def test_times_roll_over_the_year() -> None:
     assert starts("1月3号上午可以吗", new_year_eve) == ["2027-01-03T09:00"]
     assert starts("月底之前吧", new_year_eve) == ["2026-12-31T09:00"]
     assert starts("下周一吧", new_year_eve) == ["2027-01-04T09:00"]
+
+
+@pytest.mark.parametrize(("text", "phones"), [
+    ("手机138-0013-8000", ("13800138000",)),
+    ("打这个 0086 13712345678", ("13712345678",)),
+    ("北京的座机010-12345678", ("010-12345678",)),
+    ("公司电话0755 8888 6666 转 123", ("0755-88886666-123",)),
+    ("座机 (0755) 2661 8888", ("0755-26618888",)),
+    ("联系方式 021 6234 5678 / 13512345678", ("021-62345678", "13512345678")),
+    ("电话013800138000不对 是13800138000", ("13800138000",)),
+])
+def test_phones_as_people_type_them(text: str, phones: tuple[str, ...]) -> None:
+    assert entities(text).phones == phones
+
+
+@pytest.mark.parametrize(("text", "orders"), [
+    ("我的订单号码是 112233445566778899", ("112233445566778899",)),
+    ("订单号#A88291 是门店开的单", ("A88291",)),
+    ("my order number is JD88776655443322", ("JD88776655443322",)),
+    ("订单号 DD-20261101-8899 冰箱门把手断了", ("DD-20261101-8899",)),
+    ("订单：JD 2026 1120 8899 帮我查下", ("JD202611208899",)),
+    ("单号是 SN20261022334455", ("SN20261022334455",)),
+    ("物流单号 SF1234567890123 查不到", ()),
+    ("身份证号110101199003071234要登记吗", ()),
+    ("银行卡 6222021234567890123 退款打到这张卡", ()),
+    ("订单3天了还没发货", ()),
+])
+def test_order_numbers_by_label_and_not_other_long_numbers(text: str, orders: tuple[str, ...]) -> None:
+    found = entities(text)
+    assert found.order_numbers == orders
+    assert not found.serial_numbers
+
+
+@pytest.mark.parametrize(("text", "serial"), [
+    ("条形码1100223344556677 拍照发你了", "1100223344556677"),
+    ("机器编号 W20261001A33", "W20261001A33"),
+    ("机身码是外机侧面那个 KX30021189A", "KX30021189A"),
+    ("串号 35 209900 176148 1", "352099001761481"),
+])
+def test_serial_numbers_by_their_many_labels(text: str, serial: str) -> None:
+    found = entities(text)
+    assert found.serial_numbers == (serial,)
+    assert not found.order_numbers
+
+
+def test_model_names_are_not_serials_and_tickets_may_be_spaced() -> None:
+    found = entities("型号KFR-35GW/BP3DN8Y，序列号没找到，工单号sr20261121 0031")
+    assert (found.serial_numbers, found.order_numbers) == ((), ())
+    assert found.models == ("KFR-35GW/BP3DN8Y",)
+    assert found.ticket_ids == ("SR-20261121-0031",)
