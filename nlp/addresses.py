@@ -30,6 +30,33 @@ _CITIES = {
     "桂林": "广西", "柳州": "广西", "呼和浩特": "内蒙古", "包头": "内蒙古", "银川": "宁夏", "乌鲁木齐": "新疆",
     "拉萨": "西藏",
 }
+# Districts of the cities most tickets come from, so "广州天河", "上海徐汇" and a bare "浦东新区" or "海淀区" route too.
+_DISTRICTS = {
+    "北京": "东城区 西城区 朝阳区 海淀区 丰台区 石景山区 门头沟区 房山区 通州区 顺义区 昌平区 大兴区 怀柔区 平谷区 "
+            "密云区 延庆区",
+    "上海": "黄浦区 徐汇区 长宁区 静安区 普陀区 虹口区 杨浦区 闵行区 宝山区 嘉定区 浦东新区 金山区 松江区 青浦区 "
+            "奉贤区 崇明区",
+    "天津": "和平区 河东区 河西区 南开区 河北区 红桥区 东丽区 西青区 津南区 北辰区 武清区 宝坻区 滨海新区 宁河区 "
+            "静海区 蓟州区",
+    "重庆": "渝中区 江北区 南岸区 九龙坡区 沙坪坝区 大渡口区 渝北区 巴南区 北碚区 万州区 涪陵区 永川区 合川区 江津区",
+    "广州": "越秀区 海珠区 荔湾区 天河区 白云区 黄埔区 番禺区 花都区 南沙区 从化区 增城区",
+    "深圳": "福田区 罗湖区 南山区 盐田区 宝安区 龙岗区 龙华区 坪山区 光明区 大鹏新区",
+    "杭州": "上城区 拱墅区 西湖区 滨江区 萧山区 余杭区 临平区 钱塘区 富阳区 临安区",
+    "南京": "玄武区 秦淮区 建邺区 鼓楼区 浦口区 栖霞区 雨花台区 江宁区 六合区 溧水区 高淳区",
+    "苏州": "姑苏区 虎丘区 吴中区 相城区 吴江区 工业园区",
+    "成都": "锦江区 青羊区 金牛区 武侯区 成华区 龙泉驿区 青白江区 新都区 温江区 双流区 郫都区 高新区 天府新区",
+    "武汉": "江岸区 江汉区 硚口区 汉阳区 武昌区 青山区 洪山区 东西湖区 蔡甸区 江夏区 黄陂区 新洲区",
+    "西安": "新城区 碑林区 莲湖区 灞桥区 未央区 雁塔区 临潼区 长安区 高陵区",
+    "长沙": "芙蓉区 天心区 岳麓区 开福区 雨花区 望城区",
+    "郑州": "中原区 二七区 管城区 金水区 惠济区 郑东新区",
+}
+# Names that are also districts of cities outside the table: they need the city written.
+_AMBIGUOUS_DISTRICTS = {"朝阳区", "鼓楼区", "和平区", "西湖区", "江北区", "普陀区", "白云区", "新城区", "长安区",
+                        "青山区", "河东区", "河西区", "河北区", "高新区", "通州区", "龙华区", "宝山区", "工业园区"}
+_CITY_DISTRICTS = {city: tuple(names.split()) for city, names in _DISTRICTS.items()}
+_DISTRICT_CITY = {d: city for city, names in _CITY_DISTRICTS.items() for d in names if d not in _AMBIGUOUS_DISTRICTS}
+# "天河路", "南京北街": a place name followed by a road is a street, not the district or city.
+_ROAD = re.compile(r"[东西南北中]?(?:路|街|大街|大道|道)")
 _HAN = r"[\u4e00-\u9fff]"
 _KEYWORDS = r"(?:收货地址|详细地址|所在地区|家庭住址|地址|住址|住在|家住)(?:还是|就是|改成|改为|是|为|在)?[:： ]*"
 _PROVINCE = (
@@ -39,11 +66,13 @@ _PROVINCE = (
 _CITY = rf"(?P<city>(?:{'|'.join(sorted(_CITIES, key=len, reverse=True))})市?|{_HAN}{{1,6}}?(?:自治州|地区|盟|市))"
 # 小区/社区/园区 end in 区 but are neighbourhoods, part of the detail.
 _DISTRICT = rf"(?P<district>{_HAN}{{1,5}}?(?:新区|(?<![小社园校景])区|县|旗)|{_HAN}{{1,3}}?市)"
-_DETAIL = r"(?P<detail>[\u4e00-\u9fffA-Za-z0-9#()\-]{0,40})"
+# Spaces typed around house numbers ("体育西路 191 号 3 单元") stay inside the detail.
+_DETAIL = (r"(?P<detail>(?:[\u4e00-\u9fffA-Za-z0-9#()\-]|(?<=\d) (?=[号栋幢单元室楼弄层])"
+           r"| (?=\d{1,5} ?[号栋幢单元室楼弄层])){0,40})")
 _STRUCTURE = re.compile(rf"(?:{_PROVINCE})?\s*(?:{_CITY})?\s*(?:{_DISTRICT})?\s*{_DETAIL}")
-_ANCHOR = re.compile(
-    rf"{_KEYWORDS}|(?={'|'.join(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + list(_CITIES))})"
-)
+_PLACES = sorted(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + list(_CITIES) + list(_DISTRICT_CITY),
+                 key=len, reverse=True)
+_ANCHOR = re.compile(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))")
 # Where the detail of an address ends and the sentence carries on.
 _DETAIL_END = re.compile(
     r"的|详细地址|地址|电话|手机|联系|收货人|收件人|明天|今天|后天|上午|下午|晚上|中午|周[一二三四五六日天]|星期|礼拜|师傅|麻烦|请|"
@@ -65,6 +94,15 @@ def _province_of(province: str, city: str) -> str:
     return f"{short}市" if short in _MUNICIPALITIES else f"{short}省"
 
 
+def _known_district(city: str, detail: str) -> tuple[str, str]:
+    """A district of `city` written at the start of `detail`, with or without 区 ("天河", "浦东"), and the rest."""
+    for full in _CITY_DISTRICTS.get(city, ()):
+        for name in (full, full.removesuffix("新区").removesuffix("区")):
+            if detail.startswith(name) and not _ROAD.match(detail, len(name)):
+                return full, detail[len(name):]
+    return "", detail
+
+
 def extract_addresses(text: str) -> tuple[Address, ...]:
     found: list[Address] = []
     pos = 0
@@ -78,6 +116,13 @@ def extract_addresses(text: str) -> tuple[Address, ...]:
         end = _DETAIL_END.search(detail)
         if end:
             detail = detail[: end.start()]
+        span_end = m.start("detail") + len(detail)
+        short_city = city.removesuffix("市") or province.removesuffix("市")
+        if not district:
+            district, detail = _known_district(short_city, detail)
+        elif not (province or city) and district in _DISTRICT_CITY:
+            short_city = _DISTRICT_CITY[district]
+            province, city = (short_city, "") if short_city in _MUNICIPALITIES else ("", short_city)
         keyed = anchor.end() > anchor.start()
         if not (district or (detail and _DETAIL_MARK.search(detail) and (province or city or keyed))):
             continue
@@ -86,7 +131,6 @@ def extract_addresses(text: str) -> tuple[Address, ...]:
             city = f"{short}市"
         elif city in _CITIES:
             city += "市"
-        span_end = m.start("detail") + len(detail)
         found.append(Address(text=text[m.start():span_end].strip(), province=_province_of(province, city),
                              city=city, district=district, detail=detail))
         pos = span_end

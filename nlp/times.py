@@ -33,7 +33,7 @@ _PATTERN = re.compile(
     rf"|(?P<weekend>下下|下|这|本|)个?(?:周末|礼拜末)"
     rf"|(?P<week>下下|下|这|本|)个?{_WEEK}(?P<weekday>[一二三四五六日天1-7])"
     r"|(?P<eom>下个?|这个?|本)?月底"
-    rf"|(?:(?P<year>20\d\d)年)?(?:(?P<month>{_NUM})月(?:份)?|(?P<next_month>下个?月))?{_DOM}"
+    rf"|(?<![0-9])(?:(?P<year>20\d\d)年)?(?:(?P<month>{_NUM})月(?:份)?|(?P<next_month>下个?月))?{_DOM}"
     r"|(?P<lone>(?<![0-9])))"
     rf"\s*(?P<part>{_PART})?"
     rf"\s*(?:(?P<hour>{_NUM})(?:点|时)(?:(?P<half>半)|(?P<quarter>一刻|1刻)|(?P<minute>{_NUM})分?)?"

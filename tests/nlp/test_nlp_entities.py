@@ -154,3 +154,24 @@ def test_model_names_are_not_serials_and_tickets_may_be_spaced() -> None:
     assert (found.serial_numbers, found.order_numbers) == ((), ())
     assert found.models == ("KFR-35GW/BP3DN8Y",)
     assert found.ticket_ids == ("SR-20261121-0031",)
+
+
+@pytest.mark.parametrize(("text", "region", "detail"), [
+    ("广州天河珠江新城花城大道18号", ("广东省", "广州市", "天河区"), "珠江新城花城大道18号"),
+    ("上海徐汇漕溪北路398号", ("上海市", "上海市", "徐汇区"), "漕溪北路398号"),
+    ("浦东新区锦绣路1001弄12号302室，空调漏水", ("上海市", "上海市", "浦东新区"), "锦绣路1001弄12号302室"),
+    ("地址：海淀区中关村大街27号", ("北京市", "北京市", "海淀区"), "中关村大街27号"),
+    ("苏州工业园区星湖街328号", ("江苏省", "苏州市", "工业园区"), "星湖街328号"),
+    ("天河区体育西路 191 号中石化大厦", ("广东省", "广州市", "天河区"), "体育西路 191 号中石化大厦"),
+    ("地址：广州天河路385号太古汇", ("广东省", "广州市", ""), "天河路385号太古汇"),
+])
+def test_districts_without_suffix_or_city_are_routed(text: str, region: tuple[str, str, str], detail: str) -> None:
+    (address,) = entities(text).addresses
+    assert (address.province, address.city, address.district) == region
+    assert address.detail == detail
+
+
+def test_a_street_named_after_a_city_is_not_another_address() -> None:
+    found = entities("我住沈阳市和平区，南京北街那边，明天几点能来")
+    assert [(a.city, a.district) for a in found.addresses] == [("沈阳市", "和平区")]
+    assert starts("苏州工业园区星湖街328号") == []
