@@ -1,4 +1,4 @@
-"""Figures for the nlp package: CIC macro-F1 (shipped model, then trained on CIC train), throughput, entity P/R.
+"""Figures for the nlp package: held-out and CIC macro-F1, type-classification throughput, entity P/R.
 
 Run `.venv/bin/python bench/bench_nlp.py`. CIC lives in ../shared/datasets/cic (never in this repository); the CIC
 part is skipped when it is absent. Throughput is measured on one core, one message per call, as the hub calls it.
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("AFTERSALES_MODEL_DIR", tempfile.mkdtemp(prefix="aftersales-models-"))
 
-from nlp.corpus import Example  # noqa: E402
+from nlp.corpus import SHIPPED_HELDOUT, Example, read_examples  # noqa: E402
 from nlp.entity_eval import score_file  # noqa: E402
 from nlp.evaluate import evaluate  # noqa: E402
 from nlp.model import TypeModel  # noqa: E402
@@ -55,6 +55,10 @@ def main() -> None:
     model = TypeModel.load(model_dir() / f"types-{shipped_key()}.npz")
     print(f"shipped model loaded from cache in {time.perf_counter() - start:.3f}s")
 
+    heldout = read_examples(SHIPPED_HELDOUT)
+    own = evaluate([e.type for e in heldout], model.predict_many(e.text for e in heldout))
+    print(f"shipped held-out split macro-F1:                 {own.macro_f1:.4f}  ({len(heldout)} messages)")
+
     texts: list[str]
     if (CIC / "dev.json").exists():
         mapping = json.loads((CIC / "label_to_type.json").read_text(encoding="utf-8"))
@@ -62,6 +66,7 @@ def main() -> None:
         gold = [e.type for e in dev]
         shipped = evaluate(gold, model.predict_many(e.text for e in dev))
         print(f"CIC dev macro-F1 (a) shipped model only:        {shipped.macro_f1:.4f}  (accuracy {shipped.accuracy:.4f})")
+        print("    per-type F1: " + "  ".join(f"{t} {shipped.f1[t]:.2f}" for t in shipped.labels if shipped.support[t]))
         trained_model = train(cic_train)
         trained = evaluate(gold, trained_model.predict_many(e.text for e in dev))
         print(f"CIC dev macro-F1 (b) after training on CIC train: {trained.macro_f1:.4f}  (accuracy {trained.accuracy:.4f})")
