@@ -7,6 +7,7 @@ full-gazetteer libraries (cpca, jionlp) pull pandas and tens of MB for a field d
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .understanding import Address
 
@@ -78,7 +79,11 @@ _DETAIL_END = re.compile(
     r"的|详细地址|地址|电话|手机|联系|收货人|收件人|明天|今天|后天|上午|下午|晚上|中午|周[一二三四五六日天]|星期|礼拜|师傅|麻烦|请|"
     r"谢谢|这边|那边|家里|我家|我的|我们|空调|冰箱|洗衣机|热水器|油烟机|燃气灶|电视|净水器|坏了|需要|安装|维修|在家|有人"
 )
-_DETAIL_MARK = re.compile(r"[路街道巷弄号栋幢单元室楼层村镇乡组院园苑城期座大厦广场小区公寓中心学]|\d")
+# What makes the rest a street address; 号 only as a house number (not 税号, 单号), 道 not in 知道.
+_DETAIL_MARK = re.compile(
+    r"[路街巷弄栋幢室楼层村镇乡院苑城]|(?<![知报难味])道|(?<=[0-9一二三四五六七八九十])号|单元|大厦|广场|小区|公寓|花园|中心|"
+    r"学校|大学|\d"
+)
 
 
 def _province_of(province: str, city: str) -> str:
@@ -131,7 +136,13 @@ def extract_addresses(text: str) -> tuple[Address, ...]:
             city = f"{short}市"
         elif city in _CITIES:
             city += "市"
-        found.append(Address(text=text[m.start():span_end].strip(), province=_province_of(province, city),
-                             city=city, district=district, detail=detail))
+        address = Address(text=text[m.start():span_end].strip(), province=_province_of(province, city),
+                          city=city, district=district, detail=detail)
+        previous = found[-1] if found else None
+        if previous and not previous.detail and not (address.province or address.city or address.district):
+            # "我住在南京秦淮区，具体地址：中华路100号" is one address given in two parts.
+            address = replace(previous, text=f"{previous.text} {address.text}", detail=address.detail)
+            found.pop()
+        found.append(address)
         pos = span_end
     return tuple(found)

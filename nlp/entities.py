@@ -106,6 +106,15 @@ def _code(value: str, min_digits: int) -> str | None:
     return value if 6 <= len(value) <= 30 and sum(c.isdigit() for c in value) >= min_digits else None
 
 
+# "电话是199…77 不是199…78": the number a customer corrects away from is not theirs.
+_NOT_MINE_BEFORE = re.compile(r"(?:不是|别打|不要打)\s*$")
+_NOT_MINE_AFTER = re.compile(r"\s*(?:不对|错了|是错的|停机了|停用了|已停机|不用了)")
+
+
+def _mine(m: re.Match[str], text: str) -> bool:
+    return not (_NOT_MINE_BEFORE.search(text, 0, m.start()) or _NOT_MINE_AFTER.match(text, m.end()))
+
+
 def _landline(m: re.Match[str]) -> str:
     number = f"{m.group(1) or m.group(2)}-{m.group(3)}{m.group(4)}"
     return f"{number}-{m.group(5)}" if m.group(5) else number
@@ -118,8 +127,8 @@ def extract_entities(text: str, now: datetime) -> Entities:
     # An order label wins over "SN" inside its value ("单号是 SN2026…" is a Suning order number).
     keyed_orders = _claim(_ORDER_KEYED, text, taken, value=lambda m: _code(m.group(1), 5))
     serials = _claim(_SERIAL, text, taken, value=lambda m: (v := _code(m.group(1), 2)) and v.upper())
-    mobiles = _claim(_MOBILE, text, taken, 0, lambda m: "".join(m.groups()))
-    landlines = _claim(_LANDLINE, text, taken, 0, _landline)
+    mobiles = _claim(_MOBILE, text, taken, 0, lambda m: "".join(m.groups()) if _mine(m, text) else None)
+    landlines = _claim(_LANDLINE, text, taken, 0, lambda m: _landline(m) if _mine(m, text) else None)
     hotlines = _claim(_HOTLINE, text, taken, 0, lambda m: "-".join(m.groups()))
     bare_orders = _claim(_ORDER_BARE, text, taken,
                          value=lambda m: None if _NOT_ORDER.search(text, 0, m.start()) else m.group(1))

@@ -42,7 +42,7 @@ _PATTERN = re.compile(
 # "明天不在家", "今晚太晚了", "周一到周五都上班": a time that does not work is not an appointment.
 _RULED_OUT = re.compile(
     r"\s*(?:我|我们|家里|家里人|人)?(?:就|都|也|要|可能|应该|几点)?(?:来|过来|上门|在家|有空|有人|方便)?"
-    r"(?:不(?!错|见不散)|没(?!问题|事)|无法|上班|出差)|\s*(?:来不了|去不了|太晚|太早)"
+    r"(?:不(?!错|见不散)|没(?!问题|事)|无法|上班|出差)|\s*(?:来不了|去不了|太晚|太早|(?:临时)?有事|(?:就)?要用)"
 )
 # "有一点漏水", "快一点": 一点/两点 in words is "a bit" unless it reads as a clock time.
 _WORDY_HOUR_BEFORE = re.compile(r"[有好快慢大小差少多高低冷热早晚重轻些]$")
@@ -50,10 +50,12 @@ _WORDY_HOUR_AFTER = re.compile(r"\s*(?:钟|左右|前后|前|后|以前|以后|�
 # After a bare day or date, what happened then: "1号买的", "今天又坏了", "今天第3次打电话".
 _PAST_EVENT = re.compile(
     r"[^，。,.!?！？；;\s]{0,6}?(?:买的|买了|坏的|坏了|就坏|又坏|又漏|装的(?!话)|装好的|下的单|下单|收到|到的货|到货|签收|"
-    r"报修|报的修|来过|修过|打过|打了|发现|开始|出现|预约的|第[0-9一二三四五六七八九十])"
+    r"报修|报的修|来过|修过|打过|打了|发现|开始|出现|预约的|又|第[0-9一二三四五六七八九十])"
 )
 # A part of day alone ("下午可以", "下午吧") is an appointment only when offered as one.
 _OFFERED = re.compile(r"[^，。,.!?！？；;]{0,4}?(?:可以|行|吧|有空|有人|在家|方便|来|上门|过来|ok|OK)")
+# "约个下周的时间，周二周三都行": weekdays after a bare 下周 are next week's.
+_NEXT_WEEK = re.compile(r"(下下|下)个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末])")
 _RANGE = re.compile(r"\s*(?:到|至|-|~|～)\s*")
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
@@ -90,8 +92,8 @@ def _add_month(day: date, months: int = 1) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _day(m: re.Match[str], today: date) -> date | None:
-    """The day `m` names, or None for a past or impossible one."""
+def _day(m: re.Match[str], today: date, next_week: str = "") -> date | None:
+    """The day `m` names, or None for a past or impossible one; `next_week` is the 下/下下 said before it."""
     word = m.group("day")
     if word in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[word])
@@ -103,7 +105,7 @@ def _day(m: re.Match[str], today: date) -> date | None:
         target = _WEEKDAYS.get(m.group("weekday"))
         if target is None:
             target = int(m.group("weekday")) - 1
-        week = m.group("week")
+        week = m.group("week") or next_week
         if week in ("下", "下下"):
             return monday + timedelta(days=7 * len(week) + target)
         candidate = monday + timedelta(days=target)
@@ -163,6 +165,8 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
     found: list[_Found] = []
     last_day: date | None = None
     skip_until = -1
+    said = _NEXT_WEEK.search(text)
+    said_next_week = None if said is None or _RULED_OUT.match(text, said.end()) else said
     for m in _PATTERN.finditer(text):
         if m.start() < skip_until or not m.group(0).strip():
             continue
@@ -177,7 +181,8 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         if not dated and not part and m.group("hour") and not m.group("hour").isdigit() and (
                 _WORDY_HOUR_BEFORE.search(text, 0, m.start()) or not _WORDY_HOUR_AFTER.match(text, m.end())):
             continue
-        day = _day(m, today) if dated else last_day
+        next_week = said_next_week.group(1) if said_next_week and said_next_week.end() <= m.start() else ""
+        day = _day(m, today, next_week) if dated else last_day
         if dated and day is None:
             continue
         if dated:
