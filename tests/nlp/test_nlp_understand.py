@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -6,6 +7,8 @@ from nlp import understanding as u
 from datetime import datetime, timezone
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in China
+
+SENTIMENT_GOLD = Path(__file__).parent / "data" / "sentiment_gold.jsonl"
 
 CONTRACT_KEYS = {"text", "type", "type_confidence", "intent", "priority", "sentiment", "entities"}
 ENTITY_KEYS = {"phones", "order_numbers", "serial_numbers", "addresses", "times"}
@@ -79,6 +82,14 @@ def test_priority(understander, text: str, priority: str) -> None:
     ("师傅很专业，非常满意，谢谢", "positive"),
     ("空调不制冷了", "neutral"),
     ("不好意思，打扰了", "neutral"),
+    ("你好，在吗", "neutral"),
+    ("好的，明天下午等师傅", "neutral"),
+    ("不太满意，安装得歪歪扭扭的", "negative"),
+    ("师傅不专业，把墙弄得一塌糊涂", "negative"),
+    ("没问题了，谢谢你们", "positive"),
+    ("给妈妈买的，挺好的，妈妈特别满意", "positive"),
+    ("外观挺好看，但是噪音太大了，晚上根本睡不着", "negative"),
+    ("才用了两个月就坏了", "negative"),
 ])
 def test_sentiment(understander, text: str, sentiment: str) -> None:
     assert understander.understand(text, now=NOW).sentiment == sentiment
@@ -107,3 +118,9 @@ def test_traditional_and_full_width_read_like_simplified(understander) -> None:
     assert traditional.type == "repair"
     wide = understander.understand("接单 ＳＲ－２０２６１１２３－０００１", now=NOW)
     assert (wide.intent, wide.ticket_id) == (u.ACCEPT, "SR-20261123-0001")
+
+
+def test_sentiment_on_hand_written_service_messages(understander) -> None:
+    rows = [json.loads(line) for line in SENTIMENT_GOLD.read_text(encoding="utf-8").splitlines()]
+    right = sum(understander.understand(r["text"], now=NOW).sentiment == r["sentiment"] for r in rows)
+    assert len(rows) >= 40 and right / len(rows) >= 0.9
