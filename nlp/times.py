@@ -34,7 +34,8 @@ _PATTERN = re.compile(
     rf"|(?P<week>下下|下|这|本|)个?{_WEEK}(?P<weekday>[一二三四五六日天1-7])"
     r"|(?P<eom>下个?|这个?|本)?月底"
     rf"|(?<![0-9])(?:(?P<year>20\d\d)年)?(?:(?P<month>{_NUM})月(?:份)?|(?P<next_month>下个?月))?{_DOM}"
-    r"|(?P<lone>(?<![0-9])))"
+    # A part of day or a clock time with no day; the lookahead keeps the pattern from matching empty everywhere.
+    rf"|(?P<lone>(?<![0-9])(?=(?:{_PART})|{_NUM}(?:点|时)|[0-2]?[0-9]:[0-5][0-9])))"
     rf"\s*(?P<part>{_PART})?"
     rf"\s*(?:(?P<hour>{_NUM})(?:点|时)(?:(?P<half>半)|(?P<quarter>一刻|1刻)|(?P<minute>{_NUM})分?)?"
     r"|(?P<hh>[0-2]?[0-9]):(?P<mm>[0-5][0-9]))?"
