@@ -5,6 +5,7 @@ part is skipped when it is absent. Throughput is measured on one core, one messa
 """
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -27,6 +28,7 @@ from nlp.understander import Understander  # noqa: E402
 
 CIC = ROOT.parent / "shared" / "datasets" / "cic"
 GOLD = ROOT / "tests" / "nlp" / "data" / "entities_gold.jsonl"
+REVIEWS = ROOT.parent / "shared" / "datasets" / "sentiment" / "online_shopping_10_cats.csv"
 
 
 def _cic(name: str, mapping: dict[str, str]) -> list[Example]:
@@ -83,6 +85,27 @@ def main() -> None:
     scores = score_file(GOLD)
     for kind, score in scores.items():
         print(f"entities {kind:<15} P {score.precision:.3f}  R {score.recall:.3f}  (gold {score.gold})")
+    _sentiment()
+
+
+def _sentiment() -> None:
+    """Sentiment against labelled shopping reviews (1 positive, 0 negative): every tenth review, read here only.
+
+    A neutral answer counts as wrong, so accuracy = coverage x accuracy on the reviews given a polarity.
+    """
+    if not REVIEWS.exists():
+        print("sentiment reviews not found; skipping sentiment accuracy")
+        return
+    from nlp.assess import sentiment
+
+    with open(REVIEWS, encoding="utf-8-sig", newline="") as fh:
+        rows = [r for i, r in enumerate(csv.DictReader(fh)) if i % 10 == 5 and r["review"]]
+    wanted = {"1": "positive", "0": "negative"}
+    said = [sentiment(normalize(r["review"])) for r in rows]
+    right = sum(s == wanted[r["label"]] for s, r in zip(said, rows))
+    polar = sum(s != "neutral" for s in said)
+    print(f"sentiment on {len(rows)} shopping reviews: accuracy {right / len(rows):.3f}  "
+          f"(polarity given for {polar / len(rows):.3f}, right on those {right / max(polar, 1):.3f})")
 
 
 if __name__ == "__main__":
