@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.envelopes import Inbound
 from core.storage.models import InboxRow
+from core.storage.turns import URGENT
 from core.storage.upsert import insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class GroupCommitIntake:
                 "conversation": inbound.conversation, "payload": inbound.to_dict(),
                 "status": "pending", "attempts": 0, "last_error": "", "received_at": now,
             })
-        async with self._sessions() as session, session.begin():
+        async with self._sessions(info={URGENT: True}) as session, session.begin():
             statement = insert_ignoring_conflicts(session, InboxRow, list(rows.values())).returning(
                 InboxRow.id, InboxRow.channel, InboxRow.external_id, InboxRow.conversation)
             result = await session.execute(statement)

@@ -1,4 +1,5 @@
-"""Engine and session factory. SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL runs as is."""
+"""Engine and session factory. SQLite gets WAL, foreign keys, a busy timeout, calls on the event-loop thread
+(core.storage.sqlite_inline) and writers that take turns; PostgreSQL runs as is."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from core.storage.sqlite_inline import inline_connector
+from core.storage.turns import URGENT, TakeTurn, WriteTurns
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -17,7 +21,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        engine = create_async_engine(url, async_creator=inline_connector(parsed.database or ":memory:",
+                                                                         timeout=SQLITE_BUSY_TIMEOUT_MS / 1000),
+                                     **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -35,5 +41,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class SerializedWriteSession(AsyncSession):
+    """On SQLite, explicit `begin()` transactions take turns (core.storage.turns); reads outside `begin()` keep
+    running alongside them (WAL)."""
+
+    def __init__(self, *args: Any, turns: WriteTurns, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._turns = turns
+
+    def begin(self) -> Any:  # type: ignore[override]
+        return TakeTurn(self._turns, super().begin(), urgent=bool(self.info.get(URGENT)))
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    if engine.dialect.name == "sqlite":
+        return async_sessionmaker(engine, class_=SerializedWriteSession, turns=engine_write_turns(engine),
+                                  expire_on_commit=False, autoflush=False)
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def engine_write_turns(engine: AsyncEngine) -> WriteTurns:
+    """One queue per engine, so every session factory built on it shares the turns."""
+    turns = engine.sync_engine.__dict__.get("_aftersales_write_turns")
+    if turns is None:
+        turns = engine.sync_engine.__dict__["_aftersales_write_turns"] = WriteTurns()
+    return turns

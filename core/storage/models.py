@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
+from sqlalchemy import (JSON, Boolean, ForeignKey, Index, LargeBinary, MetaData, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 

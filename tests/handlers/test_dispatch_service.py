@@ -77,21 +77,21 @@ async def test_racing_claims_on_a_pooled_job_have_one_winner(engine, clock: Fake
         second = await _staff(session, clock, "second", regions=["北京市"])
         code = (await _ticket(session, clock)).code
 
-    async with sessions() as a, sessions() as b:
-        await a.begin()
-        await b.begin()
-        winner = await TicketService(session=a, clock=clock).get(code)
-        loser = await TicketService(session=b, clock=clock).get(code)
-        await DispatchService(session=a, clock=clock).accept(winner, first.id)
-        await a.flush()
-        late = asyncio.create_task(DispatchService(session=b, clock=clock).accept(loser, second.id))
-        await a.commit()
-        with pytest.raises((AlreadyTaken, DBAPIError)):
-            await late
-        await b.rollback()
+    async def claim(staff_id: int) -> int:
+        async with sessions() as session, session.begin():
+            ticket = await TicketService(session=session, clock=clock).get(code)
+            await asyncio.sleep(0)
+            await DispatchService(session=session, clock=clock).accept(ticket, staff_id)
+        return staff_id
+
+    results = await asyncio.gather(claim(first.id), claim(second.id), return_exceptions=True)
+    winners = [r for r in results if isinstance(r, int)]
+    assert len(winners) == 1, results
+    assert all(isinstance(r, (AlreadyTaken, DBAPIError)) for r in results if not isinstance(r, int))
 
     async with sessions() as session, session.begin():
         ticket = await TicketService(session=session, clock=clock).get(code)
-        assert (ticket.status, ticket.assignee_id) == (Status.ACCEPTED.value, first.id)
+        assert (ticket.status, ticket.assignee_id) == (Status.ACCEPTED.value, winners[0])
+        loser = second.id if winners[0] == first.id else first.id
         with pytest.raises(AlreadyTaken):
-            await DispatchService(session=session, clock=clock).accept(ticket, second.id)
+            await DispatchService(session=session, clock=clock).accept(ticket, loser)

@@ -1,0 +1,69 @@
+"""SQLite's writers take turns, and the intake's commit goes first."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from core.storage.db import create_engine, session_factory
+from core.storage.turns import WriteTurns
+
+
+async def test_urgent_waiters_go_before_earlier_normal_ones() -> None:
+    turns = WriteTurns()
+    order: list[str] = []
+    await turns.acquire(urgent=False)
+
+    async def writer(name: str, urgent: bool) -> None:
+        await turns.acquire(urgent=urgent)
+        order.append(name)
+        turns.release()
+
+    waiting = [asyncio.create_task(writer("batch-1", False)), asyncio.create_task(writer("batch-2", False))]
+    await asyncio.sleep(0)
+    waiting.append(asyncio.create_task(writer("intake", True)))
+    await asyncio.sleep(0)
+    turns.release()
+    await asyncio.gather(*waiting)
+    assert order == ["intake", "batch-1", "batch-2"]
+
+
+async def test_a_cancelled_waiter_neither_holds_nor_blocks_the_turn() -> None:
+    turns = WriteTurns()
+    await turns.acquire(urgent=False)
+    gone = asyncio.create_task(turns.acquire(urgent=True))
+    await asyncio.sleep(0)
+    gone.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await gone
+    turns.release()
+    await asyncio.wait_for(turns.acquire(urgent=False), timeout=1)
+    turns.release()
+
+
+async def test_sqlite_transactions_of_one_engine_never_overlap(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    sessions = session_factory(engine)
+    inside = 0
+    most = 0
+    try:
+        async with sessions() as session, session.begin():
+            await session.execute(text("create table t (n integer)"))
+
+        async def write(n: int) -> None:
+            nonlocal inside, most
+            async with sessions() as session, session.begin():
+                inside += 1
+                most = max(most, inside)
+                await session.execute(text("select count(*) from t"))
+                await asyncio.sleep(0.001)
+                await session.execute(text("insert into t values (:n)"), {"n": n})
+                inside -= 1
+
+        await asyncio.gather(*(write(n) for n in range(20)))
+        async with sessions() as session:
+            assert await session.scalar(text("select count(*) from t")) == 20
+    finally:
+        await engine.dispose()
+    assert most == 1
