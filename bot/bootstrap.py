@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config
@@ -106,9 +107,13 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     return hub
 
 
+def default_partitions(database_url: str) -> int:
+    return 1 if make_url(database_url).get_backend_name() == "sqlite" else 8
+
+
 def _bus(config: Config) -> Bus:
     if config.bus.backend == "memory":
-        return MemoryBus(partitions=config.bus.partitions)
+        return MemoryBus(partitions=config.bus.partitions or default_partitions(config.database.url))
     raise ValueError(f"bus.backend {config.bus.backend!r} is not supported (use memory)")
 
 

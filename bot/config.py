@@ -42,7 +42,9 @@ class DatabaseConfig:
 class BusConfig:
     backend: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
-    partitions: int = 8
+    partitions: int = 0
+    """Conversations are spread over this many ordered lanes; 0 picks for the database: one on SQLite (it has a
+    single writer, so more lanes only interleave and delay acknowledgements), eight otherwise."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,23 +1,26 @@
 """Processing of committed inbox rows: identity → conversation state → understanding → handler → outbox.
 
-A batch of rows is handled in one transaction (the fast path); the inbox rows are marked done in the same
-transaction as the tickets and outbox rows they cause, so a crash at any point re-delivers and the effect still
-happens once. If a batch fails, its rows are retried one by one so one bad message cannot hold up the rest.
+Rows are handled several to a transaction (the fast path, a few milliseconds each); the inbox rows are marked done in
+the same transaction as the tickets and outbox rows they cause, so a crash at any point re-delivers and the effect
+still happens once. If a transaction fails, its rows are retried one by one so one bad message cannot hold up the
+rest.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from typing import Callable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.metrics import Metrics
 from bot.router import Router
 from core.clock import Clock
 from core.envelopes import Inbound
-from core.outbox import enqueue_statement
+from core.outbox import enqueue
 from core.services.conversations import IDLE, ConversationService
 from core.services.dispatch import DispatchService
 from core.services.people import PeopleService
@@ -29,6 +32,9 @@ from nlp import Understander
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+MAX_PER_TRANSACTION = 256
+TRANSACTION_BUDGET = 0.005
+"""Seconds of work after which a processing transaction commits and lets the intake write."""
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -44,38 +50,58 @@ def reply_locale(text: str, default: str) -> str:
 
 class Pipeline:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], understander: Understander, router: Router,
-                 clock: Clock, metrics: Metrics, after_commit: Callable[[], None]) -> None:
+                 clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
+                 transaction_budget: float = TRANSACTION_BUDGET) -> None:
         self._sessions = sessions
         self._understander = understander
         self._router = router
         self._clock = clock
         self._metrics = metrics
         self._after_commit = after_commit
+        self._transaction_budget = transaction_budget
 
     async def process(self, inbox_ids: Sequence[int]) -> None:
-        try:
-            async with self._sessions() as session, session.begin():
-                for row in await self._pending(session, inbox_ids):
-                    await self._handle(session, row)
-        except Exception:  # noqa: BLE001 - isolate the failing message below
-            log.exception("batch of %d inbox rows failed; retrying them one by one", len(inbox_ids))
-            for inbox_id in inbox_ids:
-                await self._process_one(inbox_id)
+        """Handle rows in order, in transactions of about `transaction_budget` seconds each.
+
+        Short transactions keep SQLite's single writer free for the intake (acknowledgements wait for it), and the
+        pause between them lets the event loop serve sockets while a backlog is worked off."""
+        remaining = sorted(inbox_ids)
+        while remaining:
+            taken: list[int] = []
+            try:
+                await self._process_some(remaining[:MAX_PER_TRANSACTION], taken)
+            except Exception:  # noqa: BLE001 - isolate the failing message below
+                log.exception("a transaction from inbox row %s failed; retrying its rows one by one", remaining[0])
+                taken = taken or remaining[:MAX_PER_TRANSACTION]
+                for inbox_id in taken:
+                    await self._process_one(inbox_id)
+            remaining = remaining[len(taken):]
+            await asyncio.sleep(0)
         self._after_commit()
+
+    async def _process_some(self, inbox_ids: Sequence[int], taken: list[int]) -> None:
+        """One transaction over the first of `inbox_ids` until the budget is spent; `taken` gets the ids it tried."""
+        deadline = time.perf_counter() + self._transaction_budget
+        async with self._sessions() as session, session.begin():
+            for inbox_id in inbox_ids:
+                taken.append(inbox_id)
+                await self._handle_pending(session, inbox_id)
+                if time.perf_counter() >= deadline:
+                    return
 
     async def _process_one(self, inbox_id: int) -> None:
         try:
             async with self._sessions() as session, session.begin():
-                for row in await self._pending(session, [inbox_id]):
-                    await self._handle(session, row)
+                await self._handle_pending(session, inbox_id)
         except Exception as exc:  # noqa: BLE001 - recorded on the row, visible to staff
             log.exception("inbox row %s failed", inbox_id)
             await self._record_failure(inbox_id, exc)
 
-    async def _pending(self, session: AsyncSession, inbox_ids: Sequence[int]) -> list[InboxRow]:
-        rows = await session.scalars(select(InboxRow).where(InboxRow.id.in_(inbox_ids), InboxRow.status == "pending")
-                                     .order_by(InboxRow.id))
-        return list(rows)
+    async def _handle_pending(self, session: AsyncSession, inbox_id: int) -> None:
+        """Handle the row unless it is gone or already handled (a re-delivery after a crash or a sweep)."""
+        row = await session.get(InboxRow, inbox_id)
+        if row is not None and row.status == "pending":
+            await self._handle(session, row)
 
     async def _handle(self, session: AsyncSession, row: InboxRow) -> None:
         now = self._clock.now()
@@ -101,7 +127,7 @@ class Pipeline:
         handler = self._router.choose(intent=understanding.intent, state=state.state)
         replies = await handler.handle(ctx)
         if replies:
-            await session.execute(enqueue_statement(session, replies, now))
+            await enqueue(session, replies, now)
         self._metrics.inbound.labels(inbound.channel, handler.name).inc()
         self._metrics.latency.observe(max(0.0, (now - row.received_at).total_seconds()))
 

@@ -12,19 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.envelopes import Outbound
 from core.storage.models import OutboxRow
-from core.storage.upsert import insert_ignoring_conflicts
+from core.storage.upsert import ignoring_conflicts
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(minutes=10)
 LEASE = timedelta(minutes=2)
 
 
-def enqueue_statement(session: AsyncSession, messages: Sequence[Outbound], now: datetime):  # type: ignore[no-untyped-def]
-    """The INSERT for new outbox rows; a repeated idempotency key (re-processing after a crash) is ignored."""
+async def enqueue(session: AsyncSession, messages: Sequence[Outbound], now: datetime) -> None:
+    """Add outbox rows in the caller's transaction; a repeated idempotency key (re-processing after a crash) is
+    ignored."""
+    if not messages:
+        return
     rows = [{"idempotency_key": m.idempotency_key, "channel": m.channel, "recipient": m.recipient,
              "payload": m.to_dict(), "status": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "",
              "platform_message_id": "", "created_at": now} for m in messages]
-    return insert_ignoring_conflicts(session, OutboxRow, rows)
+    await session.execute(ignoring_conflicts(session, OutboxRow), rows)
 
 
 def backoff(attempts: int) -> timedelta:

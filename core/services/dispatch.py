@@ -68,8 +68,11 @@ class DispatchService:
         """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool.
 
         Each technician is offered a pooled job once: dispatching it again only reaches those not yet told."""
+        skilled = [s for s in await self._technicians() if ticket.type in s.skills]
+        if not skilled:
+            return Dispatch()
         declined = await self.declined(ticket)
-        skilled = [s for s in await self._technicians() if ticket.type in s.skills and s.id not in declined]
+        skilled = [s for s in skilled if s.id not in declined]
         addresses = list(ticket.entities.get("addresses", []))
         local = [s for s in skilled if serves(s.regions, addresses)]
         load = await self.load([s.id for s in local])

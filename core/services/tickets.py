@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import CHINA_TZ, Clock
 from core.domain.tickets import OPEN_STATUSES, Priority, Status, TicketType, check_transition, format_ticket_id
 from core.storage.models import Ticket, TicketEvent, TicketMessage, TicketSequence
-from core.storage.upsert import insert_ignoring_conflicts
+from core.storage.upsert import ignoring_conflicts
 
 SUMMARY_LENGTH = 60
 ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models")
@@ -98,7 +98,7 @@ class TicketService:
         """Per-day sequence in China time; the UPDATE … RETURNING row lock makes it unique under concurrency."""
         day = now.astimezone(CHINA_TZ).date()
         key = f"{day:%Y%m%d}"
-        await self._session.execute(insert_ignoring_conflicts(self._session, TicketSequence, [{"day": key, "last": 0}]))
+        await self._session.execute(ignoring_conflicts(self._session, TicketSequence), [{"day": key, "last": 0}])
         number = await self._session.scalar(
             update(TicketSequence).where(TicketSequence.day == key)
             .values(last=TicketSequence.last + 1).returning(TicketSequence.last))

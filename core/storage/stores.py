@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.storage.models import Cursor, QuarantinedInput
-from core.storage.upsert import insert_ignoring_conflicts
+from core.storage.upsert import ignoring_conflicts
 
 
 class DbCursorStore:
@@ -35,6 +35,6 @@ class DbQuarantineStore:
     async def quarantine(self, *, channel: str, external_id: str, payload: bytes, reason: str) -> None:
         """Keep the input; the same input quarantined twice (a re-fetch after a crash) is stored once."""
         async with self._sessions() as session, session.begin():
-            await session.execute(insert_ignoring_conflicts(session, QuarantinedInput, [{
+            await session.execute(ignoring_conflicts(session, QuarantinedInput), [{
                 "channel": channel, "external_id": external_id, "payload": payload, "reason": reason,
-                "status": "open", "created_at": self._clock.now()}]))
+                "status": "open", "created_at": self._clock.now()}])

@@ -17,12 +17,14 @@ def free_port() -> int:
 
 
 class HubProcess:
-    """Writes a config into `tmp`, migrates, starts `python -m bot serve` and waits for `/healthz`."""
+    """Writes a config into `tmp`, migrates, starts `python -m bot serve` and waits for `/healthz`; output goes to
+    `hub.log` beside the database."""
 
     def __init__(self, tmp: Path, *, sender_rate: int = 100000, extra_config: str = "") -> None:
         self.port = free_port()
         self.db = tmp / "hub.db"
         self.config = tmp / "aftersales.toml"
+        self.log = tmp / "hub.log"
         self.config.write_text(f'[server]\nport = {self.port}\nsender_rate = {sender_rate}\n'
                                f'[database]\nurl = "sqlite+aiosqlite:///{self.db}"\n{extra_config}', "utf-8")
         self.process: subprocess.Popen[bytes] | None = None
@@ -32,8 +34,9 @@ class HubProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def cli(self, *args: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "bot", *args, "--config", str(self.config)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with self.log.open("ab") as log:
+            return subprocess.Popen([sys.executable, "-m", "bot", *args, "--config", str(self.config)],
+                                    stdout=log, stderr=subprocess.STDOUT)
 
     async def start(self) -> None:
         if self.cli("db", "upgrade").wait(60) != 0:

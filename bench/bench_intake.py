@@ -1,0 +1,195 @@
+"""Durable intake → ticket, end to end, through the web chat of a real `aftersales serve` process on SQLite.
+
+The hub runs as its own process (SQLite in WAL mode, in-process bus, real NLP); this script is the customers: many
+web-chat conversations over real websockets, each opening a problem and following up with details, a status query
+and thanks. Two phases:
+
+* fixed load — open loop at `--rate` messages/s for `--seconds`: ack latency (message committed to the inbox) and
+  reply latency (processed into its ticket, the reply pushed back over the socket), p50/p90/p99/max;
+* saturation — every conversation keeps `--window` messages in flight: acks/s, and end to end messages/s until the
+  last message has been processed and answered.
+
+Client and hub share this machine's cores, so the figures are a floor for a hub on a host of its own.
+
+    .venv/bin/python bench/bench_intake.py [--conversations 200] [--rate 1000] [--seconds 5] [--messages 5000]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+
+from bench.latency import summarize_ms  # noqa: E402
+from tests.e2e.hub_process import HubProcess  # noqa: E402
+
+PROBLEMS = ["洗衣机不脱水了，滚筒一直响，麻烦派个师傅", "空调不制冷，开了一小时屋里还是30度", "热水器漏水了，地上一滩水",
+            "冰箱冷藏室不冷了，菜都放坏了", "油烟机吸力很小，炒菜满屋子烟", "燃气灶打不着火，点了好几次都不行",
+            "新买的洗碗机想约个师傅上门安装", "净水器滤芯到期了，想预约保养", "电视机屏幕有一条竖线", "扫地机器人充不进电"]
+FOLLOW_UPS = ["电话13812345678", "地址是上海市浦东新区张杨路500号12楼", "明天下午三点以后家里有人",
+              "机身码 SN: GH2024A0012345", "我的工单到哪了", "谢谢"]
+
+
+def script(conversation: int, index: int) -> str:
+    """What customer `conversation` says as its `index`-th message: a problem first, then details and questions."""
+    if index == 0:
+        return PROBLEMS[conversation % len(PROBLEMS)]
+    return FOLLOW_UPS[(index - 1) % len(FOLLOW_UPS)]
+
+
+class Conversation:
+    """One customer's websocket; sends in order and records send, ack and reply times per message."""
+
+    def __init__(self, n: int, ws: aiohttp.ClientWebSocketResponse, session: str) -> None:
+        self.n = n
+        self.ws = ws
+        self.session = session
+        self.sent = 0
+        self.sent_at: dict[str, float] = {}
+        self.unanswered: deque[float] = deque()
+        self.acks: list[float] = []
+        self.replies: list[float] = []
+        self.errors: dict[str, int] = defaultdict(int)
+        self.acked = asyncio.Event()
+
+    async def send(self, scheduled: float) -> None:
+        client_id = f"m{self.sent}"
+        self.sent_at[client_id] = scheduled
+        self.unanswered.append(scheduled)
+        text = script(self.n, self.sent)
+        self.sent += 1
+        await self.ws.send_str(json.dumps({"type": "message", "text": text, "id": client_id}, ensure_ascii=False))
+
+    async def read(self) -> None:
+        async for message in self.ws:
+            frame = json.loads(message.data)
+            now = time.perf_counter()
+            if frame["type"] == "ack":
+                self.acks.append(now - self.sent_at.pop(frame["id"]))
+                self.acked.set()
+            elif frame["type"] == "message" and self.unanswered:
+                self.replies.append(now - self.unanswered.popleft())
+            elif frame["type"] == "error":
+                self.errors[frame["code"]] += 1
+
+
+async def connect(http: aiohttp.ClientSession, url: str, count: int, offset: int) -> list[Conversation]:
+    async def one(n: int) -> Conversation:
+        ws = await http.ws_connect(f"{url}/chat/ws?session=bench{offset + n:06d}session", max_msg_size=0)
+        hello = json.loads((await ws.receive()).data)
+        return Conversation(offset + n, ws, hello["session"])
+    return list(await asyncio.gather(*(one(n) for n in range(count))))
+
+
+async def drain(conversations: list[Conversation], total: int, timeout: float) -> float:
+    """Wait until every message got its reply (or `timeout`); returns when the last reply arrived."""
+    deadline = time.perf_counter() + timeout
+    while sum(len(c.replies) for c in conversations) < total and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    return time.perf_counter()
+
+
+def report(name: str, conversations: list[Conversation], sent: int, elapsed: float, finished: float) -> None:
+    acks = [x for c in conversations for x in c.acks]
+    replies = [x for c in conversations for x in c.replies]
+    errors: dict[str, int] = defaultdict(int)
+    for c in conversations:
+        for code, count in c.errors.items():
+            errors[code] += count
+    print(f"{name}: {sent} messages from {len(conversations)} conversations in {elapsed:.2f} s "
+          f"→ {len(acks) / elapsed:.0f} acks/s; all processed and answered after {finished:.2f} s "
+          f"→ {len(replies) / finished:.0f} msg/s end to end")
+    print(f"  ack    {summarize_ms(acks)}")
+    print(f"  reply  {summarize_ms(replies)}")
+    if errors or len(replies) != sent:
+        print(f"  errors {dict(errors)}; replies {len(replies)} of {sent}")
+
+
+async def fixed_load(conversations: list[Conversation], rate: float, seconds: float) -> None:
+    """Open loop: message k is due at start + k/rate whatever the hub's pace, so queueing shows up as latency."""
+    readers = [asyncio.create_task(c.read()) for c in conversations]
+    total = int(rate * seconds)
+    started = time.perf_counter()
+    for k in range(total):
+        due = started + k / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await conversations[k % len(conversations)].send(due)
+    elapsed = time.perf_counter() - started
+    finished = await drain(conversations, total, timeout=120) - started
+    report(f"fixed load {rate:.0f} msg/s", conversations, total, elapsed, finished)
+    for task in readers:
+        task.cancel()
+
+
+async def saturation(conversations: list[Conversation], messages: int, window: int) -> None:
+    """Closed loop: each conversation keeps `window` messages in flight until `messages` have been sent in all."""
+    readers = [asyncio.create_task(c.read()) for c in conversations]
+    per_conversation = messages // len(conversations)
+
+    async def customer(c: Conversation) -> None:
+        while c.sent < per_conversation:
+            while c.sent - len(c.acks) >= window:
+                c.acked.clear()
+                await c.acked.wait()
+            await c.send(time.perf_counter())
+        while len(c.acks) < c.sent:
+            c.acked.clear()
+            await c.acked.wait()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(customer(c) for c in conversations))
+    elapsed = time.perf_counter() - started
+    total = per_conversation * len(conversations)
+    finished = await drain(conversations, total, timeout=300) - started
+    report(f"saturation (window {window})", conversations, total, elapsed, finished)
+    for task in readers:
+        task.cancel()
+
+
+def count_effects(db: Path) -> str:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        inbox = dict(con.execute("select status, count(*) from inbox group by status").fetchall())
+        tickets = con.execute("select count(*) from tickets").fetchone()[0]
+        outbox = dict(con.execute("select status, count(*) from outbox group by status").fetchall())
+    return f"inbox {inbox}, tickets {tickets}, outbox {outbox}"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=1000.0, help="offered load of the fixed-load phase, msg/s")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--messages", type=int, default=5000, help="messages of the saturation phase")
+    parser.add_argument("--window", type=int, default=4, help="messages in flight per conversation at saturation")
+    parser.add_argument("--keep-log", type=int, default=0, help="print the last N characters of the hub's log")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        hub = HubProcess(Path(tmp))
+        print(f"hub log: {hub.log}")
+        await hub.start()
+        try:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                await fixed_load(await connect(http, hub.url, args.conversations, 0), args.rate, args.seconds)
+                await saturation(await connect(http, hub.url, args.conversations, args.conversations),
+                                 args.messages, args.window)
+            print(count_effects(hub.db))
+        finally:
+            hub.kill()
+            if args.keep_log:
+                print((hub.log.read_text("utf-8", "replace"))[-args.keep_log:])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
