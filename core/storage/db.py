@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.storage.sqlite_inline import inline_connector
 from core.storage.turns import URGENT, TakeTurn, WriteTurns
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 2_000
+"""How long a statement waits for another process's write lock; the event loop waits with it (sqlite_inline), so
+keep it short: the intake then answers `unavailable` and the client resends."""
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
