@@ -119,7 +119,8 @@ class OutboxSender:
         while True:
             try:
                 claimed = await self._store.claim_due()
-                await asyncio.gather(*(self._send(c) for c in claimed))
+                delivered = await asyncio.gather(*(self._send(c) for c in claimed))
+                await self._store.sent([d for d in delivered if d is not None])
             except Exception:  # noqa: BLE001 - database trouble: wait and try again
                 log.exception("outbox pass failed")
                 claimed = []
@@ -130,7 +131,9 @@ class OutboxSender:
                     pass
                 self._wake.clear()
 
-    async def _send(self, claimed: Claimed) -> None:
+    async def _send(self, claimed: Claimed) -> tuple[int, str] | None:
+        """Send one row; returns `(row id, platform id)` when delivered (recorded with the rest of the batch), None
+        when the failure is already recorded."""
         message = claimed.message
         channel = self._channels.get(message.channel)
         async with self._limit:
@@ -138,19 +141,19 @@ class OutboxSender:
                 await self._store.failed(claimed, f"channel {message.channel} is not configured", retryable=False,
                                          retry_after=None)
                 self._metrics.outbound.labels(message.channel, "dead").inc()
-                return
+                return None
             try:
                 platform_id = await channel.send(message, self._renderer.render(message))
             except SendError as exc:
                 status = await self._store.failed(claimed, f"{exc.code or type(exc).__name__}: {exc}",
                                                   retryable=exc.retryable, retry_after=exc.retry_after)
                 self._metrics.outbound.labels(message.channel, status).inc()
-                return
+                return None
             except Exception as exc:  # noqa: BLE001 - unknown failure: retry with backoff, never lose the row
                 log.exception("send through %s failed", message.channel)
                 status = await self._store.failed(claimed, f"{type(exc).__name__}: {exc}", retryable=True,
                                                   retry_after=None)
                 self._metrics.outbound.labels(message.channel, status).inc()
-                return
-            await self._store.sent(claimed.id, platform_id)
+                return None
             self._metrics.outbound.labels(message.channel, "sent").inc()
+            return claimed.id, platform_id

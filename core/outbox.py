@@ -63,9 +63,15 @@ class OutboxStore:
                 row.next_attempt_at = now + LEASE
             return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in rows]
 
-    async def sent(self, row_id: int, platform_message_id: str) -> None:
-        await self._set(row_id, status="sent", platform_message_id=platform_message_id, sent_at=self._clock.now(),
-                        last_error="")
+    async def sent(self, deliveries: Sequence[tuple[int, str]]) -> None:
+        """Record `(row id, platform message id)` pairs as sent, all in one transaction."""
+        if not deliveries:
+            return
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(OutboxRow), [
+                {"id": row_id, "status": "sent", "platform_message_id": platform_id, "sent_at": now, "last_error": ""}
+                for row_id, platform_id in deliveries])
 
     async def failed(self, claimed: Claimed, error: str, *, retryable: bool, retry_after: float | None) -> str:
         """Schedule a retry or dead-letter; returns the new status."""
