@@ -14,7 +14,6 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -25,27 +24,14 @@ from aiohttp import web  # noqa: E402
 from bot.config import SlackConfig  # noqa: E402
 from channels.slack import SlackChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
-from core.envelopes import Inbound  # noqa: E402
-from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, RecordingIntake, sign  # noqa: E402
+from tests.fakes.intake import SlowIntake  # noqa: E402
+from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, sign  # noqa: E402
 from bench.latency import summarize_ms  # noqa: E402
 
 TOKEN = "xoxb-bench"
 SECRET = "bench-signing-secret"
 MAX_EVENTS = 100_000
 MAX_SECONDS = 120.0
-
-
-class SlowIntake(RecordingIntake):
-    """The in-memory intake plus a fixed commit delay."""
-
-    def __init__(self, commit_seconds: float) -> None:
-        super().__init__()
-        self._delay = commit_seconds
-
-    async def __call__(self, inbounds: Sequence[Inbound]) -> list[bool]:
-        if self._delay:
-            await asyncio.sleep(self._delay)
-        return await super().__call__(inbounds)
 
 
 def _event_body(n: int) -> bytes:

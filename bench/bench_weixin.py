@@ -13,7 +13,6 @@ import asyncio
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
 
 import aiohttp
 from aiohttp import web
@@ -24,25 +23,11 @@ from bot.config import WeChatConfig, WeComConfig  # noqa: E402
 from channels.wechat import WeChatChannel  # noqa: E402
 from channels.wecom import WeComChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
-from core.envelopes import Inbound  # noqa: E402
 from tests.fakes.weixin_api import message_xml, new_aes_key, wechat_push, wecom_push  # noqa: E402
 from bench.latency import summarize_ms  # noqa: E402
+from tests.fakes.intake import SlowIntake  # noqa: E402
 
 AGENT_ID = 1000002
-
-
-class Inbox:
-    """In-memory dedupe with a fixed commit delay, like one group-commit round trip of the real inbox."""
-
-    def __init__(self, commit_seconds: float) -> None:
-        self.keys: set[tuple[str, str]] = set()
-        self.commit_seconds = commit_seconds
-
-    async def __call__(self, inbounds: Sequence[Inbound]) -> list[bool]:
-        await asyncio.sleep(self.commit_seconds)
-        fresh = [i.key not in self.keys for i in inbounds]
-        self.keys.update(i.key for i in inbounds)
-        return fresh
 
 
 def wechat_pushes(config: WeChatConfig, count: int) -> list[tuple[dict[str, str], bytes]]:
@@ -105,9 +90,9 @@ async def main() -> None:
     wechat = WeChatConfig(app_id="wxbench", app_secret="s", token="bench", encoding_aes_key=new_aes_key())
     wecom = WeComConfig(corp_id="wwbench", agent_id=str(AGENT_ID), secret="s", token="bench",
                         encoding_aes_key=new_aes_key())
-    await run("wechat (aes)", WeChatChannel(config=wechat, intake=Inbox(args.commit_ms / 1000), clock=clock),
+    await run("wechat (aes)", WeChatChannel(config=wechat, intake=SlowIntake(args.commit_ms / 1000), clock=clock),
               wechat_pushes(wechat, args.messages), "/webhooks/wechat", args.concurrency)
-    await run("wecom (aes)", WeComChannel(config=wecom, intake=Inbox(args.commit_ms / 1000), clock=clock),
+    await run("wecom (aes)", WeComChannel(config=wecom, intake=SlowIntake(args.commit_ms / 1000), clock=clock),
               wecom_pushes(wecom, args.messages), "/webhooks/wecom", args.concurrency)
 
 

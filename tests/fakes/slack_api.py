@@ -12,13 +12,12 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from core.envelopes import Inbound
 
 TEAM_ID = "T0CUSTOMER"
 BOT_USER_ID = "U0BOT"
@@ -153,28 +152,3 @@ def sign(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
     base = b"v0:" + str(timestamp).encode() + b":" + body
     digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
-
-
-class RecordingIntake:
-    """Commits in memory; a `(channel, external_id)` seen before is reported as a duplicate. `fail_next` makes the
-    next commits raise, as a database outage would."""
-
-    def __init__(self) -> None:
-        self.committed: list[Inbound] = []
-        self.offered = 0
-        self.fail_next = 0
-        self._keys: set[tuple[str, str]] = set()
-
-    async def __call__(self, inbounds: Sequence[Inbound]) -> list[bool]:
-        self.offered += len(inbounds)
-        if self.fail_next:
-            self.fail_next -= 1
-            raise ConnectionError("database unavailable")
-        fresh = []
-        for inbound in inbounds:
-            new = inbound.key not in self._keys
-            self._keys.add(inbound.key)
-            if new:
-                self.committed.append(inbound)
-            fresh.append(new)
-        return fresh

@@ -21,7 +21,6 @@ from wechatpy.crypto import PrpCrypto as WeChatPrp
 from wechatpy.enterprise.crypto import PrpCrypto as WeComPrp
 
 from core.clock import Clock
-from core.envelopes import Inbound
 
 WINDOW = timedelta(hours=48)
 WECHAT_MSG_TYPES = frozenset({"text", "image", "voice", "video", "music", "news", "mpnews", "msgmenu", "wxcard"})
@@ -269,24 +268,6 @@ def wecom_url_check(*, token: str, aes_key: str, corp_id: str, timestamp: int, e
     encrypted = _encrypt(WeComPrp, aes_key, echo, corp_id)
     return {"msg_signature": sha1_signature(token, str(timestamp), nonce, encrypted), "timestamp": str(timestamp),
             "nonce": nonce, "echostr": encrypted}
-
-
-class RecordingIntake:
-    """Stands in for the hub's durable inbox: records what was committed, reports duplicates by (channel, id)."""
-
-    def __init__(self) -> None:
-        self.inbounds: list[Inbound] = []
-        self._keys: set[tuple[str, str]] = set()
-
-    async def __call__(self, inbounds: Sequence[Inbound]) -> list[bool]:
-        results = []
-        for inbound in inbounds:
-            new = inbound.key not in self._keys
-            if new:
-                self._keys.add(inbound.key)
-                self.inbounds.append(inbound)
-            results.append(new)
-        return results
 
 
 async def serve_routes(routes: Sequence[web.AbstractRouteDef]) -> TestClient:

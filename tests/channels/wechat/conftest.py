@@ -7,7 +7,8 @@ import pytest
 from bot.config import WeChatConfig
 from channels.wechat import WeChatChannel
 from core.clock import FakeClock
-from tests.fakes.weixin_api import FakeWeixinApi, RecordingIntake, new_aes_key, serve_routes, wechat_push
+from tests.fakes.intake import RecordingIntake
+from tests.fakes.weixin_api import FakeWeixinApi, new_aes_key, serve_routes, wechat_push
 
 APP_ID = "wx1234567890abcdef"
 TOKEN = "callbacktoken"

@@ -35,7 +35,7 @@ async def test_url_verification_echoes_when_signed(client, clock, config):
 async def test_text_message_is_committed_then_acked(push, intake, config, safe):
     response = await push(text_xml(), safe=safe)
     assert (response.status, await response.text()) == (200, "success")
-    [inbound] = intake.inbounds
+    [inbound] = intake.committed
     assert (inbound.channel, inbound.account, inbound.external_id) == ("wechat", config.app_id, "24500000001")
     assert (inbound.sender, inbound.conversation, inbound.text) == ("o-customer", "o-customer", "空调不制冷了")
     assert inbound.sent_at.timestamp() == CREATED
@@ -45,7 +45,7 @@ async def test_text_message_is_committed_then_acked(push, intake, config, safe):
 async def test_retried_push_is_acked_but_stored_once(push, intake):
     first, again = await push(text_xml()), await push(text_xml())
     assert [await first.text(), await again.text()] == ["success", "success"]
-    assert len(intake.inbounds) == 1
+    assert len(intake.committed) == 1
 
 
 async def test_media_messages_map_to_text_and_attachments(push, intake):
@@ -58,7 +58,7 @@ async def test_media_messages_map_to_text_and_attachments(push, intake):
                             "Scale": "15", "Label": "上海市浦东新区", "MsgId": 3}))
     await push(message_xml({**base, "MsgType": "link", "Title": "订单截图", "Description": "d",
                             "Url": "https://shop.example/o/1", "MsgId": 4}))
-    image, voice, location, link = intake.inbounds
+    image, voice, location, link = intake.committed
     assert image.attachments[0].kind == "image" and image.attachments[0].url == "http://mmbiz/pic.jpg"
     assert voice.text == "洗衣机漏水" and voice.attachments[0].url == "m-voice"
     assert voice.attachments[0].content_type == "audio/amr"
@@ -69,7 +69,7 @@ async def test_media_messages_map_to_text_and_attachments(push, intake):
 async def test_scan_of_a_device_qr_attaches_the_serial(push, intake):
     await push(event_xml("SCAN", "sn:AC2026X001"))
     await push(event_xml("subscribe", "qrscene_sn:WM-778", created=CREATED + 5))
-    scan, subscribe = intake.inbounds
+    scan, subscribe = intake.committed
     assert scan.text == "" and scan.raw["scene"] == "sn:AC2026X001" and scan.raw["serial"] == "AC2026X001"
     assert scan.external_id == f"event:o-customer:{CREATED}:SCAN"
     assert subscribe.raw["event"] == "subscribe" and subscribe.raw["serial"] == "WM-778"
@@ -77,7 +77,7 @@ async def test_scan_of_a_device_qr_attaches_the_serial(push, intake):
 
 async def test_plain_scene_has_no_serial(push, intake):
     await push(event_xml("SCAN", "store-42"))
-    assert intake.inbounds[0].raw["scene"] == "store-42" and "serial" not in intake.inbounds[0].raw
+    assert intake.committed[0].raw["scene"] == "store-42" and "serial" not in intake.committed[0].raw
 
 
 async def test_menu_click_becomes_its_command_and_other_events_are_kept(push, intake):
@@ -85,8 +85,8 @@ async def test_menu_click_becomes_its_command_and_other_events_are_kept(push, in
     await push(event_xml("CLICK", "status SR-20261123-0001", created=CREATED + 1))
     await push(event_xml("subscribe", created=CREATED + 2))
     await push(event_xml("unsubscribe", created=CREATED + 3))
-    assert [i.text for i in intake.inbounds] == ["查询进度", "status SR-20261123-0001", "", ""]
-    assert [i.raw["event"] for i in intake.inbounds] == ["click", "click", "subscribe", "unsubscribe"]
+    assert [i.text for i in intake.committed] == ["查询进度", "status SR-20261123-0001", "", ""]
+    assert [i.raw["event"] for i in intake.committed] == ["click", "click", "subscribe", "unsubscribe"]
 
 
 async def test_unknown_types_are_stored_and_acked(push, intake):
@@ -95,8 +95,8 @@ async def test_unknown_types_are_stored_and_acked(push, intake):
     strange_event = event_xml("some_future_event", created=CREATED + 9)
     responses = [await push(odd), await push(strange_event)]
     assert [r.status for r in responses] == [200, 200]
-    assert [i.raw["msg_type"] for i in intake.inbounds] == ["hologram", "event"]
-    assert intake.inbounds[0].text == "" and intake.inbounds[0].external_id == "77"
+    assert [i.raw["msg_type"] for i in intake.committed] == ["hologram", "event"]
+    assert intake.committed[0].text == "" and intake.committed[0].external_id == "77"
 
 
 async def test_intake_failure_is_not_acked(channel, client, clock, config, monkeypatch):
@@ -119,7 +119,7 @@ async def test_forged_stale_or_foreign_pushes_are_refused(push, intake, clock, o
         overrides = {"timestamp": int(clock.now().timestamp()) + overrides["timestamp"]}
     response = await push(text_xml(), **overrides)
     assert response.status == 403
-    assert intake.inbounds == []
+    assert intake.committed == []
 
 
 async def test_bad_msg_signature_is_refused(client, clock, config, intake):
@@ -127,12 +127,12 @@ async def test_bad_msg_signature_is_refused(client, clock, config, intake):
                               aes_key=config.encoding_aes_key, app_id=config.app_id)
     query["msg_signature"] = "0" * 40
     response = await client.post("/webhooks/wechat", params=query, data=body)
-    assert response.status == 403 and intake.inbounds == []
+    assert response.status == 403 and intake.committed == []
 
 
 async def test_body_encrypted_with_another_key_is_refused(push, intake):
     response = await push(text_xml(), aes_key=new_aes_key())
-    assert response.status in (400, 403) and intake.inbounds == []
+    assert response.status in (400, 403) and intake.committed == []
 
 
 BOMB = """<?xml version="1.0"?>
@@ -150,14 +150,14 @@ EXTERNAL = """<?xml version="1.0"?>
 @pytest.mark.parametrize("safe", [True, False], ids=["aes", "plaintext"])
 async def test_hostile_xml_is_refused(push, intake, xml, safe):
     response = await push(xml, safe=safe)
-    assert response.status == 400 and intake.inbounds == []
+    assert response.status == 400 and intake.committed == []
 
 
 async def test_one_megabyte_body_is_refused(push, intake):
     response = await push(text_xml("满" * 400_000), safe=False)
-    assert response.status == 413 and intake.inbounds == []
+    assert response.status == 413 and intake.committed == []
 
 
 async def test_unsigned_push_is_refused(client, intake):
     response = await client.post("/webhooks/wechat", data=text_xml().encode())
-    assert response.status == 400 and intake.inbounds == []
+    assert response.status == 400 and intake.committed == []

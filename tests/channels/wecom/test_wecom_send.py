@@ -60,7 +60,7 @@ async def test_pressing_the_card_button_reaches_the_hub_as_the_command(channel, 
                          "MsgType": "text", "Content": "接单 SR-20261123-0001", "MsgId": 8001, "AgentID": 1000002})
     await push(pressed)
     await push(typed)
-    assert [i.text for i in intake.inbounds] == ["接单 SR-20261123-0001", "接单 SR-20261123-0001"]
+    assert [i.text for i in intake.committed] == ["接单 SR-20261123-0001", "接单 SR-20261123-0001"]
 
 
 async def test_text_too_long_for_a_card_is_sent_in_full_first(channel, fake_api):

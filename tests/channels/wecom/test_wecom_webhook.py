@@ -32,7 +32,7 @@ async def test_url_verification_answers_the_decrypted_echo(client, clock, config
 async def test_staff_text_becomes_inbound_keyed_by_userid(push, intake, config):
     response = await push(staff_xml(Content="接单 SR-20261123-0001", MsgId=7001))
     assert (response.status, await response.text()) == (200, "")
-    [inbound] = intake.inbounds
+    [inbound] = intake.committed
     assert (inbound.channel, inbound.account) == ("wecom", f"{config.corp_id}:{config.agent_id}")
     assert (inbound.sender, inbound.conversation, inbound.external_id) == ("zhang.wei", "zhang.wei", "7001")
     assert inbound.text == "接单 SR-20261123-0001" and inbound.raw["msg_type"] == "text"
@@ -42,7 +42,7 @@ async def test_card_button_press_arrives_as_its_command(push, intake):
     await push(card_event_xml("接单 SR-20261123-0001"))
     await push(card_event_xml("接单 SR-20261123-0001"))
     await push(card_event_xml("拒单 SR-20261123-0002", task="dispatch-2"))
-    accept, decline = intake.inbounds
+    accept, decline = intake.committed
     assert accept.text == "接单 SR-20261123-0001" and accept.raw["event"] == "template_card_event"
     assert accept.external_id == f"event:zhang.wei:{CREATED}:template_card_event:dispatch-1"
     assert decline.text == "拒单 SR-20261123-0002"
@@ -52,7 +52,7 @@ async def test_menu_click_and_other_events(push, intake):
     await push(staff_xml("event", Event="click", EventKey="我的工单"))
     await push(staff_xml("event", Event="enter_agent", EventKey=""))
     await push(staff_xml("image", PicUrl="https://wework/p.jpg", MediaId="m1", MsgId=7002))
-    click, enter, image = intake.inbounds
+    click, enter, image = intake.committed
     assert click.text == "我的工单" and enter.text == "" and enter.raw["event"] == "enter_agent"
     assert image.attachments[0].url == "https://wework/p.jpg"
 
@@ -66,17 +66,17 @@ async def test_forged_stale_or_foreign_callbacks_are_refused(push, intake, clock
     if "timestamp" in overrides:
         overrides = {"timestamp": int(clock.now().timestamp()) + overrides["timestamp"]}
     response = await push(staff_xml(Content="hi", MsgId=1), **overrides)
-    assert response.status == 403 and intake.inbounds == []
+    assert response.status == 403 and intake.committed == []
 
 
 async def test_callback_for_another_agent_is_refused(push, intake):
     response = await push(staff_xml(agent=1000099, Content="hi", MsgId=1))
-    assert response.status == 403 and intake.inbounds == []
+    assert response.status == 403 and intake.committed == []
 
 
 async def test_callback_encrypted_with_another_key_is_refused(push, intake):
     response = await push(staff_xml(Content="hi", MsgId=1), aes_key=new_aes_key())
-    assert response.status in (400, 403) and intake.inbounds == []
+    assert response.status in (400, 403) and intake.committed == []
 
 
 BOMB = ('<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
@@ -86,7 +86,7 @@ BOMB = ('<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaa"><!ENTITY b "&a;&a
 
 async def test_entity_laden_plaintext_inside_valid_encryption_is_refused(push, intake):
     response = await push(BOMB)
-    assert response.status == 400 and intake.inbounds == []
+    assert response.status == 400 and intake.committed == []
 
 
 async def test_entity_laden_envelope_is_refused(client, clock, config, intake):
@@ -94,9 +94,9 @@ async def test_entity_laden_envelope_is_refused(client, clock, config, intake):
                           agent_id=1000002, xml=staff_xml(Content="hi", MsgId=1),
                           timestamp=int(clock.now().timestamp()))
     response = await client.post("/webhooks/wecom", params=query, data=BOMB.encode())
-    assert response.status == 400 and intake.inbounds == []
+    assert response.status == 400 and intake.committed == []
 
 
 async def test_one_megabyte_body_is_refused(push, intake):
     response = await push(staff_xml(Content="满" * 300_000, MsgId=1))
-    assert response.status == 413 and intake.inbounds == []
+    assert response.status == 413 and intake.committed == []
