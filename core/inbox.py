@@ -17,7 +17,7 @@ from core.clock import Clock
 from core.envelopes import Inbound
 from core.storage.models import InboxRow
 from core.storage.turns import URGENT
-from core.storage.upsert import insert_ignoring_conflicts
+from core.storage.upsert import ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class GroupCommitIntake:
                 "status": "pending", "attempts": 0, "last_error": "", "received_at": now,
             })
         async with self._sessions(info={URGENT: True}) as session, session.begin():
-            statement = insert_ignoring_conflicts(session, InboxRow, list(rows.values())).returning(
+            statement = ignoring_conflicts(session, InboxRow).returning(
                 InboxRow.id, InboxRow.channel, InboxRow.external_id, InboxRow.conversation)
-            result = await session.execute(statement)
+            result = await session.execute(statement, list(rows.values()))
             return {(r.channel, r.external_id): Committed(r.id, r.conversation) for r in result}
