@@ -5,7 +5,7 @@ Both are frozen and JSON-round-trippable so they can sit in the inbox/outbox tab
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -47,7 +47,7 @@ class Inbound:
         return (self.channel, self.external_id)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         data["sent_at"] = self.sent_at.isoformat()
         data["attachments"] = [asdict(a) for a in self.attachments]
         data["raw"] = dict(self.raw)
@@ -82,10 +82,15 @@ class Outbound:
     reply_to: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         data["data"] = dict(self.data)
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Outbound":
         return cls(**dict(data))
+
+
+def _shallow(envelope: Inbound | Outbound) -> dict[str, Any]:
+    """The fields as a dict without `asdict`'s deep copy of nested data (callers replace what they must)."""
+    return {f.name: getattr(envelope, f.name) for f in fields(envelope)}
