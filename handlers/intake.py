@@ -70,6 +70,7 @@ class IntakeHandler:
 
     async def _add_to(self, ctx: Context, ticket: Ticket) -> list[Outbound]:
         u = ctx.understanding
+        was_ready = not await self._missing(ctx, ticket)
         added = await ctx.services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
                                                        inbox_id=ctx.inbox_id, entities=entity_lists(ctx),
                                                        attachments=attachment_list(ctx))
@@ -77,11 +78,12 @@ class IntakeHandler:
         await self._remember_phone(ctx)
         missing = await self._missing(ctx, ticket)
         self._wait_for(ctx, ticket, missing)
-        notices = await self._dispatch(ctx, ticket, missing)
+        notices = [] if was_ready else await self._dispatch(ctx, ticket, missing)
         return [ctx.reply("ticket_updated", ticket=ctx.ticket_card(ticket), added=added, missing=missing), *notices]
 
     async def _dispatch(self, ctx: Context, ticket: Ticket, missing: list[str]) -> list[Outbound]:
-        """A job with all its details and nobody on it yet goes to a technician (or the grab pool)."""
+        """A job goes to a technician (or the grab pool) once, when it has all its details and nobody on it yet;
+        from then on the pool, declines and supervisors move it, not the customer's further messages."""
         if missing or ticket.status != Status.NEW.value or ticket.assignee_id is not None:
             return []
         return await dispatch_notices(ctx, ticket)
