@@ -93,11 +93,8 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     channels: dict[str, Channel] = {}
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
                           clock=clock, metrics=metrics)
-    router = Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), TechnicianHandler(),
-                              SupervisorHandler()],
-                    fallback=FallbackHandler())
     pipeline = Pipeline(sessions=sessions, understander=understander or load_understander(config.nlp.model_path or None),
-                        router=router, clock=clock, metrics=metrics, after_commit=sender.wake)
+                        router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake)
     workers = InboxWorkers(bus=bus, pipeline=pipeline, sessions=sessions, clock=clock, metrics=metrics)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=workers.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
@@ -105,6 +102,13 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     for channel in [*_channels(config, hub), *extra_channels]:
         channels[channel.name] = channel
     return hub
+
+
+def default_router() -> Router:
+    """Every conversation job the hub knows."""
+    return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), TechnicianHandler(),
+                            SupervisorHandler()],
+                  fallback=FallbackHandler())
 
 
 def default_partitions(database_url: str) -> int:

@@ -11,20 +11,18 @@ import asyncio
 import logging
 import re
 import time
-from typing import Callable, Sequence
+from datetime import datetime
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.metrics import Metrics
 from bot.router import Router
 from core.clock import Clock
-from core.envelopes import Inbound
+from core.envelopes import Inbound, Outbound
 from core.outbox import enqueue
-from core.services.conversations import IDLE, ConversationService
-from core.services.dispatch import DispatchService
-from core.services.people import PeopleService
-from core.services.tickets import TicketService
+from core.services.conversations import IDLE
 from core.storage.models import InboxRow
 from handlers.base import Context, Services
 from nlp import Understander
@@ -33,8 +31,11 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 MAX_PER_TRANSACTION = 256
-TRANSACTION_BUDGET = 0.005
-"""Seconds of work after which a processing transaction commits and lets the intake write."""
+FIRST_BATCH = 16
+TRANSACTION_BUDGET = 0.02
+"""Seconds of work after which a processing transaction commits and lets the intake write. Each transaction also
+pays a fixed few milliseconds (fetching the batch's senders, states and tickets, the commit), so a shorter budget
+means quicker acknowledgements under load but fewer messages per transaction (bench/bench_pipeline.py)."""
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -59,6 +60,8 @@ class Pipeline:
         self._metrics = metrics
         self._after_commit = after_commit
         self._transaction_budget = transaction_budget
+        self._batch_size = FIRST_BATCH
+        """Rows fetched per transaction, sized from the last one so that a batch fills about one budget."""
 
     async def process(self, inbox_ids: Sequence[int]) -> None:
         """Handle rows in order, in transactions of about `transaction_budget` seconds each.
@@ -72,7 +75,7 @@ class Pipeline:
                 await self._process_some(remaining[:MAX_PER_TRANSACTION], taken)
             except Exception:  # noqa: BLE001 - isolate the failing message below
                 log.exception("a transaction from inbox row %s failed; retrying its rows one by one", remaining[0])
-                taken = taken or remaining[:MAX_PER_TRANSACTION]
+                taken = taken or remaining[:self._batch_size]
                 for inbox_id in taken:
                     await self._process_one(inbox_id)
             remaining = remaining[len(taken):]
@@ -81,55 +84,63 @@ class Pipeline:
 
     async def _process_some(self, inbox_ids: Sequence[int], taken: list[int]) -> None:
         """One transaction over the first of `inbox_ids` until the budget is spent; `taken` gets the ids it tried."""
-        deadline = time.perf_counter() + self._transaction_budget
-        async with self._sessions() as session, session.begin():
-            for inbox_id in inbox_ids:
-                taken.append(inbox_id)
-                await self._handle_pending(session, inbox_id)
-                if time.perf_counter() >= deadline:
-                    return
+        started = time.perf_counter()
+        await self._transaction(inbox_ids[:self._batch_size], taken, deadline=started + self._transaction_budget)
+        per_row = max(time.perf_counter() - started, 1e-6) / len(taken)
+        self._batch_size = max(1, min(MAX_PER_TRANSACTION, int(self._transaction_budget / per_row) + 1))
 
     async def _process_one(self, inbox_id: int) -> None:
         try:
-            async with self._sessions() as session, session.begin():
-                await self._handle_pending(session, inbox_id)
+            await self._transaction([inbox_id], [], deadline=None)
         except Exception as exc:  # noqa: BLE001 - recorded on the row, visible to staff
             log.exception("inbox row %s failed", inbox_id)
             await self._record_failure(inbox_id, exc)
 
-    async def _handle_pending(self, session: AsyncSession, inbox_id: int) -> None:
-        """Handle the row unless it is gone or already handled (a re-delivery after a crash or a sweep)."""
-        row = await session.get(InboxRow, inbox_id)
-        if row is not None and row.status == "pending":
-            await self._handle(session, row)
+    async def _transaction(self, inbox_ids: Sequence[int], taken: list[int], *, deadline: float | None) -> None:
+        """Handle rows still pending (not gone, not handled by an earlier delivery) in one transaction: what they
+        all need is fetched up front, and they are marked done and their replies queued in one statement each."""
+        async with self._sessions() as session, session.begin():
+            pending = {row.id: row for row in await session.execute(
+                select(InboxRow.id, InboxRow.payload, InboxRow.received_at)
+                .where(InboxRow.id.in_(inbox_ids), InboxRow.status == "pending"))}
+            inbounds = {inbox_id: Inbound.from_dict(row.payload) for inbox_id, row in pending.items()}
+            services = Services.in_transaction(session, self._clock)
+            await services.preload(list(inbounds.values()))
+            replies: list[Outbound] = []
+            done: list[dict[str, Any]] = []
+            for inbox_id in inbox_ids:
+                taken.append(inbox_id)
+                if inbox_id in pending:
+                    now = self._clock.now()
+                    answer, note = await self._handle(services, inbox_id, inbounds[inbox_id], now)
+                    replies.extend(answer)
+                    done.append({"id": inbox_id, "status": "done", "processed_at": now, "last_error": note})
+                    self._metrics.latency.observe(max(0.0, (now - pending[inbox_id].received_at).total_seconds()))
+                if deadline is not None and time.perf_counter() >= deadline:
+                    break
+            if done:
+                await session.execute(update(InboxRow), done)
+            await enqueue(session, replies, self._clock.now())
 
-    async def _handle(self, session: AsyncSession, row: InboxRow) -> None:
-        now = self._clock.now()
-        inbound = Inbound.from_dict(row.payload)
-        row.status, row.processed_at = "done", now
-        services = Services(tickets=TicketService(session=session, clock=self._clock),
-                            people=PeopleService(session=session, clock=self._clock),
-                            conversations=ConversationService(session=session, clock=self._clock),
-                            dispatch=DispatchService(session=session, clock=self._clock))
+    async def _handle(self, services: Services, inbox_id: int, inbound: Inbound,
+                      now: datetime) -> tuple[list[Outbound], str]:
+        """The replies to one message, and a note for its inbox row when it is deliberately left unanswered."""
         person = await services.people.resolve(channel=inbound.channel, sender=inbound.sender,
                                                display_name=str(inbound.raw.get("from_name")
                                                                 or inbound.raw.get("user_name") or ""))
         if inbound.raw.get("auto"):
-            row.last_error = f"not answered: automatic message ({inbound.raw['auto']})"
             self._metrics.inbound.labels(inbound.channel, "auto").inc()
-            return
+            return [], f"not answered: automatic message ({inbound.raw['auto']})"
         state = await services.conversations.load(channel=inbound.channel, conversation=inbound.conversation,
                                                   sender=inbound.sender)
         expecting = state.data.get("expecting") if state.state != IDLE else None
         understanding = self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting)
-        ctx = Context(inbound=inbound, inbox_id=row.id, understanding=understanding, person=person, state=state,
+        ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,
                       services=services, now=now, locale=reply_locale(inbound.text, person.locale))
         handler = self._router.choose(intent=understanding.intent, state=state.state)
         replies = await handler.handle(ctx)
-        if replies:
-            await enqueue(session, replies, now)
         self._metrics.inbound.labels(inbound.channel, handler.name).inc()
-        self._metrics.latency.observe(max(0.0, (now - row.received_at).total_seconds()))
+        return replies, ""
 
     async def _record_failure(self, inbox_id: int, exc: Exception) -> None:
         try:

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.services.conversations import ConversationService
 from core.services.dispatch import DispatchService
@@ -21,6 +24,21 @@ class Services:
     people: PeopleService
     conversations: ConversationService
     dispatch: DispatchService
+
+    @classmethod
+    def in_transaction(cls, session: AsyncSession, clock: Clock) -> Services:
+        """One set per transaction: what the services keep in hand is valid only inside it."""
+        tickets = TicketService(session=session, clock=clock)
+        return cls(tickets=tickets, people=PeopleService(session=session, clock=clock),
+                   conversations=ConversationService(session=session, clock=clock),
+                   dispatch=DispatchService(session=session, clock=clock, tickets=tickets))
+
+    async def preload(self, inbounds: Sequence[Inbound]) -> None:
+        """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
+        instead of several per message."""
+        await self.people.preload((i.channel, i.sender) for i in inbounds)
+        await self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds)
+        await self.tickets.preload_open((i.channel, i.conversation) for i in inbounds)
 
 
 @dataclass(kw_only=True)
@@ -56,7 +74,7 @@ class Context:
         return {"id": ticket.code, "type": ticket.type, "type_label": names["types"][ticket.type],
                 "status": ticket.status, "status_label": names["statuses"][ticket.status],
                 "priority": ticket.priority, "priority_label": names["priorities"][ticket.priority],
-                "summary": ticket.summary, "entities": ticket.entities,
+                "summary": ticket.summary, "entities": {k: list(v) for k, v in ticket.entities.items()},
                 "created_at": ticket.created_at.isoformat()}
 
 

@@ -2,10 +2,8 @@
 
 Every assignment, claim and decline goes through the ticket state machine and the audit log, so the log alone tells
 who had the job when. Declines are audit events too (`declined`), which is how a ticket remembers whom not to offer
-it to again. Database only: notices are built by the handlers from what this returns.
-
-Sessions do not autoflush, so each query here flushes first: a batch of messages shares one transaction, and its
-earlier assignments and declines must count.
+it to again. Database only: notices are built by the handlers from what this returns. A batch of messages shares one
+transaction; sessions autoflush, so its earlier assignments and declines count in every query here.
 """
 from __future__ import annotations
 
@@ -59,10 +57,9 @@ class Dispatch:
 
 
 class DispatchService:
-    def __init__(self, *, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, *, session: AsyncSession, clock: Clock, tickets: TicketService | None = None) -> None:
         self._session = session
-        self._clock = clock
-        self._tickets = TicketService(session=session, clock=clock)
+        self._tickets = tickets or TicketService(session=session, clock=clock)
 
     async def dispatch(self, ticket: Ticket, *, actor: str = DISPATCHER) -> Dispatch:
         """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool.
@@ -86,7 +83,7 @@ class DispatchService:
         fresh = [await self.contact(s) for s in skilled if s.id not in offered]
         pool = tuple([c for c in fresh if c is not None])
         if pool:
-            self._record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
+            self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
         return Dispatch(pool=pool)
 
     async def accept(self, ticket: Ticket, staff_id: int) -> None:
@@ -120,12 +117,12 @@ class DispatchService:
         if not pooled:
             await self._tickets.transition(ticket, Status.NEW, actor=actor, note=reason)
             self._set_assignee(ticket, None, actor=actor)
-        self._record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
+        self._tickets.record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
         return Dispatch() if pooled else await self.dispatch(ticket)
 
     def acknowledge(self, ticket: Ticket, *, actor: str, note: str) -> None:
         """A supervisor has taken note of the job; the audit log keeps who and when."""
-        self._record(ticket, actor, "acknowledged", {}, {"note": note})
+        self._tickets.record(ticket, actor, "acknowledged", {}, {"note": note})
 
     async def declined(self, ticket: Ticket) -> set[int]:
         return {int(after["staff_id"]) for after in await self._events(ticket, "declined")}
@@ -134,7 +131,7 @@ class DispatchService:
         return {int(staff_id) for after in await self._events(ticket, "pooled") for staff_id in after["notified"]}
 
     async def _events(self, ticket: Ticket, action: str) -> list[dict[str, Any]]:
-        await self._session.flush()
+        await self._tickets.write_journal()
         return list(await self._session.scalars(select(TicketEvent.after).where(
             TicketEvent.ticket_id == ticket.id, TicketEvent.action == action).order_by(TicketEvent.id)))
 
@@ -142,7 +139,6 @@ class DispatchService:
         """Open jobs per technician that count against capacity."""
         if not staff_ids:
             return {}
-        await self._session.flush()
         rows = await self._session.execute(
             select(Ticket.assignee_id, func.count()).where(
                 Ticket.assignee_id.in_(staff_ids), Ticket.status.in_([s.value for s in LOADED]))
@@ -151,7 +147,6 @@ class DispatchService:
 
     async def jobs_of(self, staff_id: int) -> list[Ticket]:
         """The technician's jobs still in hand, oldest first."""
-        await self._session.flush()
         return list(await self._session.scalars(
             select(Ticket).where(Ticket.assignee_id == staff_id, Ticket.status.in_([s.value for s in HELD]))
             .order_by(Ticket.id)))
@@ -184,12 +179,9 @@ class DispatchService:
         await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
 
     def _set_assignee(self, ticket: Ticket, staff_id: int | None, *, actor: str) -> None:
-        self._record(ticket, actor, "assignee", {"assignee_id": ticket.assignee_id}, {"assignee_id": staff_id})
+        self._tickets.record(ticket, actor, "assignee", {"assignee_id": ticket.assignee_id},
+                             {"assignee_id": staff_id})
         ticket.assignee_id = staff_id
-
-    def _record(self, ticket: Ticket, actor: str, action: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-        self._session.add(TicketEvent(ticket_id=ticket.id, actor=actor, action=action, before=before, after=after,
-                                      at=self._clock.now()))
 
 
 def serves(regions: Iterable[str], addresses: Sequence[str]) -> bool:

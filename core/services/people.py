@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -25,30 +26,55 @@ class Person:
 
 
 class PeopleService:
+    """People within one transaction; those named to `preload` are resolved from memory afterwards."""
+
     def __init__(self, *, session: AsyncSession, clock: Clock) -> None:
         self._session = session
         self._clock = clock
+        self._known: dict[tuple[str, str], Person] = {}
+        self._customers: dict[int, Customer] = {}
+        """Held here because the session keeps only weak references to unchanged rows."""
+
+    async def preload(self, senders: Iterable[tuple[str, str]]) -> None:
+        """Resolve these (channel, sender) pairs in one query (two if staff write); the customers' rows are kept, so
+        `phone_of` and `remember_phone` need no query either."""
+        wanted = set(senders) - self._known.keys()
+        if not wanted:
+            return
+        identities = (await self._session.execute(
+            select(Identity.channel, Identity.external_id, Identity.staff_id, Customer)
+            .outerjoin(Customer, Customer.id == Identity.customer_id)
+            .where(tuple_(Identity.channel, Identity.external_id).in_(wanted)))).all()
+        staff_ids = {i.staff_id for i in identities if i.staff_id is not None}
+        staff = {s.id: s for s in await self._session.scalars(
+            select(Staff).where(Staff.id.in_(staff_ids)))} if staff_ids else {}
+        for identity in identities:
+            key = (identity.channel, identity.external_id)
+            if identity.staff_id is not None:
+                self._known[key] = _staff_person(staff[identity.staff_id])
+            else:
+                self._customers[identity.Customer.id] = identity.Customer
+                self._known[key] = _customer_person(identity.Customer)
 
     async def resolve(self, *, channel: str, sender: str, display_name: str = "") -> Person:
-        identity = await self._session.scalar(
-            select(Identity).where(Identity.channel == channel, Identity.external_id == sender))
-        if identity is None:
-            return await self._new_customer(channel=channel, sender=sender, display_name=display_name)
-        if identity.staff_id is not None:
-            staff = await self._session.get_one(Staff, identity.staff_id)
-            return Person(PersonKind(staff.role), staff.id, staff.name, staff.locale)
-        customer = await self._session.get_one(Customer, identity.customer_id)
-        return Person(PersonKind.CUSTOMER, customer.id, customer.name, customer.locale)
+        """The person behind (channel, sender); a sender never seen before becomes a new customer."""
+        key = (channel, sender)
+        await self.preload([key])
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = await self._new_customer(channel=channel, sender=sender,
+                                                                display_name=display_name)
+        return known
 
     async def _new_customer(self, *, channel: str, sender: str, display_name: str) -> Person:
         now = self._clock.now()
         customer = Customer(name=display_name, phone="", locale="zh", created_at=now)
         self._session.add(customer)
         await self._session.flush()
+        self._customers[customer.id] = customer
         self._session.add(Identity(channel=channel, external_id=sender, display_name=display_name,
                                    customer_id=customer.id, created_at=now))
-        await self._session.flush()
-        return Person(PersonKind.CUSTOMER, customer.id, customer.name, customer.locale)
+        return _customer_person(customer)
 
     async def add_staff(self, *, name: str, role: PersonKind, skills: list[str], regions: list[str],
                         capacity: int = 5, identities: dict[str, str] | None = None) -> Staff:
@@ -64,10 +90,23 @@ class PeopleService:
         return staff
 
     async def remember_phone(self, customer_id: int, phone: str) -> None:
-        customer = await self._session.get_one(Customer, customer_id)
+        customer = await self._customer(customer_id)
         if not customer.phone:
             customer.phone = phone
 
     async def phone_of(self, customer_id: int) -> str:
-        customer = await self._session.get_one(Customer, customer_id)
-        return customer.phone
+        return (await self._customer(customer_id)).phone
+
+    async def _customer(self, customer_id: int) -> Customer:
+        customer = self._customers.get(customer_id)
+        if customer is None:
+            customer = self._customers[customer_id] = await self._session.get_one(Customer, customer_id)
+        return customer
+
+
+def _staff_person(staff: Staff) -> Person:
+    return Person(PersonKind(staff.role), staff.id, staff.name, staff.locale)
+
+
+def _customer_person(customer: Customer) -> Person:
+    return Person(PersonKind.CUSTOMER, customer.id, customer.name, customer.locale)

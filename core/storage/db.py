@@ -58,8 +58,8 @@ class SerializedWriteSession(AsyncSession):
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     if engine.dialect.name == "sqlite":
         return async_sessionmaker(engine, class_=SerializedWriteSession, turns=engine_write_turns(engine),
-                                  expire_on_commit=False, autoflush=False)
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+                                  expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 def engine_write_turns(engine: AsyncEngine) -> WriteTurns:

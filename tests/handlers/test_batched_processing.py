@@ -1,0 +1,91 @@
+"""Many messages handled in one transaction behave as if handled one by one: later messages of a thread see the
+ticket, details, dispatch and cancellation that earlier ones in the same batch caused — on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.bootstrap import default_router
+from bot.demo import load_demo
+from bot.metrics import Metrics
+from bot.pipeline import Pipeline
+from core.clock import FakeClock
+from core.envelopes import Inbound
+from core.inbox import Committed, GroupCommitIntake
+from core.storage.db import session_factory
+from core.storage.models import InboxRow, OutboxRow, Ticket, TicketEvent
+from nlp import load_understander
+
+ALICE, BOB = "web:alice", "web:bob"
+SCRIPT = [
+    ("webchat", ALICE, "洗衣机不脱水了，滚筒一直响"),
+    ("webchat", ALICE, "电话13812345678"),
+    ("webchat", ALICE, "地址是上海市浦东新区张江路100号3栋"),
+    ("webchat", ALICE, "我的工单到哪了"),
+    ("webchat", BOB, "空调不制冷，开了一小时还是30度"),
+    ("webchat", BOB, "不用修了，取消工单"),
+    ("webchat", BOB, "我的工单到哪了"),
+    ("wecom", "wangshifu", "我的工单"),
+]
+
+
+async def _accept(engine: AsyncEngine, clock: FakeClock) -> list[int]:
+    committed: list[Committed] = []
+
+    async def keep(rows: list[Committed]) -> None:
+        committed.extend(rows)
+
+    intake = GroupCommitIntake(sessions=session_factory(engine), clock=clock, on_committed=keep)
+    inbounds = [Inbound(channel=channel, account="test", external_id=f"m{n}", sender=sender, conversation=sender,
+                        text=text, sent_at=datetime.now(timezone.utc)) for n, (channel, sender, text) in enumerate(SCRIPT)]
+    await intake(inbounds)
+    await intake.close()
+    return sorted(c.inbox_id for c in committed)
+
+
+async def _replies(engine: AsyncEngine, inbox_id: int) -> list[dict[str, Any]]:
+    async with session_factory(engine)() as session:
+        rows = await session.scalars(select(OutboxRow).where(
+            OutboxRow.idempotency_key.like(f"inbox:{inbox_id}:%")).order_by(OutboxRow.id))
+        return [row.payload for row in rows]
+
+
+async def test_one_transaction_sees_its_own_earlier_effects(engine: AsyncEngine, database_url: str,
+                                                            clock: FakeClock) -> None:
+    await load_demo(database_url, only_if_empty=False)
+    ids = await _accept(engine, clock)
+    pipeline = Pipeline(sessions=session_factory(engine), understander=load_understander(None),
+                        router=default_router(), clock=clock, metrics=Metrics(), after_commit=lambda: None,
+                        transaction_budget=60.0)
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine.sync_engine, "commit", count)
+    await pipeline.process(ids)
+    event.remove(engine.sync_engine, "commit", count)
+    assert len(commits) == 1
+
+    out = [await _replies(engine, inbox_id) for inbox_id in ids]
+    assert [[o["template"] for o in replies] for replies in out] == [
+        ["ticket_opened"], ["ticket_updated"], ["ticket_updated", "dispatch_notice"], ["status_report"],
+        ["ticket_opened"], ["ticket_cancelled"], ["status_report"], ["my_jobs"]]
+    first, second = out[0][0]["data"]["ticket"]["id"], out[4][0]["data"]["ticket"]["id"]
+    assert first != second
+    assert out[2][1]["recipient"] == "wangshifu" and out[2][1]["data"]["job"]["phone"] == "13812345678"
+    assert [(t["id"], t["status"]) for t in out[3][0]["data"]["tickets"]] == [(first, "assigned")]
+    assert [(t["id"], t["status"]) for t in out[6][0]["data"]["tickets"]] == [(second, "cancelled")]
+    assert [j["ticket"]["id"] for j in out[7][0]["data"]["jobs"]] == [first]
+
+    async with session_factory(engine)() as session:
+        assert set(await session.scalars(select(InboxRow.status))) == {"done"}
+        tickets = {t.code: t for t in await session.scalars(select(Ticket))}
+        assert set(tickets) == {first, second}
+        assert tickets[first].entities["phones"] == ["13812345678"] and tickets[first].status == "assigned"
+        actions = list(await session.scalars(select(TicketEvent.action).where(
+            TicketEvent.ticket_id == tickets[first].id).order_by(TicketEvent.id)))
+    assert actions == ["opened", "details_added", "details_added", "assignee", "status"]
