@@ -3,9 +3,10 @@ Nothing is created at import time."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Awaitable, Callable, Sequence
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -34,6 +35,9 @@ from handlers.technician import TechnicianHandler
 from nlp import Understander, load_understander
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE = 10.0
+"""Seconds a stopping hub waits for in-flight processing transactions before cancelling them (they roll back whole)."""
 
 
 @dataclass(kw_only=True)
@@ -64,14 +68,21 @@ class Hub:
         await self.sender.start()
 
     async def stop(self) -> None:
-        """Stop taking input, finish what was accepted, then close."""
-        for channel in self.channels.values():
-            await channel.stop()
-        await self.intake.close()
-        await self.workers.stop()
-        await self.sender.stop()
-        await self.bus.close()
-        await self.engine.dispose()
+        """Stop taking input, finish what was accepted (in-flight processing gets `STOP_GRACE` seconds; what is
+        not done by then stays pending in the inbox for the next start), then close. Each step is logged so a slow
+        stop shows where it waits."""
+        started = time.monotonic()
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            *((f"channel {name}", channel.stop) for name, channel in self.channels.items()),
+            ("intake", self.intake.close),
+            ("inbox workers", lambda: self.workers.stop(grace=STOP_GRACE)),
+            ("outbox sender", self.sender.stop),
+            ("bus", self.bus.close),
+            ("database", self.engine.dispose),
+        ]
+        for name, stop in steps:
+            await stop()
+            log.info("stopping: %s stopped (%.0f ms)", name, (time.monotonic() - started) * 1000)
 
     async def healthy(self) -> bool:
         try:

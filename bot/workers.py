@@ -52,10 +52,15 @@ class InboxWorkers:
         self._tasks = [asyncio.create_task(self._consume(p), name=f"inbox-{p}") for p in range(self._bus.partitions)]
         self._tasks.append(asyncio.create_task(self._sweep(), name="inbox-sweep"))
 
-    async def stop(self) -> None:
-        """Let in-flight batches finish (their transactions commit or roll back whole), then stop."""
-        while self._busy:
+    async def stop(self, *, grace: float) -> None:
+        """Let in-flight batches finish for up to `grace` seconds, then cancel: a cancelled transaction rolls back
+        whole and its rows stay pending for the next start."""
+        deadline = asyncio.get_running_loop().time() + grace
+        while self._busy and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.01)
+        if self._busy:
+            log.warning("stopping: processing still busy after %.0f s; its rows stay pending for the next start",
+                        grace)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
@@ -53,10 +55,19 @@ class HubProcess:
                 await asyncio.sleep(0.1)
         raise RuntimeError("hub did not start")
 
-    def signal(self, sig: int) -> int:
+    def signal(self, sig: int, *, timeout: float = 30) -> int:
+        """Send `sig` and return the exit status; a hub that does not exit in time is asked for its stacks
+        (SIGUSR1), killed, and the failure carries the end of its log."""
         assert self.process is not None
         self.process.send_signal(sig)
-        return self.process.wait(30)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            self.kill()
+            tail = self.log.read_text("utf-8", errors="replace")[-12000:]
+            raise AssertionError(f"the hub did not exit within {timeout} s of signal {sig}; its log ends:\n{tail}")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
