@@ -127,9 +127,13 @@ def default_partitions(database_url: str) -> int:
 
 
 def _bus(config: Config) -> Bus:
-    if config.bus.backend == "memory":
-        return MemoryBus(partitions=config.bus.partitions or default_partitions(config.database.url))
-    raise ValueError(f"bus.backend {config.bus.backend!r} is not supported (use memory)")
+    partitions = config.bus.partitions or default_partitions(config.database.url)
+    if config.bus.backend == "redis":
+        from core.redis_bus import RedisStreamsBus
+
+        return RedisStreamsBus(url=config.bus.redis_url, partitions=partitions,
+                               lease=config.bus.lease.total_seconds())
+    return MemoryBus(partitions=partitions)
 
 
 def _channels(config: Config, hub: Hub) -> list[Channel]:

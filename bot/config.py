@@ -44,7 +44,18 @@ class BusConfig:
     redis_url: str = "redis://127.0.0.1:6379/0"
     partitions: int = 0
     """Conversations are spread over this many ordered lanes; 0 picks for the database: one on SQLite (it has a
-    single writer, so more lanes only interleave and delay acknowledgements), eight otherwise."""
+    single writer, so more lanes only interleave and delay acknowledgements), eight otherwise. Every process sharing
+    a Redis bus must use the same number."""
+    lease: timedelta = timedelta(seconds=10)
+    """Redis bus: how long a process keeps a lane after it stops renewing (crashed); then another takes it over."""
+
+    def __post_init__(self) -> None:
+        if self.backend not in ("memory", "redis"):
+            raise ValueError(f"bus.backend must be memory or redis, not {self.backend!r}")
+        if self.partitions < 0:
+            raise ValueError("bus.partitions must be 0 (automatic) or more")
+        if self.lease.total_seconds() <= 0:
+            raise ValueError("bus.lease must be positive")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,7 +200,10 @@ def _build_section(section: str, section_type: type, values: Mapping[str, Any]) 
             kwargs[key] = _coerce(hints[key], value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"bad value for {section}.{key}: {exc}") from exc
-    return section_type(**kwargs)
+    try:
+        return section_type(**kwargs)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _coerce(hint: Any, value: Any) -> Any:

@@ -98,11 +98,13 @@ class Pipeline:
 
     async def _transaction(self, inbox_ids: Sequence[int], taken: list[int], *, deadline: float | None) -> None:
         """Handle rows still pending (not gone, not handled by an earlier delivery) in one transaction: what they
-        all need is fetched up front, and they are marked done and their replies queued in one statement each."""
+        all need is fetched up front, and they are marked done and their replies queued in one statement each.
+        On PostgreSQL the rows are locked as they are read, so a second delivery running at the same moment in
+        another process waits, then finds them done."""
         async with self._sessions() as session, session.begin():
             pending = {row.id: row for row in await session.execute(
                 select(InboxRow.id, InboxRow.payload, InboxRow.received_at)
-                .where(InboxRow.id.in_(inbox_ids), InboxRow.status == "pending"))}
+                .where(InboxRow.id.in_(inbox_ids), InboxRow.status == "pending").with_for_update())}
             inbounds = {inbox_id: Inbound.from_dict(row.payload) for inbox_id, row in pending.items()}
             services = Services.in_transaction(session, self._clock)
             await services.preload(list(inbounds.values()))

@@ -44,8 +44,8 @@ class InboxWorkers:
         self._busy: set[int] = set()
 
     async def publish(self, committed: list[Committed]) -> None:
-        for item in committed:
-            await self._bus.publish(INBOX_TOPIC, {"inbox_id": item.inbox_id}, key=item.conversation)
+        await self._bus.publish_many(INBOX_TOPIC, [(item.conversation, {"inbox_id": item.inbox_id})
+                                                   for item in committed])
 
     async def start(self) -> None:
         await self._republish(older_than=None)

@@ -3,7 +3,8 @@
 `publish(topic, payload, key=…)` routes by a stable hash of `key` (the conversation) to one of `partitions`
 partitions, so one conversation stays in order while different conversations run in parallel. Delivery is
 at-least-once; consumers are idempotent on the envelope key. The in-process bus keeps nothing across a restart —
-the durable inbox is the source of truth and unprocessed rows are re-published at start-up.
+the durable inbox is the source of truth and unprocessed rows are re-published at start-up. Several processes share
+work through `core.redis_bus`.
 """
 from __future__ import annotations
 
@@ -11,13 +12,17 @@ import asyncio
 import itertools
 import zlib
 from collections import defaultdict
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, AsyncIterator, Protocol, Sequence
 
 
 class Bus(Protocol):
     partitions: int
 
     async def publish(self, topic: str, payload: dict[str, Any], *, key: str) -> None: ...
+
+    async def publish_many(self, topic: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """`(key, payload)` pairs, in order; one round trip where the backend has them."""
+        ...
 
     def consume(self, topic: str, group: str, partition: int, *, max_batch: int = 1
                 ) -> AsyncIterator[list[tuple[str, dict[str, Any]]]]: ...
@@ -44,6 +49,10 @@ class MemoryBus:
 
     async def publish(self, topic: str, payload: dict[str, Any], *, key: str) -> None:
         self.publish_nowait(topic, payload, key=key)
+
+    async def publish_many(self, topic: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        for key, payload in items:
+            self.publish_nowait(topic, payload, key=key)
 
     def publish_nowait(self, topic: str, payload: dict[str, Any], *, key: str) -> None:
         self._queues[(topic, partition_of(key, self.partitions))].put_nowait((str(next(self._ids)), payload))

@@ -64,13 +64,29 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     if engine.dialect.name == "sqlite":
         await upgrade(engine)
     else:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await empty_tables(engine)
     yield engine
     await engine.dispose()
+
+
+async def empty_tables(engine: AsyncEngine) -> None:
+    """The shared PostgreSQL test database, emptied for the next test."""
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+REDIS_URL = os.environ.get("AFTERSALES_TEST_REDIS_URL", "")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis database; tests keep to their own key prefix or empty it first (it is for tests only)."""
+    if not REDIS_URL:
+        pytest.skip("Redis tests need AFTERSALES_TEST_REDIS_URL (CI sets it)")
+    return REDIS_URL

@@ -20,15 +20,18 @@ def free_port() -> int:
 
 class HubProcess:
     """Writes a config into `tmp`, migrates, starts `python -m bot serve` and waits for `/healthz`; output goes to
-    `hub.log` beside the database."""
+    `hub.log` in `tmp`. The database is a SQLite file in `tmp` unless `database_url` names another."""
 
-    def __init__(self, tmp: Path, *, sender_rate: int = 100000, extra_config: str = "") -> None:
+    def __init__(self, tmp: Path, *, sender_rate: int = 100000, extra_config: str = "",
+                 database_url: str | None = None) -> None:
+        tmp.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.db = tmp / "hub.db"
+        self.database_url = database_url or f"sqlite+aiosqlite:///{self.db}"
         self.config = tmp / "aftersales.toml"
         self.log = tmp / "hub.log"
         self.config.write_text(f'[server]\nport = {self.port}\nsender_rate = {sender_rate}\n'
-                               f'[database]\nurl = "sqlite+aiosqlite:///{self.db}"\n{extra_config}', "utf-8")
+                               f'[database]\nurl = "{self.database_url}"\n{extra_config}', "utf-8")
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

@@ -1,0 +1,111 @@
+"""Two hub processes on one PostgreSQL database and one Redis bus: customers' messages land on either; one process
+is killed (-9) under load and the other takes over its lanes. Every acknowledged message has exactly one effect and
+each conversation's messages are handled in the order they were sent."""
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from itertools import groupby
+from pathlib import Path
+
+import aiohttp
+import pytest
+import redis.asyncio as redis
+from sqlalchemy import func, select
+
+from core.storage.db import create_engine, session_factory
+from core.storage.models import InboxRow, Ticket, TicketMessage
+from tests.conftest import empty_tables
+from tests.e2e.hub_process import HubProcess
+
+CONVERSATIONS = 8
+MESSAGES = 12
+
+
+async def _send(hubs: list[HubProcess], n: int, acked: set[str]) -> None:
+    """Messages go to the hubs in turn; one that fails (its hub is gone) is resent to the other, same client id."""
+    session = f"scaleout{n:04d}abcdefgh"
+    async with aiohttp.ClientSession() as http:
+        for i in range(MESSAGES):
+            text = "洗衣机不脱水了，滚筒一直响" if i == 0 else f"补充一下情况，第{i}次，电话1381234{n:04d}"
+            frame = json.dumps({"type": "message", "text": text, "id": f"{n}-{i}"}, ensure_ascii=False)
+            for attempt in range(20):
+                hub = hubs[(n + i + attempt) % len(hubs)]
+                try:
+                    async with http.ws_connect(f"{hub.url}/chat/ws?session={session}") as ws:
+                        await ws.send_str(frame)
+                        while (kind := json.loads((await ws.receive(timeout=10)).data)["type"]) != "ack":
+                            if kind == "error":
+                                raise ValueError("refused; resend")
+                    acked.add(f"{n}-{i}")
+                    break
+                except (aiohttp.ClientError, asyncio.TimeoutError, TypeError, ValueError):
+                    await asyncio.sleep(0.2)
+            else:
+                raise AssertionError(f"message {n}-{i} was never acknowledged")
+
+
+async def _lane_holders(redis_url: str) -> int:
+    """How many processes hold lanes, once each of the 8 lanes has a holder and both processes hold some."""
+    client = redis.from_url(redis_url, decode_responses=True)
+    try:
+        for _ in range(100):
+            owners = [await client.get(f"aftersales:inbox:{p}:lease:pipeline") for p in range(8)]
+            if None not in owners and len(set(owners)) == 2:
+                break
+            await asyncio.sleep(0.1)
+        return len(set(owners))
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.timeout(240)
+async def test_two_processes_share_the_work_and_survive_losing_one(tmp_path: Path, postgres_database: str,
+                                                                   redis_url: str) -> None:
+    engine = create_engine(postgres_database)
+    await empty_tables(engine)
+    bus = redis.from_url(redis_url)
+    await bus.flushdb()
+    await bus.aclose()
+    config = f'[bus]\nbackend = "redis"\nredis_url = "{redis_url}"\npartitions = 8\nlease = "2s"\n'
+    hubs = [HubProcess(tmp_path / name, database_url=postgres_database, extra_config=config) for name in "ab"]
+    try:
+        await asyncio.gather(*(hub.start() for hub in hubs))
+        assert await _lane_holders(redis_url) == 2, "the second process never got a share of the lanes"
+        acked: set[str] = set()
+        load = asyncio.gather(*(_send(hubs, n, acked) for n in range(CONVERSATIONS)))
+        while len(acked) < CONVERSATIONS * MESSAGES // 3:
+            await asyncio.sleep(0.01)
+        assert hubs[0].signal(signal.SIGKILL) == -signal.SIGKILL
+        await load
+        assert len(acked) == CONVERSATIONS * MESSAGES
+
+        sessions = session_factory(engine)
+        for _ in range(300):
+            async with sessions() as session:
+                pending = await session.scalar(select(func.count()).select_from(InboxRow)
+                                               .where(InboxRow.status == "pending"))
+            if pending == 0:
+                break
+            await asyncio.sleep(0.1)
+        await hubs[0].start()
+        assert hubs[0].signal(signal.SIGTERM) == 0 and hubs[1].signal(signal.SIGTERM) == 0
+
+        async with sessions() as session:
+            rows = list(await session.scalars(select(InboxRow)))
+            assert len(rows) == CONVERSATIONS * MESSAGES
+            assert {row.status for row in rows} == {"done"}
+            handled = (await session.execute(
+                select(Ticket.conversation, TicketMessage.inbox_id).join(Ticket, TicketMessage.ticket_id == Ticket.id)
+                .order_by(Ticket.conversation, TicketMessage.id))).all()
+        assert sorted(inbox_id for _, inbox_id in handled) == sorted(row.id for row in rows)
+        sent_order = {row.id: int(row.external_id.rsplit("-", 1)[1]) for row in rows}
+        per_conversation = {conversation: [sent_order[inbox_id] for _, inbox_id in group]
+                            for conversation, group in groupby(handled, key=lambda pair: pair[0])}
+        assert len(per_conversation) == CONVERSATIONS
+        assert all(order == list(range(MESSAGES)) for order in per_conversation.values()), per_conversation
+    finally:
+        for hub in hubs:
+            hub.kill()
+        await engine.dispose()

@@ -1,0 +1,39 @@
+"""Configuration as operators meet it: TOML plus environment overrides, and exit 2 naming the key when it is wrong."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import EXIT_USAGE, main
+from bot.config import ConfigError, load_config
+
+
+def test_bus_section_from_file_and_environment(tmp_path: Path) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text('[bus]\nbackend = "redis"\nlease = "3s"\n', "utf-8")
+    config = load_config(path, env={"AFTERSALES_BUS__PARTITIONS": "16",
+                                    "AFTERSALES_BUS__REDIS_URL": "redis://10.0.0.5:6379/2"})
+    assert (config.bus.backend, config.bus.partitions, config.bus.lease) == ("redis", 16, timedelta(seconds=3))
+    assert config.bus.redis_url == "redis://10.0.0.5:6379/2"
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ('[bus]\nbackend = "kafka"\n', "bus.backend must be memory or redis"),
+    ('[bus]\nlease = "0s"\n', "bus.lease must be positive"),
+    ('[bus]\npartitions = -1\n', "bus.partitions"),
+    ('[bus]\nleases = "3s"\n', "unknown key bus.leases"),
+])
+def test_a_bad_bus_setting_is_named(tmp_path: Path, section: str, message: str) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text(section, "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path, env={})
+
+
+def test_serve_with_a_bad_setting_exits_2_and_says_which(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text('[bus]\nbackend = "kafka"\n', "utf-8")
+    assert main(["serve", "--config", str(path)]) == EXIT_USAGE
+    assert "bus.backend" in capsys.readouterr().err
