@@ -141,8 +141,14 @@ def _channels(config: Config, hub: Hub) -> list[Channel]:
     from channels.webchat import WebChatChannel
 
     server = config.server
+    relay = None
+    if config.bus.backend == "redis":
+        from channels.webchat.relay import RedisSocketRelay
+
+        relay = RedisSocketRelay(url=config.bus.redis_url)
     channels: list[Channel] = [WebChatChannel(intake=hub.accept, clock=hub.clock, sender_rate=server.sender_rate,
-                                              sender_rate_window=server.sender_rate_window.total_seconds())]
+                                              sender_rate_window=server.sender_rate_window.total_seconds(),
+                                              relay=relay)]
     if config.wechat.enabled:
         from channels.wechat import WeChatChannel
 

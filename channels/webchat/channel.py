@@ -13,7 +13,7 @@ import logging
 import uuid
 from functools import partial
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -26,6 +26,9 @@ from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.ports import IntakeSink, PermanentSendError, RetryableSendError
 from core.rendering import Rendered
+
+if TYPE_CHECKING:
+    from channels.webchat.relay import RedisSocketRelay
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,10 @@ class WebChatChannel:
     account = "web"
 
     def __init__(self, *, intake: IntakeSink, clock: Clock, max_frame_bytes: int = 16384, sender_rate: int = 20,
-                 sender_rate_window: float = 10.0) -> None:
+                 sender_rate_window: float = 10.0, relay: RedisSocketRelay | None = None) -> None:
+        """`relay` reaches sockets held by other hub processes (several processes on the Redis bus)."""
         self._intake = intake
+        self._relay = relay
         self._clock = clock
         self._max_frame_bytes = max_frame_bytes
         self._limiter = SlidingWindowLimiter(clock=clock, rate=sender_rate, window=sender_rate_window)
@@ -66,23 +71,31 @@ class WebChatChannel:
 
     async def start(self) -> None:
         self._running = True
+        if self._relay is not None:
+            await self._relay.start(self._deliver_here)
 
     async def stop(self) -> None:
         """Refuse new sockets and close open ones with 1001 (going away); clients reconnect to the next process."""
         self._running = False
         await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server going away")
                                for ws in self._sockets), return_exceptions=True)
+        if self._relay is not None:
+            await self._relay.stop()
 
     async def send(self, message: Outbound, rendered: Rendered) -> str:
         session = message.conversation.removeprefix(PREFIX)
         if not message.conversation.startswith(PREFIX) or not valid_session_id(session):
             raise PermanentSendError(f"not a web chat conversation: {message.conversation!r}", code="bad_recipient")
         frame = reply_frame(message.idempotency_key, message.data, rendered)
-        sockets = self._sockets.open_sockets(message.conversation)
-        delivered = await asyncio.gather(*(self._push(ws, frame) for ws in sockets))
-        if not any(delivered):
+        if not await self._deliver_here(message.conversation, frame) and not (
+                self._relay is not None and await self._relay.forward(message.conversation, frame)):
             raise RetryableSendError(f"no open web chat socket for {message.conversation}", code="offline")
         return message.idempotency_key
+
+    async def _deliver_here(self, conversation: str, frame: dict[str, Any]) -> bool:
+        """Push to every socket of the conversation open on this process; True when one took it."""
+        sockets = self._sockets.open_sockets(conversation)
+        return any(await asyncio.gather(*(self._push(ws, frame) for ws in sockets)))
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)

@@ -1,0 +1,74 @@
+"""Web-chat replies across hub processes.
+
+With several processes (the Redis bus), the process that sends a reply is often not the one holding the customer's
+socket. It then asks the others over Redis pub/sub; a process that pushed the frame to a socket of that conversation
+says so on a short-lived reply list the asker waits on. Without an answer within `wait` seconds the customer counts
+as offline, and the outbox tries again later as it does for one process.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import Any, Awaitable, Callable
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[str, dict[str, Any]], Awaitable[bool]]
+"""Push a frame to this process's sockets of a conversation; True when one took it."""
+
+
+class RedisSocketRelay:
+    def __init__(self, *, url: str, prefix: str = "aftersales", wait: float = 0.5) -> None:
+        self._redis = redis.from_url(url, decode_responses=True)
+        self._channel = f"{prefix}:webchat:relay"
+        self._replies = f"{prefix}:webchat:delivered:"
+        self._wait = wait
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, deliver: Deliver) -> None:
+        self._task = asyncio.create_task(self._listen(deliver), name="webchat-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._redis.aclose()
+
+    async def forward(self, conversation: str, frame: dict[str, Any]) -> bool:
+        """Ask the other processes to push `frame`; True once one of them has."""
+        reply = self._replies + uuid.uuid4().hex
+        request = json.dumps({"conversation": conversation, "frame": frame, "reply": reply}, ensure_ascii=False)
+        try:
+            listeners = await self._redis.publish(self._channel, request)
+            if listeners <= 1:
+                return False
+            answered = await self._redis.blpop([reply], timeout=self._wait)
+            await self._redis.delete(reply)
+        except RedisError as exc:
+            log.warning("web chat relay unavailable: %s", exc)
+            return False
+        return answered is not None
+
+    async def _listen(self, deliver: Deliver) -> None:
+        """Serve the others' requests; reconnects after Redis trouble."""
+        while True:
+            try:
+                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(self._channel)
+                    async for message in pubsub.listen():
+                        await self._serve(deliver, json.loads(message["data"]))
+            except RedisError as exc:
+                log.warning("web chat relay: %s; resubscribing", exc)
+                await asyncio.sleep(1.0)
+
+    async def _serve(self, deliver: Deliver, request: dict[str, Any]) -> None:
+        if await deliver(request["conversation"], request["frame"]):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.rpush(request["reply"], "1")
+                pipe.expire(request["reply"], 60)
+                await pipe.execute()
