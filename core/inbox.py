@@ -1,7 +1,9 @@
 """Durable intake with group commit.
 
 Channels call the intake with what arrived; concurrent calls share one transaction (a few ms), and each caller
-returns only after that commit — so a platform is acknowledged only for messages that survive a crash.
+returns only after that commit — so a platform is acknowledged only for messages that survive a crash. The rows are
+published to the bus before the callers return: with several processes, a customer's next message (sent after the
+acknowledgement, perhaps to another process) then always queues behind this one.
 The unique (channel, external_id) key turns platform retries into no-ops.
 """
 from __future__ import annotations
@@ -83,14 +85,14 @@ class GroupCommitIntake:
                 if not future.done():
                     future.set_exception(IntakeUnavailable(str(exc)))
             return
-        fresh = dict(committed)
-        for inbound, future in batch:
-            if not future.done():
-                future.set_result(fresh.pop(inbound.key, None) is not None)
         try:
             await self._on_committed(list(committed.values()))
         except Exception:  # noqa: BLE001 - rows are durable; the start-up/sweep re-publisher picks them up
             log.exception("publishing %d committed inbox rows failed", len(committed))
+        fresh = dict(committed)
+        for inbound, future in batch:
+            if not future.done():
+                future.set_result(fresh.pop(inbound.key, None) is not None)
 
     async def _insert(self, inbounds: list[Inbound]) -> dict[tuple[str, str], Committed]:
         now = self._clock.now()

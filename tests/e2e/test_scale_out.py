@@ -25,7 +25,7 @@ MESSAGES = 12
 
 async def _send(hubs: list[HubProcess], n: int, acked: set[str]) -> None:
     """Messages go to the hubs in turn; one that fails (its hub is gone) is resent to the other, same client id."""
-    session = f"scaleout{n:04d}abcdefgh"
+    session = _session(n)
     async with aiohttp.ClientSession() as http:
         for i in range(MESSAGES):
             text = "洗衣机不脱水了，滚筒一直响" if i == 0 else f"补充一下情况，第{i}次，电话1381234{n:04d}"
@@ -44,6 +44,10 @@ async def _send(hubs: list[HubProcess], n: int, acked: set[str]) -> None:
                     await asyncio.sleep(0.2)
             else:
                 raise AssertionError(f"message {n}-{i} was never acknowledged")
+
+
+def _session(n: int) -> str:
+    return f"scaleout{n:04d}abcdefgh"
 
 
 async def _lane_holders(redis_url: str) -> int:
