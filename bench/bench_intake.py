@@ -1,6 +1,7 @@
-"""Durable intake → ticket, end to end, through the web chat of a real `aftersales serve` process on SQLite.
+"""Durable intake → ticket, end to end, through the web chat of real `aftersales serve` processes.
 
-The hub runs as its own process (SQLite in WAL mode, in-process bus, real NLP); this script is the customers: many
+By default one hub process on SQLite (WAL mode, in-process bus, real NLP); with `--postgres` on a throwaway
+PostgreSQL database, and with `--processes N` several hubs sharing a Redis bus. This script is the customers: many
 web-chat conversations over real websockets, each opening a problem and following up with details, a status query
 and thanks. Two phases:
 
@@ -12,25 +13,32 @@ and thanks. Two phases:
 Client and hub share this machine's cores, so the figures are a floor for a hub on a host of its own.
 
     .venv/bin/python bench/bench_intake.py [--conversations 200] [--rate 1000] [--seconds 5] [--messages 5000]
+        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test [--processes 2]]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import sqlite3
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict, deque
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
+import redis.asyncio as redis  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.latency import summarize_ms  # noqa: E402
+from core.storage.db import create_engine  # noqa: E402
 from tests.e2e.hub_process import HubProcess  # noqa: E402
 
 PROBLEMS = ["洗衣机不脱水了，滚筒一直响，麻烦派个师傅", "空调不制冷，开了一小时屋里还是30度", "热水器漏水了，地上一滩水",
@@ -83,8 +91,10 @@ class Conversation:
                 self.errors[frame["code"]] += 1
 
 
-async def connect(http: aiohttp.ClientSession, url: str, count: int, offset: int) -> list[Conversation]:
+async def connect(http: aiohttp.ClientSession, urls: list[str], count: int, offset: int) -> list[Conversation]:
+    """`count` customers, spread over the hubs at `urls`."""
     async def one(n: int) -> Conversation:
+        url = urls[n % len(urls)]
         ws = await http.ws_connect(f"{url}/chat/ws?session=bench{offset + n:06d}session", max_msg_size=0)
         hello = json.loads((await ws.receive()).data)
         return Conversation(offset + n, ws, hello["session"])
@@ -158,12 +168,34 @@ async def saturation(conversations: list[Conversation], messages: int, window: i
         task.cancel()
 
 
-def count_effects(db: Path) -> str:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        inbox = dict(con.execute("select status, count(*) from inbox group by status").fetchall())
-        tickets = con.execute("select count(*) from tickets").fetchone()[0]
-        outbox = dict(con.execute("select status, count(*) from outbox group by status").fetchall())
+async def count_effects(database_url: str) -> str:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as con:
+            inbox = dict((await con.execute(text("select status, count(*) from inbox group by status"))).all())
+            tickets = (await con.execute(text("select count(*) from tickets"))).scalar()
+            outbox = dict((await con.execute(text("select status, count(*) from outbox group by status"))).all())
+    finally:
+        await engine.dispose()
     return f"inbox {inbox}, tickets {tickets}, outbox {outbox}"
+
+
+@asynccontextmanager
+async def throwaway_database(server_url: str | None, tmp: Path) -> AsyncIterator[str]:
+    """A SQLite file in `tmp`, or a fresh database on the given PostgreSQL server, dropped afterwards."""
+    if server_url is None:
+        yield f"sqlite+aiosqlite:///{tmp / 'hub.db'}"
+        return
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"aftersales_bench_{uuid.uuid4().hex[:8]}"
+    async with admin.connect() as con:
+        await con.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as con:
+            await con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
 
 
 async def main() -> None:
@@ -173,22 +205,41 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--messages", type=int, default=5000, help="messages of the saturation phase")
     parser.add_argument("--window", type=int, default=4, help="messages in flight per conversation at saturation")
-    parser.add_argument("--keep-log", type=int, default=0, help="print the last N characters of the hub's log")
+    parser.add_argument("--postgres", metavar="URL", help="run on a throwaway database of this PostgreSQL server "
+                        "(postgresql+asyncpg://…) instead of SQLite")
+    parser.add_argument("--processes", type=int, default=1, help="hub processes sharing a Redis bus "
+                        "(more than one needs --postgres); conversations are spread over them")
+    parser.add_argument("--redis", metavar="URL", default="redis://127.0.0.1:6379/14",
+                        help="Redis database for the bus with --processes > 1; it is emptied first")
+    parser.add_argument("--keep-log", type=int, default=0, help="print the last N characters of each hub's log")
     args = parser.parse_args()
+    if args.processes > 1 and not args.postgres:
+        parser.error("--processes > 1 needs --postgres (SQLite has one writer)")
     with tempfile.TemporaryDirectory() as tmp:
-        hub = HubProcess(Path(tmp))
-        print(f"hub log: {hub.log}")
-        await hub.start()
-        try:
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                await fixed_load(await connect(http, hub.url, args.conversations, 0), args.rate, args.seconds)
-                await saturation(await connect(http, hub.url, args.conversations, args.conversations),
-                                 args.messages, args.window)
-            print(count_effects(hub.db))
-        finally:
-            hub.kill()
-            if args.keep_log:
-                print((hub.log.read_text("utf-8", "replace"))[-args.keep_log:])
+        async with throwaway_database(args.postgres, Path(tmp)) as database_url:
+            bus = ""
+            if args.processes > 1:
+                client = redis.from_url(args.redis)
+                await client.flushdb()
+                await client.aclose()
+                bus = f'[bus]\nbackend = "redis"\nredis_url = "{args.redis}"\n'
+            hubs = [HubProcess(Path(tmp) / f"hub{n}", database_url=database_url, extra_config=bus)
+                    for n in range(args.processes)]
+            print(f"hub logs: {', '.join(str(hub.log) for hub in hubs)}")
+            try:
+                for hub in hubs:
+                    await hub.start()
+                urls = [hub.url for hub in hubs]
+                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                    await fixed_load(await connect(http, urls, args.conversations, 0), args.rate, args.seconds)
+                    await saturation(await connect(http, urls, args.conversations, args.conversations),
+                                     args.messages, args.window)
+                print(await count_effects(database_url))
+            finally:
+                for hub in hubs:
+                    hub.kill()
+                    if args.keep_log:
+                        print((hub.log.read_text("utf-8", "replace"))[-args.keep_log:])
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.bench_intake import script  # noqa: E402
+from bench.bench_intake import script, throwaway_database  # noqa: E402
 from bot.bootstrap import default_router  # noqa: E402
 from bot.demo import load_demo  # noqa: E402
 from bot.metrics import Metrics  # noqa: E402
@@ -35,41 +35,43 @@ from core.storage.migrate import upgrade  # noqa: E402
 from nlp import Understander, load_understander  # noqa: E402
 
 
-async def run(budget: float, conversations: int, messages: int, understander: Understander) -> str:
+async def run(budget: float, conversations: int, messages: int, understander: Understander,
+              postgres: str | None) -> str:
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/hub.db"
-        engine = create_engine(url)
-        await upgrade(engine)
-        await load_demo(url, only_if_empty=False)
-        clock = SystemClock()
-        sessions = session_factory(engine)
-        committed: list[Committed] = []
+        async with throwaway_database(postgres, Path(folder)) as url:
+            engine = create_engine(url)
+            await upgrade(engine)
+            await load_demo(url, only_if_empty=False)
+            clock = SystemClock()
+            sessions = session_factory(engine)
+            committed: list[Committed] = []
 
-        async def keep(rows: list[Committed]) -> None:
-            committed.extend(rows)
+            async def keep(rows: list[Committed]) -> None:
+                committed.extend(rows)
 
-        intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=keep)
-        await intake([Inbound(channel="webchat", account="", external_id=f"c{n % conversations}-m{n // conversations}",
-                              sender=f"web:c{n % conversations}", conversation=f"web:c{n % conversations}",
-                              text=script(n % conversations, n // conversations), sent_at=datetime.now(timezone.utc))
-                      for n in range(messages)])
-        await intake.close()
-        pipeline = Pipeline(sessions=sessions, understander=understander, router=default_router(), clock=clock,
-                            metrics=Metrics(), after_commit=lambda: None, transaction_budget=budget)
-        counts = {"statements": 0, "commits": 0}
+            intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=keep)
+            await intake([Inbound(channel="webchat", account="",
+                                  external_id=f"c{n % conversations}-m{n // conversations}",
+                                  sender=f"web:c{n % conversations}", conversation=f"web:c{n % conversations}",
+                                  text=script(n % conversations, n // conversations), sent_at=datetime.now(timezone.utc))
+                          for n in range(messages)])
+            await intake.close()
+            pipeline = Pipeline(sessions=sessions, understander=understander, router=default_router(), clock=clock,
+                                metrics=Metrics(), after_commit=lambda: None, transaction_budget=budget)
+            counts = {"statements": 0, "commits": 0}
 
-        def statement(*_: object) -> None:
-            counts["statements"] += 1
+            def statement(*_: object) -> None:
+                counts["statements"] += 1
 
-        def commit(*_: object) -> None:
-            counts["commits"] += 1
+            def commit(*_: object) -> None:
+                counts["commits"] += 1
 
-        event.listen(engine.sync_engine, "before_cursor_execute", statement)
-        event.listen(engine.sync_engine, "commit", commit)
-        started = time.perf_counter()
-        await pipeline.process(sorted(c.inbox_id for c in committed))
-        elapsed = time.perf_counter() - started
-        await engine.dispose()
+            event.listen(engine.sync_engine, "before_cursor_execute", statement)
+            event.listen(engine.sync_engine, "commit", commit)
+            started = time.perf_counter()
+            await pipeline.process(sorted(c.inbox_id for c in committed))
+            elapsed = time.perf_counter() - started
+            await engine.dispose()
     return (f"budget {budget * 1000:4.0f} ms: {messages} messages in {elapsed:5.2f} s → {messages / elapsed:5.0f} msg/s, "
             f"{messages / max(counts['commits'], 1):5.1f} per transaction, "
             f"{counts['statements'] / messages:4.1f} statements per message")
@@ -80,10 +82,12 @@ async def main() -> None:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--budgets", default="0.005,0.01,0.02,0.05", help="transaction budgets in seconds")
+    parser.add_argument("--postgres", metavar="URL", help="run on a throwaway database of this PostgreSQL server "
+                        "(postgresql+asyncpg://…) instead of SQLite")
     args = parser.parse_args()
     understander = load_understander(None)
     for budget in (float(b) for b in args.budgets.split(",")):
-        print(await run(budget, args.conversations, args.messages, understander), flush=True)
+        print(await run(budget, args.conversations, args.messages, understander, args.postgres), flush=True)
 
 
 if __name__ == "__main__":
