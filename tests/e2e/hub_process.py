@@ -10,6 +10,10 @@ import time
 from pathlib import Path
 
 import aiohttp
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.storage.models import InboxRow
 
 
 def free_port() -> int:
@@ -76,3 +80,15 @@ class HubProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(30)
+
+
+async def wait_until_processed(sessions: async_sessionmaker[AsyncSession], *, timeout: float = 60) -> int:
+    """Poll the inbox until no row is pending (or `timeout`); returns how many still are."""
+    deadline = time.monotonic() + timeout
+    while True:
+        async with sessions() as session:
+            pending = await session.scalar(select(func.count()).select_from(InboxRow)
+                                           .where(InboxRow.status == "pending"))
+        if not pending or time.monotonic() >= deadline:
+            return int(pending or 0)
+        await asyncio.sleep(0.1)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.storage.db import create_engine, session_factory
 from core.storage.models import InboxRow, OutboxRow, Ticket, TicketMessage
-from tests.e2e.hub_process import HubProcess
+from tests.e2e.hub_process import HubProcess, wait_until_processed
 
 CONVERSATIONS = 12
 MESSAGES = 25
@@ -60,13 +60,7 @@ async def test_kill_9_under_load_loses_and_duplicates_nothing(tmp_path: Path) ->
     engine = create_engine(f"sqlite+aiosqlite:///{server.db}")
     sessions = session_factory(engine)
     try:
-        for _ in range(600):
-            async with sessions() as session:
-                pending = await session.scalar(select(func.count()).select_from(InboxRow)
-                                               .where(InboxRow.status == "pending"))
-            if pending == 0:
-                break
-            await asyncio.sleep(0.1)
+        await wait_until_processed(sessions)
         assert server.signal(signal.SIGTERM) == 0
         async with sessions() as session:
             rows = {r.external_id: r for r in await session.scalars(select(InboxRow))}

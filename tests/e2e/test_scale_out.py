@@ -12,12 +12,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 import redis.asyncio as redis
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.storage.db import create_engine, session_factory
 from core.storage.models import InboxRow, Ticket, TicketMessage
 from tests.conftest import empty_tables
-from tests.e2e.hub_process import HubProcess
+from tests.e2e.hub_process import HubProcess, wait_until_processed
 
 CONVERSATIONS = 8
 MESSAGES = 12
@@ -86,13 +86,7 @@ async def test_two_processes_share_the_work_and_survive_losing_one(tmp_path: Pat
         assert len(acked) == CONVERSATIONS * MESSAGES
 
         sessions = session_factory(engine)
-        for _ in range(300):
-            async with sessions() as session:
-                pending = await session.scalar(select(func.count()).select_from(InboxRow)
-                                               .where(InboxRow.status == "pending"))
-            if pending == 0:
-                break
-            await asyncio.sleep(0.1)
+        await wait_until_processed(sessions, timeout=30)
         await hubs[0].start()
         assert hubs[0].signal(signal.SIGTERM) == 0 and hubs[1].signal(signal.SIGTERM) == 0
 
