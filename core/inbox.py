@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Sequence
 
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
@@ -78,7 +79,7 @@ class GroupCommitIntake:
 
     async def _write(self, batch: list[tuple[Inbound, asyncio.Future[bool]]]) -> None:
         try:
-            committed = await self._insert([inbound for inbound, _ in batch])
+            committed, resent = await self._insert([inbound for inbound, _ in batch])
         except Exception as exc:  # noqa: BLE001 - every caller must hear about it, whatever the driver raised
             log.warning("inbox commit failed for %d messages: %s", len(batch), exc)
             for _, future in batch:
@@ -86,7 +87,7 @@ class GroupCommitIntake:
                     future.set_exception(IntakeUnavailable(str(exc)))
             return
         try:
-            await self._on_committed(list(committed.values()))
+            await self._on_committed([*committed.values(), *resent])
         except Exception:  # noqa: BLE001 - rows are durable; the start-up/sweep re-publisher picks them up
             log.exception("publishing %d committed inbox rows failed", len(committed))
         fresh = dict(committed)
@@ -94,7 +95,10 @@ class GroupCommitIntake:
             if not future.done():
                 future.set_result(fresh.pop(inbound.key, None) is not None)
 
-    async def _insert(self, inbounds: list[Inbound]) -> dict[tuple[str, str], Committed]:
+    async def _insert(self, inbounds: list[Inbound]) -> tuple[dict[tuple[str, str], Committed], list[Committed]]:
+        """The new rows by key, and the still-pending rows of repeats. A repeat may be the resend of a message
+        whose process died after committing it and before publishing it; publishing it again (harmless if it is
+        queued already: processing skips done rows) keeps it ahead of the customer's next message."""
         now = self._clock.now()
         rows: dict[tuple[str, str], dict] = {}
         for inbound in inbounds:
@@ -107,4 +111,11 @@ class GroupCommitIntake:
             statement = ignoring_conflicts(session, InboxRow).returning(
                 InboxRow.id, InboxRow.channel, InboxRow.external_id, InboxRow.conversation)
             result = await session.execute(statement, list(rows.values()))
-            return {(r.channel, r.external_id): Committed(r.id, r.conversation) for r in result}
+            new = {(r.channel, r.external_id): Committed(r.id, r.conversation) for r in result}
+            repeats = [key for key in rows if key not in new]
+            if not repeats:
+                return new, []
+            pending = await session.execute(
+                select(InboxRow.id, InboxRow.conversation).where(
+                    tuple_(InboxRow.channel, InboxRow.external_id).in_(repeats), InboxRow.status == "pending"))
+            return new, [Committed(r.id, r.conversation) for r in pending]
