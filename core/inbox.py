@@ -86,10 +86,11 @@ class GroupCommitIntake:
                 if not future.done():
                     future.set_exception(IntakeUnavailable(str(exc)))
             return
+        published = [*committed.values(), *resent]
         try:
-            await self._on_committed([*committed.values(), *resent])
+            await self._on_committed(published)
         except Exception:  # noqa: BLE001 - rows are durable; the start-up/sweep re-publisher picks them up
-            log.exception("publishing %d committed inbox rows failed", len(committed))
+            log.exception("publishing %d committed inbox rows failed", len(published))
         fresh = dict(committed)
         for inbound, future in batch:
             if not future.done():

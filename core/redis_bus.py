@@ -51,6 +51,7 @@ class RedisStreamsBus:
         self._members = f"{prefix}:members"
         self._live_members = 1
         self._renewer: asyncio.Task[None] | None = None
+        self._joining = asyncio.Lock()
         self._closed = False
 
     def _stream(self, topic: str, partition: int) -> str:
@@ -86,14 +87,12 @@ class RedisStreamsBus:
                     if self._held_in(share) > self._fair_share():
                         await self._release(lease)
                         break
+                    backlog = after != ">"
                     reply = await self._redis.xreadgroup(group, f"p{partition}", {stream: after}, count=max_batch,
-                                                         block=None if after != ">" else self._block_ms)
+                                                         block=None if backlog else self._block_ms)
                     entries = reply[0][1] if reply else []
-                    if after != ">" and not entries:
-                        after = ">"
-                        continue
-                    if after != ">":
-                        after = entries[-1][0]
+                    if backlog:
+                        after = entries[-1][0] if entries else ">"
                     if entries:
                         yield [(f"{partition}/{entry_id}", json.loads(fields["payload"]))
                                for entry_id, fields in entries]
@@ -163,11 +162,12 @@ class RedisStreamsBus:
                 raise
 
     async def _join(self) -> None:
-        """The first consumer starts the heartbeat and lease renewal; every consumer waits for the first heartbeat,
-        so shares are counted with this process among the members."""
-        if self._renewer is None:
-            self._renewer = asyncio.create_task(self._renew_leases(), name="bus-leases")
-        await self._heartbeat()
+        """Once per process: the first heartbeat, then the renewal task (which heartbeats from then on). Every
+        consumer waits for the first, so shares are counted with this process among the members."""
+        async with self._joining:
+            if self._renewer is None:
+                await self._heartbeat()
+                self._renewer = asyncio.create_task(self._renew_leases(), name="bus-leases")
 
     async def _heartbeat(self) -> None:
         """Say this process is alive and count the live ones (those heard from within one lease time)."""
