@@ -23,6 +23,7 @@ from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.outbox import enqueue
 from core.services.conversations import IDLE
+from core.storage.db import urgent_write_waiting
 from core.storage.models import InboxRow
 from handlers.base import Context, Services
 from nlp import Understander
@@ -67,7 +68,9 @@ class Pipeline:
         """Handle rows in order, in transactions of about `transaction_budget` seconds each.
 
         Short transactions keep SQLite's single writer free for the intake (acknowledgements wait for it), and the
-        pause between them lets the event loop serve sockets while a backlog is worked off."""
+        pause between them lets the event loop serve sockets while a backlog is worked off. The loop also gets a
+        turn between messages, and a transaction commits early when the intake is waiting for the writer, so an
+        acknowledgement waits for the message in hand, not for the whole transaction."""
         remaining = sorted(inbox_ids)
         while remaining:
             taken: list[int] = []
@@ -111,6 +114,8 @@ class Pipeline:
             replies: list[Outbound] = []
             done: list[dict[str, Any]] = []
             for inbox_id in inbox_ids:
+                if taken:
+                    await asyncio.sleep(0)
                 taken.append(inbox_id)
                 if inbox_id in pending:
                     now = self._clock.now()
@@ -118,7 +123,7 @@ class Pipeline:
                     replies.extend(answer)
                     done.append({"id": inbox_id, "status": "done", "processed_at": now, "last_error": note})
                     self._metrics.latency.observe(max(0.0, (now - pending[inbox_id].received_at).total_seconds()))
-                if deadline is not None and time.perf_counter() >= deadline:
+                if deadline is not None and (time.perf_counter() >= deadline or urgent_write_waiting(session)):
                     break
             if done:
                 await session.execute(update(InboxRow), done)

@@ -17,8 +17,11 @@ SQLITE_BUSY_TIMEOUT_MS = 2_000
 keep it short: the intake then answers `unavailable` and the client resends."""
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; for a file SQLite database, create its folder and set the pragmas on connect."""
+def create_engine(url: str, *, automatic_checkpoints: bool = True, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; for a file SQLite database, create its folder and set the pragmas on connect.
+
+    A long-running process passes `automatic_checkpoints=False` and runs a `WalCheckpointer`
+    (core.storage.checkpoint), so no commit on the event loop ever pays for a checkpoint."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -26,7 +29,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, async_creator=inline_connector(parsed.database or ":memory:",
                                                                          timeout=SQLITE_BUSY_TIMEOUT_MS / 1000),
                                      **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect",
+                     lambda connection, _record: _sqlite_pragmas(connection, automatic_checkpoints))
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
@@ -34,12 +38,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, automatic_checkpoints: bool) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    if not automatic_checkpoints:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
@@ -53,6 +59,16 @@ class SerializedWriteSession(AsyncSession):
 
     def begin(self) -> Any:  # type: ignore[override]
         return TakeTurn(self._turns, super().begin(), urgent=bool(self.info.get(URGENT)))
+
+    @property
+    def urgent_waiting(self) -> bool:
+        return self._turns.urgent_waiting
+
+
+def urgent_write_waiting(session: AsyncSession) -> bool:
+    """True when an urgent transaction (the intake) waits for the SQLite writer: a long transaction in `session`
+    should commit at its next safe point. Always False on PostgreSQL, whose writers do not queue behind each other."""
+    return isinstance(session, SerializedWriteSession) and session.urgent_waiting
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -24,6 +24,11 @@ class WriteTurns:
         self._urgent: deque[asyncio.Future[None]] = deque()
         self._normal: deque[asyncio.Future[None]] = deque()
 
+    @property
+    def urgent_waiting(self) -> bool:
+        """An urgent transaction waits for the turn: whoever holds it should commit soon."""
+        return any(not waiter.done() for waiter in self._urgent)
+
     async def acquire(self, *, urgent: bool) -> None:
         if not self._busy and not self._urgent and not self._normal:
             self._busy = True

@@ -2,10 +2,12 @@
 ticket, details, dispatch and cancellation that earlier ones in the same batch caused — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import default_router
@@ -15,7 +17,8 @@ from bot.pipeline import Pipeline
 from core.clock import FakeClock
 from core.envelopes import Inbound
 from core.inbox import Committed, GroupCommitIntake
-from core.storage.db import session_factory
+from core.storage.db import create_engine, session_factory
+from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, OutboxRow, Ticket, TicketEvent
 from nlp import load_understander
 
@@ -89,3 +92,43 @@ async def test_one_transaction_sees_its_own_earlier_effects(engine: AsyncEngine,
         actions = list(await session.scalars(select(TicketEvent.action).where(
             TicketEvent.ticket_id == tickets[first].id).order_by(TicketEvent.id)))
     assert actions == ["opened", "details_added", "details_added", "assignee", "status"]
+
+
+async def test_a_long_processing_transaction_lets_the_intake_commit_first(tmp_path: Path, clock: FakeClock) -> None:
+    """On SQLite the intake and processing share one writer. A message arriving while a backlog is processed in
+    large transactions is committed — and so acknowledged — after the message in hand, not after the transaction."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    await load_demo(url, only_if_empty=False)
+    sessions = session_factory(engine)
+    committed: list[Committed] = []
+
+    async def keep(rows: list[Committed]) -> None:
+        committed.extend(rows)
+
+    intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=keep)
+    backlog = 400
+    await intake([Inbound(channel="webchat", account="", external_id=f"m{n}", sender=f"web:c{n % 40}",
+                          conversation=f"web:c{n % 40}", text=SCRIPT[n % 4][2], sent_at=datetime.now(timezone.utc))
+                  for n in range(backlog)])
+    pipeline = Pipeline(sessions=sessions, understander=load_understander(None), router=default_router(),
+                        clock=clock, metrics=Metrics(), after_commit=lambda: None, transaction_budget=60.0)
+
+    async def done() -> int:
+        async with sessions() as session:
+            return await session.scalar(select(func.count()).where(InboxRow.status == "done")) or 0
+
+    processing = asyncio.create_task(pipeline.process(sorted(c.inbox_id for c in committed)))
+    while await done() == 0:
+        await asyncio.sleep(0)
+    first_transaction = await done()
+    assert await intake([Inbound(channel="webchat", account="", external_id="late", sender="web:late",
+                                 conversation="web:late", text="热水器漏水了", sent_at=datetime.now(timezone.utc))]) == [True]
+    done_when_acknowledged = await done()
+    await processing
+    all_done = await done()
+    await intake.close()
+    await engine.dispose()
+    assert first_transaction < done_when_acknowledged < first_transaction + 10
+    assert all_done == backlog
