@@ -24,6 +24,7 @@ from core.envelopes import Inbound
 from core.inbox import GroupCommitIntake
 from core.outbox import OutboxStore
 from core.rendering import Renderer
+from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
 from handlers.cancel import CancelHandler
 from handlers.fallback import FallbackHandler
@@ -52,6 +53,7 @@ class Hub:
     workers: InboxWorkers
     sender: OutboxSender
     renderer: Renderer
+    checkpointer: WalCheckpointer | None = None
     channels: dict[str, Channel] = field(default_factory=dict)
 
     async def accept(self, inbounds: Sequence[Inbound]) -> list[bool]:
@@ -62,6 +64,8 @@ class Hub:
         return results
 
     async def start(self) -> None:
+        if self.checkpointer is not None:
+            await self.checkpointer.start()
         for channel in self.channels.values():
             await channel.start()
         await self.workers.start()
@@ -79,6 +83,7 @@ class Hub:
             ("outbox sender", self.sender.stop),
             ("bus", self.bus.close),
             ("database", self.engine.dispose),
+            *([("WAL checkpoints", self.checkpointer.stop)] if self.checkpointer is not None else []),
         ]
         for name, stop in steps:
             await stop()
@@ -96,7 +101,7 @@ class Hub:
 def build_hub(config: Config, *, clock: Clock | None = None, understander: Understander | None = None,
               extra_channels: Sequence[Channel] = ()) -> Hub:
     clock = clock or SystemClock()
-    engine = create_engine(config.database.url)
+    engine = create_engine(config.database.url, automatic_checkpoints=False)
     sessions = session_factory(engine)
     bus = _bus(config)
     metrics = Metrics()
@@ -109,7 +114,8 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     workers = InboxWorkers(bus=bus, pipeline=pipeline, sessions=sessions, clock=clock, metrics=metrics)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=workers.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
-              workers=workers, sender=sender, renderer=renderer, channels=channels)
+              workers=workers, sender=sender, renderer=renderer, checkpointer=WalCheckpointer.for_engine(engine),
+              channels=channels)
     for channel in [*_channels(config, hub), *extra_channels]:
         channels[channel.name] = channel
     return hub
