@@ -55,11 +55,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import build_app
     from bot.bootstrap import build_hub
+    from bot.collector import freeze_startup_heap
     from bot.diagnostics import install_stack_dumps
 
     config = _config(args)
     app = build_app(build_hub(config))
     app.on_startup.append(install_stack_dumps)
+    app.on_startup.append(freeze_startup_heap)
     web.run_app(app, host=config.server.host, port=config.server.port, shutdown_timeout=10,
                 print=lambda _: logging.getLogger("aftersales").info(
                     "serving on http://%s:%s (web chat at /chat)", config.server.host, config.server.port))
