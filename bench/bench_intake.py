@@ -1,7 +1,8 @@
 """Durable intake → ticket, end to end, through the web chat of real `aftersales serve` processes.
 
 By default one hub process on SQLite (WAL mode, in-process bus, real NLP); with `--postgres` on a throwaway
-PostgreSQL database, and with `--processes N` several hubs sharing a Redis bus. This script is the customers: many
+PostgreSQL database, and with `--processes N` several hubs sharing a Redis bus (`--split`: one of them only takes
+messages in, the others handle them). This script is the customers: many
 web-chat conversations over real websockets, each opening a problem and following up with details, a status query
 and thanks. Two phases:
 
@@ -13,7 +14,7 @@ and thanks. Two phases:
 Client and hub share this machine's cores, so the figures are a floor for a hub on a host of its own.
 
     .venv/bin/python bench/bench_intake.py [--conversations 200] [--rate 1000] [--seconds 5] [--messages 5000]
-        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test [--processes 2]]
+        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test [--processes 2 [--split]]]
 """
 from __future__ import annotations
 
@@ -209,12 +210,16 @@ async def main() -> None:
                         "(postgresql+asyncpg://…) instead of SQLite")
     parser.add_argument("--processes", type=int, default=1, help="hub processes sharing a Redis bus "
                         "(more than one needs --postgres); conversations are spread over them")
+    parser.add_argument("--split", action="store_true", help="with --processes N: the first process only takes "
+                        "messages in (bus.process = false) and holds every socket; the other N-1 handle them")
     parser.add_argument("--redis", metavar="URL", default="redis://127.0.0.1:6379/14",
                         help="Redis database for the bus with --processes > 1; it is emptied first")
     parser.add_argument("--keep-log", type=int, default=0, help="print the last N characters of each hub's log")
     args = parser.parse_args()
     if args.processes > 1 and not args.postgres:
         parser.error("--processes > 1 needs --postgres (SQLite has one writer)")
+    if args.split and args.processes < 2:
+        parser.error("--split needs --processes 2 or more")
     with tempfile.TemporaryDirectory() as tmp:
         async with throwaway_database(args.postgres, Path(tmp)) as database_url:
             bus = ""
@@ -223,13 +228,14 @@ async def main() -> None:
                 await client.flushdb()
                 await client.aclose()
                 bus = f'[bus]\nbackend = "redis"\nredis_url = "{args.redis}"\n'
-            hubs = [HubProcess(Path(tmp) / f"hub{n}", database_url=database_url, extra_config=bus)
+            hubs = [HubProcess(Path(tmp) / f"hub{n}", database_url=database_url,
+                               extra_config=bus + ("process = false\n" if args.split and n == 0 else ""))
                     for n in range(args.processes)]
             print(f"hub logs: {', '.join(str(hub.log) for hub in hubs)}")
             try:
                 for hub in hubs:
                     await hub.start()
-                urls = [hub.url for hub in hubs]
+                urls = [hub.url for hub in hubs[:1 if args.split else None]]
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     await fixed_load(await connect(http, urls, args.conversations, 0), args.rate, args.seconds)
                     await saturation(await connect(http, urls, args.conversations, args.conversations),

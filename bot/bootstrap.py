@@ -110,7 +110,8 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
                           clock=clock, metrics=metrics)
     pipeline = Pipeline(sessions=sessions, understander=understander or load_understander(config.nlp.model_path or None),
-                        router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake)
+                        router=default_router(), clock=clock, metrics=metrics,
+                        after_commit=sender.wake) if config.bus.process else None
     workers = InboxWorkers(bus=bus, pipeline=pipeline, sessions=sessions, clock=clock, metrics=metrics)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=workers.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,

@@ -48,6 +48,9 @@ class BusConfig:
     a Redis bus must use the same number."""
     lease: timedelta = timedelta(seconds=10)
     """Redis bus: how long a process keeps a lane after it stops renewing (crashed); then another takes it over."""
+    process: bool = True
+    """Whether this process handles inbox messages. False makes an intake-only process (channels, inbox, outbox):
+    its acknowledgements never wait behind processing, which other processes on the Redis bus do."""
 
     def __post_init__(self) -> None:
         if self.backend not in ("memory", "redis"):
@@ -56,6 +59,9 @@ class BusConfig:
             raise ValueError("bus.partitions must be 0 (automatic) or more")
         if self.lease.total_seconds() <= 0:
             raise ValueError("bus.lease must be positive")
+        if not self.process and self.backend != "redis":
+            raise ValueError("bus.process = false needs bus.backend = \"redis\": with the in-process bus nothing "
+                             "else would handle this process's messages")
 
 
 @dataclass(frozen=True, kw_only=True)

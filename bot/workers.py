@@ -31,9 +31,10 @@ STALE_AFTER = timedelta(seconds=60)
 
 
 class InboxWorkers:
-    """One consumer per partition; re-publishes rows left pending by a crash (at start) or a failure (sweep)."""
+    """One consumer per partition; re-publishes rows left pending by a crash (at start) or a failure (sweep).
+    Without a pipeline (an intake-only process) it only publishes and sweeps; other processes consume."""
 
-    def __init__(self, *, bus: Bus, pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], clock: Clock,
+    def __init__(self, *, bus: Bus, pipeline: Pipeline | None, sessions: async_sessionmaker[AsyncSession], clock: Clock,
                  metrics: Metrics) -> None:
         self._bus = bus
         self._pipeline = pipeline
@@ -49,7 +50,10 @@ class InboxWorkers:
 
     async def start(self) -> None:
         await self._republish(older_than=None)
-        self._tasks = [asyncio.create_task(self._consume(p), name=f"inbox-{p}") for p in range(self._bus.partitions)]
+        pipeline = self._pipeline
+        if pipeline is not None:
+            self._tasks = [asyncio.create_task(self._consume(pipeline, p), name=f"inbox-{p}")
+                           for p in range(self._bus.partitions)]
         self._tasks.append(asyncio.create_task(self._sweep(), name="inbox-sweep"))
 
     async def stop(self, *, grace: float) -> None:
@@ -66,11 +70,11 @@ class InboxWorkers:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
 
-    async def _consume(self, partition: int) -> None:
+    async def _consume(self, pipeline: Pipeline, partition: int) -> None:
         async for batch in self._bus.consume(INBOX_TOPIC, GROUP, partition, max_batch=BATCH):
             self._busy.add(partition)
             try:
-                await self._pipeline.process([int(payload["inbox_id"]) for _, payload in batch])
+                await pipeline.process([int(payload["inbox_id"]) for _, payload in batch])
                 await self._bus.ack(INBOX_TOPIC, GROUP, [message_id for message_id, _ in batch])
             finally:
                 self._busy.discard(partition)

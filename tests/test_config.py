@@ -14,9 +14,11 @@ def test_bus_section_from_file_and_environment(tmp_path: Path) -> None:
     path = tmp_path / "aftersales.toml"
     path.write_text('[bus]\nbackend = "redis"\nlease = "3s"\n', "utf-8")
     config = load_config(path, env={"AFTERSALES_BUS__PARTITIONS": "16",
-                                    "AFTERSALES_BUS__REDIS_URL": "redis://10.0.0.5:6379/2"})
+                                    "AFTERSALES_BUS__REDIS_URL": "redis://10.0.0.5:6379/2",
+                                    "AFTERSALES_BUS__PROCESS": "false"})
     assert (config.bus.backend, config.bus.partitions, config.bus.lease) == ("redis", 16, timedelta(seconds=3))
     assert config.bus.redis_url == "redis://10.0.0.5:6379/2"
+    assert config.bus.process is False
 
 
 @pytest.mark.parametrize(("section", "message"), [
@@ -24,6 +26,7 @@ def test_bus_section_from_file_and_environment(tmp_path: Path) -> None:
     ('[bus]\nlease = "0s"\n', "bus.lease must be positive"),
     ('[bus]\npartitions = -1\n', "bus.partitions"),
     ('[bus]\nleases = "3s"\n', "unknown key bus.leases"),
+    ('[bus]\nprocess = false\n', "bus.process = false needs bus.backend"),
 ])
 def test_a_bad_bus_setting_is_named(tmp_path: Path, section: str, message: str) -> None:
     path = tmp_path / "aftersales.toml"

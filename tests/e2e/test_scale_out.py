@@ -107,3 +107,50 @@ async def test_two_processes_share_the_work_and_survive_losing_one(tmp_path: Pat
         for hub in hubs:
             hub.kill()
         await engine.dispose()
+
+
+async def _converse_on(hub: HubProcess, n: int) -> list[dict]:
+    """One customer on `hub`'s web chat: a problem and two details, each acknowledged; then the three replies."""
+    texts = ["空调不制冷，开了一小时还是30度", f"电话1391234{n:04d}", "地址是上海市浦东新区张杨路500号12楼"]
+    replies: list[dict] = []
+    async with aiohttp.ClientSession() as http, http.ws_connect(f"{hub.url}/chat/ws?session={_session(n)}") as ws:
+        for i, text in enumerate(texts):
+            await ws.send_str(json.dumps({"type": "message", "text": text, "id": f"{n}-{i}"}, ensure_ascii=False))
+        acks = 0
+        while acks < len(texts) or len(replies) < len(texts):
+            frame = json.loads((await ws.receive(timeout=30)).data)
+            acks += frame["type"] == "ack"
+            if frame["type"] == "message":
+                replies.append(frame)
+    return replies
+
+
+@pytest.mark.timeout(120)
+async def test_an_intake_only_process_acknowledges_and_a_worker_answers(tmp_path: Path, postgres_database: str,
+                                                                        redis_url: str) -> None:
+    """The split deployment: customers talk to a process with `bus.process = false`; another process does all the
+    handling, and its replies reach the customers' sockets on the first process through the relay."""
+    engine = create_engine(postgres_database)
+    await empty_tables(engine)
+    bus = redis.from_url(redis_url, decode_responses=True)
+    await bus.flushdb()
+    config = f'[bus]\nbackend = "redis"\nredis_url = "{redis_url}"\npartitions = 4\n'
+    intake = HubProcess(tmp_path / "intake", database_url=postgres_database, extra_config=config + "process = false\n")
+    worker = HubProcess(tmp_path / "worker", database_url=postgres_database, extra_config=config)
+    try:
+        await asyncio.gather(intake.start(), worker.start())
+        conversations = await asyncio.gather(*(_converse_on(intake, n) for n in range(6)))
+        for replies in conversations:
+            tickets = {reply["ticket"]["id"] for reply in replies if reply.get("ticket")}
+            assert len(tickets) == 1 and len(replies) == 3, replies
+        holders = {await bus.get(f"aftersales:inbox:{p}:lease:pipeline") for p in range(4)}
+        assert len(holders) == 1 and None not in holders, "the intake-only process holds lanes"
+        assert intake.signal(signal.SIGTERM) == 0 and worker.signal(signal.SIGTERM) == 0
+        async with session_factory(engine)() as session:
+            assert set(await session.scalars(select(InboxRow.status))) == {"done"}
+            assert len(list(await session.scalars(select(Ticket)))) == 6
+    finally:
+        intake.kill()
+        worker.kill()
+        await bus.aclose()
+        await engine.dispose()
