@@ -13,8 +13,8 @@ from core.storage.sqlite_inline import inline_connector
 from core.storage.turns import URGENT, TakeTurn, WriteTurns
 
 SQLITE_BUSY_TIMEOUT_MS = 2_000
-"""How long a statement waits for another process's write lock; the event loop waits with it (sqlite_inline), so
-keep it short: the intake then answers `unavailable` and the client resends."""
+"""How long a statement waits for another process's write lock (the event loop keeps running: sqlite_inline); then
+the intake answers `unavailable` and the client resends."""
 
 
 def create_engine(url: str, *, automatic_checkpoints: bool = True, **kwargs: Any) -> AsyncEngine:
@@ -43,7 +43,6 @@ def _sqlite_pragmas(dbapi_connection: Any, automatic_checkpoints: bool) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     if not automatic_checkpoints:
         cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()

@@ -6,6 +6,11 @@ statement in microseconds; writers of this process take turns (core.storage.db) 
 it inline is faster and no less safe. The price is that a long statement holds up the event loop while it runs —
 acceptable for the single-node SQLite deployment; larger installations run on PostgreSQL.
 
+When another process holds the write lock, SQLite's own busy handler would sleep on the event-loop thread. So the
+connection's busy timeout is zero and a statement that finds the database busy is retried here, with short
+asynchronous sleeps, until `timeout`: the loop keeps serving meanwhile. Write transactions begin IMMEDIATE (they
+take the write lock before reading), so such a retry never meets a snapshot that another writer made stale.
+
 SQLAlchemy's `sqlite+aiosqlite` dialect drives it through `create_async_engine(async_creator=…)`; only the methods
 that dialect calls are provided.
 """
@@ -13,12 +18,33 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Any, Callable, Iterable, Sequence
+import time
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+T = TypeVar("T")
+SQLITE_BUSY = 5
+FIRST_PAUSE, LONGEST_PAUSE = 0.0005, 0.01
+"""Seconds between attempts while another process writes: doubling from half a millisecond to ten."""
+
+
+async def when_not_busy(attempt: Callable[[], T], timeout: float) -> T:
+    """`attempt()`, again after a pause for as long as SQLite answers SQLITE_BUSY, for up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    pause = FIRST_PAUSE
+    while True:
+        try:
+            return attempt()
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != SQLITE_BUSY or time.monotonic() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, LONGEST_PAUSE)
 
 
 class InlineCursor:
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, timeout: float) -> None:
         self._cursor = cursor
+        self._timeout = timeout
 
     @property
     def description(self) -> Any:
@@ -33,11 +59,12 @@ class InlineCursor:
         return self._cursor.lastrowid
 
     async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> InlineCursor:
-        self._cursor.execute(sql, parameters)
+        await when_not_busy(lambda: self._cursor.execute(sql, parameters), self._timeout)
         return self
 
     async def executemany(self, sql: str, seq_of_parameters: Iterable[Any]) -> InlineCursor:
-        self._cursor.executemany(sql, seq_of_parameters)
+        rows = list(seq_of_parameters)
+        await when_not_busy(lambda: self._cursor.executemany(sql, rows), self._timeout)
         return self
 
     async def fetchone(self) -> Any:
@@ -66,8 +93,9 @@ class _RunNow:
 
 
 class InlineConnection:
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, timeout: float) -> None:
         self._conn = connection
+        self._timeout = timeout
         self._tx = _RunNow()
 
     @property
@@ -75,16 +103,16 @@ class InlineConnection:
         return self._conn.isolation_level
 
     async def cursor(self) -> InlineCursor:
-        return InlineCursor(self._conn.cursor())
+        return InlineCursor(self._conn.cursor(), self._timeout)
 
     async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> InlineCursor:
-        return InlineCursor(self._conn.execute(sql, parameters))
+        return await (await self.cursor()).execute(sql, parameters)
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._conn.create_function(*args, **kwargs)
 
     async def commit(self) -> None:
-        self._conn.commit()
+        await when_not_busy(self._conn.commit, self._timeout)
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -99,6 +127,6 @@ class InlineConnection:
 def inline_connector(database: str, *, timeout: float) -> Callable[[], Any]:
     """The `async_creator` for `create_async_engine`: opens `database` for use from the event-loop thread only."""
     async def connect() -> InlineConnection:
-        return InlineConnection(sqlite3.connect(database, timeout=timeout, check_same_thread=False,
-                                                uri=database.startswith("file:")))
+        return InlineConnection(sqlite3.connect(database, timeout=0, isolation_level="IMMEDIATE",
+                                                check_same_thread=False, uri=database.startswith("file:")), timeout)
     return connect

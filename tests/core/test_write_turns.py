@@ -67,3 +67,26 @@ async def test_sqlite_transactions_of_one_engine_never_overlap(tmp_path) -> None
     finally:
         await engine.dispose()
     assert most == 1
+
+
+async def test_two_engines_on_one_file_take_turns_without_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two engines stand for two processes (an intake-only one and a worker): each has its own turns, so their
+    transactions meet at SQLite's lock, and every one of them still commits."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 't.db'}"
+    engines = [create_engine(url), create_engine(url)]
+    try:
+        async with session_factory(engines[0])() as session, session.begin():
+            await session.execute(text("create table t (n integer)"))
+
+        async def write(engine, n: int) -> None:  # type: ignore[no-untyped-def]
+            async with session_factory(engine)() as session, session.begin():
+                await session.execute(text("insert into t values (:n)"), {"n": n})
+                await asyncio.sleep(0.002)
+                await session.execute(text("update t set n = n + 1000 where n = :n"), {"n": n})
+
+        await asyncio.gather(*(write(engines[n % 2], n) for n in range(40)))
+        async with session_factory(engines[1])() as session:
+            assert list(await session.scalars(text("select n from t order by n"))) == list(range(1000, 1040))
+    finally:
+        for engine in engines:
+            await engine.dispose()
