@@ -58,7 +58,7 @@ class GroupCommitIntake:
             self._pending.append((inbound, future))
             futures.append(future)
         self._wake.set()
-        return list(await asyncio.gather(*futures))
+        return [await future for future in futures]
 
     async def close(self) -> None:
         """Write what is queued, then stop the writer."""
