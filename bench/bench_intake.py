@@ -209,15 +209,13 @@ async def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="run on a throwaway database of this PostgreSQL server "
                         "(postgresql+asyncpg://…) instead of SQLite")
     parser.add_argument("--processes", type=int, default=1, help="hub processes sharing a Redis bus "
-                        "(more than one needs --postgres); conversations are spread over them")
+                        "(and the database); conversations are spread over them")
     parser.add_argument("--split", action="store_true", help="with --processes N: the first process only takes "
                         "messages in (bus.process = false) and holds every socket; the other N-1 handle them")
     parser.add_argument("--redis", metavar="URL", default="redis://127.0.0.1:6379/14",
                         help="Redis database for the bus with --processes > 1; it is emptied first")
     parser.add_argument("--keep-log", type=int, default=0, help="print the last N characters of each hub's log")
     args = parser.parse_args()
-    if args.processes > 1 and not args.postgres:
-        parser.error("--processes > 1 needs --postgres (SQLite has one writer)")
     if args.split and args.processes < 2:
         parser.error("--split needs --processes 2 or more")
     with tempfile.TemporaryDirectory() as tmp:
