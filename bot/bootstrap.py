@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config
 from bot.metrics import Metrics
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, transaction_budget
 from bot.router import Router
 from bot.workers import InboxWorkers, OutboxSender
 from channels.base import Channel
@@ -110,8 +110,8 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
                           clock=clock, metrics=metrics)
     pipeline = Pipeline(sessions=sessions, understander=understander or load_understander(config.nlp.model_path or None),
-                        router=default_router(), clock=clock, metrics=metrics,
-                        after_commit=sender.wake) if config.bus.process else None
+                        router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
+                        transaction_budget=transaction_budget(engine.dialect.name)) if config.bus.process else None
     workers = InboxWorkers(bus=bus, pipeline=pipeline, sessions=sessions, clock=clock, metrics=metrics)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=workers.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
