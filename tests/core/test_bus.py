@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any, AsyncIterator
 
 import pytest
@@ -14,6 +14,15 @@ from core.bus import Bus, MemoryBus, partition_of
 from core.redis_bus import RedisStreamsBus
 
 TOPIC, GROUP = "inbox", "pipeline"
+
+
+async def _lease_owners(url: str, prefix: str) -> list[str]:
+    """Who holds each partition's lease, as Redis has it."""
+    client = redis.from_url(url, decode_responses=True)
+    try:
+        return [await client.get(f"{prefix}:{TOPIC}:{p}:lease:{GROUP}") for p in range(4)]
+    finally:
+        await client.aclose()
 
 
 def _redis_bus(url: str, prefix: str, *, lease: float = 3.0) -> RedisStreamsBus:
@@ -109,7 +118,8 @@ async def test_a_process_that_joins_gets_its_share_of_the_partitions(redis_url: 
                 await asyncio.sleep(0.05)
         assert sorted(received["first"] + received["second"]) == sorted(keys)
         assert received["first"] and received["second"]
-        assert len(first._held) == len(second._held) == 2
+        owners = Counter(await _lease_owners(redis_url, prefix))
+        assert len(owners) == 2 and set(owners.values()) == {2}, owners
     finally:
         for reader in readers:
             reader.cancel()
