@@ -5,7 +5,7 @@ demo staff) so its capacity and the effect of the transaction budget can be read
 is filled first with the same customer script as `bench_intake.py`, then processed as one backlog, once per budget
 on a fresh database. Printed per budget: messages/s, messages per transaction, SQL statements per message.
 
-    .venv/bin/python bench/bench_pipeline.py [--conversations 200] [--messages 5000] [--budgets 0.005,0.01,0.02]
+    .venv/bin/python bench/bench_pipeline.py [--conversations 200] [--messages 5000] [--budgets 0.02,0.1,0.2]
 """
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--budgets", default="0.005,0.01,0.02,0.05", help="transaction budgets in seconds")
+    parser.add_argument("--budgets", default="0.02,0.1,0.2", help="transaction budgets in seconds")
     parser.add_argument("--postgres", metavar="URL", help="run on a throwaway database of this PostgreSQL server "
                         "(postgresql+asyncpg://…) instead of SQLite")
     args = parser.parse_args()
