@@ -109,9 +109,10 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     channels: dict[str, Channel] = {}
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
                           clock=clock, metrics=metrics)
+    budget = transaction_budget(engine.dialect.name, other_processes=config.bus.backend == "redis")
     pipeline = Pipeline(sessions=sessions, understander=understander or load_understander(config.nlp.model_path or None),
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
-                        transaction_budget=transaction_budget(engine.dialect.name)) if config.bus.process else None
+                        transaction_budget=budget) if config.bus.process else None
     workers = InboxWorkers(bus=bus, pipeline=pipeline, sessions=sessions, clock=clock, metrics=metrics)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=workers.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,

@@ -36,9 +36,12 @@ FIRST_BATCH = 16
 TRANSACTION_BUDGET = 0.1
 """Seconds of work after which a processing transaction commits, on SQLite. Each transaction pays a fixed cost
 (fetching the batch's senders, states and tickets, the commit), so longer ones handle more messages per second; the
-intake does not wait for the budget, since a transaction commits early as soon as the intake wants the writer.
+intake of this process does not wait for the budget, since a transaction commits early as soon as it wants the
+writer (the intakes of other processes on the file cannot ask: `SHARED_FILE_TRANSACTION_BUDGET`).
 Whole hub at 1,000 msg/s offered (bench/bench_intake.py): 0.02 s → ~300 msg/s end to end, ack p99 ~90 ms;
 0.1 s → 380-490 msg/s, ack p99 ~65 ms; 0.2 s → ~380 msg/s, ack p99 ~100 ms (a longer final commit step)."""
+SHARED_FILE_TRANSACTION_BUDGET = 0.02
+"""On a SQLite file that other hub processes write too (a Redis bus): their intakes wait for this budget."""
 SERVER_TRANSACTION_BUDGET = 0.2
 """The same on PostgreSQL, where the intake never waits for processing: every statement is a round trip, so longer
 transactions pay off (whole hub, bench/bench_intake.py --postgres: 93 msg/s at 0.02 s, 195 at 0.1, 300-390 at
@@ -47,8 +50,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def transaction_budget(dialect: str) -> float:
-    return TRANSACTION_BUDGET if dialect == "sqlite" else SERVER_TRANSACTION_BUDGET
+def transaction_budget(dialect: str, *, other_processes: bool) -> float:
+    """The budget for this database, and whether other hub processes share it."""
+    if dialect != "sqlite":
+        return SERVER_TRANSACTION_BUDGET
+    return SHARED_FILE_TRANSACTION_BUDGET if other_processes else TRANSACTION_BUDGET
 
 
 def reply_locale(text: str, default: str) -> str:
