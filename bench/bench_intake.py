@@ -2,9 +2,9 @@
 
 By default one hub process on SQLite (WAL mode, in-process bus, real NLP); with `--postgres` on a throwaway
 PostgreSQL database, and with `--processes N` several hubs sharing a Redis bus (`--split`: one of them only takes
-messages in, the others handle them). This script is the customers: many
-web-chat conversations over real websockets, each opening a problem and following up with details, a status query
-and thanks. Two phases:
+messages in, the others handle them; `--intake-only`: nobody handles them, acknowledgements alone). This script is
+the customers: many web-chat conversations over real websockets, each opening a problem and following up with
+details, a status query and thanks. Two phases:
 
 * fixed load — open loop at `--rate` messages/s for `--seconds`: ack latency (message committed to the inbox) and
   reply latency (processed into its ticket, the reply pushed back over the socket), p50/p90/p99/max;
@@ -14,7 +14,7 @@ and thanks. Two phases:
 Client and hub share this machine's cores, so the figures are a floor for a hub on a host of its own.
 
     .venv/bin/python bench/bench_intake.py [--conversations 200] [--rate 1000] [--seconds 5] [--messages 5000]
-        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test [--processes 2 [--split]]]
+        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test] [--processes 2 [--split]] [--intake-only]
 """
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def report(name: str, conversations: list[Conversation], sent: int, elapsed: flo
         print(f"  errors {dict(errors)}; replies {len(replies)} of {sent}")
 
 
-async def fixed_load(conversations: list[Conversation], rate: float, seconds: float) -> None:
+async def fixed_load(conversations: list[Conversation], rate: float, seconds: float, reply_timeout: float) -> None:
     """Open loop: message k is due at start + k/rate whatever the hub's pace, so queueing shows up as latency."""
     readers = [asyncio.create_task(c.read()) for c in conversations]
     total = int(rate * seconds)
@@ -138,13 +138,13 @@ async def fixed_load(conversations: list[Conversation], rate: float, seconds: fl
             await asyncio.sleep(delay)
         await conversations[k % len(conversations)].send(due)
     elapsed = time.perf_counter() - started
-    finished = await drain(conversations, total, timeout=120) - started
+    finished = await drain(conversations, total, timeout=reply_timeout) - started
     report(f"fixed load {rate:.0f} msg/s", conversations, total, elapsed, finished)
     for task in readers:
         task.cancel()
 
 
-async def saturation(conversations: list[Conversation], messages: int, window: int) -> None:
+async def saturation(conversations: list[Conversation], messages: int, window: int, reply_timeout: float) -> None:
     """Closed loop: each conversation keeps `window` messages in flight until `messages` have been sent in all."""
     readers = [asyncio.create_task(c.read()) for c in conversations]
     per_conversation = messages // len(conversations)
@@ -163,7 +163,7 @@ async def saturation(conversations: list[Conversation], messages: int, window: i
     await asyncio.gather(*(customer(c) for c in conversations))
     elapsed = time.perf_counter() - started
     total = per_conversation * len(conversations)
-    finished = await drain(conversations, total, timeout=300) - started
+    finished = await drain(conversations, total, timeout=reply_timeout) - started
     report(f"saturation (window {window})", conversations, total, elapsed, finished)
     for task in readers:
         task.cancel()
@@ -212,8 +212,10 @@ async def main() -> None:
                         "(and the database); conversations are spread over them")
     parser.add_argument("--split", action="store_true", help="with --processes N: the first process only takes "
                         "messages in (bus.process = false) and holds every socket; the other N-1 handle them")
+    parser.add_argument("--intake-only", action="store_true", help="no process handles the messages (bus.process "
+                        "= false everywhere): acknowledgements alone, the floor under the other figures")
     parser.add_argument("--redis", metavar="URL", default="redis://127.0.0.1:6379/14",
-                        help="Redis database for the bus with --processes > 1; it is emptied first")
+                        help="Redis database for the bus with --processes > 1 or --intake-only; it is emptied first")
     parser.add_argument("--keep-log", type=int, default=0, help="print the last N characters of each hub's log")
     args = parser.parse_args()
     if args.split and args.processes < 2:
@@ -221,13 +223,14 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         async with throwaway_database(args.postgres, Path(tmp)) as database_url:
             bus = ""
-            if args.processes > 1:
+            if args.processes > 1 or args.intake_only:
                 client = redis.from_url(args.redis)
                 await client.flushdb()
                 await client.aclose()
                 bus = f'[bus]\nbackend = "redis"\nredis_url = "{args.redis}"\n'
             hubs = [HubProcess(Path(tmp) / f"hub{n}", database_url=database_url,
-                               extra_config=bus + ("process = false\n" if args.split and n == 0 else ""))
+                               extra_config=bus + ("process = false\n" if args.intake_only or args.split and n == 0
+                                                   else ""))
                     for n in range(args.processes)]
             print(f"hub logs: {', '.join(str(hub.log) for hub in hubs)}")
             try:
@@ -235,9 +238,10 @@ async def main() -> None:
                     await hub.start()
                 urls = [hub.url for hub in hubs[:1 if args.split else None]]
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                    await fixed_load(await connect(http, urls, args.conversations, 0), args.rate, args.seconds)
+                    await fixed_load(await connect(http, urls, args.conversations, 0), args.rate, args.seconds,
+                                     reply_timeout=0 if args.intake_only else 120)
                     await saturation(await connect(http, urls, args.conversations, args.conversations),
-                                     args.messages, args.window)
+                                     args.messages, args.window, reply_timeout=0 if args.intake_only else 300)
                 print(await count_effects(database_url))
             finally:
                 for hub in hubs:
