@@ -63,8 +63,8 @@ class IntakeHandler:
 
     def _same_problem(self, ctx: Context, ticket: Ticket) -> bool:
         u = ctx.understanding
-        if ctx.state.state == COLLECTING and ctx.state.data.get("ticket") == ticket.code:
-            return u.intent != NEW_PROBLEM or u.type in (ticket.type, "other")
+        if ctx.state.state == COLLECTING and ctx.state.data.get("ticket") == ticket.code and u.intent != NEW_PROBLEM:
+            return True
         return (u.intent == ADD_DETAIL or u.type in (ticket.type, "other")
                 or u.type_confidence < SAME_PROBLEM_CONFIDENCE)
 

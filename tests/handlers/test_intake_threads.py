@@ -1,0 +1,26 @@
+"""Which ticket a customer's next message belongs to while the hub is still collecting details for one."""
+from __future__ import annotations
+
+CUSTOMER = "web:thread-customer"
+
+
+async def _opened(desk) -> str:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，滚筒一直响")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["missing"]
+    return out[0]["data"]["ticket"]["id"]
+
+
+async def test_a_hesitant_new_problem_joins_the_ticket_being_completed(desk) -> None:  # type: ignore[no-untyped-def]
+    """“补充一下情况…” reads as a new problem of another type, but with little confidence: it is a detail."""
+    code = await _opened(desk)
+    out = await desk.say("webchat", CUSTOMER, "电话13812345678")
+    assert out[0]["data"]["missing"] == ["address"]
+    out = await desk.say("webchat", CUSTOMER, "补充一下情况，第2次，电话13812345678")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+
+
+async def test_a_clear_other_problem_opens_its_own_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _opened(desk)
+    out = await desk.say("webchat", CUSTOMER, "发票开错了，抬头要改成公司名称")
+    assert out[0]["template"] == "ticket_opened"
+    assert out[0]["data"]["ticket"]["id"] != code and out[0]["data"]["ticket"]["type"] == "invoice"
