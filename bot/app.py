@@ -13,7 +13,7 @@ def build_app(hub: Hub) -> web.Application:
     app[HUB_KEY] = hub
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
-    app.router.add_get("/", lambda _: web.HTTPFound("/chat"))
+    app.router.add_get("/", to_chat)
     for channel in hub.channels.values():
         app.router.add_routes(channel.routes())
     app.on_startup.append(_start)
@@ -27,6 +27,10 @@ async def _start(app: web.Application) -> None:
 
 async def _stop(app: web.Application) -> None:
     await app[HUB_KEY].stop()
+
+
+async def to_chat(_request: web.Request) -> web.Response:
+    raise web.HTTPFound("/chat")
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -1,15 +1,21 @@
-"""A database locked by another process: the customer is told to resend, the server keeps serving while it waits
-for the lock, nothing is lost."""
+"""A database locked by another process, or gone: the customer is told to resend, the server keeps serving, nothing
+is lost."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
+from pathlib import Path
 
 import aiohttp
-
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from core.storage.db import create_engine, session_factory
 from core.storage.models import InboxRow, Ticket
+from tests.conftest import POSTGRES_URL, _admin, _asyncpg, empty_tables
+from tests.e2e.hub_process import HubProcess
 
 
 async def test_locked_database_answers_unavailable_then_the_resend_counts_once(hub_server, chat) -> None:
@@ -46,3 +52,47 @@ async def test_locked_database_answers_unavailable_then_the_resend_counts_once(h
     async with hub.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(InboxRow)) == 1
         assert await session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+@pytest.mark.timeout(120)
+async def test_postgresql_gone_then_back_loses_nothing(tmp_path: Path, postgres_database: str) -> None:
+    """A real `serve` on PostgreSQL whose database stops taking connections (and drops the open ones): the
+    customer is told to resend, /healthz says 503, the process stays up; once the database is back the resend is
+    committed once and answered."""
+    engine = create_engine(postgres_database)
+    await empty_tables(engine)
+    await engine.dispose()
+    name, server = make_url(postgres_database).database, _asyncpg(POSTGRES_URL)
+    hub = HubProcess(tmp_path / "hub", database_url=postgres_database)
+    text = "热水器漏水了，地上全是水"
+    try:
+        await hub.start()
+        async with aiohttp.ClientSession() as http, \
+                http.ws_connect(f"{hub.url}/chat/ws?session=pggonesession0001") as ws:
+            assert (await ws.receive_json(timeout=10))["type"] == "hello"
+            await _admin(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            await _admin(server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+            await ws.send_json({"type": "message", "text": text, "id": "gone-1"})
+            refused = await ws.receive_json(timeout=30)
+            assert (refused["type"], refused["code"], refused["id"]) == ("error", "unavailable", "gone-1")
+            async with http.get(f"{hub.url}/healthz") as health:
+                assert health.status == 503
+
+            await _admin(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            await ws.send_json({"type": "message", "text": text, "id": "gone-1"})
+            frames = [await ws.receive_json(timeout=30), await ws.receive_json(timeout=30)]
+            assert [f["type"] for f in frames] == ["ack", "message"]
+            assert frames[1]["ticket"]["type"] == "repair"
+            async with http.get(f"{hub.url}/healthz") as health:
+                assert health.status == 200
+        assert hub.signal(signal.SIGTERM) == 0
+    finally:
+        await _admin(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        hub.kill()
+    engine = create_engine(postgres_database)
+    try:
+        async with session_factory(engine)() as session:
+            assert await session.scalar(select(func.count()).select_from(InboxRow)) == 1
+            assert await session.scalar(select(func.count()).select_from(Ticket)) == 1
+    finally:
+        await engine.dispose()

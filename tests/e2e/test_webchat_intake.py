@@ -69,7 +69,7 @@ async def test_urgent_safety_problem_is_p1(hub_server, chat) -> None:
     assert reply["ticket"]["priority"] == "P1"
 
 
-async def test_healthz_and_metrics(hub_server) -> None:
+async def test_healthz_metrics_and_the_front_page(hub_server) -> None:
     import aiohttp
 
     _, server = hub_server
@@ -78,3 +78,5 @@ async def test_healthz_and_metrics(hub_server) -> None:
             assert response.status == 200 and await response.json() == {"status": "ok"}
         async with http.get(server.make_url("/metrics")) as response:
             assert "aftersales_inbound_accepted" in await response.text()
+        async with http.get(server.make_url("/"), allow_redirects=False) as response:
+            assert (response.status, response.headers["Location"]) == (302, "/chat")
