@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from typing import Any
-
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +23,8 @@ CHECKPOINT_EVERY = 0.5
 
 
 class WalCheckpointer:
+    """Checkpoints one SQLite database file every `interval` seconds while started."""
+
     def __init__(self, database: str, *, interval: float = CHECKPOINT_EVERY) -> None:
         self._database = database
         self._interval = interval
@@ -62,6 +62,6 @@ class WalCheckpointer:
             except sqlite3.Error as exc:
                 log.warning("WAL checkpoint failed: %s", exc)
 
-    def _checkpoint(self) -> Any:
+    def _checkpoint(self) -> None:
         assert self._connection is not None
-        return self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

@@ -8,8 +8,8 @@ acceptable for the single-node SQLite deployment; larger installations run on Po
 
 When another process holds the write lock, SQLite's own busy handler would sleep on the event-loop thread. So the
 connection's busy timeout is zero and a statement that finds the database busy is retried here, with short
-asynchronous sleeps, until `timeout`: the loop keeps serving meanwhile. Write transactions begin IMMEDIATE (they
-take the write lock before reading), so such a retry never meets a snapshot that another writer made stale.
+asynchronous sleeps, until `timeout`: the loop keeps serving meanwhile. A transaction's first write begins it
+IMMEDIATE (taking the write lock at once), so a retried statement never meets a snapshot another writer made stale.
 
 SQLAlchemy's `sqlite+aiosqlite` dialect drives it through `create_async_engine(async_creator=…)`; only the methods
 that dialect calls are provided.
