@@ -1,11 +1,14 @@
 """The one aiohttp server: health, metrics, and every channel's routes; the hub starts and stops with it."""
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from bot.bootstrap import Hub
 
 HUB_KEY = web.AppKey("hub", Hub)
+log = logging.getLogger(__name__)
 
 
 def build_app(hub: Hub) -> web.Application:
@@ -40,5 +43,10 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = request.app[HUB_KEY].metrics.render()
+    hub = request.app[HUB_KEY]
+    try:
+        hub.metrics.backlog.set(await hub.inbox_backlog())
+    except Exception:  # noqa: BLE001 - the database is unavailable; /healthz says so, the gauge keeps its last value
+        log.warning("could not count the inbox backlog for /metrics", exc_info=True)
+    body = hub.metrics.render()
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})

@@ -8,7 +8,7 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Sequence
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,6 +26,7 @@ from core.outbox import OutboxStore
 from core.rendering import Renderer
 from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
+from core.storage.models import InboxRow
 from handlers.cancel import CancelHandler
 from handlers.fallback import FallbackHandler
 from handlers.intake import IntakeHandler
@@ -58,7 +59,9 @@ class Hub:
 
     async def accept(self, inbounds: Sequence[Inbound]) -> list[bool]:
         """The `IntakeSink` handed to every channel: durable commit, then counted."""
+        started = time.perf_counter()
         results = await self.intake(inbounds)
+        self.metrics.commit.observe(time.perf_counter() - started)
         for inbound, new in zip(inbounds, results):
             self.metrics.accepted.labels(inbound.channel, "new" if new else "duplicate").inc()
         return results
@@ -88,6 +91,12 @@ class Hub:
         for name, stop in steps:
             await stop()
             log.info("stopping: %s stopped (%.0f ms)", name, (time.monotonic() - started) * 1000)
+
+    async def inbox_backlog(self) -> int:
+        """Inbox rows not yet processed, by every process on this database."""
+        async with self.sessions() as session:
+            return int(await session.scalar(
+                select(func.count()).select_from(InboxRow).where(InboxRow.status == "pending")) or 0)
 
     async def healthy(self) -> bool:
         try:

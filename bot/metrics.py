@@ -16,7 +16,12 @@ class Metrics:
                                  registry=self.registry)
         self.outbound = Counter("aftersales_outbound", "Outbound send attempts", ["channel", "result"],
                                 registry=self.registry)
-        self.backlog = Gauge("aftersales_inbox_backlog", "Messages waiting on the bus", registry=self.registry)
+        self.commit = Histogram("aftersales_intake_commit_seconds",
+                                "What a platform waits for its acknowledgement: intake call to inbox commit",
+                                buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+                                registry=self.registry)
+        self.backlog = Gauge("aftersales_inbox_backlog", "Inbox rows not yet processed (read when scraped)",
+                             registry=self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

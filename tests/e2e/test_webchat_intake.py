@@ -69,14 +69,25 @@ async def test_urgent_safety_problem_is_p1(hub_server, chat) -> None:
     assert reply["ticket"]["priority"] == "P1"
 
 
-async def test_healthz_metrics_and_the_front_page(hub_server) -> None:
+async def test_healthz_metrics_and_the_front_page(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
     import aiohttp
+    from prometheus_client.parser import text_string_to_metric_families
 
-    _, server = hub_server
+    hub, server = hub_server
+    customer = await chat()
+    await customer.say("洗衣机不脱水了")
+    await customer.next()
+    async with hub.sessions() as session, session.begin():
+        session.add(InboxRow(channel="webchat", external_id="left-over", conversation="web:x", payload={},
+                             status="pending", attempts=0, last_error="", received_at=hub.clock.now()))
     async with aiohttp.ClientSession() as http:
         async with http.get(server.make_url("/healthz")) as response:
             assert response.status == 200 and await response.json() == {"status": "ok"}
         async with http.get(server.make_url("/metrics")) as response:
-            assert "aftersales_inbound_accepted" in await response.text()
+            samples = {sample.name: sample.value for family in text_string_to_metric_families(await response.text())
+                       for sample in family.samples}
+        assert samples["aftersales_intake_commit_seconds_count"] == 1
+        assert samples["aftersales_inbox_backlog"] == 1
+        assert samples['aftersales_inbound_accepted_total'] == 1
         async with http.get(server.make_url("/"), allow_redirects=False) as response:
             assert (response.status, response.headers["Location"]) == (302, "/chat")
