@@ -77,11 +77,10 @@ class DispatchService:
         if free:
             chosen = min(free, key=lambda s: (load.get(s.id, 0), s.id))
             await self._assign(ticket, chosen.id, actor=actor)
-            contact = await self.contact(chosen)
-            return Dispatch(assignee=contact)
+            return Dispatch(assignee=(await self.contacts([chosen])).get(chosen.id))
         offered = await self._offered(ticket)
-        fresh = [await self.contact(s) for s in skilled if s.id not in offered]
-        pool = tuple([c for c in fresh if c is not None])
+        fresh = await self.contacts([s for s in skilled if s.id not in offered])
+        pool = tuple(fresh.values())
         if pool:
             self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
         return Dispatch(pool=pool)
@@ -151,14 +150,23 @@ class DispatchService:
             select(Ticket).where(Ticket.assignee_id == staff_id, Ticket.status.in_([s.value for s in HELD]))
             .order_by(Ticket.id)))
 
-    async def contact(self, staff: Staff) -> Contact | None:
-        """The staff member's best channel (`CONTACT_CHANNELS` order), or None if they have no identity."""
-        identities = {i.channel: i for i in await self._session.scalars(
-            select(Identity).where(Identity.staff_id == staff.id).order_by(Identity.id))}
-        for channel in CONTACT_CHANNELS:
-            if channel in identities:
-                return Contact(staff.id, staff.name, staff.locale, channel, identities[channel].external_id)
-        return None
+    async def contacts(self, staff: Sequence[Staff]) -> dict[int, Contact]:
+        """Each staff member's best channel (`CONTACT_CHANNELS` order), in the order given, in one query; those
+        with no identity are left out."""
+        if not staff:
+            return {}
+        identities: dict[int, dict[str, Identity]] = {}
+        for identity in await self._session.scalars(
+                select(Identity).where(Identity.staff_id.in_([s.id for s in staff])).order_by(Identity.id)):
+            identities.setdefault(identity.staff_id or 0, {})[identity.channel] = identity
+        found: dict[int, Contact] = {}
+        for member in staff:
+            channels = identities.get(member.id, {})
+            channel = next((c for c in CONTACT_CHANNELS if c in channels), None)
+            if channel is not None:
+                found[member.id] = Contact(member.id, member.name, member.locale, channel,
+                                           channels[channel].external_id)
+        return found
 
     async def customer_contact(self, ticket: Ticket) -> Contact | None:
         """The customer on the channel the ticket came in on, where progress notices go."""
