@@ -85,8 +85,9 @@ class Pipeline:
 
         The event loop gets a turn between messages, so sockets are served while a backlog is worked off, and on
         SQLite a transaction commits early when the intake is waiting for the single writer: an acknowledgement
-        waits for the message in hand, not for the whole transaction."""
-        remaining = sorted(inbox_ids)
+        waits for the message in hand, not for the whole transaction. A row delivered twice in one batch (a
+        resend re-publishes a row that is still pending) is handled once."""
+        remaining = sorted(set(inbox_ids))
         while remaining:
             taken: list[int] = []
             try:

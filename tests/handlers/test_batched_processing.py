@@ -19,7 +19,7 @@ from core.envelopes import Inbound
 from core.inbox import Committed, GroupCommitIntake
 from core.storage.db import create_engine, session_factory
 from core.storage.migrate import upgrade
-from core.storage.models import InboxRow, OutboxRow, Ticket, TicketEvent
+from core.storage.models import InboxRow, OutboxRow, Ticket, TicketEvent, TicketMessage
 from nlp import load_understander
 
 ALICE, BOB = "web:alice", "web:bob"
@@ -132,3 +132,16 @@ async def test_a_long_processing_transaction_lets_the_intake_commit_first(tmp_pa
     await engine.dispose()
     assert first_transaction < done_when_acknowledged < first_transaction + 10
     assert all_done == backlog
+
+
+async def test_a_row_delivered_twice_in_one_batch_has_one_effect(engine: AsyncEngine, database_url: str,
+                                                                 clock: FakeClock) -> None:
+    """A resend re-publishes a row that is still pending, so one consumer batch can carry it twice."""
+    await load_demo(database_url, only_if_empty=False)
+    ids = await _accept(engine, clock)
+    pipeline = Pipeline(sessions=session_factory(engine), understander=load_understander(None),
+                        router=default_router(), clock=clock, metrics=Metrics(), after_commit=lambda: None)
+    await pipeline.process([ids[0], ids[1], ids[0], ids[1], ids[2]])
+    async with session_factory(engine)() as session:
+        effects = list(await session.scalars(select(TicketMessage.inbox_id).order_by(TicketMessage.inbox_id)))
+    assert effects == ids[:3]
