@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,13 +24,15 @@ CHECKPOINT_EVERY = 0.5
 
 
 class WalCheckpointer:
-    """Checkpoints one SQLite database file every `interval` seconds while started."""
+    """Checkpoints one SQLite database file every `interval` seconds while started, from a thread of its own that
+    alone opens, uses and closes its connection (a connection closed while another thread is inside it crashes the
+    process)."""
 
     def __init__(self, database: str, *, interval: float = CHECKPOINT_EVERY) -> None:
         self._database = database
         self._interval = interval
-        self._connection: sqlite3.Connection | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
 
     @classmethod
     def for_engine(cls, engine: AsyncEngine) -> WalCheckpointer | None:
@@ -40,28 +43,26 @@ class WalCheckpointer:
         return cls(url.database)
 
     async def start(self) -> None:
-        self._connection = sqlite3.connect(self._database, check_same_thread=False,
-                                           uri=self._database.startswith("file:"))
-        self._task = asyncio.create_task(self._run(), name="wal-checkpoint")
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+        self._thread.start()
 
     async def stop(self) -> None:
-        """Stop checkpointing. Call it after the engine is disposed: closing the last connection to the database
-        checkpoints what is left and removes the WAL file."""
-        if self._task is None or self._connection is None:
+        """Stop checkpointing, after the checkpoint in progress if any. Call it after the engine is disposed:
+        closing the last connection to the database checkpoints what is left and removes the WAL file."""
+        if self._thread is None:
             return
-        self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
-        self._connection.close()
-        self._task = self._connection = None
+        self._stopping.set()
+        await asyncio.to_thread(self._thread.join)
+        self._thread = None
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await asyncio.to_thread(self._checkpoint)
-            except sqlite3.Error as exc:
-                log.warning("WAL checkpoint failed: %s", exc)
-
-    def _checkpoint(self) -> None:
-        assert self._connection is not None
-        self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._database, uri=self._database.startswith("file:"))
+        try:
+            while not self._stopping.wait(self._interval):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:
+                    log.warning("WAL checkpoint failed: %s", exc)
+        finally:
+            connection.close()
