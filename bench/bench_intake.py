@@ -103,7 +103,11 @@ async def connect(http: aiohttp.ClientSession, urls: list[str], count: int, offs
 
 
 async def drain(conversations: list[Conversation], total: int, timeout: float) -> float:
-    """Wait until every message got its reply (or `timeout`); returns when the last reply arrived."""
+    """Wait until every message got its ack (up to 30 s), then its reply (up to `timeout`); returns when the last
+    reply arrived."""
+    deadline = time.perf_counter() + 30
+    while sum(len(c.acks) for c in conversations) < total and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
     deadline = time.perf_counter() + timeout
     while sum(len(c.replies) for c in conversations) < total and time.perf_counter() < deadline:
         await asyncio.sleep(0.01)
