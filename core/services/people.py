@@ -31,7 +31,8 @@ class PeopleService:
     def __init__(self, *, session: AsyncSession, clock: Clock) -> None:
         self._session = session
         self._clock = clock
-        self._known: dict[tuple[str, str], Person] = {}
+        self._known: dict[tuple[str, str], Person | None] = {}
+        """None: looked up and unknown (a first contact), so it is not asked for again."""
         self._customers: dict[int, Customer] = {}
         """Held here because the session keeps only weak references to unchanged rows."""
 
@@ -41,6 +42,7 @@ class PeopleService:
         wanted = set(senders) - self._known.keys()
         if not wanted:
             return
+        self._known.update(dict.fromkeys(wanted))
         identities = (await self._session.execute(
             select(Identity.channel, Identity.external_id, Identity.staff_id, Customer)
             .outerjoin(Customer, Customer.id == Identity.customer_id)
