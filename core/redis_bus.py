@@ -139,8 +139,6 @@ class RedisStreamsBus:
         return math.ceil(self.partitions / max(1, self._live_members))
 
     async def _take(self, lease: str, share: str) -> bool:
-        if lease in self._held:
-            return True
         if self._held_in(share) >= self._fair_share():
             return False
         if await self._redis.set(lease, self._owner, nx=True, px=self._lease_ms):
