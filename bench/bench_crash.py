@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 from sqlalchemy import select  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker  # noqa: E402
 
 from bench.bench_intake import throwaway_database  # noqa: E402
 from core.storage.db import create_engine, session_factory  # noqa: E402
@@ -62,17 +63,13 @@ async def customer(http: aiohttp.ClientSession, url: str, n: int, messages: int,
             await asyncio.sleep(0.2)
 
 
-async def count(database_url: str) -> dict[str, int]:
-    engine = create_engine(database_url)
-    try:
-        async with session_factory(engine)() as session:
-            rows = {row.id: row for row in await session.scalars(select(InboxRow))}
-            effects = Counter(await session.scalars(select(TicketMessage.inbox_id)))
-            replies = Counter(int(key.split(":")[1]) for key in await session.scalars(
-                select(OutboxRow.idempotency_key).where(OutboxRow.idempotency_key.like("inbox:%"))))
-            tickets = Counter(await session.scalars(select(Ticket.conversation)))
-    finally:
-        await engine.dispose()
+async def count(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    async with sessions() as session:
+        rows = {row.id: row for row in await session.scalars(select(InboxRow))}
+        effects = Counter(await session.scalars(select(TicketMessage.inbox_id)))
+        replies = Counter(int(key.split(":")[1]) for key in await session.scalars(
+            select(OutboxRow.idempotency_key).where(OutboxRow.idempotency_key.like("inbox:%"))))
+        tickets = Counter(await session.scalars(select(Ticket.conversation)))
     return {
         "inbox rows": len(rows),
         "rows not done": sum(row.status != "done" for row in rows.values()),
@@ -112,16 +109,18 @@ async def main() -> None:
                     await load
                 engine = create_engine(database_url)
                 try:
-                    pending = await wait_until_processed(session_factory(engine), timeout=600)
+                    sessions = session_factory(engine)
+                    pending = await wait_until_processed(sessions, timeout=600)
+                    elapsed = time.perf_counter() - started
+                    hub.signal(signal.SIGTERM)
+                    counts = await count(sessions)
                 finally:
                     await engine.dispose()
-                elapsed = time.perf_counter() - started
-                hub.signal(signal.SIGTERM)
             finally:
                 hub.kill()
             print(f"{len(acked)} messages acknowledged from {args.conversations} conversations in {elapsed:.1f} s, "
                   f"{args.kills} kills; {pending} still pending")
-            for name, value in (await count(database_url)).items():
+            for name, value in counts.items():
                 print(f"  {name:42s} {value}")
 
 
