@@ -29,7 +29,7 @@ from bot.metrics import Metrics  # noqa: E402
 from bot.pipeline import Pipeline  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.envelopes import Inbound  # noqa: E402
-from core.inbox import Committed, GroupCommitIntake  # noqa: E402
+from core.inbox import Committed, GroupCommitIntake, InboxStore  # noqa: E402
 from core.storage.db import create_engine, session_factory  # noqa: E402
 from core.storage.migrate import upgrade  # noqa: E402
 from nlp import Understander, load_understander  # noqa: E402
@@ -56,7 +56,8 @@ async def run(budget: float, conversations: int, messages: int, understander: Un
                                   text=script(n % conversations, n // conversations), sent_at=datetime.now(timezone.utc))
                           for n in range(messages)])
             await intake.close()
-            pipeline = Pipeline(sessions=sessions, understander=understander, router=default_router(), clock=clock,
+            pipeline = Pipeline(sessions=sessions, inbox=InboxStore(sessions=sessions, clock=clock),
+                                understander=understander, router=default_router(), clock=clock,
                                 metrics=Metrics(), after_commit=lambda: None, transaction_budget=budget)
             counts = {"statements": 0, "commits": 0}
 

@@ -45,7 +45,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     try:
-        hub.metrics.backlog.set(await hub.inbox_backlog())
+        hub.metrics.backlog.set(await hub.inbox.backlog())
     except Exception:  # noqa: BLE001 - the database is unavailable; /healthz says so, the gauge keeps its last value
         log.warning("could not count the inbox backlog for /metrics", exc_info=True)
     body = hub.metrics.render()

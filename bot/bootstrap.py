@@ -8,7 +8,7 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -21,12 +21,11 @@ from channels.base import Channel
 from core.bus import Bus, MemoryBus
 from core.clock import Clock, SystemClock
 from core.envelopes import Inbound
-from core.inbox import GroupCommitIntake
+from core.inbox import GroupCommitIntake, InboxRelay, InboxStore
 from core.outbox import OutboxStore
 from core.rendering import Renderer
 from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
-from core.storage.models import InboxRow
 from handlers.cancel import CancelHandler
 from handlers.fallback import FallbackHandler
 from handlers.intake import IntakeHandler
@@ -51,6 +50,7 @@ class Hub:
     bus: Bus
     metrics: Metrics
     intake: GroupCommitIntake
+    inbox: InboxStore
     workers: InboxWorkers
     sender: OutboxSender
     renderer: Renderer
@@ -92,12 +92,6 @@ class Hub:
             await stop()
             log.info("stopping: %s stopped (%.0f ms)", name, (time.monotonic() - started) * 1000)
 
-    async def inbox_backlog(self) -> int:
-        """Inbox rows not yet processed, by every process on this database."""
-        async with self.sessions() as session:
-            return int(await session.scalar(
-                select(func.count()).select_from(InboxRow).where(InboxRow.status == "pending")) or 0)
-
     async def healthy(self) -> bool:
         try:
             async with self.engine.connect() as connection:
@@ -119,12 +113,15 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
                           clock=clock, metrics=metrics)
     budget = transaction_budget(engine.dialect.name, other_processes=config.bus.backend == "redis")
-    pipeline = Pipeline(sessions=sessions, understander=understander or load_understander(config.nlp.model_path or None),
+    inbox = InboxStore(sessions=sessions, clock=clock)
+    relay = InboxRelay(bus=bus, store=inbox)
+    pipeline = Pipeline(sessions=sessions, inbox=inbox, understander=understander or load_understander(config.nlp.model_path or None),
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
                         transaction_budget=budget) if config.bus.process else None
-    workers = InboxWorkers(bus=bus, pipeline=pipeline, sessions=sessions, clock=clock, metrics=metrics)
-    intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=workers.publish)
+    workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
+    intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=relay.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
+              inbox=inbox,
               workers=workers, sender=sender, renderer=renderer, checkpointer=WalCheckpointer.for_engine(engine),
               channels=channels)
     for channel in [*_channels(config, hub), *extra_channels]:

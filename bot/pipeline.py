@@ -12,25 +12,23 @@ import logging
 import re
 import time
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.metrics import Metrics
 from bot.router import Router
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
+from core.inbox import InboxStore
 from core.outbox import enqueue
 from core.services.conversations import IDLE
 from core.storage.db import urgent_write_waiting
-from core.storage.models import InboxRow
 from handlers.base import Context, Services
 from nlp import Understander
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 MAX_PER_TRANSACTION = 256
 FIRST_BATCH = 16
 TRANSACTION_BUDGET = 0.1
@@ -67,10 +65,11 @@ def reply_locale(text: str, default: str) -> str:
 
 
 class Pipeline:
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], understander: Understander, router: Router,
-                 clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], inbox: InboxStore, understander: Understander,
+                 router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
                  transaction_budget: float = TRANSACTION_BUDGET) -> None:
         self._sessions = sessions
+        self._inbox = inbox
         self._understander = understander
         self._router = router
         self._clock = clock
@@ -117,32 +116,27 @@ class Pipeline:
 
     async def _transaction(self, inbox_ids: Sequence[int], taken: list[int], *, deadline: float | None) -> None:
         """Handle rows still pending (not gone, not handled by an earlier delivery) in one transaction: what they
-        all need is fetched up front, and they are marked done and their replies queued in one statement each.
-        On PostgreSQL the rows are locked as they are read, so a second delivery running at the same moment in
-        another process waits, then finds them done."""
+        all need is fetched up front, and they are marked done and their replies queued in one statement each."""
         async with self._sessions() as session, session.begin():
-            pending = {row.id: row for row in await session.execute(
-                select(InboxRow.id, InboxRow.payload, InboxRow.received_at)
-                .where(InboxRow.id.in_(inbox_ids), InboxRow.status == "pending").with_for_update())}
-            inbounds = {inbox_id: Inbound.from_dict(row.payload) for inbox_id, row in pending.items()}
+            pending = await self._inbox.take_pending(session, inbox_ids)
             services = Services.in_transaction(session, self._clock)
-            await services.preload(list(inbounds.values()))
+            await services.preload([row.inbound for row in pending.values()])
             replies: list[Outbound] = []
-            done: list[dict[str, Any]] = []
+            done: list[tuple[int, datetime, str]] = []
             for inbox_id in inbox_ids:
                 if taken:
                     await asyncio.sleep(0)
                 taken.append(inbox_id)
-                if inbox_id in pending:
+                row = pending.get(inbox_id)
+                if row is not None:
                     now = self._clock.now()
-                    answer, note = await self._handle(services, inbox_id, inbounds[inbox_id], now)
+                    answer, note = await self._handle(services, inbox_id, row.inbound, now)
                     replies.extend(answer)
-                    done.append({"id": inbox_id, "status": "done", "processed_at": now, "last_error": note})
-                    self._metrics.latency.observe(max(0.0, (now - pending[inbox_id].received_at).total_seconds()))
+                    done.append((inbox_id, now, note))
+                    self._metrics.latency.observe(max(0.0, (now - row.received_at).total_seconds()))
                 if deadline is not None and (time.perf_counter() >= deadline or urgent_write_waiting(session)):
                     break
-            if done:
-                await session.execute(update(InboxRow), done)
+            await self._inbox.mark_done(session, done)
             await enqueue(session, replies, self._clock.now())
 
     async def _handle(self, services: Services, inbox_id: int, inbound: Inbound,
@@ -167,13 +161,6 @@ class Pipeline:
 
     async def _record_failure(self, inbox_id: int, exc: Exception) -> None:
         try:
-            async with self._sessions() as session, session.begin():
-                row = await session.get(InboxRow, inbox_id)
-                if row is None:
-                    return
-                attempts = row.attempts + 1
-                await session.execute(update(InboxRow).where(InboxRow.id == inbox_id).values(
-                    attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                    status="failed" if attempts >= MAX_ATTEMPTS else "pending"))
+            await self._inbox.record_failure(inbox_id, f"{type(exc).__name__}: {exc}")
         except Exception:  # noqa: BLE001 - the database itself is gone; the row stays pending for the sweeper
             log.exception("could not record the failure of inbox row %s", inbox_id)

@@ -1,55 +1,43 @@
-"""Background work of a running hub: inbox consumers per bus partition, the start-up/sweep re-publisher, and the
+"""Background work of a running hub: inbox consumers per bus partition, the start-up/sweep re-publication, and the
 outbox sender."""
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from typing import Mapping
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from channels.base import Channel
 from core.bus import Bus
 from core.clock import Clock
-from core.inbox import Committed
+from core.inbox import InboxRelay
+from core.inbox.relay import STALE_AFTER, TOPIC
 from core.outbox import Claimed, OutboxStore
 from core.ports import SendError
 from core.rendering import Renderer
-from core.storage.models import InboxRow
+from core.storage.models import OutboxStatus
 
 log = logging.getLogger(__name__)
 
-INBOX_TOPIC = "inbox"
 GROUP = "pipeline"
 BATCH = 256
 SWEEP_EVERY = 30.0
-STALE_AFTER = timedelta(seconds=60)
 
 
 class InboxWorkers:
     """One consumer per partition; re-publishes rows left pending by a crash (at start) or a failure (sweep).
     Without a pipeline (an intake-only process) it only publishes and sweeps; other processes consume."""
 
-    def __init__(self, *, bus: Bus, pipeline: Pipeline | None, sessions: async_sessionmaker[AsyncSession], clock: Clock,
-                 metrics: Metrics) -> None:
+    def __init__(self, *, bus: Bus, relay: InboxRelay, pipeline: Pipeline | None) -> None:
         self._bus = bus
+        self._relay = relay
         self._pipeline = pipeline
-        self._sessions = sessions
-        self._clock = clock
-        self._metrics = metrics
         self._tasks: list[asyncio.Task[None]] = []
         self._busy: set[int] = set()
 
-    async def publish(self, committed: list[Committed]) -> None:
-        await self._bus.publish_many(INBOX_TOPIC, [(item.conversation, {"inbox_id": item.inbox_id})
-                                                   for item in committed])
-
     async def start(self) -> None:
-        await self._republish(older_than=None)
+        await self._relay.republish(older_than=None)
         pipeline = self._pipeline
         if pipeline is not None:
             self._tasks = [asyncio.create_task(self._consume(pipeline, p), name=f"inbox-{p}")
@@ -71,11 +59,11 @@ class InboxWorkers:
         self._tasks = []
 
     async def _consume(self, pipeline: Pipeline, partition: int) -> None:
-        async for batch in self._bus.consume(INBOX_TOPIC, GROUP, partition, max_batch=BATCH):
+        async for batch in self._bus.consume(TOPIC, GROUP, partition, max_batch=BATCH):
             self._busy.add(partition)
             try:
                 await pipeline.process([int(payload["inbox_id"]) for _, payload in batch])
-                await self._bus.ack(INBOX_TOPIC, GROUP, [message_id for message_id, _ in batch])
+                await self._bus.ack(TOPIC, GROUP, [message_id for message_id, _ in batch])
             finally:
                 self._busy.discard(partition)
 
@@ -83,19 +71,9 @@ class InboxWorkers:
         while True:
             await asyncio.sleep(SWEEP_EVERY)
             try:
-                await self._republish(older_than=STALE_AFTER)
+                await self._relay.republish(older_than=STALE_AFTER)
             except Exception:  # noqa: BLE001 - the next sweep tries again
                 log.exception("inbox sweep failed")
-
-    async def _republish(self, *, older_than: timedelta | None) -> None:
-        query = select(InboxRow.id, InboxRow.conversation).where(InboxRow.status == "pending").order_by(InboxRow.id)
-        if older_than is not None:
-            query = query.where(InboxRow.received_at <= self._clock.now() - older_than)
-        async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
-        await self.publish([Committed(r.id, r.conversation) for r in rows])
-        if rows:
-            log.info("re-published %d pending inbox rows", len(rows))
 
 
 class OutboxSender:
@@ -149,7 +127,7 @@ class OutboxSender:
             if channel is None:
                 await self._store.failed(claimed, f"channel {message.channel} is not configured", retryable=False,
                                          retry_after=None)
-                self._metrics.outbound.labels(message.channel, "dead").inc()
+                self._metrics.outbound.labels(message.channel, OutboxStatus.DEAD).inc()
                 return None
             try:
                 platform_id = await channel.send(message, self._renderer.render(message))
@@ -164,5 +142,5 @@ class OutboxSender:
                                                   retry_after=None)
                 self._metrics.outbound.labels(message.channel, status).inc()
                 return None
-            self._metrics.outbound.labels(message.channel, "sent").inc()
+            self._metrics.outbound.labels(message.channel, OutboxStatus.SENT).inc()
             return claimed.id, platform_id

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.envelopes import Outbound
-from core.storage.models import OutboxRow
+from core.storage.models import OutboxRow, OutboxStatus
 from core.storage.upsert import ignoring_conflicts
 
 MAX_ATTEMPTS = 8
@@ -25,7 +25,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[Outbound], now: date
     if not messages:
         return
     rows = [{"idempotency_key": m.idempotency_key, "channel": m.channel, "recipient": m.recipient,
-             "payload": m.to_dict(), "status": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "",
+             "payload": m.to_dict(), "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "last_error": "",
              "platform_message_id": "", "created_at": now} for m in messages]
     await session.execute(ignoring_conflicts(session, OutboxRow), rows)
 
@@ -52,13 +52,13 @@ class OutboxStore:
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
             query = (select(OutboxRow).where(
-                or_(OutboxRow.status == "pending", OutboxRow.status == "sending"),
+                OutboxRow.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
                 OutboxRow.next_attempt_at <= now).order_by(OutboxRow.id).limit(limit))
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(await session.scalars(query))
             for row in rows:
-                row.status = "sending"
+                row.status = OutboxStatus.SENDING
                 row.attempts += 1
                 row.next_attempt_at = now + LEASE
             return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in rows]
@@ -70,23 +70,19 @@ class OutboxStore:
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
             await session.execute(update(OutboxRow), [
-                {"id": row_id, "status": "sent", "platform_message_id": platform_id, "sent_at": now, "last_error": ""}
+                {"id": row_id, "status": OutboxStatus.SENT, "platform_message_id": platform_id, "sent_at": now, "last_error": ""}
                 for row_id, platform_id in deliveries])
 
-    async def failed(self, claimed: Claimed, error: str, *, retryable: bool, retry_after: float | None) -> str:
+    async def failed(self, claimed: Claimed, error: str, *, retryable: bool,
+                     retry_after: float | None) -> OutboxStatus:
         """Schedule a retry or dead-letter; returns the new status."""
         if not retryable or claimed.attempts >= MAX_ATTEMPTS:
-            await self._set(claimed.id, status="dead", last_error=error)
-            return "dead"
+            await self._set(claimed.id, status=OutboxStatus.DEAD, last_error=error)
+            return OutboxStatus.DEAD
         delay = max(backoff(claimed.attempts), timedelta(seconds=retry_after or 0))
-        await self._set(claimed.id, status="pending", last_error=error, next_attempt_at=self._clock.now() + delay)
-        return "pending"
-
-    async def next_due(self) -> datetime | None:
-        async with self._sessions() as session:
-            return await session.scalar(select(OutboxRow.next_attempt_at).where(
-                or_(OutboxRow.status == "pending", OutboxRow.status == "sending"))
-                .order_by(OutboxRow.next_attempt_at).limit(1))
+        await self._set(claimed.id, status=OutboxStatus.PENDING, last_error=error,
+                        next_attempt_at=self._clock.now() + delay)
+        return OutboxStatus.PENDING
 
     async def _set(self, row_id: int, **values: object) -> None:
         async with self._sessions() as session, session.begin():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, ForeignKey, Index, LargeBinary, MetaData, String, Text,
@@ -129,6 +130,19 @@ class ConversationState(Base):
     updated_at: Mapped[datetime]
 
 
+class InboxStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
 class InboxRow(Base):
     """Every inbound message, committed before the platform is answered; unique per (channel, external_id)."""
 
@@ -139,7 +153,7 @@ class InboxRow(Base):
     external_id: Mapped[str] = mapped_column(String(255))
     conversation: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=InboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime]
@@ -156,7 +170,7 @@ class OutboxRow(Base):
     channel: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str] = mapped_column(Text, default="")

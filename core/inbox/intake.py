@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.envelopes import Inbound
-from core.storage.models import InboxRow
+from core.storage.models import InboxRow, InboxStatus
 from core.storage.turns import URGENT
 from core.storage.upsert import ignoring_conflicts
 
@@ -106,7 +106,7 @@ class GroupCommitIntake:
             rows.setdefault(inbound.key, {
                 "channel": inbound.channel, "external_id": inbound.external_id,
                 "conversation": inbound.conversation, "payload": inbound.to_dict(),
-                "status": "pending", "attempts": 0, "last_error": "", "received_at": now,
+                "status": InboxStatus.PENDING, "attempts": 0, "last_error": "", "received_at": now,
             })
         async with self._sessions(info={URGENT: True}) as session, session.begin():
             statement = ignoring_conflicts(session, InboxRow).returning(
@@ -118,5 +118,6 @@ class GroupCommitIntake:
                 return new, []
             pending = await session.execute(
                 select(InboxRow.id, InboxRow.conversation).where(
-                    tuple_(InboxRow.channel, InboxRow.external_id).in_(repeats), InboxRow.status == "pending"))
+                    tuple_(InboxRow.channel, InboxRow.external_id).in_(repeats),
+                    InboxRow.status == InboxStatus.PENDING))
             return new, [Committed(r.id, r.conversation) for r in pending]
