@@ -13,6 +13,11 @@ from wechatpy.messages import BaseMessage
 from core.envelopes import Attachment, Inbound
 
 
+class NoSender(Exception):
+    """A verified push with no `FromUserName`: there is nobody to answer, so the hub acknowledges it (a retry would
+    carry the same gap) and stores nothing, rather than open a conversation with an empty id."""
+
+
 def raw_fields(message: BaseMessage) -> dict[str, Any]:
     """Every XML field as received, plus `msg_type` / `event` in lower case for routing."""
     raw: dict[str, Any] = {k: _jsonable(v) for k, v in message._data.items()}
@@ -65,7 +70,10 @@ def content(message: BaseMessage) -> tuple[str, tuple[Attachment, ...]]:
 
 def build_inbound(message: BaseMessage, *, channel: str, account: str, text: str,
                   attachments: tuple[Attachment, ...] = (), extra: Mapping[str, Any] | None = None) -> Inbound:
-    sender = str(message._data.get("FromUserName", ""))
+    sender = str(message._data.get("FromUserName") or "").strip()
+    if not sender:
+        raise NoSender(f"{str(message._data.get('MsgType', '')).lower() or 'message'} without FromUserName "
+                       f"(key {external_id(message)})")
     raw = raw_fields(message)
     raw.update(extra or {})
     return Inbound(channel=channel, account=account, external_id=external_id(message), sender=sender,

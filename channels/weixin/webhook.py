@@ -1,7 +1,8 @@
 """The callback flow both channels follow: verify → safe-parse → `Inbound` → durable intake → only then acknowledge.
 
-A refused request answers its status (400/403/413) and reaches no intake. If the intake fails, the platform gets a
-500 and retries later, which is exactly the redelivery the hub wants.
+A refused request answers its status (400/403/413) and reaches no intake. A verified push the hub cannot answer (no
+sender) is logged and acknowledged, so the platform does not retry it, and reaches no intake either. If the intake
+fails, the platform gets a 500 and retries later, which is exactly the redelivery the hub wants.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiohttp import web
 from core.envelopes import Inbound
 from core.ports import IntakeSink
 from channels.weixin.callback import Refused
+from channels.weixin.messages import NoSender
 from channels.weixin.xml import UnsafeXml, parse_flat
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,9 @@ async def accept(request: web.Request, *, channel: str, open_: Opener, parse: Pa
     except Refused as refused:
         log.warning("%s callback refused (%s): %s", channel, refused.status, refused.reason)
         return web.Response(status=refused.status, text=refused.reason)
+    except NoSender as exc:
+        log.warning("%s push ignored (acknowledged, not stored): %s", channel, exc)
+        return web.Response(text=ack)
     except UnsafeXml as exc:
         log.warning("%s callback refused (400): bad XML: %s", channel, exc)
         return web.Response(status=400, text="bad XML")

@@ -161,3 +161,23 @@ async def test_one_megabyte_body_is_refused(push, intake):
 async def test_unsigned_push_is_refused(client, intake):
     response = await client.post("/webhooks/wechat", data=text_xml().encode())
     assert response.status == 400 and intake.committed == []
+
+
+@pytest.mark.parametrize("sender", [None, "", "  "], ids=["missing", "empty", "blank"])
+@pytest.mark.parametrize("safe", [True, False], ids=["aes", "plaintext"])
+async def test_signed_push_without_sender_is_acked_logged_and_not_stored(push, intake, caplog, sender, safe):
+    fields = {"ToUserName": "gh_fake", "FromUserName": sender, "CreateTime": CREATED, "MsgType": "text",
+              "Content": "空调不制冷了", "MsgId": 24500000009}
+    xml = message_xml({k: v for k, v in fields.items() if v is not None})
+    response = await push(xml, safe=safe)
+    assert (response.status, await response.text()) == (200, "success")
+    assert intake.committed == []
+    [line] = [r.getMessage() for r in caplog.records if r.name == "channels.weixin.webhook"]
+    assert "without FromUserName" in line and "24500000009" in line and "\n" not in line
+
+
+async def test_event_without_sender_is_acked_and_not_stored(push, intake):
+    xml = message_xml({"ToUserName": "gh_fake", "CreateTime": CREATED, "MsgType": "event", "Event": "subscribe"})
+    response = await push(xml)
+    assert (response.status, await response.text()) == (200, "success")
+    assert intake.committed == []

@@ -100,3 +100,14 @@ async def test_entity_laden_envelope_is_refused(client, clock, config, intake):
 async def test_one_megabyte_body_is_refused(push, intake):
     response = await push(staff_xml(Content="满" * 300_000, MsgId=1))
     assert response.status == 413 and intake.committed == []
+
+
+@pytest.mark.parametrize("sender", [None, ""], ids=["missing", "empty"])
+async def test_callback_without_sender_is_acked_logged_and_not_stored(push, intake, caplog, sender):
+    fields = {"ToUserName": "ww0123456789abcdef", "FromUserName": sender, "CreateTime": CREATED, "MsgType": "text",
+              "Content": "我的工单", "MsgId": 7009, "AgentID": 1000002}
+    response = await push(message_xml({k: v for k, v in fields.items() if v is not None}))
+    assert (response.status, await response.text()) == (200, "")
+    assert intake.committed == []
+    [line] = [r.getMessage() for r in caplog.records if r.name == "channels.weixin.webhook"]
+    assert line.startswith("wecom push ignored") and "without FromUserName" in line
