@@ -8,6 +8,7 @@ import sys
 from typing import Sequence
 
 from bot.config import Config, ConfigError, load_config
+from bot.startup import StartupError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -19,11 +20,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per built-in plugin, every run
     try:
         return int(args.func(args) or EXIT_OK)
     except ConfigError as exc:
         print(f"aftersales: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StartupError as exc:
+        print(f"aftersales: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return EXIT_OK
 
@@ -57,12 +62,20 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.bootstrap import build_hub
     from bot.collector import freeze_startup_heap
     from bot.diagnostics import install_stack_dumps
+    from bot.startup import listen, prepare_database
 
     config = _config(args)
-    app = build_app(build_hub(config))
+    listeners = listen(config.server.host, config.server.port)
+    try:
+        prepare_database(config.database.url)
+        app = build_app(build_hub(config))
+    except BaseException:
+        for listener in listeners:
+            listener.close()
+        raise
     app.on_startup.append(install_stack_dumps)
     app.on_startup.append(freeze_startup_heap)
-    web.run_app(app, host=config.server.host, port=config.server.port, shutdown_timeout=10,
+    web.run_app(app, sock=listeners, shutdown_timeout=10,
                 print=lambda _: logging.getLogger("aftersales").info(
                     "serving on http://%s:%s (web chat at /chat)", config.server.host, config.server.port))
     logging.getLogger("aftersales").info("stopped")

@@ -5,6 +5,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import column, inspect, select, table
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -27,6 +31,38 @@ async def upgrade(engine: AsyncEngine) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+def head_revision() -> str:
+    """The newest revision this version of the code knows."""
+    head = _scripts().get_current_head()
+    assert head is not None, "migrations/versions is empty"
+    return head
+
+
+def known_revision(revision: str) -> bool:
+    """False for a revision written by a newer version of the code (or by nothing this code knows)."""
+    try:
+        return _scripts().get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at; None when it was never migrated. Read from `alembic_version` directly, so
+    asking is silent (Alembic's migration context logs at INFO) and changes nothing."""
+
+    def _read(connection: Connection) -> str | None:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(select(column("version_num")).select_from(table("alembic_version"))).scalar()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_read)
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(""))
 
 
 def upgrade_url(url: str) -> None:

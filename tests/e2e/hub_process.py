@@ -47,8 +47,9 @@ class HubProcess:
             return subprocess.Popen([sys.executable, "-m", "bot", *args, "--config", str(self.config)],
                                     stdout=log, stderr=subprocess.STDOUT)
 
-    async def start(self) -> None:
-        if self.cli("db", "upgrade").wait(60) != 0:
+    async def start(self, *, migrate: bool = True) -> None:
+        """`migrate=False` leaves the schema to `serve` itself."""
+        if migrate and self.cli("db", "upgrade").wait(60) != 0:
             raise RuntimeError("db upgrade failed")
         self.process = self.cli("serve")
         async with aiohttp.ClientSession() as http:
@@ -61,6 +62,11 @@ class HubProcess:
                     pass
                 await asyncio.sleep(0.1)
         raise RuntimeError("hub did not start")
+
+    def serve_until_exit(self, *, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run `serve` expecting it to refuse to start; its stdout and stderr are returned apart."""
+        return subprocess.run([sys.executable, "-m", "bot", "serve", "--config", str(self.config)], capture_output=True,
+                              text=True, timeout=timeout)
 
     def signal(self, sig: int, *, timeout: float = 30) -> int:
         """Send `sig` and return the exit status; a hub that does not exit in time is asked for its stacks

@@ -1,0 +1,116 @@
+"""What `aftersales serve` makes sure of before it builds a hub: the port is its own and the schema is current.
+
+Both used to fail late, as tracebacks, after workers had already started on the database. Found here first, each
+failure is one line (`StartupError`) that says what to do, and the CLI exits with its code. The database modules are
+imported only when serving, so every other command starts without them."""
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+LISTEN_BACKLOG = 128
+"""aiohttp's own default."""
+EXIT_USAGE, EXIT_ERROR = 2, 1
+
+
+class StartupError(Exception):
+    """Serving cannot start. The message is one line; `exit_code` 2 means the operator must change something."""
+
+    def __init__(self, message: str, *, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Bind and listen on every address `host` resolves to, as aiohttp would. The sockets are handed to aiohttp, so
+    nothing can take the port between this check and serving."""
+    where = f"{host}:{port}"
+    try:
+        addresses = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise StartupError(f"cannot listen on {where}: {exc.strerror} ([server] host)") from exc
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(addresses):
+            listener = socket.socket(family, kind, proto)
+            sockets.append(listener)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            listener.bind(address)
+            listener.listen(LISTEN_BACKLOG)
+    except OSError as exc:
+        for listener in sockets:
+            listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupError(f"cannot listen on {where}: the port is already in use by another process; stop it "
+                               "or choose another [server] port") from exc
+        raise StartupError(f"cannot listen on {where}: {exc.strerror or exc}") from exc
+    return sockets
+
+
+def prepare_database(url: str) -> None:
+    """Migrate an embedded SQLite database to head (logged); refuse any other database that is not at head, since
+    migrating a shared server is the operator's decision (`aftersales db upgrade`)."""
+    asyncio.run(_prepare(url))
+
+
+async def _prepare(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from core.storage.db import create_engine
+    from core.storage.migrate import current_revision
+
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise StartupError(f"database {shown}: an in-memory database lasts one connection; serve needs a file")
+    try:
+        engine = create_engine(url)
+    except OSError as exc:
+        raise StartupError(f"cannot create the database {shown}: {_one_line(exc)}", exit_code=EXIT_ERROR) from exc
+    try:
+        try:
+            current = await current_revision(engine)
+        except Exception as exc:  # noqa: BLE001 - drivers raise their own types on connect (asyncpg's are not wrapped)
+            raise StartupError(f"cannot reach the database {shown}: {_one_line(exc)}", exit_code=EXIT_ERROR) from exc
+        await _bring_to_head(engine, shown, current)
+    finally:
+        await engine.dispose()
+
+
+async def _bring_to_head(engine: AsyncEngine, shown: str, current: str | None) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.storage.migrate import head_revision, known_revision, upgrade
+
+    head = head_revision()
+    if current == head:
+        return
+    if current is not None and not known_revision(current):
+        raise StartupError(f"database {shown} is at revision {current}, which this version does not know (it knows "
+                           f"up to {head}); run the version that migrated it, or a newer one")
+    if engine.dialect.name != "sqlite":
+        raise StartupError(f"database {shown} is at revision {current or 'none (never migrated)'}, this version "
+                           f"needs {head}: run `aftersales db upgrade` first")
+    log.info("database %s is at revision %s; migrating to %s", shown, current or "none (new)", head)
+    try:
+        await upgrade(engine)
+    except (OSError, SQLAlchemyError) as exc:
+        raise StartupError(f"migrating the database {shown} failed: {_one_line(exc)}", exit_code=EXIT_ERROR) from exc
+    log.info("database %s migrated to %s", shown, head)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The driver's own message when SQLAlchemy wraps one (its text adds the statement and a link)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__

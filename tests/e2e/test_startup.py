@@ -1,0 +1,69 @@
+"""`aftersales serve` as an operator starts it: a new SQLite file is migrated and served; a PostgreSQL database that
+is not at head and a port already taken are refused with one line on stderr and exit 2, before anything starts."""
+from __future__ import annotations
+
+import signal
+import socket
+import uuid
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import POSTGRES_URL, _admin, _asyncpg
+from tests.e2e.hub_process import HubProcess
+
+
+def assert_one_line_refusal(result, *words: str) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert all(word in lines[0] for word in words), lines[0]
+
+
+async def test_serve_migrates_a_new_sqlite_file_and_serves(tmp_path: Path) -> None:
+    hub = HubProcess(tmp_path)
+    assert not hub.db.exists()
+    try:
+        await hub.start(migrate=False)
+        async with aiohttp.ClientSession() as http, http.get(f"{hub.url}/healthz") as response:
+            assert (response.status, await response.json()) == (200, {"status": "ok"})
+        assert hub.signal(signal.SIGTERM) == 0
+    finally:
+        hub.kill()
+    log = hub.log.read_text("utf-8")
+    assert "migrating to" in log and "migrated to" in log and "Traceback" not in log
+
+
+@pytest.fixture
+async def throwaway_postgres() -> str:
+    """An empty PostgreSQL database nobody migrated, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need AFTERSALES_TEST_POSTGRES_URL (CI sets it)")
+    base = _asyncpg(POSTGRES_URL)
+    name = f"aftersales_unmigrated_{uuid.uuid4().hex[:10]}"
+    await _admin(base, f'CREATE DATABASE "{name}"')
+    yield str(make_url(base).set(database=name).render_as_string(hide_password=False))
+    await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_serve_refuses_an_unmigrated_postgresql_database(tmp_path: Path, throwaway_postgres: str) -> None:
+    result = HubProcess(tmp_path, database_url=throwaway_postgres).serve_until_exit()
+    assert_one_line_refusal(result, "aftersales db upgrade", "never migrated")
+
+
+async def test_serve_refuses_a_postgresql_database_at_a_revision_it_does_not_know(
+        tmp_path: Path, throwaway_postgres: str) -> None:
+    await _admin(throwaway_postgres, "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+    await _admin(throwaway_postgres, "INSERT INTO alembic_version VALUES ('9999')")
+    result = HubProcess(tmp_path, database_url=throwaway_postgres).serve_until_exit()
+    assert_one_line_refusal(result, "9999", "does not know")
+
+
+async def test_serve_on_a_taken_port_exits_before_touching_the_database(tmp_path: Path) -> None:
+    hub = HubProcess(tmp_path)
+    with socket.create_server(("127.0.0.1", hub.port)):
+        result = hub.serve_until_exit()
+    assert_one_line_refusal(result, f"127.0.0.1:{hub.port}", "already in use")
+    assert not hub.db.exists()
