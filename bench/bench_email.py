@@ -21,8 +21,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "channels" / "email")]
 
 from imapclient import IMAPClient  # noqa: E402
 
-from bot.config import EmailConfig  # noqa: E402
-from channels.email import EmailChannel  # noqa: E402
+from channels.email.config import EmailConfig  # noqa: E402
+from channels.email.channel import EmailChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from email_peers import (DOVECOT, PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink,  # noqa: E402
                          start_dovecot, wait_until)
@@ -40,9 +40,10 @@ def _client(port: int) -> IMAPClient:
 def _channel(port: int, folder: str, sink: MemorySink, attachments: Path) -> EmailChannel:
     config = EmailConfig(imap_host="127.0.0.1", imap_port=port, imap_user=USER, imap_password=PASSWORD,
                          imap_ssl=False, imap_folder=folder, smtp_host="127.0.0.1", smtp_starttls=False,
-                         from_address="service@aftersales.test", poll_interval=timedelta(seconds=30))
+                         from_address="service@aftersales.test", poll_interval=timedelta(seconds=30),
+                         attachment_dir=str(attachments))
     return EmailChannel(config=config, intake=sink, cursors=MemoryCursors(), quarantine=MemoryQuarantine(),
-                        clock=SystemClock(), attachment_dir=attachments)
+                        clock=SystemClock())
 
 
 async def throughput(port: int, count: int, attachments: Path) -> float:

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bot.config import SlackConfig  # noqa: E402
-from channels.slack import SlackChannel  # noqa: E402
+from channels.slack.config import SlackConfig  # noqa: E402
+from channels.slack.channel import SlackChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from tests.fakes.intake import SlowIntake  # noqa: E402
 from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, sign  # noqa: E402

@@ -19,9 +19,10 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.config import WeChatConfig, WeComConfig  # noqa: E402
-from channels.wechat import WeChatChannel  # noqa: E402
-from channels.wecom import WeComChannel  # noqa: E402
+from channels.wechat.config import WeChatConfig  # noqa: E402
+from channels.wecom.config import WeComConfig  # noqa: E402
+from channels.wechat.channel import WeChatChannel  # noqa: E402
+from channels.wecom.channel import WeComChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from tests.fakes.weixin_api import message_xml, new_aes_key, wechat_push, wecom_push  # noqa: E402
 from bench.latency import summarize_ms  # noqa: E402

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Sequence
 
@@ -17,7 +16,8 @@ from bot.metrics import Metrics
 from bot.pipeline import Pipeline, transaction_budget
 from bot.router import Router
 from bot.workers import InboxWorkers, OutboxSender
-from channels.base import Channel
+from channels.base import Channel, ChannelDeps
+from channels.registry import platform
 from core.bus import Bus, MemoryBus
 from core.clock import Clock, SystemClock
 from core.envelopes import Inbound
@@ -26,6 +26,7 @@ from core.outbox import OutboxStore
 from core.rendering import Renderer
 from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
+from core.storage.stores import DbCursorStore, DbQuarantineStore
 from handlers.cancel import CancelHandler
 from handlers.fallback import FallbackHandler
 from handlers.intake import IntakeHandler
@@ -151,38 +152,9 @@ def _bus(config: Config) -> Bus:
 
 
 def _channels(config: Config, hub: Hub) -> list[Channel]:
-    """The web chat always; every other channel when its config section is filled in (imported only then)."""
-    from channels.webchat import WebChatChannel
-
-    server = config.server
-    relay = None
-    if config.bus.backend == "redis":
-        from channels.webchat.relay import RedisSocketRelay
-
-        relay = RedisSocketRelay(url=config.bus.redis_url)
-    channels: list[Channel] = [WebChatChannel(intake=hub.accept, clock=hub.clock, sender_rate=server.sender_rate,
-                                              sender_rate_window=server.sender_rate_window.total_seconds(),
-                                              relay=relay)]
-    if config.wechat.enabled:
-        from channels.wechat import WeChatChannel
-
-        channels.append(WeChatChannel(config=config.wechat, intake=hub.accept, clock=hub.clock,
-                                      max_body_bytes=server.max_body_bytes))
-    if config.wecom.enabled:
-        from channels.wecom import WeComChannel
-
-        channels.append(WeComChannel(config=config.wecom, intake=hub.accept, clock=hub.clock,
-                                     max_body_bytes=server.max_body_bytes))
-    if config.slack.enabled:
-        from channels.slack import SlackChannel
-
-        channels.append(SlackChannel(config=config.slack, intake=hub.accept, clock=hub.clock))
-    if config.email.enabled:
-        from channels.email import EmailChannel
-        from core.storage.stores import DbCursorStore, DbQuarantineStore
-
-        channels.append(EmailChannel(config=config.email, intake=hub.accept,
-                                     cursors=DbCursorStore(sessions=hub.sessions, clock=hub.clock),
-                                     quarantine=DbQuarantineStore(sessions=hub.sessions, clock=hub.clock),
-                                     clock=hub.clock, attachment_dir=Path(config.email.attachment_dir)))
-    return channels
+    """Every platform whose config section is filled in (the web chat always); each is imported only then."""
+    deps = ChannelDeps(intake=hub.accept, clock=hub.clock, cursors=DbCursorStore(sessions=hub.sessions, clock=hub.clock),
+                       quarantine=DbQuarantineStore(sessions=hub.sessions, clock=hub.clock),
+                       max_body_bytes=config.server.max_body_bytes,
+                       redis_url=config.bus.redis_url if config.bus.backend == "redis" else None)
+    return [platform(name).build(section, deps) for name, section in config.channels.items() if section.enabled]

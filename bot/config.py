@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
+from channels.registry import PLATFORMS, platform
 from core.durations import parse_duration
 
 ENV_PREFIX = "AFTERSALES_"
@@ -28,9 +29,6 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = 1_048_576
-    sender_rate: int = 20
-    """Messages one sender may send per `sender_rate_window` before being told to slow down."""
-    sender_rate_window: timedelta = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,68 +68,6 @@ class ApiConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class WeChatConfig:
-    app_id: str = ""
-    app_secret: str = ""
-    token: str = ""
-    encoding_aes_key: str = ""
-    api_base_url: str = "https://api.weixin.qq.com"
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.app_id and self.token)
-
-
-@dataclass(frozen=True, kw_only=True)
-class WeComConfig:
-    corp_id: str = ""
-    agent_id: str = ""
-    secret: str = ""
-    token: str = ""
-    encoding_aes_key: str = ""
-    api_base_url: str = "https://qyapi.weixin.qq.com"
-    alerts_chat_id: str = ""
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.corp_id and self.token)
-
-
-@dataclass(frozen=True, kw_only=True)
-class SlackConfig:
-    bot_token: str = ""
-    signing_secret: str = ""
-    api_base_url: str = "https://slack.com/api/"
-    alerts_channel: str = ""
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.bot_token and self.signing_secret)
-
-
-@dataclass(frozen=True, kw_only=True)
-class EmailConfig:
-    imap_host: str = ""
-    imap_port: int = 993
-    imap_user: str = ""
-    imap_password: str = ""
-    imap_ssl: bool = True
-    imap_folder: str = "INBOX"
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = True
-    from_address: str = ""
-    poll_interval: timedelta = timedelta(seconds=30)
-    attachment_dir: str = "var/attachments"
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.imap_host and self.smtp_host)
-
-
-@dataclass(frozen=True, kw_only=True)
 class SlaConfig:
     policies: Mapping[str, Any] = field(default_factory=dict)
     calendar: str = "china"
@@ -155,13 +91,14 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     bus: BusConfig = field(default_factory=BusConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
-    wechat: WeChatConfig = field(default_factory=WeChatConfig)
-    wecom: WeComConfig = field(default_factory=WeComConfig)
-    slack: SlackConfig = field(default_factory=SlackConfig)
-    email: EmailConfig = field(default_factory=EmailConfig)
     sla: SlaConfig = field(default_factory=SlaConfig)
     nlp: NlpConfig = field(default_factory=NlpConfig)
     kb: KbConfig = field(default_factory=KbConfig)
+    channels: Mapping[str, Any] = field(default_factory=dict)
+    """Each platform's section (`channels.registry`), built from its own config type; absent ones at their defaults."""
+
+    def channel(self, name: str) -> Any:
+        return self.channels[name]
 
 
 def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None = None) -> Config:
@@ -185,15 +122,18 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
 
 def config_from_dict(raw: Mapping[str, Any]) -> Config:
     sections: dict[str, Any] = {}
-    known = {f.name: f for f in dataclasses.fields(Config)}
+    hub_sections = {f.name for f in dataclasses.fields(Config)} - {"channels"}
+    channels = {name: platform(name).Config() for name in PLATFORMS}
     for section, values in raw.items():
-        if section not in known:
+        if section not in hub_sections and section not in PLATFORMS:
             raise ConfigError(f"unknown config section [{section}]")
         if not isinstance(values, Mapping):
             raise ConfigError(f"[{section}] must be a table")
-        section_type = typing.get_type_hints(Config)[section]
-        sections[section] = _build_section(section, section_type, values)
-    return Config(**sections)
+        if section in PLATFORMS:
+            channels[section] = _build_section(section, platform(section).Config, values)
+        else:
+            sections[section] = _build_section(section, typing.get_type_hints(Config)[section], values)
+    return Config(**sections, channels=channels)
 
 
 def _build_section(section: str, section_type: type, values: Mapping[str, Any]) -> Any:

@@ -143,11 +143,10 @@ class Pipeline:
                       now: datetime) -> tuple[list[Outbound], str]:
         """The replies to one message, and a note for its inbox row when it is deliberately left unanswered."""
         person = await services.people.resolve(channel=inbound.channel, sender=inbound.sender,
-                                               display_name=str(inbound.raw.get("from_name")
-                                                                or inbound.raw.get("user_name") or ""))
-        if inbound.raw.get("auto"):
+                                               display_name=inbound.display_name)
+        if inbound.automatic:
             self._metrics.inbound.labels(inbound.channel, "auto").inc()
-            return [], f"not answered: automatic message ({inbound.raw['auto']})"
+            return [], f"not answered: automatic message ({inbound.automatic})"
         state = await services.conversations.load(channel=inbound.channel, conversation=inbound.conversation,
                                                   sender=inbound.sender)
         expecting = state.data.get("expecting") if state.state != IDLE else None

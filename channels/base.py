@@ -5,11 +5,14 @@ A channel verifies and parses what its platform sends into `Inbound`, hands it t
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from aiohttp import web
 
+from core.clock import Clock
 from core.envelopes import Outbound
+from core.ports import CursorStore, IntakeSink, QuarantineStore
 from core.rendering import Rendered
 
 
@@ -31,3 +34,16 @@ class Channel(Protocol):
     async def send(self, message: Outbound, rendered: Rendered) -> str:
         """Deliver one message; return the platform's message id. Raise `RetryableSendError` / `PermanentSendError`."""
         ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelDeps:
+    """What the hub lends every channel it builds: where to commit what arrives, the clock, durable stores for pull
+    channels, the request size limit, and Redis when several processes share the work."""
+
+    intake: IntakeSink
+    clock: Clock
+    cursors: CursorStore
+    quarantine: QuarantineStore
+    max_body_bytes: int
+    redis_url: str | None = None

@@ -27,8 +27,11 @@ class Inbound:
     """One message from a person, normalised by its channel.
 
     `conversation` is the channel's thread key (WeChat openid, Slack channel+thread_ts, email thread root Message-ID,
-    web-chat session). Button presses arrive as the command text the button stands for (e.g. ``接单 SR-…``), with the
-    platform payload in `raw`.
+    web-chat session). Button presses arrive as the command text the button stands for (e.g. ``接单 SR-…``), with
+    `source_message` naming the platform message that carried the button (so a reply can rewrite it in place).
+    `automatic` says why no person wrote the message (an auto-reply, a bounce) — such messages are kept, never
+    answered. `ticket_ref` is a ticket the channel found named outside the text (an email subject's ``[SR-…]``).
+    `raw` keeps what else the platform sent, for audit; nothing downstream reads it.
     """
 
     channel: str
@@ -40,6 +43,10 @@ class Inbound:
     sent_at: datetime
     attachments: tuple[Attachment, ...] = ()
     reply_to: str | None = None
+    display_name: str = ""
+    automatic: str = ""
+    ticket_ref: str | None = None
+    source_message: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,6 +76,8 @@ class Outbound:
     `data` is the template's context (JSON-able). `data["actions"]` may list buttons as
     ``{"id": "accept", "command": "接单 SR-…"}``; channels without buttons show them as numbered lines.
     `reply_to` is the external id of the inbound message this answers (email In-Reply-To, Slack thread).
+    `replaces` is the platform id of an earlier message to rewrite in place instead of posting a new one (a notice
+    whose buttons no longer apply); channels that cannot edit send it as a new message.
     """
 
     channel: str
@@ -80,6 +89,7 @@ class Outbound:
     locale: str = "zh"
     idempotency_key: str
     reply_to: str | None = None
+    replaces: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)

@@ -53,9 +53,9 @@ class IntakeHandler:
         """The ticket this thread is about: one the channel names (an email subject's `[SR-…]`) if it is this
         customer's and still open, else the newest open ticket of the conversation."""
         tickets = ctx.services.tickets
-        named = ctx.inbound.raw.get("ticket_id")
+        named = ctx.inbound.ticket_ref
         if named:
-            ticket = await tickets.get(str(named))
+            ticket = await tickets.get(named)
             if ticket is not None and ticket.customer_id == ctx.person.id and ticket.status in OPEN_STATUSES:
                 return ticket
         return await tickets.open_in_conversation(channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,

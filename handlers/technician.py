@@ -6,6 +6,7 @@ is ready) and decline (a job comes back) both hand a ticket to `dispatch_notices
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -127,14 +128,14 @@ async def notices(ctx: Context, ticket: Ticket, result: Dispatch) -> list[Outbou
 
 
 def taken_notice(ctx: Context, card: dict[str, Any]) -> list[Outbound]:
-    """A Slack button press: rewrite the notice it came from so its buttons go and it says who took the job."""
-    raw = ctx.inbound.raw
-    if raw.get("kind") != "action" or not raw.get("channel_id") or not raw.get("message_ts"):
+    """A button press: rewrite the notice it came from so its buttons go and it says who took the job."""
+    source = ctx.inbound.source_message
+    if not source:
         return []
-    return [ctx.send_to(channel=ctx.inbound.channel, account=ctx.inbound.account, recipient=ctx.inbound.sender,
-                        conversation=str(raw["channel_id"]), template="dispatch_taken", locale=ctx.locale,
-                        key="taken", ticket=card, technician=ctx.person.name,
-                        replace_message_id=f"{raw['channel_id']}:{raw['message_ts']}")]
+    return [replace(ctx.send_to(channel=ctx.inbound.channel, account=ctx.inbound.account,
+                                recipient=ctx.inbound.sender, conversation=source.partition(":")[0],
+                                template="dispatch_taken", locale=ctx.locale, key="taken", ticket=card,
+                                technician=ctx.person.name), replaces=source)]
 
 
 async def progress_notice(ctx: Context, ticket: Ticket, *, note: str = "") -> list[Outbound]:

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from pathlib import Path
 from typing import Sequence
 
 from aiohttp import web
 
-from bot.config import EmailConfig
 from channels.email.attachments import AttachmentStore
+from channels.email.config import EmailConfig
 from channels.email.guard import SendRateLimit, address_reason
 from channels.email.imap_intake import FetchedMail, ImapIntake
 from channels.email.inbound import CHANNEL, external_id, to_inbound
@@ -31,17 +30,15 @@ class EmailChannel:
     name = CHANNEL
 
     def __init__(self, *, config: EmailConfig, intake: IntakeSink, cursors: CursorStore, quarantine: QuarantineStore,
-                 clock: Clock, attachment_dir: Path, max_attachment_bytes: int = 10 * 1024 * 1024,
-                 batch_size: int = 50, fetch_bytes: int = 32 * 1024 * 1024,
-                 reconnect_backoff: tuple[float, float] = (0.5, 60.0),
-                 send_limit: int = 10, send_window: timedelta = timedelta(hours=1)) -> None:
+                 clock: Clock, batch_size: int = 50, fetch_bytes: int = 32 * 1024 * 1024,
+                 reconnect_backoff: tuple[float, float] = (0.5, 60.0)) -> None:
         self._config = config
         self._intake = intake
         self._quarantine = quarantine
         self._clock = clock
-        self._attachments = AttachmentStore(root=attachment_dir, max_bytes=max_attachment_bytes)
+        self._attachments = AttachmentStore(root=Path(config.attachment_dir), max_bytes=config.max_attachment_bytes)
         self._domain = config.from_address.rpartition("@")[2] or config.imap_host
-        self._rate = SendRateLimit(clock=clock, limit=send_limit, window=send_window)
+        self._rate = SendRateLimit(clock=clock, limit=config.send_limit, window=config.send_window)
         self._imap = ImapIntake(config=config, cursors=cursors, handle=self._commit, batch_size=batch_size,
                                 fetch_bytes=fetch_bytes, backoff=reconnect_backoff)
         self._task: asyncio.Task[None] | None = None

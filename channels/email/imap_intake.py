@@ -21,7 +21,7 @@ from typing import Awaitable, Callable, Iterator, Sequence
 
 from imapclient import IMAPClient, SEEN, SocketTimeout
 
-from bot.config import EmailConfig
+from channels.email.config import EmailConfig
 from core.ports import CursorStore
 
 log = logging.getLogger(__name__)

@@ -40,11 +40,8 @@ def to_inbound(parsed: ParsedMail, *, raw: bytes, account: str, domain: str, rec
         "message_id": parsed.message_id,
         "in_reply_to": parsed.in_reply_to[0] if parsed.in_reply_to else None,
         "references": list(parsed.references),
-        "from_name": parsed.from_name,
         "to": list(parsed.to),
         "cc": list(parsed.cc),
-        "ticket_id": ticket_id_in(parsed.subject),
-        "auto": parsed.auto,
         "html_only": parsed.from_html,
         "attachments_skipped": skipped,
     }
@@ -59,6 +56,9 @@ def to_inbound(parsed: ParsedMail, *, raw: bytes, account: str, domain: str, rec
         sent_at=parsed.date or received_at,
         attachments=tuple(records),
         reply_to=parsed.in_reply_to[0] if parsed.in_reply_to else None,
+        display_name=parsed.from_name,
+        automatic=parsed.auto or "",
+        ticket_ref=ticket_id_in(parsed.subject),
         raw=meta,
     )
 

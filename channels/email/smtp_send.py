@@ -12,7 +12,7 @@ from email.utils import format_datetime
 
 import aiosmtplib
 
-from bot.config import EmailConfig
+from channels.email.config import EmailConfig
 from channels.email.threads import bare_subject, message_ids, ticket_id_in
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError

@@ -6,7 +6,7 @@ recipient's client shows it once. A reply that quotes one of our Message-IDs in 
 put back on that conversation whatever the customer's client did to the rest of the thread; otherwise the thread
 root (first of `References`, else `In-Reply-To`, else the mail's own Message-ID) is the key. The ticket id in the
 subject (``[SR-YYYYMMDD-NNNN]``) survives clients that drop both headers (Outlook forwarding, "reply" by copying
-the address into a new mail) and is handed to the hub as `raw["ticket_id"]`, which ranks above the thread key.
+the address into a new mail) and is handed to the hub as `Inbound.ticket_ref`, which ranks above the thread key.
 """
 from __future__ import annotations
 

@@ -2,9 +2,8 @@
 
 Inbound through `/webhooks/slack` (see `webhook`). Outbound with slack_sdk's `AsyncWebClient` against
 `config.api_base_url`: replies go into the conversation's thread, buttons become a Block Kit actions block, and
-``data["replace_message_id"]`` rewrites an earlier message in place (buttons removed). `send` returns
-``"{channel_id}:{ts}"`` — the id to pass back as `replace_message_id`, and the same form as a message's
-`external_id` inbound.
+`Outbound.replaces` rewrites an earlier message in place (buttons removed). `send` returns ``"{channel_id}:{ts}"``
+— the id to pass back as `replaces`, and the same form as a message's `external_id` inbound.
 """
 from __future__ import annotations
 
@@ -14,14 +13,14 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import SlackConfig
+from channels.slack.api import checked
+from channels.slack.blocks import message_body
+from channels.slack.config import SlackConfig
+from channels.slack.webhook import SlackWebhook
 from core.clock import Clock
 from core.envelopes import Outbound
 from core.ports import IntakeSink, PermanentSendError
 from core.rendering import Rendered
-from channels.slack.api import checked
-from channels.slack.blocks import message_body
-from channels.slack.webhook import SlackWebhook
 
 API_TIMEOUT_SECONDS = 10
 
@@ -49,9 +48,8 @@ class SlackChannel:
             await session.close()
 
     async def send(self, message: Outbound, rendered: Rendered) -> str:
-        replace = message.data.get("replace_message_id")
-        if replace:
-            channel_id, ts = _message_id(str(replace))
+        if message.replaces:
+            channel_id, ts = _message_id(message.replaces)
             reply = await checked(f"chat.update in {channel_id}", self._client.chat_update(
                 channel=channel_id, ts=ts, **message_body(rendered, with_actions=False)))
         else:
@@ -74,5 +72,5 @@ class SlackChannel:
 def _message_id(value: str) -> tuple[str, str]:
     channel_id, _, ts = value.partition(":")
     if not channel_id or not ts:
-        raise PermanentSendError(f"replace_message_id {value!r} is not '<channel_id>:<ts>'", code="bad_message_id")
+        raise PermanentSendError(f"replaces {value!r} is not '<channel_id>:<ts>'", code="bad_message_id")
     return channel_id, ts

@@ -49,13 +49,14 @@ def message_inbound(envelope: Mapping[str, Any], *, bot_user_id: str | None) -> 
         "team_id": team_id,
         "user_team": event.get("user_team") or event.get("team") or team_id,
         "is_ext_shared_channel": bool(envelope.get("is_ext_shared_channel")),
-        "user_name": profile.get("display_name") or profile.get("real_name") or profile.get("name") or "",
     }
     return Inbound(
         channel=CHANNEL, account=team_id, external_id=f"{channel_id}:{ts}", sender=str(user),
         conversation=f"{channel_id}:{thread_ts or ts}", text=to_plain(str(event.get("text") or ""),
                                                                       bot_user_id=bot_user_id),
-        sent_at=_from_ts(ts), attachments=tuple(_file(f) for f in event.get("files") or ()), reply_to=ts, raw=raw)
+        sent_at=_from_ts(ts), attachments=tuple(_file(f) for f in event.get("files") or ()), reply_to=ts,
+        display_name=str(profile.get("display_name") or profile.get("real_name") or profile.get("name") or ""),
+        raw=raw)
 
 
 def command_inbound(form: Mapping[str, Any], *, now: datetime) -> Inbound:
@@ -77,16 +78,16 @@ def command_inbound(form: Mapping[str, Any], *, now: datetime) -> Inbound:
         "team_id": team_id,
         "user_team": team_id,
         "is_ext_shared_channel": False,
-        "user_name": form.get("user_name") or "",
         "response_url": form.get("response_url"),
     }
     return Inbound(channel=CHANNEL, account=team_id, external_id=f"command:{trigger}", sender=user,
-                   conversation=channel_id, text=text or "help", sent_at=now, raw=raw)
+                   conversation=channel_id, text=text or "help", sent_at=now,
+                   display_name=str(form.get("user_name") or ""), raw=raw)
 
 
 def action_inbounds(payload: Mapping[str, Any]) -> list[Inbound]:
     """Each pressed button becomes its `value` — the command the button stands for — in the thread of the message
-    that carries it; `raw` names that message so the hub can later update it in place."""
+    that carries it; `source_message` names that message so the hub can later update it in place."""
     user = _mapping(payload, "user")
     container = payload.get("container") or {}
     message = payload.get("message") or {}
@@ -113,12 +114,13 @@ def action_inbounds(payload: Mapping[str, Any]) -> list[Inbound]:
             "team_id": team_id,
             "user_team": user.get("team_id") or team_id,
             "is_ext_shared_channel": bool(payload.get("is_ext_shared_channel")),
-            "user_name": user.get("name") or user.get("username") or "",
         }
         inbounds.append(Inbound(
             channel=CHANNEL, account=team_id, external_id=f"action:{sender}:{action_ts}",
             sender=sender, conversation=f"{channel_id}:{thread_ts or message_ts}",
-            text=str(action["value"]), sent_at=_from_ts(action_ts), reply_to=message_ts, raw=raw))
+            text=str(action["value"]), sent_at=_from_ts(action_ts), reply_to=message_ts,
+            display_name=str(user.get("name") or user.get("username") or ""),
+            source_message=f"{channel_id}:{message_ts}", raw=raw))
     return inbounds
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from channels.webchat.config import WebChatConfig
 from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, error_frame, hello_frame,
                                      parse_client_frame, reply_frame)
 from channels.webchat.ratelimit import SlidingWindowLimiter
@@ -51,14 +52,16 @@ class WebChatChannel:
     name = "webchat"
     account = "web"
 
-    def __init__(self, *, intake: IntakeSink, clock: Clock, max_frame_bytes: int = 16384, sender_rate: int = 20,
-                 sender_rate_window: float = 10.0, relay: RedisSocketRelay | None = None) -> None:
+    def __init__(self, *, config: WebChatConfig, intake: IntakeSink, clock: Clock,
+                 relay: RedisSocketRelay | None = None) -> None:
         """`relay` reaches sockets held by other hub processes (several processes on the Redis bus)."""
         self._intake = intake
         self._relay = relay
         self._clock = clock
-        self._max_frame_bytes = max_frame_bytes
-        self._limiter = SlidingWindowLimiter(clock=clock, rate=sender_rate, window=sender_rate_window)
+        self._max_frame_bytes = config.max_frame_bytes
+        self._heartbeat = config.heartbeat.total_seconds()
+        self._limiter = SlidingWindowLimiter(clock=clock, rate=config.sender_rate,
+                                             window=config.sender_rate_window.total_seconds())
         self._sockets = SocketRegistry()
         self._running = False
 
@@ -103,7 +106,7 @@ class WebChatChannel:
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if not self._running:
             raise web.HTTPServiceUnavailable(text="web chat is not running")
-        ws = web.WebSocketResponse(max_msg_size=self._max_frame_bytes * HARD_LIMIT_FACTOR, heartbeat=30.0)
+        ws = web.WebSocketResponse(max_msg_size=self._max_frame_bytes * HARD_LIMIT_FACTOR, heartbeat=self._heartbeat)
         await ws.prepare(request)
         session = request.query.get("session")
         if not valid_session_id(session):

@@ -11,17 +11,17 @@ import aiohttp
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from bot.config import WeComConfig
-from core.clock import Clock
-from core.envelopes import Inbound, Outbound
-from core.ports import IntakeSink, PermanentSendError
-from core.rendering import Rendered
 from channels.wecom.cards import button_card, task_id
+from channels.wecom.config import WeComConfig
 from channels.wecom.inbound import to_inbound
 from channels.weixin.api import WeixinApi
 from channels.weixin.callback import Refused, check_fresh, decrypt_body, decrypt_echo, read_body, require
 from channels.weixin.session import SessionOwner
 from channels.weixin.webhook import accept
+from core.clock import Clock
+from core.envelopes import Inbound, Outbound
+from core.ports import IntakeSink, PermanentSendError
+from core.rendering import Rendered
 
 CHAT_PREFIX = "chat:"
 """Recipients written ``chat:<chatid>`` are group chats (supervisor alerts), sent through `/cgi-bin/appchat/send`."""

@@ -17,7 +17,7 @@ from core.storage.migrate import upgrade
 @pytest.fixture
 async def hub_server(tmp_path) -> AsyncIterator[tuple[Hub, TestServer]]:  # type: ignore[no-untyped-def]
     config = config_from_dict({"database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"},
-                               "server": {"sender_rate": 1000}})
+                               "webchat": {"sender_rate": 1000}})
     hub = build_hub(config)
     await upgrade(hub.engine)
     server = TestServer(build_app(hub))

@@ -34,7 +34,7 @@ class HubProcess:
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.db}"
         self.config = tmp / "aftersales.toml"
         self.log = tmp / "hub.log"
-        self.config.write_text(f'[server]\nport = {self.port}\nsender_rate = {sender_rate}\n'
+        self.config.write_text(f'[server]\nport = {self.port}\n[webchat]\nsender_rate = {sender_rate}\n'
                                f'[database]\nurl = "{self.database_url}"\n{extra_config}', "utf-8")
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Mapping
+from typing import Any, AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -28,12 +28,13 @@ class Desk:
         self._ids = itertools.count(1)
 
     async def say(self, channel: str, sender: str, text: str, *, conversation: str | None = None,
-                  raw: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """One message; returns the Outbound dicts it produced, in the order the handler returned them."""
+                  **fields: Any) -> list[dict[str, Any]]:
+        """One message (`fields`: other `Inbound` fields); returns the Outbound dicts it produced, in the order the
+        handler returned them."""
         external_id = f"m{next(self._ids)}"
         inbound = Inbound(channel=channel, account="test", external_id=external_id, sender=sender,
                           conversation=conversation or sender, text=text, sent_at=datetime.now(timezone.utc),
-                          raw=dict(raw or {}))
+                          **fields)
         assert await self.hub.accept([inbound]) == [True]
         inbox_id = await self._processed(channel, external_id)
         async with self.hub.sessions() as session:

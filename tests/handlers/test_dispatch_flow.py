@@ -125,11 +125,11 @@ async def test_nobody_fits_so_the_pool_grabs_first_accept_wins(desk) -> None:  #
 
 async def test_slack_button_accept_rewrites_the_notice(desk) -> None:  # type: ignore[no-untyped-def]
     code, _ = await _open(desk)
-    raw = {"kind": "action", "action_id": "accept", "channel_id": "D0WANG", "message_ts": "1700000000.000100"}
-    out = await desk.say("slack", "U0TECHWANG", f"接单 {code}", conversation="D0WANG:1700000000.000100", raw=raw)
+    out = await desk.say("slack", "U0TECHWANG", f"接单 {code}", conversation="D0WANG:1700000000.000100",
+                         source_message="D0WANG:1700000000.000100")
     assert _templates(out) == ["job_accepted", "dispatch_taken", "ticket_progress"]
     taken = out[1]
     assert taken["channel"] == "slack" and taken["conversation"] == "D0WANG"
-    assert taken["data"]["replace_message_id"] == "D0WANG:1700000000.000100"
+    assert taken["replaces"] == "D0WANG:1700000000.000100"
     assert "actions" not in taken["data"] and taken["data"]["technician"] == "王师傅"
     assert (await desk.ticket(code)).status == "accepted"

@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from imapclient import IMAPClient
 
-from bot.config import EmailConfig
-from channels.email import EmailChannel
+from channels.email.config import EmailConfig
+from channels.email.channel import EmailChannel
 from core.clock import SystemClock
 from email_peers import DOVECOT, PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink, free_port, start_dovecot
 
@@ -173,10 +173,12 @@ async def proxy(dovecot):
     await server.close()
 
 
-def email_config(*, imap_port: int, folder: str, smtp_port: int = 1, **overrides) -> EmailConfig:
+def email_config(*, imap_port: int, folder: str, attachment_dir: Path, smtp_port: int = 1,
+                 **overrides) -> EmailConfig:
     values = dict(imap_host="127.0.0.1", imap_port=imap_port, imap_user=USER, imap_password=PASSWORD,
                   imap_ssl=False, imap_folder=folder, smtp_host="127.0.0.1", smtp_port=smtp_port,
-                  smtp_starttls=False, from_address=FROM_ADDRESS, poll_interval=timedelta(seconds=0.2))
+                  smtp_starttls=False, from_address=FROM_ADDRESS, poll_interval=timedelta(seconds=0.2),
+                  attachment_dir=str(attachment_dir))
     values.update(overrides)
     return EmailConfig(**values)
 
@@ -190,9 +192,10 @@ async def build_channel(sink, cursors, quarantine, tmp_path: Path):
               **kwargs) -> EmailChannel:
         config_keys = {k: kwargs.pop(k) for k in list(kwargs) if k in EmailConfig.__dataclass_fields__}
         channel = EmailChannel(
-            config=email_config(imap_port=imap_port, folder=folder, smtp_port=smtp_port, **config_keys),
+            config=email_config(imap_port=imap_port, folder=folder, smtp_port=smtp_port,
+                                attachment_dir=tmp_path / "attachments", **config_keys),
             intake=intake or sink, cursors=cursors, quarantine=quarantine, clock=clock or SystemClock(),
-            attachment_dir=tmp_path / "attachments", reconnect_backoff=(0.05, 0.5), **kwargs)
+            reconnect_backoff=(0.05, 0.5), **kwargs)
         made.append(channel)
         return channel
 

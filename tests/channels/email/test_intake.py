@@ -20,7 +20,7 @@ async def test_imports_a_mail_then_flags_it_and_advances_the_cursor(mailbox, mak
     assert item.sender == "zhang@customer.cn"
     assert item.text == "打印机报修\n\n卡纸了，型号 HP-1020。"
     assert item.conversation == item.external_id == item.raw["message_id"]
-    assert item.raw["auto"] is None and item.raw["from_name"] == "张三"
+    assert item.automatic == "" and item.display_name == "张三"
     [(name, value)] = cursors.values.items()
     assert name == f"imap:agent@example.test:{mailbox.folder}" and value.endswith(":1")
 
@@ -93,7 +93,7 @@ async def test_reply_thread_of_three_mails_stays_on_one_conversation(mailbox, ma
     third = [m for m in sink.messages if m.external_id not in {first.external_id, second.external_id}][0]
     assert {m.conversation for m in sink.messages} == {first_id}
     assert second.text == "明天上午在家。" and third.text == "师傅几点到？"
-    assert second.reply_to == ours and second.raw["ticket_id"] == third.raw["ticket_id"] == "SR-20261123-0001"
+    assert second.reply_to == ours and second.ticket_ref == third.ticket_ref == "SR-20261123-0001"
 
 
 async def test_outlook_reply_without_threading_headers_keeps_the_ticket_id(mailbox, make_channel, sink):
@@ -104,7 +104,7 @@ async def test_outlook_reply_without_threading_headers_keeps_the_ticket_id(mailb
     await make_channel().start()
     await wait_until(lambda: len(sink.inbox) == 1)
     [item] = sink.messages
-    assert item.raw["ticket_id"] == "SR-20261123-0007"
+    assert item.ticket_ref == "SR-20261123-0007"
     assert item.text == "已经好了，谢谢。" and item.reply_to is None
 
 
@@ -116,9 +116,9 @@ async def test_out_of_office_and_bounce_are_recorded_as_automatic(mailbox, make_
     )
     await make_channel().start()
     await wait_until(lambda: len(sink.inbox) == 2)
-    reasons = sorted(m.raw["auto"] for m in sink.messages)
+    reasons = sorted(m.automatic for m in sink.messages)
     assert reasons == ["auto-submitted", "bounce"]
-    delivery_report = next(m for m in sink.messages if m.raw["auto"] == "bounce")
+    delivery_report = next(m for m in sink.messages if m.automatic == "bounce")
     assert delivery_report.sender == "mailer-daemon@mx.customer.cn"
     assert [a.content_type for a in delivery_report.attachments] == ["message/delivery-status",
                                                                     "message/rfc822-headers"]

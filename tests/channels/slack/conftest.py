@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.config import SlackConfig
-from channels.slack import SlackChannel
+from channels.slack.config import SlackConfig
+from channels.slack.channel import SlackChannel
 from core.clock import FakeClock
 from tests.fakes.intake import RecordingIntake
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi, sign

@@ -33,7 +33,7 @@ async def test_channel_message_becomes_inbound(slack, intake):
     assert inbound.raw["channel_id"] == "C0SHARED"
     assert inbound.raw["channel_type"] == "channel"
     assert inbound.raw["thread_ts"] is None
-    assert inbound.raw["user_name"] == "Li Lei"
+    assert inbound.display_name == "Li Lei"
     assert inbound.raw["event_id"] == "Ev0001"
     assert inbound.raw["is_ext_shared_channel"] is True
 

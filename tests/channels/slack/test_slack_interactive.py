@@ -21,7 +21,7 @@ async def test_slash_command_variants(slack, intake, args, text, subcommand):
     assert inbound.text == text
     assert inbound.raw["kind"] == "command"
     assert inbound.raw["subcommand"] == subcommand
-    assert inbound.raw["user_name"] == "li.lei"
+    assert inbound.display_name == "li.lei"
     assert inbound.account == TEAM_ID
     assert inbound.sender == "U0CUST"
     assert inbound.conversation == "C0SHARED"
@@ -44,7 +44,7 @@ async def test_button_press_becomes_its_command(slack, intake):
     assert inbound.raw["kind"] == "action"
     assert inbound.raw["channel_id"] == "C0DISPATCH"
     assert inbound.raw["message_ts"] == "1763859600.000100"
-    assert inbound.raw["user_name"] == "wang.wu"
+    assert inbound.display_name == "wang.wu"
 
 
 async def test_button_on_a_top_level_message_uses_its_own_thread(slack, intake):

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from channels.slack import SlackChannel
+from channels.slack.channel import SlackChannel
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
 from core.rendering import Action, Rendered
@@ -15,9 +15,10 @@ ACCEPT = Action(id="accept", label="接单", command="接单 SR-20261123-0001", 
 DECLINE = Action(id="decline", label="拒单", command="拒单 SR-20261123-0001", style="danger")
 
 
-def _outbound(conversation: str = "C0SHARED:1763859600.000200", recipient: str = "U0CUST", **data) -> Outbound:
+def _outbound(conversation: str = "C0SHARED:1763859600.000200", recipient: str = "U0CUST",
+              replaces: str | None = None, **data) -> Outbound:
     return Outbound(channel="slack", account="T0CUSTOMER", recipient=recipient, conversation=conversation,
-                    template="dispatch_notice", data=data, idempotency_key="out-1")
+                    template="dispatch_notice", data=data, idempotency_key="out-1", replaces=replaces)
 
 
 def _rendered(markdown: str = "**新工单** SR-20261123-0001 <维修>", actions: tuple[Action, ...] = ()) -> Rendered:
@@ -76,7 +77,7 @@ async def test_no_conversation_goes_to_the_recipient_or_alerts_channel(channel, 
 
 async def test_accepted_job_updates_the_dispatch_message_in_place(channel, fake_api):
     posted = await channel.send(_outbound(conversation="C0DISPATCH"), _rendered(actions=(ACCEPT, DECLINE)))
-    updated = await channel.send(_outbound(conversation="C0DISPATCH", replace_message_id=posted),
+    updated = await channel.send(_outbound(conversation="C0DISPATCH", replaces=posted),
                                  _rendered("SR-20261123-0001 已由 **王五** 接单"))
     assert updated == posted
     [call] = fake_api.called("chat.update")
@@ -88,10 +89,10 @@ async def test_accepted_job_updates_the_dispatch_message_in_place(channel, fake_
 
 async def test_update_of_an_unknown_message_is_permanent(channel, fake_api):
     with pytest.raises(PermanentSendError) as info:
-        await channel.send(_outbound(replace_message_id="C0DISPATCH:1.000001"), _rendered())
+        await channel.send(_outbound(replaces="C0DISPATCH:1.000001"), _rendered())
     assert info.value.code == "message_not_found"
     with pytest.raises(PermanentSendError) as info:
-        await channel.send(_outbound(replace_message_id="garbage"), _rendered())
+        await channel.send(_outbound(replaces="garbage"), _rendered())
     assert info.value.code == "bad_message_id"
 
 

@@ -1,13 +1,16 @@
 """Fixtures for the web chat: a recording intake sink and the channel served by a real aiohttp server."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from typing import AsyncIterator, Awaitable, Callable, Sequence
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from channels.webchat import WebChatChannel
+from channels.webchat.channel import WebChatChannel
+from channels.webchat.config import WebChatConfig
 from core.clock import FakeClock
 from core.envelopes import Inbound
 
@@ -64,7 +67,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def channel(recorder: IntakeRecorder, clock: FakeClock) -> WebChatChannel:
-    return WebChatChannel(intake=recorder, clock=clock, max_frame_bytes=1024, sender_rate=3, sender_rate_window=10.0)
+    config = WebChatConfig(max_frame_bytes=1024, sender_rate=3, sender_rate_window=timedelta(seconds=10))
+    return WebChatChannel(config=config, intake=recorder, clock=clock)
 
 
 @pytest.fixture

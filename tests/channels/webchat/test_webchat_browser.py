@@ -6,7 +6,8 @@ from typing import AsyncIterator
 
 import pytest
 
-from channels.webchat import WebChatChannel
+from channels.webchat.channel import WebChatChannel
+from channels.webchat.config import WebChatConfig
 from core.envelopes import Inbound, Outbound
 from core.rendering import Action, Rendered
 
@@ -25,7 +26,7 @@ expect.set_options(timeout=20_000)
 @pytest.fixture
 def channel(recorder, clock) -> WebChatChannel:
     """Answers each message with a ticket reply, as the hub would after opening a ticket."""
-    channel = WebChatChannel(intake=recorder, clock=clock)
+    channel = WebChatChannel(config=WebChatConfig(), intake=recorder, clock=clock)
     replies = 0
 
     async def answer(inbound: Inbound) -> None:

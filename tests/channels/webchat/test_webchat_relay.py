@@ -8,7 +8,8 @@ from typing import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from channels.webchat import WebChatChannel
+from channels.webchat.channel import WebChatChannel
+from channels.webchat.config import WebChatConfig
 from channels.webchat.relay import RedisSocketRelay
 from core.ports import RetryableSendError
 from tests.channels.webchat.conftest import make_app
@@ -19,8 +20,8 @@ from tests.channels.webchat.test_webchat_send import SESSION, reply
 async def two_processes(redis_url: str, recorder, clock) -> AsyncIterator[tuple[WebChatChannel, TestClient]]:
     """The first process's channel (no sockets), and a client of the second process."""
     prefix = f"test-{uuid.uuid4().hex}"
-    first = WebChatChannel(intake=recorder, clock=clock, relay=RedisSocketRelay(url=redis_url, prefix=prefix))
-    second = WebChatChannel(intake=recorder, clock=clock, relay=RedisSocketRelay(url=redis_url, prefix=prefix))
+    first = WebChatChannel(config=WebChatConfig(), intake=recorder, clock=clock, relay=RedisSocketRelay(url=redis_url, prefix=prefix))
+    second = WebChatChannel(config=WebChatConfig(), intake=recorder, clock=clock, relay=RedisSocketRelay(url=redis_url, prefix=prefix))
     async with TestClient(TestServer(make_app(first))), TestClient(TestServer(make_app(second))) as client:
         yield first, client
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import WeChatConfig
-from channels.wechat import WeChatChannel
+from channels.wechat.config import WeChatConfig
+from channels.wechat.channel import WeChatChannel
 from core.clock import FakeClock
 from tests.fakes.intake import RecordingIntake
 from tests.fakes.weixin_api import FakeWeixinApi, new_aes_key, serve_routes, wechat_push

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.config import WeChatConfig
-from channels.wechat import WeChatChannel
+from channels.wechat.config import WeChatConfig
+from channels.wechat.channel import WeChatChannel
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
 from core.rendering import Action, Rendered

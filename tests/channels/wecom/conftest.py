@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import WeComConfig
-from channels.wecom import WeComChannel
+from channels.wecom.config import WeComConfig
+from channels.wecom.channel import WeComChannel
 from core.clock import FakeClock
 from tests.fakes.intake import RecordingIntake
 from tests.fakes.weixin_api import FakeWeixinApi, new_aes_key, serve_routes, wecom_push
