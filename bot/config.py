@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from channels.registry import PLATFORMS, platform
+from core.domain.sla import SlaSettings
 from core.durations import parse_duration
+from core.sla.config import parse_sla
 
 ENV_PREFIX = "AFTERSALES_"
 
@@ -68,13 +70,6 @@ class ApiConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SlaConfig:
-    policies: Mapping[str, Any] = field(default_factory=dict)
-    calendar: str = "china"
-    tick: timedelta = timedelta(seconds=1)
-
-
-@dataclass(frozen=True, kw_only=True)
 class NlpConfig:
     model_path: str = ""
 
@@ -91,7 +86,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     bus: BusConfig = field(default_factory=BusConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
-    sla: SlaConfig = field(default_factory=SlaConfig)
+    sla: SlaSettings = field(default_factory=lambda: parse_sla({}))
     nlp: NlpConfig = field(default_factory=NlpConfig)
     kb: KbConfig = field(default_factory=KbConfig)
     channels: Mapping[str, Any] = field(default_factory=dict)
@@ -131,9 +126,19 @@ def config_from_dict(raw: Mapping[str, Any]) -> Config:
             raise ConfigError(f"[{section}] must be a table")
         if section in PLATFORMS:
             channels[section] = _build_section(section, platform(section).Config, values)
+        elif section == "sla":
+            sections[section] = _sla(values)
         else:
             sections[section] = _build_section(section, typing.get_type_hints(Config)[section], values)
     return Config(**sections, channels=channels)
+
+
+def _sla(values: Mapping[str, Any]) -> SlaSettings:
+    """`[sla]` has nested tables and rules of its own, so its own parser reads it."""
+    try:
+        return parse_sla(values)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _build_section(section: str, section_type: type, values: Mapping[str, Any]) -> Any:

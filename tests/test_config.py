@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import EXIT_USAGE, main
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError, config_from_dict, load_config
 
 
 def test_bus_section_from_file_and_environment(tmp_path: Path) -> None:
@@ -40,3 +40,20 @@ def test_serve_with_a_bad_setting_exits_2_and_says_which(tmp_path: Path, capsys:
     path.write_text('[bus]\nbackend = "kafka"\n', "utf-8")
     assert main(["serve", "--config", str(path)]) == EXIT_USAGE
     assert "bus.backend" in capsys.readouterr().err
+
+
+def test_sla_section_from_file_and_environment(tmp_path: Path) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text('[sla]\nwarn_at = 0.9\n[[sla.policy]]\npriorities = ["P1"]\nfirst_response = "10m"\n', "utf-8")
+    config = load_config(path, env={"AFTERSALES_SLA__TIMEZONE": "Europe/Berlin"})
+    assert (config.sla.warn_at, str(config.sla.timezone)) == (0.9, "Europe/Berlin")
+    assert [p.key for p in config.sla.policies] == ["sla.policy[1]"]
+    assert config_from_dict({}).sla.policies[0].key == "default P1"
+
+
+def test_serve_with_a_bad_sla_policy_exits_2_and_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text('[sla]\n[[sla.policy]]\nfirst_response = "1h"\n[[sla.policy]]\ncalendar = "moon"\n'
+                    'resolution = "1h"\n', "utf-8")
+    assert main(["serve", "--config", str(path)]) == EXIT_USAGE
+    assert "sla.policy[2].calendar: unknown calendar 'moon'" in capsys.readouterr().err
