@@ -156,5 +156,6 @@ def _channels(config: Config, hub: Hub) -> list[Channel]:
     deps = ChannelDeps(intake=hub.accept, clock=hub.clock, cursors=DbCursorStore(sessions=hub.sessions, clock=hub.clock),
                        quarantine=DbQuarantineStore(sessions=hub.sessions, clock=hub.clock),
                        max_body_bytes=config.server.max_body_bytes,
-                       redis_url=config.bus.redis_url if config.bus.backend == "redis" else None)
+                       redis_url=config.bus.redis_url if config.bus.backend == "redis" else None,
+                       trusted_proxies=config.server.trusted_proxies)
     return [platform(name).build(section, deps) for name, section in config.channels.items() if section.enabled]

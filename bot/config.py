@@ -5,6 +5,7 @@ A channel is on when its section is filled in. Every error names the key so `aft
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 import types
@@ -31,6 +32,16 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = 1_048_576
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (`10.0.0.0/8`) of the reverse proxies in front of the hub: only from these is
+    `X-Forwarded-For` believed to name the client (the web chat's per-address limits count by it)."""
+
+    def __post_init__(self) -> None:
+        for entry in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"server.trusted_proxies: not an address or network: {entry!r}") from None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -39,7 +39,8 @@ class Channel(Protocol):
 @dataclass(frozen=True, kw_only=True)
 class ChannelDeps:
     """What the hub lends every channel it builds: where to commit what arrives, the clock, durable stores for pull
-    channels, the request size limit, and Redis when several processes share the work."""
+    channels, the request size limit, Redis when several processes share the work, and the reverse proxies whose
+    `X-Forwarded-For` may be believed."""
 
     intake: IntakeSink
     clock: Clock
@@ -47,3 +48,4 @@ class ChannelDeps:
     quarantine: QuarantineStore
     max_body_bytes: int
     redis_url: str | None = None
+    trusted_proxies: tuple[str, ...] = ()

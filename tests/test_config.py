@@ -35,6 +35,34 @@ def test_a_bad_bus_setting_is_named(tmp_path: Path, section: str, message: str) 
         load_config(path, env={})
 
 
+def test_web_chat_limits_from_file_and_environment(tmp_path: Path) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text('[webchat]\naddress_rate = 30\naddress_rate_window = "2m"\nglobal_rate_window = "5s"\n'
+                    '[server]\ntrusted_proxies = ["10.0.0.0/8", "::1"]\n', "utf-8")
+    config = load_config(path, env={"AFTERSALES_WEBCHAT__ADDRESS_SESSION_RATE": "4",
+                                    "AFTERSALES_WEBCHAT__GLOBAL_RATE": "300"})
+    webchat = config.channel("webchat")
+    assert (webchat.address_rate, webchat.address_rate_window) == (30, timedelta(minutes=2))
+    assert (webchat.address_session_rate, webchat.global_rate, webchat.global_rate_window) == (
+        4, 300, timedelta(seconds=5))
+    assert config.server.trusted_proxies == ("10.0.0.0/8", "::1")
+    path.write_text("", "utf-8")
+    from_env = load_config(path, env={"AFTERSALES_SERVER__TRUSTED_PROXIES": "127.0.0.1, 172.16.0.0/12"})
+    assert from_env.server.trusted_proxies == ("127.0.0.1", "172.16.0.0/12")
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ("[webchat]\nglobal_rate = 0\n", "webchat.global_rate must be at least 1"),
+    ('[webchat]\naddress_session_rate_window = "0s"\n', "webchat.address_session_rate_window positive"),
+    ('[server]\ntrusted_proxies = ["10.0.0.300"]\n', "server.trusted_proxies: not an address or network"),
+])
+def test_a_bad_web_chat_limit_is_named(tmp_path: Path, section: str, message: str) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text(section, "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path, env={})
+
+
 def test_serve_with_a_bad_setting_exits_2_and_says_which(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "aftersales.toml"
     path.write_text('[bus]\nbackend = "kafka"\n', "utf-8")

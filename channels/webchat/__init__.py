@@ -15,4 +15,5 @@ def build(config: Config, deps: ChannelDeps) -> Channel:
         from channels.webchat.relay import RedisSocketRelay
 
         relay = RedisSocketRelay(url=deps.redis_url)
-    return WebChatChannel(config=config, intake=deps.intake, clock=deps.clock, relay=relay)
+    return WebChatChannel(config=config, intake=deps.intake, clock=deps.clock, relay=relay,
+                          trusted_proxies=deps.trusted_proxies)

@@ -2,8 +2,10 @@
 
 Every customer message is committed through the hub's `IntakeSink` before it is acknowledged, so an `ack` means the
 message survives a crash; when the database is locked or gone the client is told `unavailable` and resends the same
-client id later (the inbox dedupes on it). Replies go to every open socket of the conversation; with none open, `send`
-raises `RetryableSendError` and the outbox tries again once the customer is back.
+client id later (the inbox dedupes on it). Floods are refused before that (`admission`): a message over a limit, or a
+new session over its address's limit, is answered `rate_limited` with `retry_after`. Replies go to every open socket
+of the conversation; with none open, `send` raises `RetryableSendError` and the outbox tries again once the customer
+is back.
 """
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from channels.webchat.config import WebChatConfig
 from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, error_frame, hello_frame,
                                      parse_client_frame, reply_frame)
-from channels.webchat.ratelimit import SlidingWindowLimiter
+from channels.webchat.admission import Admission, Limited
 from channels.webchat.sessions import PREFIX, SocketRegistry, conversation_of, new_session_id, valid_session_id
-from channels.webchat.texts import error_text, locale_for
+from channels.webchat.texts import CROWDED, error_text, locale_for
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.ports import IntakeSink, PermanentSendError, RetryableSendError
@@ -53,15 +55,15 @@ class WebChatChannel:
     account = "web"
 
     def __init__(self, *, config: WebChatConfig, intake: IntakeSink, clock: Clock,
-                 relay: RedisSocketRelay | None = None) -> None:
-        """`relay` reaches sockets held by other hub processes (several processes on the Redis bus)."""
+                 relay: RedisSocketRelay | None = None, trusted_proxies: Sequence[str] = ()) -> None:
+        """`relay` reaches sockets held by other hub processes (several processes on the Redis bus);
+        `trusted_proxies` are the reverse proxies whose `X-Forwarded-For` names the client."""
         self._intake = intake
         self._relay = relay
         self._clock = clock
         self._max_frame_bytes = config.max_frame_bytes
         self._heartbeat = config.heartbeat.total_seconds()
-        self._limiter = SlidingWindowLimiter(clock=clock, rate=config.sender_rate,
-                                             window=config.sender_rate_window.total_seconds())
+        self._admission = Admission(config=config, trusted_proxies=trusted_proxies, clock=clock)
         self._sockets = SocketRegistry()
         self._running = False
 
@@ -112,6 +114,12 @@ class WebChatChannel:
         if not valid_session_id(session):
             session = new_session_id()
         locale = locale_for(request.query.get("lang"))
+        address = self._admission.client_address(request)
+        limited = self._admission.open_session(address, session)
+        if limited:
+            await self._refuse(ws, locale, FrameError("rate_limited"), limited=limited)
+            await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too many new sessions")
+            return ws
         conversation = conversation_of(session)
         self._sockets.add(conversation, ws)
         try:
@@ -121,23 +129,21 @@ class WebChatChannel:
             await self._push(ws, hello_frame(session))
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
-                    await self._on_text(ws, session, locale, msg.data)
+                    await self._on_text(ws, session, address, locale, msg.data)
                 elif msg.type is WSMsgType.BINARY:
                     await self._refuse(ws, locale, FrameError("bad_frame"))
         finally:
-            if self._sockets.remove(conversation, ws):
-                self._limiter.forget(conversation)
+            self._sockets.remove(conversation, ws)
         return ws
 
-    async def _on_text(self, ws: web.WebSocketResponse, session: str, locale: str, data: str) -> None:
+    async def _on_text(self, ws: web.WebSocketResponse, session: str, address: str, locale: str, data: str) -> None:
         parsed = parse_client_frame(data, max_frame_bytes=self._max_frame_bytes)
         if isinstance(parsed, FrameError):
             await self._refuse(ws, locale, parsed)
             return
-        conversation = conversation_of(session)
-        wait = self._limiter.hit(conversation)
-        if wait:
-            await self._refuse(ws, locale, FrameError("rate_limited", parsed.client_id), retry_after=wait)
+        limited = self._admission.message(address, conversation_of(session))
+        if limited:
+            await self._refuse(ws, locale, FrameError("rate_limited", parsed.client_id), limited=limited)
             return
         message_id = parsed.client_id or "srv-" + uuid.uuid4().hex
         inbound = self._inbound(session, message_id, parsed, locale)
@@ -163,9 +169,12 @@ class WebChatChannel:
         )
 
     async def _refuse(self, ws: web.WebSocketResponse, locale: str, error: FrameError, *,
-                      retry_after: float | None = None) -> None:
-        frame = error_frame(error.code, error_text(error.code, locale), client_id=error.client_id,
-                            retry_after=retry_after)
+                      limited: Limited | None = None) -> None:
+        """An error frame; a refusal by the limits carries `retry_after`, and says so when the whole hub is busy
+        rather than this customer too quick."""
+        sentence = error_text(CROWDED if limited and limited.crowded else error.code, locale)
+        frame = error_frame(error.code, sentence, client_id=error.client_id,
+                            retry_after=limited.retry_after if limited else None)
         await self._push(ws, frame)
 
     @staticmethod

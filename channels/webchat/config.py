@@ -1,4 +1,5 @@
-"""`[webchat]`: the chat page is always on; these keys bound what one browser may send."""
+"""`[webchat]`: the chat page is always on; these keys bound what one browser, one client address and everyone
+together may send."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,6 +11,17 @@ class WebChatConfig:
     sender_rate: int = 20
     """Messages one conversation may send per `sender_rate_window` before being told to slow down."""
     sender_rate_window: timedelta = timedelta(seconds=10)
+    address_rate: int = 60
+    """Messages all sessions from one client address may send per `address_rate_window`."""
+    address_rate_window: timedelta = timedelta(minutes=1)
+    address_session_rate: int = 20
+    """New sessions one client address may open per `address_session_rate_window`: a fresh session costs a script
+    nothing, so the per-session limit alone does not hold a flood back."""
+    address_session_rate_window: timedelta = timedelta(minutes=10)
+    global_rate: int = 1000
+    """Messages this process admits per `global_rate_window` from everyone together; beyond it customers are told
+    `rate_limited` (their page resends) before the database is touched."""
+    global_rate_window: timedelta = timedelta(seconds=10)
     max_frame_bytes: int = 16384
     """Frames up to this size get a polite `too_large`; four times this closes the socket."""
     heartbeat: timedelta = timedelta(seconds=30)
@@ -20,5 +32,6 @@ class WebChatConfig:
         return True
 
     def __post_init__(self) -> None:
-        if self.sender_rate < 1 or self.sender_rate_window.total_seconds() <= 0:
-            raise ValueError("webchat.sender_rate must be at least 1 and webchat.sender_rate_window positive")
+        for name in ("sender_rate", "address_rate", "address_session_rate", "global_rate"):
+            if getattr(self, name) < 1 or getattr(self, f"{name}_window").total_seconds() <= 0:
+                raise ValueError(f"webchat.{name} must be at least 1 and webchat.{name}_window positive")

@@ -1,13 +1,20 @@
-"""Per-sender sliding-window rate limit, so one browser flooding the chat cannot swamp the inbox."""
+"""Sliding-window rate limits, so a flood cannot swamp the inbox: time comes from the injected clock (tests move it)
+and memory follows the keys active within one window."""
 from __future__ import annotations
 
-from collections import deque
+import itertools
+from collections import OrderedDict
+from typing import Hashable
 
 from core.clock import Clock
 
 
 class SlidingWindowLimiter:
-    """Allows `rate` hits per `window` seconds per key; time comes from the injected clock so tests can move it."""
+    """Allows `rate` hits per `window` seconds per key.
+
+    A hit may name an item: an item already counted within the window is let in again without counting twice (a
+    session reconnecting is not a new session). A hit without an item always counts. Asking (`wait`) and counting
+    (`record`) are apart, so a caller checking several limits counts a hit only once every limit allows it."""
 
     def __init__(self, *, clock: Clock, rate: int, window: float) -> None:
         if rate < 1 or window <= 0:
@@ -15,21 +22,48 @@ class SlidingWindowLimiter:
         self._clock = clock
         self._rate = rate
         self._window = window
-        self._hits: dict[str, deque[float]] = {}
+        self._keys: OrderedDict[str, OrderedDict[Hashable, float]] = OrderedDict()
+        """Per key, its counted hits oldest first; keys in the order of their newest hit, so expiry stops early."""
+        self._anonymous = itertools.count()
 
-    def hit(self, key: str) -> float:
-        """Record a hit for `key`; return 0 when allowed, else the seconds until the next hit would be allowed."""
-        now = self._clock.now().timestamp()
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self._window:
-            hits.popleft()
-        if len(hits) >= self._rate:
-            return max(hits[0] + self._window - now, 0.001)
-        hits.append(now)
-        return 0.0
+    def wait(self, key: str, item: Hashable | None = None) -> float:
+        """Seconds until a hit would be allowed; 0 when it is now."""
+        now = self._now()
+        self._expire(now)
+        hits = self._keys.get(key)
+        if hits is None:
+            return 0.0
+        while hits and next(iter(hits.values())) <= now - self._window:
+            hits.popitem(last=False)
+        if (item is not None and item in hits) or len(hits) < self._rate:
+            return 0.0
+        return max(next(iter(hits.values())) + self._window - now, 0.001)
 
-    def forget(self, key: str) -> None:
-        """Drop a key whose window has emptied (called when its last socket closes, to bound memory)."""
-        hits = self._hits.get(key)
-        if hits is not None and (not hits or hits[-1] <= self._clock.now().timestamp() - self._window):
-            del self._hits[key]
+    def record(self, key: str, item: Hashable | None = None) -> None:
+        """Count a hit that `wait` allowed."""
+        hits = self._keys.setdefault(key, OrderedDict())
+        token = next(self._anonymous) if item is None else item
+        hits[token] = self._now()
+        hits.move_to_end(token)
+        self._keys.move_to_end(key)
+
+    def hit(self, key: str, item: Hashable | None = None) -> float:
+        """`wait`, and `record` when allowed."""
+        wait = self.wait(key, item)
+        if not wait:
+            self.record(key, item)
+        return wait
+
+    def __len__(self) -> int:
+        """Keys still remembered."""
+        return len(self._keys)
+
+    def _expire(self, now: float) -> None:
+        while self._keys:
+            hits = next(iter(self._keys.values()))
+            if hits and next(reversed(hits.values())) > now - self._window:
+                return
+            self._keys.popitem(last=False)
+
+    def _now(self) -> float:
+        return self._clock.now().timestamp()

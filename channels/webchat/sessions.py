@@ -33,16 +33,14 @@ class SocketRegistry:
     def add(self, conversation: str, ws: web.WebSocketResponse) -> None:
         self._by_conversation.setdefault(conversation, set()).add(ws)
 
-    def remove(self, conversation: str, ws: web.WebSocketResponse) -> bool:
-        """Forget one socket; True when it was the conversation's last."""
+    def remove(self, conversation: str, ws: web.WebSocketResponse) -> None:
+        """Forget one socket, and the conversation with its last."""
         sockets = self._by_conversation.get(conversation)
         if sockets is None:
-            return True
+            return
         sockets.discard(ws)
-        if sockets:
-            return False
-        del self._by_conversation[conversation]
-        return True
+        if not sockets:
+            del self._by_conversation[conversation]
 
     def open_sockets(self, conversation: str) -> list[web.WebSocketResponse]:
         return [ws for ws in self._by_conversation.get(conversation, ()) if not ws.closed]

@@ -8,6 +8,9 @@ from pathlib import Path
 from templates import LOCALES, TEMPLATE_DIR
 
 ERROR_CODES = ("too_large", "invalid_json", "empty", "rate_limited", "unavailable", "bad_frame")
+CROWDED = "crowded"
+"""The sentence for `rate_limited` when the hub as a whole is at its limit: the customer did nothing too fast."""
+SENTENCES = (*ERROR_CODES, CROWDED)
 
 
 def locale_for(lang: str | None) -> str:

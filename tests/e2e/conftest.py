@@ -12,12 +12,13 @@ from bot.app import build_app
 from bot.bootstrap import Hub, build_hub
 from bot.config import config_from_dict
 from core.storage.migrate import upgrade
+from tests.e2e.hub_process import RATE_KEYS
 
 
 @pytest.fixture
 async def hub_server(tmp_path) -> AsyncIterator[tuple[Hub, TestServer]]:  # type: ignore[no-untyped-def]
     config = config_from_dict({"database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"},
-                               "webchat": {"sender_rate": 1000}})
+                               "webchat": {key: 1000 for key in RATE_KEYS}})
     hub = build_hub(config)
     await upgrade(hub.engine)
     server = TestServer(build_app(hub))

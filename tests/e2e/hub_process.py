@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.storage.models import InboxRow
 
 
+RATE_KEYS = ("sender_rate", "address_rate", "address_session_rate", "global_rate")
+"""Every web-chat limit: load from one address (the tests' and benchmarks' clients) must not trip them."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -26,7 +30,7 @@ class HubProcess:
     """Writes a config into `tmp`, migrates, starts `python -m bot serve` and waits for `/healthz`; output goes to
     `hub.log` in `tmp`. The database is a SQLite file in `tmp` unless `database_url` names another."""
 
-    def __init__(self, tmp: Path, *, sender_rate: int = 100000, extra_config: str = "",
+    def __init__(self, tmp: Path, *, rate: int = 100000, extra_config: str = "",
                  database_url: str | None = None) -> None:
         tmp.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -34,7 +38,8 @@ class HubProcess:
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.db}"
         self.config = tmp / "aftersales.toml"
         self.log = tmp / "hub.log"
-        self.config.write_text(f'[server]\nport = {self.port}\n[webchat]\nsender_rate = {sender_rate}\n'
+        limits = "".join(f"{key} = {rate}\n" for key in RATE_KEYS)
+        self.config.write_text(f'[server]\nport = {self.port}\n[webchat]\n{limits}'
                                f'[database]\nurl = "{self.database_url}"\n{extra_config}', "utf-8")
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -87,6 +87,7 @@
   let ready = false;
   let attempt = 0;
   let reconnectTimer = 0;
+  let reconnectAfter = 0;
   let retryTimer = 0;
   let retryAttempt = 0;
   let typingTimer = 0;
@@ -309,7 +310,8 @@
     inflight.clear();
     if (event.code === CLOSE_TOO_BIG) toast(T.tooBig, "error");
     showConnection("offline");
-    const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    const delay = Math.max(Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2), reconnectAfter * 1000);
+    reconnectAfter = 0;
     attempt = Math.min(attempt + 1, 10);
     reconnectTimer = setTimeout(connect, delay);
   }
@@ -347,7 +349,11 @@
 
   function onError(frame) {
     toast(frame.message, "error");
-    if (!frame.id) return;
+    if (!frame.id) {
+      // A socket refused at opening (too many new sessions from this address) says when to come back.
+      if (frame.code === "rate_limited") reconnectAfter = frame.retry_after || 1;
+      return;
+    }
     if (PERMANENT_ERRORS.has(frame.code)) {
       settle(frame.id);
       setStatus(frame.id, "failed");

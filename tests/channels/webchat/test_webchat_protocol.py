@@ -8,7 +8,7 @@ import sqlite3
 from aiohttp import WSCloseCode, WSMsgType
 
 from channels.webchat.sessions import valid_session_id
-from channels.webchat.texts import ERROR_CODES, error_text
+from channels.webchat.texts import SENTENCES, error_text
 from templates import LOCALES
 
 SESSION = "AbCdEfGhIjKlMnOpQrStUv"
@@ -155,4 +155,4 @@ async def test_page_and_assets_are_served(client):
 
 def test_every_error_code_has_a_sentence_in_every_locale():
     for locale in LOCALES:
-        assert all(error_text(code, locale).strip() for code in ERROR_CODES), locale
+        assert all(error_text(code, locale).strip() for code in SENTENCES), locale
