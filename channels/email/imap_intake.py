@@ -81,7 +81,7 @@ class ImapSession:
         client.idle()
         deadline = time.monotonic() + self._idle_renew
         tick = min(30.0, self._idle_renew)
-        while not stop.is_set() and time.monotonic() < deadline:
+        while not stop.is_set() and time.monotonic() < deadline and not _already_read(client):
             started = time.monotonic()
             # imapclient swallows EOF and returns [] at once: an early empty answer means the socket is gone,
             # and the idle_done() below raises so the session reconnects.
@@ -112,6 +112,20 @@ class ImapSession:
         if self._client is None:
             raise ConnectionError("IMAP session is closed")
         return self._client
+
+
+def _already_read(client: IMAPClient) -> bool:
+    """Whether responses sit in imaplib's read buffer: those that arrived in the same packet as IDLE's continuation
+    line were read with it, so polling the socket would wait for the next change (or the renewal) to see them."""
+    sock = client.socket()
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        return bool(client._imap.file.peek(1))
+    except OSError:
+        return False
+    finally:
+        sock.settimeout(timeout)
 
 
 class ImapIntake:
