@@ -27,7 +27,10 @@
       today: "今天",
       tooLong: "消息太长了，请分几条发送。",
       tooBig: "消息太长，连接已重置。",
-      entities: { phones: "电话", order_numbers: "订单号", serial_numbers: "序列号", addresses: "地址", times: "时间" },
+      entities: {
+        phones: "电话", order_numbers: "订单号", serial_numbers: "序列号", addresses: "地址", times: "时间",
+        products: "产品", models: "型号",
+      },
     },
     en: {
       title: "After-sales Service · Live Chat",
@@ -52,7 +55,10 @@
       today: "Today",
       tooLong: "That message is too long. Please split it into several messages.",
       tooBig: "That message was too long; the connection was reset.",
-      entities: { phones: "Phone", order_numbers: "Order", serial_numbers: "Serial no.", addresses: "Address", times: "Time" },
+      entities: {
+        phones: "Phone", order_numbers: "Order", serial_numbers: "Serial no.", addresses: "Address", times: "Time",
+        products: "Product", models: "Model",
+      },
     },
   };
 
