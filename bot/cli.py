@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common], help="load demo technicians, supervisors and sample data")
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no staff yet")
     demo.set_defaults(func=_demo)
-    register_nlp(sub)
+    register_nlp(sub, configured_model=lambda path: load_config(path).nlp.model_path or None)
     return parser
 
 

@@ -1,18 +1,22 @@
 """`aftersales nlp classify | train | eval` (CONTRACT.md), registered into the hub's CLI by `register`.
 
-Exit codes: 0 ok, 2 bad usage or bad input (stderr says what and where), 1 anything else.
+Exit codes: 0 ok, 2 bad usage or bad input (stderr says what and where), 1 anything else. `classify` and `eval`
+use the model the server would use (`[nlp] model_path`, found by the `configured_model` the hub passes in) unless
+`--model` names another; `nlp` itself knows nothing of the hub's configuration.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .corpus import DataError, read_examples
 from .evaluate import evaluate, format_report
 from .model import ModelError
+from .placeholders import masked
 from .store import load_model, model_dir, train
 from .understander import Understander
 
@@ -22,9 +26,20 @@ def _fail(message: str) -> int:
     return 2
 
 
+ConfiguredModel = Callable[[str | None], str | None]
+"""Given `--config` (None = the default lookup), the model path the server is configured with, or None."""
+
+
+def _model_path(args: argparse.Namespace) -> str | None:
+    if args.model:
+        return str(args.model)
+    configured: ConfiguredModel | None = args.configured_model
+    return configured(args.config) if configured is not None else None
+
+
 def _classify(args: argparse.Namespace) -> int:
     try:
-        understander = Understander(model=load_model(args.model))
+        understander = Understander(model=load_model(_model_path(args)))
     except ModelError as exc:
         return _fail(str(exc))
     now = datetime.now(timezone.utc)
@@ -65,23 +80,28 @@ def _train(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     try:
         examples = read_examples(Path(args.data))
-        model = load_model(args.model)
+        model = load_model(_model_path(args))
     except (DataError, ModelError) as exc:
         return _fail(str(exc))
-    predicted = model.predict_many(e.text for e in examples)
+    predicted = model.predict_many(masked(e.text) for e in examples)
     print(format_report(evaluate([e.type for e in examples], predicted)))
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the `nlp` command group; each leaf parser sets `func(args) -> int`."""
+def register(subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+             configured_model: ConfiguredModel | None = None) -> None:
+    """Add the `nlp` command group; each leaf parser sets `func(args) -> int`.
+
+    With `configured_model`, `classify` and `eval` take `--config` and default to the configured model.
+    """
     nlp = subparsers.add_parser("nlp", help="classify messages, train and evaluate the ticket-type model")
     commands = nlp.add_subparsers(dest="nlp_command", required=True)
 
     classify = commands.add_parser("classify", help="understand TEXT (or stdin) and print one JSON object")
     classify.add_argument("text", nargs="?", help="message text; read from stdin when omitted")
     classify.add_argument("--jsonl", action="store_true", help='read {"text": ...} lines from stdin')
-    classify.add_argument("--model", help="model file written by `nlp train` (default: the shipped model)")
+    classify.add_argument("--model", help="model file written by `nlp train` (default: the configured "
+                                           "[nlp] model_path, else the shipped model)")
     classify.set_defaults(func=_classify)
 
     train_cmd = commands.add_parser("train", help='train on the shipped data plus FILE ({"text","type"} lines)')
@@ -91,8 +111,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     eval_cmd = commands.add_parser("eval", help="per-type P/R/F1, macro-F1 and confusion matrix on FILE")
     eval_cmd.add_argument("--data", required=True, help="labelled JSON lines")
-    eval_cmd.add_argument("--model", help="model file (default: the shipped model)")
+    eval_cmd.add_argument("--model", help="model file (default: the configured [nlp] model_path, else the shipped "
+                                           "model)")
     eval_cmd.set_defaults(func=_eval)
+    for command in (classify, eval_cmd):
+        command.set_defaults(configured_model=configured_model, config=None)
+        if configured_model is not None:
+            command.add_argument("--config", help="TOML config file whose [nlp] model_path to use")
 
 
 def main(argv: list[str] | None = None) -> int:

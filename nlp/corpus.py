@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,17 @@ from .understanding import TICKET_TYPES
 DATA_DIR = Path(__file__).parent / "data"
 SHIPPED_TRAIN = DATA_DIR / "types.train.jsonl"
 SHIPPED_HELDOUT = DATA_DIR / "types.heldout.jsonl"
+
+
+def public_datasets() -> Path | None:
+    """The shared public corpora (`$AFTERSALES_DATASETS`, else the nearest `shared/datasets` above the checkout),
+    read at training, test and benchmark time only, never copied into the repository; None when absent."""
+    if configured := os.environ.get("AFTERSALES_DATASETS"):
+        return Path(configured) if Path(configured).is_dir() else None
+    for parent in Path(__file__).resolve().parents[1:]:
+        if (parent / "shared" / "datasets").is_dir():
+            return parent / "shared" / "datasets"
+    return None
 
 
 class DataError(ValueError):

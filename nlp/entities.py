@@ -1,12 +1,15 @@
 """Concrete details in a message: phone numbers, order/serial/ticket numbers, products, models, addresses, times.
 
 Numbers are matched with digit boundaries so an 18-digit order number never yields a phone number inside it, and
-each span is claimed once: a run of digits that is a phone is not also an order number or a model.
+each span is claimed once: a run of digits that is a phone is not also an order number or a model. `find_entities`
+also returns where each detail was written (kind + span, money and tax ids included), so the type model can read
+the message with the details blanked out (`nlp.placeholders`).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from .addresses import extract_addresses
@@ -45,6 +48,20 @@ _SERIAL = re.compile(
 _MODEL_KEYED = re.compile(
     rf"(?:型号|model)\s*(?:是|为)?[:：#]?\s*([A-Za-z0-9][A-Za-z0-9./+-]{{1,29}}[A-Za-z0-9]){_EDGE_R}", re.IGNORECASE
 )
+# A company's tax id (统一社会信用代码) on an invoice request is neither a model nor an order number.
+_TAX_ID = re.compile(
+    rf"(?:纳税人识别号|纳税识别号|识别号|税号|信用代码|tax\s*id)\s*(?:是|为)?[:：]?\s*([0-9A-Za-z]{{15,20}}){_EDGE_R}",
+    re.IGNORECASE,
+)
+# Amounts of money: 1999元, ¥49.9, 30块, 三百块钱, 两千多元; bare numbers stay numbers ("碎成三块" is not money).
+_MONEY = re.compile(
+    r"[¥￥]\s*\d+(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:[百千万]多?|多)?\s*(?:元|块钱?|rmb|人民币)"
+    r"|[一二两三四五六七八九十百千万几]+多?\s*(?:元|块钱|人民币)",
+    re.IGNORECASE,
+)
+# Whom to ask for: 联系人王女士, 收货人: 李明, 张先生.
+_NAME = re.compile(r"(?:联系人|收货人|收件人|姓名)\s*(?:是|为)?[:：]?\s*(?![改换写填错不要的和是])[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐)?"
+                   r"|[\u4e00-\u9fff](?:先生|女士|小姐)(?![\u4e00-\u9fff]{0,1}[说讲问])")
 _MODEL_BARE = re.compile(rf"{_EDGE_L}(?<![@.])([A-Za-z0-9][A-Za-z0-9/+-]{{3,24}}[A-Za-z0-9]){_EDGE_R}(?![@.])")
 
 # Product words in the customer's wording → the name a ticket uses.
@@ -68,23 +85,46 @@ _PRODUCT = re.compile(
 )
 
 
-def _free(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:
-    return all(span[1] <= a or span[0] >= b for a, b in taken)
-
-
 def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _claim(pattern: re.Pattern[str], text: str, taken: list[tuple[int, int]], group: int = 1,
-           value: Callable[[re.Match[str]], str | None] = lambda m: m.group(1)) -> list[tuple[int, str]]:
-    """(position, value) of the matches of `pattern` whose span no earlier kind has claimed; claims their spans."""
-    found = []
-    for m in pattern.finditer(text):
-        if _free(taken, m.span(group)) and (v := value(m)) is not None:
-            taken.append(m.span(group))
-            found.append((m.start(), v))
-    return found
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where one detail was written: `kind` is a placeholder name (see `nlp.placeholders.PLACEHOLDERS`)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    entities: Entities
+    spans: tuple[Span, ...]
+
+
+class _Claims:
+    """Spans already taken by an earlier kind, with their kinds, so each character belongs to one detail."""
+
+    def __init__(self) -> None:
+        self.spans: list[Span] = []
+
+    def free(self, span: tuple[int, int]) -> bool:
+        return all(span[1] <= s.start or span[0] >= s.end for s in self.spans)
+
+    def take(self, kind: str, span: tuple[int, int]) -> None:
+        self.spans.append(Span(kind, *span))
+
+    def claim(self, kind: str, pattern: re.Pattern[str], text: str, group: int = 1,
+              value: Callable[[re.Match[str]], str | None] = lambda m: m.group(1)) -> list[tuple[int, str]]:
+        """(position, value) of the matches of `pattern` whose span is still free; claims their spans."""
+        found = []
+        for m in pattern.finditer(text):
+            if self.free(m.span(group)) and (v := value(m)) is not None:
+                self.take(kind, m.span(group))
+                found.append((m.start(), v))
+        return found
 
 
 def _in_order(*found: list[tuple[int, str]]) -> tuple[str, ...]:
@@ -122,26 +162,52 @@ def _landline(m: re.Match[str]) -> str:
 
 def extract_entities(text: str, now: datetime) -> Entities:
     """All entities of normalized `text`; `now` (the message time) anchors relative times."""
-    taken: list[tuple[int, int]] = []
-    tickets = _claim(TICKET_ID, text, taken, 0, lambda m: f"SR-{m.group(1)}-{m.group(2)}")
+    return find_entities(text, now).entities
+
+
+def find_entities(text: str, now: datetime) -> Found:
+    """The entities of normalized `text` and the span of every detail written in it, in order of position."""
+    claims = _Claims()
+    tickets = claims.claim("ticket", TICKET_ID, text, 0, lambda m: f"SR-{m.group(1)}-{m.group(2)}")
     # An order label wins over "SN" inside its value ("单号是 SN2026…" is a Suning order number).
-    keyed_orders = _claim(_ORDER_KEYED, text, taken, value=lambda m: _code(m.group(1), 5))
-    serials = _claim(_SERIAL, text, taken, value=lambda m: (v := _code(m.group(1), 2)) and v.upper())
-    mobiles = _claim(_MOBILE, text, taken, 0, lambda m: "".join(m.groups()) if _mine(m, text) else None)
-    landlines = _claim(_LANDLINE, text, taken, 0, lambda m: _landline(m) if _mine(m, text) else None)
-    hotlines = _claim(_HOTLINE, text, taken, 0, lambda m: "-".join(m.groups()))
-    bare_orders = _claim(_ORDER_BARE, text, taken,
-                         value=lambda m: None if _NOT_ORDER.search(text, 0, m.start()) else m.group(1))
-    models = _claim(_MODEL_KEYED, text, taken, value=lambda m: m.group(1).upper())
-    models += [(m.start(), m.group(1).upper()) for m in _MODEL_BARE.finditer(text)
-               if _is_model(m.group(1)) and _free(taken, m.span(1))]
+    keyed_orders = claims.claim("order", _ORDER_KEYED, text, value=lambda m: _code(m.group(1), 5))
+    claims.claim("tax_id", _TAX_ID, text)
+    serials = claims.claim("serial", _SERIAL, text, value=lambda m: (v := _code(m.group(1), 2)) and v.upper())
+    mobiles = claims.claim("phone", _MOBILE, text, 0, lambda m: "".join(m.groups()) if _mine(m, text) else None)
+    landlines = claims.claim("phone", _LANDLINE, text, 0, lambda m: _landline(m) if _mine(m, text) else None)
+    hotlines = claims.claim("phone", _HOTLINE, text, 0, lambda m: "-".join(m.groups()))
+    bare_orders = claims.claim("order", _ORDER_BARE, text,
+                               value=lambda m: None if _NOT_ORDER.search(text, 0, m.start()) else m.group(1))
+    models = claims.claim("model", _MODEL_KEYED, text, value=lambda m: m.group(1).upper())
+    for m in _MODEL_BARE.finditer(text):
+        if _is_model(m.group(1)) and claims.free(m.span(1)):
+            claims.take("model", m.span(1))
+            models.append((m.start(), m.group(1).upper()))
     products = [_PRODUCTS[m.group(0).lower()] for m in _PRODUCT.finditer(text)]
     addresses = extract_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
     times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
-    return Entities(
+    for kind, written in (("address", [a.text for a in addresses]), ("time", [t.text for t in times])):
+        _locate(claims, kind, text, written)
+    claims.claim("money", _MONEY, text, 0, lambda m: m.group(0))
+    claims.claim("name", _NAME, text, 0, lambda m: m.group(0))
+    entities = Entities(
         phones=_in_order(mobiles, landlines, hotlines), order_numbers=_in_order(keyed_orders, bare_orders),
         serial_numbers=_in_order(serials), ticket_ids=_in_order(tickets), products=_unique(products),
-        models=_in_order(models),
-        addresses=addresses, times=times,
+        models=_in_order(models), addresses=addresses, times=times,
     )
+    return Found(entities, tuple(sorted(claims.spans, key=lambda s: s.start)))
+
+
+def _locate(claims: _Claims, kind: str, text: str, written: list[str]) -> None:
+    """Claim the free parts of each written mention, searched left to right (mentions come in text order)."""
+    pos = 0
+    for mention in written:
+        for piece in mention.split(" "):
+            at = text.find(piece, pos) if piece else -1
+            if at < 0:
+                continue
+            span = (at, at + len(piece))
+            if claims.free(span):
+                claims.take(kind, span)
+            pos = span[1]

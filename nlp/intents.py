@@ -51,7 +51,9 @@ def _carries_only_details(text: str, entities: Entities) -> bool:
         rest = rest.replace(span, "")
     for raw in re.findall(r"1[3-9]\d[- ]?\d{4}[- ]?\d{4}", rest):
         rest = rest.replace(raw, "")
-    return len(_FILLER.sub("", rest)) <= 4
+    # A day alone is a detail only when little else is said: "周六上午吧" is, "周末愉快" is a wish.
+    only_times = len(spans) == len(entities.times)
+    return len(_FILLER.sub("", rest)) <= (1 if only_times else 4)
 
 
 def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting: str | None) -> str:

@@ -30,7 +30,8 @@ def code_version() -> str:
     """Hash of everything that shapes a model besides its data; a model from other code is never reused."""
     here = Path(__file__).parent
     digest = hashlib.sha256(f"format={FORMAT}".encode())
-    for name in ("features.py", "model.py", "normalize.py"):
+    for name in ("features.py", "model.py", "normalize.py", "placeholders.py", "entities.py", "addresses.py",
+                 "times.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -20,6 +20,7 @@ _NOISE = re.compile(
     "\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff"  # zero-width and direction marks
     "\ufe00-\ufe0f"  # variation selectors
     "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\U000e0000-\U000e007f"  # emoji, symbols, tags
+    "\ue000-\uf8ff"  # private use: the type model's placeholders (nlp.placeholders) are never typed in
     "\ufffd"
     "]+"
 )

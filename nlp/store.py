@@ -16,6 +16,7 @@ from typing import Sequence
 
 from .corpus import SHIPPED_TRAIN, Example, fingerprint, read_examples
 from .model import ModelError, TypeModel, code_version
+from .placeholders import masked
 
 _lock = threading.Lock()
 _shipped: TypeModel | None = None
@@ -32,7 +33,7 @@ def shipped_key() -> str:
 def train(extra: Sequence[Example] = ()) -> TypeModel:
     """Fit a model on the shipped examples plus `extra` (a company's own labelled history)."""
     examples = read_examples(SHIPPED_TRAIN) + list(extra)
-    return TypeModel.train([e.text for e in examples], [e.type for e in examples],
+    return TypeModel.train([masked(e.text) for e in examples], [e.type for e in examples],
                            meta={"shipped": shipped_key(), "extra_examples": len(extra)})
 
 

@@ -11,12 +11,14 @@ import threading
 from datetime import datetime
 
 from . import understanding as u
-from .assess import priority, sentiment
+from .assess import angry, priority
 from .commands import match_command
-from .entities import extract_entities
+from .entities import find_entities
 from .intents import free_text_intent
 from .model import Prediction, TypeModel
 from .normalize import normalize
+from .placeholders import mask
+from .sentiment import SentimentModel, shipped_sentiment
 from .store import load_model
 from .survey import survey_score
 from .understanding import Entities, Understanding
@@ -28,8 +30,9 @@ _SCALES = {"survey_csat": "csat", "survey_nps": "nps"}
 class Understander:
     """Turns customer, technician and supervisor messages into `Understanding`s; thread-safe and stateless."""
 
-    def __init__(self, *, model: TypeModel) -> None:
+    def __init__(self, *, model: TypeModel, sentiment: SentimentModel | None = None) -> None:
         self.model = model
+        self.sentiment = sentiment or shipped_sentiment()
 
     def understand(self, text: str, *, now: datetime, expecting: str | None = None) -> Understanding:
         clean = normalize(text if isinstance(text, str) else str(text))
@@ -45,15 +48,18 @@ class Understander:
                                  priority="P4", sentiment=mood, score=score, scale=scale)
         if not _MEANINGFUL.search(clean):
             return Understanding(text=text, intent=u.GREETING, type="other", type_confidence=0.0, priority="P4",
-                                 sentiment=sentiment(clean), entities=Entities())
-        entities = extract_entities(clean, now)
-        prediction: Prediction = self.model.predict(clean)
+                                 sentiment="neutral", entities=Entities())
+        found = find_entities(clean, now)
+        entities = found.entities
+        prediction: Prediction = self.model.predict(mask(clean, found.spans))
         intent = free_text_intent(clean, prediction.type, entities, expecting)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
+        mood = self.sentiment.mood(clean)
         return Understanding(
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
-            priority=priority(clean, prediction.type), sentiment=sentiment(clean), entities=entities,
-            ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "",
+            priority=priority(clean, prediction.type, mood.score), sentiment=mood.label, entities=entities,
+            ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "", sentiment_score=mood.score,
+            angry=angry(clean, mood.score),
         )
 
 

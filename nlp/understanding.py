@@ -109,6 +109,10 @@ class Understanding:
     priority: str
     sentiment: str
     entities: Entities = field(default_factory=Entities)
+    sentiment_score: float = 0.0
+    """P(positive) − P(negative) from the sentiment model, in [-1, 1]."""
+    angry: bool = False
+    """Strongly negative or threatening (投诉, 12315): raises priority; a person should take over a repeat."""
     ticket_id: str | None = None
     note: str = ""
     score: int | None = None
@@ -122,5 +126,7 @@ class Understanding:
             "intent": self.intent,
             "priority": self.priority,
             "sentiment": self.sentiment,
+            "sentiment_score": round(self.sentiment_score, 4),
+            "angry": self.angry,
             "entities": self.entities.to_dict(),
         }

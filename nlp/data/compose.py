@@ -31,13 +31,22 @@ CONTEXTS = ["我上个月在你们店买的{p}，", "前天刚收到货，", "�
             "上周在你们旗舰店下的单，", "我是老客户了，", "订单号{order}，", "我这边是{city}的，",
             "家里的{b}{p}，", "双十一买的，", "公司采购的，", "我是帮我爸问的，", "昨天晚上开始的，",
             "去年买的{b}，", "刚搬的新家，", "跟你们说一下哈，"]
+# Contact details as customers append them; the type model sees them as placeholders (`nlp.placeholders`), and
+# every type carries them so that none of them can vote for a type.
 DETAILS = ["，电话{phone}", "，我手机{phone}", "，地址是{city}{street}", "，明天下午在家", "，周六上午都可以",
-           "，联系人王女士", "，订单{order}", "，型号{model}", "，下午三点以后有人", "，来之前打我电话"]
+           "，联系人王女士", "，订单{order}", "，型号{model}", "，下午三点以后有人", "，来之前打我电话",
+           " {phone}", "，{surname}先生 {phone}", "。收货地址：{city}{street} {surname}女士", "，住{city}{street}",
+           "\n电话：{phone}\n地址：{city}{street}", "，联系电话{phone}，{city}{street}", "，价格{price}元",
+           "，收件人{surname}{given}，{phone}", "，{city}{street}，{phone}", "，我家在{city}{street}，{when}有人"]
 SECOND_TOPICS = ["另外发票也帮我开一下", "顺便问下能不能开发票", "还有上次那个事也没人回我", "另外问下保修多久",
                  "对了地址我换了", "顺便看看另一台", "还有你们客服电话老打不通"]
 CITIES = ["北京朝阳区", "上海浦东新区", "广州天河区", "深圳南山区", "杭州西湖区", "成都武侯区", "武汉洪山区",
           "南京江宁区", "西安雁塔区", "重庆渝北区", "长沙岳麓区", "郑州金水区"]
-STREETS = ["幸福路12号", "阳光小区3栋2单元501", "建设大道88号", "万科城5期8栋", "人民路中段16号"]
+STREETS = ["幸福路12号", "阳光小区3栋2单元501", "建设大道88号", "万科城5期8栋", "人民路中段16号", "解放西路203号",
+           "中山大道1号2栋1203", "滨江花园9栋", "长江路77号6楼"]
+SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"]
+GIVEN = ["伟", "芳", "敏", "静", "强", "磊", "洋", "丽"]
+WHEN = ["明天上午", "周日下午", "后天", "今晚八点后", "下周一"]
 MODELS = ["KFR-35GW", "BCD-470WDPG", "XQG100-B14126", "CXW-260", "EC6001-GA3", "JSQ25-13", "65E3F", "MR-400G"]
 # Slips a hurried phone keyboard makes, so the model does not depend on the exact character.
 TYPOS = {"的": "得", "在": "再", "吗": "嘛", "哪": "那", "已": "以", "做": "作", "坏": "怀", "修": "休",
@@ -49,6 +58,7 @@ def _fill(text: str, rng: random.Random) -> str:
     return text.format(
         p=rng.choice(PRODUCTS), b=rng.choice(BRANDS), city=rng.choice(CITIES), street=rng.choice(STREETS),
         model=rng.choice(MODELS), phone="1" + str(rng.randint(3, 9)) + "".join(rng.choice("0123456789") for _ in range(9)),
+        surname=rng.choice(SURNAMES), given=rng.choice(GIVEN), when=rng.choice(WHEN), price=rng.randint(49, 8999),
         order="".join(rng.choice("0123456789") for _ in range(18)),
     )
 
@@ -60,7 +70,7 @@ def _variant(seed: str, kind: str, rng: random.Random) -> str:
         text = rng.choice(CONTEXTS) + text
     if rng.random() < 0.4:
         text = rng.choice(GREETINGS) + rng.choice(["，", " ", "", "!"]) + text
-    if wants_ticket and rng.random() < 0.2:
+    if rng.random() < (0.3 if wants_ticket else 0.1):
         text += rng.choice(DETAILS)
     if kind in ("repair", "installation", "maintenance", "return", "complaint") and rng.random() < 0.1:
         text += "，" + rng.choice(SECOND_TOPICS)

@@ -76,3 +76,32 @@ def test_eval_with_a_broken_model_is_exit_2(tmp_path: Path, monkeypatch, capsys)
     code, _, err = run(["nlp", "eval", "--data", str(data), "--model", str(broken)], monkeypatch, capsys)
     assert code == 2
     assert str(broken) in err
+
+
+def _hub(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from bot.cli import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_classify_uses_the_model_the_server_is_configured_with(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("AFTERSALES_NLP__MODEL_PATH", str(tmp_path / "configured.npz"))
+    code, _, err = _hub(["nlp", "classify", "你好"], capsys)
+    assert code == 2 and "configured.npz" in err
+    monkeypatch.delenv("AFTERSALES_NLP__MODEL_PATH")
+    config = tmp_path / "aftersales.toml"
+    config.write_text(f'[nlp]\nmodel_path = "{tmp_path / "from-file.npz"}"\n', encoding="utf-8")
+    code, _, err = _hub(["nlp", "classify", "--config", str(config), "你好"], capsys)
+    assert code == 2 and "from-file.npz" in err
+
+
+def test_model_option_overrides_the_configured_model(tmp_path: Path, monkeypatch, capsys) -> None:
+    data = tmp_path / "history.jsonl"
+    data.write_text('{"text": "打印机卡纸了", "type": "repair"}\n', encoding="utf-8")
+    model = tmp_path / "model.npz"
+    assert _hub(["nlp", "train", "--data", str(data), "--out", str(model)], capsys)[0] == 0
+    monkeypatch.setenv("AFTERSALES_NLP__MODEL_PATH", str(tmp_path / "missing.npz"))
+    code, out, _ = _hub(["nlp", "classify", "--model", str(model), "打印机卡纸了"], capsys)
+    assert code == 0 and json.loads(out)["type"] == "repair"

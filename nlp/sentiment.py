@@ -1,0 +1,106 @@
+"""Sentiment (negative / neutral / positive) from a trained linear model over hashed character n-grams.
+
+The weights in `data/sentiment.npz` are trained by `python -m nlp.sentiment_train` from public review corpora
+(online-shopping and food-delivery reviews, README "Sentiment model") plus the project's own service messages as the
+neutral class; only the weights ship. Features are character 1–3-grams hashed (CRC-32) into a fixed number of
+buckets, so the file holds no vocabulary and no text.
+
+`neutral` is a calibrated band: a message is negative or positive only when that class's probability clears the
+threshold fitted at training time, so a repair request ("空调不制冷了") or a booking stays neutral unless the
+customer says how they feel.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS = Path(__file__).parent / "data" / "sentiment.npz"
+CLASSES = ("negative", "neutral", "positive")
+NGRAMS = (1, 3)
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+# Politeness formulas carry no feeling in a service chat, though reviews use 不好意思 for embarrassment.
+_POLITE = re.compile(r"不好意思|打扰(?:一下|了|您了)?|请问|麻烦(?:你|您)?了?|你好|您好|亲亲?")
+
+
+def hashed_features(text: str, buckets: int) -> dict[int, int]:
+    """Bucket → count for the char n-grams of normalized `text` (training and inference share this)."""
+    text = "^" + _SPACES.sub(" ", _DIGITS.sub("0", text.lower())).strip() + "$"
+    counts: dict[int, int] = {}
+    low, high = NGRAMS
+    for n in range(low, high + 1):
+        for i in range(len(text) - n + 1):
+            bucket = zlib.crc32(text[i:i + n].encode("utf-8")) % buckets
+            counts[bucket] = counts.get(bucket, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class Mood:
+    """A sentiment label and its score in [-1, 1]: P(positive) − P(negative)."""
+
+    label: str
+    score: float
+
+
+class SentimentModel:
+    """Multinomial logistic regression over L2-normalized hashed n-gram counts, with a neutral band."""
+
+    def __init__(self, *, coef: np.ndarray, intercept: np.ndarray, thresholds: dict[str, float]) -> None:
+        self._weights = np.ascontiguousarray(coef.T, dtype=np.float64)  # buckets × classes
+        self._intercept = intercept.astype(np.float64)
+        self.buckets = self._weights.shape[0]
+        self.thresholds = dict(thresholds)
+
+    def probabilities(self, text: str) -> np.ndarray:
+        counts = hashed_features(text, self.buckets)
+        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        values = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+        values /= math.sqrt(float(values @ values))
+        logits = values @ self._weights[idx] + self._intercept
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum()
+
+    def mood(self, text: str) -> Mood:
+        text = _POLITE.sub("，", text)
+        if not text.strip("，, "):
+            return Mood("neutral", 0.0)
+        p = self.probabilities(text)
+        negative, positive = float(p[0]), float(p[2])
+        label = "neutral"
+        if negative >= self.thresholds["negative"] and negative > positive:
+            label = "negative"
+        elif positive >= self.thresholds["positive"] and positive > negative:
+            label = "positive"
+        return Mood(label, positive - negative)
+
+    def save(self, path: Path, meta: dict[str, object]) -> None:
+        with open(path, "wb") as fh:
+            np.savez_compressed(fh, coef=self._weights.T.astype(np.float16), intercept=self._intercept,
+                                thresholds=np.array(json.dumps(self.thresholds)), meta=np.array(json.dumps(meta)))
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> "SentimentModel":
+        with np.load(path, allow_pickle=False) as data:
+            return cls(coef=data["coef"], intercept=data["intercept"],
+                       thresholds=json.loads(str(data["thresholds"])))
+
+
+_lock = threading.Lock()
+_model: SentimentModel | None = None
+
+
+def shipped_sentiment() -> SentimentModel:
+    """The shipped sentiment model, loaded once per process."""
+    global _model
+    with _lock:
+        if _model is None:
+            _model = SentimentModel.load()
+        return _model
