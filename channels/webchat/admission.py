@@ -40,6 +40,7 @@ class Admission:
         self._proxies = parse_networks(trusted_proxies)
 
     def client_address(self, request: web.Request) -> str:
+        """What the per-address limits count `request` by (see `client_address` and `limit_key`)."""
         forwarded = ",".join(request.headers.getall("X-Forwarded-For", []))
         return limit_key(client_address(request.remote, forwarded, self._proxies))
 
