@@ -91,8 +91,11 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import load_demo
+    from bot.startup import prepare_database
 
-    loaded = asyncio.run(load_demo(_config(args).database.url, only_if_empty=args.if_empty))
+    url = _config(args).database.url
+    prepare_database(url)
+    loaded = asyncio.run(load_demo(url, only_if_empty=args.if_empty))
     print("demo data loaded" if loaded else "database already has staff; demo data not loaded")
     return EXIT_OK
 

@@ -1,8 +1,9 @@
-"""What `aftersales serve` makes sure of before it builds a hub: the port is its own and the schema is current.
+"""What `aftersales serve` makes sure of before it builds a hub: the port is its own and the schema is current
+(`aftersales demo`, which writes to the same database, checks the schema too).
 
 Both used to fail late, as tracebacks, after workers had already started on the database. Found here first, each
 failure is one line (`StartupError`) that says what to do, and the CLI exits with its code. The database modules are
-imported only when serving, so every other command starts without them."""
+imported only when the schema is checked, so the other commands start without them."""
 from __future__ import annotations
 
 import asyncio
@@ -72,7 +73,7 @@ async def _prepare(url: str) -> None:
     parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        raise StartupError(f"database {shown}: an in-memory database lasts one connection; serve needs a file")
+        raise StartupError(f"database {shown}: an in-memory database lasts one connection; the hub needs a file")
     try:
         engine = create_engine(url)
     except OSError as exc:

@@ -67,3 +67,9 @@ async def test_serve_on_a_taken_port_exits_before_touching_the_database(tmp_path
         result = hub.serve_until_exit()
     assert_one_line_refusal(result, f"127.0.0.1:{hub.port}", "already in use")
     assert not hub.db.exists()
+
+
+def test_demo_on_a_new_sqlite_file_migrates_it_first(tmp_path: Path) -> None:
+    hub = HubProcess(tmp_path)
+    assert hub.cli("demo").wait(60) == 0
+    assert "migrated to" in hub.log.read_text("utf-8") and "Traceback" not in hub.log.read_text("utf-8")
