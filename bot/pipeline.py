@@ -22,9 +22,9 @@ from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.inbox import InboxStore
 from core.outbox import enqueue
-from core.services.conversations import IDLE
+from core.services.unit import Services
 from core.storage.db import urgent_write_waiting
-from handlers.base import Context, Services
+from handlers.base import Context
 from nlp import Understander
 
 log = logging.getLogger(__name__)
@@ -147,9 +147,9 @@ class Pipeline:
         if inbound.automatic:
             self._metrics.inbound.labels(inbound.channel, "auto").inc()
             return [], f"not answered: automatic message ({inbound.automatic})"
-        state = await services.conversations.load(channel=inbound.channel, conversation=inbound.conversation,
+        state = await services.conversations.load(channel=inbound.channel, thread=inbound.conversation,
                                                   sender=inbound.sender)
-        expecting = state.data.get("expecting") if state.state != IDLE else None
+        expecting = None if state.idle else state.data.get("expecting")
         understanding = self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting)
         ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,
                       services=services, now=now, locale=reply_locale(inbound.text, person.locale))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from core.services.conversations import IDLE
+from core.domain.conversations import IDLE
 from handlers.base import Handler
 from nlp import ACCEPT, ACKNOWLEDGE, ARRIVED, CANCEL, DECLINE, DONE, EN_ROUTE, HUMAN, MY_JOBS, STATUS_QUERY
 

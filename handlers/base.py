@@ -3,42 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from core.clock import Clock
+from core.domain.conversations import Conversation
+from core.domain.people import Person, PersonKind
+from core.domain.tickets import TicketView
 from core.envelopes import Inbound, Outbound
-from core.services.conversations import ConversationService
-from core.services.dispatch import DispatchService
-from core.services.people import PeopleService, Person
-from core.services.tickets import TicketService
-from core.storage.models import ConversationState, Ticket
+from core.services.unit import Services
 from nlp import Understanding
 from templates import labels
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Services:
-    tickets: TicketService
-    people: PeopleService
-    conversations: ConversationService
-    dispatch: DispatchService
-
-    @classmethod
-    def in_transaction(cls, session: AsyncSession, clock: Clock) -> Services:
-        """One set per transaction: what the services keep in hand is valid only inside it."""
-        tickets = TicketService(session=session, clock=clock)
-        return cls(tickets=tickets, people=PeopleService(session=session, clock=clock),
-                   conversations=ConversationService(session=session, clock=clock),
-                   dispatch=DispatchService(session=session, clock=clock, tickets=tickets))
-
-    async def preload(self, inbounds: Sequence[Inbound]) -> None:
-        """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
-        instead of several per message."""
-        await self.people.preload((i.channel, i.sender) for i in inbounds)
-        await self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds)
-        await self.tickets.preload_open((i.channel, i.conversation) for i in inbounds)
 
 
 @dataclass(kw_only=True)
@@ -47,7 +20,7 @@ class Context:
     inbox_id: int
     understanding: Understanding
     person: Person
-    state: ConversationState
+    state: Conversation
     services: Services
     now: datetime
     locale: str
@@ -68,7 +41,13 @@ class Context:
         return Outbound(channel=channel, account=account, recipient=recipient, conversation=conversation,
                         template=template, data=data, locale=locale, idempotency_key=f"inbox:{self.inbox_id}:{key}")
 
-    def ticket_card(self, ticket: Ticket) -> dict[str, Any]:
+    def refuse(self, template: str) -> list[Outbound]:
+        """A staff command from someone without the role: customers get the usual help, staff are told why."""
+        if self.person.kind is PersonKind.CUSTOMER:
+            return [self.reply("help", staff=False)]
+        return [self.reply(template)]
+
+    def ticket_card(self, ticket: TicketView) -> dict[str, Any]:
         """The ticket as templates and the web-chat card show it (labels in the reply's language)."""
         names = labels(self.locale)
         return {"id": ticket.code, "type": ticket.type, "type_label": names["types"][ticket.type],

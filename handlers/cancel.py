@@ -23,9 +23,9 @@ class CancelHandler:
         if ticket is None:
             return [ctx.reply("cancel_none")]
         try:
-            await tickets.transition(ticket, Status.CANCELLED, actor=ctx.person.actor,
-                                     note=ctx.understanding.note)
+            ticket = await tickets.transition(ticket, Status.CANCELLED, actor=ctx.person.actor,
+                                              note=ctx.understanding.note)
         except IllegalTransition:
             return [ctx.reply("cancel_refused", ticket=ctx.ticket_card(ticket))]
-        ctx.services.conversations.reset(ctx.state)
+        ctx.state = ctx.services.conversations.reset(ctx.state)
         return [ctx.reply("ticket_cancelled", ticket=ctx.ticket_card(ticket))]

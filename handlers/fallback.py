@@ -13,4 +13,4 @@ class FallbackHandler:
     async def handle(self, ctx: Context) -> list[Outbound]:
         if not ctx.inbound.text.strip():
             return [ctx.reply("received_media", kinds=[a.kind for a in ctx.inbound.attachments])]
-        return [ctx.reply("help", staff=ctx.person.kind.value != "customer")]
+        return [ctx.reply("help", staff=ctx.person.is_staff)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 from core.domain.people import PersonKind
 from core.envelopes import Outbound
 from handlers.base import Context
-from handlers.technician import refuse
 from nlp import ACKNOWLEDGE
 
 SUPERVISING = frozenset({PersonKind.SUPERVISOR, PersonKind.ADMIN})
@@ -17,12 +16,12 @@ class SupervisorHandler:
 
     async def handle(self, ctx: Context) -> list[Outbound]:
         if ctx.person.kind not in SUPERVISING:
-            return await refuse(ctx, "not_supervisor")
+            return ctx.refuse("not_supervisor")
         code = ctx.understanding.ticket_id
         if not code:
             return [ctx.reply("ack_which")]
         ticket = await ctx.services.tickets.get(code)
         if ticket is None:
             return [ctx.reply("ticket_unknown", code=code)]
-        ctx.services.dispatch.acknowledge(ticket, actor=ctx.person.actor, note=ctx.understanding.note)
+        await ctx.services.dispatch.acknowledge(ticket, actor=ctx.person.actor, note=ctx.understanding.note)
         return [ctx.reply("ack_done", ticket=ctx.ticket_card(ticket))]

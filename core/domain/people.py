@@ -1,6 +1,7 @@
 """People the hub talks to: customers (one person, many channel identities) and staff."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -14,5 +15,20 @@ class PersonKind(StrEnum):
 STAFF_ROLES = frozenset({PersonKind.TECHNICIAN, PersonKind.SUPERVISOR, PersonKind.ADMIN})
 
 
-def is_staff(kind: PersonKind | str) -> bool:
-    return PersonKind(kind) in STAFF_ROLES
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who sent a message: a customer or a staff member, by kind and id."""
+
+    kind: PersonKind
+    id: int
+    name: str
+    locale: str
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this person, e.g. `customer:12`."""
+        return f"{self.kind.value}:{self.id}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind in STAFF_ROLES

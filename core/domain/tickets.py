@@ -5,8 +5,10 @@ Pure Python on purpose (no SQLAlchemy, no aiohttp): the rules can be read and te
 from __future__ import annotations
 
 import re
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, Mapping
 
 
 class TicketType(StrEnum):
@@ -93,3 +95,29 @@ def find_ticket_ids(text: str) -> list[str]:
 def opens_ticket(ticket_type: TicketType | str) -> bool:
     """Greetings, thanks and chit-chat (`other`) never open a ticket."""
     return TicketType(ticket_type) is not TicketType.OTHER
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketView:
+    """A ticket as conversation jobs, notices and the API see it: a snapshot taken from the ticket service. Every
+    change goes through that service (state machine, audit log), which hands back a fresh view."""
+
+    code: str
+    type: str
+    priority: str
+    status: str
+    customer_id: int
+    assignee_id: int | None
+    channel: str
+    conversation: str
+    summary: str
+    sentiment: str
+    entities: Mapping[str, Any] = field(default_factory=dict)
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return Status(self.status) in OPEN_STATUSES

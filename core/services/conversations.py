@@ -1,17 +1,18 @@
 """Conversation state per (channel, thread, person): what the bot waits for, written with the effect it belongs to."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.domain.conversations import IDLE, Conversation
 from core.storage.models import ConversationState
 
-IDLE = "idle"
 DEFAULT_TTL = timedelta(hours=24)
+"""A conversation waiting for an answer this long starts over as idle."""
 
 
 class ConversationService:
@@ -25,7 +26,7 @@ class ConversationService:
         self._known: dict[tuple[str, str, str], ConversationState | None] = {}
 
     async def preload(self, keys: Iterable[tuple[str, str, str]]) -> None:
-        """Load the states of these (channel, conversation, sender) keys in one query."""
+        """Load the states of these (channel, thread, sender) keys in one query."""
         wanted = set(keys) - self._known.keys()
         if not wanted:
             return
@@ -35,30 +36,46 @@ class ConversationService:
                 .in_(wanted))):
             self._known[(state.channel, state.conversation, state.sender)] = state
 
-    async def load(self, *, channel: str, conversation: str, sender: str) -> ConversationState:
+    async def load(self, *, channel: str, thread: str, sender: str) -> Conversation:
         """The current state; an expired one starts over as idle."""
         now = self._clock.now()
-        key = (channel, conversation, sender)
+        key = (channel, thread, sender)
         await self.preload([key])
-        state = self._known[key]
-        if state is None:
-            state = ConversationState(channel=channel, conversation=conversation, sender=sender, state=IDLE,
-                                      data={}, expires_at=None, updated_at=now)
-            self._session.add(state)
-        elif state.expires_at is not None and state.expires_at <= now:
-            self.reset(state)
-        self._known[key] = state
-        return state
+        row = self._known[key]
+        if row is None:
+            row = ConversationState(channel=channel, conversation=thread, sender=sender, state=IDLE, data={},
+                                    expires_at=None, updated_at=now)
+            self._session.add(row)
+            self._known[key] = row
+        elif row.expires_at is not None and row.expires_at <= now:
+            self._write(row, IDLE, {}, None)
+        return _view(row)
 
-    def set(self, state: ConversationState, name: str, *, ttl: timedelta | None = None, **data: Any) -> None:
-        now = self._clock.now()
-        state.state = name
-        state.data = {**state.data, **data}
-        state.expires_at = now + (ttl or self._ttl)
-        state.updated_at = now
+    def set(self, conversation: Conversation, name: str, *, ttl: timedelta | None = None,
+            **data: Any) -> Conversation:
+        """Wait in state `name` (keeping earlier data, adding `data`) for at most `ttl`."""
+        row = self._row(conversation)
+        self._write(row, name, {**row.data, **data}, self._clock.now() + (ttl or self._ttl))
+        return _view(row)
 
-    def reset(self, state: ConversationState) -> None:
-        state.state = IDLE
-        state.data = {}
-        state.expires_at = None
-        state.updated_at = self._clock.now()
+    def reset(self, conversation: Conversation) -> Conversation:
+        row = self._row(conversation)
+        self._write(row, IDLE, {}, None)
+        return _view(row)
+
+    def _row(self, conversation: Conversation) -> ConversationState:
+        row = self._known.get(conversation.key)
+        if row is None:
+            raise LookupError(f"conversation {conversation.key} was not loaded in this transaction")
+        return row
+
+    def _write(self, row: ConversationState, name: str, data: dict[str, Any], expires: datetime | None) -> None:
+        row.state = name
+        row.data = data
+        row.expires_at = expires
+        row.updated_at = self._clock.now()
+
+
+def _view(row: ConversationState) -> Conversation:
+    return Conversation(channel=row.channel, thread=row.conversation, sender=row.sender, state=row.state,
+                        data=dict(row.data))

@@ -8,16 +8,15 @@ transaction; sessions autoflush, so its earlier assignments and declines count i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.clock import Clock
 from core.domain.people import PersonKind
-from core.domain.tickets import Status
+from core.domain.tickets import Status, TicketView
 from core.services.tickets import TicketService
-from core.storage.models import Customer, Identity, Staff, Ticket, TicketEvent
+from core.storage.models import Customer, Identity, Staff, Ticket
 
 DISPATCHER = "system:dispatch"
 LOADED = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
@@ -57,11 +56,11 @@ class Dispatch:
 
 
 class DispatchService:
-    def __init__(self, *, session: AsyncSession, clock: Clock, tickets: TicketService | None = None) -> None:
+    def __init__(self, *, session: AsyncSession, tickets: TicketService) -> None:
         self._session = session
-        self._tickets = tickets or TicketService(session=session, clock=clock)
+        self._tickets = tickets
 
-    async def dispatch(self, ticket: Ticket, *, actor: str = DISPATCHER) -> Dispatch:
+    async def dispatch(self, ticket: TicketView, *, actor: str = DISPATCHER) -> Dispatch:
         """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool.
 
         Each technician is offered a pooled job once: dispatching it again only reaches those not yet told."""
@@ -82,57 +81,46 @@ class DispatchService:
         fresh = await self.contacts([s for s in skilled if s.id not in offered])
         pool = tuple(fresh.values())
         if pool:
-            self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
+            await self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
         return Dispatch(pool=pool)
 
-    async def accept(self, ticket: Ticket, staff_id: int) -> None:
-        """The assignee accepts, or the first technician to claim a pooled job gets it.
-
-        The claim is a conditional UPDATE, so of two technicians pressing 接单 at once exactly one wins."""
+    async def accept(self, ticket: TicketView, staff_id: int) -> TicketView:
+        """The assignee accepts, or the first technician to claim a pooled job gets it."""
         actor = f"{PersonKind.TECHNICIAN.value}:{staff_id}"
         if ticket.assignee_id == staff_id:
-            await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
-            return
+            return await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
         if ticket.assignee_id is not None or ticket.status != Status.NEW.value:
             raise AlreadyTaken(ticket.code)
         staff = await self._session.get_one(Staff, staff_id)
         if ticket.type not in staff.skills or staff_id in await self.declined(ticket):
             raise NotYourJob(ticket.code)
-        claimed = await self._session.execute(
-            update(Ticket).where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None),
-                                 Ticket.status == Status.NEW.value)
-            .values(assignee_id=staff_id).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
+        if not await self._tickets.claim(ticket, staff_id):
             raise AlreadyTaken(ticket.code)
         await self._assign(ticket, staff_id, actor=actor)
-        await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
+        return await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
 
-    async def decline(self, ticket: Ticket, staff_id: int, *, reason: str) -> Dispatch:
+    async def decline(self, ticket: TicketView, staff_id: int, *, reason: str) -> Dispatch:
         """The assignee hands the job back (it is offered to someone else), or a pooled technician passes on it."""
         actor = f"{PersonKind.TECHNICIAN.value}:{staff_id}"
         pooled = ticket.assignee_id is None and ticket.status == Status.NEW.value
         if ticket.assignee_id != staff_id and not pooled:
             raise NotYourJob(ticket.code)
         if not pooled:
-            await self._tickets.transition(ticket, Status.NEW, actor=actor, note=reason)
-            self._set_assignee(ticket, None, actor=actor)
-        self._tickets.record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
+            ticket = await self._tickets.transition(ticket, Status.NEW, actor=actor, note=reason)
+            ticket = await self._tickets.set_assignee(ticket, None, actor=actor)
+        await self._tickets.record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
         return Dispatch() if pooled else await self.dispatch(ticket)
 
-    def acknowledge(self, ticket: Ticket, *, actor: str, note: str) -> None:
+    async def acknowledge(self, ticket: TicketView, *, actor: str, note: str) -> None:
         """A supervisor has taken note of the job; the audit log keeps who and when."""
-        self._tickets.record(ticket, actor, "acknowledged", {}, {"note": note})
+        await self._tickets.record(ticket, actor, "acknowledged", {}, {"note": note})
 
-    async def declined(self, ticket: Ticket) -> set[int]:
-        return {int(after["staff_id"]) for after in await self._events(ticket, "declined")}
+    async def declined(self, ticket: TicketView) -> set[int]:
+        return {int(after["staff_id"]) for after in await self._tickets.events(ticket, "declined")}
 
-    async def _offered(self, ticket: Ticket) -> set[int]:
-        return {int(staff_id) for after in await self._events(ticket, "pooled") for staff_id in after["notified"]}
-
-    async def _events(self, ticket: Ticket, action: str) -> list[dict[str, Any]]:
-        await self._tickets.write_journal()
-        return list(await self._session.scalars(select(TicketEvent.after).where(
-            TicketEvent.ticket_id == ticket.id, TicketEvent.action == action).order_by(TicketEvent.id)))
+    async def _offered(self, ticket: TicketView) -> set[int]:
+        return {int(staff_id) for after in await self._tickets.events(ticket, "pooled")
+                for staff_id in after["notified"]}
 
     async def load(self, staff_ids: Sequence[int]) -> dict[int, int]:
         """Open jobs per technician that count against capacity."""
@@ -144,11 +132,9 @@ class DispatchService:
             .group_by(Ticket.assignee_id))
         return {int(staff_id): int(count) for staff_id, count in rows.all()}
 
-    async def jobs_of(self, staff_id: int) -> list[Ticket]:
+    async def jobs_of(self, staff_id: int) -> list[TicketView]:
         """The technician's jobs still in hand, oldest first."""
-        return list(await self._session.scalars(
-            select(Ticket).where(Ticket.assignee_id == staff_id, Ticket.status.in_([s.value for s in HELD]))
-            .order_by(Ticket.id)))
+        return await self._tickets.assigned_to(staff_id, HELD)
 
     async def contacts(self, staff: Sequence[Staff]) -> dict[int, Contact]:
         """Each staff member's best channel (`CONTACT_CHANNELS` order), in the order given, in one query; those
@@ -168,7 +154,7 @@ class DispatchService:
                                            channels[channel].external_id)
         return found
 
-    async def customer_contact(self, ticket: Ticket) -> Contact | None:
+    async def customer_contact(self, ticket: TicketView) -> Contact | None:
         """The customer on the channel the ticket came in on, where progress notices go."""
         customer = await self._session.get_one(Customer, ticket.customer_id)
         identity = await self._session.scalar(select(Identity).where(
@@ -182,14 +168,9 @@ class DispatchService:
             select(Staff).where(Staff.role == PersonKind.TECHNICIAN.value, Staff.on_duty.is_(True))
             .order_by(Staff.id)))
 
-    async def _assign(self, ticket: Ticket, staff_id: int, *, actor: str) -> None:
-        self._set_assignee(ticket, staff_id, actor=actor)
+    async def _assign(self, ticket: TicketView, staff_id: int, *, actor: str) -> None:
+        ticket = await self._tickets.set_assignee(ticket, staff_id, actor=actor)
         await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
-
-    def _set_assignee(self, ticket: Ticket, staff_id: int | None, *, actor: str) -> None:
-        self._tickets.record(ticket, actor, "assignee", {"assignee_id": ticket.assignee_id},
-                             {"assignee_id": staff_id})
-        ticket.assignee_id = staff_id
 
 
 def serves(regions: Iterable[str], addresses: Sequence[str]) -> bool:

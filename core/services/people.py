@@ -1,28 +1,14 @@
 """Who is talking: (channel, sender) → customer or staff member, creating a customer on first contact."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.domain.people import PersonKind
+from core.domain.people import Person, PersonKind
 from core.storage.models import Customer, Identity, Staff
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    kind: PersonKind
-    id: int
-    name: str
-    locale: str
-
-    @property
-    def actor(self) -> str:
-        """How the audit log names this person, e.g. `customer:12`."""
-        return f"{self.kind.value}:{self.id}"
 
 
 class PeopleService:

@@ -1,4 +1,10 @@
-"""Opening, updating and moving tickets; every change is written to the audit log in the same transaction."""
+"""Opening, updating and moving tickets; every change is written to the audit log in the same transaction.
+
+Callers see tickets as `TicketView` snapshots and name them by code; the rows stay here. The open tickets of
+conversations named to `preload_open`, and every row this service loaded or opened, are kept in hand, so a batch of
+messages asks the database once for them. Lookups by customer or code answer from memory and the stored rows
+without flushing the batch's pending writes.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,24 +14,23 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import CHINA_TZ, Clock
-from core.domain.tickets import OPEN_STATUSES, Priority, Status, TicketType, check_transition, format_ticket_id
+from core.domain.tickets import (OPEN_STATUSES, Priority, Status, TicketType, TicketView, check_transition,
+                                 format_ticket_id)
 from core.services.journal import journal_of
 from core.storage.models import Ticket, TicketEvent, TicketMessage, TicketSequence
 from core.storage.upsert import ignoring_conflicts
 
 SUMMARY_LENGTH = 60
 ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models")
+_OPEN = [s.value for s in OPEN_STATUSES]
 
 
 class TicketService:
-    """Tickets within one transaction. The open tickets of conversations named to `preload_open` are kept in hand,
-    so a batch of messages asks the database once for all of them; tickets opened here join that set. Lookups by
-    customer or code answer from memory and the stored rows without flushing the batch's pending writes."""
-
     def __init__(self, *, session: AsyncSession, clock: Clock) -> None:
         self._session = session
         self._clock = clock
         self._open: dict[tuple[str, str], list[Ticket]] = {}
+        self._rows: dict[str, Ticket] = {}
         self._opened: list[Ticket] = []
         self._journal = journal_of(session)
 
@@ -36,86 +41,106 @@ class TicketService:
             return
         found = await self._session.scalars(
             select(Ticket).where(tuple_(Ticket.channel, Ticket.conversation).in_(wanted),
-                                 Ticket.status.in_([s.value for s in OPEN_STATUSES])).order_by(Ticket.id))
+                                 Ticket.status.in_(_OPEN)).order_by(Ticket.id))
         for thread in wanted:
             self._open[thread] = []
         for ticket in found:
-            self._open[(ticket.channel, ticket.conversation)].append(ticket)
+            self._open[(ticket.channel, ticket.conversation)].append(self._keep(ticket))
 
     async def open(self, *, customer_id: int, type: TicketType, priority: Priority, channel: str,
                    conversation: str, text: str, entities: Mapping[str, Any], sentiment: str, actor: str,
-                   inbox_id: int | None, attachments: list[Any] | None = None) -> Ticket:
+                   inbox_id: int | None, attachments: list[Any] | None = None) -> TicketView:
         now = self._clock.now()
         ticket = Ticket(code=await self._next_code(now), type=type.value, priority=priority.value,
                         status=Status.NEW.value, customer_id=customer_id, channel=channel,
                         conversation=conversation, summary=summarize(text), sentiment=sentiment,
                         entities=merge_entities({}, entities), created_at=now, updated_at=now)
         self._session.add(ticket)
-        self._opened.append(ticket)
+        self._opened.append(self._keep(ticket))
         self._open.get((channel, conversation), []).append(ticket)
         self._journal.add(TicketMessage, ticket, inbox_id=inbox_id, author=actor, text=text,
                           attachments=attachments or [], created_at=now)
-        self.record(ticket, actor, "opened", {}, {"type": ticket.type, "priority": ticket.priority,
-                                                   "status": ticket.status})
-        return ticket
+        self._record(ticket, actor, "opened", {}, {"type": ticket.type, "priority": ticket.priority,
+                                                    "status": ticket.status})
+        return view(ticket)
 
-    async def add_message(self, ticket: Ticket, *, actor: str, text: str, inbox_id: int | None,
-                          entities: Mapping[str, Any], attachments: list[Any] | None = None) -> list[str]:
-        """Append what the person said; returns the entity kinds that were new to the ticket."""
+    async def add_message(self, ticket: TicketView, *, actor: str, text: str, inbox_id: int | None,
+                          entities: Mapping[str, Any], attachments: list[Any] | None = None
+                          ) -> tuple[TicketView, list[str]]:
+        """Append what the person said; returns the ticket and the entity kinds that were new to it."""
+        row = await self._row(ticket)
         now = self._clock.now()
-        self._journal.add(TicketMessage, ticket, inbox_id=inbox_id, author=actor, text=text,
+        self._journal.add(TicketMessage, row, inbox_id=inbox_id, author=actor, text=text,
                           attachments=attachments or [], created_at=now)
-        before = ticket.entities
+        before = row.entities
         after = merge_entities(before, entities)
         added = [k for k in ENTITY_KEYS if len(after.get(k, ())) > len(before.get(k, ()))]
         if added:
-            ticket.entities = after
-            self.record(ticket, actor, "details_added", {k: before.get(k, []) for k in added},
-                        {k: after[k] for k in added})
-        ticket.updated_at = now
-        return added
+            row.entities = after
+            self._record(row, actor, "details_added", {k: before.get(k, []) for k in added},
+                         {k: after[k] for k in added})
+        row.updated_at = now
+        return view(row), added
 
-    async def change_priority(self, ticket: Ticket, priority: Priority, *, actor: str) -> None:
-        if Priority(ticket.priority) <= priority:
-            return
-        self.record(ticket, actor, "priority", {"priority": ticket.priority}, {"priority": priority.value})
-        ticket.priority = priority.value
-        ticket.updated_at = self._clock.now()
+    async def raise_priority(self, ticket: TicketView, priority: Priority, *, actor: str) -> TicketView:
+        """Make the ticket more urgent if `priority` is; never lowers it."""
+        row = await self._row(ticket)
+        if Priority(row.priority) > priority:
+            self._record(row, actor, "priority", {"priority": row.priority}, {"priority": priority.value})
+            row.priority = priority.value
+            row.updated_at = self._clock.now()
+        return view(row)
 
-    async def transition(self, ticket: Ticket, target: Status, *, actor: str, note: str = "") -> None:
+    async def transition(self, ticket: TicketView, target: Status, *, actor: str, note: str = "") -> TicketView:
         """Move the ticket; raises `IllegalTransition` when the state machine forbids it."""
-        check_transition(ticket.status, target)
+        row = await self._row(ticket)
+        check_transition(row.status, target)
         now = self._clock.now()
-        self.record(ticket, actor, "status", {"status": ticket.status}, {"status": target.value, "note": note})
-        ticket.status = target.value
-        ticket.updated_at = now
+        self._record(row, actor, "status", {"status": row.status}, {"status": target.value, "note": note})
+        row.status = target.value
+        row.updated_at = now
         if target is Status.RESOLVED:
-            ticket.resolved_at = now
+            row.resolved_at = now
+        return view(row)
 
-    def mark_responded(self, ticket: Ticket) -> None:
-        if ticket.first_response_at is None:
-            ticket.first_response_at = self._clock.now()
+    async def set_assignee(self, ticket: TicketView, staff_id: int | None, *, actor: str) -> TicketView:
+        row = await self._row(ticket)
+        self._record(row, actor, "assignee", {"assignee_id": row.assignee_id}, {"assignee_id": staff_id})
+        row.assignee_id = staff_id
+        return view(row)
 
-    async def get(self, code: str) -> Ticket | None:
-        code = code.upper()
-        opened_here = next((t for t in self._opened if t.code == code), None)
-        if opened_here is not None:
-            return opened_here
-        with self._session.no_autoflush:
-            return await self._session.scalar(select(Ticket).where(Ticket.code == code))
+    async def mark_responded(self, ticket: TicketView) -> TicketView:
+        row = await self._row(ticket)
+        if row.first_response_at is None:
+            row.first_response_at = self._clock.now()
+        return view(row)
 
-    async def get_for_customer(self, code: str, customer_id: int) -> Ticket | None:
+    async def record(self, ticket: TicketView, actor: str, action: str, before: dict[str, Any],
+                     after: dict[str, Any]) -> None:
+        """Write one audit-log event for the ticket (with the transaction, see core.services.journal)."""
+        self._record(await self._row(ticket), actor, action, before, after)
+
+    async def get(self, code: str) -> TicketView | None:
+        row = await self._find(code.upper())
+        return None if row is None else view(row)
+
+    async def refresh(self, ticket: TicketView) -> TicketView:
+        """The ticket as it stands now in this transaction (after another service changed it)."""
+        return view(await self._row(ticket))
+
+    async def get_for_customer(self, code: str, customer_id: int) -> TicketView | None:
         """The ticket named `code` if it belongs to this customer; a customer never sees another's ticket."""
         ticket = await self.get(code)
         return ticket if ticket is not None and ticket.customer_id == customer_id else None
 
-    async def open_in_conversation(self, *, channel: str, conversation: str, customer_id: int) -> Ticket | None:
+    async def open_in_conversation(self, *, channel: str, conversation: str, customer_id: int) -> TicketView | None:
         """The customer's newest open ticket in this thread."""
         await self.preload_open([(channel, conversation)])
-        return next((t for t in reversed(self._open[(channel, conversation)])
-                     if t.customer_id == customer_id and t.status in OPEN_STATUSES), None)
+        row = next((t for t in reversed(self._open[(channel, conversation)])
+                    if t.customer_id == customer_id and t.status in OPEN_STATUSES), None)
+        return None if row is None else view(row)
 
-    async def for_customer(self, customer_id: int, *, limit: int = 5, open_only: bool = False) -> list[Ticket]:
+    async def for_customer(self, customer_id: int, *, limit: int = 5, open_only: bool = False) -> list[TicketView]:
         """The customer's newest tickets. What is stored is read without flushing the batch; the customer's
         tickets opened or changed in this transaction are added from memory, so the answer is the one a flush
         would give (a changed ticket may rank wrongly in the query, hence `limit` plus their number)."""
@@ -123,13 +148,53 @@ class TicketService:
         changed = [t for t in self._session.dirty if isinstance(t, Ticket) and t.customer_id == customer_id]
         query = select(Ticket).where(Ticket.customer_id == customer_id)
         if open_only:
-            query = query.where(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+            query = query.where(Ticket.status.in_(_OPEN))
         with self._session.no_autoflush:
             stored = list(await self._session.scalars(query.order_by(Ticket.id.desc()).limit(limit + len(changed))))
-        candidates = {id(t): t for t in [*unwritten, *changed, *stored]}.values()
+        candidates = {id(t): self._keep(t) for t in [*unwritten, *changed, *stored]}.values()
         found = [t for t in candidates if not open_only or t.status in OPEN_STATUSES]
         found.sort(key=lambda t: (t.id is None, t.id or 0), reverse=True)
-        return found[:limit]
+        return [view(t) for t in found[:limit]]
+
+    async def assigned_to(self, staff_id: int, statuses: Iterable[Status]) -> list[TicketView]:
+        """The staff member's tickets in these statuses, oldest first."""
+        rows = await self._session.scalars(select(Ticket).where(
+            Ticket.assignee_id == staff_id, Ticket.status.in_([s.value for s in statuses])).order_by(Ticket.id))
+        return [view(self._keep(t)) for t in rows]
+
+    async def claim(self, ticket: TicketView, staff_id: int) -> bool:
+        """Take a job nobody holds: a conditional UPDATE, so of two technicians claiming at once exactly one wins."""
+        row = await self._row(ticket)
+        claimed = await self._session.execute(
+            update(Ticket).where(Ticket.id == row.id, Ticket.assignee_id.is_(None), Ticket.status == Status.NEW.value)
+            .values(assignee_id=staff_id).execution_options(synchronize_session=False))
+        return claimed.rowcount == 1
+
+    async def events(self, ticket: TicketView, action: str) -> list[dict[str, Any]]:
+        """The `after` of each audit event of this kind, oldest first (including this transaction's)."""
+        row = await self._row(ticket)
+        await self._journal.write()
+        return list(await self._session.scalars(select(TicketEvent.after).where(
+            TicketEvent.ticket_id == row.id, TicketEvent.action == action).order_by(TicketEvent.id)))
+
+    async def _row(self, ticket: TicketView) -> Ticket:
+        row = await self._find(ticket.code)
+        if row is None:
+            raise LookupError(f"ticket {ticket.code} does not exist")
+        return row
+
+    async def _find(self, code: str) -> Ticket | None:
+        row = self._rows.get(code)
+        if row is None:
+            with self._session.no_autoflush:
+                row = await self._session.scalar(select(Ticket).where(Ticket.code == code))
+            if row is not None:
+                self._keep(row)
+        return row
+
+    def _keep(self, row: Ticket) -> Ticket:
+        """Hold the row (the session keeps only weak references to unchanged rows)."""
+        return self._rows.setdefault(row.code, row)
 
     async def _next_code(self, now: datetime) -> str:
         """Per-day sequence in China time; the UPDATE … RETURNING row lock makes it unique under concurrency."""
@@ -142,14 +207,17 @@ class TicketService:
                 .values(last=TicketSequence.last + 1).returning(TicketSequence.last))
         return format_ticket_id(day, int(number or 0))
 
-    def record(self, ticket: Ticket, actor: str, action: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-        """Write one audit-log event for the ticket (with the transaction, see core.services.journal)."""
+    def _record(self, ticket: Ticket, actor: str, action: str, before: dict[str, Any], after: dict[str, Any]) -> None:
         self._journal.add(TicketEvent, ticket, actor=actor, action=action, before=before, after=after,
                           at=self._clock.now())
 
-    async def write_journal(self) -> None:
-        """Make the messages and events recorded so far visible to queries in this transaction."""
-        await self._journal.write()
+
+def view(row: Ticket) -> TicketView:
+    return TicketView(code=row.code, type=row.type, priority=row.priority, status=row.status,
+                      customer_id=row.customer_id, assignee_id=row.assignee_id, channel=row.channel,
+                      conversation=row.conversation, summary=row.summary, sentiment=row.sentiment,
+                      entities=row.entities, created_at=row.created_at, updated_at=row.updated_at,
+                      first_response_at=row.first_response_at, resolved_at=row.resolved_at)
 
 
 def summarize(text: str) -> str:

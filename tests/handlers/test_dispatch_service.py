@@ -8,25 +8,24 @@ from sqlalchemy.exc import DBAPIError
 
 from core.clock import FakeClock
 from core.domain.people import PersonKind
-from core.domain.tickets import Priority, Status, TicketType
-from core.services.dispatch import AlreadyTaken, DispatchService, serves
-from core.services.people import PeopleService
-from core.services.tickets import TicketService
+from core.domain.tickets import Priority, Status, TicketType, TicketView
+from core.services.dispatch import AlreadyTaken, serves
+from core.services.unit import Services
 from core.storage.db import session_factory
-from core.storage.models import Staff, Ticket
+from core.storage.models import Staff
 
 SHANGHAI = {"addresses": ["上海市浦东新区张江路100号"], "phones": ["13812345678"]}
 
 
-async def _staff(session, clock, name: str, **kwargs) -> Staff:  # type: ignore[no-untyped-def]
-    people = PeopleService(session=session, clock=clock)
+async def _staff(services: Services, name: str, **kwargs) -> Staff:  # type: ignore[no-untyped-def]
     values = {"skills": ["repair"], "regions": ["上海市"], "identities": {"wecom": name}, **kwargs}
-    return await people.add_staff(name=name, role=PersonKind.TECHNICIAN, **values)
+    return await services.people.add_staff(name=name, role=PersonKind.TECHNICIAN, **values)
 
 
-async def _ticket(session, clock, entities=SHANGHAI, sender: str = "web:c1") -> Ticket:  # type: ignore[no-untyped-def]
-    customer = await PeopleService(session=session, clock=clock).resolve(channel="webchat", sender=sender)
-    return await TicketService(session=session, clock=clock).open(
+async def _ticket(services: Services, entities=SHANGHAI,  # type: ignore[no-untyped-def]
+                  sender: str = "web:c1") -> TicketView:
+    customer = await services.people.resolve(channel="webchat", sender=sender)
+    return await services.tickets.open(
         customer_id=customer.id, type=TicketType.REPAIR, priority=Priority.P3, channel="webchat",
         conversation=sender, text="洗衣机坏了", entities=entities, sentiment="neutral", actor="customer", inbox_id=None)
 
@@ -39,14 +38,15 @@ def test_region_matches_with_or_without_suffix() -> None:
 
 async def test_capacity_duty_and_contact_choose_the_technician(engine, clock: FakeClock) -> None:
     async with session_factory(engine)() as session, session.begin():
-        full = await _staff(session, clock, "full", capacity=1)
-        off = await _staff(session, clock, "off")
+        services = Services.in_transaction(session, clock)
+        full = await _staff(services, "full", capacity=1)
+        off = await _staff(services, "off")
         off.on_duty = False
-        slack_only = await _staff(session, clock, "free", identities={"email": "f@example.com", "slack": "U0FREE"})
-        dispatch = DispatchService(session=session, clock=clock)
-        first = await dispatch.dispatch(await _ticket(session, clock))
+        slack_only = await _staff(services, "free", identities={"email": "f@example.com", "slack": "U0FREE"})
+        dispatch = services.dispatch
+        first = await dispatch.dispatch(await _ticket(services))
         assert first.assignee is not None and first.assignee.person_id == full.id
-        second = await dispatch.dispatch(await _ticket(session, clock, sender="web:c2"))
+        second = await dispatch.dispatch(await _ticket(services, sender="web:c2"))
         assert second.assignee is not None and second.assignee.person_id == slack_only.id
         assert (second.assignee.channel, second.assignee.address) == ("slack", "U0FREE")
         assert await dispatch.load([full.id, slack_only.id, off.id]) == {full.id: 1, slack_only.id: 1}
@@ -54,34 +54,37 @@ async def test_capacity_duty_and_contact_choose_the_technician(engine, clock: Fa
 
 async def test_grab_pool_ignores_region_but_not_skill_or_declines(engine, clock: FakeClock) -> None:
     async with session_factory(engine)() as session, session.begin():
-        near = await _staff(session, clock, "near")
-        far = await _staff(session, clock, "far", regions=["北京市"])
-        await _staff(session, clock, "installer", skills=["installation"], regions=["杭州市"])
-        dispatch = DispatchService(session=session, clock=clock)
-        ticket = await _ticket(session, clock, entities={"addresses": ["浙江省杭州市西湖区文三路1号"]})
+        services = Services.in_transaction(session, clock)
+        near = await _staff(services, "near")
+        far = await _staff(services, "far", regions=["北京市"])
+        await _staff(services, "installer", skills=["installation"], regions=["杭州市"])
+        dispatch = services.dispatch
+        ticket = await _ticket(services, entities={"addresses": ["浙江省杭州市西湖区文三路1号"]})
         result = await dispatch.dispatch(ticket)
         assert result.assignee is None and [c.person_id for c in result.pool] == [near.id, far.id]
         assert (await dispatch.dispatch(ticket)).pool == ()
-        assert ticket.status == Status.NEW.value
+        assert (await services.tickets.refresh(ticket)).status == Status.NEW.value
         passed = await dispatch.decline(ticket, near.id, reason="")
         assert passed.assignee is None and passed.pool == ()
         assert await dispatch.declined(ticket) == {near.id}
-        late = await _staff(session, clock, "late", regions=["北京市"])
+        late = await _staff(services, "late", regions=["北京市"])
         assert [c.person_id for c in (await dispatch.dispatch(ticket)).pool] == [late.id]
 
 
 async def test_racing_claims_on_a_pooled_job_have_one_winner(engine, clock: FakeClock) -> None:
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
-        first = await _staff(session, clock, "first", regions=["北京市"])
-        second = await _staff(session, clock, "second", regions=["北京市"])
-        code = (await _ticket(session, clock)).code
+        services = Services.in_transaction(session, clock)
+        first = await _staff(services, "first", regions=["北京市"])
+        second = await _staff(services, "second", regions=["北京市"])
+        code = (await _ticket(services)).code
 
     async def claim(staff_id: int) -> int:
         async with sessions() as session, session.begin():
-            ticket = await TicketService(session=session, clock=clock).get(code)
+            services = Services.in_transaction(session, clock)
+            ticket = await services.tickets.get(code)
             await asyncio.sleep(0)
-            await DispatchService(session=session, clock=clock).accept(ticket, staff_id)
+            await services.dispatch.accept(ticket, staff_id)
         return staff_id
 
     results = await asyncio.gather(claim(first.id), claim(second.id), return_exceptions=True)
@@ -90,8 +93,9 @@ async def test_racing_claims_on_a_pooled_job_have_one_winner(engine, clock: Fake
     assert all(isinstance(r, (AlreadyTaken, DBAPIError)) for r in results if not isinstance(r, int))
 
     async with sessions() as session, session.begin():
-        ticket = await TicketService(session=session, clock=clock).get(code)
+        services = Services.in_transaction(session, clock)
+        ticket = await services.tickets.get(code)
         assert (ticket.status, ticket.assignee_id) == (Status.ACCEPTED.value, winners[0])
         loser = second.id if winners[0] == first.id else first.id
         with pytest.raises(AlreadyTaken):
-            await DispatchService(session=session, clock=clock).accept(ticket, loser)
+            await services.dispatch.accept(ticket, loser)

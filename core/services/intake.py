@@ -1,0 +1,80 @@
+"""Filing what a customer reports: a new ticket or more on an open one, the details still missing, and a dispatch
+once the job has all it needs. The conversation job decides *whether* a message is a new problem; this decides
+what that does to tickets."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from core.domain.details import missing_details
+from core.domain.tickets import Priority, Status, TicketType, TicketView
+from core.services.dispatch import Dispatch, DispatchService
+from core.services.people import PeopleService
+from core.services.tickets import TicketService
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """One customer message about a problem, as filing needs it."""
+
+    customer_id: int
+    actor: str
+    channel: str
+    conversation: str
+    text: str
+    type: TicketType
+    priority: Priority
+    sentiment: str
+    entities: Mapping[str, list[Any]]
+    inbox_id: int | None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """What filing did: the ticket (new or joined), the entity kinds the message added, the details still missing
+    (first to ask first), and the dispatch it triggered (None when the job was not dispatched now)."""
+
+    ticket: TicketView
+    opened: bool
+    added: list[str]
+    missing: list[str]
+    dispatch: Dispatch | None
+
+
+class IntakeService:
+    def __init__(self, *, tickets: TicketService, people: PeopleService, dispatch: DispatchService) -> None:
+        self._tickets = tickets
+        self._people = people
+        self._dispatch = dispatch
+
+    async def file(self, report: Report, *, join: TicketView | None) -> Filed:
+        """Open a ticket for the report, or add it to `join` (an open ticket of the same problem)."""
+        if join is None:
+            ticket = await self._tickets.open(
+                customer_id=report.customer_id, type=report.type, priority=report.priority, channel=report.channel,
+                conversation=report.conversation, text=report.text, entities=report.entities,
+                sentiment=report.sentiment, actor=report.actor, inbox_id=report.inbox_id,
+                attachments=report.attachments)
+            added: list[str] = []
+            was_ready = False
+        else:
+            was_ready = not await self.missing(join)
+            ticket, added = await self._tickets.add_message(
+                join, actor=report.actor, text=report.text, inbox_id=report.inbox_id, entities=report.entities,
+                attachments=report.attachments)
+            ticket = await self._tickets.raise_priority(ticket, report.priority, actor=report.actor)
+        phones = report.entities.get("phones") or ()
+        if phones:
+            await self._people.remember_phone(report.customer_id, phones[0])
+        missing = await self.missing(ticket)
+        dispatch = None
+        if not missing and not was_ready and ticket.status == Status.NEW.value and ticket.assignee_id is None:
+            dispatch = await self._dispatch.dispatch(ticket)
+            ticket = await self._tickets.refresh(ticket)
+        return Filed(ticket, join is None, added, missing, dispatch)
+
+    async def missing(self, ticket: TicketView) -> list[str]:
+        """Details the ticket still needs before work can start; a phone on the customer's record counts."""
+        known_phone = await self._people.phone_of(ticket.customer_id)
+        return missing_details(ticket.type, ticket.entities, known_phone=known_phone)

@@ -1,0 +1,41 @@
+"""The services of one transaction (the unit of work): what a message's handling may change, all committed
+together with the inbox row it came from and the replies it caused."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.envelopes import Inbound
+from core.services.conversations import ConversationService
+from core.services.dispatch import DispatchService
+from core.services.intake import IntakeService
+from core.services.people import PeopleService
+from core.services.tickets import TicketService
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Services:
+    tickets: TicketService
+    people: PeopleService
+    conversations: ConversationService
+    dispatch: DispatchService
+    intake: IntakeService
+
+    @classmethod
+    def in_transaction(cls, session: AsyncSession, clock: Clock) -> Services:
+        """One set per transaction: what the services keep in hand is valid only inside it."""
+        tickets = TicketService(session=session, clock=clock)
+        people = PeopleService(session=session, clock=clock)
+        dispatch = DispatchService(session=session, tickets=tickets)
+        return cls(tickets=tickets, people=people, conversations=ConversationService(session=session, clock=clock),
+                   dispatch=dispatch, intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch))
+
+    async def preload(self, inbounds: Sequence[Inbound]) -> None:
+        """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
+        instead of several per message."""
+        await self.people.preload((i.channel, i.sender) for i in inbounds)
+        await self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds)
+        await self.tickets.preload_open((i.channel, i.conversation) for i in inbounds)

@@ -1,0 +1,64 @@
+"""Messages to people other than the sender, shared by several conversation jobs: job offers to technicians, the
+rewrite of an offer someone took, and progress notices to the customer of a job."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from core.domain.tickets import TicketView
+from core.envelopes import Outbound
+from core.services.dispatch import Contact, Dispatch
+from handlers.base import Context
+
+
+async def offers(ctx: Context, ticket: TicketView, result: Dispatch) -> list[Outbound]:
+    """The assignee gets the job; in the grab pool every candidate gets the same offer (first 接单 wins)."""
+    chosen = [(result.assignee, "dispatch")] if result.assignee else [(c, "pool") for c in result.pool]
+    if not chosen:
+        return []
+    card = ctx.ticket_card(ticket)
+    job = await job_sheet(ctx, ticket)
+    actions = [{"id": "accept", "command": f"接单 {ticket.code}"},
+               {"id": "decline", "command": f"拒单 {ticket.code}"}]
+    return [to_staff(ctx, contact, "dispatch_notice", f"{purpose}:{contact.person_id}", ticket=card, job=job,
+                     pooled=purpose == "pool", actions=actions)
+            for contact, purpose in chosen]
+
+
+def taken(ctx: Context, card: dict[str, Any]) -> list[Outbound]:
+    """A button press: rewrite the notice it came from so its buttons go and it says who took the job."""
+    source = ctx.inbound.source_message
+    if not source:
+        return []
+    notice = ctx.send_to(channel=ctx.inbound.channel, account=ctx.inbound.account, recipient=ctx.inbound.sender,
+                         conversation=source.partition(":")[0], template="dispatch_taken", locale=ctx.locale,
+                         key="taken", ticket=card, technician=ctx.person.name)
+    return [replace(notice, replaces=source)]
+
+
+async def progress(ctx: Context, ticket: TicketView, *, note: str = "") -> list[Outbound]:
+    """Tell the customer, in the thread the ticket came from, that their job moved on."""
+    customer = await ctx.services.dispatch.customer_contact(ticket)
+    if customer is None:
+        return []
+    return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
+                        conversation=ticket.conversation, template="ticket_progress", locale=customer.locale,
+                        key=f"progress:{ticket.status}", ticket=ctx.ticket_card(ticket), technician=ctx.person.name,
+                        note=note)]
+
+
+async def job_sheet(ctx: Context, ticket: TicketView) -> dict[str, str]:
+    """What a technician needs to do the visit: who, phone, where, when."""
+    entities = ticket.entities
+    phones = entities.get("phones") or [await ctx.services.people.phone_of(ticket.customer_id)]
+    addresses = entities.get("addresses") or [""]
+    times = entities.get("times") or []
+    when = datetime.fromisoformat(times[0]).strftime("%Y-%m-%d %H:%M") if times else ""
+    return {"phone": phones[0], "address": addresses[0], "time": when}
+
+
+def to_staff(ctx: Context, contact: Contact, template: str, key: str, **data: Any) -> Outbound:
+    """Staff are written to directly (a WeCom user, a Slack DM, a mailbox), so their address is the thread."""
+    return ctx.send_to(channel=contact.channel, account="", recipient=contact.address, conversation=contact.address,
+                       template=template, locale=contact.locale, key=key, **data)
