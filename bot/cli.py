@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from bot.kb_cli import register as register_kb
     from nlp.cli import register as register_nlp
 
     common = argparse.ArgumentParser(add_help=False)
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no staff yet")
     demo.set_defaults(func=_demo)
     register_nlp(sub, configured_model=lambda path: load_config(path).nlp.model_path or None)
+    register_kb(sub, common)
     return parser
 
 

@@ -88,7 +88,13 @@ class NlpConfig:
 @dataclass(frozen=True, kw_only=True)
 class KbConfig:
     dir: str = ""
-    threshold: float = 0.6
+    """Markdown articles imported at start (and by `aftersales kb import DIR`)."""
+    threshold: float = 0.4
+    """Search score at which an answer is sent; calibrated by bench/bench_kb.py on questions no article lists."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"kb.threshold must be between 0 and 1, not {self.threshold}")
 
 
 @dataclass(frozen=True, kw_only=True)

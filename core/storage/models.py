@@ -198,3 +198,16 @@ class QuarantinedInput(Base):
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="open")
     created_at: Mapped[datetime]
+
+
+class KbArticle(Base):
+    """A knowledge-base article as imported (core.domain.knowledge); the retrieval index is built from these rows."""
+
+    __tablename__ = "kb_articles"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    questions: Mapped[list[Any]] = mapped_column(default=list)
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

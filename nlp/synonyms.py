@@ -1,0 +1,40 @@
+"""Synonym groups of the domain dictionary (`nlp/data/synonyms.txt`): the words customers use for one thing.
+
+Expansion appends each group's name after the text rather than replacing the variant, so the exact word still
+matches exactly and only the shared name bridges "顺丰" and "快递". Both sides of a comparison are expanded the same way.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+SYNONYMS = Path(__file__).parent / "data" / "synonyms.txt"
+
+
+class Synonyms:
+    def __init__(self, groups: Iterable[Sequence[str]]) -> None:
+        self._name: dict[str, str] = {}
+        for group in groups:
+            for variant in group[1:]:
+                self._name.setdefault(variant, group[0])
+        variants = sorted(self._name, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
+
+    @classmethod
+    def load(cls, path: Path = SYNONYMS) -> "Synonyms":
+        lines = (line.partition("#")[0].split() for line in path.read_text(encoding="utf-8").splitlines())
+        return cls(line for line in lines if len(line) > 1)
+
+    def expand(self, text: str) -> str:
+        """`text` followed by the group name of every variant found in it (lower-case input), once per mention."""
+        if self._pattern is None:
+            return text
+        names = [self._name[found.group(0)] for found in self._pattern.finditer(text)]
+        return f"{text} {' '.join(names)}" if names else text
+
+
+@lru_cache(maxsize=1)
+def domain_synonyms() -> Synonyms:
+    return Synonyms.load()

@@ -1,0 +1,79 @@
+"""Retrieval over the starter knowledge base with questions written for this test (no article lists them)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.demo import DEMO_KB
+from core.domain.knowledge import Article, read_articles
+from nlp.retrieval import KnowledgeBase
+from nlp.synonyms import Synonyms, domain_synonyms
+
+
+@pytest.fixture(scope="module")
+def starter() -> KnowledgeBase:
+    return KnowledgeBase(read_articles(DEMO_KB), threshold=0.4)
+
+
+@pytest.mark.parametrize(("query", "article_id"), [
+    ("路由器的管理密码忘记了", "router-reset"),
+    ("厨房有股煤气的味道", "gas-leak-safety"),
+    ("插线板那里有焦糊味", "electrical-burning-smell"),
+    ("滚筒洗衣机显示E2代码", "washer-fault-codes"),
+    ("挂机上一直显示F0", "ac-fault-codes"),
+    ("单位报销要开增值税专用发票", "invoice-special"),
+    ("电子发票从哪儿下载", "invoice-electronic"),
+    ("不喜欢想七天无理由退掉", "return-policy"),
+    ("退的钱几天能到我卡里", "refund-timing"),
+    ("新买的空调想约个师傅上门装", "installation-booking"),
+    ("质保期是多长时间", "warranty-terms"),
+    ("热水器底下一直渗水", "water-leak-safety"),
+])
+def test_paraphrases_find_their_article(starter: KnowledgeBase, query: str, article_id: str) -> None:
+    match = starter.search(query)
+    assert match is not None and match.article_id == article_id
+    assert match.body.startswith(tuple(a.body[:10] for a in read_articles(DEMO_KB) if a.id == article_id))
+
+
+def test_confident_answers_are_marked_and_unrelated_chat_is_not(starter: KnowledgeBase) -> None:
+    confident = starter.search("怎么重置路由器恢复出厂设置")
+    assert confident is not None and confident.answered and confident.score >= starter.threshold
+    for chat in ("你好", "今天天气不错", "我要找人工"):
+        match = starter.search(chat)
+        assert match is None or not match.answered
+
+
+def test_scores_are_ordered_like_relevance(starter: KnowledgeBase) -> None:
+    close, loose = starter.search_many(["路由器怎么恢复出厂设置", "网络不太好"])
+    assert close is not None and loose is not None and close.score > loose.score
+    assert 0.0 < close.score <= 1.0
+
+
+def test_a_query_sharing_nothing_and_an_empty_base_find_nothing(starter: KnowledgeBase) -> None:
+    assert starter.search("~~~") is None
+    assert KnowledgeBase([], threshold=0.4).search_many(["怎么退货", "发票"]) == [None, None]
+
+
+def test_fault_codes_stay_apart() -> None:
+    articles = [Article(id=f"code-{code.lower()}", title=f"空调显示{code}", questions=(), tags=(), body=meaning)
+                for code, meaning in (("E1", "通信故障"), ("E4", "温度传感器异常"))]
+    knowledge = KnowledgeBase(articles, threshold=0.4)
+    assert [m.article_id for m in knowledge.search_many(["空调E4", "屏幕上是E1"]) if m] == ["code-e4", "code-e1"]
+
+
+def test_synonyms_bridge_words_the_article_does_not_use() -> None:
+    articles = [Article(id="delivery", title="快递查询", questions=("快递到哪了",), tags=(), body="在订单页查看物流。"),
+                Article(id="invoice", title="发票", questions=("怎么开发票",), tags=(), body="订单页申请开票。")]
+    with_synonyms = KnowledgeBase(articles, threshold=0.4).search("顺丰几天送达")
+    without = KnowledgeBase(articles, threshold=0.4, synonyms=Synonyms([])).search("顺丰几天送达")
+    assert with_synonyms is not None and with_synonyms.article_id == "delivery"
+    assert without is None
+
+
+def test_synonym_groups_name_each_variant_once() -> None:
+    assert domain_synonyms().expand("顺丰发出了吗") == "顺丰发出了吗 快递 发货"
+    assert Synonyms([["快递", "顺丰"]]).expand("没有变体") == "没有变体"
+
+
+def test_a_threshold_outside_zero_to_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        KnowledgeBase([], threshold=1.5)
