@@ -72,7 +72,8 @@ def _train(args: argparse.Namespace) -> int:
         model.save(out)
     except OSError as exc:
         return _fail(f"{out}: cannot write model ({exc.strerror or exc.__class__.__name__})")
-    print(json.dumps({"model": str(out), "examples_added": len(extra), "types": list(model.classes)},
+    print(json.dumps({"model": str(out), "examples_added": len(extra),
+                      "examples_dropped": model.meta["dropped_examples"], "types": list(model.classes)},
                      ensure_ascii=False))
     return 0
 

@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -42,6 +42,29 @@ class Prediction:
     confidence: float
 
 
+def _fit(texts: Sequence[str], labels: Sequence[str]):  # -> (TfidfVectorizer, LinearSVC)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
+    svm = LinearSVC(C=0.3, class_weight="balanced")
+    svm.fit(vectorizer.fit_transform(texts), list(labels))
+    return vectorizer, svm
+
+
+def fold_model(texts: Sequence[str], labels: Sequence[str]) -> Callable[[Sequence[str]], tuple[list[str], np.ndarray]]:
+    """Fit on `texts` and return texts → (classes, margins): a throw-away model for cross-validation."""
+    vectorizer, svm = _fit(texts, labels)
+
+    def predict(rows: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        margins = svm.decision_function(vectorizer.transform(rows))
+        if margins.ndim == 1:  # binary problem: one margin for the second class
+            margins = np.column_stack([-margins, margins])
+        return [str(c) for c in svm.classes_], margins
+
+    return predict
+
+
 class TypeModel:
     """A fitted linear model over TF-IDF char n-grams; immutable once built."""
 
@@ -60,15 +83,9 @@ class TypeModel:
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[str], *, meta: dict[str, object] | None = None
               ) -> "TypeModel":
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.svm import LinearSVC
-
         if len(set(labels)) < 2:
             raise ModelError("training needs at least two ticket types")
-        vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
-        matrix = vectorizer.fit_transform(texts)
-        svm = LinearSVC(C=0.3, class_weight="balanced")
-        svm.fit(matrix, list(labels))
+        vectorizer, svm = _fit(texts, labels)
         vocabulary = [""] * len(vectorizer.vocabulary_)
         for feature, i in vectorizer.vocabulary_.items():
             vocabulary[i] = feature

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Sequence
 
 from .corpus import SHIPPED_TRAIN, Example, fingerprint, read_examples
-from .model import ModelError, TypeModel, code_version
+from .cleaning import suspect
+from .model import ModelError, TypeModel, code_version, fold_model
 from .placeholders import masked
 
 _lock = threading.Lock()
@@ -31,10 +32,16 @@ def shipped_key() -> str:
 
 
 def train(extra: Sequence[Example] = ()) -> TypeModel:
-    """Fit a model on the shipped examples plus `extra` (a company's own labelled history)."""
-    examples = read_examples(SHIPPED_TRAIN) + list(extra)
-    return TypeModel.train([masked(e.text) for e in examples], [e.type for e in examples],
-                           meta={"shipped": shipped_key(), "extra_examples": len(extra)})
+    """Fit a model on the shipped examples plus `extra` (a company's own labelled history), leaving out the rows of
+    `extra` whose label is probably wrong (`nlp.cleaning`)."""
+    shipped = read_examples(SHIPPED_TRAIN)
+    texts, labels = [masked(e.text) for e in shipped], [e.type for e in shipped]
+    extra_texts, extra_labels = [masked(e.text) for e in extra], [e.type for e in extra]
+    dropped = suspect(extra_texts, extra_labels, texts, labels, fold_model)
+    kept = [i for i, bad in enumerate(dropped) if not bad]
+    return TypeModel.train(texts + [extra_texts[i] for i in kept], labels + [extra_labels[i] for i in kept],
+                           meta={"shipped": shipped_key(), "extra_examples": len(extra),
+                                 "dropped_examples": len(extra) - len(kept)})
 
 
 def shipped_model() -> TypeModel:
