@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker  # noqa: E40
 from bench.bench_intake import throwaway_database  # noqa: E402
 from core.storage.db import create_engine, session_factory  # noqa: E402
 from core.storage.models import InboxRow, OutboxRow, Ticket, TicketMessage  # noqa: E402
-from tests.e2e.hub_process import HubProcess, wait_until_processed  # noqa: E402
+from testkit.hub_process import HubProcess, wait_until_processed  # noqa: E402
 
 
 def text_of(conversation: int, index: int) -> str:

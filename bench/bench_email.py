@@ -17,16 +17,16 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "channels" / "email")]
+sys.path.insert(0, str(ROOT))
 
 from imapclient import IMAPClient  # noqa: E402
 
 from channels.email.config import EmailConfig  # noqa: E402
 from channels.email.channel import EmailChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
-from email_peers import (DOVECOT, PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink,  # noqa: E402
+from testkit.email_peers import (DOVECOT, PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink,  # noqa: E402
                          start_dovecot, wait_until)
-from email_samples import mail  # noqa: E402
+from testkit.email_samples import mail  # noqa: E402
 
 MAX_MAILS = 5000
 

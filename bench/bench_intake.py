@@ -40,7 +40,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.latency import summarize_ms  # noqa: E402
 from core.storage.db import create_engine  # noqa: E402
-from tests.e2e.hub_process import HubProcess  # noqa: E402
+from testkit.hub_process import HubProcess  # noqa: E402
 
 PROBLEMS = ["洗衣机不脱水了，滚筒一直响，麻烦派个师傅", "空调不制冷，开了一小时屋里还是30度", "热水器漏水了，地上一滩水",
             "冰箱冷藏室不冷了，菜都放坏了", "油烟机吸力很小，炒菜满屋子烟", "燃气灶打不着火，点了好几次都不行",

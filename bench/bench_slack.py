@@ -24,8 +24,8 @@ from aiohttp import web  # noqa: E402
 from channels.slack.config import SlackConfig  # noqa: E402
 from channels.slack.channel import SlackChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
-from tests.fakes.intake import SlowIntake  # noqa: E402
-from tests.fakes.slack_api import TEAM_ID, FakeSlackApi, sign  # noqa: E402
+from testkit.fakes.intake import SlowIntake  # noqa: E402
+from testkit.fakes.slack_api import TEAM_ID, FakeSlackApi, sign  # noqa: E402
 from bench.latency import summarize_ms  # noqa: E402
 
 TOKEN = "xoxb-bench"

@@ -24,9 +24,9 @@ from channels.wecom.config import WeComConfig  # noqa: E402
 from channels.wechat.channel import WeChatChannel  # noqa: E402
 from channels.wecom.channel import WeComChannel  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
-from tests.fakes.weixin_api import message_xml, new_aes_key, wechat_push, wecom_push  # noqa: E402
+from testkit.fakes.weixin_api import message_xml, new_aes_key, wechat_push, wecom_push  # noqa: E402
 from bench.latency import summarize_ms  # noqa: E402
-from tests.fakes.intake import SlowIntake  # noqa: E402
+from testkit.fakes.intake import SlowIntake  # noqa: E402
 
 AGENT_ID = 1000002
 

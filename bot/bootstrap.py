@@ -23,7 +23,7 @@ from core.clock import Clock, SystemClock
 from core.envelopes import Inbound
 from core.inbox import GroupCommitIntake, InboxRelay, InboxStore
 from core.outbox import OutboxStore
-from core.rendering import Renderer
+from templates.render import Renderer
 from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
 from core.storage.stores import DbCursorStore, DbQuarantineStore

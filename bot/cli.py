@@ -62,7 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import build_app
     from bot.bootstrap import build_hub
-    from bot.collector import freeze_startup_heap
+    from bot.heap import freeze_startup_heap
     from bot.diagnostics import install_stack_dumps
     from bot.startup import listen, prepare_database
 

@@ -76,11 +76,6 @@ class BusConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApiConfig:
-    tokens: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
 class NlpConfig:
     model_path: str = ""
 
@@ -102,7 +97,6 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     bus: BusConfig = field(default_factory=BusConfig)
-    api: ApiConfig = field(default_factory=ApiConfig)
     sla: SlaSettings = field(default_factory=lambda: parse_sla({}))
     nlp: NlpConfig = field(default_factory=NlpConfig)
     kb: KbConfig = field(default_factory=KbConfig)

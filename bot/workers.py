@@ -15,7 +15,7 @@ from core.inbox import InboxRelay
 from core.inbox.relay import STALE_AFTER, TOPIC
 from core.outbox import Claimed, OutboxStore
 from core.ports import SendError
-from core.rendering import Renderer
+from templates.render import Renderer
 from core.storage.models import OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class OutboxSender:
                 self._metrics.outbound.labels(message.channel, OutboxStatus.DEAD).inc()
                 return None
             try:
-                platform_id = await channel.send(message, self._renderer.render(message))
+                platform_id = await channel.send(message, self._renderer.render(message.template, message.data, message.locale))
             except SendError as exc:
                 status = await self._store.failed(claimed, f"{exc.code or type(exc).__name__}: {exc}",
                                                   retryable=exc.retryable, retry_after=exc.retry_after)

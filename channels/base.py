@@ -13,7 +13,7 @@ from aiohttp import web
 from core.clock import Clock
 from core.envelopes import Outbound
 from core.ports import CursorStore, IntakeSink, QuarantineStore
-from core.rendering import Rendered
+from templates.render import Rendered
 
 
 class Channel(Protocol):

@@ -75,6 +75,3 @@ class MemoryBus:
 
     async def close(self) -> None:
         self._closed = True
-
-    def backlog(self, topic: str) -> int:
-        return sum(q.qsize() for (t, _), q in self._queues.items() if t == topic)

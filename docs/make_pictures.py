@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
-from tests.e2e.hub_process import HubProcess  # noqa: E402
+from testkit.hub_process import HubProcess  # noqa: E402
 
 README = ROOT / "README.md"
 CHROMIUM = "/usr/bin/chromium"

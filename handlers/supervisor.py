@@ -1,12 +1,11 @@
 """`确认 SR-…` / `ack SR-…`: a supervisor takes note of an escalated job, recorded in the ticket's audit log."""
 from __future__ import annotations
 
-from core.domain.people import PersonKind
+from core.domain.people import SUPERVISING_ROLES
 from core.envelopes import Outbound
 from handlers.base import Context
 from nlp import ACKNOWLEDGE
 
-SUPERVISING = frozenset({PersonKind.SUPERVISOR, PersonKind.ADMIN})
 
 
 class SupervisorHandler:
@@ -15,7 +14,7 @@ class SupervisorHandler:
     states: frozenset[str] = frozenset()
 
     async def handle(self, ctx: Context) -> list[Outbound]:
-        if ctx.person.kind not in SUPERVISING:
+        if ctx.person.kind not in SUPERVISING_ROLES:
             return ctx.refuse("not_supervisor")
         code = ctx.understanding.ticket_id
         if not code:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.domain.tickets import TICKET_ID, ticket_id_of
+
 from . import understanding as u
-from .entities import TICKET_ID
 
 # command word → (intent, whether a ticket id may follow, whether free text may follow)
 _COMMANDS: dict[str, tuple[str, bool, bool]] = {
@@ -50,7 +51,7 @@ def match_command(text: str) -> Command | None:
     rest = (m.group("rest") or m.group("glued") or "").strip()
     ticket_id = None
     if takes_id and (t := TICKET_ID.match(rest)):
-        ticket_id = f"SR-{t.group(1)}-{t.group(2)}"
+        ticket_id = ticket_id_of(t)
         rest = rest[t.end():].strip(" \t:：,，")
     if rest and not takes_note:
         return None

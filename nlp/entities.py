@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.domain.tickets import TICKET_ID, ticket_id_of
+
 from .addresses import extract_addresses
 from .times import extract_times
 from .understanding import Entities
 
 _EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
-TICKET_ID = re.compile(rf"{_EDGE_L}SR[- ]?(\d{{8}})[- ]?(\d{{4,6}}){_EDGE_R}", re.IGNORECASE)
 _MOBILE = re.compile(rf"{_EDGE_L}(?:(?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_EDGE_R}")
 # Area codes are 010, 02X or 0XXX; the local number (7–8 digits) is often typed in two groups, an extension after 转.
 _AREA = r"0(?:10|2\d|[3-9]\d\d)"
@@ -168,7 +169,7 @@ def extract_entities(text: str, now: datetime) -> Entities:
 def find_entities(text: str, now: datetime) -> Found:
     """The entities of normalized `text` and the span of every detail written in it, in order of position."""
     claims = _Claims()
-    tickets = claims.claim("ticket", TICKET_ID, text, 0, lambda m: f"SR-{m.group(1)}-{m.group(2)}")
+    tickets = claims.claim("ticket", TICKET_ID, text, 0, ticket_id_of)
     # An order label wins over "SN" inside its value ("单号是 SN2026…" is a Suning order number).
     keyed_orders = claims.claim("order", _ORDER_KEYED, text, value=lambda m: _code(m.group(1), 5))
     claims.claim("tax_id", _TAX_ID, text)

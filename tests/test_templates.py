@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from core.envelopes import Outbound
-from core.rendering import Renderer
-from templates import LOCALES, labels
+from templates import LOCALES, TEMPLATE_DIR, labels, phrases
+from templates.render import Renderer
 
 CODE = "SR-20240501-0007"
 JOB = {"phone": "13812345678", "address": "上海市浦东新区张江路100号3栋", "time": "2024-05-02 14:00"}
@@ -83,9 +82,7 @@ def test_every_template_has_sample_data() -> None:
 def test_template_renders(name: str, locale: str) -> None:
     renderer = Renderer()
     for data in variants(locale)[name]:
-        message = Outbound(channel="webchat", account="web", recipient="web:x", conversation="web:x", template=name,
-                           data=data, locale=locale, idempotency_key="k")
-        rendered = renderer.render(message)
+        rendered = renderer.render(name, data, locale)
         assert rendered.markdown and "{{" not in rendered.markdown and "{%" not in rendered.markdown
         assert not re.search(r"\n{3,}", rendered.markdown), rendered.markdown
         for action in rendered.actions:
@@ -93,8 +90,18 @@ def test_template_renders(name: str, locale: str) -> None:
 
 
 def test_dispatch_notice_shows_the_job_and_both_buttons() -> None:
-    rendered = Renderer().render_template("dispatch_notice", variants("zh")["dispatch_notice"][0], "zh")
+    rendered = Renderer().render("dispatch_notice", variants("zh")["dispatch_notice"][0], "zh")
     assert CODE in rendered.subject and JOB["address"] in rendered.text and JOB["phone"] in rendered.text
     assert [a.label for a in rendered.actions] == ["接单", "拒单"]
-    english = Renderer().render_template("dispatch_notice", variants("en")["dispatch_notice"][1], "en")
+    english = Renderer().render("dispatch_notice", variants("en")["dispatch_notice"][1], "en")
     assert "Open job" in english.subject and "Urgent" in english.text
+
+
+@pytest.mark.parametrize("group", sorted({p.stem for p in (TEMPLATE_DIR / "zh").glob("*.toml")}))
+def test_every_phrase_exists_in_every_locale(group: str) -> None:
+    def keys(table: dict, prefix: str = "") -> set[str]:
+        return {f"{prefix}{k}" for k in table} | {key for k, v in table.items() if isinstance(v, dict)
+                                                  for key in keys(v, f"{prefix}{k}.")}
+
+    tables = {locale: phrases(locale, group) for locale in LOCALES}
+    assert all(keys(t) == keys(tables["zh"]) for t in tables.values()), group

@@ -19,7 +19,7 @@ from channels.email.threads import our_message_id
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.ports import CursorStore, IntakeSink, PermanentSendError, QuarantineStore, RetryableSendError
-from core.rendering import Rendered
+from templates.render import Rendered
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,11 @@ class EmailChannel:
     def connections(self) -> int:
         """IMAP sessions opened so far (reconnects included); for health pages and tests."""
         return self._imap.connections
+
+    @property
+    def caught_up(self) -> bool:
+        """Everything in the folder is imported and the intake waits for new mail."""
+        return self._imap.caught_up
 
     async def reimport(self, payload: bytes) -> bool:
         """Run a quarantined mail through intake again (after a parser fix); True when it was new."""

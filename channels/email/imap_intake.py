@@ -144,6 +144,8 @@ class ImapIntake:
         self._stop = asyncio.Event()
         self._thread_stop = threading.Event()
         self.connections = 0
+        self.caught_up = False
+        """True while the folder has nothing new and the session waits for mail (IDLE or the next poll)."""
         self.cursor_name = f"imap:{config.imap_user}:{config.imap_folder}"
 
     async def run(self) -> None:
@@ -175,10 +177,15 @@ class ImapIntake:
             uids = await asyncio.to_thread(self._session.uids_after, await self._position(uidvalidity))
             if uids:
                 await self._import(uids[: self._batch_size], uidvalidity)
-            elif can_idle:
-                await asyncio.to_thread(self._session.wait_for_mail, self._thread_stop)
-            else:
-                await self._pause(self._config.poll_interval.total_seconds())
+                continue
+            self.caught_up = True
+            try:
+                if can_idle:
+                    await asyncio.to_thread(self._session.wait_for_mail, self._thread_stop)
+                else:
+                    await self._pause(self._config.poll_interval.total_seconds())
+            finally:
+                self.caught_up = False
 
     async def _position(self, uidvalidity: int) -> int:
         stored = await self._cursors.get(self.cursor_name)

@@ -16,7 +16,7 @@ from channels.email.config import EmailConfig
 from channels.email.threads import bare_subject, message_ids, ticket_id_in
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
-from core.rendering import Rendered
+from templates.render import Rendered
 
 _MAX_REFERENCES = 20
 _TIMEOUT = 30.0

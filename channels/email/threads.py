@@ -15,7 +15,10 @@ import binascii
 import hashlib
 import re
 
-TICKET_ID = re.compile(r"\[\s*(SR-\d{8}-\d{4,})\s*\]", re.IGNORECASE)
+from core.domain.tickets import TICKET_ID_PATTERN, ticket_id_of
+
+TAGGED_TICKET_ID = re.compile(rf"\[\s*{TICKET_ID_PATTERN}\s*\]", re.IGNORECASE)
+"""Our subject tag, e.g. `Re: 冰箱不制冷 [SR-20261123-0001]`."""
 _MSGID = re.compile(r"<[^<>\s]+>")
 _OURS = re.compile(r"^<as-[0-9a-f]{20}\.([a-z2-7]+)@([^>]+)>$")
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|回复|答复|回覆|转发|轉寄)\s*(\[\d+\])?\s*[:：]\s*)+", re.I)
@@ -59,13 +62,13 @@ def thread_key(*, message_id: str, in_reply_to: list[str], references: list[str]
 
 
 def ticket_id_in(subject: str) -> str | None:
-    match = TICKET_ID.search(subject or "")
-    return match.group(1).upper() if match else None
+    match = TAGGED_TICKET_ID.search(subject or "")
+    return ticket_id_of(match) if match else None
 
 
 def bare_subject(subject: str) -> str:
     """The subject without reply/forward prefixes and our ticket tag, for deciding whether it says anything."""
-    return TICKET_ID.sub("", _REPLY_PREFIX.sub("", subject or "")).strip()
+    return TAGGED_TICKET_ID.sub("", _REPLY_PREFIX.sub("", subject or "")).strip()
 
 
 def is_reply_subject(subject: str) -> bool:

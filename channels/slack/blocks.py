@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.rendering import Action, Rendered
+from templates.render import Action, Rendered
 from channels.slack.text import escape, to_mrkdwn
 
 SECTION_LIMIT = 3000

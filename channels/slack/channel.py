@@ -20,7 +20,7 @@ from channels.slack.webhook import SlackWebhook
 from core.clock import Clock
 from core.envelopes import Outbound
 from core.ports import IntakeSink, PermanentSendError
-from core.rendering import Rendered
+from templates.render import Rendered
 
 API_TIMEOUT_SECONDS = 10
 

@@ -24,11 +24,11 @@ from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, error
                                      parse_client_frame, reply_frame)
 from channels.webchat.admission import Admission, Limited
 from channels.webchat.sessions import PREFIX, SocketRegistry, conversation_of, new_session_id, valid_session_id
-from channels.webchat.texts import CROWDED, error_text, locale_for
+from channels.webchat.texts import CROWDED, error_text, locale_for, page_strings
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.ports import IntakeSink, PermanentSendError, RetryableSendError
-from core.rendering import Rendered
+from templates.render import Rendered
 
 if TYPE_CHECKING:
     from channels.webchat.relay import RedisSocketRelay
@@ -71,6 +71,7 @@ class WebChatChannel:
         return [
             web.get("/chat", self._page),
             web.get("/chat/ws", self._websocket),
+            web.get("/chat/strings", self._strings),
             web.static("/chat/static", STATIC_DIR),
         ]
 
@@ -104,6 +105,10 @@ class WebChatChannel:
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
+
+    async def _strings(self, request: web.Request) -> web.Response:
+        return web.json_response(page_strings(request.query.get("lang")), dumps=_dumps,
+                                 headers={"Cache-Control": "max-age=300"})
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if not self._running:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from core.rendering import Rendered
+from templates.render import Rendered
 
 MAX_TEXT_CHARS = 4000
 """Longest message text accepted; the page enforces the same bound on its input."""

@@ -1,11 +1,10 @@
-"""User-facing error sentences for the web chat, read from `templates/<locale>/webchat_errors.toml`."""
+"""What the web chat says outside the conversation itself: its error sentences and the page's own words, both
+from `templates/` (`webchat_errors`, `webchat_page`, and the entity names in `labels`)."""
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-from pathlib import Path
+from typing import Any
 
-from templates import LOCALES, TEMPLATE_DIR
+from templates import LOCALES, labels, phrases
 
 ERROR_CODES = ("too_large", "invalid_json", "empty", "rate_limited", "unavailable", "bad_frame")
 CROWDED = "crowded"
@@ -19,10 +18,11 @@ def locale_for(lang: str | None) -> str:
     return primary if primary in LOCALES else LOCALES[0]
 
 
-@lru_cache(maxsize=len(LOCALES))
-def _errors(template_dir: Path, locale: str) -> dict[str, str]:
-    return tomllib.loads((template_dir / locale / "webchat_errors.toml").read_text("utf-8"))
+def error_text(code: str, locale: str) -> str:
+    return phrases(locale_for(locale), "webchat_errors")[code]
 
 
-def error_text(code: str, locale: str, *, template_dir: Path = TEMPLATE_DIR) -> str:
-    return _errors(template_dir, locale_for(locale))[code]
+def page_strings(lang: str | None) -> dict[str, Any]:
+    """Everything the chat page shows in the browser's language, served as JSON to its script."""
+    locale = locale_for(lang)
+    return {**phrases(locale, "webchat_page"), "entities": labels(locale)["entities"], "locale": locale}

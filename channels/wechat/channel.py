@@ -14,15 +14,15 @@ from wechatpy.crypto import WeChatCrypto
 
 from channels.wechat.config import WeChatConfig
 from channels.wechat.inbound import to_inbound
-from channels.weixin.api import WeixinApi
-from channels.weixin.callback import (Refused, check_fresh, check_token_signature, decrypt_body, read_body,
+from channels.tencent.api import WeixinApi
+from channels.tencent.callback import (Refused, check_fresh, check_token_signature, decrypt_body, read_body,
                                       require)
-from channels.weixin.session import SessionOwner
-from channels.weixin.webhook import accept
+from channels.tencent.session import SessionOwner
+from channels.tencent.webhook import accept
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.ports import IntakeSink, PermanentSendError
-from core.rendering import Rendered
+from templates.render import Rendered
 
 WINDOW_CLOSED_ERRCODES = frozenset({"45015", "45047"})
 """45015: the customer has not written within 48 hours; 45047: too many messages since they last wrote."""

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from wechatpy import parse_message
 
 from core.envelopes import Inbound
-from channels.weixin.messages import build_inbound, content
+from channels.tencent.messages import build_inbound, content
 
 CHANNEL = "wechat"
 DEVICE_SCENE = re.compile(r"^(?:sn|device)[:_](?P<serial>[A-Za-z0-9][A-Za-z0-9._/-]{0,63})$", re.IGNORECASE)

@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import Any
 
-from core.rendering import Rendered
+from templates.render import Rendered
 
 TITLE_MAX = 26
 SUBTITLE_MAX = 112

@@ -14,14 +14,14 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from channels.wecom.cards import button_card, task_id
 from channels.wecom.config import WeComConfig
 from channels.wecom.inbound import to_inbound
-from channels.weixin.api import WeixinApi
-from channels.weixin.callback import Refused, check_fresh, decrypt_body, decrypt_echo, read_body, require
-from channels.weixin.session import SessionOwner
-from channels.weixin.webhook import accept
+from channels.tencent.api import WeixinApi
+from channels.tencent.callback import Refused, check_fresh, decrypt_body, decrypt_echo, read_body, require
+from channels.tencent.session import SessionOwner
+from channels.tencent.webhook import accept
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.ports import IntakeSink, PermanentSendError
-from core.rendering import Rendered
+from templates.render import Rendered
 
 CHAT_PREFIX = "chat:"
 """Recipients written ``chat:<chatid>`` are group chats (supervisor alerts), sent through `/cgi-bin/appchat/send`."""

@@ -7,7 +7,7 @@ from dataclasses import replace
 from wechatpy.enterprise import parse_message
 
 from core.envelopes import Inbound
-from channels.weixin.messages import build_inbound, content, external_id
+from channels.tencent.messages import build_inbound, content, external_id
 
 CHANNEL = "wecom"
 COMMAND_EVENTS = frozenset({"click", "template_card_event"})

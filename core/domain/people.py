@@ -6,13 +6,20 @@ from enum import StrEnum
 
 
 class PersonKind(StrEnum):
+    """A customer, or a staff member by role: technicians do field jobs, agents answer customers, supervisors and
+    managers oversee (escalations go to them), admins run the hub."""
+
     CUSTOMER = "customer"
     TECHNICIAN = "technician"
+    AGENT = "agent"
     SUPERVISOR = "supervisor"
+    MANAGER = "manager"
     ADMIN = "admin"
 
 
-STAFF_ROLES = frozenset({PersonKind.TECHNICIAN, PersonKind.SUPERVISOR, PersonKind.ADMIN})
+STAFF_ROLES = frozenset(PersonKind) - {PersonKind.CUSTOMER}
+SUPERVISING_ROLES = frozenset({PersonKind.SUPERVISOR, PersonKind.MANAGER, PersonKind.ADMIN})
+"""Roles that may acknowledge escalations and reassign jobs."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,7 +80,15 @@ def check_transition(current: Status | str, target: Status | str) -> Status:
     return target
 
 
-TICKET_ID = re.compile(r"\bSR-(\d{8})-(\d{4,})\b", re.IGNORECASE)
+TICKET_ID_PATTERN = r"(?<![0-9A-Za-z])SR[- ]?(\d{8})[- ]?(\d{4,6})(?![0-9A-Za-z])"
+"""A ticket id as people type it (case, hyphens or spaces optional); groups: the day, the number. Every parser of
+ticket ids (messages, commands, email subjects) builds on this one pattern."""
+TICKET_ID = re.compile(TICKET_ID_PATTERN, re.IGNORECASE)
+
+
+def ticket_id_of(match: re.Match[str]) -> str:
+    """The canonical `SR-YYYYMMDD-NNNN` of a `TICKET_ID_PATTERN` match."""
+    return f"SR-{match.group(1)}-{match.group(2)}"
 
 
 def format_ticket_id(day: date, number: int) -> str:
@@ -89,7 +97,7 @@ def format_ticket_id(day: date, number: int) -> str:
 
 
 def find_ticket_ids(text: str) -> list[str]:
-    return [m.group(0).upper() for m in TICKET_ID.finditer(text or "")]
+    return [ticket_id_of(m) for m in TICKET_ID.finditer(text or "")]
 
 
 def opens_ticket(ticket_type: TicketType | str) -> bool:

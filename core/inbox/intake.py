@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.envelopes import Inbound
 from core.storage.models import InboxRow, InboxStatus
-from core.storage.turns import URGENT
+from core.storage.write_turns import URGENT
 from core.storage.upsert import ignoring_conflicts
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from core.storage.sqlite_inline import inline_connector
-from core.storage.turns import URGENT, TakeTurn, WriteTurns
+from core.storage.write_turns import URGENT, TakeTurn, WriteTurns
 
 SQLITE_BUSY_TIMEOUT_MS = 2_000
 """How long a statement waits for another process's write lock (the event loop keeps running: sqlite_inline); then
@@ -49,7 +49,7 @@ def _sqlite_pragmas(dbapi_connection: Any, automatic_checkpoints: bool) -> None:
 
 
 class SerializedWriteSession(AsyncSession):
-    """On SQLite, explicit `begin()` transactions take turns (core.storage.turns); reads outside `begin()` keep
+    """On SQLite, explicit `begin()` transactions take turns (core.storage.write_turns); reads outside `begin()` keep
     running alongside them (WAL)."""
 
     def __init__(self, *args: Any, turns: WriteTurns, **kwargs: Any) -> None:

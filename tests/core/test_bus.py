@@ -25,6 +25,23 @@ async def _lease_owners(url: str, prefix: str) -> list[str]:
         await client.aclose()
 
 
+async def _until(condition: Any, *, timeout: float = 10.0) -> None:
+    """Wait for an async condition (a deadline, not a timing assertion)."""
+    async with asyncio.timeout(timeout):
+        while not await condition():
+            await asyncio.sleep(0.02)
+
+
+async def _holds_lease(url: str, prefix: str, partition: int) -> bool:
+    return (await _lease_owners(url, prefix))[partition] is not None
+
+
+async def _owners_are(url: str, prefix: str, shares: set[int]) -> bool:
+    """Every lease is held, and the holders' numbers of leases are `shares`."""
+    owners = await _lease_owners(url, prefix)
+    return None not in owners and set(Counter(owners).values()) == shares
+
+
 def _redis_bus(url: str, prefix: str, *, lease: float = 3.0) -> RedisStreamsBus:
     return RedisStreamsBus(url=url, partitions=4, lease=lease, block=0.05, prefix=prefix)
 
@@ -83,7 +100,7 @@ async def test_a_partition_is_read_by_one_process_at_a_time(redis_url: str) -> N
     first, second = _redis_bus(redis_url, prefix), _redis_bus(redis_url, prefix)
     try:
         first_reads = asyncio.create_task(_take(first, 0, 3))
-        await asyncio.sleep(0.3)
+        await _until(lambda: _holds_lease(redis_url, prefix, 0))
         second_reads = asyncio.create_task(_take(second, 0, 3))
         keys = [key for key in (f"k{n}" for n in range(200)) if _partition(key) == 0][:6]
         await first.publish_many(TOPIC, [(key, {"key": key}) for key in keys[:3]])
@@ -108,9 +125,9 @@ async def test_a_process_that_joins_gets_its_share_of_the_partitions(redis_url: 
 
     readers = [asyncio.create_task(read_all("first", first, p)) for p in range(4)]
     try:
-        await asyncio.sleep(0.3)
+        await _until(lambda: _owners_are(redis_url, prefix, {4}))
         readers += [asyncio.create_task(read_all("second", second, p)) for p in range(4)]
-        await asyncio.sleep(1.5)
+        await _until(lambda: _owners_are(redis_url, prefix, {2}))
         keys = [f"conversation{n}" for n in range(40)]
         await first.publish_many(TOPIC, [(key, {"key": key}) for key in keys])
         async with asyncio.timeout(10):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from core.storage.db import create_engine, session_factory
-from core.storage.turns import WriteTurns
+from core.storage.write_turns import WriteTurns
 
 
 async def test_urgent_waiters_go_before_earlier_normal_ones() -> None:

@@ -12,7 +12,7 @@ from bot.app import build_app
 from bot.bootstrap import Hub, build_hub
 from bot.config import config_from_dict
 from core.storage.migrate import upgrade
-from tests.e2e.hub_process import RATE_KEYS
+from testkit.hub_process import RATE_KEYS
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.storage.db import create_engine, session_factory
 from core.storage.models import InboxRow, OutboxRow, Ticket, TicketMessage
-from tests.e2e.hub_process import HubProcess, wait_until_processed
+from testkit.hub_process import HubProcess, wait_until_processed
 
 CONVERSATIONS = 12
 MESSAGES = 25

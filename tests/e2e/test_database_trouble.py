@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from core.storage.db import create_engine, session_factory
 from core.storage.models import InboxRow, Ticket
 from tests.conftest import POSTGRES_URL, _admin, _asyncpg, empty_tables
-from tests.e2e.hub_process import HubProcess
+from testkit.hub_process import HubProcess
 
 
 async def test_locked_database_answers_unavailable_then_the_resend_counts_once(hub_server, chat) -> None:

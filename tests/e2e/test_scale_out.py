@@ -17,7 +17,7 @@ from sqlalchemy import select
 from core.storage.db import create_engine, session_factory
 from core.storage.models import InboxRow, Ticket, TicketMessage
 from tests.conftest import empty_tables
-from tests.e2e.hub_process import HubProcess, wait_until_processed
+from testkit.hub_process import HubProcess, wait_until_processed
 
 CONVERSATIONS = 8
 MESSAGES = 12

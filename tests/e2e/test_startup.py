@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import POSTGRES_URL, _admin, _asyncpg
-from tests.e2e.hub_process import HubProcess
+from testkit.hub_process import HubProcess
 
 
 def assert_one_line_refusal(result, *words: str) -> None:

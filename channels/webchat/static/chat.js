@@ -2,66 +2,7 @@
 // reconnects with exponential backoff and jitter, and shows replies (with ticket cards and action buttons).
 "use strict";
 
-(function () {
-  const I18N = {
-    zh: {
-      title: "售后服务 · 在线客服",
-      subtitle: "描述您遇到的问题，我们会为您创建服务工单并跟进",
-      welcomeTitle: "您好，欢迎咨询售后服务",
-      welcomeText: "请描述产品型号和遇到的问题，也可以直接输入工单号查询进度。",
-      suggestions: ["我要报修", "预约安装", "查询进度", "申请退换货"],
-      inputLabel: "输入消息",
-      placeholder: "请输入您的问题…",
-      send: "发送",
-      hint: "Enter 发送 · Shift + Enter 换行",
-      typing: "客服正在处理",
-      online: "在线",
-      connecting: "连接中…",
-      offline: "已断开，正在重连",
-      sending: "发送中",
-      sent: "已送达",
-      failed: "未发送",
-      you: "我",
-      agent: "客服",
-      ticket: "服务工单",
-      today: "今天",
-      tooLong: "消息太长了，请分几条发送。",
-      tooBig: "消息太长，连接已重置。",
-      entities: {
-        phones: "电话", order_numbers: "订单号", serial_numbers: "序列号", addresses: "地址", times: "时间",
-        products: "产品", models: "型号",
-      },
-    },
-    en: {
-      title: "After-sales Service · Live Chat",
-      subtitle: "Tell us what went wrong — we open a service ticket and follow up",
-      welcomeTitle: "Hello, welcome to after-sales service",
-      welcomeText: "Describe your product and the problem, or type a ticket number to check its progress.",
-      suggestions: ["Request a repair", "Book an installation", "status", "Return an item"],
-      inputLabel: "Message",
-      placeholder: "Type your question…",
-      send: "Send",
-      hint: "Enter to send · Shift + Enter for a new line",
-      typing: "Service is working on it",
-      online: "Online",
-      connecting: "Connecting…",
-      offline: "Disconnected, reconnecting",
-      sending: "Sending",
-      sent: "Delivered",
-      failed: "Not sent",
-      you: "Me",
-      agent: "Service",
-      ticket: "Service ticket",
-      today: "Today",
-      tooLong: "That message is too long. Please split it into several messages.",
-      tooBig: "That message was too long; the connection was reset.",
-      entities: {
-        phones: "Phone", order_numbers: "Order", serial_numbers: "Serial no.", addresses: "Address", times: "Time",
-        products: "Product", models: "Model",
-      },
-    },
-  };
-
+(async function () {
   const MAX_CHARS = 4000;
   const HISTORY_LIMIT = 200;
   const TYPING_MS = 10000;
@@ -69,8 +10,8 @@
   const PERMANENT_ERRORS = new Set(["empty", "too_large", "bad_frame", "invalid_json"]);
 
   const params = new URLSearchParams(location.search);
-  const lang = pickLanguage(params.get("lang") || navigator.language || "zh");
-  const T = Object.assign({}, I18N.zh, I18N[lang]);
+  const T = await loadStrings(params.get("lang") || navigator.language || "zh");
+  const lang = T.locale;
 
   const $ = (selector) => document.querySelector(selector);
   const list = $(".messages");
@@ -100,9 +41,15 @@
   let composing = false;
   let lastDay = "";
 
-  function pickLanguage(tag) {
-    const primary = String(tag).toLowerCase().split(/[-_]/)[0];
-    return primary in I18N ? primary : "zh";
+  // The page's words come from the hub's templates, in the language it picks for the browser's tag.
+  async function loadStrings(tag) {
+    for (let wait = 500; ; wait = Math.min(wait * 2, 10000)) {
+      try {
+        const response = await fetch("/chat/strings?" + new URLSearchParams({ lang: tag }));
+        if (response.ok) return await response.json();
+      } catch (e) { /* offline: try again */ }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 
   // ---- storage: session id, message history and unsent messages survive a reload ----

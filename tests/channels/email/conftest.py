@@ -17,7 +17,7 @@ from imapclient import IMAPClient
 from channels.email.config import EmailConfig
 from channels.email.channel import EmailChannel
 from core.clock import SystemClock
-from email_peers import DOVECOT, PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink, free_port, start_dovecot
+from testkit.email_peers import DOVECOT, PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink, free_port, start_dovecot
 
 FROM_ADDRESS = "service@aftersales.test"
 

@@ -1,12 +1,10 @@
 """IMAP intake against a real dovecot: nothing lost, nothing doubled, automatic mail recorded but marked."""
 from __future__ import annotations
 
-import asyncio
-
 from imapclient import IMAPClient
 
-from email_peers import wait_until
-from email_samples import bounce, broken_mime, mail, new_message_id, with_attachment
+from testkit.email_peers import wait_until
+from testkit.email_samples import bounce, broken_mime, mail, new_message_id, with_attachment
 
 
 async def test_imports_a_mail_then_flags_it_and_advances_the_cursor(mailbox, make_channel, sink, cursors):
@@ -28,7 +26,7 @@ async def test_imports_a_mail_then_flags_it_and_advances_the_cursor(mailbox, mak
 async def test_idle_delivers_mail_appended_while_running(mailbox, make_channel, sink):
     channel = make_channel()
     await channel.start()
-    await asyncio.sleep(0.3)
+    await wait_until(lambda: channel.caught_up)
     mailbox.append(mail(body="第一封"), mail(body="第二封"))
     await wait_until(lambda: len(sink.inbox) == 2)
     assert channel.connections == 1
@@ -38,7 +36,7 @@ async def test_polls_when_the_server_has_no_idle(mailbox, make_channel, sink, mo
     monkeypatch.setattr(IMAPClient, "has_capability", lambda self, cap: cap != "IDLE")
     channel = make_channel()
     await channel.start()
-    await asyncio.sleep(0.3)
+    await wait_until(lambda: channel.caught_up)
     mailbox.append(mail(body="轮询模式"))
     await wait_until(lambda: len(sink.inbox) == 1)
 
@@ -69,7 +67,7 @@ async def test_chinese_mail_in_every_charset_over_imap(mailbox, make_channel, si
 
 async def test_reply_thread_of_three_mails_stays_on_one_conversation(mailbox, make_channel, sink, smtp_peer):
     from core.envelopes import Outbound
-    from core.rendering import Rendered
+    from templates.render import Rendered
 
     first_id = new_message_id()
     mailbox.append(mail(subject="冰箱不制冷", body="冰箱不制冷了。", message_id=first_id))
@@ -170,8 +168,7 @@ async def test_connection_cut_mid_fetch_reconnects_and_imports_once(mailbox, mak
 async def test_connection_cut_during_idle_reconnects(mailbox, make_channel, sink, proxy):
     channel = make_channel(imap_port=proxy.port)
     await channel.start()
-    await wait_until(lambda: channel.connections == 1)
-    await asyncio.sleep(0.3)
+    await wait_until(lambda: channel.connections == 1 and channel.caught_up)
     proxy.cut_all()
     mailbox.append(mail(body="断线后的邮件"))
     await wait_until(lambda: len(sink.inbox) == 1)
@@ -187,9 +184,9 @@ async def test_restart_between_fetch_and_commit_imports_exactly_once(mailbox, ma
     await first.stop()
     assert not sink.inbox and not cursors.values and not any(mailbox.seen().values())
     sink.fail_before_commit = 0
-    await make_channel().start()
-    await wait_until(lambda: len(sink.inbox) == 1 and cursors.values)
-    await asyncio.sleep(0.3)
+    second = make_channel()
+    await second.start()
+    await wait_until(lambda: len(sink.inbox) == 1 and cursors.values and second.caught_up)
     assert len(sink.inbox) == 1 and sink.duplicates == 0
 
 

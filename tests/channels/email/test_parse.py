@@ -9,7 +9,7 @@ from channels.email.body import html_to_text, new_content
 from channels.email.charsets import decode_bytes, decode_header_value
 from channels.email.parse import UnparseableMail, parse_mail
 from channels.email.threads import our_message_id, thread_key, ticket_id_in
-from email_samples import bounce, broken_mime, html_only, mail
+from testkit.email_samples import bounce, broken_mime, html_only, mail
 
 
 @pytest.mark.parametrize(("text", "codec", "label"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from channels.email.parse import UnparseableMail
-from email_samples import broken_mime, mail
+from testkit.email_samples import broken_mime, mail
 
 
 async def test_quarantined_mail_can_be_rerun_through_intake(build_channel, sink):

@@ -7,7 +7,7 @@ from channels.email.threads import conversation_of_ours
 from core.clock import FakeClock
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
-from core.rendering import Rendered
+from templates.render import Rendered
 
 RENDERED = Rendered(markdown="**已受理**", text="已受理，工单号 SR-20261123-0001。", subject="",
                     html="<p>已受理，工单号 <b>SR-20261123-0001</b>。</p>", actions=())
@@ -80,7 +80,7 @@ async def test_refused_recipient_is_permanent(build_channel, smtp_peer):
 
 
 async def test_unreachable_relay_is_retryable(build_channel):
-    from email_peers import free_port
+    from testkit.email_peers import free_port
 
     channel = build_channel(smtp_port=free_port())
     with pytest.raises(RetryableSendError):

@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from channels.slack.config import SlackConfig
 from channels.slack.channel import SlackChannel
 from core.clock import FakeClock
-from tests.fakes.intake import RecordingIntake
-from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
+from testkit.fakes.intake import RecordingIntake
+from testkit.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
 
 BOT_TOKEN = "xoxb-1-test-token"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID
+from testkit.fakes.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID
 
 
 async def test_url_verification_echoes_the_challenge(slack, intake):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.slack_api import TEAM_ID
+from testkit.fakes.slack_api import TEAM_ID
 
 
 @pytest.mark.parametrize(("args", "text", "subcommand"), [

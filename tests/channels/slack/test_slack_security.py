@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from tests.fakes.slack_api import TEAM_ID
+from testkit.fakes.slack_api import TEAM_ID
 
 
 def _event_body(slack) -> bytes:

@@ -9,7 +9,7 @@ import pytest
 from channels.slack.channel import SlackChannel
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
-from core.rendering import Action, Rendered
+from templates.render import Action, Rendered
 
 ACCEPT = Action(id="accept", label="接单", command="接单 SR-20261123-0001", style="primary")
 DECLINE = Action(id="decline", label="拒单", command="拒单 SR-20261123-0001", style="danger")

@@ -9,7 +9,7 @@ import pytest
 from channels.webchat.channel import WebChatChannel
 from channels.webchat.config import WebChatConfig
 from core.envelopes import Inbound, Outbound
-from core.rendering import Action, Rendered
+from templates.render import Action, Rendered
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

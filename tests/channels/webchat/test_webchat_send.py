@@ -7,7 +7,7 @@ from aiohttp import WSCloseCode, WSMsgType
 
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
-from core.rendering import Action, Rendered
+from templates.render import Action, Rendered
 
 SESSION = "AbCdEfGhIjKlMnOpQrStUv"
 TICKET = {"id": "SR-20261123-0001", "type": "repair", "type_label": "维修", "status": "new", "status_label": "新建",

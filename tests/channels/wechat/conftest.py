@@ -7,8 +7,8 @@ import pytest
 from channels.wechat.config import WeChatConfig
 from channels.wechat.channel import WeChatChannel
 from core.clock import FakeClock
-from tests.fakes.intake import RecordingIntake
-from tests.fakes.weixin_api import FakeWeixinApi, new_aes_key, serve_routes, wechat_push
+from testkit.fakes.intake import RecordingIntake
+from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key, serve_routes, wechat_push
 
 APP_ID = "wx1234567890abcdef"
 TOKEN = "callbacktoken"

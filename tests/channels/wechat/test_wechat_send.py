@@ -12,7 +12,7 @@ from channels.wechat.config import WeChatConfig
 from channels.wechat.channel import WeChatChannel
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
-from core.rendering import Action, Rendered
+from templates.render import Action, Rendered
 
 CUSTOM = "/cgi-bin/message/custom/send"
 TEMPLATE = "/cgi-bin/message/template/send"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.weixin_api import message_xml, new_aes_key, wechat_push, wechat_url_check
+from testkit.fakes.weixin_api import message_xml, new_aes_key, wechat_push, wechat_url_check
 
 
 CREATED = 1795399200
@@ -172,7 +172,7 @@ async def test_signed_push_without_sender_is_acked_logged_and_not_stored(push, i
     response = await push(xml, safe=safe)
     assert (response.status, await response.text()) == (200, "success")
     assert intake.committed == []
-    [line] = [r.getMessage() for r in caplog.records if r.name == "channels.weixin.webhook"]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "channels.tencent.webhook"]
     assert "without FromUserName" in line and "24500000009" in line and "\n" not in line
 
 

@@ -7,8 +7,8 @@ import pytest
 from channels.wecom.config import WeComConfig
 from channels.wecom.channel import WeComChannel
 from core.clock import FakeClock
-from tests.fakes.intake import RecordingIntake
-from tests.fakes.weixin_api import FakeWeixinApi, new_aes_key, serve_routes, wecom_push
+from testkit.fakes.intake import RecordingIntake
+from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key, serve_routes, wecom_push
 
 CORP_ID = "ww0123456789abcdef"
 AGENT_ID = 1000002

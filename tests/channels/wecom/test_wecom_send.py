@@ -8,8 +8,8 @@ import pytest
 
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
-from core.rendering import Action, Rendered
-from tests.fakes.weixin_api import message_xml
+from templates.render import Action, Rendered
+from testkit.fakes.weixin_api import message_xml
 
 SEND = "/cgi-bin/message/send"
 APPCHAT = "/cgi-bin/appchat/send"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.weixin_api import message_xml, new_aes_key, wecom_push, wecom_url_check
+from testkit.fakes.weixin_api import message_xml, new_aes_key, wecom_push, wecom_url_check
 
 CREATED = 1795399200
 
@@ -109,5 +109,5 @@ async def test_callback_without_sender_is_acked_logged_and_not_stored(push, inta
     response = await push(message_xml({k: v for k, v in fields.items() if v is not None}))
     assert (response.status, await response.text()) == (200, "")
     assert intake.committed == []
-    [line] = [r.getMessage() for r in caplog.records if r.name == "channels.weixin.webhook"]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "channels.tencent.webhook"]
     assert line.startswith("wecom push ignored") and "without FromUserName" in line

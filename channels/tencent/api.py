@@ -20,7 +20,7 @@ import aiohttp
 
 from core.clock import Clock
 from core.ports import PermanentSendError, RetryableSendError
-from channels.weixin.token import AccessTokenCache
+from channels.tencent.token import AccessTokenCache
 
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 BUSY_RETRY_AFTER: Mapping[int, float] = {-1: 1.0, 45009: 60.0, 45011: 60.0, 45033: 1.0}

@@ -17,7 +17,7 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.utils import check_signature
 
 from core.clock import Clock
-from channels.weixin.xml import UnsafeXml, parse_flat
+from channels.tencent.xml import UnsafeXml, parse_flat
 
 MAX_CLOCK_SKEW_SECONDS = 300
 """Older (or further in the future) callbacks are replays: the platform signs with the current time."""

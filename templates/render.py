@@ -1,19 +1,16 @@
-"""Renders an `Outbound` into what channels send: light Markdown, plain text (buttons as numbered lines), subject,
+"""Renders a message template into what channels send: light Markdown, plain text (buttons as numbered lines), subject,
 HTML and the buttons themselves. Channels pick the form they can show; every rich reply degrades to text."""
 from __future__ import annotations
 
 import html
 import re
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
 
-from core.envelopes import Outbound
-from templates import LOCALES, TEMPLATE_DIR, labels
+from templates import LOCALES, TEMPLATE_DIR, labels, phrases
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -55,10 +52,7 @@ class Renderer:
         )
         self._dir = template_dir
 
-    def render(self, message: Outbound) -> Rendered:
-        return self.render_template(message.template, message.data, message.locale)
-
-    def render_template(self, name: str, data: Mapping[str, Any], locale: str) -> Rendered:
+    def render(self, name: str, data: Mapping[str, Any], locale: str) -> Rendered:
         locale = locale if locale in LOCALES else LOCALES[0]
         data = {**data, "labels": labels(locale)}
         markdown = self._render(f"{locale}/{name}.md.j2", data).strip()
@@ -85,7 +79,7 @@ class Renderer:
         return self._render(path, data)
 
     def _actions(self, specs: Any, locale: str) -> list[Action]:
-        labels = _labels(self._dir, locale)
+        labels = phrases(locale, "actions", template_dir=self._dir)
         return [Action(id=s["id"], label=labels.get(s["id"], s["id"]), command=s["command"], style=s.get("style", ""))
                 for s in specs]
 
@@ -93,12 +87,6 @@ class Renderer:
         """Every message template (for the test that renders them all)."""
         return sorted({p.name.removesuffix(".md.j2") for p in (self._dir / LOCALES[0]).glob("*.md.j2")
                        if not p.name.startswith("_")})
-
-
-@lru_cache(maxsize=8)
-def _labels(template_dir: Path, locale: str) -> dict[str, str]:
-    path = template_dir / locale / "actions.toml"
-    return tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
 def _markdown_to_html(markdown: str) -> str:

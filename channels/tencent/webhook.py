@@ -13,9 +13,9 @@ from aiohttp import web
 
 from core.envelopes import Inbound
 from core.ports import IntakeSink
-from channels.weixin.callback import Refused
-from channels.weixin.messages import NoSender
-from channels.weixin.xml import UnsafeXml, parse_flat
+from channels.tencent.callback import Refused
+from channels.tencent.messages import NoSender
+from channels.tencent.xml import UnsafeXml, parse_flat
 
 log = logging.getLogger(__name__)
 
