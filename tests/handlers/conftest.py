@@ -1,5 +1,6 @@
-"""A real hub (SQLite, memory bus, real NLP, demo staff) driven message by message, without sending anything:
-each step returns the outbox rows it caused, so tests read exactly what would go out."""
+"""A real hub (SQLite, memory bus, demo staff) driven message by message, without sending anything: each step
+returns the outbox rows it caused, so tests read exactly what would go out. Ticket types come from fixed keyword
+rules (testkit.understanding), so a retrained model cannot change these tests; the rest of the NLP is real."""
 from __future__ import annotations
 
 import asyncio
@@ -16,6 +17,7 @@ from bot.demo import load_demo
 from core.envelopes import Inbound
 from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, OutboxRow, Staff, Ticket, TicketEvent
+from testkit.understanding import keyword_understander
 
 WAIT_STEPS = 2000
 
@@ -72,7 +74,7 @@ class Desk:
 @pytest.fixture
 async def desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    hub = build_hub(config_from_dict({"database": {"url": url}}))
+    hub = build_hub(config_from_dict({"database": {"url": url}}), understander=keyword_understander())
     await upgrade(hub.engine)
     await load_demo(url, only_if_empty=False)
     await hub.workers.start()

@@ -20,7 +20,7 @@ from core.inbox import Committed, GroupCommitIntake, InboxStore
 from core.storage.db import create_engine, session_factory
 from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, OutboxRow, Ticket, TicketEvent, TicketMessage
-from nlp import load_understander
+from testkit.understanding import keyword_understander
 
 ALICE, BOB = "web:alice", "web:bob"
 SCRIPT = [
@@ -61,7 +61,8 @@ async def test_one_transaction_sees_its_own_earlier_effects(engine: AsyncEngine,
     await load_demo(database_url, only_if_empty=False)
     ids = await _accept(engine, clock)
     pipeline = Pipeline(sessions=session_factory(engine),
-                        inbox=InboxStore(sessions=session_factory(engine), clock=clock), understander=load_understander(None),
+                        inbox=InboxStore(sessions=session_factory(engine), clock=clock),
+                        understander=keyword_understander(),
                         router=default_router(), clock=clock, metrics=Metrics(), after_commit=lambda: None,
                         transaction_budget=60.0)
     commits: list[object] = []
@@ -113,7 +114,8 @@ async def test_a_long_processing_transaction_lets_the_intake_commit_first(tmp_pa
     await intake([Inbound(channel="webchat", account="", external_id=f"m{n}", sender=f"web:c{n % 40}",
                           conversation=f"web:c{n % 40}", text=SCRIPT[n % 4][2], sent_at=datetime.now(timezone.utc))
                   for n in range(backlog)])
-    pipeline = Pipeline(sessions=sessions, inbox=InboxStore(sessions=sessions, clock=clock), understander=load_understander(None), router=default_router(),
+    pipeline = Pipeline(sessions=sessions, inbox=InboxStore(sessions=sessions, clock=clock),
+                        understander=keyword_understander(), router=default_router(),
                         clock=clock, metrics=Metrics(), after_commit=lambda: None, transaction_budget=60.0)
 
     async def done() -> int:
@@ -141,7 +143,8 @@ async def test_a_row_delivered_twice_in_one_batch_has_one_effect(engine: AsyncEn
     await load_demo(database_url, only_if_empty=False)
     ids = await _accept(engine, clock)
     pipeline = Pipeline(sessions=session_factory(engine),
-                        inbox=InboxStore(sessions=session_factory(engine), clock=clock), understander=load_understander(None),
+                        inbox=InboxStore(sessions=session_factory(engine), clock=clock),
+                        understander=keyword_understander(),
                         router=default_router(), clock=clock, metrics=Metrics(), after_commit=lambda: None)
     await pipeline.process([ids[0], ids[1], ids[0], ids[1], ids[2]])
     async with session_factory(engine)() as session:
