@@ -23,7 +23,7 @@ from core.clock import Clock, SystemClock
 from core.envelopes import Inbound
 from core.inbox import GroupCommitIntake, InboxRelay, InboxStore
 from core.outbox import OutboxStore
-from templates.render import Renderer
+from core.services.alerts import Room
 from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
 from core.storage.stores import DbCursorStore, DbQuarantineStore
@@ -35,6 +35,7 @@ from handlers.status import StatusHandler
 from handlers.supervisor import SupervisorHandler
 from handlers.technician import TechnicianHandler
 from nlp import Understander, load_understander
+from templates.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,8 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     budget = transaction_budget(engine.dialect.name, other_processes=config.bus.backend == "redis")
     inbox = InboxStore(sessions=sessions, clock=clock)
     relay = InboxRelay(bus=bus, store=inbox)
-    pipeline = Pipeline(sessions=sessions, inbox=inbox, understander=understander or load_understander(config.nlp.model_path or None),
+    pipeline = Pipeline(sessions=sessions, inbox=inbox, rooms=alert_rooms(config),
+                        understander=understander or load_understander(config.nlp.model_path or None),
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
                         transaction_budget=budget) if config.bus.process else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
@@ -135,6 +137,12 @@ def default_router() -> Router:
     return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), TechnicianHandler(),
                             SupervisorHandler()],
                   fallback=FallbackHandler())
+
+
+def alert_rooms(config: Config) -> list[Room]:
+    """The shared rooms staff alerts are posted to, from every configured channel that has one."""
+    return [Room(name, section.alerts_room) for name, section in config.channels.items()
+            if section.enabled and section.alerts_room]
 
 
 def default_partitions(database_url: str) -> int:

@@ -22,6 +22,7 @@ from core.clock import Clock
 from core.envelopes import Inbound, Outbound
 from core.inbox import InboxStore
 from core.outbox import enqueue
+from core.services.alerts import Room
 from core.services.unit import Services
 from core.storage.db import urgent_write_waiting
 from handlers.base import Context
@@ -67,9 +68,11 @@ def reply_locale(text: str, default: str) -> str:
 class Pipeline:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], inbox: InboxStore, understander: Understander,
                  router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
-                 transaction_budget: float = TRANSACTION_BUDGET) -> None:
+                 transaction_budget: float = TRANSACTION_BUDGET, rooms: Sequence[Room] = ()) -> None:
+        """`rooms`: the shared alert rooms of the configured channels."""
         self._sessions = sessions
         self._inbox = inbox
+        self._rooms = tuple(rooms)
         self._understander = understander
         self._router = router
         self._clock = clock
@@ -119,7 +122,7 @@ class Pipeline:
         all need is fetched up front, and they are marked done and their replies queued in one statement each."""
         async with self._sessions() as session, session.begin():
             pending = await self._inbox.take_pending(session, inbox_ids)
-            services = Services.in_transaction(session, self._clock)
+            services = Services.in_transaction(session, self._clock, rooms=self._rooms)
             await services.preload([row.inbound for row in pending.values()])
             replies: list[Outbound] = []
             done: list[tuple[int, datetime, str]] = []

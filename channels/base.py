@@ -16,6 +16,17 @@ from core.ports import CursorStore, IntakeSink, QuarantineStore
 from templates.render import Rendered
 
 
+class ChannelConfig(Protocol):
+    """What the hub reads of every platform's `[section]`: whether it is configured, and its shared alert room
+    (an address on that platform where staff alerts are posted, "" for none)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    @property
+    def alerts_room(self) -> str: ...
+
+
 class Channel(Protocol):
     name: str
 

@@ -32,14 +32,19 @@ class Context:
         self._count += 1
         return Outbound(channel=self.inbound.channel, account=self.inbound.account, recipient=self.inbound.sender,
                         conversation=self.inbound.conversation, template=template, data=data, locale=self.locale,
-                        idempotency_key=f"inbox:{self.inbox_id}:{self._count}", reply_to=self.inbound.external_id)
+                        idempotency_key=self.key(str(self._count)), reply_to=self.inbound.external_id)
+
+    def key(self, purpose: str) -> str:
+        """An idempotency key for what this message causes: derived from its inbox row and `purpose`, so handling
+        the same message again after a crash yields the same key and sends nothing twice."""
+        return f"inbox:{self.inbox_id}:{purpose}"
 
     def send_to(self, *, channel: str, account: str, recipient: str, conversation: str, template: str, locale: str,
                 key: str, **data: Any) -> Outbound:
         """A message to someone other than the sender (a technician, the customer of a job); `key` names its
         purpose so re-processing this inbox row yields the same idempotency key and never sends it twice."""
         return Outbound(channel=channel, account=account, recipient=recipient, conversation=conversation,
-                        template=template, data=data, locale=locale, idempotency_key=f"inbox:{self.inbox_id}:{key}")
+                        template=template, data=data, locale=locale, idempotency_key=self.key(key))
 
     def refuse(self, template: str) -> list[Outbound]:
         """A staff command from someone without the role: customers get the usual help, staff are told why."""

@@ -8,7 +8,8 @@ from typing import Any
 
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
-from core.services.dispatch import Contact, Dispatch
+from core.services.dispatch import Dispatch
+from core.services.people import Contact
 from handlers.base import Context
 
 

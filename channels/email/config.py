@@ -29,5 +29,10 @@ class EmailConfig:
     """At most `send_limit` mails to one address per `send_window`: a loop with another robot cannot snowball."""
 
     @property
+    def alerts_room(self) -> str:
+        """Staff are mailed one by one; there is no shared mailbox for alerts."""
+        return ""
+
+    @property
     def enabled(self) -> bool:
         return bool(self.imap_host and self.smtp_host)

@@ -13,5 +13,10 @@ class SlackConfig:
     alerts_channel: str = ""
 
     @property
+    def alerts_room(self) -> str:
+        """Where supervisor alerts are posted ("" = nowhere shared)."""
+        return self.alerts_channel
+
+    @property
     def enabled(self) -> bool:
         return bool(self.bot_token and self.signing_secret)

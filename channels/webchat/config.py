@@ -28,6 +28,11 @@ class WebChatConfig:
     """Websocket ping interval: a vanished browser's socket is closed after about this long."""
 
     @property
+    def alerts_room(self) -> str:
+        """Customers' channel: no shared staff room."""
+        return ""
+
+    @property
     def enabled(self) -> bool:
         return True
 

@@ -13,5 +13,10 @@ class WeChatConfig:
     api_base_url: str = "https://api.weixin.qq.com"
 
     @property
+    def alerts_room(self) -> str:
+        """Customers' channel: no shared staff room."""
+        return ""
+
+    @property
     def enabled(self) -> bool:
         return bool(self.app_id and self.token)

@@ -16,5 +16,10 @@ class WeComConfig:
     alerts_chat_id: str = ""
 
     @property
+    def alerts_room(self) -> str:
+        """Where supervisor alerts are posted: the group chat, as the channel addresses it ("" = nowhere shared)."""
+        return f"chat:{self.alerts_chat_id}" if self.alerts_chat_id else ""
+
+    @property
     def enabled(self) -> bool:
         return bool(self.corp_id and self.token)

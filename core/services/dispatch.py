@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.people import PersonKind
 from core.domain.tickets import Status, TicketView
+from core.services.people import Contact, PeopleService
 from core.services.tickets import TicketService
 from core.storage.models import Customer, Identity, Staff, Ticket
 
@@ -23,8 +24,6 @@ LOADED = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
 """Statuses that count against a technician's capacity."""
 HELD = (*LOADED, Status.PENDING_CUSTOMER, Status.PENDING_PARTS)
 """Statuses in which a job is still the technician's (listed by `我的工单`)."""
-CONTACT_CHANNELS = ("wecom", "slack", "email", "webchat")
-"""Where staff are reached, best first: WeCom is the work phone, web chat only if nothing else is known."""
 _REGION_SUFFIXES = "省市"
 
 
@@ -37,17 +36,6 @@ class NotYourJob(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Contact:
-    """Where to reach a person: the channel and their id on it (`address`), plus how to speak to them."""
-
-    person_id: int
-    name: str
-    locale: str
-    channel: str
-    address: str
-
-
-@dataclass(frozen=True, slots=True)
 class Dispatch:
     """The outcome: an assignee, or the technicians told about the job in the grab pool (possibly none)."""
 
@@ -56,9 +44,10 @@ class Dispatch:
 
 
 class DispatchService:
-    def __init__(self, *, session: AsyncSession, tickets: TicketService) -> None:
+    def __init__(self, *, session: AsyncSession, tickets: TicketService, people: PeopleService) -> None:
         self._session = session
         self._tickets = tickets
+        self._people = people
 
     async def dispatch(self, ticket: TicketView, *, actor: str = DISPATCHER) -> Dispatch:
         """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool.
@@ -76,9 +65,9 @@ class DispatchService:
         if free:
             chosen = min(free, key=lambda s: (load.get(s.id, 0), s.id))
             await self._assign(ticket, chosen.id, actor=actor)
-            return Dispatch(assignee=(await self.contacts([chosen])).get(chosen.id))
+            return Dispatch(assignee=(await self._people.staff_contacts([chosen])).get(chosen.id))
         offered = await self._offered(ticket)
-        fresh = await self.contacts([s for s in skilled if s.id not in offered])
+        fresh = await self._people.staff_contacts([s for s in skilled if s.id not in offered])
         pool = tuple(fresh.values())
         if pool:
             await self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
@@ -135,24 +124,6 @@ class DispatchService:
     async def jobs_of(self, staff_id: int) -> list[TicketView]:
         """The technician's jobs still in hand, oldest first."""
         return await self._tickets.assigned_to(staff_id, HELD)
-
-    async def contacts(self, staff: Sequence[Staff]) -> dict[int, Contact]:
-        """Each staff member's best channel (`CONTACT_CHANNELS` order), in the order given, in one query; those
-        with no identity are left out."""
-        if not staff:
-            return {}
-        identities: dict[int, dict[str, Identity]] = {}
-        for identity in await self._session.scalars(
-                select(Identity).where(Identity.staff_id.in_([s.id for s in staff])).order_by(Identity.id)):
-            identities.setdefault(identity.staff_id or 0, {})[identity.channel] = identity
-        found: dict[int, Contact] = {}
-        for member in staff:
-            channels = identities.get(member.id, {})
-            channel = next((c for c in CONTACT_CHANNELS if c in channels), None)
-            if channel is not None:
-                found[member.id] = Contact(member.id, member.name, member.locale, channel,
-                                           channels[channel].external_id)
-        return found
 
     async def customer_contact(self, ticket: TicketView) -> Contact | None:
         """The customer on the channel the ticket came in on, where progress notices go."""

@@ -1,14 +1,30 @@
 """Who is talking: (channel, sender) → customer or staff member, creating a customer on first contact."""
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Collection, Iterable, Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.domain.people import Person, PersonKind
 from core.storage.models import Customer, Identity, Staff
+
+
+CONTACT_CHANNELS = ("wecom", "slack", "email", "webchat")
+"""Where staff are reached, best first: WeCom is the work phone, web chat only if nothing else is known."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Where to reach a person: the channel and their id on it (`address`), plus how to speak to them."""
+
+    person_id: int
+    name: str
+    locale: str
+    channel: str
+    address: str
 
 
 class PeopleService:
@@ -76,6 +92,31 @@ class PeopleService:
                                        staff_id=staff.id, created_at=now))
         await self._session.flush()
         return staff
+
+    async def staff(self, *, roles: Collection[str] = (), names: Collection[str] = ()) -> list[Staff]:
+        """Staff holding any of `roles` or named in `names`, by id."""
+        if not roles and not names:
+            return []
+        return list(await self._session.scalars(select(Staff).where(
+            or_(Staff.role.in_(list(roles)), Staff.name.in_(list(names)))).order_by(Staff.id)))
+
+    async def staff_contacts(self, staff: Sequence[Staff]) -> dict[int, Contact]:
+        """Each staff member's best channel (`CONTACT_CHANNELS` order), in the order given, in one query; those
+        with no identity are left out."""
+        if not staff:
+            return {}
+        identities: dict[int, dict[str, Identity]] = {}
+        for identity in await self._session.scalars(
+                select(Identity).where(Identity.staff_id.in_([s.id for s in staff])).order_by(Identity.id)):
+            identities.setdefault(identity.staff_id or 0, {})[identity.channel] = identity
+        found: dict[int, Contact] = {}
+        for member in staff:
+            channels = identities.get(member.id, {})
+            channel = next((c for c in CONTACT_CHANNELS if c in channels), None)
+            if channel is not None:
+                found[member.id] = Contact(member.id, member.name, member.locale, channel,
+                                           channels[channel].external_id)
+        return found
 
     async def remember_phone(self, customer_id: int, phone: str) -> None:
         customer = await self._customer(customer_id)

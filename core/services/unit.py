@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.envelopes import Inbound
+from core.services.alerts import AlertService, Room
 from core.services.conversations import ConversationService
 from core.services.dispatch import DispatchService
 from core.services.intake import IntakeService
@@ -23,15 +24,18 @@ class Services:
     conversations: ConversationService
     dispatch: DispatchService
     intake: IntakeService
+    alerts: AlertService
 
     @classmethod
-    def in_transaction(cls, session: AsyncSession, clock: Clock) -> Services:
-        """One set per transaction: what the services keep in hand is valid only inside it."""
+    def in_transaction(cls, session: AsyncSession, clock: Clock, *, rooms: Sequence[Room] = ()) -> Services:
+        """One set per transaction: what the services keep in hand is valid only inside it. `rooms` are the shared
+        alert rooms the hub's channels are configured with."""
         tickets = TicketService(session=session, clock=clock)
         people = PeopleService(session=session, clock=clock)
-        dispatch = DispatchService(session=session, tickets=tickets)
+        dispatch = DispatchService(session=session, tickets=tickets, people=people)
         return cls(tickets=tickets, people=people, conversations=ConversationService(session=session, clock=clock),
-                   dispatch=dispatch, intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch))
+                   dispatch=dispatch, intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch),
+                   alerts=AlertService(people=people, rooms=rooms))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import alert_rooms
 from bot.cli import EXIT_USAGE, main
 from bot.config import ConfigError, config_from_dict, load_config
+from core.services.alerts import Room
 
 
 def test_bus_section_from_file_and_environment(tmp_path: Path) -> None:
@@ -76,3 +78,13 @@ def test_serve_with_a_bad_sla_policy_exits_2_and_names_it(tmp_path: Path, capsys
                     'resolution = "1h"\n', "utf-8")
     assert main(["serve", "--config", str(path)]) == EXIT_USAGE
     assert "sla.policy[2].calendar: unknown calendar 'moon'" in capsys.readouterr().err
+
+
+def test_alert_rooms_come_from_the_configured_channels() -> None:
+    config = config_from_dict({
+        "slack": {"bot_token": "xoxb-1", "signing_secret": "s", "alerts_channel": "C0ALERTS"},
+        "wecom": {"corp_id": "ww1", "token": "t", "alerts_chat_id": "ops"},
+        "wechat": {"app_id": "wx1", "token": "t"},
+    })
+    assert alert_rooms(config) == [Room("wecom", "chat:ops"), Room("slack", "C0ALERTS")]
+    assert alert_rooms(config_from_dict({"slack": {"alerts_channel": "C0ALERTS"}})) == []
