@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline, transaction_budget
 from bot.router import Router
+from bot.timers import TimerWorker
 from bot.workers import InboxWorkers, OutboxSender
 from channels.base import Channel, ChannelDeps
 from channels.registry import platform
@@ -27,6 +28,7 @@ from core.services.alerts import Room
 from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
 from core.storage.stores import DbCursorStore, DbQuarantineStore
+from handlers.base import TimerJob
 from handlers.cancel import CancelHandler
 from handlers.fallback import FallbackHandler
 from handlers.intake import IntakeHandler
@@ -56,6 +58,8 @@ class Hub:
     workers: InboxWorkers
     sender: OutboxSender
     renderer: Renderer
+    timers: TimerWorker | None = None
+    """Fires due timers; None in an intake-only process (`bus.process = false`)."""
     checkpointer: WalCheckpointer | None = None
     channels: dict[str, Channel] = field(default_factory=dict)
 
@@ -75,6 +79,8 @@ class Hub:
             await channel.start()
         await self.workers.start()
         await self.sender.start()
+        if self.timers is not None:
+            await self.timers.start()
 
     async def stop(self) -> None:
         """Stop taking input, finish what was accepted (in-flight processing gets `STOP_GRACE` seconds; what is
@@ -85,6 +91,7 @@ class Hub:
             *((f"channel {name}", channel.stop) for name, channel in self.channels.items()),
             ("intake", self.intake.close),
             ("inbox workers", lambda: self.workers.stop(grace=STOP_GRACE)),
+            *([("timers", self.timers.stop)] if self.timers is not None else []),
             ("outbox sender", self.sender.stop),
             ("bus", self.bus.close),
             ("database", self.engine.dispose),
@@ -117,14 +124,17 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     budget = transaction_budget(engine.dialect.name, other_processes=config.bus.backend == "redis")
     inbox = InboxStore(sessions=sessions, clock=clock)
     relay = InboxRelay(bus=bus, store=inbox)
-    pipeline = Pipeline(sessions=sessions, inbox=inbox, rooms=alert_rooms(config),
+    rooms = alert_rooms(config)
+    timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), rooms=rooms,
+                         after_commit=sender.wake) if config.bus.process else None
+    pipeline = Pipeline(sessions=sessions, inbox=inbox, rooms=rooms,
                         understander=understander or load_understander(config.nlp.model_path or None),
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
-                        transaction_budget=budget) if config.bus.process else None
+                        transaction_budget=budget, wake_timers=timers.wake) if timers is not None else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=relay.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
-              inbox=inbox,
+              inbox=inbox, timers=timers,
               workers=workers, sender=sender, renderer=renderer, checkpointer=WalCheckpointer.for_engine(engine),
               channels=channels)
     for channel in [*_channels(config, hub), *extra_channels]:
@@ -137,6 +147,11 @@ def default_router() -> Router:
     return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), TechnicianHandler(),
                             SupervisorHandler()],
                   fallback=FallbackHandler())
+
+
+def default_timer_jobs() -> list[TimerJob]:
+    """Every job the hub does when a timer comes due."""
+    return []
 
 
 def alert_rooms(config: Config) -> list[Room]:

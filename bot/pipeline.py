@@ -68,11 +68,14 @@ def reply_locale(text: str, default: str) -> str:
 class Pipeline:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], inbox: InboxStore, understander: Understander,
                  router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
-                 transaction_budget: float = TRANSACTION_BUDGET, rooms: Sequence[Room] = ()) -> None:
-        """`rooms`: the shared alert rooms of the configured channels."""
+                 transaction_budget: float = TRANSACTION_BUDGET, rooms: Sequence[Room] = (),
+                 wake_timers: Callable[[], None] | None = None) -> None:
+        """`rooms`: the shared alert rooms of the configured channels; `wake_timers`: told after a commit that
+        scheduled a timer."""
         self._sessions = sessions
         self._inbox = inbox
         self._rooms = tuple(rooms)
+        self._wake_timers = wake_timers
         self._understander = understander
         self._router = router
         self._clock = clock
@@ -122,7 +125,8 @@ class Pipeline:
         all need is fetched up front, and they are marked done and their replies queued in one statement each."""
         async with self._sessions() as session, session.begin():
             pending = await self._inbox.take_pending(session, inbox_ids)
-            services = Services.in_transaction(session, self._clock, rooms=self._rooms)
+            services = Services.in_transaction(session, self._clock, rooms=self._rooms,
+                                               wake_timers=self._wake_timers)
             await services.preload([row.inbound for row in pending.values()])
             replies: list[Outbound] = []
             done: list[tuple[int, datetime, str]] = []

@@ -62,6 +62,30 @@ class Context:
                 "created_at": ticket.created_at.isoformat()}
 
 
+@dataclass(kw_only=True)
+class TimerContext:
+    """A timer that came due (`kind`, `key`, `payload` as scheduled), with the services of its transaction."""
+
+    kind: str
+    timer_key: str
+    payload: dict[str, Any]
+    due_at: datetime
+    services: Services
+    now: datetime
+
+    def key(self, purpose: str) -> str:
+        """An idempotency key for what firing this timer causes (a timer fires once, so this is stable)."""
+        return f"timer:{self.timer_key}:{purpose}"
+
+
+class TimerJob(Protocol):
+    """Work done when a timer of `kind` comes due; returns the messages it causes (queued in its transaction)."""
+
+    kind: str
+
+    async def fire(self, due: TimerContext) -> list[Outbound]: ...
+
+
 class Handler(Protocol):
     """A conversation job. `intents` it answers when the conversation is idle; `states` it owns when not."""
 

@@ -3,7 +3,7 @@ together with the inbox row it came from and the replies it caused."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,7 @@ from core.services.dispatch import DispatchService
 from core.services.intake import IntakeService
 from core.services.people import PeopleService
 from core.services.tickets import TicketService
+from core.services.timers import TimerService
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,17 +26,21 @@ class Services:
     dispatch: DispatchService
     intake: IntakeService
     alerts: AlertService
+    timers: TimerService
 
     @classmethod
-    def in_transaction(cls, session: AsyncSession, clock: Clock, *, rooms: Sequence[Room] = ()) -> Services:
+    def in_transaction(cls, session: AsyncSession, clock: Clock, *, rooms: Sequence[Room] = (),
+                       wake_timers: Callable[[], None] | None = None) -> Services:
         """One set per transaction: what the services keep in hand is valid only inside it. `rooms` are the shared
-        alert rooms the hub's channels are configured with."""
+        alert rooms the hub's channels are configured with; `wake_timers` is called after a commit that scheduled
+        a timer."""
         tickets = TicketService(session=session, clock=clock)
         people = PeopleService(session=session, clock=clock)
         dispatch = DispatchService(session=session, tickets=tickets, people=people)
         return cls(tickets=tickets, people=people, conversations=ConversationService(session=session, clock=clock),
                    dispatch=dispatch, intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch),
-                   alerts=AlertService(people=people, rooms=rooms))
+                   alerts=AlertService(people=people, rooms=rooms),
+                   timers=TimerService(session=session, clock=clock, wake=wake_timers))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

@@ -143,6 +143,31 @@ class OutboxStatus(StrEnum):
     DEAD = "dead"
 
 
+class TimerStatus(StrEnum):
+    PENDING = "pending"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class Timer(Base):
+    """Something to do at a time (an SLA warning, a survey, an offer's timeout). The unique `key` makes each timer
+    fire once ever: it is marked fired in the same transaction as the effects of firing it."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(10), default=TimerStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+
+
 class InboxRow(Base):
     """Every inbound message, committed before the platform is answered; unique per (channel, external_id)."""
 

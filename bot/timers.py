@@ -1,0 +1,117 @@
+"""The timer worker: fires due timers through their jobs, each batch in one transaction with the job's effects and
+outbox rows, so a timer fires once even across a crash or with several processes. It sleeps until the next due
+time, and is woken early when a transaction of this process schedules an earlier one; timers scheduled by other
+processes are seen within `idle_poll` seconds."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import Clock
+from core.envelopes import Outbound
+from core.outbox import enqueue
+from core.services.alerts import Room
+from core.services.unit import Services
+from core.timers import DueTimer, TimerStore
+from handlers.base import TimerContext, TimerJob
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+IDLE_POLL = 5.0
+
+
+class TimerWorker:
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], clock: Clock, jobs: Sequence[TimerJob],
+                 rooms: Sequence[Room], after_commit: Callable[[], None], idle_poll: float = IDLE_POLL) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._store = TimerStore(sessions=sessions, clock=clock)
+        self._jobs = {job.kind: job for job in jobs}
+        self._rooms = tuple(rooms)
+        self._after_commit = after_commit
+        self._idle_poll = idle_poll
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="timers")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def fire_due(self) -> int:
+        """Fire everything due now; returns how many timers fired."""
+        fired = 0
+        while True:
+            try:
+                count = await self._fire_batch(single=None)
+            except Exception:  # noqa: BLE001 - find the failing timer below; the others fire on their own
+                count = await self._fire_one_by_one()
+            fired += count
+            if count < BATCH:
+                return fired
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.fire_due()
+                next_due = await self._store.next_due()
+            except Exception:  # noqa: BLE001 - database trouble: wait and try again
+                log.exception("timer pass failed")
+                next_due = None
+            wait = self._idle_poll
+            if next_due is not None:
+                wait = min(wait, max(0.0, (next_due - self._clock.now()).total_seconds()))
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def _fire_batch(self, *, single: int | None) -> int:
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            due = await self._store.take_due(session, now, BATCH, only=single)
+            if not due:
+                return 0
+            services = Services.in_transaction(session, self._clock, rooms=self._rooms, wake_timers=self.wake)
+            messages: list[Outbound] = []
+            for timer in due:
+                messages += await self._fire(timer, services)
+            await self._store.mark_fired(session, [t.id for t in due], now)
+            await enqueue(session, messages, now)
+        self._after_commit()
+        return len(due)
+
+    async def _fire_one_by_one(self) -> int:
+        """After a failed batch: each due timer in its own transaction, a failing one recorded and retried later."""
+        fired = 0
+        async with self._sessions() as session:
+            due = await self._store.take_due(session, self._clock.now(), BATCH)
+        for timer in due:
+            try:
+                fired += await self._fire_batch(single=timer.id)
+            except Exception as exc:  # noqa: BLE001 - recorded on the timer; retried with backoff, then given up
+                given_up = await self._store.record_failure(timer.id, f"{type(exc).__name__}: {exc}")
+                if given_up:
+                    log.exception("timer %s (%s) failed for good", timer.key, timer.kind)
+                else:
+                    log.warning("timer %s (%s) failed, will retry: %s", timer.key, timer.kind, exc)
+        return fired
+
+    async def _fire(self, timer: DueTimer, services: Services) -> list[Outbound]:
+        job = self._jobs.get(timer.kind)
+        if job is None:
+            raise LookupError(f"no job for timer kind {timer.kind!r}")
+        return await job.fire(TimerContext(kind=timer.kind, timer_key=timer.key, payload=timer.payload,
+                                           due_at=timer.due_at, services=services, now=self._clock.now()))

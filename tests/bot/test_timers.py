@@ -1,0 +1,123 @@
+"""Timers on SQLite and PostgreSQL: a timer fires when due and once ever (scheduling its key again moves it only
+while pending), cancelling works by key and prefix, a failing job is retried and then given up, and two workers
+racing over the same due timers fire each once."""
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.timers import TimerWorker
+from core.clock import FakeClock, SystemClock
+from core.envelopes import Outbound
+from core.services.unit import Services
+from core.storage.db import session_factory
+from core.storage.models import OutboxRow, Timer
+from handlers.base import TimerContext
+
+
+class Remind:
+    kind = "remind"
+
+    def __init__(self) -> None:
+        self.fired: list[str] = []
+
+    async def fire(self, due: TimerContext) -> list[Outbound]:
+        self.fired.append(due.timer_key)
+        return [Outbound(channel="webchat", account="", recipient="web:x", conversation="web:x", template="greeting",
+                         data={}, idempotency_key=due.key("reminder"))]
+
+
+class Broken:
+    kind = "broken"
+
+    async def fire(self, due: TimerContext) -> list[Outbound]:
+        raise RuntimeError("the job is broken")
+
+
+async def _schedule(engine: AsyncEngine, clock: FakeClock, kind: str, key: str, seconds: float) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        await services.timers.schedule(kind, key, clock.now() + timedelta(seconds=seconds), {"n": 1})
+
+
+def _worker(engine: AsyncEngine, clock: FakeClock, *jobs: object) -> TimerWorker:
+    return TimerWorker(sessions=session_factory(engine), clock=clock, jobs=jobs,  # type: ignore[arg-type]
+                       rooms=(), after_commit=lambda: None)
+
+
+async def test_a_timer_fires_when_due_and_once_ever(engine: AsyncEngine, clock: FakeClock) -> None:
+    job = Remind()
+    worker = _worker(engine, clock, job)
+    await _schedule(engine, clock, "remind", "ticket:1", 60)
+    assert await worker.fire_due() == 0
+    await _schedule(engine, clock, "remind", "ticket:1", 120)
+    clock.advance(90)
+    assert await worker.fire_due() == 0, "scheduling the key again moved the pending timer"
+    clock.advance(60)
+    assert await worker.fire_due() == 1 and job.fired == ["ticket:1"]
+    await _schedule(engine, clock, "remind", "ticket:1", 0)
+    clock.advance(1)
+    assert await worker.fire_due() == 0 and job.fired == ["ticket:1"], "a fired key never fires again"
+    async with session_factory(engine)() as session:
+        keys = list(await session.scalars(select(OutboxRow.idempotency_key)))
+    assert keys == ["timer:ticket:1:reminder"]
+
+
+async def test_cancel_by_key_and_by_prefix(engine: AsyncEngine, clock: FakeClock) -> None:
+    job = Remind()
+    worker = _worker(engine, clock, job)
+    for key in ("sla:SR-1:first", "sla:SR-1:resolution", "sla:SR-10:first", "survey:SR-1"):
+        await _schedule(engine, clock, "remind", key, 10)
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        await services.timers.cancel_prefix("sla:SR-1:")
+        await services.timers.cancel("survey:SR-1")
+    clock.advance(20)
+    await worker.fire_due()
+    assert job.fired == ["sla:SR-10:first"]
+
+
+async def test_a_failing_job_is_retried_then_given_up_and_others_still_fire(engine: AsyncEngine,
+                                                                            clock: FakeClock) -> None:
+    job = Remind()
+    worker = _worker(engine, clock, job, Broken())
+    await _schedule(engine, clock, "broken", "bad", 0)
+    await _schedule(engine, clock, "remind", "good", 0)
+    for _ in range(6):
+        clock.advance(3600)
+        await worker.fire_due()
+    assert job.fired == ["good"]
+    async with session_factory(engine)() as session:
+        bad = await session.scalar(select(Timer).where(Timer.key == "bad"))
+    assert (bad.status, bad.attempts) == ("failed", 5) and "the job is broken" in bad.last_error
+
+
+async def test_two_workers_fire_each_due_timer_once(engine: AsyncEngine, clock: FakeClock) -> None:
+    job = Remind()
+    for n in range(30):
+        await _schedule(engine, clock, "remind", f"t{n}", 0)
+    clock.advance(1)
+    await asyncio.gather(_worker(engine, clock, job).fire_due(), _worker(engine, clock, job).fire_due())
+    assert sorted(job.fired) == sorted(f"t{n}" for n in range(30))
+
+
+async def test_a_worker_sleeps_until_the_next_due_time_and_wakes_for_an_earlier_one(engine: AsyncEngine) -> None:
+    clock = SystemClock()
+    job = Remind()
+    sessions = session_factory(engine)
+    worker = TimerWorker(sessions=sessions, clock=clock, jobs=[job], rooms=(), after_commit=lambda: None,
+                         idle_poll=60)
+    await worker.start()
+    try:
+        async with sessions() as session, session.begin():
+            services = Services.in_transaction(session, clock, wake_timers=worker.wake)
+            await services.timers.schedule("remind", "soon", clock.now() + timedelta(seconds=0.2))
+        async with asyncio.timeout(10):
+            while not job.fired:
+                await asyncio.sleep(0.02)
+    finally:
+        await worker.stop()
+    assert job.fired == ["soon"]
