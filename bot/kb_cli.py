@@ -10,7 +10,6 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Iterator
 
 from bot.config import load_config
 from bot.knowledge import import_articles, stored_articles
@@ -18,13 +17,10 @@ from core.clock import SystemClock
 from core.domain.knowledge import Article, ArticleError, read_articles
 from core.services.knowledge import ImportResult
 from core.storage.db import create_engine, session_factory
+from nlp.corpus import DataError, json_lines
 from nlp.retrieval import KnowledgeBase, Match
 
 EXIT_OK, EXIT_USAGE = 0, 2
-
-
-class _BadInput(Exception):
-    """Input that the user must fix; printed without a traceback, exit 2."""
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -85,28 +81,15 @@ def _search(args: argparse.Namespace) -> int:
         return _fail("the knowledge base is empty: load articles with `aftersales kb import DIR` or pass --kb DIR")
     knowledge = KnowledgeBase(articles, threshold=config.kb.threshold)
     try:
-        queries = list(_jsonl_queries()) if args.jsonl else [
-            args.query if args.query is not None else sys.stdin.read().strip()]
-    except _BadInput as exc:
+        if args.jsonl:
+            queries = [text for _, _, text in json_lines(sys.stdin, "stdin", keys=("query", "text"))]
+        else:
+            queries = [args.query if args.query is not None else sys.stdin.read().strip()]
+    except DataError as exc:
         return _fail(str(exc))
     for query, match in zip(queries, knowledge.search_many(queries)):
         print(json.dumps({"query": query, **_result(match)}, ensure_ascii=False))
     return EXIT_OK
-
-
-def _jsonl_queries() -> Iterator[str]:
-    """Every query on stdin, all read and checked before any is answered, so a bad line prints nothing."""
-    for lineno, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _BadInput(f"stdin:{lineno}: not valid JSON ({exc.msg})") from exc
-        query = row.get("query", row.get("text")) if isinstance(row, dict) else None
-        if not isinstance(query, str):
-            raise _BadInput(f'stdin:{lineno}: expected an object with a string "query" (or "text")')
-        yield query
 
 
 def _result(match: Match | None) -> dict[str, object]:

@@ -4,12 +4,12 @@ time, and is woken early when a transaction of this process schedules an earlier
 processes are seen within `idle_poll` seconds."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.loop import WakeableLoop
 from core.clock import Clock
 from core.envelopes import Outbound
 from core.outbox import enqueue
@@ -24,9 +24,12 @@ BATCH = 100
 IDLE_POLL = 5.0
 
 
-class TimerWorker:
+class TimerWorker(WakeableLoop):
+    name = "timers"
+
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], clock: Clock, jobs: Sequence[TimerJob],
                  rooms: Sequence[Room], after_commit: Callable[[], None], idle_poll: float = IDLE_POLL) -> None:
+        super().__init__()
         self._sessions = sessions
         self._clock = clock
         self._store = TimerStore(sessions=sessions, clock=clock)
@@ -34,20 +37,6 @@ class TimerWorker:
         self._rooms = tuple(rooms)
         self._after_commit = after_commit
         self._idle_poll = idle_poll
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="timers")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
 
     async def fire_due(self) -> int:
         """Fire everything due now; returns how many timers fired."""
@@ -72,11 +61,7 @@ class TimerWorker:
             wait = self._idle_poll
             if next_due is not None:
                 wait = min(wait, max(0.0, (next_due - self._clock.now()).total_seconds()))
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
-            except asyncio.TimeoutError:
-                pass
-            self._wake.clear()
+            await self._sleep(wait)
 
     async def _fire_batch(self, *, single: int | None) -> int:
         now = self._clock.now()

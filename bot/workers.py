@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Mapping
 
+from bot.loop import WakeableLoop
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from channels.base import Channel
@@ -76,11 +77,14 @@ class InboxWorkers:
                 log.exception("inbox sweep failed")
 
 
-class OutboxSender:
+class OutboxSender(WakeableLoop):
     """Sends due outbox rows through their channel; wakes as soon as the pipeline commits new ones."""
+
+    name = "outbox-sender"
 
     def __init__(self, *, store: OutboxStore, channels: Mapping[str, Channel], renderer: Renderer, clock: Clock,
                  metrics: Metrics, concurrency: int = 16, idle_poll: float = 1.0) -> None:
+        super().__init__()
         self._store = store
         self._channels = channels
         self._renderer = renderer
@@ -88,19 +92,6 @@ class OutboxSender:
         self._metrics = metrics
         self._limit = asyncio.Semaphore(concurrency)
         self._idle_poll = idle_poll
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-sender")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:
         while True:
@@ -112,11 +103,7 @@ class OutboxSender:
                 log.exception("outbox pass failed")
                 claimed = []
             if not claimed:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
-                except asyncio.TimeoutError:
-                    pass
-                self._wake.clear()
+                await self._sleep(self._idle_poll)
 
     async def _send(self, claimed: Claimed) -> tuple[int, str] | None:
         """Send one row; returns `(row id, platform id)` when delivered (recorded with the rest of the batch), None

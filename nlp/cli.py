@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .corpus import DataError, read_examples
+from .corpus import DataError, json_lines, read_examples
 from .evaluate import evaluate, format_report
 from .model import ModelError
 from .placeholders import masked
@@ -44,17 +44,11 @@ def _classify(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     now = datetime.now(timezone.utc)
     if args.jsonl:
-        for lineno, line in enumerate(sys.stdin, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                return _fail(f"stdin:{lineno}: not valid JSON ({exc.msg})")
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-                return _fail(f'stdin:{lineno}: expected an object with a string "text"')
-            print(json.dumps(understander.understand(row["text"], now=now).to_dict(), ensure_ascii=False),
-                  flush=True)
+        try:
+            for _, _, text in json_lines(sys.stdin, "stdin"):
+                print(json.dumps(understander.understand(text, now=now).to_dict(), ensure_ascii=False), flush=True)
+        except DataError as exc:
+            return _fail(str(exc))
         return 0
     text = args.text if args.text is not None else sys.stdin.read()
     print(json.dumps(understander.understand(text, now=now).to_dict(), ensure_ascii=False))

@@ -10,6 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterable, Iterator
 
 from .normalize import normalize
 from .understanding import TICKET_TYPES
@@ -40,6 +41,24 @@ class Example:
     type: str
 
 
+def json_lines(lines: Iterable[str], source: str, *, keys: tuple[str, ...] = ("text",)
+               ) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """`(line number, row, text)` for each non-blank JSON line, the text being the first of `keys` the row has;
+    `DataError` naming `source` and the line for one that is not such an object."""
+    wanted = " or ".join(f'"{k}"' for k in keys)
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{source}:{lineno}: not valid JSON ({exc.msg})") from None
+        text = next((row[k] for k in keys if k in row), None) if isinstance(row, dict) else None
+        if not isinstance(text, str):
+            raise DataError(f"{source}:{lineno}: expected an object with a string {wanted}")
+        yield lineno, row, text
+
+
 def read_examples(path: Path) -> list[Example]:
     """Parse and validate one JSON-lines file; texts come back normalized, blank lines are skipped."""
     try:
@@ -49,19 +68,11 @@ def read_examples(path: Path) -> list[Example]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot read ({exc.__class__.__name__})") from None
     examples: list[Example] = []
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise DataError(f'{path}:{lineno}: expected an object with a string "text"')
+    for lineno, row, text in json_lines(lines, str(path)):
         kind = row.get("type")
         if kind not in TICKET_TYPES:
             raise DataError(f'{path}:{lineno}: "type" must be one of {", ".join(TICKET_TYPES)}, got {kind!r}')
-        examples.append(Example(normalize(row["text"]), kind))
+        examples.append(Example(normalize(text), kind))
     if not examples:
         raise DataError(f"{path}: no labelled rows")
     return examples
