@@ -30,12 +30,13 @@ from core.storage.db import create_engine, session_factory
 from core.storage.stores import DbCursorStore, DbQuarantineStore
 from handlers.base import TimerJob
 from handlers.cancel import CancelHandler
-from handlers.fallback import FallbackHandler
+from handlers.fallback import FallbackHandler, StaffHelpHandler
 from handlers.intake import IntakeHandler
 from handlers.smalltalk import SmalltalkHandler
 from handlers.status import StatusHandler
 from handlers.supervisor import SupervisorHandler
 from handlers.technician import TechnicianHandler
+from handlers.ticket_lookup import TicketLookupHandler
 from nlp import Understander, load_understander
 from templates.render import Renderer
 
@@ -143,10 +144,10 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
 
 
 def default_router() -> Router:
-    """Every conversation job the hub knows."""
+    """Every conversation job the hub knows; each serves the roles it declares."""
     return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), TechnicianHandler(),
-                            SupervisorHandler()],
-                  fallback=FallbackHandler())
+                            SupervisorHandler(), TicketLookupHandler()],
+                  fallbacks=[FallbackHandler(), StaffHelpHandler()])
 
 
 def default_timer_jobs() -> list[TimerJob]:

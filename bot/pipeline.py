@@ -160,7 +160,7 @@ class Pipeline:
         understanding = self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting)
         ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,
                       services=services, now=now, locale=reply_locale(inbound.text, person.locale))
-        handler = self._router.choose(intent=understanding.intent, state=state.state)
+        handler = self._router.choose(person=person.kind, intent=understanding.intent, state=state.state)
         replies = await handler.handle(ctx)
         self._metrics.inbound.labels(inbound.channel, handler.name).inc()
         return replies, ""

@@ -46,11 +46,13 @@ class Context:
         return Outbound(channel=channel, account=account, recipient=recipient, conversation=conversation,
                         template=template, data=data, locale=locale, idempotency_key=self.key(key))
 
-    def refuse(self, template: str) -> list[Outbound]:
-        """A staff command from someone without the role: customers get the usual help, staff are told why."""
-        if self.person.kind is PersonKind.CUSTOMER:
-            return [self.reply("help", staff=False)]
-        return [self.reply(template)]
+    @property
+    def customer_id(self) -> int:
+        """The sender as a customer. Customers' jobs name the customer by this, never by `person.id`, so a staff
+        member's id can never be taken for a customer's (opening tickets in their name, listing others' tickets)."""
+        if self.person.kind is not PersonKind.CUSTOMER:
+            raise NotACustomer(f"{self.person.actor} reached a customer's job")
+        return self.person.id
 
     def ticket_card(self, ticket: TicketView) -> dict[str, Any]:
         """The ticket as templates and the web-chat card show it (labels in the reply's language)."""
@@ -86,11 +88,19 @@ class TimerJob(Protocol):
     async def fire(self, due: TimerContext) -> list[Outbound]: ...
 
 
+class NotACustomer(RuntimeError):
+    """A customer's job was handed a staff member: a routing mistake, never answered as if they were a customer."""
+
+
 class Handler(Protocol):
-    """A conversation job. `intents` it answers when the conversation is idle; `states` it owns when not."""
+    """A conversation job. `roles`: the kinds of person it serves (the router hands it no one else). `commands` it
+    answers whatever the conversation waits for; `intents` when the conversation is idle or in one of its
+    `states`. Jobs subclass this to leave out what they do not use."""
 
     name: str
-    intents: frozenset[str]
-    states: frozenset[str]
+    roles: frozenset[PersonKind]
+    commands: frozenset[str] = frozenset()
+    intents: frozenset[str] = frozenset()
+    states: frozenset[str] = frozenset()
 
     async def handle(self, ctx: Context) -> list[Outbound]: ...

@@ -1,24 +1,25 @@
 """A customer withdraws a request: the newest open ticket (or the one named) is cancelled if it still can be."""
 from __future__ import annotations
 
+from core.domain.people import CUSTOMERS
 from core.domain.tickets import IllegalTransition, Status
 from core.envelopes import Outbound
-from handlers.base import Context
+from handlers.base import Context, Handler
 from nlp import CANCEL
 
 
-class CancelHandler:
+class CancelHandler(Handler):
     name = "cancel"
-    intents = frozenset({CANCEL})
-    states: frozenset[str] = frozenset()
+    roles = CUSTOMERS
+    commands = frozenset({CANCEL})
 
     async def handle(self, ctx: Context) -> list[Outbound]:
         tickets = ctx.services.tickets
         code = ctx.understanding.ticket_id
         if code:
-            ticket = await tickets.get_for_customer(code, ctx.person.id)
+            ticket = await tickets.get_for_customer(code, ctx.customer_id)
         else:
-            newest = await tickets.for_customer(ctx.person.id, limit=1, open_only=True)
+            newest = await tickets.for_customer(ctx.customer_id, limit=1, open_only=True)
             ticket = newest[0] if newest else None
         if ticket is None:
             return [ctx.reply("cancel_none")]

@@ -8,20 +8,23 @@ from __future__ import annotations
 from typing import Any
 
 from core.domain.details import EXPECTING
+from core.domain.people import CUSTOMERS
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.intake import Filed, Report
 from handlers import notices
-from handlers.base import Context
+from handlers.base import Context, Handler
 from nlp import ADD_DETAIL, HUMAN, KB_QUESTION, NEW_PROBLEM
 
 COLLECTING = "collecting"
 SAME_PROBLEM_CONFIDENCE = 0.5
 
 
-class IntakeHandler:
+class IntakeHandler(Handler):
     name = "intake"
-    intents = frozenset({NEW_PROBLEM, ADD_DETAIL, KB_QUESTION, HUMAN})
+    roles = CUSTOMERS
+    commands = frozenset({HUMAN})
+    intents = frozenset({NEW_PROBLEM, ADD_DETAIL, KB_QUESTION})
     states = frozenset({COLLECTING})
 
     async def handle(self, ctx: Context) -> list[Outbound]:
@@ -34,7 +37,7 @@ class IntakeHandler:
                 return [ctx.reply("not_understood")]
             ticket_type = TicketType.INQUIRY
         filed = await ctx.services.intake.file(Report(
-            customer_id=ctx.person.id, actor=ctx.person.actor, channel=ctx.inbound.channel,
+            customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
             conversation=ctx.inbound.conversation, text=ctx.inbound.text, type=ticket_type,
             priority=Priority(u.priority), sentiment=u.sentiment, entities=entity_lists(ctx), inbox_id=ctx.inbox_id,
             attachments=attachment_list(ctx)), join=join)
@@ -53,11 +56,11 @@ class IntakeHandler:
         tickets = ctx.services.tickets
         named = ctx.inbound.ticket_ref
         if named:
-            ticket = await tickets.get_for_customer(named, ctx.person.id)
+            ticket = await tickets.get_for_customer(named, ctx.customer_id)
             if ticket is not None and ticket.is_open:
                 return ticket
         return await tickets.open_in_conversation(channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
-                                                  customer_id=ctx.person.id)
+                                                  customer_id=ctx.customer_id)
 
     def _same_problem(self, ctx: Context, ticket: TicketView) -> bool:
         u = ctx.understanding

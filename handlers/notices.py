@@ -49,6 +49,11 @@ async def progress(ctx: Context, ticket: TicketView, *, note: str = "") -> list[
                         note=note)]
 
 
+async def jobs(ctx: Context, tickets: list[TicketView]) -> list[dict[str, Any]]:
+    """Jobs as a technician's list shows them: each ticket with its job sheet."""
+    return [{"ticket": ctx.ticket_card(t), "job": await job_sheet(ctx, t)} for t in tickets]
+
+
 async def job_sheet(ctx: Context, ticket: TicketView) -> dict[str, str]:
     """What a technician needs to do the visit: who, phone, where, when."""
     entities = ticket.entities

@@ -3,19 +3,16 @@ from __future__ import annotations
 
 from core.domain.people import SUPERVISING_ROLES
 from core.envelopes import Outbound
-from handlers.base import Context
+from handlers.base import Context, Handler
 from nlp import ACKNOWLEDGE
 
 
-
-class SupervisorHandler:
+class SupervisorHandler(Handler):
     name = "supervisor"
-    intents = frozenset({ACKNOWLEDGE})
-    states: frozenset[str] = frozenset()
+    roles = SUPERVISING_ROLES
+    commands = frozenset({ACKNOWLEDGE})
 
     async def handle(self, ctx: Context) -> list[Outbound]:
-        if ctx.person.kind not in SUPERVISING_ROLES:
-            return ctx.refuse("not_supervisor")
         code = ctx.understanding.ticket_id
         if not code:
             return [ctx.reply("ack_which")]

@@ -5,12 +5,12 @@ tells the customer in their own channel.
 """
 from __future__ import annotations
 
-from core.domain.people import PersonKind
+from core.domain.people import TECHNICIANS
 from core.domain.tickets import TRANSITIONS, IllegalTransition, Status, TicketView
 from core.envelopes import Outbound
 from core.services.dispatch import AlreadyTaken, NotYourJob
 from handlers import notices
-from handlers.base import Context
+from handlers.base import Context, Handler
 from nlp import ACCEPT, ARRIVED, DECLINE, DONE, EN_ROUTE, MY_JOBS
 
 TARGET = {ACCEPT: Status.ACCEPTED, DECLINE: Status.NEW, EN_ROUTE: Status.EN_ROUTE, ARRIVED: Status.ON_SITE,
@@ -18,14 +18,12 @@ TARGET = {ACCEPT: Status.ACCEPTED, DECLINE: Status.NEW, EN_ROUTE: Status.EN_ROUT
 """Where each command moves a job."""
 
 
-class TechnicianHandler:
+class TechnicianHandler(Handler):
     name = "technician"
-    intents = frozenset({ACCEPT, DECLINE, EN_ROUTE, ARRIVED, DONE, MY_JOBS})
-    states: frozenset[str] = frozenset()
+    roles = TECHNICIANS
+    commands = frozenset({ACCEPT, DECLINE, EN_ROUTE, ARRIVED, DONE, MY_JOBS})
 
     async def handle(self, ctx: Context) -> list[Outbound]:
-        if ctx.person.kind is not PersonKind.TECHNICIAN:
-            return ctx.refuse("not_technician")
         intent = ctx.understanding.intent
         if intent == MY_JOBS:
             return await self._my_jobs(ctx)
@@ -56,9 +54,9 @@ class TechnicianHandler:
         try:
             ticket = await ctx.services.dispatch.accept(ticket, ctx.person.id)
         except AlreadyTaken:
-            return [ctx.reply("already_taken", ticket=ctx.ticket_card(ticket))]
+            return [ctx.reply("already_taken", code=ticket.code)]
         except NotYourJob:
-            return [ctx.reply("job_not_yours", ticket=ctx.ticket_card(ticket))]
+            return [ctx.reply("job_not_yours", code=ticket.code)]
         except IllegalTransition:
             return [ctx.reply("job_illegal", ticket=ctx.ticket_card(ticket), command=ACCEPT)]
         card = ctx.ticket_card(ticket)
@@ -69,7 +67,7 @@ class TechnicianHandler:
         try:
             result = await ctx.services.dispatch.decline(ticket, ctx.person.id, reason=ctx.understanding.note)
         except NotYourJob:
-            return [ctx.reply("job_not_yours", ticket=ctx.ticket_card(ticket))]
+            return [ctx.reply("job_not_yours", code=ticket.code)]
         except IllegalTransition:
             return [ctx.reply("job_illegal", ticket=ctx.ticket_card(ticket), command=DECLINE)]
         ticket = await ctx.services.tickets.refresh(ticket)
@@ -78,7 +76,7 @@ class TechnicianHandler:
 
     async def _progress(self, ctx: Context, ticket: TicketView, intent: str) -> list[Outbound]:
         if ticket.assignee_id != ctx.person.id:
-            return [ctx.reply("job_not_yours", ticket=ctx.ticket_card(ticket))]
+            return [ctx.reply("job_not_yours", code=ticket.code)]
         tickets = ctx.services.tickets
         note = ctx.understanding.note
         try:
@@ -91,6 +89,5 @@ class TechnicianHandler:
                 *await notices.progress(ctx, ticket, note=note)]
 
     async def _my_jobs(self, ctx: Context) -> list[Outbound]:
-        jobs = await ctx.services.dispatch.jobs_of(ctx.person.id)
-        return [ctx.reply("my_jobs", jobs=[{"ticket": ctx.ticket_card(t), "job": await notices.job_sheet(ctx, t)}
-                                           for t in jobs])]
+        held = await ctx.services.dispatch.jobs_of(ctx.person.id)
+        return [ctx.reply("my_jobs", jobs=await notices.jobs(ctx, held))]

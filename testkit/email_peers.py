@@ -1,5 +1,6 @@
-"""Peers for the email channel tests and benchmark: a throwaway dovecot on a loopback port, in-memory stand-ins
-for the hub's inbox, cursor and quarantine stores, and a deadline wait."""
+"""Peers for the email channel tests and benchmark: a throwaway dovecot on a loopback port and its folders, an
+aiosmtpd server that records what it is sent, in-memory stand-ins for the hub's inbox, cursor and quarantine stores,
+and a deadline wait."""
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +11,13 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
+
+from aiosmtpd.controller import Controller
+from imapclient import IMAPClient
 
 from core.envelopes import Inbound
 
@@ -92,6 +98,70 @@ def start_dovecot() -> Dovecot:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"dovecot did not answer on port {port}: {(root / 'dovecot.log').read_text(errors='replace')}")
+
+
+class Mailbox:
+    """One folder on the test dovecot, reached over IMAP like a customer's mail server would deliver into it."""
+
+    def __init__(self, port: int, folder: str) -> None:
+        self.port = port
+        self.folder = folder
+
+    def client(self) -> IMAPClient:
+        client = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=30)
+        client.login(USER, PASSWORD)
+        return client
+
+    def append(self, *mails: bytes) -> None:
+        with self.client() as client:
+            for raw in mails:
+                client.append(self.folder, raw)
+
+    def seen(self) -> dict[int, bool]:
+        with self.client() as client:
+            client.select_folder(self.folder, readonly=True)
+            flags = client.get_flags(client.search("ALL"))
+            return {uid: b"\\Seen" in f for uid, f in flags.items()}
+
+    def recreate(self) -> None:
+        """Delete and re-create the folder: a new UIDVALIDITY, as after a server-side mailbox rebuild."""
+        with self.client() as client:
+            client.delete_folder(self.folder)
+            client.create_folder(self.folder)
+
+
+class Recorder:
+    """aiosmtpd handler: keeps every accepted mail, refuses recipients whose local part starts with 'refuse'."""
+
+    def __init__(self) -> None:
+        self.mails: list[EmailMessage] = []
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if address.startswith("refuse"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.mails.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+
+@dataclass
+class SmtpPeer:
+    port: int
+    recorder: Recorder
+
+
+def smtp_server() -> Iterator[SmtpPeer]:
+    """An aiosmtpd server on a free loopback port for as long as the generator is not closed (a fixture body)."""
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield SmtpPeer(port=controller.port, recorder=recorder)
+    finally:
+        controller.stop()
 
 
 async def wait_until(predicate: Callable[[], bool], *, timeout: float = 30.0) -> None:

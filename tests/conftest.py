@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated database on SQLite (always) and PostgreSQL (when AFTERSALES_TEST_POSTGRES_URL is set)."""
+"""Shared fixtures: a migrated database on SQLite (always) and PostgreSQL (when AFTERSALES_TEST_POSTGRES_URL is set),
+the test dovecot with a folder per test, and an SMTP server that records what it is sent."""
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,7 @@ from core.clock import FakeClock
 from core.storage.db import create_engine
 from core.storage.migrate import upgrade
 from core.storage.models import Base
+from testkit.email_peers import DOVECOT, Dovecot, Mailbox, SmtpPeer, smtp_server, start_dovecot
 
 POSTGRES_URL = os.environ.get("AFTERSALES_TEST_POSTGRES_URL", "")
 
@@ -90,3 +92,26 @@ def redis_url() -> str:
     if not REDIS_URL:
         pytest.skip("Redis tests need AFTERSALES_TEST_REDIS_URL (CI sets it)")
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    if not DOVECOT.exists():
+        pytest.skip("dovecot is not installed at /usr/sbin/dovecot (.ci/run installs dovecot-imapd)")
+    server = start_dovecot()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(dovecot: Dovecot) -> Mailbox:
+    """A fresh folder of its own on the test dovecot."""
+    box = Mailbox(dovecot.port, "t" + uuid.uuid4().hex[:12])
+    with box.client() as client:
+        client.create_folder(box.folder)
+    return box
+
+
+@pytest.fixture
+def smtp_peer() -> Iterator[SmtpPeer]:
+    yield from smtp_server()

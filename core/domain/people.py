@@ -17,7 +17,9 @@ class PersonKind(StrEnum):
     ADMIN = "admin"
 
 
-STAFF_ROLES = frozenset(PersonKind) - {PersonKind.CUSTOMER}
+CUSTOMERS = frozenset({PersonKind.CUSTOMER})
+STAFF_ROLES = frozenset(PersonKind) - CUSTOMERS
+TECHNICIANS = frozenset({PersonKind.TECHNICIAN})
 SUPERVISING_ROLES = frozenset({PersonKind.SUPERVISOR, PersonKind.MANAGER, PersonKind.ADMIN})
 """Roles that may acknowledge escalations and reassign jobs."""
 
@@ -35,7 +37,3 @@ class Person:
     def actor(self) -> str:
         """How the audit log names this person, e.g. `customer:12`."""
         return f"{self.kind.value}:{self.id}"
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind in STAFF_ROLES

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.people import PersonKind
+from core.domain.people import Person, PersonKind
 from core.domain.tickets import Status, TicketView
 from core.services.people import Contact, PeopleService
 from core.services.tickets import TicketService
@@ -103,6 +103,28 @@ class DispatchService:
     async def acknowledge(self, ticket: TicketView, *, actor: str, note: str) -> None:
         """A supervisor has taken note of the job; the audit log keeps who and when."""
         await self._tickets.record(ticket, actor, "acknowledged", {}, {"note": note})
+
+    async def visible(self, code: str, person: Person) -> TicketView | None:
+        """The ticket named `code` if this person may see it, else None — the same answer whether it does not exist
+        or is not theirs, so asking tells nothing. Customers see their own tickets; technicians the jobs assigned or
+        offered to them; agents, supervisors, managers and admins every ticket."""
+        ticket = await self._tickets.get(code)
+        if ticket is None:
+            return None
+        if person.kind is PersonKind.CUSTOMER:
+            return ticket if ticket.customer_id == person.id else None
+        if person.kind is PersonKind.TECHNICIAN and not await self.offered_to(ticket, person.id):
+            return None
+        return ticket
+
+    async def offered_to(self, ticket: TicketView, staff_id: int) -> bool:
+        """Whether the job is the technician's to see: assigned to them (now or when they did it), or waiting in
+        the grab pool with an offer to them they did not pass on."""
+        if ticket.assignee_id == staff_id:
+            return True
+        if ticket.assignee_id is not None or ticket.status != Status.NEW.value:
+            return False
+        return staff_id in await self._offered(ticket) and staff_id not in await self.declined(ticket)
 
     async def declined(self, ticket: TicketView) -> set[int]:
         return {int(after["staff_id"]) for after in await self._tickets.events(ticket, "declined")}

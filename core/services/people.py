@@ -88,7 +88,8 @@ class PeopleService:
         self._session.add(staff)
         await self._session.flush()
         for channel, external_id in (identities or {}).items():
-            self._session.add(Identity(channel=channel, external_id=external_id, display_name=name,
+            self._session.add(Identity(channel=channel, external_id=identity_key(channel, external_id),
+                                       display_name=name,
                                        staff_id=staff.id, created_at=now))
         await self._session.flush()
         return staff
@@ -131,6 +132,14 @@ class PeopleService:
         if customer is None:
             customer = self._customers[customer_id] = await self._session.get_one(Customer, customer_id)
         return customer
+
+
+def identity_key(channel: str, external_id: str) -> str:
+    """An id as the channel reports senders: mail addresses are case-insensitive and arrive lowercased, so a staff
+    address written `Chen@Example.com` must be stored as the mail channel will look it up; other platforms' ids are
+    exact."""
+    external_id = external_id.strip()
+    return external_id.lower() if channel == "email" else external_id
 
 
 def _staff_person(staff: Staff) -> Person:

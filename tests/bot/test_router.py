@@ -1,33 +1,88 @@
-"""The router: commands interrupt whatever a conversation waits for, a waiting conversation keeps its job, anything
-else goes by intent, and two jobs can never claim the same intent."""
+"""The router: a person reaches only the jobs of their own kind; within it, commands interrupt whatever a
+conversation waits for, a waiting conversation keeps its job, anything else goes by intent, else the kind's
+fallback. A new staff job is one handler declaring its roles."""
 from __future__ import annotations
 
 import pytest
 
 from bot.bootstrap import default_router
 from bot.router import Router
-from handlers.fallback import FallbackHandler
+from core.domain.people import STAFF_ROLES, SUPERVISING_ROLES, PersonKind
+from core.envelopes import Outbound
+from handlers.base import Context, Handler
+from handlers.fallback import FallbackHandler, StaffHelpHandler
 from handlers.intake import COLLECTING
 from handlers.status import StatusHandler
-from nlp import ACCEPT, GREETING, NEW_PROBLEM, STATUS_QUERY
+from nlp import ACCEPT, CANCEL, GREETING, HUMAN, KB_QUESTION, NEW_PROBLEM, STATUS_QUERY
+
+CUSTOMER, TECHNICIAN = PersonKind.CUSTOMER, PersonKind.TECHNICIAN
+FALLBACKS = [FallbackHandler(), StaffHelpHandler()]
+
+
+class TransferHandler(Handler):
+    """A staff job added the way every new one is: it names the roles it serves and nothing else changes."""
+
+    name = "transfer"
+    roles = SUPERVISING_ROLES
+    commands = frozenset({"transfer"})
+    states = frozenset({"transferring"})
+
+    async def handle(self, ctx: Context) -> list[Outbound]:
+        return []
 
 
 def test_a_command_interrupts_a_conversation_that_waits_for_details() -> None:
     router = default_router()
-    assert router.choose(intent=STATUS_QUERY, state=COLLECTING).name == "status"
-    assert router.choose(intent=ACCEPT, state=COLLECTING).name == "technician"
+    assert router.choose(person=CUSTOMER, intent=STATUS_QUERY, state=COLLECTING).name == "status"
+    assert router.choose(person=TECHNICIAN, intent=ACCEPT, state=COLLECTING).name == "technician"
 
 
 def test_a_waiting_conversation_keeps_its_job_for_free_text() -> None:
-    assert default_router().choose(intent=GREETING, state=COLLECTING).name == "intake"
+    assert default_router().choose(person=CUSTOMER, intent=GREETING, state=COLLECTING).name == "intake"
 
 
 def test_free_text_goes_by_intent_and_unknown_intents_to_the_fallback() -> None:
     router = default_router()
-    assert router.choose(intent=NEW_PROBLEM, state="idle").name == "intake"
-    assert router.choose(intent="no_such_intent", state="idle").name == "fallback"
+    assert router.choose(person=CUSTOMER, intent=NEW_PROBLEM, state="idle").name == "intake"
+    assert router.choose(person=CUSTOMER, intent="no_such_intent", state="idle").name == "fallback"
 
 
-def test_two_jobs_cannot_claim_one_intent() -> None:
+@pytest.mark.parametrize("kind", sorted(STAFF_ROLES))
+@pytest.mark.parametrize("intent", [NEW_PROBLEM, KB_QUESTION, HUMAN, CANCEL, GREETING, "survey_answer"])
+def test_staff_never_reach_a_customers_job(kind: PersonKind, intent: str) -> None:
+    router = default_router()
+    for state in ("idle", COLLECTING):
+        assert router.choose(person=kind, intent=intent, state=state).name == "staff_help"
+
+
+def test_staff_status_is_the_staff_lookup_and_customers_never_reach_staff_commands() -> None:
+    router = default_router()
+    assert {router.choose(person=kind, intent=STATUS_QUERY, state="idle").name
+            for kind in STAFF_ROLES} == {"ticket_lookup"}
+    assert router.choose(person=CUSTOMER, intent=ACCEPT, state="idle").name == "fallback"
+    assert router.choose(person=PersonKind.SUPERVISOR, intent=ACCEPT, state="idle").name == "staff_help"
+
+
+def test_a_new_staff_job_is_one_handler_declaring_its_roles() -> None:
+    router = Router(handlers=[StatusHandler(), TransferHandler()], fallbacks=FALLBACKS)
+    for kind in SUPERVISING_ROLES:
+        assert router.choose(person=kind, intent="transfer", state="idle").name == "transfer"
+        assert router.choose(person=kind, intent=GREETING, state="transferring").name == "transfer"
+    for kind in (CUSTOMER, TECHNICIAN, PersonKind.AGENT):
+        assert router.choose(person=kind, intent="transfer", state="transferring").name in ("fallback", "staff_help")
+
+
+def test_two_jobs_cannot_claim_one_intent_for_one_role() -> None:
     with pytest.raises(ValueError, match="status"):
-        Router(handlers=[StatusHandler(), StatusHandler()], fallback=FallbackHandler())
+        Router(handlers=[StatusHandler(), StatusHandler()], fallbacks=FALLBACKS)
+
+
+def test_every_kind_of_person_needs_exactly_one_fallback_and_every_job_a_role() -> None:
+    with pytest.raises(ValueError, match="no fallback for technician"):
+        Router(handlers=[], fallbacks=[FallbackHandler()])
+    with pytest.raises(ValueError, match="two fallbacks"):
+        Router(handlers=[], fallbacks=[*FALLBACKS, StaffHelpHandler()])
+    nobody = TransferHandler()
+    nobody.roles = frozenset()
+    with pytest.raises(ValueError, match="transfer serves no role"):
+        Router(handlers=[nobody], fallbacks=FALLBACKS)

@@ -1,18 +1,39 @@
-"""A whole hub (SQLite, memory bus, web chat, real NLP) served over HTTP on loopback."""
+"""A whole hub served over HTTP on loopback: SQLite, memory bus, web chat and real NLP (`hub_server`), or with every
+staff channel configured against its peers and the demo staff (`staffed_hub`)."""
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
+import time
+from email.message import EmailMessage
 from typing import Any, AsyncIterator
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.bootstrap import Hub, build_hub
 from bot.config import config_from_dict
+from bot.demo import load_demo
+from core.clock import SystemClock
+from core.domain.people import PersonKind
+from core.services.people import PeopleService
+from core.storage.db import create_engine
 from core.storage.migrate import upgrade
+from core.storage.models import InboxRow, OutboxRow
+from tests.channels.slack.conftest import BOT_TOKEN, SIGNING_SECRET, SlackDriver
+from tests.channels.wecom.conftest import AGENT_ID, CORP_ID
+from tests.conftest import empty_tables
+from testkit.email_peers import PASSWORD, USER, Mailbox, SmtpPeer
+from testkit.fakes.slack_api import FakeSlackApi
+from testkit.fakes.weixin_api import FakeWeixinApi, message_xml, new_aes_key, wecom_push
 from testkit.hub_process import RATE_KEYS
+from testkit.understanding import keyword_understander
+
+SERVICE_ADDRESS = "service@aftersales.test"
 
 
 @pytest.fixture
@@ -65,3 +86,126 @@ async def chat(hub_server) -> AsyncIterator[Any]:  # type: ignore[no-untyped-def
         yield connect
         for client in clients:
             await client.ws.close()
+
+
+class StaffedHub:
+    """A served hub with every staff channel configured against its peers — WeCom and Slack fakes, dovecot and an
+    SMTP recorder for email — plus the web chat; demo staff loaded. Messages go in the way each platform sends
+    them (encrypted WeCom callbacks, signed Slack events, mail appended over IMAP, a browser's websocket) and come
+    out through the real send paths."""
+
+    def __init__(self, *, hub: Hub, server: TestServer, slack: FakeSlackApi, weixin: FakeWeixinApi,
+                 smtp: SmtpPeer, mailbox: Mailbox, wecom: dict[str, Any], http: aiohttp.ClientSession) -> None:
+        self.hub, self.server, self.slack, self.weixin, self.smtp, self.mailbox = hub, server, slack, weixin, smtp, mailbox
+        self._wecom = wecom
+        self._http = http
+        self._slack_driver = SlackDriver(TestClient(server), SystemClock())
+        self._seq = itertools.count(1)
+
+    async def add_staff(self, name: str, role: PersonKind, identities: dict[str, str], **fields: Any) -> None:
+        async with self.hub.sessions() as session, session.begin():
+            await PeopleService(session=session, clock=SystemClock()).add_staff(
+                name=name, role=role, skills=fields.get("skills", ["repair"]), regions=fields.get("regions", []),
+                identities=identities)
+
+    async def wecom(self, user: str, text: str) -> int:
+        """A text typed in the WeCom app, pushed the way WeCom pushes it; returns the HTTP status."""
+        now = int(time.time())
+        xml = message_xml({"ToUserName": self._wecom["corp_id"], "FromUserName": user, "CreateTime": now,
+                           "MsgType": "text", "Content": text, "MsgId": 9_000_000 + next(self._seq),
+                           "AgentID": int(self._wecom["agent_id"])})
+        query, body = wecom_push(token=self._wecom["token"], aes_key=self._wecom["encoding_aes_key"],
+                                 corp_id=self._wecom["corp_id"], agent_id=int(self._wecom["agent_id"]), xml=xml,
+                                 timestamp=now)
+        async with self._http.post(self.server.make_url("/webhooks/wecom"), params=query, data=body) as response:
+            return response.status
+
+    async def slack_message(self, user: str, text: str, *, channel: str = "D0STAFF") -> int:
+        """A Slack message event, signed like Slack's; returns the HTTP status."""
+        response = await self._slack_driver.event(self._slack_driver.message(text, user=user, channel=channel,
+                                                                             channel_type="im"))
+        return response.status
+
+    async def slack_command(self, user: str, text: str) -> int:
+        return (await self._slack_driver.command(text, user_id=user)).status
+
+    async def mail(self, sender: str, subject: str, text: str) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = sender, SERVICE_ADDRESS, subject
+        message["Message-ID"] = f"<m{next(self._seq)}.{time.time_ns()}@staff.test>"
+        message.set_content(text)
+        await asyncio.to_thread(self.mailbox.append, bytes(message))
+
+    async def chat(self, session: str) -> ChatClient:
+        ws = await self._http.ws_connect(self.server.make_url(f"/chat/ws?session={session}"))
+        hello = json.loads((await ws.receive(timeout=10)).data)
+        return ChatClient(ws, hello["session"])
+
+    async def settled(self, *, timeout: float = 30.0) -> None:
+        """Every inbox row handled and every reply sent or given up."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            async with self.hub.sessions() as session:
+                inbox = await session.scalar(select(func.count()).select_from(InboxRow).where(
+                    InboxRow.status == "pending"))
+                outbox = await session.scalar(select(func.count()).select_from(OutboxRow).where(
+                    OutboxRow.status.in_(("pending", "sending"))))
+            if not inbox and not outbox:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the hub did not settle in time")
+
+    async def count(self, table: type) -> int:
+        async with self.hub.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+
+    async def close(self) -> None:
+        await self._slack_driver.client.close()
+
+    def wecom_sent(self, user: str) -> list[dict[str, Any]]:
+        return [body for body in self.weixin.sent("/cgi-bin/message/send") if body.get("touser") == user]
+
+    def slack_sent(self, channel: str) -> list[dict[str, Any]]:
+        return [call for call in self.slack.called("chat.postMessage") if call.get("channel") == channel]
+
+    def mails_to(self, address: str) -> list[EmailMessage]:
+        return [mail for mail in self.smtp.recorder.mails if mail["To"] == address]
+
+
+@pytest.fixture
+async def staffed_hub(request: pytest.FixtureRequest, tmp_path, mailbox: Mailbox,  # type: ignore[no-untyped-def]
+                      smtp_peer: SmtpPeer) -> AsyncIterator[StaffedHub]:
+    """SQLite unless parametrized indirectly with "postgresql"."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        url = request.getfixturevalue("postgres_database")
+        engine = create_engine(url)
+        await empty_tables(engine)
+        await engine.dispose()
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    slack = await FakeSlackApi(token=BOT_TOKEN).start()
+    weixin = await FakeWeixinApi(clock=SystemClock(), app_id="wx-unused", app_secret="unused", corp_id=CORP_ID,
+                                 corp_secret="corpsecret", agent_id=AGENT_ID).start()
+    wecom = {"corp_id": CORP_ID, "agent_id": str(AGENT_ID), "secret": "corpsecret", "token": "wecomtoken",
+             "encoding_aes_key": new_aes_key(), "api_base_url": weixin.url, "alerts_chat_id": "ops"}
+    config = config_from_dict({
+        "database": {"url": url}, "webchat": {key: 1000 for key in RATE_KEYS}, "wecom": wecom,
+        "slack": {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "api_base_url": slack.url,
+                  "alerts_channel": "C0ALERTS"},
+        "email": {"imap_host": "127.0.0.1", "imap_port": mailbox.port, "imap_user": USER, "imap_password": PASSWORD,
+                  "imap_ssl": False, "imap_folder": mailbox.folder, "smtp_host": "127.0.0.1",
+                  "smtp_port": smtp_peer.port, "smtp_starttls": False, "from_address": SERVICE_ADDRESS,
+                  "poll_interval": "1s", "attachment_dir": str(tmp_path / "attachments")}})
+    hub = build_hub(config, understander=keyword_understander())
+    await upgrade(hub.engine)
+    await load_demo(url, only_if_empty=False)
+    server = TestServer(build_app(hub))
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        staffed = StaffedHub(hub=hub, server=server, slack=slack, weixin=weixin, smtp=smtp_peer, mailbox=mailbox,
+                             wecom=wecom, http=http)
+        yield staffed
+        await staffed.close()
+    await server.close()
+    await slack.close()
+    await weixin.close()

@@ -1,72 +1,19 @@
-"""Peers for the email channel tests: dovecot over IMAP, aiosmtpd recording SMTP, a proxy that cuts connections,
-and in-memory stand-ins for the hub's inbox, cursor and quarantine stores."""
+"""Peers for the email channel tests (dovecot, its folders and the SMTP recorder are shared: tests/conftest.py): a
+proxy that cuts connections, and in-memory stand-ins for the hub's inbox, cursor and quarantine stores."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from dataclasses import dataclass
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from imapclient import IMAPClient
 
 from channels.email.config import EmailConfig
 from channels.email.channel import EmailChannel
 from core.clock import SystemClock
-from testkit.email_peers import DOVECOT, PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink, free_port, start_dovecot
+from testkit.email_peers import PASSWORD, USER, MemoryCursors, MemoryQuarantine, MemorySink
 
 FROM_ADDRESS = "service@aftersales.test"
-
-
-@pytest.fixture(scope="session")
-def dovecot():
-    if not DOVECOT.exists():
-        pytest.skip("dovecot is not installed at /usr/sbin/dovecot (.ci/run installs dovecot-imapd)")
-    server = start_dovecot()
-    yield server
-    server.stop()
-
-
-class Mailbox:
-    """One folder on the test dovecot, reached over IMAP like a customer's mail server would deliver into it."""
-
-    def __init__(self, port: int, folder: str) -> None:
-        self.port = port
-        self.folder = folder
-
-    def client(self) -> IMAPClient:
-        client = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=30)
-        client.login(USER, PASSWORD)
-        return client
-
-    def append(self, *mails: bytes) -> None:
-        with self.client() as client:
-            for raw in mails:
-                client.append(self.folder, raw)
-
-    def seen(self) -> dict[int, bool]:
-        with self.client() as client:
-            client.select_folder(self.folder, readonly=True)
-            flags = client.get_flags(client.search("ALL"))
-            return {uid: b"\\Seen" in f for uid, f in flags.items()}
-
-    def recreate(self) -> None:
-        """Delete and re-create the folder: a new UIDVALIDITY, as after a server-side mailbox rebuild."""
-        with self.client() as client:
-            client.delete_folder(self.folder)
-            client.create_folder(self.folder)
-
-
-@pytest.fixture
-def mailbox(dovecot) -> Mailbox:
-    box = Mailbox(dovecot.port, "t" + uuid.uuid4().hex[:12])
-    with box.client() as client:
-        client.create_folder(box.folder)
-    return box
 
 
 @pytest.fixture
@@ -82,38 +29,6 @@ def cursors() -> MemoryCursors:
 @pytest.fixture
 def quarantine() -> MemoryQuarantine:
     return MemoryQuarantine()
-
-
-class Recorder:
-    """aiosmtpd handler: keeps every accepted mail, refuses recipients whose local part starts with 'refuse'."""
-
-    def __init__(self) -> None:
-        self.mails: list[EmailMessage] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refuse"):
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.mails.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-
-@dataclass
-class SmtpPeer:
-    port: int
-    recorder: Recorder
-
-
-@pytest.fixture
-def smtp_peer():
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield SmtpPeer(port=controller.port, recorder=recorder)
-    controller.stop()
 
 
 class CuttingProxy:
