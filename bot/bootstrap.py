@@ -32,6 +32,7 @@ from handlers.base import TimerJob
 from handlers.cancel import CancelHandler
 from handlers.fallback import FallbackHandler, StaffHelpHandler
 from handlers.intake import IntakeHandler
+from handlers.sla_alerts import SlaAlertJob
 from handlers.smalltalk import SmalltalkHandler
 from handlers.status import StatusHandler
 from handlers.supervisor import SupervisorHandler
@@ -126,9 +127,9 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     inbox = InboxStore(sessions=sessions, clock=clock)
     relay = InboxRelay(bus=bus, store=inbox)
     rooms = alert_rooms(config)
-    timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), rooms=rooms,
+    timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), rooms=rooms, sla=config.sla,
                          after_commit=sender.wake) if config.bus.process else None
-    pipeline = Pipeline(sessions=sessions, inbox=inbox, rooms=rooms,
+    pipeline = Pipeline(sessions=sessions, inbox=inbox, rooms=rooms, sla=config.sla,
                         understander=understander or load_understander(config.nlp.model_path or None),
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
                         transaction_budget=budget, wake_timers=timers.wake) if timers is not None else None
@@ -152,7 +153,7 @@ def default_router() -> Router:
 
 def default_timer_jobs() -> list[TimerJob]:
     """Every job the hub does when a timer comes due."""
-    return []
+    return [SlaAlertJob()]
 
 
 def alert_rooms(config: Config) -> list[Room]:

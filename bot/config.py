@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from channels.registry import PLATFORMS, platform
 from core.domain.sla import SlaSettings
 from core.durations import parse_duration
-from core.sla.config import parse_sla
+from core.sla.config import builtin_sla, parse_sla
 
 ENV_PREFIX = "AFTERSALES_"
 
@@ -97,7 +97,7 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     bus: BusConfig = field(default_factory=BusConfig)
-    sla: SlaSettings = field(default_factory=lambda: parse_sla({}))
+    sla: SlaSettings = field(default_factory=builtin_sla)
     nlp: NlpConfig = field(default_factory=NlpConfig)
     kb: KbConfig = field(default_factory=KbConfig)
     channels: Mapping[str, Any] = field(default_factory=dict)

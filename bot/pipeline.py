@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.metrics import Metrics
 from bot.router import Router
 from core.clock import Clock
+from core.domain.sla import SlaSettings
 from core.envelopes import Inbound, Outbound
 from core.inbox import InboxStore
 from core.outbox import enqueue
@@ -69,12 +70,13 @@ class Pipeline:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], inbox: InboxStore, understander: Understander,
                  router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
                  transaction_budget: float = TRANSACTION_BUDGET, rooms: Sequence[Room] = (),
-                 wake_timers: Callable[[], None] | None = None) -> None:
-        """`rooms`: the shared alert rooms of the configured channels; `wake_timers`: told after a commit that
-        scheduled a timer."""
+                 sla: SlaSettings | None = None, wake_timers: Callable[[], None] | None = None) -> None:
+        """`rooms`: the shared alert rooms of the configured channels; `sla`: the service levels (built-in when
+        None); `wake_timers`: told after a commit that scheduled a timer."""
         self._sessions = sessions
         self._inbox = inbox
         self._rooms = tuple(rooms)
+        self._sla = sla
         self._wake_timers = wake_timers
         self._understander = understander
         self._router = router
@@ -125,7 +127,7 @@ class Pipeline:
         all need is fetched up front, and they are marked done and their replies queued in one statement each."""
         async with self._sessions() as session, session.begin():
             pending = await self._inbox.take_pending(session, inbox_ids)
-            services = Services.in_transaction(session, self._clock, rooms=self._rooms,
+            services = Services.in_transaction(session, self._clock, rooms=self._rooms, sla=self._sla,
                                                wake_timers=self._wake_timers)
             await services.preload([row.inbound for row in pending.values()])
             replies: list[Outbound] = []

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from core.domain.sla import SlaSettings
+
 log = logging.getLogger(__name__)
 
 LISTEN_BACKLOG = 128
@@ -108,6 +110,31 @@ async def _bring_to_head(engine: AsyncEngine, shown: str, current: str | None) -
     except (OSError, SQLAlchemyError) as exc:
         raise StartupError(f"migrating the database {shown} failed: {_one_line(exc)}", exit_code=EXIT_ERROR) from exc
     log.info("database %s migrated to %s", shown, head)
+
+
+def check_escalations(url: str, sla: SlaSettings) -> None:
+    """Every configured escalation level must reach someone: a role a staff member holds, or a staff member's name.
+    Staff live in the database, so this waits for the schema check; a level nobody would hear is exit 2 naming it."""
+    asyncio.run(_check_escalations(url, sla))
+
+
+async def _check_escalations(url: str, sla: SlaSettings) -> None:
+    from core.clock import SystemClock
+    from core.domain.sla import unknown_recipients
+    from core.services.people import PeopleService
+    from core.storage.db import create_engine, session_factory
+
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            roles, names = await PeopleService(session=session, clock=SystemClock()).roster()
+    finally:
+        await engine.dispose()
+    unknown = unknown_recipients(sla, roles=roles, names=names)
+    if unknown:
+        key, notify = next(iter(unknown.items()))
+        raise StartupError(f"configuration error: {key}: nobody on staff has the role or the name {notify!r}; add "
+                           "such a staff member first, or change the escalation chain")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.loop import WakeableLoop
 from core.clock import Clock
+from core.domain.sla import SlaSettings
 from core.envelopes import Outbound
 from core.outbox import enqueue
 from core.services.alerts import Room
@@ -28,9 +29,12 @@ class TimerWorker(WakeableLoop):
     name = "timers"
 
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], clock: Clock, jobs: Sequence[TimerJob],
-                 rooms: Sequence[Room], after_commit: Callable[[], None], idle_poll: float = IDLE_POLL) -> None:
+                 rooms: Sequence[Room], after_commit: Callable[[], None], sla: SlaSettings | None = None,
+                 idle_poll: float = IDLE_POLL) -> None:
+        """`sla`: the service levels the jobs work with (built-in when None)."""
         super().__init__()
         self._sessions = sessions
+        self._sla = sla
         self._clock = clock
         self._store = TimerStore(sessions=sessions, clock=clock)
         self._jobs = {job.kind: job for job in jobs}
@@ -69,7 +73,8 @@ class TimerWorker(WakeableLoop):
             due = await self._store.take_due(session, now, BATCH, only=single)
             if not due:
                 return 0
-            services = Services.in_transaction(session, self._clock, rooms=self._rooms, wake_timers=self.wake)
+            services = Services.in_transaction(session, self._clock, rooms=self._rooms, sla=self._sla,
+                                               wake_timers=self.wake)
             messages: list[Outbound] = []
             for timer in due:
                 messages += await self._fire(timer, services)

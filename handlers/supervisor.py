@@ -19,5 +19,5 @@ class SupervisorHandler(Handler):
         ticket = await ctx.services.tickets.get(code)
         if ticket is None:
             return [ctx.reply("ticket_unknown", code=code)]
-        await ctx.services.dispatch.acknowledge(ticket, actor=ctx.person.actor, note=ctx.understanding.note)
+        await ctx.services.tickets.acknowledge(ticket, actor=ctx.person.actor, note=ctx.understanding.note)
         return [ctx.reply("ack_done", ticket=ctx.ticket_card(ticket))]

@@ -24,6 +24,8 @@ def card(locale: str, *, status: str = "assigned", priority: str = "P2", code: s
 
 
 ACTIONS = [{"id": "accept", "command": f"接单 {CODE}"}, {"id": "decline", "command": f"拒单 {CODE}"}]
+ACK = {"id": "ack", "command": f"确认 {CODE}"}
+ALERT_CARD = {"id": CODE, "type": "repair", "priority": "P1", "status": "assigned", "summary": "燃气灶漏气，有燃气味"}
 
 
 def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
@@ -53,6 +55,10 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "no_active_job": [{}],
         "not_understood": [{}],
         "received_media": [{"kinds": ["image"]}, {"kinds": ["voice"]}, {"kinds": ["location"]}, {"kinds": []}],
+        "sla_alert": [{"ticket": ALERT_CARD, "target": target, "level": level, "due_at": "2027-02-10 14:30",
+                       "assignee": assignee, "actions": [] if level == 0 else [ACK]}
+                      for target, level, assignee in (("first_response", 0, ""), ("first_response", 1, "王师傅"),
+                                                      ("resolution", 2, ""))],
         "staff_help": [{"role": role} for role in ("technician", "agent", "supervisor", "manager", "admin")],
         "staff_status_which": [{}],
         "staff_ticket": [{"ticket": t(status="en_route"), "job": JOB}, {"ticket": t(), "job": NO_JOB_DETAILS}],

@@ -6,12 +6,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from core.domain.calendar import BusinessCalendar
 
 ANY = "*"
+FIRST_RESPONSE = "first_response"
+RESOLUTION = "resolution"
+TARGETS = (FIRST_RESPONSE, RESOLUTION)
+"""The two promises a policy makes, in the order they fall due."""
+WARNING_LEVEL = 0
+"""The alert level of the warning before a breach; the breach is level 1 of the escalation chain, then 2, 3, …"""
+
+
+class SlaState(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    BREACHED = "breached"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +46,12 @@ class Deadline:
 
     warn_at: datetime
     due_at: datetime
+
+    def state(self, at: datetime) -> SlaState:
+        """Where the target stands at `at`: the time it was met, the clock stopped, or now."""
+        if at >= self.due_at:
+            return SlaState.BREACHED
+        return SlaState.WARNING if at >= self.warn_at else SlaState.OK
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +125,16 @@ class SlaSettings:
     def escalation_times(self, policy: Policy, breached_at: datetime) -> tuple[datetime, ...]:
         """When each level of the chain is due after a breach, in chain order (level 1 first)."""
         return tuple(policy.calendar.add(breached_at, level.after.on(policy.calendar)) for level in self.escalations)
+
+    def alert_times(self, policy: Policy, deadline: Deadline) -> dict[int, datetime]:
+        """When each alert of one target is due, by level: the warning (`WARNING_LEVEL`) at `warn_at`, then each
+        level of the chain counted from the due time (level 1 is the breach alert)."""
+        levels = enumerate(self.escalation_times(policy, deadline.due_at), 1)
+        return {WARNING_LEVEL: deadline.warn_at, **dict(levels)}
+
+    def recipient(self, level: int) -> str:
+        """Who hears of alert `level`: the warning and the breach go to the first level of the chain."""
+        return self.escalations[max(level, 1) - 1].notify
 
 
 def unknown_recipients(settings: SlaSettings, *, roles: Iterable[str], names: Iterable[str]) -> dict[str, str]:

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Mapping
 
+from core.domain.sla import FIRST_RESPONSE, Deadline, SlaState
+
 
 class TicketType(StrEnum):
     REPAIR = "repair"
@@ -45,6 +47,10 @@ class Status(StrEnum):
 
 
 OPEN_STATUSES = frozenset(Status) - {Status.RESOLVED, Status.CLOSED, Status.CANCELLED}
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
+CLOCK_STOPPED = frozenset({Status.PENDING_CUSTOMER, Status.PENDING_PARTS, Status.RESOLVED, *FINAL_STATUSES})
+"""Statuses in which the SLA clock does not run: waiting for the customer or for parts (a pause), resolved (until
+the customer reopens it), closed and cancelled (for good)."""
 
 _WORKING = {Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE, Status.PENDING_CUSTOMER, Status.PENDING_PARTS}
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -125,7 +131,19 @@ class TicketView:
     updated_at: datetime
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
+    deadlines: Mapping[str, Deadline] = field(default_factory=dict)
+    """The SLA targets of the ticket's policy by name (`first_response`, `resolution`), as moved on by pauses."""
+    clock_stopped_at: datetime | None = None
+    """When the SLA clock stopped (see `CLOCK_STOPPED`); None while it runs."""
 
     @property
     def is_open(self) -> bool:
         return Status(self.status) in OPEN_STATUSES
+
+    def sla_state(self, target: str, now: datetime) -> SlaState | None:
+        """Where one target stands: judged when it was met, when the clock stopped, or now (None: no such target)."""
+        deadline = self.deadlines.get(target)
+        if deadline is None:
+            return None
+        met = self.first_response_at if target == FIRST_RESPONSE else None
+        return deadline.state(min(at for at in (met, self.clock_stopped_at, now) if at is not None))

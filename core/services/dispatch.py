@@ -74,19 +74,20 @@ class DispatchService:
         return Dispatch(pool=pool)
 
     async def accept(self, ticket: TicketView, staff_id: int) -> TicketView:
-        """The assignee accepts, or the first technician to claim a pooled job gets it."""
+        """The assignee accepts, or the first technician to claim a pooled job gets it. Accepting is the company's
+        first response to the customer (the SLA's first-response clock stops)."""
         actor = f"{PersonKind.TECHNICIAN.value}:{staff_id}"
-        if ticket.assignee_id == staff_id:
-            return await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
-        if ticket.assignee_id is not None or ticket.status != Status.NEW.value:
-            raise AlreadyTaken(ticket.code)
-        staff = await self._session.get_one(Staff, staff_id)
-        if ticket.type not in staff.skills or staff_id in await self.declined(ticket):
-            raise NotYourJob(ticket.code)
-        if not await self._tickets.claim(ticket, staff_id):
-            raise AlreadyTaken(ticket.code)
-        await self._assign(ticket, staff_id, actor=actor)
-        return await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
+        if ticket.assignee_id != staff_id:
+            if ticket.assignee_id is not None or ticket.status != Status.NEW.value:
+                raise AlreadyTaken(ticket.code)
+            staff = await self._session.get_one(Staff, staff_id)
+            if ticket.type not in staff.skills or staff_id in await self.declined(ticket):
+                raise NotYourJob(ticket.code)
+            if not await self._tickets.claim(ticket, staff_id):
+                raise AlreadyTaken(ticket.code)
+            await self._assign(ticket, staff_id, actor=actor)
+        ticket = await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
+        return await self._tickets.mark_responded(ticket)
 
     async def decline(self, ticket: TicketView, staff_id: int, *, reason: str) -> Dispatch:
         """The assignee hands the job back (it is offered to someone else), or a pooled technician passes on it."""
@@ -99,10 +100,6 @@ class DispatchService:
             ticket = await self._tickets.set_assignee(ticket, None, actor=actor)
         await self._tickets.record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
         return Dispatch() if pooled else await self.dispatch(ticket)
-
-    async def acknowledge(self, ticket: TicketView, *, actor: str, note: str) -> None:
-        """A supervisor has taken note of the job; the audit log keeps who and when."""
-        await self._tickets.record(ticket, actor, "acknowledged", {}, {"note": note})
 
     async def visible(self, code: str, person: Person) -> TicketView | None:
         """The ticket named `code` if this person may see it, else None — the same answer whether it does not exist

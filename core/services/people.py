@@ -101,6 +101,16 @@ class PeopleService:
         return list(await self._session.scalars(select(Staff).where(
             or_(Staff.role.in_(list(roles)), Staff.name.in_(list(names)))).order_by(Staff.id)))
 
+    async def roster(self) -> tuple[set[str], set[str]]:
+        """The roles staff hold and the names they go by: who an alert addressed by role or name can reach."""
+        rows = (await self._session.execute(select(Staff.role, Staff.name))).all()
+        return {role for role, _ in rows}, {name for _, name in rows}
+
+    async def staff_member(self, staff_id: int) -> Person | None:
+        """The staff member with this id, as a person (None when there is none)."""
+        staff = await self._session.get(Staff, staff_id)
+        return None if staff is None else _staff_person(staff)
+
     async def staff_contacts(self, staff: Sequence[Staff]) -> dict[int, Contact]:
         """Each staff member's best channel (`CONTACT_CHANNELS` order), in the order given, in one query; those
         with no identity are left out."""

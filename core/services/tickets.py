@@ -14,9 +14,11 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import CHINA_TZ, Clock
-from core.domain.tickets import (OPEN_STATUSES, Priority, Status, TicketType, TicketView, check_transition,
-                                 format_ticket_id)
+from core.domain.sla import TARGETS
+from core.domain.tickets import (CLOCK_STOPPED, FINAL_STATUSES, OPEN_STATUSES, Priority, Status, TicketType,
+                                 TicketView, check_transition, format_ticket_id)
 from core.services.journal import journal_of
+from core.services.sla import SlaService, deadline_of
 from core.storage.models import Ticket, TicketEvent, TicketMessage, TicketSequence
 from core.storage.upsert import ignoring_conflicts
 
@@ -26,9 +28,11 @@ _OPEN = [s.value for s in OPEN_STATUSES]
 
 
 class TicketService:
-    def __init__(self, *, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, *, session: AsyncSession, clock: Clock, sla: SlaService) -> None:
+        """`sla` keeps each ticket's SLA clock in step with what happens to it here."""
         self._session = session
         self._clock = clock
+        self._sla = sla
         self._open: dict[tuple[str, str], list[Ticket]] = {}
         self._rows: dict[str, Ticket] = {}
         self._opened: list[Ticket] = []
@@ -62,6 +66,7 @@ class TicketService:
                           attachments=attachments or [], created_at=now)
         self._record(ticket, actor, "opened", {}, {"type": ticket.type, "priority": ticket.priority,
                                                     "status": ticket.status})
+        await self._sla.start(ticket)
         return view(ticket)
 
     async def add_message(self, ticket: TicketView, *, actor: str, text: str, inbox_id: int | None,
@@ -89,6 +94,7 @@ class TicketService:
             self._record(row, actor, "priority", {"priority": row.priority}, {"priority": priority.value})
             row.priority = priority.value
             row.updated_at = self._clock.now()
+            await self._sla.retarget(row, await self._pauses(row))
         return view(row)
 
     async def transition(self, ticket: TicketView, target: Status, *, actor: str, note: str = "") -> TicketView:
@@ -96,11 +102,16 @@ class TicketService:
         row = await self._row(ticket)
         check_transition(row.status, target)
         now = self._clock.now()
+        stopped = Status(row.status) in CLOCK_STOPPED
         self._record(row, actor, "status", {"status": row.status}, {"status": target.value, "note": note})
         row.status = target.value
         row.updated_at = now
         if target is Status.RESOLVED:
             row.resolved_at = now
+        if target in CLOCK_STOPPED and (not stopped or target in FINAL_STATUSES):
+            await self._sla.stop(row, final=target in FINAL_STATUSES)
+        elif stopped and target not in CLOCK_STOPPED:
+            await self._sla.resume(row)
         return view(row)
 
     async def set_assignee(self, ticket: TicketView, staff_id: int | None, *, actor: str) -> TicketView:
@@ -110,10 +121,21 @@ class TicketService:
         return view(row)
 
     async def mark_responded(self, ticket: TicketView) -> TicketView:
+        """A person on the company side acted on the ticket (accepted the job, wrote to the customer): the first
+        time stops the first-response clock."""
         row = await self._row(ticket)
         if row.first_response_at is None:
             row.first_response_at = self._clock.now()
+            await self._sla.responded(row)
         return view(row)
+
+    async def acknowledge(self, ticket: TicketView, *, actor: str, note: str) -> list[str]:
+        """Someone took charge of the ticket's breach: the escalations not yet sent stop, and the audit log keeps
+        who, when and which targets (none when nothing was breached: the acknowledgement is only noted)."""
+        row = await self._row(ticket)
+        targets = await self._sla.acknowledge(row)
+        self._record(row, actor, "acknowledged", {}, {"note": note, "targets": targets})
+        return targets
 
     async def record(self, ticket: TicketView, actor: str, action: str, before: dict[str, Any],
                      after: dict[str, Any]) -> None:
@@ -177,6 +199,22 @@ class TicketService:
         return list(await self._session.scalars(select(TicketEvent.after).where(
             TicketEvent.ticket_id == row.id, TicketEvent.action == action).order_by(TicketEvent.id)))
 
+    async def _pauses(self, row: Ticket) -> list[tuple[datetime, datetime]]:
+        """The spans the ticket's SLA clock stood still and ran again after, from the audit log, oldest first."""
+        await self._journal.write()
+        moves = await self._session.execute(select(TicketEvent.at, TicketEvent.after).where(
+            TicketEvent.ticket_id == row.id, TicketEvent.action == "status").order_by(TicketEvent.id))
+        pauses: list[tuple[datetime, datetime]] = []
+        since: datetime | None = None
+        for at, after in moves:
+            stopped = after["status"] in CLOCK_STOPPED
+            if stopped and since is None:
+                since = at
+            elif not stopped and since is not None:
+                pauses.append((since, at))
+                since = None
+        return pauses
+
     async def _row(self, ticket: TicketView) -> Ticket:
         row = await self._find(ticket.code)
         if row is None:
@@ -217,7 +255,10 @@ def view(row: Ticket) -> TicketView:
                       customer_id=row.customer_id, assignee_id=row.assignee_id, channel=row.channel,
                       conversation=row.conversation, summary=row.summary, sentiment=row.sentiment,
                       entities=row.entities, created_at=row.created_at, updated_at=row.updated_at,
-                      first_response_at=row.first_response_at, resolved_at=row.resolved_at)
+                      first_response_at=row.first_response_at, resolved_at=row.resolved_at,
+                      deadlines={target: deadline for target in TARGETS
+                                 if (deadline := deadline_of(row, target)) is not None},
+                      clock_stopped_at=row.clock_stopped_at)
 
 
 def summarize(text: str) -> str:

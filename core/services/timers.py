@@ -1,17 +1,22 @@
 """Scheduling work for later, in the transaction that decides it: a survey after closure, an SLA warning, an offer
 that times out. Each timer has a key; a key fires once ever (scheduling a key again moves a pending timer and
-leaves a fired one alone), which is what makes an alert "sent once, ever" across restarts and processes."""
+leaves a fired one alone), which is what makes an alert "sent once, ever" across restarts and processes.
+
+A timer can also be held: it waits without a due time (an SLA clock paused while the customer is asked something)
+until its key is scheduled again. A cancelled timer stays cancelled."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import event, update
+from sqlalchemy import event, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.storage.models import Timer, TimerStatus
 from core.storage.upsert import upserting
+
+_WAITING = (TimerStatus.PENDING, TimerStatus.HELD)
 
 
 class TimerService:
@@ -24,12 +29,19 @@ class TimerService:
         self._wake_pending = False
 
     async def schedule(self, kind: str, key: str, due_at: datetime, payload: Mapping[str, Any] | None = None) -> None:
-        """Fire job `kind` at `due_at` with `payload`; a pending timer of the same key is moved instead."""
-        row = {"kind": kind, "key": key, "due_at": due_at, "payload": dict(payload or {}),
-               "status": TimerStatus.PENDING, "attempts": 0, "last_error": "", "created_at": self._clock.now()}
-        statement = upserting(self._session, Timer, index=["key"], update=["kind", "due_at", "payload"],
-                              only_if=Timer.status == TimerStatus.PENDING)
-        await self._session.execute(statement, [row])
+        """Fire job `kind` at `due_at` with `payload`; a pending or held timer of the same key is moved instead."""
+        await self.schedule_many(kind, [(key, due_at, payload or {})])
+
+    async def schedule_many(self, kind: str, timers: Sequence[tuple[str, datetime, Mapping[str, Any]]]) -> None:
+        """`schedule` for several (key, due_at, payload) at once, in one statement."""
+        if not timers:
+            return
+        now = self._clock.now()
+        rows = [{"kind": kind, "key": key, "due_at": due_at, "payload": dict(payload), "status": TimerStatus.PENDING,
+                 "attempts": 0, "last_error": "", "created_at": now} for key, due_at, payload in timers]
+        statement = upserting(self._session, Timer, index=["key"], update=["kind", "due_at", "payload", "status"],
+                              only_if=or_(*(Timer.status == status for status in _WAITING)))
+        await self._session.execute(statement, rows)
         if self._wake is not None and not self._wake_pending:
             self._wake_pending = True
             event.listen(self._session.sync_session, "after_commit", self._woken, once=True)
@@ -40,13 +52,22 @@ class TimerService:
             self._wake()
 
     async def cancel(self, key: str) -> None:
-        """Drop a pending timer (nothing happens if it already fired or never existed)."""
-        await self._session.execute(update(Timer).where(Timer.key == key, Timer.status == TimerStatus.PENDING)
-                                    .values(status=TimerStatus.CANCELLED).execution_options(synchronize_session=False))
+        """Drop a waiting timer (nothing happens if it already fired or never existed)."""
+        await self._set(Timer.key == key, TimerStatus.CANCELLED)
 
     async def cancel_prefix(self, prefix: str) -> None:
-        """Drop every pending timer whose key starts with `prefix` (e.g. all of a ticket's SLA timers)."""
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        await self._session.execute(update(Timer).where(Timer.key.like(escaped + "%", escape="\\"),
-                                                        Timer.status == TimerStatus.PENDING)
-                                    .values(status=TimerStatus.CANCELLED).execution_options(synchronize_session=False))
+        """Drop every waiting timer whose key starts with `prefix` (e.g. all of a ticket's SLA timers)."""
+        await self._set(_starting(prefix), TimerStatus.CANCELLED)
+
+    async def hold_prefix(self, prefix: str) -> None:
+        """Hold every pending timer whose key starts with `prefix` until its key is scheduled again."""
+        await self._set(_starting(prefix), TimerStatus.HELD)
+
+    async def _set(self, which: Any, status: TimerStatus) -> None:
+        await self._session.execute(update(Timer).where(which, Timer.status.in_(_WAITING)).values(status=status)
+                                    .execution_options(synchronize_session=False))
+
+
+def _starting(prefix: str) -> Any:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Timer.key.like(escaped + "%", escape="\\")

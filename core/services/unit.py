@@ -8,14 +8,17 @@ from typing import Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.domain.sla import SlaSettings
 from core.envelopes import Inbound
 from core.services.alerts import AlertService, Room
 from core.services.conversations import ConversationService
 from core.services.dispatch import DispatchService
 from core.services.intake import IntakeService
 from core.services.people import PeopleService
+from core.services.sla import SlaService
 from core.services.tickets import TicketService
 from core.services.timers import TimerService
+from core.sla.config import builtin_sla
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,20 +30,22 @@ class Services:
     intake: IntakeService
     alerts: AlertService
     timers: TimerService
+    sla: SlaService
 
     @classmethod
     def in_transaction(cls, session: AsyncSession, clock: Clock, *, rooms: Sequence[Room] = (),
-                       wake_timers: Callable[[], None] | None = None) -> Services:
+                       sla: SlaSettings | None = None, wake_timers: Callable[[], None] | None = None) -> Services:
         """One set per transaction: what the services keep in hand is valid only inside it. `rooms` are the shared
-        alert rooms the hub's channels are configured with; `wake_timers` is called after a commit that scheduled
-        a timer."""
-        tickets = TicketService(session=session, clock=clock)
+        alert rooms the hub's channels are configured with; `sla` the configured service levels (the built-in ones
+        when not given); `wake_timers` is called after a commit that scheduled a timer."""
+        timers = TimerService(session=session, clock=clock, wake=wake_timers)
+        clocks = SlaService(settings=sla or builtin_sla(), timers=timers, clock=clock)
+        tickets = TicketService(session=session, clock=clock, sla=clocks)
         people = PeopleService(session=session, clock=clock)
         dispatch = DispatchService(session=session, tickets=tickets, people=people)
         return cls(tickets=tickets, people=people, conversations=ConversationService(session=session, clock=clock),
                    dispatch=dispatch, intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch),
-                   alerts=AlertService(people=people, rooms=rooms),
-                   timers=TimerService(session=session, clock=clock, wake=wake_timers))
+                   alerts=AlertService(people=people, rooms=rooms), timers=timers, sla=clocks)
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

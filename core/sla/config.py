@@ -6,6 +6,7 @@ Without `[[sla.policy]]` tables the hub uses `DEFAULT_POLICIES`; without `[[sla.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +54,12 @@ def parse_sla(raw: Mapping[str, Any]) -> SlaSettings:
         calendar=default, timezone=zone, warn_at=_warn_at(raw.get("warn_at", 0.8)),
         policies=tuple(_policy(key, table, calendars, default) for key, table in policies),
         escalations=tuple(_escalation(key, table) for key, table in escalations))
+
+
+@cache
+def builtin_sla() -> SlaSettings:
+    """The service levels of a hub whose config has no `[sla]`: the defaults above, built once per process."""
+    return parse_sla({})
 
 
 def _tables(raw: Mapping[str, Any], name: str, defaults: Sequence[Mapping[str, Any]]

@@ -86,6 +86,13 @@ class Ticket(Base):
     updated_at: Mapped[datetime]
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    first_response_warn_at: Mapped[datetime | None] = mapped_column(index=True)
+    first_response_due_at: Mapped[datetime | None]
+    resolution_warn_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolution_due_at: Mapped[datetime | None]
+    """SLA due times, moved on by pauses; the warnings are indexed for the queue of tickets needing attention."""
+    clock_stopped_at: Mapped[datetime | None]
+    """When the SLA clock stopped (pending customer or parts, resolved, closed, cancelled); None while it runs."""
     customer: Mapped[Customer] = relationship(lazy="raise")
 
 
@@ -145,6 +152,8 @@ class OutboxStatus(StrEnum):
 
 class TimerStatus(StrEnum):
     PENDING = "pending"
+    HELD = "held"
+    """Waiting without a due time (an SLA clock that is paused); scheduling the key again makes it pending."""
     FIRED = "fired"
     CANCELLED = "cancelled"
     FAILED = "failed"

@@ -1,6 +1,6 @@
 """Timers on SQLite and PostgreSQL: a timer fires when due and once ever (scheduling its key again moves it only
-while pending), cancelling works by key and prefix, a failing job is retried and then given up, and two workers
-racing over the same due timers fire each once."""
+while pending or held), holding and cancelling work by prefix, a failing job is retried and then given up, and two
+workers racing over the same due timers fire each once."""
 from __future__ import annotations
 
 import asyncio
@@ -78,6 +78,26 @@ async def test_cancel_by_key_and_by_prefix(engine: AsyncEngine, clock: FakeClock
     clock.advance(20)
     await worker.fire_due()
     assert job.fired == ["sla:SR-10:first"]
+
+
+async def test_a_held_timer_waits_until_scheduled_again_and_a_cancelled_one_for_good(engine: AsyncEngine,
+                                                                                     clock: FakeClock) -> None:
+    job = Remind()
+    worker = _worker(engine, clock, job)
+    for key in ("sla:SR-1:a", "sla:SR-1:b"):
+        await _schedule(engine, clock, "remind", key, 10)
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        await services.timers.hold_prefix("sla:SR-1:")
+        await services.timers.cancel("sla:SR-1:b")
+    clock.advance(60)
+    assert await worker.fire_due() == 0
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        await services.timers.schedule_many("remind", [(key, clock.now() + timedelta(seconds=5), {})
+                                                       for key in ("sla:SR-1:a", "sla:SR-1:b")])
+    clock.advance(5)
+    assert await worker.fire_due() == 1 and job.fired == ["sla:SR-1:a"]
 
 
 async def test_a_failing_job_is_retried_then_given_up_and_others_still_fire(engine: AsyncEngine,

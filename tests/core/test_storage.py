@@ -11,7 +11,7 @@ from core.domain.tickets import IllegalTransition, Priority, Status, TicketType
 from core.envelopes import Inbound
 from core.inbox import Committed, GroupCommitIntake
 from core.services.people import PeopleService
-from core.services.tickets import TicketService
+from core.services.unit import Services
 from core.storage.db import session_factory
 from core.storage.models import InboxRow, Ticket, TicketEvent
 
@@ -20,7 +20,7 @@ import pytest
 
 async def _open_one(sessions, clock, customer_id: int) -> str:  # type: ignore[no-untyped-def]
     async with sessions() as session, session.begin():
-        ticket = await TicketService(session=session, clock=clock).open(
+        ticket = await Services.in_transaction(session, clock).tickets.open(
             customer_id=customer_id, type=TicketType.REPAIR, priority=Priority.P3, channel="webchat",
             conversation="c", text="洗衣机不脱水", entities={"phones": ["13800138000"]}, sentiment="neutral",
             actor="customer:1", inbox_id=None)
@@ -45,7 +45,7 @@ async def test_transitions_are_audited_and_illegal_ones_refused(engine, clock: F
     customer = await _customer(sessions, clock)
     code = await _open_one(sessions, clock, customer)
     async with sessions() as session, session.begin():
-        service = TicketService(session=session, clock=clock)
+        service = Services.in_transaction(session, clock).tickets
         ticket = await service.get(code)
         await service.transition(ticket, Status.ASSIGNED, actor="supervisor:1")
         with pytest.raises(IllegalTransition):

@@ -1,5 +1,6 @@
 """`aftersales serve` as an operator starts it: a new SQLite file is migrated and served; a PostgreSQL database that
-is not at head and a port already taken are refused with one line on stderr and exit 2, before anything starts."""
+is not at head, a port already taken and an escalation level nobody on staff would receive are refused with one line
+on stderr and exit 2, before anything starts."""
 from __future__ import annotations
 
 import signal
@@ -73,3 +74,11 @@ def test_demo_on_a_new_sqlite_file_migrates_it_first(tmp_path: Path) -> None:
     hub = HubProcess(tmp_path)
     assert hub.cli("demo").wait(60) == 0
     assert "migrated to" in hub.log.read_text("utf-8") and "Traceback" not in hub.log.read_text("utf-8")
+
+
+def test_serve_refuses_an_escalation_level_nobody_would_receive(tmp_path: Path) -> None:
+    chain = '[[sla.escalation]]\nafter = "0s"\nnotify = "supervisor"\n[[sla.escalation]]\nafter = "2h"\nnotify = "manager"\n'
+    hub = HubProcess(tmp_path, extra_config="[sla]\n" + chain)
+    assert hub.cli("demo").wait(60) == 0
+    result = hub.serve_until_exit()
+    assert_one_line_refusal(result, "sla.escalation[2].notify", "'manager'")

@@ -1,0 +1,57 @@
+"""SLA alerts, fired by the ticket's timers (core.services.sla): the warning before a target falls due, the breach,
+then each level of the escalation chain — to the staff the chain names, on their own channels, and in the shared
+alert rooms. The breach and the escalations carry a button for `确认 SR-…`, which stops the levels not yet sent."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.domain.sla import FIRST_RESPONSE, WARNING_LEVEL
+from core.domain.tickets import TicketView
+from core.envelopes import Outbound
+from core.services.alerts import Audience
+from core.services.sla import SLA_TIMER
+from handlers.base import TimerContext
+
+SLA_ACTOR = "system:sla"
+
+
+class SlaAlertJob:
+    kind = SLA_TIMER
+
+    async def fire(self, due: TimerContext) -> list[Outbound]:
+        services = due.services
+        target, level = due.payload["target"], int(due.payload["level"])
+        ticket = await services.tickets.get(due.payload["ticket"])
+        if ticket is None or not _running(ticket, target):
+            return []
+        settings = services.sla.settings
+        notify = settings.recipient(level)
+        await services.tickets.record(ticket, SLA_ACTOR, "sla_alert", {}, {"target": target, "level": level,
+                                                                           "notify": notify})
+        assignee = await services.people.staff_member(ticket.assignee_id) if ticket.assignee_id else None
+        data = {"ticket": alert_card(ticket), "target": target, "level": level,
+                "due_at": local_time(ticket.deadlines[target].due_at, settings.timezone),
+                "assignee": assignee.name if assignee else "",
+                "actions": [] if level == WARNING_LEVEL else [{"id": "ack", "command": f"确认 {ticket.code}"}]}
+        return await services.alerts.alert(Audience(roles=[notify], names=[notify]), template="sla_alert",
+                                           data=data, key=due.timer_key)
+
+
+def _running(ticket: TicketView, target: str) -> bool:
+    """Whether the target's clock still runs (a timer racing a pause, a response or a resolution sends nothing)."""
+    if target not in ticket.deadlines or ticket.clock_stopped_at is not None or not ticket.is_open:
+        return False
+    return not (target == FIRST_RESPONSE and ticket.first_response_at is not None)
+
+
+def alert_card(ticket: TicketView) -> dict[str, Any]:
+    """The ticket as staff alerts show it; labels come from each recipient's own locale at rendering."""
+    return {"id": ticket.code, "type": ticket.type, "priority": ticket.priority, "status": ticket.status,
+            "summary": ticket.summary}
+
+
+def local_time(at: datetime, zone: ZoneInfo) -> str:
+    """An instant as staff read it: in the hub's configured time zone."""
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
