@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config
+from bot.knowledge import load_knowledge_base
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline, transaction_budget
 from bot.router import Router
@@ -30,12 +31,15 @@ from core.storage.db import create_engine, session_factory
 from core.storage.stores import DbCursorStore, DbQuarantineStore
 from handlers.base import TimerJob
 from handlers.cancel import CancelHandler
+from handlers.confirm import AutoClose, ConfirmHandler
 from handlers.fallback import FallbackHandler, StaffHelpHandler
 from handlers.intake import IntakeHandler
 from handlers.sla_alerts import SlaAlertJob
+from handlers.knowledge import KnowledgeHandler
 from handlers.smalltalk import SmalltalkHandler
 from handlers.status import StatusHandler
 from handlers.supervisor import SupervisorHandler
+from handlers.survey import AskSurvey, ExpireSurvey, RemindSurvey, SurveyHandler
 from handlers.technician import TechnicianHandler
 from handlers.ticket_lookup import TicketLookupHandler
 from nlp import Understander, load_understander
@@ -60,6 +64,8 @@ class Hub:
     workers: InboxWorkers
     sender: OutboxSender
     renderer: Renderer
+    pipeline: Pipeline | None = None
+    """Handles inbox messages; None in an intake-only process (`bus.process = false`)."""
     timers: TimerWorker | None = None
     """Fires due timers; None in an intake-only process (`bus.process = false`)."""
     checkpointer: WalCheckpointer | None = None
@@ -75,6 +81,10 @@ class Hub:
         return results
 
     async def start(self) -> None:
+        """The knowledge base is loaded (`[kb] dir` imported) before anything is handled; a bad article file stops
+        the start naming it."""
+        if self.pipeline is not None:
+            self.pipeline.knowledge = await load_knowledge_base(self.config.kb, self.sessions, self.clock)
         if self.checkpointer is not None:
             await self.checkpointer.start()
         for channel in self.channels.values():
@@ -128,15 +138,16 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     relay = InboxRelay(bus=bus, store=inbox)
     rooms = alert_rooms(config)
     timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), rooms=rooms, sla=config.sla,
-                         after_commit=sender.wake) if config.bus.process else None
+                         after_commit=sender.wake, survey=config.survey) if config.bus.process else None
     pipeline = Pipeline(sessions=sessions, inbox=inbox, rooms=rooms, sla=config.sla,
                         understander=understander or load_understander(config.nlp.model_path or None),
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
-                        transaction_budget=budget, wake_timers=timers.wake) if timers is not None else None
+                        transaction_budget=budget, wake_timers=timers.wake,
+                        survey=config.survey) if timers is not None else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=relay.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
-              inbox=inbox, timers=timers,
+              inbox=inbox, pipeline=pipeline, timers=timers,
               workers=workers, sender=sender, renderer=renderer, checkpointer=WalCheckpointer.for_engine(engine),
               channels=channels)
     for channel in [*_channels(config, hub), *extra_channels]:
@@ -147,13 +158,14 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
 def default_router() -> Router:
     """Every conversation job the hub knows; each serves the roles it declares."""
     return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), TechnicianHandler(),
-                            SupervisorHandler(), TicketLookupHandler()],
+                            SupervisorHandler(), TicketLookupHandler(), ConfirmHandler(), SurveyHandler(),
+                            KnowledgeHandler()],
                   fallbacks=[FallbackHandler(), StaffHelpHandler()])
 
 
 def default_timer_jobs() -> list[TimerJob]:
     """Every job the hub does when a timer comes due."""
-    return [SlaAlertJob()]
+    return [SlaAlertJob(), AutoClose(), AskSurvey(), RemindSurvey(), ExpireSurvey()]
 
 
 def alert_rooms(config: Config) -> list[Room]:

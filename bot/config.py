@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from channels.registry import PLATFORMS, platform
 from core.domain.sla import SlaSettings
+from core.domain.surveys import SurveySettings
 from core.durations import parse_duration
 from core.sla.config import builtin_sla, parse_sla
 
@@ -100,6 +101,7 @@ class Config:
     sla: SlaSettings = field(default_factory=builtin_sla)
     nlp: NlpConfig = field(default_factory=NlpConfig)
     kb: KbConfig = field(default_factory=KbConfig)
+    survey: SurveySettings = field(default_factory=SurveySettings)
     channels: Mapping[str, Any] = field(default_factory=dict)
     """Each platform's section (`channels.registry`), built from its own config type; absent ones at their defaults."""
 

@@ -20,6 +20,9 @@ from bot.metrics import Metrics
 from bot.router import Router
 from core.clock import Clock
 from core.domain.sla import SlaSettings
+from core.domain.conversations import Conversation
+from core.domain.people import Person, PersonKind
+from core.domain.surveys import SURVEYING, SurveySettings
 from core.envelopes import Inbound, Outbound
 from core.inbox import InboxStore
 from core.outbox import enqueue
@@ -28,6 +31,7 @@ from core.services.unit import Services
 from core.storage.db import urgent_write_waiting
 from handlers.base import Context
 from nlp import Understander
+from nlp.retrieval import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +74,14 @@ class Pipeline:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], inbox: InboxStore, understander: Understander,
                  router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
                  transaction_budget: float = TRANSACTION_BUDGET, rooms: Sequence[Room] = (),
-                 sla: SlaSettings | None = None, wake_timers: Callable[[], None] | None = None) -> None:
+                 sla: SlaSettings | None = None, wake_timers: Callable[[], None] | None = None,
+                 survey: SurveySettings = SurveySettings()) -> None:
         """`rooms`: the shared alert rooms of the configured channels; `sla`: the service levels (built-in when
-        None); `wake_timers`: told after a commit that scheduled a timer."""
+        None); `wake_timers`: told after a commit that scheduled a timer; `survey`: `[survey]`."""
         self._sessions = sessions
+        self._survey = survey
+        self.knowledge: KnowledgeBase | None = None
+        """Set by the hub once it has loaded the knowledge base at start."""
         self._inbox = inbox
         self._rooms = tuple(rooms)
         self._sla = sla
@@ -128,7 +136,7 @@ class Pipeline:
         async with self._sessions() as session, session.begin():
             pending = await self._inbox.take_pending(session, inbox_ids)
             services = Services.in_transaction(session, self._clock, rooms=self._rooms, sla=self._sla,
-                                               wake_timers=self._wake_timers)
+                                               wake_timers=self._wake_timers, survey=self._survey)
             await services.preload([row.inbound for row in pending.values()])
             replies: list[Outbound] = []
             done: list[tuple[int, datetime, str]] = []
@@ -158,14 +166,30 @@ class Pipeline:
             return [], f"not answered: automatic message ({inbound.automatic})"
         state = await services.conversations.load(channel=inbound.channel, thread=inbound.conversation,
                                                   sender=inbound.sender)
-        expecting = None if state.idle else state.data.get("expecting")
+        route, expecting = await self._waiting_for(services, inbound, person, state)
         understanding = self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting)
         ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,
-                      services=services, now=now, locale=reply_locale(inbound.text, person.locale))
-        handler = self._router.choose(person=person.kind, intent=understanding.intent, state=state.state)
-        replies = await handler.handle(ctx)
-        self._metrics.inbound.labels(inbound.channel, handler.name).inc()
-        return replies, ""
+                      services=services, now=now, locale=reply_locale(inbound.text, person.locale),
+                      knowledge=self.knowledge)
+        for handler in self._router.candidates(person=person.kind, intent=understanding.intent, state=route):
+            replies = await handler.handle(ctx)
+            if replies is not None:
+                self._metrics.inbound.labels(inbound.channel, handler.name).inc()
+                return replies, ""
+        raise LookupError(f"every job passed on inbox row {inbox_id}")
+
+    @staticmethod
+    async def _waiting_for(services: Services, inbound: Inbound, person: Person,
+                           state: Conversation) -> tuple[str, str | None]:
+        """The state to route by and what the thread waits for: the conversation's own, else — for a customer
+        whose conversation waits for nothing — the question of a survey that is out in this thread."""
+        if not state.idle:
+            return state.state, state.data.get("expecting")
+        if person.kind is PersonKind.CUSTOMER:
+            survey = await services.surveys.waiting(inbound.channel, inbound.conversation, inbound.sender)
+            if survey is not None:
+                return SURVEYING, survey.expecting
+        return state.state, None
 
     async def _record_failure(self, inbox_id: int, exc: Exception) -> None:
         try:

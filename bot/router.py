@@ -3,7 +3,9 @@ person is only ever handed to jobs of their own kind — a staff member's text n
 status, cancel, knowledge, surveys) and a customer never reaches a staff command.
 
 Within a role: commands first (they interrupt whatever the conversation waits for), then the job the conversation
-is in, then the job of the intent, else the role's fallback.
+is in, then the job of the intent, else the role's fallback. A job may pass a message on (it returns None): the next
+choice takes it, and after the jobs chosen, the role's problem intake (a message nobody else takes is filed as a
+problem if it is one), then the fallback.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Sequence
 from core.domain.conversations import IDLE
 from core.domain.people import PersonKind
 from handlers.base import Handler
+from nlp import NEW_PROBLEM
 
 
 @dataclass
@@ -56,10 +59,13 @@ class Router:
         if missing:
             raise ValueError(f"no fallback for {', '.join(missing)}")
 
-    def choose(self, *, person: PersonKind, intent: str, state: str) -> Handler:
+    def candidates(self, *, person: PersonKind, intent: str, state: str) -> list[Handler]:
+        """Who may take the message, in turn."""
         routes = self._routes[person]
-        if intent in routes.commands:
-            return routes.by_intent[intent]
-        if state != IDLE and state in routes.by_state:
-            return routes.by_state[state]
-        return routes.by_intent.get(intent) or self._fallbacks[person]
+        chosen = [handler for handler in (
+            routes.by_intent[intent] if intent in routes.commands else None,
+            routes.by_state.get(state) if state != IDLE else None,
+            routes.by_intent.get(intent)) if handler is not None]
+        if chosen and NEW_PROBLEM in routes.by_intent:
+            chosen.append(routes.by_intent[NEW_PROBLEM])
+        return list(dict.fromkeys([*chosen, self._fallbacks[person]]))

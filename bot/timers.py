@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.loop import WakeableLoop
 from core.clock import Clock
 from core.domain.sla import SlaSettings
+from core.domain.surveys import SurveySettings
 from core.envelopes import Outbound
 from core.outbox import enqueue
 from core.services.alerts import Room
@@ -30,11 +31,12 @@ class TimerWorker(WakeableLoop):
 
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], clock: Clock, jobs: Sequence[TimerJob],
                  rooms: Sequence[Room], after_commit: Callable[[], None], sla: SlaSettings | None = None,
-                 idle_poll: float = IDLE_POLL) -> None:
-        """`sla`: the service levels the jobs work with (built-in when None)."""
+                 idle_poll: float = IDLE_POLL, survey: SurveySettings = SurveySettings()) -> None:
+        """`sla`: the service levels the jobs work with (built-in when None); `survey`: `[survey]`."""
         super().__init__()
         self._sessions = sessions
         self._sla = sla
+        self._survey = survey
         self._clock = clock
         self._store = TimerStore(sessions=sessions, clock=clock)
         self._jobs = {job.kind: job for job in jobs}
@@ -74,7 +76,7 @@ class TimerWorker(WakeableLoop):
             if not due:
                 return 0
             services = Services.in_transaction(session, self._clock, rooms=self._rooms, sla=self._sla,
-                                               wake_timers=self.wake)
+                                               wake_timers=self.wake, survey=self._survey)
             messages: list[Outbound] = []
             for timer in due:
                 messages += await self._fire(timer, services)

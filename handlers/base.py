@@ -11,6 +11,7 @@ from core.domain.tickets import TicketView
 from core.envelopes import Inbound, Outbound
 from core.services.unit import Services
 from nlp import Understanding
+from nlp.retrieval import KnowledgeBase
 from templates import labels
 
 
@@ -24,6 +25,8 @@ class Context:
     services: Services
     now: datetime
     locale: str
+    knowledge: KnowledgeBase | None = None
+    """The knowledge base the hub loaded at start (None where none is loaded: no answers from it)."""
     _count: int = field(default=0, repr=False)
 
     def reply(self, template: str, **data: Any) -> Outbound:
@@ -54,9 +57,21 @@ class Context:
             raise NotACustomer(f"{self.person.actor} reached a customer's job")
         return self.person.id
 
-    def ticket_card(self, ticket: TicketView) -> dict[str, Any]:
-        """The ticket as templates and the web-chat card show it (labels in the reply's language)."""
-        names = labels(self.locale)
+    def entity_lists(self) -> dict[str, list[Any]]:
+        """The understanding's entities as JSON lists for the ticket record."""
+        e = self.understanding.entities
+        return {
+            "phones": list(e.phones), "order_numbers": list(e.order_numbers),
+            "serial_numbers": list(e.serial_numbers), "addresses": [a.text for a in e.addresses],
+            "times": [t.start.isoformat() for t in e.times], "products": list(e.products), "models": list(e.models),
+        }
+
+    def attachment_list(self) -> list[dict[str, Any]]:
+        return [{"kind": a.kind, "name": a.name, "url": a.url, "size": a.size} for a in self.inbound.attachments]
+
+    def ticket_card(self, ticket: TicketView, locale: str | None = None) -> dict[str, Any]:
+        """The ticket as templates and the web-chat card show it (labels in `locale`, by default the reply's)."""
+        names = labels(locale or self.locale)
         return {"id": ticket.code, "type": ticket.type, "type_label": names["types"][ticket.type],
                 "status": ticket.status, "status_label": names["statuses"][ticket.status],
                 "priority": ticket.priority, "priority_label": names["priorities"][ticket.priority],
@@ -95,7 +110,10 @@ class NotACustomer(RuntimeError):
 class Handler(Protocol):
     """A conversation job. `roles`: the kinds of person it serves (the router hands it no one else). `commands` it
     answers whatever the conversation waits for; `intents` when the conversation is idle or in one of its
-    `states`. Jobs subclass this to leave out what they do not use."""
+    `states`. Jobs subclass this to leave out what they do not use.
+
+    `handle` returns the replies, or None to pass the message on (a survey waits, but the message is a new problem):
+    the router's next choice takes it. A job passes before it changes anything."""
 
     name: str
     roles: frozenset[PersonKind]
@@ -103,4 +121,4 @@ class Handler(Protocol):
     intents: frozenset[str] = frozenset()
     states: frozenset[str] = frozenset()
 
-    async def handle(self, ctx: Context) -> list[Outbound]: ...
+    async def handle(self, ctx: Context) -> list[Outbound] | None: ...

@@ -1,11 +1,16 @@
-"""A customer withdraws a request: the newest open ticket (or the one named) is cancelled if it still can be."""
+"""A customer withdraws a request: the ticket named, or their only open one, is cancelled if it still can be; with
+several open and none named, they are asked which. The technician who had the job is told."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
-from core.domain.tickets import IllegalTransition, Status
+from core.domain.tickets import IllegalTransition, Status, TicketView
 from core.envelopes import Outbound
+from handlers import notices
 from handlers.base import Context, Handler
 from nlp import CANCEL
+
+CHOICES = 5
+"""At most this many of the customer's open tickets are offered to choose from (newest first)."""
 
 
 class CancelHandler(Handler):
@@ -19,14 +24,28 @@ class CancelHandler(Handler):
         if code:
             ticket = await tickets.get_for_customer(code, ctx.customer_id)
         else:
-            newest = await tickets.for_customer(ctx.customer_id, limit=1, open_only=True)
-            ticket = newest[0] if newest else None
+            open_ = await tickets.for_customer(ctx.customer_id, limit=CHOICES, open_only=True)
+            if len(open_) > 1:
+                return [ctx.reply("cancel_which", tickets=[ctx.ticket_card(t) for t in open_],
+                                  actions=[{"id": "cancel", "label": t.code, "command": f"取消 {t.code}"}
+                                           for t in open_])]
+            ticket = open_[0] if open_ else None
         if ticket is None:
             return [ctx.reply("cancel_none")]
+        technician = ticket.assignee_id
         try:
             ticket = await tickets.transition(ticket, Status.CANCELLED, actor=ctx.person.actor,
                                               note=ctx.understanding.note)
         except IllegalTransition:
             return [ctx.reply("cancel_refused", ticket=ctx.ticket_card(ticket))]
         ctx.state = ctx.services.conversations.reset(ctx.state)
-        return [ctx.reply("ticket_cancelled", ticket=ctx.ticket_card(ticket))]
+        return [ctx.reply("ticket_cancelled", ticket=ctx.ticket_card(ticket)),
+                *await self._tell_technician(ctx, ticket, technician)]
+
+    @staticmethod
+    async def _tell_technician(ctx: Context, ticket: TicketView, technician: int | None) -> list[Outbound]:
+        contact = await ctx.services.people.staff_contact(technician) if technician is not None else None
+        if contact is None:
+            return []
+        return [notices.to_staff(ctx, contact, "job_cancelled", f"cancelled:{contact.person_id}",
+                                 ticket=ctx.ticket_card(ticket, contact.locale), reason=ctx.understanding.note)]

@@ -5,18 +5,14 @@ new one; then the bot asks for whatever the ticket type still needs (phone, addr
 """
 from __future__ import annotations
 
-from typing import Any
-
-from core.domain.details import EXPECTING
 from core.domain.people import CUSTOMERS
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
-from core.services.intake import Filed, Report
-from handlers import notices
+from core.services.intake import Report
 from handlers.base import Context, Handler
+from handlers.filing import COLLECTING, file_and_answer
 from nlp import ADD_DETAIL, HUMAN, KB_QUESTION, NEW_PROBLEM
 
-COLLECTING = "collecting"
 SAME_PROBLEM_CONFIDENCE = 0.5
 
 
@@ -24,10 +20,12 @@ class IntakeHandler(Handler):
     name = "intake"
     roles = CUSTOMERS
     commands = frozenset({HUMAN})
-    intents = frozenset({NEW_PROBLEM, ADD_DETAIL, KB_QUESTION})
+    intents = frozenset({NEW_PROBLEM, ADD_DETAIL})
     states = frozenset({COLLECTING})
 
     async def handle(self, ctx: Context) -> list[Outbound]:
+        """Also takes what other jobs pass on (a question the knowledge base cannot answer, a survey's thread
+        writing about something else): whatever it is, a problem is filed."""
         u = ctx.understanding
         open_ticket = await self._open_ticket(ctx)
         join = open_ticket if open_ticket is not None and self._same_problem(ctx, open_ticket) else None
@@ -36,19 +34,12 @@ class IntakeHandler(Handler):
             if u.intent not in (KB_QUESTION, HUMAN):
                 return [ctx.reply("not_understood")]
             ticket_type = TicketType.INQUIRY
-        filed = await ctx.services.intake.file(Report(
+        _, replies = await file_and_answer(ctx, Report(
             customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
             conversation=ctx.inbound.conversation, text=ctx.inbound.text, type=ticket_type,
-            priority=Priority(u.priority), sentiment=u.sentiment, entities=entity_lists(ctx), inbox_id=ctx.inbox_id,
-            attachments=attachment_list(ctx)), join=join)
-        self._wait_for(ctx, filed)
-        offers = await notices.offers(ctx, filed.ticket, filed.dispatch) if filed.dispatch else []
-        card = ctx.ticket_card(filed.ticket)
-        if filed.opened:
-            reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, human=u.intent == HUMAN)
-        else:
-            reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing)
-        return [reply, *offers]
+            priority=Priority(u.priority), sentiment=u.sentiment, entities=ctx.entity_lists(), inbox_id=ctx.inbox_id,
+            attachments=ctx.attachment_list()), join=join, human=u.intent == HUMAN)
+        return replies
 
     async def _open_ticket(self, ctx: Context) -> TicketView | None:
         """The ticket this thread is about: one the channel names (an email subject's `[SR-…]`) if it is this
@@ -68,25 +59,3 @@ class IntakeHandler(Handler):
             return True
         return (u.intent == ADD_DETAIL or u.type in (ticket.type, "other")
                 or u.type_confidence < SAME_PROBLEM_CONFIDENCE)
-
-    def _wait_for(self, ctx: Context, filed: Filed) -> None:
-        conversations = ctx.services.conversations
-        if filed.missing:
-            ctx.state = conversations.set(ctx.state, COLLECTING, ticket=filed.ticket.code,
-                                          expecting=EXPECTING[filed.missing[0]])
-        else:
-            ctx.state = conversations.reset(ctx.state)
-
-
-def entity_lists(ctx: Context) -> dict[str, list[Any]]:
-    """The understanding's entities as JSON lists for the ticket record."""
-    e = ctx.understanding.entities
-    return {
-        "phones": list(e.phones), "order_numbers": list(e.order_numbers), "serial_numbers": list(e.serial_numbers),
-        "addresses": [a.text for a in e.addresses], "times": [t.start.isoformat() for t in e.times],
-        "products": list(e.products), "models": list(e.models),
-    }
-
-
-def attachment_list(ctx: Context) -> list[dict[str, Any]]:
-    return [{"kind": a.kind, "name": a.name, "url": a.url, "size": a.size} for a in ctx.inbound.attachments]

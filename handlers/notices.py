@@ -13,8 +13,10 @@ from core.services.people import Contact
 from handlers.base import Context
 
 
-async def offers(ctx: Context, ticket: TicketView, result: Dispatch) -> list[Outbound]:
-    """The assignee gets the job; in the grab pool every candidate gets the same offer (first 接单 wins)."""
+async def offers(ctx: Context, ticket: TicketView, result: Dispatch, *, template: str = "dispatch_notice",
+                 **extra: Any) -> list[Outbound]:
+    """The assignee gets the job; in the grab pool every candidate gets the same offer (first 接单 wins). A job
+    that comes back (`job_reopened`) is offered the same way, with `extra` saying why."""
     chosen = [(result.assignee, "dispatch")] if result.assignee else [(c, "pool") for c in result.pool]
     if not chosen:
         return []
@@ -22,8 +24,8 @@ async def offers(ctx: Context, ticket: TicketView, result: Dispatch) -> list[Out
     job = await job_sheet(ctx, ticket)
     actions = [{"id": "accept", "command": f"接单 {ticket.code}"},
                {"id": "decline", "command": f"拒单 {ticket.code}"}]
-    return [to_staff(ctx, contact, "dispatch_notice", f"{purpose}:{contact.person_id}", ticket=card, job=job,
-                     pooled=purpose == "pool", actions=actions)
+    return [to_staff(ctx, contact, template, f"{purpose}:{contact.person_id}", ticket=card, job=job,
+                     pooled=purpose == "pool", actions=actions, **extra)
             for contact, purpose in chosen]
 
 
@@ -45,8 +47,8 @@ async def progress(ctx: Context, ticket: TicketView, *, note: str = "") -> list[
         return []
     return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
                         conversation=ticket.conversation, template="ticket_progress", locale=customer.locale,
-                        key=f"progress:{ticket.status}", ticket=ctx.ticket_card(ticket), technician=ctx.person.name,
-                        note=note)]
+                        key=f"progress:{ticket.status}", ticket=ctx.ticket_card(ticket, customer.locale),
+                        technician=ctx.person.name, note=note)]
 
 
 async def jobs(ctx: Context, tickets: list[TicketView]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from core.envelopes import Outbound
 from core.services.dispatch import AlreadyTaken, NotYourJob
 from handlers import notices
 from handlers.base import Context, Handler
+from handlers.closing import ask_confirmation
 from nlp import ACCEPT, ARRIVED, DECLINE, DONE, EN_ROUTE, MY_JOBS
 
 TARGET = {ACCEPT: Status.ACCEPTED, DECLINE: Status.NEW, EN_ROUTE: Status.EN_ROUTE, ARRIVED: Status.ON_SITE,
@@ -85,8 +86,9 @@ class TechnicianHandler(Handler):
             return [ctx.reply("job_illegal", ticket=ctx.ticket_card(ticket), command=intent)]
         if note:
             await tickets.add_message(ticket, actor=ctx.person.actor, text=note, inbox_id=ctx.inbox_id, entities={})
-        return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note),
-                *await notices.progress(ctx, ticket, note=note)]
+        told = (await ask_confirmation(ctx, ticket, note=note) if ticket.status == Status.RESOLVED.value
+                else await notices.progress(ctx, ticket, note=note))
+        return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note), *told]
 
     async def _my_jobs(self, ctx: Context) -> list[Outbound]:
         held = await ctx.services.dispatch.jobs_of(ctx.person.id)

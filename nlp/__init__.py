@@ -6,13 +6,14 @@ the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 from .model import ModelError
 from .understander import Understander, load_understander
 from .understanding import (
-    ACCEPT, ACKNOWLEDGE, ADD_DETAIL, ARRIVED, CANCEL, DECLINE, DONE, EN_ROUTE, GREETING, HUMAN, INTENTS, KB_QUESTION,
-    MY_JOBS, NEW_PROBLEM, STATUS_QUERY, SURVEY_ANSWER, THANKS, TICKET_TYPES, Address, Entities, TimeMention,
-    Understanding,
+    ACCEPT, ACKNOWLEDGE, ADD_DETAIL, ARRIVED, CANCEL, DECLINE, DONE, EN_ROUTE, GREETING, HELPFUL, HUMAN, INTENTS,
+    KB_QUESTION, MY_JOBS, NEW_PROBLEM, NOT_FIXED, NOT_HELPFUL, SOLVED, STATUS_QUERY, SURVEY_ANSWER, THANKS,
+    TICKET_TYPES, Address, Entities, TimeMention, Understanding,
 )
 
 __all__ = [
-    "ACCEPT", "ACKNOWLEDGE", "ADD_DETAIL", "ARRIVED", "CANCEL", "DECLINE", "DONE", "EN_ROUTE", "GREETING", "HUMAN",
-    "INTENTS", "KB_QUESTION", "MY_JOBS", "NEW_PROBLEM", "STATUS_QUERY", "SURVEY_ANSWER", "THANKS", "TICKET_TYPES",
+    "ACCEPT", "ACKNOWLEDGE", "ADD_DETAIL", "ARRIVED", "CANCEL", "DECLINE", "DONE", "EN_ROUTE", "GREETING", "HELPFUL",
+    "HUMAN", "INTENTS", "KB_QUESTION", "MY_JOBS", "NEW_PROBLEM", "NOT_FIXED", "NOT_HELPFUL", "SOLVED", "STATUS_QUERY",
+    "SURVEY_ANSWER", "THANKS", "TICKET_TYPES",
     "Address", "Entities", "ModelError", "TimeMention", "Understander", "Understanding", "load_understander",
 ]

@@ -26,6 +26,11 @@ _COMMANDS: dict[str, tuple[str, bool, bool]] = {
     "取消": (u.CANCEL, True, True), "cancel": (u.CANCEL, True, True),
     "转人工": (u.HUMAN, False, False), "人工": (u.HUMAN, False, False), "人工客服": (u.HUMAN, False, False),
     "human": (u.HUMAN, False, False), "agent": (u.HUMAN, False, False),
+    "已解决": (u.SOLVED, True, False), "solved": (u.SOLVED, True, False),
+    "未解决": (u.NOT_FIXED, True, True), "not solved": (u.NOT_FIXED, True, True),
+    "有帮助": (u.HELPFUL, False, False), "helpful": (u.HELPFUL, False, False),
+    "没帮助": (u.NOT_HELPFUL, False, False), "没有帮助": (u.NOT_HELPFUL, False, False),
+    "not helpful": (u.NOT_HELPFUL, False, False),
 }
 _COMMAND = re.compile(
     r"^/?(?P<word>" + "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in sorted(_COMMANDS, key=len, reverse=True))

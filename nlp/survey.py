@@ -20,6 +20,8 @@ _CSAT_PHRASE = re.compile(
 _CSAT_SCORES = dict(_CSAT_WORDS)
 # An NPS question is "how likely are you to recommend"; words map onto the 0–10 scale's usual bands.
 _NPS_FROM_CSAT = {1: 0, 2: 3, 3: 6, 4: 8, 5: 10}
+_SKIP = re.compile(r"^(?:跳过|不用了?|没有了?|没了|无|算了|不说了|skip|no comment|nothing|none|no)[\s,，.。!！~]*$",
+                   re.IGNORECASE)
 
 
 def survey_score(text: str, scale: str) -> int | None:
@@ -37,3 +39,8 @@ def survey_score(text: str, scale: str) -> int | None:
         score = _CSAT_SCORES[word]
         return score if scale == "csat" else _NPS_FROM_CSAT[score]
     return None
+
+
+def is_skip(text: str) -> bool:
+    """The customer declines to leave a comment (跳过, 没有, skip)."""
+    return bool(_SKIP.match(text.strip()))

@@ -18,13 +18,18 @@ from .intents import free_text_intent
 from .model import Prediction, TypeModel
 from .normalize import normalize
 from .placeholders import mask
+from .replies import yes_no_intent
 from .sentiment import SentimentModel, shipped_sentiment
 from .store import load_model
-from .survey import survey_score
+from .survey import is_skip, survey_score
 from .understanding import Entities, Understanding
 
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 _SCALES = {"survey_csat": "csat", "survey_nps": "nps"}
+_NOT_A_COMMENT = frozenset({u.STATUS_QUERY, u.CANCEL, u.HUMAN, u.NOT_FIXED})
+"""What a message at the survey's comment step asks for instead of commenting."""
+_FIELD_TYPES = frozenset({"repair", "installation", "maintenance"})
+"""A confident request for one of these at the comment step is a new job, not a remark on the last one."""
 
 
 class Understander:
@@ -46,6 +51,10 @@ class Understander:
             mood = "negative" if score <= low else "positive" if score >= high else "neutral"
             return Understanding(text=text, intent=u.SURVEY_ANSWER, type="other", type_confidence=1.0,
                                  priority="P4", sentiment=mood, score=score, scale=scale)
+        answer = yes_no_intent(clean, expecting)
+        if answer is not None:
+            return Understanding(text=text, intent=answer, type="other", type_confidence=1.0, priority="P4",
+                                 sentiment="neutral")
         if not _MEANINGFUL.search(clean):
             return Understanding(text=text, intent=u.GREETING, type="other", type_confidence=0.0, priority="P4",
                                  sentiment="neutral", entities=Entities())
@@ -55,12 +64,27 @@ class Understander:
         intent = free_text_intent(clean, prediction.type, entities, expecting)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
         mood = self.sentiment.mood(clean)
+        if expecting == "survey_comment" and self._comments(clean, intent, prediction):
+            return Understanding(text=text, intent=u.SURVEY_ANSWER, type=prediction.type,
+                                 type_confidence=prediction.confidence, priority="P4", sentiment=mood.label,
+                                 scale="comment", note="" if is_skip(clean) else text.strip(),
+                                 sentiment_score=mood.score)
         return Understanding(
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
             priority=priority(clean, prediction.type, mood.score), sentiment=mood.label, entities=entities,
             ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "", sentiment_score=mood.score,
             angry=angry(clean, mood.score),
         )
+
+
+    @staticmethod
+    def _comments(text: str, intent: str, prediction: Prediction) -> bool:
+        """At the survey's comment step, whether `text` is the comment (or declines to give one)."""
+        if is_skip(text):
+            return True
+        if intent in _NOT_A_COMMENT:
+            return False
+        return not (intent == u.NEW_PROBLEM and prediction.type in _FIELD_TYPES and prediction.confidence >= 0.6)
 
 
 _lock = threading.Lock()

@@ -24,10 +24,14 @@ KB_QUESTION = "kb_question"
 GREETING = "greeting"
 THANKS = "thanks"
 HUMAN = "human"
+SOLVED = "solved"
+NOT_FIXED = "not_fixed"
+HELPFUL = "helpful"
+NOT_HELPFUL = "not_helpful"
 
 INTENTS: tuple[str, ...] = (
     NEW_PROBLEM, ADD_DETAIL, STATUS_QUERY, CANCEL, ACCEPT, DECLINE, EN_ROUTE, ARRIVED, DONE, MY_JOBS,
-    ACKNOWLEDGE, SURVEY_ANSWER, KB_QUESTION, GREETING, THANKS, HUMAN,
+    ACKNOWLEDGE, SURVEY_ANSWER, KB_QUESTION, GREETING, THANKS, HUMAN, SOLVED, NOT_FIXED, HELPFUL, NOT_HELPFUL,
 )
 
 TICKET_TYPES: tuple[str, ...] = (
@@ -39,7 +43,8 @@ PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 # What a conversation may be waiting for; anything else passed as `expecting` is treated as None.
-EXPECTATIONS: tuple[str, ...] = ("survey_csat", "survey_nps", "phone", "address", "serial", "time", "detail")
+EXPECTATIONS: tuple[str, ...] = ("survey_csat", "survey_nps", "survey_comment", "confirm", "helpful", "phone",
+                                 "address", "serial", "time", "detail")
 
 
 @dataclass(frozen=True, slots=True)

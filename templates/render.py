@@ -17,7 +17,9 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """A button: `command` is the text the hub receives when it is pressed (so typing it works the same)."""
+    """A button: `command` is the text the hub receives when it is pressed (so typing it works the same). Its label
+    is the locale's phrase for `id` (`actions.toml`), unless the spec gives one that needs no translation (a ticket
+    id)."""
 
     id: str
     label: str
@@ -80,8 +82,8 @@ class Renderer:
 
     def _actions(self, specs: Any, locale: str) -> list[Action]:
         labels = phrases(locale, "actions", template_dir=self._dir)
-        return [Action(id=s["id"], label=labels.get(s["id"], s["id"]), command=s["command"], style=s.get("style", ""))
-                for s in specs]
+        return [Action(id=s["id"], label=s.get("label") or labels.get(s["id"], s["id"]), command=s["command"],
+                       style=s.get("style", "")) for s in specs]
 
     def names(self) -> list[str]:
         """Every message template (for the test that renders them all)."""

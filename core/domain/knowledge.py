@@ -109,3 +109,12 @@ def _texts(header: dict[Any, Any], field: str, source: str) -> tuple[str, ...]:
         if not isinstance(item, str) or not item.strip():
             raise ArticleError(source, f"item {position} must be non-empty text, not {item!r}", field=field)
     return tuple(item.strip() for item in value)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer sent in chat from the knowledge base, waiting for the customer's word on it."""
+
+    id: int
+    question: str
+    article_id: str

@@ -73,6 +73,17 @@ class DispatchService:
             await self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
         return Dispatch(pool=pool)
 
+    async def return_to(self, ticket: TicketView, staff_id: int | None, *, actor: str = DISPATCHER) -> Dispatch:
+        """A reopened job goes back to the technician who did it, if they are still a technician on duty (the
+        customer knows them, and they know the job); otherwise it is dispatched anew."""
+        staff = await self._session.get(Staff, staff_id) if staff_id is not None else None
+        if staff is not None and staff.on_duty and staff.role == PersonKind.TECHNICIAN.value:
+            await self._assign(ticket, staff.id, actor=actor)
+            return Dispatch(assignee=(await self._people.staff_contacts([staff])).get(staff.id))
+        if ticket.assignee_id is not None:
+            ticket = await self._tickets.set_assignee(ticket, None, actor=actor)
+        return await self.dispatch(ticket, actor=actor)
+
     async def accept(self, ticket: TicketView, staff_id: int) -> TicketView:
         """The assignee accepts, or the first technician to claim a pooled job gets it. Accepting is the company's
         first response to the customer (the SLA's first-response clock stops)."""

@@ -1,4 +1,5 @@
-"""The knowledge base's store: articles upserted by id within the caller's transaction, and read back whole.
+"""The knowledge base's store: articles upserted by id within the caller's transaction, and read back whole; and
+the answers sent from it in chat with what customers said of them (`helpful`), which is how deflections are counted.
 
 Retrieval lives in `nlp.retrieval`; the application builds its index from `all()` once at start, so this service
 only has to keep the rows right.
@@ -8,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.domain.knowledge import Article
-from core.storage.models import KbArticle
+from core.domain.knowledge import Answer, Article
+from core.storage.models import KbAnswer, KbArticle
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,32 @@ class KnowledgeService:
                 updated += 1
         await self._session.flush()
         return ImportResult(added=added, updated=updated, unchanged=len(articles) - added - updated)
+
+    async def answered(self, *, customer_id: int, channel: str, conversation: str, question: str, article_id: str,
+                       score: float) -> Answer:
+        """An answer was sent for `question`; the customer's word on it comes later (`feedback`)."""
+        row = KbAnswer(customer_id=customer_id, channel=channel, conversation=conversation, question=question,
+                       article_id=article_id, score=score, helpful=None, answered_at=self._clock.now())
+        self._session.add(row)
+        await self._session.flush()
+        return Answer(id=row.id, question=question, article_id=article_id)
+
+    async def awaiting_feedback(self, *, customer_id: int, channel: str, conversation: str,
+                                answer_id: int | None) -> Answer | None:
+        """The answer a 有帮助 / 没帮助 is about: the one the conversation names, else the newest in the thread
+        without a word yet."""
+        query = select(KbAnswer).where(KbAnswer.customer_id == customer_id, KbAnswer.helpful.is_(None))
+        if answer_id is not None:
+            query = query.where(KbAnswer.id == answer_id)
+        else:
+            query = query.where(KbAnswer.channel == channel, KbAnswer.conversation == conversation)
+        row = await self._session.scalar(query.order_by(KbAnswer.id.desc()).limit(1))
+        return None if row is None else Answer(id=row.id, question=row.question, article_id=row.article_id)
+
+    async def feedback(self, answer: Answer, *, helpful: bool, ticket_id: int | None = None) -> None:
+        """The customer's word on `answer`; `ticket_id` when the question was filed as a ticket after all."""
+        await self._session.execute(update(KbAnswer).where(KbAnswer.id == answer.id).values(
+            helpful=helpful, ticket_id=ticket_id, feedback_at=self._clock.now()))
 
     async def all(self) -> list[Article]:
         rows = await self._session.scalars(select(KbArticle).order_by(KbArticle.id))

@@ -129,6 +129,11 @@ class PeopleService:
                                            channels[channel].external_id)
         return found
 
+    async def staff_contact(self, staff_id: int) -> Contact | None:
+        """Where to reach one staff member (None if they are gone or have no identity)."""
+        member = await self._session.get(Staff, staff_id)
+        return None if member is None else (await self.staff_contacts([member])).get(staff_id)
+
     async def remember_phone(self, customer_id: int, phone: str) -> None:
         customer = await self._customer(customer_id)
         if not customer.phone:

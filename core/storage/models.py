@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, ForeignKey, Index, LargeBinary, MetaData, String, Text,
+from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, LargeBinary, MetaData, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -245,3 +245,46 @@ class KbArticle(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class Survey(Base):
+    """The satisfaction survey of a closed ticket (one per ticket: closed is final), answered in the thread the
+    ticket came from. `step` is the question out while `status` is asked; the API joins `csat`/`nps` by ticket."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (Index("ix_surveys_thread", "channel", "conversation", "recipient", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    conversation: Mapped[str] = mapped_column(String(255))
+    recipient: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(8), default="zh")
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    step: Mapped[str] = mapped_column(String(10), default="csat")
+    csat: Mapped[int | None]
+    nps: Mapped[int | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    asked_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+
+
+class KbAnswer(Base):
+    """A knowledge-base answer sent in chat and what the customer said of it: `helpful` true, false, or None (no
+    word); `ticket_id` when a ticket was opened for the question after all. Helpful with no ticket is a deflection."""
+
+    __tablename__ = "kb_answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    conversation: Mapped[str] = mapped_column(String(255))
+    question: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    helpful: Mapped[bool | None] = mapped_column(Boolean)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    answered_at: Mapped[datetime] = mapped_column(index=True)
+    feedback_at: Mapped[datetime | None]

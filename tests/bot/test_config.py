@@ -32,12 +32,30 @@ def test_bus_section_from_file_and_environment(tmp_path: Path) -> None:
     ("[webchat]\nglobal_rate = 0\n", "webchat.global_rate must be at least 1"),
     ('[webchat]\naddress_session_rate_window = "0s"\n', "webchat.address_session_rate_window positive"),
     ('[server]\ntrusted_proxies = ["10.0.0.300"]\n', "server.trusted_proxies: not an address or network"),
+    ('[survey]\ndelay = "soon"\n', "survey.delay"),
+    ('[survey]\nlow_score = 6\n', "survey.low_score must be between 0 and 5"),
+    ('[survey]\nexpire = "0s"\n', "survey.expire must be positive"),
+    ('[survey]\nremind = "4d"\nexpire = "3d"\n', "survey.remind must be 0s"),
+    ('[survey]\nreopen_window = "0s"\n', "survey.reopen_window must be positive"),
+    ('[survey]\nnps = "maybe"\n', "survey.nps"),
+    ('[survey]\ndelays = "1m"\n', "unknown key survey.delays"),
 ])
 def test_a_bad_setting_is_named(tmp_path: Path, section: str, message: str) -> None:
     path = tmp_path / "aftersales.toml"
     path.write_text(section, "utf-8")
     with pytest.raises(ConfigError, match=message):
         load_config(path, env={})
+
+
+def test_survey_section_from_file_and_environment(tmp_path: Path) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text('[survey]\ndelay = "2s"\nnps = false\nexpire = "1d"\nremind = "0s"\n', "utf-8")
+    survey = load_config(path, env={"AFTERSALES_SURVEY__LOW_SCORE": "3",
+                                    "AFTERSALES_SURVEY__REOPEN_WINDOW": "7d"}).survey
+    assert (survey.delay, survey.nps, survey.expire, survey.remind) == (
+        timedelta(seconds=2), False, timedelta(days=1), timedelta(0))
+    assert (survey.low_score, survey.reopen_window) == (3, timedelta(days=7))
+    assert config_from_dict({}).survey.low_score == 2
 
 
 def test_web_chat_limits_from_file_and_environment(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
-"""A real hub (SQLite, memory bus, demo staff) driven message by message, without sending anything: each step
-returns the outbox rows it caused, so tests read exactly what would go out. Ticket types come from fixed keyword
-rules (testkit.understanding), so a retrained model cannot change these tests; the rest of the NLP is real."""
+"""A real hub (SQLite, memory bus, demo staff and knowledge base) driven message by message, without sending
+anything: each step returns the outbox rows it caused, so tests read exactly what would go out. Time is a fake clock
+that `later` moves, firing the timers that come due. Ticket types come from fixed keyword rules
+(testkit.understanding), so a retrained model cannot change these tests; the rest of the NLP is real."""
 from __future__ import annotations
 
 import asyncio
@@ -9,11 +10,13 @@ from datetime import datetime, timezone
 from typing import Any, AsyncIterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.bootstrap import Hub, build_hub
 from bot.config import config_from_dict
 from bot.demo import load_demo
+from bot.knowledge import load_knowledge_base
+from core.clock import FakeClock
 from core.envelopes import Inbound
 from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, OutboxRow, Staff, Ticket, TicketEvent
@@ -25,8 +28,9 @@ WAIT_STEPS = 2000
 class Desk:
     """Sends inbound messages through `hub.accept` and waits for the pipeline to finish each one."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, clock: FakeClock) -> None:
         self.hub = hub
+        self.clock = clock
         self._ids = itertools.count(1)
 
     async def say(self, channel: str, sender: str, text: str, *, conversation: str | None = None,
@@ -35,13 +39,25 @@ class Desk:
         handler returned them."""
         external_id = f"m{next(self._ids)}"
         inbound = Inbound(channel=channel, account="test", external_id=external_id, sender=sender,
-                          conversation=conversation or sender, text=text, sent_at=datetime.now(timezone.utc),
-                          **fields)
+                          conversation=conversation or sender, text=text, sent_at=self.clock.now(), **fields)
         assert await self.hub.accept([inbound]) == [True]
         inbox_id = await self._processed(channel, external_id)
         async with self.hub.sessions() as session:
             rows = await session.scalars(select(OutboxRow).where(
                 OutboxRow.idempotency_key.like(f"inbox:{inbox_id}:%")).order_by(OutboxRow.id))
+            return [row.payload for row in rows]
+
+    async def later(self, seconds: float) -> list[dict[str, Any]]:
+        """Move the clock on and fire the timers due by then; returns the Outbound dicts they produced."""
+        async with self.hub.sessions() as session:
+            seen = await session.scalar(select(func.max(OutboxRow.id))) or 0
+        self.clock.advance(seconds)
+        assert self.hub.timers is not None
+        await self.hub.timers.fire_due()
+        async with self.hub.sessions() as session:
+            rows = await session.scalars(select(OutboxRow).where(OutboxRow.id > seen,
+                                                                 OutboxRow.idempotency_key.like("timer:%"))
+                                         .order_by(OutboxRow.id))
             return [row.payload for row in rows]
 
     async def _processed(self, channel: str, external_id: str) -> int:
@@ -71,12 +87,19 @@ class Desk:
             return await session.scalar(select(Staff.id).where(Staff.name == name))
 
 
+SURVEY = {"delay": "1m", "nps": True, "expire": "3d", "remind": "1d", "low_score": 2, "reopen_window": "2d"}
+
+
 @pytest.fixture
 async def desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    hub = build_hub(config_from_dict({"database": {"url": url}}), understander=keyword_understander())
+    clock = FakeClock(start=datetime.now(timezone.utc))
+    config = config_from_dict({"database": {"url": url}, "survey": SURVEY})
+    hub = build_hub(config, understander=keyword_understander(), clock=clock)
     await upgrade(hub.engine)
     await load_demo(url, only_if_empty=False)
+    assert hub.pipeline is not None
+    hub.pipeline.knowledge = await load_knowledge_base(config.kb, hub.sessions, clock)
     await hub.workers.start()
-    yield Desk(hub)
+    yield Desk(hub, clock)
     await hub.stop()

@@ -42,9 +42,10 @@ async def test_repair_is_dispatched_accepted_and_worked_to_resolved(desk) -> Non
     assert (progress["channel"], progress["recipient"], progress["conversation"]) == ("webchat", CUSTOMER, CUSTOMER)
     assert progress["data"]["ticket"]["status"] == "accepted" and progress["data"]["technician"] == "王师傅"
 
-    for text, status in (("出发", "en_route"), ("到达", "on_site"), ("完工 已更换排水泵", "resolved")):
+    for text, status, told in (("出发", "en_route", "ticket_progress"), ("到达", "on_site", "ticket_progress"),
+                               ("完工 已更换排水泵", "resolved", "confirm_resolved")):
         out = await desk.say("wecom", "wangshifu", text)
-        assert _templates(out) == ["job_status", "ticket_progress"], text
+        assert _templates(out) == ["job_status", told], text
         assert out[1]["data"]["ticket"]["status"] == status
 
     assert out[1]["data"]["note"] == "已更换排水泵"

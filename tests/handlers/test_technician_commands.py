@@ -49,7 +49,7 @@ async def test_bare_command_applies_to_the_only_fitting_job_or_asks_which(desk) 
     assert ask["data"]["command"] == "arrived"
 
     out = await desk.say("wecom", "wangshifu", "完工")  # only the accepted job can be done from where it stands
-    assert _templates(out) == ["job_status", "ticket_progress"]
+    assert _templates(out) == ["job_status", "confirm_resolved"]
     assert (await desk.ticket(third)).status == "resolved" and (await desk.ticket(first)).status == "en_route"
 
 

@@ -124,3 +124,35 @@ def test_sentiment_on_hand_written_service_messages(understander) -> None:
     rows = [json.loads(line) for line in SENTIMENT_GOLD.read_text(encoding="utf-8").splitlines()]
     right = sum(understander.understand(r["text"], now=NOW).sentiment == r["sentiment"] for r in rows)
     assert len(rows) >= 40 and right / len(rows) >= 0.9
+
+
+@pytest.mark.parametrize(("text", "expecting", "intent"), [
+    ("1", "confirm", u.SOLVED), ("是的", "confirm", u.SOLVED), ("修好了，谢谢", "confirm", u.SOLVED),
+    ("yes", "confirm", u.SOLVED), ("2", "confirm", u.NOT_FIXED), ("没有", "confirm", u.NOT_FIXED),
+    ("还是不行", "confirm", u.NOT_FIXED), ("no", "confirm", u.NOT_FIXED),
+    ("有帮助", "helpful", u.HELPFUL), ("有", "helpful", u.HELPFUL), ("明白了谢谢", "helpful", u.HELPFUL),
+    ("没有", "helpful", u.NOT_HELPFUL), ("2", "helpful", u.NOT_HELPFUL), ("not helpful", "helpful", u.NOT_HELPFUL),
+    ("已解决 SR-20261123-0001", None, u.SOLVED), ("未解决", None, u.NOT_FIXED), ("没帮助", None, u.NOT_HELPFUL),
+])
+def test_yes_and_no_answer_the_question_asked(understander, text: str, expecting: str | None, intent: str) -> None:
+    assert understander.understand(text, now=NOW, expecting=expecting).intent == intent
+
+
+def test_a_longer_message_is_no_yes_or_no(understander) -> None:
+    result = understander.understand("洗衣机还有点响，可以再派人来吗", now=NOW, expecting="confirm")
+    assert result.intent not in (u.SOLVED, u.HELPFUL)
+    assert understander.understand("1", now=NOW).intent != u.SOLVED
+
+
+@pytest.mark.parametrize("text", ["还是不行", "师傅走了以后又不制冷了", "还是没修好啊", "it is still not working"])
+def test_not_fixed_is_understood_anywhere(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).intent == u.NOT_FIXED
+
+
+def test_the_comment_step_takes_remarks_and_skips_but_not_new_jobs(understander) -> None:
+    remark = understander.understand("师傅迟到了两个小时，态度也不好", now=NOW, expecting="survey_comment")
+    assert (remark.intent, remark.scale, remark.note) == (u.SURVEY_ANSWER, "comment", "师傅迟到了两个小时，态度也不好")
+    skip = understander.understand("跳过", now=NOW, expecting="survey_comment")
+    assert (skip.intent, skip.note) == (u.SURVEY_ANSWER, "")
+    status = understander.understand("我的工单到哪了", now=NOW, expecting="survey_comment")
+    assert status.intent == u.STATUS_QUERY

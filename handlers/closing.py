@@ -1,0 +1,39 @@
+"""Asking the customer whether a resolved job is fixed, shared by the jobs that resolve one (a technician's 完工).
+
+The question goes to the thread the ticket came from, with buttons where the channel has them (numbered lines
+elsewhere, so "1" or "2" answers too). The customer's conversation waits for the answer only if it waited for
+nothing else; the buttons name the ticket, and "还是不行" is understood anywhere, so an answer given later still
+counts while the reopen window is open."""
+from __future__ import annotations
+
+from core.domain.tickets import TicketView
+from core.envelopes import Outbound
+from handlers.base import Context
+
+CONFIRMING = "confirming"
+
+
+COMMANDS = {"zh": ("已解决", "未解决"), "en": ("solved", "not solved")}
+
+
+def confirmation_actions(code: str, locale: str) -> list[dict[str, str]]:
+    """The two answers as buttons; they name the ticket, so pressing one later still answers for it."""
+    yes, no = COMMANDS.get(locale, COMMANDS["zh"])
+    return [{"id": "solved", "command": f"{yes} {code}"}, {"id": "not_fixed", "command": f"{no} {code}"}]
+
+
+async def ask_confirmation(ctx: Context, ticket: TicketView, *, note: str) -> list[Outbound]:
+    """The job was resolved: tell the customer and ask; it closes by itself when the window ends unanswered."""
+    await ctx.services.closure.await_confirmation(ticket)
+    customer = await ctx.services.dispatch.customer_contact(ticket)
+    if customer is None:
+        return []
+    conversations = ctx.services.conversations
+    thread = await conversations.load(channel=customer.channel, thread=ticket.conversation, sender=customer.address)
+    if thread.idle or thread.state == CONFIRMING:
+        conversations.set(thread, CONFIRMING, ttl=ctx.services.closure.reopen_window, ticket=ticket.code,
+                          expecting="confirm")
+    return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
+                        conversation=ticket.conversation, template="confirm_resolved", locale=customer.locale,
+                        key=f"confirm:{ticket.code}", ticket=ctx.ticket_card(ticket, customer.locale),
+                        technician=ctx.person.name, note=note, actions=confirmation_actions(ticket.code, customer.locale))]

@@ -1,0 +1,54 @@
+"""The customer's word on a resolved job: 已解决 / "是" closes the ticket (a survey follows); 未解决 / "还是不行"
+reopens the same ticket while the reopen window is open and sends it back to its technician. A job nobody answers
+for closes by itself (`AutoClose`)."""
+from __future__ import annotations
+
+from core.domain.people import CUSTOMERS
+from core.envelopes import Outbound
+from core.services.closure import AUTO_CLOSE
+from handlers import notices
+from handlers.base import Context, Handler, TimerContext
+from handlers.closing import CONFIRMING
+from nlp import NOT_FIXED, SOLVED
+
+
+class ConfirmHandler(Handler):
+    name = "confirm"
+    roles = CUSTOMERS
+    commands = frozenset({SOLVED, NOT_FIXED})
+    states = frozenset({CONFIRMING})
+
+    async def handle(self, ctx: Context) -> list[Outbound] | None:
+        u = ctx.understanding
+        if u.intent not in (SOLVED, NOT_FIXED):
+            return None
+        waiting = ctx.state.data.get("ticket") if ctx.state.state == CONFIRMING else None
+        closure = ctx.services.closure
+        ticket = await closure.waiting_for(ctx.customer_id, u.ticket_id or waiting)
+        if ticket is None:
+            # Nothing waits for the customer's word: "还是不行" is then a problem to file, 已解决 needs no answer.
+            return None if u.intent == NOT_FIXED else [ctx.reply("confirm_none")]
+        if ctx.state.state == CONFIRMING:
+            ctx.state = ctx.services.conversations.reset(ctx.state)
+        if u.intent == SOLVED:
+            closed = await closure.confirm(ticket, actor=ctx.person.actor)
+            return [ctx.reply("ticket_closed", ticket=ctx.ticket_card(closed))]
+        said = u.note or ctx.inbound.text
+        await ctx.services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
+                                               inbox_id=ctx.inbox_id, entities={},
+                                               attachments=ctx.attachment_list())
+        reopened = await closure.reopen(ticket, actor=ctx.person.actor, note=said)
+        technician = reopened.dispatch.assignee.name if reopened.dispatch.assignee else ""
+        return [ctx.reply("ticket_reopened", ticket=ctx.ticket_card(reopened.ticket), technician=technician),
+                *await notices.offers(ctx, reopened.ticket, reopened.dispatch, template="job_reopened", note=said)]
+
+
+class AutoClose:
+    """The reopen window of a resolved job ended without a word from the customer: it closes (the survey is
+    scheduled by the closing)."""
+
+    kind = AUTO_CLOSE
+
+    async def fire(self, due: TimerContext) -> list[Outbound]:
+        await due.services.closure.auto_close(str(due.payload["ticket"]), int(due.payload["round"]))
+        return []

@@ -1,0 +1,74 @@
+"""Questions the knowledge base answers: a confident match is sent with "这个回答有帮助吗？"; "有帮助" settles it (a
+deflection: no ticket), "没有" files the question as a ticket; a question the knowledge base is not sure of is passed
+on to intake, as before there was one."""
+from __future__ import annotations
+
+from core.domain.tickets import Priority, TicketType
+from core.domain.people import CUSTOMERS
+from core.envelopes import Outbound
+from core.services.intake import Report
+from handlers.base import Context, Handler
+from handlers.filing import file_and_answer
+from nlp import HELPFUL, KB_QUESTION, NOT_HELPFUL
+
+KB_FEEDBACK = "kb_feedback"
+FEEDBACK_COMMANDS = {"zh": ("有帮助", "没帮助"), "en": ("helpful", "not helpful")}
+
+
+def feedback_actions(locale: str) -> list[dict[str, str]]:
+    yes, no = FEEDBACK_COMMANDS.get(locale, FEEDBACK_COMMANDS["zh"])
+    return [{"id": "helpful", "command": yes}, {"id": "not_helpful", "command": no}]
+
+
+class KnowledgeHandler(Handler):
+    name = "knowledge"
+    roles = CUSTOMERS
+    commands = frozenset({HELPFUL, NOT_HELPFUL})
+    intents = frozenset({KB_QUESTION})
+    states = frozenset({KB_FEEDBACK})
+
+    async def handle(self, ctx: Context) -> list[Outbound] | None:
+        intent = ctx.understanding.intent
+        if intent == KB_QUESTION:
+            return await self._answer(ctx)
+        if intent in (HELPFUL, NOT_HELPFUL):
+            return await self._feedback(ctx, helpful=intent == HELPFUL)
+        return None
+
+    async def _answer(self, ctx: Context) -> list[Outbound] | None:
+        match = ctx.knowledge.search(ctx.inbound.text) if ctx.knowledge is not None else None
+        if match is None or not match.answered:
+            return None
+        answer = await ctx.services.knowledge.answered(
+            customer_id=ctx.customer_id, channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
+            question=ctx.inbound.text, article_id=match.article_id, score=match.score)
+        if ctx.state.idle or ctx.state.state == KB_FEEDBACK:
+            u = ctx.understanding
+            ctx.state = ctx.services.conversations.set(ctx.state, KB_FEEDBACK, answer=answer.id, expecting="helpful",
+                                                       type=u.type, priority=u.priority,
+                                                       entities=ctx.entity_lists())
+        return [ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body,
+                          actions=feedback_actions(ctx.locale))]
+
+    async def _feedback(self, ctx: Context, *, helpful: bool) -> list[Outbound] | None:
+        asked = ctx.state.data if ctx.state.state == KB_FEEDBACK else {}
+        knowledge = ctx.services.knowledge
+        answer = await knowledge.awaiting_feedback(customer_id=ctx.customer_id, channel=ctx.inbound.channel,
+                                                   conversation=ctx.inbound.conversation,
+                                                   answer_id=asked.get("answer"))
+        if answer is None:
+            return None
+        if asked:
+            ctx.state = ctx.services.conversations.reset(ctx.state)
+        if helpful:
+            await knowledge.feedback(answer, helpful=True)
+            return [ctx.reply("kb_thanks")]
+        asked_type = asked.get("type", TicketType.OTHER.value)
+        filed, replies = await file_and_answer(ctx, Report(
+            customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
+            conversation=ctx.inbound.conversation, text=answer.question,
+            type=TicketType.INQUIRY if asked_type == TicketType.OTHER.value else TicketType(asked_type),
+            priority=Priority(asked.get("priority", Priority.P3.value)), sentiment=ctx.understanding.sentiment,
+            entities=asked.get("entities", {}), inbox_id=ctx.inbox_id), join=None)
+        await knowledge.feedback(answer, helpful=False, ticket_id=await ctx.services.tickets.row_id(filed.ticket))
+        return replies

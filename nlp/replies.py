@@ -1,0 +1,39 @@
+"""Short answers to a yes/no question the hub asked: "is it fixed now?" after a job (`expecting="confirm"`) and
+"did this help?" after a knowledge-base answer (`expecting="helpful"`). The numbers are the numbered choices channels
+without buttons show (1 = yes, 2 = no). A longer message is not an answer: it is understood as usual."""
+from __future__ import annotations
+
+import re
+
+from . import understanding as u
+
+_YES = r"是|是的|对|对的|嗯+|恩|好|好的|行|可以|可以了|没问题了?|ok|okay|yes|yeah|yep|y|sure|1"
+_NO = r"不|不是|否|没有|没|不行|no|nope|n|2"
+_WORDS: dict[str, tuple[str, str, str, str]] = {
+    "confirm": (u.SOLVED, _YES + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|正常了|能用了|"
+                r"fixed|solved|it works|working now",
+                u.NOT_FIXED, _NO + r"|没解决|未解决|还没解决|没修好|还没好|还是不行|还是坏的|not fixed|not solved|"
+                r"still broken|still not working"),
+    "helpful": (u.HELPFUL, _YES + r"|有|有帮助|有用|很有用|帮助很大|解决了|明白了|懂了|谢谢|thanks|helpful|it helped",
+                u.NOT_HELPFUL, _NO + r"|没用|没帮助|没有帮助|没什么帮助|不管用|没解决|不是我要的|not helpful|"
+                r"useless|didn'?t help"),
+}
+_TRAILING = r"[\s,，.。!！~～?？啊呀啦了的哦噢]*"
+_THANKS = r"(?:[\s,，.。!！~～]*(?:谢谢|多谢|感谢|thanks|thank you)(?:你|您|师傅|了)?)?"
+_ANSWERS = {kind: (yes, re.compile(rf"^(?:{yes_words}){_TRAILING}{_THANKS}{_TRAILING}$", re.IGNORECASE),
+                   no, re.compile(rf"^(?:{no_words}){_TRAILING}$", re.IGNORECASE))
+            for kind, (yes, yes_words, no, no_words) in _WORDS.items()}
+
+
+def yes_no_intent(text: str, expecting: str | None) -> str | None:
+    """The intent a short answer to the question `expecting` names carries, or None when it is not one."""
+    found = _ANSWERS.get(expecting or "")
+    if found is None:
+        return None
+    yes, yes_pattern, no, no_pattern = found
+    text = text.strip()
+    if no_pattern.match(text):
+        return no
+    if yes_pattern.match(text):
+        return yes
+    return None

@@ -1,0 +1,185 @@
+"""The customer's half of a job: asked whether it is fixed when the technician reports 完工, yes closes it, no (then
+or later within the reopen window) reopens the same ticket and sends it back to the technician, silence closes it;
+the satisfaction survey after closure; 取消 with several open tickets."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.services.stats import StatsService
+from core.storage.models import Survey, Ticket, TicketMessage
+
+CUSTOMER = "web:loop"
+REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
+DAY = 86400
+
+
+def _templates(out: list[dict]) -> list[str]:
+    return [o["template"] for o in out]
+
+
+async def _resolved(desk, customer: str = CUSTOMER) -> str:  # type: ignore[no-untyped-def]
+    """A repair opened by `customer`, worked by 王师傅 to 完工; returns its code."""
+    out = await desk.say("webchat", customer, REPAIR)
+    code = out[0]["data"]["ticket"]["id"]
+    for command in (f"接单 {code}", f"出发 {code}", f"到达 {code}"):
+        await desk.say("wecom", "wangshifu", command)
+    out = await desk.say("wecom", "wangshifu", f"完工 {code} 已更换排水泵")
+    assert _templates(out) == ["job_status", "confirm_resolved"]
+    ask = out[1]
+    assert (ask["channel"], ask["recipient"], ask["conversation"]) == ("webchat", customer, customer)
+    assert ask["data"]["note"] == "已更换排水泵" and ask["data"]["technician"] == "王师傅"
+    assert ask["data"]["actions"] == [{"id": "solved", "command": f"已解决 {code}"},
+                                      {"id": "not_fixed", "command": f"未解决 {code}"}]
+    return code
+
+
+async def _statuses(desk, code: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(e.actor, e.after["status"]) for e in await desk.events(code, "status")]
+
+
+async def _survey(desk, code: str) -> Survey:  # type: ignore[no-untyped-def]
+    async with desk.hub.sessions() as session:
+        return await session.scalar(select(Survey).join(Ticket, Ticket.id == Survey.ticket_id)
+                                    .where(Ticket.code == code))
+
+
+async def test_yes_closes_then_the_survey_asks_csat_nps_and_a_comment(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "1")
+    assert _templates(out) == ["ticket_closed"]
+    ticket = await desk.ticket(code)
+    assert ticket.status == "closed"
+    assert (await _statuses(desk, code))[-1][1] == "closed"
+    assert [e.action for e in await desk.events(code)][-2:] == ["status", "survey_scheduled"]
+
+    assert await desk.later(30) == [], "the survey waits for [survey] delay"
+    [ask] = await desk.later(30)
+    assert ask["template"] == "survey_csat" and ask["recipient"] == CUSTOMER
+    assert [a["command"] for a in ask["data"]["actions"]] == ["1", "2", "3", "4", "5"]
+
+    assert _templates(await desk.say("webchat", CUSTOMER, "非常满意")) == ["survey_nps"]
+    assert _templates(await desk.say("webchat", CUSTOMER, "9")) == ["survey_comment"]
+    assert _templates(await desk.say("webchat", CUSTOMER, "师傅很专业，准时到")) == ["survey_thanks"]
+    survey = await _survey(desk, code)
+    assert (survey.status, survey.csat, survey.nps, survey.comment) == ("answered", 5, 9, "师傅很专业，准时到")
+    answered = [e.after for e in await desk.events(code, "survey_answered")]
+    assert answered == [{"csat": 5}, {"nps": 9}, {"comment": "师傅很专业，准时到"}]
+
+    async with desk.hub.sessions() as session:
+        figures = await StatsService(session=session).satisfaction()
+    assert (figures.sent, figures.answered, figures.csat_average, figures.nps) == (1, 1, 5.0, 100.0)
+    assert await desk.later(4 * DAY) == [], "an answered survey is neither reminded nor expired"
+
+
+async def test_not_fixed_reopens_the_same_ticket_for_its_technician(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    wang = await desk.staff_id("王师傅")
+    out = await desk.say("webchat", CUSTOMER, "还是不行，还是不脱水")
+    assert _templates(out) == ["ticket_reopened", "job_reopened"]
+    assert out[0]["data"]["technician"] == "王师傅"
+    notice = out[1]
+    assert (notice["channel"], notice["recipient"]) == ("wecom", "wangshifu")
+    assert notice["data"]["note"] == "还是不行，还是不脱水"
+    assert notice["data"]["actions"][0] == {"id": "accept", "command": f"接单 {code}"}
+    ticket = await desk.ticket(code)
+    assert (ticket.status, ticket.assignee_id) == ("assigned", wang)
+    assert (await _statuses(desk, code))[-3:] == [(f"technician:{wang}", "resolved"),
+                                                  (f"customer:{ticket.customer_id}", "new"),
+                                                  ("system:dispatch", "assigned")]
+    [reopened] = await desk.events(code, "reopened")
+    assert reopened.after["round"] == 1 and reopened.after["technician"] == wang
+    async with desk.hub.sessions() as session:
+        said = list(await session.scalars(select(TicketMessage.text).where(TicketMessage.ticket_id == ticket.id)))
+    assert said[-1] == "还是不行，还是不脱水"
+    assert await desk.later(3 * DAY) == [], "the reopened ticket's first auto-close is gone"
+    assert (await desk.ticket(code)).status == "assigned"
+
+    await desk.say("wecom", "wangshifu", f"接单 {code}")
+    out = await desk.say("wecom", "wangshifu", f"完工 {code} 换了电机")
+    assert _templates(out) == ["job_status", "confirm_resolved"]
+    out = await desk.say("webchat", CUSTOMER, f"已解决 {code}")
+    assert _templates(out) == ["ticket_closed"] and (await desk.ticket(code)).status == "closed"
+
+
+async def test_silence_closes_at_the_end_of_the_window_and_later_words_open_a_new_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "你好")
+    assert _templates(out) == ["greeting"], "a message that is no answer is handled as usual"
+    assert await desk.later(2 * DAY - 60) == []
+    assert (await desk.ticket(code)).status == "resolved"
+    assert await desk.later(60) == []
+    assert (await _statuses(desk, code))[-1] == ("system:auto-close", "closed")
+    [ask] = await desk.later(60)
+    assert ask["template"] == "survey_csat"
+
+    out = await desk.say("webchat", CUSTOMER, "洗衣机又坏了，一直响")
+    assert _templates(out)[0] == "ticket_opened" and out[0]["data"]["ticket"]["id"] != code
+    assert (await desk.ticket(code)).status == "closed"
+
+
+async def test_a_later_not_fixed_within_the_window_still_reopens(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    assert _templates(await desk.say("webchat", CUSTOMER, "在吗")) == ["greeting"]
+    await desk.later(DAY)
+    out = await desk.say("webchat", CUSTOMER, "师傅走了以后洗衣机又不脱水了")
+    assert _templates(out)[0] == "ticket_reopened" and out[0]["data"]["ticket"]["id"] == code
+
+
+async def test_a_low_score_alerts_supervisors_and_opens_a_follow_up(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    await desk.say("webchat", CUSTOMER, "是的")
+    await desk.later(60)
+    out = await desk.say("webchat", CUSTOMER, "很差")
+    assert _templates(out) == ["survey_nps", "survey_low_score"]
+    alert = out[1]
+    assert (alert["channel"], alert["recipient"]) == ("wecom", "chenzhuguan")
+    follow_up = alert["data"]["follow_up"]
+    assert alert["data"]["ticket"] == code and alert["data"]["csat"] == 1
+    opened = await desk.ticket(follow_up)
+    assert (opened.type, opened.priority, opened.status) == ("complaint", "P2", "new")
+    assert [e.after for e in await desk.events(code, "follow_up")] == [{"ticket": follow_up, "csat": 1}]
+
+    assert _templates(await desk.say("webchat", CUSTOMER, "2")) == ["survey_comment"]
+    out = await desk.say("webchat", CUSTOMER, "师傅迟到了两个小时")
+    assert _templates(out) == ["survey_thanks", "survey_low_score"]
+    assert out[1]["data"]["comment"] == "师傅迟到了两个小时" and out[1]["data"]["nps"] == 2
+    async with desk.hub.sessions() as session:
+        said = list(await session.scalars(select(TicketMessage.text).where(TicketMessage.ticket_id == opened.id)))
+    assert said[-1] == "师傅迟到了两个小时"
+
+
+async def test_a_waiting_survey_lets_other_messages_through_reminds_once_and_expires(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    await desk.say("webchat", CUSTOMER, "已解决")
+    await desk.later(60)
+    out = await desk.say("webchat", CUSTOMER, "空调也坏了，不制冷")
+    assert _templates(out)[0] == "ticket_opened", "a new problem opens a ticket while the survey waits"
+    [reminder] = await desk.later(DAY)
+    assert reminder["template"] == "survey_reminder"
+    assert await desk.later(DAY) == [], "one reminder only"
+    await desk.later(DAY)
+    survey = await _survey(desk, code)
+    assert (survey.status, survey.csat) == ("expired", None)
+    assert [e.action for e in await desk.events(code)][-1] == "survey_expired"
+    out = await desk.say("webchat", CUSTOMER, "5")
+    assert "survey_nps" not in _templates(out)
+    async with desk.hub.sessions() as session:
+        figures = await StatsService(session=session).satisfaction()
+    assert (figures.sent, figures.answered, figures.response_rate) == (1, 0, 0.0)
+
+
+async def test_cancel_with_several_open_tickets_asks_which_and_tells_the_technician(desk) -> None:  # type: ignore[no-untyped-def]
+    first = (await desk.say("webchat", CUSTOMER, REPAIR))[0]["data"]["ticket"]["id"]
+    second = (await desk.say("webchat", CUSTOMER, "新买的空调需要安装，明天下午3点"))[0]["data"]["ticket"]["id"]
+    assert first != second
+    out = await desk.say("webchat", CUSTOMER, "取消")
+    assert _templates(out) == ["cancel_which"]
+    assert [a["command"] for a in out[0]["data"]["actions"]] == [f"取消 {second}", f"取消 {first}"]
+    assert (await desk.ticket(first)).status == "assigned"
+
+    out = await desk.say("webchat", CUSTOMER, f"取消 {first}")
+    assert _templates(out) == ["ticket_cancelled", "job_cancelled"]
+    assert out[1]["recipient"] == "wangshifu" and out[1]["data"]["ticket"]["id"] == first
+    assert (await desk.ticket(first)).status == "cancelled"
+    out = await desk.say("webchat", CUSTOMER, "取消")
+    assert _templates(out) == ["ticket_cancelled"], "one open ticket left: no question"

@@ -1,0 +1,53 @@
+"""Questions the knowledge base can answer are answered in chat with "这个回答有帮助吗？": helpful counts as a
+deflection, "没有" files the question as a ticket, and a question it is not sure of goes to intake as before."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.services.stats import StatsService
+from core.storage.models import KbAnswer, TicketMessage
+
+CUSTOMER = "web:asker"
+
+
+def _templates(out: list[dict]) -> list[str]:
+    return [o["template"] for o in out]
+
+
+async def _deflections(desk) -> int:  # type: ignore[no-untyped-def]
+    async with desk.hub.sessions() as session:
+        return await StatsService(session=session).deflections()
+
+
+async def test_a_confident_answer_found_helpful_is_a_deflection(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "路由器密码忘记了怎么办")
+    assert _templates(out) == ["kb_answer"]
+    assert out[0]["data"]["article"] == "router-reset" and "重置" in out[0]["data"]["title"]
+    assert [a["command"] for a in out[0]["data"]["actions"]] == ["有帮助", "没帮助"]
+    assert _templates(await desk.say("webchat", CUSTOMER, "有帮助")) == ["kb_thanks"]
+    assert await _deflections(desk) == 1
+    async with desk.hub.sessions() as session:
+        answer = await session.scalar(select(KbAnswer))
+    assert (answer.helpful, answer.ticket_id, answer.question) == (True, None, "路由器密码忘记了怎么办")
+
+
+async def test_not_helpful_opens_a_ticket_carrying_the_question(desk) -> None:  # type: ignore[no-untyped-def]
+    assert _templates(await desk.say("webchat", CUSTOMER, "保修期是多久"))[0] == "kb_answer"
+    out = await desk.say("webchat", CUSTOMER, "没有")
+    assert _templates(out) == ["ticket_opened"]
+    code = out[0]["data"]["ticket"]["id"]
+    ticket = await desk.ticket(code)
+    assert ticket.type == "inquiry"
+    async with desk.hub.sessions() as session:
+        said = list(await session.scalars(select(TicketMessage.text).where(TicketMessage.ticket_id == ticket.id)))
+        answer = await session.scalar(select(KbAnswer))
+    assert said == ["保修期是多久"]
+    assert (answer.helpful, answer.ticket_id) == (False, ticket.id)
+    assert await _deflections(desk) == 0
+
+
+async def test_an_unsure_question_goes_to_intake(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "你们的吉祥物叫什么名字吗")
+    assert _templates(out) == ["ticket_opened"] and out[0]["data"]["ticket"]["type"] == "inquiry"
+    async with desk.hub.sessions() as session:
+        assert await session.scalar(select(KbAnswer)) is None
