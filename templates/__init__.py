@@ -2,6 +2,7 @@
 
 A message template `NAME` is `<locale>/NAME.md.j2` (light Markdown: the body every channel can show), optionally with
 `NAME.subject.j2` (email subject / card title) and `NAME.html.j2` (email HTML); `render.Renderer` renders them.
+Whatever a customer wrote goes into messages to staff through the `inert` filter (`quoting`), so it shows as text.
 Short phrases that are not messages live in `<locale>/GROUP.toml` and are read with `phrases`: button labels
 (`actions`), display names of types, statuses and priorities (`labels`), the web chat's errors (`webchat_errors`)
 and its page (`webchat_page`).

@@ -1,16 +1,18 @@
 """Renders a message template into what channels send: light Markdown, plain text (buttons as numbered lines), subject,
-HTML and the buttons themselves. Channels pick the form they can show; every rich reply degrades to text."""
+HTML and the buttons themselves. Channels pick the form they can show; every rich reply degrades to text.
+Customer-supplied text goes through the `inert` filter (templates.quoting): the Markdown keeps it marked for each
+channel's own escaping (`Rendered.markup`); the text, subject and HTML forms are ready to send."""
 from __future__ import annotations
 
 import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import jinja2
 
-from templates import LOCALES, TEMPLATE_DIR, labels, phrases
+from templates import LOCALES, TEMPLATE_DIR, labels, phrases, quoting
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -29,11 +31,20 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
+    """`markdown` holds customer text marked: channels show it through `markup`. `text` (plain, customer text as
+    written, addresses defanged), `subject` and `html` (customer text escaped) are final."""
+
     markdown: str
     text: str
     subject: str
     html: str
     actions: tuple[Action, ...]
+
+    def markup(self, convert: Callable[[str], str] = quoting.same, *,
+               quote: Callable[[str], str] = quoting.same) -> str:
+        """The Markdown in a channel's markup: the template's text through `convert`, customer text through
+        `quote` (the channel's escaping) and nothing else."""
+        return quoting.convert(self.markdown, convert, quote=quote)
 
 
 class TemplateNotFound(LookupError):
@@ -52,20 +63,22 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._env.filters["inert"] = quoting.inert
         self._dir = template_dir
 
     def render(self, name: str, data: Mapping[str, Any], locale: str) -> Rendered:
         locale = locale if locale in LOCALES else LOCALES[0]
         data = {**data, "labels": labels(locale)}
         markdown = self._render(f"{locale}/{name}.md.j2", data).strip()
-        subject = self._render_optional(f"{locale}/{name}.subject.j2", data).strip()
+        subject = quoting.convert(self._render_optional(f"{locale}/{name}.subject.j2", data).strip())
         actions = tuple(self._actions(data.get("actions", ()), locale))
-        text = _BOLD.sub(r"\1", markdown)
+        text = quoting.convert(markdown, lambda m: _BOLD.sub(r"\1", m))
         if actions:
             lines = [self._render("_action_line.j2", {"n": i, "action": a, "locale": locale}).strip()
                      for i, a in enumerate(actions, 1)]
             text = text + "\n\n" + "\n".join(lines)
-        page = self._render_optional(f"{locale}/{name}.html.j2", data) or _markdown_to_html(markdown)
+        page = (quoting.convert(self._render_optional(f"{locale}/{name}.html.j2", data))
+                or quoting.convert(markdown, _markdown_to_html, quote=html.escape))
         return Rendered(markdown=markdown, text=text, subject=subject, html=page, actions=actions)
 
     def _render(self, path: str, data: Mapping[str, Any]) -> str:
@@ -92,6 +105,7 @@ class Renderer:
 
 
 def _markdown_to_html(markdown: str) -> str:
+    """Paragraphs and bold; everything else, customer text above all, escaped."""
     paragraphs = [html.escape(p).replace("\n", "<br>") for p in markdown.split("\n\n") if p.strip()]
     body = "".join("<p>" + _BOLD.sub(r"<b>\1</b>", p) + "</p>" for p in paragraphs)
     return f'<html><body style="font-family:sans-serif">{body}</body></html>'

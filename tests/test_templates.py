@@ -141,3 +141,14 @@ def test_every_phrase_exists_in_every_locale(group: str) -> None:
 
     tables = {locale: phrases(locale, group) for locale in LOCALES}
     assert all(keys(t) == keys(tables["zh"]) for t in tables.values()), group
+
+
+def test_customer_text_is_marked_for_each_channel_and_final_in_text_and_html() -> None:
+    ticket = {**card("zh"), "summary": "<b>**急**</b> 见 http://evil.example/x @all"}
+    rendered = Renderer().render("dispatch_taken", {"ticket": ticket, "technician": "王师傅"}, "zh")
+    written = "<b>**急**</b> 见 http[:]//evil[.]example/x ＠all"
+    assert f"问题：{written}" in rendered.text
+    assert "&lt;b&gt;**急**&lt;/b&gt;" in rendered.html and "<b>王师傅</b>" not in rendered.html
+    assert f"问题：«{written}»" in rendered.markup(quote=lambda text: f"«{text}»")
+    assert f"问题：{written}" in rendered.markup(str.upper), "a channel's markup never reads customer text"
+    assert not re.search("[\x0e\x0f]", rendered.text + rendered.html + rendered.subject + rendered.markup())

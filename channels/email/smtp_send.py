@@ -52,7 +52,7 @@ def build_mail(*, message: Outbound, rendered: Rendered, sender: str, message_id
         mail["Auto-Submitted"] = "auto-replied"
     mail["X-Loop"] = sender
     mail["X-Auto-Response-Suppress"] = "All"
-    mail.set_content(rendered.text or rendered.markdown, charset="utf-8")
+    mail.set_content(rendered.text or rendered.markup(), charset="utf-8")
     if rendered.html:
         mail.add_alternative(rendered.html, subtype="html", charset="utf-8")
     return mail

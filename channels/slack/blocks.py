@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from templates.render import Action, Rendered
-from channels.slack.text import escape, to_mrkdwn
+from channels.slack.text import escape, quote, to_mrkdwn
 
 SECTION_LIMIT = 3000
 BUTTONS_PER_BLOCK = 25
@@ -16,7 +16,8 @@ STYLES = frozenset({"primary", "danger"})
 def message_body(rendered: Rendered, *, with_actions: bool = True) -> dict[str, Any]:
     """`text` + `blocks` for `chat.postMessage` / `chat.update` (the latter without buttons: the job is taken).
     Each `action_id` is ``as_{action id}_{n}``, unique within the message as Slack requires."""
-    blocks = [_section(part) for part in _split(to_mrkdwn(rendered.markdown or rendered.text))]
+    mrkdwn = rendered.markup(to_mrkdwn, quote=quote) if rendered.markdown else to_mrkdwn(rendered.text)
+    blocks = [_section(part) for part in _split(mrkdwn)]
     actions = rendered.actions if with_actions else ()
     for start in range(0, len(actions), BUTTONS_PER_BLOCK):
         chunk = actions[start:start + BUTTONS_PER_BLOCK]

@@ -1,5 +1,6 @@
 """Slack's markup in both directions: incoming message text to plain text the NLP can read (phone numbers and mail
-addresses arrive wrapped as ``<tel:…|…>`` / ``<mailto:…|…>``), and our light Markdown to Slack `mrkdwn`."""
+addresses arrive wrapped as ``<tel:…|…>`` / ``<mailto:…|…>``), our light Markdown to Slack `mrkdwn`, and customer
+text quoted so that Slack shows it as typed."""
 from __future__ import annotations
 
 import re
@@ -29,6 +30,16 @@ def to_plain(text: str, *, bot_user_id: str | None) -> str:
 def escape(text: str) -> str:
     """The three characters Slack requires escaped in message text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_FORMATTING = str.maketrans({"*": "∗", "_": "＿", "~": "～", "`": "ˋ"})
+"""mrkdwn has no escape for its formatting characters, so customer text shows look-alikes instead."""
+
+
+def quote(text: str) -> str:
+    """Customer text as mrkdwn that is only text: `<…>` (links, `<!channel>`, `<@U…>`) and `&` escaped, formatting
+    characters replaced by look-alikes."""
+    return escape(text).translate(_FORMATTING)
 
 
 def to_mrkdwn(markdown: str) -> str:

@@ -74,13 +74,18 @@ def error_frame(code: str, message: str, *, client_id: str | None = None,
     return frame
 
 
+def _as_text(text: str) -> str:
+    """The page reads only `**bold**` in Markdown (and shows the rest as text): customer text cannot open it."""
+    return text.replace("*", "∗")
+
+
 def reply_frame(message_id: str, data: Mapping[str, Any], rendered: Rendered) -> dict[str, Any]:
     """A service message; the page shows `markdown` with `actions` as buttons and `ticket` as a card."""
     return {
         "type": "message",
         "id": message_id,
         "text": rendered.text,
-        "markdown": rendered.markdown,
+        "markdown": rendered.markup(quote=_as_text),
         "actions": [{"id": a.id, "label": a.label, "command": a.command} for a in rendered.actions],
         "ticket": data.get("ticket"),
     }

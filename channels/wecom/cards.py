@@ -1,5 +1,6 @@
-"""Rendered messages → WeCom message bodies: markdown for plain notices, a button-interaction template card when
-there are actions (each button's `key` is the command it stands for, echoed back in `template_card_event`)."""
+"""Rendered messages → WeCom message bodies: markdown for plain notices (customer text escaped so it shows as
+written), a button-interaction template card when there are actions (each button's `key` is the command it stands
+for, echoed back in `template_card_event`; card fields are plain text)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,6 +15,13 @@ BUTTON_TEXT_MAX = 10
 MAX_BUTTONS = 6
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _TASK_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_@-]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#<>~])")
+"""What opens markup in WeCom's Markdown (bold, links, code, headings, quotes, `<font>` tags, strike-through)."""
+
+
+def markdown(rendered: Rendered) -> str:
+    """The message as WeCom Markdown, customer text backslash-escaped."""
+    return rendered.markup(quote=lambda text: _MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 def task_id(idempotency_key: str) -> str:
@@ -25,7 +33,7 @@ def task_id(idempotency_key: str) -> str:
 
 def button_card(rendered: Rendered, *, task: str) -> tuple[dict[str, Any], bool]:
     """The card, and whether the text had to be shortened to fit (then the caller sends it in full first)."""
-    lines = [line for line in _BOLD.sub(r"\1", rendered.markdown).splitlines() if line.strip()]
+    lines = [line for line in rendered.markup(lambda m: _BOLD.sub(r"\1", m)).splitlines() if line.strip()]
     title_source = rendered.subject or (lines.pop(0) if lines else "")
     body_source = "\n".join(lines)
     title, body = _clip(title_source, TITLE_MAX), _clip(body_source, SUBTITLE_MAX)

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from channels.wecom.cards import button_card, task_id
+from channels.wecom.cards import button_card, markdown, task_id
 from channels.wecom.config import WeComConfig
 from channels.wecom.inbound import to_inbound
 from channels.tencent.api import WeixinApi
@@ -109,7 +109,7 @@ def _agent_id(agent_id: str) -> int | str:
 
 
 def _markdown(rendered: Rendered) -> dict[str, Any]:
-    return {"msgtype": "markdown", "markdown": {"content": rendered.markdown}}
+    return {"msgtype": "markdown", "markdown": {"content": markdown(rendered)}}
 
 
 def _plain(rendered: Rendered) -> dict[str, Any]:

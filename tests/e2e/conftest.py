@@ -153,7 +153,11 @@ class StaffedHub:
             if not inbox and not outbox:
                 return
             await asyncio.sleep(0.05)
-        raise AssertionError("the hub did not settle in time")
+        async with self.hub.sessions() as session:
+            stuck = [(r.channel, r.recipient, r.payload["template"], r.attempts, r.last_error)
+                     for r in await session.scalars(select(OutboxRow).where(
+                         OutboxRow.status.in_(("pending", "sending"))))]
+        raise AssertionError(f"the hub did not settle in time: {inbox} inbox rows pending, outbox {stuck}")
 
     async def count(self, table: type) -> int:
         async with self.hub.sessions() as session:
