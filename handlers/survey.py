@@ -47,11 +47,11 @@ class SurveyHandler(Handler):
             return None
         if survey.step == SurveyStep.COMMENT:
             survey = await surveys.comment(survey, u.note)
-            return [ctx.reply("survey_thanks", ticket=survey.ticket, low=self._low(ctx, survey)),
+            return [ctx.reply("survey_thanks", code=survey.ticket, low=self._low(ctx, survey)),
                     *await self._comment_to_staff(ctx, survey)]
         assert u.score is not None
         survey = await surveys.score(survey, u.score)
-        replies = [ctx.reply(f"survey_{survey.step}", ticket=survey.ticket, low=self._low(ctx, survey),
+        replies = [ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=self._low(ctx, survey),
                              actions=question_actions(survey.step, ctx.locale))]
         if u.scale == SurveyStep.CSAT and self._low(ctx, survey):
             replies += await self._low_score(ctx, survey)
@@ -79,7 +79,7 @@ class SurveyHandler(Handler):
 
     @staticmethod
     async def _alert(ctx: Context, survey: SurveyView, follow_up: str, purpose: str) -> list[Outbound]:
-        data: dict[str, Any] = {"ticket": survey.ticket, "follow_up": follow_up, "csat": survey.csat,
+        data: dict[str, Any] = {"code": survey.ticket, "follow_up": follow_up, "csat": survey.csat,
                                 "nps": survey.nps, "comment": survey.comment}
         return await ctx.services.alerts.alert(SUPERVISORS, template="survey_low_score", data=data,
                                                key=ctx.key(f"survey-{purpose}"))
@@ -88,7 +88,7 @@ class SurveyHandler(Handler):
 def to_customer(due: TimerContext, survey: SurveyView, template: str, purpose: str, **data: Any) -> Outbound:
     """A survey message in the thread the ticket came from; keyed by the timer, so it is queued once."""
     return Outbound(channel=survey.channel, account="", recipient=survey.recipient, conversation=survey.conversation,
-                    template=template, data={"ticket": survey.ticket, **data}, locale=survey.locale,
+                    template=template, data={"code": survey.ticket, **data}, locale=survey.locale,
                     idempotency_key=due.key(purpose))
 
 

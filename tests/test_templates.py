@@ -90,18 +90,18 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "kb_answer": [{"article": "return-policy", "title": "七天无理由退货", "body": "签收后 **7 天内**可以退货。",
                        "actions": [{"id": "helpful", "command": "有帮助"}, {"id": "not_helpful", "command": "没帮助"}]}],
         "kb_thanks": [{}],
-        "survey_comment": [{"ticket": CODE, "low": low, "actions": [{"id": "skip", "command": "跳过"}]}
+        "survey_comment": [{"code": CODE, "low": low, "actions": [{"id": "skip", "command": "跳过"}]}
                            for low in (True, False)],
-        "survey_csat": [{"ticket": CODE, "low": False, "actions": [{"id": f"csat_{n}", "command": str(n)}
+        "survey_csat": [{"code": CODE, "low": False, "actions": [{"id": f"csat_{n}", "command": str(n)}
                                                                    for n in range(1, 6)]}],
-        "survey_low_score": [{"ticket": CODE, "follow_up": "SR-20240502-0001", "csat": 1, "nps": 2,
+        "survey_low_score": [{"code": CODE, "follow_up": "SR-20240502-0001", "csat": 1, "nps": 2,
                               "comment": "师傅迟到了两个小时"},
-                             {"ticket": CODE, "follow_up": "SR-20240502-0001", "csat": 2, "nps": None,
+                             {"code": CODE, "follow_up": "SR-20240502-0001", "csat": 2, "nps": None,
                               "comment": ""}],
-        "survey_nps": [{"ticket": CODE, "low": low, "actions": []} for low in (True, False)],
-        "survey_reminder": [{"ticket": CODE, "actions": [{"id": f"csat_{n}", "command": str(n)}
+        "survey_nps": [{"code": CODE, "low": low, "actions": []} for low in (True, False)],
+        "survey_reminder": [{"code": CODE, "actions": [{"id": f"csat_{n}", "command": str(n)}
                                                          for n in range(1, 6)]}],
-        "survey_thanks": [{"ticket": CODE, "low": low} for low in (True, False)],
+        "survey_thanks": [{"code": CODE, "low": low} for low in (True, False)],
         "ticket_closed": [{"ticket": t(status="closed")}],
         "ticket_reopened": [{"ticket": t(), "technician": "王师傅"}, {"ticket": t(status="new"), "technician": ""}],
         "which_job": [{"command": "arrived", "jobs": [t(status="accepted"), t(status="en_route",

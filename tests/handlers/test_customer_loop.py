@@ -134,7 +134,7 @@ async def test_a_low_score_alerts_supervisors_and_opens_a_follow_up(desk) -> Non
     alert = out[1]
     assert (alert["channel"], alert["recipient"]) == ("wecom", "chenzhuguan")
     follow_up = alert["data"]["follow_up"]
-    assert alert["data"]["ticket"] == code and alert["data"]["csat"] == 1
+    assert alert["data"]["code"] == code and alert["data"]["csat"] == 1
     opened = await desk.ticket(follow_up)
     assert (opened.type, opened.priority, opened.status) == ("complaint", "P2", "new")
     assert [e.after for e in await desk.events(code, "follow_up")] == [{"ticket": follow_up, "csat": 1}]
