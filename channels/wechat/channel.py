@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 
-from channels.wechat.config import WeChatConfig
+from channels.wechat.config import DEFAULT_TEMPLATE, TemplateMessage, WeChatConfig
 from channels.wechat.inbound import to_inbound
 from channels.tencent.api import WeixinApi
 from channels.tencent.callback import (Refused, check_fresh, check_token_signature, decrypt_body, read_body,
@@ -29,23 +29,22 @@ WINDOW_CLOSED_ERRCODES = frozenset({"45015", "45047"})
 
 
 class WeChatChannel:
-    """Customers' Official Account. When the 48-hour window is closed, a template message (模板消息) is sent instead
-    if one is known: `message.data["wechat_template_id"]`, else `templates[message.template]`. Its keywords are
-    `message.data["wechat_template_data"]` (``{keyword: value}``) or, by default, the rendered text as ``content``.
-    Without a template the send fails permanently with code 45015, so staff see the message was not delivered.
-    `menu_commands` maps custom-menu CLICK keys to the command text they stand for (default: the key itself)."""
+    """Customers' Official Account. A message goes as a customer-service message (客服消息) while the customer's
+    48-hour window is open. When it is closed, it falls back in order to the template message configured for the
+    message's template, then to the `default` one (`[wechat] templates`); a template WeChat refuses moves on to the
+    next. What was sent is the platform id the outbox row keeps: `custom:…` or `template:<name>:<msgid>`. With no
+    template left the send fails permanently with the window's error code, so staff see it was not delivered."""
 
     name = "wechat"
 
     def __init__(self, *, config: WeChatConfig, intake: IntakeSink, clock: Clock,
-                 http: aiohttp.ClientSession | None = None, max_body_bytes: int = 1_048_576,
-                 templates: Mapping[str, str] | None = None, menu_commands: Mapping[str, str] | None = None) -> None:
+                 http: aiohttp.ClientSession | None = None, max_body_bytes: int = 1_048_576) -> None:
         self._config = config
         self._intake = intake
         self._clock = clock
         self._max_body = max_body_bytes
-        self._templates = dict(templates or {})
-        self._menu_commands = dict(menu_commands or {})
+        self._templates = config.template_messages()
+        self._menu_commands = {str(k): str(v) for k, v in config.menu_commands.items()}
         self._crypto = (WeChatCrypto(config.token, config.encoding_aes_key, config.app_id)
                         if config.encoding_aes_key else None)
         self._api = WeixinApi(base_url=config.api_base_url, token_path="/cgi-bin/token", clock=clock,
@@ -67,13 +66,25 @@ class WeChatChannel:
         try:
             await self._api.call("/cgi-bin/message/custom/send", payload)
         except PermanentSendError as exc:
-            template_id = message.data.get("wechat_template_id") or self._templates.get(message.template)
-            if exc.code not in WINDOW_CLOSED_ERRCODES or not template_id:
+            if exc.code not in WINDOW_CLOSED_ERRCODES:
                 raise
-            reply = await self._api.call("/cgi-bin/message/template/send",
-                                         _template_payload(message, rendered, str(template_id)))
-            return f"template:{reply.get('msgid', '')}"
+            return await self._send_template(message, rendered, exc)
         return f"custom:{message.idempotency_key}"
+
+    async def _send_template(self, message: Outbound, rendered: Rendered, refused: PermanentSendError) -> str:
+        """The window is closed: each configured template in turn until WeChat takes one."""
+        for name in dict.fromkeys((message.template, DEFAULT_TEMPLATE)):
+            template = self._templates.get(name)
+            if template is None:
+                continue
+            try:
+                reply = await self._api.call("/cgi-bin/message/template/send",
+                                             template_payload(message, rendered, template))
+            except PermanentSendError as exc:
+                refused = exc
+                continue
+            return f"template:{name}:{reply.get('msgid', '')}"
+        raise refused
 
     async def _verify_url(self, request: web.Request) -> web.Response:
         """Server URL check from the admin console: echo `echostr` when the token signature matches."""
@@ -107,10 +118,22 @@ class WeChatChannel:
         return to_inbound(xml, account=self._config.app_id, menu_commands=self._menu_commands)
 
 
-def _template_payload(message: Outbound, rendered: Rendered, template_id: str) -> dict[str, Any]:
-    values = message.data.get("wechat_template_data") or {"content": rendered.text}
-    payload: dict[str, Any] = {"touser": message.recipient, "template_id": template_id,
-                               "data": {k: {"value": str(v)} for k, v in values.items()}}
-    if message.data.get("url"):
-        payload["url"] = str(message.data["url"])
+def template_payload(message: Outbound, rendered: Rendered, template: TemplateMessage) -> dict[str, Any]:
+    values = {keyword: _source(source, message.data, rendered) for keyword, source in template.fields.items()}
+    payload: dict[str, Any] = {"touser": message.recipient, "template_id": template.id,
+                               "data": {k: {"value": v} for k, v in values.items()}}
+    if template.url:
+        payload["url"] = template.url
     return payload
+
+
+def _source(source: str, data: Mapping[str, Any], rendered: Rendered) -> str:
+    """A field's value: the rendered text or subject, or a dotted path into the message's data ("" if absent)."""
+    if source == "text":
+        return rendered.text
+    if source == "subject":
+        return rendered.subject
+    value: Any = data
+    for part in source.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return "" if value is None else str(value)

@@ -39,6 +39,10 @@ def test_bus_section_from_file_and_environment(tmp_path: Path) -> None:
     ('[survey]\nreopen_window = "0s"\n', "survey.reopen_window must be positive"),
     ('[survey]\nnps = "maybe"\n', "survey.nps"),
     ('[survey]\ndelays = "1m"\n', "unknown key survey.delays"),
+    ('[wechat.templates.survey_csat]\nfields = { first = "text" }\n', "wechat.templates.survey_csat.id"),
+    ('[wechat.templates.default]\nid = "T"\nfields = { first = "" }\n', "wechat.templates.default.fields.first"),
+    ('[wechat.templates.default]\nid = "T"\n', "wechat.templates.default.fields must map"),
+    ('[wechat]\nmenu_commands = { MENU = 3 }\n', "wechat.menu_commands.MENU"),
 ])
 def test_a_bad_setting_is_named(tmp_path: Path, section: str, message: str) -> None:
     path = tmp_path / "aftersales.toml"
@@ -56,6 +60,18 @@ def test_survey_section_from_file_and_environment(tmp_path: Path) -> None:
         timedelta(seconds=2), False, timedelta(days=1), timedelta(0))
     assert (survey.low_score, survey.reopen_window) == (3, timedelta(days=7))
     assert config_from_dict({}).survey.low_score == 2
+
+
+def test_wechat_templates_and_menu_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text('[wechat]\napp_id = "wx"\ntoken = "t"\nmenu_commands = { MENU_STATUS = "查询进度" }\n'
+                    '[wechat.templates.survey_csat]\nid = "TPL"\nfields = { first = "subject", keyword1 = "code" }\n',
+                    "utf-8")
+    wechat = load_config(path, env={}).channel("wechat")
+    [template] = wechat.template_messages().values()
+    assert (template.name, template.id, dict(template.fields)) == ("survey_csat", "TPL",
+                                                                   {"first": "subject", "keyword1": "code"})
+    assert wechat.menu_commands == {"MENU_STATUS": "查询进度"}
 
 
 def test_web_chat_limits_from_file_and_environment(tmp_path: Path) -> None:

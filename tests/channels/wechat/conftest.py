@@ -23,7 +23,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def fake_api(clock):
     api = await FakeWeixinApi(clock=clock, app_id=APP_ID, app_secret="appsecret", corp_id="ww-corp",
-                              corp_secret="corpsecret", agent_id=1000002, templates=["TPL_STATUS"]).start()
+                              corp_secret="corpsecret", agent_id=1000002, templates=["TPL_STATUS", "TPL_SURVEY", "TPL_NOTICE"]).start()
     yield api
     await api.close()
 
@@ -36,13 +36,18 @@ def intake() -> RecordingIntake:
 @pytest.fixture
 def config(fake_api) -> WeChatConfig:
     return WeChatConfig(app_id=APP_ID, app_secret="appsecret", token=TOKEN, encoding_aes_key=AES_KEY,
-                        api_base_url=fake_api.url)
+                        api_base_url=fake_api.url, menu_commands={"MENU_STATUS": "查询进度"},
+                        templates={"dispatch_notice": {"id": "TPL_STATUS", "fields": {"content": "text"}},
+                                   "survey_csat": {"id": "TPL_SURVEY", "fields": {"first": "subject",
+                                                                                   "keyword1": "code",
+                                                                                   "keyword2": "ticket.status",
+                                                                                   "remark": "text"},
+                                                   "url": "https://example.com/s"}})
 
 
 @pytest.fixture
 async def channel(config, intake, clock):
-    ch = WeChatChannel(config=config, intake=intake, clock=clock, templates={"dispatch_notice": "TPL_STATUS"},
-                       menu_commands={"MENU_STATUS": "查询进度"})
+    ch = WeChatChannel(config=config, intake=intake, clock=clock)
     await ch.start()
     yield ch
     await ch.stop()

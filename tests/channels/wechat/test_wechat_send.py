@@ -72,20 +72,45 @@ async def test_closed_window_without_template_is_permanent_45015(channel, fake_a
     assert fake_api.sent(CUSTOM) == [] and fake_api.sent(TEMPLATE) == []
 
 
-async def test_closed_window_falls_back_to_a_template_message(channel, fake_api):
-    by_data = await channel.send(outbound("a", wechat_template_id="TPL_STATUS",
-                                          wechat_template_data={"thing1": "空调维修", "time2": "11月23日"}), RENDERED)
-    by_config = await channel.send(outbound("b", template="dispatch_notice"), RENDERED)
-    first, second = fake_api.sent(TEMPLATE)
-    assert by_data.startswith("template:") and by_config.startswith("template:") and by_data != by_config
-    assert first["data"] == {"thing1": {"value": "空调维修"}, "time2": {"value": "11月23日"}}
-    assert second == {"touser": "o-customer", "template_id": "TPL_STATUS",
+async def test_closed_window_falls_back_to_the_message_s_template(channel, fake_api):
+    sent = await channel.send(outbound("a", template="survey_csat", code="SR-20261123-0001",
+                                       ticket={"status": "closed"}), replace(RENDERED, subject="请评价"))
+    by_name = await channel.send(outbound("b", template="dispatch_notice"), RENDERED)
+    survey, notice = fake_api.sent(TEMPLATE)
+    assert sent.startswith("template:survey_csat:") and by_name.startswith("template:dispatch_notice:")
+    assert survey == {"touser": "o-customer", "template_id": "TPL_SURVEY", "url": "https://example.com/s",
+                      "data": {"first": {"value": "请评价"}, "keyword1": {"value": "SR-20261123-0001"},
+                               "keyword2": {"value": "closed"}, "remark": {"value": RENDERED.text}}}
+    assert notice == {"touser": "o-customer", "template_id": "TPL_STATUS",
                       "data": {"content": {"value": RENDERED.text}}}
 
 
-async def test_unknown_template_is_permanent(channel, fake_api):
-    with pytest.raises(PermanentSendError) as failure:
-        await channel.send(outbound(wechat_template_id="TPL_GONE"), RENDERED)
+async def _channel(config, intake, clock, templates):  # type: ignore[no-untyped-def]
+    channel = WeChatChannel(config=replace(config, templates=templates), intake=intake, clock=clock)
+    await channel.start()
+    return channel
+
+
+async def test_then_to_the_default_template_and_past_one_wechat_refuses(config, intake, clock, fake_api):
+    notice = {"id": "TPL_NOTICE", "fields": {"first": "text"}}
+    channel = await _channel(config, intake, clock, {"survey_csat": {"id": "TPL_GONE", "fields": {"first": "text"}},
+                                                     "default": notice})
+    try:
+        assert (await channel.send(outbound("a"), RENDERED)).startswith("template:default:")
+        assert (await channel.send(outbound("b", template="survey_csat"), RENDERED)).startswith("template:default:")
+    finally:
+        await channel.stop()
+    assert [c.body["template_id"] for c in fake_api.calls if c.path == TEMPLATE] == ["TPL_NOTICE", "TPL_GONE",
+                                                                                      "TPL_NOTICE"]
+
+
+async def test_a_template_wechat_refuses_with_none_left_is_permanent(config, intake, clock, fake_api):
+    channel = await _channel(config, intake, clock, {"ticket_opened": {"id": "TPL_GONE", "fields": {"a": "text"}}})
+    try:
+        with pytest.raises(PermanentSendError) as failure:
+            await channel.send(outbound(), RENDERED)
+    finally:
+        await channel.stop()
     assert failure.value.code == "40037"
 
 
