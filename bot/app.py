@@ -1,10 +1,12 @@
-"""The one aiohttp server: health, metrics, and every channel's routes; the hub starts and stops with it."""
+"""The one aiohttp server: health, metrics, every channel's routes and the REST API; the hub starts and stops with
+it."""
 from __future__ import annotations
 
 import logging
 
 from aiohttp import web
 
+from bot.api import PREFIX, api_app
 from bot.bootstrap import Hub
 
 HUB_KEY = web.AppKey("hub", Hub)
@@ -19,6 +21,7 @@ def build_app(hub: Hub) -> web.Application:
     app.router.add_get("/", to_chat)
     for channel in hub.channels.values():
         app.router.add_routes(channel.routes())
+    app.add_subapp(PREFIX, api_app(hub))
     app.on_startup.append(_start)
     app.on_shutdown.append(_stop)
     return app

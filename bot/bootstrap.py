@@ -26,6 +26,7 @@ from core.envelopes import Inbound
 from core.inbox import GroupCommitIntake, InboxRelay, InboxStore
 from core.outbox import OutboxStore
 from core.services.alerts import Room
+from core.services.unit import Services, Wiring
 from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
 from core.storage.stores import DbCursorStore, DbQuarantineStore
@@ -33,10 +34,12 @@ from handlers.base import TimerJob
 from handlers.cancel import CancelHandler
 from handlers.confirm import AutoClose, ConfirmHandler
 from handlers.fallback import FallbackHandler, StaffHelpHandler
+from handlers.handover import HandoverHandler
 from handlers.intake import IntakeHandler
 from handlers.sla_alerts import SlaAlertJob
 from handlers.knowledge import KnowledgeHandler
 from handlers.smalltalk import SmalltalkHandler
+from handlers.staff_desk import StaffDeskHandler
 from handlers.status import StatusHandler
 from handlers.supervisor import SupervisorHandler
 from handlers.survey import AskSurvey, ExpireSurvey, RemindSurvey, SurveyHandler
@@ -66,6 +69,8 @@ class Hub:
     renderer: Renderer
     pipeline: Pipeline | None = None
     """Handles inbox messages; None in an intake-only process (`bus.process = false`)."""
+    understander: Understander
+    wiring: Wiring
     timers: TimerWorker | None = None
     """Fires due timers; None in an intake-only process (`bus.process = false`)."""
     checkpointer: WalCheckpointer | None = None
@@ -113,6 +118,12 @@ class Hub:
             await stop()
             log.info("stopping: %s stopped (%.0f ms)", name, (time.monotonic() - started) * 1000)
 
+    def services(self, session: AsyncSession) -> Services:
+        """The services of one transaction outside the pipeline (an API call), wired to this hub's
+        configuration."""
+        return Services.in_transaction(session, self.clock, wiring=self.wiring,
+                                       wake_timers=self.timers.wake if self.timers is not None else None)
+
     async def healthy(self) -> bool:
         try:
             async with self.engine.connect() as connection:
@@ -136,20 +147,19 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     budget = transaction_budget(engine.dialect.name, other_processes=config.bus.backend == "redis")
     inbox = InboxStore(sessions=sessions, clock=clock)
     relay = InboxRelay(bus=bus, store=inbox)
-    rooms = alert_rooms(config)
-    timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), rooms=rooms, sla=config.sla,
-                         after_commit=sender.wake, survey=config.survey) if config.bus.process else None
-    pipeline = Pipeline(sessions=sessions, inbox=inbox, rooms=rooms, sla=config.sla,
-                        understander=understander or load_understander(config.nlp.model_path or None),
+    understander = understander or load_understander(config.nlp.model_path or None)
+    wiring = hub_wiring(config)
+    timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), wiring=wiring,
+                         after_commit=sender.wake) if config.bus.process else None
+    pipeline = Pipeline(sessions=sessions, inbox=inbox, wiring=wiring, understander=understander,
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
-                        transaction_budget=budget, wake_timers=timers.wake,
-                        survey=config.survey) if timers is not None else None
+                        transaction_budget=budget, wake_timers=timers.wake) if timers is not None else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=relay.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
               inbox=inbox, pipeline=pipeline, timers=timers,
-              workers=workers, sender=sender, renderer=renderer, checkpointer=WalCheckpointer.for_engine(engine),
-              channels=channels)
+              workers=workers, sender=sender, renderer=renderer, understander=understander, wiring=wiring,
+              checkpointer=WalCheckpointer.for_engine(engine), channels=channels)
     for channel in [*_channels(config, hub), *extra_channels]:
         channels[channel.name] = channel
     return hub
@@ -157,9 +167,9 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
 
 def default_router() -> Router:
     """Every conversation job the hub knows; each serves the roles it declares."""
-    return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), TechnicianHandler(),
-                            SupervisorHandler(), TicketLookupHandler(), ConfirmHandler(), SurveyHandler(),
-                            KnowledgeHandler()],
+    return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), HandoverHandler(),
+                            TechnicianHandler(), SupervisorHandler(), TicketLookupHandler(), StaffDeskHandler(),
+                            ConfirmHandler(), SurveyHandler(), KnowledgeHandler()],
                   fallbacks=[FallbackHandler(), StaffHelpHandler()])
 
 
@@ -168,10 +178,13 @@ def default_timer_jobs() -> list[TimerJob]:
     return [SlaAlertJob(), AutoClose(), AskSurvey(), RemindSurvey(), ExpireSurvey()]
 
 
-def alert_rooms(config: Config) -> list[Room]:
-    """The shared rooms staff alerts are posted to, from every configured channel that has one."""
-    return [Room(name, section.alerts_room) for name, section in config.channels.items()
-            if section.enabled and section.alerts_room]
+def hub_wiring(config: Config) -> Wiring:
+    """What the services need of the configuration: the shared rooms staff alerts are posted to (from every
+    configured channel that has one), the service levels, `[survey]`, the webhook subscribers, the handover timeout."""
+    webhooks = config.channel("webhooks")
+    return Wiring(rooms=tuple(Room(name, section.alerts_room) for name, section in config.channels.items()
+                              if section.enabled and section.alerts_room), sla=config.sla, survey=config.survey,
+                  hooks=webhooks.urls if webhooks.enabled else (), handover_timeout=config.handover.timeout)
 
 
 def default_partitions(database_url: str) -> int:

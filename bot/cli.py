@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from bot.kb_cli import register as register_kb
+    from bot.staff_cli import register as register_staff
     from nlp.cli import register as register_nlp
 
     common = argparse.ArgumentParser(add_help=False)
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
     register_nlp(sub, configured_model=lambda path: load_config(path).nlp.model_path or None)
     register_kb(sub, common)
+    register_staff(sub, common)
     return parser
 
 

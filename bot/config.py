@@ -93,6 +93,37 @@ class KbConfig:
             raise ValueError(f"kb.threshold must be between 0 and 1, not {self.threshold}")
 
 
+API_ROLES = ("agent", "supervisor", "admin")
+"""What an API token may do, each role all the one before may: agents work tickets and customers, supervisors also
+read the figures, admins also manage staff and deliveries."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiToken:
+    token: str = field(repr=False)
+    role: str = "admin"
+    name: str = ""
+    """How the audit log names changes made with this token (`api:<name>`); the token itself never appears."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiConfig:
+    tokens: tuple[ApiToken, ...] = ()
+    """`/api/v1` answers 401 to everyone while this is empty."""
+    max_body_bytes: int = 65_536
+    """Request bodies over this are refused with 413 before they are read."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoverConfig:
+    timeout: timedelta = timedelta(minutes=30)
+    """A conversation a person took over goes back to the bot after this long with nobody writing either way."""
+
+    def __post_init__(self) -> None:
+        if self.timeout.total_seconds() <= 0:
+            raise ValueError("handover.timeout must be positive")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -102,6 +133,8 @@ class Config:
     nlp: NlpConfig = field(default_factory=NlpConfig)
     kb: KbConfig = field(default_factory=KbConfig)
     survey: SurveySettings = field(default_factory=SurveySettings)
+    api: ApiConfig = field(default_factory=ApiConfig)
+    handover: HandoverConfig = field(default_factory=HandoverConfig)
     channels: Mapping[str, Any] = field(default_factory=dict)
     """Each platform's section (`channels.registry`), built from its own config type; absent ones at their defaults."""
 
@@ -141,6 +174,8 @@ def config_from_dict(raw: Mapping[str, Any]) -> Config:
             channels[section] = _build_section(section, platform(section).Config, values)
         elif section == "sla":
             sections[section] = _sla(values)
+        elif section == "api":
+            sections[section] = _api(values)
         else:
             sections[section] = _build_section(section, typing.get_type_hints(Config)[section], values)
     return Config(**sections, channels=channels)
@@ -152,6 +187,36 @@ def _sla(values: Mapping[str, Any]) -> SlaSettings:
         return parse_sla(values)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+
+
+def _api(values: Mapping[str, Any]) -> ApiConfig:
+    """`tokens` holds plain strings (admin tokens) or tables `{token, role, name}`; from the environment, a
+    comma-separated list of admin tokens."""
+    entries = values.get("tokens", [])
+    if isinstance(entries, str):
+        entries = [t.strip() for t in entries.split(",") if t.strip()]
+    if not isinstance(entries, list):
+        raise ConfigError("bad value for api.tokens: expected a list")
+    tokens: list[ApiToken] = []
+    for n, entry in enumerate(entries, 1):
+        where = f"api.tokens[{n}]"
+        if isinstance(entry, str):
+            entry = {"token": entry}
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"bad value for {where}: expected a string or a table")
+        unknown = set(entry) - {"token", "role", "name"}
+        if unknown:
+            raise ConfigError(f"unknown key {where}.{sorted(unknown)[0]}")
+        token, role = entry.get("token"), entry.get("role", "admin")
+        if not isinstance(token, str) or not token.strip():
+            raise ConfigError(f"bad value for {where}.token: expected a non-empty string")
+        if role not in API_ROLES:
+            raise ConfigError(f"bad value for {where}.role: {role!r} is not one of {', '.join(API_ROLES)}")
+        if any(t.token == token for t in tokens):
+            raise ConfigError(f"bad value for {where}.token: the same token is listed twice")
+        tokens.append(ApiToken(token=token, role=role, name=str(entry.get("name") or f"token{n}")))
+    rest = _build_section("api", ApiConfig, {k: v for k, v in values.items() if k != "tokens"})
+    return dataclasses.replace(rest, tokens=tuple(tokens))
 
 
 def _build_section(section: str, section_type: type, values: Mapping[str, Any]) -> Any:

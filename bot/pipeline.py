@@ -19,15 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.metrics import Metrics
 from bot.router import Router
 from core.clock import Clock
-from core.domain.sla import SlaSettings
 from core.domain.conversations import Conversation
 from core.domain.people import Person, PersonKind
-from core.domain.surveys import SURVEYING, SurveySettings
+from core.domain.surveys import SURVEYING
 from core.envelopes import Inbound, Outbound
 from core.inbox import InboxStore
 from core.outbox import enqueue
-from core.services.alerts import Room
-from core.services.unit import Services
+from core.services.unit import Services, Wiring
 from core.storage.db import urgent_write_waiting
 from handlers.base import Context
 from nlp import Understander
@@ -73,18 +71,15 @@ def reply_locale(text: str, default: str) -> str:
 class Pipeline:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], inbox: InboxStore, understander: Understander,
                  router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
-                 transaction_budget: float = TRANSACTION_BUDGET, rooms: Sequence[Room] = (),
-                 sla: SlaSettings | None = None, wake_timers: Callable[[], None] | None = None,
-                 survey: SurveySettings = SurveySettings()) -> None:
-        """`rooms`: the shared alert rooms of the configured channels; `sla`: the service levels (built-in when
-        None); `wake_timers`: told after a commit that scheduled a timer; `survey`: `[survey]`."""
+                 transaction_budget: float = TRANSACTION_BUDGET, wiring: Wiring = Wiring(),
+                 wake_timers: Callable[[], None] | None = None) -> None:
+        """`wiring`: what the configuration tells the services (alert rooms, service levels, surveys,
+        webhooks, handover timeout); `wake_timers`: told after a commit that scheduled a timer."""
         self._sessions = sessions
-        self._survey = survey
         self.knowledge: KnowledgeBase | None = None
         """Set by the hub once it has loaded the knowledge base at start."""
         self._inbox = inbox
-        self._rooms = tuple(rooms)
-        self._sla = sla
+        self._wiring = wiring
         self._wake_timers = wake_timers
         self._understander = understander
         self._router = router
@@ -135,8 +130,8 @@ class Pipeline:
         all need is fetched up front, and they are marked done and their replies queued in one statement each."""
         async with self._sessions() as session, session.begin():
             pending = await self._inbox.take_pending(session, inbox_ids)
-            services = Services.in_transaction(session, self._clock, rooms=self._rooms, sla=self._sla,
-                                               wake_timers=self._wake_timers, survey=self._survey)
+            services = Services.in_transaction(session, self._clock, wiring=self._wiring,
+                                               wake_timers=self._wake_timers)
             await services.preload([row.inbound for row in pending.values()])
             replies: list[Outbound] = []
             done: list[tuple[int, datetime, str]] = []

@@ -11,12 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.loop import WakeableLoop
 from core.clock import Clock
-from core.domain.sla import SlaSettings
-from core.domain.surveys import SurveySettings
 from core.envelopes import Outbound
 from core.outbox import enqueue
-from core.services.alerts import Room
-from core.services.unit import Services
+from core.services.unit import Services, Wiring
 from core.timers import DueTimer, TimerStore
 from handlers.base import TimerContext, TimerJob
 
@@ -30,17 +27,13 @@ class TimerWorker(WakeableLoop):
     name = "timers"
 
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], clock: Clock, jobs: Sequence[TimerJob],
-                 rooms: Sequence[Room], after_commit: Callable[[], None], sla: SlaSettings | None = None,
-                 idle_poll: float = IDLE_POLL, survey: SurveySettings = SurveySettings()) -> None:
-        """`sla`: the service levels the jobs work with (built-in when None); `survey`: `[survey]`."""
+                 wiring: Wiring, after_commit: Callable[[], None], idle_poll: float = IDLE_POLL) -> None:
         super().__init__()
         self._sessions = sessions
-        self._sla = sla
-        self._survey = survey
         self._clock = clock
         self._store = TimerStore(sessions=sessions, clock=clock)
         self._jobs = {job.kind: job for job in jobs}
-        self._rooms = tuple(rooms)
+        self._wiring = wiring
         self._after_commit = after_commit
         self._idle_poll = idle_poll
 
@@ -75,8 +68,7 @@ class TimerWorker(WakeableLoop):
             due = await self._store.take_due(session, now, BATCH, only=single)
             if not due:
                 return 0
-            services = Services.in_transaction(session, self._clock, rooms=self._rooms, sla=self._sla,
-                                               wake_timers=self.wake, survey=self._survey)
+            services = Services.in_transaction(session, self._clock, wiring=self._wiring, wake_timers=self.wake)
             messages: list[Outbound] = []
             for timer in due:
                 messages += await self._fire(timer, services)

@@ -11,6 +11,7 @@ PLATFORMS: dict[str, str] = {
     "wecom": "channels.wecom",
     "slack": "channels.slack",
     "email": "channels.email",
+    "webhooks": "channels.webhooks",
 }
 
 

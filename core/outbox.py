@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,12 +22,15 @@ LEASE = timedelta(minutes=2)
 async def enqueue(session: AsyncSession, messages: Sequence[Outbound], now: datetime) -> None:
     """Add outbox rows in the caller's transaction; a repeated idempotency key (re-processing after a crash) is
     ignored."""
-    if not messages:
-        return
-    rows = [{"idempotency_key": m.idempotency_key, "channel": m.channel, "recipient": m.recipient,
-             "payload": m.to_dict(), "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "last_error": "",
-             "platform_message_id": "", "created_at": now} for m in messages]
-    await session.execute(ignoring_conflicts(session, OutboxRow), rows)
+    if messages:
+        await session.execute(ignoring_conflicts(session, OutboxRow), outbox_rows(messages, now))
+
+
+def outbox_rows(messages: Sequence[Outbound], now: datetime) -> list[dict[str, Any]]:
+    """The rows of `messages`, due now, for an `INSERT … ON CONFLICT DO NOTHING`."""
+    return [{"idempotency_key": m.idempotency_key, "channel": m.channel, "recipient": m.recipient,
+             "payload": m.to_dict(), "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now,
+             "last_error": "", "platform_message_id": "", "created_at": now} for m in messages]
 
 
 def backoff(attempts: int) -> timedelta:

@@ -16,15 +16,39 @@ from templates import labels
 
 
 @dataclass(kw_only=True)
-class Context:
+class Origin:
+    """Whatever sends messages to people: the services of its transaction, the language of the cards it shows,
+    and the stem of each message's idempotency key. A chat message's `Context` is one; an API call from the
+    console is another."""
+
+    services: Services
+    locale: str
+    stem: str = ""
+
+    def key(self, purpose: str) -> str:
+        """An idempotency key for what this causes: doing the same work again yields the same key."""
+        return f"{self.stem}:{purpose}"
+
+    def send_to(self, *, channel: str, account: str, recipient: str, conversation: str, template: str, locale: str,
+                key: str, **data: Any) -> Outbound:
+        """A message to someone other than the sender (a technician, the customer of a job); `key` names its
+        purpose, so doing the same work again yields the same idempotency key and never sends it twice."""
+        return Outbound(channel=channel, account=account, recipient=recipient, conversation=conversation,
+                        template=template, data=data, locale=locale, idempotency_key=self.key(key))
+
+    def ticket_card(self, ticket: TicketView, locale: str | None = None) -> dict[str, Any]:
+        """The ticket as templates and the web-chat card show it (labels in `locale`, by default this one's)."""
+        return ticket_card(ticket, locale or self.locale)
+
+
+@dataclass(kw_only=True)
+class Context(Origin):
     inbound: Inbound
     inbox_id: int
     understanding: Understanding
     person: Person
     state: Conversation
-    services: Services
     now: datetime
-    locale: str
     knowledge: KnowledgeBase | None = None
     """The knowledge base the hub loaded at start (None where none is loaded: no answers from it)."""
     _count: int = field(default=0, repr=False)
@@ -42,13 +66,6 @@ class Context:
         the same message again after a crash yields the same key and sends nothing twice."""
         return f"inbox:{self.inbox_id}:{purpose}"
 
-    def send_to(self, *, channel: str, account: str, recipient: str, conversation: str, template: str, locale: str,
-                key: str, **data: Any) -> Outbound:
-        """A message to someone other than the sender (a technician, the customer of a job); `key` names its
-        purpose so re-processing this inbox row yields the same idempotency key and never sends it twice."""
-        return Outbound(channel=channel, account=account, recipient=recipient, conversation=conversation,
-                        template=template, data=data, locale=locale, idempotency_key=self.key(key))
-
     @property
     def customer_id(self) -> int:
         """The sender as a customer. Customers' jobs name the customer by this, never by `person.id`, so a staff
@@ -58,25 +75,30 @@ class Context:
         return self.person.id
 
     def entity_lists(self) -> dict[str, list[Any]]:
-        """The understanding's entities as JSON lists for the ticket record."""
-        e = self.understanding.entities
-        return {
-            "phones": list(e.phones), "order_numbers": list(e.order_numbers),
-            "serial_numbers": list(e.serial_numbers), "addresses": [a.text for a in e.addresses],
-            "times": [t.start.isoformat() for t in e.times], "products": list(e.products), "models": list(e.models),
-        }
+        return entity_lists(self.understanding)
 
     def attachment_list(self) -> list[dict[str, Any]]:
         return [{"kind": a.kind, "name": a.name, "url": a.url, "size": a.size} for a in self.inbound.attachments]
 
-    def ticket_card(self, ticket: TicketView, locale: str | None = None) -> dict[str, Any]:
-        """The ticket as templates and the web-chat card show it (labels in `locale`, by default the reply's)."""
-        names = labels(locale or self.locale)
-        return {"id": ticket.code, "type": ticket.type, "type_label": names["types"][ticket.type],
-                "status": ticket.status, "status_label": names["statuses"][ticket.status],
-                "priority": ticket.priority, "priority_label": names["priorities"][ticket.priority],
-                "summary": ticket.summary, "entities": {k: list(v) for k, v in ticket.entities.items()},
-                "created_at": ticket.created_at.isoformat()}
+
+def entity_lists(understanding: Understanding) -> dict[str, list[Any]]:
+    """What was understood, as the JSON lists a ticket records."""
+    e = understanding.entities
+    return {
+        "phones": list(e.phones), "order_numbers": list(e.order_numbers), "serial_numbers": list(e.serial_numbers),
+        "addresses": [a.text for a in e.addresses], "times": [t.start.isoformat() for t in e.times],
+        "products": list(e.products), "models": list(e.models),
+    }
+
+
+def ticket_card(ticket: TicketView, locale: str) -> dict[str, Any]:
+    """The ticket as templates and the web-chat card show it (labels in the reader's language)."""
+    names = labels(locale)
+    return {"id": ticket.code, "type": ticket.type, "type_label": names["types"][ticket.type],
+            "status": ticket.status, "status_label": names["statuses"][ticket.status],
+            "priority": ticket.priority, "priority_label": names["priorities"][ticket.priority],
+            "summary": ticket.summary, "entities": {k: list(v) for k, v in ticket.entities.items()},
+            "created_at": ticket.created_at.isoformat()}
 
 
 @dataclass(kw_only=True)

@@ -29,11 +29,11 @@ async def ask_confirmation(ctx: Context, ticket: TicketView, *, note: str) -> li
     if customer is None:
         return []
     conversations = ctx.services.conversations
-    thread = await conversations.load(channel=customer.channel, thread=ticket.conversation, sender=customer.address)
+    thread = await conversations.load(channel=customer.channel, thread=customer.conversation, sender=customer.address)
     if thread.idle or thread.state == CONFIRMING:
         conversations.set(thread, CONFIRMING, ttl=ctx.services.closure.reopen_window, ticket=ticket.code,
                           expecting="confirm")
     return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
-                        conversation=ticket.conversation, template="confirm_resolved", locale=customer.locale,
+                        conversation=customer.conversation, template="confirm_resolved", locale=customer.locale,
                         key=f"confirm:{ticket.code}", ticket=ctx.ticket_card(ticket, customer.locale),
                         technician=ctx.person.name, note=note, actions=confirmation_actions(ticket.code, customer.locale))]

@@ -13,8 +13,7 @@ from handlers.base import Context
 COLLECTING = "collecting"
 
 
-async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None, human: bool = False
-                          ) -> tuple[Filed, list[Outbound]]:
+async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None) -> tuple[Filed, list[Outbound]]:
     """Open a ticket for `report` (or add it to `join`), offer a ready job to technicians, and reply."""
     filed = await ctx.services.intake.file(report, join=join)
     conversations = ctx.services.conversations
@@ -26,7 +25,7 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     offers = await notices.offers(ctx, filed.ticket, filed.dispatch) if filed.dispatch else []
     card = ctx.ticket_card(filed.ticket)
     if filed.opened:
-        reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, human=human)
+        reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing)
     else:
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing)
     return filed, [reply, *offers]

@@ -1,7 +1,8 @@
 """Intake: a customer's problem becomes a typed, prioritised ticket; follow-up details land on the same ticket.
 
 A second message in the same conversation about the same problem is added to the open ticket instead of opening a
-new one; then the bot asks for whatever the ticket type still needs (phone, address, time, order number).
+new one; then the bot asks for whatever the ticket type still needs (phone, address, time, order number). A customer
+who is angry and says it again is handed to a person (handlers.takeover).
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from core.envelopes import Outbound
 from core.services.intake import Report
 from handlers.base import Context, Handler
 from handlers.filing import COLLECTING, file_and_answer
-from nlp import ADD_DETAIL, HUMAN, KB_QUESTION, NEW_PROBLEM
+from handlers.takeover import hand_over
+from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 
@@ -19,7 +21,6 @@ SAME_PROBLEM_CONFIDENCE = 0.5
 class IntakeHandler(Handler):
     name = "intake"
     roles = CUSTOMERS
-    commands = frozenset({HUMAN})
     intents = frozenset({NEW_PROBLEM, ADD_DETAIL})
     states = frozenset({COLLECTING})
 
@@ -31,14 +32,16 @@ class IntakeHandler(Handler):
         join = open_ticket if open_ticket is not None and self._same_problem(ctx, open_ticket) else None
         ticket_type = TicketType(u.type)
         if join is None and ticket_type is TicketType.OTHER:
-            if u.intent not in (KB_QUESTION, HUMAN):
+            if u.intent != KB_QUESTION:
                 return [ctx.reply("not_understood")]
             ticket_type = TicketType.INQUIRY
-        _, replies = await file_and_answer(ctx, Report(
+        filed, replies = await file_and_answer(ctx, Report(
             customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
             conversation=ctx.inbound.conversation, text=ctx.inbound.text, type=ticket_type,
             priority=Priority(u.priority), sentiment=u.sentiment, entities=ctx.entity_lists(), inbox_id=ctx.inbox_id,
-            attachments=ctx.attachment_list()), join=join, human=u.intent == HUMAN)
+            attachments=ctx.attachment_list()), join=join)
+        if u.angry and not filed.opened:
+            return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:]]
         return replies
 
     async def _open_ticket(self, ctx: Context) -> TicketView | None:

@@ -10,10 +10,10 @@ from core.domain.tickets import TicketView
 from core.envelopes import Outbound
 from core.services.dispatch import Dispatch
 from core.services.people import Contact
-from handlers.base import Context
+from handlers.base import Context, Origin
 
 
-async def offers(ctx: Context, ticket: TicketView, result: Dispatch, *, template: str = "dispatch_notice",
+async def offers(ctx: Origin, ticket: TicketView, result: Dispatch, *, template: str = "dispatch_notice",
                  **extra: Any) -> list[Outbound]:
     """The assignee gets the job; in the grab pool every candidate gets the same offer (first 接单 wins). A job
     that comes back (`job_reopened`) is offered the same way, with `extra` saying why."""
@@ -42,11 +42,11 @@ def taken(ctx: Context, card: dict[str, Any]) -> list[Outbound]:
 
 async def progress(ctx: Context, ticket: TicketView, *, note: str = "") -> list[Outbound]:
     """Tell the customer, in the thread the ticket came from, that their job moved on."""
-    customer = await ctx.services.dispatch.customer_contact(ticket)
+    customer = await ctx.services.people.customer_contact(ticket)
     if customer is None:
         return []
     return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
-                        conversation=ticket.conversation, template="ticket_progress", locale=customer.locale,
+                        conversation=customer.conversation, template="ticket_progress", locale=customer.locale,
                         key=f"progress:{ticket.status}", ticket=ctx.ticket_card(ticket, customer.locale),
                         technician=ctx.person.name, note=note)]
 
@@ -56,7 +56,7 @@ async def jobs(ctx: Context, tickets: list[TicketView]) -> list[dict[str, Any]]:
     return [{"ticket": ctx.ticket_card(t), "job": await job_sheet(ctx, t)} for t in tickets]
 
 
-async def job_sheet(ctx: Context, ticket: TicketView) -> dict[str, str]:
+async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, str]:
     """What a technician needs to do the visit: who, phone, where, when."""
     entities = ticket.entities
     phones = entities.get("phones") or [await ctx.services.people.phone_of(ticket.customer_id)]
@@ -66,7 +66,7 @@ async def job_sheet(ctx: Context, ticket: TicketView) -> dict[str, str]:
     return {"phone": phones[0], "address": addresses[0], "time": when}
 
 
-def to_staff(ctx: Context, contact: Contact, template: str, key: str, **data: Any) -> Outbound:
+def to_staff(ctx: Origin, contact: Contact, template: str, key: str, **data: Any) -> Outbound:
     """Staff are written to directly (a WeCom user, a Slack DM, a mailbox), so their address is the thread."""
     return ctx.send_to(channel=contact.channel, account="", recipient=contact.address, conversation=contact.address,
                        template=template, locale=contact.locale, key=key, **data)

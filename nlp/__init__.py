@@ -7,13 +7,13 @@ from .model import ModelError
 from .understander import Understander, load_understander
 from .understanding import (
     ACCEPT, ACKNOWLEDGE, ADD_DETAIL, ARRIVED, CANCEL, DECLINE, DONE, EN_ROUTE, GREETING, HELPFUL, HUMAN, INTENTS,
-    KB_QUESTION, MY_JOBS, NEW_PROBLEM, NOT_FIXED, NOT_HELPFUL, SOLVED, STATUS_QUERY, SURVEY_ANSWER, THANKS,
-    TICKET_TYPES, Address, Entities, TimeMention, Understanding,
+    KB_QUESTION, MY_JOBS, NEW_PROBLEM, NOT_FIXED, NOT_HELPFUL, RELEASE, REPLY, SOLVED, STATUS_QUERY, SURVEY_ANSWER,
+    THANKS, TICKET_TYPES, Address, Entities, TimeMention, Understanding,
 )
 
 __all__ = [
     "ACCEPT", "ACKNOWLEDGE", "ADD_DETAIL", "ARRIVED", "CANCEL", "DECLINE", "DONE", "EN_ROUTE", "GREETING", "HELPFUL",
-    "HUMAN", "INTENTS", "KB_QUESTION", "MY_JOBS", "NEW_PROBLEM", "NOT_FIXED", "NOT_HELPFUL", "SOLVED", "STATUS_QUERY",
-    "SURVEY_ANSWER", "THANKS", "TICKET_TYPES",
+    "HUMAN", "INTENTS", "KB_QUESTION", "MY_JOBS", "NEW_PROBLEM", "NOT_FIXED", "NOT_HELPFUL", "RELEASE", "REPLY",
+    "SOLVED", "STATUS_QUERY", "SURVEY_ANSWER", "THANKS", "TICKET_TYPES",
     "Address", "Entities", "ModelError", "TimeMention", "Understander", "Understanding", "load_understander",
 ]

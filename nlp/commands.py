@@ -31,6 +31,8 @@ _COMMANDS: dict[str, tuple[str, bool, bool]] = {
     "有帮助": (u.HELPFUL, False, False), "helpful": (u.HELPFUL, False, False),
     "没帮助": (u.NOT_HELPFUL, False, False), "没有帮助": (u.NOT_HELPFUL, False, False),
     "not helpful": (u.NOT_HELPFUL, False, False),
+    "回复": (u.REPLY, True, True), "reply": (u.REPLY, True, True),
+    "结束": (u.RELEASE, True, False), "release": (u.RELEASE, True, False),
 }
 _COMMAND = re.compile(
     r"^/?(?P<word>" + "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in sorted(_COMMANDS, key=len, reverse=True))
@@ -61,3 +63,18 @@ def match_command(text: str) -> Command | None:
     if rest and not takes_note:
         return None
     return Command(intent=intent, ticket_id=ticket_id, note=rest)
+
+
+def note_as_typed(text: str) -> str | None:
+    """The free text after a command's word and ticket id exactly as typed (understanding works on normalized
+    text, which folds width and script and drops emoji): what a staff member's `回复 SR-… 文本` says to the
+    customer. None when the raw text is not a command (say, typed full-width)."""
+    command = match_command(text)
+    if command is None:
+        return None
+    m = _COMMAND.match(text.strip())
+    assert m is not None
+    rest = (m.group("rest") or m.group("glued") or "").strip()
+    if command.ticket_id and (t := TICKET_ID.match(rest)):
+        rest = rest[t.end():].strip(" \t:：,，")
+    return rest

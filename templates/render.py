@@ -47,6 +47,9 @@ class Rendered:
         return quoting.convert(self.markdown, convert, quote=quote)
 
 
+NOTHING = Rendered(markdown="", text="", subject="", html="", actions=())
+
+
 class TemplateNotFound(LookupError):
     pass
 
@@ -67,6 +70,10 @@ class Renderer:
         self._dir = template_dir
 
     def render(self, name: str, data: Mapping[str, Any], locale: str) -> Rendered:
+        """The message template `name` in `locale`; a message without one (a webhook delivery, whose data is the
+        message) renders to `NOTHING`."""
+        if not name:
+            return NOTHING
         locale = locale if locale in LOCALES else LOCALES[0]
         data = {**data, "labels": labels(locale)}
         markdown = self._render(f"{locale}/{name}.md.j2", data).strip()

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Mapping
+
+from core.domain.tickets import TicketType
 
 
 class PersonKind(StrEnum):
@@ -37,3 +41,71 @@ class Person:
     def actor(self) -> str:
         """How the audit log names this person, e.g. `customer:12`."""
         return f"{self.kind.value}:{self.id}"
+
+
+STAFF_CHANNELS = ("wecom", "slack", "email", "wechat", "webchat")
+"""Channels a staff member can be known on (the keys of a staff file's `identities`)."""
+TICKET_SKILLS = tuple(t.value for t in TicketType if t is not TicketType.OTHER)
+"""Ticket types a staff member can be skilled in (`other` is never a job)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffView:
+    """A staff member as the API and the staff file show them, with their identity on each channel."""
+
+    id: int
+    name: str
+    role: str
+    skills: tuple[str, ...]
+    regions: tuple[str, ...]
+    capacity: int
+    on_duty: bool
+    locale: str
+    identities: Mapping[str, str]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffSpec:
+    """A staff member as written in a staff file or an API request. On an update, a field left None stays as it is;
+    `identities` replaces the whole set. Bad values raise `ValueError` naming the field."""
+
+    name: str | None = None
+    role: str | None = None
+    skills: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
+    capacity: int | None = None
+    on_duty: bool | None = None
+    locale: str | None = None
+    identities: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.name is not None and not self.name.strip():
+            raise ValueError("name: must not be empty")
+        if self.role is not None and self.role not in {r.value for r in STAFF_ROLES}:
+            raise ValueError(f"role: {self.role!r} is not one of {', '.join(sorted(r.value for r in STAFF_ROLES))}")
+        unknown = sorted(set(self.skills or ()) - set(TICKET_SKILLS))
+        if unknown:
+            raise ValueError(f"skills: unknown ticket types {', '.join(unknown)}")
+        if self.capacity is not None and not 0 <= self.capacity <= 1000:
+            raise ValueError("capacity: must be between 0 and 1000")
+        if self.locale is not None and self.locale not in ("zh", "en"):
+            raise ValueError("locale: must be zh or en")
+        for channel, address in (self.identities or {}).items():
+            if channel not in STAFF_CHANNELS:
+                raise ValueError(f"identities: unknown channel {channel!r} (one of {', '.join(STAFF_CHANNELS)})")
+            if not str(address).strip():
+                raise ValueError(f"identities.{channel}: must not be empty")
+
+    def to_create(self) -> StaffSpec:
+        """The spec with the defaults of a new staff member filled in; a new member needs a name and a role."""
+        if self.name is None or self.role is None:
+            raise ValueError("name and role are required for a new staff member")
+        return StaffSpec(name=self.name, role=self.role, skills=self.skills or (), regions=self.regions or (),
+                         capacity=5 if self.capacity is None else self.capacity,
+                         on_duty=True if self.on_duty is None else self.on_duty, locale=self.locale or "zh",
+                         identities=self.identities or {})
+
+
+class StaffConflict(ValueError):
+    """A staff member's name or a channel identity already belongs to someone else."""

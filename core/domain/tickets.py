@@ -147,3 +147,17 @@ class TicketView:
             return None
         met = self.first_response_at if target == FIRST_RESPONSE else None
         return deadline.state(min(at for at in (met, self.clock_stopped_at, now) if at is not None))
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageView:
+    """One thing said on a ticket: when, by whom (an actor such as `customer:12` or `agent:3`), and the text."""
+
+    at: datetime
+    author: str
+    text: str
+    attachments: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def inbound(self) -> bool:
+        """Said by the customer (the rest was said to them, or noted by staff)."""
+        return self.author.startswith("customer:")

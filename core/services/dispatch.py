@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.people import Person, PersonKind
-from core.domain.tickets import Status, TicketView
+from core.domain.tickets import IllegalTransition, Status, TicketView
 from core.services.people import Contact, PeopleService
 from core.services.tickets import TicketService
-from core.storage.models import Customer, Identity, Staff, Ticket
+from core.storage.models import Staff, Ticket
 
 DISPATCHER = "system:dispatch"
 LOADED = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
@@ -112,6 +112,23 @@ class DispatchService:
         await self._tickets.record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
         return Dispatch() if pooled else await self.dispatch(ticket)
 
+    async def reassign(self, ticket: TicketView, staff_id: int | None, *, actor: str) -> TicketView:
+        """A person gives an open job to `staff_id` (None: to nobody): back to new first when someone had it, then
+        assigned — each step through the state machine, which may refuse (`IllegalTransition`). `LookupError`
+        when there is no such staff member."""
+        if staff_id == ticket.assignee_id:
+            return ticket
+        if not ticket.is_open:
+            raise IllegalTransition(Status(ticket.status), Status.ASSIGNED)
+        if staff_id is not None and await self._session.get(Staff, staff_id) is None:
+            raise LookupError(f"staff member {staff_id} does not exist")
+        if ticket.status != Status.NEW.value:
+            ticket = await self._tickets.transition(ticket, Status.NEW, actor=actor)
+        ticket = await self._tickets.set_assignee(ticket, staff_id, actor=actor)
+        if staff_id is None:
+            return ticket
+        return await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
+
     async def visible(self, code: str, person: Person) -> TicketView | None:
         """The ticket named `code` if this person may see it, else None — the same answer whether it does not exist
         or is not theirs, so asking tells nothing. Customers see their own tickets; technicians the jobs assigned or
@@ -155,14 +172,10 @@ class DispatchService:
         """The technician's jobs still in hand, oldest first."""
         return await self._tickets.assigned_to(staff_id, HELD)
 
+
     async def customer_contact(self, ticket: TicketView) -> Contact | None:
-        """The customer on the channel the ticket came in on, where progress notices go."""
-        customer = await self._session.get_one(Customer, ticket.customer_id)
-        identity = await self._session.scalar(select(Identity).where(
-            Identity.customer_id == customer.id, Identity.channel == ticket.channel).order_by(Identity.id).limit(1))
-        if identity is None:
-            return None
-        return Contact(customer.id, customer.name, customer.locale, identity.channel, identity.external_id)
+        """Where the job's customer hears of it (see `PeopleService.customer_contact`)."""
+        return await self._people.customer_contact(ticket)
 
     async def _technicians(self) -> list[Staff]:
         return list(await self._session.scalars(

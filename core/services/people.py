@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Iterable, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.domain.people import Person, PersonKind
+from core.domain.tickets import TicketView
 from core.storage.models import Customer, Identity, Staff
 
 
@@ -18,13 +19,19 @@ CONTACT_CHANNELS = ("wecom", "slack", "email", "webchat")
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """Where to reach a person: the channel and their id on it (`address`), plus how to speak to them."""
+    """Where to reach a person: the channel and their id on it (`address`), plus how to speak to them; `thread` is
+    the conversation to write in when it is not the person's own (a customer's ticket thread)."""
 
     person_id: int
     name: str
     locale: str
     channel: str
     address: str
+    thread: str = ""
+
+    @property
+    def conversation(self) -> str:
+        return self.thread or self.address
 
 
 class PeopleService:
@@ -81,10 +88,11 @@ class PeopleService:
         return _customer_person(customer)
 
     async def add_staff(self, *, name: str, role: PersonKind, skills: list[str], regions: list[str],
-                        capacity: int = 5, identities: dict[str, str] | None = None) -> Staff:
+                        capacity: int = 5, identities: Mapping[str, str] | None = None, on_duty: bool = True,
+                        locale: str = "zh") -> Staff:
         now = self._clock.now()
         staff = Staff(name=name, role=role.value, skills=skills, regions=regions, capacity=capacity,
-                      on_duty=True, locale="zh", created_at=now)
+                      on_duty=on_duty, locale=locale, created_at=now)
         self._session.add(staff)
         await self._session.flush()
         for channel, external_id in (identities or {}).items():
@@ -110,6 +118,12 @@ class PeopleService:
         """The staff member with this id, as a person (None when there is none)."""
         staff = await self._session.get(Staff, staff_id)
         return None if staff is None else _staff_person(staff)
+    async def contacts_of(self, staff_ids: Collection[int]) -> dict[int, Contact]:
+        """The best channel of each of these staff members (those with none are left out)."""
+        if not staff_ids:
+            return {}
+        staff = await self._session.scalars(select(Staff).where(Staff.id.in_(list(staff_ids))).order_by(Staff.id))
+        return await self.staff_contacts(list(staff))
 
     async def staff_contacts(self, staff: Sequence[Staff]) -> dict[int, Contact]:
         """Each staff member's best channel (`CONTACT_CHANNELS` order), in the order given, in one query; those
@@ -133,6 +147,21 @@ class PeopleService:
         """Where to reach one staff member (None if they are gone or have no identity)."""
         member = await self._session.get(Staff, staff_id)
         return None if member is None else (await self.staff_contacts([member])).get(staff_id)
+
+    async def customer_contact(self, ticket: TicketView) -> Contact | None:
+        """Where the ticket's customer is written to: on the channel and in the thread the ticket came from; for a
+        ticket that came another way (phoned in), on the channel they last wrote from, in their own thread."""
+        customer = await self._customer(ticket.customer_id)
+        identities = list(await self._session.scalars(select(Identity).where(
+            Identity.customer_id == customer.id).order_by(Identity.id.desc())))
+        same = next((i for i in reversed(identities) if i.channel == ticket.channel), None)
+        if same is not None:
+            return Contact(customer.id, customer.name, customer.locale, same.channel, same.external_id,
+                           ticket.conversation)
+        if not identities:
+            return None
+        other = identities[0]
+        return Contact(customer.id, customer.name, customer.locale, other.channel, other.external_id)
 
     async def remember_phone(self, customer_id: int, phone: str) -> None:
         customer = await self._customer(customer_id)

@@ -49,7 +49,7 @@ class SurveyService:
             return
         now = self._clock.now()
         row = Survey(ticket_id=await self._tickets.row_id(ticket), customer_id=ticket.customer_id,
-                     channel=customer.channel, conversation=ticket.conversation, recipient=customer.address,
+                     channel=customer.channel, conversation=customer.conversation, recipient=customer.address,
                      locale=customer.locale, status=SurveyStatus.SCHEDULED, step=SurveyStep.CSAT, comment="",
                      created_at=now)
         self._session.add(row)

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import CHINA_TZ, Clock
 from core.domain.sla import TARGETS
-from core.domain.tickets import (CLOCK_STOPPED, FINAL_STATUSES, OPEN_STATUSES, Priority, Status, TicketType,
-                                 TicketView, check_transition, format_ticket_id)
+from core.domain.tickets import (CLOCK_STOPPED, FINAL_STATUSES, OPEN_STATUSES, MessageView, Priority, Status,
+                                 TicketType, TicketView, check_transition, format_ticket_id)
+from core.services.events import TICKET_ASSIGNED, TICKET_CREATED, TICKET_STATUS_CHANGED, EventService
 from core.services.journal import journal_of
 from core.services.sla import SlaService, deadline_of
 from core.storage.models import Ticket, TicketEvent, TicketMessage, TicketSequence
@@ -28,11 +29,13 @@ _OPEN = [s.value for s in OPEN_STATUSES]
 
 
 class TicketService:
-    def __init__(self, *, session: AsyncSession, clock: Clock, sla: SlaService) -> None:
-        """`sla` keeps each ticket's SLA clock in step with what happens to it here."""
+    def __init__(self, *, session: AsyncSession, clock: Clock, sla: SlaService, events: EventService) -> None:
+        """`sla` keeps each ticket's SLA clock in step with what happens to it here; `events` tells webhook
+        subscribers."""
         self._session = session
         self._clock = clock
         self._sla = sla
+        self._events = events
         self._open: dict[tuple[str, str], list[Ticket]] = {}
         self._rows: dict[str, Ticket] = {}
         self._opened: list[Ticket] = []
@@ -67,7 +70,9 @@ class TicketService:
         self._record(ticket, actor, "opened", {}, {"type": ticket.type, "priority": ticket.priority,
                                                     "status": ticket.status})
         await self._sla.start(ticket)
-        return view(ticket)
+        opened = view(ticket)
+        self._events.ticket(TICKET_CREATED, opened, actor=actor)
+        return opened
 
     async def add_message(self, ticket: TicketView, *, actor: str, text: str, inbox_id: int | None,
                           entities: Mapping[str, Any], attachments: list[Any] | None = None
@@ -97,13 +102,30 @@ class TicketService:
             await self._sla.retarget(row, await self._pauses(row))
         return view(row)
 
+    async def change(self, ticket: TicketView, *, actor: str, type: TicketType | None = None,
+                     priority: Priority | None = None) -> TicketView:
+        """Retype or reprioritise the ticket (a person correcting the bot), each change in the audit log; the SLA
+        targets follow (policies go by type and priority)."""
+        row = await self._row(ticket)
+        changed = False
+        for field, value in (("type", type), ("priority", priority)):
+            if value is not None and getattr(row, field) != value.value:
+                self._record(row, actor, field, {field: getattr(row, field)}, {field: value.value})
+                setattr(row, field, value.value)
+                row.updated_at = self._clock.now()
+                changed = True
+        if changed:
+            await self._sla.retarget(row, await self._pauses(row))
+        return view(row)
+
     async def transition(self, ticket: TicketView, target: Status, *, actor: str, note: str = "") -> TicketView:
         """Move the ticket; raises `IllegalTransition` when the state machine forbids it."""
         row = await self._row(ticket)
         check_transition(row.status, target)
         now = self._clock.now()
         stopped = Status(row.status) in CLOCK_STOPPED
-        self._record(row, actor, "status", {"status": row.status}, {"status": target.value, "note": note})
+        before = row.status
+        self._record(row, actor, "status", {"status": before}, {"status": target.value, "note": note})
         row.status = target.value
         row.updated_at = now
         if target is Status.RESOLVED:
@@ -112,13 +134,19 @@ class TicketService:
             await self._sla.stop(row, final=target in FINAL_STATUSES)
         elif stopped and target not in CLOCK_STOPPED:
             await self._sla.resume(row)
-        return view(row)
+        moved = view(row)
+        self._events.ticket(TICKET_STATUS_CHANGED, moved, before=before, actor=actor, note=note)
+        return moved
 
     async def set_assignee(self, ticket: TicketView, staff_id: int | None, *, actor: str) -> TicketView:
         row = await self._row(ticket)
-        self._record(row, actor, "assignee", {"assignee_id": row.assignee_id}, {"assignee_id": staff_id})
+        before = row.assignee_id
+        self._record(row, actor, "assignee", {"assignee_id": before}, {"assignee_id": staff_id})
         row.assignee_id = staff_id
-        return view(row)
+        row.updated_at = self._clock.now()
+        assigned = view(row)
+        self._events.ticket(TICKET_ASSIGNED, assigned, before=before, actor=actor)
+        return assigned
 
     async def mark_responded(self, ticket: TicketView) -> TicketView:
         """A person on the company side acted on the ticket (accepted the job, wrote to the customer): the first
@@ -136,7 +164,6 @@ class TicketService:
         targets = await self._sla.acknowledge(row)
         self._record(row, actor, "acknowledged", {}, {"note": note, "targets": targets})
         return targets
-
     async def record(self, ticket: TicketView, actor: str, action: str, before: dict[str, Any],
                      after: dict[str, Any]) -> None:
         """Write one audit-log event for the ticket (with the transaction, see core.services.journal)."""
@@ -198,6 +225,14 @@ class TicketService:
             update(Ticket).where(Ticket.id == row.id, Ticket.assignee_id.is_(None), Ticket.status == Status.NEW.value)
             .values(assignee_id=staff_id).execution_options(synchronize_session=False))
         return claimed.rowcount == 1
+
+    async def last_messages(self, ticket: TicketView, limit: int) -> list[MessageView]:
+        """What was said last on the ticket, oldest of them first (including this transaction's)."""
+        row = await self._row(ticket)
+        await self._journal.write()
+        found = await self._session.scalars(select(TicketMessage).where(TicketMessage.ticket_id == row.id)
+                                            .order_by(TicketMessage.id.desc()).limit(limit))
+        return [message_view(m) for m in reversed(list(found))]
 
     async def events(self, ticket: TicketView, action: str) -> list[dict[str, Any]]:
         """The `after` of each audit event of this kind, oldest first (including this transaction's)."""
@@ -266,6 +301,10 @@ def view(row: Ticket) -> TicketView:
                       deadlines={target: deadline for target in TARGETS
                                  if (deadline := deadline_of(row, target)) is not None},
                       clock_stopped_at=row.clock_stopped_at)
+
+
+def message_view(row: TicketMessage) -> MessageView:
+    return MessageView(at=row.created_at, author=row.author, text=row.text, attachments=tuple(row.attachments))
 
 
 def summarize(text: str) -> str:

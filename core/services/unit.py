@@ -1,8 +1,9 @@
-"""The services of one transaction (the unit of work): what a message's handling may change, all committed
-together with the inbox row it came from and the replies it caused."""
+"""The services of one transaction (the unit of work): what a message's handling — or an API call — may change,
+all committed together with the inbox row it came from and the messages it caused."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,15 +15,35 @@ from core.envelopes import Inbound
 from core.services.alerts import AlertService, Room
 from core.services.closure import ClosureService
 from core.services.conversations import ConversationService
+from core.services.customers import CustomerService
+from core.services.deliveries import DeliveryService
 from core.services.dispatch import DispatchService
+from core.services.events import EventService
+from core.services.handover import DEFAULT_TIMEOUT, HandoverService
 from core.services.intake import IntakeService
 from core.services.knowledge import KnowledgeService
 from core.services.people import PeopleService
 from core.services.sla import SlaService
+from core.services.staff import StaffService
+from core.services.stats import StatsService
 from core.services.surveys import SurveyService
+from core.services.ticket_queries import TicketQueries
 from core.services.tickets import TicketService
 from core.services.timers import TimerService
 from core.sla.config import builtin_sla
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wiring:
+    """What the hub's configuration tells the services: the shared alert rooms of its channels, the service levels
+    (the built-in ones when None), `[survey]` (the reopen window, the survey's timing and questions), the webhook
+    subscribers, and how long a conversation stays with a person while nobody writes."""
+
+    rooms: tuple[Room, ...] = ()
+    sla: SlaSettings | None = None
+    survey: SurveySettings = field(default_factory=SurveySettings)
+    hooks: tuple[str, ...] = ()
+    handover_timeout: timedelta = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,27 +59,39 @@ class Services:
     surveys: SurveyService
     closure: ClosureService
     knowledge: KnowledgeService
+    events: EventService
+    handovers: HandoverService
+    staff: StaffService
+    customers: CustomerService
+    queries: TicketQueries
+    stats: StatsService
+    deliveries: DeliveryService
 
     @classmethod
-    def in_transaction(cls, session: AsyncSession, clock: Clock, *, rooms: Sequence[Room] = (),
-                       sla: SlaSettings | None = None, wake_timers: Callable[[], None] | None = None,
-                       survey: SurveySettings = SurveySettings()) -> Services:
-        """One set per transaction: what the services keep in hand is valid only inside it. `rooms` are the shared
-        alert rooms the hub's channels are configured with; `sla` the configured service levels (the built-in ones
-        when not given); `wake_timers` is called after a commit that scheduled a timer; `survey` is `[survey]`
-        (the reopen window, the survey's timing and questions)."""
+    def in_transaction(cls, session: AsyncSession, clock: Clock, *, wiring: Wiring = Wiring(),
+                       wake_timers: Callable[[], None] | None = None) -> Services:
+        """One set per transaction: what the services keep in hand is valid only inside it. `wake_timers` is called
+        after a commit that scheduled a timer."""
         timers = TimerService(session=session, clock=clock, wake=wake_timers)
-        clocks = SlaService(settings=sla or builtin_sla(), timers=timers, clock=clock)
-        tickets = TicketService(session=session, clock=clock, sla=clocks)
+        clocks = SlaService(settings=wiring.sla or builtin_sla(), timers=timers, clock=clock)
+        events = EventService(session=session, clock=clock, urls=wiring.hooks)
+        tickets = TicketService(session=session, clock=clock, sla=clocks, events=events)
         people = PeopleService(session=session, clock=clock)
+        conversations = ConversationService(session=session, clock=clock)
         dispatch = DispatchService(session=session, tickets=tickets, people=people)
-        surveys = SurveyService(session=session, clock=clock, tickets=tickets, timers=timers, settings=survey)
-        return cls(tickets=tickets, people=people, conversations=ConversationService(session=session, clock=clock),
-                   dispatch=dispatch, intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch),
-                   alerts=AlertService(people=people, rooms=rooms), timers=timers, sla=clocks, surveys=surveys,
-                   closure=ClosureService(clock=clock, tickets=tickets, dispatch=dispatch, surveys=surveys,
-                                          timers=timers, settings=survey),
-                   knowledge=KnowledgeService(session=session, clock=clock))
+        surveys = SurveyService(session=session, clock=clock, tickets=tickets, timers=timers, settings=wiring.survey)
+        handovers = HandoverService(session=session, clock=clock, tickets=tickets, people=people,
+                                    conversations=conversations, timeout=wiring.handover_timeout)
+        return cls(tickets=tickets, people=people, conversations=conversations, dispatch=dispatch,
+                   intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch),
+                   alerts=AlertService(people=people, rooms=wiring.rooms), timers=timers, sla=clocks,
+                   surveys=surveys, closure=ClosureService(clock=clock, tickets=tickets, dispatch=dispatch,
+                                                           surveys=surveys, timers=timers, settings=wiring.survey),
+                   knowledge=KnowledgeService(session=session, clock=clock), events=events, handovers=handovers,
+                   staff=StaffService(session=session, clock=clock, people=people),
+                   customers=CustomerService(session=session, clock=clock),
+                   queries=TicketQueries(session=session, clock=clock, handovers=handovers),
+                   stats=StatsService(session=session), deliveries=DeliveryService(session=session, clock=clock))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

@@ -73,7 +73,7 @@ class Ticket(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(24), unique=True)
     type: Mapped[str] = mapped_column(String(20), index=True)
-    priority: Mapped[str] = mapped_column(String(2))
+    priority: Mapped[str] = mapped_column(String(2), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
@@ -120,6 +120,29 @@ class TicketEvent(Base):
     before: Mapped[dict[str, Any]] = mapped_column(default=dict)
     after: Mapped[dict[str, Any]] = mapped_column(default=dict)
     at: Mapped[datetime]
+
+
+class Handover(Base):
+    """A customer's conversation in a person's hands: asked for, then held by a staff member who answers from a
+    thread of their own (`holder_channel`/`holder_address`/`holder_thread`; empty when held from the console),
+    until it is handed back (`released_at`) or lapses (`expires_at`, moved on by every message either way)."""
+
+    __tablename__ = "handovers"
+    __table_args__ = (Index("ix_handovers_open", "released_at", "expires_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    conversation: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(String(20))
+    requested_at: Mapped[datetime]
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    holder_channel: Mapped[str] = mapped_column(String(20), default="")
+    holder_address: Mapped[str] = mapped_column(String(255), default="")
+    holder_thread: Mapped[str] = mapped_column(String(255), default="")
+    taken_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
 
 
 class ConversationState(Base):
@@ -198,7 +221,8 @@ class OutboxRow(Base):
     """A message to send, written in the same transaction as the effect that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_platform_message", "channel", "platform_message_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     channel: Mapped[str] = mapped_column(String(20))

@@ -7,10 +7,10 @@ from typing import Sequence
 from sqlalchemy import ColumnElement, Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 
-def ignoring_conflicts(session: AsyncSession, model: type[DeclarativeBase]) -> Insert:
+def ignoring_conflicts(session: AsyncSession | Session, model: type[DeclarativeBase]) -> Insert:
     """The bare statement: pass the rows to `execute()` (executemany), so it compiles once and stays cached. It is
     built on the table, not the mapped class, so it takes the Core path without the ORM's bulk-insert bookkeeping.
     With `.returning(…)` SQLAlchemy batches the rows into multi-row INSERTs ("insertmanyvalues") and reports only

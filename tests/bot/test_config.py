@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import alert_rooms
+from bot.bootstrap import hub_wiring
 from bot.cli import EXIT_USAGE, main
 from bot.config import ConfigError, config_from_dict, load_config
 from core.services.alerts import Room
@@ -120,5 +120,5 @@ def test_alert_rooms_come_from_the_configured_channels() -> None:
         "wecom": {"corp_id": "ww1", "token": "t", "alerts_chat_id": "ops"},
         "wechat": {"app_id": "wx1", "token": "t"},
     })
-    assert alert_rooms(config) == [Room("wecom", "chat:ops"), Room("slack", "C0ALERTS")]
-    assert alert_rooms(config_from_dict({"slack": {"alerts_channel": "C0ALERTS"}})) == []
+    assert hub_wiring(config).rooms == (Room("wecom", "chat:ops"), Room("slack", "C0ALERTS"))
+    assert hub_wiring(config_from_dict({"slack": {"alerts_channel": "C0ALERTS"}})).rooms == ()

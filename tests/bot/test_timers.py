@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.timers import TimerWorker
 from core.clock import FakeClock, SystemClock
 from core.envelopes import Outbound
-from core.services.unit import Services
+from core.services.unit import Services, Wiring
 from core.storage.db import session_factory
 from core.storage.models import OutboxRow, Timer
 from handlers.base import TimerContext
@@ -45,7 +45,7 @@ async def _schedule(engine: AsyncEngine, clock: FakeClock, kind: str, key: str, 
 
 def _worker(engine: AsyncEngine, clock: FakeClock, *jobs: object) -> TimerWorker:
     return TimerWorker(sessions=session_factory(engine), clock=clock, jobs=jobs,  # type: ignore[arg-type]
-                       rooms=(), after_commit=lambda: None)
+                       wiring=Wiring(), after_commit=lambda: None)
 
 
 async def test_a_timer_fires_when_due_and_once_ever(engine: AsyncEngine, clock: FakeClock) -> None:
@@ -128,7 +128,7 @@ async def test_a_worker_sleeps_until_the_next_due_time_and_wakes_for_an_earlier_
     clock = SystemClock()
     job = Remind()
     sessions = session_factory(engine)
-    worker = TimerWorker(sessions=sessions, clock=clock, jobs=[job], rooms=(), after_commit=lambda: None,
+    worker = TimerWorker(sessions=sessions, clock=clock, jobs=[job], wiring=Wiring(), after_commit=lambda: None,
                          idle_poll=60)
     await worker.start()
     try:

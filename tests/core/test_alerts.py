@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.clock import FakeClock
 from core.domain.people import PersonKind
 from core.services.alerts import Audience, Room
-from core.services.unit import Services
+from core.services.unit import Services, Wiring
 from core.storage.db import session_factory
 
 ROOMS = (Room("slack", "C0ALERTS"), Room("wecom", "chat:ops"))
@@ -13,7 +13,7 @@ ROOMS = (Room("slack", "C0ALERTS"), Room("wecom", "chat:ops"))
 
 async def test_an_alert_goes_to_each_chosen_staff_member_and_to_the_rooms(engine, clock: FakeClock) -> None:
     async with session_factory(engine)() as session, session.begin():
-        services = Services.in_transaction(session, clock, rooms=ROOMS)
+        services = Services.in_transaction(session, clock, wiring=Wiring(rooms=ROOMS))
         people = services.people
         await people.add_staff(name="陈主管", role=PersonKind.SUPERVISOR, skills=[], regions=[],
                                identities={"email": "chen@example.com", "wecom": "chen"})
@@ -32,7 +32,7 @@ async def test_an_alert_goes_to_each_chosen_staff_member_and_to_the_rooms(engine
 
 async def test_an_alert_without_rooms_reaches_only_people(engine, clock: FakeClock) -> None:
     async with session_factory(engine)() as session, session.begin():
-        services = Services.in_transaction(session, clock, rooms=ROOMS)
+        services = Services.in_transaction(session, clock, wiring=Wiring(rooms=ROOMS))
         await services.people.add_staff(name="李客服", role=PersonKind.AGENT, skills=[], regions=[],
                                         identities={"slack": "U0LI"})
         sent = await services.alerts.alert(Audience(roles=[PersonKind.AGENT], rooms=False), template="t",

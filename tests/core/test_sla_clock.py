@@ -16,7 +16,7 @@ from core.domain.people import PersonKind
 from core.domain.sla import SlaState
 from core.domain.tickets import Priority, Status, TicketType, TicketView
 from core.services.alerts import Room
-from core.services.unit import Services
+from core.services.unit import Services, Wiring
 from core.sla.config import parse_sla
 from core.storage.db import session_factory
 from core.storage.models import OutboxRow, Timer, TicketEvent
@@ -35,11 +35,11 @@ class Desk:
     def __init__(self, engine: AsyncEngine, clock: FakeClock) -> None:
         self.sessions = session_factory(engine)
         self.clock = clock
-        self.worker = TimerWorker(sessions=self.sessions, clock=clock, jobs=default_timer_jobs(), rooms=ROOMS,
-                                  sla=SLA, after_commit=lambda: None)
+        self.worker = TimerWorker(sessions=self.sessions, clock=clock, jobs=default_timer_jobs(),
+                                  wiring=Wiring(rooms=ROOMS, sla=SLA), after_commit=lambda: None)
 
     def services(self, session) -> Services:  # type: ignore[no-untyped-def]
-        return Services.in_transaction(session, self.clock, rooms=ROOMS, sla=SLA)
+        return Services.in_transaction(session, self.clock, wiring=Wiring(rooms=ROOMS, sla=SLA))
 
     async def staff(self) -> int:
         async with self.sessions() as session, session.begin():

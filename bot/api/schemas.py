@@ -1,0 +1,358 @@
+"""The request and answer models of `/api/v1` (pydantic v2): they validate what comes in, shape what goes out and
+are the OpenAPI schemas. Text fields refuse NUL and lone surrogates (no store can keep them); ids fit 32 bits."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from core.domain.people import STAFF_CHANNELS, TICKET_SKILLS
+from core.domain.tickets import Priority, Status, TicketType
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    if _UNSTORABLE.search(text):
+        raise ValueError("contains NUL or a lone surrogate")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Limit = Annotated[int, Field(ge=1, le=200, description="page size (default 50)")]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{4,30}$", max_length=32)]
+StaffRole = Literal["technician", "agent", "supervisor", "manager", "admin"]
+Skill = Literal[TICKET_SKILLS]  # type: ignore[valid-type]
+StaffChannel = Literal[STAFF_CHANNELS]  # type: ignore[valid-type]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- errors and pages
+
+class ErrorBody(Answer):
+    code: str
+    message: str
+
+
+class Error(Answer):
+    error: ErrorBody
+
+
+class PageQuery(Request):
+    limit: Limit = 50
+    cursor: Annotated[Text, Field(max_length=200, description="`next` of the previous page")] | None = None
+
+
+def encode_cursor(last_id: int | None) -> str | None:
+    if last_id is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """The row to continue after; `ValueError` for a cursor this API did not hand out."""
+    if cursor is None:
+        return None
+    try:
+        after = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["after"]
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("not a cursor from this API") from None
+    if not isinstance(after, int) or isinstance(after, bool) or not 1 <= after <= 2_147_483_647:
+        raise ValueError("not a cursor from this API")
+    return after
+
+
+# -- tickets
+
+class TicketQuery(PageQuery):
+    status: Status | None = None
+    type: TicketType | None = None
+    priority: Priority | None = None
+    channel: Annotated[Text, Field(max_length=20)] | None = None
+    customer: Id | None = Field(default=None, description="customer id")
+    assignee: Id | Literal["none"] | None = Field(default=None, description="staff id, or `none` for unassigned")
+    handover: Literal["waiting", "held"] | None = Field(
+        default=None, description="conversations waiting for a person, or held by one")
+    q: Annotated[Text, Field(min_length=1, max_length=100, description="within the id or the subject")] | None = None
+
+
+class CustomerRef(Answer):
+    id: int
+    name: str
+    phone: str
+
+
+class StaffRef(Answer):
+    id: int
+    name: str
+
+
+class TicketSummary(Answer):
+    id: str
+    type: TicketType
+    priority: Priority
+    status: Status
+    channel: str
+    subject: str
+    customer_id: int
+    assignee_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+
+
+class TicketPage(Answer):
+    items: list[TicketSummary]
+    next: str | None
+
+
+class Message(Answer):
+    at: datetime
+    direction: Literal["in", "out"] = Field(description="`in`: the customer wrote; `out`: said to them or noted")
+    author: str
+    text: str
+
+
+class AttachmentOut(Answer):
+    type: str
+    name: str
+    size: int
+    url: str
+
+
+class Event(Answer):
+    at: datetime
+    actor: str
+    kind: str
+    data: dict[str, Any]
+
+
+class SlaTarget(Answer):
+    due_at: datetime | None
+    state: Literal["ok", "warning", "breached"]
+
+
+class Sla(Answer):
+    first_response: SlaTarget
+    resolution: SlaTarget
+
+
+class Device(Answer):
+    serial: str
+    model: str
+    warranty: Literal["in", "out", "unknown"]
+
+
+class Handover(Answer):
+    state: Literal["waiting", "held"]
+    reason: str
+    requested_at: datetime
+    holder: StaffRef | None
+    holder_channel: str | None
+    taken_at: datetime | None
+    expires_at: datetime
+
+
+class TicketDetail(Answer):
+    id: str
+    type: TicketType
+    priority: Priority
+    status: Status
+    channel: str
+    subject: str
+    customer: CustomerRef
+    assignee: StaffRef | None
+    device: Device | None = None
+    entities: dict[str, list[Any]]
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    sla: Sla | None = None
+    csat: int | None = None
+    nps: int | None = None
+    handover: Handover | None
+    messages: list[Message]
+    attachments: list[AttachmentOut]
+    events: list[Event]
+
+
+class NewCustomer(Request):
+    name: Annotated[Text, Field(max_length=200)] = ""
+    phone: Phone
+
+
+class TicketCreate(Request):
+    text: Annotated[Text, Field(min_length=1, max_length=4000)]
+    customer: NewCustomer
+    type: TicketType | None = Field(default=None, description="understood from the text when left out")
+    priority: Priority | None = Field(default=None, description="understood from the text when left out")
+
+
+class TicketPatch(Request):
+    status: Status | None = None
+    priority: Priority | None = None
+    type: TicketType | None = None
+    assignee: Id | None = Field(default=None, description="staff id; null takes the ticket off its assignee")
+    note: Annotated[Text, Field(max_length=1000)] = ""
+
+
+class ReplyCreate(Request):
+    text: Annotated[Text, Field(min_length=1, max_length=4000)]
+    staff: Id | None = Field(default=None, description="the staff member who writes (named to the customer)")
+
+
+class Reply(Answer):
+    ticket: str
+    message: Message
+
+
+class TakeOver(Request):
+    staff: Id | None = Field(default=None, description="the staff member who takes the conversation; the "
+                                                        "customer's messages also reach them on their own channel")
+
+
+class HandoverState(Answer):
+    ticket: str
+    handover: Handover | None
+
+
+# -- customers
+
+class CustomerQuery(PageQuery):
+    phone: Annotated[Text, Field(min_length=1, max_length=40)] | None = None
+    q: Annotated[Text, Field(min_length=1, max_length=100, description="within the name or the phone")] | None = None
+
+
+class Customer(Answer):
+    id: int
+    name: str
+    phone: str
+    locale: str
+    created_at: datetime
+
+
+class CustomerPage(Answer):
+    items: list[Customer]
+    next: str | None
+
+
+class IdentityOut(Answer):
+    channel: str
+    external_id: str
+    display_name: str
+
+
+class CustomerDetail(Customer):
+    identities: list[IdentityOut]
+    devices: list[Device]
+    tickets: list[TicketSummary]
+
+
+# -- staff
+
+class StaffQuery(PageQuery):
+    role: StaffRole | None = None
+    on_duty: bool | None = None
+
+
+class StaffMember(Answer):
+    id: int
+    name: str
+    role: StaffRole
+    skills: list[str]
+    regions: list[str]
+    capacity: int
+    on_duty: bool
+    locale: str
+    identities: dict[str, str]
+    created_at: datetime
+
+
+class StaffPage(Answer):
+    items: list[StaffMember]
+    next: str | None
+
+
+Region = Annotated[Text, Field(min_length=1, max_length=50)]
+Address = Annotated[Text, Field(min_length=1, max_length=255)]
+
+
+class StaffPatch(Request):
+    name: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
+    role: StaffRole | None = None
+    skills: Annotated[list[Skill], Field(max_length=20)] | None = None
+    regions: Annotated[list[Region], Field(max_length=50)] | None = None
+    capacity: Annotated[int, Field(ge=0, le=1000)] | None = None
+    on_duty: bool | None = None
+    locale: Literal["zh", "en"] | None = None
+    identities: dict[StaffChannel, Address] | None = Field(
+        default=None, description="replaces every identity of the staff member")
+
+
+class StaffCreate(StaffPatch):
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
+    role: StaffRole
+
+
+# -- stats
+
+class StatsQuery(Request):
+    since: datetime | None = Field(default=None, description="default: 30 days before `until`; naive times are UTC")
+    until: datetime | None = Field(default=None, description="default: now")
+
+
+class TechnicianLoad(Answer):
+    staff_id: int
+    name: str
+    on_duty: bool
+    capacity: int
+    open_jobs: int
+
+
+class Stats(Answer):
+    since: datetime
+    until: datetime
+    total: int
+    by_type: dict[str, int]
+    by_channel: dict[str, int]
+    by_status: dict[str, int]
+    technician_load: list[TechnicianLoad]
+
+
+# -- deliveries (the outbox, dead letters included)
+
+class DeliveryQuery(PageQuery):
+    status: Literal["pending", "sending", "sent", "dead"] | None = None
+    channel: Annotated[Text, Field(max_length=20)] | None = None
+
+
+class Delivery(Answer):
+    id: int
+    channel: str
+    recipient: str
+    template: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+
+
+class DeliveryPage(Answer):
+    items: list[Delivery]
+    next: str | None

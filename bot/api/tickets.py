@@ -1,0 +1,188 @@
+"""`/tickets`: the queue with filters, one ticket whole, a ticket phoned in, changes through the state machine, and
+people answering the customer or taking the conversation from the bot."""
+from __future__ import annotations
+
+import uuid
+
+from bot.api import schemas as s
+from bot.api.errors import bad_request, conflict, not_found
+from bot.api.operations import Call, Operation
+from bot.api.views import handover, message, ticket_detail, ticket_summary
+from core.domain.tickets import IllegalTransition, MessageView, Priority, TicketType, TicketView
+from core.services.dispatch import Dispatch
+from core.services.handover import Desk
+from core.services.intake import Report
+from core.services.ticket_queries import TicketFilter
+from core.services.unit import Services
+from handlers import notices
+from handlers.base import Origin, entity_lists
+from handlers.takeover import answer, give_back
+
+PHONE = "phone"
+"""The channel of a ticket phoned in (entered through the API)."""
+ERRAND_LOCALE = "zh"
+
+
+def _errand(services: Services) -> Origin:
+    """What notices need of an API call; each call is new work, so its messages get fresh idempotency keys."""
+    return Origin(services=services, locale=ERRAND_LOCALE, stem=f"api:{uuid.uuid4().hex}")
+
+
+async def _ticket(services: Services, code: str) -> TicketView:
+    ticket = await services.tickets.get(code)
+    if ticket is None:
+        raise not_found(f"ticket {code}")
+    return ticket
+
+
+async def _detail(call: Call, code: str) -> s.TicketDetail:
+    async with call.reading() as services:
+        record = await services.queries.record(code)
+    if record is None:
+        raise not_found(f"ticket {code}")
+    return ticket_detail(record)
+
+
+async def list_tickets(call: Call) -> s.TicketPage:
+    q: s.TicketQuery = call.query
+    try:
+        after = s.decode_cursor(q.cursor)
+    except ValueError as exc:
+        raise bad_request("cursor", str(exc)) from None
+    where = TicketFilter(status=q.status, type=q.type, priority=q.priority, channel=q.channel, customer_id=q.customer,
+                         assignee_id=0 if q.assignee == "none" else q.assignee, handover=q.handover, q=q.q)
+    async with call.reading() as services:
+        page = await services.queries.page(where, limit=q.limit, after=after)
+    return s.TicketPage(items=[ticket_summary(t) for t in page.items], next=s.encode_cursor(page.last_id))
+
+
+async def get_ticket(call: Call) -> s.TicketDetail:
+    return await _detail(call, call.path["code"])
+
+
+async def create_ticket(call: Call) -> s.TicketDetail:
+    body: s.TicketCreate = call.body
+    understood = call.hub.understander.understand(body.text, now=call.hub.clock.now())
+    async with call.writing() as services:
+        customer = await services.customers.by_phone(phone=body.customer.phone, name=body.customer.name)
+        kind = body.type or (TicketType.INQUIRY if understood.type == TicketType.OTHER.value
+                             else TicketType(understood.type))
+        filed = await services.intake.file(Report(
+            customer_id=customer.id, actor=call.principal.actor, channel=PHONE,
+            conversation=f"{PHONE}:{customer.phone}", text=body.text, type=kind,
+            priority=body.priority or Priority(understood.priority), sentiment=understood.sentiment,
+            entities=entity_lists(understood), inbox_id=None), join=None)
+        if filed.dispatch is not None:
+            call.send(*await notices.offers(_errand(services), filed.ticket, filed.dispatch))
+    return await _detail(call, filed.ticket.code)
+
+
+async def update_ticket(call: Call) -> s.TicketDetail:
+    body: s.TicketPatch = call.body
+    actor = call.principal.actor
+    async with call.writing() as services:
+        ticket = await _ticket(services, call.path["code"])
+        errand = _errand(services)
+        try:
+            ticket = await services.tickets.change(ticket, actor=actor, type=body.type, priority=body.priority)
+            if "assignee" in body.model_fields_set:
+                ticket = await _reassign(call, services, errand, ticket, body.assignee)
+            if body.status is not None and body.status.value != ticket.status:
+                ticket = await services.tickets.transition(ticket, body.status, actor=actor, note=body.note)
+        except IllegalTransition as exc:
+            raise conflict("illegal_transition", str(exc)) from None
+    return await _detail(call, ticket.code)
+
+
+async def _reassign(call: Call, services: Services, errand: Origin, ticket: TicketView,
+                    staff_id: int | None) -> TicketView:
+    """The new assignee gets the job like a dispatch; the one who had it is told it is gone."""
+    previous = ticket.assignee_id
+    try:
+        ticket = await services.dispatch.reassign(ticket, staff_id, actor=call.principal.actor)
+    except LookupError:
+        raise bad_request("assignee", f"no staff member {staff_id}") from None
+    contacts = await services.people.contacts_of([i for i in (previous, staff_id) if i is not None])
+    if staff_id is not None and staff_id != previous and staff_id in contacts:
+        call.send(*await notices.offers(errand, ticket, Dispatch(assignee=contacts[staff_id])))
+    if previous is not None and previous != staff_id and previous in contacts:
+        call.send(notices.to_staff(errand, contacts[previous], "job_withdrawn", f"withdrawn:{previous}",
+                                   ticket=errand.ticket_card(ticket)))
+    return ticket
+
+
+async def reply(call: Call) -> s.Reply:
+    body: s.ReplyCreate = call.body
+    async with call.writing() as services:
+        ticket = await _ticket(services, call.path["code"])
+        actor, name, desk = await _writer(call, services, body.staff)
+        sent = await answer(_errand(services), ticket, actor=actor, name=name, text=body.text, inbox_id=None,
+                            desk=desk)
+        if sent is None:
+            raise conflict("unreachable", f"the customer of {ticket.code} cannot be reached on any channel")
+        call.send(sent)
+    said = MessageView(at=call.hub.clock.now(), author=actor, text=body.text)
+    return s.Reply(ticket=ticket.code, message=message(said))
+
+
+async def take_over(call: Call) -> s.HandoverState:
+    body: s.TakeOver = call.body
+    async with call.writing() as services:
+        ticket = await _ticket(services, call.path["code"])
+        actor, name, desk = await _writer(call, services, body.staff)
+        errand = _errand(services)
+        taken = await services.handovers.take(ticket, staff_id=body.staff, desk=desk, actor=actor)
+        if taken is None:
+            raise conflict("unreachable", f"the customer of {ticket.code} cannot be reached on any channel")
+        customer = await services.handovers.customer_of(ticket)
+        if customer is not None:
+            call.send(errand.send_to(channel=customer.channel, account="", recipient=customer.address,
+                                     conversation=customer.conversation, template="handover_joined",
+                                     locale=customer.locale, key="joined", ticket=errand.ticket_card(ticket),
+                                     staff=name))
+    return s.HandoverState(ticket=ticket.code, handover=handover(taken))
+
+
+async def release(call: Call) -> s.HandoverState:
+    async with call.writing() as services:
+        ticket = await _ticket(services, call.path["code"])
+        told = await give_back(_errand(services), ticket, actor=call.principal.actor)
+        if told is None:
+            raise conflict("no_handover", f"{ticket.code} is not with a person")
+        call.send(*told)
+    return s.HandoverState(ticket=ticket.code, handover=None)
+
+
+async def _writer(call: Call, services: Services, staff_id: int | None) -> tuple[str, str, Desk | None]:
+    """Who writes to the customer: a named staff member (actor, name, and their own channel, where the customer's
+    answers reach them too), else the API token."""
+    if staff_id is None:
+        return call.principal.actor, "", None
+    member = await services.staff.get(staff_id)
+    if member is None:
+        raise bad_request("staff", f"no staff member {staff_id}")
+    contact = (await services.people.contacts_of([staff_id])).get(staff_id)
+    desk = Desk(channel=contact.channel, address=contact.address, thread=contact.address) if contact else None
+    return f"{member.role}:{member.id}", member.name, desk
+
+
+OPERATIONS = (
+    Operation(method="GET", path="/tickets", summary="The ticket queue, newest first, with filters", tag="tickets",
+              role="agent", handler=list_tickets, query=s.TicketQuery, response=s.TicketPage, errors=(400,)),
+    Operation(method="POST", path="/tickets", summary="Open a ticket phoned in (the customer found or created by "
+              "phone)", tag="tickets", role="agent", handler=create_ticket, body=s.TicketCreate,
+              response=s.TicketDetail, status=201, errors=(400, 413)),
+    Operation(method="GET", path="/tickets/{code}", summary="One ticket: customer, conversation, audit log",
+              tag="tickets", role="agent", handler=get_ticket, response=s.TicketDetail, errors=(404,)),
+    Operation(method="PATCH", path="/tickets/{code}", summary="Change status, priority, type or assignee (through "
+              "the state machine)", tag="tickets", role="agent", handler=update_ticket, body=s.TicketPatch,
+              response=s.TicketDetail, errors=(400, 404, 409, 413)),
+    Operation(method="POST", path="/tickets/{code}/replies", summary="Answer the customer in the channel they "
+              "wrote from", tag="tickets", role="agent", handler=reply, body=s.ReplyCreate, response=s.Reply,
+              status=201, errors=(400, 404, 409, 413)),
+    Operation(method="POST", path="/tickets/{code}/handover", summary="A person takes the conversation from the bot",
+              tag="tickets", role="agent", handler=take_over, body=s.TakeOver, response=s.HandoverState,
+              errors=(400, 404, 409, 413)),
+    Operation(method="DELETE", path="/tickets/{code}/handover", summary="Hand the conversation back to the bot",
+              tag="tickets", role="agent", handler=release, response=s.HandoverState, errors=(404, 409)),
+)

@@ -1,0 +1,56 @@
+"""Core snapshots → API answers, in one place, so a ticket looks the same in a list, a customer's page and its own
+page."""
+from __future__ import annotations
+
+from core.domain.people import StaffView
+from core.domain.tickets import MessageView, TicketView
+from core.services.customers import CustomerView
+from core.services.handover import HandoverView
+from core.services.ticket_queries import TicketRecord
+
+from bot.api import schemas as s
+
+
+def ticket_summary(t: TicketView) -> s.TicketSummary:
+    return s.TicketSummary(id=t.code, type=t.type, priority=t.priority, status=t.status, channel=t.channel,
+                           subject=t.summary, customer_id=t.customer_id, assignee_id=t.assignee_id,
+                           created_at=t.created_at, updated_at=t.updated_at, first_response_at=t.first_response_at,
+                           resolved_at=t.resolved_at)
+
+
+def message(m: MessageView) -> s.Message:
+    return s.Message(at=m.at, direction="in" if m.inbound else "out", author=m.author, text=m.text)
+
+
+def handover(h: HandoverView | None) -> s.Handover | None:
+    if h is None:
+        return None
+    holder = s.StaffRef(id=h.holder_id, name=h.holder_name) if h.holder_id is not None else None
+    return s.Handover(state=h.state, reason=h.reason, requested_at=h.requested_at, holder=holder,
+                      holder_channel=h.holder.channel if h.holder is not None else None, taken_at=h.taken_at,
+                      expires_at=h.expires_at)
+
+
+def ticket_detail(r: TicketRecord) -> s.TicketDetail:
+    t = r.ticket
+    return s.TicketDetail(
+        id=t.code, type=t.type, priority=t.priority, status=t.status, channel=t.channel, subject=t.summary,
+        customer=s.CustomerRef(id=r.customer.id, name=r.customer.name, phone=r.customer.phone),
+        assignee=s.StaffRef(id=r.assignee[0], name=r.assignee[1]) if r.assignee else None,
+        entities={k: list(v) for k, v in t.entities.items()}, created_at=t.created_at, updated_at=t.updated_at,
+        first_response_at=t.first_response_at, resolved_at=t.resolved_at, handover=handover(r.handover),
+        messages=[message(m) for m in r.messages],
+        attachments=[s.AttachmentOut(type=str(a.get("kind", "file")), name=str(a.get("name", "")),
+                                     size=int(a.get("size") or 0), url=str(a.get("url", "")))
+                     for m in r.messages for a in m.attachments],
+        events=[s.Event(at=e.at, actor=e.actor, kind=e.kind, data=dict(e.data)) for e in r.events])
+
+
+def customer(c: CustomerView) -> s.Customer:
+    return s.Customer(id=c.id, name=c.name, phone=c.phone, locale=c.locale, created_at=c.created_at)
+
+
+def staff_member(m: StaffView) -> s.StaffMember:
+    return s.StaffMember(id=m.id, name=m.name, role=m.role, skills=list(m.skills), regions=list(m.regions),
+                         capacity=m.capacity, on_duty=m.on_duty, locale=m.locale, identities=dict(m.identities),
+                         created_at=m.created_at)

@@ -1,0 +1,126 @@
+"""Reading tickets for the API and the console: filtered pages newest first, and one ticket whole (customer,
+assignee, what was said, the audit log, an open handover).
+
+Pages are keyset-paginated on the row id, newest first: a page after row N holds the next rows below N, so tickets
+opened while someone pages through appear on the first page and never shift, duplicate or hide older ones."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.domain.tickets import MessageView, TicketView
+from core.services.customers import CustomerView, customer_view
+from core.services.handover import HandoverService, HandoverView
+from core.services.search import ESCAPE, containing
+from core.services.tickets import message_view, view
+from core.storage.models import Customer, Handover, Staff, Ticket, TicketEvent, TicketMessage
+
+HANDOVER_STATES = ("waiting", "held")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketFilter:
+    """Every field is optional; those given must all match. `assignee_id=0` means nobody holds the ticket;
+    `handover` is `waiting` (asked for a person, nobody answered yet) or `held` (a person has it)."""
+
+    status: str | None = None
+    type: str | None = None
+    priority: str | None = None
+    channel: str | None = None
+    customer_id: int | None = None
+    assignee_id: int | None = None
+    handover: str | None = None
+    q: str | None = None
+    created_since: datetime | None = None
+    created_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    items: list[TicketView]
+    last_id: int | None
+    """The row id to continue after, None on the last page."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventView:
+    at: datetime
+    actor: str
+    kind: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketRecord:
+    """One ticket whole, as the console shows it."""
+
+    ticket: TicketView
+    customer: CustomerView
+    assignee: tuple[int, str] | None
+    messages: list[MessageView]
+    events: list[EventView]
+    handover: HandoverView | None
+
+
+class TicketQueries:
+    def __init__(self, *, session: AsyncSession, clock: Clock, handovers: HandoverService) -> None:
+        self._session = session
+        self._clock = clock
+        self._handovers = handovers
+
+    async def page(self, where: TicketFilter, *, limit: int, after: int | None = None) -> TicketPage:
+        query = self._filtered(select(Ticket), where).order_by(Ticket.id.desc()).limit(limit + 1)
+        if after is not None:
+            query = query.where(Ticket.id < after)
+        rows = list(await self._session.scalars(query))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return TicketPage([view(r) for r in rows], rows[-1].id if more else None)
+
+    async def record(self, code: str) -> TicketRecord | None:
+        row = await self._session.scalar(select(Ticket).where(Ticket.code == code.upper()))
+        if row is None:
+            return None
+        customer = await self._session.get_one(Customer, row.customer_id)
+        assignee = await self._session.get(Staff, row.assignee_id) if row.assignee_id is not None else None
+        messages = await self._session.scalars(select(TicketMessage).where(TicketMessage.ticket_id == row.id)
+                                               .order_by(TicketMessage.id))
+        events = await self._session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == row.id)
+                                             .order_by(TicketEvent.id))
+        ticket = view(row)
+        return TicketRecord(
+            ticket=ticket, customer=customer_view(customer),
+            assignee=(assignee.id, assignee.name) if assignee is not None else None,
+            messages=[message_view(m) for m in messages],
+            events=[EventView(at=e.at, actor=e.actor, kind=e.action, data={"before": e.before, "after": e.after})
+                    for e in events],
+            handover=await self._handovers.current(ticket))
+
+    def _filtered(self, query: Select[Any], where: TicketFilter) -> Select[Any]:
+        for column, value in ((Ticket.status, where.status), (Ticket.type, where.type),
+                              (Ticket.priority, where.priority), (Ticket.channel, where.channel),
+                              (Ticket.customer_id, where.customer_id)):
+            if value is not None:
+                query = query.where(column == value)
+        if where.assignee_id == 0:
+            query = query.where(Ticket.assignee_id.is_(None))
+        elif where.assignee_id is not None:
+            query = query.where(Ticket.assignee_id == where.assignee_id)
+        if where.created_since is not None:
+            query = query.where(Ticket.created_at >= where.created_since)
+        if where.created_until is not None:
+            query = query.where(Ticket.created_at < where.created_until)
+        if where.q:
+            pattern = containing(where.q)
+            query = query.where(or_(Ticket.code.like(pattern.upper(), escape=ESCAPE),
+                                    Ticket.summary.like(pattern, escape=ESCAPE)))
+        if where.handover is not None:
+            held = Handover.taken_at.is_not(None) if where.handover == "held" else Handover.taken_at.is_(None)
+            query = query.where(exists().where(Handover.ticket_id == Ticket.id, Handover.released_at.is_(None),
+                                               Handover.expires_at > self._clock.now(), held))
+        return query

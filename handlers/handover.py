@@ -1,0 +1,71 @@
+"""The customer's side of a handover: `转人工` / `human` puts the conversation in the agents' queue; while a person
+holds it, what the customer says goes on the ticket and to that person, not to the bot; `结束` / `release` hands it
+back to the bot."""
+from __future__ import annotations
+
+from core.domain.people import CUSTOMERS
+from core.domain.tickets import Priority, TicketType, TicketView
+from core.envelopes import Outbound
+from core.services.handover import WITH_PERSON
+from core.services.intake import Report
+from handlers.base import Context, Handler
+from handlers.takeover import hand_over, to_desk
+from nlp import HUMAN, RELEASE
+
+
+class HandoverHandler(Handler):
+    name = "handover"
+    roles = CUSTOMERS
+    commands = frozenset({HUMAN, RELEASE})
+    states = frozenset({WITH_PERSON})
+
+    async def handle(self, ctx: Context) -> list[Outbound]:
+        intent = ctx.understanding.intent
+        if intent == HUMAN:
+            return await hand_over(ctx, await self._ticket(ctx), reason="asked")
+        ticket = await self._held_ticket(ctx)
+        if intent == RELEASE:
+            return await self._release(ctx, ticket)
+        if ticket is None:
+            ctx.state = ctx.services.conversations.reset(ctx.state)
+            return [ctx.reply("help")]
+        return await self._relay(ctx, ticket)
+
+    async def _ticket(self, ctx: Context) -> TicketView:
+        """The conversation's open ticket with this message added, or a new inquiry for it."""
+        services = ctx.services
+        current = await self._held_ticket(ctx) or await services.tickets.open_in_conversation(
+            channel=ctx.inbound.channel, conversation=ctx.inbound.conversation, customer_id=ctx.customer_id)
+        u = ctx.understanding
+        filed = await services.intake.file(Report(
+            customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
+            conversation=ctx.inbound.conversation, text=ctx.inbound.text,
+            type=TicketType.INQUIRY if u.type == TicketType.OTHER.value else TicketType(u.type),
+            priority=Priority(u.priority), sentiment=u.sentiment, entities=ctx.entity_lists(), inbox_id=ctx.inbox_id,
+            attachments=ctx.attachment_list()), join=current)
+        return filed.ticket
+
+    async def _held_ticket(self, ctx: Context) -> TicketView | None:
+        code = ctx.state.data.get("ticket") if ctx.state.state == WITH_PERSON else None
+        return await ctx.services.tickets.get(code) if isinstance(code, str) else None
+
+    async def _relay(self, ctx: Context, ticket: TicketView) -> list[Outbound]:
+        """What the customer says goes on the ticket and to the person holding the conversation (nobody yet: it
+        waits on the ticket for whoever answers)."""
+        services = ctx.services
+        await services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
+                                           inbox_id=ctx.inbox_id, entities=ctx.entity_lists(),
+                                           attachments=ctx.attachment_list())
+        handover = await services.handovers.customer_wrote(ticket)
+        if handover is None or handover.holder is None:
+            return []
+        return [to_desk(ctx, handover.holder, "handover_relay", "relay", ctx.locale, ticket=ctx.ticket_card(ticket),
+                        customer=ctx.person.name, text=ctx.inbound.text)]
+
+    async def _release(self, ctx: Context, ticket: TicketView | None) -> list[Outbound]:
+        released = await ctx.services.handovers.release(ticket, actor=ctx.person.actor) if ticket else None
+        if ticket is None or released is None:
+            return [ctx.reply("help")]
+        told = [to_desk(ctx, released.holder, "handover_ended", "ended", ctx.locale, ticket=ctx.ticket_card(ticket),
+                        customer=ctx.person.name)] if released.holder is not None else []
+        return [ctx.reply("handover_released", ticket=ctx.ticket_card(ticket)), *told]

@@ -1,0 +1,77 @@
+"""A served hub (demo staff, fixed keyword types) with API tokens of each role, on SQLite and PostgreSQL, and a
+client that speaks to `/api/v1` the way the console does."""
+from __future__ import annotations
+
+from typing import Any, AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import build_app
+from bot.bootstrap import Hub, build_hub
+from bot.config import config_from_dict
+from bot.demo import load_demo
+from testkit.hub_process import RATE_KEYS
+from testkit.understanding import keyword_understander
+
+TOKENS = {"admin": "admin-token-1", "supervisor": "supervisor-token-1", "agent": "agent-token-1"}
+API_CONFIG = {"tokens": [TOKENS["admin"], {"token": TOKENS["supervisor"], "role": "supervisor", "name": "dashboard"},
+                         {"token": TOKENS["agent"], "role": "agent", "name": "console"}],
+              "max_body_bytes": 4096}
+
+
+class Api:
+    """`/api/v1` with a role's token; answers are (status, JSON)."""
+
+    def __init__(self, http: aiohttp.ClientSession, server: TestServer, hub: Hub) -> None:
+        self.http = http
+        self.server = server
+        self.hub = hub
+
+    async def call(self, method: str, path: str, *, role: str | None = "admin", json: Any = None,
+                   headers: dict[str, str] | None = None, **kwargs: Any) -> tuple[int, Any]:
+        sent = dict(headers or {})
+        if role is not None:
+            sent["Authorization"] = f"Bearer {TOKENS[role]}"
+        async with self.http.request(method, self.server.make_url(f"/api/v1{path}"), json=json, headers=sent,
+                                     **kwargs) as response:
+            return response.status, await response.json()
+
+    async def get(self, path: str, **kwargs: Any) -> tuple[int, Any]:
+        return await self.call("GET", path, **kwargs)
+
+    async def post(self, path: str, json: Any = None, **kwargs: Any) -> tuple[int, Any]:
+        return await self.call("POST", path, json=json, **kwargs)
+
+    async def patch(self, path: str, json: Any = None, **kwargs: Any) -> tuple[int, Any]:
+        return await self.call("PATCH", path, json=json, **kwargs)
+
+    async def phoned_in(self, text: str, phone: str = "13812345678", name: str = "张先生", **fields: Any) -> dict:
+        status, ticket = await self.post("/tickets", {"text": text, "customer": {"name": name, "phone": phone},
+                                                      **fields})
+        assert status == 201, ticket
+        return ticket
+
+
+def hub_config(url: str, **sections: Any) -> dict[str, Any]:
+    return {"database": {"url": url}, "api": API_CONFIG, "webchat": {key: 1000 for key in RATE_KEYS}, **sections}
+
+
+@pytest.fixture
+async def served(engine: AsyncEngine) -> AsyncIterator[tuple[Hub, TestServer]]:
+    url = engine.url.render_as_string(hide_password=False)
+    hub = build_hub(config_from_dict(hub_config(url)), understander=keyword_understander())
+    await load_demo(url, only_if_empty=False)
+    server = TestServer(build_app(hub))
+    await server.start_server()
+    yield hub, server
+    await server.close()
+
+
+@pytest.fixture
+async def api(served: tuple[Hub, TestServer]) -> AsyncIterator[Api]:
+    hub, server = served
+    async with aiohttp.ClientSession() as http:
+        yield Api(http, server, hub)
