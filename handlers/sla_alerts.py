@@ -11,6 +11,7 @@ from core.domain.sla import FIRST_RESPONSE, WARNING_LEVEL
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
 from core.services.alerts import Audience
+from core.services.events import SLA_ALERT, ticket_payload
 from core.services.sla import SLA_TIMER
 from handlers.base import TimerContext
 
@@ -35,6 +36,9 @@ class SlaAlertJob:
                 "due_at": local_time(ticket.deadlines[target].due_at, settings.timezone),
                 "assignee": assignee.name if assignee else "",
                 "actions": [] if level == WARNING_LEVEL else [{"id": "ack", "command": f"确认 {ticket.code}"}]}
+        services.events.emit(SLA_ALERT, {"ticket": ticket_payload(ticket), "target": target, "level": level,
+                                          "notify": notify, "due_at": ticket.deadlines[target].due_at.isoformat()},
+                             key=due.timer_key)
         return await services.alerts.alert(Audience(roles=[notify], names=[notify]), template="sla_alert",
                                            data=data, key=due.timer_key)
 

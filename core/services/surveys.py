@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.domain.surveys import SurveySettings, SurveyStatus, SurveyStep, SurveyView
 from core.domain.tickets import Priority, TicketType, TicketView
+from core.services.events import SURVEY_ANSWERED, EventService
 from core.services.people import Contact
 from core.services.tickets import TicketService
 from core.services.timers import TimerService
@@ -32,11 +33,13 @@ _Thread = tuple[str, str, str]
 
 class SurveyService:
     def __init__(self, *, session: AsyncSession, clock: Clock, tickets: TicketService, timers: TimerService,
-                 settings: SurveySettings) -> None:
+                 settings: SurveySettings, events: EventService) -> None:
+        """`events`: each score is also a `survey.answered` webhook event."""
         self._session = session
         self._clock = clock
         self._tickets = tickets
         self._timers = timers
+        self._events = events
         self.settings = settings
         self._waiting: dict[_Thread, Survey | None] = {}
         self._rows: dict[str, Survey] = {}
@@ -124,6 +127,8 @@ class SurveyService:
         else:
             row.nps, row.step = score, SurveyStep.COMMENT
         await self._record(survey.ticket, "survey_answered", {survey.step: score})
+        self._events.emit(SURVEY_ANSWERED, {"ticket": survey.ticket, "question": survey.step, "score": score,
+                                            "csat": row.csat, "nps": row.nps})
         return _view(survey.ticket, row)
 
     async def comment(self, survey: SurveyView, text: str) -> SurveyView:

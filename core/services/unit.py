@@ -79,7 +79,8 @@ class Services:
         people = PeopleService(session=session, clock=clock)
         conversations = ConversationService(session=session, clock=clock)
         dispatch = DispatchService(session=session, tickets=tickets, people=people)
-        surveys = SurveyService(session=session, clock=clock, tickets=tickets, timers=timers, settings=wiring.survey)
+        surveys = SurveyService(session=session, clock=clock, tickets=tickets, timers=timers, settings=wiring.survey,
+                                events=events)
         handovers = HandoverService(session=session, clock=clock, tickets=tickets, people=people,
                                     conversations=conversations, timeout=wiring.handover_timeout)
         return cls(tickets=tickets, people=people, conversations=conversations, dispatch=dispatch,
