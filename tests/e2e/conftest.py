@@ -34,6 +34,7 @@ from testkit.hub_process import RATE_KEYS
 from testkit.understanding import keyword_understander
 
 SERVICE_ADDRESS = "service@aftersales.test"
+API_TOKEN = "console-token-1"
 
 
 @pytest.fixture
@@ -120,10 +121,13 @@ class StaffedHub:
         async with self._http.post(self.server.make_url("/webhooks/wecom"), params=query, data=body) as response:
             return response.status
 
-    async def slack_message(self, user: str, text: str, *, channel: str = "D0STAFF") -> int:
-        """A Slack message event, signed like Slack's; returns the HTTP status."""
+    async def slack_message(self, user: str, text: str, *, channel: str = "D0STAFF",
+                            thread_ts: str | None = None) -> int:
+        """A Slack message event (a reply in a thread when `thread_ts` is given), signed like Slack's; returns the
+        HTTP status."""
+        fields = {"thread_ts": thread_ts, "channel_type": "channel"} if thread_ts else {"channel_type": "im"}
         response = await self._slack_driver.event(self._slack_driver.message(text, user=user, channel=channel,
-                                                                             channel_type="im"))
+                                                                             **fields))
         return response.status
 
     async def slack_command(self, user: str, text: str) -> int:
@@ -169,6 +173,12 @@ class StaffedHub:
     def wecom_sent(self, user: str) -> list[dict[str, Any]]:
         return [body for body in self.weixin.sent("/cgi-bin/message/send") if body.get("touser") == user]
 
+    async def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """`/api/v1` with the console's (agent) token."""
+        async with self._http.request(method, self.server.make_url(f"/api/v1{path}"), json=body,
+                                      headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
+            return response.status, await response.json()
+
     def slack_sent(self, channel: str) -> list[dict[str, Any]]:
         return [call for call in self.slack.called("chat.postMessage") if call.get("channel") == channel]
 
@@ -194,6 +204,7 @@ async def staffed_hub(request: pytest.FixtureRequest, tmp_path, mailbox: Mailbox
              "encoding_aes_key": new_aes_key(), "api_base_url": weixin.url, "alerts_chat_id": "ops"}
     config = config_from_dict({
         "database": {"url": url}, "webchat": {key: 1000 for key in RATE_KEYS}, "wecom": wecom,
+        "api": {"tokens": [{"token": API_TOKEN, "role": "agent", "name": "console"}]},
         "slack": {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "api_base_url": slack.url,
                   "alerts_channel": "C0ALERTS"},
         "email": {"imap_host": "127.0.0.1", "imap_port": mailbox.port, "imap_user": USER, "imap_password": PASSWORD,
