@@ -64,7 +64,10 @@ async def errors(request: web.Request,
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return error_response(exc.status, _CODES.get(exc.status, "http_error"), exc.reason)
+        answer = error_response(exc.status, _CODES.get(exc.status, "http_error"), exc.reason)
+        if "Allow" in exc.headers:
+            answer.headers["Allow"] = exc.headers["Allow"]
+        return answer
     except Exception:  # noqa: BLE001 - the client gets a plain 500; the log keeps the traceback
         log.exception("%s %s failed", request.method, request.path)
         return error_response(500, "internal", "the request could not be completed")

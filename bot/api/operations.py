@@ -108,6 +108,8 @@ class Operation:
             raise invalid(exc, "query") from None
 
     async def _body(self, request: web.Request) -> Any:
+        """The body, read up to the limit and validated strictly: JSON types as the schema says (`0` is not
+        `false`), where a query string's text is converted."""
         if self.body is None:
             return None
         limit = request.app[MAX_BODY]
@@ -117,10 +119,10 @@ class Operation:
         if len(raw) > limit:
             raise ApiError(413, "too_large", f"the body is over {limit} bytes")
         try:
-            data = json.loads(raw)
+            json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise bad_request("body", "not JSON") from None
         try:
-            return self.body.model_validate(data)
+            return self.body.model_validate_json(raw, strict=True)
         except ValidationError as exc:
             raise invalid(exc, "body") from None

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from core.domain.people import STAFF_CHANNELS, TICKET_SKILLS
 from core.domain.tickets import Priority, Status, TicketType
@@ -22,7 +22,20 @@ def _storable(text: str) -> str:
     return text
 
 
+def _iso_time(value: object) -> object:
+    """Times in a query are ISO 8601 text, never numbers taken for Unix time."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not an ISO 8601 time") from None
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("not an ISO 8601 time")
+
+
 Text = Annotated[str, AfterValidator(_storable)]
+IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 Limit = Annotated[int, Field(ge=1, le=200, description="page size (default 50)")]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{4,30}$", max_length=32)]
@@ -311,8 +324,8 @@ class StaffCreate(StaffPatch):
 # -- stats
 
 class StatsQuery(Request):
-    since: datetime | None = Field(default=None, description="default: 30 days before `until`; naive times are UTC")
-    until: datetime | None = Field(default=None, description="default: now")
+    since: IsoTime | None = Field(default=None, description="default: 30 days before `until`; naive times are UTC")
+    until: IsoTime | None = Field(default=None, description="default: now")
 
 
 class TechnicianLoad(Answer):
