@@ -33,9 +33,12 @@ from core.storage.stores import DbCursorStore, DbQuarantineStore
 from handlers.base import TimerJob
 from handlers.cancel import CancelHandler
 from handlers.confirm import AutoClose, ConfirmHandler
+from handlers.escalation import EscalationHandler
 from handlers.fallback import FallbackHandler, StaffHelpHandler
 from handlers.handover import HandoverHandler
 from handlers.intake import IntakeHandler
+from handlers.pause import PauseHandler
+from handlers.queue import QueueHandler
 from handlers.sla_alerts import SlaAlertJob
 from handlers.knowledge import KnowledgeHandler
 from handlers.smalltalk import SmalltalkHandler
@@ -168,8 +171,9 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
 def default_router() -> Router:
     """Every conversation job the hub knows; each serves the roles it declares."""
     return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), HandoverHandler(),
-                            TechnicianHandler(), SupervisorHandler(), TicketLookupHandler(), StaffDeskHandler(),
-                            ConfirmHandler(), SurveyHandler(), KnowledgeHandler()],
+                            TechnicianHandler(), EscalationHandler(), SupervisorHandler(), QueueHandler(),
+                            PauseHandler(), TicketLookupHandler(), StaffDeskHandler(), ConfirmHandler(),
+                            SurveyHandler(), KnowledgeHandler()],
                   fallbacks=[FallbackHandler(), StaffHelpHandler()])
 
 

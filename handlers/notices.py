@@ -31,12 +31,18 @@ async def offers(ctx: Origin, ticket: TicketView, result: Dispatch, *, template:
 
 def taken(ctx: Context, card: dict[str, Any]) -> list[Outbound]:
     """A button press: rewrite the notice it came from so its buttons go and it says who took the job."""
+    return rewrite_pressed(ctx, "dispatch_taken", "taken", ticket=card, technician=ctx.person.name)
+
+
+def rewrite_pressed(ctx: Context, template: str, key: str, **data: Any) -> list[Outbound]:
+    """A button press: the message that carried the button is rewritten in place as `template` (its buttons go);
+    nothing when the command was typed."""
     source = ctx.inbound.source_message
     if not source:
         return []
     notice = ctx.send_to(channel=ctx.inbound.channel, account=ctx.inbound.account, recipient=ctx.inbound.sender,
-                         conversation=source.partition(":")[0], template="dispatch_taken", locale=ctx.locale,
-                         key="taken", ticket=card, technician=ctx.person.name)
+                         conversation=source.partition(":")[0], template=template, locale=ctx.locale, key=key,
+                         **data)
     return [replace(notice, replaces=source)]
 
 

@@ -3,10 +3,6 @@ then each level of the escalation chain — to the staff the chain names, on the
 alert rooms. The breach and the escalations carry a button for `确认 SR-…`, which stops the levels not yet sent."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-
 from core.domain.sla import FIRST_RESPONSE, WARNING_LEVEL
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
@@ -14,6 +10,7 @@ from core.services.alerts import Audience
 from core.services.events import SLA_ALERT, ticket_payload
 from core.services.sla import SLA_TIMER
 from handlers.base import TimerContext
+from handlers.sla_view import alert_card, local_time
 
 SLA_ACTOR = "system:sla"
 
@@ -40,7 +37,7 @@ class SlaAlertJob:
                                           "notify": notify, "due_at": ticket.deadlines[target].due_at.isoformat()},
                              key=due.timer_key)
         return await services.alerts.alert(Audience(roles=[notify], names=[notify]), template="sla_alert",
-                                           data=data, key=due.timer_key)
+                                           data=data, key=due.key("alert"))
 
 
 def _running(ticket: TicketView, target: str) -> bool:
@@ -48,14 +45,3 @@ def _running(ticket: TicketView, target: str) -> bool:
     if target not in ticket.deadlines or ticket.clock_stopped_at is not None or not ticket.is_open:
         return False
     return not (target == FIRST_RESPONSE and ticket.first_response_at is not None)
-
-
-def alert_card(ticket: TicketView) -> dict[str, Any]:
-    """The ticket as staff alerts show it; labels come from each recipient's own locale at rendering."""
-    return {"id": ticket.code, "type": ticket.type, "priority": ticket.priority, "status": ticket.status,
-            "summary": ticket.summary}
-
-
-def local_time(at: datetime, zone: ZoneInfo) -> str:
-    """An instant as staff read it: in the hub's configured time zone."""
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")

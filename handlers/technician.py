@@ -12,6 +12,7 @@ from core.services.dispatch import AlreadyTaken, NotYourJob
 from handlers import notices
 from handlers.base import Context, Handler
 from handlers.closing import ask_confirmation
+from handlers.jobs import only_job
 from nlp import ACCEPT, ARRIVED, DECLINE, DONE, EN_ROUTE, MY_JOBS
 
 TARGET = {ACCEPT: Status.ACCEPTED, DECLINE: Status.NEW, EN_ROUTE: Status.EN_ROUTE, ARRIVED: Status.ON_SITE,
@@ -43,13 +44,7 @@ class TechnicianHandler(Handler):
         if code:
             ticket = await ctx.services.tickets.get(code)
             return ticket if ticket is not None else ctx.reply("ticket_unknown", code=code)
-        jobs = await ctx.services.dispatch.jobs_of(ctx.person.id)
-        fitting = [t for t in jobs if TARGET[intent] in TRANSITIONS[Status(t.status)]] or jobs
-        if not fitting:
-            return ctx.reply("no_active_job")
-        if len(fitting) > 1:
-            return ctx.reply("which_job", command=intent, jobs=[ctx.ticket_card(t) for t in fitting])
-        return fitting[0]
+        return await only_job(ctx, intent, lambda t: TARGET[intent] in TRANSITIONS[Status(t.status)])
 
     async def _accept(self, ctx: Context, ticket: TicketView) -> list[Outbound]:
         try:

@@ -25,6 +25,8 @@ def card(locale: str, *, status: str = "assigned", priority: str = "P2", code: s
 
 ACTIONS = [{"id": "accept", "command": f"接单 {CODE}"}, {"id": "decline", "command": f"拒单 {CODE}"}]
 ACK = {"id": "ack", "command": f"确认 {CODE}"}
+QUEUED = {"id": CODE, "type": "repair", "priority": "P2", "status": "new", "summary": "洗衣机不脱水",
+          "sla": {"target": "first_response", "state": "breached", "due_at": "2027-02-10 10:00"}}
 ALERT_CARD = {"id": CODE, "type": "repair", "priority": "P1", "status": "assigned", "summary": "燃气灶漏气，有燃气味"}
 
 
@@ -32,8 +34,9 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
     """Realistic data per template, one entry per branch worth seeing."""
     t = lambda **kw: card(locale, **kw)  # noqa: E731 - short alias keeps the table readable
     return {
-        "ack_done": [{"ticket": t(status="en_route")}],
-        "ack_which": [{}],
+        "ack_done": [{"ticket": t(status="en_route"), "stopped": []},
+                     {"ticket": t(status="new"), "stopped": ["first_response", "resolution"]}],
+        "alert_acknowledged": [{"ticket": t(), "staff": "陈主管"}],
         "already_taken": [{"code": CODE}],
         "cancel_none": [{}],
         "cancel_refused": [{"ticket": t(status="on_site")}],
@@ -64,13 +67,20 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "job_accepted": [{"ticket": t(status="accepted"), "job": JOB}],
         "job_declined": [{"ticket": t(status="new"), "reason": "今天排满了"}, {"ticket": t(status="new"), "reason": ""}],
         "job_illegal": [{"ticket": t(status="en_route"), "command": c}
-                        for c in ("accept", "decline", "en_route", "arrived", "done")],
+                        for c in ("accept", "decline", "en_route", "arrived", "done", "transfer", "pending_customer",
+                                  "pending_parts", "resume")],
         "job_not_yours": [{"code": CODE}],
+        "job_transferred": [{"ticket": t(), "technician": "李师傅"}],
         "job_status": [{"ticket": t(status=s), "note": n}
                        for s, n in (("en_route", ""), ("on_site", ""), ("resolved", "已更换排水泵"))],
         "my_jobs": [{"jobs": []}, {"jobs": [{"ticket": t(status="accepted"), "job": JOB},
                                             {"ticket": t(code="SR-20240501-0009"), "job": NO_JOB_DETAILS}]}],
         "no_active_job": [{}],
+        "pause_done": [{"ticket": t(status=s), "note": n} for s, n in (("pending_customer", "客户出差，下周回来"),
+                                                                       ("pending_parts", ""), ("accepted", ""))],
+        "queue": [{name: {"count": 0, "tickets": []} for name in ("unassigned", "breached", "warned")},
+                  {"unassigned": {"count": 12, "tickets": [QUEUED, {**QUEUED, "sla": None}]},
+                   "breached": {"count": 1, "tickets": [QUEUED]}, "warned": {"count": 0, "tickets": []}}],
         "not_understood": [{}],
         "received_media": [{"kinds": ["image"]}, {"kinds": ["voice"]}, {"kinds": ["location"]}, {"kinds": []}],
         "sla_alert": [{"ticket": ALERT_CARD, "target": target, "level": level, "due_at": "2027-02-10 14:30",
@@ -79,7 +89,13 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                                                       ("resolution", 2, ""))],
         "staff_help": [{"role": role} for role in ("technician", "agent", "supervisor", "manager", "admin")],
         "staff_status_which": [{}],
-        "staff_ticket": [{"ticket": t(status="en_route"), "job": JOB}, {"ticket": t(), "job": NO_JOB_DETAILS}],
+        "staff_ticket": [{"ticket": t(status="en_route"), "job": JOB, "assignee": "王师傅", "paused": False,
+                          "sla": [{"target": "first_response", "state": "ok", "due_at": "2027-02-10 10:00"},
+                                  {"target": "resolution", "state": "breached", "due_at": "2027-02-11 18:00"}],
+                          "messages": [{"at": "2027-02-10 09:01", "author": "customer", "text": "洗衣机不脱水"},
+                                       {"at": "2027-02-10 09:30", "author": "technician", "text": "明天上午到"}]},
+                         {"ticket": t(status="pending_parts"), "job": NO_JOB_DETAILS, "assignee": "", "paused": True,
+                          "sla": [], "messages": []}],
         "status_none": [{}],
         "status_report": [{"tickets": [t(), t(status="resolved", code="SR-20240430-0002")]}],
         "status_unknown_ticket": [{"code": CODE}],
@@ -89,6 +105,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                           {"ticket": t(status="new", priority="P1"), "missing": []}],
         "ticket_progress": [{"ticket": t(status=s), "technician": "王师傅", "note": n}
                             for s, n in (("accepted", ""), ("en_route", ""), ("on_site", ""),
+                                         ("pending_customer", "请确认购买日期"), ("pending_parts", "主板缺货"),
                                          ("resolved", "已更换排水泵"))],
         "ticket_not_visible": [{"code": CODE}],
         "ticket_unknown": [{"code": CODE}],
@@ -122,6 +139,11 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "survey_thanks": [{"code": CODE, "low": low} for low in (True, False)],
         "ticket_closed": [{"ticket": t(status="closed")}],
         "ticket_reopened": [{"ticket": t(), "technician": "王师傅"}, {"ticket": t(status="new"), "technician": ""}],
+        "transfer_done": [{"ticket": t(), "technician": "李师傅", "previous": "王师傅"},
+                          {"ticket": t(), "technician": "李师傅", "previous": ""}],
+        "transfer_unknown": [{"name": "钱师傅"}],
+        "which_ticket": [{"command": c} for c in ("acknowledge", "transfer", "pending_customer", "pending_parts",
+                                                   "resume")],
         "which_job": [{"command": "arrived", "jobs": [t(status="accepted"), t(status="en_route",
                                                                              code="SR-20240501-0009")]}],
     }

@@ -47,8 +47,10 @@ class Status(StrEnum):
 
 
 OPEN_STATUSES = frozenset(Status) - {Status.RESOLVED, Status.CLOSED, Status.CANCELLED}
+PAUSED_STATUSES = frozenset({Status.PENDING_CUSTOMER, Status.PENDING_PARTS})
+"""Waiting on someone outside the company: the customer's answer, or parts."""
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
-CLOCK_STOPPED = frozenset({Status.PENDING_CUSTOMER, Status.PENDING_PARTS, Status.RESOLVED, *FINAL_STATUSES})
+CLOCK_STOPPED = frozenset({*PAUSED_STATUSES, Status.RESOLVED, *FINAL_STATUSES})
 """Statuses in which the SLA clock does not run: waiting for the customer or for parts (a pause), resolved (until
 the customer reopens it), closed and cancelled (for good)."""
 
@@ -106,6 +108,23 @@ def find_ticket_ids(text: str) -> list[str]:
     return [ticket_id_of(m) for m in TICKET_ID.finditer(text or "")]
 
 
+FIELD_TYPES = frozenset({TicketType.REPAIR, TicketType.INSTALLATION, TicketType.MAINTENANCE})
+"""Jobs technicians go out for."""
+AGENT_TYPES = frozenset(TicketType) - FIELD_TYPES - {TicketType.OTHER}
+"""Tickets no technician takes (complaints, returns, deliveries, invoices, order changes, inquiries): the agents'."""
+
+
+class Queue(StrEnum):
+    """Whose a ticket is until a person takes it: no ticket is nobody's."""
+
+    TECHNICIANS = "technicians"
+    AGENTS = "agents"
+
+
+def owner_queue(ticket_type: TicketType | str) -> Queue:
+    return Queue.TECHNICIANS if TicketType(ticket_type) in FIELD_TYPES else Queue.AGENTS
+
+
 def opens_ticket(ticket_type: TicketType | str) -> bool:
     """Greetings, thanks and chit-chat (`other`) never open a ticket."""
     return TicketType(ticket_type) is not TicketType.OTHER
@@ -139,6 +158,10 @@ class TicketView:
     @property
     def is_open(self) -> bool:
         return Status(self.status) in OPEN_STATUSES
+
+    @property
+    def queue(self) -> Queue:
+        return owner_queue(self.type)
 
     def sla_state(self, target: str, now: datetime) -> SlaState | None:
         """Where one target stands: judged when it was met, when the clock stopped, or now (None: no such target)."""

@@ -35,6 +35,20 @@ class NotYourJob(Exception):
     """The job is neither assigned to this technician nor open to them in the grab pool."""
 
 
+class UnknownTechnician(LookupError):
+    """Nobody on staff is a technician by that name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A job given to another technician: the ticket now, who had it and who has it (where to tell each; None for
+    nobody, or for someone with no staff channel)."""
+
+    ticket: TicketView
+    previous: Contact | None
+    assignee: Contact | None
+
+
 @dataclass(frozen=True, slots=True)
 class Dispatch:
     """The outcome: an assignee, or the technicians told about the job in the grab pool (possibly none)."""
@@ -128,6 +142,20 @@ class DispatchService:
         if staff_id is None:
             return ticket
         return await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
+
+    async def transfer(self, ticket: TicketView, name: str, *, actor: str) -> Transfer:
+        """A supervisor gives the job to the technician named, whatever skills, region, load or declines say; it is
+        theirs to accept as if dispatched to them. Raises `UnknownTechnician`, and `IllegalTransition` for a job
+        that is closed or under way (the technician on the road, on site or waiting for parts)."""
+        chosen = await self._session.scalar(select(Staff).where(
+            Staff.role == PersonKind.TECHNICIAN.value, Staff.name == name.strip()).order_by(Staff.id).limit(1))
+        if chosen is None:
+            raise UnknownTechnician(name)
+        previous = ticket.assignee_id
+        ticket = await self.reassign(ticket, chosen.id, actor=actor)
+        others = [] if previous in (None, chosen.id) else [await self._session.get_one(Staff, previous)]
+        contacts = await self._people.staff_contacts([chosen, *others])
+        return Transfer(ticket, contacts.get(others[0].id) if others else None, contacts.get(chosen.id))
 
     async def visible(self, code: str, person: Person) -> TicketView | None:
         """The ticket named `code` if this person may see it, else None — the same answer whether it does not exist

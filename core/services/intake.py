@@ -49,7 +49,8 @@ class IntakeService:
         self._dispatch = dispatch
 
     async def file(self, report: Report, *, join: TicketView | None) -> Filed:
-        """Open a ticket for the report, or add it to `join` (an open ticket of the same problem)."""
+        """Open a ticket for the report, or add it to `join` (an open ticket of the same problem); a ticket that
+        waited for the customer goes on, its SLA clock running again."""
         if join is None:
             ticket = await self._tickets.open(
                 customer_id=report.customer_id, type=report.type, priority=report.priority, channel=report.channel,
@@ -64,6 +65,8 @@ class IntakeService:
                 join, actor=report.actor, text=report.text, inbox_id=report.inbox_id, entities=report.entities,
                 attachments=report.attachments)
             ticket = await self._tickets.raise_priority(ticket, report.priority, actor=report.actor)
+            if ticket.status == Status.PENDING_CUSTOMER.value:
+                ticket = await self._tickets.resume(ticket, actor=report.actor)
         phones = report.entities.get("phones") or ()
         if phones:
             await self._people.remember_phone(report.customer_id, phones[0])

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import and_, func, not_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import CHINA_TZ, Clock
 from core.domain.sla import TARGETS
-from core.domain.tickets import (CLOCK_STOPPED, FINAL_STATUSES, OPEN_STATUSES, MessageView, Priority, Status,
-                                 TicketType, TicketView, check_transition, format_ticket_id)
+from core.domain.tickets import (CLOCK_STOPPED, FINAL_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, IllegalTransition,
+                                 MessageView, Priority, Status, TicketType, TicketView, check_transition,
+                                 format_ticket_id)
 from core.services.events import TICKET_ASSIGNED, TICKET_CREATED, TICKET_STATUS_CHANGED, EventService
 from core.services.journal import journal_of
 from core.services.sla import SlaService, deadline_of
@@ -26,6 +27,7 @@ from core.storage.upsert import ignoring_conflicts
 SUMMARY_LENGTH = 60
 ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models")
 _OPEN = [s.value for s in OPEN_STATUSES]
+_RUNNING = [s.value for s in OPEN_STATUSES - CLOCK_STOPPED]
 
 
 class TicketService:
@@ -138,6 +140,19 @@ class TicketService:
         self._events.ticket(TICKET_STATUS_CHANGED, moved, before=before, actor=actor, note=note)
         return moved
 
+    async def resume(self, ticket: TicketView, *, actor: str, note: str = "") -> TicketView:
+        """Out of a pause (pending customer or parts), back to the status the work had before it; raises
+        `IllegalTransition` when the ticket is not paused."""
+        row = await self._row(ticket)
+        await self._journal.write()
+        moves = await self._session.scalars(select(TicketEvent.before).where(
+            TicketEvent.ticket_id == row.id, TicketEvent.action == "status").order_by(TicketEvent.id.desc()))
+        earlier = next((Status(before["status"]) for before in moves if before["status"] not in PAUSED_STATUSES),
+                       Status.NEW)
+        if Status(row.status) not in PAUSED_STATUSES:
+            raise IllegalTransition(Status(row.status), earlier)
+        return await self.transition(ticket, earlier, actor=actor, note=note)
+
     async def set_assignee(self, ticket: TicketView, staff_id: int | None, *, actor: str) -> TicketView:
         row = await self._row(ticket)
         before = row.assignee_id
@@ -233,6 +248,30 @@ class TicketService:
         found = await self._session.scalars(select(TicketMessage).where(TicketMessage.ticket_id == row.id)
                                             .order_by(TicketMessage.id.desc()).limit(limit))
         return [message_view(m) for m in reversed(list(found))]
+
+
+    async def queue(self, now: datetime, *, types: Iterable[str] | None,
+                    limit: int) -> dict[str, tuple[int, list[TicketView]]]:
+        """What needs a person, by section — `unassigned` (new, nobody holds it), `breached` and `warned` (a running
+        SLA clock past a due time, or only past a warning) — each as (how many, the oldest `limit`). `types`
+        narrows it to one queue's ticket types. The warning and due times compared here are the indexed columns."""
+        awaited = Ticket.first_response_at.is_(None)
+        breached = or_(and_(awaited, Ticket.first_response_due_at.is_not(None), Ticket.first_response_due_at <= now),
+                       and_(Ticket.resolution_due_at.is_not(None), Ticket.resolution_due_at <= now))
+        warned = and_(or_(and_(awaited, Ticket.first_response_warn_at <= now), Ticket.resolution_warn_at <= now),
+                      not_(breached))
+        running = Ticket.status.in_(_RUNNING)
+        sections = {"unassigned": [Ticket.status == Status.NEW.value, Ticket.assignee_id.is_(None)],
+                    "breached": [running, breached], "warned": [running, warned]}
+        return {name: await self._listed(where, types, limit) for name, where in sections.items()}
+
+    async def _listed(self, where: list[Any], types: Iterable[str] | None,
+                      limit: int) -> tuple[int, list[TicketView]]:
+        if types is not None:
+            where = [*where, Ticket.type.in_(list(types))]
+        count = await self._session.scalar(select(func.count()).select_from(Ticket).where(*where))
+        rows = await self._session.scalars(select(Ticket).where(*where).order_by(Ticket.id).limit(limit))
+        return int(count or 0), [view(self._keep(t)) for t in rows]
 
     async def events(self, ticket: TicketView, action: str) -> list[dict[str, Any]]:
         """The `after` of each audit event of this kind, oldest first (including this transaction's)."""

@@ -84,7 +84,7 @@ class Desk:
 
 def alerts(sent: list[tuple[str, str]]) -> set[str]:
     """The alerts among queued messages, by timer key (`sla:{code}:{target}:{level}`)."""
-    return {key.rsplit(":", 2)[0] for key, _ in sent}
+    return {key.removeprefix("timer:").partition(":alert:")[0] for key, _ in sent}
 
 
 async def test_warning_breach_and_each_escalation_go_out_once(engine: AsyncEngine, clock: FakeClock) -> None:
@@ -99,13 +99,13 @@ async def test_warning_breach_and_each_escalation_go_out_once(engine: AsyncEngin
 
     assert await desk.at(29) == []
     warning = await desk.at(1)
-    assert sorted(warning) == [(f"sla:{code}:first_response:0:room:slack", "C0ALERTS"),
-                               (f"sla:{code}:first_response:0:staff:1", "chen")]
+    assert sorted(warning) == [(f"timer:sla:{code}:first_response:0:alert:room:slack", "C0ALERTS"),
+                               (f"timer:sla:{code}:first_response:0:alert:staff:1", "chen")]
     assert alerts(await desk.at(30)) == {f"sla:{code}:first_response:1"}
     assert (await desk.do(code, _nothing)).sla_state("first_response", clock.now()) is SlaState.BREACHED
     escalation = await desk.at(30)
-    assert sorted(escalation) == [(f"sla:{code}:first_response:2:room:slack", "C0ALERTS"),
-                                  (f"sla:{code}:first_response:2:staff:2", "U0ZHOU")]
+    assert sorted(escalation) == [(f"timer:sla:{code}:first_response:2:alert:room:slack", "C0ALERTS"),
+                                  (f"timer:sla:{code}:first_response:2:alert:staff:2", "U0ZHOU")]
     assert await desk.at(29) == [], "nothing is due until the resolution warning"
     assert alerts(await desk.at(1)) == {f"sla:{code}:resolution:0"}
     assert alerts(await desk.at(150)) == {f"sla:{code}:resolution:1", f"sla:{code}:resolution:2"}

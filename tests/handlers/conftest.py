@@ -47,8 +47,9 @@ class Desk:
                 OutboxRow.idempotency_key.like(f"inbox:{inbox_id}:%")).order_by(OutboxRow.id))
             return [row.payload for row in rows]
 
-    async def later(self, seconds: float) -> list[dict[str, Any]]:
-        """Move the clock on and fire the timers due by then; returns the Outbound dicts they produced."""
+    async def later(self, seconds: float, *, sla_alerts: bool = False) -> list[dict[str, Any]]:
+        """Move the clock on and fire the timers due by then; returns the Outbound dicts they produced — without
+        the SLA clock's alerts to staff unless `sla_alerts`."""
         async with self.hub.sessions() as session:
             seen = await session.scalar(select(func.max(OutboxRow.id))) or 0
         self.clock.advance(seconds)
@@ -58,7 +59,7 @@ class Desk:
             rows = await session.scalars(select(OutboxRow).where(OutboxRow.id > seen,
                                                                  OutboxRow.idempotency_key.like("timer:%"))
                                          .order_by(OutboxRow.id))
-            return [row.payload for row in rows]
+            return [row.payload for row in rows if sla_alerts or row.payload["template"] != "sla_alert"]
 
     async def _processed(self, channel: str, external_id: str) -> int:
         for _ in range(WAIT_STEPS):
@@ -90,16 +91,34 @@ class Desk:
 SURVEY = {"delay": "1m", "nps": True, "expire": "3d", "remind": "1d", "low_score": 2, "reopen_window": "2d"}
 
 
-@pytest.fixture
-async def desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+FAST_SLA = {"calendar": "24x7", "warn_at": 0.5,
+            "policy": [{"priorities": ["P1"], "first_response": "5m", "resolution": "30m"},
+                       {"first_response": "10m", "resolution": "1h"}]}
+"""Service levels short enough to pass in a test, round the clock."""
+
+
+async def _desk(tmp_path, clock: FakeClock, **sections: Any) -> Desk:  # type: ignore[no-untyped-def]
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    clock = FakeClock(start=datetime.now(timezone.utc))
-    config = config_from_dict({"database": {"url": url}, "survey": SURVEY})
+    config = config_from_dict({"database": {"url": url}, "survey": SURVEY, **sections})
     hub = build_hub(config, understander=keyword_understander(), clock=clock)
     await upgrade(hub.engine)
     await load_demo(url, only_if_empty=False)
     assert hub.pipeline is not None
     hub.pipeline.knowledge = await load_knowledge_base(config.kb, hub.sessions, clock)
     await hub.workers.start()
-    yield Desk(hub, clock)
-    await hub.stop()
+    return Desk(hub, clock)
+
+
+@pytest.fixture
+async def desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+    desk = await _desk(tmp_path, FakeClock(start=datetime.now(timezone.utc)))
+    yield desk
+    await desk.hub.stop()
+
+
+@pytest.fixture
+async def clocked_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+    """A desk with `FAST_SLA` whose clock starts on Monday 1 March 2027, 10:00 in Shanghai."""
+    desk = await _desk(tmp_path, FakeClock(start=datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)), sla=FAST_SLA)
+    yield desk
+    await desk.hub.stop()

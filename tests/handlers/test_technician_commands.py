@@ -16,9 +16,10 @@ async def test_other_staff_get_the_help_of_their_own_role(desk) -> None:  # type
     code, _ = await _open(desk)
     [reply] = await desk.say("wecom", "chenzhuguan", f"接单 {code}")
     assert (reply["template"], reply["data"]) == ("staff_help", {"role": "supervisor"})
-    [reply] = await desk.say("wecom", "wangshifu", f"确认 {code}")
+    [reply] = await desk.say("wecom", "wangshifu", f"转派 {code} 李师傅")
     assert (reply["template"], reply["data"]) == ("staff_help", {"role": "technician"})
-    assert (await desk.ticket(code)).status == "assigned" and await desk.events(code, "acknowledged") == []
+    ticket = await desk.ticket(code)
+    assert (ticket.status, ticket.assignee_id) == ("assigned", await desk.staff_id("王师傅"))
 
 
 async def test_my_jobs_lists_what_the_technician_holds(desk) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +74,7 @@ async def test_supervisor_acknowledges_a_ticket(desk) -> None:  # type: ignore[n
     assert reply["template"] == "ack_done" and reply["data"]["ticket"]["id"] == code
     [event] = await desk.events(code, "acknowledged")
     assert event.actor == f"supervisor:{await desk.staff_id('陈主管')}"
-    assert _templates(await desk.say("wecom", "chenzhuguan", "确认")) == ["ack_which"]
+    assert _templates(await desk.say("wecom", "chenzhuguan", "确认")) == ["which_ticket"]
 
 
 async def test_reprocessing_never_sends_a_notice_twice(desk) -> None:  # type: ignore[no-untyped-def]

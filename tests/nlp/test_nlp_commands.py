@@ -28,6 +28,18 @@ TICKET = "SR-20261123-0001"
     ("human", u.HUMAN, None, ""),
     ("查询进度", u.STATUS_QUERY, None, ""),
     (f"status {TICKET}", u.STATUS_QUERY, TICKET, ""),
+    (f"工单 {TICKET}", u.STATUS_QUERY, TICKET, ""),
+    (f"ticket {TICKET}", u.STATUS_QUERY, TICKET, ""),
+    (f"转派 {TICKET} 李师傅", u.TRANSFER, TICKET, "李师傅"),
+    (f"transfer {TICKET} Li", u.TRANSFER, TICKET, "Li"),
+    ("待处理", u.QUEUE, None, ""),
+    ("my queue", u.QUEUE, None, ""),
+    (f"待客户 {TICKET} 客户出差，下周回来", u.PENDING_CUSTOMER, TICKET, "客户出差，下周回来"),
+    ("pending customer", u.PENDING_CUSTOMER, None, ""),
+    ("等配件 主板缺货", u.PENDING_PARTS, None, "主板缺货"),
+    (f"waiting parts {TICKET}", u.PENDING_PARTS, TICKET, ""),
+    (f"继续 {TICKET}", u.RESUME, TICKET, ""),
+    ("resume", u.RESUME, None, ""),
 ])
 def test_exact_commands(text: str, intent: str, ticket_id: str | None, note: str) -> None:
     command = match_command(text)
@@ -36,6 +48,7 @@ def test_exact_commands(text: str, intent: str, ticket_id: str | None, note: str
 
 
 @pytest.mark.parametrize("text", ["出发了吗师傅", "确认一下地址对不对", "status update please", "我已经到达小区门口了",
-                                  "接单的师傅是谁", "done是什么意思啊"])
+                                  "接单的师傅是谁", "done是什么意思啊", "继续等吧", "工单怎么还没处理",
+                                  "ticket please"])
 def test_free_text_containing_a_command_word_is_not_a_command(text: str) -> None:
     assert match_command(text) is None
