@@ -24,10 +24,14 @@ async def stats(call: Call) -> s.Stats:
     async with call.reading() as services:
         volume = await services.stats.volume(since=since, until=until)
         load = await services.stats.technician_load()
+        said = await services.stats.satisfaction(since=since, until=until)
+        deflected = await services.stats.deflections(since=since, until=until)
     return s.Stats(since=since, until=until, total=volume.total, by_type=volume.by_type,
                    by_channel=volume.by_channel, by_status=volume.by_status,
                    technician_load=[s.TechnicianLoad(staff_id=x.staff_id, name=x.name, on_duty=x.on_duty,
-                                                     capacity=x.capacity, open_jobs=x.open_jobs) for x in load])
+                                                     capacity=x.capacity, open_jobs=x.open_jobs) for x in load],
+                   surveys_sent=said.sent, survey_response_rate=said.response_rate, csat_average=said.csat_average,
+                   nps=said.nps, kb_deflections=deflected)
 
 
 def _delivery(d: DeliveryView) -> s.Delivery:
@@ -56,7 +60,8 @@ async def retry_delivery(call: Call) -> s.Delivery:
 
 
 OPERATIONS = (
-    Operation(method="GET", path="/stats", summary="Volume by type, channel and status; technician load",
+    Operation(method="GET", path="/stats", summary="Volume by type, channel and status; technician load; CSAT, NPS "
+              "and knowledge-base deflections",
               tag="stats", role="supervisor", handler=stats, query=s.StatsQuery, response=s.Stats, errors=(400,)),
     Operation(method="GET", path="/deliveries", summary="Outgoing messages and webhook deliveries, dead letters "
               "included", tag="deliveries", role="admin", handler=list_deliveries, query=s.DeliveryQuery,

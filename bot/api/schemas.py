@@ -154,13 +154,15 @@ class Event(Answer):
 
 
 class SlaTarget(Answer):
-    due_at: datetime | None
+    due_at: datetime
     state: Literal["ok", "warning", "breached"]
 
 
 class Sla(Answer):
-    first_response: SlaTarget
-    resolution: SlaTarget
+    """The targets the ticket's SLA policy sets (a policy may set only one)."""
+
+    first_response: SlaTarget | None
+    resolution: SlaTarget | None
 
 
 class Device(Answer):
@@ -344,6 +346,11 @@ class Stats(Answer):
     by_channel: dict[str, int]
     by_status: dict[str, int]
     technician_load: list[TechnicianLoad]
+    surveys_sent: int
+    survey_response_rate: float | None
+    csat_average: float | None = Field(description="1–5, over the surveys answered in the period")
+    nps: float | None = Field(description="% promoters − % detractors, −100…100")
+    kb_deflections: int = Field(description="knowledge-base answers found helpful that opened no ticket")
 
 
 # -- deliveries (the outbox, dead letters included)

@@ -40,7 +40,7 @@ async def _detail(call: Call, code: str) -> s.TicketDetail:
         record = await services.queries.record(code)
     if record is None:
         raise not_found(f"ticket {code}")
-    return ticket_detail(record)
+    return ticket_detail(record, call.hub.clock.now())
 
 
 async def list_tickets(call: Call) -> s.TicketPage:

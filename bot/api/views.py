@@ -2,7 +2,10 @@
 page."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from core.domain.people import StaffView
+from core.domain.sla import FIRST_RESPONSE, RESOLUTION
 from core.domain.tickets import MessageView, TicketView
 from core.services.customers import CustomerView
 from core.services.handover import HandoverView
@@ -31,7 +34,17 @@ def handover(h: HandoverView | None) -> s.Handover | None:
                       expires_at=h.expires_at)
 
 
-def ticket_detail(r: TicketRecord) -> s.TicketDetail:
+def sla(t: TicketView, now: datetime) -> s.Sla | None:
+    """Each target of the ticket's policy: when it falls due and where it stands (as of now, or when it was met
+    or the clock stopped)."""
+    targets = {target: s.SlaTarget(due_at=deadline.due_at, state=t.sla_state(target, now))
+               for target, deadline in t.deadlines.items()}
+    if not targets:
+        return None
+    return s.Sla(first_response=targets.get(FIRST_RESPONSE), resolution=targets.get(RESOLUTION))
+
+
+def ticket_detail(r: TicketRecord, now: datetime) -> s.TicketDetail:
     t = r.ticket
     return s.TicketDetail(
         id=t.code, type=t.type, priority=t.priority, status=t.status, channel=t.channel, subject=t.summary,
@@ -39,6 +52,7 @@ def ticket_detail(r: TicketRecord) -> s.TicketDetail:
         assignee=s.StaffRef(id=r.assignee[0], name=r.assignee[1]) if r.assignee else None,
         entities={k: list(v) for k, v in t.entities.items()}, created_at=t.created_at, updated_at=t.updated_at,
         first_response_at=t.first_response_at, resolved_at=t.resolved_at, handover=handover(r.handover),
+        sla=sla(t, now), csat=r.survey.csat if r.survey else None, nps=r.survey.nps if r.survey else None,
         messages=[message(m) for m in r.messages],
         attachments=[s.AttachmentOut(type=str(a.get("kind", "file")), name=str(a.get("name", "")),
                                      size=int(a.get("size") or 0), url=str(a.get("url", "")))

@@ -13,10 +13,12 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.domain.surveys import SurveyView
 from core.domain.tickets import MessageView, TicketView
 from core.services.customers import CustomerView, customer_view
 from core.services.handover import HandoverService, HandoverView
 from core.services.search import ESCAPE, containing
+from core.services.surveys import SurveyService
 from core.services.tickets import message_view, view
 from core.storage.models import Customer, Handover, Staff, Ticket, TicketEvent, TicketMessage
 
@@ -57,7 +59,7 @@ class EventView:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TicketRecord:
-    """One ticket whole, as the console shows it."""
+    """One ticket whole, as the console shows it (`survey`: the satisfaction survey after closure, if any)."""
 
     ticket: TicketView
     customer: CustomerView
@@ -65,13 +67,16 @@ class TicketRecord:
     messages: list[MessageView]
     events: list[EventView]
     handover: HandoverView | None
+    survey: SurveyView | None
 
 
 class TicketQueries:
-    def __init__(self, *, session: AsyncSession, clock: Clock, handovers: HandoverService) -> None:
+    def __init__(self, *, session: AsyncSession, clock: Clock, handovers: HandoverService,
+                 surveys: SurveyService) -> None:
         self._session = session
         self._clock = clock
         self._handovers = handovers
+        self._surveys = surveys
 
     async def page(self, where: TicketFilter, *, limit: int, after: int | None = None) -> TicketPage:
         query = self._filtered(select(Ticket), where).order_by(Ticket.id.desc()).limit(limit + 1)
@@ -99,7 +104,7 @@ class TicketQueries:
             messages=[message_view(m) for m in messages],
             events=[EventView(at=e.at, actor=e.actor, kind=e.action, data={"before": e.before, "after": e.after})
                     for e in events],
-            handover=await self._handovers.current(ticket))
+            handover=await self._handovers.current(ticket), survey=await self._surveys.of_ticket(ticket.code))
 
     def _filtered(self, query: Select[Any], where: TicketFilter) -> Select[Any]:
         for column, value in ((Ticket.status, where.status), (Ticket.type, where.type),

@@ -91,7 +91,7 @@ class Services:
                    knowledge=KnowledgeService(session=session, clock=clock), events=events, handovers=handovers,
                    staff=StaffService(session=session, clock=clock, people=people),
                    customers=CustomerService(session=session, clock=clock),
-                   queries=TicketQueries(session=session, clock=clock, handovers=handovers),
+                   queries=TicketQueries(session=session, clock=clock, handovers=handovers, surveys=surveys),
                    stats=StatsService(session=session), deliveries=DeliveryService(session=session, clock=clock))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:

@@ -74,6 +74,7 @@ async def test_a_refused_transition_is_409_with_the_reason_and_changes_nothing(a
                                                  "message": "ticket cannot go from assigned to closed"}
     status, now = await api.get(f"/tickets/{ticket['id']}")
     assert (now["status"], now["priority"]) == ("assigned", ticket["priority"]) and now["events"] == ticket["events"]
+    assert now["sla"]["first_response"]["state"] == "ok" and now["sla"]["resolution"]["due_at"] > now["created_at"]
 
 
 async def test_changes_are_audited_and_reassignment_tells_both_technicians(api) -> None:  # type: ignore[no-untyped-def]
@@ -127,5 +128,6 @@ async def test_stats_count_in_the_database(api) -> None:  # type: ignore[no-unty
     assert stats["by_type"] == {"invoice": 1, "repair": 1} and stats["by_channel"] == {"phone": 2}
     assert stats["by_status"] == {"assigned": 1, "new": 1}
     assert {x["name"]: x["open_jobs"] for x in stats["technician_load"]} == {"王师傅": 1, "李师傅": 0, "赵师傅": 0}
+    assert (stats["surveys_sent"], stats["csat_average"], stats["nps"], stats["kb_deflections"]) == (0, None, None, 0)
     status, answer = await api.get("/stats?since=2030-01-01T00:00:00Z&until=2020-01-01T00:00:00Z")
     assert status == 400 and answer["error"]["message"].startswith("since:")

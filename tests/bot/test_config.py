@@ -1,6 +1,7 @@
 """Configuration as operators meet it: TOML plus environment overrides, and exit 2 naming the key when it is wrong."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -122,3 +123,34 @@ def test_alert_rooms_come_from_the_configured_channels() -> None:
     })
     assert hub_wiring(config).rooms == (Room("wecom", "chat:ops"), Room("slack", "C0ALERTS"))
     assert hub_wiring(config_from_dict({"slack": {"alerts_channel": "C0ALERTS"}})).rooms == ()
+
+
+def test_api_tokens_webhooks_and_handover_from_file_and_environment(tmp_path: Path) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text('[api]\ntokens = ["t0k3n", { token = "agent-1", role = "agent", name = "console" }]\n'
+                    '[webhooks]\nurls = ["https://example.com/hook"]\nsecret = "s3cret"\n'
+                    '[handover]\ntimeout = "10m"\n', "utf-8")
+    config = load_config(path, env={})
+    assert [(t.role, t.name) for t in config.api.tokens] == [("admin", "token1"), ("agent", "console")]
+    assert "t0k3n" not in repr(config.api) and "s3cret" not in repr(config.channel("webhooks"))
+    assert hub_wiring(config).hooks == ("https://example.com/hook",)
+    assert hub_wiring(config).handover_timeout == timedelta(minutes=10)
+    path.write_text("", "utf-8")
+    from_env = load_config(path, env={"AFTERSALES_API__TOKENS": "a1, b2"})
+    assert [(t.token, t.role) for t in from_env.api.tokens] == [("a1", "admin"), ("b2", "admin")]
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ('[api]\ntokens = [{ token = "x", role = "boss" }]\n', "api.tokens[1].role: 'boss' is not one of"),
+    ('[api]\ntokens = ["x", "x"]\n', "api.tokens[2].token: the same token is listed twice"),
+    ('[api]\ntokens = [{ token = "x", colour = "red" }]\n', "unknown key api.tokens[1].colour"),
+    ('[api]\ntokens = [""]\n', "api.tokens[1].token"),
+    ('[webhooks]\nurls = ["ftp://example.com"]\nsecret = "s"\n', "webhooks.urls: not an http(s) URL"),
+    ('[webhooks]\nurls = ["https://example.com/hook"]\n', "webhooks.secret is required"),
+    ('[handover]\ntimeout = "0s"\n', "handover.timeout must be positive"),
+])
+def test_bad_api_webhook_or_handover_settings_are_named(tmp_path: Path, section: str, message: str) -> None:
+    path = tmp_path / "aftersales.toml"
+    path.write_text(section, "utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(path, env={})
