@@ -77,7 +77,7 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20), index=True)
     conversation: Mapped[str] = mapped_column(String(255))
     summary: Mapped[str] = mapped_column(String(200))
     sentiment: Mapped[str] = mapped_column(String(10), default="neutral")
