@@ -42,10 +42,7 @@ def _delivery(d: DeliveryView) -> s.Delivery:
 
 async def list_deliveries(call: Call) -> s.DeliveryPage:
     q: s.DeliveryQuery = call.query
-    try:
-        after = s.decode_cursor(q.cursor)
-    except ValueError as exc:
-        raise bad_request("cursor", str(exc)) from None
+    after = s.page_after(q)
     async with call.reading() as services:
         items, last = await services.deliveries.page(status=q.status, channel=q.channel, after=after, limit=q.limit)
     return s.DeliveryPage(items=[_delivery(d) for d in items], next=s.encode_cursor(last))

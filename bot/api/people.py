@@ -2,30 +2,26 @@
 `aftersales staff import` maintain)."""
 from __future__ import annotations
 
+from typing import TypeVar
+
 from pydantic import BaseModel
 
 from bot.api import schemas as s
-from bot.api.errors import ApiError, bad_request, conflict, not_found
+from bot.api.errors import ApiError, conflict, not_found
 from bot.api.operations import Call, Operation
 from bot.api.views import customer, staff_member, ticket_summary
-from core.domain.people import StaffConflict, StaffSpec
+from core.domain.people import StaffConflict, StaffSpec, StaffView
+from core.services.customers import CustomerView
 
-
-def _after(cursor: str | None) -> int | None:
-    try:
-        return s.decode_cursor(cursor)
-    except ValueError as exc:
-        raise bad_request("cursor", str(exc)) from None
+T = TypeVar("T", CustomerView, StaffView)
 
 
 async def list_customers(call: Call) -> s.CustomerPage:
     q: s.CustomerQuery = call.query
-    after = _after(q.cursor)
     async with call.reading() as services:
-        found = await services.customers.search(phone=q.phone, q=q.q, after=after, limit=q.limit + 1)
-    more = len(found) > q.limit
-    found = found[:q.limit]
-    return s.CustomerPage(items=[customer(c) for c in found], next=s.encode_cursor(found[-1].id) if more else None)
+        found = await services.customers.search(phone=q.phone, q=q.q, after=s.page_after(q), limit=q.limit + 1)
+    items, last = _page(found, q.limit)
+    return s.CustomerPage(items=[customer(c) for c in items], next=s.encode_cursor(last))
 
 
 async def get_customer(call: Call) -> s.CustomerDetail:
@@ -42,12 +38,10 @@ async def get_customer(call: Call) -> s.CustomerDetail:
 
 async def list_staff(call: Call) -> s.StaffPage:
     q: s.StaffQuery = call.query
-    after = _after(q.cursor)
     async with call.reading() as services:
-        found = await services.staff.list(role=q.role, on_duty=q.on_duty, after=after, limit=q.limit + 1)
-    more = len(found) > q.limit
-    found = found[:q.limit]
-    return s.StaffPage(items=[staff_member(m) for m in found], next=s.encode_cursor(found[-1].id) if more else None)
+        found = await services.staff.list(role=q.role, on_duty=q.on_duty, after=s.page_after(q), limit=q.limit + 1)
+    items, last = _page(found, q.limit)
+    return s.StaffPage(items=[staff_member(m) for m in items], next=s.encode_cursor(last))
 
 
 async def get_staff(call: Call) -> s.StaffMember:
@@ -78,6 +72,12 @@ async def update_staff(call: Call) -> s.StaffMember:
     if member is None:
         raise not_found(f"staff member {call.path['id']}")
     return staff_member(member)
+
+
+def _page(found: list[T], limit: int) -> tuple[list[T], int | None]:
+    """The first `limit` of `limit + 1` rows fetched, and the id to continue after when there were more."""
+    items = found[:limit]
+    return items, items[-1].id if len(found) > limit else None
 
 
 def _spec(body: BaseModel) -> StaffSpec:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from bot.api.errors import bad_request
 from core.domain.people import STAFF_CHANNELS, TICKET_SKILLS
 from core.domain.tickets import Priority, Status, TicketType
 
@@ -87,6 +88,14 @@ def decode_cursor(cursor: str | None) -> int | None:
     return after
 
 
+def page_after(query: PageQuery) -> int | None:
+    """The row a list request continues after; 400 naming `cursor` for one this API did not hand out."""
+    try:
+        return decode_cursor(query.cursor)
+    except ValueError as exc:
+        raise bad_request("cursor", str(exc)) from None
+
+
 # -- tickets
 
 class TicketQuery(PageQuery):
@@ -112,19 +121,24 @@ class StaffRef(Answer):
     name: str
 
 
-class TicketSummary(Answer):
+class TicketBase(Answer):
+    """What every view of a ticket shows."""
+
     id: str
     type: TicketType
     priority: Priority
     status: Status
     channel: str
     subject: str
-    customer_id: int
-    assignee_id: int | None
     created_at: datetime
     updated_at: datetime
     first_response_at: datetime | None
     resolved_at: datetime | None
+
+
+class TicketSummary(TicketBase):
+    customer_id: int
+    assignee_id: int | None
 
 
 class TicketPage(Answer):
@@ -181,21 +195,11 @@ class Handover(Answer):
     expires_at: datetime
 
 
-class TicketDetail(Answer):
-    id: str
-    type: TicketType
-    priority: Priority
-    status: Status
-    channel: str
-    subject: str
+class TicketDetail(TicketBase):
     customer: CustomerRef
     assignee: StaffRef | None
     device: Device | None = None
     entities: dict[str, list[Any]]
-    created_at: datetime
-    updated_at: datetime
-    first_response_at: datetime | None
-    resolved_at: datetime | None
     sla: Sla | None = None
     csat: int | None = None
     nps: int | None = None

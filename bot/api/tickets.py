@@ -45,10 +45,7 @@ async def _detail(call: Call, code: str) -> s.TicketDetail:
 
 async def list_tickets(call: Call) -> s.TicketPage:
     q: s.TicketQuery = call.query
-    try:
-        after = s.decode_cursor(q.cursor)
-    except ValueError as exc:
-        raise bad_request("cursor", str(exc)) from None
+    after = s.page_after(q)
     where = TicketFilter(status=q.status, type=q.type, priority=q.priority, channel=q.channel, customer_id=q.customer,
                          assignee_id=0 if q.assignee == "none" else q.assignee, handover=q.handover, q=q.q)
     async with call.reading() as services:
