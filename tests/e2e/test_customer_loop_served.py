@@ -31,6 +31,7 @@ TOKEN = "wecomtoken"
 AES_KEY = new_aes_key()
 REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
 SEND = "/cgi-bin/message/send"
+API_TOKEN = "t0k3n"
 DAY = 86400
 
 
@@ -54,6 +55,7 @@ async def hub_server(tmp_path, clock: FakeClock, wecom: FakeWeixinApi) -> AsyncI
         "database": {"url": url}, "webchat": {key: 1000 for key in RATE_KEYS},
         "wecom": {"corp_id": CORP_ID, "agent_id": str(AGENT_ID), "secret": "corpsecret", "token": TOKEN,
                   "encoding_aes_key": AES_KEY, "api_base_url": wecom.url},
+        "api": {"tokens": [API_TOKEN]},
         "survey": {"delay": "1m", "nps": True, "expire": "1d", "remind": "0s", "low_score": 2,
                    "reopen_window": "2d"}})
     hub = build_hub(config, clock=clock)
@@ -146,8 +148,15 @@ async def _survey(hub: Hub, code: str) -> Survey:
                                     .where(Ticket.code == code))
 
 
+async def _api(server: TestServer, path: str) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(server.make_url(path), headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
+            assert response.status == 200, await response.text()
+            return await response.json()
+
+
 async def test_confirm_closes_and_the_survey_is_answered_and_stored(hub_server, chat, staff, clock) -> None:  # type: ignore[no-untyped-def]
-    hub, _ = hub_server
+    hub, server = hub_server
     customer = await chat()
     code = await _resolved(customer, staff("wangshifu"))
     await customer.say(f"已解决 {code}")
@@ -166,9 +175,13 @@ async def test_confirm_closes_and_the_survey_is_answered_and_stored(hub_server, 
     assert "感谢您的评价" in (await customer.next())["text"]
     survey = await _survey(hub, code)
     assert (survey.status, survey.csat, survey.nps, survey.comment) == ("answered", 5, 9, "")
-    async with hub.sessions() as session:
-        figures = await StatsService(session=session).satisfaction()
-    assert (figures.csat_average, figures.nps, figures.response_rate) == (5.0, 100.0, 1.0)
+    ticket = await _api(server, f"/api/v1/tickets/{code}")
+    assert (ticket["status"], ticket["csat"], ticket["nps"]) == ("closed", 5, 9)
+    kinds = [e["kind"] for e in ticket["events"]]
+    assert kinds.index("survey_scheduled") < kinds.index("survey_sent") < kinds.index("survey_answered")
+    clock.advance(1)  # the period ends now, exclusive
+    stats = await _api(server, "/api/v1/stats")
+    assert (stats["csat_average"], stats["nps"], stats["survey_response_rate"]) == (5.0, 100.0, 1.0)
 
 
 async def test_not_fixed_reopens_and_a_low_score_reaches_the_supervisor(hub_server, chat, staff, clock) -> None:  # type: ignore[no-untyped-def]
@@ -214,7 +227,7 @@ async def test_an_unanswered_survey_expires(hub_server, chat, staff, clock) -> N
     assert "推荐" not in (await customer.next())["text"]
 
 
-async def test_knowledge_base_answers_helpful_and_not(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+async def test_knowledge_base_answers_helpful_and_not(hub_server, chat, clock) -> None:  # type: ignore[no-untyped-def]
     hub, _ = hub_server
     customer = await chat()
     await customer.say("路由器密码忘记了怎么办")
@@ -234,3 +247,5 @@ async def test_knowledge_base_answers_helpful_and_not(hub_server, chat) -> None:
                                                                                         .order_by(KbAnswer.id))]
         deflections = await StatsService(session=session).deflections()
     assert answers == [(True, False), (False, True)] and deflections == 1
+    clock.advance(1)
+    assert (await _api(hub_server[1], "/api/v1/stats"))["kb_deflections"] == 1
