@@ -1,13 +1,19 @@
 """The durable outbox: rows written with the effect that caused them, sent at least once, retried with backoff,
-dead-lettered (visible to staff) when the platform refuses for good or after too many attempts."""
+dead-lettered (visible to staff) when the platform refuses for good or after too many attempts.
+
+One conversation's messages leave in the order they were written: a row is claimed only when no earlier row of its
+lane (channel, conversation) is still waiting — to be sent, for its retry, or on a sender that may have crashed
+(its lease runs out, then it is claimed again) — so a reply held back by a platform outage or a restart is never
+overtaken by a newer one. A dead-lettered row stops holding its lane. Other lanes are not held up."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from core.clock import Clock
 from core.envelopes import Outbound
@@ -17,6 +23,7 @@ from core.storage.upsert import ignoring_conflicts
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(minutes=10)
 LEASE = timedelta(minutes=2)
+WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 async def enqueue(session: AsyncSession, messages: Sequence[Outbound], now: datetime) -> None:
@@ -28,9 +35,15 @@ async def enqueue(session: AsyncSession, messages: Sequence[Outbound], now: date
 
 def outbox_rows(messages: Sequence[Outbound], now: datetime) -> list[dict[str, Any]]:
     """The rows of `messages`, due now, for an `INSERT … ON CONFLICT DO NOTHING`."""
-    return [{"idempotency_key": m.idempotency_key, "channel": m.channel, "recipient": m.recipient,
-             "payload": m.to_dict(), "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now,
-             "last_error": "", "platform_message_id": "", "created_at": now} for m in messages]
+    return [{"idempotency_key": m.idempotency_key, "channel": m.channel, "conversation": lane(m),
+             "recipient": m.recipient, "payload": m.to_dict(), "status": OutboxStatus.PENDING, "attempts": 0,
+             "next_attempt_at": now, "last_error": "", "platform_message_id": "", "created_at": now}
+            for m in messages]
+
+
+def lane(message: Outbound) -> str:
+    """The conversation whose order a message keeps: its thread, or its recipient when it names none."""
+    return message.conversation or message.recipient
 
 
 def backoff(attempts: int) -> timedelta:
@@ -52,19 +65,26 @@ class OutboxStore:
         self._clock = clock
 
     async def claim_due(self, limit: int = 100) -> list[Claimed]:
+        """Take up to `limit` due rows, at most one per lane (the oldest still waiting, and only when it is due), in
+        one statement; on PostgreSQL rows another sender is claiming are skipped, never waited for. The statuses
+        are written as literals so both databases can prove the lane index's condition and use it."""
         now = self._clock.now()
+        earlier = aliased(OutboxRow)
+        waiting = bindparam("waiting", [s.value for s in WAITING], expanding=True, literal_execute=True)
+        first_in_lane = ~exists().where(earlier.channel == OutboxRow.channel,
+                                        earlier.conversation == OutboxRow.conversation,
+                                        earlier.status.in_(waiting), earlier.id < OutboxRow.id)
+        due = (select(OutboxRow.id).where(OutboxRow.status.in_(WAITING), OutboxRow.next_attempt_at <= now,
+                                          first_in_lane).order_by(OutboxRow.id).limit(limit))
         async with self._sessions() as session, session.begin():
-            query = (select(OutboxRow).where(
-                OutboxRow.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
-                OutboxRow.next_attempt_at <= now).order_by(OutboxRow.id).limit(limit))
             if session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = list(await session.scalars(query))
-            for row in rows:
-                row.status = OutboxStatus.SENDING
-                row.attempts += 1
-                row.next_attempt_at = now + LEASE
-            return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in rows]
+                due = due.with_for_update(skip_locked=True)
+            rows = (await session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(due.scalar_subquery()))
+                .values(status=OutboxStatus.SENDING, attempts=OutboxRow.attempts + 1, next_attempt_at=now + LEASE)
+                .returning(OutboxRow.id, OutboxRow.payload, OutboxRow.attempts)
+                .execution_options(synchronize_session=False))).all()
+        return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in sorted(rows, key=lambda r: r.id)]
 
     async def sent(self, deliveries: Sequence[tuple[int, str]]) -> None:
         """Record `(row id, platform message id)` pairs as sent, all in one transaction."""

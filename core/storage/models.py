@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, LargeBinary, MetaData, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.storage.types import UTCDateTime
@@ -217,15 +217,23 @@ class InboxRow(Base):
     processed_at: Mapped[datetime | None]
 
 
+_WAITING = text("status IN ('pending', 'sending')")
+"""Outbox rows not yet sent or given up: the only ones that hold a conversation's lane."""
+
+
 class OutboxRow(Base):
-    """A message to send, written in the same transaction as the effect that caused it."""
+    """A message to send, written in the same transaction as the effect that caused it. `conversation` is its lane:
+    the messages of one (channel, conversation) leave in the order they were written."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
-                      Index("ix_outbox_platform_message", "channel", "platform_message_id"))
+                      Index("ix_outbox_platform_message", "channel", "platform_message_id"),
+                      Index("ix_outbox_lane", "channel", "conversation", "id", sqlite_where=_WAITING,
+                            postgresql_where=_WAITING))
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     channel: Mapped[str] = mapped_column(String(20))
+    conversation: Mapped[str] = mapped_column(String(255), default="", server_default="")
     recipient: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)

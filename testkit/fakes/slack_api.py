@@ -65,6 +65,10 @@ class FakeSlackApi:
     def fail(self, method: str, error: str, *, status: int = 200, times: int = 1) -> None:
         self._script(method, times, _Scripted(status, {"ok": False, "error": error}))
 
+    def recover(self, method: str) -> None:
+        """Answer `method` normally again, whatever failures were still scripted for it."""
+        self._scripted.pop(method, None)
+
     def called(self, method: str) -> list[dict[str, Any]]:
         return self.calls.get(method, [])
 

@@ -187,16 +187,27 @@ class StaffedHub:
 
 
 @pytest.fixture
-async def staffed_hub(request: pytest.FixtureRequest, tmp_path, mailbox: Mailbox,  # type: ignore[no-untyped-def]
-                      smtp_peer: SmtpPeer) -> AsyncIterator[StaffedHub]:
-    """SQLite unless parametrized indirectly with "postgresql"."""
-    if getattr(request, "param", "sqlite") == "postgresql":
-        url = request.getfixturevalue("postgres_database")
+def served_database(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """The URL of an empty database for a served hub: a SQLite file, or (parametrized indirectly with
+    "postgresql") the shared PostgreSQL test database, emptied."""
+    if getattr(request, "param", "sqlite") != "postgresql":
+        return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    url = request.getfixturevalue("postgres_database")
+
+    async def empty() -> None:
         engine = create_engine(url)
         await empty_tables(engine)
         await engine.dispose()
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+
+    asyncio.run(empty())
+    return url
+
+
+@pytest.fixture
+async def staffed_hub(served_database: str, tmp_path, mailbox: Mailbox,  # type: ignore[no-untyped-def]
+                      smtp_peer: SmtpPeer) -> AsyncIterator[StaffedHub]:
+    """On SQLite unless `served_database` is parametrized with "postgresql"."""
+    url = served_database
     slack = await FakeSlackApi(token=BOT_TOKEN).start()
     weixin = await FakeWeixinApi(clock=SystemClock(), app_id="wx-unused", app_secret="unused", corp_id=CORP_ID,
                                  corp_secret="corpsecret", agent_id=AGENT_ID).start()

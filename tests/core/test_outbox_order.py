@@ -1,0 +1,88 @@
+"""The outbox keeps each conversation's messages in order — behind a retry, a crashed sender's lease and a restart —
+while other conversations go on, and a dead-lettered message stops holding its conversation; on SQLite and
+PostgreSQL."""
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import FakeClock
+from core.envelopes import Outbound
+from core.outbox import LEASE, OutboxStore, enqueue
+from core.storage.db import session_factory
+
+
+def _message(conversation: str, n: int, *, recipient: str = "") -> Outbound:
+    return Outbound(channel="webchat", account="", recipient=recipient or conversation, conversation=conversation,
+                    template="ticket_updated", data={"n": n}, idempotency_key=f"{conversation}:{n}")
+
+
+async def _queue(engine: AsyncEngine, clock: FakeClock, *messages: Outbound) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        await enqueue(session, list(messages), clock.now())
+
+
+def _names(claimed) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.message.idempotency_key for c in claimed]
+
+
+async def test_one_conversation_waits_behind_its_retry_while_others_go_on(engine: AsyncEngine,
+                                                                         clock: FakeClock) -> None:
+    store = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, *(_message("web:a", n) for n in (1, 2, 3)), _message("web:b", 1))
+    first = await store.claim_due()
+    assert _names(first) == ["web:a:1", "web:b:1"]
+    await store.sent([(first[0].id, "p1"), (first[1].id, "p2")])
+
+    [second] = await store.claim_due()
+    assert _names([second]) == ["web:a:2"]
+    await store.failed(second, "platform down", retryable=True, retry_after=30)
+    await _queue(engine, clock, _message("web:b", 2))
+    assert _names(await store.claim_due()) == ["web:b:2"], "a retry in one conversation holds up no other"
+    assert await store.claim_due() == []
+
+    clock.advance(31)
+    [retried] = await store.claim_due()
+    assert _names([retried]) == ["web:a:2"] and retried.attempts == 2
+    await store.sent([(retried.id, "p3")])
+    assert _names(await store.claim_due()) == ["web:a:3"]
+
+
+async def test_a_dead_letter_stops_holding_its_conversation(engine: AsyncEngine, clock: FakeClock) -> None:
+    store = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, _message("web:a", 1), _message("web:a", 2))
+    [first] = await store.claim_due()
+    await store.failed(first, "recipient gone", retryable=False, retry_after=None)
+    assert _names(await store.claim_due()) == ["web:a:2"]
+
+
+async def test_after_a_restart_the_held_reply_goes_before_newer_ones(engine: AsyncEngine, clock: FakeClock) -> None:
+    before = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, _message("web:a", 1))
+    assert _names(await before.claim_due()) == ["web:a:1"]  # the process dies while sending it
+
+    after = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, _message("web:a", 2))
+    assert await after.claim_due() == [], "the newer reply waits for the one a crashed sender held"
+    clock.advance(LEASE.total_seconds() + 1)
+    [held] = await after.claim_due()
+    assert _names([held]) == ["web:a:1"] and held.attempts == 2
+    await after.sent([(held.id, "p1")])
+    assert _names(await after.claim_due()) == ["web:a:2"]
+
+
+async def test_a_message_without_a_thread_keeps_order_by_recipient(engine: AsyncEngine, clock: FakeClock) -> None:
+    store = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, _message("", 1, recipient="wangshifu"), _message("", 2, recipient="wangshifu"),
+                 _message("", 3, recipient="lishifu"))
+    assert _names(await store.claim_due()) == [":1", ":3"]
+
+
+async def test_senders_claiming_at_once_take_each_conversation_once(engine: AsyncEngine, clock: FakeClock) -> None:
+    await _queue(engine, clock, *(_message(f"web:c{c}", n) for n in range(3) for c in range(40)))
+    stores = [OutboxStore(sessions=session_factory(engine), clock=clock) for _ in range(4)]
+    claimed = [c for batch in await asyncio.gather(*(s.claim_due(limit=25) for s in stores)) for c in batch]
+    lanes = [c.message.conversation for c in claimed]
+    assert len(lanes) == len(set(lanes)) == 40
+    assert {c.message.data["n"] for c in claimed} == {0}
