@@ -92,13 +92,29 @@ class OutboxSender(WakeableLoop):
         self._metrics = metrics
         self._limit = asyncio.Semaphore(concurrency)
         self._idle_poll = idle_poll
+        self._in_hand: list[int] = []
+        """Rows of the pass under way: a stop hands them back instead of leaving them leased."""
+
+    async def stop(self) -> None:
+        """Stop sending; rows claimed but not finished go back to the queue at once, so after a restart their
+        conversations do not wait for the lease to run out."""
+        await super().stop()
+        if self._in_hand:
+            try:
+                await self._store.release(self._in_hand)
+            except Exception:  # noqa: BLE001 - the lease brings them back later all the same
+                log.warning("stopping: could not hand back %d outbox rows; they return when their lease ends",
+                            len(self._in_hand), exc_info=True)
+            self._in_hand = []
 
     async def _run(self) -> None:
         while True:
             try:
                 claimed = await self._store.claim_due()
+                self._in_hand = [c.id for c in claimed]
                 delivered = await asyncio.gather(*(self._send(c) for c in claimed))
                 await self._store.sent([d for d in delivered if d is not None])
+                self._in_hand = []
             except Exception:  # noqa: BLE001 - database trouble: wait and try again
                 log.exception("outbox pass failed")
                 claimed = []

@@ -107,6 +107,13 @@ class OutboxStore:
                         next_attempt_at=self._clock.now() + delay)
         return OutboxStatus.PENDING
 
+    async def release(self, row_ids: Sequence[int]) -> None:
+        """Hand claimed rows back, due now (a sender stopping in the middle of a pass)."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(OutboxRow).where(
+                OutboxRow.id.in_(row_ids), OutboxRow.status == OutboxStatus.SENDING).values(
+                status=OutboxStatus.PENDING, next_attempt_at=self._clock.now()))
+
     async def _set(self, row_id: int, **values: object) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))

@@ -86,3 +86,11 @@ async def test_senders_claiming_at_once_take_each_conversation_once(engine: Asyn
     lanes = [c.message.conversation for c in claimed]
     assert len(lanes) == len(set(lanes)) == 40
     assert {c.message.data["n"] for c in claimed} == {0}
+
+
+async def test_rows_handed_back_by_a_stopping_sender_go_first_at_once(engine: AsyncEngine, clock: FakeClock) -> None:
+    store = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, _message("web:a", 1), _message("web:a", 2))
+    [held] = await store.claim_due()
+    await store.release([held.id])
+    assert _names(await store.claim_due()) == ["web:a:1"], "no lease to wait for"
