@@ -1,6 +1,7 @@
 """Outgoing webhooks: what happened to tickets (and what the SLA clock and surveys report), queued for every
 subscriber URL as outbox rows on the `webhooks` channel, written with the transaction that caused them, so an event
-is delivered if and only if its change committed; the outbox retries with backoff and dead-letters.
+is delivered if and only if its change committed; the outbox retries with backoff and dead-letters, and delivers
+each subscriber's events in order (they share one outbox lane, the URL).
 
 Events are collected in memory and written with one statement just before the transaction commits (the journal does
 the same for the audit log), so a batch of messages that opens many tickets pays one insert, and a hub without
