@@ -1,13 +1,14 @@
 """Filing a customer's problem and answering for it, shared by the jobs that open tickets: intake (a problem told
-straight away) and the knowledge base (a question its answer did not settle). The reply shows the ticket and asks
-for the first detail still missing, and the conversation then waits for it."""
+straight away) and the knowledge base (a question its answer did not settle). The reply shows the ticket, the
+safety steps for any danger the customer told of, and asks for the first detail still missing; the conversation
+then waits for it. Staff who must hear of the ticket at once are alerted (handlers.staff_alerts)."""
 from __future__ import annotations
 
 from core.domain.details import EXPECTING
 from core.envelopes import Outbound
 from core.services.intake import Filed, Report
 from core.domain.tickets import TicketView
-from handlers import notices
+from handlers import notices, staff_alerts
 from handlers.base import Context
 
 COLLECTING = "collecting"
@@ -23,9 +24,11 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     else:
         ctx.state = conversations.reset(ctx.state)
     offers = await notices.offers(ctx, filed.ticket, filed.dispatch) if filed.dispatch else []
+    alerts = await staff_alerts.on_filing(ctx, filed, before=join)
     card = ctx.ticket_card(filed.ticket)
+    safety = list(ctx.understanding.hazards)
     if filed.opened:
-        reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing)
+        reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety)
     else:
-        reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing)
-    return filed, [reply, *offers]
+        reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety)
+    return filed, [reply, *offers, *alerts]

@@ -1,22 +1,32 @@
-"""Messages to people other than the sender, shared by several conversation jobs: job offers to technicians, the
-rewrite of an offer someone took, and progress notices to the customer of a job."""
+"""Messages to people other than the sender, shared by several conversation jobs: job offers to technicians (or,
+for a job nobody can or will take, an alert to the supervisors), the rewrite of an offer someone took, and progress
+notices to the customer of a job."""
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from core.domain.people import PersonKind
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
+from core.services.alerts import Audience
 from core.services.dispatch import Dispatch
 from core.services.people import Contact
 from handlers.base import Context, Origin
+from handlers.sla_view import alert_card
 
 
 async def offers(ctx: Origin, ticket: TicketView, result: Dispatch, *, template: str = "dispatch_notice",
                  **extra: Any) -> list[Outbound]:
     """The assignee gets the job; in the grab pool every candidate gets the same offer (first 接单 wins). A job
-    that comes back (`job_reopened`) is offered the same way, with `extra` saying why."""
+    that comes back (`job_reopened`) is offered the same way, with `extra` saying why. A job nobody can or will
+    take alerts the supervisors at once, on their own channels and in the alert rooms."""
+    if result.unassignable:
+        return await ctx.services.alerts.alert(
+            Audience(roles=[PersonKind.SUPERVISOR]), template="job_unassignable", key=ctx.key("unassignable"),
+            locale=ctx.locale, data={"ticket": alert_card(ticket), "reason": result.unassignable,
+                                     "job": await job_sheet(ctx, ticket)})
     chosen = [(result.assignee, "dispatch")] if result.assignee else [(c, "pool") for c in result.pool]
     if not chosen:
         return []

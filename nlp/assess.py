@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import re
 
-_DANGER = re.compile(
-    r"冒烟|起火|着火|失火|火苗|冒火|火花|爆炸|炸了|漏电|触电|电到|麻手|手麻|燃气味|煤气味|天然气味|漏气|有气味.*燃气|"
-    r"烧焦|焦糊味|糊味|短路|smoke|fire|gas leak|electric shock|sparks?"
-)
+_WATER = r"(?:漏水|渗水|进水|淹了|泡水|水漫|积水|满地.{0,3}水|喷水|water|flood|leak)"
+_POWERED = r"(?:插座|插头|插排|电线|电源|配电箱|电闸|电表|线路|电路|带电|socket|outlet|wire|wiring|fuse ?box)"
+HAZARDS: dict[str, re.Pattern[str]] = {
+    "gas": re.compile(r"燃气味|煤气味|天然气味|液化气味|漏气|燃气泄漏|煤气泄漏|有气味.*燃气|gas leak|smell(?:s)? (?:of )?gas",
+                      re.IGNORECASE),
+    "fire": re.compile(r"冒烟|起火|着火|失火|火苗|冒火|爆炸|炸了|烧焦|焦糊味|糊味|smoke|fire|burning smell",
+                       re.IGNORECASE),
+    "electric": re.compile(r"漏电|触电|电到|麻手|手麻|火花|短路|electric shock|sparks?", re.IGNORECASE),
+    "water_electric": re.compile(rf"{_WATER}.{{0,15}}{_POWERED}|{_POWERED}.{{0,15}}{_WATER}", re.IGNORECASE),
+}
+"""Danger to people or property, by kind: gas, fire or smoke, electricity, water reaching electricity. Each kind has
+its own safety steps for the customer (templates `_safety`)."""
 _SEVERE = re.compile(
     r"漏水|渗水|淹了|水漫|满地.{0,3}水|喷水|停产|停工|停业|生产线|断电|跳闸|没电|不通电|完全不能用|用不了|没法用|"
     r"没有?热水|不制冷|不制热|暖气不热|地暖不热|冻得|冻死|热死|中暑|坏了.{0,6}(?:一屋|全部)|进不了家|打不开门|leak"
@@ -36,9 +44,14 @@ def angry(text: str, sentiment_score: float) -> bool:
     return sentiment_score <= ANGRY_SCORE or bool(_ANGRY.search(text))
 
 
+def hazards(text: str) -> tuple[str, ...]:
+    """The kinds of danger the text tells of, in `HAZARDS` order."""
+    return tuple(kind for kind, pattern in HAZARDS.items() if pattern.search(text))
+
+
 def priority(text: str, ticket_type: str, sentiment_score: float) -> str:
     """P1 (act now) … P4 (no ticket, or a question that can wait)."""
-    if _DANGER.search(text):
+    if hazards(text):
         return "P1"
     pressing = bool(_VULNERABLE.search(text)) or bool(_URGENT.search(text))
     if _SEVERE.search(text):

@@ -11,7 +11,7 @@ import threading
 from datetime import datetime
 
 from . import understanding as u
-from .assess import angry, priority
+from .assess import angry, hazards, priority
 from .commands import match_command
 from .entities import find_entities
 from .intents import free_text_intent
@@ -73,7 +73,7 @@ class Understander:
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
             priority=priority(clean, prediction.type, mood.score), sentiment=mood.label, entities=entities,
             ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "", sentiment_score=mood.score,
-            angry=angry(clean, mood.score),
+            angry=angry(clean, mood.score), hazards=hazards(clean),
         )
 
 

@@ -126,6 +126,9 @@ class Understanding:
     """P(positive) − P(negative) from the sentiment model, in [-1, 1]."""
     angry: bool = False
     """Strongly negative or threatening (投诉, 12315): raises priority; a person should take over a repeat."""
+    hazards: tuple[str, ...] = ()
+    """Kinds of danger told of (`gas`, `fire`, `electric`, `water_electric`): priority P1, safety steps for the
+    customer, supervisors alerted at once."""
     ticket_id: str | None = None
     note: str = ""
     score: int | None = None

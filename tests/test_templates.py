@@ -27,6 +27,7 @@ ACTIONS = [{"id": "accept", "command": f"接单 {CODE}"}, {"id": "decline", "com
 ACK = {"id": "ack", "command": f"确认 {CODE}"}
 QUEUED = {"id": CODE, "type": "repair", "priority": "P2", "status": "new", "summary": "洗衣机不脱水",
           "sla": {"target": "first_response", "state": "breached", "due_at": "2027-02-10 10:00"}}
+HAZARDS = ["gas", "fire", "electric", "water_electric"]
 ALERT_CARD = {"id": CODE, "type": "repair", "priority": "P1", "status": "assigned", "summary": "燃气灶漏气，有燃气味"}
 
 
@@ -101,16 +102,24 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "status_unknown_ticket": [{"code": CODE}],
         "thanks": [{}],
         "ticket_cancelled": [{"ticket": t(status="cancelled")}],
-        "ticket_opened": [{"ticket": t(status="new"), "missing": ["phone", "address"]},
-                          {"ticket": t(status="new", priority="P1"), "missing": []}],
+        "ticket_opened": [{"ticket": t(status="new"), "missing": ["phone", "address"], "safety": []},
+                          {"ticket": t(status="new", priority="P1"), "missing": [], "safety": []},
+                          {"ticket": t(status="new", priority="P1"), "missing": ["address"], "safety": HAZARDS}],
         "ticket_progress": [{"ticket": t(status=s), "technician": "王师傅", "note": n}
                             for s, n in (("accepted", ""), ("en_route", ""), ("on_site", ""),
                                          ("pending_customer", "请确认购买日期"), ("pending_parts", "主板缺货"),
                                          ("resolved", "已更换排水泵"))],
         "ticket_not_visible": [{"code": CODE}],
         "ticket_unknown": [{"code": CODE}],
-        "ticket_updated": [{"ticket": t(status="new"), "added": ["phones"], "missing": ["address"]},
-                           {"ticket": t(status="assigned"), "added": ["addresses"], "missing": []}],
+        "ticket_updated": [{"ticket": t(status="new"), "added": ["phones"], "missing": ["address"], "safety": []},
+                           {"ticket": t(status="assigned"), "added": ["addresses"], "missing": [], "safety": []},
+                           {"ticket": t(status="new", priority="P1"), "added": [], "missing": [],
+                            "safety": ["water_electric"]}],
+        "urgent_alert": [{"ticket": ALERT_CARD, "hazards": HAZARDS, "job": JOB},
+                         {"ticket": ALERT_CARD, "hazards": [], "job": NO_JOB_DETAILS}],
+        "queue_alert": [{"ticket": {**ALERT_CARD, "type": "invoice", "priority": "P3"}}],
+        "job_unassignable": [{"ticket": ALERT_CARD, "reason": r, "job": JOB}
+                             for r in ("no_skill", "all_declined", "unreachable")],
         "cancel_which": [{"tickets": [t(), t(status="new", code="SR-20240501-0009")],
                           "actions": [{"id": "cancel", "label": CODE, "command": f"取消 {CODE}"}]}],
         "confirm_none": [{}],

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.people import Person, PersonKind
-from core.domain.tickets import IllegalTransition, Status, TicketView
+from core.domain.tickets import IllegalTransition, Queue, Status, TicketView
 from core.services.people import Contact, PeopleService
 from core.services.tickets import TicketService
 from core.storage.models import Staff, Ticket
@@ -49,12 +49,20 @@ class Transfer:
     assignee: Contact | None
 
 
+NO_SKILL = "no_skill"
+ALL_DECLINED = "all_declined"
+UNREACHABLE = "unreachable"
+
+
 @dataclass(frozen=True, slots=True)
 class Dispatch:
-    """The outcome: an assignee, or the technicians told about the job in the grab pool (possibly none)."""
+    """The outcome: an assignee, or the technicians told about the job in the grab pool (possibly none, while those
+    told earlier still may take it), or why nobody can or will take it (`unassignable`): no technician on duty has
+    the skill (`no_skill`), all who have it declined (`all_declined`), or none of them can be told (`unreachable`)."""
 
     assignee: Contact | None = None
     pool: tuple[Contact, ...] = ()
+    unassignable: str = ""
 
 
 class DispatchService:
@@ -66,12 +74,18 @@ class DispatchService:
     async def dispatch(self, ticket: TicketView, *, actor: str = DISPATCHER) -> Dispatch:
         """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool.
 
-        Each technician is offered a pooled job once: dispatching it again only reaches those not yet told."""
+        Each technician is offered a pooled job once: dispatching it again only reaches those not yet told. A job
+        nobody can or will take is recorded in the audit log (`unassignable`) for someone to act on. Tickets of the
+        agents' queue are no field jobs: they are never dispatched."""
+        if ticket.queue is not Queue.TECHNICIANS:
+            return Dispatch()
         skilled = [s for s in await self._technicians() if ticket.type in s.skills]
         if not skilled:
-            return Dispatch()
+            return await self._unassignable(ticket, NO_SKILL, actor=actor)
         declined = await self.declined(ticket)
         skilled = [s for s in skilled if s.id not in declined]
+        if not skilled:
+            return await self._unassignable(ticket, ALL_DECLINED, actor=actor)
         addresses = list(ticket.entities.get("addresses", []))
         local = [s for s in skilled if serves(s.regions, addresses)]
         load = await self.load([s.id for s in local])
@@ -85,7 +99,13 @@ class DispatchService:
         pool = tuple(fresh.values())
         if pool:
             await self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
+        elif not offered & {s.id for s in skilled}:
+            return await self._unassignable(ticket, UNREACHABLE, actor=actor)
         return Dispatch(pool=pool)
+
+    async def _unassignable(self, ticket: TicketView, reason: str, *, actor: str) -> Dispatch:
+        await self._tickets.record(ticket, actor, "unassignable", {}, {"reason": reason})
+        return Dispatch(unassignable=reason)
 
     async def return_to(self, ticket: TicketView, staff_id: int | None, *, actor: str = DISPATCHER) -> Dispatch:
         """A reopened job goes back to the technician who did it, if they are still a technician on duty (the
@@ -115,7 +135,8 @@ class DispatchService:
         return await self._tickets.mark_responded(ticket)
 
     async def decline(self, ticket: TicketView, staff_id: int, *, reason: str) -> Dispatch:
-        """The assignee hands the job back (it is offered to someone else), or a pooled technician passes on it."""
+        """The assignee hands the job back, or a pooled technician passes on it; either way it is dispatched again
+        (to someone else, or to nobody new: then the outcome says whether anyone still may take it)."""
         actor = f"{PersonKind.TECHNICIAN.value}:{staff_id}"
         pooled = ticket.assignee_id is None and ticket.status == Status.NEW.value
         if ticket.assignee_id != staff_id and not pooled:
@@ -124,7 +145,7 @@ class DispatchService:
             ticket = await self._tickets.transition(ticket, Status.NEW, actor=actor, note=reason)
             ticket = await self._tickets.set_assignee(ticket, None, actor=actor)
         await self._tickets.record(ticket, actor, "declined", {}, {"staff_id": staff_id, "reason": reason})
-        return Dispatch() if pooled else await self.dispatch(ticket)
+        return await self.dispatch(ticket)
 
     async def reassign(self, ticket: TicketView, staff_id: int | None, *, actor: str) -> TicketView:
         """A person gives an open job to `staff_id` (None: to nobody): back to new first when someone had it, then

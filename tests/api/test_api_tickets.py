@@ -20,6 +20,7 @@ async def _outbox(api) -> list[dict]:  # type: ignore[no-untyped-def]
 async def test_a_phoned_in_ticket_finds_or_creates_its_customer_and_is_dispatched(api) -> None:  # type: ignore[no-untyped-def]
     first = await api.phoned_in(REPAIR, phone="13812345678", name="张先生")
     assert (first["type"], first["status"], first["channel"]) == ("repair", "assigned", "phone")
+    assert first["sla"]["first_response"]["state"] == "ok" and first["sla"]["resolution"]["due_at"] is not None
     assert first["customer"]["phone"] == "13812345678" and first["assignee"]["name"] == "王师傅"
     assert [e["kind"] for e in first["events"]] == ["opened", "assignee", "status"]
     assert first["events"][0]["actor"] == "api:token1"

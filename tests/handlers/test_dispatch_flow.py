@@ -97,7 +97,8 @@ async def test_decline_goes_to_the_next_technician(desk) -> None:  # type: ignor
     assert declined.after == {"staff_id": wang, "reason": "今天排满了"}
 
     out = await desk.say("wecom", "lishifu", f"拒单 {code}")
-    assert _templates(out) == ["job_declined"]
+    assert _templates(out) == ["job_declined", "job_unassignable"], "every technician for the job declined"
+    assert (out[1]["recipient"], out[1]["data"]["reason"]) == ("chenzhuguan", "all_declined")
     ticket = await desk.ticket(code)
     assert ticket.status == "new" and ticket.assignee_id is None
 

@@ -1,4 +1,5 @@
-"""DispatchService on SQLite and PostgreSQL: capacity, duty, regions, batches in one transaction, racing claims."""
+"""DispatchService on SQLite and PostgreSQL: capacity, duty, regions, batches in one transaction, racing claims, and
+why nobody can take a job."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from core.clock import FakeClock
 from core.domain.people import PersonKind
 from core.domain.tickets import Priority, Status, TicketType, TicketView
-from core.services.dispatch import AlreadyTaken, serves
+from core.services.dispatch import AlreadyTaken, Dispatch, serves
 from core.services.unit import Services
 from core.storage.db import session_factory
 from core.storage.models import Staff
@@ -69,6 +70,26 @@ async def test_grab_pool_ignores_region_but_not_skill_or_declines(engine, clock:
         assert await dispatch.declined(ticket) == {near.id}
         late = await _staff(services, "late", regions=["北京市"])
         assert [c.person_id for c in (await dispatch.dispatch(ticket)).pool] == [late.id]
+
+
+async def test_a_job_nobody_can_or_will_take_says_why(engine, clock: FakeClock) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        dispatch = services.dispatch
+        ticket = await _ticket(services)
+        assert (await dispatch.dispatch(ticket)).unassignable == "no_skill"
+        far = await _staff(services, "far", regions=["北京市"])
+        result = await dispatch.dispatch(ticket)
+        assert [c.person_id for c in result.pool] == [far.id] and not result.unassignable
+        assert (await dispatch.decline(ticket, far.id, reason="太远")).unassignable == "all_declined"
+        await _staff(services, "silent", regions=["北京市"], identities={})
+        assert (await dispatch.dispatch(ticket)).unassignable == "unreachable"
+        reasons = [e["reason"] for e in await services.tickets.events(ticket, "unassignable")]
+        assert reasons == ["no_skill", "all_declined", "unreachable"]
+        invoice = await services.tickets.open(
+            customer_id=ticket.customer_id, type=TicketType.INVOICE, priority=Priority.P3, channel="webchat",
+            conversation="web:c1", text="开发票", entities={}, sentiment="neutral", actor="customer", inbox_id=None)
+        assert await dispatch.dispatch(invoice) == Dispatch(), "the agents' tickets are no field jobs"
 
 
 async def test_racing_claims_on_a_pooled_job_have_one_winner(engine, clock: FakeClock) -> None:

@@ -77,6 +77,22 @@ def test_priority(understander, text: str, priority: str) -> None:
     assert understander.understand(text, now=NOW).priority == priority
 
 
+@pytest.mark.parametrize(("text", "hazards"), [
+    ("燃气灶旁边一股燃气味，不敢开火", ("gas",)),
+    ("空调外机冒烟了，还有焦糊味", ("fire",)),
+    ("热水器漏电，洗澡手麻了一下", ("electric",)),
+    ("卫生间漏水，水流到插座那边了", ("water_electric",)),
+    ("洗衣机漏水把插排泡了", ("water_electric",)),
+    ("I smell gas in the kitchen", ("gas",)),
+    ("冰箱漏水，地上都是水", ()),
+    ("水龙头开关漏水", ()),
+])
+def test_hazards_are_named_and_urgent(understander, text: str, hazards: tuple[str, ...]) -> None:
+    result = understander.understand(text, now=NOW)
+    assert result.hazards == hazards
+    assert (result.priority == "P1") == bool(hazards)
+
+
 @pytest.mark.parametrize(("text", "sentiment"), [
     ("什么垃圾服务，我要投诉", "negative"),
     ("我对你们的售后很不满意", "negative"),
