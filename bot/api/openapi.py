@@ -7,7 +7,7 @@ from typing import Any, Sequence
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from bot.api.operations import Operation
+from bot.api.operations import TICKET_CODE, Operation
 from bot.api.schemas import Error
 
 REF = "#/components/schemas/{model}"
@@ -19,7 +19,8 @@ STATUS_TEXT = {200: "OK", 201: "Created", 400: "Bad input; the message names the
 def document(operations: Sequence[Operation], *, version: str) -> dict[str, Any]:
     models: list[tuple[type[BaseModel], Any]] = [(Error, "serialization")]
     for op in operations:
-        models.append((op.response, "serialization"))
+        if op.response is not None:
+            models.append((op.response, "serialization"))
         models += [(m, "validation") for m in (op.query, op.body) if m is not None]
     names, schemas = models_json_schema(models, ref_template=REF)
     components = schemas.get("$defs", {})
@@ -41,7 +42,8 @@ def document(operations: Sequence[Operation], *, version: str) -> dict[str, Any]
 
 def _operation(op: Operation, names: dict[Any, dict[str, Any]], components: dict[str, Any]) -> dict[str, Any]:
     ref = lambda model, mode: names[(model, mode)]  # noqa: E731 - the generated reference of a model
-    answers = {str(op.status): _answer(STATUS_TEXT[op.status], ref(op.response, "serialization"))}
+    answers = {str(op.status): _answer(STATUS_TEXT[op.status], ref(op.response, "serialization"))
+               if op.response is not None else _file(STATUS_TEXT[op.status], op.downloads)}
     for status in sorted({401, 403, *op.errors}):
         answers[str(status)] = _answer(STATUS_TEXT[status], ref(Error, "serialization"))
     spec: dict[str, Any] = {"operationId": op.id, "summary": op.summary, "tags": [op.tag],
@@ -72,8 +74,14 @@ def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _file(description: str, media_types: Sequence[str]) -> dict[str, Any]:
+    return {"description": description,
+            "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}}
+
+
 def _path_parameter(name: str, integer: bool) -> dict[str, Any]:
-    schema = {"type": "integer", "minimum": 0, "maximum": 999_999_999} if integer else {"type": "string"}
+    schema: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 999_999_999} if integer else {
+        "type": "string", **({"pattern": f"^{TICKET_CODE}$"} if name == "code" else {})}
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 

@@ -7,6 +7,7 @@ import json
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
+from urllib.parse import quote
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -19,6 +20,8 @@ from core.envelopes import Outbound
 from core.outbox import enqueue
 from core.services.unit import Services
 
+TICKET_CODE = r"[Ss][Rr]-\d{8}-\d{4,6}"
+"""A ticket id in a path (`SR-YYYYMMDD-NNNN`, any case)."""
 HUB = web.AppKey("api_hub", Hub)
 TOKENS = web.AppKey("api_tokens", Tokens)
 MAX_BODY = web.AppKey("api_max_body", int)
@@ -59,7 +62,21 @@ class Call:
         await enqueue(session, messages, self.hub.clock.now())
 
 
-Handler = Callable[[Call], Awaitable[BaseModel]]
+@dataclass(frozen=True, kw_only=True)
+class Download:
+    """A file answer (an export) instead of JSON: the browser saves it under `filename`."""
+
+    body: bytes
+    media_type: str
+    filename: str
+
+    def response(self) -> web.Response:
+        disposition = f"attachment; filename*=UTF-8''{quote(self.filename)}"
+        return web.Response(body=self.body, headers={"Content-Type": self.media_type, "Cache-Control": "no-store",
+                                                     "Content-Disposition": disposition})
+
+
+Handler = Callable[[Call], Awaitable[BaseModel | Download]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +88,9 @@ class Operation:
     tag: str
     role: str
     handler: Handler
-    response: type[BaseModel]
+    response: type[BaseModel] | None
+    """The JSON answer's model; None for an operation that answers a `Download` in one of `downloads`."""
+    downloads: tuple[str, ...] = ()
     status: int = 200
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
@@ -83,11 +102,12 @@ class Operation:
         return self.handler.__name__
 
     def route(self) -> web.RouteDef:
-        """An integer parameter matches up to nine digits (any other is a 404), so it always fits the database."""
+        """An integer parameter matches up to nine digits (any other is a 404), so it always fits the database; a
+        ticket `code` matches only a ticket id, so `/tickets/counts` is never taken for one."""
         path = self.path
         for name in self.int_params:
             path = path.replace("{" + name + "}", "{" + name + r":\d{1,9}}")
-        return web.route(self.method, path, self._serve)
+        return web.route(self.method, path.replace("{code}", "{code:" + TICKET_CODE + "}"), self._serve)
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         principal = request.app[TOKENS].principal(request.headers.get("Authorization"))
@@ -96,6 +116,8 @@ class Operation:
         call = Call(hub=request.app[HUB], principal=principal, query=self._query(request),
                     body=await self._body(request), path=dict(request.match_info))
         answer = await self.handler(call)
+        if isinstance(answer, Download):
+            return answer.response()
         return web.json_response(answer.model_dump(mode="json"), status=self.status,
                                  dumps=lambda v: json.dumps(v, ensure_ascii=False))
 

@@ -33,7 +33,7 @@ async def get_customer(call: Call) -> s.CustomerDetail:
         **customer(record.customer).model_dump(),
         identities=[s.IdentityOut(channel=i.channel, external_id=i.external_id, display_name=i.display_name)
                     for i in record.identities],
-        devices=[], tickets=[ticket_summary(t) for t in record.tickets])
+        devices=[], tickets=[ticket_summary(t, call.hub.clock.now()) for t in record.tickets])
 
 
 async def list_staff(call: Call) -> s.StaffPage:

@@ -108,6 +108,25 @@ class TicketQuery(PageQuery):
     handover: Literal["waiting", "held"] | None = Field(
         default=None, description="conversations waiting for a person, or held by one")
     q: Annotated[Text, Field(min_length=1, max_length=100, description="within the id or the subject")] | None = None
+    sla: Literal["ok", "warning", "breached"] | None = Field(
+        default=None, description="the worse of the ticket's SLA targets now: breached if either is, warning if "
+                                  "either warns")
+
+
+class ExportQuery(TicketQuery):
+    format: Literal["csv", "xlsx"] = Field(default="xlsx", description="`csv` is UTF-8 with a BOM")
+    lang: Literal["zh", "en"] = Field(default="zh", description="language of the headers and labels")
+
+
+class QueueCounts(Answer):
+    open: int = Field(description="not resolved, closed or cancelled")
+    unassigned: int = Field(description="open and nobody holds it")
+    waiting: int = Field(description="the customer asked for a person and nobody answered yet")
+    held: int = Field(description="a person holds the conversation")
+    pending: int = Field(description="waiting for the customer or for parts")
+    sla_warning: int = Field(description="open, an SLA target warns")
+    sla_breached: int = Field(description="open, an SLA target is breached")
+    by_status: dict[str, int] = Field(description="every ticket, by status")
 
 
 class CustomerRef(Answer):
@@ -134,6 +153,7 @@ class TicketBase(Answer):
     updated_at: datetime
     first_response_at: datetime | None
     resolved_at: datetime | None
+    sla: Sla | None = Field(default=None, description="null when no SLA policy covers the ticket")
 
 
 class TicketSummary(TicketBase):
@@ -200,10 +220,11 @@ class TicketDetail(TicketBase):
     assignee: StaffRef | None
     device: Device | None = None
     entities: dict[str, list[Any]]
-    sla: Sla | None = None
     csat: int | None = None
     nps: int | None = None
     handover: Handover | None
+    next_statuses: list[Status] = Field(default_factory=list,
+                                        description="the statuses the state machine allows from this one")
     messages: list[Message]
     attachments: list[AttachmentOut]
     events: list[Event]
@@ -232,6 +253,15 @@ class TicketPatch(Request):
 class ReplyCreate(Request):
     text: Annotated[Text, Field(min_length=1, max_length=4000)]
     staff: Id | None = Field(default=None, description="the staff member who writes (named to the customer)")
+
+
+class NoteCreate(Request):
+    text: Annotated[Text, Field(min_length=1, max_length=4000)]
+
+
+class Note(Answer):
+    ticket: str
+    event: Event
 
 
 class Reply(Answer):
@@ -342,19 +372,65 @@ class TechnicianLoad(Answer):
     open_jobs: int
 
 
+class VolumeOverTime(Answer):
+    bucket: Literal["day", "month"] = Field(description="days for periods up to 92 days, months beyond")
+    periods: list[str] = Field(description="every local day (`YYYY-MM-DD`) or month (`YYYY-MM`) of the period, in "
+                                           "`timezone`")
+    by_type: dict[str, list[int]] = Field(description="tickets opened, one number per entry of `periods`")
+    by_channel: dict[str, list[int]]
+
+
+class SlaAttainment(Answer):
+    target: Literal["first_response", "resolution"]
+    total: int = Field(description="tickets opened in the period that have this target")
+    met: int = Field(description="met before the due time")
+    breached: int = Field(description="met late, or still not met past the due time")
+    warned: int = Field(description="reached the warning and not breached")
+    attainment: float | None = Field(description="met / (met + breached); null when none is decided")
+
+
+class SatisfactionPeriod(Answer):
+    period: str
+    answered: int
+    csat_average: float | None
+    nps: float | None
+    nps_answers: int
+
+
+class Ranked(Answer):
+    value: str
+    count: int
+
+
+class KnowledgeFigures(Answer):
+    answers: int = Field(description="knowledge-base answers sent in chat")
+    helpful: int = Field(description="of those, found helpful by the customer")
+
+
 class Stats(Answer):
     since: datetime
     until: datetime
-    total: int
+    timezone: str = Field(description="the time zone of the days and months (`[sla] timezone`)")
+    total: int = Field(description="tickets opened in the period")
     by_type: dict[str, int]
     by_channel: dict[str, int]
-    by_status: dict[str, int]
-    technician_load: list[TechnicianLoad]
+    by_status: dict[str, int] = Field(description="tickets opened in the period, by the status they have now")
+    open_by_status: dict[str, int] = Field(description="every ticket open now, whenever opened, by status")
+    volume_over_time: VolumeOverTime
+    sla: list[SlaAttainment]
     surveys_sent: int
     survey_response_rate: float | None
     csat_average: float | None = Field(description="1–5, over the surveys answered in the period")
     nps: float | None = Field(description="% promoters − % detractors, −100…100")
+    satisfaction_over_time: list[SatisfactionPeriod] = Field(
+        description="per day (or month, as `volume_over_time`) the surveys were sent; those without answers left out")
     kb_deflections: int = Field(description="knowledge-base answers found helpful that opened no ticket")
+    knowledge: KnowledgeFigures
+    top_products: list[Ranked] = Field(description="the products named on most tickets opened in the period")
+    top_models: list[Ranked]
+    repeat_repairs: list[Ranked] = Field(description="serial numbers repaired more than once (from 90 days "
+                                                     "before the period), with the number of repairs")
+    technician_load: list[TechnicianLoad] = Field(description="as of now")
 
 
 # -- deliveries (the outbox, dead letters included)

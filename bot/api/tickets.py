@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from bot.api import export
 from bot.api import schemas as s
 from bot.api.errors import bad_request, conflict, not_found
-from bot.api.operations import Call, Operation
+from bot.api.operations import Call, Download, Operation
 from bot.api.views import handover, message, ticket_detail, ticket_summary
 from core.domain.tickets import IllegalTransition, MessageView, Priority, TicketType, TicketView
 from core.services.dispatch import Dispatch
@@ -21,6 +22,9 @@ from handlers.takeover import answer, give_back
 PHONE = "phone"
 """The channel of a ticket phoned in (entered through the API)."""
 ERRAND_LOCALE = "zh"
+NOTE = "note"
+"""The audit-log kind of a note staff leave on a ticket for each other."""
+EXPORT_LIMIT = 100_000
 
 
 def _errand(services: Services) -> Origin:
@@ -43,14 +47,39 @@ async def _detail(call: Call, code: str) -> s.TicketDetail:
     return ticket_detail(record, call.hub.clock.now())
 
 
+def _where(q: s.TicketQuery) -> TicketFilter:
+    return TicketFilter(status=q.status, type=q.type, priority=q.priority, channel=q.channel, customer_id=q.customer,
+                        assignee_id=0 if q.assignee == "none" else q.assignee, handover=q.handover, q=q.q, sla=q.sla)
+
+
 async def list_tickets(call: Call) -> s.TicketPage:
     q: s.TicketQuery = call.query
     after = s.page_after(q)
-    where = TicketFilter(status=q.status, type=q.type, priority=q.priority, channel=q.channel, customer_id=q.customer,
-                         assignee_id=0 if q.assignee == "none" else q.assignee, handover=q.handover, q=q.q)
     async with call.reading() as services:
-        page = await services.queries.page(where, limit=q.limit, after=after)
-    return s.TicketPage(items=[ticket_summary(t) for t in page.items], next=s.encode_cursor(page.last_id))
+        page = await services.queries.page(_where(q), limit=q.limit, after=after)
+    now = call.hub.clock.now()
+    return s.TicketPage(items=[ticket_summary(t, now) for t in page.items], next=s.encode_cursor(page.last_id))
+
+
+async def queue_counts(call: Call) -> s.QueueCounts:
+    async with call.reading() as services:
+        counts = await services.queries.counts()
+    return s.QueueCounts(open=counts.open, unassigned=counts.unassigned, waiting=counts.waiting, held=counts.held,
+                         pending=counts.pending, sla_warning=counts.sla_warning, sla_breached=counts.sla_breached,
+                         by_status=counts.by_status)
+
+
+async def export_tickets(call: Call) -> Download:
+    """Every ticket the filters match (the cursor and page size do not apply), up to `EXPORT_LIMIT`."""
+    q: s.ExportQuery = call.query
+    async with call.reading() as services:
+        listed = await services.queries.listing(_where(q), limit=EXPORT_LIMIT + 1)
+    if len(listed) > EXPORT_LIMIT:
+        raise bad_request("query", f"more than {EXPORT_LIMIT} tickets match; narrow the filters")
+    now, zone = call.hub.clock.now(), call.hub.config.sla.timezone
+    rows = export.table(listed, locale=q.lang, zone=zone, now=now)
+    return await export.download(rows, file_format=q.format, locale=q.lang,
+                                 stamp=now.astimezone(zone).strftime("%Y%m%d-%H%M"))
 
 
 async def get_ticket(call: Call) -> s.TicketDetail:
@@ -72,6 +101,16 @@ async def create_ticket(call: Call) -> s.TicketDetail:
         if filed.dispatch is not None:
             call.send(*await notices.offers(_errand(services), filed.ticket, filed.dispatch))
     return await _detail(call, filed.ticket.code)
+
+
+async def add_note(call: Call) -> s.Note:
+    """A note for staff only: it goes on the audit log, never to the customer."""
+    body: s.NoteCreate = call.body
+    async with call.writing() as services:
+        ticket = await _ticket(services, call.path["code"])
+        await services.tickets.record(ticket, call.principal.actor, NOTE, {}, {"text": body.text})
+    return s.Note(ticket=ticket.code, event=s.Event(at=call.hub.clock.now(), actor=call.principal.actor, kind=NOTE,
+                                                    data={"text": body.text}))
 
 
 async def update_ticket(call: Call) -> s.TicketDetail:
@@ -166,6 +205,12 @@ async def _writer(call: Call, services: Services, staff_id: int | None) -> tuple
 OPERATIONS = (
     Operation(method="GET", path="/tickets", summary="The ticket queue, newest first, with filters", tag="tickets",
               role="agent", handler=list_tickets, query=s.TicketQuery, response=s.TicketPage, errors=(400,)),
+    Operation(method="GET", path="/tickets/counts", summary="How many tickets each queue of the console holds now",
+              tag="tickets", role="agent", handler=queue_counts, response=s.QueueCounts),
+    Operation(method="GET", path="/tickets/export", summary="The filtered ticket list as an Excel workbook or a CSV "
+              f"file (UTF-8 with a BOM), Chinese headers unless `lang=en`; at most {EXPORT_LIMIT} tickets",
+              tag="tickets", role="agent", handler=export_tickets, query=s.ExportQuery, response=None,
+              downloads=(export.XLSX, export.CSV), errors=(400,)),
     Operation(method="POST", path="/tickets", summary="Open a ticket phoned in (the customer found or created by "
               "phone)", tag="tickets", role="agent", handler=create_ticket, body=s.TicketCreate,
               response=s.TicketDetail, status=201, errors=(400, 413)),
@@ -177,6 +222,9 @@ OPERATIONS = (
     Operation(method="POST", path="/tickets/{code}/replies", summary="Answer the customer in the channel they "
               "wrote from", tag="tickets", role="agent", handler=reply, body=s.ReplyCreate, response=s.Reply,
               status=201, errors=(400, 404, 409, 413)),
+    Operation(method="POST", path="/tickets/{code}/notes", summary="A note for staff on the audit log (the customer "
+              "never sees it)", tag="tickets", role="agent", handler=add_note, body=s.NoteCreate, response=s.Note,
+              status=201, errors=(400, 404, 413)),
     Operation(method="POST", path="/tickets/{code}/handover", summary="A person takes the conversation from the bot",
               tag="tickets", role="agent", handler=take_over, body=s.TakeOver, response=s.HandoverState,
               errors=(400, 404, 409, 413)),

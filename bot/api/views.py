@@ -6,7 +6,7 @@ from datetime import datetime
 
 from core.domain.people import StaffView
 from core.domain.sla import FIRST_RESPONSE, RESOLUTION
-from core.domain.tickets import MessageView, TicketView
+from core.domain.tickets import TRANSITIONS, MessageView, Status, TicketView
 from core.services.customers import CustomerView
 from core.services.handover import HandoverView
 from core.services.ticket_queries import TicketRecord
@@ -14,11 +14,11 @@ from core.services.ticket_queries import TicketRecord
 from bot.api import schemas as s
 
 
-def ticket_summary(t: TicketView) -> s.TicketSummary:
+def ticket_summary(t: TicketView, now: datetime) -> s.TicketSummary:
     return s.TicketSummary(id=t.code, type=t.type, priority=t.priority, status=t.status, channel=t.channel,
                            subject=t.summary, customer_id=t.customer_id, assignee_id=t.assignee_id,
                            created_at=t.created_at, updated_at=t.updated_at, first_response_at=t.first_response_at,
-                           resolved_at=t.resolved_at)
+                           resolved_at=t.resolved_at, sla=sla(t, now))
 
 
 def message(m: MessageView) -> s.Message:
@@ -53,6 +53,7 @@ def ticket_detail(r: TicketRecord, now: datetime) -> s.TicketDetail:
         entities={k: list(v) for k, v in t.entities.items()}, created_at=t.created_at, updated_at=t.updated_at,
         first_response_at=t.first_response_at, resolved_at=t.resolved_at, handover=handover(r.handover),
         sla=sla(t, now), csat=r.survey.csat if r.survey else None, nps=r.survey.nps if r.survey else None,
+        next_statuses=sorted(TRANSITIONS[Status(t.status)], key=list(Status).index),
         messages=[message(m) for m in r.messages],
         attachments=[s.AttachmentOut(type=str(a.get("kind", "file")), name=str(a.get("name", "")),
                                      size=int(a.get("size") or 0), url=str(a.get("url", "")))

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.domain.sla import SlaState
 from core.domain.surveys import SurveyView
-from core.domain.tickets import MessageView, TicketView
+from core.domain.tickets import OPEN_STATUSES, MessageView, Status, TicketView
+from core.services import figures_sql as sql
 from core.services.customers import CustomerView, customer_view
 from core.services.handover import HandoverService, HandoverView
 from core.services.search import ESCAPE, containing
@@ -23,6 +25,8 @@ from core.services.tickets import message_view, view
 from core.storage.models import Customer, Handover, Staff, Ticket, TicketEvent, TicketMessage
 
 HANDOVER_STATES = ("waiting", "held")
+_OPEN = [s.value for s in OPEN_STATUSES]
+_PENDING = (Status.PENDING_CUSTOMER.value, Status.PENDING_PARTS.value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,8 +42,34 @@ class TicketFilter:
     assignee_id: int | None = None
     handover: str | None = None
     q: str | None = None
+    sla: str | None = None
+    """The worse of the SLA targets now: `ok`, `warning` or `breached`."""
     created_since: datetime | None = None
     created_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListedTicket:
+    """A ticket with the names a listing shows beside it (an export)."""
+
+    ticket: TicketView
+    customer_name: str
+    customer_phone: str
+    assignee_name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueCounts:
+    """How many tickets each of the console's queues holds now."""
+
+    open: int
+    unassigned: int
+    waiting: int
+    held: int
+    pending: int
+    sla_warning: int
+    sla_breached: int
+    by_status: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +117,28 @@ class TicketQueries:
         rows = rows[:limit]
         return TicketPage([view(r) for r in rows], rows[-1].id if more else None)
 
+    async def listing(self, where: TicketFilter, *, limit: int) -> list[ListedTicket]:
+        """The filtered tickets newest first, with their customer and assignee, in one query."""
+        query = (select(Ticket, Customer.name, Customer.phone, Staff.name)
+                 .join(Customer, Customer.id == Ticket.customer_id).outerjoin(Staff, Staff.id == Ticket.assignee_id))
+        rows = await self._session.execute(self._filtered(query, where).order_by(Ticket.id.desc()).limit(limit))
+        return [ListedTicket(ticket=view(t), customer_name=name, customer_phone=phone, assignee_name=staff or "")
+                for t, name, phone, staff in rows]
+
+    async def counts(self) -> QueueCounts:
+        """Every queue's count in one pass over the open tickets (conditional aggregates), and all by status."""
+        now = self._clock.now()
+        is_open = Ticket.status.in_(_OPEN)
+        row = (await self._session.execute(select(
+            func.count(), func.count().filter(Ticket.assignee_id.is_(None)),
+            func.count().filter(self._handover_is("waiting", now)), func.count().filter(self._handover_is("held", now)),
+            func.count().filter(Ticket.status.in_(_PENDING)),
+            func.count().filter(sql.in_state(SlaState.WARNING, now)),
+            func.count().filter(sql.in_state(SlaState.BREACHED, now))).where(is_open))).one()
+        statuses = await self._session.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
+        return QueueCounts(open=row[0], unassigned=row[1], waiting=row[2], held=row[3], pending=row[4],
+                           sla_warning=row[5], sla_breached=row[6], by_status={k: int(n) for k, n in statuses})
+
     async def record(self, code: str) -> TicketRecord | None:
         row = await self._session.scalar(select(Ticket).where(Ticket.code == code.upper()))
         if row is None:
@@ -125,7 +177,14 @@ class TicketQueries:
             query = query.where(or_(Ticket.code.like(pattern.upper(), escape=ESCAPE),
                                     Ticket.summary.like(pattern, escape=ESCAPE)))
         if where.handover is not None:
-            held = Handover.taken_at.is_not(None) if where.handover == "held" else Handover.taken_at.is_(None)
-            query = query.where(exists().where(Handover.ticket_id == Ticket.id, Handover.released_at.is_(None),
-                                               Handover.expires_at > self._clock.now(), held))
+            query = query.where(self._handover_is(where.handover, self._clock.now()))
+        if where.sla is not None:
+            query = query.where(sql.in_state(SlaState(where.sla), self._clock.now()))
         return query
+
+    @staticmethod
+    def _handover_is(state: str, now: datetime) -> ColumnElement[bool]:
+        """The ticket's conversation waits for a person (`waiting`) or is held by one (`held`)."""
+        held = Handover.taken_at.is_not(None) if state == "held" else Handover.taken_at.is_(None)
+        return exists().where(Handover.ticket_id == Ticket.id, Handover.released_at.is_(None),
+                              Handover.expires_at > now, held)

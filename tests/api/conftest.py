@@ -13,6 +13,7 @@ from bot.app import build_app
 from bot.bootstrap import Hub, build_hub
 from bot.config import config_from_dict
 from bot.demo import load_demo
+from core.clock import Clock, SystemClock
 from testkit.hub_process import RATE_KEYS
 from testkit.understanding import keyword_understander
 
@@ -60,9 +61,15 @@ def hub_config(url: str, **sections: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def served(engine: AsyncEngine) -> AsyncIterator[tuple[Hub, TestServer]]:
+def hub_clock() -> Clock:
+    """The served hub's clock; a test module that moves time overrides this with a `FakeClock`."""
+    return SystemClock()
+
+
+@pytest.fixture
+async def served(engine: AsyncEngine, hub_clock: Clock) -> AsyncIterator[tuple[Hub, TestServer]]:
     url = engine.url.render_as_string(hide_password=False)
-    hub = build_hub(config_from_dict(hub_config(url)), understander=keyword_understander())
+    hub = build_hub(config_from_dict(hub_config(url)), understander=keyword_understander(), clock=hub_clock)
     await load_demo(url, only_if_empty=False)
     server = TestServer(build_app(hub))
     await server.start_server()
