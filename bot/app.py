@@ -1,5 +1,5 @@
-"""The one aiohttp server: health, metrics, every channel's routes and the REST API; the hub starts and stops with
-it."""
+"""The one aiohttp server: health, metrics, every channel's routes, the REST API, the console and the dashboard;
+the hub starts and stops with it."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +7,11 @@ import logging
 from aiohttp import web
 
 from bot.api import PREFIX, api_app
+from bot.api.auth import Tokens
+from bot.api.signin import SignIns
 from bot.bootstrap import Hub
+from bot.web import add_web
+from bot.web.feed import TicketFeed
 
 HUB_KEY = web.AppKey("hub", Hub)
 log = logging.getLogger(__name__)
@@ -21,7 +25,9 @@ def build_app(hub: Hub) -> web.Application:
     app.router.add_get("/", to_chat)
     for channel in hub.channels.values():
         app.router.add_routes(channel.routes())
-    app.add_subapp(PREFIX, api_app(hub))
+    signins = SignIns(hub=hub, tokens=Tokens(hub.config.api.tokens), ttl=hub.config.console.session_ttl)
+    app.add_subapp(PREFIX, api_app(hub, signins))
+    add_web(app, signins=signins, feed=TicketFeed(sessions=hub.sessions), zone=hub.config.sla.timezone)
     app.on_startup.append(_start)
     app.on_shutdown.append(_stop)
     return app

@@ -115,6 +115,16 @@ class ApiConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ConsoleConfig:
+    session_ttl: timedelta = timedelta(hours=12)
+    """How long a sign-in to the console or the dashboard lasts; then the token is asked for again."""
+
+    def __post_init__(self) -> None:
+        if self.session_ttl.total_seconds() <= 0:
+            raise ValueError("console.session_ttl must be positive")
+
+
+@dataclass(frozen=True, kw_only=True)
 class HandoverConfig:
     timeout: timedelta = timedelta(minutes=30)
     """A conversation a person took over goes back to the bot after this long with nobody writing either way."""
@@ -135,6 +145,7 @@ class Config:
     survey: SurveySettings = field(default_factory=SurveySettings)
     api: ApiConfig = field(default_factory=ApiConfig)
     handover: HandoverConfig = field(default_factory=HandoverConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
     channels: Mapping[str, Any] = field(default_factory=dict)
     """Each platform's section (`channels.registry`), built from its own config type; absent ones at their defaults."""
 

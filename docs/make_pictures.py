@@ -7,6 +7,7 @@ the README between its markers, so the README cannot drift from the hub's own wo
 
     .venv/bin/python docs/make_pictures.py            # every page
     .venv/bin/python docs/make_pictures.py webchat    # only these
+    .venv/bin/python docs/make_pictures.py console dashboard
 
 A new page is one async function `(page, hub) -> None` added to `PAGES`.
 """
@@ -27,6 +28,7 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
 from testkit.hub_process import HubProcess  # noqa: E402
@@ -80,7 +82,57 @@ async def webchat(page: Page, hub: HubProcess) -> None:
     _write_transcript("webchat", turns)
 
 
-PAGES: dict[str, PageMaker] = {"webchat": webchat}
+PICTURE_TOKEN = "pictures-admin-token"
+"""The API token the pictures' hub is configured with; the console and the dashboard are signed in with it."""
+PHONED_IN = (
+    ("燃气灶打火后有很浓的燃气味，请尽快派人", "13800000001", "P1"),
+    ("空调不制冷了，型号KFR-35GW，地址上海市浦东新区张江路100号3栋502", "13800000002", "P2"),
+    ("洗衣机XQG80-B1不脱水，一直响，序列号SN20240001", "13800000003", "P2"),
+    ("发票抬头开错了，需要重开一张增值税专用发票", "13800000004", "P3"),
+    ("冰箱冷藏室结冰，型号BCD-520", "13800000005", "P3"),
+    ("想预约明天下午安装热水器，地址上海市徐汇区漕溪北路88号", "13800000006", "P4"),
+)
+
+
+async def _phone_in(hub: HubProcess) -> None:
+    """A morning's tickets, phoned in through the API as an agent would enter them."""
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {PICTURE_TOKEN}"}) as http:
+        for text, phone, priority in PHONED_IN:
+            async with http.post(f"{hub.url}/api/v1/tickets", json={"text": text, "priority": priority,
+                                                                    "customer": {"phone": phone}}) as response:
+                response.raise_for_status()
+
+
+async def _sign_in(page: Page, hub: HubProcess, path: str) -> None:
+    await page.goto(f"{hub.url}{path}?lang=zh")
+    await page.get_by_test_id("token-input").fill(PICTURE_TOKEN)
+    await page.get_by_test_id("sign-in").click()
+    await page.get_by_test_id("signin").wait_for(state="hidden")
+
+
+async def console(page: Page, hub: HubProcess) -> None:
+    """`docs/console.png`: the queue of the tickets the web chat and the phone brought in, one of them open."""
+    await _phone_in(hub)
+    await page.set_viewport_size({"width": 1440, "height": 900})
+    await _sign_in(page, hub, "/console")
+    await page.get_by_test_id("ticket-row").nth(len(PHONED_IN) - 1).wait_for()
+    await page.get_by_test_id("ticket-row").nth(len(PHONED_IN) - 3).click()
+    await page.get_by_test_id("ticket-code").wait_for()
+    await page.get_by_test_id("note-input").fill("客户下午两点后在家，师傅出发前先电话联系。")
+    await page.get_by_test_id("note-send").click()
+    await page.locator("[data-testid=said][data-kind=note]").wait_for()
+    await page.screenshot(path=DOCS / "console.png")
+
+
+async def dashboard(page: Page, hub: HubProcess) -> None:
+    """`docs/dashboard.png`: the figures of the last 30 days."""
+    await page.set_viewport_size({"width": 1440, "height": 900})
+    await _sign_in(page, hub, "/dashboard")
+    await page.get_by_test_id("chart-knowledge").locator(".main-svg").first.wait_for(state="attached")
+    await page.screenshot(path=DOCS / "dashboard.png", full_page=True)
+
+
+PAGES: dict[str, PageMaker] = {"webchat": webchat, "console": console, "dashboard": dashboard}
 
 
 async def _until_quiet(replies: list[str], before: int) -> None:
@@ -134,7 +186,7 @@ def _write_transcript(name: str, turns: list[tuple[str, str]]) -> None:
 
 async def make(names: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="aftersales-pictures-") as tmp:
-        hub = HubProcess(Path(tmp))
+        hub = HubProcess(Path(tmp), extra_config=f'[api]\ntokens = ["{PICTURE_TOKEN}"]\n')
         for step in (("db", "upgrade"), ("demo",)):
             if hub.cli(*step).wait(120) != 0:
                 raise SystemExit(f"`aftersales {' '.join(step)}` failed; see {hub.log}")

@@ -7,20 +7,21 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 
 from bot.api import figures, people, tickets
-from bot.api.auth import Tokens
+from bot.api.signin import SignIns
 from bot.api.errors import errors
 from bot.api.openapi import document
-from bot.api.operations import HUB, MAX_BODY, TOKENS, Operation
+from bot.api.operations import HUB, MAX_BODY, SIGNINS, Operation
 from bot.bootstrap import Hub
 
 PREFIX = "/api/v1"
 OPERATIONS: tuple[Operation, ...] = (*tickets.OPERATIONS, *people.OPERATIONS, *figures.OPERATIONS)
 
 
-def api_app(hub: Hub) -> web.Application:
+def api_app(hub: Hub, signins: SignIns) -> web.Application:
+    """`signins` says who calls: a bearer token, or a session cookie of the console."""
     api = web.Application(middlewares=[errors])
     api[HUB] = hub
-    api[TOKENS] = Tokens(hub.config.api.tokens)
+    api[SIGNINS] = signins
     api[MAX_BODY] = hub.config.api.max_body_bytes
     spec = document(OPERATIONS, version=_version())
 

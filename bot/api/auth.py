@@ -28,22 +28,31 @@ class Principal:
 
 class Tokens:
     def __init__(self, tokens: Sequence[ApiToken]) -> None:
-        self._known = [(_digest(t.token), Principal(t.name, t.role)) for t in tokens]
+        self._known = [(digest(t.token), Principal(t.name, t.role)) for t in tokens]
 
     def principal(self, authorization: str | None) -> Principal:
         """The caller named by an `Authorization: Bearer …` header; 401 otherwise."""
         scheme, _, given = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not given.strip():
             raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
-        digest = _digest(given.strip())
-        found = None
-        for known, principal in self._known:
-            if hmac.compare_digest(digest, known):
-                found = principal
+        found = self.find(given.strip())
         if found is None:
             raise ApiError(401, "unauthorized", "the token is not valid")
         return found
 
+    def find(self, token: str) -> Principal | None:
+        """The holder of `token`, or None."""
+        return self.holder(digest(token))
 
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+    def holder(self, token_digest: str) -> Principal | None:
+        """The holder of the token with this digest (a signed-in session keeps the digest), or None."""
+        found = None
+        for known, principal in self._known:
+            if hmac.compare_digest(token_digest, known):
+                found = principal
+        return found
+
+
+def digest(token: str) -> str:
+    """SHA-256 of a token, in hex: what is compared and what a session keeps, never the token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

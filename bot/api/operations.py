@@ -13,8 +13,9 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.api.auth import Principal, Tokens
+from bot.api.auth import Principal
 from bot.api.errors import ApiError, bad_request, invalid
+from bot.api.signin import SignIns
 from bot.bootstrap import Hub
 from core.envelopes import Outbound
 from core.outbox import enqueue
@@ -23,7 +24,7 @@ from core.services.unit import Services
 TICKET_CODE = r"[Ss][Rr]-\d{8}-\d{4,6}"
 """A ticket id in a path (`SR-YYYYMMDD-NNNN`, any case)."""
 HUB = web.AppKey("api_hub", Hub)
-TOKENS = web.AppKey("api_tokens", Tokens)
+SIGNINS = web.AppKey("api_signins", SignIns)
 MAX_BODY = web.AppKey("api_max_body", int)
 
 
@@ -110,7 +111,7 @@ class Operation:
         return web.route(self.method, path.replace("{code}", "{code:" + TICKET_CODE + "}"), self._serve)
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
-        principal = request.app[TOKENS].principal(request.headers.get("Authorization"))
+        principal = await request.app[SIGNINS].caller(request)
         if not principal.may(self.role):
             raise ApiError(403, "forbidden", f"this needs the {self.role} role")
         call = Call(hub=request.app[HUB], principal=principal, query=self._query(request),

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from bot.api.errors import bad_request
 from core.domain.people import STAFF_CHANNELS, TICKET_SKILLS
 from core.domain.tickets import Priority, Status, TicketType
+from core.services.ticket_queries import QUEUES
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -111,6 +112,8 @@ class TicketQuery(PageQuery):
     sla: Literal["ok", "warning", "breached"] | None = Field(
         default=None, description="the worse of the ticket's SLA targets now: breached if either is, warning if "
                                   "either warns")
+    queue: Literal[QUEUES] | None = Field(  # type: ignore[valid-type]
+        default=None, description="one of the console's queues of open tickets (see `/tickets/counts`)")
 
 
 class ExportQuery(TicketQuery):

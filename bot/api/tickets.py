@@ -49,7 +49,8 @@ async def _detail(call: Call, code: str) -> s.TicketDetail:
 
 def _where(q: s.TicketQuery) -> TicketFilter:
     return TicketFilter(status=q.status, type=q.type, priority=q.priority, channel=q.channel, customer_id=q.customer,
-                        assignee_id=0 if q.assignee == "none" else q.assignee, handover=q.handover, q=q.q, sla=q.sla)
+                        assignee_id=0 if q.assignee == "none" else q.assignee, handover=q.handover, q=q.q, sla=q.sla,
+                        queue=q.queue)
 
 
 async def list_tickets(call: Call) -> s.TicketPage:

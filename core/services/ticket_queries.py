@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -25,6 +25,8 @@ from core.services.tickets import message_view, view
 from core.storage.models import Customer, Handover, Staff, Ticket, TicketEvent, TicketMessage
 
 HANDOVER_STATES = ("waiting", "held")
+QUEUES = ("open", "unassigned", "waiting", "held", "pending", "sla_warning", "sla_breached")
+"""The console's queues; each is a kind of open ticket."""
 _OPEN = [s.value for s in OPEN_STATUSES]
 _PENDING = (Status.PENDING_CUSTOMER.value, Status.PENDING_PARTS.value)
 
@@ -44,6 +46,8 @@ class TicketFilter:
     q: str | None = None
     sla: str | None = None
     """The worse of the SLA targets now: `ok`, `warning` or `breached`."""
+    queue: str | None = None
+    """One of `QUEUES`: the console's queues, counted by `counts`."""
     created_since: datetime | None = None
     created_until: datetime | None = None
 
@@ -128,16 +132,12 @@ class TicketQueries:
     async def counts(self) -> QueueCounts:
         """Every queue's count in one pass over the open tickets (conditional aggregates), and all by status."""
         now = self._clock.now()
-        is_open = Ticket.status.in_(_OPEN)
-        row = (await self._session.execute(select(
-            func.count(), func.count().filter(Ticket.assignee_id.is_(None)),
-            func.count().filter(self._handover_is("waiting", now)), func.count().filter(self._handover_is("held", now)),
-            func.count().filter(Ticket.status.in_(_PENDING)),
-            func.count().filter(sql.in_state(SlaState.WARNING, now)),
-            func.count().filter(sql.in_state(SlaState.BREACHED, now))).where(is_open))).one()
+        extra = [q for q in QUEUES if q != "open"]
+        row = (await self._session.execute(select(func.count(), *(func.count().filter(self._queue(q, now))
+                                                                   for q in extra)).where(self._queue("open", now)))).one()
         statuses = await self._session.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
-        return QueueCounts(open=row[0], unassigned=row[1], waiting=row[2], held=row[3], pending=row[4],
-                           sla_warning=row[5], sla_breached=row[6], by_status={k: int(n) for k, n in statuses})
+        return QueueCounts(open=row[0], **{q: int(n) for q, n in zip(extra, row[1:])},
+                           by_status={k: int(n) for k, n in statuses})
 
     async def record(self, code: str) -> TicketRecord | None:
         row = await self._session.scalar(select(Ticket).where(Ticket.code == code.upper()))
@@ -180,7 +180,18 @@ class TicketQueries:
             query = query.where(self._handover_is(where.handover, self._clock.now()))
         if where.sla is not None:
             query = query.where(sql.in_state(SlaState(where.sla), self._clock.now()))
+        if where.queue is not None:
+            query = query.where(self._queue(where.queue, self._clock.now()))
         return query
+
+    def _queue(self, name: str, now: datetime) -> ColumnElement[bool]:
+        """The tickets of one of the console's queues: open ones, and of those the one `name` says."""
+        is_open = Ticket.status.in_(_OPEN)
+        rest = {"open": None, "unassigned": Ticket.assignee_id.is_(None), "waiting": self._handover_is("waiting", now),
+                "held": self._handover_is("held", now), "pending": Ticket.status.in_(_PENDING),
+                "sla_warning": sql.in_state(SlaState.WARNING, now),
+                "sla_breached": sql.in_state(SlaState.BREACHED, now)}[name]
+        return is_open if rest is None else and_(is_open, rest)
 
     @staticmethod
     def _handover_is(state: str, now: datetime) -> ColumnElement[bool]:

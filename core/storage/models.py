@@ -320,3 +320,15 @@ class KbAnswer(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     answered_at: Mapped[datetime] = mapped_column(index=True)
     feedback_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A browser signed in to the console or the dashboard (core.services.web_sessions): only digests of the
+    cookie and of the API token it was opened with are kept."""
+
+    __tablename__ = "web_sessions"
+    id_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,76 @@
+"""The agent console (`/console`) and the supervisors' dashboard (`/dashboard`): static pages whose scripts read and
+change everything through `/api/v1` with the session cookie of `bot.api.signin`. The pages themselves hold no
+ticket data, so they are served to anyone; what they show comes from the API after sign-in. Their words come from
+`templates/<locale>/console_page.toml` (`/console/strings`), the charting library from the installed `plotly`
+package."""
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.api.errors import ApiError, error_response
+from bot.api.signin import SignIns
+from bot.web.feed import TicketFeed
+from bot.web.plotly import PlotlyBundle
+from templates import LOCALES, labels, phrases
+
+STATIC_DIR = Path(__file__).parent / "static"
+CSP = ("default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_HEADERS = {"Cache-Control": "no-cache", "Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer"}
+DASHBOARD_HEADERS = {**PAGE_HEADERS, "Content-Security-Policy": CSP + "; style-src 'self' 'unsafe-inline'"}
+"""plotly.js styles its charts with inline styles (its own stylesheet and the positions of its layered SVGs); scripts
+stay `'self'` only."""
+
+
+def add_web(app: web.Application, *, signins: SignIns, feed: TicketFeed, zone: ZoneInfo) -> None:
+    """The pages, their words, sign-in and sign-out, the live feed and the static files. `zone`: the hub's time
+    zone, which the pages show times in."""
+    plotly = PlotlyBundle()
+
+    async def strings(request: web.Request) -> web.Response:
+        """Every sentence of both pages in the language asked for (`?lang=en`; Chinese otherwise), with the
+        display names of types, statuses, priorities, SLA states, entities and channels."""
+        lang = request.query.get("lang", "")
+        locale = lang if lang in LOCALES else LOCALES[0]
+        names = labels(locale)
+        body = {**phrases(locale, "console_page"), "locale": locale, "timezone": zone.key,
+                "channels": phrases(locale, "channels"),
+                **{key: names[key] for key in ("types", "statuses", "priorities", "entities", "sla_targets",
+                                               "sla_states")}}
+        return web.json_response(body, headers={"Cache-Control": "max-age=300"})
+
+    async def console(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC_DIR / "console.html", headers=PAGE_HEADERS)
+
+    async def dashboard(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC_DIR / "dashboard.html", headers=DASHBOARD_HEADERS)
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        try:
+            await signins.caller(request)
+        except ApiError as exc:
+            return error_response(exc.status, exc.code, exc.message)
+
+        async def still_signed_in() -> bool:
+            try:
+                await signins.caller(request)
+            except ApiError:
+                return False
+            return True
+
+        return await feed.stream(request, still_signed_in)
+
+    app.router.add_get("/console", console)
+    app.router.add_get("/dashboard", dashboard)
+    app.router.add_get("/console/strings", strings)
+    app.router.add_get("/console/session", signins.whoami)
+    app.router.add_post("/console/session", signins.sign_in)
+    app.router.add_delete("/console/session", signins.sign_out)
+    app.router.add_get("/console/events", events)
+    app.router.add_get("/console/vendor/plotly.min.js", plotly.serve)
+    app.router.add_static("/console/static", STATIC_DIR)
+    app.on_shutdown.append(feed.close)
+
