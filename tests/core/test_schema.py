@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.storage.migrate import alembic_config
 from core.storage.models import Base
 
 
@@ -16,3 +18,9 @@ async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:
 
     async with engine.connect() as connection:
         assert await connection.run_sync(diff) == []
+
+
+def test_migrations_form_one_line() -> None:
+    """Two migrations written on parallel branches both claim the same parent; renumber the later one."""
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert len(heads) == 1, f"several Alembic heads: {heads}"
