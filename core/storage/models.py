@@ -332,3 +332,50 @@ class WebSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MediaStatus(StrEnum):
+    PENDING = "pending"
+    """Waiting to be fetched from the platform (retried with backoff until `fetch_until`)."""
+    STORED = "stored"
+    REJECTED = "rejected"
+    """Refused by the checks (too large, bytes contradicting the declared type, a bomb, unreadable); `note` says why."""
+    GONE = "gone"
+    """The platform no longer has it (an expired media id) or it could not be fetched in time."""
+    NONE = "none"
+    """Nothing to fetch: a shared location, a link."""
+
+
+class MediaAttachment(Base):
+    """A photo, voice note, video, file or location that came with a message: linked to its inbox row (the message)
+    and, once the message lands on one, to the ticket. Bytes live in the blob store under `sha256`; the row is also
+    the durable download queue (`pending` rows due at `next_attempt_at`)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_due", "status", "next_attempt_at"),
+                      Index("ix_attachments_thread", "channel", "conversation"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbox_id: Mapped[int | None] = mapped_column(ForeignKey("inbox.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str] = mapped_column(String(255), default="")
+    conversation: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    """Where the channel fetches the bytes from (a platform media id, a file URL, an upload)."""
+    declared_type: Mapped[str] = mapped_column(String(100), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    thumbnail_sha256: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """What a location carries (`latitude`, `longitude`, `label`)."""
+    status: Mapped[str] = mapped_column(String(10), default=MediaStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    fetch_until: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    stored_at: Mapped[datetime | None]
