@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Sequence
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config
 from bot.knowledge import load_knowledge_base
+from bot.media import MediaFetcher
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline, transaction_budget
 from bot.router import Router
@@ -24,6 +26,8 @@ from core.bus import Bus, MemoryBus
 from core.clock import Clock, SystemClock
 from core.envelopes import Inbound
 from core.inbox import GroupCommitIntake, InboxRelay, InboxStore
+from core.media import LocalBlobStore, MediaKeeper
+from core.media.queue import MediaQueue
 from core.outbox import OutboxStore
 from core.services.alerts import Room
 from core.services.unit import Services, Wiring
@@ -77,6 +81,10 @@ class Hub:
     timers: TimerWorker | None = None
     """Fires due timers; None in an intake-only process (`bus.process = false`)."""
     checkpointer: WalCheckpointer | None = None
+    media: MediaKeeper
+    """Where attachments' bytes are kept and read back (`[media]`)."""
+    fetcher: MediaFetcher | None = None
+    """Downloads what messages carried; None in an intake-only process (`bus.process = false`)."""
     channels: dict[str, Channel] = field(default_factory=dict)
 
     async def accept(self, inbounds: Sequence[Inbound]) -> list[bool]:
@@ -101,6 +109,8 @@ class Hub:
         await self.sender.start()
         if self.timers is not None:
             await self.timers.start()
+        if self.fetcher is not None:
+            await self.fetcher.start()
 
     async def stop(self) -> None:
         """Stop taking input, finish what was accepted (in-flight processing gets `STOP_GRACE` seconds; what is
@@ -112,6 +122,7 @@ class Hub:
             ("intake", self.intake.close),
             ("inbox workers", lambda: self.workers.stop(grace=STOP_GRACE)),
             *([("timers", self.timers.stop)] if self.timers is not None else []),
+            *([("media fetcher", self.fetcher.stop)] if self.fetcher is not None else []),
             ("outbox sender", self.sender.stop),
             ("bus", self.bus.close),
             ("database", self.engine.dispose),
@@ -154,15 +165,20 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     wiring = hub_wiring(config)
     timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), wiring=wiring,
                          after_commit=sender.wake) if config.bus.process else None
+    keeper = MediaKeeper(blobs=LocalBlobStore(root=Path(config.media.dir)), max_bytes=config.media.max_bytes,
+                         max_pixels=config.media.max_pixels)
+    fetcher = MediaFetcher(queue=MediaQueue(sessions=sessions, clock=clock), keeper=keeper, channels=channels,
+                           clock=clock, after_notice=sender.wake) if config.bus.process else None
     pipeline = Pipeline(sessions=sessions, inbox=inbox, wiring=wiring, understander=understander,
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
-                        transaction_budget=budget, wake_timers=timers.wake) if timers is not None else None
+                        transaction_budget=budget, wake_timers=timers.wake,
+                        wake_media=fetcher.wake if fetcher is not None else None) if timers is not None else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=relay.publish)
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
               inbox=inbox, pipeline=pipeline, timers=timers,
               workers=workers, sender=sender, renderer=renderer, understander=understander, wiring=wiring,
-              checkpointer=WalCheckpointer.for_engine(engine), channels=channels)
+              checkpointer=WalCheckpointer.for_engine(engine), media=keeper, fetcher=fetcher, channels=channels)
     for channel in [*_channels(config, hub), *extra_channels]:
         channels[channel.name] = channel
     return hub

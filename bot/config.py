@@ -135,6 +135,22 @@ class HandoverConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MediaConfig:
+    dir: str = "var/media"
+    """Where photos, voice notes and files are kept, by the sha256 of their bytes."""
+    max_bytes: int = 20 * 1024 * 1024
+    """Larger files are refused (the sender is told); also the limit of a web-chat upload."""
+    max_pixels: int = 40_000_000
+    """Images with more pixels are refused as decompression bombs before they are decoded."""
+
+    def __post_init__(self) -> None:
+        if self.max_bytes <= 0:
+            raise ValueError("media.max_bytes must be positive")
+        if self.max_pixels <= 0:
+            raise ValueError("media.max_pixels must be positive")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -146,6 +162,7 @@ class Config:
     api: ApiConfig = field(default_factory=ApiConfig)
     handover: HandoverConfig = field(default_factory=HandoverConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
     channels: Mapping[str, Any] = field(default_factory=dict)
     """Each platform's section (`channels.registry`), built from its own config type; absent ones at their defaults."""
 

@@ -72,15 +72,17 @@ class Pipeline:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], inbox: InboxStore, understander: Understander,
                  router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
                  transaction_budget: float = TRANSACTION_BUDGET, wiring: Wiring = Wiring(),
-                 wake_timers: Callable[[], None] | None = None) -> None:
+                 wake_timers: Callable[[], None] | None = None, wake_media: Callable[[], None] | None = None) -> None:
         """`wiring`: what the configuration tells the services (alert rooms, service levels, surveys,
-        webhooks, handover timeout); `wake_timers`: told after a commit that scheduled a timer."""
+        webhooks, handover timeout); `wake_timers`: told after a commit that scheduled a timer; `wake_media`:
+        after a commit that queued files to fetch."""
         self._sessions = sessions
         self.knowledge: KnowledgeBase | None = None
         """Set by the hub once it has loaded the knowledge base at start."""
         self._inbox = inbox
         self._wiring = wiring
         self._wake_timers = wake_timers
+        self._wake_media = wake_media
         self._understander = understander
         self._router = router
         self._clock = clock
@@ -150,12 +152,17 @@ class Pipeline:
                     break
             await self._inbox.mark_done(session, done)
             await enqueue(session, replies, self._clock.now())
+        if services.media.received and self._wake_media is not None:
+            self._wake_media()
 
     async def _handle(self, services: Services, inbox_id: int, inbound: Inbound,
                       now: datetime) -> tuple[list[Outbound], str]:
         """The replies to one message, and a note for its inbox row when it is deliberately left unanswered."""
         person = await services.people.resolve(channel=inbound.channel, sender=inbound.sender,
                                                display_name=inbound.display_name)
+        if inbound.attachments:
+            services.media.receive(inbox_id=inbox_id, inbound=inbound,
+                                   customer_id=person.id if person.kind is PersonKind.CUSTOMER else None)
         if inbound.automatic:
             self._metrics.inbound.labels(inbound.channel, "auto").inc()
             return [], f"not answered: automatic message ({inbound.automatic})"

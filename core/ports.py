@@ -2,6 +2,7 @@
 errors a channel raises when a send fails (the outbox decides to retry or dead-letter from the type)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol, Sequence
 
 from core.envelopes import Inbound
@@ -46,3 +47,24 @@ class QuarantineStore(Protocol):
     """Where input that cannot be parsed goes, whole, so staff can see it and re-run it. Nothing is dropped."""
 
     async def quarantine(self, *, channel: str, external_id: str, payload: bytes, reason: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedMedia:
+    """Bytes a channel fetched from its platform, with the type and file name the platform declared (checked
+    against the bytes before anything is kept)."""
+
+    data: bytes
+    content_type: str = ""
+    name: str = ""
+
+
+class MediaGone(Exception):
+    """The platform no longer has the file (an expired or unknown media id): retrying cannot help."""
+
+
+class MediaSource(Protocol):
+    """A channel whose messages carry files fetched later: `source` is what it put in `Attachment.url`.
+    Raises `MediaGone`, `PermanentSendError` (refused for good) or anything else (retried)."""
+
+    async def fetch_media(self, source: str, *, max_bytes: int) -> FetchedMedia: ...

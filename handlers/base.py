@@ -9,6 +9,7 @@ from core.domain.conversations import Conversation
 from core.domain.people import Person, PersonKind
 from core.domain.tickets import TicketView
 from core.envelopes import Inbound, Outbound
+from core.services.media import location_details
 from core.services.unit import Services
 from nlp import Understanding
 from nlp.retrieval import KnowledgeBase
@@ -75,7 +76,18 @@ class Context(Origin):
         return self.person.id
 
     def entity_lists(self) -> dict[str, list[Any]]:
-        return entity_lists(self.understanding)
+        """What was understood, plus a shared location: its label (or coordinates) as an address, and the place
+        with its coordinates under `locations`, so the technician can navigate to it."""
+        lists = entity_lists(self.understanding)
+        for attachment in self.inbound.attachments:
+            place = location_details(attachment)
+            if "latitude" not in place:
+                continue
+            address = place["label"] or f"{place['latitude']},{place['longitude']}"
+            if address not in lists["addresses"]:
+                lists["addresses"].append(address)
+            lists.setdefault("locations", []).append(place)
+        return lists
 
     def attachment_list(self) -> list[dict[str, Any]]:
         return [{"kind": a.kind, "name": a.name, "url": a.url, "size": a.size} for a in self.inbound.attachments]

@@ -1,5 +1,5 @@
-"""What the bot says when no job fits. A customer: a message without text is asked to describe the problem, a
-command they cannot use gets the help. A staff member: the help for their role — their text is never taken for a
+"""What the bot says when no job fits. A customer: a command they cannot use gets the help (a photo without words
+is intake's: handlers.intake). A staff member: the help for their role — their text is never taken for a
 customer's — except in the thread of a handover alert, where what they write is their answer to that customer."""
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ class FallbackHandler(Handler):
     roles = CUSTOMERS
 
     async def handle(self, ctx: Context) -> list[Outbound]:
-        if not ctx.inbound.text.strip():
-            return [ctx.reply("received_media", kinds=[a.kind for a in ctx.inbound.attachments])]
         return [ctx.reply("help")]
 
 

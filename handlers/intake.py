@@ -26,12 +26,16 @@ class IntakeHandler(Handler):
 
     async def handle(self, ctx: Context) -> list[Outbound]:
         """Also takes what other jobs pass on (a question the knowledge base cannot answer, a survey's thread
-        writing about something else): whatever it is, a problem is filed."""
+        writing about something else): whatever it is, a problem is filed. A photo or file without words joins
+        the open ticket; with none open, the customer is asked what is wrong (the ticket their answer opens takes
+        the photo, core.services.media)."""
         u = ctx.understanding
         open_ticket = await self._open_ticket(ctx)
         join = open_ticket if open_ticket is not None and self._same_problem(ctx, open_ticket) else None
         ticket_type = TicketType(u.type)
         if join is None and ticket_type is TicketType.OTHER:
+            if ctx.inbound.attachments and not ctx.inbound.text.strip():
+                return [ctx.reply("received_media", kinds=[a.kind for a in ctx.inbound.attachments])]
             if u.intent != KB_QUESTION:
                 return [ctx.reply("not_understood")]
             ticket_type = TicketType.INQUIRY

@@ -1,4 +1,5 @@
-"""Greetings and thanks get a friendly answer and never open a ticket."""
+"""Greetings and thanks get a friendly answer and never open a ticket. A photo, voice note or file without words is
+no greeting: it is passed on to intake (it joins the open ticket, or the customer is asked what is wrong)."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
@@ -12,5 +13,7 @@ class SmalltalkHandler(Handler):
     roles = CUSTOMERS
     intents = frozenset({GREETING, THANKS})
 
-    async def handle(self, ctx: Context) -> list[Outbound]:
+    async def handle(self, ctx: Context) -> list[Outbound] | None:
+        if ctx.inbound.attachments and not ctx.inbound.text.strip():
+            return None
         return [ctx.reply("thanks" if ctx.understanding.intent == THANKS else "greeting")]

@@ -84,6 +84,9 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                    "breached": {"count": 1, "tickets": [QUEUED]}, "warned": {"count": 0, "tickets": []}}],
         "not_understood": [{}],
         "received_media": [{"kinds": ["image"]}, {"kinds": ["voice"]}, {"kinds": ["location"]}, {"kinds": []}],
+        "media_not_kept": [{"kind": k, "name": n, "reason": r} for k, n, r in (
+            ("image", "", "too_large"), ("file", "发票.pdf", "type_mismatch"), ("file", "logs.zip", "bomb"),
+            ("voice", "", "gone"), ("video", "", "unreadable"))],
         "sla_alert": [{"ticket": ALERT_CARD, "target": target, "level": level, "due_at": "2027-02-10 14:30",
                        "assignee": assignee, "actions": [] if level == 0 else [ACK]}
                       for target, level, assignee in (("first_response", 0, ""), ("first_response", 1, "王师傅"),

@@ -18,7 +18,8 @@ from channels.email.smtp_send import build_mail, deliver
 from channels.email.threads import our_message_id
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
-from core.ports import CursorStore, IntakeSink, PermanentSendError, QuarantineStore, RetryableSendError
+from core.ports import (CursorStore, FetchedMedia, IntakeSink, MediaGone, PermanentSendError, QuarantineStore,
+                        RetryableSendError)
 from templates.render import Rendered
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,17 @@ class EmailChannel:
 
     def routes(self) -> Sequence[web.AbstractRouteDef]:
         return []
+
+    async def fetch_media(self, source: str, *, max_bytes: int) -> FetchedMedia:
+        """An attachment the intake wrote under `attachment_dir` (nothing outside it is ever read)."""
+        root = Path(self._config.attachment_dir).resolve()
+        path = Path(source).resolve()
+        if root not in path.parents:
+            raise MediaGone(f"{source} is not under {root}")
+        try:
+            return FetchedMedia(data=await asyncio.to_thread(path.read_bytes))
+        except FileNotFoundError as exc:
+            raise MediaGone(f"{source} is no longer there") from exc
 
     async def start(self) -> None:
         if self._task is None:

@@ -19,7 +19,8 @@ from typing import Any, Mapping
 import aiohttp
 
 from core.clock import Clock
-from core.ports import PermanentSendError, RetryableSendError
+from core.media import MediaRejected
+from core.ports import FetchedMedia, MediaGone, PermanentSendError, RetryableSendError
 from channels.tencent.token import AccessTokenCache
 
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
@@ -27,6 +28,10 @@ BUSY_RETRY_AFTER: Mapping[int, float] = {-1: 1.0, 45009: 60.0, 45011: 60.0, 4503
 """Seconds to hold back after each "slow down" errcode (-1 system busy, 45009/45011 frequency, 45033 concurrency)."""
 SERVER_ERROR_RETRY_AFTER = 5.0
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10)
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=120, sock_read=30)
+MEDIA_GONE_ERRCODES = frozenset({40007, 46001})
+"""40007 invalid media_id (expired after three days, or never issued); 46001 media data not found."""
+CHUNK = 256 * 1024
 
 
 class WeixinApi:
@@ -60,6 +65,54 @@ class WeixinApi:
                                          code=str(_errcode(reply)), retry_after=1.0)
         self._raise_for(path, reply)
         return reply
+
+    async def download(self, path: str, params: Mapping[str, str], *, max_bytes: int) -> FetchedMedia:
+        """GET a file (`/cgi-bin/media/get`): the bytes, or the platform's JSON error (token errors refreshed once
+        like `call`; an unknown or expired media id → `MediaGone`). A video of an Official Account answers a
+        `video_url` that is fetched in turn. Over `max_bytes` → `MediaRejected` without reading the rest."""
+        self._check_paused()
+        token = await self._tokens.get()
+        answer = await self._download(self._base + path, {**params, "access_token": token}, max_bytes)
+        if isinstance(answer, dict) and _errcode(answer) in TOKEN_ERRCODES:
+            self._tokens.invalidate(token)
+            token = await self._tokens.get()
+            answer = await self._download(self._base + path, {**params, "access_token": token}, max_bytes)
+        if isinstance(answer, FetchedMedia):
+            return answer
+        if _errcode(answer) in MEDIA_GONE_ERRCODES:
+            raise MediaGone(f"{path}: errcode {_errcode(answer)} {answer.get('errmsg', '')}".strip())
+        self._raise_for(path, answer)
+        video = answer.get("video_url") or answer.get("down_url")
+        if isinstance(video, str) and video:
+            fetched = await self._download(video, {}, max_bytes)
+            if isinstance(fetched, FetchedMedia):
+                return fetched
+        raise RetryableSendError(f"{path}: JSON answer without the file")
+
+    async def _download(self, url: str, params: Mapping[str, str],
+                        max_bytes: int) -> FetchedMedia | dict[str, Any]:
+        if self._session is None:
+            raise RuntimeError("WeixinApi used before start()")
+        try:
+            async with self._session.get(url, params=params, timeout=DOWNLOAD_TIMEOUT) as resp:
+                if resp.status >= 500 or resp.status == 429:
+                    raise RetryableSendError(f"media download: HTTP {resp.status}", code=f"http{resp.status}",
+                                             retry_after=SERVER_ERROR_RETRY_AFTER)
+                if resp.content_length is not None and resp.content_length > max_bytes:
+                    raise MediaRejected("too_large", f"{resp.content_length} bytes, the limit is {max_bytes}")
+                data = await _read_limited(resp, max_bytes)
+                content_type = resp.content_type
+                name = (resp.content_disposition.filename or "") if resp.content_disposition else ""
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise RetryableSendError(f"media download: {type(exc).__name__}: {exc}") from exc
+        if content_type in ("application/json", "text/plain") and data[:1] == b"{":
+            try:
+                reply = json.loads(data.decode("utf-8"))
+            except ValueError:
+                reply = None
+            if isinstance(reply, dict):
+                return reply
+        return FetchedMedia(data=data, content_type=content_type, name=name)
 
     async def _fetch_token(self) -> tuple[str, float]:
         reply = await self._request("GET", self._token_path, self._token_params, None)
@@ -111,6 +164,18 @@ class WeixinApi:
         if remaining > 0:
             raise RetryableSendError("platform asked to slow down; holding back", code="backoff",
                                      retry_after=remaining)
+
+
+async def _read_limited(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    """The body, refused as soon as it passes `max_bytes` (a missing or lying Content-Length cannot fill memory)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise MediaRejected("too_large", f"over {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _errcode(reply: Mapping[str, Any]) -> int:

@@ -42,14 +42,14 @@ def external_id(message: BaseMessage) -> str:
 
 
 def content(message: BaseMessage) -> tuple[str, tuple[Attachment, ...]]:
-    """Text and attachments of an ordinary (non-event) message; unknown types give empty text and no attachment."""
+    """Text and attachments of an ordinary (non-event) message; unknown types give empty text and no attachment.
+    A file's `url` is its media id (fetched later through `/cgi-bin/media/get`, within its three days)."""
     data = message._data
     kind = str(data.get("MsgType", "")).lower()
     if kind == "text":
         return str(data.get("Content", "")), ()
     if kind == "image":
-        url = str(data.get("PicUrl") or data.get("MediaId", ""))
-        return "", (Attachment(kind="image", name=str(data.get("MediaId", "")), url=url),)
+        return "", (Attachment(kind="image", name=str(data.get("MediaId", "")), url=str(data.get("MediaId", ""))),)
     if kind == "voice":
         voice_format = str(data.get("Format", "")).lower()
         attachment = Attachment(kind="voice", name=str(data.get("MediaId", "")), url=str(data.get("MediaId", "")),
@@ -57,6 +57,9 @@ def content(message: BaseMessage) -> tuple[str, tuple[Attachment, ...]]:
         return str(data.get("Recognition") or ""), (attachment,)
     if kind in ("video", "shortvideo"):
         return "", (Attachment(kind="video", name=str(data.get("MediaId", "")), url=str(data.get("MediaId", ""))),)
+    if kind == "file":
+        return "", (Attachment(kind="file", name=str(data.get("FileName") or data.get("Title") or ""),
+                               url=str(data.get("MediaId", ""))),)
     if kind == "location":
         lat, lng = data.get("Location_X", ""), data.get("Location_Y", "")
         label = str(data.get("Label") or "")

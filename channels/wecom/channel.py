@@ -20,7 +20,7 @@ from channels.tencent.session import SessionOwner
 from channels.tencent.webhook import accept
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
-from core.ports import IntakeSink, PermanentSendError
+from core.ports import FetchedMedia, IntakeSink, PermanentSendError
 from templates.render import Rendered
 
 CHAT_PREFIX = "chat:"
@@ -50,6 +50,10 @@ class WeComChannel:
 
     async def stop(self) -> None:
         await self._session.close()
+
+    async def fetch_media(self, source: str, *, max_bytes: int) -> FetchedMedia:
+        """A message's image, voice, video or file by its media id (valid for three days)."""
+        return await self._api.download("/cgi-bin/media/get", {"media_id": source}, max_bytes=max_bytes)
 
     async def send(self, message: Outbound, rendered: Rendered) -> str:
         """Group chats get markdown (or text with numbered actions: cards cannot go to a group); a person gets

@@ -20,6 +20,7 @@ from core.domain.tickets import (CLOCK_STOPPED, FINAL_STATUSES, OPEN_STATUSES, P
                                  format_ticket_id)
 from core.services.events import TICKET_ASSIGNED, TICKET_CREATED, TICKET_STATUS_CHANGED, EventService
 from core.services.journal import journal_of
+from core.services.media import ORPHAN_WINDOW
 from core.services.sla import SlaService, deadline_of
 from core.storage.models import Ticket, TicketEvent, TicketMessage, TicketSequence
 from core.storage.upsert import ignoring_conflicts
@@ -69,6 +70,7 @@ class TicketService:
         self._open.get((channel, conversation), []).append(ticket)
         self._journal.add(TicketMessage, ticket, inbox_id=inbox_id, author=actor, text=text,
                           attachments=attachments or [], created_at=now)
+        self._journal.link_media(ticket, inbox_id=inbox_id, since=now - ORPHAN_WINDOW)
         self._record(ticket, actor, "opened", {}, {"type": ticket.type, "priority": ticket.priority,
                                                     "status": ticket.status})
         await self._sla.start(ticket)
@@ -84,6 +86,8 @@ class TicketService:
         now = self._clock.now()
         self._journal.add(TicketMessage, row, inbox_id=inbox_id, author=actor, text=text,
                           attachments=attachments or [], created_at=now)
+        if attachments:
+            self._journal.link_media(row, inbox_id=inbox_id, since=now - ORPHAN_WINDOW)
         before = row.entities
         after = merge_entities(before, entities)
         added = [k for k in ENTITY_KEYS if len(after.get(k, ())) > len(before.get(k, ()))]

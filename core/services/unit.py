@@ -22,6 +22,7 @@ from core.services.events import EventService
 from core.services.handover import DEFAULT_TIMEOUT, HandoverService
 from core.services.intake import IntakeService
 from core.services.knowledge import KnowledgeService
+from core.services.media import MediaService
 from core.services.people import PeopleService
 from core.services.sla import SlaService
 from core.services.staff import StaffService
@@ -66,6 +67,7 @@ class Services:
     queries: TicketQueries
     stats: StatsService
     deliveries: DeliveryService
+    media: MediaService
 
     @classmethod
     def in_transaction(cls, session: AsyncSession, clock: Clock, *, wiring: Wiring = Wiring(),
@@ -92,7 +94,8 @@ class Services:
                    staff=StaffService(session=session, clock=clock, people=people),
                    customers=CustomerService(session=session, clock=clock),
                    queries=TicketQueries(session=session, clock=clock, handovers=handovers, surveys=surveys),
-                   stats=StatsService(session=session), deliveries=DeliveryService(session=session, clock=clock))
+                   stats=StatsService(session=session), deliveries=DeliveryService(session=session, clock=clock),
+                   media=MediaService(session=session, clock=clock))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

@@ -2,7 +2,9 @@
 
 API side (one aiohttp app serves both): issues access tokens that expire on the injected clock (42001 for expired,
 40001/40014 for unknown), enforces the 48-hour customer-service window per openid (45015) from the last inbound time it
-is told about, rate-limits on demand (45009), validates message bodies and records every call.
+is told about, rate-limits on demand (45009), validates message bodies and records every call. `/cgi-bin/media/get`
+serves the bytes of media a test put there, to a valid token of the media's platform only, for three days (then
+40007 invalid media_id, as for an id never issued); an OA video answers `video_url` instead, as WeChat does.
 Callback side: builds pushes exactly as the platforms do — token signature, AES body with AppId/CorpId, msg_signature.
 """
 from __future__ import annotations
@@ -23,10 +25,20 @@ from wechatpy.enterprise.crypto import PrpCrypto as WeComPrp
 from core.clock import Clock
 
 WINDOW = timedelta(hours=48)
+MEDIA_LIFETIME = timedelta(days=3)
 WECHAT_MSG_TYPES = frozenset({"text", "image", "voice", "video", "music", "news", "mpnews", "msgmenu", "wxcard"})
 WECOM_MSG_TYPES = frozenset({"text", "image", "voice", "video", "file", "textcard", "news", "mpnews", "markdown",
                              "template_card"})
 APPCHAT_MSG_TYPES = frozenset({"text", "image", "voice", "video", "file", "textcard", "news", "mpnews", "markdown"})
+
+
+@dataclass
+class Media:
+    data: bytes
+    content_type: str
+    platform: str
+    uploaded_at: datetime
+    filename: str
 
 
 @dataclass
@@ -51,6 +63,10 @@ class FakeWeixinApi:
         self.calls: list[Call] = []
         self._throttle: list[int] = []
         self._msg_seq = 1000
+        self.media: dict[str, Media] = {}
+        self.media_downloads: list[str] = []
+        self.fail_media = 0
+        """The next this many media downloads answer HTTP 503 (a platform hiccup)."""
         self._server: TestServer | None = None
 
     # --- controls used by tests -------------------------------------------------------------------------------
@@ -64,6 +80,12 @@ class FakeWeixinApi:
 
     def revoke_tokens(self) -> None:
         self.tokens.clear()
+
+    def put_media(self, media_id: str, data: bytes, content_type: str, *, platform: str = "wechat",
+                  filename: str = "") -> None:
+        """Media a pushed message names by `media_id`, as the platform holds it from now on."""
+        self.media[media_id] = Media(data=data, content_type=content_type, platform=platform,
+                                     uploaded_at=self.clock.now(), filename=filename or f"{media_id}.bin")
 
     def throttle(self, *errcodes: int) -> None:
         """The next API calls answer these errcodes, in order (45009 rate limit, -1 system busy…)."""
@@ -95,6 +117,8 @@ class FakeWeixinApi:
             web.post("/cgi-bin/message/template/send", self._template_send),
             web.post("/cgi-bin/message/send", self._wecom_send),
             web.post("/cgi-bin/appchat/send", self._appchat_send),
+            web.get("/cgi-bin/media/get", self._media_get),
+            web.get("/media-files/{media_id}", self._media_file),
         ])
         return app
 
@@ -129,6 +153,46 @@ class FakeWeixinApi:
         if self.tokens[token][1] <= self.clock.now():
             return 42001
         return 0
+
+    # --- media ----------------------------------------------------------------------------------------------------
+    def _token_platform(self, request: web.Request) -> tuple[str, int]:
+        """The platform of the request's token, and the token errcode (0 when valid)."""
+        token = request.query.get("access_token", "")
+        if token not in self.tokens:
+            return "", 40001
+        platform, expires = self.tokens[token]
+        return platform, (42001 if expires <= self.clock.now() else 0)
+
+    async def _media_get(self, request: web.Request) -> web.StreamResponse:
+        media_id = request.query.get("media_id", "")
+        platform, errcode = self._token_platform(request)
+        if errcode == 0 and self.fail_media > 0:
+            self.fail_media -= 1
+            return web.Response(status=503, text="busy")
+        media = self.media.get(media_id)
+        if errcode == 0 and (media is None or media.platform != platform
+                             or self.clock.now() - media.uploaded_at > MEDIA_LIFETIME):
+            errcode = 40007
+        self.calls.append(Call(path=request.path, body=dict(request.query), raw=b"", errcode=errcode))
+        if errcode:
+            return _reply({"errcode": errcode, "errmsg": "invalid media_id" if errcode == 40007 else "token"})
+        assert media is not None
+        if media.platform == "wechat" and media.content_type.startswith("video/"):
+            return _reply({"video_url": str(request.url.with_path(f"/media-files/{media_id}").with_query(None))})
+        return self._file(media_id, media)
+
+    async def _media_file(self, request: web.Request) -> web.StreamResponse:
+        media_id = request.match_info["media_id"]
+        media = self.media.get(media_id)
+        if media is None:
+            return web.Response(status=404)
+        return self._file(media_id, media)
+
+    def _file(self, media_id: str, media: Media) -> web.Response:
+        self.media_downloads.append(media_id)
+        return web.Response(body=media.data, headers={
+            "Content-Type": media.content_type,
+            "Content-Disposition": f'attachment; filename="{media.filename}"'})
 
     # --- sending ------------------------------------------------------------------------------------------------
     async def _handle(self, request: web.Request, platform: str, check) -> web.Response:

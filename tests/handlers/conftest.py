@@ -20,6 +20,7 @@ from core.clock import FakeClock
 from core.envelopes import Inbound
 from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, OutboxRow, Staff, Ticket, TicketEvent
+from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
 from testkit.understanding import keyword_understander
 
 WAIT_STEPS = 2000
@@ -122,3 +123,23 @@ async def clocked_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-unty
     desk = await _desk(tmp_path, FakeClock(start=datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)), sla=FAST_SLA)
     yield desk
     await desk.hub.stop()
+
+
+@pytest.fixture
+async def media_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+    """A desk with WeChat (customers) and WeCom (staff) on the fake platform, which serves media; `desk.weixin` is
+    the fake, and files over 2 MB are refused."""
+    clock = FakeClock(start=datetime.now(timezone.utc))
+    api = await FakeWeixinApi(clock=clock, app_id="wx-app", app_secret="app-secret", corp_id="ww-corp",
+                              corp_secret="corp-secret", agent_id=1000002).start()
+    desk = await _desk(tmp_path, clock, media={"dir": str(tmp_path / "media"), "max_bytes": 2 * 1024 * 1024},
+                       wechat={"app_id": "wx-app", "app_secret": "app-secret", "token": "t",
+                               "api_base_url": api.url},
+                       wecom={"corp_id": "ww-corp", "agent_id": "1000002", "secret": "corp-secret", "token": "t",
+                              "encoding_aes_key": new_aes_key(), "api_base_url": api.url})
+    for name in ("wechat", "wecom"):
+        await desk.hub.channels[name].start()
+    desk.weixin = api  # type: ignore[attr-defined]
+    yield desk
+    await desk.hub.stop()
+    await api.close()

@@ -59,7 +59,7 @@ async def test_media_messages_map_to_text_and_attachments(push, intake):
     await push(message_xml({**base, "MsgType": "link", "Title": "订单截图", "Description": "d",
                             "Url": "https://shop.example/o/1", "MsgId": 4}))
     image, voice, location, link = intake.committed
-    assert image.attachments[0].kind == "image" and image.attachments[0].url == "http://mmbiz/pic.jpg"
+    assert image.attachments[0].kind == "image" and image.attachments[0].url == "m-img"
     assert voice.text == "洗衣机漏水" and voice.attachments[0].url == "m-voice"
     assert voice.attachments[0].content_type == "audio/amr"
     assert location.text == "上海市浦东新区 (31.23, 121.47)" and location.attachments[0].url == "geo:31.23,121.47"

@@ -54,7 +54,7 @@ async def test_menu_click_and_other_events(push, intake):
     await push(staff_xml("image", PicUrl="https://wework/p.jpg", MediaId="m1", MsgId=7002))
     click, enter, image = intake.committed
     assert click.text == "我的工单" and enter.text == "" and enter.raw["event"] == "enter_agent"
-    assert image.attachments[0].url == "https://wework/p.jpg"
+    assert image.attachments[0].url == "m1"
 
 
 @pytest.mark.parametrize("overrides", [
