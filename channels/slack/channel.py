@@ -7,19 +7,22 @@ Inbound through `/webhooks/slack` (see `webhook`). Outbound with slack_sdk's `As
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Sequence
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.downloads import TIMEOUT as DOWNLOAD_TIMEOUT, read_limited
 from channels.slack.api import checked
 from channels.slack.blocks import message_body
 from channels.slack.config import SlackConfig
 from channels.slack.webhook import SlackWebhook
 from core.clock import Clock
 from core.envelopes import Outbound
-from core.ports import IntakeSink, PermanentSendError
+from core.ports import FetchedMedia, IntakeSink, MediaGone, PermanentSendError, RetryableSendError
 from templates.render import Rendered
 
 API_TIMEOUT_SECONDS = 10
@@ -46,6 +49,36 @@ class SlackChannel:
         session, self._client.session = self._client.session, None
         if session is not None:
             await session.close()
+
+    async def fetch_media(self, source: str, *, max_bytes: int) -> FetchedMedia:
+        """A shared file's `url_private`, downloaded with the bot token — sent only to Slack's own hosts (or the
+        configured API's), never to an address someone else chose."""
+        if not self._slack_host(source):
+            raise MediaGone(f"not a Slack file address: {source}")
+        session = self._client.session
+        if session is None:
+            raise RetryableSendError("Slack channel not started")
+        try:
+            async with session.get(source, headers={"Authorization": f"Bearer {self._config.bot_token}"},
+                                   timeout=DOWNLOAD_TIMEOUT) as resp:
+                if resp.status == 429 or resp.status >= 500:
+                    raise RetryableSendError(f"Slack file download: HTTP {resp.status}", code=f"http{resp.status}")
+                if resp.status in (403, 404, 410):
+                    raise MediaGone(f"Slack file download: HTTP {resp.status}")
+                if resp.status != 200 or resp.content_type == "text/html":
+                    raise PermanentSendError(f"Slack file download: HTTP {resp.status} {resp.content_type} (does "
+                                             "the bot token have the files:read scope?)")
+                data = await read_limited(resp, max_bytes)
+                return FetchedMedia(data=data, content_type=resp.content_type)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise RetryableSendError(f"Slack file download: {type(exc).__name__}: {exc}") from exc
+
+    def _slack_host(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        api = urlsplit(self._config.api_base_url)
+        return (parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))) or (
+            (parts.scheme, host, parts.port) == (api.scheme, api.hostname, api.port))
 
     async def send(self, message: Outbound, rendered: Rendered) -> str:
         if message.replaces:

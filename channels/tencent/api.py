@@ -19,8 +19,8 @@ from typing import Any, Mapping
 import aiohttp
 
 from core.clock import Clock
-from core.media import MediaRejected
 from core.ports import FetchedMedia, MediaGone, PermanentSendError, RetryableSendError
+from channels.downloads import TIMEOUT as DOWNLOAD_TIMEOUT, read_limited
 from channels.tencent.token import AccessTokenCache
 
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
@@ -28,10 +28,8 @@ BUSY_RETRY_AFTER: Mapping[int, float] = {-1: 1.0, 45009: 60.0, 45011: 60.0, 4503
 """Seconds to hold back after each "slow down" errcode (-1 system busy, 45009/45011 frequency, 45033 concurrency)."""
 SERVER_ERROR_RETRY_AFTER = 5.0
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10)
-DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=120, sock_read=30)
 MEDIA_GONE_ERRCODES = frozenset({40007, 46001})
 """40007 invalid media_id (expired after three days, or never issued); 46001 media data not found."""
-CHUNK = 256 * 1024
 
 
 class WeixinApi:
@@ -98,9 +96,7 @@ class WeixinApi:
                 if resp.status >= 500 or resp.status == 429:
                     raise RetryableSendError(f"media download: HTTP {resp.status}", code=f"http{resp.status}",
                                              retry_after=SERVER_ERROR_RETRY_AFTER)
-                if resp.content_length is not None and resp.content_length > max_bytes:
-                    raise MediaRejected("too_large", f"{resp.content_length} bytes, the limit is {max_bytes}")
-                data = await _read_limited(resp, max_bytes)
+                data = await read_limited(resp, max_bytes)
                 content_type = resp.content_type
                 name = (resp.content_disposition.filename or "") if resp.content_disposition else ""
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
@@ -164,18 +160,6 @@ class WeixinApi:
         if remaining > 0:
             raise RetryableSendError("platform asked to slow down; holding back", code="backoff",
                                      retry_after=remaining)
-
-
-async def _read_limited(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
-    """The body, refused as soon as it passes `max_bytes` (a missing or lying Content-Length cannot fill memory)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(CHUNK):
-        size += len(chunk)
-        if size > max_bytes:
-            raise MediaRejected("too_large", f"over {max_bytes} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _errcode(reply: Mapping[str, Any]) -> int:

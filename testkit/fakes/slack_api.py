@@ -4,7 +4,8 @@ in-memory intake that answers like the hub's inbox (tests and `bench/bench_slack
 API side: every method checks `Authorization: Bearer <bot token>` (`invalid_auth` otherwise), answers `auth.test`
 (bolt calls it on the first request), `chat.postMessage` / `chat.update` (validating Block Kit basics: unique
 `action_id`s, section text ≤ 3000, ≤ 25 buttons per actions block) and `users.info`, records each call per method,
-and can be told to answer the next calls of a method with a 429 + `Retry-After` or a named error.
+and can be told to answer the next calls of a method with a 429 + `Retry-After` or a named error. Shared files are
+served at their `url_private` to the bot token only (without it, Slack answers its sign-in page with a 200).
 """
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ class FakeSlackApi:
         self._scripted: dict[str, list[_Scripted]] = {}
         self._ts = 1_763_859_600_000_000
         self._server: TestServer | None = None
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.file_downloads: list[str] = []
 
     @property
     def url(self) -> str:
@@ -50,6 +53,7 @@ class FakeSlackApi:
     async def start(self) -> "FakeSlackApi":
         app = web.Application()
         app.router.add_post("/api/{method}", self._handle)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._file)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -57,6 +61,24 @@ class FakeSlackApi:
     async def close(self) -> None:
         if self._server is not None:
             await self._server.close()
+
+    def share_file(self, file_id: str, name: str, data: bytes, mimetype: str) -> dict[str, Any]:
+        """A file a person shared: the `files` entry of the `message` event that carries it."""
+        self.files[file_id] = (data, mimetype)
+        assert self._server is not None
+        url = str(self._server.make_url(f"/files-pri/{TEAM_ID}-{file_id}/{name}"))
+        return {"id": file_id, "name": name, "mimetype": mimetype, "size": len(data), "url_private": url,
+                "url_private_download": url + "?download=1"}
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"].removeprefix(f"{TEAM_ID}-")
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.Response(text="<html><body>Sign in to Slack</body></html>", content_type="text/html")
+        if file_id not in self.files:
+            return web.Response(status=404, text="file_not_found")
+        self.file_downloads.append(file_id)
+        data, mimetype = self.files[file_id]
+        return web.Response(body=data, content_type=mimetype)
 
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         self._script(method, times, _Scripted(429, {"ok": False, "error": "ratelimited"},

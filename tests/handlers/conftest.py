@@ -20,6 +20,7 @@ from core.clock import FakeClock
 from core.envelopes import Inbound
 from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, OutboxRow, Staff, Ticket, TicketEvent
+from testkit.fakes.slack_api import FakeSlackApi
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
 from testkit.understanding import keyword_understander
 
@@ -140,6 +141,20 @@ async def media_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untype
     for name in ("wechat", "wecom"):
         await desk.hub.channels[name].start()
     desk.weixin = api  # type: ignore[attr-defined]
+    yield desk
+    await desk.hub.stop()
+    await api.close()
+
+
+@pytest.fixture
+async def slack_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+    """A desk with Slack on the fake Web API, which serves shared files to the bot token; `desk.slack` is the fake."""
+    api = await FakeSlackApi(token="xoxb-test").start()
+    desk = await _desk(tmp_path, FakeClock(start=datetime.now(timezone.utc)),
+                       media={"dir": str(tmp_path / "media")},
+                       slack={"bot_token": "xoxb-test", "signing_secret": "s3cret", "api_base_url": api.url})
+    await desk.hub.channels["slack"].start()
+    desk.slack = api  # type: ignore[attr-defined]
     yield desk
     await desk.hub.stop()
     await api.close()

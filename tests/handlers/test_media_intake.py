@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.envelopes import Attachment
 from core.storage.models import MediaAttachment, OutboxRow
-from testkit.media_samples import AMR, PDF, photo
+from testkit.media_samples import AMR, PDF, photo, png
 
 REPORT = "洗衣机漏水了，电话13812345678，地址上海市浦东新区张江路100号"
 
@@ -121,3 +121,17 @@ async def _notice(desk, attachment_id: int) -> dict:  # type: ignore[no-untyped-
         row = await session.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == f"media:{attachment_id}:not_kept"))
     assert row is not None and row.payload["template"] == "media_not_kept"
     return row.payload
+
+
+async def test_a_slack_file_share_is_downloaded_with_the_bot_token(slack_desk) -> None:  # type: ignore[no-untyped-def]
+    desk = slack_desk
+    shared = desk.slack.share_file("F0PHOTO", "leak.png", png(), "image/png")
+    foreign = {**shared, "url_private": "https://files.example.com/steal-my-token.png"}
+    await desk.say("slack", "U0CUST", REPORT, conversation="C0CUST:1.0", attachments=(
+        Attachment(kind="image", name="leak.png", content_type="image/png", url=shared["url_private"]),
+        Attachment(kind="image", name="x.png", content_type="image/png", url=foreign["url_private"])))
+    await desk.hub.fetcher.fetch_due()
+    kept, refused = await rows(desk)
+    assert (kept.status, kept.content_type, kept.name) == ("stored", "image/png", "leak.png")
+    assert refused.status == "gone" and "not a Slack file address" in refused.note
+    assert desk.slack.file_downloads == ["F0PHOTO"]
