@@ -13,7 +13,7 @@ from bot.api.schemas import Error
 REF = "#/components/schemas/{model}"
 STATUS_TEXT = {200: "OK", 201: "Created", 400: "Bad input; the message names the field", 401: "No valid token",
                403: "The token's role may not do this", 404: "Not found", 409: "Refused (the message says why)",
-               413: "Body too large"}
+               413: "Body too large", 503: "The store is unavailable; try again"}
 
 
 def document(operations: Sequence[Operation], *, version: str) -> dict[str, Any]:

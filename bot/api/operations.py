@@ -65,16 +65,21 @@ class Call:
 
 @dataclass(frozen=True, kw_only=True)
 class Download:
-    """A file answer (an export) instead of JSON: the browser saves it under `filename`."""
+    """A file answer (an export, an attachment) instead of JSON: the browser saves it under `filename`, or shows it
+    when `inline` (pictures). Never sniffed by the browser and sandboxed, so a customer's file cannot run script in
+    the console's origin."""
 
     body: bytes
     media_type: str
     filename: str
+    inline: bool = False
 
     def response(self) -> web.Response:
-        disposition = f"attachment; filename*=UTF-8''{quote(self.filename)}"
+        disposition = f"{'inline' if self.inline else 'attachment'}; filename*=UTF-8''{quote(self.filename)}"
         return web.Response(body=self.body, headers={"Content-Type": self.media_type, "Cache-Control": "no-store",
-                                                     "Content-Disposition": disposition})
+                                                     "Content-Disposition": disposition,
+                                                     "X-Content-Type-Options": "nosniff",
+                                                     "Content-Security-Policy": "sandbox; default-src 'none'"})
 
 
 Handler = Callable[[Call], Awaitable[BaseModel | Download]]

@@ -176,11 +176,26 @@ class Message(Answer):
     text: str
 
 
+class Location(Answer):
+    latitude: float
+    longitude: float
+    label: str
+
+
 class AttachmentOut(Answer):
-    type: str
+    id: int
+    type: Literal["image", "voice", "video", "file", "location", "link"]
     name: str
+    content_type: str = Field(description="Sniffed from the bytes once stored; what the sender declared before")
     size: int
-    url: str
+    status: Literal["pending", "stored", "rejected", "gone", "none"] = Field(
+        description="`pending`: being fetched from the platform; `stored`: `url` serves it; `rejected` / `gone`: "
+                    "not kept, `note` says why; `none`: nothing to fetch (a location)")
+    url: str | None = Field(description="The bytes, for a signed-in token or console session only")
+    thumbnail_url: str | None = Field(description="A JPEG of at most 320 pixels, for images")
+    note: str
+    location: Location | None
+    created_at: datetime
 
 
 class Event(Answer):

@@ -6,10 +6,11 @@ import uuid
 
 from bot.api import export
 from bot.api import schemas as s
-from bot.api.errors import bad_request, conflict, not_found
+from bot.api.errors import ApiError, bad_request, conflict, not_found
 from bot.api.operations import Call, Download, Operation
 from bot.api.views import handover, message, ticket_detail, ticket_summary
 from core.domain.tickets import IllegalTransition, MessageView, Priority, TicketType, TicketView
+from core.media import BlobUnavailable
 from core.services.dispatch import Dispatch
 from core.services.handover import Desk
 from core.services.intake import Report
@@ -45,6 +46,33 @@ async def _detail(call: Call, code: str) -> s.TicketDetail:
     if record is None:
         raise not_found(f"ticket {code}")
     return ticket_detail(record, call.hub.clock.now())
+
+
+async def get_attachment(call: Call) -> Download:
+    return await _attachment(call, thumbnail=False)
+
+
+async def get_thumbnail(call: Call) -> Download:
+    return await _attachment(call, thumbnail=True)
+
+
+async def _attachment(call: Call, *, thumbnail: bool) -> Download:
+    """The bytes of a stored attachment, only under its own ticket; pictures shown in place, the rest saved."""
+    code, number = call.path["code"], int(call.path["attachment_id"])
+    async with call.reading() as services:
+        found = await services.media.find(code, number)
+    digest = "" if found is None or found.status != "stored" else found.thumbnail_sha256 if thumbnail else found.sha256
+    if found is None or not digest:
+        raise not_found(f"{'thumbnail' if thumbnail else 'file'} {number} of ticket {code}")
+    try:
+        data = await call.hub.media.blobs.get(digest)
+    except BlobUnavailable as exc:
+        raise ApiError(503, "unavailable", "the media store cannot be read now") from exc
+    if data is None:
+        raise not_found(f"file {number} of ticket {code}")
+    media_type = "image/jpeg" if thumbnail else found.content_type or "application/octet-stream"
+    return Download(body=data, media_type=media_type, filename=found.name or f"{code}-{number}",
+                    inline=media_type.startswith(("image/", "audio/", "video/")))
 
 
 def _where(q: s.TicketQuery) -> TicketFilter:
@@ -217,6 +245,13 @@ OPERATIONS = (
               response=s.TicketDetail, status=201, errors=(400, 413)),
     Operation(method="GET", path="/tickets/{code}", summary="One ticket: customer, conversation, audit log",
               tag="tickets", role="agent", handler=get_ticket, response=s.TicketDetail, errors=(404,)),
+    Operation(method="GET", path="/tickets/{code}/attachments/{attachment_id}", summary="A photo, voice note, "
+              "video or file the ticket's messages carried, as stored (photos without their EXIF)", tag="tickets",
+              role="agent", handler=get_attachment, response=None, downloads=("*/*",), int_params=("attachment_id",),
+              errors=(404, 503)),
+    Operation(method="GET", path="/tickets/{code}/attachments/{attachment_id}/thumbnail", summary="A picture's "
+              "thumbnail (JPEG, at most 320 pixels a side)", tag="tickets", role="agent", handler=get_thumbnail,
+              response=None, downloads=("image/jpeg",), int_params=("attachment_id",), errors=(404, 503)),
     Operation(method="PATCH", path="/tickets/{code}", summary="Change status, priority, type or assignee (through "
               "the state machine)", tag="tickets", role="agent", handler=update_ticket, body=s.TicketPatch,
               response=s.TicketDetail, errors=(400, 404, 409, 413)),

@@ -9,6 +9,7 @@ from core.domain.sla import FIRST_RESPONSE, RESOLUTION
 from core.domain.tickets import TRANSITIONS, MessageView, Status, TicketView
 from core.services.customers import CustomerView
 from core.services.handover import HandoverView
+from core.services.media import AttachmentView
 from core.services.ticket_queries import TicketRecord
 
 from bot.api import schemas as s
@@ -55,10 +56,22 @@ def ticket_detail(r: TicketRecord, now: datetime) -> s.TicketDetail:
         sla=sla(t, now), csat=r.survey.csat if r.survey else None, nps=r.survey.nps if r.survey else None,
         next_statuses=sorted(TRANSITIONS[Status(t.status)], key=list(Status).index),
         messages=[message(m) for m in r.messages],
-        attachments=[s.AttachmentOut(type=str(a.get("kind", "file")), name=str(a.get("name", "")),
-                                     size=int(a.get("size") or 0), url=str(a.get("url", "")))
-                     for m in r.messages for a in m.attachments],
+        attachments=[attachment(t.code, a) for a in r.attachments],
         events=[s.Event(at=e.at, actor=e.actor, kind=e.kind, data=dict(e.data)) for e in r.events])
+
+
+def attachment(code: str, a: AttachmentView) -> s.AttachmentOut:
+    """An attachment with the addresses of its bytes under its ticket (served to staff only, never guessable
+    without the ticket: bot.api.tickets)."""
+    base = f"/api/v1/tickets/{code}/attachments/{a.id}"
+    stored = a.status == "stored"
+    place = a.details if "latitude" in a.details else None
+    return s.AttachmentOut(
+        id=a.id, type=a.kind, name=a.name, content_type=a.content_type, size=a.size, status=a.status,
+        url=base if stored else None, thumbnail_url=f"{base}/thumbnail" if stored and a.thumbnail_sha256 else None,
+        note=a.note, created_at=a.created_at,
+        location=s.Location(latitude=place["latitude"], longitude=place["longitude"], label=place.get("label", ""))
+        if place else None)
 
 
 def customer(c: CustomerView) -> s.Customer:

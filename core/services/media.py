@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,11 +67,6 @@ class MediaService:
                 self.received += 1
             self._session.add(row)
 
-    async def of_ticket(self, ticket_id: int) -> list[AttachmentView]:
-        rows = await self._session.scalars(select(MediaAttachment).where(MediaAttachment.ticket_id == ticket_id)
-                                           .order_by(MediaAttachment.id))
-        return [attachment_view(r) for r in rows]
-
     async def find(self, ticket_code: str, attachment_id: int) -> AttachmentView | None:
         """Attachment `attachment_id` if it belongs to ticket `ticket_code` (an id alone never reaches bytes)."""
         row = await self._session.scalar(
@@ -79,10 +74,13 @@ class MediaService:
             .where(MediaAttachment.id == attachment_id, Ticket.code == ticket_code.upper()))
         return attachment_view(row) if row is not None else None
 
-    async def of_inbox(self, inbox_ids: Sequence[int]) -> list[AttachmentView]:
-        rows = await self._session.scalars(select(MediaAttachment).where(MediaAttachment.inbox_id.in_(inbox_ids))
-                                           .order_by(MediaAttachment.id))
-        return [attachment_view(r) for r in rows]
+
+
+async def attachments_of(session: AsyncSession, ticket_id: int) -> list[AttachmentView]:
+    """A ticket's attachments, oldest first."""
+    rows = await session.scalars(select(MediaAttachment).where(MediaAttachment.ticket_id == ticket_id)
+                                 .order_by(MediaAttachment.id))
+    return [attachment_view(r) for r in rows]
 
 
 def location_details(attachment: Attachment) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from core.domain.tickets import OPEN_STATUSES, MessageView, Status, TicketView
 from core.services import figures_sql as sql
 from core.services.customers import CustomerView, customer_view
 from core.services.handover import HandoverService, HandoverView
+from core.services.media import AttachmentView, attachments_of
 from core.services.search import ESCAPE, containing
 from core.services.surveys import SurveyService
 from core.services.tickets import message_view, view
@@ -102,6 +103,7 @@ class TicketRecord:
     events: list[EventView]
     handover: HandoverView | None
     survey: SurveyView | None
+    attachments: list[AttachmentView]
 
 
 class TicketQueries:
@@ -156,7 +158,8 @@ class TicketQueries:
             messages=[message_view(m) for m in messages],
             events=[EventView(at=e.at, actor=e.actor, kind=e.action, data={"before": e.before, "after": e.after})
                     for e in events],
-            handover=await self._handovers.current(ticket), survey=await self._surveys.of_ticket(ticket.code))
+            handover=await self._handovers.current(ticket), survey=await self._surveys.of_ticket(ticket.code),
+            attachments=await attachments_of(self._session, row.id))
 
     def _filtered(self, query: Select[Any], where: TicketFilter) -> Select[Any]:
         for column, value in ((Ticket.status, where.status), (Ticket.type, where.type),

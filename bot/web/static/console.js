@@ -255,6 +255,7 @@ function ticketView(t) {
     handoverLine(t),
     actions(t),
     conversation(t),
+    attachments(t),
     composer(t, "reply"),
     composer(t, "note"),
     auditTrail(t),
@@ -360,6 +361,34 @@ function conversation(t) {
         el("div", { className: "who", text: `${m.who} · ${localTime(m.at, T)}` }),
         el("div", { className: "text", "data-testid": "said-text", text: m.text }))))
       : el("p", { className: "empty", text: T.noMessages }));
+}
+
+function attachments(t) {
+  if (!t.attachments.length) return null;
+  return el("section", { className: "attachments", "aria-label": T.attachments },
+    el("h3", { text: `${T.attachments} (${t.attachments.length})` }),
+    el("ul", { "data-testid": "attachments" }, t.attachments.map((a) =>
+      el("li", { className: `attachment ${a.type} ${a.status}`, "data-testid": "attachment", "data-type": a.type },
+        el("div", { className: "who", text: `${T.attachmentKinds[a.type] || a.type} · ${localTime(a.created_at, T)}` }),
+        attachmentBody(a)))));
+}
+
+function attachmentBody(a) {
+  if (a.location) {
+    return el("span", { text: `${a.location.label} (${a.location.latitude}, ${a.location.longitude})` });
+  }
+  if (!a.url) {
+    const state = T.attachmentStates[a.status];
+    return el("span", { className: "state", text: state ? fmt(state, { note: a.note }) : a.name });
+  }
+  const size = `${a.name || ""} · ${Math.max(1, Math.round(a.size / 1024))} KB`;
+  if (a.thumbnail_url) {
+    return el("a", { href: a.url, target: "_blank", rel: "noopener" },
+      el("img", { src: a.thumbnail_url, alt: a.name || T.attachmentKinds.image, loading: "lazy" }));
+  }
+  if (a.type === "voice") return el("audio", { controls: true, preload: "none", src: a.url });
+  if (a.type === "video") return el("video", { controls: true, preload: "none", src: a.url });
+  return el("a", { href: a.url, download: a.name || "", text: size });
 }
 
 function composer(t, kind) {

@@ -1,0 +1,105 @@
+"""Attachments through `/api/v1`: listed on the ticket with type, size and addresses, bytes and thumbnails served to
+a token holder or a signed-in console only, and only under the ticket they belong to."""
+from __future__ import annotations
+
+from typing import Any, AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select
+
+from bot.api.signin import COOKIE
+from bot.app import build_app
+from bot.bootstrap import build_hub
+from bot.config import config_from_dict
+from bot.demo import load_demo
+from core.clock import FakeClock
+from core.storage.migrate import upgrade
+from core.storage.models import MediaAttachment, Ticket
+from testkit.media_samples import photo
+from testkit.understanding import keyword_understander
+from tests.api.conftest import Api, hub_config
+
+
+@pytest.fixture
+async def api(tmp_path) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    hub = build_hub(config_from_dict(hub_config(url, media={"dir": str(tmp_path / "media")})),
+                    understander=keyword_understander(), clock=FakeClock())
+    await upgrade(hub.engine)
+    await load_demo(url, only_if_empty=False)
+    server = TestServer(build_app(hub))
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        yield Api(http, server, hub)
+    await server.close()
+
+
+async def _ticket_with_media(api: Api) -> tuple[str, dict[str, int]]:
+    """A ticket phoned in, with a stored photo, a photo still being fetched and a shared location."""
+    code = (await api.phoned_in("空调不制冷了，上海市浦东新区张江路100号"))["id"]
+    kept = await api.hub.media.keep(photo(width=900, height=600), kind="image")
+    now = api.hub.clock.now()
+    common = {"channel": "wechat", "account": "wx", "conversation": "o-1", "source": "", "declared_type": "",
+              "attempts": 0, "note": "", "created_at": now, "details": {}, "thumbnail_sha256": "", "sha256": "",
+              "content_type": "", "size": 0, "name": ""}
+    async with api.hub.sessions() as session, session.begin():
+        ticket_id = await session.scalar(select(Ticket.id).where(Ticket.code == code))
+        rows = {
+            "stored": MediaAttachment(**{**common, "kind": "image", "status": "stored", "sha256": kept.sha256,
+                                         "thumbnail_sha256": kept.thumbnail_sha256, "size": kept.size,
+                                         "content_type": kept.content_type, "name": "铭牌.jpg"}),
+            "pending": MediaAttachment(**{**common, "kind": "voice", "status": "pending", "next_attempt_at": now}),
+            "location": MediaAttachment(**{**common, "kind": "location", "status": "none",
+                                           "details": {"latitude": 31.2, "longitude": 121.5, "label": "张江"}}),
+        }
+        for row in rows.values():
+            row.ticket_id = ticket_id
+            session.add(row)
+        await session.flush()
+        return code, {name: row.id for name, row in rows.items()}
+
+
+async def _fetch(api: Api, path: str, headers: dict[str, str]) -> tuple[int, bytes, Any]:
+    async with api.http.get(api.server.make_url(path), headers=headers) as response:
+        return response.status, await response.read(), response.headers
+
+
+async def test_ticket_lists_its_attachments_and_serves_them_to_staff(api: Api) -> None:
+    code, ids = await _ticket_with_media(api)
+    status, ticket = await api.get(f"/tickets/{code}", role="agent")
+    assert status == 200
+    stored, pending, location = ticket["attachments"]
+    base = f"/api/v1/tickets/{code}/attachments/{ids['stored']}"
+    assert (stored["type"], stored["status"], stored["content_type"], stored["url"], stored["thumbnail_url"]) == (
+        "image", "stored", "image/jpeg", base, base + "/thumbnail")
+    assert stored["size"] > 0 and stored["name"] == "铭牌.jpg"
+    assert (pending["status"], pending["url"]) == ("pending", None)
+    assert location["location"] == {"latitude": 31.2, "longitude": 121.5, "label": "张江"}
+
+    bearer = {"Authorization": "Bearer agent-token-1"}
+    status, body, headers = await _fetch(api, base, bearer)
+    assert status == 200 and len(body) == stored["size"] and body[:2] == b"\xff\xd8" and b"Exif" not in body
+    assert headers["Content-Type"] == "image/jpeg" and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Disposition"].startswith("inline;")
+    status, thumb, headers = await _fetch(api, base + "/thumbnail", bearer)
+    assert status == 200 and headers["Content-Type"] == "image/jpeg" and len(thumb) < len(body)
+
+
+async def test_bytes_need_a_token_or_a_console_session_and_the_right_ticket(api: Api) -> None:
+    code, ids = await _ticket_with_media(api)
+    other = (await api.phoned_in("洗衣机漏水", phone="13900000000"))["id"]
+    base = f"/api/v1/tickets/{code}/attachments/{ids['stored']}"
+    assert (await _fetch(api, base, {}))[0] == 401
+    assert (await _fetch(api, base, {"Authorization": "Bearer guessed"}))[0] == 401
+    bearer = {"Authorization": "Bearer agent-token-1"}
+    assert (await _fetch(api, f"/api/v1/tickets/{other}/attachments/{ids['stored']}", bearer))[0] == 404
+    assert (await _fetch(api, f"/api/v1/tickets/{code}/attachments/{ids['pending']}", bearer))[0] == 404
+    assert (await _fetch(api, f"/api/v1/tickets/{code}/attachments/{ids['location']}/thumbnail", bearer))[0] == 404
+
+    async with api.http.post(api.server.make_url("/console/session"), json={"token": "agent-token-1"}) as response:
+        assert response.status == 200
+        cookie = response.cookies[COOKIE].value
+    status, body, _ = await _fetch(api, base, {"Cookie": f"{COOKIE}={cookie}"})
+    assert status == 200 and body[:2] == b"\xff\xd8"
