@@ -26,6 +26,10 @@ class WebChatConfig:
     """Frames up to this size get a polite `too_large`; four times this closes the socket."""
     heartbeat: timedelta = timedelta(seconds=30)
     """Websocket ping interval: a vanished browser's socket is closed after about this long."""
+    max_upload_bytes: int = 10 * 1024 * 1024
+    """Largest picture or file the page may upload (`[media] max_bytes` still applies when it is kept)."""
+    upload_dir: str = "var/uploads"
+    """Where uploads wait for the media fetcher to keep them."""
 
     @property
     def alerts_room(self) -> str:

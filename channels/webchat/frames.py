@@ -15,7 +15,7 @@ from templates.render import Rendered
 MAX_TEXT_CHARS = 4000
 """Longest message text accepted; the page enforces the same bound on its input."""
 
-_CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ def parse_client_frame(data: str, *, max_frame_bytes: int) -> ClientMessage | Fr
     if not isinstance(frame, dict):
         return FrameError("bad_frame")
     client_id = frame.get("id")
-    if client_id is not None and not (isinstance(client_id, str) and _CLIENT_ID.fullmatch(client_id)):
+    if client_id is not None and not (isinstance(client_id, str) and CLIENT_ID.fullmatch(client_id)):
         return FrameError("bad_frame")
     text = frame.get("text")
     if frame.get("type") != "message" or not isinstance(text, str):

@@ -6,7 +6,8 @@ from typing import Any
 
 from templates import LOCALES, labels, phrases
 
-ERROR_CODES = ("too_large", "invalid_json", "empty", "rate_limited", "unavailable", "bad_frame")
+ERROR_CODES = ("too_large", "invalid_json", "empty", "rate_limited", "unavailable", "bad_frame", "unsupported_type",
+               "file_too_large")
 CROWDED = "crowded"
 """The sentence for `rate_limited` when the hub as a whole is at its limit: the customer did nothing too fast."""
 SENTENCES = (*ERROR_CODES, CROWDED)

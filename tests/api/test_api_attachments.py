@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator
 
+import asyncio
+
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
@@ -16,7 +18,8 @@ from bot.config import config_from_dict
 from bot.demo import load_demo
 from core.clock import FakeClock
 from core.storage.migrate import upgrade
-from core.storage.models import MediaAttachment, Ticket
+from core.storage.models import InboxRow, MediaAttachment, Ticket
+from testkit.hub_process import RATE_KEYS
 from testkit.media_samples import photo
 from testkit.understanding import keyword_understander
 from tests.api.conftest import Api, hub_config
@@ -25,7 +28,8 @@ from tests.api.conftest import Api, hub_config
 @pytest.fixture
 async def api(tmp_path) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    hub = build_hub(config_from_dict(hub_config(url, media={"dir": str(tmp_path / "media")})),
+    webchat = {**{key: 1000 for key in RATE_KEYS}, "upload_dir": str(tmp_path / "uploads")}
+    hub = build_hub(config_from_dict(hub_config(url, media={"dir": str(tmp_path / "media")}, webchat=webchat)),
                     understander=keyword_understander(), clock=FakeClock())
     await upgrade(hub.engine)
     await load_demo(url, only_if_empty=False)
@@ -103,3 +107,21 @@ async def test_bytes_need_a_token_or_a_console_session_and_the_right_ticket(api:
         cookie = response.cookies[COOKIE].value
     status, body, _ = await _fetch(api, base, {"Cookie": f"{COOKIE}={cookie}"})
     assert status == 200 and body[:2] == b"\xff\xd8"
+
+
+async def test_a_web_chat_upload_is_kept_and_its_customer_asked_what_is_wrong(api: Api) -> None:
+    picture = photo(width=640, height=480)
+    async with api.http.post(api.server.make_url("/chat/upload"), data=picture,
+                             params={"session": "w" * 22, "id": "up-1", "name": "故障.jpg"}) as response:
+        assert response.status == 200 and await response.json() == {"type": "ack", "id": "up-1"}
+    for _ in range(500):
+        async with api.hub.sessions() as session:
+            row = await session.scalar(select(MediaAttachment))
+            status = await session.scalar(select(InboxRow.status))
+        if row is not None and row.status == "stored" and status == "done":
+            break
+        await asyncio.sleep(0.02)
+    assert row is not None and (row.status, row.kind, row.name) == ("stored", "image", "故障.jpg")
+    assert row.customer_id is not None and row.conversation == "web:" + "w" * 22
+    stored = await api.hub.media.blobs.get(row.sha256)
+    assert stored is not None and b"Exif" not in stored

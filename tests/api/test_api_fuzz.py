@@ -40,6 +40,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
+@pytest.mark.timeout(600)  # every operation is a subtest of this one test: ~2 min on two busy cores, over 120 s
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
 def test_no_input_breaks_the_api(case, served_api: HubProcess) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 // Web chat page: talks to /chat/ws with JSON frames, keeps unsent messages until the server acknowledges them,
-// reconnects with exponential backoff and jitter, and shows replies (with ticket cards and action buttons).
+// reconnects with exponential backoff and jitter, and shows replies (with ticket cards and action buttons). Pictures
+// and files go up over HTTP (/chat/upload) with a progress bar, resent under the same id after trouble.
 "use strict";
 
 (async function () {
@@ -19,6 +20,7 @@
   const sendButton = $("[data-testid=send-button]");
   const statusBox = $("[data-testid=connection-status]");
   const typing = $("[data-testid=typing]");
+  const fileInput = $("[data-testid=file-input]");
   const toasts = $(".toasts");
 
   const store = makeStore();
@@ -245,6 +247,42 @@
     retryTimer = setTimeout(flush, seconds * 1000);
   }
 
+  // ---- uploads: one message per file; the same id on every retry, so the hub keeps it once ----
+  function upload(file, id) {
+    if (!rows.has(id)) {
+      const message = { id, role: "customer", text: "📎 " + file.name, at: new Date().toISOString(), status: "sending" };
+      remember(message);
+      renderMessage(message);
+    }
+    const bubble = rows.get(id).querySelector(".bubble");
+    const bar = bubble.querySelector("progress") || bubble.appendChild(el("progress", "", ""));
+    bar.max = 100;
+    bar.value = 0;
+    bar.dataset.testid = "upload-progress";
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/chat/upload?" + new URLSearchParams({ session, id, name: file.name, lang }));
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) bar.value = Math.round((event.loaded * 100) / event.total);
+    });
+    const again = (seconds) => setTimeout(() => upload(file, id), seconds * 1000);
+    xhr.addEventListener("load", () => {
+      let frame = {};
+      try { frame = JSON.parse(xhr.responseText); } catch (e) { frame = {}; }
+      if (xhr.status === 200) {
+        bar.remove();
+        setStatus(id, "sent");
+      } else if (xhr.status === 429 || xhr.status >= 500) {
+        again(frame.retry_after || 3);
+      } else {
+        bar.remove();
+        setStatus(id, "failed");
+        toast(frame.message || T.uploadFailed, "error");
+      }
+    });
+    xhr.addEventListener("error", () => again(3));
+    xhr.send(file);
+  }
+
   // ---- connection ----
   function connect() {
     clearTimeout(reconnectTimer);
@@ -353,6 +391,11 @@
     if (composing || event.isComposing || event.keyCode === 229) return;
     event.preventDefault();
     sendInput();
+  });
+  $("[data-testid=attach-button]").addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", () => {
+    Array.from(fileInput.files).forEach((file) => upload(file, randomId(12)));
+    fileInput.value = "";
   });
   $(".composer").addEventListener("submit", (event) => {
     event.preventDefault();

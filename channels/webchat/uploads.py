@@ -1,0 +1,63 @@
+"""Pictures and files a customer uploads from the chat page: staged on disk by the sha256 of their bytes until the
+hub's media fetcher keeps them (the same path every platform's files take), and the kinds the page may upload."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from core.media.inspect import sniff
+from core.ports import FetchedMedia, MediaGone
+
+PREFIX = "upload:"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_KINDS = {"image": "image", "video": "video", "audio": "voice"}
+_FILES = frozenset({"application/pdf"})
+
+
+def upload_kind(data: bytes) -> tuple[str, str] | None:
+    """(kind, sniffed type) of an upload the chat takes — pictures, video, audio, PDF — or None for anything else."""
+    sniffed = sniff(data)
+    family = sniffed.partition("/")[0]
+    if family in _KINDS:
+        return _KINDS[family], sniffed
+    if sniffed in _FILES:
+        return "file", sniffed
+    return None
+
+
+class UploadStore:
+    def __init__(self, *, root: Path) -> None:
+        self._root = root
+
+    async def stage(self, data: bytes) -> str:
+        """Write the upload (once per content); returns the `Attachment.url` that names it."""
+        digest = hashlib.sha256(data).hexdigest()
+        await asyncio.to_thread(self._write, digest, data)
+        return PREFIX + digest
+
+    async def fetch(self, source: str) -> FetchedMedia:
+        digest = source.removeprefix(PREFIX)
+        if not source.startswith(PREFIX) or not _DIGEST.fullmatch(digest):
+            raise MediaGone(f"not a web chat upload: {source!r}")
+        try:
+            return FetchedMedia(data=await asyncio.to_thread((self._root / digest).read_bytes))
+        except FileNotFoundError as exc:
+            raise MediaGone(f"upload {digest} is no longer staged") from exc
+
+    def _write(self, digest: str, data: bytes) -> None:
+        path = self._root / digest
+        if path.exists():
+            return
+        self._root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._root, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
