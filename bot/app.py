@@ -8,10 +8,13 @@ from aiohttp import web
 
 from bot.api import PREFIX, api_app
 from bot.api.auth import Tokens
+from bot.api.operations import Download
 from bot.api.signin import SignIns
 from bot.bootstrap import Hub
 from bot.web import add_web
 from bot.web.feed import TicketFeed
+from core.media import BlobUnavailable
+from core.services.media import SHARED_PATH
 
 HUB_KEY = web.AppKey("hub", Hub)
 log = logging.getLogger(__name__)
@@ -23,6 +26,7 @@ def build_app(hub: Hub) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/", to_chat)
+    app.router.add_get(SHARED_PATH + "{token:[A-Za-z0-9_-]{43}}", shared_media)
     for channel in hub.channels.values():
         app.router.add_routes(channel.routes())
     signins = SignIns(hub=hub, tokens=Tokens(hub.config.api.tokens), ttl=hub.config.console.session_ttl)
@@ -43,6 +47,24 @@ async def _stop(app: web.Application) -> None:
 
 async def to_chat(_request: web.Request) -> web.Response:
     raise web.HTTPFound("/chat")
+
+
+async def shared_media(request: web.Request) -> web.Response:
+    """A file staff showed a customer (a completion photo), by the random key of its link; nothing else is
+    reachable this way."""
+    hub = request.app[HUB_KEY]
+    async with hub.sessions() as session:
+        found = await hub.services(session).media.shared(request.match_info["token"])
+    if found is None or found.status != "stored":
+        raise web.HTTPNotFound(text="no such file (yet)")
+    try:
+        data = await hub.media.blobs.get(found.sha256)
+    except BlobUnavailable:
+        raise web.HTTPServiceUnavailable(text="the media store cannot be read now") from None
+    if data is None:
+        raise web.HTTPNotFound(text="no such file")
+    return Download(body=data, media_type=found.content_type, filename=found.name or "photo",
+                    inline=found.content_type.startswith("image/")).response()
 
 
 async def healthz(request: web.Request) -> web.Response:

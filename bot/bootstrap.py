@@ -204,7 +204,8 @@ def hub_wiring(config: Config) -> Wiring:
     webhooks = config.channel("webhooks")
     return Wiring(rooms=tuple(Room(name, section.alerts_room) for name, section in config.channels.items()
                               if section.enabled and section.alerts_room), sla=config.sla, survey=config.survey,
-                  hooks=webhooks.urls if webhooks.enabled else (), handover_timeout=config.handover.timeout)
+                  hooks=webhooks.urls if webhooks.enabled else (), handover_timeout=config.handover.timeout,
+                  media_links=config.media.public_url.rstrip("/"))
 
 
 def default_partitions(database_url: str) -> int:

@@ -142,6 +142,9 @@ class MediaConfig:
     """Larger files are refused (the sender is told); also the limit of a web-chat upload."""
     max_pixels: int = 40_000_000
     """Images with more pixels are refused as decompression bombs before they are decoded."""
+    public_url: str = ""
+    """The hub's address as customers reach it (`https://service.example.com`): a technician's completion photos
+    reach the customer as links under it. Empty: links relative to the hub, which only the web chat can follow."""
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:

@@ -22,8 +22,10 @@ def confirmation_actions(code: str, locale: str) -> list[dict[str, str]]:
     return [{"id": "solved", "command": f"{yes} {code}"}, {"id": "not_fixed", "command": f"{no} {code}"}]
 
 
-async def ask_confirmation(ctx: Context, ticket: TicketView, *, note: str) -> list[Outbound]:
-    """The job was resolved: tell the customer and ask; it closes by itself when the window ends unanswered."""
+async def ask_confirmation(ctx: Context, ticket: TicketView, *, note: str,
+                           photos: list[str] | None = None) -> list[Outbound]:
+    """The job was resolved: tell the customer (with links to the technician's completion `photos`) and ask; it
+    closes by itself when the window ends unanswered."""
     await ctx.services.closure.await_confirmation(ticket)
     customer = await ctx.services.dispatch.customer_contact(ticket)
     if customer is None:
@@ -36,4 +38,5 @@ async def ask_confirmation(ctx: Context, ticket: TicketView, *, note: str) -> li
     return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
                         conversation=customer.conversation, template="confirm_resolved", locale=customer.locale,
                         key=f"confirm:{ticket.code}", ticket=ctx.ticket_card(ticket, customer.locale),
-                        technician=ctx.person.name, note=note, actions=confirmation_actions(ticket.code, customer.locale))]
+                        technician=ctx.person.name, note=note, photos=photos or [],
+                        actions=confirmation_actions(ticket.code, customer.locale))]

@@ -81,8 +81,11 @@ class TechnicianHandler(Handler):
             return [ctx.reply("job_illegal", ticket=ctx.ticket_card(ticket), command=intent)]
         if note:
             await tickets.add_message(ticket, actor=ctx.person.actor, text=note, inbox_id=ctx.inbox_id, entities={})
-        told = (await ask_confirmation(ctx, ticket, note=note) if ticket.status == Status.RESOLVED.value
-                else await notices.progress(ctx, ticket, note=note))
+        if ticket.status == Status.RESOLVED.value:
+            photos = await ctx.services.media.share_staff_files(ticket.code)
+            told = await ask_confirmation(ctx, ticket, note=note, photos=photos)
+        else:
+            told = await notices.progress(ctx, ticket, note=note)
         return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note), *told]
 
     async def _my_jobs(self, ctx: Context) -> list[Outbound]:

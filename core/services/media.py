@@ -3,6 +3,7 @@ the ticket that message lands on — or, for a photo sent before any words, to t
 listed for staff. Fetching the bytes happens later, outside the message's transaction (core.media.queue)."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ FETCH_WINDOW = timedelta(days=3)
 ORPHAN_WINDOW = timedelta(days=1)
 """A photo sent before any words joins the ticket its thread opens within this long."""
 FETCHED = frozenset({"image", "voice", "video", "file"})
+SHARED_PATH = "/media/"
+"""Customers' links to shared files: `/media/<key>`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +42,11 @@ class AttachmentView:
 
 
 class MediaService:
-    def __init__(self, *, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, *, session: AsyncSession, clock: Clock, links: str = "") -> None:
+        """`links`: where customers' links to shared files start (the hub's public address)."""
         self._session = session
         self._clock = clock
+        self._links = links
         self.received = 0
         """How many attachments this transaction queued for download (the hub wakes its fetcher after commit)."""
 
@@ -66,6 +71,25 @@ class MediaService:
                 row.fetch_until = now + FETCH_WINDOW
                 self.received += 1
             self._session.add(row)
+
+    async def share_staff_files(self, ticket_code: str) -> list[str]:
+        """Links for the customer to the files staff added to the ticket (completion photos), each under a random
+        key of its own: a link opens that one file and nothing else."""
+        rows = await self._session.scalars(
+            select(MediaAttachment).join(Ticket, Ticket.id == MediaAttachment.ticket_id)
+            .where(Ticket.code == ticket_code, MediaAttachment.customer_id.is_(None),
+                                          MediaAttachment.status.in_((MediaStatus.STORED, MediaStatus.PENDING)))
+            .order_by(MediaAttachment.id))
+        links = []
+        for row in rows:
+            row.share_token = row.share_token or secrets.token_urlsafe(32)
+            links.append(f"{self._links}{SHARED_PATH}{row.share_token}")
+        return links
+
+    async def shared(self, token: str) -> AttachmentView | None:
+        """The file behind a customer's link, once stored."""
+        row = await self._session.scalar(select(MediaAttachment).where(MediaAttachment.share_token == token))
+        return attachment_view(row) if row is not None else None
 
     async def find(self, ticket_code: str, attachment_id: int) -> AttachmentView | None:
         """Attachment `attachment_id` if it belongs to ticket `ticket_code` (an id alone never reaches bytes)."""

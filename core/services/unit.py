@@ -45,6 +45,8 @@ class Wiring:
     survey: SurveySettings = field(default_factory=SurveySettings)
     hooks: tuple[str, ...] = ()
     handover_timeout: timedelta = DEFAULT_TIMEOUT
+    media_links: str = ""
+    """Where customers' links to shared files start (`[media] public_url`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,7 +97,7 @@ class Services:
                    customers=CustomerService(session=session, clock=clock),
                    queries=TicketQueries(session=session, clock=clock, handovers=handovers, surveys=surveys),
                    stats=StatsService(session=session), deliveries=DeliveryService(session=session, clock=clock),
-                   media=MediaService(session=session, clock=clock))
+                   media=MediaService(session=session, clock=clock, links=wiring.media_links))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

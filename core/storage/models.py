@@ -377,5 +377,7 @@ class MediaAttachment(Base):
     next_attempt_at: Mapped[datetime | None]
     fetch_until: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    share_token: Mapped[str | None] = mapped_column(String(43), unique=True)
+    """Set when the file is shown to a customer (a technician's completion photo): the random key of its link."""
     created_at: Mapped[datetime]
     stored_at: Mapped[datetime | None]

@@ -37,12 +37,14 @@ def upgrade() -> None:
     sa.Column('next_attempt_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('fetch_until', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('share_token', sa.String(length=43), nullable=True),
     sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('stored_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_attachments_customer_id_customers')),
     sa.ForeignKeyConstraint(['inbox_id'], ['inbox.id'], name=op.f('fk_attachments_inbox_id_inbox')),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_attachments_ticket_id_tickets')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments')),
+    sa.UniqueConstraint('share_token', name=op.f('uq_attachments_share_token'))
     )
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index('ix_attachments_due', ['status', 'next_attempt_at'], unique=False)

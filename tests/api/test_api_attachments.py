@@ -125,3 +125,15 @@ async def test_a_web_chat_upload_is_kept_and_its_customer_asked_what_is_wrong(ap
     assert row.customer_id is not None and row.conversation == "web:" + "w" * 22
     stored = await api.hub.media.blobs.get(row.sha256)
     assert stored is not None and b"Exif" not in stored
+
+
+async def test_a_shared_file_opens_by_its_link_alone_and_nothing_else_does(api: Api) -> None:
+    code, ids = await _ticket_with_media(api)
+    async with api.hub.sessions() as session, session.begin():
+        row = await session.get(MediaAttachment, ids["stored"])
+        assert row is not None
+        row.share_token = "k" * 43
+    status, body, headers = await _fetch(api, "/media/" + "k" * 43, {})
+    assert status == 200 and body[:2] == b"\xff\xd8" and headers["X-Content-Type-Options"] == "nosniff"
+    assert (await _fetch(api, "/media/" + "j" * 43, {}))[0] == 404
+    assert (await _fetch(api, f"/media/{ids['stored']}", {}))[0] == 404

@@ -133,7 +133,8 @@ async def media_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untype
     clock = FakeClock(start=datetime.now(timezone.utc))
     api = await FakeWeixinApi(clock=clock, app_id="wx-app", app_secret="app-secret", corp_id="ww-corp",
                               corp_secret="corp-secret", agent_id=1000002).start()
-    desk = await _desk(tmp_path, clock, media={"dir": str(tmp_path / "media"), "max_bytes": 2 * 1024 * 1024},
+    desk = await _desk(tmp_path, clock, media={"dir": str(tmp_path / "media"), "max_bytes": 2 * 1024 * 1024,
+                                               "public_url": "https://service.example.com/"},
                        wechat={"app_id": "wx-app", "app_secret": "app-secret", "token": "t",
                                "api_base_url": api.url},
                        wecom={"corp_id": "ww-corp", "agent_id": "1000002", "secret": "corp-secret", "token": "t",

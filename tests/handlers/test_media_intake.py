@@ -135,3 +135,23 @@ async def test_a_slack_file_share_is_downloaded_with_the_bot_token(slack_desk) -
     assert (kept.status, kept.content_type, kept.name) == ("stored", "image/png", "leak.png")
     assert refused.status == "gone" and "not a Slack file address" in refused.note
     assert desk.slack.file_downloads == ["F0PHOTO"]
+
+
+async def test_a_technicians_completion_photos_reach_the_customer_as_links(media_desk) -> None:  # type: ignore[no-untyped-def]
+    desk = media_desk
+    code = (await desk.say("wechat", "o-cust", REPORT))[0]["data"]["ticket"]["id"]
+    await desk.say("wecom", "wangshifu", f"接单 {code}")
+    desk.weixin.put_media("w-done", photo(), "image/jpeg", platform="wecom")
+    [added] = await desk.say("wecom", "wangshifu", "", attachments=media("image", "w-done"))
+    assert added["template"] == "job_photo_added" and added["data"] == {"code": code, "count": 1}
+    await desk.hub.fetcher.fetch_due()
+
+    out = await desk.say("wecom", "wangshifu", "完工 已更换进水阀")
+    [notice] = [o for o in out if o["template"] == "confirm_resolved"]
+    assert notice["recipient"] == "o-cust"
+    [link] = notice["data"]["photos"]
+    assert link.startswith("https://service.example.com/media/")
+    async with desk.hub.sessions() as session:
+        shared = await desk.hub.services(session).media.shared(link.rsplit("/", 1)[1])
+    ticket = await desk.ticket(code)
+    assert shared is not None and (shared.status, shared.ticket_id, shared.kind) == ("stored", ticket.id, "image")
