@@ -40,6 +40,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 HARD_LIMIT_FACTOR = 4
 """Frames up to `max_frame_bytes` get a polite `too_large`; beyond this multiple aiohttp closes the socket (1009)
 without buffering the rest, so a hostile client cannot make the server hold large frames."""
+UPLOAD_CHUNK = 256 * 1024
 PAGE_HEADERS = {
     "Cache-Control": "no-cache",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
@@ -47,6 +48,18 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+
+async def _body(request: web.Request, limit: int) -> bytes | None:
+    """The whole body, or None as soon as it passes `limit` (the rest is never buffered)."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(UPLOAD_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _size(count: int) -> str:
@@ -189,8 +202,8 @@ class WebChatChannel:
         limited = self._admission.message(self._admission.client_address(request), conversation_of(session))
         if limited:
             return self._upload_refused(429, locale, FrameError("rate_limited", client_id), limited=limited)
-        data = await request.content.read(self._max_upload + 1)
-        if len(data) > self._max_upload:
+        data = await _body(request, self._max_upload)
+        if data is None:
             return self._upload_refused(413, locale, error)
         kind = upload_kind(data) if data else None
         if kind is None:

@@ -20,7 +20,7 @@ from core.clock import FakeClock
 from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, MediaAttachment, Ticket
 from testkit.hub_process import RATE_KEYS
-from testkit.media_samples import photo
+from testkit.media_samples import photo, photo_of_size
 from testkit.understanding import keyword_understander
 from tests.api.conftest import Api, hub_config
 
@@ -109,8 +109,9 @@ async def test_bytes_need_a_token_or_a_console_session_and_the_right_ticket(api:
     assert status == 200 and body[:2] == b"\xff\xd8"
 
 
-async def test_a_web_chat_upload_is_kept_and_its_customer_asked_what_is_wrong(api: Api) -> None:
-    picture = photo(width=640, height=480)
+async def test_a_web_chat_upload_is_kept(api: Api) -> None:
+    """A photo of 1.5 MB: its body arrives in many chunks, all of which must be read."""
+    picture = photo_of_size(1_500_000)
     async with api.http.post(api.server.make_url("/chat/upload"), data=picture,
                              params={"session": "w" * 22, "id": "up-1", "name": "故障.jpg"}) as response:
         assert response.status == 200 and await response.json() == {"type": "ack", "id": "up-1"}
@@ -121,7 +122,7 @@ async def test_a_web_chat_upload_is_kept_and_its_customer_asked_what_is_wrong(ap
         if row is not None and row.status == "stored" and status == "done":
             break
         await asyncio.sleep(0.02)
-    assert row is not None and (row.status, row.kind, row.name) == ("stored", "image", "故障.jpg")
+    assert row is not None and (row.status, row.kind, row.name) == ("stored", "image", "故障.jpg"), row and row.note
     assert row.customer_id is not None and row.conversation == "web:" + "w" * 22
     stored = await api.hub.media.blobs.get(row.sha256)
     assert stored is not None and b"Exif" not in stored
