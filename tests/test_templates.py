@@ -187,6 +187,13 @@ def test_dispatch_notice_shows_the_job_and_both_buttons() -> None:
     assert "Open job" in english.subject and "Urgent" in english.text
 
 
+@pytest.mark.parametrize(("locale", "label"), [("zh", "问题："), ("en", "Problem: ")])
+def test_status_report_gives_the_problem_a_line_of_its_own(locale: str, label: str) -> None:
+    rendered = Renderer().render("status_report", variants(locale)["status_report"][0], locale)
+    lines = rendered.text.splitlines()
+    assert [line for line in lines if label in line] == [line for line in lines if line.startswith(label)] != []
+
+
 @pytest.mark.parametrize("group", sorted({p.stem for p in (TEMPLATE_DIR / "zh").glob("*.toml")}))
 def test_every_phrase_exists_in_every_locale(group: str) -> None:
     def keys(table: dict, prefix: str = "") -> set[str]:
