@@ -90,6 +90,11 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def products_named(text: str) -> tuple[str, ...]:
+    """The products `text` names, by the name a ticket uses, in order of first mention."""
+    return _unique([_PRODUCTS[m.group(0).lower()] for m in _PRODUCT.finditer(text)])
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """Where one detail was written: `kind` is a placeholder name (see `nlp.placeholders.PLACEHOLDERS`)."""
@@ -184,7 +189,6 @@ def find_entities(text: str, now: datetime) -> Found:
         if _is_model(m.group(1)) and claims.free(m.span(1)):
             claims.take("model", m.span(1))
             models.append((m.start(), m.group(1).upper()))
-    products = [_PRODUCTS[m.group(0).lower()] for m in _PRODUCT.finditer(text)]
     addresses = extract_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
     times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
@@ -194,7 +198,7 @@ def find_entities(text: str, now: datetime) -> Found:
     claims.claim("name", _NAME, text, 0, lambda m: m.group(0))
     entities = Entities(
         phones=_in_order(mobiles, landlines, hotlines), order_numbers=_in_order(keyed_orders, bare_orders),
-        serial_numbers=_in_order(serials), ticket_ids=_in_order(tickets), products=_unique(products),
+        serial_numbers=_in_order(serials), ticket_ids=_in_order(tickets), products=products_named(text),
         models=_in_order(models), addresses=addresses, times=times,
     )
     return Found(entities, tuple(sorted(claims.spans, key=lambda s: s.start)))

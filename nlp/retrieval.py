@@ -7,6 +7,14 @@ run-together phrasing of chat, words add the domain terms. The title and questio
 adds its vocabulary at `BODY_WEIGHT`, since an answer also explains things nobody asked about. Scoring is one sparse
 matrix product, so a query over 10,000 articles stays in the low milliseconds.
 
+A question's polite openings and closing particles ("请问", "这个", "你们家的", "啊", "吗") are dropped before it is
+scored: no article uses them, so in a small knowledge base they would weigh as much as "保修" and pull "这个保修多久"
+below the threshold that "保修多久" clears.
+
+An article about one product does not answer a question about another: when the question names products (nlp.entities)
+and the article's title names only others, its score is scaled by `OTHER_PRODUCT`, so an air conditioner's fault codes
+do not answer "热水器显示E4". (Only the title: a general article's examples may mention any product.)
+
 `score` is that fused cosine in [0, 1]; `answered` means it reached the threshold, calibrated by `bench/bench_kb.py`
 on questions no article lists (the hub passes `[kb] threshold`).
 """
@@ -22,6 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from core.domain.knowledge import Article
 
+from .entities import products_named
 from .normalize import normalize
 from .synonyms import Synonyms, domain_synonyms
 from .tokenize import words
@@ -31,6 +40,10 @@ VIEW_WEIGHTS = {"chars": 1.0, "bigrams": 0.5, "words": 0.3}
 BODY_WEIGHT = 0.2
 TITLE_REPEAT = 2
 """The title names the topic, where each example question is one customer's wording: it counts twice."""
+OTHER_PRODUCT = 0.5
+"""Score factor for an article that names only products other than the ones the question names."""
+_FILLER = re.compile(r"^(?:请问一?下?|麻烦问一?下|(?:我)?想问一?下|问一?下|你好|您好|在吗|这个|那个|你们家?的?|咱们?家?的?)+"
+                     r"|(?:啊|呀|呢|吗|嘛|哈|啦|么)+$")
 _BATCH = 256
 _NUMBERS = re.compile(r"\d{3,}")
 """Prices, phone and order numbers collapse to one symbol; short ones stay, since E1 and E4 are different faults."""
@@ -96,7 +109,8 @@ class KnowledgeBase:
             return [None] * len(queries)
         matches: list[Match | None] = []
         for start in range(0, len(queries), _BATCH):
-            scores = (self._vectors(queries[start:start + _BATCH]) @ self._by_term).toarray()
+            batch = queries[start:start + _BATCH]
+            scores = (self._vectors(batch) @ self._by_term).toarray() * self._product_factors(batch)
             best = scores.argmax(axis=1)
             for row, column in enumerate(best):
                 score = float(scores[row, column])
@@ -108,6 +122,17 @@ class KnowledgeBase:
         return Match(article_id=article.id, title=article.title, score=score, answered=score >= self.threshold,
                      body=article.body)
 
+    def _product_factors(self, queries: Sequence[str]) -> np.ndarray:
+        """Queries × articles: `OTHER_PRODUCT` where the query names products and the article names only others."""
+        factors = np.ones((len(queries), len(self._articles)), dtype=np.float32)
+        for row, query in enumerate(queries):
+            named = products_named(query)
+            if named:
+                same = [self._titled[p] for p in named if p in self._titled]
+                other = self._has_product & ~np.logical_or.reduce(same) if same else self._has_product
+                factors[row, other] = OTHER_PRODUCT
+        return factors
+
     def _prepare(self, text: str) -> str:
         return self._synonyms.expand(_NUMBERS.sub("0", normalize(text).lower()))
 
@@ -117,10 +142,18 @@ class KnowledgeBase:
         whole = [f"{m}\n{b}" for m, b in zip(main, body)]
         for name, analyzer in _VIEWS.items():
             self._vectorizers[name] = TfidfVectorizer(analyzer=analyzer, dtype=np.float32).fit(whole)
+        titled: dict[str, np.ndarray] = {}
+        for index, article in enumerate(self._articles):
+            for product in products_named(article.title):
+                titled.setdefault(product, np.zeros(len(self._articles), dtype=bool))[index] = True
+        self._titled = titled
+        """Product → which articles name it in their title."""
+        self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self._articles),
+                                                                                                  dtype=bool)
         self._by_term = ((1 - BODY_WEIGHT) * self._fuse(main) + BODY_WEIGHT * self._fuse(body)).T.tocsr()
 
     def _vectors(self, queries: Sequence[str]) -> sparse.csr_matrix:
-        return self._fuse([self._prepare(q) for q in queries])
+        return self._fuse([self._prepare(_without_filler(q)) for q in queries])
 
     def _fuse(self, prepared: Sequence[str]) -> sparse.csr_matrix:
         """Each view's L2-normalized TF-IDF rows, scaled so a dot product of two fused rows is the weighted mean of
@@ -129,3 +162,9 @@ class KnowledgeBase:
         blocks = [self._vectorizers[name].transform(prepared) * np.sqrt(weight / total)
                   for name, weight in VIEW_WEIGHTS.items()]
         return sparse.hstack(blocks, format="csr")
+
+
+def _without_filler(question: str) -> str:
+    """`question` without polite openings and closing particles, unless that would leave nothing."""
+    core = _FILLER.sub("", re.sub(r"[\s?？!！。,，~～]+$", "", question.strip()))
+    return core or question

@@ -42,6 +42,22 @@ def test_confident_answers_are_marked_and_unrelated_chat_is_not(starter: Knowled
         assert match is None or not match.answered
 
 
+@pytest.mark.parametrize("question", ["这个保修多久", "请问保修多久啊？", "请问一下保修多久呀"])
+def test_polite_openings_and_particles_do_not_cost_the_answer(starter: KnowledgeBase, question: str) -> None:
+    plain, polite = starter.search_many(["保修多久", question])
+    assert plain is not None and polite is not None and polite.article_id == plain.article_id == "warranty-terms"
+    assert polite.answered and polite.score == pytest.approx(plain.score)
+
+
+def test_an_article_about_another_product_does_not_answer(starter: KnowledgeBase) -> None:
+    own = starter.search("空调显示E4是什么意思")
+    assert own is not None and own.article_id == "ac-fault-codes" and own.answered
+    other = starter.search("热水器显示E4是什么意思")
+    assert other is None or not other.answered
+    general = starter.search("新买的热水器想约师傅来装")
+    assert general is not None and general.article_id == "installation-booking"
+
+
 def test_scores_are_ordered_like_relevance(starter: KnowledgeBase) -> None:
     close, loose = starter.search_many(["路由器怎么恢复出厂设置", "网络不太好"])
     assert close is not None and loose is not None and close.score > loose.score
