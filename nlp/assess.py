@@ -37,11 +37,17 @@ _QUIET_TYPES = ("inquiry", "other")
 
 # Sentiment score (P(positive) − P(negative)) at or below which a customer counts as angry.
 ANGRY_SCORE = -0.8
+# Fewer letters than this and the model's score is no evidence: "没有", "不行" or "还是不行" answer a question, and a
+# review-trained model reads any bare negation as a one-star review.
+ANGRY_MIN_LETTERS = 5
+_LETTERS = re.compile(r"[^\W\d_]")
 
 
 def angry(text: str, sentiment_score: float) -> bool:
     """Whether the customer is angry: what later steps (priority, a person taking over) react to."""
-    return sentiment_score <= ANGRY_SCORE or bool(_ANGRY.search(text))
+    if _ANGRY.search(text):
+        return True
+    return sentiment_score <= ANGRY_SCORE and len(_LETTERS.findall(text)) >= ANGRY_MIN_LETTERS
 
 
 def hazards(text: str) -> tuple[str, ...]:

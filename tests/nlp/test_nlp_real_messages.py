@@ -108,6 +108,12 @@ def test_an_angry_customer_is_exposed_and_raises_priority(understander) -> None:
     assert angry.priority < calm.priority
 
 
+@pytest.mark.parametrize("answer", ["没有", "不行", "还是不行", "没修好"])
+def test_a_short_no_is_an_answer_not_anger(understander, answer: str) -> None:
+    assert not understander.understand(answer, now=NOW).angry
+    assert understander.understand("垃圾", now=NOW).angry
+
+
 def test_sentiment_on_real_reviews_held_out_from_training(understander) -> None:
     datasets = public_datasets()
     reviews = datasets / "sentiment" / "online_shopping_10_cats.csv" if datasets else None
