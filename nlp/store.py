@@ -16,7 +16,7 @@ from typing import Sequence
 
 from .corpus import SHIPPED_TRAIN, Example, fingerprint, read_examples
 from .cleaning import suspect
-from .model import ModelError, TypeModel, code_version, fold_model
+from .model import ModelError, TypeModel, code_version, cross_validator
 from .placeholders import masked
 
 _lock = threading.Lock()
@@ -37,7 +37,7 @@ def train(extra: Sequence[Example] = ()) -> TypeModel:
     shipped = read_examples(SHIPPED_TRAIN)
     texts, labels = [masked(e.text) for e in shipped], [e.type for e in shipped]
     extra_texts, extra_labels = [masked(e.text) for e in extra], [e.type for e in extra]
-    dropped = suspect(extra_texts, extra_labels, texts, labels, fold_model)
+    dropped = suspect(extra_labels, labels, cross_validator(texts + extra_texts, labels + extra_labels))
     kept = [i for i, bad in enumerate(dropped) if not bad]
     return TypeModel.train(texts + [extra_texts[i] for i in kept], labels + [extra_labels[i] for i in kept],
                            meta={"shipped": shipped_key(), "extra_examples": len(extra),
