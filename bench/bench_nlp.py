@@ -124,7 +124,7 @@ def _cic_figures(folder: Path, model: TypeModel, kind) -> None:
     halves = (dev[0::2], dev[1::2])
     held_out = [_trained_figure(f"train + dev half {1 - k} -> dev half {k}", cic_train + halves[1 - k], halves[k])
                 for k in (0, 1)]
-    print(f"CIC macro-F1 after `nlp train`, held-out dev halves, mean:  {sum(held_out) / 2:.4f}")
+    print(f"CIC macro-F1 after `nlp train`, mean of the two held-out dev halves: {sum(held_out) / 2:.4f}")
 
 
 def _trained_figure(name: str, train_on: list[Example], score_on: list[Example]) -> float:
@@ -133,7 +133,7 @@ def _trained_figure(name: str, train_on: list[Example], score_on: list[Example])
     trained_model = train(train_on)
     took = time.perf_counter() - start
     report = evaluate([e.type for e in score_on], trained_model.predict_many(masked(e.text) for e in score_on))
-    print(f"CIC macro-F1 after `nlp train` ({name}):{'':<{28 - len(name)}}{report.macro_f1:.4f}  (accuracy "
+    print(f"CIC macro-F1 after `nlp train` ({name}): {report.macro_f1:.4f}  (accuracy "
           f"{report.accuracy:.4f}, {trained_model.meta['dropped_examples']} of {len(train_on)} rows left out, "
           f"trained in {took:.1f}s)")
     return report.macro_f1
