@@ -43,12 +43,12 @@ class Prediction:
     confidence: float
 
 
-def _fit(texts: Sequence[str], labels: Sequence[str]):  # -> (TfidfVectorizer, LinearSVC)
+def _fit(texts: Sequence[str], labels: Sequence[str], *, c: float, balanced: bool):  # -> (TfidfVectorizer, LinearSVC)
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
-    svm = LinearSVC(C=0.3, class_weight="balanced")
+    svm = LinearSVC(C=c, class_weight="balanced" if balanced else None)
     svm.fit(vectorizer.fit_transform(texts), list(labels))
     return vectorizer, svm
 
@@ -96,11 +96,12 @@ class TypeModel:
 
     # --- training ---------------------------------------------------------------------------------------------
     @classmethod
-    def train(cls, texts: Sequence[str], labels: Sequence[str], *, meta: dict[str, object] | None = None
-              ) -> "TypeModel":
+    def train(cls, texts: Sequence[str], labels: Sequence[str], *, meta: dict[str, object] | None = None,
+              c: float = 0.3, balanced: bool = True) -> "TypeModel":
+        """Fit the linear SVM with regularisation `c`, every type weighted equally when `balanced`."""
         if len(set(labels)) < 2:
             raise ModelError("training needs at least two ticket types")
-        vectorizer, svm = _fit(texts, labels)
+        vectorizer, svm = _fit(texts, labels, c=c, balanced=balanced)
         vocabulary = [""] * len(vectorizer.vocabulary_)
         for feature, i in vectorizer.vocabulary_.items():
             vocabulary[i] = feature
