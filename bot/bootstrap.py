@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Config
+from bot.config import Config, MediaConfig
 from bot.knowledge import load_knowledge_base
 from bot.media import MediaFetcher
 from bot.metrics import Metrics
@@ -26,7 +26,7 @@ from core.bus import Bus, MemoryBus
 from core.clock import Clock, SystemClock
 from core.envelopes import Inbound
 from core.inbox import GroupCommitIntake, InboxRelay, InboxStore
-from core.media import LocalBlobStore, MediaKeeper
+from core.media import BlobStore, LocalBlobStore, MediaKeeper
 from core.media.queue import MediaQueue
 from core.outbox import OutboxStore
 from core.services.alerts import Room
@@ -123,6 +123,7 @@ class Hub:
             ("inbox workers", lambda: self.workers.stop(grace=STOP_GRACE)),
             *([("timers", self.timers.stop)] if self.timers is not None else []),
             *([("media fetcher", self.fetcher.stop)] if self.fetcher is not None else []),
+            ("media store", self.media.blobs.close),
             ("outbox sender", self.sender.stop),
             ("bus", self.bus.close),
             ("database", self.engine.dispose),
@@ -165,7 +166,7 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     wiring = hub_wiring(config)
     timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), wiring=wiring,
                          after_commit=sender.wake) if config.bus.process else None
-    keeper = MediaKeeper(blobs=LocalBlobStore(root=Path(config.media.dir)), max_bytes=config.media.max_bytes,
+    keeper = MediaKeeper(blobs=_blobs(config.media), max_bytes=config.media.max_bytes,
                          max_pixels=config.media.max_pixels)
     fetcher = MediaFetcher(queue=MediaQueue(sessions=sessions, clock=clock), keeper=keeper, channels=channels,
                            clock=clock, after_notice=sender.wake) if config.bus.process else None
@@ -220,6 +221,15 @@ def _bus(config: Config) -> Bus:
         return RedisStreamsBus(url=config.bus.redis_url, partitions=partitions,
                                lease=config.bus.lease.total_seconds())
     return MemoryBus(partitions=partitions)
+
+
+def _blobs(media: MediaConfig) -> BlobStore:
+    if media.backend == "s3":
+        from core.media.s3 import S3BlobStore
+
+        return S3BlobStore(bucket=media.s3_bucket, endpoint_url=media.s3_endpoint_url, region=media.s3_region,
+                           access_key=media.s3_access_key, secret_key=media.s3_secret_key, prefix=media.s3_prefix)
+    return LocalBlobStore(root=Path(media.dir))
 
 
 def _channels(config: Config, hub: Hub) -> list[Channel]:

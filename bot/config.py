@@ -142,6 +142,15 @@ class MediaConfig:
     """Larger files are refused (the sender is told); also the limit of a web-chat upload."""
     max_pixels: int = 40_000_000
     """Images with more pixels are refused as decompression bombs before they are decoded."""
+    backend: str = "local"
+    """`local` (files under `dir`) or `s3` (an S3-compatible bucket, for hubs on several machines)."""
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    """Empty for AWS itself; MinIO, Ceph or another S3-compatible store's address otherwise."""
+    s3_region: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_prefix: str = "media/"
     public_url: str = ""
     """The hub's address as customers reach it (`https://service.example.com`): a technician's completion photos
     reach the customer as links under it. Empty: links relative to the hub, which only the web chat can follow."""
@@ -151,6 +160,10 @@ class MediaConfig:
             raise ValueError("media.max_bytes must be positive")
         if self.max_pixels <= 0:
             raise ValueError("media.max_pixels must be positive")
+        if self.backend not in ("local", "s3"):
+            raise ValueError(f"media.backend must be local or s3, not {self.backend!r}")
+        if self.backend == "s3" and not self.s3_bucket:
+            raise ValueError("media.s3_bucket is needed with media.backend = \"s3\"")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,6 +26,10 @@ class BlobStore(Protocol):
         """The bytes stored under `digest`, or None when there are none."""
         ...
 
+    async def close(self) -> None:
+        """Let go of connections when the hub stops."""
+        ...
+
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -61,6 +65,9 @@ class LocalBlobStore:
             return None
         except OSError as exc:
             raise BlobUnavailable(f"cannot read {path}: {exc}") from exc
+
+    async def close(self) -> None:
+        """Files hold no connection: nothing to let go of."""
 
     def _path(self, digest: str) -> Path:
         return self._root / digest[:2] / digest

@@ -148,6 +148,9 @@ def test_api_tokens_webhooks_and_handover_from_file_and_environment(tmp_path: Pa
     ('[webhooks]\nurls = ["ftp://example.com"]\nsecret = "s"\n', "webhooks.urls: not an http(s) URL"),
     ('[webhooks]\nurls = ["https://example.com/hook"]\n', "webhooks.secret is required"),
     ('[handover]\ntimeout = "0s"\n', "handover.timeout must be positive"),
+    ('[media]\nmax_bytes = 0\n', "media.max_bytes must be positive"),
+    ('[media]\nbackend = "ftp"\n', "media.backend must be local or s3"),
+    ('[media]\nbackend = "s3"\n', "media.s3_bucket is needed"),
 ])
 def test_bad_api_webhook_or_handover_settings_are_named(tmp_path: Path, section: str, message: str) -> None:
     path = tmp_path / "aftersales.toml"

@@ -5,13 +5,19 @@ again, nothing lost."""
 from __future__ import annotations
 
 import io
+import socket
+from datetime import datetime, timezone
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from core.clock import FakeClock
 from core.envelopes import Attachment
 from core.storage.models import MediaAttachment, OutboxRow
+from testkit.fakes.weixin_api import FakeWeixinApi
 from testkit.media_samples import AMR, PDF, photo, png
+from tests.handlers.conftest import _desk
 
 REPORT = "洗衣机漏水了，电话13812345678，地址上海市浦东新区张江路100号"
 
@@ -155,3 +161,38 @@ async def test_a_technicians_completion_photos_reach_the_customer_as_links(media
         shared = await desk.hub.services(session).media.shared(link.rsplit("/", 1)[1])
     ticket = await desk.ticket(code)
     assert shared is not None and (shared.status, shared.ticket_id, shared.kind) == ("stored", ticket.id, "image")
+
+
+async def test_a_photo_waits_while_the_s3_store_is_down_and_is_kept_once_it_is_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    moto = pytest.importorskip("moto.server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    clock = FakeClock(start=datetime.now(timezone.utc))
+    api = await FakeWeixinApi(clock=clock, app_id="wx-app", app_secret="app-secret", corp_id="ww-corp",
+                              corp_secret="corp-secret", agent_id=1000002).start()
+    desk = await _desk(tmp_path, clock, media={"backend": "s3", "s3_bucket": "photos", "s3_region": "us-east-1",
+                                               "s3_endpoint_url": f"http://127.0.0.1:{port}",
+                                               "s3_access_key": "test", "s3_secret_key": "test"},
+                       wechat={"app_id": "wx-app", "app_secret": "app-secret", "token": "t", "api_base_url": api.url})
+    await desk.hub.channels["wechat"].start()
+    server = moto.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    try:
+        api.put_media("m-photo", photo(), "image/jpeg")
+        replies = await desk.say("wechat", "o-cust", REPORT, attachments=media("image", "m-photo"))
+        assert replies[0]["template"] == "ticket_opened"
+        await desk.hub.fetcher.fetch_due()
+        (row,) = await rows(desk)
+        assert row.status == "pending" and "BlobUnavailable" in row.note
+
+        server.start()
+        client = await desk.hub.media.blobs._connected()
+        await client.create_bucket(Bucket="photos")
+        clock.advance(6)
+        await desk.hub.fetcher.fetch_due()
+        (row,) = await rows(desk)
+        assert row.status == "stored" and await desk.hub.media.blobs.get(row.sha256)
+    finally:
+        await desk.hub.stop()
+        await api.close()
+        server.stop()
