@@ -1,4 +1,5 @@
-"""Asking the customer whether a resolved job is fixed, shared by the jobs that resolve one (a technician's 完工).
+"""Asking the customer whether a resolved job is fixed, shared by whatever resolves one (a technician's 完工, a
+person resolving the ticket through the API or the console).
 
 The question goes to the thread the ticket came from, with buttons where the channel has them (numbered lines
 elsewhere, so "1" or "2" answers too). The customer's conversation waits for the answer only if it waited for
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
-from handlers.base import Context
+from handlers.base import Origin
 
 CONFIRMING = "confirming"
 
@@ -22,10 +23,10 @@ def confirmation_actions(code: str, locale: str) -> list[dict[str, str]]:
     return [{"id": "solved", "command": f"{yes} {code}"}, {"id": "not_fixed", "command": f"{no} {code}"}]
 
 
-async def ask_confirmation(ctx: Context, ticket: TicketView, *, note: str,
+async def ask_confirmation(ctx: Origin, ticket: TicketView, *, note: str, technician: str,
                            photos: list[str] | None = None) -> list[Outbound]:
-    """The job was resolved: tell the customer (with links to the technician's completion `photos`) and ask; it
-    closes by itself when the window ends unanswered."""
+    """The job was resolved (by `technician`, or by someone unnamed when empty): tell the customer (with links to
+    the technician's completion `photos`) and ask; it closes by itself when the window ends unanswered."""
     await ctx.services.closure.await_confirmation(ticket)
     customer = await ctx.services.dispatch.customer_contact(ticket)
     if customer is None:
@@ -38,5 +39,5 @@ async def ask_confirmation(ctx: Context, ticket: TicketView, *, note: str,
     return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
                         conversation=customer.conversation, template="confirm_resolved", locale=customer.locale,
                         key=f"confirm:{ticket.code}", ticket=ctx.ticket_card(ticket, customer.locale),
-                        technician=ctx.person.name, note=note, photos=photos or [],
+                        technician=technician, note=note, photos=photos or [],
                         actions=confirmation_actions(ticket.code, customer.locale))]

@@ -83,7 +83,7 @@ class TechnicianHandler(Handler):
             await tickets.add_message(ticket, actor=ctx.person.actor, text=note, inbox_id=ctx.inbox_id, entities={})
         if ticket.status == Status.RESOLVED.value:
             photos = await ctx.services.media.share_staff_files(ticket.code)
-            told = await ask_confirmation(ctx, ticket, note=note, photos=photos)
+            told = await ask_confirmation(ctx, ticket, note=note, technician=ctx.person.name, photos=photos)
         else:
             told = await notices.progress(ctx, ticket, note=note)
         return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note), *told]

@@ -126,11 +126,11 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "cancel_which": [{"tickets": [t(), t(status="new", code="SR-20240501-0009")],
                           "actions": [{"id": "cancel", "label": CODE, "command": f"取消 {CODE}"}]}],
         "confirm_none": [{}],
-        "confirm_resolved": [{"ticket": t(status="resolved"), "technician": "王师傅", "note": n, "photos": p,
+        "confirm_resolved": [{"ticket": t(status="resolved"), "technician": who, "note": n, "photos": p,
                               "actions": [{"id": "solved", "command": f"已解决 {CODE}"},
                                           {"id": "not_fixed", "command": f"未解决 {CODE}"}]}
                              for n, p in (("已更换排水泵", ["https://service.example.com/media/" + "k" * 43]),
-                                          ("", []))],
+                                          ("", [])) for who in ("王师傅", "")],
         "job_photo_added": [{"code": CODE, "count": 1}, {"code": CODE, "count": 3}],
         "job_cancelled": [{"ticket": t(status="cancelled"), "reason": r} for r in ("已经好了", "")],
         "job_reopened": [{"ticket": t(), "job": JOB, "pooled": False, "actions": ACTIONS, "note": "还是不脱水"},

@@ -9,7 +9,8 @@ from bot.api import schemas as s
 from bot.api.errors import ApiError, bad_request, conflict, not_found
 from bot.api.operations import Call, Download, Operation
 from bot.api.views import handover, message, ticket_detail, ticket_summary
-from core.domain.tickets import IllegalTransition, MessageView, Priority, TicketType, TicketView
+from core.domain.tickets import IllegalTransition, MessageView, Priority, Status, TicketType, TicketView
+from core.envelopes import Outbound
 from core.media import BlobUnavailable
 from core.services.dispatch import Dispatch
 from core.services.handover import Desk
@@ -18,6 +19,7 @@ from core.services.ticket_queries import TicketFilter
 from core.services.unit import Services
 from handlers import notices
 from handlers.base import Origin, entity_lists
+from handlers.closing import ask_confirmation
 from handlers.takeover import answer, give_back
 
 PHONE = "phone"
@@ -154,9 +156,19 @@ async def update_ticket(call: Call) -> s.TicketDetail:
                 ticket = await _reassign(call, services, errand, ticket, body.assignee)
             if body.status is not None and body.status.value != ticket.status:
                 ticket = await services.tickets.transition(ticket, body.status, actor=actor, note=body.note)
+                if ticket.status == Status.RESOLVED.value:
+                    call.send(*await _ask_customer(services, errand, ticket, note=body.note or ""))
         except IllegalTransition as exc:
             raise conflict("illegal_transition", str(exc)) from None
     return await _detail(call, ticket.code)
+
+
+async def _ask_customer(services: Services, errand: Origin, ticket: TicketView, *, note: str) -> list[Outbound]:
+    """A ticket resolved from the console closes the loop as a technician's 完工 does: the customer is asked
+    whether it is fixed, and the survey follows their answer (or the reopen window's end). The job's technician is
+    named when it had one."""
+    assignee = await services.people.staff_member(ticket.assignee_id) if ticket.assignee_id is not None else None
+    return await ask_confirmation(errand, ticket, note=note, technician=assignee.name if assignee else "")
 
 
 async def _reassign(call: Call, services: Services, errand: Origin, ticket: TicketView,

@@ -184,6 +184,30 @@ async def test_confirm_closes_and_the_survey_is_answered_and_stored(hub_server, 
     assert (stats["csat_average"], stats["nps"], stats["survey_response_rate"]) == (5.0, 100.0, 1.0)
 
 
+async def test_resolving_through_the_api_asks_the_customer_and_the_survey_follows(hub_server, chat, staff,  # type: ignore[no-untyped-def]
+                                                                                  clock) -> None:
+    hub, server = hub_server
+    customer = await chat()
+    await customer.say(REPAIR)
+    code = (await customer.next())["ticket"]["id"]
+    await staff("wangshifu").say(f"接单 {code}")
+    await customer.next()
+    async with aiohttp.ClientSession() as http:
+        async with http.patch(server.make_url(f"/api/v1/tickets/{code}"), json={"status": "resolved",
+                                                                                 "note": "电话指导后恢复正常"},
+                              headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
+            assert response.status == 200, await response.text()
+    ask = await customer.next()
+    assert "问题解决了吗" in ask["text"] and "王师傅" in ask["text"] and "电话指导后恢复正常" in ask["text"]
+    assert [a["command"] for a in ask["actions"]] == [f"已解决 {code}", f"未解决 {code}"]
+    await customer.say("已解决")
+    assert "已关闭" in (await customer.next())["text"]
+    assert await _status(hub, code) == "closed"
+    await _later(hub, clock, 60)
+    csat = await customer.next()
+    assert code in csat["text"] and [a["command"] for a in csat["actions"]] == ["1", "2", "3", "4", "5"]
+
+
 async def test_not_fixed_reopens_and_a_low_score_reaches_the_supervisor(hub_server, chat, staff, clock) -> None:  # type: ignore[no-untyped-def]
     hub, _ = hub_server
     customer, wang, chen = await chat(), staff("wangshifu"), staff("chenzhuguan")
