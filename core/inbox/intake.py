@@ -4,7 +4,8 @@ Channels call the intake with what arrived; concurrent calls share one transacti
 returns only after that commit — so a platform is acknowledged only for messages that survive a crash. The rows are
 published to the bus before the callers return: with several processes, a customer's next message (sent after the
 acknowledgement, perhaps to another process) then always queues behind this one.
-The unique (channel, external_id) key turns platform retries into no-ops.
+The unique (channel, external_id) key turns platform retries into no-ops. Every message is cleaned first (`clean`),
+so no later step can fail on text the database cannot store.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.envelopes import Inbound
+from core.inbox.clean import clean_inbound
 from core.storage.models import InboxRow, InboxStatus
 from core.storage.write_turns import URGENT
 from core.storage.upsert import ignoring_conflicts
@@ -55,7 +57,7 @@ class GroupCommitIntake:
         futures = []
         for inbound in inbounds:
             future: asyncio.Future[bool] = loop.create_future()
-            self._pending.append((inbound, future))
+            self._pending.append((clean_inbound(inbound), future))
             futures.append(future)
         self._wake.set()
         return [await future for future in futures]
