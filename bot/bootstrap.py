@@ -19,6 +19,7 @@ from bot.metrics import Metrics
 from bot.pipeline import Pipeline, transaction_budget
 from bot.router import Router
 from bot.timers import TimerWorker
+from bot.undelivered import DeadLetters
 from bot.workers import InboxWorkers, OutboxSender
 from channels.base import Channel, ChannelDeps
 from channels.registry import platform
@@ -157,13 +158,14 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     metrics = Metrics()
     renderer = Renderer()
     channels: dict[str, Channel] = {}
+    wiring = hub_wiring(config)
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
-                          clock=clock, metrics=metrics)
+                          clock=clock, metrics=metrics,
+                          dead=DeadLetters(sessions=sessions, clock=clock, wiring=wiring))
     budget = transaction_budget(engine.dialect.name, other_processes=config.bus.backend == "redis")
     inbox = InboxStore(sessions=sessions, clock=clock)
     relay = InboxRelay(bus=bus, store=inbox)
     understander = understander or load_understander(config.nlp.model_path or None)
-    wiring = hub_wiring(config)
     timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), wiring=wiring,
                          after_commit=sender.wake) if config.bus.process else None
     keeper = MediaKeeper(blobs=_blobs(config.media), max_bytes=config.media.max_bytes,

@@ -66,13 +66,15 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.bootstrap import build_hub
     from bot.heap import freeze_startup_heap
     from bot.diagnostics import install_stack_dumps
-    from bot.startup import check_escalations, listen, prepare_database
+    from bot.startup import check_escalations, listen, prepare_database, report_unreachable_staff
 
     config = _config(args)
     listeners = listen(config.server.host, config.server.port)
     try:
         prepare_database(config.database.url)
         check_escalations(config.database.url, config.sla)
+        report_unreachable_staff(config.database.url, [name for name, section in config.channels.items()
+                                                       if section.enabled])
         app = build_app(build_hub(config))
     except BaseException:
         for listener in listeners:

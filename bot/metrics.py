@@ -20,6 +20,9 @@ class Metrics:
                                 "What a platform waits for its acknowledgement: intake call to inbox commit",
                                 buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
                                 registry=self.registry)
+        self.inbox_failed = Counter("aftersales_inbox_failed", "Inbox messages given up after every retry (each "
+                                    "sender got an apology, the supervisors an alert)", ["channel"],
+                                    registry=self.registry)
         self.backlog = Gauge("aftersales_inbox_backlog", "Inbox rows not yet processed (read when scraped)",
                              registry=self.registry)
 

@@ -24,12 +24,15 @@ from core.domain.people import Person, PersonKind
 from core.domain.surveys import SURVEYING
 from core.envelopes import Inbound, Outbound
 from core.inbox import InboxStore
+from core.inbox.store import MAX_ATTEMPTS, Failure
 from core.outbox import enqueue
 from core.services.unit import Services, Wiring
 from core.storage.db import urgent_write_waiting
-from handlers.base import Context
+from handlers.base import Context, Origin
+from handlers.failed import given_up, reference
 from nlp import Understander
 from nlp.retrieval import KnowledgeBase
+from templates import LOCALES
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +107,15 @@ class Pipeline:
             taken: list[int] = []
             try:
                 await self._process_some(remaining[:MAX_PER_TRANSACTION], taken)
-            except Exception:  # noqa: BLE001 - isolate the failing message below
-                log.exception("a transaction from inbox row %s failed; retrying its rows one by one", remaining[0])
+            except Exception as exc:  # noqa: BLE001 - isolate the failing message below (its traceback is logged there)
                 taken = taken or remaining[:self._batch_size]
-                for inbox_id in taken:
-                    await self._process_one(inbox_id)
+                if len(taken) == 1:
+                    await self._record_failure(taken[0], exc)
+                else:
+                    log.warning("a transaction from inbox row %s failed (%s); retrying its rows one by one",
+                                taken[0], _short(exc))
+                    for inbox_id in taken:
+                        await self._process_one(inbox_id)
             remaining = remaining[len(taken):]
             await asyncio.sleep(0)
         self._after_commit()
@@ -124,7 +131,6 @@ class Pipeline:
         try:
             await self._transaction([inbox_id], [], deadline=None)
         except Exception as exc:  # noqa: BLE001 - recorded on the row, visible to staff
-            log.exception("inbox row %s failed", inbox_id)
             await self._record_failure(inbox_id, exc)
 
     async def _transaction(self, inbox_ids: Sequence[int], taken: list[int], *, deadline: float | None) -> None:
@@ -194,7 +200,45 @@ class Pipeline:
         return state.state, None
 
     async def _record_failure(self, inbox_id: int, exc: Exception) -> None:
+        """Count the failed attempt; a row given up for good gets its apology and alert queued in the same
+        transaction (or, should that fail too, is given up without them). Logged as one line per attempt, with
+        the traceback on the first."""
+        error = _short(exc)
         try:
-            await self._inbox.record_failure(inbox_id, f"{type(exc).__name__}: {exc}")
-        except Exception:  # noqa: BLE001 - the database itself is gone; the row stays pending for the sweeper
-            log.exception("could not record the failure of inbox row %s", inbox_id)
+            failure = await self._count_failure(inbox_id, error, tell=True)
+        except Exception:  # noqa: BLE001 - the apology itself failed: give the row up all the same
+            log.exception("could not queue the apology for inbox row %s", inbox_id)
+            try:
+                failure = await self._count_failure(inbox_id, error, tell=False)
+            except Exception:  # noqa: BLE001 - the database itself is gone; the row stays pending for the sweeper
+                log.warning("could not record the failure of inbox row %s (%s)", inbox_id, error)
+                return
+        if failure is None:
+            return
+        if failure.attempts == 1:
+            log.error("inbox row %s failed (attempt 1 of %d)", inbox_id, MAX_ATTEMPTS, exc_info=exc)
+        elif not failure.given_up:
+            log.warning("inbox row %s failed again (attempt %d of %d): %s", inbox_id, failure.attempts,
+                        MAX_ATTEMPTS, error)
+        if failure.given_up:
+            log.error("inbox row %s given up after %d attempts (%s); its sender is told %s and the supervisors "
+                      "alerted", inbox_id, failure.attempts, error, reference(inbox_id))
+            self._metrics.inbox_failed.labels(failure.inbound.channel).inc()
+
+    async def _count_failure(self, inbox_id: int, error: str, *, tell: bool) -> Failure | None:
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            failure = await InboxStore.record_failure(session, inbox_id, error, now)
+            if tell and failure is not None and failure.given_up:
+                services = Services.in_transaction(session, self._clock, wiring=self._wiring,
+                                                   wake_timers=self._wake_timers)
+                origin = Origin(services=services, locale=reply_locale(failure.inbound.text, LOCALES[0]),
+                                stem=f"inbox:{inbox_id}:failed")
+                await enqueue(session, await given_up(origin, failure.inbound, inbox_id=inbox_id), now)
+            return failure
+
+
+def _short(exc: BaseException) -> str:
+    """An exception as one line: its type and the first line of its message."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

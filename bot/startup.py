@@ -10,7 +10,7 @@ import asyncio
 import errno
 import logging
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Collection
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -135,6 +135,29 @@ async def _check_escalations(url: str, sla: SlaSettings) -> None:
         key, notify = next(iter(unknown.items()))
         raise StartupError(f"configuration error: {key}: nobody on staff has the role or the name {notify!r}; add "
                            "such a staff member first, or change the escalation chain")
+
+
+def report_unreachable_staff(url: str, channels: Collection[str]) -> None:
+    """Log once each staff member who has no identity on any configured channel: job offers, alerts and escalations
+    sent to them would go nowhere (a job offered to them is sent back to the unassigned queue when that happens)."""
+    asyncio.run(_report_unreachable_staff(url, channels))
+
+
+async def _report_unreachable_staff(url: str, channels: Collection[str]) -> None:
+    from core.clock import SystemClock
+    from core.services.people import PeopleService
+    from core.storage.db import create_engine, session_factory
+
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            unreachable = await PeopleService(session=session, clock=SystemClock()).unreachable(channels)
+    finally:
+        await engine.dispose()
+    for member, held in unreachable:
+        where = f"identities only on {', '.join(held)}, not configured here" if held else "no identity on any channel"
+        log.warning("staff member %s (%s, id %s) cannot be reached on any configured channel (%s): nothing sent "
+                    "to them will arrive", member.name, member.role, member.id, where)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Mapping
+from typing import Awaitable, Callable, Mapping
 
 from bot.loop import WakeableLoop
 from bot.metrics import Metrics
@@ -18,6 +18,7 @@ from core.outbox import Claimed, OutboxStore
 from core.ports import SendError
 from templates.render import Renderer
 from core.storage.models import OutboxStatus
+from handlers.undelivered import NOT_CONFIGURED, REFUSED
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,11 @@ class OutboxSender(WakeableLoop):
     name = "outbox-sender"
 
     def __init__(self, *, store: OutboxStore, channels: Mapping[str, Channel], renderer: Renderer, clock: Clock,
-                 metrics: Metrics, concurrency: int = 16, idle_poll: float = 1.0) -> None:
+                 metrics: Metrics, dead: Callable[[Claimed, str], Awaitable[None]] | None = None,
+                 concurrency: int = 16, idle_poll: float = 1.0) -> None:
+        """`dead` is told of each row that goes dead and why (`not_configured`, `refused`)."""
         super().__init__()
+        self._dead = dead
         self._store = store
         self._channels = channels
         self._renderer = renderer
@@ -130,20 +134,27 @@ class OutboxSender(WakeableLoop):
             if channel is None:
                 await self._store.failed(claimed, f"channel {message.channel} is not configured", retryable=False,
                                          retry_after=None)
-                self._metrics.outbound.labels(message.channel, OutboxStatus.DEAD).inc()
+                await self._counted(claimed, OutboxStatus.DEAD, NOT_CONFIGURED)
                 return None
             try:
-                platform_id = await channel.send(message, self._renderer.render(message.template, message.data, message.locale))
+                platform_id = await channel.send(message, self._renderer.render(message.template, message.data,
+                                                                                message.locale))
             except SendError as exc:
                 status = await self._store.failed(claimed, f"{exc.code or type(exc).__name__}: {exc}",
                                                   retryable=exc.retryable, retry_after=exc.retry_after)
-                self._metrics.outbound.labels(message.channel, status).inc()
+                await self._counted(claimed, status, REFUSED)
                 return None
             except Exception as exc:  # noqa: BLE001 - unknown failure: retry with backoff, never lose the row
                 log.exception("send through %s failed", message.channel)
                 status = await self._store.failed(claimed, f"{type(exc).__name__}: {exc}", retryable=True,
                                                   retry_after=None)
-                self._metrics.outbound.labels(message.channel, status).inc()
+                await self._counted(claimed, status, REFUSED)
                 return None
             self._metrics.outbound.labels(message.channel, OutboxStatus.SENT).inc()
             return claimed.id, platform_id
+
+    async def _counted(self, claimed: Claimed, status: OutboxStatus, reason: str) -> None:
+        """A failed attempt counted; a row gone dead is told to `dead`."""
+        self._metrics.outbound.labels(claimed.message.channel, status).inc()
+        if status is OutboxStatus.DEAD and self._dead is not None:
+            await self._dead(claimed, reason)

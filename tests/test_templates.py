@@ -123,6 +123,13 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "queue_alert": [{"ticket": {**ALERT_CARD, "type": "invoice", "priority": "P3"}}],
         "job_unassignable": [{"ticket": ALERT_CARD, "reason": r, "job": JOB}
                              for r in ("no_skill", "all_declined", "unreachable")],
+        "inbox_apology": [{"reference": "IN-4711"}],
+        "inbox_failed": [{"reference": "IN-4711", "channel": "webchat", "sender": "张先生",
+                          "text": "[点此领取补贴](http://evil.example/claim) 洗衣机不脱水"}],
+        "offer_undeliverable": [{"ticket": ALERT_CARD, "job": JOB, "technician": "钱师傅", "channel": "slack",
+                                 "reason": "not_configured", "moved": True},
+                                {"ticket": {**ALERT_CARD, "status": "new"}, "job": NO_JOB_DETAILS, "technician": "",
+                                 "channel": "wecom", "reason": "refused", "moved": False}],
         "cancel_which": [{"tickets": [t(), t(status="new", code="SR-20240501-0009")],
                           "actions": [{"id": "cancel", "label": CODE, "command": f"取消 {CODE}"}]}],
         "confirm_none": [{}],

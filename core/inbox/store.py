@@ -58,20 +58,19 @@ class InboxStore:
                 {"id": row_id, "status": InboxStatus.DONE, "processed_at": at, "last_error": note}
                 for row_id, at, note in done])
 
-    async def record_failure(self, inbox_id: int, error: str) -> Failure | None:
-        """Count a failed attempt; after `MAX_ATTEMPTS` the row is `failed` for good. None when the row is gone or
-        no longer pending."""
-        async with self._sessions() as session, session.begin():
-            row = await session.get(InboxRow, inbox_id)
-            if row is None or row.status != InboxStatus.PENDING:
-                return None
-            attempts = row.attempts + 1
-            given_up = attempts >= MAX_ATTEMPTS
-            await session.execute(update(InboxRow).where(InboxRow.id == inbox_id).values(
-                attempts=attempts, last_error=error[:ERROR_LENGTH],
-                status=InboxStatus.FAILED if given_up else InboxStatus.PENDING,
-                processed_at=self._clock.now() if given_up else None))
-            return Failure(Inbound.from_dict(row.payload), attempts, given_up)
+    @staticmethod
+    async def record_failure(session: AsyncSession, inbox_id: int, error: str, now: datetime) -> Failure | None:
+        """Count a failed attempt, in the caller's transaction (the one that queues what a row given up causes);
+        after `MAX_ATTEMPTS` the row is `failed` for good. None when the row is gone or no longer pending."""
+        row = await session.get(InboxRow, inbox_id, with_for_update=True)
+        if row is None or row.status != InboxStatus.PENDING:
+            return None
+        attempts = row.attempts + 1
+        given_up = attempts >= MAX_ATTEMPTS
+        await session.execute(update(InboxRow).where(InboxRow.id == inbox_id).values(
+            attempts=attempts, last_error=error[:ERROR_LENGTH],
+            status=InboxStatus.FAILED if given_up else InboxStatus.PENDING, processed_at=now if given_up else None))
+        return Failure(Inbound.from_dict(row.payload), attempts, given_up)
 
     async def pending(self, *, older_than: timedelta | None = None) -> list[Committed]:
         """Rows not yet processed, oldest first; only those received `older_than` ago when given."""

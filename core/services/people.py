@@ -118,6 +118,7 @@ class PeopleService:
         """The staff member with this id, as a person (None when there is none)."""
         staff = await self._session.get(Staff, staff_id)
         return None if staff is None else _staff_person(staff)
+
     async def contacts_of(self, staff_ids: Collection[int]) -> dict[int, Contact]:
         """The best channel of each of these staff members (those with none are left out)."""
         if not staff_ids:
@@ -142,6 +143,22 @@ class PeopleService:
                 found[member.id] = Contact(member.id, member.name, member.locale, channel,
                                            channels[channel].external_id)
         return found
+
+    async def unreachable(self, channels: Collection[str]) -> list[tuple[Staff, list[str]]]:
+        """Staff with no identity on any of `channels` (the ones a hub has configured), by id, each with the
+        channels they do have an identity on: whatever is sent to them there goes nowhere."""
+        held: dict[int, list[str]] = {}
+        for staff_id, channel in await self._session.execute(
+                select(Identity.staff_id, Identity.channel).where(Identity.staff_id.is_not(None))
+                .order_by(Identity.id)):
+            held.setdefault(staff_id, []).append(channel)
+        return [(member, held.get(member.id, [])) for member in await self._session.scalars(
+            select(Staff).order_by(Staff.id)) if not set(held.get(member.id, ())) & set(channels)]
+
+    async def staff_at(self, channel: str, address: str) -> Staff | None:
+        """The staff member reached at `address` on `channel`, if it is one."""
+        return await self._session.scalar(select(Staff).join(Identity, Identity.staff_id == Staff.id).where(
+            Identity.channel == channel, Identity.external_id == address).limit(1))
 
     async def staff_contact(self, staff_id: int) -> Contact | None:
         """Where to reach one staff member (None if they are gone or have no identity)."""

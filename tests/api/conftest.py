@@ -1,5 +1,6 @@
 """A served hub (demo staff, fixed keyword types) with API tokens of each role, on SQLite and PostgreSQL, and a
-client that speaks to `/api/v1` the way the console does."""
+client that speaks to `/api/v1` the way the console does. WeCom, where the demo staff are, is configured against the
+fake WeCom API: job offers to a staff channel that is not configured are sent back to the queue."""
 from __future__ import annotations
 
 from typing import Any, AsyncIterator
@@ -14,6 +15,8 @@ from bot.bootstrap import Hub, build_hub
 from bot.config import config_from_dict
 from bot.demo import load_demo
 from core.clock import Clock, SystemClock
+from tests.channels.wecom.conftest import AGENT_ID, CORP_ID
+from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
 from testkit.hub_process import RATE_KEYS
 from testkit.understanding import keyword_understander
 
@@ -67,9 +70,21 @@ def hub_clock() -> Clock:
 
 
 @pytest.fixture
-async def served(engine: AsyncEngine, hub_clock: Clock) -> AsyncIterator[tuple[Hub, TestServer]]:
+async def wecom_api(hub_clock: Clock) -> AsyncIterator[FakeWeixinApi]:
+    api = await FakeWeixinApi(clock=hub_clock, app_id="wx-unused", app_secret="unused", corp_id=CORP_ID,
+                              corp_secret="corpsecret", agent_id=AGENT_ID).start()
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+async def served(engine: AsyncEngine, hub_clock: Clock,
+                 wecom_api: FakeWeixinApi) -> AsyncIterator[tuple[Hub, TestServer]]:
     url = engine.url.render_as_string(hide_password=False)
-    hub = build_hub(config_from_dict(hub_config(url)), understander=keyword_understander(), clock=hub_clock)
+    wecom = {"corp_id": CORP_ID, "agent_id": str(AGENT_ID), "secret": "corpsecret", "token": "wecomtoken",
+             "encoding_aes_key": new_aes_key(), "api_base_url": wecom_api.url}
+    hub = build_hub(config_from_dict(hub_config(url, wecom=wecom)), understander=keyword_understander(),
+                    clock=hub_clock)
     await load_demo(url, only_if_empty=False)
     server = TestServer(build_app(hub))
     await server.start_server()

@@ -1,6 +1,6 @@
 """`aftersales serve` as an operator starts it: a new SQLite file is migrated and served; a PostgreSQL database that
 is not at head, a port already taken and an escalation level nobody on staff would receive are refused with one line
-on stderr and exit 2, before anything starts."""
+on stderr and exit 2, before anything starts; each staff member no configured channel reaches is named once."""
 from __future__ import annotations
 
 import signal
@@ -82,3 +82,16 @@ def test_serve_refuses_an_escalation_level_nobody_would_receive(tmp_path: Path) 
     assert hub.cli("demo").wait(60) == 0
     result = hub.serve_until_exit()
     assert_one_line_refusal(result, "sla.escalation[2].notify", "'manager'")
+
+
+async def test_serve_logs_once_each_staff_member_no_configured_channel_reaches(tmp_path: Path) -> None:
+    slack = '[slack]\nbot_token = "xoxb-test"\nsigning_secret = "secret"\napi_base_url = "http://127.0.0.1:9/api/"\n'
+    hub = HubProcess(tmp_path, extra_config=slack)
+    assert hub.cli("demo").wait(60) == 0
+    try:
+        await hub.start()
+        assert hub.signal(signal.SIGTERM) == 0
+    finally:
+        hub.kill()
+    lines = [line for line in hub.log.read_text("utf-8").splitlines() if "cannot be reached" in line]
+    assert len(lines) == 1 and "赵师傅" in lines[0] and "wecom" in lines[0], lines
