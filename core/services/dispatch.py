@@ -72,7 +72,8 @@ class DispatchService:
         self._people = people
 
     async def dispatch(self, ticket: TicketView, *, actor: str = DISPATCHER) -> Dispatch:
-        """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool.
+        """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool. A
+        technician with no staff channel at all is never given a job: nobody could tell them of it.
 
         Each technician is offered a pooled job once: dispatching it again only reaches those not yet told. A job
         nobody can or will take is recorded in the audit log (`unassignable`) for someone to act on. Tickets of the
@@ -88,12 +89,14 @@ class DispatchService:
             return await self._unassignable(ticket, ALL_DECLINED, actor=actor)
         addresses = list(ticket.entities.get("addresses", []))
         local = [s for s in skilled if serves(s.regions, addresses)]
+        reachable = await self._people.staff_contacts(local)
+        local = [s for s in local if s.id in reachable]
         load = await self.load([s.id for s in local])
         free = [s for s in local if load.get(s.id, 0) < s.capacity]
         if free:
             chosen = min(free, key=lambda s: (load.get(s.id, 0), s.id))
             await self._assign(ticket, chosen.id, actor=actor)
-            return Dispatch(assignee=(await self._people.staff_contacts([chosen])).get(chosen.id))
+            return Dispatch(assignee=reachable[chosen.id])
         offered = await self._offered(ticket)
         fresh = await self._people.staff_contacts([s for s in skilled if s.id not in offered])
         pool = tuple(fresh.values())
@@ -108,12 +111,14 @@ class DispatchService:
         return Dispatch(unassignable=reason)
 
     async def return_to(self, ticket: TicketView, staff_id: int | None, *, actor: str = DISPATCHER) -> Dispatch:
-        """A reopened job goes back to the technician who did it, if they are still a technician on duty (the
-        customer knows them, and they know the job); otherwise it is dispatched anew."""
+        """A reopened job goes back to the technician who did it, if they are still a technician on duty and can be
+        told (the customer knows them, and they know the job); otherwise it is dispatched anew."""
         staff = await self._session.get(Staff, staff_id) if staff_id is not None else None
         if staff is not None and staff.on_duty and staff.role == PersonKind.TECHNICIAN.value:
-            await self._assign(ticket, staff.id, actor=actor)
-            return Dispatch(assignee=(await self._people.staff_contacts([staff])).get(staff.id))
+            contact = (await self._people.staff_contacts([staff])).get(staff.id)
+            if contact is not None:
+                await self._assign(ticket, staff.id, actor=actor)
+                return Dispatch(assignee=contact)
         if ticket.assignee_id is not None:
             ticket = await self._tickets.set_assignee(ticket, None, actor=actor)
         return await self.dispatch(ticket, actor=actor)

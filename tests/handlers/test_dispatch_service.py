@@ -92,6 +92,18 @@ async def test_a_job_nobody_can_or_will_take_says_why(engine, clock: FakeClock) 
         assert await dispatch.dispatch(invoice) == Dispatch(), "the agents' tickets are no field jobs"
 
 
+async def test_a_technician_nobody_can_tell_is_never_given_the_job(engine, clock: FakeClock) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        await _staff(services, "silent", identities={})
+        ticket = await _ticket(services)
+        assert (await services.dispatch.dispatch(ticket)).unassignable == "unreachable"
+        assert (await services.tickets.refresh(ticket)).assignee_id is None
+        near = await _staff(services, "near")
+        result = await services.dispatch.dispatch(ticket)
+        assert result.assignee is not None and result.assignee.person_id == near.id
+
+
 async def test_racing_claims_on_a_pooled_job_have_one_winner(engine, clock: FakeClock) -> None:
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
