@@ -204,10 +204,12 @@ class Pipeline:
         transaction (or, should that fail too, is given up without them). Logged as one line per attempt, with
         the traceback on the first."""
         error = _short(exc)
+        told = True
         try:
             failure = await self._count_failure(inbox_id, error, tell=True)
         except Exception:  # noqa: BLE001 - the apology itself failed: give the row up all the same
             log.exception("could not queue the apology for inbox row %s", inbox_id)
+            told = False
             try:
                 failure = await self._count_failure(inbox_id, error, tell=False)
             except Exception:  # noqa: BLE001 - the database itself is gone; the row stays pending for the sweeper
@@ -221,8 +223,9 @@ class Pipeline:
             log.warning("inbox row %s failed again (attempt %d of %d): %s", inbox_id, failure.attempts,
                         MAX_ATTEMPTS, error)
         if failure.given_up:
-            log.error("inbox row %s given up after %d attempts (%s); its sender is told %s and the supervisors "
-                      "alerted", inbox_id, failure.attempts, error, reference(inbox_id))
+            log.error("inbox row %s given up after %d attempts (%s); %s", inbox_id, failure.attempts, error,
+                      f"its sender is told {reference(inbox_id)} and the supervisors alerted" if told
+                      else "nobody could be told")
             self._metrics.inbox_failed.labels(failure.inbound.channel).inc()
 
     async def _count_failure(self, inbox_id: int, error: str, *, tell: bool) -> Failure | None:
