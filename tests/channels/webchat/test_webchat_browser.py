@@ -10,6 +10,7 @@ from channels.webchat.channel import WebChatChannel
 from channels.webchat.config import WebChatConfig
 from core.envelopes import Inbound, Outbound
 from templates.render import Action, Rendered
+from testkit.media_samples import png
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -24,9 +25,9 @@ expect.set_options(timeout=20_000)
 
 
 @pytest.fixture
-def channel(recorder, clock) -> WebChatChannel:
+def channel(recorder, clock, tmp_path) -> WebChatChannel:
     """Answers each message with a ticket reply, as the hub would after opening a ticket."""
-    channel = WebChatChannel(config=WebChatConfig(), intake=recorder, clock=clock)
+    channel = WebChatChannel(config=WebChatConfig(upload_dir=str(tmp_path / "uploads")), intake=recorder, clock=clock)
     replies = 0
 
     async def answer(inbound: Inbound) -> None:
@@ -81,6 +82,18 @@ async def test_chinese_message_gets_a_reply_with_a_ticket_card(page, recorder):
     await page.get_by_test_id("action-button").click()
     await expect(customer.nth(1).locator(".bubble")).to_have_text("查询进度 SR-20261123-0001")
     await expect(page.get_by_test_id("ticket-card")).to_have_count(2)
+
+
+async def test_a_picture_goes_up_from_the_paperclip_and_is_acknowledged(page, recorder, tmp_path):
+    picture = tmp_path / "铭牌.png"
+    picture.write_bytes(png(400, 300))
+    await page.get_by_test_id("file-input").set_input_files(str(picture))
+    customer = page.locator("[data-testid=message][data-role=customer]")
+    await expect(customer.locator(".bubble")).to_have_text("📎 铭牌.png")
+    await expect(customer).to_have_attribute("data-status", "sent")
+    await expect(page.get_by_test_id("upload-progress")).to_have_count(0)
+    [inbound] = recorder.accepted
+    assert (inbound.text, inbound.attachments[0].kind, inbound.attachments[0].name) == ("", "image", "铭牌.png")
 
 
 async def test_enter_does_not_send_while_an_ime_composition_is_open(page, recorder):
