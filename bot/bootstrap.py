@@ -44,6 +44,7 @@ from handlers.handover import HandoverHandler
 from handlers.intake import IntakeHandler
 from handlers.pause import PauseHandler
 from handlers.queue import QueueHandler
+from handlers.reports import ReportJob
 from handlers.sla_alerts import SlaAlertJob
 from handlers.knowledge import KnowledgeHandler
 from handlers.smalltalk import SmalltalkHandler
@@ -109,9 +110,16 @@ class Hub:
         await self.workers.start()
         await self.sender.start()
         if self.timers is not None:
+            await self._schedule_reports()
             await self.timers.start()
         if self.fetcher is not None:
             await self.fetcher.start()
+
+    async def _schedule_reports(self) -> None:
+        """The next daily and weekly summaries, as durable timers (every process does it; the keys make it once)."""
+        if self.config.reports.enabled:
+            async with self.sessions() as session, session.begin():
+                await self.services(session).reports.schedule(self.clock.now())
 
     async def stop(self) -> None:
         """Stop taking input, finish what was accepted (in-flight processing gets `STOP_GRACE` seconds; what is
@@ -198,17 +206,18 @@ def default_router() -> Router:
 
 def default_timer_jobs() -> list[TimerJob]:
     """Every job the hub does when a timer comes due."""
-    return [SlaAlertJob(), AutoClose(), AskSurvey(), RemindSurvey(), ExpireSurvey()]
+    return [SlaAlertJob(), AutoClose(), AskSurvey(), RemindSurvey(), ExpireSurvey(), ReportJob()]
 
 
 def hub_wiring(config: Config) -> Wiring:
     """What the services need of the configuration: the shared rooms staff alerts are posted to (from every
-    configured channel that has one), the service levels, `[survey]`, the webhook subscribers, the handover timeout."""
+    configured channel that has one), the service levels, `[survey]`, the webhook subscribers, the handover timeout,
+    `[reports]`."""
     webhooks = config.channel("webhooks")
     return Wiring(rooms=tuple(Room(name, section.alerts_room) for name, section in config.channels.items()
                               if section.enabled and section.alerts_room), sla=config.sla, survey=config.survey,
                   hooks=webhooks.urls if webhooks.enabled else (), handover_timeout=config.handover.timeout,
-                  media_links=config.media.public_url.rstrip("/"))
+                  media_links=config.media.public_url.rstrip("/"), reports=config.reports)
 
 
 def default_partitions(database_url: str) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from channels.registry import PLATFORMS, platform
+from core.domain.reports import ReportSettings
 from core.domain.sla import SlaSettings
 from core.domain.surveys import SurveySettings
 from core.durations import parse_duration
@@ -179,6 +180,7 @@ class Config:
     handover: HandoverConfig = field(default_factory=HandoverConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     media: MediaConfig = field(default_factory=MediaConfig)
+    reports: ReportSettings = field(default_factory=ReportSettings)
     channels: Mapping[str, Any] = field(default_factory=dict)
     """Each platform's section (`channels.registry`), built from its own config type; absent ones at their defaults."""
 

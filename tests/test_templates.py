@@ -30,6 +30,15 @@ QUEUED = {"id": CODE, "type": "repair", "priority": "P2", "status": "new", "summ
 HAZARDS = ["gas", "fire", "electric", "water_electric"]
 ALERT_CARD = {"id": CODE, "type": "repair", "priority": "P1", "status": "assigned", "summary": "燃气灶漏气，有燃气味"}
 
+REPORT = {"timezone": "Asia/Shanghai", "total": 42, "types": [{"value": "repair", "count": 30},
+                                                            {"value": "installation", "count": 12}],
+          "channels": [{"value": "网页客服", "count": 40}, {"value": "企业微信", "count": 2}],
+          "sla": [{"target": "first_response", "total": 42, "met": 38, "breached": 2, "warned": 1, "rate": "95%"},
+                  {"target": "resolution", "total": 42, "met": 0, "breached": 0, "warned": 0, "rate": ""}],
+          "breaches": 2, "surveys": {"sent": 20, "answered": 12, "csat": "4.3", "nps": "+25"},
+          "products": [{"value": "洗衣机", "count": 9}], "models": [{"value": "XQB80-1", "count": 3}],
+          "repeats": [{"value": "SN8800123", "count": 2}]}
+
 
 def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
     """Realistic data per template, one entry per branch worth seeing."""
@@ -87,6 +96,10 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "media_not_kept": [{"kind": k, "name": n, "reason": r} for k, n, r in (
             ("image", "", "too_large"), ("file", "发票.pdf", "type_mismatch"), ("file", "logs.zip", "bomb"),
             ("voice", "", "gone"), ("video", "", "unreadable"))],
+        "report_summary": [{**REPORT, "report": "daily", "first_day": "2027-02-10", "last_day": "2027-02-10"},
+                           {**REPORT, "report": "weekly", "first_day": "2027-02-08", "last_day": "2027-02-14",
+                            "types": [], "channels": [], "products": [], "models": [], "repeats": [],
+                            "surveys": {"sent": 0, "answered": 0, "csat": "", "nps": ""}}],
         "sla_alert": [{"ticket": ALERT_CARD, "target": target, "level": level, "due_at": "2027-02-10 14:30",
                        "assignee": assignee, "actions": [] if level == 0 else [ACK]}
                       for target, level, assignee in (("first_response", 0, ""), ("first_response", 1, "王师傅"),

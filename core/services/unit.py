@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.domain.reports import ReportSettings
 from core.domain.sla import SlaSettings
 from core.domain.surveys import SurveySettings
 from core.envelopes import Inbound
@@ -24,6 +25,7 @@ from core.services.intake import IntakeService
 from core.services.knowledge import KnowledgeService
 from core.services.media import MediaService
 from core.services.people import PeopleService
+from core.services.reports import ReportService
 from core.services.sla import SlaService
 from core.services.staff import StaffService
 from core.services.stats import StatsService
@@ -38,7 +40,7 @@ from core.sla.config import builtin_sla
 class Wiring:
     """What the hub's configuration tells the services: the shared alert rooms of its channels, the service levels
     (the built-in ones when None), `[survey]` (the reopen window, the survey's timing and questions), the webhook
-    subscribers, and how long a conversation stays with a person while nobody writes."""
+    subscribers, how long a conversation stays with a person while nobody writes, and when the summaries go out."""
 
     rooms: tuple[Room, ...] = ()
     sla: SlaSettings | None = None
@@ -47,6 +49,7 @@ class Wiring:
     handover_timeout: timedelta = DEFAULT_TIMEOUT
     media_links: str = ""
     """Where customers' links to shared files start (`[media] public_url`)."""
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +73,7 @@ class Services:
     stats: StatsService
     deliveries: DeliveryService
     media: MediaService
+    reports: ReportService
 
     @classmethod
     def in_transaction(cls, session: AsyncSession, clock: Clock, *, wiring: Wiring = Wiring(),
@@ -77,7 +81,9 @@ class Services:
         """One set per transaction: what the services keep in hand is valid only inside it. `wake_timers` is called
         after a commit that scheduled a timer."""
         timers = TimerService(session=session, clock=clock, wake=wake_timers)
-        clocks = SlaService(settings=wiring.sla or builtin_sla(), timers=timers, clock=clock)
+        sla = wiring.sla or builtin_sla()
+        clocks = SlaService(settings=sla, timers=timers, clock=clock)
+        stats = StatsService(session=session)
         events = EventService(session=session, clock=clock, urls=wiring.hooks)
         tickets = TicketService(session=session, clock=clock, sla=clocks, events=events)
         people = PeopleService(session=session, clock=clock)
@@ -96,8 +102,9 @@ class Services:
                    staff=StaffService(session=session, clock=clock, people=people),
                    customers=CustomerService(session=session, clock=clock),
                    queries=TicketQueries(session=session, clock=clock, handovers=handovers, surveys=surveys),
-                   stats=StatsService(session=session), deliveries=DeliveryService(session=session, clock=clock),
-                   media=MediaService(session=session, clock=clock, links=wiring.media_links))
+                   stats=stats, deliveries=DeliveryService(session=session, clock=clock),
+                   media=MediaService(session=session, clock=clock, links=wiring.media_links),
+                   reports=ReportService(stats=stats, timers=timers, settings=wiring.reports, zone=sla.timezone))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
