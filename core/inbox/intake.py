@@ -111,8 +111,8 @@ class GroupCommitIntake:
                 "status": InboxStatus.PENDING, "attempts": 0, "last_error": "", "received_at": now,
             })
         async with self._sessions(info={URGENT: True}) as session, session.begin():
-            statement = ignoring_conflicts(session, InboxRow).returning(
-                InboxRow.id, InboxRow.channel, InboxRow.external_id, InboxRow.conversation)
+            statement = ignoring_conflicts(session, InboxRow,
+                                           returning=("id", "channel", "external_id", "conversation"))
             result = await session.execute(statement, list(rows.values()))
             new = {(r.channel, r.external_id): Committed(r.id, r.conversation) for r in result}
             repeats = [key for key in rows if key not in new]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import event, or_, update
+from sqlalchemy import ColumnElement, Table, event, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.storage.models import Timer, TimerStatus
@@ -27,21 +28,23 @@ class TimerService:
         self._clock = clock
         self._wake = wake
         self._wake_pending = False
+        self._queued: list[dict[str, Any]] = []
+        """Timers scheduled and not written yet: one statement for a whole transaction's (a batch of new tickets
+        starts a few SLA timers each), just before it commits or before a statement that must see them."""
+        event.listen(session.sync_session, "before_commit", self._write)
 
     async def schedule(self, kind: str, key: str, due_at: datetime, payload: Mapping[str, Any] | None = None) -> None:
         """Fire job `kind` at `due_at` with `payload`; a pending or held timer of the same key is moved instead."""
         await self.schedule_many(kind, [(key, due_at, payload or {})])
 
     async def schedule_many(self, kind: str, timers: Sequence[tuple[str, datetime, Mapping[str, Any]]]) -> None:
-        """`schedule` for several (key, due_at, payload) at once, in one statement."""
+        """`schedule` for several (key, due_at, payload) at once; written in order with the transaction's others."""
         if not timers:
             return
         now = self._clock.now()
-        rows = [{"kind": kind, "key": key, "due_at": due_at, "payload": dict(payload), "status": TimerStatus.PENDING,
-                 "attempts": 0, "last_error": "", "created_at": now} for key, due_at, payload in timers]
-        statement = upserting(self._session, Timer, index=["key"], update=["kind", "due_at", "payload", "status"],
-                              only_if=or_(*(Timer.status == status for status in _WAITING)))
-        await self._session.execute(statement, rows)
+        self._queued.extend({"kind": kind, "key": key, "due_at": due_at, "payload": dict(payload),
+                             "status": TimerStatus.PENDING, "attempts": 0, "last_error": "", "created_at": now}
+                            for key, due_at, payload in timers)
         if self._wake is not None and not self._wake_pending:
             self._wake_pending = True
             event.listen(self._session.sync_session, "after_commit", self._woken, once=True)
@@ -63,9 +66,22 @@ class TimerService:
         """Hold every pending timer whose key starts with `prefix` until its key is scheduled again."""
         await self._set(_starting(prefix), TimerStatus.HELD)
 
+    def _write(self, session: Session) -> None:
+        if self._queued:
+            rows, self._queued = self._queued, []
+            session.execute(upserting(session, Timer, index=["key"], update=["kind", "due_at", "payload", "status"],
+                                      only_if=_still_waiting), rows)
+
     async def _set(self, which: Any, status: TimerStatus) -> None:
+        if self._queued:
+            await self._session.run_sync(self._write)
         await self._session.execute(update(Timer).where(which, Timer.status.in_(_WAITING)).values(status=status)
                                     .execution_options(synchronize_session=False))
+
+
+def _still_waiting(table: Table) -> ColumnElement[bool]:
+    """A timer that has not fired nor been cancelled: scheduling its key again moves it."""
+    return or_(*(table.c.status == status for status in _WAITING))
 
 
 def _starting(prefix: str) -> Any:
