@@ -45,7 +45,6 @@ class ConversationService:
         if row is None:
             row = ConversationState(channel=channel, conversation=thread, sender=sender, state=IDLE, data={},
                                     expires_at=None, updated_at=now)
-            self._session.add(row)
             self._known[key] = row
         elif row.expires_at is not None and row.expires_at <= now:
             self._write(row, IDLE, {}, None)
@@ -70,6 +69,10 @@ class ConversationService:
         return row
 
     def _write(self, row: ConversationState, name: str, data: dict[str, Any], expires: datetime | None) -> None:
+        """A thread seen for the first time is stored once it is written to, with what it was set to: one that
+        stays idle needs no row (no row reads as idle)."""
+        if name != IDLE or row in self._session:
+            self._session.add(row)
         row.state = name
         row.data = data
         row.expires_at = expires

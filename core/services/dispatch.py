@@ -70,6 +70,15 @@ class DispatchService:
         self._session = session
         self._tickets = tickets
         self._people = people
+        self._on_duty: list[Staff] = []
+        self._on_duty_at: int | None = None
+        """`PeopleService.staff_changes` when `_on_duty` was read."""
+        self._contacts: dict[int, Contact] = {}
+        self._load: dict[int, int] = {}
+        self._load_at: int | None = None
+        """`TicketService.moves` when `_load` was counted; a batch dispatches against one snapshot of the load,
+        kept up to date with its own assignments, and counts again only after another change of assignee or
+        status."""
 
     async def dispatch(self, ticket: TicketView, *, actor: str = DISPATCHER) -> Dispatch:
         """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool. A
@@ -89,17 +98,17 @@ class DispatchService:
             return await self._unassignable(ticket, ALL_DECLINED, actor=actor)
         addresses = list(ticket.entities.get("addresses", []))
         local = [s for s in skilled if serves(s.regions, addresses)]
-        reachable = await self._people.staff_contacts(local)
-        local = [s for s in local if s.id in reachable]
-        load = await self.load([s.id for s in local])
+        local = [s for s in local if s.id in self._contacts]
+        load = await self._current_load()
         free = [s for s in local if load.get(s.id, 0) < s.capacity]
         if free:
             chosen = min(free, key=lambda s: (load.get(s.id, 0), s.id))
             await self._assign(ticket, chosen.id, actor=actor)
-            return Dispatch(assignee=reachable[chosen.id])
+            load[chosen.id] = load.get(chosen.id, 0) + 1
+            self._load_at = self._tickets.moves
+            return Dispatch(assignee=self._contacts[chosen.id])
         offered = await self._offered(ticket)
-        fresh = await self._people.staff_contacts([s for s in skilled if s.id not in offered])
-        pool = tuple(fresh.values())
+        pool = tuple(self._contacts[s.id] for s in skilled if s.id not in offered and s.id in self._contacts)
         if pool:
             await self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
         elif not offered & {s.id for s in skilled}:
@@ -232,9 +241,22 @@ class DispatchService:
         return await self._people.customer_contact(ticket)
 
     async def _technicians(self) -> list[Staff]:
-        return list(await self._session.scalars(
-            select(Staff).where(Staff.role == PersonKind.TECHNICIAN.value, Staff.on_duty.is_(True))
-            .order_by(Staff.id)))
+        """The technicians on duty and where to reach them, read once per transaction."""
+        if self._on_duty_at != self._people.staff_changes:
+            self._on_duty_at = self._people.staff_changes
+            self._load_at = None
+            self._on_duty = list(await self._session.scalars(
+                select(Staff).where(Staff.role == PersonKind.TECHNICIAN.value, Staff.on_duty.is_(True))
+                .order_by(Staff.id)))
+            self._contacts = await self._people.staff_contacts(self._on_duty)
+        return self._on_duty
+
+    async def _current_load(self) -> dict[int, int]:
+        """Open jobs per technician on duty (see `_load_at`)."""
+        if self._load_at != self._tickets.moves:
+            self._load = await self.load([s.id for s in await self._technicians()])
+            self._load_at = self._tickets.moves
+        return self._load
 
     async def _assign(self, ticket: TicketView, staff_id: int, *, actor: str) -> None:
         ticket = await self._tickets.set_assignee(ticket, staff_id, actor=actor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -44,6 +44,8 @@ class PeopleService:
         """None: looked up and unknown (a first contact), so it is not asked for again."""
         self._customers: dict[int, Customer] = {}
         """Held here because the session keeps only weak references to unchanged rows."""
+        self.staff_changes = 0
+        """Staff added or changed in this transaction: what was read of the roster before may be out of date."""
 
     async def preload(self, senders: Iterable[tuple[str, str]]) -> None:
         """Resolve these (channel, sender) pairs in one query (two if staff write); the customers' rows are kept, so
@@ -66,6 +68,33 @@ class PeopleService:
             else:
                 self._customers[identity.Customer.id] = identity.Customer
                 self._known[key] = _customer_person(identity.Customer)
+
+    async def admit(self, senders: Iterable[tuple[str, str, str]]) -> None:
+        """`preload` for a batch's (channel, sender, display name) triples; the senders never seen before become
+        customers all at once (one insert per table, then one query for their rows), so a burst of first contacts
+        costs a few statements rather than a flush and an insert each."""
+        senders = list(senders)
+        await self.preload((channel, sender) for channel, sender, _ in senders)
+        names: dict[tuple[str, str], str] = {}
+        for channel, sender, display_name in senders:
+            if self._known.get((channel, sender)) is None:
+                names.setdefault((channel, sender), display_name)
+        if not names:
+            return
+        now = self._clock.now()
+        customers = Customer.__table__
+        created = await self._session.execute(
+            insert(customers).returning(customers.c.id, customers.c.name),
+            [{"name": name, "phone": "", "locale": "zh", "created_at": now} for name in names.values()])
+        ids: dict[str, list[int]] = {}
+        for row in created:
+            ids.setdefault(row.name, []).append(row.id)
+        await self._session.execute(insert(Identity.__table__), [
+            {"channel": channel, "external_id": sender, "display_name": name, "customer_id": ids[name].pop(),
+             "staff_id": None, "created_at": now} for (channel, sender), name in names.items()])
+        for key in names:
+            del self._known[key]
+        await self.preload(names)
 
     async def resolve(self, *, channel: str, sender: str, display_name: str = "") -> Person:
         """The person behind (channel, sender); a sender never seen before becomes a new customer."""
@@ -91,6 +120,7 @@ class PeopleService:
                         capacity: int = 5, identities: Mapping[str, str] | None = None, on_duty: bool = True,
                         locale: str = "zh") -> Staff:
         now = self._clock.now()
+        self.staff_changes += 1
         staff = Staff(name=name, role=role.value, skills=skills, regions=regions, capacity=capacity,
                       on_duty=on_duty, locale=locale, created_at=now)
         self._session.add(staff)

@@ -64,6 +64,7 @@ class StaffService:
         row = await self._session.get(Staff, staff_id)
         if row is None:
             return None
+        self._people.staff_changes += 1
         if spec.name is not None and spec.name != row.name:
             other = await self.by_name(spec.name)
             if other is not None:

@@ -21,9 +21,9 @@ from core.domain.tickets import (CLOCK_STOPPED, FINAL_STATUSES, OPEN_STATUSES, P
 from core.services.events import TICKET_ASSIGNED, TICKET_CREATED, TICKET_STATUS_CHANGED, EventService
 from core.services.journal import journal_of
 from core.services.media import ORPHAN_WINDOW
+from core.services.numbers import numbers_of
 from core.services.sla import SlaService, deadline_of
-from core.storage.models import Ticket, TicketEvent, TicketMessage, TicketSequence
-from core.storage.upsert import ignoring_conflicts
+from core.storage.models import Ticket, TicketEvent, TicketMessage
 
 SUMMARY_LENGTH = 60
 ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models")
@@ -42,6 +42,12 @@ class TicketService:
         self._open: dict[tuple[str, str], list[Ticket]] = {}
         self._rows: dict[str, Ticket] = {}
         self._opened: list[Ticket] = []
+        self._fresh: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        """The audit events of the tickets opened in this transaction, all of which are in memory: asking for them
+        (dispatch asks who declined or was offered a job) needs neither the journal written nor a query."""
+        self.moves = 0
+        """Changes of assignee or status made through this service: a snapshot of technicians' load taken at one
+        count still holds while the count is the same."""
         self._journal = journal_of(session)
 
     async def preload_open(self, threads: Iterable[tuple[str, str]]) -> None:
@@ -67,6 +73,7 @@ class TicketService:
                         entities=merge_entities({}, entities), created_at=now, updated_at=now)
         self._session.add(ticket)
         self._opened.append(self._keep(ticket))
+        self._fresh[ticket.code] = []
         self._open.get((channel, conversation), []).append(ticket)
         self._journal.add(TicketMessage, ticket, inbox_id=inbox_id, author=actor, text=text,
                           attachments=attachments or [], created_at=now)
@@ -131,6 +138,7 @@ class TicketService:
         now = self._clock.now()
         stopped = Status(row.status) in CLOCK_STOPPED
         before = row.status
+        self.moves += 1
         self._record(row, actor, "status", {"status": before}, {"status": target.value, "note": note})
         row.status = target.value
         row.updated_at = now
@@ -160,6 +168,7 @@ class TicketService:
     async def set_assignee(self, ticket: TicketView, staff_id: int | None, *, actor: str) -> TicketView:
         row = await self._row(ticket)
         before = row.assignee_id
+        self.moves += 1
         self._record(row, actor, "assignee", {"assignee_id": before}, {"assignee_id": staff_id})
         row.assignee_id = staff_id
         row.updated_at = self._clock.now()
@@ -240,6 +249,7 @@ class TicketService:
     async def claim(self, ticket: TicketView, staff_id: int) -> bool:
         """Take a job nobody holds: a conditional UPDATE, so of two technicians claiming at once exactly one wins."""
         row = await self._row(ticket)
+        self.moves += 1
         claimed = await self._session.execute(
             update(Ticket).where(Ticket.id == row.id, Ticket.assignee_id.is_(None), Ticket.status == Status.NEW.value)
             .values(assignee_id=staff_id).execution_options(synchronize_session=False))
@@ -279,6 +289,9 @@ class TicketService:
 
     async def events(self, ticket: TicketView, action: str) -> list[dict[str, Any]]:
         """The `after` of each audit event of this kind, oldest first (including this transaction's)."""
+        fresh = self._fresh.get(ticket.code)
+        if fresh is not None:
+            return [after for kind, after in fresh if kind == action]
         row = await self._row(ticket)
         await self._journal.write()
         return list(await self._session.scalars(select(TicketEvent.after).where(
@@ -320,17 +333,14 @@ class TicketService:
         return self._rows.setdefault(row.code, row)
 
     async def _next_code(self, now: datetime) -> str:
-        """Per-day sequence in China time; the UPDATE … RETURNING row lock makes it unique under concurrency."""
+        """Per-day sequence in China time (see core.services.numbers)."""
         day = now.astimezone(CHINA_TZ).date()
-        key = f"{day:%Y%m%d}"
-        with self._session.no_autoflush:
-            await self._session.execute(ignoring_conflicts(self._session, TicketSequence), [{"day": key, "last": 0}])
-            number = await self._session.scalar(
-                update(TicketSequence).where(TicketSequence.day == key)
-                .values(last=TicketSequence.last + 1).returning(TicketSequence.last))
-        return format_ticket_id(day, int(number or 0))
+        return format_ticket_id(day, await numbers_of(self._session).next(day))
 
     def _record(self, ticket: Ticket, actor: str, action: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+        fresh = self._fresh.get(ticket.code)
+        if fresh is not None:
+            fresh.append((action, after))
         self._journal.add(TicketEvent, ticket, actor=actor, action=action, before=before, after=after,
                           at=self._clock.now())
 

@@ -108,8 +108,8 @@ class Services:
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
-        instead of several per message."""
-        await self.people.preload((i.channel, i.sender) for i in inbounds)
+        instead of several per message; the senders never seen before become customers together."""
+        await self.people.admit((i.channel, i.sender, i.display_name) for i in inbounds)
         await self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds)
         await self.tickets.preload_open((i.channel, i.conversation) for i in inbounds)
         await self.surveys.preload((i.channel, i.conversation, i.sender) for i in inbounds)
