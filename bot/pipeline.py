@@ -30,7 +30,7 @@ from core.services.unit import Services, Wiring
 from core.storage.db import urgent_write_waiting
 from handlers.base import Context, Origin
 from handlers.failed import given_up, reference
-from nlp import Understander
+from nlp import Understander, Understanding
 from nlp.retrieval import KnowledgeBase
 from templates import LOCALES
 
@@ -93,6 +93,8 @@ class Pipeline:
         self._after_commit = after_commit
         self._transaction_budget = transaction_budget
         self._batch_size = FIRST_BATCH
+        self._understood: dict[int, Understanding] = {}
+        """Rows understood ahead of their transaction and not handled yet (one that ends early leaves some)."""
         """Rows fetched per transaction, sized from the last one so that a batch fills about one budget."""
 
     async def process(self, inbox_ids: Sequence[int]) -> None:
@@ -118,6 +120,8 @@ class Pipeline:
                         await self._process_one(inbox_id)
             remaining = remaining[len(taken):]
             await asyncio.sleep(0)
+        for inbox_id in inbox_ids:
+            self._understood.pop(inbox_id, None)
         self._after_commit()
 
     async def _process_some(self, inbox_ids: Sequence[int], taken: list[int]) -> None:
@@ -136,6 +140,7 @@ class Pipeline:
     async def _transaction(self, inbox_ids: Sequence[int], taken: list[int], *, deadline: float | None) -> None:
         """Handle rows still pending (not gone, not handled by an earlier delivery) in one transaction: what they
         all need is fetched up front, and they are marked done and their replies queued in one statement each."""
+        await self._understand_ahead(inbox_ids)
         async with self._sessions() as session, session.begin():
             pending = await self._inbox.take_pending(session, inbox_ids)
             services = Services.in_transaction(session, self._clock, wiring=self._wiring,
@@ -150,7 +155,8 @@ class Pipeline:
                 row = pending.get(inbox_id)
                 if row is not None:
                     now = self._clock.now()
-                    answer, note = await self._handle(services, inbox_id, row.inbound, now)
+                    answer, note = await self._handle(services, inbox_id, row.inbound, now,
+                                                      self._understood.pop(inbox_id, None))
                     replies.extend(answer)
                     done.append((inbox_id, now, note))
                     self._metrics.latency.observe(max(0.0, (now - row.received_at).total_seconds()))
@@ -161,9 +167,24 @@ class Pipeline:
         if services.media.received and self._wake_media is not None:
             self._wake_media()
 
-    async def _handle(self, services: Services, inbox_id: int, inbound: Inbound,
-                      now: datetime) -> tuple[list[Outbound], str]:
-        """The replies to one message, and a note for its inbox row when it is deliberately left unanswered."""
+    async def _understand_ahead(self, inbox_ids: Sequence[int]) -> None:
+        """What the rows not understood yet say, read before the transaction begins (outside SQLite's write turn,
+        so the intake commits meanwhile), as understood when the thread waits for nothing (`_understood`); a thread
+        that waits for an answer is understood again in the transaction. The event loop gets a turn between
+        messages."""
+        wanted = [inbox_id for inbox_id in inbox_ids if inbox_id not in self._understood]
+        if not wanted:
+            return
+        async with self._sessions() as session:
+            pending = await self._inbox.peek_pending(session, wanted)
+        for inbox_id, inbound in pending.items():
+            self._understood[inbox_id] = self._understander.understand(inbound.text, now=inbound.sent_at)
+            await asyncio.sleep(0)
+
+    async def _handle(self, services: Services, inbox_id: int, inbound: Inbound, now: datetime,
+                      understood: Understanding | None) -> tuple[list[Outbound], str]:
+        """The replies to one message, and a note for its inbox row when it is deliberately left unanswered;
+        `understood` is the message understood ahead, for a thread that waits for nothing."""
         person = await services.people.resolve(channel=inbound.channel, sender=inbound.sender,
                                                display_name=inbound.display_name)
         if inbound.attachments:
@@ -175,7 +196,8 @@ class Pipeline:
         state = await services.conversations.load(channel=inbound.channel, thread=inbound.conversation,
                                                   sender=inbound.sender)
         route, expecting = await self._waiting_for(services, inbound, person, state)
-        understanding = self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting)
+        understanding = (understood if understood is not None and expecting is None
+                         else self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting))
         ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,
                       services=services, now=now, locale=reply_locale(inbound.text, person.locale),
                       knowledge=self.knowledge)

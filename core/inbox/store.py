@@ -51,6 +51,14 @@ class InboxStore:
         return {row.id: PendingRow(row.id, Inbound.from_dict(row.payload), row.received_at) for row in rows}
 
     @staticmethod
+    async def peek_pending(session: AsyncSession, inbox_ids: Sequence[int]) -> dict[int, Inbound]:
+        """The messages of the rows among `inbox_ids` still pending, read without locking (the caller's
+        transaction takes them later with `take_pending`)."""
+        rows = await session.execute(select(InboxRow.id, InboxRow.payload)
+                                     .where(InboxRow.id.in_(inbox_ids), InboxRow.status == InboxStatus.PENDING))
+        return {row.id: Inbound.from_dict(row.payload) for row in rows}
+
+    @staticmethod
     async def mark_done(session: AsyncSession, done: Sequence[tuple[int, datetime, str]]) -> None:
         """`(row id, processed at, note)` in the caller's transaction — the one that holds the row's effects."""
         if done:

@@ -98,7 +98,8 @@ async def test_one_transaction_sees_its_own_earlier_effects(engine: AsyncEngine,
 
 async def test_a_long_processing_transaction_lets_the_intake_commit_first(tmp_path: Path, clock: FakeClock) -> None:
     """On SQLite the intake and processing share one writer. A message arriving while a backlog is processed in
-    large transactions is committed — and so acknowledged — after the message in hand, not after the transaction."""
+    large transactions is committed — and so acknowledged — at the latest after the message in hand, not after the
+    transaction (before the transaction even begins when it arrives while the next batch is understood ahead)."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     engine = create_engine(url)
     await upgrade(engine)
@@ -133,7 +134,7 @@ async def test_a_long_processing_transaction_lets_the_intake_commit_first(tmp_pa
     all_done = await done()
     await intake.close()
     await engine.dispose()
-    assert first_transaction < done_when_acknowledged < first_transaction + 10
+    assert first_transaction <= done_when_acknowledged < first_transaction + 10
     assert all_done == backlog
 
 
