@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from core.media.blobs import write_once
 from core.media.inspect import sniff
 from core.ports import FetchedMedia, MediaGone
 
@@ -49,15 +48,4 @@ class UploadStore:
             raise MediaGone(f"upload {digest} is no longer staged") from exc
 
     def _write(self, digest: str, data: bytes) -> None:
-        path = self._root / digest
-        if path.exists():
-            return
-        self._root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._root, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_once(self._root / digest, data)

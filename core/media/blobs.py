@@ -73,15 +73,20 @@ class LocalBlobStore:
         return self._root / digest[:2] / digest
 
     def _write(self, digest: str, data: bytes) -> None:
-        path = self._path(digest)
-        if path.exists():
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_once(self._path(digest), data)
+
+
+def write_once(path: Path, data: bytes) -> None:
+    """Write `data` to `path` unless it exists; a crash leaves either the whole file or none (content-addressed
+    files never change, so an existing one is already right)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
