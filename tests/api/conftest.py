@@ -10,15 +10,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import build_app
-from bot.bootstrap import Hub, build_hub
+from bot.bootstrap import Hub
 from bot.config import config_from_dict
-from bot.demo import load_demo
 from core.clock import Clock, SystemClock
 from tests.channels.wecom.conftest import AGENT_ID, CORP_ID
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
 from testkit.hub_process import RATE_KEYS
 from testkit.understanding import keyword_understander
+from testkit.served import served_hub
 
 TOKENS = {"admin": "admin-token-1", "supervisor": "supervisor-token-1", "agent": "agent-token-1"}
 API_CONFIG = {"tokens": [TOKENS["admin"], {"token": TOKENS["supervisor"], "role": "supervisor", "name": "dashboard"},
@@ -83,13 +82,9 @@ async def served(engine: AsyncEngine, hub_clock: Clock,
     url = engine.url.render_as_string(hide_password=False)
     wecom = {"corp_id": CORP_ID, "agent_id": str(AGENT_ID), "secret": "corpsecret", "token": "wecomtoken",
              "encoding_aes_key": new_aes_key(), "api_base_url": wecom_api.url}
-    hub = build_hub(config_from_dict(hub_config(url, wecom=wecom)), understander=keyword_understander(),
-                    clock=hub_clock)
-    await load_demo(url, only_if_empty=False)
-    server = TestServer(build_app(hub))
-    await server.start_server()
-    yield hub, server
-    await server.close()
+    async with served_hub(config_from_dict(hub_config(url, wecom=wecom)), understander=keyword_understander(),
+                          clock=hub_clock, demo=True) as hub_and_server:
+        yield hub_and_server
 
 
 @pytest.fixture

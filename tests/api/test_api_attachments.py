@@ -8,36 +8,27 @@ import asyncio
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot.api.signin import COOKIE
-from bot.app import build_app
-from bot.bootstrap import build_hub
 from bot.config import config_from_dict
-from bot.demo import load_demo
 from core.clock import FakeClock
-from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, MediaAttachment, Ticket
 from testkit.hub_process import RATE_KEYS
 from testkit.media_samples import photo, photo_of_size
 from testkit.understanding import keyword_understander
 from tests.api.conftest import Api, hub_config
+from testkit.served import served_hub
 
 
 @pytest.fixture
 async def api(tmp_path) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     webchat = {**{key: 1000 for key in RATE_KEYS}, "upload_dir": str(tmp_path / "uploads")}
-    hub = build_hub(config_from_dict(hub_config(url, media={"dir": str(tmp_path / "media")}, webchat=webchat)),
-                    understander=keyword_understander(), clock=FakeClock())
-    await upgrade(hub.engine)
-    await load_demo(url, only_if_empty=False)
-    server = TestServer(build_app(hub))
-    await server.start_server()
-    async with aiohttp.ClientSession() as http:
-        yield Api(http, server, hub)
-    await server.close()
+    config = config_from_dict(hub_config(url, media={"dir": str(tmp_path / "media")}, webchat=webchat))
+    async with served_hub(config, understander=keyword_understander(), clock=FakeClock(), demo=True) as (hub, server):
+        async with aiohttp.ClientSession() as http:
+            yield Api(http, server, hub)
 
 
 async def _ticket_with_media(api: Api) -> tuple[str, dict[str, int]]:

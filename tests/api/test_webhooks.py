@@ -12,16 +12,12 @@ from typing import Any, AsyncIterator
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
-from bot.app import build_app
-from bot.bootstrap import build_hub
 from bot.config import config_from_dict
-from bot.demo import load_demo
-from core.storage.migrate import upgrade
 from tests.api.conftest import Api, hub_config
 from testkit.hub_process import free_port
 from testkit.understanding import keyword_understander
+from testkit.served import served_hub
 
 SECRET = "whsec-test-1"
 WAIT = 30.0
@@ -78,14 +74,9 @@ async def hooked(tmp_path) -> AsyncIterator[tuple[Api, int, int]]:  # type: igno
     config = hub_config(url, webhooks={"urls": [f"http://127.0.0.1:{up_later}/hook",
                                                 f"http://127.0.0.1:{refusing}/hook"], "secret": SECRET,
                                        "timeout": "2s"})
-    hub = build_hub(config_from_dict(config), understander=keyword_understander())
-    await upgrade(hub.engine)
-    await load_demo(url, only_if_empty=False)
-    server = TestServer(build_app(hub))
-    await server.start_server()
-    async with aiohttp.ClientSession() as http:
-        yield Api(http, server, hub), up_later, refusing
-    await server.close()
+    async with served_hub(config_from_dict(config), understander=keyword_understander(), demo=True) as (hub, server):
+        async with aiohttp.ClientSession() as http:
+            yield Api(http, server, hub), up_later, refusing
 
 
 async def test_events_are_signed_retried_after_an_outage_and_dead_letters_are_visible(hooked) -> None:  # type: ignore[no-untyped-def]

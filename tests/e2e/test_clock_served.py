@@ -16,16 +16,14 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.app import build_app
-from bot.bootstrap import Hub, build_hub
+from bot.bootstrap import Hub
 from bot.config import config_from_dict
-from bot.demo import load_demo
 from core.clock import FakeClock
-from core.storage.migrate import upgrade
 from tests.channels.slack.conftest import BOT_TOKEN, SIGNING_SECRET
 from testkit.fakes.slack_api import FakeSlackApi
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
 from testkit.hub_process import RATE_KEYS
+from testkit.served import served_hub
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CORP_ID = "ww0123456789abcdef"
@@ -72,13 +70,8 @@ async def hub_server(tmp_path: Path, clock: FakeClock,
                 "policy": [{"first_response": "2h", "resolution": "3d"}],
                 "escalation": [{"after": "0s", "notify": "supervisor"}]},
         "reports": {"daily_at": "08:30"}})
-    hub = build_hub(config, clock=clock)
-    await upgrade(hub.engine)
-    await load_demo(url, only_if_empty=False)
-    server = TestServer(build_app(hub))
-    await server.start_server()
-    yield hub, server
-    await server.close()
+    async with served_hub(config, clock=clock, demo=True) as hub_and_server:
+        yield hub_and_server
 
 
 async def _later(hub: Hub, clock: FakeClock, to: datetime) -> None:

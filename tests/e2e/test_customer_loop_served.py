@@ -14,16 +14,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.app import build_app
-from bot.bootstrap import Hub, build_hub
+from bot.bootstrap import Hub
 from bot.config import config_from_dict
-from bot.demo import load_demo
 from core.clock import FakeClock
 from core.services.stats import StatsService
-from core.storage.migrate import upgrade
 from core.storage.models import KbAnswer, Survey, Ticket
 from testkit.fakes.weixin_api import FakeWeixinApi, message_xml, new_aes_key, wecom_push
 from testkit.hub_process import RATE_KEYS
+from testkit.served import served_hub
 
 CORP_ID = "ww0123456789abcdef"
 AGENT_ID = 1000002
@@ -58,13 +56,8 @@ async def hub_server(tmp_path, clock: FakeClock, wecom: FakeWeixinApi) -> AsyncI
         "api": {"tokens": [API_TOKEN]},
         "survey": {"delay": "1m", "nps": True, "expire": "1d", "remind": "0s", "low_score": 2,
                    "reopen_window": "2d"}})
-    hub = build_hub(config, clock=clock)
-    await upgrade(hub.engine)
-    await load_demo(url, only_if_empty=False)
-    server = TestServer(build_app(hub))
-    await server.start_server()
-    yield hub, server
-    await server.close()
+    async with served_hub(config, clock=clock, demo=True) as hub_and_server:
+        yield hub_and_server
 
 
 async def until(check: Callable[[], Any], what: str) -> Any:

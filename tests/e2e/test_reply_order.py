@@ -9,33 +9,28 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.app import build_app
-from bot.bootstrap import Hub, build_hub
+from bot.bootstrap import Hub
 from bot.config import Config, config_from_dict
 from core.clock import SystemClock
-from core.storage.migrate import upgrade
 from core.storage.models import OutboxRow
 from tests.channels.slack.conftest import BOT_TOKEN, SIGNING_SECRET, SlackDriver
 from testkit.fakes.slack_api import FakeSlackApi
 from testkit.understanding import keyword_understander
+from testkit.served import served_hub
 
 
 @asynccontextmanager
 async def _served(config: Config) -> AsyncIterator[tuple[Hub, SlackDriver]]:
     """One run of the hub: served until the block ends, then stopped as on shutdown."""
-    hub = build_hub(config, understander=keyword_understander())
-    await upgrade(hub.engine)
-    server = TestServer(build_app(hub))
-    await server.start_server()
-    driver = SlackDriver(TestClient(server), SystemClock())
-    try:
-        yield hub, driver
-    finally:
-        await driver.client.close()
-        await server.close()
+    async with served_hub(config, understander=keyword_understander()) as (hub, server):
+        driver = SlackDriver(TestClient(server), SystemClock())
+        try:
+            yield hub, driver
+        finally:
+            await driver.client.close()
 
 
 async def _outbox_when(hub: Hub, done: Callable[[list[OutboxRow]], bool]) -> None:
