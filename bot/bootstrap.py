@@ -36,12 +36,16 @@ from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
 from core.storage.stores import DbCursorStore, DbQuarantineStore
 from handlers.base import TimerJob
+from handlers.appointments import AppointmentHandler, VisitReminder
 from handlers.cancel import CancelHandler
 from handlers.confirm import AutoClose, ConfirmHandler
+from handlers.duty import DutyHandler
 from handlers.escalation import EscalationHandler
 from handlers.fallback import FallbackHandler, StaffHelpHandler
 from handlers.handover import HandoverHandler
 from handlers.intake import IntakeHandler
+from handlers.offers import OfferTimeout, PoolTimeout
+from handlers.parts import PartsHandler
 from handlers.pause import PauseHandler
 from handlers.queue import QueueHandler
 from handlers.reports import ReportJob
@@ -199,25 +203,27 @@ def default_router() -> Router:
     """Every conversation job the hub knows; each serves the roles it declares."""
     return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), HandoverHandler(),
                             TechnicianHandler(), EscalationHandler(), SupervisorHandler(), QueueHandler(),
-                            PauseHandler(), TicketLookupHandler(), StaffDeskHandler(), ConfirmHandler(),
+                            PauseHandler(), PartsHandler(), DutyHandler(), AppointmentHandler(), TicketLookupHandler(), StaffDeskHandler(), ConfirmHandler(),
                             SurveyHandler(), KnowledgeHandler()],
                   fallbacks=[FallbackHandler(), StaffHelpHandler()])
 
 
 def default_timer_jobs() -> list[TimerJob]:
     """Every job the hub does when a timer comes due."""
-    return [SlaAlertJob(), AutoClose(), AskSurvey(), RemindSurvey(), ExpireSurvey(), ReportJob()]
+    return [SlaAlertJob(), AutoClose(), AskSurvey(), RemindSurvey(), ExpireSurvey(), ReportJob(), OfferTimeout(),
+            PoolTimeout(), VisitReminder()]
 
 
 def hub_wiring(config: Config) -> Wiring:
     """What the services need of the configuration: the shared rooms staff alerts are posted to (from every
     configured channel that has one), the service levels, `[survey]`, the webhook subscribers, the handover timeout,
-    `[reports]`."""
+    `[reports]`, how long a job offer waits for an answer."""
     webhooks = config.channel("webhooks")
     return Wiring(rooms=tuple(Room(name, section.alerts_room) for name, section in config.channels.items()
                               if section.enabled and section.alerts_room), sla=config.sla, survey=config.survey,
                   hooks=webhooks.urls if webhooks.enabled else (), handover_timeout=config.handover.timeout,
-                  media_links=config.media.public_url.rstrip("/"), reports=config.reports)
+                  media_links=config.media.public_url.rstrip("/"), reports=config.reports,
+                  accept_timeout=config.dispatch.accept_timeout)
 
 
 def default_partitions(database_url: str) -> int:

@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from bot.kb_cli import register as register_kb
+    from bot.parts_cli import register as register_parts
     from bot.staff_cli import register as register_staff
     from nlp.cli import register as register_nlp
 
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     register_nlp(sub, configured_model=lambda path: load_config(path).nlp.model_path or None)
     register_kb(sub, common)
     register_staff(sub, common)
+    register_parts(sub, common)
     return parser
 
 

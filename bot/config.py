@@ -168,6 +168,16 @@ class MediaConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DispatchConfig:
+    accept_timeout: timedelta = timedelta(minutes=15)
+    """An offer nobody answers in this long moves on: the next technician, then the grab pool, then supervisors."""
+
+    def __post_init__(self) -> None:
+        if self.accept_timeout.total_seconds() <= 0:
+            raise ValueError("dispatch.accept_timeout must be positive")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -178,6 +188,7 @@ class Config:
     survey: SurveySettings = field(default_factory=SurveySettings)
     api: ApiConfig = field(default_factory=ApiConfig)
     handover: HandoverConfig = field(default_factory=HandoverConfig)
+    dispatch: DispatchConfig = field(default_factory=DispatchConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     media: MediaConfig = field(default_factory=MediaConfig)
     reports: ReportSettings = field(default_factory=ReportSettings)

@@ -1,5 +1,5 @@
 """Staff files (`aftersales staff import FILE.toml`, the demo): `[[staff]]` tables of `name, role, skills, regions,
-capacity, on_duty, locale, identities = { wecom = …, slack = …, email = …, wechat = … }`, read whole and checked
+capacity, daily_capacity, leave, on_duty, locale, identities = { wecom = …, slack = …, email = …, wechat = … }`, read whole and checked
 before anything is written, every mistake named by its table and key."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any, Mapping
 
 from core.domain.people import StaffSpec
 
-KEYS = frozenset({"name", "role", "skills", "regions", "capacity", "on_duty", "locale", "identities"})
+KEYS = frozenset({"name", "role", "skills", "regions", "capacity", "daily_capacity", "leave", "on_duty", "locale",
+                  "identities"})
 
 
 class StaffFileError(ValueError):
@@ -46,6 +47,7 @@ def _spec(where: str, table: Any) -> StaffSpec:
     try:
         return StaffSpec(name=table["name"], role=table["role"], skills=_texts(table, "skills"),
                          regions=_texts(table, "regions"), capacity=_number(table, "capacity"),
+                         daily_capacity=_number(table, "daily_capacity"), leave=_texts(table, "leave"),
                          on_duty=_flag(table, "on_duty"), locale=table.get("locale"),
                          identities=_identities(table)).to_create()
     except (TypeError, ValueError) as exc:

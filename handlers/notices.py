@@ -7,11 +7,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from core.clock import CHINA_TZ
 from core.domain.people import PersonKind
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
 from core.services.alerts import Audience
-from core.services.dispatch import Dispatch
+from core.services.dispatch import Dispatch, pool_key
 from core.services.people import Contact
 from handlers.base import Context, Origin
 from handlers.sla_view import alert_card
@@ -34,9 +35,34 @@ async def offers(ctx: Origin, ticket: TicketView, result: Dispatch, *, template:
     job = await job_sheet(ctx, ticket)
     actions = [{"id": "accept", "command": f"接单 {ticket.code}"},
                {"id": "decline", "command": f"拒单 {ticket.code}"}]
-    return [to_staff(ctx, contact, template, f"{purpose}:{contact.person_id}", ticket=card, job=job,
+    sent = [to_staff(ctx, contact, template, f"{purpose}:{contact.person_id}", ticket=card, job=job,
                      pooled=purpose == "pool", actions=actions, **extra)
             for contact, purpose in chosen]
+    if result.pool:
+        sent = [replace(notice, idempotency_key=pool_key(ticket.code, contact.person_id))
+                for notice, (contact, _) in zip(sent, chosen)]
+    return sent
+
+
+async def claimed(ctx: Context, ticket: TicketView) -> list[Outbound]:
+    """A pooled job was claimed: every other technician's offer is rewritten in place to say who took it (its
+    buttons go), or — where the offer cannot be rewritten (not sent yet, or a channel that cannot edit) — followed by
+    a short note saying so."""
+    told = []
+    for notice in await ctx.services.dispatch.pool_notices(ticket, claimed_by=ctx.person.id):
+        contact = notice.contact
+        message = to_staff(ctx, contact, "pool_claimed", f"claimed:{contact.person_id}",
+                           ticket=ctx.ticket_card(ticket, contact.locale), technician=ctx.person.name)
+        if notice.platform_id:
+            message = replace(message, replaces=notice.platform_id,
+                              conversation=_thread_of(contact.channel, notice.platform_id, message.conversation))
+        told.append(message)
+    return told
+
+
+def _thread_of(channel: str, platform_id: str, default: str) -> str:
+    """Where a rewrite goes: a Slack message id is ``<channel>:<ts>`` and the rewrite goes to that channel."""
+    return platform_id.partition(":")[0] if channel == "slack" else default
 
 
 def taken(ctx: Context, card: dict[str, Any]) -> list[Outbound]:
@@ -73,12 +99,16 @@ async def jobs(ctx: Context, tickets: list[TicketView]) -> list[dict[str, Any]]:
 
 
 async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, str]:
-    """What a technician needs to do the visit: who, phone, where, when."""
+    """What a technician needs to do the visit: who, phone, where, when (the agreed visit, else the time the customer
+    mentioned)."""
     entities = ticket.entities
     phones = entities.get("phones") or [await ctx.services.people.phone_of(ticket.customer_id)]
     addresses = entities.get("addresses") or [""]
     times = entities.get("times") or []
     when = datetime.fromisoformat(times[0]).strftime("%Y-%m-%d %H:%M") if times else ""
+    if ticket.visit is not None:
+        start, end = (t.astimezone(CHINA_TZ) for t in ticket.visit)
+        when = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
     return {"phone": phones[0], "address": addresses[0], "time": when}
 
 

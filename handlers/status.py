@@ -1,7 +1,9 @@
 """“我的工单到哪了” / `status SR-…`: where a customer's tickets stand, in their own channel."""
 from __future__ import annotations
 
+from core.domain import visits
 from core.domain.people import CUSTOMERS
+from core.domain.tickets import TicketView
 from core.envelopes import Outbound
 from handlers.base import Context, Handler
 from nlp import STATUS_QUERY
@@ -26,4 +28,15 @@ class StatusHandler(Handler):
             found = await tickets.for_customer(ctx.customer_id, limit=RECENT)
         if not found:
             return [ctx.reply("status_none")]
-        return [ctx.reply("status_report", tickets=[ctx.ticket_card(t) for t in found])]
+        return [ctx.reply("status_report", tickets=[ctx.ticket_card(t) for t in found],
+                          visits=await self._visits(ctx, found))]
+
+    async def _visits(self, ctx: Context, found: list[TicketView]) -> dict[str, dict[str, str]]:
+        """Each open ticket's agreed visit with its technician ("王师傅 明天 14:00–16:00 上门")."""
+        shown = {}
+        for ticket in found:
+            if ticket.visit is not None and ticket.assignee_id is not None and ticket.is_open:
+                technician = await ctx.services.people.staff_member(ticket.assignee_id)
+                shown[ticket.code] = {"technician": technician.name if technician else "",
+                                      **visits.shown(ticket.visit, ctx.now)}
+        return shown

@@ -9,10 +9,13 @@ from core.domain.people import TECHNICIANS
 from core.domain.tickets import TRANSITIONS, IllegalTransition, Status, TicketView
 from core.envelopes import Outbound
 from core.services.dispatch import AlreadyTaken, NotYourJob
+from core.services.parts import OutOfStock
 from handlers import notices
+from handlers.appointments import offer_to_customer
 from handlers.base import Context, Handler
 from handlers.closing import ask_confirmation
 from handlers.jobs import only_job
+from handlers.parts import low_stock_alerts, used_list
 from nlp import ACCEPT, ARRIVED, DECLINE, DONE, EN_ROUTE, MY_JOBS
 
 TARGET = {ACCEPT: Status.ACCEPTED, DECLINE: Status.NEW, EN_ROUTE: Status.EN_ROUTE, ARRIVED: Status.ON_SITE,
@@ -47,6 +50,7 @@ class TechnicianHandler(Handler):
         return await only_job(ctx, intent, lambda t: TARGET[intent] in TRANSITIONS[Status(t.status)])
 
     async def _accept(self, ctx: Context, ticket: TicketView) -> list[Outbound]:
+        pooled = ticket.assignee_id is None and ticket.status == Status.NEW.value
         try:
             ticket = await ctx.services.dispatch.accept(ticket, ctx.person.id)
         except AlreadyTaken:
@@ -56,8 +60,10 @@ class TechnicianHandler(Handler):
         except IllegalTransition:
             return [ctx.reply("job_illegal", ticket=ctx.ticket_card(ticket), command=ACCEPT)]
         card = ctx.ticket_card(ticket)
+        others = await notices.claimed(ctx, ticket) if pooled else []
         return [ctx.reply("job_accepted", ticket=card, job=await notices.job_sheet(ctx, ticket)),
-                *notices.taken(ctx, card), *await notices.progress(ctx, ticket)]
+                *notices.taken(ctx, card), *others, *await notices.progress(ctx, ticket),
+                *await offer_to_customer(ctx, ticket)]
 
     async def _decline(self, ctx: Context, ticket: TicketView) -> list[Outbound]:
         try:
@@ -75,8 +81,20 @@ class TechnicianHandler(Handler):
             return [ctx.reply("job_not_yours", code=ticket.code)]
         tickets = ctx.services.tickets
         note = ctx.understanding.note
+        target = TARGET[intent]
+        if target not in TRANSITIONS[Status(ticket.status)]:
+            return [ctx.reply("job_illegal", ticket=ctx.ticket_card(ticket), command=intent)]
+        used: list[dict[str, object]] = []
+        low: list[Outbound] = []
+        if target is Status.RESOLVED:
+            try:
+                consumed = await ctx.services.parts.consume(ticket, ctx.person.id, actor=ctx.person.actor)
+            except OutOfStock as short:
+                return [ctx.reply("part_out_of_stock", ticket=ctx.ticket_card(ticket), sku=short.sku,
+                                  name=short.name, quantity=short.wanted)]
+            used, low = used_list(consumed.used), await low_stock_alerts(ctx, consumed.low)
         try:
-            ticket = await tickets.transition(ticket, TARGET[intent], actor=ctx.person.actor, note=note)
+            ticket = await tickets.transition(ticket, target, actor=ctx.person.actor, note=note)
         except IllegalTransition:
             return [ctx.reply("job_illegal", ticket=ctx.ticket_card(ticket), command=intent)]
         if note:
@@ -86,7 +104,7 @@ class TechnicianHandler(Handler):
             told = await ask_confirmation(ctx, ticket, note=note, technician=ctx.person.name, photos=photos)
         else:
             told = await notices.progress(ctx, ticket, note=note)
-        return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note), *told]
+        return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note, parts=used), *told, *low]
 
     async def _my_jobs(self, ctx: Context) -> list[Outbound]:
         held = await ctx.services.dispatch.jobs_of(ctx.person.id)

@@ -25,6 +25,9 @@ def card(locale: str, *, status: str = "assigned", priority: str = "P2", code: s
 
 ACTIONS = [{"id": "accept", "command": f"接单 {CODE}"}, {"id": "decline", "command": f"拒单 {CODE}"}]
 ACK = {"id": "ack", "command": f"确认 {CODE}"}
+SLOTS = [{"day": "tomorrow", "date": "12-01", "from": "14:00", "to": "16:00"},
+         {"day": "", "date": "12-05", "from": "09:00", "to": "11:00"}]
+PARTS = [{"sku": "PUMP-01", "name": "排水泵", "quantity": 1}, {"sku": "BELT-2", "name": "皮带", "quantity": 2}]
 QUEUED = {"id": CODE, "type": "repair", "priority": "P2", "status": "new", "summary": "洗衣机不脱水",
           "sla": {"target": "first_response", "state": "breached", "due_at": "2027-02-10 10:00"}}
 HAZARDS = ["gas", "fire", "electric", "water_electric"]
@@ -81,8 +84,29 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                                   "pending_parts", "resume")],
         "job_not_yours": [{"code": CODE}],
         "job_transferred": [{"ticket": t(), "technician": "李师傅"}],
-        "job_status": [{"ticket": t(status=s), "note": n}
-                       for s, n in (("en_route", ""), ("on_site", ""), ("resolved", "已更换排水泵"))],
+        "job_offer_expired": [{"ticket": t(), "minutes": 15}],
+        "pool_claimed": [{"ticket": t(status="accepted"), "technician": "王师傅"}],
+        "job_status": [{"ticket": t(status=s), "note": n, "parts": p}
+                       for s, n, p in (("en_route", "", []), ("on_site", "", []), ("resolved", "已更换排水泵", PARTS))],
+        "parts_recorded": [{"ticket": t(status="on_site"), "added": PARTS[:1], "parts": PARTS}],
+        "parts_bad_line": [{"word": w, "command": c} for w, c in (("两个", "parts_used"), ("", "parts_short"))],
+        "part_unknown": [{"sku": "PUMP-99"}],
+        "parts_short_done": [{"ticket": t(status="pending_parts"), "parts": PARTS}],
+        "parts_shortage_alert": [{"ticket": ALERT_CARD, "technician": "王师傅", "assignee": "王师傅",
+                                  "parts": PARTS}],
+        "part_out_of_stock": [{"ticket": t(status="on_site"), "sku": "PUMP-01", "name": "排水泵", "quantity": 1}],
+        "low_stock_alert": [{"sku": "PUMP-01", "name": "排水泵", "stock": 2, "low_stock": 2}],
+        "parts_arrived": [{"ticket": t(status="on_site")}],
+        "visit_offer": [{"ticket": t(status="accepted"), "technician": "王师傅", "slots": SLOTS,
+                         "actions": [{"id": "slot1", "label": "12-01 14:00", "command": f"预约 {CODE} 2024-12-01 14:00"}]}],
+        "visit_agreed": [{"ticket": t(status="accepted"), "technician": "王师傅", "visit": SLOTS[0], "moved": m,
+                          "by_customer": c} for m in (False, True) for c in (False, True)],
+        "visit_reminder": [{"ticket": t(status="accepted"), "technician": "王师傅", "visit": SLOTS[1], "job": JOB,
+                            "for_customer": c} for c in (True, False)],
+        "visit_not_now": [{"ticket": t(status="on_site")}],
+        "visit_none": [{}],
+        "duty_changed": [{"on_duty": True, "jobs": []},
+                         {"on_duty": False, "jobs": [{"ticket": t(status="accepted"), "job": JOB}]}],
         "my_jobs": [{"jobs": []}, {"jobs": [{"ticket": t(status="accepted"), "job": JOB},
                                             {"ticket": t(code="SR-20240501-0009"), "job": NO_JOB_DETAILS}]}],
         "no_active_job": [{}],
@@ -114,7 +138,8 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                          {"ticket": t(status="pending_parts"), "job": NO_JOB_DETAILS, "assignee": "", "paused": True,
                           "sla": [], "messages": []}],
         "status_none": [{}],
-        "status_report": [{"tickets": [t(), t(status="resolved", code="SR-20240430-0002")]}],
+        "status_report": [{"tickets": [t(), t(status="resolved", code="SR-20240430-0002")], "visits": {}},
+                          {"tickets": [t(status="accepted")], "visits": {CODE: {"technician": "王师傅", **SLOTS[0]}}}],
         "status_unknown_ticket": [{"code": CODE}],
         "thanks": [{}],
         "ticket_cancelled": [{"ticket": t(status="cancelled")}],
@@ -135,7 +160,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                          {"ticket": ALERT_CARD, "hazards": [], "job": NO_JOB_DETAILS}],
         "queue_alert": [{"ticket": {**ALERT_CARD, "type": "invoice", "priority": "P3"}}],
         "job_unassignable": [{"ticket": ALERT_CARD, "reason": r, "job": JOB}
-                             for r in ("no_skill", "all_declined", "unreachable")],
+                             for r in ("no_skill", "all_declined", "unreachable", "pool_timeout")],
         "inbox_apology": [{"reference": "IN-4711"}],
         "inbox_failed": [{"reference": "IN-4711", "channel": "webchat", "sender": "张先生",
                           "text": "[点此领取补贴](http://evil.example/claim) 洗衣机不脱水"}],

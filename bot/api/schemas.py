@@ -343,6 +343,8 @@ class StaffMember(Answer):
     skills: list[str]
     regions: list[str]
     capacity: int
+    daily_capacity: int = Field(description="jobs that may be given per day; 0 for no limit")
+    leave: list[str] = Field(description="days off: `YYYY-MM-DD` or `YYYY-MM-DD/YYYY-MM-DD`")
     on_duty: bool
     locale: str
     identities: dict[str, str]
@@ -364,6 +366,9 @@ class StaffPatch(Request):
     skills: Annotated[list[Skill], Field(max_length=20)] | None = None
     regions: Annotated[list[Region], Field(max_length=50)] | None = None
     capacity: Annotated[int, Field(ge=0, le=1000)] | None = None
+    daily_capacity: Annotated[int, Field(ge=0, le=1000, description="0 for no daily limit")] | None = None
+    leave: Annotated[list[Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")]],
+                     Field(max_length=100, description="days off, replacing the list")] | None = None
     on_duty: bool | None = None
     locale: Literal["zh", "en"] | None = None
     identities: dict[StaffChannel, Address] | None = Field(
@@ -474,3 +479,25 @@ class Delivery(Answer):
 class DeliveryPage(Answer):
     items: list[Delivery]
     next: str | None
+
+
+# -- spare parts
+
+class PartMovementOut(Answer):
+    at: datetime
+    location: str = Field(description="`warehouse:<name>` or `van:<staff id>`")
+    delta: int
+    balance: int = Field(description="what the place holds after the movement")
+    reason: Literal["stocktake", "used"]
+    actor: str
+    ticket: str | None = Field(description="the ticket the part was used on")
+    device: str = Field(description="serial number of the device it went into, when known")
+
+
+class PartOut(Answer):
+    sku: str
+    name: str
+    stock: int = Field(description="held everywhere together")
+    low_stock: int
+    locations: dict[str, int]
+    movements: list[PartMovementOut] = Field(description="the ledger, newest first (the last 50)")

@@ -80,5 +80,6 @@ def customer(c: CustomerView) -> s.Customer:
 
 def staff_member(m: StaffView) -> s.StaffMember:
     return s.StaffMember(id=m.id, name=m.name, role=m.role, skills=list(m.skills), regions=list(m.regions),
-                         capacity=m.capacity, on_duty=m.on_duty, locale=m.locale, identities=dict(m.identities),
+                         capacity=m.capacity, daily_capacity=m.daily_capacity, leave=list(m.leave),
+                         on_duty=m.on_duty, locale=m.locale, identities=dict(m.identities),
                          created_at=m.created_at)

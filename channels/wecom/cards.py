@@ -36,12 +36,12 @@ def button_card(rendered: Rendered, *, task: str) -> tuple[dict[str, Any], bool]
     lines = [line for line in rendered.markup(lambda m: _BOLD.sub(r"\1", m)).splitlines() if line.strip()]
     title_source = rendered.subject or (lines.pop(0) if lines else "")
     body_source = "\n".join(lines)
-    title, body = _clip(title_source, TITLE_MAX), _clip(body_source, SUBTITLE_MAX)
+    title, body = clip(title_source, TITLE_MAX), clip(body_source, SUBTITLE_MAX)
     card: dict[str, Any] = {
         "card_type": "button_interaction",
         "main_title": {"title": title},
         "task_id": task,
-        "button_list": [{"text": _clip(a.label, BUTTON_TEXT_MAX), "key": a.command}
+        "button_list": [{"text": clip(a.label, BUTTON_TEXT_MAX), "key": a.command}
                         for a in rendered.actions[:MAX_BUTTONS]],
     }
     if body:
@@ -50,6 +50,7 @@ def button_card(rendered: Rendered, *, task: str) -> tuple[dict[str, Any], bool]
     return card, shortened
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, an ellipsis marking the cut."""
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from channels.wecom.cards import button_card, markdown, task_id
+from channels.wecom.cards import button_card, clip, markdown, task_id
 from channels.wecom.config import WeComConfig
 from channels.wecom.inbound import to_inbound
 from channels.tencent.api import WeixinApi
@@ -23,6 +23,8 @@ from core.envelopes import Inbound, Outbound
 from core.ports import FetchedMedia, IntakeSink, PermanentSendError
 from templates.render import Rendered
 
+REPLACE_NAME_MAX = 20
+"""How much of a rewritten card's text its grey button label shows."""
 CHAT_PREFIX = "chat:"
 """Recipients written ``chat:<chatid>`` are group chats (supervisor alerts), sent through `/cgi-bin/appchat/send`."""
 
@@ -57,7 +59,17 @@ class WeComChannel:
 
     async def send(self, message: Outbound, rendered: Rendered) -> str:
         """Group chats get markdown (or text with numbered actions: cards cannot go to a group); a person gets
-        markdown, or a button card when there are actions — preceded by the full text if the card had to shorten it."""
+        markdown, or a button card when there are actions — preceded by the full text if the card had to shorten it.
+        A card's id is ``<msgid>:<response_code>``: `replaces` with it turns the card's buttons into the message's
+        subject (`update_template_card`, once per card); anything else that `replaces` is sent as a new message."""
+        if message.replaces:
+            msgid, _, code = message.replaces.partition(":")
+            if code and not message.recipient.startswith(CHAT_PREFIX):
+                await self._api.call("/cgi-bin/message/update_template_card", {
+                    "userids": [message.recipient], "agentid": _agent_id(self._config.agent_id),
+                    "response_code": code, "button": {"replace_name": clip(rendered.subject or rendered.text,
+                                                                            REPLACE_NAME_MAX)}})
+                return message.replaces
         if message.recipient.startswith(CHAT_PREFIX):
             chat = {"chatid": message.recipient[len(CHAT_PREFIX):]}
             await self._api.call("/cgi-bin/appchat/send", {**chat, **_plain(rendered)})
@@ -69,7 +81,8 @@ class WeComChannel:
         if shortened:
             await self._post_to_user(message.recipient, {"msgtype": "text", "text": {"content": rendered.text}})
         reply = await self._post_to_user(message.recipient, {"msgtype": "template_card", "template_card": card})
-        return str(reply.get("msgid", ""))
+        code = reply.get("response_code")
+        return f"{reply.get('msgid', '')}:{code}" if code else str(reply.get("msgid", ""))
 
     async def _post_to_user(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
         reply = await self._api.call("/cgi-bin/message/send",

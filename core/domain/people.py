@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from core.domain.tickets import TicketType
 
@@ -59,6 +59,8 @@ class StaffView:
     skills: tuple[str, ...]
     regions: tuple[str, ...]
     capacity: int
+    daily_capacity: int
+    leave: tuple[str, ...]
     on_duty: bool
     locale: str
     identities: Mapping[str, str]
@@ -75,6 +77,8 @@ class StaffSpec:
     skills: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
     capacity: int | None = None
+    daily_capacity: int | None = None
+    leave: tuple[str, ...] | None = None
     on_duty: bool | None = None
     locale: str | None = None
     identities: Mapping[str, str] | None = None
@@ -89,6 +93,11 @@ class StaffSpec:
             raise ValueError(f"skills: unknown ticket types {', '.join(unknown)}")
         if self.capacity is not None and not 0 <= self.capacity <= 1000:
             raise ValueError("capacity: must be between 0 and 1000")
+        if self.daily_capacity is not None and not 0 <= self.daily_capacity <= 1000:
+            raise ValueError("daily_capacity: must be between 0 and 1000")
+        for entry in self.leave or ():
+            if not leave_days(entry):
+                raise ValueError(f"leave: {entry!r} is not YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD (first day first)")
         if self.locale is not None and self.locale not in ("zh", "en"):
             raise ValueError("locale: must be zh or en")
         for channel, address in (self.identities or {}).items():
@@ -103,9 +112,24 @@ class StaffSpec:
             raise ValueError("name and role are required for a new staff member")
         return StaffSpec(name=self.name, role=self.role, skills=self.skills or (), regions=self.regions or (),
                          capacity=5 if self.capacity is None else self.capacity,
+                         daily_capacity=self.daily_capacity or 0, leave=self.leave or (),
                          on_duty=True if self.on_duty is None else self.on_duty, locale=self.locale or "zh",
                          identities=self.identities or {})
 
 
 class StaffConflict(ValueError):
     """A staff member's name or a channel identity already belongs to someone else."""
+
+
+def leave_days(entry: str) -> tuple[date, date] | None:
+    """A leave entry as (first, last) day, or None when it is neither `YYYY-MM-DD` nor `YYYY-MM-DD/YYYY-MM-DD`."""
+    first, _, last = entry.strip().partition("/")
+    try:
+        begin, end = date.fromisoformat(first), date.fromisoformat(last or first)
+    except ValueError:
+        return None
+    return (begin, end) if begin <= end else None
+
+
+def on_leave(leave: Sequence[str], day: date) -> bool:
+    return any((span := leave_days(entry)) is not None and span[0] <= day <= span[1] for entry in leave)

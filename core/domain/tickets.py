@@ -154,6 +154,8 @@ class TicketView:
     """The SLA targets of the ticket's policy by name (`first_response`, `resolution`), as moved on by pauses."""
     clock_stopped_at: datetime | None = None
     """When the SLA clock stopped (see `CLOCK_STOPPED`); None while it runs."""
+    visit: tuple[datetime, datetime] | None = None
+    """The visit agreed with the customer (start, end); None until one is."""
 
     @property
     def is_open(self) -> bool:

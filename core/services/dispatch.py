@@ -8,16 +8,19 @@ transaction; sessions autoflush, so its earlier assignments and declines count i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.people import Person, PersonKind
+from core.clock import CHINA_TZ, Clock
+from core.domain.people import Person, PersonKind, on_leave
 from core.domain.tickets import IllegalTransition, Queue, Status, TicketView
 from core.services.people import Contact, PeopleService
 from core.services.tickets import TicketService
-from core.storage.models import Staff, Ticket
+from core.services.timers import TimerService
+from core.storage.models import OutboxRow, Staff, Ticket
 
 DISPATCHER = "system:dispatch"
 LOADED = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
@@ -25,6 +28,14 @@ LOADED = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
 HELD = (*LOADED, Status.PENDING_CUSTOMER, Status.PENDING_PARTS)
 """Statuses in which a job is still the technician's (listed by `我的工单`)."""
 _REGION_SUFFIXES = "省市"
+_DISTRICT_SUFFIXES = ("区", "县", "旗")
+ACCEPT_TIMEOUT = timedelta(minutes=15)
+OFFER_TIMEOUT = "offer_timeout"
+"""Timer kind: an offer to one technician that nobody answered."""
+POOL_TIMEOUT = "pool_timeout"
+"""Timer kind: a grab-pool offer that nobody claimed."""
+TIMED_OUT = "timeout"
+"""The reason of a `declined` event the accept timeout wrote (nobody typed it)."""
 
 
 class AlreadyTaken(Exception):
@@ -40,6 +51,21 @@ class UnknownTechnician(LookupError):
 
 
 @dataclass(frozen=True, slots=True)
+class PoolNotice:
+    """A grab-pool offer one technician got: where it went, and its platform message id once sent ("" before:
+    then it cannot be rewritten, only followed up)."""
+
+    contact: Contact
+    platform_id: str
+
+
+def pool_key(code: str, staff_id: int) -> str:
+    """The idempotency key of a grab-pool offer: each technician is offered a pooled job once, so the key names it
+    for good, and the job's claim can find the offer to rewrite."""
+    return f"pool:{code}:{staff_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class Transfer:
     """A job given to another technician: the ticket now, who had it and who has it (where to tell each; None for
     nobody, or for someone with no staff channel)."""
@@ -52,6 +78,7 @@ class Transfer:
 NO_SKILL = "no_skill"
 ALL_DECLINED = "all_declined"
 UNREACHABLE = "unreachable"
+POOL_EXPIRED = "pool_timeout"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +90,18 @@ class Dispatch:
     assignee: Contact | None = None
     pool: tuple[Contact, ...] = ()
     unassignable: str = ""
+    expired: Contact | None = None
 
 
 class DispatchService:
-    def __init__(self, *, session: AsyncSession, tickets: TicketService, people: PeopleService) -> None:
+    def __init__(self, *, session: AsyncSession, tickets: TicketService, people: PeopleService, timers: TimerService,
+                 clock: Clock, accept_timeout: timedelta = ACCEPT_TIMEOUT) -> None:
         self._session = session
         self._tickets = tickets
         self._people = people
+        self._timers = timers
+        self._clock = clock
+        self._accept_timeout = accept_timeout
         self._on_duty: list[Staff] = []
         self._on_duty_at: int | None = None
         """`PeopleService.staff_changes` when `_on_duty` was read."""
@@ -80,9 +112,16 @@ class DispatchService:
         kept up to date with its own assignments, and counts again only after another change of assignee or
         status."""
 
+    @property
+    def accept_timeout(self) -> timedelta:
+        """How long an offer waits for the technician's answer."""
+        return self._accept_timeout
+
     async def dispatch(self, ticket: TicketView, *, actor: str = DISPATCHER) -> Dispatch:
-        """Assign the least-loaded fitting technician (ties by id); with none, offer the job to the grab pool. A
-        technician with no staff channel at all is never given a job: nobody could tell them of it.
+        """Assign a fitting technician with room (under their open-job capacity and, when they have one, their daily
+        capacity; on duty and not on leave) — one serving the customer's district before one serving only the
+        city, then the least loaded (ties by id); with none, offer the job to the grab pool. A technician with no
+        staff channel at all is never given a job: nobody could tell them of it.
 
         Each technician is offered a pooled job once: dispatching it again only reaches those not yet told. A job
         nobody can or will take is recorded in the audit log (`unassignable`) for someone to act on. Tickets of the
@@ -100,9 +139,11 @@ class DispatchService:
         local = [s for s in skilled if serves(s.regions, addresses)]
         local = [s for s in local if s.id in self._contacts]
         load = await self._current_load()
-        free = [s for s in local if load.get(s.id, 0) < s.capacity]
+        given = await self.given_today([s.id for s in local if s.daily_capacity])
+        free = [s for s in local if load.get(s.id, 0) < s.capacity
+                and not (s.daily_capacity and given.get(s.id, 0) >= s.daily_capacity)]
         if free:
-            chosen = min(free, key=lambda s: (load.get(s.id, 0), s.id))
+            chosen = min(free, key=lambda s: (closeness(s.regions, addresses), load.get(s.id, 0), s.id))
             await self._assign(ticket, chosen.id, actor=actor)
             load[chosen.id] = load.get(chosen.id, 0) + 1
             self._load_at = self._tickets.moves
@@ -111,6 +152,8 @@ class DispatchService:
         pool = tuple(self._contacts[s.id] for s in skilled if s.id not in offered and s.id in self._contacts)
         if pool:
             await self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
+            await self._timers.schedule(POOL_TIMEOUT, f"pool-timeout:{ticket.code}:{self._stamp()}",
+                                        self._clock.now() + self._accept_timeout, {"ticket": ticket.code})
         elif not offered & {s.id for s in skilled}:
             return await self._unassignable(ticket, UNREACHABLE, actor=actor)
         return Dispatch(pool=pool)
@@ -144,7 +187,7 @@ class DispatchService:
                 raise NotYourJob(ticket.code)
             if not await self._tickets.claim(ticket, staff_id):
                 raise AlreadyTaken(ticket.code)
-            await self._assign(ticket, staff_id, actor=actor)
+            await self._assign(ticket, staff_id, actor=actor, offer=False)
         ticket = await self._tickets.transition(ticket, Status.ACCEPTED, actor=actor)
         return await self._tickets.mark_responded(ticket)
 
@@ -176,7 +219,35 @@ class DispatchService:
         ticket = await self._tickets.set_assignee(ticket, staff_id, actor=actor)
         if staff_id is None:
             return ticket
-        return await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
+        ticket = await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
+        await self._offer(ticket, staff_id)
+        return ticket
+
+    async def expire_offer(self, code: str, staff_id: int) -> tuple[TicketView, Dispatch] | None:
+        """The accept timeout of an offer came due: if the technician still has not answered, the job leaves them
+        (audited as `offer_expired`, and as a decline so it is not offered to them again) and is dispatched anew —
+        the next candidate, else the grab pool, else the supervisors. None when the offer was answered meanwhile."""
+        ticket = await self._tickets.get(code)
+        if ticket is None or ticket.assignee_id != staff_id or ticket.status != Status.ASSIGNED.value:
+            return None
+        await self._tickets.record(ticket, DISPATCHER, "offer_expired", {"assignee_id": staff_id},
+                                   {"timeout_seconds": self._accept_timeout.total_seconds()})
+        ticket = await self._tickets.transition(ticket, Status.NEW, actor=DISPATCHER, note=TIMED_OUT)
+        ticket = await self._tickets.set_assignee(ticket, None, actor=DISPATCHER)
+        await self._tickets.record(ticket, DISPATCHER, "declined", {}, {"staff_id": staff_id, "reason": TIMED_OUT})
+        staff = await self._session.get_one(Staff, staff_id)
+        expired = (await self._people.staff_contacts([staff])).get(staff_id)
+        result = await self.dispatch(ticket)
+        return await self._tickets.refresh(ticket), Dispatch(
+            assignee=result.assignee, pool=result.pool, unassignable=result.unassignable, expired=expired)
+
+    async def expire_pool(self, code: str) -> tuple[TicketView, Dispatch] | None:
+        """The grab pool's accept timeout came due: a job still nobody's goes to the supervisors (audited as
+        `unassignable`, and listed in their queue as unassigned). None when someone claimed it meanwhile."""
+        ticket = await self._tickets.get(code)
+        if ticket is None or ticket.assignee_id is not None or ticket.status != Status.NEW.value:
+            return None
+        return ticket, await self._unassignable(ticket, POOL_EXPIRED, actor=DISPATCHER)
 
     async def transfer(self, ticket: TicketView, name: str, *, actor: str) -> Transfer:
         """A supervisor gives the job to the technician named, whatever skills, region, load or declines say; it is
@@ -214,6 +285,18 @@ class DispatchService:
             return False
         return staff_id in await self._offered(ticket) and staff_id not in await self.declined(ticket)
 
+    async def pool_notices(self, ticket: TicketView, *, claimed_by: int) -> list[PoolNotice]:
+        """The grab-pool offers of this job to everyone but the technician who claimed it (to tell them it is gone)."""
+        others = sorted(await self._offered(ticket) - {claimed_by})
+        if not others:
+            return []
+        staff = list(await self._session.scalars(select(Staff).where(Staff.id.in_(others))))
+        contacts = await self._people.staff_contacts(staff)
+        rows = await self._session.execute(select(OutboxRow.idempotency_key, OutboxRow.platform_message_id).where(
+            OutboxRow.idempotency_key.in_([pool_key(ticket.code, i) for i in others])))
+        sent = {key: platform_id for key, platform_id in rows.all()}
+        return [PoolNotice(contacts[i], sent.get(pool_key(ticket.code, i), "")) for i in others if i in contacts]
+
     async def declined(self, ticket: TicketView) -> set[int]:
         return {int(after["staff_id"]) for after in await self._tickets.events(ticket, "declined")}
 
@@ -240,14 +323,28 @@ class DispatchService:
         """Where the job's customer hears of it (see `PeopleService.customer_contact`)."""
         return await self._people.customer_contact(ticket)
 
+    async def given_today(self, staff_ids: Sequence[int]) -> dict[int, int]:
+        """Jobs each technician was given today (China time) and still holds, whatever their status: what a daily
+        capacity counts."""
+        if not staff_ids:
+            return {}
+        midnight = datetime.combine(self._clock.now().astimezone(CHINA_TZ).date(), time(), CHINA_TZ)
+        rows = await self._session.execute(
+            select(Ticket.assignee_id, func.count()).where(Ticket.assignee_id.in_(staff_ids),
+                                                           Ticket.assigned_at >= midnight)
+            .group_by(Ticket.assignee_id))
+        return {int(staff_id): int(count) for staff_id, count in rows.all()}
+
     async def _technicians(self) -> list[Staff]:
-        """The technicians on duty and where to reach them, read once per transaction."""
+        """The technicians on duty and not on leave today (China time), and where to reach them, read once per
+        transaction."""
         if self._on_duty_at != self._people.staff_changes:
             self._on_duty_at = self._people.staff_changes
             self._load_at = None
-            self._on_duty = list(await self._session.scalars(
+            today = self._clock.now().astimezone(CHINA_TZ).date()
+            self._on_duty = [s for s in await self._session.scalars(
                 select(Staff).where(Staff.role == PersonKind.TECHNICIAN.value, Staff.on_duty.is_(True))
-                .order_by(Staff.id)))
+                .order_by(Staff.id)) if not on_leave(s.leave, today)]
             self._contacts = await self._people.staff_contacts(self._on_duty)
         return self._on_duty
 
@@ -258,9 +355,23 @@ class DispatchService:
             self._load_at = self._tickets.moves
         return self._load
 
-    async def _assign(self, ticket: TicketView, staff_id: int, *, actor: str) -> None:
+    async def _assign(self, ticket: TicketView, staff_id: int, *, actor: str, offer: bool = True) -> None:
+        """Give the job to the technician; as an `offer` it waits for their answer only `accept_timeout` long."""
         ticket = await self._tickets.set_assignee(ticket, staff_id, actor=actor)
-        await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
+        ticket = await self._tickets.transition(ticket, Status.ASSIGNED, actor=actor)
+        if offer:
+            await self._offer(ticket, staff_id)
+
+    async def _offer(self, ticket: TicketView, staff_id: int) -> None:
+        """Start the offer's accept timeout (an earlier offer of the same job no longer counts)."""
+        await self._timers.cancel_prefix(f"offer:{ticket.code}:")
+        await self._timers.schedule(OFFER_TIMEOUT, f"offer:{ticket.code}:{staff_id}:{self._stamp()}",
+                                    self._clock.now() + self._accept_timeout,
+                                    {"ticket": ticket.code, "staff_id": staff_id})
+
+    def _stamp(self) -> str:
+        """Part of a timer key that makes each offer's timer its own (a key fires once ever)."""
+        return str(int(self._clock.now().timestamp() * 1_000_000))
 
 
 def serves(regions: Iterable[str], addresses: Sequence[str]) -> bool:
@@ -273,3 +384,10 @@ def serves(regions: Iterable[str], addresses: Sequence[str]) -> bool:
         if any(name in address for name in names for address in addresses):
             return True
     return False
+
+
+def closeness(regions: Iterable[str], addresses: Sequence[str]) -> int:
+    """0 when one of the technician's regions is a district (区/县/旗) named in an address, else 1: the nearer
+    technician is preferred."""
+    return 0 if any(region.endswith(_DISTRICT_SUFFIXES) and region in address
+                    for region in regions for address in addresses) else 1

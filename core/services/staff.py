@@ -56,7 +56,8 @@ class StaffService:
         row = await self._people.add_staff(name=spec.name, role=PersonKind(spec.role), skills=list(spec.skills or ()),
                                            regions=list(spec.regions or ()), capacity=spec.capacity or 0,
                                            identities=spec.identities, on_duty=bool(spec.on_duty),
-                                           locale=spec.locale or "zh")
+                                           locale=spec.locale or "zh", daily_capacity=spec.daily_capacity or 0,
+                                           leave=spec.leave or ())
         return (await self._views([row]))[0]
 
     async def update(self, staff_id: int, spec: StaffSpec) -> StaffView | None:
@@ -70,7 +71,7 @@ class StaffService:
             if other is not None:
                 raise StaffConflict(f"name: a staff member named {spec.name!r} exists")
             row.name = spec.name
-        for field in ("role", "capacity", "on_duty", "locale"):
+        for field in ("role", "capacity", "daily_capacity", "on_duty", "locale"):
             value = getattr(spec, field)
             if value is not None:
                 setattr(row, field, value)
@@ -78,6 +79,8 @@ class StaffService:
             row.skills = list(spec.skills)
         if spec.regions is not None:
             row.regions = list(spec.regions)
+        if spec.leave is not None:
+            row.leave = list(spec.leave)
         if spec.identities is not None:
             await self._replace_identities(row, spec.identities)
         await self._session.flush()
@@ -128,5 +131,6 @@ class StaffService:
                     Identity.staff_id.in_([r.id for r in rows])).order_by(Identity.id)):
                 identities.setdefault(identity.staff_id or 0, {})[identity.channel] = identity.external_id
         return [StaffView(id=r.id, name=r.name, role=r.role, skills=tuple(r.skills), regions=tuple(r.regions),
-                          capacity=r.capacity, on_duty=r.on_duty, locale=r.locale,
+                          capacity=r.capacity, daily_capacity=r.daily_capacity, leave=tuple(r.leave),
+                          on_duty=r.on_duty, locale=r.locale,
                           identities=identities.get(r.id, {}), created_at=r.created_at) for r in rows]

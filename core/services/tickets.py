@@ -172,9 +172,27 @@ class TicketService:
         self._record(row, actor, "assignee", {"assignee_id": before}, {"assignee_id": staff_id})
         row.assignee_id = staff_id
         row.updated_at = self._clock.now()
+        row.assigned_at = row.updated_at if staff_id is not None else None
         assigned = view(row)
         self._events.ticket(TICKET_ASSIGNED, assigned, before=before, actor=actor)
         return assigned
+
+    async def set_visit(self, ticket: TicketView, start: datetime, end: datetime, *, actor: str) -> TicketView:
+        """The visit agreed (or moved) with the customer; on the audit log with the one it replaced."""
+        row = await self._row(ticket)
+        before = {"start": row.visit_start.isoformat(), "end": row.visit_end.isoformat()} \
+            if row.visit_start and row.visit_end else {}
+        self._record(row, actor, "visit", before, {"start": start.isoformat(), "end": end.isoformat()})
+        row.visit_start, row.visit_end = start, end
+        row.updated_at = self._clock.now()
+        return view(row)
+
+    async def visits_of(self, staff_id: int, since: datetime) -> list[tuple[datetime, datetime]]:
+        """The visits the technician has agreed from `since` on, on their open jobs."""
+        rows = await self._session.execute(select(Ticket.visit_start, Ticket.visit_end).where(
+            Ticket.assignee_id == staff_id, Ticket.status.in_(_OPEN), Ticket.visit_end.is_not(None),
+            Ticket.visit_end > since))
+        return [(start, end) for start, end in rows.all()]
 
     async def mark_responded(self, ticket: TicketView) -> TicketView:
         """A person on the company side acted on the ticket (accepted the job, wrote to the customer): the first
@@ -313,6 +331,13 @@ class TicketService:
                 since = None
         return pauses
 
+    async def row_id(self, ticket: TicketView) -> int:
+        """The ticket's row id, for the tables that refer to it (parts used, the stock ledger)."""
+        row = await self._row(ticket)
+        if row.id is None:
+            await self._session.flush([row])
+        return row.id
+
     async def _row(self, ticket: TicketView) -> Ticket:
         row = await self._find(ticket.code)
         if row is None:
@@ -353,7 +378,8 @@ def view(row: Ticket) -> TicketView:
                       first_response_at=row.first_response_at, resolved_at=row.resolved_at,
                       deadlines={target: deadline for target in TARGETS
                                  if (deadline := deadline_of(row, target)) is not None},
-                      clock_stopped_at=row.clock_stopped_at)
+                      clock_stopped_at=row.clock_stopped_at,
+                      visit=(row.visit_start, row.visit_end) if row.visit_start and row.visit_end else None)
 
 
 def message_view(row: TicketMessage) -> MessageView:

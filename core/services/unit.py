@@ -14,16 +14,18 @@ from core.domain.sla import SlaSettings
 from core.domain.surveys import SurveySettings
 from core.envelopes import Inbound
 from core.services.alerts import AlertService, Room
+from core.services.appointments import AppointmentService
 from core.services.closure import ClosureService
 from core.services.conversations import ConversationService
 from core.services.customers import CustomerService
 from core.services.deliveries import DeliveryService
-from core.services.dispatch import DispatchService
+from core.services.dispatch import ACCEPT_TIMEOUT, DispatchService
 from core.services.events import EventService
 from core.services.handover import DEFAULT_TIMEOUT, HandoverService
 from core.services.intake import IntakeService
 from core.services.knowledge import KnowledgeService
 from core.services.media import MediaService
+from core.services.parts import PartsService
 from core.services.people import PeopleService
 from core.services.reports import ReportService
 from core.services.sla import SlaService
@@ -40,7 +42,8 @@ from core.sla.config import builtin_sla
 class Wiring:
     """What the hub's configuration tells the services: the shared alert rooms of its channels, the service levels
     (the built-in ones when None), `[survey]` (the reopen window, the survey's timing and questions), the webhook
-    subscribers, how long a conversation stays with a person while nobody writes, and when the summaries go out."""
+    subscribers, how long a conversation stays with a person while nobody writes, when the summaries go out, and how
+    long a job offer waits for an answer before it moves on."""
 
     rooms: tuple[Room, ...] = ()
     sla: SlaSettings | None = None
@@ -50,6 +53,7 @@ class Wiring:
     media_links: str = ""
     """Where customers' links to shared files start (`[media] public_url`)."""
     reports: ReportSettings = field(default_factory=ReportSettings)
+    accept_timeout: timedelta = ACCEPT_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +78,8 @@ class Services:
     deliveries: DeliveryService
     media: MediaService
     reports: ReportService
+    parts: PartsService
+    appointments: AppointmentService
 
     @classmethod
     def in_transaction(cls, session: AsyncSession, clock: Clock, *, wiring: Wiring = Wiring(),
@@ -88,7 +94,8 @@ class Services:
         tickets = TicketService(session=session, clock=clock, sla=clocks, events=events)
         people = PeopleService(session=session, clock=clock)
         conversations = ConversationService(session=session, clock=clock)
-        dispatch = DispatchService(session=session, tickets=tickets, people=people)
+        dispatch = DispatchService(session=session, tickets=tickets, people=people, timers=timers, clock=clock,
+                                   accept_timeout=wiring.accept_timeout)
         surveys = SurveyService(session=session, clock=clock, tickets=tickets, timers=timers, settings=wiring.survey,
                                 events=events)
         handovers = HandoverService(session=session, clock=clock, tickets=tickets, people=people,
@@ -104,7 +111,9 @@ class Services:
                    queries=TicketQueries(session=session, clock=clock, handovers=handovers, surveys=surveys),
                    stats=stats, deliveries=DeliveryService(session=session, clock=clock),
                    media=MediaService(session=session, clock=clock, links=wiring.media_links),
-                   reports=ReportService(stats=stats, timers=timers, settings=wiring.reports, zone=sla.timezone))
+                   reports=ReportService(stats=stats, timers=timers, settings=wiring.reports, zone=sla.timezone),
+                   parts=PartsService(session=session, clock=clock, tickets=tickets),
+                   appointments=AppointmentService(clock=clock, tickets=tickets, timers=timers))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

@@ -42,6 +42,10 @@ class Staff(Base):
     skills: Mapped[list[Any]] = mapped_column(default=list)
     regions: Mapped[list[Any]] = mapped_column(default=list)
     capacity: Mapped[int] = mapped_column(default=5)
+    daily_capacity: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Jobs a technician may be given per day (China time); 0 for no daily limit."""
+    leave: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    """Days off: `YYYY-MM-DD` or `YYYY-MM-DD/YYYY-MM-DD` (both days included); nothing is dispatched then."""
     on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     created_at: Mapped[datetime]
@@ -93,6 +97,11 @@ class Ticket(Base):
     """SLA due times, moved on by pauses; the warnings are indexed for the queue of tickets needing attention."""
     clock_stopped_at: Mapped[datetime | None]
     """When the SLA clock stopped (pending customer or parts, resolved, closed, cancelled); None while it runs."""
+    assigned_at: Mapped[datetime | None]
+    """When the current assignee was given the job (a technician's jobs per day count these)."""
+    visit_start: Mapped[datetime | None]
+    visit_end: Mapped[datetime | None]
+    """The visit agreed with the customer (core.services.appointments); None until one is."""
     customer: Mapped[Customer] = relationship(lazy="raise")
 
 
@@ -381,3 +390,58 @@ class MediaAttachment(Base):
     """Set when the file is shown to a customer (a technician's completion photo): the random key of its link."""
     created_at: Mapped[datetime]
     stored_at: Mapped[datetime | None]
+
+
+class Part(Base):
+    """A spare part of the catalogue. `low_alerted` is set when its stock falls to `low_stock` or below (the
+    supervisors are told once) and cleared when stock rises above it again, so each crossing alerts once."""
+
+    __tablename__ = "parts"
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    low_stock: Mapped[int] = mapped_column(default=0)
+    low_alerted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PartStock(Base):
+    """How many of a part one place holds: a warehouse (`warehouse:<name>`) or a technician's van (`van:<staff id>`).
+    Quantities change only by conditional UPDATEs, so stock never goes below zero."""
+
+    __tablename__ = "part_stock"
+    __table_args__ = (UniqueConstraint("sku", "location"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("parts.sku"))
+    location: Mapped[str] = mapped_column(String(100))
+    quantity: Mapped[int] = mapped_column(default=0)
+
+
+class PartMovement(Base):
+    """The ledger: every change of stock — who, where, how many, the balance after, and for parts used the ticket
+    and the device they went into (traceability from a part to a device)."""
+
+    __tablename__ = "part_movements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("parts.sku"), index=True)
+    location: Mapped[str] = mapped_column(String(100))
+    delta: Mapped[int]
+    balance: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(60))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    device_serial: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime]
+
+
+class TicketPart(Base):
+    """A part a technician reported using on a job (`用料`); taken from stock when the job is done (`consumed_at`)."""
+
+    __tablename__ = "ticket_parts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("parts.sku"))
+    quantity: Mapped[int]
+    reported_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+    consumed_at: Mapped[datetime | None]

@@ -61,6 +61,7 @@ class FakeWeixinApi:
         self.token_requests = {"wechat": 0, "wecom": 0}
         self.last_inbound: dict[str, datetime] = {}
         self.calls: list[Call] = []
+        self.response_codes: set[str] = set()
         self._throttle: list[int] = []
         self._msg_seq = 1000
         self.media: dict[str, Media] = {}
@@ -119,6 +120,7 @@ class FakeWeixinApi:
             web.post("/cgi-bin/appchat/send", self._appchat_send),
             web.get("/cgi-bin/media/get", self._media_get),
             web.get("/media-files/{media_id}", self._media_file),
+            web.post("/cgi-bin/message/update_template_card", self._wecom_update_card),
         ])
         return app
 
@@ -248,7 +250,26 @@ class FakeWeixinApi:
                 return {"errcode": 40058, "errmsg": "invalid template_card"}
             if not body.get("touser"):
                 return {"errcode": 81013, "errmsg": "user & party & tag all invalid"}
-            return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"wecom-{self._next_msgid()}"}
+            reply = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"wecom-{self._next_msgid()}"}
+            if kind == "template_card":
+                code = f"rc{secrets.token_hex(8)}"
+                self.response_codes.add(code)
+                reply["response_code"] = code
+            return reply
+        return await self._handle(request, "wecom", check)
+
+    async def _wecom_update_card(self, request: web.Request) -> web.Response:
+        """A card's buttons replaced: its `response_code` (from the send) works once."""
+        def check(body: dict[str, Any]) -> dict[str, Any]:
+            if body.get("agentid") != self.agent_id:
+                return {"errcode": 40056, "errmsg": "invalid agentid"}
+            code = body.get("response_code")
+            if code not in self.response_codes:
+                return {"errcode": 40018, "errmsg": "invalid response_code"}
+            if not body.get("userids") or not (body.get("button") or {}).get("replace_name"):
+                return {"errcode": 40058, "errmsg": "invalid button"}
+            self.response_codes.discard(code)
+            return {"errcode": 0, "errmsg": "ok", "invaliduser": []}
         return await self._handle(request, "wecom", check)
 
     async def _appchat_send(self, request: web.Request) -> web.Response:

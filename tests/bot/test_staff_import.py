@@ -26,7 +26,8 @@ def _staff(tmp_path: Path) -> dict[str, tuple]:
         async with session_factory(engine)() as session:
             found = await Services.in_transaction(session, SystemClock()).staff.list(limit=100)
         await engine.dispose()
-        return {m.name: (m.role, m.capacity, m.on_duty, dict(m.identities)) for m in found}
+        return {m.name: (m.role, m.capacity, m.on_duty, dict(m.identities), m.daily_capacity, m.leave)
+                for m in found}
     return asyncio.run(read())
 
 
@@ -37,13 +38,15 @@ def test_the_demo_file_imports_and_a_second_file_updates_by_name(tmp_path: Path,
     assert "5 added, 0 updated" in capsys.readouterr().out
     update = tmp_path / "staff.toml"
     update.write_text('[[staff]]\nname = "王师傅"\nrole = "technician"\ncapacity = 2\non_duty = false\n'
+                      'daily_capacity = 4\nleave = ["2027-02-01/2027-02-07", "2027-03-08"]\n'
                       'identities = { wecom = "wangshifu", email = "wang@example.com" }\n'
                       '[[staff]]\nname = "钱客服"\nrole = "agent"\n', "utf-8")
     assert main(["staff", "import", str(update), "--config", str(config)]) == EXIT_OK
     assert "1 added, 1 updated" in capsys.readouterr().out
     staff = _staff(tmp_path)
-    assert staff["王师傅"] == ("technician", 2, False, {"wecom": "wangshifu", "email": "wang@example.com"})
-    assert staff["钱客服"] == ("agent", 5, True, {})
+    assert staff["王师傅"] == ("technician", 2, False, {"wecom": "wangshifu", "email": "wang@example.com"}, 4,
+                              ("2027-02-01/2027-02-07", "2027-03-08"))
+    assert staff["钱客服"] == ("agent", 5, True, {}, 0, ())
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -53,6 +56,8 @@ def test_the_demo_file_imports_and_a_second_file_updates_by_name(tmp_path: Path,
     ('[[staff]]\nname = "甲"\nrole = "technician"\nskills = ["teleport"]\n', "skills: unknown ticket types teleport"),
     ('[[staff]]\nname = "甲"\nrole = "agent"\nidentities = { fax = "1" }\n', "unknown channel 'fax'"),
     ('[[staff]]\nname = "甲"\nrole = "agent"\n[[staff]]\nname = "甲"\nrole = "agent"\n', "'甲' is listed twice"),
+    ('[[staff]]\nname = "甲"\nrole = "technician"\nleave = ["2027-02-07/2027-02-01"]\n',
+     "leave: '2027-02-07/2027-02-01' is not YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD"),
     ("[[staff]\n", "staff.toml"),
 ])
 def test_a_bad_file_exits_2_naming_where(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,

@@ -3,6 +3,7 @@ staff channel configured against its peers and the demo staff (`staffed_hub`).""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -96,7 +97,7 @@ class StaffedHub:
     out through the real send paths."""
 
     def __init__(self, *, hub: Hub, server: TestServer, slack: FakeSlackApi, weixin: FakeWeixinApi,
-                 smtp: SmtpPeer, mailbox: Mailbox, wecom: dict[str, Any], http: aiohttp.ClientSession) -> None:
+                 smtp: SmtpPeer | None, mailbox: Mailbox | None, wecom: dict[str, Any], http: aiohttp.ClientSession) -> None:
         self.hub, self.server, self.slack, self.weixin, self.smtp, self.mailbox = hub, server, slack, weixin, smtp, mailbox
         self._wecom = wecom
         self._http = http
@@ -138,6 +139,7 @@ class StaffedHub:
         message["From"], message["To"], message["Subject"] = sender, SERVICE_ADDRESS, subject
         message["Message-ID"] = f"<m{next(self._seq)}.{time.time_ns()}@staff.test>"
         message.set_content(text)
+        assert self.mailbox is not None, "a hub without email"
         await asyncio.to_thread(self.mailbox.append, bytes(message))
 
     async def chat(self, session: str) -> ChatClient:
@@ -183,6 +185,7 @@ class StaffedHub:
         return [call for call in self.slack.called("chat.postMessage") if call.get("channel") == channel]
 
     def mails_to(self, address: str) -> list[EmailMessage]:
+        assert self.smtp is not None, "a hub without email"
         return [mail for mail in self.smtp.recorder.mails if mail["To"] == address]
 
 
@@ -204,10 +207,34 @@ def served_database(request: pytest.FixtureRequest, tmp_path) -> str:  # type: i
 
 
 @pytest.fixture
+def staffed_settings() -> dict[str, Any]:
+    """Config sections a test module adds to the staffed hub's (override this fixture in the module)."""
+    return {}
+
+
+@pytest.fixture
 async def staffed_hub(served_database: str, tmp_path, mailbox: Mailbox,  # type: ignore[no-untyped-def]
-                      smtp_peer: SmtpPeer) -> AsyncIterator[StaffedHub]:
+                      smtp_peer: SmtpPeer, staffed_settings: dict[str, Any]) -> AsyncIterator[StaffedHub]:
     """On SQLite unless `served_database` is parametrized with "postgresql"."""
-    url = served_database
+    email = {"imap_host": "127.0.0.1", "imap_port": mailbox.port, "imap_user": USER, "imap_password": PASSWORD,
+             "imap_ssl": False, "imap_folder": mailbox.folder, "smtp_host": "127.0.0.1",
+             "smtp_port": smtp_peer.port, "smtp_starttls": False, "from_address": SERVICE_ADDRESS,
+             "poll_interval": "1s", "attachment_dir": str(tmp_path / "attachments")}
+    async with _staffed(served_database, {"email": email, **staffed_settings}, smtp_peer, mailbox) as staffed:
+        yield staffed
+
+
+@pytest.fixture
+async def messaging_hub(served_database: str,  # type: ignore[no-untyped-def]
+                        staffed_settings: dict[str, Any]) -> AsyncIterator[StaffedHub]:
+    """`staffed_hub` without email (so without the IMAP and SMTP peers): WeCom and Slack fakes and the web chat."""
+    async with _staffed(served_database, staffed_settings, None, None) as staffed:
+        yield staffed
+
+
+@contextlib.asynccontextmanager
+async def _staffed(url: str, sections: dict[str, Any], smtp_peer: SmtpPeer | None,
+                   mailbox: Mailbox | None) -> AsyncIterator[StaffedHub]:
     slack = await FakeSlackApi(token=BOT_TOKEN).start()
     weixin = await FakeWeixinApi(clock=SystemClock(), app_id="wx-unused", app_secret="unused", corp_id=CORP_ID,
                                  corp_secret="corpsecret", agent_id=AGENT_ID).start()
@@ -217,11 +244,7 @@ async def staffed_hub(served_database: str, tmp_path, mailbox: Mailbox,  # type:
         "database": {"url": url}, "webchat": {key: 1000 for key in RATE_KEYS}, "wecom": wecom,
         "api": {"tokens": [{"token": API_TOKEN, "role": "agent", "name": "console"}]},
         "slack": {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "api_base_url": slack.url,
-                  "alerts_channel": "C0ALERTS"},
-        "email": {"imap_host": "127.0.0.1", "imap_port": mailbox.port, "imap_user": USER, "imap_password": PASSWORD,
-                  "imap_ssl": False, "imap_folder": mailbox.folder, "smtp_host": "127.0.0.1",
-                  "smtp_port": smtp_peer.port, "smtp_starttls": False, "from_address": SERVICE_ADDRESS,
-                  "poll_interval": "1s", "attachment_dir": str(tmp_path / "attachments")}})
+                  "alerts_channel": "C0ALERTS"}, **sections})
     hub = build_hub(config, understander=keyword_understander())
     await upgrade(hub.engine)
     await load_demo(url, only_if_empty=False)

@@ -123,6 +123,7 @@ async def _resolved(customer, wang: Staff) -> str:  # type: ignore[no-untyped-de
     code = (await customer.next())["ticket"]["id"]
     await wang.say(f"接单 {code}")
     assert "王师傅" in (await customer.next())["text"]
+    assert "上门时间" in (await customer.next())["text"], "the visit's slots follow the acceptance"
     await wang.say(f"完工 {code} 已更换排水泵")
     ask = await customer.next()
     assert "问题解决了吗" in ask["text"] and "已更换排水泵" in ask["text"]
@@ -185,6 +186,7 @@ async def test_resolving_through_the_api_asks_the_customer_and_the_survey_follow
     code = (await customer.next())["ticket"]["id"]
     await staff("wangshifu").say(f"接单 {code}")
     await customer.next()
+    await customer.next()  # the visit's slots
     async with aiohttp.ClientSession() as http:
         async with http.patch(server.make_url(f"/api/v1/tickets/{code}"), json={"status": "resolved",
                                                                                  "note": "电话指导后恢复正常"},
@@ -212,6 +214,7 @@ async def test_not_fixed_reopens_and_a_low_score_reaches_the_supervisor(hub_serv
     assert code in _text(notice) and f"接单 {code}" in _text(notice)
 
     await wang.say(f"接单 {code}")
+    await customer.next()
     await customer.next()
     await wang.say(f"完工 {code} 换了电机")
     assert "问题解决了吗" in (await customer.next())["text"]

@@ -38,15 +38,16 @@ class Desk:
     async def say(self, channel: str, sender: str, text: str, *, conversation: str | None = None,
                   **fields: Any) -> list[dict[str, Any]]:
         """One message (`fields`: other `Inbound` fields); returns the Outbound dicts it produced, in the order the
-        handler returned them."""
+        handler returned them (everything queued while it was handled: the desk runs one thing at a time)."""
         external_id = f"m{next(self._ids)}"
         inbound = Inbound(channel=channel, account="test", external_id=external_id, sender=sender,
                           conversation=conversation or sender, text=text, sent_at=self.clock.now(), **fields)
-        assert await self.hub.accept([inbound]) == [True]
-        inbox_id = await self._processed(channel, external_id)
         async with self.hub.sessions() as session:
-            rows = await session.scalars(select(OutboxRow).where(
-                OutboxRow.idempotency_key.like(f"inbox:{inbox_id}:%")).order_by(OutboxRow.id))
+            seen = await session.scalar(select(func.max(OutboxRow.id))) or 0
+        assert await self.hub.accept([inbound]) == [True]
+        await self._processed(channel, external_id)
+        async with self.hub.sessions() as session:
+            rows = await session.scalars(select(OutboxRow).where(OutboxRow.id > seen).order_by(OutboxRow.id))
             return [row.payload for row in rows]
 
     async def later(self, seconds: float, *, sla_alerts: bool = False) -> list[dict[str, Any]]:

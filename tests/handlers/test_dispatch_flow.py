@@ -37,7 +37,7 @@ async def test_repair_is_dispatched_accepted_and_worked_to_resolved(desk) -> Non
     assert [e.after["status"] for e in await desk.events(code, "status")] == ["assigned"]
 
     out = await desk.say("wecom", "wangshifu", f"接单 {code}")
-    assert _templates(out) == ["job_accepted", "ticket_progress"]
+    assert _templates(out) == ["job_accepted", "ticket_progress", "visit_offer"]
     progress = out[1]
     assert (progress["channel"], progress["recipient"], progress["conversation"]) == ("webchat", CUSTOMER, CUSTOMER)
     assert progress["data"]["ticket"]["status"] == "accepted" and progress["data"]["technician"] == "王师傅"
@@ -116,7 +116,9 @@ async def test_nobody_fits_so_the_pool_grabs_first_accept_wins(desk) -> None:  #
     assert _templates(follow_up) == ["ticket_updated"], "the pool is offered a job once, not on every message"
 
     out = await desk.say("wecom", "lishifu", f"接单 {code}")
-    assert _templates(out) == ["job_accepted", "ticket_progress"]
+    assert _templates(out) == ["job_accepted", "pool_claimed", "ticket_progress", "visit_offer"]
+    assert (out[1]["recipient"], out[1]["data"]["technician"], out[1]["replaces"]) == ("wangshifu", "李师傅", None), \
+        "an offer not sent yet cannot be rewritten: a note follows it"
     ticket = await desk.ticket(code)
     assert ticket.status == "accepted" and ticket.assignee_id == await desk.staff_id("李师傅")
 
@@ -129,7 +131,7 @@ async def test_slack_button_accept_rewrites_the_notice(desk) -> None:  # type: i
     code, _ = await _open(desk)
     out = await desk.say("slack", "U0TECHWANG", f"接单 {code}", conversation="D0WANG:1700000000.000100",
                          source_message="D0WANG:1700000000.000100")
-    assert _templates(out) == ["job_accepted", "dispatch_taken", "ticket_progress"]
+    assert _templates(out) == ["job_accepted", "dispatch_taken", "ticket_progress", "visit_offer"]
     taken = out[1]
     assert taken["channel"] == "slack" and taken["conversation"] == "D0WANG"
     assert taken["replaces"] == "D0WANG:1700000000.000100"

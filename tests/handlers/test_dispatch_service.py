@@ -3,11 +3,12 @@ why nobody can take a job."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from core.clock import FakeClock
+from core.clock import CHINA_TZ, FakeClock
 from core.domain.people import PersonKind
 from core.domain.tickets import Priority, Status, TicketType, TicketView
 from core.services.dispatch import AlreadyTaken, Dispatch, serves
@@ -51,6 +52,42 @@ async def test_capacity_duty_and_contact_choose_the_technician(engine, clock: Fa
         assert second.assignee is not None and second.assignee.person_id == slack_only.id
         assert (second.assignee.channel, second.assignee.address) == ("slack", "U0FREE")
         assert await dispatch.load([full.id, slack_only.id, off.id]) == {full.id: 1, slack_only.id: 1}
+
+
+async def test_a_technician_of_the_customers_district_goes_before_one_of_the_city(  # type: ignore[no-untyped-def]
+        engine, clock: FakeClock) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        city = await _staff(services, "city")
+        district = await _staff(services, "district", regions=["上海市", "浦东新区"])
+        dispatch = services.dispatch
+        pudong = await dispatch.dispatch(await _ticket(services))
+        assert pudong.assignee is not None and pudong.assignee.person_id == district.id, "nearer, though later"
+        again = await dispatch.dispatch(await _ticket(services, sender="web:c2"))
+        assert again.assignee is not None and again.assignee.person_id == district.id, "nearer beats less loaded"
+        xuhui = await dispatch.dispatch(await _ticket(services, {"addresses": ["上海市徐汇区漕溪北路1号"]}, "web:c3"))
+        assert xuhui.assignee is not None and xuhui.assignee.person_id == city.id
+
+
+async def test_leave_days_and_a_daily_capacity_keep_jobs_from_a_technician(  # type: ignore[no-untyped-def]
+        engine, clock: FakeClock) -> None:
+    today = clock.now().astimezone(CHINA_TZ).date()
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        away = await _staff(services, "away", leave=[f"{today - timedelta(days=1)}/{today + timedelta(days=1)}"])
+        daily = await _staff(services, "daily", daily_capacity=2, capacity=10)
+        spare = await _staff(services, "spare", capacity=10)
+        dispatch = services.dispatch
+        chosen = [(await dispatch.dispatch(await _ticket(services, sender=f"web:c{n}"))).assignee for n in range(4)]
+        assert [c.person_id for c in chosen if c] == [daily.id, spare.id, daily.id, spare.id]
+        fifth = await dispatch.dispatch(await _ticket(services, sender="web:c5"))
+        assert fifth.assignee is not None and fifth.assignee.person_id == spare.id, "daily is full for today"
+        assert away.id not in {c.person_id for c in chosen if c}
+    clock.advance(86400)
+    async with session_factory(engine)() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        nxt = await services.dispatch.dispatch(await _ticket(services, sender="web:c6"))
+        assert nxt.assignee is not None and nxt.assignee.person_id == daily.id, "a new day, a new allowance"
 
 
 async def test_grab_pool_ignores_region_but_not_skill_or_declines(engine, clock: FakeClock) -> None:

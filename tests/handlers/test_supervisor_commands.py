@@ -25,7 +25,7 @@ async def test_transfer_gives_the_job_to_the_named_technician_and_tells_both(des
     supervisor = f"supervisor:{await desk.staff_id('陈主管')}"
     assert [(e.actor, e.after) for e in await desk.events(code, "assignee")][-1] == (supervisor, {"assignee_id": li})
     assert _templates(await desk.say("wecom", "wangshifu", f"出发 {code}")) == ["job_not_yours"]
-    assert _templates(await desk.say("wecom", "lishifu", f"接单 {code}")) == ["job_accepted", "ticket_progress"]
+    assert _templates(await desk.say("wecom", "lishifu", f"接单 {code}")) == ["job_accepted", "ticket_progress", "visit_offer"]
     second, _ = await _open(desk, customer="web:c2")
     assert (await desk.ticket(second)).assignee_id == wang, "王师傅's load went down with the transfer"
 

@@ -35,7 +35,7 @@ async def test_my_jobs_lists_what_the_technician_holds(desk) -> None:  # type: i
 async def test_bare_command_applies_to_the_only_fitting_job_or_asks_which(desk) -> None:  # type: ignore[no-untyped-def]
     assert _templates(await desk.say("wecom", "wangshifu", "出发")) == ["no_active_job"]
     first, _ = await _open(desk, customer="web:c1")
-    assert _templates(await desk.say("wecom", "wangshifu", "接单")) == ["job_accepted", "ticket_progress"]
+    assert _templates(await desk.say("wecom", "wangshifu", "接单")) == ["job_accepted", "ticket_progress", "visit_offer"]
     _, _ = await _open(desk, customer="web:c2")  # goes to 李师傅 (least loaded)
     third, _ = await _open(desk, customer="web:c3")
     assert (await desk.ticket(third)).assignee_id == await desk.staff_id("王师傅")

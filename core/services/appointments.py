@@ -1,0 +1,43 @@
+"""Visits agreed with the customer: the slots to offer, the one agreed (on the ticket, audited), and a reminder to
+both sides an hour before (a durable timer, moved when the visit is)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from core.clock import Clock
+from core.domain import visits
+from core.domain.tickets import TicketView
+from core.services.tickets import TicketService
+from core.services.timers import TimerService
+
+VISIT_REMINDER = "visit_reminder"
+REMIND_BEFORE = timedelta(hours=1)
+
+
+class AppointmentService:
+    def __init__(self, *, clock: Clock, tickets: TicketService, timers: TimerService) -> None:
+        self._clock = clock
+        self._tickets = tickets
+        self._timers = timers
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    async def offer(self, ticket: TicketView, staff_id: int) -> list[tuple[datetime, datetime]]:
+        """Free windows of the technician, from the time the customer mentioned when there was one."""
+        now = self._clock.now()
+        times = ticket.entities.get("times") or []
+        wanted = datetime.fromisoformat(times[0]) if times else None
+        busy = [v for v in await self._tickets.visits_of(staff_id, now) if v != ticket.visit]
+        return visits.slots(now, wanted=wanted, busy=busy)
+
+    async def agree(self, ticket: TicketView, start: datetime, *, actor: str) -> TicketView:
+        """The visit is set (or moved) to the window starting at `start`; the reminder follows it."""
+        begin, end = visits.window_of(start)
+        ticket = await self._tickets.set_visit(ticket, begin, end, actor=actor)
+        await self._timers.cancel_prefix(f"visit:{ticket.code}:")
+        remind_at = begin - REMIND_BEFORE
+        if remind_at > self._clock.now():
+            await self._timers.schedule(VISIT_REMINDER, f"visit:{ticket.code}:{int(begin.timestamp())}", remind_at,
+                                        {"ticket": ticket.code, "start": begin.isoformat()})
+        return ticket

@@ -1,0 +1,57 @@
+"""The visit: after acceptance the customer is offered slots, agrees one (shown in the status answer and the
+technician's 我的工单), either side may move it, and both are reminded an hour before — once, for the visit as it
+stands."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.handlers.test_dispatch_flow import CUSTOMER, _open, _templates
+
+
+async def test_a_visit_is_offered_agreed_shown_moved_and_reminded(desk) -> None:  # type: ignore[no-untyped-def]
+    code, _ = await _open(desk)
+    out = await desk.say("wecom", "wangshifu", f"接单 {code}")
+    [offer] = [o for o in out if o["template"] == "visit_offer"]
+    assert offer["recipient"] == CUSTOMER and offer["data"]["technician"] == "王师傅"
+    assert len(offer["data"]["slots"]) == 3
+    first, second = offer["data"]["actions"][0]["command"], offer["data"]["actions"][1]["command"]
+    assert first.startswith(f"预约 {code} ")
+
+    out = await desk.say("webchat", CUSTOMER, first)
+    assert _templates(out) == ["visit_agreed", "visit_agreed"]
+    assert (out[1]["recipient"], out[1]["data"]["by_customer"]) == ("wangshifu", True)
+    slot = offer["data"]["slots"][0]
+    assert out[0]["data"]["visit"] == slot
+    [status] = await desk.say("webchat", CUSTOMER, "查询进度")
+    assert status["data"]["visits"][code] == {"technician": "王师傅", **slot}
+    [jobs] = await desk.say("wecom", "wangshifu", "我的工单")
+    assert jobs["data"]["jobs"][0]["job"]["time"].endswith(f"{slot['from']}–{slot['to']}")
+
+    out = await desk.say("wecom", "wangshifu", second.replace("预约", "改约"))
+    assert _templates(out) == ["visit_agreed", "visit_agreed"]
+    assert (out[1]["recipient"], out[1]["data"]["moved"]) == (CUSTOMER, True)
+    ticket = await desk.ticket(code)
+    moved = [datetime.fromisoformat(e.after["start"]) for e in await desk.events(code, "visit")]
+    assert len(moved) == 2 and moved[-1] == ticket.visit_start
+
+    until_reminder = (ticket.visit_start - desk.clock.now()).total_seconds() - 3600
+    out = await desk.later(until_reminder + 1)
+    reminders = [o for o in out if o["template"] == "visit_reminder"]
+    assert sorted(o["recipient"] for o in reminders) == sorted([CUSTOMER, "wangshifu"]), "the moved visit only"
+    assert all(o["template"] != "visit_reminder" for o in await desk.later(86400 * 3)), "once"
+
+
+async def test_a_visit_needs_an_accepted_job_and_a_time_ahead(desk) -> None:  # type: ignore[no-untyped-def]
+    [reply] = await desk.say("webchat", CUSTOMER, "预约 明天下午两点")
+    assert reply["template"] == "visit_none"
+    code, _ = await _open(desk)
+    [reply] = await desk.say("webchat", CUSTOMER, f"预约 {code} 12-01 14:00")
+    assert reply["template"] == "visit_not_now", "nobody accepted it yet"
+    await desk.say("wecom", "wangshifu", f"接单 {code}")
+    [reply] = await desk.say("webchat", CUSTOMER, f"预约 {code}")
+    assert reply["template"] == "visit_offer" and reply["data"]["actions"]
+    past = desk.clock.now().astimezone().replace(year=2020)
+    [reply] = await desk.say("webchat", CUSTOMER, f"预约 {code} {past:%Y-%m-%d %H:%M}")
+    assert reply["template"] == "visit_offer", "a time gone by is no visit"
+    [reply] = await desk.say("wecom", "lishifu", f"预约 {code} {datetime.now():%Y}-12-31 10:00")
+    assert reply["template"] == "ticket_not_visible"
