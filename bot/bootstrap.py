@@ -40,6 +40,7 @@ from handlers.appointments import AppointmentHandler, VisitReminder
 from handlers.cancel import CancelHandler
 from handlers.confirm import AutoClose, ConfirmHandler
 from handlers.duty import DutyHandler
+from handlers.devices import DeviceCommandHandler, DeviceScanHandler
 from handlers.escalation import EscalationHandler
 from handlers.fallback import FallbackHandler, StaffHelpHandler
 from handlers.handover import HandoverHandler
@@ -51,6 +52,7 @@ from handlers.queue import QueueHandler
 from handlers.reports import ReportJob
 from handlers.sla_alerts import SlaAlertJob
 from handlers.knowledge import KnowledgeHandler
+from handlers.linking import LinkingHandler
 from handlers.smalltalk import SmalltalkHandler
 from handlers.staff_desk import StaffDeskHandler
 from handlers.status import StatusHandler
@@ -203,8 +205,9 @@ def default_router() -> Router:
     """Every conversation job the hub knows; each serves the roles it declares."""
     return Router(handlers=[IntakeHandler(), SmalltalkHandler(), StatusHandler(), CancelHandler(), HandoverHandler(),
                             TechnicianHandler(), EscalationHandler(), SupervisorHandler(), QueueHandler(),
-                            PauseHandler(), PartsHandler(), DutyHandler(), AppointmentHandler(), TicketLookupHandler(), StaffDeskHandler(), ConfirmHandler(),
-                            SurveyHandler(), KnowledgeHandler()],
+                            PauseHandler(), PartsHandler(), DutyHandler(), AppointmentHandler(),
+                            TicketLookupHandler(), StaffDeskHandler(), ConfirmHandler(), SurveyHandler(),
+                            KnowledgeHandler(), DeviceScanHandler(), DeviceCommandHandler(), LinkingHandler()],
                   fallbacks=[FallbackHandler(), StaffHelpHandler()])
 
 

@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from bot.devices_cli import register as register_devices
     from bot.kb_cli import register as register_kb
     from bot.parts_cli import register as register_parts
     from bot.staff_cli import register as register_staff
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     register_kb(sub, common)
     register_staff(sub, common)
     register_parts(sub, common)
+    register_devices(sub, common)
     return parser
 
 

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Callable, Sequence
 
@@ -30,7 +31,7 @@ from core.services.unit import Services, Wiring
 from core.storage.db import urgent_write_waiting
 from handlers.base import Context, Origin
 from handlers.failed import given_up, reference
-from nlp import Understander, Understanding
+from nlp import DEVICE_SCAN, Understander, Understanding
 from nlp.retrieval import KnowledgeBase
 from templates import LOCALES
 
@@ -198,6 +199,8 @@ class Pipeline:
         route, expecting = await self._waiting_for(services, inbound, person, state)
         understanding = (understood if understood is not None and expecting is None
                          else self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting))
+        if inbound.device_serial and not inbound.text.strip():
+            understanding = replace(understanding, intent=DEVICE_SCAN)
         ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,
                       services=services, now=now, locale=reply_locale(inbound.text, person.locale),
                       knowledge=self.knowledge)

@@ -31,7 +31,7 @@ class Inbound:
     `source_message` naming the platform message that carried the button (so a reply can rewrite it in place).
     `automatic` says why no person wrote the message (an auto-reply, a bounce) — such messages are kept, never
     answered. `ticket_ref` is a ticket the channel found named outside the text (an email subject's ``[SR-…]``).
-    `raw` keeps what else the platform sent, for audit; nothing downstream reads it.
+    `raw` keeps what else the platform sent, for audit; downstream reads only `device_serial` from it.
     """
 
     channel: str
@@ -52,6 +52,11 @@ class Inbound:
     @property
     def key(self) -> tuple[str, str]:
         return (self.channel, self.external_id)
+
+    @property
+    def device_serial(self) -> str:
+        """The serial of a device QR code the person scanned (WeChat puts it in `raw["serial"]`); "" otherwise."""
+        return str(self.raw.get("serial") or "")
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)

@@ -14,8 +14,10 @@ from handlers.base import Context
 COLLECTING = "collecting"
 
 
-async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None) -> tuple[Filed, list[Outbound]]:
-    """Open a ticket for `report` (or add it to `join`), offer a ready job to technicians, and reply."""
+async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None,
+                          duplicate: bool = False) -> tuple[Filed, list[Outbound]]:
+    """Open a ticket for `report` (or add it to `join`), offer a ready job to technicians, and reply; `duplicate`:
+    `join` is a ticket the customer opened from elsewhere, and they are told the report joined it."""
     filed = await ctx.services.intake.file(report, join=join)
     conversations = ctx.services.conversations
     if filed.missing:
@@ -29,6 +31,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     safety = list(ctx.understanding.hazards)
     if filed.opened:
         reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety)
+    elif duplicate:
+        reply = ctx.reply("ticket_duplicate", ticket=card, missing=filed.missing, safety=safety)
     else:
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety)
     return filed, [reply, *offers, *alerts]

@@ -1,21 +1,29 @@
 """Intake: a customer's problem becomes a typed, prioritised ticket; follow-up details land on the same ticket.
 
 A second message in the same conversation about the same problem is added to the open ticket instead of opening a
-new one; then the bot asks for whatever the ticket type still needs (phone, address, time, order number). A customer
-who is angry and says it again is handed to a person (handlers.takeover).
+new one; then the bot asks for whatever the ticket type still needs (phone, address, time, order number). The same
+problem reported again from another thread or channel within `DUPLICATE_WINDOW` — an open ticket of the customer of
+the same type, or about the device the message names — joins that ticket too, and the customer is told so. A
+customer who is angry and says it again is handed to a person (handlers.takeover).
 """
 from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
 
 from core.domain.people import CUSTOMERS
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.intake import Report
 from handlers.base import Context, Handler
+from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, file_and_answer
 from handlers.takeover import hand_over
 from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM
 
 SAME_PROBLEM_CONFIDENCE = 0.5
+DUPLICATE_WINDOW = timedelta(days=7)
+OPEN_TICKETS_LOOKED_AT = 5
 
 
 class IntakeHandler(Handler):
@@ -39,11 +47,18 @@ class IntakeHandler(Handler):
             if u.intent != KB_QUESTION:
                 return [ctx.reply("not_understood")]
             ticket_type = TicketType.INQUIRY
+        entities = ctx.entity_lists()
+        scanned = ctx.state.data.get(SCANNED)
+        if scanned and not entities["serial_numbers"]:
+            entities["serial_numbers"] = [scanned]
+        duplicate = None
+        if join is None:
+            duplicate = join = await self._duplicate(ctx, ticket_type, entities, besides=open_ticket)
         filed, replies = await file_and_answer(ctx, Report(
             customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
             conversation=ctx.inbound.conversation, text=ctx.inbound.text, type=ticket_type,
-            priority=Priority(u.priority), sentiment=u.sentiment, entities=ctx.entity_lists(), inbox_id=ctx.inbox_id,
-            attachments=ctx.attachment_list()), join=join)
+            priority=Priority(u.priority), sentiment=u.sentiment, entities=entities, inbox_id=ctx.inbox_id,
+            attachments=ctx.attachment_list()), join=join, duplicate=duplicate is not None)
         if u.angry and not filed.opened:
             return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:]]
         return replies
@@ -59,6 +74,24 @@ class IntakeHandler(Handler):
                 return ticket
         return await tickets.open_in_conversation(channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
                                                   customer_id=ctx.customer_id)
+
+    async def _duplicate(self, ctx: Context, ticket_type: TicketType, entities: dict[str, list[Any]], *,
+                         besides: TicketView | None) -> TicketView | None:
+        """The customer's open ticket (from any thread) that this report repeats: opened within the window, of the
+        same type or about the device the message names."""
+        since = ctx.now - DUPLICATE_WINDOW
+        found = [t for t in await ctx.services.tickets.for_customer(ctx.customer_id, limit=OPEN_TICKETS_LOOKED_AT,
+                                                                    open_only=True)
+                 if t.created_at >= since and (besides is None or t.code != besides.code)]
+        if not found:
+            return None
+        named: set[int] = set()
+        for serial in entities["serial_numbers"]:
+            device = await ctx.services.devices.by_serial(serial)
+            if device is not None:
+                named.add(device.id)
+        return next((t for t in found if t.device_id in named), None) or next(
+            (t for t in found if t.type == ticket_type.value and (not named or t.device_id in (None, *named))), None)
 
     def _same_problem(self, ctx: Context, ticket: TicketView) -> bool:
         u = ctx.understanding

@@ -1,4 +1,5 @@
-"""“我的工单到哪了” / `status SR-…`: where a customer's tickets stand, in their own channel."""
+"""“我的工单到哪了” / `status SR-…`: where a customer's tickets stand (and the warranty of the device each is
+about), in their own channel."""
 from __future__ import annotations
 
 from core.domain import visits
@@ -28,8 +29,14 @@ class StatusHandler(Handler):
             found = await tickets.for_customer(ctx.customer_id, limit=RECENT)
         if not found:
             return [ctx.reply("status_none")]
-        return [ctx.reply("status_report", tickets=[ctx.ticket_card(t) for t in found],
-                          visits=await self._visits(ctx, found))]
+        devices = ctx.services.devices
+        named = await devices.of_tickets(found)
+        cards = []
+        for ticket in found:
+            device = named.get(ticket.device_id or 0)
+            cards.append({**ctx.ticket_card(ticket), "device": None if device is None else {
+                "serial": device.serial, "model": device.model, "warranty": devices.warranty(device).value}})
+        return [ctx.reply("status_report", tickets=cards, visits=await self._visits(ctx, found))]
 
     async def _visits(self, ctx: Context, found: list[TicketView]) -> dict[str, dict[str, str]]:
         """Each open ticket's agreed visit with its technician ("王师傅 明天 14:00–16:00 上门")."""

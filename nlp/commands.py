@@ -49,6 +49,10 @@ _COMMANDS: dict[str, tuple[str, bool, bool]] = {
     "not helpful": (u.NOT_HELPFUL, False, False),
     "回复": (u.REPLY, True, True), "reply": (u.REPLY, True, True),
     "结束": (u.RELEASE, True, False), "release": (u.RELEASE, True, False),
+    "绑定": (u.LINK, False, True), "关联": (u.LINK, False, True), "link": (u.LINK, False, True),
+    "bind": (u.LINK, False, True),
+    "验证码": (u.VERIFY, False, True), "code": (u.VERIFY, False, True),
+    "设备": (u.ADD_DEVICE, True, True), "device": (u.ADD_DEVICE, True, True),
 }
 _COMMAND = re.compile(
     r"^/?(?P<word>" + "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in sorted(_COMMANDS, key=len, reverse=True))

@@ -29,8 +29,8 @@ def phrases(locale: str, group: str, *, template_dir: Path = TEMPLATE_DIR) -> di
 
 
 def labels(locale: str) -> dict[str, dict[str, str]]:
-    """Display names for ticket types, statuses and priorities (`<locale>/labels.toml`)."""
-    return phrases(locale, "labels")
+    """Display names for ticket types, statuses and priorities (`<locale>/labels.toml`), and of the channels."""
+    return {**phrases(locale, "labels"), "channels": phrases(locale, "channels")}
 
 
 @lru_cache(maxsize=64)

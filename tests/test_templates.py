@@ -10,8 +10,13 @@ from templates import LOCALES, TEMPLATE_DIR, labels, phrases
 from templates.render import Renderer
 
 CODE = "SR-20240501-0007"
-JOB = {"phone": "13812345678", "address": "上海市浦东新区张江路100号3栋", "time": "2024-05-02 14:00"}
-NO_JOB_DETAILS = {"phone": "", "address": "", "time": ""}
+JOB = {"phone": "13812345678", "address": "上海市浦东新区张江路100号3栋", "time": "2024-05-02 14:00",
+       "serial": "SN-1001", "model": "XQG80", "warranty": "in"}
+NO_JOB_DETAILS = {"phone": "", "address": "", "time": "", "serial": "", "model": "", "warranty": "unknown"}
+DEVICE = {"serial": "SN-1001", "model": "XQG80", "product": "滚筒洗衣机", "warranty": "in", "warranty_end": "2026-02-28"}
+UNKNOWN_DEVICE = {"serial": "SN-9", "model": "", "product": "", "warranty": "unknown", "warranty_end": ""}
+LINK_OUTCOMES = ("sent", "linked", "already", "ambiguous", "unknown", "unreachable", "invalid", "wrong", "expired",
+                 "locked", "none")
 
 
 def card(locale: str, *, status: str = "assigned", priority: str = "P2", code: str = CODE) -> dict[str, Any]:
@@ -138,8 +143,21 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                          {"ticket": t(status="pending_parts"), "job": NO_JOB_DETAILS, "assignee": "", "paused": True,
                           "sla": [], "messages": []}],
         "status_none": [{}],
-        "status_report": [{"tickets": [t(), t(status="resolved", code="SR-20240430-0002")], "visits": {}},
-                          {"tickets": [t(status="accepted")], "visits": {CODE: {"technician": "王师傅", **SLOTS[0]}}}],
+        "status_report": [{"tickets": [{**t(), "device": None}], "visits": {}},
+                          {"tickets": [{**t(status="accepted"), "device": None}],
+                           "visits": {CODE: {"technician": "王师傅", **SLOTS[0]}}},
+                          {"tickets": [{**t(), "device": {"serial": "SN-1001", "model": "XQG80", "warranty": w}}
+                                       for w in ("in", "out", "unknown")]
+                           + [{**t(status="resolved", code="SR-20240430-0002"), "device": None}], "visits": {}}],
+        "device_scanned": [{"device": DEVICE, "ticket": t()}, {"device": UNKNOWN_DEVICE, "ticket": None}],
+        "device_added": [{"ticket": t(), "device": DEVICE, "shared": 0},
+                         {"ticket": t(), "device": {**DEVICE, "warranty": "out"}, "shared": 12}],
+        "device_which": [{"serial": ""}, {"serial": "SN 1"}],
+        "ticket_duplicate": [{"ticket": t(), "missing": [], "safety": []},
+                             {"ticket": t(status="new"), "missing": ["address"], "safety": ["gas"]}],
+        "link_code": [{"code": "042917", "asker_channel": c, "minutes": 10} for c in ("webchat", "slack", "email")],
+        "link_result": [{"outcome": o, "value": "13812345678", "to": "email" if o == "sent" else "",
+                         "where": "ch***@example.com", "minutes": 10} for o in LINK_OUTCOMES],
         "status_unknown_ticket": [{"code": CODE}],
         "thanks": [{}],
         "ticket_cancelled": [{"ticket": t(status="cancelled")}],

@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
 
-from bot.api import figures, parts, people, tickets
+from bot.api import devices, figures, parts, people, tickets
 from bot.api.signin import SignIns
 from bot.api.errors import errors
 from bot.api.openapi import document
@@ -14,8 +14,8 @@ from bot.api.operations import HUB, MAX_BODY, SIGNINS, Operation
 from bot.bootstrap import Hub
 
 PREFIX = "/api/v1"
-OPERATIONS: tuple[Operation, ...] = (*tickets.OPERATIONS, *people.OPERATIONS, *figures.OPERATIONS,
-                                      *parts.OPERATIONS)
+OPERATIONS: tuple[Operation, ...] = (*tickets.OPERATIONS, *people.OPERATIONS, *devices.OPERATIONS,
+                                     *figures.OPERATIONS, *parts.OPERATIONS)
 
 
 def api_app(hub: Hub, signins: SignIns) -> web.Application:

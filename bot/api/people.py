@@ -1,5 +1,6 @@
-"""`/customers` (one person across channels, with devices and tickets) and `/staff` (the directory the console and
-`aftersales staff import` maintain)."""
+"""`/customers` (one person across channels, with devices, tickets and survey answers; staff bind a channel account
+to a customer, merge two records and undo a merge) and `/staff` (the directory the console and `aftersales staff
+import` maintain)."""
 from __future__ import annotations
 
 from typing import TypeVar
@@ -7,11 +8,13 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from bot.api import schemas as s
-from bot.api.errors import ApiError, conflict, not_found
+from bot.api.errors import ApiError, bad_request, conflict, not_found
 from bot.api.operations import Call, Operation
-from bot.api.views import customer, staff_member, ticket_summary
+from bot.api.views import customer, device, merge, staff_member, ticket_summary
 from core.domain.people import StaffConflict, StaffSpec, StaffView
-from core.services.customers import CustomerView
+from core.services.customers import CustomerView, IdentityTaken
+from core.services.merges import MergeRefused
+from core.services.people import identity_key
 
 T = TypeVar("T", CustomerView, StaffView)
 
@@ -25,15 +28,64 @@ async def list_customers(call: Call) -> s.CustomerPage:
 
 
 async def get_customer(call: Call) -> s.CustomerDetail:
+    customer_id = int(call.path["id"])
     async with call.reading() as services:
-        record = await services.customers.record(int(call.path["id"]))
+        record = await services.customers.record(customer_id)
+        devices = await services.devices.of_customer(customer_id) if record else []
+        merges = await services.merges.of_customer(customer_id) if record else []
     if record is None:
-        raise not_found(f"customer {call.path['id']}")
+        raise not_found(f"customer {customer_id}")
+    now = call.hub.clock.now()
     return s.CustomerDetail(
         **customer(record.customer).model_dump(),
         identities=[s.IdentityOut(channel=i.channel, external_id=i.external_id, display_name=i.display_name)
                     for i in record.identities],
-        devices=[], tickets=[ticket_summary(t, call.hub.clock.now()) for t in record.tickets])
+        devices=[device(d, now) for d in devices], tickets=[ticket_summary(t, now) for t in record.tickets],
+        scores=[s.Score(ticket=x.ticket, csat=x.csat, nps=x.nps, comment=x.comment, answered_at=x.answered_at)
+                for x in record.scores],
+        merges=[merge(m) for m in merges])
+
+
+async def bind_identity(call: Call) -> s.IdentityOut:
+    """Staff know this channel account is this customer's: it becomes one of their identities."""
+    body: s.IdentityCreate = call.body
+    customer_id = int(call.path["id"])
+    async with call.writing() as services:
+        if await services.customers.record(customer_id) is None:
+            raise not_found(f"customer {customer_id}")
+        try:
+            bound = await services.customers.bind(customer_id, channel=body.channel,
+                                                  external_id=identity_key(body.channel, body.external_id))
+        except IdentityTaken as exc:
+            raise conflict("identity_taken", f"{exc}; merge the two customers instead") from None
+    return s.IdentityOut(channel=bound.channel, external_id=bound.external_id, display_name=bound.display_name)
+
+
+async def merge_customers(call: Call) -> s.Merge:
+    body: s.MergeCreate = call.body
+    target = int(call.path["id"])
+    async with call.writing() as services:
+        try:
+            done = await services.merges.merge(source_id=body.source, target_id=target, actor=call.principal.actor,
+                                               reason=body.reason)
+        except LookupError as exc:
+            raise not_found(str(exc)) from None
+        except MergeRefused as exc:
+            if body.source == target:
+                raise bad_request("source", str(exc)) from None
+            raise conflict("merge_refused", str(exc)) from None
+    return merge(done)
+
+
+async def undo_merge(call: Call) -> s.Merge:
+    async with call.writing() as services:
+        try:
+            done = await services.merges.undo(int(call.path["id"]), actor=call.principal.actor)
+        except LookupError as exc:
+            raise not_found(str(exc)) from None
+        except MergeRefused as exc:
+            raise conflict("merge_refused", str(exc)) from None
+    return merge(done)
 
 
 async def list_staff(call: Call) -> s.StaffPage:
@@ -98,6 +150,17 @@ OPERATIONS = (
     Operation(method="GET", path="/customers/{id}", summary="One customer: identities on every channel, devices, "
               "tickets", tag="customers", role="agent", handler=get_customer, response=s.CustomerDetail,
               errors=(404,), int_params=("id",)),
+    Operation(method="POST", path="/customers/{id}/identities", summary="Bind a channel account to the customer "
+              "(staff know it is theirs)", tag="customers", role="agent", handler=bind_identity,
+              body=s.IdentityCreate, response=s.IdentityOut, status=201, errors=(400, 404, 409, 413),
+              int_params=("id",)),
+    Operation(method="POST", path="/customers/{id}/merges", summary="Merge another customer into this one: their "
+              "identities, devices, tickets and surveys move here; on the audit log, can be undone", tag="customers",
+              role="supervisor", handler=merge_customers, body=s.MergeCreate, response=s.Merge, status=201,
+              errors=(400, 404, 409, 413), int_params=("id",)),
+    Operation(method="POST", path="/merges/{id}/undo", summary="Undo a merge: what it moved goes back",
+              tag="customers", role="supervisor", handler=undo_merge, response=s.Merge, errors=(404, 409),
+              int_params=("id",)),
     Operation(method="GET", path="/staff", summary="The staff directory", tag="staff", role="agent",
               handler=list_staff, query=s.StaffQuery, response=s.StaffPage, errors=(400,)),
     Operation(method="POST", path="/staff", summary="Add a staff member", tag="staff", role="admin",

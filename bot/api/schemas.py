@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -220,7 +220,27 @@ class Sla(Answer):
 class Device(Answer):
     serial: str
     model: str
-    warranty: Literal["in", "out", "unknown"]
+    warranty: Literal["in", "out", "unknown"] = Field(description="as of today (China time): `unknown` when the "
+                                                               "purchase date or the warranty months are not known")
+
+
+class DeviceOut(Device):
+    product: str
+    address: str
+    purchase_date: date | None
+    warranty_months: int | None
+    warranty_end: date | None = Field(description="the last covered day")
+    source: Literal["import", "chat", "staff"]
+
+
+class DeviceDetail(DeviceOut):
+    customer: CustomerRef | None = Field(description="the owner")
+    history: list[TicketSummary] = Field(description="every ticket on the device, newest first")
+
+
+class DeviceAttach(Request):
+    serial: Annotated[Text, Field(min_length=1, max_length=64)]
+    model: Annotated[Text, Field(max_length=100)] = ""
 
 
 class Handover(Answer):
@@ -308,6 +328,9 @@ class Customer(Answer):
     id: int
     name: str
     phone: str
+    phone_verified: bool = Field(description="the phone comes from an import, staff or a passed one-time code, "
+                                             "not only from a claim in chat")
+    merged_into: int | None = Field(description="the customer this record was merged into")
     locale: str
     created_at: datetime
 
@@ -323,10 +346,42 @@ class IdentityOut(Answer):
     display_name: str
 
 
+class Score(Answer):
+    ticket: str
+    csat: int | None
+    nps: int | None
+    comment: str
+    answered_at: datetime
+
+
+class Merge(Answer):
+    id: int
+    source_id: int = Field(description="the customer merged away")
+    target_id: int = Field(description="the customer kept")
+    actor: str
+    reason: str
+    moved: dict[str, list[int]] = Field(description="the ids moved, by table")
+    at: datetime
+    undone_at: datetime | None
+    undone_by: str
+
+
 class CustomerDetail(Customer):
     identities: list[IdentityOut]
-    devices: list[Device]
+    devices: list[DeviceOut]
     tickets: list[TicketSummary]
+    scores: list[Score] = Field(description="satisfaction surveys answered, newest first")
+    merges: list[Merge] = Field(description="merges this customer took part in, oldest first")
+
+
+class IdentityCreate(Request):
+    channel: Literal["wechat", "wecom", "slack", "email", "webchat"]
+    external_id: Annotated[Text, Field(min_length=1, max_length=255)]
+
+
+class MergeCreate(Request):
+    source: Id = Field(description="the customer merged into this one (their identities, devices, tickets move)")
+    reason: Annotated[Text, Field(max_length=200)] = ""
 
 
 # -- staff

@@ -2,14 +2,17 @@
 page."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from core.clock import CHINA_TZ
+from core.domain.devices import DeviceView
 from core.domain.people import StaffView
 from core.domain.sla import FIRST_RESPONSE, RESOLUTION
 from core.domain.tickets import TRANSITIONS, MessageView, Status, TicketView
 from core.services.customers import CustomerView
 from core.services.handover import HandoverView
 from core.services.media import AttachmentView
+from core.services.merges import MergeView
 from core.services.ticket_queries import TicketRecord
 
 from bot.api import schemas as s
@@ -54,6 +57,8 @@ def ticket_detail(r: TicketRecord, now: datetime) -> s.TicketDetail:
         entities={k: list(v) for k, v in t.entities.items()}, created_at=t.created_at, updated_at=t.updated_at,
         first_response_at=t.first_response_at, resolved_at=t.resolved_at, handover=handover(r.handover),
         sla=sla(t, now), csat=r.survey.csat if r.survey else None, nps=r.survey.nps if r.survey else None,
+        device=s.Device(serial=r.device.serial, model=r.device.model,
+                        warranty=r.device.warranty(today(now)).value) if r.device else None,
         next_statuses=sorted(TRANSITIONS[Status(t.status)], key=list(Status).index),
         messages=[message(m) for m in r.messages],
         attachments=[attachment(t.code, a) for a in r.attachments],
@@ -75,7 +80,24 @@ def attachment(code: str, a: AttachmentView) -> s.AttachmentOut:
 
 
 def customer(c: CustomerView) -> s.Customer:
-    return s.Customer(id=c.id, name=c.name, phone=c.phone, locale=c.locale, created_at=c.created_at)
+    return s.Customer(id=c.id, name=c.name, phone=c.phone, phone_verified=c.phone_verified,
+                      merged_into=c.merged_into, locale=c.locale, created_at=c.created_at)
+
+
+def today(now: datetime) -> date:
+    """The day warranty is judged by: today in China."""
+    return now.astimezone(CHINA_TZ).date()
+
+
+def device(d: DeviceView, now: datetime) -> s.DeviceOut:
+    return s.DeviceOut(serial=d.serial, model=d.model, warranty=d.warranty(today(now)).value, product=d.product,
+                       address=d.address, purchase_date=d.purchase_date, warranty_months=d.warranty_months,
+                       warranty_end=d.warranty_end, source=d.source)
+
+
+def merge(m: MergeView) -> s.Merge:
+    return s.Merge(id=m.id, source_id=m.source_id, target_id=m.target_id, actor=m.actor, reason=m.reason,
+                   moved=m.moved, at=m.at, undone_at=m.undone_at, undone_by=m.undone_by)
 
 
 def staff_member(m: StaffView) -> s.StaffMember:

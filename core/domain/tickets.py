@@ -156,6 +156,8 @@ class TicketView:
     """When the SLA clock stopped (see `CLOCK_STOPPED`); None while it runs."""
     visit: tuple[datetime, datetime] | None = None
     """The visit agreed with the customer (start, end); None until one is."""
+    device_id: int | None = None
+    """The device the job is about, when one is known."""
 
     @property
     def is_open(self) -> bool:

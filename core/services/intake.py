@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from core.domain.details import missing_details
+from core.domain.devices import DeviceView
 from core.domain.tickets import Priority, Status, TicketType, TicketView
+from core.services.devices import DeviceService
 from core.services.dispatch import Dispatch, DispatchService
 from core.services.people import PeopleService
 from core.services.tickets import TicketService
@@ -33,20 +35,24 @@ class Report:
 @dataclass(frozen=True, slots=True)
 class Filed:
     """What filing did: the ticket (new or joined), the entity kinds the message added, the details still missing
-    (first to ask first), and the dispatch it triggered (None when the job was not dispatched now)."""
+    (first to ask first), the dispatch it triggered (None when the job was not dispatched now), and the device the
+    message named on the ticket (None when it named none new)."""
 
     ticket: TicketView
     opened: bool
     added: list[str]
     missing: list[str]
     dispatch: Dispatch | None
+    device: DeviceView | None = None
 
 
 class IntakeService:
-    def __init__(self, *, tickets: TicketService, people: PeopleService, dispatch: DispatchService) -> None:
+    def __init__(self, *, tickets: TicketService, people: PeopleService, dispatch: DispatchService,
+                 devices: DeviceService) -> None:
         self._tickets = tickets
         self._people = people
         self._dispatch = dispatch
+        self._devices = devices
 
     async def file(self, report: Report, *, join: TicketView | None) -> Filed:
         """Open a ticket for the report, or add it to `join` (an open ticket of the same problem); a ticket that
@@ -70,12 +76,17 @@ class IntakeService:
         phones = report.entities.get("phones") or ()
         if phones:
             await self._people.remember_phone(report.customer_id, phones[0])
+        linked = await self._devices.link_from_message(
+            ticket, serials=report.entities.get("serial_numbers") or (), models=report.entities.get("models") or (),
+            actor=report.actor)
+        if linked is not None:
+            ticket = linked.ticket
         missing = await self.missing(ticket)
         dispatch = None
         if not missing and not was_ready and ticket.status == Status.NEW.value and ticket.assignee_id is None:
             dispatch = await self._dispatch.dispatch(ticket)
             ticket = await self._tickets.refresh(ticket)
-        return Filed(ticket, join is None, added, missing, dispatch)
+        return Filed(ticket, join is None, added, missing, dispatch, linked.device if linked else None)
 
     async def missing(self, ticket: TicketView) -> list[str]:
         """Details the ticket still needs before work can start; a phone on the customer's record counts."""

@@ -211,10 +211,27 @@ class PeopleService:
         other = identities[0]
         return Contact(customer.id, customer.name, customer.locale, other.channel, other.external_id)
 
+    async def reach_customer(self, customer_id: int) -> Contact | None:
+        """Where a customer was last heard from (their own thread there); None when they are known on no channel."""
+        customer = await self._customer(customer_id)
+        identity = await self._session.scalar(select(Identity).where(Identity.customer_id == customer_id)
+                                              .order_by(Identity.id.desc()).limit(1))
+        if identity is None:
+            return None
+        return Contact(customer.id, customer.name, customer.locale, identity.channel, identity.external_id)
+
+    def forget_customer(self, customer_id: int) -> None:
+        """The customer's identities moved (a merge): their senders are looked up again."""
+        self._customers.pop(customer_id, None)
+        for key, person in list(self._known.items()):
+            if person is not None and person.kind is PersonKind.CUSTOMER and person.id == customer_id:
+                del self._known[key]
+
     async def remember_phone(self, customer_id: int, phone: str) -> None:
         customer = await self._customer(customer_id)
         if not customer.phone:
             customer.phone = phone
+            customer.phone_source = "chat"
 
     async def phone_of(self, customer_id: int) -> str:
         return (await self._customer(customer_id)).phone

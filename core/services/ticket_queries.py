@@ -13,17 +13,19 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.domain.devices import DeviceView
 from core.domain.sla import SlaState
 from core.domain.surveys import SurveyView
 from core.domain.tickets import OPEN_STATUSES, MessageView, Status, TicketView
 from core.services import figures_sql as sql
 from core.services.customers import CustomerView, customer_view
+from core.services.devices import device_view
 from core.services.handover import HandoverService, HandoverView
 from core.services.media import AttachmentView, attachments_of
 from core.services.search import ESCAPE, containing
 from core.services.surveys import SurveyService
 from core.services.tickets import message_view, view
-from core.storage.models import Customer, Handover, Staff, Ticket, TicketEvent, TicketMessage
+from core.storage.models import Customer, Device, Handover, Staff, Ticket, TicketEvent, TicketMessage
 
 HANDOVER_STATES = ("waiting", "held")
 QUEUES = ("open", "unassigned", "waiting", "held", "pending", "sla_warning", "sla_breached")
@@ -104,6 +106,7 @@ class TicketRecord:
     handover: HandoverView | None
     survey: SurveyView | None
     attachments: list[AttachmentView]
+    device: DeviceView | None = None
 
 
 class TicketQueries:
@@ -159,7 +162,11 @@ class TicketQueries:
             events=[EventView(at=e.at, actor=e.actor, kind=e.action, data={"before": e.before, "after": e.after})
                     for e in events],
             handover=await self._handovers.current(ticket), survey=await self._surveys.of_ticket(ticket.code),
-            attachments=await attachments_of(self._session, row.id))
+            attachments=await attachments_of(self._session, row.id), device=await self._device(row.device_id))
+
+    async def _device(self, device_id: int | None) -> DeviceView | None:
+        device = await self._session.get(Device, device_id) if device_id is not None else None
+        return None if device is None else device_view(device)
 
     def _filtered(self, query: Select[Any], where: TicketFilter) -> Select[Any]:
         for column, value in ((Ticket.status, where.status), (Ticket.type, where.type),

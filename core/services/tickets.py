@@ -194,6 +194,16 @@ class TicketService:
             Ticket.visit_end > since))
         return [(start, end) for start, end in rows.all()]
 
+    async def set_device(self, ticket: TicketView, device_id: int, *, actor: str, serial: str) -> TicketView:
+        """Name the device the job is about (on the audit log with its serial)."""
+        row = await self._row(ticket)
+        if row.device_id != device_id:
+            self._record(row, actor, "device", {"device_id": row.device_id}, {"device_id": device_id,
+                                                                              "serial": serial})
+            row.device_id = device_id
+            row.updated_at = self._clock.now()
+        return view(row)
+
     async def mark_responded(self, ticket: TicketView) -> TicketView:
         """A person on the company side acted on the ticket (accepted the job, wrote to the customer): the first
         time stops the first-response clock."""
@@ -378,7 +388,7 @@ def view(row: Ticket) -> TicketView:
                       first_response_at=row.first_response_at, resolved_at=row.resolved_at,
                       deadlines={target: deadline for target in TARGETS
                                  if (deadline := deadline_of(row, target)) is not None},
-                      clock_stopped_at=row.clock_stopped_at,
+                      clock_stopped_at=row.clock_stopped_at, device_id=row.device_id,
                       visit=(row.visit_start, row.visit_end) if row.visit_start and row.visit_end else None)
 
 

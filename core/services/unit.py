@@ -19,12 +19,15 @@ from core.services.closure import ClosureService
 from core.services.conversations import ConversationService
 from core.services.customers import CustomerService
 from core.services.deliveries import DeliveryService
+from core.services.devices import DeviceService
 from core.services.dispatch import ACCEPT_TIMEOUT, DispatchService
 from core.services.events import EventService
 from core.services.handover import DEFAULT_TIMEOUT, HandoverService
 from core.services.intake import IntakeService
 from core.services.knowledge import KnowledgeService
+from core.services.linking import LinkingService
 from core.services.media import MediaService
+from core.services.merges import MergeService
 from core.services.parts import PartsService
 from core.services.people import PeopleService
 from core.services.reports import ReportService
@@ -80,6 +83,9 @@ class Services:
     reports: ReportService
     parts: PartsService
     appointments: AppointmentService
+    devices: DeviceService
+    merges: MergeService
+    linking: LinkingService
 
     @classmethod
     def in_transaction(cls, session: AsyncSession, clock: Clock, *, wiring: Wiring = Wiring(),
@@ -100,8 +106,10 @@ class Services:
                                 events=events)
         handovers = HandoverService(session=session, clock=clock, tickets=tickets, people=people,
                                     conversations=conversations, timeout=wiring.handover_timeout)
+        devices = DeviceService(session=session, clock=clock, tickets=tickets)
+        merges = MergeService(session=session, clock=clock)
         return cls(tickets=tickets, people=people, conversations=conversations, dispatch=dispatch,
-                   intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch),
+                   intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch, devices=devices),
                    alerts=AlertService(people=people, rooms=wiring.rooms), timers=timers, sla=clocks,
                    surveys=surveys, closure=ClosureService(clock=clock, tickets=tickets, dispatch=dispatch,
                                                            surveys=surveys, timers=timers, settings=wiring.survey),
@@ -113,7 +121,9 @@ class Services:
                    media=MediaService(session=session, clock=clock, links=wiring.media_links),
                    reports=ReportService(stats=stats, timers=timers, settings=wiring.reports, zone=sla.timezone),
                    parts=PartsService(session=session, clock=clock, tickets=tickets),
-                   appointments=AppointmentService(clock=clock, tickets=tickets, timers=timers))
+                   appointments=AppointmentService(clock=clock, tickets=tickets, timers=timers),
+                   devices=devices, merges=merges,
+                   linking=LinkingService(session=session, clock=clock, people=people, merges=merges))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

@@ -1,7 +1,7 @@
 """Tables of the hub (one metadata; Alembic migrations are generated from it)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -26,11 +26,17 @@ class Base(DeclarativeBase):
 
 
 class Customer(Base):
+    """A person who gets service. `phone_source` says how the phone is known: `chat` (said in a message, a claim),
+    or trusted — `import` (a device archive), `staff` (entered by staff), `verified` (a one-time code passed); only a
+    trusted phone links people. `merged_into_id`: the customer this one was merged into (core.services.merges)."""
+
     __tablename__ = "customers"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", index=True)
+    phone_source: Mapped[str] = mapped_column(String(10), default="", server_default="")
     locale: Mapped[str] = mapped_column(String(8), default="zh")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     created_at: Mapped[datetime]
 
 
@@ -63,6 +69,60 @@ class Identity(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     created_at: Mapped[datetime]
+
+
+class Device(Base):
+    """One unit in the field: the archive imported from spreadsheets, or a serial first heard in a message or from
+    staff (`source`: import | chat | staff). `warranty_end` is the last covered day (purchase date + months), None
+    when either is unknown. Its service history is the tickets that name it (`tickets.device_id`)."""
+
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    model: Mapped[str] = mapped_column(String(100), default="", index=True)
+    product: Mapped[str] = mapped_column(String(100), default="")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    purchase_date: Mapped[date | None]
+    warranty_months: Mapped[int | None]
+    warranty_end: Mapped[date | None]
+    source: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CustomerMerge(Base):
+    """The audit log of merging two customers: who, when, why, and exactly which rows moved from `source_id` to
+    `target_id` (`moved`: table → ids), so staff can undo it (`undone_at`, `undone_by`)."""
+
+    __tablename__ = "customer_merges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    moved: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime]
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str] = mapped_column(String(60), default="")
+
+
+class Verification(Base):
+    """A one-time code out to prove a phone or an email address (`kind`, `value`) for `customer_id`: sent over a
+    channel the owner is already known on; passing it links the two (core.services.linking). Only a digest of the
+    code is kept; `attempts` caps guessing."""
+
+    __tablename__ = "verifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(255))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    code_digest: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]
 
 
 class TicketSequence(Base):
@@ -102,6 +162,8 @@ class Ticket(Base):
     visit_start: Mapped[datetime | None]
     visit_end: Mapped[datetime | None]
     """The visit agreed with the customer (core.services.appointments); None until one is."""
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    """The device the job is about (core.services.devices), when one is known."""
     customer: Mapped[Customer] = relationship(lazy="raise")
 
 

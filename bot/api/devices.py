@@ -1,0 +1,47 @@
+"""`/devices/{serial}` (the unit, its owner, warranty and service history) and `/tickets/{code}/device` (staff name
+the device a job is about)."""
+from __future__ import annotations
+
+from bot.api import schemas as s
+from bot.api.errors import bad_request, not_found
+from bot.api.operations import Call, Operation
+from bot.api.views import device, ticket_summary
+from bot.api.tickets import get_ticket
+from core.domain.devices import RowError, normalize_serial
+
+
+async def get_device(call: Call) -> s.DeviceDetail:
+    async with call.reading() as services:
+        found = await services.devices.by_serial(call.path["serial"])
+        if found is None:
+            raise not_found(f"device {call.path['serial']}")
+        history = await services.devices.history(found)
+        owners = await services.customers.names([found.customer_id] if found.customer_id else [])
+    now = call.hub.clock.now()
+    owner = owners.get(found.customer_id or 0)
+    return s.DeviceDetail(**device(found, now).model_dump(),
+                          customer=s.CustomerRef(id=owner.id, name=owner.name, phone=owner.phone) if owner else None,
+                          history=[ticket_summary(t, now) for t in history])
+
+
+async def attach_device(call: Call) -> s.TicketDetail:
+    body: s.DeviceAttach = call.body
+    try:
+        serial = normalize_serial(body.serial)
+    except RowError as exc:
+        raise bad_request("serial", str(exc).partition(": ")[2]) from None
+    async with call.writing() as services:
+        ticket = await services.tickets.get(call.path["code"])
+        if ticket is None:
+            raise not_found(f"ticket {call.path['code']}")
+        await services.devices.attach(ticket, serial, model=body.model, actor=call.principal.actor)
+    return await get_ticket(call)
+
+
+OPERATIONS = (
+    Operation(method="GET", path="/devices/{serial}", summary="One device: owner, warranty (in/out/unknown), service "
+              "history", tag="devices", role="agent", handler=get_device, response=s.DeviceDetail, errors=(404,)),
+    Operation(method="POST", path="/tickets/{code}/device", summary="Name the device the ticket is about (recorded "
+              "first when the serial is new)", tag="devices", role="agent", handler=attach_device,
+              body=s.DeviceAttach, response=s.TicketDetail, errors=(400, 404, 413)),
+)

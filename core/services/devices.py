@@ -1,0 +1,184 @@
+"""The device archive: units imported from spreadsheets (upsert by serial, owners found or created by phone, all in
+the caller's one transaction), looked up by serial, and named on tickets — from a serial or model in a message, a
+WeChat QR scan, or staff — so the warranty shows on the job and every ticket on a unit is its service history."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import CHINA_TZ, Clock
+from core.domain.devices import DeviceSpec, DeviceView, RowError, Warranty, normalize_serial
+from core.domain.tickets import TicketView
+from core.services.tickets import TicketService, view
+from core.storage.models import Customer, Device, Ticket
+
+TRUSTED_PHONE_SOURCES = ("import", "staff", "verified")
+"""How a phone can be known so that it identifies its owner (a phone said in chat is only a claim)."""
+CHUNK = 2000
+"""Values per `IN (…)` list and rows per statement of a bulk import (well under SQLite's variable limit)."""
+IMPORTED, FROM_CHAT, FROM_STAFF = "import", "chat", "staff"
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    added: int
+    updated: int
+    customers_added: int
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """A device named on a ticket; `other_owner`: the customer the device belongs to when it is not the ticket's
+    (two people reporting the same unit: staff are told on the audit log)."""
+
+    ticket: TicketView
+    device: DeviceView
+    other_owner: int | None
+
+
+class DeviceService:
+    def __init__(self, *, session: AsyncSession, clock: Clock, tickets: TicketService) -> None:
+        self._session = session
+        self._clock = clock
+        self._tickets = tickets
+
+    def today(self) -> date:
+        """Warranty is judged by the day in China."""
+        return self._clock.now().astimezone(CHINA_TZ).date()
+
+    def warranty(self, device: DeviceView | None) -> Warranty:
+        return Warranty.UNKNOWN if device is None else device.warranty(self.today())
+
+    async def import_specs(self, specs: Sequence[DeviceSpec]) -> Imported:
+        """Upsert every row by serial in bulk; owners are the customers holding the row's phone from a trusted
+        source (the oldest), created when there is none. An empty cell keeps what the archive knew."""
+        now = self._clock.now()
+        owners, created = await self._owners(specs)
+        serials = [s.serial for s in specs]
+        known = 0
+        for start in range(0, len(serials), CHUNK):
+            known += int(await self._session.scalar(select(func.count()).select_from(Device).where(
+                Device.serial.in_(serials[start:start + CHUNK]))) or 0)
+        table = Device.__table__
+        dialect = self._session.bind.dialect.name if self._session.bind is not None else "sqlite"
+        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)  # type: ignore[arg-type]
+        keep = {name: func.coalesce(stmt.excluded[name], table.c[name])
+                for name in ("customer_id", "purchase_date", "warranty_months", "warranty_end")}
+        fill = {name: func.coalesce(func.nullif(stmt.excluded[name], ""), table.c[name])
+                for name in ("model", "product", "address")}
+        stmt = stmt.on_conflict_do_update(index_elements=["serial"],
+                                          set_={**keep, **fill, "updated_at": stmt.excluded.updated_at})
+        rows = [{"serial": s.serial, "model": s.model, "product": s.product,
+                 "customer_id": owners.get(s.customer_phone), "address": s.address,
+                 "purchase_date": s.purchase_date, "warranty_months": s.warranty_months,
+                 "warranty_end": s.warranty_end, "source": IMPORTED, "created_at": now, "updated_at": now}
+                for s in specs]
+        for start in range(0, len(rows), CHUNK):
+            await self._session.execute(stmt, rows[start:start + CHUNK])
+        return Imported(added=len(specs) - known, updated=known, customers_added=created)
+
+    async def _owners(self, specs: Sequence[DeviceSpec]) -> tuple[dict[str, int], int]:
+        """phone → customer id for the rows' phones, creating the customers not found; and how many were new."""
+        names: dict[str, str] = {}
+        for spec in specs:
+            if spec.customer_phone and not names.get(spec.customer_phone):
+                names[spec.customer_phone] = spec.customer_name
+        phones = list(names)
+        owners: dict[str, int] = {}
+        for start in range(0, len(phones), CHUNK):
+            found = await self._session.execute(
+                select(Customer.phone, func.min(Customer.id)).where(
+                    Customer.phone.in_(phones[start:start + CHUNK]), Customer.merged_into_id.is_(None),
+                    Customer.phone_source.in_(TRUSTED_PHONE_SOURCES)).group_by(Customer.phone))
+            owners.update({phone: int(cid) for phone, cid in found})
+        missing = [p for p in phones if p not in owners]
+        now = self._clock.now()
+        for start in range(0, len(missing), CHUNK):
+            rows = [{"name": names[p], "phone": p, "phone_source": IMPORTED, "locale": "zh", "created_at": now}
+                    for p in missing[start:start + CHUNK]]
+            added = await self._session.execute(insert(Customer).returning(Customer.id, Customer.phone), rows)
+            owners.update({phone: cid for cid, phone in added})
+        return owners, len(missing)
+
+    async def by_serial(self, serial: str) -> DeviceView | None:
+        try:
+            serial = normalize_serial(serial)
+        except RowError:
+            return None
+        row = await self._session.scalar(select(Device).where(Device.serial == serial))
+        return None if row is None else device_view(row)
+
+    async def get(self, device_id: int | None) -> DeviceView | None:
+        if device_id is None:
+            return None
+        row = await self._session.get(Device, device_id)
+        return None if row is None else device_view(row)
+
+    async def of_tickets(self, tickets: Iterable[TicketView]) -> dict[int, DeviceView]:
+        """The devices these tickets name, by device id, in one query."""
+        ids = {t.device_id for t in tickets if t.device_id is not None}
+        if not ids:
+            return {}
+        return {d.id: device_view(d) for d in await self._session.scalars(select(Device).where(Device.id.in_(ids)))}
+
+    async def of_customer(self, customer_id: int) -> list[DeviceView]:
+        rows = await self._session.scalars(select(Device).where(Device.customer_id == customer_id)
+                                           .order_by(Device.id))
+        return [device_view(d) for d in rows]
+
+    async def history(self, device: DeviceView, *, limit: int = 100) -> list[TicketView]:
+        """Every ticket on the unit, newest first: its service history."""
+        rows = await self._session.scalars(select(Ticket).where(Ticket.device_id == device.id)
+                                           .order_by(Ticket.id.desc()).limit(limit))
+        return [view(t) for t in rows]
+
+    async def link_from_message(self, ticket: TicketView, *, serials: Sequence[str], models: Sequence[str],
+                                actor: str) -> Linked | None:
+        """Name the device a message points at, if the ticket has none yet: a serial (a unit first heard of is
+        recorded, owned by the ticket's customer), else a model the customer owns exactly one of."""
+        if ticket.device_id is not None or not (serials or models):
+            return None
+        for serial in serials:
+            try:
+                return await self.attach(ticket, normalize_serial(serial), model=models[0] if models else "",
+                                         actor=actor, source=FROM_CHAT)
+            except RowError:
+                continue
+        owned = list(await self._session.scalars(select(Device).where(
+            Device.customer_id == ticket.customer_id, Device.model.in_([m.upper() for m in models])).limit(2)))
+        if len(owned) != 1:
+            return None
+        return await self._link(ticket, owned[0], actor=actor)
+
+    async def attach(self, ticket: TicketView, serial: str, *, model: str = "", actor: str,
+                     source: str = FROM_STAFF) -> Linked:
+        """Name the unit with this (normalized) serial on the ticket, recording it first when it is new."""
+        row = await self._session.scalar(select(Device).where(Device.serial == serial))
+        if row is None:
+            now = self._clock.now()
+            row = Device(serial=serial, model=model.upper(), product="", customer_id=ticket.customer_id, address="",
+                         source=source, created_at=now, updated_at=now)
+            self._session.add(row)
+            await self._session.flush()
+        elif model and not row.model:
+            row.model = model.upper()
+        return await self._link(ticket, row, actor=actor)
+
+    async def _link(self, ticket: TicketView, row: Device, *, actor: str) -> Linked:
+        ticket = await self._tickets.set_device(ticket, row.id, actor=actor, serial=row.serial)
+        other = row.customer_id if row.customer_id not in (None, ticket.customer_id) else None
+        if other is not None:
+            await self._tickets.record(ticket, actor, "device_shared", {}, {"serial": row.serial,
+                                                                           "owner_customer_id": other})
+        return Linked(ticket, device_view(row), other)
+
+
+def device_view(row: Device) -> DeviceView:
+    return DeviceView(id=row.id, serial=row.serial, model=row.model, product=row.product,
+                      customer_id=row.customer_id, address=row.address, purchase_date=row.purchase_date,
+                      warranty_months=row.warranty_months, warranty_end=row.warranty_end, source=row.source)

@@ -1,0 +1,102 @@
+"""Devices and identities in conversations: a WeChat QR scan puts the device on the thread's ticket (or on the next
+problem told) and shows its warranty; staff name a job's device; a phone claimed in chat links to its trusted owner
+only with the code sent to that owner's channel, and a phone two customers hold links nobody."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from core.clock import SystemClock
+from core.domain.devices import DeviceSpec
+from core.services.unit import Services
+from core.storage.models import Customer, Identity, Ticket
+
+REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
+
+
+async def _archive(desk, *specs: DeviceSpec) -> None:  # type: ignore[no-untyped-def]
+    async with desk.hub.sessions() as session, session.begin():
+        await Services.in_transaction(session, SystemClock()).devices.import_specs(list(specs))
+
+
+def _in_warranty(serial: str, phone: str = "") -> DeviceSpec:
+    return DeviceSpec(serial=serial, model="XQG80", product="洗衣机", customer_phone=phone,
+                      purchase_date=date.today() - timedelta(days=10), warranty_months=12)
+
+
+async def test_a_scan_in_a_thread_with_an_open_ticket_names_its_device(desk) -> None:  # type: ignore[no-untyped-def]
+    await _archive(desk, _in_warranty("SN-SCAN-01"))
+    [opened, *_] = await desk.say("wechat", "oScan1", REPAIR)
+    code = opened["data"]["ticket"]["id"]
+    [scanned] = await desk.say("wechat", "oScan1", "", raw={"scene": "sn:sn-scan-01", "serial": "sn-scan-01"})
+    assert scanned["template"] == "device_scanned" and scanned["data"]["ticket"]["id"] == code
+    assert scanned["data"]["device"]["warranty"] == "in"
+    ticket = await desk.ticket(code)
+    assert ticket.device_id is not None
+    [status] = await desk.say("wechat", "oScan1", "查询进度")
+    assert status["data"]["tickets"][0]["device"] == {"serial": "SN-SCAN-01", "model": "XQG80", "warranty": "in"}
+
+
+async def test_a_scan_first_puts_the_device_on_the_problem_told_next(desk) -> None:  # type: ignore[no-untyped-def]
+    [scanned] = await desk.say("wechat", "oScan2", "", raw={"serial": "NEW-UNIT-9"})
+    assert scanned["data"]["ticket"] is None and scanned["data"]["device"]["warranty"] == "unknown"
+    [opened, *_] = await desk.say("wechat", "oScan2", REPAIR)
+    ticket = await desk.ticket(opened["data"]["ticket"]["id"])
+    assert ticket.device_id is not None and ticket.entities["serial_numbers"] == ["NEW-UNIT-9"]
+
+
+async def test_staff_name_the_device_of_a_job_and_a_bad_serial_is_refused(desk) -> None:  # type: ignore[no-untyped-def]
+    await _archive(desk, DeviceSpec(serial="SN-OLD-77", model="KFR35", purchase_date=date(2019, 1, 1),
+                                    warranty_months=12))
+    [opened, *_] = await desk.say("webchat", "w-staffdev", REPAIR)
+    code = opened["data"]["ticket"]["id"]
+    [refused] = await desk.say("wecom", "chenzhuguan", f"设备 {code} SN 77")
+    assert refused["template"] == "device_which" and refused["data"]["serial"] == "SN"
+    [added] = await desk.say("wecom", "chenzhuguan", f"设备 {code} sn-old-77")
+    assert added["template"] == "device_added" and added["data"]["device"]["warranty"] == "out"
+    [hidden] = await desk.say("wecom", "zhaoshifu", f"device {code} SN-OLD-77")
+    assert hidden["template"] == "ticket_not_visible", "a technician names devices on their own jobs only"
+    [event] = await desk.events(code, "device")
+    assert event.actor.startswith("supervisor:") and event.after["serial"] == "SN-OLD-77"
+
+
+async def test_a_claimed_phone_links_only_with_the_code_sent_to_its_owner(desk) -> None:  # type: ignore[no-untyped-def]
+    [opened, *_] = await desk.say("slack", "U0OWNER", "空调坏了不制冷 电话13700001111 地址上海市徐汇区漕溪北路1号")
+    owner_ticket = opened["data"]["ticket"]["id"]
+    [found] = await desk.say("webchat", "w-claim", "绑定 13700001111")
+    assert found["data"]["outcome"] == "unknown", "a phone said in chat is a claim: it makes nobody its owner"
+    async with desk.hub.sessions() as session, session.begin():
+        owner = (await session.scalar(select(Ticket).where(Ticket.code == owner_ticket))).customer_id
+        (await session.get(Customer, owner)).phone_source = "staff"
+    asked = await desk.say("webchat", "w-claim2", "绑定 137-0000-1111")
+    [told, code_message] = asked
+    assert told["data"]["outcome"] == "sent" and told["data"]["to"] == "slack"
+    assert (code_message["channel"], code_message["recipient"]) == ("slack", "U0OWNER")
+    code = code_message["data"]["code"]
+    for _ in range(5):
+        [wrong] = await desk.say("webchat", "w-claim2", "验证码 " + ("1" if code[0] != "1" else "2") * 6)
+        assert wrong["data"]["outcome"] == "wrong"
+    [locked] = await desk.say("webchat", "w-claim2", f"验证码 {code}")
+    assert locked["data"]["outcome"] == "locked"
+    [_, second] = await desk.say("webchat", "w-claim2", "绑定 13700001111")
+    [linked] = await desk.say("webchat", "w-claim2", f"验证码 {second['data']['code']}")
+    assert linked["data"]["outcome"] == "linked"
+    async with desk.hub.sessions() as session:
+        web = await session.scalar(select(Identity).where(Identity.external_id == "w-claim2"))
+        assert web.customer_id == owner
+    [status] = await desk.say("webchat", "w-claim2", "查询进度")
+    assert [t["id"] for t in status["data"]["tickets"]] == [owner_ticket]
+
+
+async def test_a_phone_two_customers_hold_links_nobody(desk) -> None:  # type: ignore[no-untyped-def]
+    async with desk.hub.sessions() as session, session.begin():
+        for name in ("甲", "乙"):
+            session.add(Customer(name=name, phone="13600002222", phone_source="import", locale="zh",
+                                 created_at=SystemClock().now()))
+    [answer] = await desk.say("webchat", "w-twice", "link 13600002222")
+    assert answer["data"]["outcome"] == "ambiguous" and answer["locale"] == "en"
+    [nothing] = await desk.say("webchat", "w-twice", "code 123456")
+    assert nothing["data"]["outcome"] == "none"
+    [bad] = await desk.say("webchat", "w-twice", "link my phone")
+    assert bad["data"]["outcome"] == "invalid"
