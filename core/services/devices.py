@@ -98,10 +98,11 @@ class DeviceService:
             owners.update({phone: int(cid) for phone, cid in found})
         missing = [p for p in phones if p not in owners]
         now = self._clock.now()
+        customers = Customer.__table__
         for start in range(0, len(missing), CHUNK):
             rows = [{"name": names[p], "phone": p, "phone_source": IMPORTED, "locale": "zh", "created_at": now}
                     for p in missing[start:start + CHUNK]]
-            added = await self._session.execute(insert(Customer).returning(Customer.id, Customer.phone), rows)
+            added = await self._session.execute(insert(customers).returning(customers.c.id, customers.c.phone), rows)
             owners.update({phone: cid for cid, phone in added})
         return owners, len(missing)
 
