@@ -70,8 +70,9 @@ class ConversationService:
 
     def _write(self, row: ConversationState, name: str, data: dict[str, Any], expires: datetime | None) -> None:
         """A thread seen for the first time is stored once it is written to, with what it was set to: one that
-        stays idle needs no row (no row reads as idle)."""
-        if name != IDLE or row in self._session:
+        stays idle with nothing to keep (a scanned device's serial is kept while idle) needs no row (no row reads
+        as idle)."""
+        if name != IDLE or data or row in self._session:
             self._session.add(row)
         row.state = name
         row.data = data
