@@ -28,7 +28,8 @@ from core.clock import FakeClock  # noqa: E402
 from core.services.unit import Services  # noqa: E402
 from core.storage.db import create_engine, session_factory  # noqa: E402
 from core.storage.migrate import upgrade  # noqa: E402
-from core.storage.models import Base, Customer, Survey, Ticket  # noqa: E402
+from core.storage.models import Customer, Survey, Ticket  # noqa: E402
+from testkit.database import empty_tables  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -59,9 +60,7 @@ async def _fill(url: str, count: int) -> None:
     engine = create_engine(url)
     await upgrade(engine)
     if engine.dialect.name == "postgresql":
-        async with engine.begin() as connection:
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await empty_tables(engine)
     rng = random.Random(7)
     async with session_factory(engine)() as session, session.begin():
         await session.execute(insert(Customer), [{"id": 1, "name": "张先生", "phone": "13812345678",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.bootstrap import build_hub  # noqa: E402
 from bot.config import config_from_dict  # noqa: E402
@@ -35,7 +35,8 @@ from core.envelopes import Inbound  # noqa: E402
 from core.services.unit import Services  # noqa: E402
 from core.storage.db import create_engine, session_factory  # noqa: E402
 from core.storage.migrate import upgrade  # noqa: E402
-from core.storage.models import Base, Customer, InboxRow, OutboxRow, Staff, Ticket  # noqa: E402
+from core.storage.models import Customer, InboxRow, OutboxRow, Staff, Ticket  # noqa: E402
+from testkit.database import empty_tables  # noqa: E402
 from testkit.understanding import keyword_understander  # noqa: E402
 
 CITIES = ["上海市", "北京市", "苏州市", "杭州市", "南京市", "广州市", "深圳市", "成都市", "武汉市", "西安市"]
@@ -48,9 +49,7 @@ async def _fill(url: str, technicians: int, open_jobs: int) -> None:
     engine = create_engine(url)
     await upgrade(engine)
     if engine.dialect.name == "postgresql":
-        async with engine.begin() as connection:
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await empty_tables(engine)
     rng = random.Random(20)
     async with session_factory(engine)() as session, session.begin():
         people = Services.in_transaction(session, SystemClock()).people

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.clock import FakeClock
 from core.storage.db import create_engine
 from core.storage.migrate import upgrade
-from core.storage.models import Base
+from testkit.database import empty_tables
 from testkit.email_peers import DOVECOT, Dovecot, Mailbox, SmtpPeer, smtp_server, start_dovecot
 
 POSTGRES_URL = os.environ.get("AFTERSALES_TEST_POSTGRES_URL", "")
@@ -69,13 +69,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         await empty_tables(engine)
     yield engine
     await engine.dispose()
-
-
-async def empty_tables(engine: AsyncEngine) -> None:
-    """The shared PostgreSQL test database, emptied for the next test."""
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
