@@ -19,6 +19,10 @@ from core.storage.models import InboxRow
 RATE_KEYS = ("sender_rate", "address_rate", "address_session_rate", "global_rate")
 """Every web-chat limit: load from one address (the tests' and benchmarks' clients) must not trip them."""
 
+START_TIMEOUT = 120.0
+"""Seconds a starting hub may take to answer `/healthz`: loading the models takes seconds on a quiet machine and
+much longer on a loaded one, and a hub that exits early fails at once anyway."""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -57,8 +61,11 @@ class HubProcess:
         if migrate and self.cli("db", "upgrade").wait(60) != 0:
             raise RuntimeError("db upgrade failed")
         self.process = self.cli("serve")
+        deadline = time.monotonic() + START_TIMEOUT
         async with aiohttp.ClientSession() as http:
-            for _ in range(300):
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"hub exited with {self.process.returncode} while starting:\n{self._log_tail()}")
                 try:
                     async with http.get(f"{self.url}/healthz") as response:
                         if response.status == 200:
@@ -66,7 +73,7 @@ class HubProcess:
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.1)
-        raise RuntimeError("hub did not start")
+        raise RuntimeError(f"hub did not answer /healthz within {START_TIMEOUT:.0f} s:\n{self._log_tail()}")
 
     def serve_until_exit(self, *, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         """Run `serve` expecting it to refuse to start; its stdout and stderr are returned apart."""
@@ -84,8 +91,11 @@ class HubProcess:
             self.process.send_signal(signal.SIGUSR1)
             time.sleep(2)
             self.kill()
-            tail = self.log.read_text("utf-8", errors="replace")[-12000:]
-            raise AssertionError(f"the hub did not exit within {timeout} s of signal {sig}; its log ends:\n{tail}")
+            raise AssertionError(f"the hub did not exit within {timeout} s of signal {sig}; its log ends:\n"
+                                 f"{self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")[-12000:]
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
