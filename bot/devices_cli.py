@@ -3,18 +3,12 @@ row exits 2 naming its line and column, and nothing is imported."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from pathlib import Path
 from typing import Sequence
 
-from core.clock import SystemClock
+from bot.import_cli import Transaction, in_one_transaction, run_import
 from core.domain.devices import DeviceSpec
 from core.services.devices import Imported
-from core.services.unit import Services
-from core.storage.db import create_engine, session_factory
-
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -28,28 +22,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 async def import_devices(url: str, specs: Sequence[DeviceSpec]) -> Imported:
     """All rows in one transaction: a failure leaves the archive as it was."""
-    engine = create_engine(url)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            return await Services.in_transaction(session, SystemClock()).devices.import_specs(specs)
-    finally:
-        await engine.dispose()
+    async def work(tx: Transaction) -> Imported:
+        return await tx.services.devices.import_specs(specs)
+
+    return await in_one_transaction(url, work)
 
 
 def _import(args: argparse.Namespace) -> int:
-    from bot.config import load_config
     from bot.devices_file import DevicesFileError, read_devices_file
-    from bot.startup import prepare_database
 
-    try:
-        specs = read_devices_file(args.file)
-    except DevicesFileError as exc:
-        for problem in exc.problems:
-            print(f"aftersales: {problem}", file=sys.stderr)
-        print("aftersales: nothing imported", file=sys.stderr)
-        return EXIT_USAGE
-    url = load_config(args.config).database.url
-    prepare_database(url)
-    done = asyncio.run(import_devices(url, specs))
-    print(f"devices imported: {done.added} added, {done.updated} updated, {done.customers_added} new customers")
-    return EXIT_OK
+    def explain(_: Path, exc: Exception) -> list[str]:
+        problems = exc.problems if isinstance(exc, DevicesFileError) else [str(exc)]
+        return [*problems, "nothing imported"]
+
+    return run_import(args, read=read_devices_file, write=lambda url, _, specs: import_devices(url, specs),
+                      summary=lambda done: f"devices imported: {done.added} added, {done.updated} updated, "
+                                           f"{done.customers_added} new customers",
+                      refused=(DevicesFileError,), explain=explain)

@@ -5,22 +5,17 @@ nothing is imported. Jobs waiting for a part that is now in stock resume and the
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
-import sys
 import uuid
 from pathlib import Path
 
-from core.clock import SystemClock
+from bot.import_cli import Transaction, in_one_transaction, run_import
 from core.domain.parts import sku_of
 from core.outbox import enqueue
 from core.services.parts import MAIN_WAREHOUSE, PartRow
-from core.services.unit import Services
-from core.storage.db import create_engine, session_factory
 from handlers import notices
 from handlers.base import Origin
 
-EXIT_OK, EXIT_USAGE = 0, 2
 COLUMNS = ("sku", "name", "stock", "low_stock")
 IMPORT_ACTOR = "cli:parts"
 
@@ -65,48 +60,31 @@ def read_parts_file(path: Path) -> list[tuple[int, PartRow]]:
 
 async def import_parts(url: str, path: Path, rows: list[tuple[int, PartRow]]) -> tuple[int, int]:
     """All rows in one transaction, with the notices of the jobs that resume; returns (rows, jobs resumed)."""
-    engine = create_engine(url)
-    clock = SystemClock()
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            services = Services.in_transaction(session, clock)
-            placed = []
-            for line, row in rows:
-                try:
-                    placed.append(PartRow(row.sku, row.name, row.stock, row.low_stock,
-                                          await services.parts.place(row.location)))
-                except (LookupError, ValueError) as exc:
-                    raise PartsFileError(f"{path}:{line}: location: {exc}") from None
-            risen = await services.parts.import_rows(placed, actor=IMPORT_ACTOR)
-            resumed = await services.parts.arrived(risen)
-            origin = Origin(services=services, locale="zh", stem=f"parts-import:{uuid.uuid4().hex}")
-            told = []
-            for ticket in resumed:
-                contact = await services.people.staff_contact(ticket.assignee_id) if ticket.assignee_id else None
-                if contact is not None:
-                    told.append(notices.to_staff(origin, contact, "parts_arrived", f"arrived:{ticket.code}",
-                                                 ticket=origin.ticket_card(ticket, contact.locale)))
-            await enqueue(session, told, clock.now())
-            return len(rows), len(resumed)
-    finally:
-        await engine.dispose()
+    async def work(tx: Transaction) -> tuple[int, int]:
+        services = tx.services
+        placed = []
+        for line, row in rows:
+            try:
+                placed.append(PartRow(row.sku, row.name, row.stock, row.low_stock,
+                                      await services.parts.place(row.location)))
+            except (LookupError, ValueError) as exc:
+                raise PartsFileError(f"{path}:{line}: location: {exc}") from None
+        risen = await services.parts.import_rows(placed, actor=IMPORT_ACTOR)
+        resumed = await services.parts.arrived(risen)
+        origin = Origin(services=services, locale="zh", stem=f"parts-import:{uuid.uuid4().hex}")
+        told = []
+        for ticket in resumed:
+            contact = await services.people.staff_contact(ticket.assignee_id) if ticket.assignee_id else None
+            if contact is not None:
+                told.append(notices.to_staff(origin, contact, "parts_arrived", f"arrived:{ticket.code}",
+                                             ticket=origin.ticket_card(ticket, contact.locale)))
+        await enqueue(tx.session, told, tx.clock.now())
+        return len(rows), len(resumed)
+
+    return await in_one_transaction(url, work)
 
 
 def _import(args: argparse.Namespace) -> int:
-    from bot.config import load_config
-    from bot.startup import prepare_database
-
-    try:
-        rows = read_parts_file(args.file)
-    except PartsFileError as exc:
-        print(f"aftersales: {exc}; nothing imported", file=sys.stderr)
-        return EXIT_USAGE
-    url = load_config(args.config).database.url
-    prepare_database(url)
-    try:
-        count, resumed = asyncio.run(import_parts(url, args.file, rows))
-    except PartsFileError as exc:
-        print(f"aftersales: {exc}; nothing imported", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"parts imported: {count} rows; {resumed} waiting jobs resumed")
-    return EXIT_OK
+    return run_import(args, read=read_parts_file, write=import_parts,
+                      summary=lambda done: f"parts imported: {done[0]} rows; {done[1]} waiting jobs resumed",
+                      refused=(PartsFileError,), explain=lambda _, exc: [f"{exc}; nothing imported"])

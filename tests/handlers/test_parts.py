@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.parts_cli import EXIT_USAGE, import_parts, read_parts_file
+from bot.import_cli import EXIT_USAGE
+from bot.parts_cli import import_parts, read_parts_file
 from bot.cli import main
 from core.storage.models import PartMovement, PartStock
 from tests.handlers.test_dispatch_flow import _open, _templates
