@@ -1,5 +1,6 @@
 """`aftersales parts import FILE.csv`: the spare-parts catalogue and stock, upserted by SKU. Columns `sku, name,
-stock, low_stock` and optionally `location` (`warehouse:<name>`, default `warehouse:main`, or `van:<technician>`);
+stock, low_stock` and optionally `location` (`warehouse:<name>`, default `warehouse:main`, or `van:<technician>`)
+and `price` (the unit price in yuan, `35.50`; empty keeps the catalogue's);
 `stock` is what that place holds now, the difference goes on the ledger. A bad row exits 2 naming its line and
 nothing is imported. Jobs waiting for a part that is now in stock resume and their technicians are told."""
 from __future__ import annotations
@@ -7,9 +8,11 @@ from __future__ import annotations
 import argparse
 import csv
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from bot.import_cli import Transaction, in_one_transaction, run_import
+from core.domain.money import cents_of
 from core.domain.parts import sku_of
 from core.outbox import enqueue
 from core.services.parts import MAIN_WAREHOUSE, PartRow
@@ -53,8 +56,13 @@ def read_parts_file(path: Path) -> list[tuple[int, PartRow]]:
             raise PartsFileError(f"{path}:{line}: stock and low_stock must be whole numbers") from None
         if stock < 0 or low < 0:
             raise PartsFileError(f"{path}:{line}: stock and low_stock must not be negative")
+        try:
+            price = cents_of(record["price"]) if (record.get("price") or "").strip() else None
+        except ValueError as exc:
+            raise PartsFileError(f"{path}:{line}: price: {exc}") from None
         rows.append((line, PartRow(sku=sku, name=name, stock=stock, low_stock=low,
-                                   location=(record.get("location") or "").strip() or MAIN_WAREHOUSE)))
+                                   location=(record.get("location") or "").strip() or MAIN_WAREHOUSE,
+                                   price_cents=price)))
     return rows
 
 
@@ -65,8 +73,7 @@ async def import_parts(url: str, path: Path, rows: list[tuple[int, PartRow]]) ->
         placed = []
         for line, row in rows:
             try:
-                placed.append(PartRow(row.sku, row.name, row.stock, row.low_stock,
-                                      await services.parts.place(row.location)))
+                placed.append(replace(row, location=await services.parts.place(row.location)))
             except (LookupError, ValueError) as exc:
                 raise PartsFileError(f"{path}:{line}: location: {exc}") from None
         risen = await services.parts.import_rows(placed, actor=IMPORT_ACTOR)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.api import schemas as s
 from bot.api.errors import bad_request, not_found
 from bot.api.operations import Call, Operation
-from bot.api.views import device, ticket_summary
+from bot.api.views import device, service_cost, ticket_summary
 from bot.api.tickets import get_ticket
 from core.domain.devices import RowError, normalize_serial
 
@@ -16,12 +16,13 @@ async def get_device(call: Call) -> s.DeviceDetail:
         if found is None:
             raise not_found(f"device {call.path['serial']}")
         history = await services.devices.history(found)
+        costs = await services.costs.of_device(found)
         owners = await services.customers.names([found.customer_id] if found.customer_id else [])
     now = call.hub.clock.now()
     owner = owners.get(found.customer_id or 0)
     return s.DeviceDetail(**device(found, now).model_dump(),
                           customer=s.CustomerRef(id=owner.id, name=owner.name, phone=owner.phone) if owner else None,
-                          history=[ticket_summary(t, now) for t in history])
+                          history=[ticket_summary(t, now) for t in history], service_cost=service_cost(costs))
 
 
 async def attach_device(call: Call) -> s.TicketDetail:
@@ -40,7 +41,7 @@ async def attach_device(call: Call) -> s.TicketDetail:
 
 OPERATIONS = (
     Operation(method="GET", path="/devices/{serial}", summary="One device: owner, warranty (in/out/unknown), service "
-              "history", tag="devices", role="agent", handler=get_device, response=s.DeviceDetail, errors=(404,)),
+              "history, parts replaced and what its service cost", tag="devices", role="agent", handler=get_device, response=s.DeviceDetail, errors=(404,)),
     Operation(method="POST", path="/tickets/{code}/device", summary="Name the device the ticket is about (recorded "
               "first when the serial is new)", tag="devices", role="agent", handler=attach_device,
               body=s.DeviceAttach, response=s.TicketDetail, errors=(400, 404, 413)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot.api import schemas as s
 from bot.api.errors import not_found
 from bot.api.operations import Call, Operation
+from bot.api.views import money
 from core.domain.parts import sku_of
 
 
@@ -13,7 +14,7 @@ async def get_part(call: Call) -> s.PartOut:
     if part is None:
         raise not_found(f"part {call.path['sku']}")
     return s.PartOut(sku=part.sku, name=part.name, stock=part.stock, low_stock=part.low_stock,
-                     locations=part.locations,
+                     price=money(part.price_cents), locations=part.locations,
                      movements=[s.PartMovementOut(at=m.at, location=m.location, delta=m.delta, balance=m.balance,
                                                   reason=m.reason, actor=m.actor, ticket=m.ticket, device=m.device)
                                 for m in part.movements])

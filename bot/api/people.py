@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from bot.api import schemas as s
 from bot.api.errors import ApiError, bad_request, conflict, not_found
 from bot.api.operations import Call, Operation
-from bot.api.views import customer, device, merge, staff_member, ticket_summary
+from bot.api.views import customer, device, merge, service_cost, staff_member, ticket_summary
 from core.domain.people import StaffConflict, StaffSpec, StaffView
 from core.services.customers import CustomerView, IdentityTaken
 from core.services.merges import MergeRefused
@@ -33,6 +33,7 @@ async def get_customer(call: Call) -> s.CustomerDetail:
         record = await services.customers.record(customer_id)
         devices = await services.devices.of_customer(customer_id) if record else []
         merges = await services.merges.of_customer(customer_id) if record else []
+        costs = await services.costs.of_customer(customer_id)
     if record is None:
         raise not_found(f"customer {customer_id}")
     now = call.hub.clock.now()
@@ -43,7 +44,7 @@ async def get_customer(call: Call) -> s.CustomerDetail:
         devices=[device(d, now) for d in devices], tickets=[ticket_summary(t, now) for t in record.tickets],
         scores=[s.Score(ticket=x.ticket, csat=x.csat, nps=x.nps, comment=x.comment, answered_at=x.answered_at)
                 for x in record.scores],
-        merges=[merge(m) for m in merges])
+        merges=[merge(m) for m in merges], service_cost=service_cost(costs))
 
 
 async def bind_identity(call: Call) -> s.IdentityOut:
@@ -148,7 +149,7 @@ OPERATIONS = (
     Operation(method="GET", path="/customers", summary="Customers by phone or name, newest first", tag="customers",
               role="agent", handler=list_customers, query=s.CustomerQuery, response=s.CustomerPage, errors=(400,)),
     Operation(method="GET", path="/customers/{id}", summary="One customer: identities on every channel, devices, "
-              "tickets", tag="customers", role="agent", handler=get_customer, response=s.CustomerDetail,
+              "tickets, survey answers, merges and total service cost", tag="customers", role="agent", handler=get_customer, response=s.CustomerDetail,
               errors=(404,), int_params=("id",)),
     Operation(method="POST", path="/customers/{id}/identities", summary="Bind a channel account to the customer "
               "(staff know it is theirs)", tag="customers", role="agent", handler=bind_identity,

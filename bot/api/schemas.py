@@ -233,9 +233,30 @@ class DeviceOut(Device):
     source: Literal["import", "chat", "staff"]
 
 
+class CostLineOut(Answer):
+    ticket: str
+    kind: str = Field(description="`parts`: a spare part taken from stock for the job")
+    item: str = Field(description="what was charged: the part's SKU")
+    name: str
+    quantity: int
+    unit_price: str | None = Field(description="yuan, from the catalogue; null when it has no price")
+    amount: str | None = Field(description="quantity × unit price, yuan")
+    at: datetime
+    device: str = Field(description="serial number of the device it went into, when known")
+
+
+class ServiceCost(Answer):
+    currency: Literal["CNY"] = "CNY"
+    total: str = Field(description="yuan, every priced line together")
+    by_kind: dict[str, str] = Field(description="yuan per kind of line")
+    unpriced: list[str] = Field(description="items charged without a price (left out of the total)")
+    lines: list[CostLineOut] = Field(description="oldest first")
+
+
 class DeviceDetail(DeviceOut):
     customer: CustomerRef | None = Field(description="the owner")
     history: list[TicketSummary] = Field(description="every ticket on the device, newest first")
+    service_cost: ServiceCost = Field(description="what its service cost: the parts replaced in it, priced")
 
 
 class DeviceAttach(Request):
@@ -372,6 +393,7 @@ class CustomerDetail(Customer):
     tickets: list[TicketSummary]
     scores: list[Score] = Field(description="satisfaction surveys answered, newest first")
     merges: list[Merge] = Field(description="merges this customer took part in, oldest first")
+    service_cost: ServiceCost = Field(description="what their tickets cost, line by line")
 
 
 class IdentityCreate(Request):
@@ -554,5 +576,6 @@ class PartOut(Answer):
     name: str
     stock: int = Field(description="held everywhere together")
     low_stock: int
+    price: str | None = Field(description="unit price in yuan; null when the catalogue gives none")
     locations: dict[str, int]
     movements: list[PartMovementOut] = Field(description="the ledger, newest first (the last 50)")

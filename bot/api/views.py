@@ -9,6 +9,8 @@ from core.domain.devices import DeviceView
 from core.domain.people import StaffView
 from core.domain.sla import FIRST_RESPONSE, RESOLUTION
 from core.domain.tickets import TRANSITIONS, MessageView, Status, TicketView
+from core.domain.money import yuan
+from core.services.costs import Costs
 from core.services.customers import CustomerView
 from core.services.handover import HandoverView
 from core.services.media import AttachmentView
@@ -105,3 +107,16 @@ def staff_member(m: StaffView) -> s.StaffMember:
                          capacity=m.capacity, daily_capacity=m.daily_capacity, leave=list(m.leave),
                          on_duty=m.on_duty, locale=m.locale, identities=dict(m.identities),
                          created_at=m.created_at)
+
+
+def money(cents: int | None) -> str | None:
+    return None if cents is None else yuan(cents)
+
+
+def service_cost(c: Costs) -> s.ServiceCost:
+    return s.ServiceCost(total=yuan(c.total_cents), by_kind={k: yuan(v) for k, v in c.by_kind.items()},
+                         unpriced=c.unpriced,
+                         lines=[s.CostLineOut(ticket=x.ticket, kind=x.kind, item=x.item, name=x.name,
+                                              quantity=x.quantity, unit_price=money(x.unit_cents),
+                                              amount=money(x.amount_cents), at=x.at, device=x.device)
+                                for x in c.lines])

@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.domain.tickets import Status, TicketView
 from core.services.tickets import TicketService
-from core.storage.models import Part, PartMovement, PartStock, Staff, Ticket, TicketEvent, TicketPart
+from core.storage.models import Device, Part, PartMovement, PartStock, Staff, Ticket, TicketEvent, TicketPart
 
 MAIN_WAREHOUSE = "warehouse:main"
 PARTS_ACTOR = "system:parts"
+USED = "used"
+"""Ledger reason: taken from stock for a job (the ticket and the device it went into are on the row)."""
 SHORT = "parts_short"
 """Audit event: a job waits for a part (`缺料`); the part arriving resumes it."""
 
@@ -50,6 +52,8 @@ class PartRow:
     stock: int
     low_stock: int
     location: str = MAIN_WAREHOUSE
+    price_cents: int | None = None
+    """The unit price in fen; None keeps the one the catalogue has."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,7 @@ class PartView:
     name: str
     stock: int
     low_stock: int
+    price_cents: int | None
     locations: dict[str, int]
     movements: list[Movement]
 
@@ -115,12 +120,14 @@ class PartsService:
         for row in rows:
             part = await self._session.get(Part, row.sku)
             if part is None:
-                part = Part(sku=row.sku, name=row.name, low_stock=row.low_stock, low_alerted=False, created_at=now,
-                            updated_at=now)
+                part = Part(sku=row.sku, name=row.name, low_stock=row.low_stock, low_alerted=False,
+                            price_cents=row.price_cents, created_at=now, updated_at=now)
                 self._session.add(part)
                 await self._session.flush([part])
             else:
                 part.name, part.low_stock, part.updated_at = row.name, row.low_stock, now
+                if row.price_cents is not None:
+                    part.price_cents = row.price_cents
             held = await self._session.scalar(select(PartStock).where(PartStock.sku == row.sku,
                                                                       PartStock.location == row.location))
             if held is None:
@@ -170,7 +177,7 @@ class PartsService:
             select(PartMovement, Ticket.code).outerjoin(Ticket, Ticket.id == PartMovement.ticket_id)
             .where(PartMovement.sku == sku).order_by(PartMovement.id.desc()).limit(movements))
         return PartView(sku=part.sku, name=part.name, stock=sum(places.values()), low_stock=part.low_stock,
-                        locations=places, movements=[
+                        price_cents=part.price_cents, locations=places, movements=[
                             Movement(m.at, m.location, m.delta, m.balance, m.reason, m.actor, code, m.device_serial)
                             for m, code in rows.all()])
 
@@ -203,7 +210,7 @@ class PartsService:
         ticket_id = await self._tickets.row_id(ticket)
         pending = list(await self._session.scalars(select(TicketPart).where(
             TicketPart.ticket_id == ticket_id, TicketPart.consumed_at.is_(None)).order_by(TicketPart.id)))
-        device = next(iter(ticket.entities.get("serial_numbers") or []), "")
+        device = await self._device_serial(ticket)
         wanted: dict[str, int] = {}
         for line in pending:
             wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
@@ -224,7 +231,7 @@ class PartsService:
         for sku, location, quantity in taken:
             balance = await self._session.scalar(select(PartStock.quantity).where(
                 PartStock.sku == sku, PartStock.location == location))
-            self._ledger(sku, location, -quantity, int(balance or 0), "used", actor, ticket_id, device)
+            self._ledger(sku, location, -quantity, int(balance or 0), USED, actor, ticket_id, device)
         low = [found for sku in dict.fromkeys(s for s, _, _ in taken) if (found := await self._crossed(sku))]
         names = {p.sku: p.name for p in await self._session.scalars(select(Part).where(
             Part.sku.in_([s for s, _, _ in taken])))}
@@ -271,6 +278,15 @@ class PartsService:
         flagged = await self._session.execute(update(Part).where(Part.sku == sku, Part.low_alerted.is_(False))
                                               .values(low_alerted=True).execution_options(synchronize_session=False))
         return LowStock(sku, part.name, total, part.low_stock) if flagged.rowcount == 1 else None
+
+    async def _device_serial(self, ticket: TicketView) -> str:
+        """The serial of the device the job is about: the one named on the ticket, else the first one its messages
+        mentioned."""
+        if ticket.device_id is not None:
+            serial = await self._session.scalar(select(Device.serial).where(Device.id == ticket.device_id))
+            if serial:
+                return serial
+        return next(iter(ticket.entities.get("serial_numbers") or []), "")
 
     async def _total(self, sku: str) -> int:
         return int(await self._session.scalar(select(func.coalesce(func.sum(PartStock.quantity), 0)).where(

@@ -17,6 +17,7 @@ from core.services.alerts import AlertService, Room
 from core.services.appointments import AppointmentService
 from core.services.closure import ClosureService
 from core.services.conversations import ConversationService
+from core.services.costs import CostService
 from core.services.customers import CustomerService
 from core.services.deliveries import DeliveryService
 from core.services.devices import DeviceService
@@ -86,6 +87,7 @@ class Services:
     devices: DeviceService
     merges: MergeService
     linking: LinkingService
+    costs: CostService
 
     @classmethod
     def in_transaction(cls, session: AsyncSession, clock: Clock, *, wiring: Wiring = Wiring(),
@@ -123,7 +125,8 @@ class Services:
                    parts=PartsService(session=session, clock=clock, tickets=tickets),
                    appointments=AppointmentService(clock=clock, tickets=tickets, timers=timers),
                    devices=devices, merges=merges,
-                   linking=LinkingService(session=session, clock=clock, people=people, merges=merges))
+                   linking=LinkingService(session=session, clock=clock, people=people, merges=merges),
+                   costs=CostService(session=session))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

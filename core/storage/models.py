@@ -463,6 +463,8 @@ class Part(Base):
     name: Mapped[str] = mapped_column(String(200))
     low_stock: Mapped[int] = mapped_column(default=0)
     low_alerted: Mapped[bool] = mapped_column(Boolean, default=False)
+    price_cents: Mapped[int | None]
+    """The unit price in fen (1/100 yuan); None while the catalogue gives none."""
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -76,3 +76,34 @@ async def test_a_missing_part_holds_the_job_until_it_arrives(messaging_hub, tmp_
     await import_parts(url, catalogue, read_parts_file(catalogue))
     await wait_until(lambda: any("已到货" in t for t in _texts(staffed, "wangshifu")))
     assert (await staffed.api("GET", f"/tickets/{code}"))[1]["status"] == "on_site"
+
+
+@pytest.mark.parametrize("served_database", ["sqlite", "postgresql"], indirect=True)
+async def test_parts_replaced_are_the_devices_history_and_the_customers_service_cost(  # type: ignore[no-untyped-def]
+        messaging_hub, served_database: str, tmp_path: Path) -> None:
+    staffed = messaging_hub
+    catalogue = tmp_path / "parts.csv"
+    catalogue.write_text("sku,name,stock,low_stock,price\nPUMP-01,排水泵,5,0,¥120.50\nBELT-02,皮带,5,0,35\n"
+                         "SCREW-3,螺丝,50,0,\n", "utf-8")
+    await import_parts(served_database, catalogue, read_parts_file(catalogue))
+    code, _customer = await _job_on_site(staffed, "customerwebchat000014", "wangshifu")
+    assert await staffed.wecom("wangshifu", f"用料 {code} BELT-02 2 SCREW-3 4") == 200
+    assert await staffed.wecom("wangshifu", f"完工 {code}") == 200
+    await staffed.settled()
+
+    status, device = await staffed.api("GET", "/devices/SN5550001")
+    assert status == 200 and [t["id"] for t in device["history"]] == [code]
+    cost = device["service_cost"]
+    assert [(x["ticket"], x["item"], x["quantity"], x["unit_price"], x["amount"]) for x in cost["lines"]] == [
+        (code, "PUMP-01", 1, "120.50", "120.50"), (code, "BELT-02", 2, "35.00", "70.00"),
+        (code, "SCREW-3", 4, None, None)]
+    assert {x["device"] for x in cost["lines"]} == {"SN5550001"}
+    assert (cost["total"], cost["by_kind"], cost["unpriced"]) == ("190.50", {"parts": "190.50"}, ["SCREW-3"])
+    customer_id = (await staffed.api("GET", f"/tickets/{code}"))[1]["customer"]["id"]
+    status, customer = await staffed.api("GET", f"/customers/{customer_id}")
+    assert status == 200 and customer["service_cost"] == cost
+    assert (await staffed.api("GET", "/parts/PUMP-01"))[1]["price"] == "120.50"
+
+    catalogue.write_text("sku,name,stock,low_stock,price\nPUMP-01,排水泵,4,0,\n", "utf-8")
+    await import_parts(served_database, catalogue, read_parts_file(catalogue))
+    assert (await staffed.api("GET", "/parts/PUMP-01"))[1]["price"] == "120.50"

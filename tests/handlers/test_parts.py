@@ -120,3 +120,12 @@ def test_parts_import_refuses_a_bad_row_naming_its_line(tmp_path, capsys) -> Non
     config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "hub.db"}"\n', "utf-8")
     assert main(["parts", "import", "--config", str(config), str(path)]) == EXIT_USAGE
     assert "parts.csv:3" in capsys.readouterr().err
+
+
+def test_parts_import_refuses_a_price_that_is_not_yuan(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "parts.csv"
+    path.write_text("sku,name,stock,low_stock,price\nPUMP-01,排水泵,2,1,12.5\nBELT-2,皮带,1,1,12.345\n", "utf-8")
+    config = tmp_path / "aftersales.toml"
+    config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "hub.db"}"\n', "utf-8")
+    assert main(["parts", "import", "--config", str(config), str(path)]) == EXIT_USAGE
+    assert "parts.csv:3: price:" in capsys.readouterr().err

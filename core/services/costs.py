@@ -1,0 +1,86 @@
+"""What service cost: every priced line recorded against a customer's, a device's or one ticket's jobs. Today the
+lines are the spare parts taken from stock for a job (the parts ledger's `used` movements) at the catalogue's unit
+price; each other kind of line (labour, say) is one more query in `_lines` and shows up in every total."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.devices import DeviceView
+from core.services.parts import USED
+from core.storage.models import Part, PartMovement, Ticket
+
+PARTS = "parts"
+"""The kind of a line for spare parts used on a job."""
+
+
+@dataclass(frozen=True, slots=True)
+class CostLine:
+    """One thing charged on a job: `quantity` × `unit_cents` (None while it has no price)."""
+
+    ticket: str
+    kind: str
+    item: str
+    name: str
+    quantity: int
+    unit_cents: int | None
+    at: datetime
+    device: str
+
+    @property
+    def amount_cents(self) -> int | None:
+        return None if self.unit_cents is None else self.unit_cents * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Costs:
+    """Lines oldest first, with the total of the priced ones, per kind and together."""
+
+    lines: list[CostLine]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(self.by_kind.values())
+
+    @property
+    def by_kind(self) -> dict[str, int]:
+        kinds: dict[str, int] = {}
+        for line in self.lines:
+            kinds[line.kind] = kinds.get(line.kind, 0) + (line.amount_cents or 0)
+        return kinds
+
+    @property
+    def unpriced(self) -> list[str]:
+        """Items charged without a price (the total leaves them out), each once."""
+        return list(dict.fromkeys(line.item for line in self.lines if line.unit_cents is None))
+
+
+class CostService:
+    def __init__(self, *, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of_customer(self, customer_id: int) -> Costs:
+        """Everything charged on the customer's tickets."""
+        return await self._lines(Ticket.customer_id == customer_id)
+
+    async def of_device(self, device: DeviceView) -> Costs:
+        """Everything charged on tickets about the device, and parts the ledger says went into it on any ticket."""
+        return await self._lines(Ticket.device_id == device.id, PartMovement.device_serial == device.serial)
+
+    async def of_ticket(self, code: str) -> Costs:
+        return await self._lines(Ticket.code == code)
+
+    async def _lines(self, tickets: ColumnElement[Any], parts: ColumnElement[Any] | None = None) -> Costs:
+        """The lines of the tickets `tickets` selects; `parts` also selects ledger movements directly."""
+        used = (select(Ticket.code, PartMovement.sku, Part.name, PartMovement.delta, Part.price_cents,
+                       PartMovement.at, PartMovement.device_serial)
+                .join(Ticket, Ticket.id == PartMovement.ticket_id).join(Part, Part.sku == PartMovement.sku)
+                .where(PartMovement.reason == USED, tickets if parts is None else or_(tickets, parts))
+                .order_by(PartMovement.id))
+        return Costs([CostLine(ticket=code, kind=PARTS, item=sku, name=name, quantity=-delta, unit_cents=price,
+                               at=at, device=device)
+                      for code, sku, name, delta, price, at, device in (await self._session.execute(used)).all()])
