@@ -15,8 +15,8 @@ JOB = {"phone": "13812345678", "address": "上海市浦东新区张江路100号3
 NO_JOB_DETAILS = {"phone": "", "address": "", "time": "", "serial": "", "model": "", "warranty": "unknown"}
 DEVICE = {"serial": "SN-1001", "model": "XQG80", "product": "滚筒洗衣机", "warranty": "in", "warranty_end": "2026-02-28"}
 UNKNOWN_DEVICE = {"serial": "SN-9", "model": "", "product": "", "warranty": "unknown", "warranty_end": ""}
-LINK_OUTCOMES = ("sent", "linked", "already", "ambiguous", "unknown", "unreachable", "invalid", "wrong", "expired",
-                 "locked", "none")
+LINK_OUTCOMES = ("sent", "linked", "already", "ambiguous", "unknown", "unreachable", "no_email", "invalid", "wrong",
+                 "expired", "locked", "none")
 
 
 def card(locale: str, *, status: str = "assigned", priority: str = "P2", code: str = CODE) -> dict[str, Any]:

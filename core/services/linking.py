@@ -39,7 +39,9 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"
     """Nobody holds this phone from a trusted source (it is kept as the asker's own claim)."""
     UNREACHABLE = "unreachable"
-    """Its owner is known on no channel a code could go to: staff must bind it."""
+    """Its owner is known on no channel this hub sends on: staff must bind it."""
+    NO_EMAIL = "no_email"
+    """An email address, but this hub sends no mail: staff must bind it."""
     INVALID = "invalid"
     LINKED = "linked"
     WRONG = "wrong"
@@ -67,7 +69,10 @@ class Confirmed:
 
 
 class LinkingService:
-    def __init__(self, *, session: AsyncSession, clock: Clock, people: PeopleService, merges: MergeService) -> None:
+    def __init__(self, *, session: AsyncSession, clock: Clock, people: PeopleService, merges: MergeService,
+                 channels: frozenset[str]) -> None:
+        """`channels`: the ones this hub sends on; a code is never sent where it could not be delivered."""
+        self._channels = channels
         self._session = session
         self._clock = clock
         self._people = people
@@ -95,7 +100,7 @@ class LinkingService:
         if not owners:
             await self._people.remember_phone(customer_id, phone)
             return Challenge(Outcome.UNKNOWN, PHONE, phone)
-        contact = await self._people.reach_customer(owners[0].id)
+        contact = await self._people.reach_customer(owners[0].id, channels=self._channels)
         if contact is None:
             return Challenge(Outcome.UNREACHABLE, PHONE, phone)
         return await self._challenge(customer_id, PHONE, phone, owners[0].id, contact)
@@ -107,6 +112,8 @@ class LinkingService:
             return Challenge(Outcome.ALREADY, EMAIL, address)
         if identity is not None and identity.customer_id is None:
             return Challenge(Outcome.UNREACHABLE, EMAIL, address)
+        if EMAIL not in self._channels:
+            return Challenge(Outcome.NO_EMAIL, EMAIL, address)
         me = await self._session.get_one(Customer, customer_id)
         to = Contact(customer_id, me.name, me.locale, EMAIL, address)
         return await self._challenge(customer_id, EMAIL, address, identity.customer_id if identity else None, to)

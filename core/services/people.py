@@ -211,11 +211,14 @@ class PeopleService:
         other = identities[0]
         return Contact(customer.id, customer.name, customer.locale, other.channel, other.external_id)
 
-    async def reach_customer(self, customer_id: int) -> Contact | None:
-        """Where a customer was last heard from (their own thread there); None when they are known on no channel."""
+    async def reach_customer(self, customer_id: int, *, channels: Collection[str] | None = None) -> Contact | None:
+        """Where a customer was last heard from (their own thread there) — of `channels` only, when given; None
+        when they are known on no such channel."""
         customer = await self._customer(customer_id)
-        identity = await self._session.scalar(select(Identity).where(Identity.customer_id == customer_id)
-                                              .order_by(Identity.id.desc()).limit(1))
+        query = select(Identity).where(Identity.customer_id == customer_id)
+        if channels is not None:
+            query = query.where(Identity.channel.in_(channels))
+        identity = await self._session.scalar(query.order_by(Identity.id.desc()).limit(1))
         if identity is None:
             return None
         return Contact(customer.id, customer.name, customer.locale, identity.channel, identity.external_id)

@@ -58,6 +58,8 @@ class Wiring:
     """Where customers' links to shared files start (`[media] public_url`)."""
     reports: ReportSettings = field(default_factory=ReportSettings)
     accept_timeout: timedelta = ACCEPT_TIMEOUT
+    channels: frozenset[str] = frozenset()
+    """The channels this hub sends on (configured here): one-time codes go nowhere else."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,7 +127,8 @@ class Services:
                    parts=PartsService(session=session, clock=clock, tickets=tickets),
                    appointments=AppointmentService(clock=clock, tickets=tickets, timers=timers),
                    devices=devices, merges=merges,
-                   linking=LinkingService(session=session, clock=clock, people=people, merges=merges),
+                   linking=LinkingService(session=session, clock=clock, people=people, merges=merges,
+                                          channels=wiring.channels),
                    costs=CostService(session=session))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:

@@ -61,7 +61,8 @@ async def test_staff_name_the_device_of_a_job_and_a_bad_serial_is_refused(desk) 
     assert event.actor.startswith("supervisor:") and event.after["serial"] == "SN-OLD-77"
 
 
-async def test_a_claimed_phone_links_only_with_the_code_sent_to_its_owner(desk) -> None:  # type: ignore[no-untyped-def]
+async def test_a_claimed_phone_links_only_with_the_code_sent_to_its_owner(slack_desk) -> None:  # type: ignore[no-untyped-def]
+    desk = slack_desk
     [opened, *_] = await desk.say("slack", "U0OWNER", "空调坏了不制冷 电话13700001111 地址上海市徐汇区漕溪北路1号")
     owner_ticket = opened["data"]["ticket"]["id"]
     [found] = await desk.say("webchat", "w-claim", "绑定 13700001111")
@@ -100,3 +101,16 @@ async def test_a_phone_two_customers_hold_links_nobody(desk) -> None:  # type: i
     assert nothing["data"]["outcome"] == "none"
     [bad] = await desk.say("webchat", "w-twice", "link my phone")
     assert bad["data"]["outcome"] == "invalid"
+
+
+async def test_no_code_goes_where_this_hub_cannot_send(desk) -> None:  # type: ignore[no-untyped-def]
+    """The desk sends on the web chat only: no mail for an email address, no Slack for a phone's owner known
+    there; the asker is told staff must link it, and no code is queued."""
+    [answer] = await desk.say("webchat", "w-mail", "绑定 zhang@example.com")
+    assert (answer["template"], answer["data"]["outcome"]) == ("link_result", "no_email")
+    [opened, *_] = await desk.say("slack", "U0ELSEWHERE", "空调坏了不制冷 电话13700003333 地址上海市徐汇区漕溪北路1号")
+    async with desk.hub.sessions() as session, session.begin():
+        owner = (await session.scalar(select(Ticket).where(Ticket.code == opened["data"]["ticket"]["id"])))
+        (await session.get(Customer, owner.customer_id)).phone_source = "import"
+    [phone] = await desk.say("webchat", "w-phone", "link 13700003333")
+    assert phone["data"]["outcome"] == "unreachable" and phone["locale"] == "en"
