@@ -1,6 +1,7 @@
 // The agent console: the ticket queue with filters and counts per queue, live updates from /console/events, keyboard
 // navigation, and one ticket whole — its conversation across channels, details, SLA, audit trail — with replies,
-// notes, take-over and release, assignment and status or priority changes (a refused change explained).
+// notes, take-over and release, assignment and status or priority changes (a refused change explained). Its customer
+// opens on their own page; `?ticket=SR-…` opens that ticket at once.
 import { Session, el, fillWords, fmt, loadStrings, localTime, pickLang, signInForm, toast,
   topBar } from "/console/static/common.js";
 
@@ -55,6 +56,8 @@ async function start() {
   fillAssignees();
   await Promise.all([loadCounts(), loadList()]);
   listen();
+  const asked = new URLSearchParams(location.search).get("ticket");
+  if (asked) await openTicket(asked);
 }
 
 // ---- filters and queues ----
@@ -265,7 +268,8 @@ function ticketView(t) {
 function facts(t) {
   const entities = Object.entries(t.entities).filter(([, values]) => values.length);
   const entries = [
-    [T.customer, `${t.customer.name || "—"} · ${t.customer.phone || ""}`],
+    [T.customer, el("a", { href: `/console/customers/${t.customer.id}`, "data-testid": "customer-link",
+      title: T.openCustomer }, `${t.customer.name || "—"} · ${t.customer.phone || ""}`)],
     [T.channel, T.channels[t.channel] || t.channel],
     [T.assignee, t.assignee ? t.assignee.name : T.nobody],
     [T.sla, slaLines(t)],
@@ -273,7 +277,7 @@ function facts(t) {
     ...entities.map(([kind, values]) => [T.entities[kind] || kind, values.join("、")]),
   ];
   return el("dl", { className: "facts", "data-testid": "facts" },
-    entries.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", { text: value })]));
+    entries.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", {}, value)]));
 }
 
 function slaLines(t) {
