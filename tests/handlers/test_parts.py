@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.import_cli import EXIT_USAGE
@@ -113,19 +114,15 @@ async def test_unknown_parts_bad_lines_and_jobs_not_under_way(desk, tmp_path) ->
     assert (reply["template"], reply["locale"]) == ("parts_bad_line", "en")
 
 
-def test_parts_import_refuses_a_bad_row_naming_its_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("rows", "problem"), [
+    ("sku,name,stock,low_stock\nPUMP-01,排水泵,2,1\nBELT-2,皮带,many,1\n", "parts.csv:3"),
+    ("sku,name,stock,low_stock,price\nPUMP-01,排水泵,2,1,12.5\nBELT-2,皮带,1,1,12.345\n", "parts.csv:3: price:"),
+])
+def test_parts_import_refuses_a_bad_row_naming_its_line(tmp_path, capsys, rows: str,  # type: ignore[no-untyped-def]
+                                                         problem: str) -> None:
     path = tmp_path / "parts.csv"
-    path.write_text("sku,name,stock,low_stock\nPUMP-01,排水泵,2,1\nBELT-2,皮带,many,1\n", "utf-8")
+    path.write_text(rows, "utf-8")
     config = tmp_path / "aftersales.toml"
     config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "hub.db"}"\n', "utf-8")
     assert main(["parts", "import", "--config", str(config), str(path)]) == EXIT_USAGE
-    assert "parts.csv:3" in capsys.readouterr().err
-
-
-def test_parts_import_refuses_a_price_that_is_not_yuan(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "parts.csv"
-    path.write_text("sku,name,stock,low_stock,price\nPUMP-01,排水泵,2,1,12.5\nBELT-2,皮带,1,1,12.345\n", "utf-8")
-    config = tmp_path / "aftersales.toml"
-    config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "hub.db"}"\n', "utf-8")
-    assert main(["parts", "import", "--config", str(config), str(path)]) == EXIT_USAGE
-    assert "parts.csv:3: price:" in capsys.readouterr().err
+    assert problem in capsys.readouterr().err

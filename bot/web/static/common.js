@@ -81,7 +81,7 @@ export class ApiError extends Error {
 }
 
 // The session: who is signed in, and calls made with the cookie.
-export class Session {
+class Session {
   constructor(onEnded) {
     this.onEnded = onEnded;
     this.csrf = "";
@@ -147,7 +147,7 @@ async function failure(response) {
 }
 
 // The sign-in form: a token in, the session out; the form is hidden once signed in.
-export function signInForm(T, session, onSignedIn) {
+function signInForm(T, session, onSignedIn) {
   const box = document.querySelector("[data-testid=signin]");
   const form = box.querySelector("form");
   const input = box.querySelector("input");
@@ -173,8 +173,38 @@ export function signInForm(T, session, onSignedIn) {
   };
 }
 
+// What every page does around signing in: the session, the form and the top bar, with `main` shown only while
+// signed in. `onSignedIn` runs at each sign-in (and at `start` when a session is still alive), `onSignedOut` when
+// the session ends or the user signs out.
+export function signedInPage(T, main, { onSignedIn, onSignedOut = () => {} }) {
+  const session = new Session(() => signedOut(T.sessionEnded));
+  const signIn = signInForm(T, session, signedIn);
+  const bar = topBar(T, session, () => signedOut(""));
+
+  function signedOut(message) {
+    main.hidden = true;
+    onSignedOut();
+    bar.update();
+    signIn.show(message);
+  }
+
+  function signedIn() {
+    bar.update();
+    main.hidden = false;
+    onSignedIn();
+  }
+
+  return {
+    session,
+    async start() {
+      if (await session.resume()) signedIn();
+      else signedOut("");
+    },
+  };
+}
+
 // The header: who is signed in, the language switch, sign-out, and the dashboard link for supervisors.
-export function topBar(T, session, onSignedOut) {
+function topBar(T, session, onSignedOut) {
   const who = document.querySelector("[data-testid=who]");
   const out = document.querySelector("[data-testid=sign-out]");
   const lang = document.querySelector("[data-testid=language]");

@@ -2,8 +2,7 @@
 // navigation, and one ticket whole — its conversation across channels, details, SLA, audit trail — with replies,
 // notes, take-over and release, assignment and status or priority changes (a refused change explained). Its customer
 // opens on their own page; `?ticket=SR-…` opens that ticket at once.
-import { Session, el, fillWords, fmt, loadStrings, localTime, pickLang, signInForm, toast,
-  topBar } from "/console/static/common.js";
+import { el, fillWords, fmt, loadStrings, localTime, pickLang, signedInPage, toast } from "/console/static/common.js";
 
 const PAGE = 50;
 const QUEUES = ["open", "unassigned", "waiting", "held", "pending", "sla_warning", "sla_breached"];
@@ -17,10 +16,8 @@ fillWords(T);
 document.title = T.console;
 
 const $ = (selector) => document.querySelector(selector);
-const session = new Session(() => signedOut(T.sessionEnded));
-const signIn = signInForm(T, session, start);
-const bar = topBar(T, session, () => signedOut(""));
 const consoleBox = $("[data-testid=console]");
+const { session, start } = signedInPage(T, consoleBox, { onSignedIn: show, onSignedOut: stopListening });
 const filters = $("[data-testid=filters]");
 const list = $("[data-testid=ticket-list]");
 const pane = $("[data-testid=ticket]");
@@ -38,20 +35,14 @@ let feed = null;
 let refreshTimer = 0;
 
 setUpFilters();
-if (await session.resume()) start();
-else signedOut("");
+await start();
 
-function signedOut(message) {
-  consoleBox.hidden = true;
+function stopListening() {
   if (feed) feed.close();
   feed = null;
-  bar.update();
-  signIn.show(message);
 }
 
-async function start() {
-  bar.update();
-  consoleBox.hidden = false;
+async function show() {
   staff = (await session.get("/staff?limit=200")).items;
   fillAssignees();
   await Promise.all([loadCounts(), loadList()]);

@@ -1,8 +1,7 @@
 // One customer whole (/console/customers/{id}): name and phone, the channels they are known on (staff bind one
 // here), devices with warranty, tickets (each opens in the console), satisfaction answers, what their service cost,
 // and merges (supervisors merge another record in, or undo a merge).
-import { Session, el, fillWords, fmt, loadStrings, localTime, pickLang, signInForm, toast,
-  topBar } from "/console/static/common.js";
+import { el, fillWords, fmt, loadStrings, localTime, pickLang, signedInPage, toast } from "/console/static/common.js";
 
 const BINDABLE = ["webchat", "wechat", "wecom", "slack", "email"];
 
@@ -11,26 +10,18 @@ fillWords(T);
 
 const $ = (selector) => document.querySelector(selector);
 const id = Number(location.pathname.split("/").pop());
-const session = new Session(() => signedOut(T.sessionEnded));
-const signIn = signInForm(T, session, show);
-const bar = topBar(T, session, () => signedOut(""));
-const page = $("[data-testid=customer]");
+const { session, start } = signedInPage(T, $("[data-testid=customer]"), { onSignedIn: show });
 
 $("[data-testid=bind-channel]").replaceChildren(...BINDABLE.map((c) => el("option", { value: c, text: T.channels[c] || c })));
-$("[data-testid=bind]").addEventListener("submit", bind);
-$("[data-testid=merge]").addEventListener("submit", mergeIn);
+onSubmit("bind", (form) => session.call("POST", `/customers/${id}/identities`, { channel: form.channel.value,
+  external_id: form.external_id.value.trim() }), T.bound, (e) => (e.code === "identity_taken"
+  ? fmt(T.identityTaken, { message: e.message.split(";")[0] }) : fmt(T.failed, { message: e.message })));
+onSubmit("merge", (form) => session.call("POST", `/customers/${id}/merges`, { source: Number(form.source.value),
+  reason: form.reason.value.trim() }), T.merged);
 
-if (await session.resume()) show();
-else signedOut("");
-
-function signedOut(message) {
-  page.hidden = true;
-  bar.update();
-  signIn.show(message);
-}
+await start();
 
 async function show() {
-  bar.update();
   let c;
   try {
     c = await session.get(`/customers/${id}`);
@@ -56,7 +47,6 @@ async function show() {
     + `${s.comment ? " · " + s.comment : ""} · ${localTime(s.answered_at, T)}`);
   cost(c.service_cost);
   fill("merges", c.merges, "", merge);
-  page.hidden = false;
 }
 
 // A list's items, or one line saying there are none.
@@ -89,37 +79,22 @@ function merge(m) {
     "data-role": "supervisor", hidden: !session.may("supervisor"), text: T.undo, onclick: () => undo(m) }));
 }
 
-async function bind(event) {
-  event.preventDefault();
-  const form = event.target;
-  const explain = $("[data-testid=bind-explain]");
-  explain.textContent = "";
-  try {
-    await session.call("POST", `/customers/${id}/identities`, { channel: form.channel.value,
-      external_id: form.external_id.value.trim() });
-    form.external_id.value = "";
-    toast(T.bound);
-    await show();
-  } catch (e) {
-    explain.textContent = e.code === "identity_taken" ? fmt(T.identityTaken, { message: e.message.split(";")[0] })
-      : fmt(T.failed, { message: e.message });
-  }
-}
-
-async function mergeIn(event) {
-  event.preventDefault();
-  const form = event.target;
-  const explain = $("[data-testid=merge-explain]");
-  explain.textContent = "";
-  try {
-    await session.call("POST", `/customers/${id}/merges`, { source: Number(form.source.value),
-      reason: form.reason.value.trim() });
-    form.reset();
-    toast(T.merged);
-    await show();
-  } catch (e) {
-    explain.textContent = fmt(T.failed, { message: e.message });
-  }
+// A form that calls the API: done, it says so and shows the customer again; refused, `why` explains it.
+function onSubmit(testid, send, done, why = (e) => fmt(T.failed, { message: e.message })) {
+  const form = $(`[data-testid=${testid}]`);
+  const explain = $(`[data-testid=${testid}-explain]`);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    explain.textContent = "";
+    try {
+      await send(form);
+      form.reset();
+      toast(done);
+      await show();
+    } catch (e) {
+      explain.textContent = why(e);
+    }
+  });
 }
 
 async function undo(m) {

@@ -1,6 +1,6 @@
 // The supervisors' dashboard: every figure comes from one GET /api/v1/stats for the picked period (days in the hub's
 // time zone), drawn with the plotly.js the hub serves from its installed plotly package.
-import { Session, el, fillWords, fmt, loadStrings, pickLang, signInForm, toast, topBar } from "/console/static/common.js";
+import { el, fillWords, fmt, loadStrings, pickLang, signedInPage, toast } from "/console/static/common.js";
 
 const DAY_MS = 86400000;
 const CONFIG = { displayModeBar: false, responsive: true };
@@ -12,26 +12,15 @@ fillWords(T);
 document.title = T.dashboard;
 
 const $ = (selector) => document.querySelector(selector);
-const session = new Session(() => signedOut(T.sessionEnded));
-const signIn = signInForm(T, session, start);
-const bar = topBar(T, session, () => signedOut(""));
 const board = $("[data-testid=dashboard]");
+const { session, start } = signedInPage(T, board, { onSignedIn: showBoard });
 const range = $("[data-testid=range]");
 const problem = $("[data-testid=dashboard-problem]");
 
 setUpRange();
-if (await session.resume()) start();
-else signedOut("");
+await start();
 
-function signedOut(message) {
-  board.hidden = true;
-  bar.update();
-  signIn.show(message);
-}
-
-async function start() {
-  bar.update();
-  board.hidden = false;
+async function showBoard() {
   if (!session.may("supervisor")) {
     problem.hidden = false;
     problem.textContent = T.needsSupervisor;
