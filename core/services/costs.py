@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.devices import DeviceView
@@ -74,13 +74,16 @@ class CostService:
     async def of_ticket(self, code: str) -> Costs:
         return await self._lines(Ticket.code == code)
 
-    async def _lines(self, tickets: ColumnElement[Any], parts: ColumnElement[Any] | None = None) -> Costs:
-        """The lines of the tickets `tickets` selects; `parts` also selects ledger movements directly."""
-        used = (select(Ticket.code, PartMovement.sku, Part.name, PartMovement.delta, Part.price_cents,
-                       PartMovement.at, PartMovement.device_serial)
-                .join(Ticket, Ticket.id == PartMovement.ticket_id).join(Part, Part.sku == PartMovement.sku)
-                .where(PartMovement.reason == USED, tickets if parts is None else or_(tickets, parts))
-                .order_by(PartMovement.id))
-        return Costs([CostLine(ticket=code, kind=PARTS, item=sku, name=name, quantity=-delta, unit_cents=price,
-                               at=at, device=device)
-                      for code, sku, name, delta, price, at, device in (await self._session.execute(used)).all()])
+    async def _lines(self, *wheres: ColumnElement[Any]) -> Costs:
+        """The lines any of `wheres` selects, each once: one indexed query per condition rather than an OR that
+        no index serves."""
+        found: dict[int, CostLine] = {}
+        for where in wheres:
+            used = (select(PartMovement.id, Ticket.code, PartMovement.sku, Part.name, PartMovement.delta,
+                           Part.price_cents, PartMovement.at, PartMovement.device_serial)
+                    .join(Ticket, Ticket.id == PartMovement.ticket_id).join(Part, Part.sku == PartMovement.sku)
+                    .where(PartMovement.reason == USED, where))
+            for row_id, code, sku, name, delta, price, at, device in (await self._session.execute(used)).all():
+                found[row_id] = CostLine(ticket=code, kind=PARTS, item=sku, name=name, quantity=-delta,
+                                         unit_cents=price, at=at, device=device)
+        return Costs([found[row_id] for row_id in sorted(found)])

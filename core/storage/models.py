@@ -494,7 +494,7 @@ class PartMovement(Base):
     reason: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(60))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
-    device_serial: Mapped[str] = mapped_column(String(64), default="")
+    device_serial: Mapped[str] = mapped_column(String(64), default="", index=True)
     at: Mapped[datetime]
 
 

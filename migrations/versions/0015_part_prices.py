@@ -1,4 +1,4 @@
-"""spare parts carry a unit price (fen), so what a job used has a cost
+"""spare parts carry a unit price (fen), so what a job used has a cost; the ledger is found by device serial
 
 Revision ID: 0015
 Revises: 0014
@@ -16,8 +16,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('parts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('price_cents', sa.Integer(), nullable=True))
+    with op.batch_alter_table('part_movements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_part_movements_device_serial'), ['device_serial'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('part_movements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_part_movements_device_serial'))
     with op.batch_alter_table('parts', schema=None) as batch_op:
         batch_op.drop_column('price_cents')
