@@ -1,4 +1,4 @@
-"""What service cost: every priced line recorded against a customer's, a device's or one ticket's jobs. Today the
+"""What service cost: every priced line recorded against a customer's or a device's jobs. Today the
 lines are the spare parts taken from stock for a job (the parts ledger's `used` movements) at the catalogue's unit
 price; each other kind of line (labour, say) is one more query in `_lines` and shows up in every total."""
 from __future__ import annotations
@@ -70,9 +70,6 @@ class CostService:
     async def of_device(self, device: DeviceView) -> Costs:
         """Everything charged on tickets about the device, and parts the ledger says went into it on any ticket."""
         return await self._lines(Ticket.device_id == device.id, PartMovement.device_serial == device.serial)
-
-    async def of_ticket(self, code: str) -> Costs:
-        return await self._lines(Ticket.code == code)
 
     async def _lines(self, *wheres: ColumnElement[Any]) -> Costs:
         """The lines any of `wheres` selects, each once: one indexed query per condition rather than an OR that
