@@ -80,7 +80,8 @@ def main() -> None:
     print(f"hand-written messages macro-F1:                   {plain.macro_f1:.4f}  ({len(messages)} messages)")
     print(f"  ... with contact details appended:              {detailed.macro_f1:.4f}  flip rate {rate:.3f}")
     for name, label in (("other_heldout", "other (greeting/thanks/ack/chit-chat/emoji)"),
-                        ("short_requests", "short requests (2-8 chars)")):
+                        ("short_requests", "short requests (2-8 chars)"),
+                        ("english_heldout", "English messages (hand-written)")):
         rows = _rows(name)
         right = sum(kind(r["text"]) == r["type"] for r in rows)
         print(f"{label + ' accuracy:':<50}{right / len(rows):.4f}  ({len(rows)} messages)")

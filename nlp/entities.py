@@ -78,10 +78,16 @@ _PRODUCTS = {
     "智能马桶": "智能马桶", "马桶": "马桶", "智能门锁": "门锁", "门锁": "门锁", "浴霸": "浴霸", "新风系统": "新风系统",
     "新风机": "新风系统", "路由器": "路由器", "手机": "手机", "笔记本电脑": "电脑", "电脑": "电脑", "平板": "平板电脑",
     "耳机": "耳机", "手表": "手表", "air conditioner": "空调", "aircon": "空调", "fridge": "冰箱",
-    "refrigerator": "冰箱", "washing machine": "洗衣机", "water heater": "热水器", "tv": "电视",
+    "refrigerator": "冰箱", "washing machine": "洗衣机", "washer": "洗衣机", "water heater": "热水器", "tv": "电视",
+    "television": "电视", "dishwasher": "洗碗机", "microwave": "微波炉", "oven": "烤箱", "dryer": "烘干机",
+    "range hood": "油烟机", "cooker hood": "油烟机", "stove": "燃气灶", "cooktop": "燃气灶", "boiler": "壁挂炉",
+    "freezer": "冰柜", "water purifier": "净水器", "water filter": "净水器", "robot vacuum": "扫地机器人",
+    "vacuum": "吸尘器", "ac": "空调",
 }
+# English words only as whole words: "ac" is not the one in "vacuum".
 _PRODUCT = re.compile(
-    "|".join(re.escape(k) for k in sorted(_PRODUCTS, key=len, reverse=True)).replace("tv", r"\btv\b"),
+    "|".join(rf"\b{re.escape(k)}s?\b" if k.isascii() else re.escape(k)
+             for k in sorted(_PRODUCTS, key=len, reverse=True)),
     re.IGNORECASE,
 )
 
@@ -92,7 +98,8 @@ def _unique(values: list[str]) -> tuple[str, ...]:
 
 def products_named(text: str) -> tuple[str, ...]:
     """The products `text` names, by the name a ticket uses, in order of first mention."""
-    return _unique([_PRODUCTS[m.group(0).lower()] for m in _PRODUCT.finditer(text)])
+    return _unique([_PRODUCTS.get(m.group(0).lower()) or _PRODUCTS[m.group(0).lower()[:-1]]
+                    for m in _PRODUCT.finditer(text)])
 
 
 @dataclass(frozen=True, slots=True)

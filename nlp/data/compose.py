@@ -3,7 +3,8 @@
 Run `python nlp/data/compose.py` after editing a seed file. Each seed is a message written the way customers write
 (`{p}` = an appliance, `{b}` = a brand); composing adds what real chats wrap around the core request — greetings,
 context, typos, dropped punctuation, details and a second topic — so the model does not learn sentence shapes.
-Seeds are split before composing, so no held-out message shares a seed with a training message.
+Seeds are split before composing, so no held-out message shares a seed with a training message. English seeds
+(`seeds/en/`) are composed after the Chinese ones, so adding English leaves the Chinese split as it was.
 """
 from __future__ import annotations
 
@@ -88,8 +89,8 @@ def compose() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     rng = random.Random(20261123)
     train: list[dict[str, str]] = []
     heldout: list[dict[str, str]] = []
-    for kind in TYPES:
-        seeds = [s for s in (HERE / "seeds" / f"{kind}.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+    for folder, kind in [(HERE / "seeds", kind) for kind in TYPES] + [(HERE / "seeds" / "en", kind) for kind in TYPES]:
+        seeds = [s for s in (folder / f"{kind}.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
         rng.shuffle(seeds)
         cut = int(len(seeds) * HELDOUT_SHARE)
         for split, chosen in ((heldout, seeds[:cut]), (train, seeds[cut:])):

@@ -25,7 +25,7 @@ def rows(name: str) -> list[dict[str, str]]:
 
 def test_held_out_sets_share_no_text_with_the_training_data() -> None:
     trained = {e.text for path in (SHIPPED_TRAIN, SHIPPED_HELDOUT) for e in read_examples(path)}
-    for name in ("messages_heldout", "other_heldout", "short_requests"):
+    for name in ("messages_heldout", "other_heldout", "short_requests", "english_heldout"):
         assert not {normalize(r["text"]) for r in rows(name)} & trained, name
 
 
@@ -125,3 +125,10 @@ def test_sentiment_on_real_reviews_held_out_from_training(understander) -> None:
     wanted = {"1": "positive", "0": "negative"}
     right = sum(understander.understand(r["review"], now=NOW).sentiment == wanted[r["label"]] for r in sample)
     assert right / len(sample) >= 0.85
+
+
+def test_english_messages_are_typed(understander) -> None:
+    messages = rows("english_heldout")
+    wrong = [(r["text"], r["type"], understander.understand(r["text"], now=NOW).type) for r in messages
+             if understander.understand(r["text"], now=NOW).type != r["type"]]
+    assert 1 - len(wrong) / len(messages) >= 0.8, wrong
