@@ -14,10 +14,12 @@ from handlers.base import Context
 COLLECTING = "collecting"
 
 
-async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None,
-                          duplicate: bool = False) -> tuple[Filed, list[Outbound]]:
+async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None, duplicate: bool = False,
+                          several: tuple[int, int] | None = None) -> tuple[Filed, list[Outbound]]:
     """Open a ticket for `report` (or add it to `join`), offer a ready job to technicians, and reply; `duplicate`:
-    `join` is a ticket the customer opened from elsewhere, and they are told the report joined it."""
+    `join` is a ticket the customer opened from elsewhere, and they are told the report joined it; `several`:
+    (this problem's number, how many) when one message told of several problems, each filed on its own — the first
+    reply says so and only the last asks for what is missing."""
     filed = await ctx.services.intake.file(report, join=join)
     conversations = ctx.services.conversations
     if filed.missing:
@@ -30,7 +32,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     card = ctx.ticket_card(filed.ticket)
     safety = list(ctx.understanding.hazards)
     if filed.opened:
-        reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety)
+        reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety,
+                          several={"part": several[0], "of": several[1]} if several else None)
     elif duplicate:
         reply = ctx.reply("ticket_duplicate", ticket=card, missing=filed.missing, safety=safety)
     else:

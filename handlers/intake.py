@@ -5,6 +5,10 @@ new one; then the bot asks for whatever the ticket type still needs (phone, addr
 problem reported again from another thread or channel within `DUPLICATE_WINDOW` — an open ticket of the customer of
 the same type, or about the device the message names — joins that ticket too, and the customer is told so. A
 customer who is angry and says it again is handed to a person (handlers.takeover).
+
+One message telling of problems with two devices ("空调不制冷，另外洗衣机也漏水") opens a ticket for each: two
+jobs, often for two technicians with different skills, each typed and prioritised on its own; the customer is told
+both numbers, and a detail they give next (phone, address) goes to both.
 """
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
 OPEN_TICKETS_LOOKED_AT = 5
+TOGETHER = "together"
+"""Conversation data: the other tickets one message opened, which a detail collected for one of them goes to too."""
 
 
 class IntakeHandler(Handler):
@@ -38,6 +44,8 @@ class IntakeHandler(Handler):
         the open ticket; with none open, the customer is asked what is wrong (the ticket their answer opens takes
         the photo, core.services.media)."""
         u = ctx.understanding
+        if len(u.problems) >= 2:
+            return await self._file_each(ctx)
         open_ticket = await self._open_ticket(ctx)
         join = open_ticket if open_ticket is not None and self._same_problem(ctx, open_ticket) else None
         ticket_type = TicketType(u.type)
@@ -54,14 +62,72 @@ class IntakeHandler(Handler):
         duplicate = None
         if join is None:
             duplicate = join = await self._duplicate(ctx, ticket_type, entities, besides=open_ticket)
-        filed, replies = await file_and_answer(ctx, Report(
-            customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
-            conversation=ctx.inbound.conversation, text=ctx.inbound.text, type=ticket_type,
-            priority=Priority(u.priority), sentiment=u.sentiment, entities=entities, inbox_id=ctx.inbox_id,
-            attachments=ctx.attachment_list()), join=join, duplicate=duplicate is not None)
+        siblings = await self._siblings(ctx, join)
+        report = self._report(ctx, ctx.inbound.text, ticket_type, entities)
+        sibling_replies = [reply for sibling in siblings
+                           for reply in (await file_and_answer(ctx, report, join=sibling))[1]]
+        filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None)
+        self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
         if u.angry and not filed.opened:
-            return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:]]
+            return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:], *sibling_replies]
+        return [*replies, *sibling_replies]
+
+    async def _file_each(self, ctx: Context) -> list[Outbound]:
+        """A message telling of problems with several devices: a ticket for each (typed, prioritised and dispatched
+        on its own), or each added to an open ticket of the customer's about the same device and type. The
+        conversation then collects the details they still miss for all of them at once."""
+        whole = ctx.understanding
+        entities = ctx.entity_lists()
+        open_tickets = await self._recent_open(ctx)
+        replies: list[Outbound] = []
+        codes: list[str] = []
+        try:
+            for number, problem in enumerate(whole.problems, 1):
+                ctx.understanding = problem
+                own = {**entities, "products": list(problem.entities.products),
+                       "models": list(problem.entities.models),
+                       "serial_numbers": list(problem.entities.serial_numbers)}
+                join = next((t for t in open_tickets if t.type == problem.type
+                             and set(t.entities.get("products") or ()) & set(problem.entities.products)), None)
+                filed, answer = await file_and_answer(
+                    ctx, self._report(ctx, problem.text, TicketType(problem.type), own), join=join,
+                    duplicate=join is not None, several=(number, len(whole.problems)))
+                codes.append(filed.ticket.code)
+                replies.extend(answer)
+        finally:
+            ctx.understanding = whole
+        self._wait_together(ctx, codes)
         return replies
+
+    @staticmethod
+    def _report(ctx: Context, text: str, ticket_type: TicketType, entities: dict[str, list[Any]]) -> Report:
+        u = ctx.understanding
+        return Report(customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
+                      conversation=ctx.inbound.conversation, text=text, type=ticket_type,
+                      priority=Priority(u.priority), sentiment=u.sentiment, entities=entities, inbox_id=ctx.inbox_id,
+                      attachments=ctx.attachment_list())
+
+    @staticmethod
+    def _wait_together(ctx: Context, codes: list[str]) -> None:
+        """While the conversation collects a detail for one of `codes` (tickets opened by one message), the answer
+        is for the others too: they are remembered as its `TOGETHER` tickets."""
+        if ctx.state.state == COLLECTING:
+            collecting = ctx.state.data.get("ticket")
+            ctx.state = ctx.services.conversations.set(ctx.state, COLLECTING,
+                                                       **{TOGETHER: [c for c in codes if c != collecting]})
+
+    async def _siblings(self, ctx: Context, join: TicketView | None) -> list[TicketView]:
+        """The still-open tickets opened together with `join` when the conversation collects a detail for it."""
+        data = ctx.state.data
+        if join is None or ctx.state.state != COLLECTING or data.get("ticket") != join.code:
+            return []
+        found = [await ctx.services.tickets.get_for_customer(code, ctx.customer_id) for code in data.get(TOGETHER, ())]
+        return [t for t in found if t is not None and t.is_open]
+
+    async def _recent_open(self, ctx: Context) -> list[TicketView]:
+        since = ctx.now - DUPLICATE_WINDOW
+        return [t for t in await ctx.services.tickets.for_customer(ctx.customer_id, limit=OPEN_TICKETS_LOOKED_AT,
+                                                                   open_only=True) if t.created_at >= since]
 
     async def _open_ticket(self, ctx: Context) -> TicketView | None:
         """The ticket this thread is about: one the channel names (an email subject's `[SR-…]`) if it is this
@@ -79,10 +145,7 @@ class IntakeHandler(Handler):
                          besides: TicketView | None) -> TicketView | None:
         """The customer's open ticket (from any thread) that this report repeats: opened within the window, of the
         same type or about the device the message names."""
-        since = ctx.now - DUPLICATE_WINDOW
-        found = [t for t in await ctx.services.tickets.for_customer(ctx.customer_id, limit=OPEN_TICKETS_LOOKED_AT,
-                                                                    open_only=True)
-                 if t.created_at >= since and (besides is None or t.code != besides.code)]
+        found = [t for t in await self._recent_open(ctx) if besides is None or t.code != besides.code]
         if not found:
             return None
         named: set[int] = set()

@@ -33,6 +33,12 @@ _ANGRY = re.compile(
     re.IGNORECASE,
 )
 _QUIET_TYPES = ("inquiry", "other")
+_ERROR_CODE = re.compile(
+    r"(?:显示|报|跳|出现|提示|闪|亮)了?(?:个|一个)?\s*(?:故障码|故障代码|错误码|代码)?\s*[:：]?\s*"
+    r"(?<![A-Za-z])[A-Za-z]{1,2}-?\d{1,3}(?![\dA-Za-z])"
+    r"|\b(?:shows?|showing|displays?|displaying|flashing|error|code)\s+(?:error\s+|code\s+)*[A-Za-z]{1,2}-?\d{1,3}\b",
+    re.IGNORECASE,
+)
 
 
 # Sentiment score (P(positive) − P(negative)) at or below which a customer counts as angry.
@@ -53,6 +59,12 @@ def angry(text: str, sentiment_score: float) -> bool:
 def hazards(text: str) -> tuple[str, ...]:
     """The kinds of danger the text tells of, in `HAZARDS` order."""
     return tuple(kind for kind, pattern in HAZARDS.items() if pattern.search(text))
+
+
+def fault_told(text: str) -> bool:
+    """Whether the text tells of a danger or of an error code a device shows: a fault, so a repair, even when it is
+    put as a question ("热水器显示E4是什么意思") or as a bare observation ("燃气灶有股煤气味")."""
+    return bool(_ERROR_CODE.search(text)) or bool(hazards(text))
 
 
 def priority(text: str, ticket_type: str, sentiment_score: float) -> str:

@@ -25,6 +25,16 @@ _ANSWERS = {kind: (yes, re.compile(rf"^(?:{yes_words}){_TRAILING}{_THANKS}{_TRAI
             for kind, (yes, yes_words, no, no_words) in _WORDS.items()}
 
 
+_BARE = re.compile(rf"^(?:{_YES}|{_NO}|嗯嗯|哦|噢|喔|额|呃|啊|对啊|是啊|好吧|行吧|没了|没事|no thanks){_TRAILING}$",
+                   re.IGNORECASE)
+
+
+def bare_answer(text: str) -> bool:
+    """Whether `text` is only a yes, a no or a filler ("嗯", "好的", "没有"): an answer to nothing when no question
+    waits for it, so never a request (the hub greets or thanks, and opens no ticket)."""
+    return bool(_BARE.match(text.strip()))
+
+
 def yes_no_intent(text: str, expecting: str | None) -> str | None:
     """The intent a short answer to the question `expecting` names carries, or None when it is not one."""
     found = _ANSWERS.get(expecting or "")

@@ -8,17 +8,19 @@ from __future__ import annotations
 import os
 import re
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 from . import understanding as u
-from .assess import angry, hazards, priority
+from .assess import angry, fault_told, hazards, priority
 from .commands import match_command
-from .entities import find_entities
+from .entities import Span, find_entities
 from .intents import free_text_intent
 from .model import Prediction, TypeModel
 from .normalize import normalize
 from .placeholders import mask
-from .replies import yes_no_intent
+from .problems import problem_texts
+from .replies import bare_answer, yes_no_intent
 from .sentiment import SentimentModel, shipped_sentiment
 from .store import load_model
 from .survey import is_skip, survey_score
@@ -28,6 +30,9 @@ _MEANINGFUL = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 _SCALES = {"survey_csat": "csat", "survey_nps": "nps"}
 _NOT_A_COMMENT = frozenset({u.STATUS_QUERY, u.CANCEL, u.HUMAN, u.NOT_FIXED})
 """What a message at the survey's comment step asks for instead of commenting."""
+_QUIET_TYPES = frozenset({"inquiry", "other"})
+_FAULT_CONFIDENCE = 0.6
+"""A message the model reads as a question or chit-chat but that tells of a danger or an error code is a repair."""
 _FIELD_TYPES = frozenset({"repair", "installation", "maintenance"})
 """A confident request for one of these at the comment step is a new job, not a remark on the last one."""
 
@@ -55,12 +60,16 @@ class Understander:
         if answer is not None:
             return Understanding(text=text, intent=answer, type="other", type_confidence=1.0, priority="P4",
                                  sentiment="neutral")
+        if bare_answer(clean):
+            return Understanding(text=text, intent=u.THANKS if yes_no_intent(clean, "confirm") == u.SOLVED
+                                 else u.GREETING, type="other", type_confidence=1.0, priority="P4",
+                                 sentiment="neutral")
         if not _MEANINGFUL.search(clean):
             return Understanding(text=text, intent=u.GREETING, type="other", type_confidence=0.0, priority="P4",
                                  sentiment="neutral", entities=Entities())
         found = find_entities(clean, now)
         entities = found.entities
-        prediction: Prediction = self.model.predict(mask(clean, found.spans))
+        prediction = self._predict(clean, found.spans)
         intent = free_text_intent(clean, prediction.type, entities, expecting)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
         mood = self.sentiment.mood(clean)
@@ -69,12 +78,37 @@ class Understander:
                                  type_confidence=prediction.confidence, priority="P4", sentiment=mood.label,
                                  scale="comment", note="" if is_skip(clean) else text.strip(),
                                  sentiment_score=mood.score)
-        return Understanding(
+        whole = Understanding(
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
             priority=priority(clean, prediction.type, mood.score), sentiment=mood.label, entities=entities,
             ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "", sentiment_score=mood.score,
             angry=angry(clean, mood.score), hazards=hazards(clean),
         )
+        if intent != u.NEW_PROBLEM:
+            return whole
+        problems = tuple(self._problem(whole, part, now) for part in problem_texts(clean, entities.products))
+        if sum(p.type not in _QUIET_TYPES for p in problems) < 2:
+            return whole
+        return replace(whole, problems=tuple(p for p in problems if p.type not in _QUIET_TYPES))
+
+    def _problem(self, whole: Understanding, part: str, now: datetime) -> Understanding:
+        """One device's part of a message about several: typed and prioritised on its own words, with the whole
+        message's contact details and only its own devices and models."""
+        found = find_entities(part, now)
+        prediction = self._predict(part, found.spans)
+        own = found.entities
+        return replace(whole, text=part, type=prediction.type, type_confidence=prediction.confidence,
+                       priority=priority(part, prediction.type, whole.sentiment_score),
+                       entities=replace(whole.entities, products=own.products, models=own.models,
+                                        serial_numbers=own.serial_numbers),
+                       hazards=hazards(part), angry=angry(part, whole.sentiment_score))
+
+    def _predict(self, clean: str, spans: tuple[Span, ...]) -> Prediction:
+        """The type model's reading of masked `clean`, a fault told of overruling a question or chit-chat."""
+        prediction: Prediction = self.model.predict(mask(clean, spans))
+        if prediction.type in _QUIET_TYPES and fault_told(clean):
+            return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
+        return prediction
 
 
     @staticmethod

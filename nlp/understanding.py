@@ -140,6 +140,10 @@ class Understanding:
     hazards: tuple[str, ...] = ()
     """Kinds of danger told of (`gas`, `fire`, `electric`, `water_electric`): priority P1, safety steps for the
     customer, supervisors alerted at once."""
+    problems: tuple["Understanding", ...] = ()
+    """When the message tells of problems with two or more devices ("空调不制冷，另外洗衣机也漏水"): one
+    understanding per device, each typed and prioritised on its own part, sharing the message's contact details;
+    a ticket each. Empty for a message about one thing."""
     ticket_id: str | None = None
     note: str = ""
     score: int | None = None

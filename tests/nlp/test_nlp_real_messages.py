@@ -132,3 +132,39 @@ def test_english_messages_are_typed(understander) -> None:
     wrong = [(r["text"], r["type"], understander.understand(r["text"], now=NOW).type) for r in messages
              if understander.understand(r["text"], now=NOW).type != r["type"]]
     assert 1 - len(wrong) / len(messages) >= 0.8, wrong
+
+
+@pytest.mark.parametrize(("text", "hazard"), [
+    ("燃气灶有股煤气味", ("gas",)), ("热水器显示E4是什么意思", ()), ("空调一直闪F1，是什么问题", ()),
+    ("my dishwasher is leaking water", ()), ("the water heater shows error E4", ()),
+])
+def test_a_fault_told_as_a_question_or_a_remark_is_a_repair(understander, text: str, hazard: tuple[str, ...]) -> None:
+    result = understander.understand(text, now=NOW)
+    assert (result.type, result.hazards) == ("repair", hazard)
+    assert result.priority == "P1" if hazard else result.priority != "P1"
+
+
+@pytest.mark.parametrize("text", ["没有", "嗯", "好的", "没", "嗯嗯", "ok", "不是", "对的"])
+def test_a_bare_yes_or_no_with_no_question_asked_is_other(understander, text: str) -> None:
+    result = understander.understand(text, now=NOW)
+    assert (result.type, result.intent in (u.GREETING, u.THANKS)) == ("other", True)
+
+
+def test_a_bare_no_still_answers_the_question_asked(understander) -> None:
+    assert understander.understand("没有", now=NOW, expecting="confirm").intent == u.NOT_FIXED
+    assert understander.understand("没有", now=NOW, expecting="helpful").intent == u.NOT_HELPFUL
+
+
+def test_two_devices_with_problems_are_two_problems(understander) -> None:
+    result = understander.understand("空调不制冷，另外洗衣机也漏水，电话13912345678", now=NOW)
+    assert [(p.text, p.type, p.entities.products) for p in result.problems] == [
+        ("空调不制冷", "repair", ("空调",)), ("洗衣机也漏水，电话13912345678", "repair", ("洗衣机",))]
+    assert all(p.entities.phones == ("13912345678",) for p in result.problems)
+    mixed = understander.understand("新买的空调要安装，还有冰箱不制冷了", now=NOW)
+    assert [p.type for p in mixed.problems] == ["installation", "repair"]
+
+
+@pytest.mark.parametrize("text", ["冰箱和洗衣机都坏了", "我买的空调和冰箱，空调不制冷", "空调不制冷，另外空调外机也响",
+                                  "空调不制冷，顺便问下洗衣机保修多久", "洗衣机漏水"])
+def test_one_problem_or_one_problem_and_a_question_is_one(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).problems == ()

@@ -1,0 +1,53 @@
+"""One message, two problems: "空调不制冷，另外洗衣机也漏水" opens a ticket for each device, typed and prioritised on its
+own, and the customer is told both numbers; the detail asked for next goes to both tickets. A bare "没有", "嗯" or
+"好的" as a first message opens nothing."""
+from __future__ import annotations
+
+import pytest
+
+from templates.render import Renderer
+
+CUSTOMER = "web:two-problems"
+
+
+def _opened(out: list[dict]) -> list[dict]:
+    return [o["data"]["ticket"] for o in out if o["template"] == "ticket_opened"]
+
+
+async def test_two_devices_in_one_message_open_two_tickets(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "家里空调不制冷，另外洗衣机也漏水了")
+    first, second = _opened(out)
+    assert first["id"] != second["id"]
+    assert (await desk.ticket(first["id"])).entities["products"] == ["空调"]
+    assert (await desk.ticket(second["id"])).entities["products"] == ["洗衣机"]
+    replies = [o for o in out if o["template"] == "ticket_opened"]
+    assert [r["data"]["several"] for r in replies] == [{"part": 1, "of": 2}, {"part": 2, "of": 2}]
+    told = "\n".join(Renderer().render("ticket_opened", r["data"], "zh").text for r in replies)
+    assert first["id"] in told and second["id"] in told and "2 个问题" in told
+    assert told.count("请告诉我们您的") == 1, "what is missing is asked once"
+
+    out = await desk.say("webchat", CUSTOMER, "电话13812345678")
+    updated = {o["data"]["ticket"]["id"] for o in out if o["template"] == "ticket_updated"}
+    assert updated == {first["id"], second["id"]}
+    for code in (first["id"], second["id"]):
+        assert (await desk.ticket(code)).entities["phones"] == ["13812345678"]
+
+
+async def test_each_problem_keeps_its_own_priority(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "洗衣机漏水漏到插座那边了，还有冰箱也不制冷")
+    washer, fridge = _opened(out)
+    assert (await desk.ticket(washer["id"])).priority == "P1"
+    assert (await desk.ticket(fridge["id"])).priority == "P2"
+    safety = [o["data"]["safety"] for o in out if o["template"] == "ticket_opened"]
+    assert safety == [["water_electric"], []]
+
+
+async def test_two_symptoms_of_one_device_are_one_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "空调不制冷，另外空调外机也一直响")
+    assert len(_opened(out)) == 1
+
+
+@pytest.mark.parametrize("text", ["没有", "嗯", "好的"])
+async def test_a_bare_answer_as_a_first_message_opens_nothing(desk, text: str) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, text)
+    assert [o["template"] for o in out] in (["greeting"], ["thanks"])
