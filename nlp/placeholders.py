@@ -24,6 +24,9 @@ _LABELS: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"(?:我的|我家|我)?(?:收货|详细|家庭|送货|上门|所在)?(?:地址|住址)\s*(?:是|为|在)?\s*[:：]?\s*$"
                           r"|(?:家住|住在)\s*$"),
 }
+# What follows a time when a customer says when they can be visited ("明天下午在家", "三点以后有人"): part of the
+# detail; not when it is asked ("明天可以吗").
+_AVAILABLE = re.compile(r"(?:以后|之后|后|前|左右)?(?:都|也|会|一直)?(?:在家|有人|可以|方便|有空|行)(?![吗嘛么呢吧不?？])")
 # Masking for training and evaluation only needs a fixed "now": which mentions are times does not depend on the date.
 _REFERENCE_NOW = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
 
@@ -42,6 +45,8 @@ def mask(text: str, spans: tuple[Span, ...]) -> str:
         parts.append(before)
         parts.append(PLACEHOLDERS[span.kind])
         pos = span.end
+        if span.kind == "time" and (m := _AVAILABLE.match(text, pos)) is not None:
+            pos = m.end()
     parts.append(text[pos:])
     return "".join(parts)
 

@@ -12,7 +12,9 @@ import pytest
 from nlp import understanding as u
 from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, public_datasets, read_examples
 from nlp.evaluate import evaluate
+from nlp.features import features
 from nlp.normalize import normalize
+from nlp.placeholders import masked
 from nlp.robustness import flip_rate, with_contact_details
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
@@ -168,3 +170,15 @@ def test_two_devices_with_problems_are_two_problems(understander) -> None:
                                   "空调不制冷，顺便问下洗衣机保修多久", "洗衣机漏水"])
 def test_one_problem_or_one_problem_and_a_question_is_one(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).problems == ()
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("洗衣机漏水，明天下午在家", "洗衣机漏水，\ue005"), ("三点以后有人", "\ue005"), ("明天可以吗", "\ue005可以吗"),
+])
+def test_when_a_customer_is_in_is_part_of_the_time(text: str, read: str) -> None:
+    assert masked(text) == read
+
+
+def test_details_after_a_request_are_not_read_but_details_alone_are() -> None:
+    assert features(masked("洗碗机漏水，电话13912345678，地址北京市朝阳区建国路88号")) == features("洗碗机漏水")
+    assert set(features(masked("北京市朝阳区建国路88号，13912345678"))) >= {"\ue001", "\ue002"}
