@@ -86,8 +86,8 @@ _PRODUCTS = {
 }
 # English words only as whole words: "ac" is not the one in "vacuum".
 _PRODUCT = re.compile(
-    "|".join(rf"\b{re.escape(k)}s?\b" if k.isascii() else re.escape(k)
-             for k in sorted(_PRODUCTS, key=len, reverse=True)),
+    "|".join(re.escape(k) for k in sorted(_PRODUCTS, key=len, reverse=True) if not k.isascii())
+    + r"|\b(?:" + "|".join(re.escape(k) for k in sorted(_PRODUCTS, key=len, reverse=True) if k.isascii()) + r")s?\b",
     re.IGNORECASE,
 )
 
