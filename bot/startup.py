@@ -10,7 +10,7 @@ import asyncio
 import errno
 import logging
 import socket
-from typing import TYPE_CHECKING, Collection
+from typing import TYPE_CHECKING, Collection, Sequence
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -138,8 +138,9 @@ async def _check_escalations(url: str, sla: SlaSettings) -> None:
 
 
 def report_unreachable_staff(url: str, channels: Collection[str]) -> None:
-    """Log once each staff member who has no identity on any configured channel: job offers, alerts and escalations
-    sent to them would go nowhere (a job offered to them is sent back to the unassigned queue when that happens)."""
+    """Log in one line the staff members who have no identity on any configured channel: job offers, alerts and
+    escalations sent to them would go nowhere (a job offered to them is sent back to the unassigned queue when that
+    happens)."""
     asyncio.run(_report_unreachable_staff(url, channels))
 
 
@@ -154,10 +155,20 @@ async def _report_unreachable_staff(url: str, channels: Collection[str]) -> None
             unreachable = await PeopleService(session=session, clock=SystemClock()).unreachable(channels)
     finally:
         await engine.dispose()
-    for member, held in unreachable:
-        where = f"identities only on {', '.join(held)}, not configured here" if held else "no identity on any channel"
-        log.warning("staff member %s (%s, id %s) cannot be reached on any configured channel (%s): nothing sent "
-                    "to them will arrive", member.name, member.role, member.id, where)
+    if unreachable:
+        log.warning("%s", unreachable_summary([(member.name, held) for member, held in unreachable]))
+
+
+def unreachable_summary(unreachable: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """One line for every staff member no configured channel reaches (name, channels they do have an identity on):
+    who they are and which sections to fill in to reach them."""
+    count = len(unreachable)
+    names = ", ".join(name for name, _ in unreachable)
+    held = sorted({channel for _, channels in unreachable for channel in channels})
+    hint = (f"configure {'/'.join(f'[{channel}]' for channel in held)} to reach them" if held
+            else "give them an identity (aftersales staff import, PATCH /api/v1/staff)")
+    return (f"{count} staff member{'s' if count > 1 else ''} cannot be reached on any configured channel "
+            f"(nothing sent to them will arrive): {names}; {hint}")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -1,6 +1,6 @@
 """`aftersales serve` as an operator starts it: a new SQLite file is migrated and served; a PostgreSQL database that
 is not at head, a port already taken and an escalation level nobody on staff would receive are refused with one line
-on stderr and exit 2, before anything starts; each staff member no configured channel reaches is named once."""
+on stderr and exit 2, before anything starts; the staff members no configured channel reaches are named in one line."""
 from __future__ import annotations
 
 import signal
@@ -84,9 +84,16 @@ def test_serve_refuses_an_escalation_level_nobody_would_receive(tmp_path: Path) 
     assert_one_line_refusal(result, "sla.escalation[2].notify", "'manager'")
 
 
-async def test_serve_logs_once_each_staff_member_no_configured_channel_reaches(tmp_path: Path) -> None:
-    slack = '[slack]\nbot_token = "xoxb-test"\nsigning_secret = "secret"\napi_base_url = "http://127.0.0.1:9/api/"\n'
-    hub = HubProcess(tmp_path, extra_config=slack)
+SLACK = '[slack]\nbot_token = "xoxb-test"\nsigning_secret = "secret"\napi_base_url = "http://127.0.0.1:9/api/"\n'
+
+
+@pytest.mark.parametrize(("config", "count", "names", "hint"), [
+    ("", "5 staff members", ["王师傅", "李师傅", "赵师傅", "陈主管", "周客服"], "configure [email]/[slack]/[wecom]"),
+    (SLACK, "1 staff member ", ["赵师傅"], "configure [wecom] to reach them"),
+], ids=["no channel", "slack only"])
+async def test_serve_names_in_one_line_the_staff_no_configured_channel_reaches(
+        tmp_path: Path, config: str, count: str, names: list[str], hint: str) -> None:
+    hub = HubProcess(tmp_path, extra_config=config)
     assert hub.cli("demo").wait(60) == 0
     try:
         await hub.start()
@@ -94,4 +101,5 @@ async def test_serve_logs_once_each_staff_member_no_configured_channel_reaches(t
     finally:
         hub.kill()
     lines = [line for line in hub.log.read_text("utf-8").splitlines() if "cannot be reached" in line]
-    assert len(lines) == 1 and "赵师傅" in lines[0] and "wecom" in lines[0], lines
+    assert len(lines) == 1, lines
+    assert count in lines[0] and hint in lines[0] and all(name in lines[0] for name in names), lines[0]
