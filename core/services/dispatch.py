@@ -336,8 +336,9 @@ class DispatchService:
         return {int(staff_id): int(count) for staff_id, count in rows.all()}
 
     async def _technicians(self) -> list[Staff]:
-        """The technicians on duty and not on leave today (China time), and where to reach them, read once per
-        transaction."""
+        """The technicians on duty and not on leave today (China time), and where to reach them: read once per
+        transaction and again after any staff change in it (`上班`/`下班`, leave), so a change counts for the very
+        next decision."""
         if self._on_duty_at != self._people.staff_changes:
             self._on_duty_at = self._people.staff_changes
             self._load_at = None
