@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from channels.registry import PLATFORMS, platform
+from core.domain.money import cents_of
 from core.domain.reports import ReportSettings
 from core.domain.sla import SlaSettings
 from core.domain.surveys import SurveySettings
@@ -178,6 +179,23 @@ class DispatchConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PricingConfig:
+    labour_rate: str = "0"
+    """Yuan charged for an hour of labour out of warranty (`"80"`, `"80.50"`); `"0"`: labour is recorded on the job
+    sheet but not charged."""
+
+    def __post_init__(self) -> None:
+        try:
+            cents_of(self.labour_rate)
+        except ValueError as exc:
+            raise ValueError(f"pricing.labour_rate: {exc}") from exc
+
+    @property
+    def labour_rate_cents(self) -> int:
+        return cents_of(self.labour_rate)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -189,6 +207,7 @@ class Config:
     api: ApiConfig = field(default_factory=ApiConfig)
     handover: HandoverConfig = field(default_factory=HandoverConfig)
     dispatch: DispatchConfig = field(default_factory=DispatchConfig)
+    pricing: PricingConfig = field(default_factory=PricingConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     media: MediaConfig = field(default_factory=MediaConfig)
     reports: ReportSettings = field(default_factory=ReportSettings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
+from handlers import notices
 from handlers.base import Origin
 
 CONFIRMING = "confirming"
@@ -26,7 +27,7 @@ def confirmation_actions(code: str, locale: str) -> list[dict[str, str]]:
 async def ask_confirmation(ctx: Origin, ticket: TicketView, *, note: str, technician: str,
                            photos: list[str] | None = None) -> list[Outbound]:
     """The job was resolved (by `technician`, or by someone unnamed when empty): tell the customer (with links to
-    the technician's completion `photos`) and ask; it closes by itself when the window ends unanswered."""
+    the technician's completion `photos`, and the job sheet: what it cost them, or free under warranty) and ask; it closes by itself when the window ends unanswered."""
     await ctx.services.closure.await_confirmation(ticket)
     customer = await ctx.services.dispatch.customer_contact(ticket)
     if customer is None:
@@ -39,5 +40,5 @@ async def ask_confirmation(ctx: Origin, ticket: TicketView, *, note: str, techni
     return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
                         conversation=customer.conversation, template="confirm_resolved", locale=customer.locale,
                         key=f"confirm:{ticket.code}", ticket=ctx.ticket_card(ticket, customer.locale),
-                        technician=technician, note=note, photos=photos or [],
+                        technician=technician, note=note, photos=photos or [], sheet=await notices.charges(ctx, ticket),
                         actions=confirmation_actions(ticket.code, customer.locale))]

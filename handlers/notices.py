@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import CHINA_TZ
+from core.domain.money import yuan
 from core.domain.people import PersonKind
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
@@ -114,6 +115,21 @@ async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, str]:
     addresses = entities.get("addresses") or [device.address if device else ""]
     return {"phone": phones[0], "address": addresses[0], "time": when, "serial": device.serial if device else "",
             "model": device.model if device else "", "warranty": devices.warranty(device).value}
+
+
+async def charges(ctx: Origin, ticket: TicketView) -> dict[str, Any]:
+    """The job's sheet as templates (`_job_sheet.md.j2`) and people read it: lines, the cost, what the customer pays
+    (nothing in warranty) and the warranty that decided it; amounts in yuan."""
+    sheet = await ctx.services.jobsheets.of_ticket(ticket)
+    return {"lines": [{"kind": line.kind, "item": line.item, "name": line.name, "quantity": str(line.quantity),
+                       "unit": money(line.unit_cents), "amount": money(line.amount_cents)} for line in sheet.lines],
+            "total": yuan(sheet.total_cents), "charged": yuan(sheet.charged_cents), "free": sheet.free,
+            "warranty": sheet.warranty, "serial": sheet.serial}
+
+
+def money(cents: int | None) -> str:
+    """Yuan with two decimals, "" for no price."""
+    return "" if cents is None else yuan(cents)
 
 
 def to_staff(ctx: Origin, contact: Contact, template: str, key: str, **data: Any) -> Outbound:

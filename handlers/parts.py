@@ -1,11 +1,13 @@
-"""Spare parts in chat: `用料 SR-… SKU 数量` / `parts SR-… SKU qty` records the parts a job uses (several on one
-message; taken from stock when the job is done), `缺料 SR-… SKU` / `parts short SR-… SKU` puts the job on hold for
+"""Spare parts and labour in chat: `用料 SR-… SKU 数量` / `parts SR-… SKU qty` records the parts a job uses (several on
+one message; taken from stock when the job is done), `工时 SR-… 1.5` / `labour SR-… 90min` adds working time to its
+job sheet (answered with the sheet so far), `缺料 SR-… SKU` / `parts short SR-… SKU` puts the job on hold for
 a part (`pending_parts`: the SLA clock stops, the customer is told) and alerts the supervisors; the part arriving
 in stock resumes it (bot.parts_cli)."""
 from __future__ import annotations
 
 from typing import Any
 
+from core.domain.jobsheet import BadLabour, hours, parse_labour
 from core.domain.parts import BadPartLine, parse_parts
 from core.domain.people import TECHNICIANS, PersonKind
 from core.domain.tickets import TRANSITIONS, IllegalTransition, Status, TicketView
@@ -16,7 +18,7 @@ from handlers import notices
 from handlers.base import Context, Handler, Origin
 from handlers.jobs import only_job
 from handlers.sla_view import alert_card
-from nlp import PARTS_SHORT, PARTS_USED
+from nlp import LABOUR, PARTS_SHORT, PARTS_USED
 from nlp.commands import note_as_typed
 
 WORKING = (Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
@@ -26,7 +28,7 @@ WORKING = (Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
 class PartsHandler(Handler):
     name = "parts"
     roles = TECHNICIANS
-    commands = frozenset({PARTS_USED, PARTS_SHORT})
+    commands = frozenset({PARTS_USED, PARTS_SHORT, LABOUR})
 
     async def handle(self, ctx: Context) -> list[Outbound]:
         intent = ctx.understanding.intent
@@ -38,8 +40,11 @@ class PartsHandler(Handler):
         if Status(found.status) not in WORKING:
             return [ctx.reply("job_illegal", ticket=ctx.ticket_card(found), command=intent)]
         typed = note_as_typed(ctx.inbound.text)
+        text = typed if typed is not None else ctx.understanding.note
+        if intent == LABOUR:
+            return await self._labour(ctx, found, text)
         try:
-            lines = parse_parts(typed if typed is not None else ctx.understanding.note)
+            lines = parse_parts(text)
         except BadPartLine as bad:
             return [ctx.reply("parts_bad_line", word=bad.word, command=intent)]
         if not lines:
@@ -63,6 +68,15 @@ class PartsHandler(Handler):
         added = await parts.report_used(ticket, lines, actor=ctx.person.actor)
         return [ctx.reply("parts_recorded", ticket=ctx.ticket_card(ticket), added=used_list(added),
                           parts=used_list(await parts.used_on(ticket)))]
+
+    async def _labour(self, ctx: Context, ticket: TicketView, text: str) -> list[Outbound]:
+        try:
+            minutes = parse_labour(text)
+        except BadLabour:
+            return [ctx.reply("labour_bad", text=text, code=ticket.code)]
+        await ctx.services.jobsheets.report_labour(ticket, minutes, actor=ctx.person.actor)
+        return [ctx.reply("labour_recorded", ticket=ctx.ticket_card(ticket), hours=str(hours(minutes)),
+                          sheet=await notices.charges(ctx, ticket))]
 
     async def _short(self, ctx: Context, ticket: TicketView, skus: list[str]) -> list[Outbound]:
         if Status.PENDING_PARTS not in TRANSITIONS[Status(ticket.status)]:

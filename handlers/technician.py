@@ -104,7 +104,9 @@ class TechnicianHandler(Handler):
             told = await ask_confirmation(ctx, ticket, note=note, technician=ctx.person.name, photos=photos)
         else:
             told = await notices.progress(ctx, ticket, note=note)
-        return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note, parts=used), *told, *low]
+        sheet = await notices.charges(ctx, ticket) if ticket.status == Status.RESOLVED.value else None
+        return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note, parts=used, sheet=sheet), *told,
+                *low]
 
     async def _my_jobs(self, ctx: Context) -> list[Outbound]:
         held = await ctx.services.dispatch.jobs_of(ctx.person.id)

@@ -33,6 +33,7 @@ _COMMANDS: dict[str, tuple[str, bool, bool]] = {
     "继续": (u.RESUME, True, False), "resume": (u.RESUME, True, False),
     "用料": (u.PARTS_USED, True, True), "parts": (u.PARTS_USED, True, True),
     "parts used": (u.PARTS_USED, True, True),
+    "工时": (u.LABOUR, True, True), "labour": (u.LABOUR, True, True), "labor": (u.LABOUR, True, True),
     "缺料": (u.PARTS_SHORT, True, True), "parts short": (u.PARTS_SHORT, True, True),
     "missing part": (u.PARTS_SHORT, True, True),
     "预约": (u.APPOINT, True, True), "改约": (u.APPOINT, True, True), "appointment": (u.APPOINT, True, True),

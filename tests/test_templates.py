@@ -33,6 +33,18 @@ ACK = {"id": "ack", "command": f"确认 {CODE}"}
 SLOTS = [{"day": "tomorrow", "date": "12-01", "from": "14:00", "to": "16:00"},
          {"day": "", "date": "12-05", "from": "09:00", "to": "11:00"}]
 PARTS = [{"sku": "PUMP-01", "name": "排水泵", "quantity": 1}, {"sku": "BELT-2", "name": "皮带", "quantity": 2}]
+SHEET_LINES = [{"kind": "parts", "item": "PUMP-01", "name": "排水泵", "quantity": "1", "unit": "120.00",
+                "amount": "120.00"},
+               {"kind": "parts", "item": "BELT-2", "name": "皮带", "quantity": "2", "unit": "", "amount": ""},
+               {"kind": "labour", "item": "labour", "name": "", "quantity": "1.50", "unit": "80.00",
+                "amount": "120.00"}]
+SHEETS = [{"lines": SHEET_LINES, "total": "240.00", "charged": "0.00", "free": True, "warranty": "in",
+           "serial": "SN-1001"},
+          {"lines": SHEET_LINES, "total": "240.00", "charged": "240.00", "free": False, "warranty": "out",
+           "serial": "SN-1001"},
+          {"lines": SHEET_LINES[2:], "total": "120.00", "charged": "120.00", "free": False, "warranty": "unknown",
+           "serial": ""},
+          {"lines": [], "total": "0.00", "charged": "0.00", "free": False, "warranty": "unknown", "serial": ""}]
 QUEUED = {"id": CODE, "type": "repair", "priority": "P2", "status": "new", "summary": "洗衣机不脱水",
           "sla": {"target": "first_response", "state": "breached", "due_at": "2027-02-10 10:00"}}
 HAZARDS = ["gas", "fire", "electric", "water_electric"]
@@ -91,8 +103,12 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "job_transferred": [{"ticket": t(), "technician": "李师傅"}],
         "job_offer_expired": [{"ticket": t(), "minutes": 15}],
         "pool_claimed": [{"ticket": t(status="accepted"), "technician": "王师傅"}],
-        "job_status": [{"ticket": t(status=s), "note": n, "parts": p}
-                       for s, n, p in (("en_route", "", []), ("on_site", "", []), ("resolved", "已更换排水泵", PARTS))],
+        "job_status": [{"ticket": t(status=s), "note": n, "parts": p, "sheet": sheet}
+                       for s, n, p, sheet in (("en_route", "", [], None), ("on_site", "", [], None),
+                                              ("resolved", "已更换排水泵", PARTS, SHEETS[0]),
+                                              ("resolved", "", [], SHEETS[3]))],
+        "labour_recorded": [{"ticket": t(status="on_site"), "hours": "1.50", "sheet": sheet} for sheet in SHEETS[:3]],
+        "labour_bad": [{"text": "一会儿", "code": CODE}],
         "parts_recorded": [{"ticket": t(status="on_site"), "added": PARTS[:1], "parts": PARTS}],
         "parts_bad_line": [{"word": w, "command": c} for w, c in (("两个", "parts_used"), ("", "parts_short"))],
         "part_unknown": [{"sku": "PUMP-99"}],
@@ -194,11 +210,12 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "cancel_which": [{"tickets": [t(), t(status="new", code="SR-20240501-0009")],
                           "actions": [{"id": "cancel", "label": CODE, "command": f"取消 {CODE}"}]}],
         "confirm_none": [{}],
-        "confirm_resolved": [{"ticket": t(status="resolved"), "technician": who, "note": n, "photos": p,
+        "confirm_resolved": [{"ticket": t(status="resolved"), "technician": who, "note": n, "photos": p, "sheet": sheet,
                               "actions": [{"id": "solved", "command": f"已解决 {CODE}"},
                                           {"id": "not_fixed", "command": f"未解决 {CODE}"}]}
-                             for n, p in (("已更换排水泵", ["https://service.example.com/media/" + "k" * 43]),
-                                          ("", [])) for who in ("王师傅", "")],
+                             for n, p, sheet in (("已更换排水泵", ["https://service.example.com/media/" + "k" * 43],
+                                                  SHEETS[0]), ("", [], SHEETS[3]), ("", [], SHEETS[1]),
+                                                 ("", [], SHEETS[2])) for who in ("王师傅", "")],
         "job_photo_added": [{"code": CODE, "count": 1}, {"code": CODE, "count": 3}],
         "job_cancelled": [{"ticket": t(status="cancelled"), "reason": r} for r in ("已经好了", "")],
         "job_reopened": [{"ticket": t(), "job": JOB, "pooled": False, "actions": ACTIONS, "note": "还是不脱水"},

@@ -274,6 +274,32 @@ class Handover(Answer):
     expires_at: datetime
 
 
+class JobSheetLine(Answer):
+    kind: Literal["parts", "labour"]
+    item: str = Field(description="the part's SKU, or `labour`")
+    name: str = Field(description="the part's name (empty for labour)")
+    quantity: str = Field(description="pieces, or hours of labour with two decimals")
+    unit_price: str | None = Field(description="yuan: the catalogue price, or the hourly labour rate "
+                                               "(`[pricing] labour_rate`); null when the catalogue has none")
+    amount: str | None = Field(description="quantity × unit price, yuan")
+
+
+class JobSheetOut(Answer):
+    currency: Literal["CNY"] = "CNY"
+    lines: list[JobSheetLine] = Field(description="parts reported on the job (`用料`), then labour (`工时`)")
+    total: str = Field(description="yuan: what the job cost at list prices, priced lines only")
+    parts: str = Field(description="yuan: the parts lines together")
+    labour: str = Field(description="yuan: the labour line")
+    charged: str = Field(description="yuan the customer pays: 0.00 in warranty, else the total")
+    free: bool = Field(description="in warranty: the customer pays nothing, the company bears the total")
+    warranty: Literal["in", "out", "unknown"] = Field(description="what decided `charged`: the device's warranty "
+                                                                  "on the day the job was reported")
+    warranty_as_of: date
+    device: str | None = Field(description="serial number of the device on the ticket")
+    warranty_end: date | None = Field(description="the device's last covered day, when known")
+    unpriced: list[str] = Field(description="parts with no catalogue price (left out of the totals)")
+
+
 class TicketDetail(TicketBase):
     customer: CustomerRef
     assignee: StaffRef | None
@@ -287,6 +313,7 @@ class TicketDetail(TicketBase):
     messages: list[Message]
     attachments: list[AttachmentOut]
     events: list[Event]
+    job_sheet: JobSheetOut = Field(description="parts and labour on the job, priced, and what the customer pays")
 
 
 class NewCustomer(Request):

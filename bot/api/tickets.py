@@ -45,9 +45,10 @@ async def _ticket(services: Services, code: str) -> TicketView:
 async def _detail(call: Call, code: str) -> s.TicketDetail:
     async with call.reading() as services:
         record = await services.queries.record(code)
-    if record is None:
-        raise not_found(f"ticket {code}")
-    return ticket_detail(record, call.hub.clock.now())
+        if record is None:
+            raise not_found(f"ticket {code}")
+        sheet = await services.jobsheets.of_ticket(record.ticket)
+    return ticket_detail(record, sheet, call.hub.clock.now())
 
 
 async def get_attachment(call: Call) -> Download:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from core.clock import CHINA_TZ
 from core.domain.devices import DeviceView
+from core.domain.jobsheet import LABOUR, PARTS, JobSheet
 from core.domain.people import StaffView
 from core.domain.sla import FIRST_RESPONSE, RESOLUTION
 from core.domain.tickets import TRANSITIONS, MessageView, Status, TicketView
@@ -50,7 +51,7 @@ def sla(t: TicketView, now: datetime) -> s.Sla | None:
     return s.Sla(first_response=targets.get(FIRST_RESPONSE), resolution=targets.get(RESOLUTION))
 
 
-def ticket_detail(r: TicketRecord, now: datetime) -> s.TicketDetail:
+def ticket_detail(r: TicketRecord, sheet: JobSheet, now: datetime) -> s.TicketDetail:
     t = r.ticket
     return s.TicketDetail(
         id=t.code, type=t.type, priority=t.priority, status=t.status, channel=t.channel, subject=t.summary,
@@ -64,7 +65,17 @@ def ticket_detail(r: TicketRecord, now: datetime) -> s.TicketDetail:
         next_statuses=sorted(TRANSITIONS[Status(t.status)], key=list(Status).index),
         messages=[message(m) for m in r.messages],
         attachments=[attachment(t.code, a) for a in r.attachments],
-        events=[s.Event(at=e.at, actor=e.actor, kind=e.kind, data=dict(e.data)) for e in r.events])
+        events=[s.Event(at=e.at, actor=e.actor, kind=e.kind, data=dict(e.data)) for e in r.events],
+        job_sheet=job_sheet(sheet))
+
+
+def job_sheet(j: JobSheet) -> s.JobSheetOut:
+    return s.JobSheetOut(
+        lines=[s.JobSheetLine(kind=x.kind, item=x.item, name=x.name, quantity=str(x.quantity),
+                              unit_price=money(x.unit_cents), amount=money(x.amount_cents)) for x in j.lines],
+        total=yuan(j.total_cents), parts=yuan(j.cost_of(PARTS)), labour=yuan(j.cost_of(LABOUR)),
+        charged=yuan(j.charged_cents), free=j.free, warranty=j.warranty, warranty_as_of=j.as_of,
+        device=j.serial or None, warranty_end=j.warranty_end, unpriced=j.unpriced)
 
 
 def attachment(code: str, a: AttachmentView) -> s.AttachmentOut:

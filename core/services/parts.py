@@ -61,6 +61,8 @@ class Used:
     sku: str
     name: str
     quantity: int
+    price_cents: int | None = None
+    """The catalogue's unit price in fen, where the caller asked for it (`used_on`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,10 +201,11 @@ class PartsService:
     async def used_on(self, ticket: TicketView) -> list[Used]:
         """Every part reported on the job, per SKU, in the order first reported."""
         rows = await self._session.execute(
-            select(TicketPart.sku, Part.name, func.sum(TicketPart.quantity)).join(Part, Part.sku == TicketPart.sku)
+            select(TicketPart.sku, Part.name, func.sum(TicketPart.quantity), Part.price_cents)
+            .join(Part, Part.sku == TicketPart.sku)
             .where(TicketPart.ticket_id == await self._tickets.row_id(ticket))
-            .group_by(TicketPart.sku, Part.name).order_by(func.min(TicketPart.id)))
-        return [Used(sku, name, int(total)) for sku, name, total in rows.all()]
+            .group_by(TicketPart.sku, Part.name, Part.price_cents).order_by(func.min(TicketPart.id)))
+        return [Used(sku, name, int(total), price) for sku, name, total, price in rows.all()]
 
     async def consume(self, ticket: TicketView, staff_id: int, *, actor: str) -> Consumed:
         """Take the job's reported parts from stock — the technician's van first, then the warehouses — all or

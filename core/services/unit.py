@@ -25,6 +25,7 @@ from core.services.dispatch import ACCEPT_TIMEOUT, DispatchService
 from core.services.events import EventService
 from core.services.handover import DEFAULT_TIMEOUT, HandoverService
 from core.services.intake import IntakeService
+from core.services.jobsheet import JobSheetService
 from core.services.knowledge import KnowledgeService
 from core.services.linking import LinkingService
 from core.services.media import MediaService
@@ -58,6 +59,8 @@ class Wiring:
     """Where customers' links to shared files start (`[media] public_url`)."""
     reports: ReportSettings = field(default_factory=ReportSettings)
     accept_timeout: timedelta = ACCEPT_TIMEOUT
+    labour_rate_cents: int = 0
+    """What an hour of labour costs out of warranty (`[pricing] labour_rate`), in fen."""
     channels: frozenset[str] = frozenset()
     """The channels this hub sends on (configured here): one-time codes go nowhere else."""
 
@@ -90,6 +93,7 @@ class Services:
     merges: MergeService
     linking: LinkingService
     costs: CostService
+    jobsheets: JobSheetService
 
     @classmethod
     def in_transaction(cls, session: AsyncSession, clock: Clock, *, wiring: Wiring = Wiring(),
@@ -112,6 +116,7 @@ class Services:
                                     conversations=conversations, timeout=wiring.handover_timeout)
         devices = DeviceService(session=session, clock=clock, tickets=tickets)
         merges = MergeService(session=session, clock=clock)
+        parts = PartsService(session=session, clock=clock, tickets=tickets)
         return cls(tickets=tickets, people=people, conversations=conversations, dispatch=dispatch,
                    intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch, devices=devices),
                    alerts=AlertService(people=people, rooms=wiring.rooms), timers=timers, sla=clocks,
@@ -124,12 +129,14 @@ class Services:
                    stats=stats, deliveries=DeliveryService(session=session, clock=clock),
                    media=MediaService(session=session, clock=clock, links=wiring.media_links),
                    reports=ReportService(stats=stats, timers=timers, settings=wiring.reports, zone=sla.timezone),
-                   parts=PartsService(session=session, clock=clock, tickets=tickets),
+                   parts=parts,
                    appointments=AppointmentService(clock=clock, tickets=tickets, timers=timers),
                    devices=devices, merges=merges,
                    linking=LinkingService(session=session, clock=clock, people=people, merges=merges,
                                           channels=wiring.channels),
-                   costs=CostService(session=session))
+                   costs=CostService(session=session),
+                   jobsheets=JobSheetService(tickets=tickets, parts=parts, devices=devices,
+                                             labour_rate_cents=wiring.labour_rate_cents))
 
     async def preload(self, inbounds: Sequence[Inbound]) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries

@@ -129,7 +129,8 @@ def test_api_tokens_webhooks_and_handover_from_file_and_environment(tmp_path: Pa
     path = tmp_path / "aftersales.toml"
     path.write_text('[api]\ntokens = ["t0k3n", { token = "agent-1", role = "agent", name = "console" }]\n'
                     '[webhooks]\nurls = ["https://example.com/hook"]\nsecret = "s3cret"\n'
-                    '[handover]\ntimeout = "10m"\n[dispatch]\naccept_timeout = "2s"\n', "utf-8")
+                    '[handover]\ntimeout = "10m"\n[dispatch]\naccept_timeout = "2s"\n[pricing]\nlabour_rate = 80.5\n',
+                    "utf-8")
     config = load_config(path, env={})
     assert [(t.role, t.name) for t in config.api.tokens] == [("admin", "token1"), ("agent", "console")]
     assert "t0k3n" not in repr(config.api) and "s3cret" not in repr(config.channel("webhooks"))
@@ -137,6 +138,7 @@ def test_api_tokens_webhooks_and_handover_from_file_and_environment(tmp_path: Pa
     assert hub_wiring(config).handover_timeout == timedelta(minutes=10)
     assert hub_wiring(config).accept_timeout == timedelta(seconds=2)
     assert load_config(None, env={}).dispatch.accept_timeout == timedelta(minutes=15)
+    assert (hub_wiring(config).labour_rate_cents, hub_wiring(load_config(None, env={})).labour_rate_cents) == (8050, 0)
     path.write_text("", "utf-8")
     from_env = load_config(path, env={"AFTERSALES_API__TOKENS": "a1, b2"})
     assert [(t.token, t.role) for t in from_env.api.tokens] == [("a1", "admin"), ("b2", "admin")]
@@ -153,6 +155,7 @@ def test_api_tokens_webhooks_and_handover_from_file_and_environment(tmp_path: Pa
     ('[media]\nmax_bytes = 0\n', "media.max_bytes must be positive"),
     ('[media]\nbackend = "ftp"\n', "media.backend must be local or s3"),
     ('[media]\nbackend = "s3"\n', "media.s3_bucket is needed"),
+    ('[pricing]\nlabour_rate = "eighty"\n', "pricing.labour_rate: 'eighty' is not an amount in yuan"),
 ])
 def test_bad_api_webhook_or_handover_settings_are_named(tmp_path: Path, section: str, message: str) -> None:
     path = tmp_path / "aftersales.toml"
