@@ -90,6 +90,19 @@ async def chat(hub_server) -> AsyncIterator[Any]:  # type: ignore[no-untyped-def
             await client.ws.close()
 
 
+async def push_wecom(http: aiohttp.ClientSession, server: TestServer, wecom: dict[str, Any], user: str, text: str,
+                     msg_id: int, *, now: int | None = None) -> int:
+    """A text `user` typed in the WeCom app of the `wecom` section, pushed to the served hub the way WeCom pushes
+    it (at `now`, seconds since the epoch by the hub's clock; the real time by default); returns the HTTP status."""
+    now = int(time.time()) if now is None else now
+    xml = message_xml({"ToUserName": wecom["corp_id"], "FromUserName": user, "CreateTime": now, "MsgType": "text",
+                       "Content": text, "MsgId": msg_id, "AgentID": int(wecom["agent_id"])})
+    query, body = wecom_push(token=wecom["token"], aes_key=wecom["encoding_aes_key"], corp_id=wecom["corp_id"],
+                             agent_id=int(wecom["agent_id"]), xml=xml, timestamp=now)
+    async with http.post(server.make_url("/webhooks/wecom"), params=query, data=body) as response:
+        return response.status
+
+
 class StaffedHub:
     """A served hub with every staff channel configured against its peers — WeCom and Slack fakes, dovecot and an
     SMTP recorder for email — plus the web chat; demo staff loaded. Messages go in the way each platform sends
@@ -112,15 +125,7 @@ class StaffedHub:
 
     async def wecom(self, user: str, text: str) -> int:
         """A text typed in the WeCom app, pushed the way WeCom pushes it; returns the HTTP status."""
-        now = int(time.time())
-        xml = message_xml({"ToUserName": self._wecom["corp_id"], "FromUserName": user, "CreateTime": now,
-                           "MsgType": "text", "Content": text, "MsgId": 9_000_000 + next(self._seq),
-                           "AgentID": int(self._wecom["agent_id"])})
-        query, body = wecom_push(token=self._wecom["token"], aes_key=self._wecom["encoding_aes_key"],
-                                 corp_id=self._wecom["corp_id"], agent_id=int(self._wecom["agent_id"]), xml=xml,
-                                 timestamp=now)
-        async with self._http.post(self.server.make_url("/webhooks/wecom"), params=query, data=body) as response:
-            return response.status
+        return await push_wecom(self._http, self.server, self._wecom, user, text, 9_000_000 + next(self._seq))
 
     async def slack_message(self, user: str, text: str, *, channel: str = "D0STAFF",
                             thread_ts: str | None = None) -> int:

@@ -1,7 +1,8 @@
 """The served hub with a fake clock that the timer worker is woken to, staff on WeCom and both alert rooms (the
 WeCom and Slack fakes record what is sent): SLA due times in 2027 from the holidays file — chinese-calendar knows
 nothing after 2026 — and in 2028, which nobody has published, by the Monday–Friday fallback; the daily summary
-posted to both rooms at its local time with the figures /api/v1/stats gives for the same day."""
+posted to both rooms at its local time with the figures /api/v1/stats gives for the same day; a visit agreed in
+chat, then moved, reminded to both sides an hour before its new time, once."""
 from __future__ import annotations
 
 import asyncio
@@ -14,12 +15,15 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 from aiohttp.test_utils import TestServer
 
 from bot.bootstrap import Hub
 from bot.config import config_from_dict
 from core.clock import FakeClock
+from core.storage.models import OutboxRow
 from tests.channels.slack.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.e2e.conftest import push_wecom
 from testkit.fakes.slack_api import FakeSlackApi
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
 from testkit.hub_process import RATE_KEYS
@@ -146,3 +150,51 @@ async def test_the_daily_summary_reaches_both_rooms_with_the_figures_of_the_stat
     text = str(posted["text"])
     assert stats["total"] == 1 and "新建工单：1（维修 1）" in text and "2027-02-05" in text
     assert "XQB80-1 1" in text and room["chatid"] == "ops"
+
+
+def _wecom_texts(weixin: FakeWeixinApi, user: str) -> list[str]:
+    return [json.dumps(b, ensure_ascii=False) for b in weixin.sent("/cgi-bin/message/send") if b.get("touser") == user]
+
+
+async def _until_text(customer, word: str) -> str:  # type: ignore[no-untyped-def]
+    """The next web-chat message with `word` in it (skipping the others)."""
+    while word not in (text := (await customer.next())["text"]):
+        pass
+    return text
+
+
+async def test_both_sides_are_reminded_an_hour_before_the_agreed_visit_once(  # type: ignore[no-untyped-def]
+        hub_server, chat, clock, peers) -> None:
+    """The visit is agreed for Saturday 09:00, then the technician moves it to 14:00: nothing at 08:00, both the
+    customer (web chat) and the technician (WeCom) reminded at 13:00, and not again later."""
+    hub, server = hub_server
+    _, weixin = peers
+    section = hub.config.channel("wecom")
+    wecom = {key: getattr(section, key) for key in ("corp_id", "agent_id", "token", "encoding_aes_key")}
+    customer = await chat()
+    await customer.say(REPAIR)
+    code = (await customer.next())["ticket"]["id"]
+    async with aiohttp.ClientSession() as http:
+        for n, text in enumerate((f"接单 {code}", f"预约 {code} 2027-02-06 09:00", f"改约 {code} 2027-02-06 14:00")):
+            assert await push_wecom(http, server, wecom, "wangshifu", text, 8_000_000 + n,
+                                     now=int(clock.now().timestamp())) == 200
+            await _until_text(customer, "14:00" if n == 2 else "09:00")
+    assert (await _api(server, f"/tickets/{code}"))["status"] == "accepted"
+
+    await _later(hub, clock, local(2027, 2, 6, 8, 0))
+    await _later(hub, clock, local(2027, 2, 6, 12, 59))
+    assert await _reminders(hub) == [], "the 09:00 visit's reminder moved with it"
+    await _later(hub, clock, local(2027, 2, 6, 13, 0))
+    told = await _until_text(customer, "提醒")
+    assert "王师傅" in told and "14:00–16:00" in told and code in told, told
+    [reminded] = await _wait(lambda: [t for t in _wecom_texts(weixin, "wangshifu") if "提醒" in t])
+    assert code in reminded and "14:00–16:00" in reminded and "13812345678" in reminded
+    await _later(hub, clock, local(2027, 2, 6, 15, 0))
+    assert sorted(await _reminders(hub)) == ["wangshifu", f"web:{customer.session}"]
+
+
+async def _reminders(hub: Hub) -> list[str]:
+    """Who the visit reminders queued so far go to."""
+    async with hub.sessions() as session:
+        rows = await session.scalars(select(OutboxRow))
+        return [row.recipient for row in rows if row.payload.get("template") == "visit_reminder"]
