@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from channels.registry import PLATFORMS, platform
+from core.domain.calendar import Shift, parse_shift
 from core.domain.money import cents_of
 from core.domain.reports import ReportSettings
 from core.domain.sla import SlaSettings
 from core.domain.surveys import SurveySettings
+from core.domain.visits import WORKING_HOURS
 from core.durations import parse_duration
 from core.sla.config import builtin_sla, parse_sla
 
@@ -172,10 +174,23 @@ class MediaConfig:
 class DispatchConfig:
     accept_timeout: timedelta = timedelta(minutes=15)
     """An offer nobody answers in this long moves on: the next technician, then the grab pool, then supervisors."""
+    working_hours: tuple[str, ...] = WORKING_HOURS
+    """`HH:MM-HH:MM` stretches in which visits are offered, for technicians with no working hours of their own."""
 
     def __post_init__(self) -> None:
         if self.accept_timeout.total_seconds() <= 0:
             raise ValueError("dispatch.accept_timeout must be positive")
+        if not self.working_hours:
+            raise ValueError("dispatch.working_hours: a list such as [\"09:00-13:00\", \"14:00-18:00\"]")
+        for number, entry in enumerate(self.working_hours, 1):
+            try:
+                parse_shift(entry)
+            except ValueError as exc:
+                raise ValueError(f"dispatch.working_hours[{number}]: {exc}") from None
+
+    @property
+    def shifts(self) -> tuple[Shift, ...]:
+        return tuple(parse_shift(entry) for entry in self.working_hours)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,6 +1,6 @@
 """Staff files (`aftersales staff import FILE.toml`, the demo): `[[staff]]` tables of `name, role, skills, regions,
-capacity, daily_capacity, leave, on_duty, locale, identities = { wecom = …, slack = …, email = …, wechat = … }`, read whole and checked
-before anything is written, every mistake named by its table and key."""
+capacity, daily_capacity, leave, working_hours, on_duty, locale, identities = { wecom = …, slack = …, email = …,
+wechat = … }`, read whole and checked before anything is written, every mistake named by its table and key."""
 from __future__ import annotations
 
 import tomllib
@@ -9,7 +9,8 @@ from typing import Any, Mapping
 
 from core.domain.people import StaffSpec
 
-KEYS = frozenset({"name", "role", "skills", "regions", "capacity", "daily_capacity", "leave", "on_duty", "locale",
+KEYS = frozenset({"name", "role", "skills", "regions", "capacity", "daily_capacity", "leave", "working_hours",
+                  "on_duty", "locale",
                   "identities"})
 
 
@@ -48,6 +49,7 @@ def _spec(where: str, table: Any) -> StaffSpec:
         return StaffSpec(name=table["name"], role=table["role"], skills=_texts(table, "skills"),
                          regions=_texts(table, "regions"), capacity=_number(table, "capacity"),
                          daily_capacity=_number(table, "daily_capacity"), leave=_texts(table, "leave"),
+                         working_hours=_texts(table, "working_hours"),
                          on_duty=_flag(table, "on_duty"), locale=table.get("locale"),
                          identities=_identities(table)).to_create()
     except (TypeError, ValueError) as exc:

@@ -135,7 +135,7 @@ def _page(found: list[T], limit: int) -> tuple[list[T], int | None]:
 
 def _spec(body: BaseModel) -> StaffSpec:
     given = body.model_dump(exclude_unset=True)
-    for key in ("skills", "regions", "leave"):
+    for key in ("skills", "regions", "leave", "working_hours"):
         if given.get(key) is not None:
             given[key] = tuple(given[key])
     try:

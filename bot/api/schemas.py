@@ -449,6 +449,8 @@ class StaffMember(Answer):
     capacity: int
     daily_capacity: int = Field(description="jobs that may be given per day; 0 for no limit")
     leave: list[str] = Field(description="days off: `YYYY-MM-DD` or `YYYY-MM-DD/YYYY-MM-DD`")
+    working_hours: list[str] = Field(description="`HH:MM-HH:MM` stretches visits are offered in; empty: the hub's "
+                                                 "`[dispatch] working_hours`")
     on_duty: bool
     locale: str
     identities: dict[str, str]
@@ -473,6 +475,9 @@ class StaffPatch(Request):
     daily_capacity: Annotated[int, Field(ge=0, le=1000, description="0 for no daily limit")] | None = None
     leave: Annotated[list[Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")]],
                      Field(max_length=100, description="days off, replacing the list")] | None = None
+    working_hours: Annotated[list[Annotated[str, Field(pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")]],
+                             Field(max_length=10, description="`HH:MM-HH:MM` stretches visits are offered in, "
+                                                              "replacing the list; empty for the hub's")] | None = None
     on_duty: bool | None = None
     locale: Literal["zh", "en"] | None = None
     identities: dict[StaffChannel, Address] | None = Field(

@@ -116,6 +116,7 @@ def merge(m: MergeView) -> s.Merge:
 def staff_member(m: StaffView) -> s.StaffMember:
     return s.StaffMember(id=m.id, name=m.name, role=m.role, skills=list(m.skills), regions=list(m.regions),
                          capacity=m.capacity, daily_capacity=m.daily_capacity, leave=list(m.leave),
+                         working_hours=list(m.working_hours),
                          on_duty=m.on_duty, locale=m.locale, identities=dict(m.identities),
                          created_at=m.created_at)
 

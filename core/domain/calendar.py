@@ -6,6 +6,7 @@ Arithmetic runs in UTC so that daylight-saving changes never add or lose an hour
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Protocol, Sequence
@@ -71,6 +72,20 @@ class Shift:
 
     def __str__(self) -> str:
         return f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+
+
+_SHIFT = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+
+
+def parse_shift(text: str) -> Shift:
+    """`09:00-12:00` as a shift; `ValueError` saying what is wrong with anything else."""
+    match = _SHIFT.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not HH:MM-HH:MM")
+    h1, m1, h2, m2 = map(int, match.groups())
+    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+        raise ValueError(f"{text!r} is not a time of day")
+    return Shift(h1 * 60 + m1, h2 * 60 + m2)
 
 
 @dataclass(frozen=True)

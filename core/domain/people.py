@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Mapping, Sequence
 
+from core.domain.calendar import parse_shift
 from core.domain.tickets import TicketType
 
 
@@ -61,6 +62,7 @@ class StaffView:
     capacity: int
     daily_capacity: int
     leave: tuple[str, ...]
+    working_hours: tuple[str, ...]
     on_duty: bool
     locale: str
     identities: Mapping[str, str]
@@ -79,6 +81,8 @@ class StaffSpec:
     capacity: int | None = None
     daily_capacity: int | None = None
     leave: tuple[str, ...] | None = None
+    working_hours: tuple[str, ...] | None = None
+    """`HH:MM-HH:MM` stretches in which visits are offered; empty for the hub's default."""
     on_duty: bool | None = None
     locale: str | None = None
     identities: Mapping[str, str] | None = None
@@ -98,6 +102,11 @@ class StaffSpec:
         for entry in self.leave or ():
             if not leave_days(entry):
                 raise ValueError(f"leave: {entry!r} is not YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD (first day first)")
+        for entry in self.working_hours or ():
+            try:
+                parse_shift(entry)
+            except ValueError as exc:
+                raise ValueError(f"working_hours: {exc}") from None
         if self.locale is not None and self.locale not in ("zh", "en"):
             raise ValueError("locale: must be zh or en")
         for channel, address in (self.identities or {}).items():
@@ -113,6 +122,7 @@ class StaffSpec:
         return StaffSpec(name=self.name, role=self.role, skills=self.skills or (), regions=self.regions or (),
                          capacity=5 if self.capacity is None else self.capacity,
                          daily_capacity=self.daily_capacity or 0, leave=self.leave or (),
+                         working_hours=self.working_hours or (),
                          on_duty=True if self.on_duty is None else self.on_duty, locale=self.locale or "zh",
                          identities=self.identities or {})
 

@@ -1,15 +1,18 @@
-"""Visit slots: two-hour windows of the working day in China time, offered to the customer after a technician
-accepts a job — from the time the customer mentioned (or the next free window), skipping windows that overlap the
-technician's other agreed visits."""
+"""Visit slots: two-hour windows of a technician's working hours in China time, offered to the customer after the
+technician accepts a job — from the time the customer mentioned (or the next free window), skipping the technician's
+leave days and the windows that overlap their other agreed visits. Windows run back to back from the start of each
+stretch of working hours, as many as fit (09:00-13:00 gives 09:00–11:00 and 11:00–13:00)."""
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import Callable, Sequence
 
 from core.clock import CHINA_TZ
+from core.domain.calendar import Shift
 
-WINDOWS = (time(9), time(11), time(14), time(16))
-"""Where each window starts (09:00–11:00, 11:00–13:00, 14:00–16:00, 16:00–18:00)."""
+WORKING_HOURS = ("09:00-13:00", "14:00-18:00")
+"""A technician's working hours unless the staff file or `[dispatch] working_hours` say otherwise."""
 LENGTH = timedelta(hours=2)
 LEAD = timedelta(hours=2)
 """The earliest window starts at least this long after now (time to get there)."""
@@ -17,14 +20,24 @@ DAYS_AHEAD = 7
 _WRITTEN = re.compile(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})\s*(\d{1,2})[:：](\d{2})")
 
 
+def openings(hours: Sequence[Shift]) -> list[time]:
+    """Where each window of a working day with these `hours` starts."""
+    minutes = int(LENGTH.total_seconds() // 60)
+    return [time(begin // 60, begin % 60) for shift in hours
+            for begin in range(shift.start, shift.end - minutes + 1, minutes)]
+
+
 def slots(now: datetime, *, wanted: datetime | None, busy: list[tuple[datetime, datetime]],
+          hours: Sequence[Shift], off: Callable[[date], bool] = lambda day: False,
           count: int = 3) -> list[tuple[datetime, datetime]]:
-    """The first `count` free windows from the one holding `wanted` (when it is still ahead), else from now."""
+    """The first `count` free windows from the one holding `wanted` (when it is still ahead), else from now, on
+    days that are not `off`."""
     start = max(now + LEAD, wanted or now)
     found: list[tuple[datetime, datetime]] = []
     day = start.astimezone(CHINA_TZ).date()
+    starts = openings(hours)
     while len(found) < count and day <= (now + timedelta(days=DAYS_AHEAD)).astimezone(CHINA_TZ).date():
-        for opening in WINDOWS:
+        for opening in [] if off(day) else starts:
             begin = datetime.combine(day, opening, CHINA_TZ)
             end = begin + LENGTH
             if end <= start or begin < now + LEAD:

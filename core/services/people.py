@@ -118,12 +118,13 @@ class PeopleService:
 
     async def add_staff(self, *, name: str, role: PersonKind, skills: list[str], regions: list[str],
                         capacity: int = 5, identities: Mapping[str, str] | None = None, on_duty: bool = True,
-                        locale: str = "zh", daily_capacity: int = 0, leave: Sequence[str] = ()) -> Staff:
+                        locale: str = "zh", daily_capacity: int = 0, leave: Sequence[str] = (),
+                        working_hours: Sequence[str] = ()) -> Staff:
         now = self._clock.now()
         self.staff_changes += 1
         staff = Staff(name=name, role=role.value, skills=skills, regions=regions, capacity=capacity,
-                      daily_capacity=daily_capacity, leave=list(leave), on_duty=on_duty, locale=locale,
-                      created_at=now)
+                      daily_capacity=daily_capacity, leave=list(leave), working_hours=list(working_hours),
+                      on_duty=on_duty, locale=locale, created_at=now)
         self._session.add(staff)
         await self._session.flush()
         for channel, external_id in (identities or {}).items():

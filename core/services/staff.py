@@ -57,7 +57,7 @@ class StaffService:
                                            regions=list(spec.regions or ()), capacity=spec.capacity or 0,
                                            identities=spec.identities, on_duty=bool(spec.on_duty),
                                            locale=spec.locale or "zh", daily_capacity=spec.daily_capacity or 0,
-                                           leave=spec.leave or ())
+                                           leave=spec.leave or (), working_hours=spec.working_hours or ())
         return (await self._views([row]))[0]
 
     async def update(self, staff_id: int, spec: StaffSpec) -> StaffView | None:
@@ -81,6 +81,8 @@ class StaffService:
             row.regions = list(spec.regions)
         if spec.leave is not None:
             row.leave = list(spec.leave)
+        if spec.working_hours is not None:
+            row.working_hours = list(spec.working_hours)
         if spec.identities is not None:
             await self._replace_identities(row, spec.identities)
         await self._session.flush()
@@ -132,5 +134,5 @@ class StaffService:
                 identities.setdefault(identity.staff_id or 0, {})[identity.channel] = identity.external_id
         return [StaffView(id=r.id, name=r.name, role=r.role, skills=tuple(r.skills), regions=tuple(r.regions),
                           capacity=r.capacity, daily_capacity=r.daily_capacity, leave=tuple(r.leave),
-                          on_duty=r.on_duty, locale=r.locale,
+                          working_hours=tuple(r.working_hours), on_duty=r.on_duty, locale=r.locale,
                           identities=identities.get(r.id, {}), created_at=r.created_at) for r in rows]

@@ -9,12 +9,13 @@ from typing import Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.domain.calendar import Shift
 from core.domain.reports import ReportSettings
 from core.domain.sla import SlaSettings
 from core.domain.surveys import SurveySettings
 from core.envelopes import Inbound
 from core.services.alerts import AlertService, Room
-from core.services.appointments import AppointmentService
+from core.services.appointments import DEFAULT_HOURS, AppointmentService
 from core.services.closure import ClosureService
 from core.services.conversations import ConversationService
 from core.services.costs import CostService
@@ -61,6 +62,9 @@ class Wiring:
     accept_timeout: timedelta = ACCEPT_TIMEOUT
     labour_rate_cents: int = 0
     """What an hour of labour costs out of warranty (`[pricing] labour_rate`), in fen."""
+    working_hours: tuple[Shift, ...] = DEFAULT_HOURS
+    """Technicians' working hours where their own are not set (`[dispatch] working_hours`): visits are offered in
+    them."""
     channels: frozenset[str] = frozenset()
     """The channels this hub sends on (configured here): one-time codes go nowhere else."""
 
@@ -130,7 +134,8 @@ class Services:
                    media=MediaService(session=session, clock=clock, links=wiring.media_links),
                    reports=ReportService(stats=stats, timers=timers, settings=wiring.reports, zone=sla.timezone),
                    parts=parts,
-                   appointments=AppointmentService(clock=clock, tickets=tickets, timers=timers),
+                   appointments=AppointmentService(session=session, clock=clock, tickets=tickets, timers=timers,
+                                                   working_hours=wiring.working_hours),
                    devices=devices, merges=merges,
                    linking=LinkingService(session=session, clock=clock, people=people, merges=merges,
                                           channels=wiring.channels),

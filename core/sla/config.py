@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.domain.calendar import AlwaysOpen, BusinessCalendar, BusinessHours, Shift
+from core.domain.calendar import AlwaysOpen, BusinessCalendar, BusinessHours, Shift, parse_shift
 from core.domain.sla import ANY, Escalation, Policy, SlaSettings, Target
 from core.domain.tickets import Priority, TicketType
 from core.domain.workdays import ChinaWorkdays
@@ -32,7 +32,6 @@ CALENDARS = ("china", "24x7")
 _KEYS = {"calendar", "business_hours", "timezone", "holidays_file", "warn_at", "policy", "escalation"}
 _POLICY_KEYS = {"types", "priorities", "first_response", "resolution", "calendar"}
 _ESCALATION_KEYS = {"after", "notify"}
-_HOURS = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 
 
 def parse_sla(raw: Mapping[str, Any]) -> SlaSettings:
@@ -174,14 +173,10 @@ def _shifts(value: Any) -> list[Shift]:
     shifts = []
     for number, item in enumerate(items, 1):
         key = f"sla.business_hours[{number}]"
-        match = _HOURS.fullmatch(item.strip()) if isinstance(item, str) else None
-        if match is None:
+        if not isinstance(item, str):
             raise ValueError(f"{key}: {item!r} is not HH:MM-HH:MM")
-        h1, m1, h2, m2 = map(int, match.groups())
-        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-            raise ValueError(f"{key}: {item!r} is not a time of day")
         try:
-            shifts.append(Shift(h1 * 60 + m1, h2 * 60 + m2))
+            shifts.append(parse_shift(item))
         except ValueError as exc:
             raise ValueError(f"{key}: {exc}") from exc
     return shifts

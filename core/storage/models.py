@@ -52,6 +52,8 @@ class Staff(Base):
     """Jobs a technician may be given per day (China time); 0 for no daily limit."""
     leave: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     """Days off: `YYYY-MM-DD` or `YYYY-MM-DD/YYYY-MM-DD` (both days included); nothing is dispatched then."""
+    working_hours: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    """`HH:MM-HH:MM` stretches in which visits are offered; empty for the hub's `[dispatch] working_hours`."""
     on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     created_at: Mapped[datetime]

@@ -111,10 +111,15 @@ async def test_staff_are_added_changed_and_kept_apart(api) -> None:  # type: ign
     status, taken = await api.post("/staff", {"name": "孙师傅", "role": "technician",
                                              "identities": {"wecom": "qianshifu"}})
     assert status == 409 and "identities.wecom" in taken["error"]["message"]
+    assert member["working_hours"] == []
     status, changed = await api.patch(f"/staff/{member['id']}", {"on_duty": False, "capacity": 6,
-                                                                 "identities": {"slack": "U0QIAN"}},
+                                                                 "identities": {"slack": "U0QIAN"},
+                                                                 "working_hours": ["08:00-12:00", "13:00-17:00"]},
                                       role="supervisor")
     assert status == 200 and (changed["on_duty"], changed["capacity"]) == (False, 6)
+    assert changed["working_hours"] == ["08:00-12:00", "13:00-17:00"]
+    status, bad = await api.patch(f"/staff/{member['id']}", {"working_hours": ["17:00-08:00"]}, role="supervisor")
+    assert status == 400 and bad["error"]["message"].startswith("working_hours:")
     assert changed["identities"] == {"slack": "U0QIAN"} and changed["skills"] == ["repair"]
     assert (await api.patch("/staff/999999", {"on_duty": True}))[0] == 404
     status, page = await api.get("/staff?on_duty=false")

@@ -156,6 +156,7 @@ def test_api_tokens_webhooks_and_handover_from_file_and_environment(tmp_path: Pa
     ('[media]\nbackend = "ftp"\n', "media.backend must be local or s3"),
     ('[media]\nbackend = "s3"\n', "media.s3_bucket is needed"),
     ('[pricing]\nlabour_rate = "eighty"\n', "pricing.labour_rate: 'eighty' is not an amount in yuan"),
+    ('[dispatch]\nworking_hours = ["09:00-13:00", "14:00"]\n', "dispatch.working_hours[2]: '14:00' is not HH:MM-HH:MM"),
 ])
 def test_bad_api_webhook_or_handover_settings_are_named(tmp_path: Path, section: str, message: str) -> None:
     path = tmp_path / "aftersales.toml"

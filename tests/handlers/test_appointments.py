@@ -4,8 +4,11 @@ stands."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from tests.handlers.test_dispatch_flow import CUSTOMER, _open, _templates
+from bot.staff_cli import import_staff
+from bot.staff_file import read_staff_file
+from tests.handlers.test_dispatch_flow import CUSTOMER, REPAIR_SHANGHAI, _open, _templates
 
 
 async def test_a_visit_is_offered_agreed_shown_moved_and_reminded(desk) -> None:  # type: ignore[no-untyped-def]
@@ -55,3 +58,32 @@ async def test_a_visit_needs_an_accepted_job_and_a_time_ahead(desk) -> None:  # 
     assert reply["template"] == "visit_offer", "a time gone by is no visit"
     [reply] = await desk.say("wecom", "lishifu", f"预约 {code} {datetime.now():%Y}-12-31 10:00")
     assert reply["template"] == "ticket_not_visible"
+
+
+async def test_slots_come_from_the_technicians_working_hours_leave_and_other_visits(  # type: ignore[no-untyped-def]
+        clocked_desk, tmp_path: Path) -> None:
+    """Monday 1 March 2027, 10:00: 王师傅 works 13:00–17:00 and is on leave on Tuesday."""
+    desk = clocked_desk
+    staff = tmp_path / "staff.toml"
+    staff.write_text('[[staff]]\nname = "王师傅"\nrole = "technician"\nskills = ["repair"]\nregions = ["上海市"]\n'
+                     'working_hours = ["13:00-17:00"]\nleave = ["2027-03-02"]\n'
+                     'identities = { wecom = "wangshifu", slack = "U0TECHWANG" }\n', "utf-8")
+    await import_staff(desk.hub.config.database.url, read_staff_file(staff))
+    await desk.say("wecom", "lishifu", "下班")
+
+    def offered(out: list[dict]) -> list[str]:  # type: ignore[type-arg]
+        [offer] = [o for o in out if o["template"] == "visit_offer"]
+        return [f"{s['date']} {s['from']}–{s['to']}" for s in offer["data"]["slots"]]
+
+    first, _ = await _open(desk)
+    out = await desk.say("wecom", "wangshifu", f"接单 {first}")
+    assert offered(out) == ["03-01 13:00–15:00", "03-01 15:00–17:00", "03-03 13:00–15:00"]
+    await desk.say("webchat", CUSTOMER, f"预约 {first} 2027-03-01 13:00")
+
+    second, _ = await _open(desk, REPAIR_SHANGHAI.replace("13812345678", "13900001111"), "web:second")
+    out = await desk.say("wecom", "wangshifu", f"接单 {second}")
+    assert offered(out) == ["03-01 15:00–17:00", "03-03 13:00–15:00", "03-03 15:00–17:00"], "13:00 is taken"
+
+    third, _ = await _open(desk, "洗衣机不脱水了，一直响，3月4日下午3点在家，电话13700002222，地址上海市浦东新区张江路9号", "web:third")
+    out = await desk.say("wecom", "wangshifu", f"接单 {third}")
+    assert offered(out) == ["03-04 15:00–17:00", "03-05 13:00–15:00", "03-05 15:00–17:00"], "from the time mentioned"
