@@ -13,6 +13,7 @@ import pytest
 from bot.devices_cli import import_devices
 from bot.parts_cli import import_parts, read_parts_file
 from core.domain.devices import DeviceSpec
+from tests.e2e.test_parts_served import _job_on_site, _texts
 
 REPAIR = "洗衣机不脱水了，序列号{serial}，电话1381234567{n}，地址上海市浦东新区张江路10{n}号"
 
@@ -22,20 +23,12 @@ def staffed_settings() -> dict[str, Any]:
     return {"pricing": {"labour_rate": "80"}}
 
 
-def _texts(staffed, user: str) -> list[str]:  # type: ignore[no-untyped-def]
-    return [b.get("markdown", {}).get("content", "") or b.get("text", {}).get("content", "")
-            for b in staffed.wecom_sent(user)]
-
-
 async def _done_job(staffed, n: int, serial: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """A job on `serial` with a pump, a belt and 1.5 hours of labour, finished; its code and what the customer was
-    told when it was done."""
-    customer = await staffed.chat(f"customerwebchat00002{n}")
-    await customer.say(REPAIR.format(serial=serial, n=n))
-    code = (await customer.next())["ticket"]["id"]
-    await staffed.settled()
-    for step in (f"接单 {code}", f"出发 {code}", f"到达 {code}", f"用料 {code} PUMP-01 1 BELT-02 2",
-                 f"工时 {code} 1.5", f"完工 {code} 已更换排水泵"):
+    """A job on `serial` with a pump, two belts and 1.5 hours of labour, finished; its code and what the customer
+    was told when it was done."""
+    code, customer = await _job_on_site(staffed, f"customerwebchat00002{n}", "wangshifu",
+                                        REPAIR.format(serial=serial, n=n))
+    for step in (f"用料 {code} BELT-02 2", f"工时 {code} 1.5", f"完工 {code} 已更换排水泵"):
         assert await staffed.wecom("wangshifu", step) == 200
         await staffed.settled()
     while "问题解决了吗" not in (told := (await customer.next())["text"]):

@@ -20,10 +20,12 @@ def _texts(staffed, user: str) -> list[str]:  # type: ignore[no-untyped-def]
             for b in staffed.wecom_sent(user)]
 
 
-async def _job_on_site(staffed, session: str, technician: str) -> tuple[str, Any]:  # type: ignore[no-untyped-def]
-    """The job's code, and the customer's chat (kept open: the job's notices go to it)."""
+async def _job_on_site(staffed, session: str, technician: str,  # type: ignore[no-untyped-def]
+                       report: str = REPAIR) -> tuple[str, Any]:
+    """A job accepted and worked on site with one PUMP-01 reported used: its code, and the customer's chat (kept
+    open: the job's notices go to it)."""
     customer = await staffed.chat(session)
-    await customer.say(REPAIR)
+    await customer.say(report)
     code = (await customer.next())["ticket"]["id"]
     await staffed.settled()
     for step in (f"接单 {code}", f"出发 {code}", f"到达 {code}", f"用料 {code} PUMP-01 1"):
