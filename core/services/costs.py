@@ -1,6 +1,8 @@
 """What service cost: every priced line recorded against a customer's or a device's jobs. Today the
 lines are the spare parts taken from stock for a job (the parts ledger's `used` movements) at the catalogue's unit
-price; each other kind of line (labour, say) is one more query in `_lines` and shows up in every total."""
+price; each other kind of line (labour, say) is one more query in `_lines` and shows up in every total. One job's
+sheet — its parts and labour priced, and who pays under the warranty — is `core.services.jobsheet`; line kinds are
+those of `core.domain.jobsheet`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,11 +13,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.devices import DeviceView
+from core.domain.jobsheet import PARTS
 from core.services.parts import USED
 from core.storage.models import Part, PartMovement, Ticket
 
-PARTS = "parts"
-"""The kind of a line for spare parts used on a job."""
 
 
 @dataclass(frozen=True, slots=True)
