@@ -4,6 +4,11 @@ With several processes (the Redis bus), the process that sends a reply is often 
 socket. It then asks the others over Redis pub/sub; a process that pushed the frame to a socket of that conversation
 says so on a short-lived reply list the asker waits on. Without an answer within `wait` seconds the customer counts
 as offline, and the outbox tries again later as it does for one process.
+
+Redis hands a pub/sub message to the subscribers on every database of the server (only keys belong to a database),
+so the channel is named after the database: hubs sharing a Redis server on different databases — separate
+deployments, or test runs side by side — would otherwise push each other's replies to their customers' sockets
+whenever two web-chat sessions share an id.
 """
 from __future__ import annotations
 
@@ -25,7 +30,8 @@ Deliver = Callable[[str, dict[str, Any]], Awaitable[bool]]
 class RedisSocketRelay:
     def __init__(self, *, url: str, prefix: str = "aftersales", wait: float = 0.5) -> None:
         self._redis = redis.from_url(url, decode_responses=True)
-        self._channel = f"{prefix}:webchat:relay"
+        database = self._redis.connection_pool.connection_kwargs.get("db") or 0
+        self._channel = f"{prefix}:webchat:relay:{database}"
         self._replies = f"{prefix}:webchat:delivered:"
         self._wait = wait
         self._task: asyncio.Task[None] | None = None

@@ -2,8 +2,10 @@
 without the customer's socket reaches the customer through the other; with no socket anywhere it stays retryable."""
 from __future__ import annotations
 
+import asyncio
 import uuid
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -40,3 +42,45 @@ async def test_with_no_socket_anywhere_the_reply_stays_retryable(two_processes) 
     first, _ = two_processes
     with pytest.raises(RetryableSendError):
         await first.send(*reply(conversation="web:NobodyIsHereAtAll123"))
+
+
+class _Sockets:
+    """A process's web-chat sockets as its relay sees them: every conversation it is asked about, each answered
+    `holds` (whether a socket of it is open here)."""
+
+    def __init__(self, *, holds: bool) -> None:
+        self.asked: list[str] = []
+        self._holds = holds
+
+    async def __call__(self, conversation: str, frame: dict[str, Any]) -> bool:
+        self.asked.append(conversation)
+        return self._holds
+
+
+def _other_database(url: str) -> str:
+    """The same Redis server, another database (only subscribed and published to: nothing is written there)."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(database + 1) % 16}"))
+
+
+async def test_a_hub_on_another_database_of_the_same_redis_never_gets_the_replies(redis_url: str) -> None:
+    """Redis delivers pub/sub across databases: a reply of another deployment (here the same prefix on the database
+    next door) must not be pushed to this deployment's socket of a session that happens to have the same id. The
+    reply of this deployment sent after it reaches that socket, so by then the other one would have too."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    here, sender = RedisSocketRelay(url=redis_url, prefix=prefix), RedisSocketRelay(url=redis_url, prefix=prefix)
+    elsewhere = RedisSocketRelay(url=_other_database(redis_url), prefix=prefix)
+    sockets = _Sockets(holds=True)
+    await here.start(sockets)
+    await sender.start(_Sockets(holds=False))
+    await elsewhere.start(_Sockets(holds=False))
+    try:
+        while not await sender.forward("web:ready", {}):
+            await asyncio.sleep(0.05)
+        await elsewhere.forward("web:theirs", {})
+        assert await sender.forward("web:ours", {})
+        assert [conversation for conversation in sockets.asked if conversation != "web:ready"] == ["web:ours"]
+    finally:
+        for relay in (here, sender, elsewhere):
+            await relay.stop()
