@@ -1,14 +1,14 @@
 """The customer's side of a handover: `转人工` / `human` puts the conversation in the agents' queue; while a person
 holds it, what the customer says goes on the ticket and to that person, not to the bot; `结束` / `release` hands it
-back to the bot."""
+back to the bot, and so does the timeout with nobody writing (`HandoverTimeout`)."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
-from core.services.handover import WITH_PERSON
+from core.services.handover import HANDOVER_TIMEOUT, WITH_PERSON
 from core.services.intake import Report
-from handlers.base import Context, Handler
+from handlers.base import Context, Handler, TimerContext
 from handlers.takeover import hand_over, to_desk
 from nlp import HUMAN, RELEASE
 
@@ -69,3 +69,13 @@ class HandoverHandler(Handler):
         told = [to_desk(ctx, released.holder, "handover_ended", "ended", ctx.locale, ticket=ctx.ticket_card(ticket),
                         customer=ctx.person.name)] if released.holder is not None else []
         return [ctx.reply("handover_released", ticket=ctx.ticket_card(ticket)), *told]
+
+
+class HandoverTimeout:
+    """A handover's timeout ran out with nobody writing: the conversation is back with the bot, on the audit log."""
+
+    kind = HANDOVER_TIMEOUT
+
+    async def fire(self, due: TimerContext) -> list[Outbound]:
+        await due.services.handovers.time_out(str(due.payload["ticket"]), int(due.payload["handover"]))
+        return []

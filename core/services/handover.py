@@ -4,7 +4,8 @@ The customer asks for a person (or is angry and repeating themselves): the conve
 queue. The first staff member to answer holds it; from then on the customer's messages go to that person, in the
 thread they answered from, instead of to the bot's intake. `结束` / `release`, the API, or a stretch of silence
 (the timeout, moved on by every message either way) hands it back to the bot. The customer's conversation state
-(`WITH_PERSON`) is what routes their messages, and it lapses with the same timeout as the handover row.
+(`WITH_PERSON`) is what routes their messages, and it lapses with the same timeout as the handover row; a durable
+timer, moved on with it, puts the lapse on the ticket's audit log (`handover_timed_out`).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from core.domain.tickets import TicketView
 from core.services.conversations import ConversationService
 from core.services.people import Contact, PeopleService
 from core.services.tickets import TicketService
+from core.services.timers import TimerService
 from core.storage.models import Handover, OutboxRow, Staff, Ticket
 
 WITH_PERSON = "with_person"
@@ -28,6 +30,10 @@ THREAD_TICKET = "thread_ticket"
 """Data key of a message to staff whose thread is about a ticket (a handover alert): a staff member replying in
 that thread answers the ticket's customer."""
 DEFAULT_TIMEOUT = timedelta(minutes=30)
+HANDOVER_TIMEOUT = "handover.timeout"
+"""Timer kind; the key `handover.timeout:<handover id>` fires when that handover has lapsed, unless it was handed
+back before."""
+TIMEOUT_ACTOR = "system:handover"
 WAITING, HELD = "waiting", "held"
 
 
@@ -55,12 +61,14 @@ class HandoverView:
 
 class HandoverService:
     def __init__(self, *, session: AsyncSession, clock: Clock, tickets: TicketService, people: PeopleService,
-                 conversations: ConversationService, timeout: timedelta = DEFAULT_TIMEOUT) -> None:
+                 conversations: ConversationService, timers: TimerService,
+                 timeout: timedelta = DEFAULT_TIMEOUT) -> None:
         self._session = session
         self._clock = clock
         self._tickets = tickets
         self._people = people
         self._conversations = conversations
+        self._timers = timers
         self._timeout = timeout
 
     async def request(self, ticket: TicketView, *, channel: str, conversation: str, sender: str, reason: str,
@@ -132,10 +140,29 @@ class HandoverService:
             return None
         row.released_at = self._clock.now()
         await self._tickets.record(ticket, actor, "handover_released", {}, {})
+        await self._timers.cancel(_timer_key(row.id))
+        await self._hand_back(row)
+        return await self._view(row, ticket.code)
+
+    async def time_out(self, code: str, handover_id: int) -> HandoverView | None:
+        """The timer of handover `handover_id` of ticket `code` fired: a handover that has lapsed (nobody wrote for
+        the whole timeout) is handed back to the bot as of its lapse, on the audit log; None when it was handed
+        back before or is still open."""
+        row = await self._session.get(Handover, handover_id, with_for_update=True)
+        ticket = await self._tickets.get(code)
+        if row is None or ticket is None or row.released_at is not None or row.expires_at > self._clock.now():
+            return None
+        row.released_at = row.expires_at
+        await self._tickets.record(ticket, TIMEOUT_ACTOR, "handover_timed_out", {},
+                                   {"held_by": row.holder_id, "silent_for": int(self._timeout.total_seconds())})
+        await self._hand_back(row)
+        return await self._view(row, ticket.code)
+
+    async def _hand_back(self, row: Handover) -> None:
+        """The customer's conversation goes back to the bot, if it is still with a person."""
         state = await self._conversations.load(channel=row.channel, thread=row.conversation, sender=row.sender)
         if state.state == WITH_PERSON:
             self._conversations.reset(state)
-        return await self._view(row, ticket.code)
 
     async def thread_ticket(self, *, channel: str, thread: str) -> TicketView | None:
         """The ticket a staff thread is about: one held from this thread, or one whose handover alert started it."""
@@ -166,8 +193,12 @@ class HandoverService:
             Handover.expires_at > self._clock.now()).order_by(Handover.id.desc()).limit(1))
 
     async def _keep_alive(self, row: Handover, code: str) -> None:
-        """Move the timeout on, for the handover and the customer's conversation state alike."""
+        """Move the timeout on, for the handover, its timer and the customer's conversation state alike."""
         row.expires_at = self._clock.now() + self._timeout
+        if row.id is None:
+            await self._session.flush([row])
+        await self._timers.schedule(HANDOVER_TIMEOUT, _timer_key(row.id), row.expires_at,
+                                    {"ticket": code, "handover": row.id})
         state = await self._conversations.load(channel=row.channel, thread=row.conversation, sender=row.sender)
         self._conversations.set(state, WITH_PERSON, ttl=self._timeout, ticket=code)
 
@@ -179,6 +210,10 @@ class HandoverService:
                             reason=row.reason, requested_at=row.requested_at, holder_id=row.holder_id,
                             holder_name=holder.name if holder is not None else "", holder=desk,
                             taken_at=row.taken_at, expires_at=row.expires_at)
+
+
+def _timer_key(handover_id: int) -> str:
+    return f"{HANDOVER_TIMEOUT}:{handover_id}"
 
 
 def staff_id_of(actor: str) -> int | None:

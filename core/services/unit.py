@@ -117,7 +117,7 @@ class Services:
         surveys = SurveyService(session=session, clock=clock, tickets=tickets, timers=timers, settings=wiring.survey,
                                 events=events)
         handovers = HandoverService(session=session, clock=clock, tickets=tickets, people=people,
-                                    conversations=conversations, timeout=wiring.handover_timeout)
+                                    conversations=conversations, timers=timers, timeout=wiring.handover_timeout)
         devices = DeviceService(session=session, clock=clock, tickets=tickets)
         merges = MergeService(session=session, clock=clock)
         parts = PartsService(session=session, clock=clock, tickets=tickets)

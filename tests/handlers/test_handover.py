@@ -80,3 +80,31 @@ async def test_an_angry_customer_repeating_themselves_is_handed_to_a_person(desk
     out = await desk.say("webchat", CUSTOMER, "洗衣机坏了这么久还不来修！太差劲了！气死我了！")
     assert "handover_waiting" in _templates(out) and "handover_alert" in _templates(out)
     assert (await desk.events(code, "handover_requested"))[0].after == {"reason": "angry"}
+
+
+async def test_a_handover_nobody_writes_in_times_out_on_the_audit_log(desk) -> None:  # type: ignore[no-untyped-def]
+    """Every message moves the timeout (30 minutes) on; once it runs out the conversation is back with the bot and
+    the ticket says so, once."""
+    code = (await desk.say("webchat", CUSTOMER, REPAIR))[0]["data"]["ticket"]["id"]
+    await desk.say("webchat", CUSTOMER, "转人工")
+    await desk.say("wecom", "zhoukefu", f"回复 {code} 在的，请讲")
+    await desk.later(20 * 60)
+    await desk.say("webchat", CUSTOMER, "师傅几点到？")
+    await desk.later(20 * 60)
+    assert await desk.events(code, "handover_timed_out") == [], "the customer's message moved the timeout on"
+    await desk.later(11 * 60)
+    [event] = await desk.events(code, "handover_timed_out")
+    assert (event.actor, event.after) == ("system:handover", {"held_by": await desk.staff_id("周客服"),
+                                                              "silent_for": 1800})
+    assert _templates(await desk.say("webchat", CUSTOMER, "查询进度")) == ["status_report"], "back with the bot"
+    await desk.later(3600)
+    assert len(await desk.events(code, "handover_timed_out")) == 1
+
+
+async def test_a_handover_handed_back_does_not_time_out(desk) -> None:  # type: ignore[no-untyped-def]
+    code = (await desk.say("webchat", CUSTOMER, "转人工"))[0]["data"]["ticket"]["id"]
+    await desk.say("wecom", "zhoukefu", f"回复 {code} 在的，请讲")
+    await desk.say("webchat", CUSTOMER, "结束")
+    await desk.later(3600)
+    assert [e.action for e in await desk.events(code) if e.action.startswith("handover")] == [
+        "handover_requested", "handover_taken", "handover_released"]
