@@ -16,7 +16,7 @@ from bot.config import Config, MediaConfig
 from bot.knowledge import load_knowledge_base
 from bot.media import MediaFetcher
 from bot.metrics import Metrics
-from bot.pipeline import Pipeline, transaction_budget
+from bot.pipeline import Pipeline, budget_clock, transaction_budget
 from bot.router import Router
 from bot.timers import TimerWorker
 from bot.undelivered import DeadLetters
@@ -176,7 +176,9 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
                           clock=clock, metrics=metrics,
                           dead=DeadLetters(sessions=sessions, clock=clock, wiring=wiring))
-    budget = transaction_budget(engine.dialect.name, other_processes=config.bus.backend == "redis")
+    shared = config.bus.backend == "redis"
+    budget = transaction_budget(engine.dialect.name, other_processes=shared)
+    counted_in = budget_clock(engine.dialect.name, other_processes=shared)
     inbox = InboxStore(sessions=sessions, clock=clock)
     relay = InboxRelay(bus=bus, store=inbox)
     understander = understander or load_understander(config.nlp.model_path or None)
@@ -188,7 +190,7 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
                            clock=clock, after_notice=sender.wake) if config.bus.process else None
     pipeline = Pipeline(sessions=sessions, inbox=inbox, wiring=wiring, understander=understander,
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
-                        transaction_budget=budget, wake_timers=timers.wake,
+                        transaction_budget=budget, budget_clock=counted_in, wake_timers=timers.wake,
                         wake_media=fetcher.wake if fetcher is not None else None) if timers is not None else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=relay.publish)
