@@ -148,7 +148,7 @@ async def bare(customers: int, complete: int) -> float:
 async def hub_burst(customers: int, complete: int, profile: Path | None) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         hub = HubProcess(Path(tmp) / "hub")
-        if hub.cli("db", "upgrade").wait(60) != 0 or hub.cli("demo").wait(60) != 0:
+        if hub.cli("db", "upgrade").wait(300) != 0 or hub.cli("demo").wait(300) != 0:
             raise RuntimeError(f"setting up the hub failed; see {hub.log}")
         await hub.start(migrate=False)
         spy = None
