@@ -52,7 +52,9 @@ def test_polite_openings_and_particles_do_not_cost_the_answer(starter: Knowledge
 def test_an_article_about_another_product_does_not_answer(starter: KnowledgeBase) -> None:
     own = starter.search("空调显示E4是什么意思")
     assert own is not None and own.article_id == "ac-fault-codes" and own.answered
-    other = starter.search("热水器显示E4是什么意思")
+    heater = starter.search("热水器显示E4是什么意思")
+    assert heater is not None and heater.article_id == "water-heater-fault-codes" and heater.answered
+    other = starter.search("冰箱显示E4是什么意思")
     assert other is None or not other.answered
     general = starter.search("新买的热水器想约师傅来装")
     assert general is not None and general.article_id == "installation-booking"
