@@ -5,6 +5,7 @@ import pytest
 
 from bot.demo import DEMO_KB
 from core.domain.knowledge import Article, read_articles
+from nlp.model import TypeModel
 from nlp.retrieval import KnowledgeBase
 from nlp.synonyms import Synonyms, domain_synonyms
 
@@ -89,9 +90,22 @@ def test_synonyms_bridge_words_the_article_does_not_use() -> None:
 
 def test_synonym_groups_name_each_variant_once() -> None:
     assert domain_synonyms().expand("顺丰发出了吗") == "顺丰发出了吗 快递 发货"
+    assert domain_synonyms().expand("这件面料几斤") == "这件面料几斤 材质 重量"
     assert Synonyms([["快递", "顺丰"]]).expand("没有变体") == "没有变体"
 
 
 def test_a_threshold_outside_zero_to_one_is_refused() -> None:
     with pytest.raises(ValueError, match="threshold"):
         KnowledgeBase([], threshold=1.5)
+
+
+def test_the_question_type_breaks_a_tie_between_articles() -> None:
+    """Both articles share only 多久 with the question; the one the type model puts with 路上 wins."""
+    articles = [Article(id="delivery", title="多久", questions=("快递多久",), tags=(), body=""),
+                Article(id="refund", title="多久", questions=("退款多久",), tags=(), body="")]
+    delivery, refund = ["快递多久", "快递在哪", "快递到了吗"], ["退款多久", "退钱", "退款到了吗"]
+    for where, expected in (("logistics", "delivery"), ("return", "refund")):
+        texts = delivery + refund + ["东西还在路上", "路上了"]
+        types = TypeModel.train(texts, ["logistics"] * 3 + ["return"] * 3 + [where] * 2)
+        match = KnowledgeBase(articles, threshold=0.4, types=types).search("多久，还在路上")
+        assert match is not None and match.article_id == expected
