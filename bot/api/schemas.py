@@ -253,8 +253,16 @@ class ServiceCost(Answer):
     lines: list[CostLineOut] = Field(description="oldest first")
 
 
+class Nameplate(Answer):
+    ticket: str = Field(description="the ticket the photo came with")
+    attachment: int
+    url: str | None = Field(description="the photo, for a signed-in token or console session only")
+    thumbnail_url: str | None
+
+
 class DeviceDetail(DeviceOut):
     customer: CustomerRef | None = Field(description="the owner")
+    nameplate: Nameplate | None = Field(description="the photo staff read the serial from")
     history: list[TicketSummary] = Field(description="every ticket on the device, newest first")
     service_cost: ServiceCost = Field(description="what its service cost: the parts replaced in it, priced")
 
@@ -262,6 +270,8 @@ class DeviceDetail(DeviceOut):
 class DeviceAttach(Request):
     serial: Annotated[Text, Field(min_length=1, max_length=64)]
     model: Annotated[Text, Field(max_length=100)] = ""
+    attachment: Id | None = Field(default=None, description="the ticket's picture the serial was read from (its "
+                                                             "nameplate): shown on the device's record")
 
 
 class Handover(Answer):

@@ -13,6 +13,7 @@ from core.domain.tickets import TRANSITIONS, MessageView, Status, TicketView
 from core.domain.money import yuan
 from core.services.costs import Costs
 from core.services.customers import CustomerView
+from core.services.devices import Nameplate
 from core.services.handover import HandoverView
 from core.services.media import AttachmentView
 from core.services.merges import MergeView
@@ -90,6 +91,11 @@ def attachment(code: str, a: AttachmentView) -> s.AttachmentOut:
         note=a.note, created_at=a.created_at,
         location=s.Location(latitude=place["latitude"], longitude=place["longitude"], label=place.get("label", ""))
         if place else None)
+
+
+def nameplate_photo(n: Nameplate) -> s.Nameplate:
+    shown = attachment(n.ticket_code, n.photo)
+    return s.Nameplate(ticket=n.ticket_code, attachment=shown.id, url=shown.url, thumbnail_url=shown.thumbnail_url)
 
 
 def customer(c: CustomerView) -> s.Customer:

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import CHINA_TZ, Clock
 from core.domain.devices import DeviceSpec, DeviceView, RowError, Warranty, normalize_serial
 from core.domain.tickets import TicketView
+from core.services.media import AttachmentView, attachment_view
 from core.services.tickets import TicketService, view
-from core.storage.models import Customer, Device, Ticket
+from core.storage.models import Customer, Device, MediaAttachment, Ticket
 
 TRUSTED_PHONE_SOURCES = ("import", "staff", "verified")
 """How a phone can be known so that it identifies its owner (a phone said in chat is only a claim)."""
@@ -29,6 +30,14 @@ class Imported:
     added: int
     updated: int
     customers_added: int
+
+
+@dataclass(frozen=True, slots=True)
+class Nameplate:
+    """The photo a unit's serial was read from, under the ticket it came with."""
+
+    ticket_code: str
+    photo: AttachmentView
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +178,26 @@ class DeviceService:
         elif model and not row.model:
             row.model = model.upper()
         return await self._link(ticket, row, actor=actor)
+
+    async def mark_nameplate(self, linked: Linked, attachment_id: int, *, actor: str) -> None:
+        """Staff typed the serial off this photo of the ticket: it becomes the unit's nameplate photo (one per unit;
+        the audit log keeps the earlier ones)."""
+        unit = linked.device.id
+        before = await self._session.scalar(select(MediaAttachment.id).where(MediaAttachment.nameplate_of == unit))
+        if before == attachment_id:
+            return
+        await self._session.execute(update(MediaAttachment).where(MediaAttachment.nameplate_of == unit)
+                                    .values(nameplate_of=None))
+        await self._session.execute(update(MediaAttachment).where(MediaAttachment.id == attachment_id)
+                                    .values(nameplate_of=unit))
+        await self._tickets.record(linked.ticket, actor, "nameplate", {"attachment": before},
+                                   {"attachment": attachment_id, "serial": linked.device.serial})
+
+    async def nameplate(self, device: DeviceView) -> Nameplate | None:
+        found = (await self._session.execute(
+            select(MediaAttachment, Ticket.code).join(Ticket, Ticket.id == MediaAttachment.ticket_id)
+            .where(MediaAttachment.nameplate_of == device.id))).first()
+        return None if found is None else Nameplate(ticket_code=found[1], photo=attachment_view(found[0]))
 
     async def _link(self, ticket: TicketView, row: Device, *, actor: str) -> Linked:
         ticket = await self._tickets.set_device(ticket, row.id, actor=actor, serial=row.serial)

@@ -452,6 +452,8 @@ class MediaAttachment(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     share_token: Mapped[str | None] = mapped_column(String(43), unique=True)
     """Set when the file is shown to a customer (a technician's completion photo): the random key of its link."""
+    nameplate_of: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    """The device whose serial staff read off this photo: the unit's nameplate, shown on its record."""
     created_at: Mapped[datetime]
     stored_at: Mapped[datetime | None]
 

@@ -129,3 +129,37 @@ async def test_a_shared_file_opens_by_its_link_alone_and_nothing_else_does(api: 
     assert status == 200 and body[:2] == b"\xff\xd8" and headers["X-Content-Type-Options"] == "nosniff"
     assert (await _fetch(api, "/media/" + "j" * 43, {}))[0] == 404
     assert (await _fetch(api, f"/media/{ids['stored']}", {}))[0] == 404
+
+
+async def test_staff_type_a_serial_off_a_nameplate_photo_and_the_device_shows_it(api: Api) -> None:
+    code, ids = await _ticket_with_media(api)
+    other, other_ids = await _ticket_with_media(api)
+    assert other != code
+    device = f"/tickets/{code}/device"
+    status, refused = await api.post(device, {"serial": "KFR-35GW-001", "attachment": other_ids["stored"]})
+    assert (status, refused["error"]["message"]) == (
+        404, f"attachment {other_ids['stored']} of ticket {code} does not exist")
+    status, refused = await api.post(device, {"serial": "KFR-35GW-001", "attachment": ids["pending"]})
+    assert status == 400 and refused["error"]["message"] == (
+        f"attachment: attachment {ids['pending']} is a voice, not a picture")
+    assert (await api.post(device, {"serial": "KFR-35GW-001", "attachment": ids["location"]}))[0] == 400
+    assert (await api.get("/devices/KFR-35GW-001"))[0] == 404
+
+    status, ticket = await api.post(device, {"serial": "kfr-35gw-001", "attachment": ids["stored"]}, role="agent")
+    assert status == 200 and ticket["device"]["serial"] == "KFR-35GW-001"
+    (event,) = [e for e in ticket["events"] if e["kind"] == "nameplate"]
+    assert event["data"]["after"] == {"attachment": ids["stored"], "serial": "KFR-35GW-001"}
+    status, unit = await api.get("/devices/KFR-35GW-001")
+    base = f"/api/v1/tickets/{code}/attachments/{ids['stored']}"
+    assert status == 200 and unit["nameplate"] == {"ticket": code, "attachment": ids["stored"], "url": base,
+                                                   "thumbnail_url": base + "/thumbnail"}
+    status, body, _ = await _fetch(api, unit["nameplate"]["url"], {"Authorization": "Bearer agent-token-1"})
+    assert status == 200 and body[:2] == b"\xff\xd8"
+
+    status, ticket = await api.post(device, {"serial": "KFR-35GW-001", "attachment": ids["stored"]})
+    assert status == 200 and [e["kind"] for e in ticket["events"]].count("nameplate") == 1
+    status, ticket = await api.post(f"/tickets/{other}/device", {"serial": "KFR-35GW-001",
+                                                                 "attachment": other_ids["stored"]})
+    (event,) = [e for e in ticket["events"] if e["kind"] == "nameplate"]
+    assert event["data"]["before"] == {"attachment": ids["stored"]}
+    assert (await api.get("/devices/KFR-35GW-001"))[1]["nameplate"]["ticket"] == other

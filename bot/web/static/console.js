@@ -360,12 +360,38 @@ function conversation(t) {
 
 function attachments(t) {
   if (!t.attachments.length) return null;
+  const nameplate = t.events.filter((e) => e.kind === "nameplate").map((e) => e.data.after).pop();
   return el("section", { className: "attachments", "aria-label": T.attachments },
     el("h3", { text: `${T.attachments} (${t.attachments.length})` }),
     el("ul", { "data-testid": "attachments" }, t.attachments.map((a) =>
       el("li", { className: `attachment ${a.type} ${a.status}`, "data-testid": "attachment", "data-type": a.type },
         el("div", { className: "who", text: `${T.attachmentKinds[a.type] || a.type} · ${localTime(a.created_at, T)}` }),
-        attachmentBody(a)))));
+        attachmentBody(a),
+        nameplate && nameplate.attachment === a.id
+          ? el("div", { className: "nameplate-of", "data-testid": "nameplate-of", text: fmt(T.nameplateOf, nameplate) })
+          : null,
+        a.type === "image" && a.url ? serialFromPhoto(t, a) : null))));
+}
+
+// Staff read the serial off a nameplate photo and type it: the ticket's device, with this photo on its record.
+function serialFromPhoto(t, a) {
+  const box = el("input", { "data-testid": "nameplate-serial", maxlength: 64, required: true,
+    placeholder: T.nameplateSerial, "aria-label": T.nameplateSerial });
+  const save = async (event) => {
+    event.preventDefault();
+    const serial = box.value.trim();
+    if (!serial) return;
+    try {
+      const updated = await session.call("POST", `/tickets/${encodeURIComponent(t.id)}/device`,
+        { serial, attachment: a.id });
+      toast(fmt(T.nameplateSaved, { serial: updated.device.serial }));
+      await openTicket(t.id, { keepScroll: true });
+    } catch (e) {
+      toast(fmt(T.failed, { message: e.message }), "error");
+    }
+  };
+  return el("form", { className: "nameplate", "data-testid": "nameplate-form", onsubmit: save }, box,
+    el("button", { type: "submit", "data-testid": "nameplate-save", text: T.nameplateSave }));
 }
 
 function attachmentBody(a) {
