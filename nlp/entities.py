@@ -96,6 +96,11 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def product_mentions(text: str) -> list[tuple[int, int]]:
+    """Where `text` names a product: (start, end) of each mention, in order."""
+    return [m.span() for m in _PRODUCT.finditer(text)]
+
+
 def products_named(text: str) -> tuple[str, ...]:
     """The products `text` names, by the name a ticket uses, in order of first mention."""
     return _unique([_PRODUCTS.get(m.group(0).lower()) or _PRODUCTS[m.group(0).lower()[:-1]]

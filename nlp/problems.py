@@ -2,17 +2,39 @@
 
 The message is cut into clauses (punctuation and the words that start another topic: 另外, 还有, 顺便…), and the
 clauses are grouped by the device they name: a clause that names a device not named before starts a new problem, a
-clause naming none (a symptom, a detail) stays with the one before. Only messages naming at least two devices are
+clause naming none (a symptom, a detail) stays with the one before. A clause that tells one thing of devices named
+together ("冰箱和洗衣机都坏了") tells it of each: it is read as one clause per device ("冰箱坏了", "洗衣机坏了"); named
+together with nothing told ("我买的空调和冰箱") they stay one clause. Only messages naming at least two devices are
 cut, so everything else costs one regular expression.
 """
 from __future__ import annotations
 
 import re
 
-from .entities import products_named
+from .entities import product_mentions, products_named
 
 _CLAUSE = re.compile(r"[，,。;；!！?？\n]+|\s*(?:另外|还有|而且|同时|以及|顺便|对了|然后|\band also\b|\balso\b)\s*",
                      re.IGNORECASE)
+_JOINED = re.compile(r"\s*(?:和|跟|与|及|、|/|&|\band\b)\s*", re.IGNORECASE)
+_EACH = re.compile(r"^\s*(?:两个|两台|俩|全|也)?(?:都|全|也)?")
+"""The word that says a symptom holds for each device named before it ("都坏了"); dropped when told of one."""
+
+
+def _each_device(clause: str) -> list[str]:
+    """`clause` as one clause per device when it tells one thing of devices named together, else `[clause]`."""
+    spans = product_mentions(clause)
+    for first in range(len(spans) - 1):
+        last = first
+        while last + 1 < len(spans) and _JOINED.fullmatch(clause[spans[last][1]:spans[last + 1][0]]):
+            last += 1
+        if last == first:
+            continue
+        told = _EACH.sub("", clause[spans[last][1]:])
+        if not told.strip() or told.startswith("的"):  # "空调和冰箱的发票": one thing about both
+            return [clause]
+        head = clause[:spans[first][0]]
+        return [head + clause[start:end] + told for start, end in spans[first:last + 1]]
+    return [clause]
 
 
 def problem_texts(text: str, products: tuple[str, ...]) -> list[str]:
@@ -21,9 +43,7 @@ def problem_texts(text: str, products: tuple[str, ...]) -> list[str]:
         return []
     groups: list[tuple[set[str], list[str]]] = []
     pending: list[str] = []
-    for clause in (c.strip() for c in _CLAUSE.split(text)):
-        if not clause:
-            continue
+    for clause in (part for c in _CLAUSE.split(text) if c.strip() for part in _each_device(c.strip())):
         named = set(products_named(clause))
         if named and (not groups or not named & set().union(*(g[0] for g in groups))):
             groups.append((named, [*pending, clause]))

@@ -151,6 +151,11 @@ class Understanding:
     scale: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The classify JSON; `problems` lists each device's part (the same keys, no nested `problems`) when the
+        message tells of several, so a caller sees that the hub would open a ticket for each."""
+        return {**self._fields(), "problems": [p._fields() for p in self.problems]}
+
+    def _fields(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "type": self.type,

@@ -42,6 +42,12 @@ async def test_each_problem_keeps_its_own_priority(desk) -> None:  # type: ignor
     assert safety == [["water_electric"], []]
 
 
+async def test_one_symptom_of_two_devices_opens_two_tickets(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "冰箱和洗衣机都坏了")
+    products = [(await desk.ticket(t["id"])).entities["products"] for t in _opened(out)]
+    assert products == [["冰箱"], ["洗衣机"]]
+
+
 async def test_two_symptoms_of_one_device_are_one_ticket(desk) -> None:  # type: ignore[no-untyped-def]
     out = await desk.say("webchat", CUSTOMER, "空调不制冷，另外空调外机也一直响")
     assert len(_opened(out)) == 1

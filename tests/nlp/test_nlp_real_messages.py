@@ -166,7 +166,17 @@ def test_two_devices_with_problems_are_two_problems(understander) -> None:
     assert [p.type for p in mixed.problems] == ["installation", "repair"]
 
 
-@pytest.mark.parametrize("text", ["冰箱和洗衣机都坏了", "我买的空调和冰箱，空调不制冷", "空调不制冷，另外空调外机也响",
+@pytest.mark.parametrize(("text", "parts"), [
+    ("冰箱和洗衣机都坏了", [("冰箱坏了", ("冰箱",)), ("洗衣机坏了", ("洗衣机",))]),
+    ("家里的空调、冰箱全不制冷了", [("家里的空调不制冷了", ("空调",)), ("家里的冰箱不制冷了", ("冰箱",))]),
+])
+def test_one_symptom_of_devices_named_together_is_a_problem_each(understander, text: str, parts: list) -> None:
+    result = understander.understand(text, now=NOW)
+    assert [(p.text, p.entities.products) for p in result.problems] == parts
+    assert all(p.type == "repair" for p in result.problems)
+
+
+@pytest.mark.parametrize("text", ["空调和冰箱的发票开一下", "我买的空调和冰箱，空调不制冷", "空调不制冷，另外空调外机也响",
                                   "空调不制冷，顺便问下洗衣机保修多久", "洗衣机漏水"])
 def test_one_problem_or_one_problem_and_a_question_is_one(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).problems == ()

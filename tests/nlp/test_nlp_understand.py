@@ -11,7 +11,7 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in China
 SENTIMENT_GOLD = Path(__file__).parent / "data" / "sentiment_gold.jsonl"
 
 CONTRACT_KEYS = {"text", "type", "type_confidence", "intent", "priority", "sentiment", "sentiment_score", "angry",
-                 "entities"}
+                 "entities", "problems"}
 ENTITY_KEYS = {"phones", "order_numbers", "serial_numbers", "addresses", "times"}
 
 
@@ -20,7 +20,14 @@ def test_to_dict_is_the_classify_contract(understander) -> None:
     assert set(result) == CONTRACT_KEYS
     assert ENTITY_KEYS <= set(result["entities"])
     assert result["type"] in u.TICKET_TYPES
+    assert result["problems"] == []
     json.dumps(result, ensure_ascii=False)
+
+
+def test_to_dict_lists_each_device_problem(understander) -> None:
+    result = understander.understand("冰箱和洗衣机都坏了", now=NOW).to_dict()
+    assert [(p["text"], p["type"]) for p in result["problems"]] == [("冰箱坏了", "repair"), ("洗衣机坏了", "repair")]
+    assert all(set(p) == CONTRACT_KEYS - {"problems"} for p in result["problems"])
 
 
 @pytest.mark.parametrize(("text", "intent"), [
