@@ -60,3 +60,37 @@ class ChannelDeps:
     max_body_bytes: int
     redis_url: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutgoingFile:
+    """A file that goes with a message (a technician's photo of the finished job), its bytes read from the media
+    store; `fallback` is the message that stands for it — its link — where it cannot go as a file."""
+
+    data: bytes
+    content_type: str
+    name: str
+    fallback: Rendered
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileDelivery:
+    """How one `OutgoingFile` reached the person: `file` (sent as itself), `link` (its fallback went instead) or
+    `lost` (neither could be sent); `detail` says why it was not sent as a file."""
+
+    way: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentWithFiles:
+    platform_id: str
+    files: tuple[FileDelivery, ...]
+
+
+class FileSender(Protocol):
+    """A channel that sends files as files. The message goes first, so a file the platform refuses never holds the
+    message back; each file that cannot go is replaced by its fallback."""
+
+    async def send_with_files(self, message: Outbound, rendered: Rendered,
+                              files: Sequence[OutgoingFile]) -> SentWithFiles: ...

@@ -8,13 +8,14 @@ from typing import Sequence
 
 from aiohttp import web
 
+from channels.base import FileDelivery, OutgoingFile, SentWithFiles
 from channels.email.attachments import AttachmentStore
 from channels.email.config import EmailConfig
 from channels.email.guard import SendRateLimit, address_reason
 from channels.email.imap_intake import FetchedMail, ImapIntake
 from channels.email.inbound import CHANNEL, external_id, to_inbound
 from channels.email.parse import UnparseableMail, parse_mail
-from channels.email.smtp_send import build_mail, deliver
+from channels.email.smtp_send import build_mail, deliver, with_links
 from channels.email.threads import our_message_id
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
@@ -106,6 +107,25 @@ class EmailChannel:
                           received_at=received, attachments=self._attachments)
 
     async def send(self, message: Outbound, rendered: Rendered) -> str:
+        return await self._mail(message, rendered, ())
+
+    async def send_with_files(self, message: Outbound, rendered: Rendered,
+                              files: Sequence[OutgoingFile]) -> SentWithFiles:
+        """One mail with the files attached. When the server refuses it for good (too large, say), the mail goes
+        again without them, each file's link added under the text."""
+        try:
+            return SentWithFiles(platform_id=await self._mail(message, rendered, files),
+                                 files=tuple(FileDelivery(way="file") for _ in files))
+        except PermanentSendError as refused:
+            if not files:
+                raise
+            why = f"{refused.code or 'refused'}: {refused}"
+            log.warning("mail with %d attachments refused (%s); sending their links", len(files), why)
+        platform_id = await self._mail(message, with_links(rendered, files), ())
+        return SentWithFiles(platform_id=platform_id, files=tuple(FileDelivery(way="link", detail=why)
+                                                                  for _ in files))
+
+    async def _mail(self, message: Outbound, rendered: Rendered, files: Sequence[OutgoingFile]) -> str:
         recipient = message.recipient.strip().lower()
         if "@" not in recipient:
             raise PermanentSendError(f"not an email address: {message.recipient!r}", code="bad-address")
@@ -117,6 +137,10 @@ class EmailChannel:
                                     domain=self._domain)
         mail = build_mail(message=message, rendered=rendered, sender=self._config.from_address,
                           message_id=message_id, now=self._clock.now())
+        for file in files:
+            maintype, _, subtype = file.content_type.partition("/")
+            mail.add_attachment(file.data, maintype=maintype or "application", subtype=subtype or "octet-stream",
+                                filename=file.name)
         await deliver(mail, self._config)
         self._rate.record(recipient)
         return message_id

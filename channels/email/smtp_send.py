@@ -6,12 +6,15 @@ and `guard` drops the ones that do not. SMTP failures are sorted into retryable 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 import aiosmtplib
 
+from channels.base import OutgoingFile
 from channels.email.config import EmailConfig
 from channels.email.threads import bare_subject, message_ids, ticket_id_in
 from core.envelopes import Outbound
@@ -56,6 +59,12 @@ def build_mail(*, message: Outbound, rendered: Rendered, sender: str, message_id
     if rendered.html:
         mail.add_alternative(rendered.html, subtype="html", charset="utf-8")
     return mail
+
+
+def with_links(rendered: Rendered, files: Sequence[OutgoingFile]) -> Rendered:
+    """The mail's text and HTML with each file's fallback (its link) added at the end."""
+    return replace(rendered, text="\n\n".join([rendered.text, *(f.fallback.text for f in files)]),
+                   html="\n".join([rendered.html, *(f.fallback.html for f in files)]) if rendered.html else "")
 
 
 def _references(message: Outbound) -> list[str]:

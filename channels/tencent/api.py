@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import aiohttp
 
 from core.clock import Clock
 from core.ports import FetchedMedia, MediaGone, PermanentSendError, RetryableSendError
+from channels.base import OutgoingFile
 from channels.downloads import TIMEOUT as DOWNLOAD_TIMEOUT, read_limited
 from channels.tencent.token import AccessTokenCache
 
@@ -49,14 +50,32 @@ class WeixinApi:
 
     async def call(self, path: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         """POST `payload` as UTF-8 JSON (Chinese unescaped, as the platform SDKs send it); returns the reply body."""
-        self._check_paused()
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return await self._post(path, {}, lambda: body)
+
+    async def upload(self, path: str, params: Mapping[str, str], *, data: bytes, filename: str,
+                     content_type: str) -> dict[str, Any]:
+        """POST a file as the multipart form field `media`, the way the platforms take temporary media
+        (`/cgi-bin/media/upload?type=image`); returns the reply, which names the file's `media_id`."""
+        def form() -> aiohttp.FormData:
+            fields = aiohttp.FormData()
+            fields.add_field("media", data, filename=filename, content_type=content_type)
+            return fields
+        reply = await self._post(path, params, form)
+        if not reply.get("media_id"):
+            raise RetryableSendError(f"{path}: answer without a media_id")
+        return reply
+
+    async def _post(self, path: str, params: Mapping[str, str],
+                    body: Callable[[], bytes | aiohttp.FormData]) -> dict[str, Any]:
+        """One POST with the access token; a rejected token is refreshed and the call made once more."""
+        self._check_paused()
         token = await self._tokens.get()
-        reply = await self._request("POST", path, {"access_token": token}, body)
+        reply = await self._request("POST", path, {**params, "access_token": token}, body())
         if _errcode(reply) in TOKEN_ERRCODES:
             self._tokens.invalidate(token)
             token = await self._tokens.get()
-            reply = await self._request("POST", path, {"access_token": token}, body)
+            reply = await self._request("POST", path, {**params, "access_token": token}, body())
             if _errcode(reply) in TOKEN_ERRCODES:
                 self._tokens.invalidate(token)
                 raise RetryableSendError(f"{path}: access token rejected after refresh",
@@ -118,10 +137,11 @@ class WeixinApi:
         except (KeyError, TypeError, ValueError) as exc:
             raise RetryableSendError(f"{self._token_path}: malformed token reply") from exc
 
-    async def _request(self, method: str, path: str, params: Mapping[str, str], body: bytes | None) -> dict[str, Any]:
+    async def _request(self, method: str, path: str, params: Mapping[str, str],
+                       body: bytes | aiohttp.FormData | None) -> dict[str, Any]:
         if self._session is None:
             raise RuntimeError("WeixinApi used before start()")
-        headers = {"Content-Type": "application/json; charset=utf-8"} if body is not None else {}
+        headers = {"Content-Type": "application/json; charset=utf-8"} if isinstance(body, bytes) else {}
         try:
             async with self._session.request(method, self._base + path, params=params, data=body, headers=headers,
                                              timeout=DEFAULT_TIMEOUT) as resp:
@@ -160,6 +180,16 @@ class WeixinApi:
         if remaining > 0:
             raise RetryableSendError("platform asked to slow down; holding back", code="backoff",
                                      retry_after=remaining)
+
+
+async def upload_image(api: WeixinApi, file: OutgoingFile) -> str:
+    """`file` uploaded as a temporary image (both platforms take it the same way); its `media_id`. Only images go
+    this way: anything else is refused here, for its link to go instead."""
+    if not file.content_type.startswith("image/"):
+        raise PermanentSendError(f"{file.name} is {file.content_type}, not an image", code="not_an_image")
+    reply = await api.upload("/cgi-bin/media/upload", {"type": "image"}, data=file.data, filename=file.name,
+                             content_type=file.content_type)
+    return str(reply["media_id"])
 
 
 def _errcode(reply: Mapping[str, Any]) -> int:

@@ -11,10 +11,12 @@ import aiohttp
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
+from channels.base import OutgoingFile, SentWithFiles
+from channels.outgoing import send_files
 from channels.wecom.cards import button_card, clip, markdown, task_id
 from channels.wecom.config import WeComConfig
 from channels.wecom.inbound import to_inbound
-from channels.tencent.api import WeixinApi
+from channels.tencent.api import WeixinApi, upload_image
 from channels.tencent.callback import Refused, check_fresh, decrypt_body, decrypt_echo, read_body, require
 from channels.tencent.session import SessionOwner
 from channels.tencent.webhook import accept
@@ -83,6 +85,25 @@ class WeComChannel:
         reply = await self._post_to_user(message.recipient, {"msgtype": "template_card", "template_card": card})
         code = reply.get("response_code")
         return f"{reply.get('msgid', '')}:{code}" if code else str(reply.get("msgid", ""))
+
+    async def send_with_files(self, message: Outbound, rendered: Rendered,
+                              files: Sequence[OutgoingFile]) -> SentWithFiles:
+        """The message, then each photo as an image message (uploaded as temporary media first) to the same person
+        or group chat; a file that is not an image, or that WeCom refuses, goes as its link."""
+        platform_id = await self.send(message, rendered)
+
+        async def as_file(file: OutgoingFile) -> None:
+            image = {"msgtype": "image", "image": {"media_id": await upload_image(self._api, file)}}
+            if message.recipient.startswith(CHAT_PREFIX):
+                await self._api.call("/cgi-bin/appchat/send",
+                                     {"chatid": message.recipient[len(CHAT_PREFIX):], **image})
+            else:
+                await self._post_to_user(message.recipient, image)
+
+        async def as_link(file: OutgoingFile) -> None:
+            await self.send(message, file.fallback)
+        return SentWithFiles(platform_id=platform_id, files=await send_files(files, as_file=as_file,
+                                                                             as_link=as_link))
 
     async def _post_to_user(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
         reply = await self._api.call("/cgi-bin/message/send",

@@ -5,13 +5,18 @@ API side: every method checks `Authorization: Bearer <bot token>` (`invalid_auth
 (bolt calls it on the first request), `chat.postMessage` / `chat.update` (validating Block Kit basics: unique
 `action_id`s, section text ≤ 3000, ≤ 25 buttons per actions block) and `users.info`, records each call per method,
 and can be told to answer the next calls of a method with a 429 + `Retry-After` or a named error. Shared files are
-served at their `url_private` to the bot token only (without it, Slack answers its sign-in page with a 200).
+served at their `url_private` to the bot token only (without it, Slack answers its sign-in page with a 200). Files
+the bot shares come in Slack's external upload: `files.getUploadURLExternal` (filename and length) answers an upload
+URL and a file id, the bytes are POSTed to that URL (which needs no token: it is the secret), and
+`files.completeUploadExternal` shares the uploaded files into `channel_id` (and `thread_ts`); `uploads` keeps what
+was shared, bytes included.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 from urllib.parse import parse_qsl
@@ -43,6 +48,9 @@ class FakeSlackApi:
         self._server: TestServer | None = None
         self.files: dict[str, tuple[bytes, str]] = {}
         self.file_downloads: list[str] = []
+        self._pending_uploads: dict[str, dict[str, Any]] = {}
+        self.uploads: list[dict[str, Any]] = []
+        """Files the bot shared: `file_id, filename, title, data, channel, thread_ts`."""
 
     @property
     def url(self) -> str:
@@ -54,6 +62,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_get("/files-pri/{file_id}/{name}", self._file)
+        app.router.add_post("/upload/v1/{key}", self._upload)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -108,7 +117,8 @@ class FakeSlackApi:
             answer = queue.pop(0)
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         handler = {"auth.test": self._auth_test, "chat.postMessage": self._post, "chat.update": self._update,
-                   "users.info": self._user_info}.get(method)
+                   "users.info": self._user_info, "files.getUploadURLExternal": self._upload_url,
+                   "files.completeUploadExternal": self._complete_upload}.get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
         return web.json_response(handler(params))
@@ -140,6 +150,54 @@ class FakeSlackApi:
             return {"ok": False, "error": problem}
         self.messages[key].update(text=params.get("text"), blocks=params.get("blocks"))
         return {"ok": True, "channel": key[0], "ts": key[1], "text": params.get("text")}
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            length = int(params.get("length") or 0)
+        except ValueError:
+            length = 0
+        if not params.get("filename") or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id, key = f"F0UP{len(self._pending_uploads) + len(self.uploads):05d}", secrets.token_urlsafe(16)
+        self._pending_uploads[key] = {"file_id": file_id, "filename": params["filename"], "length": length,
+                                      "data": None}
+        assert self._server is not None
+        return {"ok": True, "upload_url": str(self._server.make_url(f"/upload/v1/{key}")), "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The bytes of a file, raw or as the multipart field `file`, to the URL `files.getUploadURLExternal`
+        gave; the length must be the one announced."""
+        pending = self._pending_uploads.get(request.match_info["key"])
+        if pending is None:
+            return web.Response(status=404, text="not found")
+        if request.content_type == "multipart/form-data":
+            field = (await request.post()).get("file")
+            data = field.file.read() if isinstance(field, web.FileField) else b""
+        else:
+            data = await request.read()
+        if len(data) != pending["length"]:
+            return web.Response(status=400, text="length mismatch")
+        pending["data"] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            files = json.loads(params.get("files") or "[]")
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        by_id = {p["file_id"]: (key, p) for key, p in self._pending_uploads.items() if p["data"] is not None}
+        if not files or any(f.get("id") not in by_id for f in files):
+            return {"ok": False, "error": "file_not_found"}
+        shared = []
+        for f in files:
+            key, pending = by_id[f["id"]]
+            del self._pending_uploads[key]
+            upload = {**pending, "title": f.get("title") or pending["filename"],
+                      "channel": params.get("channel_id") or "", "thread_ts": params.get("thread_ts") or None}
+            self.uploads.append(upload)
+            shared.append({"id": f["id"], "name": pending["filename"], "title": upload["title"],
+                           "size": len(pending["data"])})
+        return {"ok": True, "files": shared}
 
     def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(params.get("user") or ""))

@@ -2,7 +2,9 @@
 
 API side (one aiohttp app serves both): issues access tokens that expire on the injected clock (42001 for expired,
 40001/40014 for unknown), enforces the 48-hour customer-service window per openid (45015) from the last inbound time it
-is told about, rate-limits on demand (45009), validates message bodies and records every call. `/cgi-bin/media/get`
+is told about, rate-limits on demand (45009), validates message bodies and records every call. `/cgi-bin/media/upload`
+takes temporary media as multipart `media` (images checked for format and size) and image messages must name media
+the platform holds (40007 otherwise). `/cgi-bin/media/get`
 serves the bytes of media a test put there, to a valid token of the media's platform only, for three days (then
 40007 invalid media_id, as for an id never issued); an OA video answers `video_url` instead, as WeChat does.
 Callback side: builds pushes exactly as the platforms do — token signature, AES body with AppId/CorpId, msg_signature.
@@ -29,6 +31,10 @@ MEDIA_LIFETIME = timedelta(days=3)
 WECHAT_MSG_TYPES = frozenset({"text", "image", "voice", "video", "music", "news", "mpnews", "msgmenu", "wxcard"})
 WECOM_MSG_TYPES = frozenset({"text", "image", "voice", "video", "file", "textcard", "news", "mpnews", "markdown",
                              "template_card"})
+UPLOAD_TYPES = {"wechat": frozenset({"image", "voice", "video", "thumb"}),
+                "wecom": frozenset({"image", "voice", "video", "file"}), "": frozenset()}
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+IMAGE_MAX_BYTES = 10 * 1024 * 1024
 APPCHAT_MSG_TYPES = frozenset({"text", "image", "voice", "video", "file", "textcard", "news", "mpnews", "markdown"})
 
 
@@ -68,6 +74,10 @@ class FakeWeixinApi:
         self.media_downloads: list[str] = []
         self.fail_media = 0
         """The next this many media downloads answer HTTP 503 (a platform hiccup)."""
+        self.uploads: list[str] = []
+        """Media ids of the files uploaded (`/cgi-bin/media/upload`), in order; their bytes are in `media`."""
+        self.fail_uploads = 0
+        """The next this many uploads answer HTTP 503."""
         self._server: TestServer | None = None
 
     # --- controls used by tests -------------------------------------------------------------------------------
@@ -119,6 +129,7 @@ class FakeWeixinApi:
             web.post("/cgi-bin/message/send", self._wecom_send),
             web.post("/cgi-bin/appchat/send", self._appchat_send),
             web.get("/cgi-bin/media/get", self._media_get),
+            web.post("/cgi-bin/media/upload", self._media_upload),
             web.get("/media-files/{media_id}", self._media_file),
             web.post("/cgi-bin/message/update_template_card", self._wecom_update_card),
         ])
@@ -183,6 +194,49 @@ class FakeWeixinApi:
             return _reply({"video_url": str(request.url.with_path(f"/media-files/{media_id}").with_query(None))})
         return self._file(media_id, media)
 
+    async def _media_upload(self, request: web.Request) -> web.Response:
+        """Temporary media, as both platforms take it: `type` in the query, the file as the multipart field
+        `media` (with a filename); an image must be JPG, PNG or GIF (40005 otherwise) of at most 10 MB (40009).
+        Answers `type`, `media_id`, `created_at` — which the platform's own messages may then name."""
+        platform, errcode = self._token_platform(request)
+        if errcode == 0 and self.fail_uploads > 0:
+            self.fail_uploads -= 1
+            return web.Response(status=503, text="busy")
+        kind = request.query.get("type", "")
+        file = None
+        if errcode == 0 and request.content_type == "multipart/form-data":
+            form = await request.post()
+            file = form.get("media")
+        if errcode:
+            reply = {"errcode": errcode, "errmsg": "token"}
+        elif kind not in UPLOAD_TYPES[platform]:
+            reply = {"errcode": 40004, "errmsg": "invalid media type"}
+        elif not isinstance(file, web.FileField) or not file.filename:
+            reply = {"errcode": 41005, "errmsg": "media data missing"}
+        else:
+            data = file.file.read()
+            if kind == "image" and not data.startswith(IMAGE_MAGIC):
+                reply = {"errcode": 40005, "errmsg": "invalid file type"}
+            elif kind == "image" and len(data) > IMAGE_MAX_BYTES:
+                reply = {"errcode": 40009, "errmsg": "invalid image size"}
+            else:
+                media_id = f"up-{platform}-{secrets.token_hex(8)}"
+                self.put_media(media_id, data, file.content_type, platform=platform, filename=file.filename)
+                self.uploads.append(media_id)
+                reply = {"type": kind, "media_id": media_id, "created_at": int(self.clock.now().timestamp())}
+                if platform == "wecom":
+                    reply = {"errcode": 0, "errmsg": "ok", **reply}
+        self.calls.append(Call(path=request.path, body=dict(request.query), raw=b"",
+                               errcode=int(reply.get("errcode", 0))))
+        return _reply(reply)
+
+    def _media_error(self, body: Mapping[str, Any], platform: str) -> dict[str, Any] | None:
+        """40007 for a media message naming media this platform does not hold (or no longer: three days)."""
+        media = self.media.get(str((body.get(body.get("msgtype", "")) or {}).get("media_id", "")))
+        if media is None or media.platform != platform or self.clock.now() - media.uploaded_at > MEDIA_LIFETIME:
+            return {"errcode": 40007, "errmsg": "invalid media_id"}
+        return None
+
     async def _media_file(self, request: web.Request) -> web.StreamResponse:
         media_id = request.match_info["media_id"]
         media = self.media.get(media_id)
@@ -227,6 +281,8 @@ class FakeWeixinApi:
                 return {"errcode": 45015, "errmsg": "response out of time limit or subscription is canceled"}
             if body["msgtype"] == "text" and not body.get("text", {}).get("content"):
                 return {"errcode": 44003, "errmsg": "empty news data"}
+            if body["msgtype"] == "image":
+                return self._media_error(body, "wechat") or {"errcode": 0, "errmsg": "ok"}
             return {"errcode": 0, "errmsg": "ok"}
         return await self._handle(request, "wechat", check)
 
@@ -250,6 +306,8 @@ class FakeWeixinApi:
                 return {"errcode": 40058, "errmsg": "invalid template_card"}
             if not body.get("touser"):
                 return {"errcode": 81013, "errmsg": "user & party & tag all invalid"}
+            if kind == "image" and (refused := self._media_error(body, "wecom")):
+                return refused
             reply = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"wecom-{self._next_msgid()}"}
             if kind == "template_card":
                 code = f"rc{secrets.token_hex(8)}"
@@ -278,6 +336,8 @@ class FakeWeixinApi:
                 return {"errcode": 86003, "errmsg": "chat not exist"}
             if body.get("msgtype") not in APPCHAT_MSG_TYPES or body["msgtype"] not in body:
                 return {"errcode": 40008, "errmsg": "invalid message type"}
+            if body["msgtype"] == "image":
+                return self._media_error(body, "wecom") or {"errcode": 0, "errmsg": "ok"}
             return {"errcode": 0, "errmsg": "ok"}
         return await self._handle(request, "wecom", check)
 
