@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config, MediaConfig
+from bot.files_out import FilesOut
 from bot.knowledge import load_knowledge_base
 from bot.media import MediaFetcher
 from bot.metrics import Metrics
@@ -173,9 +174,14 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     renderer = Renderer()
     channels: dict[str, Channel] = {}
     wiring = hub_wiring(config)
+    keeper = MediaKeeper(blobs=_blobs(config.media), max_bytes=config.media.max_bytes,
+                         max_pixels=config.media.max_pixels)
     sender = OutboxSender(store=OutboxStore(sessions=sessions, clock=clock), channels=channels, renderer=renderer,
                           clock=clock, metrics=metrics,
-                          dead=DeadLetters(sessions=sessions, clock=clock, wiring=wiring))
+                          dead=DeadLetters(sessions=sessions, clock=clock, wiring=wiring),
+                          files=FilesOut(sessions=sessions, blobs=keeper.blobs, renderer=renderer, clock=clock,
+                                         wiring=wiring))
+
     shared = config.bus.backend == "redis"
     budget = transaction_budget(engine.dialect.name, other_processes=shared)
     counted_in = budget_clock(engine.dialect.name, other_processes=shared)
@@ -184,8 +190,6 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     understander = understander or load_understander(config.nlp.model_path or None)
     timers = TimerWorker(sessions=sessions, clock=clock, jobs=default_timer_jobs(), wiring=wiring,
                          after_commit=sender.wake) if config.bus.process else None
-    keeper = MediaKeeper(blobs=_blobs(config.media), max_bytes=config.media.max_bytes,
-                         max_pixels=config.media.max_pixels)
     fetcher = MediaFetcher(queue=MediaQueue(sessions=sessions, clock=clock), keeper=keeper, channels=channels,
                            clock=clock, after_notice=sender.wake) if config.bus.process else None
     pipeline = Pipeline(sessions=sessions, inbox=inbox, wiring=wiring, understander=understander,

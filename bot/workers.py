@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Awaitable, Callable, Mapping
 
+from bot.files_out import FilesOut
 from bot.loop import WakeableLoop
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
@@ -85,9 +86,11 @@ class OutboxSender(WakeableLoop):
 
     def __init__(self, *, store: OutboxStore, channels: Mapping[str, Channel], renderer: Renderer, clock: Clock,
                  metrics: Metrics, dead: Callable[[Claimed, str], Awaitable[None]] | None = None,
-                 concurrency: int = 16, idle_poll: float = 1.0) -> None:
-        """`dead` is told of each row that goes dead and why (`not_configured`, `refused`)."""
+                 files: FilesOut | None = None, concurrency: int = 16, idle_poll: float = 1.0) -> None:
+        """`dead` is told of each row that goes dead and why (`not_configured`, `refused`); `files` sends the
+        messages that carry files (without it they go with links only)."""
         super().__init__()
+        self._files = files
         self._dead = dead
         self._store = store
         self._channels = channels
@@ -137,8 +140,11 @@ class OutboxSender(WakeableLoop):
                 await self._counted(claimed, OutboxStatus.DEAD, NOT_CONFIGURED)
                 return None
             try:
-                platform_id = await channel.send(message, self._renderer.render(message.template, message.data,
-                                                                                message.locale))
+                if self._files is not None and message.data.get("files"):
+                    platform_id = await self._files.send(channel, message)
+                else:
+                    platform_id = await channel.send(message, self._renderer.render(message.template, message.data,
+                                                                                    message.locale))
             except SendError as exc:
                 status = await self._store.failed(claimed, f"{exc.code or type(exc).__name__}: {exc}",
                                                   retryable=exc.retryable, retry_after=exc.retry_after)

@@ -7,6 +7,8 @@ nothing else; the buttons name the ticket, and "还是不行" is understood anyw
 counts while the reopen window is open."""
 from __future__ import annotations
 
+from typing import Any
+
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
 from handlers import notices
@@ -25,9 +27,11 @@ def confirmation_actions(code: str, locale: str) -> list[dict[str, str]]:
 
 
 async def ask_confirmation(ctx: Origin, ticket: TicketView, *, note: str, technician: str,
-                           photos: list[str] | None = None) -> list[Outbound]:
-    """The job was resolved (by `technician`, or by someone unnamed when empty): tell the customer (with links to
-    the technician's completion `photos`, and the job sheet: what it cost them, or free under warranty) and ask; it closes by itself when the window ends unanswered."""
+                           photos: list[dict[str, Any]] | None = None) -> list[Outbound]:
+    """The job was resolved (by `technician`, or by someone unnamed when empty): tell the customer (with the
+    technician's completion `photos` — `MediaService.share_staff_files` — and the job sheet: what it cost them, or
+    free under warranty) and ask; it closes by itself when the window ends unanswered. The photos go as files
+    where the customer's channel can send them (`files`), as links in the text otherwise (`photos`)."""
     await ctx.services.closure.await_confirmation(ticket)
     customer = await ctx.services.dispatch.customer_contact(ticket)
     if customer is None:
@@ -40,5 +44,6 @@ async def ask_confirmation(ctx: Origin, ticket: TicketView, *, note: str, techni
     return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,
                         conversation=customer.conversation, template="confirm_resolved", locale=customer.locale,
                         key=f"confirm:{ticket.code}", ticket=ctx.ticket_card(ticket, customer.locale),
-                        technician=technician, note=note, photos=photos or [], sheet=await notices.charges(ctx, ticket),
+                        technician=technician, note=note, files=photos or [],
+                        photos=[p["link"] for p in photos or []], sheet=await notices.charges(ctx, ticket),
                         actions=confirmation_actions(ticket.code, customer.locale))]

@@ -217,6 +217,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                                                   SHEETS[0]), ("", [], SHEETS[3]), ("", [], SHEETS[1]),
                                                  ("", [], SHEETS[2])) for who in ("王师傅", "")],
         "job_photo_added": [{"code": CODE, "count": 1}, {"code": CODE, "count": 3}],
+        "photo_link": [{"link": "https://service.example.com/media/" + "k" * 43}],
         "job_cancelled": [{"ticket": t(status="cancelled"), "reason": r} for r in ("已经好了", "")],
         "job_reopened": [{"ticket": t(), "job": JOB, "pooled": False, "actions": ACTIONS, "note": "还是不脱水"},
                          {"ticket": t(status="new"), "job": NO_JOB_DETAILS, "pooled": True, "actions": ACTIONS,

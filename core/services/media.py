@@ -72,19 +72,25 @@ class MediaService:
                 self.received += 1
             self._session.add(row)
 
-    async def share_staff_files(self, ticket_code: str) -> list[str]:
-        """Links for the customer to the files staff added to the ticket (completion photos), each under a random
-        key of its own: a link opens that one file and nothing else."""
+    async def share_staff_files(self, ticket_code: str) -> list[dict[str, Any]]:
+        """The files staff added to the ticket (completion photos), for the customer: each `{"attachment": id,
+        "ticket": code, "name": …, "link": url}`, its link under a random key of its own (a link opens that one
+        file and nothing else). The outbox sends each as a file where the customer's channel can, else the link."""
         rows = await self._session.scalars(
             select(MediaAttachment).join(Ticket, Ticket.id == MediaAttachment.ticket_id)
             .where(Ticket.code == ticket_code, MediaAttachment.customer_id.is_(None),
                                           MediaAttachment.status.in_((MediaStatus.STORED, MediaStatus.PENDING)))
             .order_by(MediaAttachment.id))
-        links = []
+        shared = []
         for row in rows:
             row.share_token = row.share_token or secrets.token_urlsafe(32)
-            links.append(f"{self._links}{SHARED_PATH}{row.share_token}")
-        return links
+            shared.append({"attachment": row.id, "ticket": ticket_code, "name": row.name,
+                           "link": f"{self._links}{SHARED_PATH}{row.share_token}"})
+        return shared
+
+    async def by_id(self, attachment_id: int) -> AttachmentView | None:
+        row = await self._session.get(MediaAttachment, attachment_id)
+        return attachment_view(row) if row is not None else None
 
     async def shared(self, token: str) -> AttachmentView | None:
         """The file behind a customer's link, once stored."""

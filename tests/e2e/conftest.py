@@ -30,12 +30,14 @@ from tests.channels.wecom.conftest import AGENT_ID, CORP_ID
 from tests.conftest import empty_tables
 from testkit.email_peers import PASSWORD, USER, Mailbox, SmtpPeer
 from testkit.fakes.slack_api import FakeSlackApi
-from testkit.fakes.weixin_api import FakeWeixinApi, message_xml, new_aes_key, wecom_push
+from testkit.fakes.weixin_api import FakeWeixinApi, message_xml, new_aes_key, wechat_push, wecom_push
 from testkit.hub_process import RATE_KEYS
 from testkit.understanding import keyword_understander
 
 SERVICE_ADDRESS = "service@aftersales.test"
 API_TOKEN = "console-token-1"
+WECHAT_APP_ID = "wx-service"
+WECHAT_TOKEN = "wechattoken"
 
 
 @pytest.fixture
@@ -91,12 +93,14 @@ async def chat(hub_server) -> AsyncIterator[Any]:  # type: ignore[no-untyped-def
 
 
 async def push_wecom(http: aiohttp.ClientSession, server: TestServer, wecom: dict[str, Any], user: str, text: str,
-                     msg_id: int, *, now: int | None = None) -> int:
-    """A text `user` typed in the WeCom app of the `wecom` section, pushed to the served hub the way WeCom pushes
-    it (at `now`, seconds since the epoch by the hub's clock; the real time by default); returns the HTTP status."""
+                     msg_id: int, *, now: int | None = None, content: dict[str, Any] | None = None) -> int:
+    """A text `user` typed in the WeCom app of the `wecom` section (or the message `content` stands for: its
+    `MsgType` and fields), pushed to the served hub the way WeCom pushes it (at `now`, seconds since the epoch by
+    the hub's clock; the real time by default); returns the HTTP status."""
     now = int(time.time()) if now is None else now
-    xml = message_xml({"ToUserName": wecom["corp_id"], "FromUserName": user, "CreateTime": now, "MsgType": "text",
-                       "Content": text, "MsgId": msg_id, "AgentID": int(wecom["agent_id"])})
+    xml = message_xml({"ToUserName": wecom["corp_id"], "FromUserName": user, "CreateTime": now,
+                       **(content or {"MsgType": "text", "Content": text}), "MsgId": msg_id,
+                       "AgentID": int(wecom["agent_id"])})
     query, body = wecom_push(token=wecom["token"], aes_key=wecom["encoding_aes_key"], corp_id=wecom["corp_id"],
                              agent_id=int(wecom["agent_id"]), xml=xml, timestamp=now)
     async with http.post(server.make_url("/webhooks/wecom"), params=query, data=body) as response:
@@ -105,7 +109,8 @@ async def push_wecom(http: aiohttp.ClientSession, server: TestServer, wecom: dic
 
 class StaffedHub:
     """A served hub with every staff channel configured against its peers — WeCom and Slack fakes, dovecot and an
-    SMTP recorder for email — plus the web chat; demo staff loaded. Messages go in the way each platform sends
+    SMTP recorder for email — plus the web chat and the WeChat Official Account (on the same fake as WeCom); demo
+    staff loaded. Messages go in the way each platform sends
     them (encrypted WeCom callbacks, signed Slack events, mail appended over IMAP, a browser's websocket) and come
     out through the real send paths."""
 
@@ -126,6 +131,25 @@ class StaffedHub:
     async def wecom(self, user: str, text: str) -> int:
         """A text typed in the WeCom app, pushed the way WeCom pushes it; returns the HTTP status."""
         return await push_wecom(self._http, self.server, self._wecom, user, text, 9_000_000 + next(self._seq))
+
+    async def wecom_photo(self, user: str, data: bytes, content_type: str = "image/jpeg") -> int:
+        """A photo sent in the WeCom app: the fake holds its bytes under a new media id, the push names it."""
+        media_id = f"wecom-photo-{next(self._seq)}"
+        self.weixin.put_media(media_id, data, content_type, platform="wecom")
+        return await push_wecom(self._http, self.server, self._wecom, user, "", 9_000_000 + next(self._seq),
+                                content={"MsgType": "image", "PicUrl": f"https://wework.qpic.cn/{media_id}",
+                                         "MediaId": media_id})
+
+    async def wechat(self, openid: str, text: str) -> int:
+        """A customer's text to the Official Account, pushed the way WeChat pushes it (plaintext mode); their
+        48-hour customer-service window opens on the fake."""
+        now = int(time.time())
+        self.weixin.customer_wrote(openid)
+        xml = message_xml({"ToUserName": "gh_service", "FromUserName": openid, "CreateTime": now,
+                           "MsgType": "text", "Content": text, "MsgId": 8_000_000 + next(self._seq)})
+        query, body = wechat_push(token=WECHAT_TOKEN, xml=xml, timestamp=now, openid=openid)
+        async with self._http.post(self.server.make_url("/webhooks/wechat"), params=query, data=body) as response:
+            return response.status
 
     async def slack_message(self, user: str, text: str, *, channel: str = "D0STAFF",
                             thread_ts: str | None = None) -> int:
@@ -241,13 +265,15 @@ async def messaging_hub(served_database: str,  # type: ignore[no-untyped-def]
 async def _staffed(url: str, sections: dict[str, Any], smtp_peer: SmtpPeer | None,
                    mailbox: Mailbox | None) -> AsyncIterator[StaffedHub]:
     slack = await FakeSlackApi(token=BOT_TOKEN).start()
-    weixin = await FakeWeixinApi(clock=SystemClock(), app_id="wx-unused", app_secret="unused", corp_id=CORP_ID,
+    weixin = await FakeWeixinApi(clock=SystemClock(), app_id=WECHAT_APP_ID, app_secret="appsecret", corp_id=CORP_ID,
                                  corp_secret="corpsecret", agent_id=AGENT_ID).start()
     wecom = {"corp_id": CORP_ID, "agent_id": str(AGENT_ID), "secret": "corpsecret", "token": "wecomtoken",
              "encoding_aes_key": new_aes_key(), "api_base_url": weixin.url, "alerts_chat_id": "ops"}
     config = config_from_dict({
         "database": {"url": url}, "webchat": {key: 1000 for key in RATE_KEYS}, "wecom": wecom,
         "api": {"tokens": [{"token": API_TOKEN, "role": "agent", "name": "console"}]},
+        "wechat": {"app_id": WECHAT_APP_ID, "app_secret": "appsecret", "token": WECHAT_TOKEN,
+                   "api_base_url": weixin.url},
         "slack": {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "api_base_url": slack.url,
                   "alerts_channel": "C0ALERTS"}, **sections})
     hub = build_hub(config, understander=keyword_understander())
