@@ -1,11 +1,12 @@
 """The media fetcher: downloads what messages carried from their platforms, after the message was acknowledged and
 handled, so a slow or failing media API never delays an acknowledgement or loses a message. Claimed rows are
 fetched a few at a time; a failure waits for its backoff (core.media.queue), an expired media id is recorded as gone
-and the customer asked to send it again."""
+and the customer asked to send it again. Once a minute it also drops uploads staged and never finished."""
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Callable, Mapping
 
 from bot.loop import WakeableLoop
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 PARALLEL = 4
 IDLE_POLL = 5.0
+SWEEP_EVERY = timedelta(minutes=1)
 
 
 class MediaFetcher(WakeableLoop):
@@ -46,10 +48,24 @@ class MediaFetcher(WakeableLoop):
             await asyncio.gather(*(self._fetch(d) for d in due))
             tried += len(due)
 
+    async def sweep_uploads(self) -> int:
+        """Drop the uploads channels staged and nobody finished in time (a chunked web-chat upload abandoned
+        mid-way); returns how many. The staging area is shared by every process that fetches from it."""
+        removed = 0
+        for channel in self._channels.values():
+            sweep = getattr(channel, "sweep_uploads", None)
+            if sweep is not None:
+                removed += await sweep()
+        return removed
+
     async def _run(self) -> None:
+        next_sweep = self._clock.now()
         while True:
             try:
                 await self.fetch_due()
+                if self._clock.now() >= next_sweep:
+                    await self.sweep_uploads()
+                    next_sweep = self._clock.now() + SWEEP_EVERY
                 next_due = await self._queue.next_due()
             except Exception:  # noqa: BLE001 - database trouble: wait and try again
                 log.exception("media pass failed")

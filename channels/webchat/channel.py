@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any, Sequence
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.webchat.config import WebChatConfig
-from channels.webchat.frames import (CLIENT_ID, ClientMessage, FrameError, ack_frame, error_frame, hello_frame,
+from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, error_frame, hello_frame,
                                      parse_client_frame, reply_frame)
 from channels.webchat.admission import Admission, Limited
 from channels.webchat.sessions import PREFIX, SocketRegistry, conversation_of, new_session_id, valid_session_id
-from channels.webchat.uploads import UploadStore, upload_kind
+from channels.webchat.upload_http import UploadEndpoints
 from channels.webchat.texts import CROWDED, error_text, locale_for, page_strings
 from core.clock import Clock
-from core.envelopes import Attachment, Inbound, Outbound
+from core.envelopes import Inbound, Outbound
 from core.ports import FetchedMedia, IntakeSink, PermanentSendError, RetryableSendError
 from templates.render import Rendered
 
@@ -40,7 +40,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 HARD_LIMIT_FACTOR = 4
 """Frames up to `max_frame_bytes` get a polite `too_large`; beyond this multiple aiohttp closes the socket (1009)
 without buffering the rest, so a hostile client cannot make the server hold large frames."""
-UPLOAD_CHUNK = 256 * 1024
 PAGE_HEADERS = {
     "Cache-Control": "no-cache",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
@@ -48,22 +47,6 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
-
-
-async def _body(request: web.Request, limit: int) -> bytes | None:
-    """The whole body, or None as soon as it passes `limit` (the rest is never buffered)."""
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(UPLOAD_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _size(count: int) -> str:
-    return f"{count / 1048576:g} MB" if count >= 1048576 else f"{count // 1024} KB"
 
 
 class WebChatChannel:
@@ -84,14 +67,14 @@ class WebChatChannel:
         self._admission = Admission(config=config, trusted_proxies=trusted_proxies, clock=clock)
         self._sockets = SocketRegistry()
         self._running = False
-        self._max_upload = config.max_upload_bytes
-        self._uploads = UploadStore(root=Path(config.upload_dir))
+        self._uploads = UploadEndpoints(config=config, intake=intake, clock=clock, admission=self._admission,
+                                        running=lambda: self._running)
 
     def routes(self) -> Sequence[web.AbstractRouteDef]:
         return [
             web.get("/chat", self._page),
             web.get("/chat/ws", self._websocket),
-            web.post("/chat/upload", self._upload),
+            *self._uploads.routes(),
             web.get("/chat/strings", self._strings),
             web.static("/chat/static", STATIC_DIR),
         ]
@@ -112,6 +95,10 @@ class WebChatChannel:
     async def fetch_media(self, source: str, *, max_bytes: int) -> FetchedMedia:
         """An upload from the page, staged until it is kept."""
         return await self._uploads.fetch(source)
+
+    async def sweep_uploads(self) -> int:
+        """Drop the page's chunked uploads that expired unfinished (run by the media fetcher)."""
+        return await self._uploads.sweep()
 
     async def send(self, message: Outbound, rendered: Rendered) -> str:
         session = message.conversation.removeprefix(PREFIX)
@@ -184,51 +171,6 @@ class WebChatChannel:
             await self._refuse(ws, locale, FrameError("unavailable", parsed.client_id))
             return
         await self._push(ws, ack_frame(message_id))
-
-    async def _upload(self, request: web.Request) -> web.Response:
-        """`POST /chat/upload?session=…&id=…&name=…` with the file as the body: a message of the session carrying
-        it, committed like a typed one and answered `{"type": "ack", "id": …}`. The page's id makes a resend after
-        a dropped connection harmless (the inbox dedupes on it). Refusals answer an error frame with its status."""
-        session, client_id = request.query.get("session"), request.query.get("id", "")
-        locale = locale_for(request.query.get("lang"))
-        if not self._running:
-            raise web.HTTPServiceUnavailable(text="web chat is not running")
-        if not valid_session_id(session) or not CLIENT_ID.fullmatch(client_id):
-            return self._upload_refused(400, locale, FrameError("bad_frame", client_id or None))
-        assert session is not None
-        error = FrameError("file_too_large", client_id)
-        if request.content_length is not None and request.content_length > self._max_upload:
-            return self._upload_refused(413, locale, error)
-        limited = self._admission.message(self._admission.client_address(request), conversation_of(session))
-        if limited:
-            return self._upload_refused(429, locale, FrameError("rate_limited", client_id), limited=limited)
-        data = await _body(request, self._max_upload)
-        if data is None:
-            return self._upload_refused(413, locale, error)
-        kind = upload_kind(data) if data else None
-        if kind is None:
-            return self._upload_refused(415, locale, FrameError("unsupported_type", client_id))
-        conversation = conversation_of(session)
-        attachment = Attachment(kind=kind[0], name=request.query.get("name", "")[:255], content_type=kind[1],
-                                size=len(data), url=await self._uploads.stage(data))
-        inbound = Inbound(channel=self.name, account=self.account, external_id=f"{session}:{client_id}",
-                          sender=conversation, conversation=conversation, text="", sent_at=self._clock.now(),
-                          attachments=(attachment,), raw={"client_id": client_id, "locale": locale})
-        try:
-            await self._intake([inbound])
-        except Exception:
-            log.warning("web chat upload intake failed for %s; the page will resend", inbound.external_id,
-                        exc_info=True)
-            return self._upload_refused(503, locale, FrameError("unavailable", client_id))
-        return web.json_response(ack_frame(client_id), dumps=_dumps)
-
-    def _upload_refused(self, status: int, locale: str, error: FrameError, *,
-                        limited: Limited | None = None) -> web.Response:
-        sentence = error_text(CROWDED if limited and limited.crowded else error.code, locale).format(
-            limit=_size(self._max_upload))
-        frame = error_frame(error.code, sentence, client_id=error.client_id,
-                            retry_after=limited.retry_after if limited else None)
-        return web.json_response(frame, status=status, dumps=_dumps)
 
     def _inbound(self, session: str, message_id: str, message: ClientMessage, locale: str) -> Inbound:
         conversation = conversation_of(session)

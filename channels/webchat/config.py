@@ -29,7 +29,9 @@ class WebChatConfig:
     max_upload_bytes: int = 10 * 1024 * 1024
     """Largest picture or file the page may upload (`[media] max_bytes` still applies when it is kept)."""
     upload_dir: str = "var/uploads"
-    """Where uploads wait for the media fetcher to keep them."""
+    """Where uploads wait for the media fetcher to keep them (shared by every hub process)."""
+    upload_expiry: timedelta = timedelta(hours=24)
+    """A chunked upload untouched this long is dropped (the media fetcher sweeps them); the page then starts over."""
 
     @property
     def alerts_room(self) -> str:
@@ -44,3 +46,5 @@ class WebChatConfig:
         for name in ("sender_rate", "address_rate", "address_session_rate", "global_rate"):
             if getattr(self, name) < 1 or getattr(self, f"{name}_window").total_seconds() <= 0:
                 raise ValueError(f"webchat.{name} must be at least 1 and webchat.{name}_window positive")
+        if self.upload_expiry.total_seconds() <= 0:
+            raise ValueError("webchat.upload_expiry must be positive")

@@ -106,6 +106,11 @@ async def test_a_web_chat_upload_is_kept(api: Api) -> None:
     async with api.http.post(api.server.make_url("/chat/upload"), data=picture,
                              params={"session": "w" * 22, "id": "up-1", "name": "故障.jpg"}) as response:
         assert response.status == 200 and await response.json() == {"type": "ack", "id": "up-1"}
+    await _upload_kept(api)
+
+
+async def _upload_kept(api: Api) -> None:
+    """The one web-chat upload was handled and its bytes kept (without EXIF)."""
     for _ in range(500):
         async with api.hub.sessions() as session:
             row = await session.scalar(select(MediaAttachment))
@@ -117,6 +122,37 @@ async def test_a_web_chat_upload_is_kept(api: Api) -> None:
     assert row.customer_id is not None and row.conversation == "web:" + "w" * 22
     stored = await api.hub.media.blobs.get(row.sha256)
     assert stored is not None and b"Exif" not in stored
+
+
+async def test_a_chunked_web_chat_upload_is_kept_and_an_abandoned_one_swept(api: Api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    picture = photo_of_size(1_500_000)
+    chunk = 700_000
+
+    async def send(client_id: str, upto: int) -> list[Any]:
+        """The picture's chunks up to `upto`; the hub's answers."""
+        async with api.http.post(api.server.make_url("/chat/uploads"), params={
+                "session": "w" * 22, "id": client_id, "name": "故障.jpg", "size": str(len(picture))}) as response:
+            key = (await response.json())["upload"]
+        answers = []
+        for offset in range(0, upto, chunk):
+            async with api.http.patch(api.server.make_url(f"/chat/uploads/{key}"), params={"offset": str(offset)},
+                                      data=picture[offset:offset + chunk]) as response:
+                answers.append(await response.json())
+        return answers
+
+    answers = await send("up-1", len(picture))
+    assert answers[0]["offset"] == chunk and answers[-1] == {"type": "ack", "id": "up-1"}
+    await _upload_kept(api)
+    assert (await send("up-2", chunk))[0]["offset"] == chunk
+
+    assert api.hub.fetcher is not None and len(list((tmp_path / "uploads" / "partial").iterdir())) == 3
+    api.hub.clock.advance(25 * 3600)  # type: ignore[attr-defined]
+    api.hub.fetcher.wake()
+    for _ in range(500):
+        if not list((tmp_path / "uploads" / "partial").iterdir()):
+            break
+        await asyncio.sleep(0.02)
+    assert list((tmp_path / "uploads" / "partial").iterdir()) == []
 
 
 async def test_a_shared_file_opens_by_its_link_alone_and_nothing_else_does(api: Api) -> None:

@@ -1,6 +1,7 @@
 // Web chat page: talks to /chat/ws with JSON frames, keeps unsent messages until the server acknowledges them,
 // reconnects with exponential backoff and jitter, and shows replies (with ticket cards and action buttons). Pictures
-// and files go up over HTTP (/chat/upload) with a progress bar, resent under the same id after trouble.
+// and files go up over HTTP in chunks (/chat/uploads) with a progress bar, resumed where the hub stopped after a
+// dropped connection or a reload.
 "use strict";
 
 (async function () {
@@ -9,6 +10,7 @@
   const TYPING_MS = 10000;
   const CLOSE_TOO_BIG = 1009;
   const PERMANENT_ERRORS = new Set(["empty", "too_large", "bad_frame", "invalid_json"]);
+  const CHUNK_BYTES = 256 * 1024;
 
   const params = new URLSearchParams(location.search);
   const T = await loadStrings(params.get("lang") || navigator.language || "zh");
@@ -28,6 +30,8 @@
   store.setSession(session);
   let history = store.load("history", []);
   let outbox = store.load("outbox", []);
+  let pendingUploads = store.load("uploads", []);
+  const files = makeFileStore();
   const seen = new Set(history.map((m) => m.id));
   const inflight = new Set();
   const rows = new Map();
@@ -247,40 +251,125 @@
     retryTimer = setTimeout(flush, seconds * 1000);
   }
 
-  // ---- uploads: one message per file; the same id on every retry, so the hub keeps it once ----
-  function upload(file, id) {
+  // ---- uploads: one message per file, sent in chunks under the message's id (the hub keeps it once); after a
+  // dropped connection or a reload the hub says how many bytes it has and the page goes on from there. The picked
+  // file waits in IndexedDB, the upload's key in localStorage, until the hub acknowledges the message. ----
+  function makeFileStore() {
+    const opened = new Promise((resolve) => {
+      try {
+        const request = indexedDB.open("aftersales.webchat", 1);
+        request.onupgradeneeded = () => request.result.createObjectStore("files");
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => resolve(null);
+      } catch (e) { resolve(null); }
+    });
+    const run = (mode, work) => opened.then((db) => db && new Promise((resolve) => {
+      const tx = db.transaction("files", mode);
+      const request = work(tx.objectStore("files"));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = tx.onabort = () => resolve(null);
+    }));
+    return {
+      put: (id, file) => run("readwrite", (files) => files.put(file, id)),
+      get: (id) => run("readonly", (files) => files.get(id)),
+      remove: (id) => run("readwrite", (files) => files.delete(id)),
+    };
+  }
+
+  function pendingUpload(id) {
+    return pendingUploads.find((entry) => entry.id === id);
+  }
+
+  function savePendingUploads() {
+    store.save("uploads", pendingUploads);
+  }
+
+  async function pick(file) {
+    const id = randomId(12);
+    pendingUploads.push({ id, name: file.name, upload: null });
+    savePendingUploads();
+    await files.put(id, file);
+    upload(file, id);
+  }
+
+  async function resumeUploads() {
+    for (const entry of pendingUploads.slice()) {
+      const file = await files.get(entry.id);
+      if (file) upload(file, entry.id);
+      else settleUpload(entry.id, null, { message: T.uploadFailed });
+    }
+  }
+
+  function request(method, url, body, onProgress) {
+    // {status, frame}; status 0 when the connection failed.
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, url);
+      if (onProgress) xhr.upload.addEventListener("progress", (event) => onProgress(event.loaded));
+      xhr.addEventListener("load", () => {
+        let frame = {};
+        try { frame = JSON.parse(xhr.responseText); } catch (e) { frame = {}; }
+        resolve({ status: xhr.status, frame });
+      });
+      xhr.addEventListener("error", () => resolve({ status: 0, frame: {} }));
+      xhr.addEventListener("abort", () => resolve({ status: 0, frame: {} }));
+      xhr.send(body === undefined ? null : body);
+    });
+  }
+
+  async function upload(file, id) {
+    const name = pendingUpload(id).name;
     if (!rows.has(id)) {
-      const message = { id, role: "customer", text: "📎 " + file.name, at: new Date().toISOString(), status: "sending" };
+      const message = { id, role: "customer", text: "📎 " + name, at: new Date().toISOString(), status: "sending" };
       remember(message);
       renderMessage(message);
     }
     const bubble = rows.get(id).querySelector(".bubble");
     const bar = bubble.querySelector("progress") || bubble.appendChild(el("progress", "", ""));
     bar.max = 100;
-    bar.value = 0;
     bar.dataset.testid = "upload-progress";
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/chat/upload?" + new URLSearchParams({ session, id, name: file.name, lang }));
-    xhr.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) bar.value = Math.round((event.loaded * 100) / event.total);
-    });
-    const again = (seconds) => setTimeout(() => upload(file, id), seconds * 1000);
-    xhr.addEventListener("load", () => {
-      let frame = {};
-      try { frame = JSON.parse(xhr.responseText); } catch (e) { frame = {}; }
-      if (xhr.status === 200) {
-        bar.remove();
-        setStatus(id, "sent");
-      } else if (xhr.status === 429 || xhr.status >= 500) {
-        again(frame.retry_after || 3);
-      } else {
-        bar.remove();
-        setStatus(id, "failed");
-        toast(frame.message || T.uploadFailed, "error");
+    for (let wait = 1; ; wait = Math.min(wait * 2, 30)) {
+      const answer = await sendChunks(file, id, name, bar);
+      if (answer.status === 200) return settleUpload(id, bar, null);
+      if (answer.status !== 0 && answer.status !== 404 && answer.status !== 429 && answer.status < 500) {
+        return settleUpload(id, bar, answer.frame);
       }
-    });
-    xhr.addEventListener("error", () => again(3));
-    xhr.send(file);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30, answer.frame.retry_after || wait) * 1000));
+    }
+  }
+
+  // One go: where the hub is, then chunk after chunk until it acknowledges the message or something goes wrong.
+  async function sendChunks(file, id, name, bar) {
+    const entry = pendingUpload(id);
+    let answer = entry.upload ? await request("GET", "/chat/uploads/" + entry.upload) : { status: 404 };
+    if (answer.status === 404) {
+      const query = new URLSearchParams({ session, id, name, size: String(file.size), lang });
+      answer = await request("POST", "/chat/uploads?" + query);
+      entry.upload = answer.status === 200 ? answer.frame.upload : null;
+      savePendingUploads();
+    }
+    while (answer.status === 200 || answer.status === 409) {
+      if (answer.frame.type === "ack") return answer;
+      const offset = answer.frame.offset;
+      const show = (sent) => { bar.value = Math.round(((offset + sent) * 100) / Math.max(file.size, 1)); };
+      show(0);
+      const chunk = file.slice(offset, Math.min(offset + CHUNK_BYTES, file.size));
+      answer = await request("PATCH", `/chat/uploads/${entry.upload}?offset=${offset}`, chunk, show);
+    }
+    if (answer.status === 404) {
+      entry.upload = null;
+      savePendingUploads();
+    }
+    return answer;
+  }
+
+  function settleUpload(id, bar, refusal) {
+    if (bar) bar.remove();
+    pendingUploads = pendingUploads.filter((entry) => entry.id !== id);
+    savePendingUploads();
+    files.remove(id);
+    setStatus(id, refusal ? "failed" : "sent");
+    if (refusal) toast(refusal.message || T.uploadFailed, "error");
   }
 
   // ---- connection ----
@@ -322,6 +411,7 @@
       store.setSession(session);
       store.save("history", history);
       store.save("outbox", outbox);
+      savePendingUploads();
     }
     ready = true;
     attempt = 0;
@@ -394,7 +484,7 @@
   });
   $("[data-testid=attach-button]").addEventListener("click", () => fileInput.click());
   fileInput.addEventListener("change", () => {
-    Array.from(fileInput.files).forEach((file) => upload(file, randomId(12)));
+    Array.from(fileInput.files).forEach(pick);
     fileInput.value = "";
   });
   $(".composer").addEventListener("submit", (event) => {
@@ -414,6 +504,7 @@
     $(".suggestions").append(chip);
   });
   history.forEach(renderMessage);
+  resumeUploads();
   window.addEventListener("online", connect);
   document.addEventListener("visibilitychange", () => { if (!document.hidden && !socket) connect(); });
   resize();

@@ -1,9 +1,11 @@
 """Uploading a picture or file from the chat page over HTTP: tied to the chat session, committed like a typed message
 (a resend after a dropped connection is the same message), and refused with a sentence when too large, of a kind the
-chat does not take, or while the database is away."""
+chat does not take, or while the database is away. Sent in chunks it resumes from the offset the hub has, refuses a
+chunk at any other offset, and an upload left unfinished expires."""
 from __future__ import annotations
 
-from typing import AsyncIterator
+from datetime import timedelta
+from typing import Any, AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -11,16 +13,17 @@ from aiohttp.test_utils import TestClient, TestServer
 from channels.webchat.channel import WebChatChannel
 from channels.webchat.config import WebChatConfig
 from core.clock import FakeClock
-from testkit.media_samples import PDF, png
+from testkit.media_samples import PDF, photo_of_size, png
 from tests.channels.webchat.conftest import IntakeRecorder, make_app
 
 SESSION = "s" * 22
 
 
 @pytest.fixture
-async def uploads(tmp_path, recorder: IntakeRecorder) -> AsyncIterator[tuple[TestClient, WebChatChannel]]:  # type: ignore[no-untyped-def]
-    channel = WebChatChannel(config=WebChatConfig(max_upload_bytes=64 * 1024, upload_dir=str(tmp_path / "up")),
-                             intake=recorder, clock=FakeClock())
+async def uploads(tmp_path, recorder: IntakeRecorder, clock: FakeClock) -> AsyncIterator[tuple[TestClient, WebChatChannel]]:  # type: ignore[no-untyped-def]
+    config = WebChatConfig(max_upload_bytes=64 * 1024, upload_dir=str(tmp_path / "up"),
+                           upload_expiry=timedelta(hours=1))
+    channel = WebChatChannel(config=config, intake=recorder, clock=clock)
     async with TestClient(TestServer(make_app(channel))) as client:
         yield client, channel
 
@@ -71,3 +74,81 @@ async def test_the_size_limit_is_named_and_a_database_outage_is_retried_by_the_p
     assert (status, frame["code"], frame["id"]) == (503, "unavailable", "u1")
     recorder.failure = None
     assert (await _upload(client, png()))[0] == 200 and len(recorder.accepted) == 1
+
+
+async def _open(client: TestClient, size: int, *, id: str = "c1") -> tuple[int, Any]:  # noqa: A002
+    response = await client.post("/chat/uploads", params={"session": SESSION, "id": id, "name": "铭牌.jpg",
+                                                          "size": str(size), "lang": "en"})
+    return response.status, await response.json()
+
+
+async def _chunk(client: TestClient, key: str, offset: int, data: bytes) -> tuple[int, Any]:
+    response = await client.patch(f"/chat/uploads/{key}", params={"offset": str(offset)}, data=data)
+    return response.status, await response.json()
+
+
+async def test_a_chunked_upload_goes_on_from_the_offset_the_hub_has(uploads, recorder: IntakeRecorder) -> None:  # type: ignore[no-untyped-def]
+    client, channel = uploads
+    picture = photo_of_size(50_000)
+    status, opened = await _open(client, len(picture))
+    key = opened["upload"]
+    assert status == 200 and opened == {"upload": key, "offset": 0, "size": len(picture)}
+    assert await _chunk(client, key, 0, picture[:20_000]) == (200, {"upload": key, "offset": 20_000,
+                                                                    "size": len(picture)})
+    status, refused = await _chunk(client, key, 0, picture[:20_000])
+    assert (status, refused["code"], refused["offset"]) == (409, "wrong_offset", 20_000)
+    assert (await _chunk(client, key, 30_000, picture[30_000:]))[1]["offset"] == 20_000
+
+    async with client.get(f"/chat/uploads/{key}") as response:
+        assert response.status == 200 and (await response.json())["offset"] == 20_000
+    assert await _open(client, len(picture)) == (200, {"upload": key, "offset": 20_000, "size": len(picture)})
+    assert recorder.accepted == []
+
+    assert await _chunk(client, key, 20_000, picture[20_000:]) == (200, {"type": "ack", "id": "c1"})
+    (inbound,) = recorder.accepted
+    assert (inbound.external_id, inbound.attachments[0].kind, inbound.attachments[0].name) == (
+        f"{SESSION}:c1", "image", "铭牌.jpg")
+    assert (await channel.fetch_media(inbound.attachments[0].url, max_bytes=10**6)).data == picture
+
+    assert (await _open(client, len(picture)))[1]["offset"] == len(picture)
+    assert await _chunk(client, key, len(picture), b"") == (200, {"type": "ack", "id": "c1"})
+    assert len(recorder.accepted) == 1 and len(recorder.duplicates) == 1
+
+
+async def test_chunked_uploads_keep_the_size_and_type_limits(uploads, recorder: IntakeRecorder) -> None:  # type: ignore[no-untyped-def]
+    client, _ = uploads
+    status, refused = await _open(client, 65 * 1024)
+    assert (status, refused["code"]) == (413, "file_too_large") and "up to 64 KB" in refused["message"]
+    assert (await _open(client, 0))[1]["code"] == "unsupported_type"
+
+    key = (await _open(client, 20_000, id="text"))[1]["upload"]
+    status, refused = await _chunk(client, key, 0, b"not a picture at all " * 500)
+    assert (status, refused["code"], refused["id"]) == (415, "unsupported_type", "text")
+    async with client.get(f"/chat/uploads/{key}") as response:
+        assert response.status == 404
+
+    key = (await _open(client, 1000, id="long"))[1]["upload"]
+    assert (await _chunk(client, key, 0, png() + bytes(1000)))[0] == 413
+    assert (await _chunk(client, "0" * 32, 0, png()))[0] == 404
+    assert recorder.accepted == []
+
+
+async def test_an_unfinished_upload_expires_and_the_sweep_removes_it(uploads, clock: FakeClock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    client, channel = uploads
+    picture = photo_of_size(30_000)
+    key = (await _open(client, len(picture)))[1]["upload"]
+    await _chunk(client, key, 0, picture[:10_000])
+    clock.advance(50 * 60)
+    assert await channel.sweep_uploads() == 0
+    await _chunk(client, key, 10_000, picture[10_000:20_000])
+    clock.advance(50 * 60)
+    async with client.get(f"/chat/uploads/{key}") as response:
+        assert response.status == 200 and (await response.json())["offset"] == 20_000
+
+    clock.advance(11 * 60)
+    async with client.get(f"/chat/uploads/{key}") as response:
+        assert response.status == 404
+    assert (await _chunk(client, key, 20_000, picture[20_000:]))[0] == 404
+    assert await channel.sweep_uploads() == 1
+    assert list((tmp_path / "up" / "partial").iterdir()) == []
+    assert (await _open(client, len(picture)))[1]["offset"] == 0
