@@ -44,6 +44,8 @@ class PeopleService:
         """None: looked up and unknown (a first contact), so it is not asked for again."""
         self._customers: dict[int, Customer] = {}
         """Held here because the session keeps only weak references to unchanged rows."""
+        self.created: list[int] = []
+        """Customers created in this transaction."""
         self.staff_changes = 0
         """Staff added or changed in this transaction: what was read of the roster before may be out of date."""
 
@@ -89,6 +91,7 @@ class PeopleService:
         ids: dict[str, list[int]] = {}
         for row in created:
             ids.setdefault(row.name, []).append(row.id)
+            self.created.append(row.id)
         await self._session.execute(insert(Identity.__table__), [
             {"channel": channel, "external_id": sender, "display_name": name, "customer_id": ids[name].pop(),
              "staff_id": None, "created_at": now} for (channel, sender), name in names.items()])
@@ -112,6 +115,7 @@ class PeopleService:
         self._session.add(customer)
         await self._session.flush()
         self._customers[customer.id] = customer
+        self.created.append(customer.id)
         self._session.add(Identity(channel=channel, external_id=sender, display_name=display_name,
                                    customer_id=customer.id, created_at=now))
         return _customer_person(customer)

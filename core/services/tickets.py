@@ -45,6 +45,10 @@ class TicketService:
         self._fresh: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         """The audit events of the tickets opened in this transaction, all of which are in memory: asking for them
         (dispatch asks who declined or was offered a job) needs neither the journal written nor a query."""
+        self._none_stored: set[int] = set()
+        """Customers created in this transaction, nothing moved to them since: all their tickets are in `_opened`,
+        so asking the database for them (the duplicate-report check of every new customer's first report) is
+        skipped."""
         self.moves = 0
         """Changes of assignee or status made through this service: a snapshot of technicians' load taken at one
         count still holds while the count is the same."""
@@ -62,6 +66,18 @@ class TicketService:
             self._open[thread] = []
         for ticket in found:
             self._open[(ticket.channel, ticket.conversation)].append(self._keep(ticket))
+
+    def new_customers(self, customer_ids: Iterable[int]) -> None:
+        """These customers were created in this transaction: they have no tickets but those opened in it."""
+        self._none_stored.update(customer_ids)
+
+    def customers_moved(self) -> None:
+        """Tickets were moved between customers by a statement the rows in hand do not see (a merge)."""
+        self._none_stored.clear()
+
+    def opened_here(self, code: str) -> bool:
+        """The ticket was opened in this transaction."""
+        return code in self._fresh
 
     async def open(self, *, customer_id: int, type: TicketType, priority: Priority, channel: str,
                    conversation: str, text: str, entities: Mapping[str, Any], sentiment: str, actor: str,
@@ -255,14 +271,19 @@ class TicketService:
     async def for_customer(self, customer_id: int, *, limit: int = 5, open_only: bool = False) -> list[TicketView]:
         """The customer's newest tickets. What is stored is read without flushing the batch; the customer's
         tickets opened or changed in this transaction are added from memory, so the answer is the one a flush
-        would give (a changed ticket may rank wrongly in the query, hence `limit` plus their number)."""
-        unwritten = [t for t in reversed(self._opened) if t.id is None and t.customer_id == customer_id]
+        would give (a changed ticket may rank wrongly in the query, hence `limit` plus their number). A customer
+        created in this transaction has nothing stored to read (`new_customers`)."""
         changed = [t for t in self._session.dirty if isinstance(t, Ticket) and t.customer_id == customer_id]
-        query = select(Ticket).where(Ticket.customer_id == customer_id)
-        if open_only:
-            query = query.where(Ticket.status.in_(_OPEN))
-        with self._session.no_autoflush:
-            stored = list(await self._session.scalars(query.order_by(Ticket.id.desc()).limit(limit + len(changed))))
+        if customer_id in self._none_stored:
+            unwritten, stored = [t for t in reversed(self._opened) if t.customer_id == customer_id], []
+        else:
+            unwritten = [t for t in reversed(self._opened) if t.id is None and t.customer_id == customer_id]
+            query = select(Ticket).where(Ticket.customer_id == customer_id)
+            if open_only:
+                query = query.where(Ticket.status.in_(_OPEN))
+            with self._session.no_autoflush:
+                stored = list(await self._session.scalars(query.order_by(Ticket.id.desc())
+                                                          .limit(limit + len(changed))))
         candidates = {id(t): self._keep(t) for t in [*unwritten, *changed, *stored]}.values()
         found = [t for t in candidates if not open_only or t.status in OPEN_STATUSES]
         found.sort(key=lambda t: (t.id is None, t.id or 0), reverse=True)

@@ -119,7 +119,7 @@ class Services:
         handovers = HandoverService(session=session, clock=clock, tickets=tickets, people=people,
                                     conversations=conversations, timers=timers, timeout=wiring.handover_timeout)
         devices = DeviceService(session=session, clock=clock, tickets=tickets)
-        merges = MergeService(session=session, clock=clock)
+        merges = MergeService(session=session, clock=clock, tickets=tickets)
         parts = PartsService(session=session, clock=clock, tickets=tickets)
         return cls(tickets=tickets, people=people, conversations=conversations, dispatch=dispatch,
                    intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch, devices=devices),
@@ -147,6 +147,7 @@ class Services:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
         instead of several per message; the senders never seen before become customers together."""
         await self.people.admit((i.channel, i.sender, i.display_name) for i in inbounds)
+        self.tickets.new_customers(self.people.created)
         await self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds)
         await self.tickets.preload_open((i.channel, i.conversation) for i in inbounds)
         await self.surveys.preload((i.channel, i.conversation, i.sender) for i in inbounds)

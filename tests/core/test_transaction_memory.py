@@ -1,0 +1,69 @@
+"""What a processing transaction answers from what it holds instead of asking the database: the tickets of a customer
+it created — on SQLite and PostgreSQL, with the answers a query would give."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import FakeClock
+from core.domain.tickets import Priority, TicketType, TicketView
+from core.envelopes import Inbound
+from core.services.unit import Services
+from core.storage.db import session_factory
+
+
+@contextmanager
+def statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements run on `engine` inside the block."""
+    seen: list[str] = []
+
+    def keep(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", keep)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", keep)
+
+
+def _inbound(sender: str) -> Inbound:
+    return Inbound(channel="webchat", account="", external_id=f"{sender}-1", sender=sender, conversation=sender,
+                   text="洗衣机不脱水", sent_at=datetime.now(timezone.utc))
+
+
+async def _open(services: Services, customer_id: int) -> TicketView:
+    return await services.tickets.open(customer_id=customer_id, type=TicketType.REPAIR, priority=Priority.P3,
+                                       channel="webchat", conversation=f"c{customer_id}", text="洗衣机不脱水",
+                                       entities={}, sentiment="neutral", actor="customer", inbox_id=None)
+
+
+async def test_a_new_customers_tickets_come_from_the_transaction(engine: AsyncEngine, clock: FakeClock) -> None:
+    """A customer created by the batch has no stored tickets: their open tickets (the duplicate-report check) are
+    the ones the transaction opened, flushed or not, without a query — until a merge moves others to them."""
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        await services.preload([_inbound("web:old")])
+        old = (await services.people.resolve(channel="webchat", sender="web:old")).id
+        stored = await _open(services, old)
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        await services.preload([_inbound("web:new"), _inbound("web:old")])
+        new = (await services.people.resolve(channel="webchat", sender="web:new")).id
+        with statements(engine) as asked:
+            assert await services.tickets.for_customer(new, open_only=True) == []
+            first = await _open(services, new)
+            await session.flush()
+            second = await _open(services, new)
+            found = await services.tickets.for_customer(new, open_only=True)
+        assert [t.code for t in found] == [second.code, first.code]
+        assert not [s for s in asked if "FROM tickets" in s]
+        assert [t.code for t in await services.tickets.for_customer(old, open_only=True)] == [stored.code]
+        await services.merges.merge(source_id=old, target_id=new, actor="staff:test", reason="same person")
+        found = await services.tickets.for_customer(new, open_only=True)
+    assert [t.code for t in found] == [second.code, first.code, stored.code]
