@@ -365,7 +365,7 @@ class DispatchService:
 
     async def _offer(self, ticket: TicketView, staff_id: int) -> None:
         """Start the offer's accept timeout (an earlier offer of the same job no longer counts)."""
-        await self._timers.cancel_prefix(f"offer:{ticket.code}:")
+        await self._timers.cancel_prefix(f"offer:{ticket.code}:", new=self._tickets.opened_here(ticket.code))
         await self._timers.schedule(OFFER_TIMEOUT, f"offer:{ticket.code}:{staff_id}:{self._stamp()}",
                                     self._clock.now() + self._accept_timeout,
                                     {"ticket": ticket.code, "staff_id": staff_id})

@@ -31,6 +31,8 @@ class TimerService:
         self._queued: list[dict[str, Any]] = []
         """Timers scheduled and not written yet: one statement for a whole transaction's (a batch of new tickets
         starts a few SLA timers each), just before it commits or before a statement that must see them."""
+        self._written: set[str] = set()
+        """Keys of the timers this transaction has written so far."""
         event.listen(session.sync_session, "before_commit", self._write)
 
     async def schedule(self, kind: str, key: str, due_at: datetime, payload: Mapping[str, Any] | None = None) -> None:
@@ -58,8 +60,15 @@ class TimerService:
         """Drop a waiting timer (nothing happens if it already fired or never existed)."""
         await self._set(Timer.key == key, TimerStatus.CANCELLED)
 
-    async def cancel_prefix(self, prefix: str) -> None:
-        """Drop every waiting timer whose key starts with `prefix` (e.g. all of a ticket's SLA timers)."""
+    async def cancel_prefix(self, prefix: str, *, new: bool = False) -> None:
+        """Drop every waiting timer whose key starts with `prefix` (e.g. all of a ticket's SLA timers). `new`: no
+        such timer existed before this transaction (they are a ticket's it opened), so while none of them has been
+        written yet the queued ones are written cancelled, without a statement of their own."""
+        if new and not any(key.startswith(prefix) for key in self._written):
+            for row in self._queued:
+                if row["key"].startswith(prefix):
+                    row["status"] = TimerStatus.CANCELLED
+            return
         await self._set(_starting(prefix), TimerStatus.CANCELLED)
 
     async def hold_prefix(self, prefix: str) -> None:
@@ -69,6 +78,7 @@ class TimerService:
     def _write(self, session: Session) -> None:
         if self._queued:
             rows, self._queued = self._queued, []
+            self._written.update(row["key"] for row in rows)
             session.execute(upserting(session, Timer, index=["key"], update=["kind", "due_at", "payload", "status"],
                                       only_if=_still_waiting), rows)
 

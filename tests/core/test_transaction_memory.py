@@ -1,19 +1,21 @@
 """What a processing transaction answers from what it holds instead of asking the database: the tickets of a customer
-it created — on SQLite and PostgreSQL, with the answers a query would give."""
+it created, the timers of a ticket it opened — on SQLite and PostgreSQL, with the answers a query would give."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import FakeClock
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Inbound
+from core.services.timers import TimerService
 from core.services.unit import Services
 from core.storage.db import session_factory
+from core.storage.models import Timer
 
 
 @contextmanager
@@ -67,3 +69,24 @@ async def test_a_new_customers_tickets_come_from_the_transaction(engine: AsyncEn
         await services.merges.merge(source_id=old, target_id=new, actor="staff:test", reason="same person")
         found = await services.tickets.for_customer(new, open_only=True)
     assert [t.code for t in found] == [second.code, first.code, stored.code]
+
+
+async def test_cancelling_the_timers_of_a_new_ticket(engine: AsyncEngine, clock: FakeClock) -> None:
+    """Timers only this transaction can have made: those still queued are written cancelled without a statement;
+    once one is written, the cancel is a statement as for any other."""
+    due = clock.now() + timedelta(minutes=30)
+    async with session_factory(engine)() as session, session.begin():
+        timers = TimerService(session=session, clock=clock)
+        await timers.schedule("offer_timeout", "offer:SR-1:1:1", due)
+        with statements(engine) as asked:
+            await timers.cancel_prefix("offer:SR-1:", new=True)
+        assert asked == []
+        await timers.schedule("offer_timeout", "offer:SR-1:2:2", due)
+        await timers.schedule("offer_timeout", "offer:SR-2:1:1", due)
+        await timers.cancel("unrelated")
+        await timers.cancel_prefix("offer:SR-2:", new=True)
+        await timers.schedule("offer_timeout", "offer:SR-2:2:2", due)
+    async with session_factory(engine)() as session:
+        found = dict((await session.execute(select(Timer.key, Timer.status))).all())
+    assert found == {"offer:SR-1:1:1": "cancelled", "offer:SR-1:2:2": "pending",
+                     "offer:SR-2:1:1": "cancelled", "offer:SR-2:2:2": "pending"}
