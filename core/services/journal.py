@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, event, insert, or_, update
+from sqlalchemy import Table, bindparam, event, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -45,13 +45,8 @@ class TicketJournal:
         rows, self._rows = self._rows, []
         links, self._links = self._links, []
         session.flush()
-        for ticket, inbox_id, since in links:
-            media = MediaAttachment
-            thread = and_(media.channel == ticket.channel, media.conversation == ticket.conversation,
-                          media.customer_id == ticket.customer_id, media.created_at >= since)
-            session.execute(update(media).where(media.ticket_id.is_(None),
-                                                or_(media.inbox_id == inbox_id, thread) if inbox_id else thread)
-                            .values(ticket_id=ticket.id).execution_options(synchronize_session=False))
+        if links:
+            _link_media(session, links)
         by_table: dict[Table, list[dict[str, Any]]] = {}
         for table, ticket, values in rows:
             by_table.setdefault(table, []).append({**values, "ticket_id": ticket.id})
@@ -65,3 +60,31 @@ def journal_of(session: AsyncSession) -> TicketJournal:
     if journal is None:
         journal = session.info[_KEY] = TicketJournal(session)
     return journal
+
+
+def _link_media(session: Session, links: list[tuple[Ticket, int | None, datetime]]) -> None:
+    """Give each ticket the attachments no ticket has of its message or, sent since its `since`, of its customer in
+    its thread; an attachment two tickets could take goes to the one linked first. One query finds the candidates
+    of all the tickets (usually none), one statement links them."""
+    media = MediaAttachment
+    inbox_ids = {inbox_id for _, inbox_id, _ in links if inbox_id}
+    threads = {(ticket.channel, ticket.conversation) for ticket, _, _ in links}
+    found = session.execute(select(media.id, media.inbox_id, media.channel, media.conversation, media.customer_id,
+                                   media.created_at)
+                            .where(media.ticket_id.is_(None),
+                                   or_(media.inbox_id.in_(inbox_ids), tuple_(media.channel, media.conversation)
+                                       .in_(threads)))
+                            .order_by(media.id)).all()
+    linked: dict[int, int] = {}
+    for ticket, inbox_id, since in links:
+        for row in found:
+            if row.id not in linked and ((inbox_id and row.inbox_id == inbox_id) or (
+                    (row.channel, row.conversation, row.customer_id) == (ticket.channel, ticket.conversation,
+                                                                         ticket.customer_id)
+                    and row.created_at >= since)):
+                linked[row.id] = ticket.id
+    if linked:
+        table = media.__table__
+        session.execute(update(table).where(table.c.id == bindparam("row"), table.c.ticket_id.is_(None))
+                        .values(ticket_id=bindparam("ticket")),
+                        [{"row": row, "ticket": ticket} for row, ticket in linked.items()])
