@@ -1,9 +1,9 @@
 """Knowledge-base retrieval: the article that best answers a customer's question, and whether it is sure enough.
 
 Each article is one document of its title, example questions and answer body. Text is normalized, long numbers collapse,
-and synonym names from the domain dictionary are appended (nlp.synonyms); then three TF-IDF views are taken —
-character unigrams, character bigrams and jieba words — and fused into one cosine: characters survive the typos and
-run-together phrasing of chat, words add the domain terms. The title and questions carry most of the weight; the body
+and synonym names from the domain dictionary are appended (nlp.synonyms); then four TF-IDF views are taken —
+character unigrams, bigrams and trigrams, and jieba words — and fused into one cosine: characters survive the typos and
+run-together phrasing of chat, trigrams keep short phrases ("能便宜", "退运费") together, words add the domain terms. The title and questions carry most of the weight; the body
 adds its vocabulary at `BODY_WEIGHT`, since an answer also explains things nobody asked about. Scoring is one sparse
 matrix product, so a query over 10,000 articles stays in the low milliseconds.
 
@@ -14,6 +14,9 @@ below the threshold that "保修多久" clears.
 An article about one product does not answer a question about another: when the question names products (nlp.entities)
 and the article's title names only others, its score is scaled by `OTHER_PRODUCT`, so an air conditioner's fault codes
 do not answer "热水器显示E4". (Only the title: a general article's examples may mention any product.)
+Likewise a fault or model code the question names (E1, F0, P4) is strong evidence: where some articles mention it,
+the others are scaled by `WITHOUT_CODE`, so "燃气热水器一开就跳E1" goes to the fault codes and not to the article on
+a heater that will not light, which shares more of its words.
 
 The project's ticket-type model (nlp.model) reads the question and each article's title and examples: the score is
 multiplied by how much the two type distributions agree, raised to `TYPE_WEIGHT`, so a delivery question leans towards
@@ -42,13 +45,16 @@ from .store import shipped_model
 from .synonyms import Synonyms, domain_synonyms
 from .tokenize import words
 
-VIEW_WEIGHTS = {"chars": 1.0, "bigrams": 0.5, "words": 0.3}
+VIEW_WEIGHTS = {"chars": 1.0, "bigrams": 0.5, "trigrams": 0.25, "words": 0.3}
 """How much each view counts in the fused cosine; chosen on the CIC-built benchmark (bench/bench_kb.py)."""
 BODY_WEIGHT = 0.2
 TITLE_REPEAT = 2
 """The title names the topic, where each example question is one customer's wording: it counts twice."""
 OTHER_PRODUCT = 0.5
 """Score factor for an article that names only products other than the ones the question names."""
+WITHOUT_CODE = 0.5
+"""Score factor for an article that lacks every fault or model code (E1, F0, P4, x5) the question names, when some
+other article has one: a code is the most specific thing a customer can say."""
 TYPE_WEIGHT = 0.25
 """Exponent of the type agreement factor (see the module docstring); chosen on the CIC-built benchmark."""
 TYPE_SHARPNESS = 2.0
@@ -58,6 +64,8 @@ _FILLER = re.compile(r"^(?:请问一?下?|麻烦问一?下|(?:我)?想问一?下
 _BATCH = 256
 _NUMBERS = re.compile(r"\d{3,}")
 """Prices, phone and order numbers collapse to one symbol; short ones stay, since E1 and E4 are different faults."""
+_CODES = re.compile(r"(?<![a-z0-9])[a-z]{1,2}\d{1,2}(?![a-z0-9])")
+"""One or two letters and one or two digits standing alone (in lower-case text): E1, F0, EH is not one, P40 is."""
 _RUNS = re.compile(r"[^\W_]+")
 """Letters and digits of any script (CJK included); punctuation and spaces separate runs."""
 
@@ -83,11 +91,16 @@ def _bigrams(text: str) -> list[str]:
     return [run[i:i + 2] for run in _RUNS.findall(text) for i in range(len(run) - 1)]
 
 
+def _trigrams(text: str) -> list[str]:
+    return [run[i:i + 3] for run in _RUNS.findall(text) for i in range(len(run) - 2)]
+
+
 def _words(text: str) -> list[str]:
     return [w for w in words(text) if _RUNS.search(w)]
 
 
-_VIEWS: dict[str, Callable[[str], list[str]]] = {"chars": _chars, "bigrams": _bigrams, "words": _words}
+_VIEWS: dict[str, Callable[[str], list[str]]] = {"chars": _chars, "bigrams": _bigrams, "trigrams": _trigrams,
+                                              "words": _words}
 Terms = dict[str, list[list[str]]]
 """View name → each text's terms in that view."""
 
@@ -136,7 +149,7 @@ class KnowledgeBase:
             batch = queries[start:start + _BATCH]
             kept = [_without_filler(q) for q in batch]
             scores = ((self._vectors(kept) @ self._by_term).toarray() * self._product_factors(batch)
-                      * self._type_factors(kept))
+                      * self._code_factors(batch) * self._type_factors(kept))
             best = scores.argmax(axis=1)
             for row, column in enumerate(best):
                 score = float(scores[row, column])
@@ -157,6 +170,15 @@ class KnowledgeBase:
                 same = [self._titled[p] for p in named if p in self._titled]
                 other = self._has_product & ~np.logical_or.reduce(same) if same else self._has_product
                 factors[row, other] = OTHER_PRODUCT
+        return factors
+
+    def _code_factors(self, queries: Sequence[str]) -> np.ndarray:
+        """Queries × articles: `WITHOUT_CODE` where the query names codes that some articles have and this one lacks."""
+        factors = np.ones((len(queries), len(self._articles)), dtype=np.float32)
+        for row, query in enumerate(queries):
+            having = [self._coded[code] for code in _codes(query) if code in self._coded]
+            if having:
+                factors[row, ~np.logical_or.reduce(having)] = WITHOUT_CODE
         return factors
 
     def _type_factors(self, queries: Sequence[str]) -> np.ndarray:
@@ -190,6 +212,12 @@ class KnowledgeBase:
                 titled.setdefault(product, np.zeros(len(self._articles), dtype=bool))[index] = True
         self._titled = titled
         """Product → which articles name it in their title."""
+        coded: dict[str, np.ndarray] = {}
+        for index, article in enumerate(self._articles):
+            for code in _codes("\n".join((article.title, *article.questions, article.body))):
+                coded.setdefault(code, np.zeros(len(self._articles), dtype=bool))[index] = True
+        self._coded = coded
+        """Fault or model code → which articles mention it anywhere."""
         self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self._articles),
                                                                                                   dtype=bool)
         self._article_types = self._type_rows(["\n".join((a.title, *a.questions)) for a in self._articles])
@@ -206,6 +234,10 @@ class KnowledgeBase:
         blocks = [self._vectorizers[name].transform(terms[name]) * np.sqrt(weight / total)
                   for name, weight in VIEW_WEIGHTS.items()]
         return sparse.hstack(blocks, format="csr")
+
+
+def _codes(text: str) -> set[str]:
+    return set(_CODES.findall(normalize(text).lower()))
 
 
 def _without_filler(question: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import KbConfig
 from bot.demo import DEMO_KB
 from core.domain.knowledge import Article, read_articles
 from nlp.model import TypeModel
@@ -12,7 +13,7 @@ from nlp.synonyms import Synonyms, domain_synonyms
 
 @pytest.fixture(scope="module")
 def starter() -> KnowledgeBase:
-    return KnowledgeBase(read_articles(DEMO_KB), threshold=0.4)
+    return KnowledgeBase(read_articles(DEMO_KB), threshold=KbConfig().threshold)
 
 
 @pytest.mark.parametrize(("query", "article_id"), [
@@ -77,6 +78,19 @@ def test_fault_codes_stay_apart() -> None:
                 for code, meaning in (("E1", "通信故障"), ("E4", "温度传感器异常"))]
     knowledge = KnowledgeBase(articles, threshold=0.4)
     assert [m.article_id for m in knowledge.search_many(["空调E4", "屏幕上是E1"]) if m] == ["code-e4", "code-e1"]
+
+
+def test_a_fault_code_outweighs_the_words_another_article_shares() -> None:
+    articles = [Article(id="no-heat", title="热水器不出热水", questions=("燃气热水器打不着火", "热水器不加热了"),
+                        tags=(), body="检查燃气阀门。"),
+                Article(id="codes", title="热水器故障代码", questions=("燃气热水器屏幕上出现E2", "热水器显示代码"),
+                        tags=(), body="E1：点火失败。E2：意外熄火。")]
+    knowledge = KnowledgeBase(articles, threshold=0.4)
+    coded, unknown, plain = knowledge.search_many(["燃气热水器一开就跳E1", "燃气热水器一开就跳E9",
+                                                   "燃气热水器一开就打不着"])
+    assert coded is not None and coded.article_id == "codes"
+    assert unknown is not None and unknown.article_id == "no-heat"
+    assert plain is not None and plain.article_id == "no-heat"
 
 
 def test_synonyms_bridge_words_the_article_does_not_use() -> None:
