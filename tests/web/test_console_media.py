@@ -1,5 +1,6 @@
-"""Pictures on a ticket in the console, in headless Chromium: staff type the serial read off a nameplate photo beside
-that photo and the device's record then shows it."""
+"""Pictures on a ticket in the console, in headless Chromium: a signed-in agent sees a photo's thumbnail and opens the
+photo, while the same addresses answer 401 before sign-in, after sign-out and to another browser; staff type the
+serial read off a nameplate photo beside that photo and the device's record then shows it."""
 from __future__ import annotations
 
 from typing import Any
@@ -33,3 +34,31 @@ async def test_a_serial_typed_beside_a_nameplate_photo_names_the_device(open_pag
 
     status, device = await api.get("/devices/KFR-35GW-001")
     assert status == 200 and (device["nameplate"]["ticket"], device["nameplate"]["attachment"]) == (code, ids["stored"])
+
+
+async def test_a_signed_in_console_shows_a_photos_thumbnail_and_opens_it_and_nobody_else_gets_it(  # type: ignore[no-untyped-def]
+        open_page: Any, api: Api, browser) -> None:
+    code, ids = await _ticket_with_media(api)
+    url = str(api.server.make_url(f"/api/v1/tickets/{code}/attachments/{ids['stored']}"))
+    page = await open_page(f"/console?ticket={code}")
+    await expect(page.get_by_test_id("signin")).to_be_visible()
+    assert await page.evaluate("(url) => fetch(url).then((r) => r.status)", url) == 401
+    assert await page.evaluate("(url) => fetch(url).then((r) => r.status)", url + "/thumbnail") == 401
+
+    await sign_in(page, "agent")
+    thumbnail = page.locator("[data-testid=attachment][data-type=image] img")
+    await expect(thumbnail).to_have_attribute("src", f"/api/v1/tickets/{code}/attachments/{ids['stored']}/thumbnail")
+    await expect(thumbnail).to_have_js_property("complete", True)
+    assert 0 < await thumbnail.evaluate("(img) => img.naturalWidth") <= 320
+    async with page.context.expect_page() as opened:
+        await thumbnail.click()
+    photo = await opened.value
+    await photo.wait_for_load_state()
+    assert photo.url == url
+    assert await photo.evaluate("document.images[0].naturalWidth") == 900
+
+    await page.get_by_test_id("sign-out").click()
+    await expect(page.get_by_test_id("signin")).to_be_visible()
+    assert await page.evaluate("(url) => fetch(url).then((r) => r.status)", url) == 401
+    stranger = await (await browser.new_context()).new_page()
+    assert (await stranger.goto(url)).status == 401
