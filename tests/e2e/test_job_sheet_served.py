@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.devices_cli import import_devices
-from bot.parts_cli import import_parts, read_parts_file
 from core.domain.devices import DeviceSpec
+from testkit.parts import import_catalogue
 from tests.e2e.test_parts_served import _job_on_site, _texts
 
 REPAIR = "洗衣机不脱水了，序列号{serial}，电话1381234567{n}，地址上海市浦东新区张江路10{n}号"
@@ -41,8 +41,8 @@ async def test_warranty_decides_whether_the_customer_pays_for_parts_and_labour( 
         messaging_hub, served_database: str, tmp_path: Path) -> None:
     staffed = messaging_hub
     catalogue = tmp_path / "parts.csv"
-    catalogue.write_text("sku,name,stock,low_stock,price\nPUMP-01,排水泵,5,0,120.50\nBELT-02,皮带,9,0,35\n", "utf-8")
-    await import_parts(served_database, catalogue, read_parts_file(catalogue))
+    await import_catalogue(served_database, catalogue,
+                           "sku,name,stock,low_stock,price\nPUMP-01,排水泵,5,0,120.50\nBELT-02,皮带,9,0,35\n")
     today = date.today()
     await import_devices(served_database, [
         DeviceSpec(serial="SN7770001", model="XQG80", purchase_date=today - timedelta(days=365),

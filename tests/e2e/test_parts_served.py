@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.parts_cli import import_parts, read_parts_file
 from testkit.email_peers import wait_until
+from testkit.parts import import_catalogue
 
 REPAIR = "洗衣机不脱水了，序列号SN5550001，电话13812345678，地址上海市浦东新区张江路100号3栋"
 
@@ -39,8 +39,7 @@ async def test_the_last_part_goes_to_one_of_two_jobs_and_low_stock_alerts_once( 
         messaging_hub, served_database: str, tmp_path: Path) -> None:
     staffed = messaging_hub
     catalogue = tmp_path / "parts.csv"
-    catalogue.write_text("sku,name,stock,low_stock\nPUMP-01,排水泵,1,1\n", "utf-8")
-    await import_parts(served_database, catalogue, read_parts_file(catalogue))
+    await import_catalogue(served_database, catalogue, "sku,name,stock,low_stock\nPUMP-01,排水泵,1,1\n")
     first, _one = await _job_on_site(staffed, "customerwebchat000011", "wangshifu")
     second, _two = await _job_on_site(staffed, "customerwebchat000012", "lishifu")
 
@@ -66,16 +65,14 @@ async def test_a_missing_part_holds_the_job_until_it_arrives(messaging_hub, tmp_
     staffed = messaging_hub
     url = staffed.hub.config.database.url
     catalogue = tmp_path / "parts.csv"
-    catalogue.write_text("sku,name,stock,low_stock\nPUMP-01,排水泵,0,1\n", "utf-8")
-    await import_parts(url, catalogue, read_parts_file(catalogue))
+    await import_catalogue(url, catalogue, "sku,name,stock,low_stock\nPUMP-01,排水泵,0,1\n")
     code, _customer = await _job_on_site(staffed, "customerwebchat000013", "wangshifu")
     assert await staffed.wecom("wangshifu", f"缺料 {code} PUMP-01") == 200
     await staffed.settled()
     ticket: dict[str, Any] = (await staffed.api("GET", f"/tickets/{code}"))[1]
     assert ticket["status"] == "pending_parts"
     assert any("缺料" in t and code in t for t in _texts(staffed, "chenzhuguan"))
-    catalogue.write_text("sku,name,stock,low_stock\nPUMP-01,排水泵,4,1\n", "utf-8")
-    await import_parts(url, catalogue, read_parts_file(catalogue))
+    await import_catalogue(url, catalogue, "sku,name,stock,low_stock\nPUMP-01,排水泵,4,1\n")
     await wait_until(lambda: any("已到货" in t for t in _texts(staffed, "wangshifu")))
     assert (await staffed.api("GET", f"/tickets/{code}"))[1]["status"] == "on_site"
 
@@ -85,9 +82,8 @@ async def test_parts_replaced_are_the_devices_history_and_the_customers_service_
         messaging_hub, served_database: str, tmp_path: Path) -> None:
     staffed = messaging_hub
     catalogue = tmp_path / "parts.csv"
-    catalogue.write_text("sku,name,stock,low_stock,price\nPUMP-01,排水泵,5,0,¥120.50\nBELT-02,皮带,5,0,35\n"
-                         "SCREW-3,螺丝,50,0,\n", "utf-8")
-    await import_parts(served_database, catalogue, read_parts_file(catalogue))
+    await import_catalogue(served_database, catalogue, "sku,name,stock,low_stock,price\n"
+                           "PUMP-01,排水泵,5,0,¥120.50\nBELT-02,皮带,5,0,35\nSCREW-3,螺丝,50,0,\n")
     code, _customer = await _job_on_site(staffed, "customerwebchat000014", "wangshifu")
     assert await staffed.wecom("wangshifu", f"用料 {code} BELT-02 2 SCREW-3 4") == 200
     assert await staffed.wecom("wangshifu", f"完工 {code}") == 200
@@ -106,6 +102,5 @@ async def test_parts_replaced_are_the_devices_history_and_the_customers_service_
     assert status == 200 and customer["service_cost"] == cost
     assert (await staffed.api("GET", "/parts/PUMP-01"))[1]["price"] == "120.50"
 
-    catalogue.write_text("sku,name,stock,low_stock,price\nPUMP-01,排水泵,4,0,\n", "utf-8")
-    await import_parts(served_database, catalogue, read_parts_file(catalogue))
+    await import_catalogue(served_database, catalogue, "sku,name,stock,low_stock,price\nPUMP-01,排水泵,4,0,\n")
     assert (await staffed.api("GET", "/parts/PUMP-01"))[1]["price"] == "120.50"
