@@ -28,7 +28,7 @@ from bench.bench_intake import script, throwaway_database  # noqa: E402
 from bot.bootstrap import default_router  # noqa: E402
 from bot.demo import load_demo  # noqa: E402
 from bot.metrics import Metrics  # noqa: E402
-from bot.pipeline import Pipeline, budget_clock  # noqa: E402
+from bot.pipeline import Pipeline, budget_clock, budget_own_work_only  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.envelopes import Inbound  # noqa: E402
 from core.inbox import Committed, GroupCommitIntake, InboxStore  # noqa: E402
@@ -61,7 +61,8 @@ async def run(budget: float, conversations: int, messages: int, understander: Un
             pipeline = Pipeline(sessions=sessions, inbox=InboxStore(sessions=sessions, clock=clock),
                                 understander=understander, router=default_router(), clock=clock,
                                 metrics=Metrics(), after_commit=lambda: None, transaction_budget=budget,
-                                budget_clock=budget_clock(engine.dialect.name, other_processes=False))
+                                budget_clock=budget_clock(engine.dialect.name, other_processes=False),
+                                own_work_only=budget_own_work_only(engine.dialect.name, other_processes=False))
             counts = {"statements": 0, "commits": 0}
 
             def statement(*_: object) -> None:

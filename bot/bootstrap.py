@@ -17,7 +17,7 @@ from bot.files_out import FilesOut
 from bot.knowledge import load_knowledge_base
 from bot.media import MediaFetcher
 from bot.metrics import Metrics
-from bot.pipeline import Pipeline, budget_clock, transaction_budget
+from bot.pipeline import Pipeline, budget_clock, budget_own_work_only, transaction_budget
 from bot.router import Router
 from bot.timers import TimerWorker
 from bot.undelivered import DeadLetters
@@ -185,6 +185,7 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     shared = config.bus.backend == "redis"
     budget = transaction_budget(engine.dialect.name, other_processes=shared)
     counted_in = budget_clock(engine.dialect.name, other_processes=shared)
+    own_work_only = budget_own_work_only(engine.dialect.name, other_processes=shared)
     inbox = InboxStore(sessions=sessions, clock=clock)
     relay = InboxRelay(bus=bus, store=inbox)
     understander = understander or load_understander(config.nlp.model_path or None)
@@ -194,7 +195,8 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
                            clock=clock, after_notice=sender.wake) if config.bus.process else None
     pipeline = Pipeline(sessions=sessions, inbox=inbox, wiring=wiring, understander=understander,
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
-                        transaction_budget=budget, budget_clock=counted_in, wake_timers=timers.wake,
+                        transaction_budget=budget, budget_clock=counted_in, own_work_only=own_work_only,
+                        wake_timers=timers.wake,
                         wake_media=fetcher.wake if fetcher is not None else None) if timers is not None else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=relay.publish)

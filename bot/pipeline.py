@@ -74,6 +74,14 @@ def budget_clock(dialect: str, *, other_processes: bool) -> Callable[[], float]:
     return time.perf_counter
 
 
+def budget_own_work_only(dialect: str, *, other_processes: bool) -> bool:
+    """Whether a transaction's budget counts only its own steps, not what other tasks of the event loop do between
+    its messages (acknowledging, sending, the other partitions understanding their next rows): so in the event
+    loop's CPU time (`budget_clock`), which measures the transaction's work; in wall time the gaps count, since
+    others wait for its locks meanwhile."""
+    return dialect == "sqlite" and not other_processes
+
+
 def reply_locale(text: str, default: str) -> str:
     """Answer in the language the person wrote in: Chinese if any Chinese, English if only Latin letters."""
     if _CJK.search(text):
@@ -83,13 +91,44 @@ def reply_locale(text: str, default: str) -> str:
     return default
 
 
+class Spending:
+    """What a transaction has spent of its budget on `clock`. With `own_work_only` only its own steps count, between
+    `resume` and `pause`: not the waits for the writer's turn, nor what the event loop's other tasks do while it
+    lets them run (`let_others_run`). Otherwise everything from the start counts."""
+
+    def __init__(self, clock: Callable[[], float], *, own_work_only: bool) -> None:
+        self._clock = clock
+        self._own_work_only = own_work_only
+        self._before = 0.0
+        self._since: float | None = None if own_work_only else clock()
+
+    @property
+    def seconds(self) -> float:
+        return self._before + (self._clock() - self._since if self._since is not None else 0.0)
+
+    def resume(self) -> None:
+        if self._own_work_only and self._since is None:
+            self._since = self._clock()
+
+    def pause(self) -> None:
+        if self._own_work_only and self._since is not None:
+            self._before, self._since = self.seconds, None
+
+    async def let_others_run(self) -> None:
+        """Give the event loop's other tasks a turn."""
+        self.pause()
+        await asyncio.sleep(0)
+        self.resume()
+
+
 class Pipeline:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], inbox: InboxStore, understander: Understander,
                  router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
                  transaction_budget: float = TRANSACTION_BUDGET, budget_clock: Callable[[], float] = time.perf_counter,
-                 wiring: Wiring = Wiring(),
+                 own_work_only: bool = False, wiring: Wiring = Wiring(),
                  wake_timers: Callable[[], None] | None = None, wake_media: Callable[[], None] | None = None) -> None:
-        """`budget_clock`: what `transaction_budget` is counted in (`budget_clock()`); `wiring`: what the
+        """`budget_clock`: what `transaction_budget` is counted in (`budget_clock()`); `own_work_only`: whether
+        it counts only the transaction's own steps (`budget_own_work_only`); `wiring`: what the
         configuration tells the services (alert rooms, service levels, surveys, webhooks, handover timeout); `wake_timers`: told after a commit that scheduled a timer; `wake_media`:
         after a commit that queued files to fetch."""
         self._sessions = sessions
@@ -106,6 +145,7 @@ class Pipeline:
         self._after_commit = after_commit
         self._transaction_budget = transaction_budget
         self._budget_clock = budget_clock
+        self._own_work_only = own_work_only
         self._batch_size = FIRST_BATCH
         self._understood: dict[int, Understanding] = {}
         """Rows understood ahead of their transaction and not handled yet (one that ends early leaves some)."""
@@ -141,22 +181,26 @@ class Pipeline:
 
     async def _process_some(self, inbox_ids: Sequence[int], taken: list[int]) -> None:
         """One transaction over the first of `inbox_ids` until the budget is spent; `taken` gets the ids it tried."""
-        started = self._budget_clock()
-        await self._transaction(inbox_ids[:self._batch_size], taken, deadline=started + self._transaction_budget)
-        per_row = max(self._budget_clock() - started, 1e-6) / len(taken)
+        spent = Spending(self._budget_clock, own_work_only=self._own_work_only)
+        await self._transaction(inbox_ids[:self._batch_size], taken, spent, budget=self._transaction_budget)
+        per_row = max(spent.seconds, 1e-6) / len(taken)
         self._batch_size = max(1, min(MAX_PER_TRANSACTION, int(self._transaction_budget / per_row) + 1))
 
     async def _process_one(self, inbox_id: int) -> None:
         try:
-            await self._transaction([inbox_id], [], deadline=None)
+            await self._transaction([inbox_id], [], Spending(self._budget_clock, own_work_only=self._own_work_only),
+                                    budget=None)
         except Exception as exc:  # noqa: BLE001 - recorded on the row, visible to staff
             await self._record_failure(inbox_id, exc)
 
-    async def _transaction(self, inbox_ids: Sequence[int], taken: list[int], *, deadline: float | None) -> None:
-        """Handle rows still pending (not gone, not handled by an earlier delivery) in one transaction: what they
-        all need is fetched up front, and they are marked done and their replies queued in one statement each."""
-        await self._understand_ahead(inbox_ids)
+    async def _transaction(self, inbox_ids: Sequence[int], taken: list[int], spent: Spending, *,
+                           budget: float | None) -> None:
+        """Handle rows still pending (not gone, not handled by an earlier delivery) in one transaction, until
+        `spent` reaches `budget`: what they all need is fetched up front, and they are marked done and their
+        replies queued in one statement each."""
+        await self._understand_ahead(inbox_ids, spent)
         async with self._sessions() as session, session.begin():
+            spent.resume()
             pending = await self._inbox.take_pending(session, inbox_ids)
             services = Services.in_transaction(session, self._clock, wiring=self._wiring,
                                                wake_timers=self._wake_timers)
@@ -165,7 +209,7 @@ class Pipeline:
             done: list[tuple[int, datetime, str]] = []
             for inbox_id in inbox_ids:
                 if taken:
-                    await asyncio.sleep(0)
+                    await spent.let_others_run()
                 taken.append(inbox_id)
                 row = pending.get(inbox_id)
                 if row is not None:
@@ -175,14 +219,15 @@ class Pipeline:
                     replies.extend(answer)
                     done.append((inbox_id, now, note))
                     self._metrics.latency.observe(max(0.0, (now - row.received_at).total_seconds()))
-                if deadline is not None and (self._budget_clock() >= deadline or urgent_write_waiting(session)):
+                if budget is not None and (spent.seconds >= budget or urgent_write_waiting(session)):
                     break
             await self._inbox.mark_done(session, done)
             await enqueue(session, replies, self._clock.now())
+        spent.pause()
         if services.media.received and self._wake_media is not None:
             self._wake_media()
 
-    async def _understand_ahead(self, inbox_ids: Sequence[int]) -> None:
+    async def _understand_ahead(self, inbox_ids: Sequence[int], spent: Spending) -> None:
         """What the rows not understood yet say, read before the transaction begins (outside SQLite's write turn,
         so the intake commits meanwhile), as understood when the thread waits for nothing (`_understood`); a thread
         that waits for an answer is understood again in the transaction. The event loop gets a turn between
@@ -193,8 +238,10 @@ class Pipeline:
         async with self._sessions() as session:
             pending = await self._inbox.peek_pending(session, wanted)
         for inbox_id, inbound in pending.items():
+            spent.resume()
             self._understood[inbox_id] = self._understander.understand(inbound.text, now=inbound.sent_at)
-            await asyncio.sleep(0)
+            await spent.let_others_run()
+        spent.pause()
 
     async def _handle(self, services: Services, inbox_id: int, inbound: Inbound, now: datetime,
                       understood: Understanding | None) -> tuple[list[Outbound], str]:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -176,3 +177,43 @@ async def test_going_on_or_off_duty_counts_for_the_very_next_job_in_the_batch(en
     offers = [[r["recipient"] for r in await _replies(engine, ids[n]) if r["template"] == "dispatch_notice"]
               for n in (1, 3, 5)]
     assert offers == [["lishifu"], ["wangshifu"], ["lishifu"]]
+
+
+
+@pytest.mark.parametrize("own_work_only", [True, False])
+async def test_a_budget_of_own_work_is_not_spent_by_other_tasks(tmp_path: Path, clock: FakeClock,
+                                                                 own_work_only: bool) -> None:
+    """Between its messages a transaction lets the event loop's other tasks run (sockets, the sender, the other
+    partitions). Counted in its own work (on a SQLite file of one process, whose statements run on the event
+    loop), what they do meanwhile leaves its budget alone and the batch is one transaction; counted across (wall
+    time, where others wait for its locks), the same busy neighbour ends each transaction after one message."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    await load_demo(url, only_if_empty=False)
+    ids = await _accept(engine, clock)
+    elapsed = [0.0]
+
+    async def neighbour() -> None:
+        while True:
+            elapsed[0] += 10.0
+            await asyncio.sleep(0)
+
+    pipeline = Pipeline(sessions=session_factory(engine), inbox=InboxStore(sessions=session_factory(engine), clock=clock),
+                        understander=keyword_understander(), router=default_router(), clock=clock, metrics=Metrics(),
+                        after_commit=lambda: None, transaction_budget=1.0, budget_clock=lambda: elapsed[0],
+                        own_work_only=own_work_only)
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine.sync_engine, "commit", count)
+    busy = asyncio.create_task(neighbour())
+    try:
+        await pipeline.process(ids)
+    finally:
+        busy.cancel()
+        event.remove(engine.sync_engine, "commit", count)
+        await engine.dispose()
+    assert len(commits) == (1 if own_work_only else len(SCRIPT))
