@@ -4,7 +4,8 @@ The case of a product recall, a storm or a holiday sale: `--customers` sockets a
 sends one repair report at once; each waits for its ticket reply. The same client then does the same against a bare
 aiohttp websocket server (a process of its own, answering an `ack` and a `message` per frame, nothing stored), so the
 hub's rate can be read against the transport's on the same machine in the same run. Printed for both: tickets (or
-replies) per second until the last reply, reply p50/p99 and the ratio hub / bare.
+replies) per second until the last reply, reply p50/p99 and the ratio hub / bare; for the hub also the CPU time it
+used from the release to the last reply, per ticket (a figure that holds better than rates on a shared machine).
 
 The hub is one `aftersales serve` on SQLite with the demo staff (every `--complete`-th report carries a phone and an
 address, so its job is dispatched at once; the others are asked for them). Afterwards every ticket named in a reply
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -70,8 +72,16 @@ class Customer:
                 return
 
 
-async def burst(url: str, customers: int, complete: int, timeout: float) -> tuple[list[Customer], float]:
-    """Open every socket, then release all reports at once; returns the customers and the release time."""
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) process `pid` has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def burst(url: str, customers: int, complete: int, timeout: float,
+                server_pid: int | None = None) -> tuple[list[Customer], float, float]:
+    """Open every socket, then release all reports at once; returns the customers, the release time and the CPU
+    seconds process `server_pid` used from the release until the last reply (0 without one)."""
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
         async def connect(n: int) -> Customer:
             ws = await http.ws_connect(f"{url}/chat/ws?session=burst{n:06d}session", max_msg_size=0)
@@ -84,13 +94,15 @@ async def burst(url: str, customers: int, complete: int, timeout: float) -> tupl
         gate = asyncio.Event()
         tasks = [asyncio.create_task(c.report(report_text(n, complete), gate)) for n, c in enumerate(opened)]
         await asyncio.sleep(0.2)
+        cpu = cpu_seconds(server_pid) if server_pid else 0.0
         released = time.perf_counter()
         gate.set()
         await asyncio.wait(tasks, timeout=timeout)
+        cpu = cpu_seconds(server_pid) - cpu if server_pid else 0.0
         for task in tasks:
             task.cancel()
         await asyncio.gather(*(c.ws.close() for c in opened), return_exceptions=True)
-    return opened, released
+    return opened, released, cpu
 
 
 def summary(name: str, customers: list[Customer], released: float) -> float:
@@ -138,7 +150,7 @@ async def bare(customers: int, complete: int) -> float:
                             break
                 except aiohttp.ClientError:
                     await asyncio.sleep(0.05)
-        opened, released = await burst(f"http://127.0.0.1:{port}", customers, complete, timeout=60)
+        opened, released, _ = await burst(f"http://127.0.0.1:{port}", customers, complete, timeout=60)
         return summary("bare aiohttp websocket", opened, released)
     finally:
         server.kill()
@@ -151,16 +163,16 @@ async def hub_burst(customers: int, complete: int, profile: Path | None) -> floa
         if hub.cli("db", "upgrade").wait(300) != 0 or hub.cli("demo").wait(300) != 0:
             raise RuntimeError(f"setting up the hub failed; see {hub.log}")
         await hub.start(migrate=False)
+        assert hub.process is not None
         spy = None
         try:
             if profile is not None:
-                assert hub.process is not None
                 spy = subprocess.Popen([shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")),
                                         "record", "-p", str(hub.process.pid), "--format", "raw", "-r", "200",
                                         "-o", str(profile), "-d", "600"],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 await asyncio.sleep(1.0)
-            opened, released = await burst(hub.url, customers, complete, timeout=300)
+            opened, released, cpu = await burst(hub.url, customers, complete, timeout=300, server_pid=hub.process.pid)
         finally:
             if spy is not None:
                 spy.send_signal(2)
@@ -174,7 +186,8 @@ async def hub_burst(customers: int, complete: int, profile: Path | None) -> floa
                 stored = set((await con.scalars(select(Ticket.code))).all())
         finally:
             await engine.dispose()
-        print(f"  {len(stored)} tickets stored; replies naming a ticket not stored: {len(named - stored)}; "
+        print(f"  hub CPU {cpu:.2f} s, {cpu / max(len(named), 1) * 1000:.1f} ms per ticket; {len(stored)} tickets "
+              f"stored; replies naming a ticket not stored: {len(named - stored)}; "
               f"customers without a ticket reply: {sum(1 for c in opened if not c.ticket)}")
         return rate
 
