@@ -1,15 +1,18 @@
 """`WeComChannel.send` against the fake API: markdown to staff, dispatch cards whose buttons come back as commands,
-group-chat alerts, and token/backoff handling shared with WeChat."""
+group-chat alerts, token/backoff handling shared with WeChat, and photos after a message (uploaded as temporary
+media, then an image message; a file that cannot go as an image goes as its link)."""
 from __future__ import annotations
 
 import asyncio
 
 import pytest
 
+from channels.base import OutgoingFile
 from core.envelopes import Outbound
 from core.ports import PermanentSendError, RetryableSendError
 from templates.render import Action, Rendered
 from testkit.fakes.weixin_api import message_xml
+from testkit.media_samples import png
 
 SEND = "/cgi-bin/message/send"
 APPCHAT = "/cgi-bin/appchat/send"
@@ -99,3 +102,29 @@ async def test_platform_refusal_is_permanent_with_its_errcode(channel, fake_api)
     with pytest.raises(PermanentSendError) as failure:
         await channel.send(outbound("chat:"), NOTICE)
     assert failure.value.code == "86003"
+
+
+async def test_a_photo_goes_after_its_message_as_an_image_and_a_pdf_as_its_link(channel, fake_api):
+    picture = png(64, 48)
+    link = Rendered(markdown="完工照片：https://service.example.com/media/k", subject="", html="", actions=(),
+                    text="完工照片：https://service.example.com/media/k")
+    files = [OutgoingFile(data=picture, content_type="image/png", name="done.png", fallback=link),
+             OutgoingFile(data=b"%PDF-1.4", content_type="application/pdf", name="sheet.pdf", fallback=link)]
+    sent = await channel.send_with_files(outbound(), NOTICE, files)
+
+    assert [f.way for f in sent.files] == ["file", "link"] and "not_an_image" in sent.files[1].detail
+    notice, image, pdf_link = fake_api.sent(SEND)
+    assert notice["msgtype"] == "markdown" and pdf_link["markdown"]["content"] == link.markdown
+    assert image["msgtype"] == "image" and image["agentid"] == 1000002
+    [uploaded] = fake_api.uploads
+    assert image["image"]["media_id"] == uploaded
+    held = fake_api.media[uploaded]
+    assert (held.data, held.content_type, held.filename, held.platform) == (picture, "image/png", "done.png", "wecom")
+
+
+async def test_an_upload_the_platform_refuses_goes_as_its_link(channel, fake_api):
+    link = Rendered(markdown="完工照片：/media/k", text="完工照片：/media/k", subject="", html="", actions=())
+    sent = await channel.send_with_files(outbound(), NOTICE, [
+        OutgoingFile(data=b"not really a jpeg", content_type="image/jpeg", name="x.jpg", fallback=link)])
+    assert sent.files[0].way == "link" and "40005" in sent.files[0].detail
+    assert [b["msgtype"] for b in fake_api.sent(SEND)] == ["markdown", "markdown"] and fake_api.uploads == []
