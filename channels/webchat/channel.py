@@ -10,6 +10,7 @@ is back.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import uuid
@@ -19,8 +20,10 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from channels.base import OutgoingFile, SentWithFiles
+from channels.outgoing import send_files
 from channels.webchat.config import WebChatConfig
-from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, error_frame, hello_frame,
+from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, error_frame, hello_frame, image_frame,
                                      parse_client_frame, reply_frame)
 from channels.webchat.admission import Admission, Limited
 from channels.webchat.sessions import PREFIX, SocketRegistry, conversation_of, new_session_id, valid_session_id
@@ -104,11 +107,34 @@ class WebChatChannel:
         session = message.conversation.removeprefix(PREFIX)
         if not message.conversation.startswith(PREFIX) or not valid_session_id(session):
             raise PermanentSendError(f"not a web chat conversation: {message.conversation!r}", code="bad_recipient")
-        frame = reply_frame(message.idempotency_key, message.data, rendered)
-        if not await self._deliver_here(message.conversation, frame) and not (
-                self._relay is not None and await self._relay.forward(message.conversation, frame)):
-            raise RetryableSendError(f"no open web chat socket for {message.conversation}", code="offline")
+        await self._push_frame(message.conversation, reply_frame(message.idempotency_key, message.data, rendered))
         return message.idempotency_key
+
+    async def send_with_files(self, message: Outbound, rendered: Rendered,
+                              files: Sequence[OutgoingFile]) -> SentWithFiles:
+        """The message, then each picture as an `image` frame that carries its bytes (a `data:` URL): it reaches
+        only this conversation's sockets, and no address of it exists that anyone could open. A file that is not a
+        picture goes as its link."""
+        platform_id = await self.send(message, rendered)
+        numbers = itertools.count(1)  # each frame's own id: the page shows a frame id once
+
+        async def as_file(file: OutgoingFile) -> None:
+            if not file.content_type.startswith("image/"):
+                raise PermanentSendError(f"{file.name} is {file.content_type}, not a picture", code="not_an_image")
+            await self._push_frame(message.conversation, image_frame(f"{platform_id}:{next(numbers)}", file.name,
+                                                                     file.content_type, file.data))
+
+        async def as_link(file: OutgoingFile) -> None:
+            await self._push_frame(message.conversation,
+                                   reply_frame(f"{platform_id}:{next(numbers)}", {}, file.fallback))
+        return SentWithFiles(platform_id=platform_id, files=await send_files(files, as_file=as_file,
+                                                                             as_link=as_link))
+
+    async def _push_frame(self, conversation: str, frame: dict[str, Any]) -> None:
+        """`frame` to the conversation's open sockets, here or (through the relay) on another process."""
+        if not await self._deliver_here(conversation, frame) and not (
+                self._relay is not None and await self._relay.forward(conversation, frame)):
+            raise RetryableSendError(f"no open web chat socket for {conversation}", code="offline")
 
     async def _deliver_here(self, conversation: str, frame: dict[str, Any]) -> bool:
         """Push to every socket of the conversation open on this process; True when one took it."""

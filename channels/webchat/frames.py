@@ -1,10 +1,11 @@
 """The web-chat wire format: validating what a browser sends and shaping what the server answers.
 
 Client → server: ``{"type": "message", "text": "…", "id": "optional client message id"}``.
-Server → client: ``hello``, ``ack``, ``error`` and ``message`` frames (see the builders below).
+Server → client: ``hello``, ``ack``, ``error``, ``message`` and ``image`` frames (see the builders below).
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
 from dataclasses import dataclass
@@ -72,6 +73,12 @@ def error_frame(code: str, message: str, *, client_id: str | None = None,
     if retry_after is not None:
         frame["retry_after"] = round(retry_after, 3)
     return frame
+
+
+def image_frame(frame_id: str, name: str, content_type: str, data: bytes) -> dict[str, Any]:
+    """A picture from the service, its bytes in the frame (`src`, a `data:` URL the page shows as it is)."""
+    return {"type": "image", "id": frame_id, "name": name,
+            "src": f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"}
 
 
 def _as_text(text: str) -> str:

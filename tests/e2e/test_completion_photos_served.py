@@ -1,12 +1,14 @@
 """A technician's completion photo through the served hub: sent in the WeCom app, fetched from the WeCom fake, and
 delivered to the customer with the completion notice in the customer's own channel — an image message on WeChat
 (uploaded as temporary media, a 503 on the upload retried), a file shared into the Slack thread through the
-external upload, an attachment of the notice mail — the bytes that arrive being the ones the hub kept. Where the
+external upload, an attachment of the notice mail, an image frame of the web chat carrying the picture itself (no
+address to open) — the bytes that arrive being the ones the hub kept. Where the
 platform refuses the file, its link goes instead and still opens the photo. The ticket's audit log says which way
 each photo went."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import email
 import time
 from typing import Any
@@ -127,6 +129,22 @@ async def test_a_mail_customer_gets_the_photo_attached_to_the_notice(staffed_hub
                   if part.get_content_disposition() == "attachment"]
     assert (attached.get_payload(decode=True), attached.get_content_type()) == (kept, "image/jpeg")
     assert "/media/" not in _body(notice)
+    assert [k for k, _ in await _events(staffed, code)] == ["media_sent"]
+
+
+async def test_a_web_chat_customer_sees_the_photo_in_the_conversation(messaging_hub) -> None:  # type: ignore[no-untyped-def]
+    staffed = messaging_hub
+    customer = await staffed.chat("customerwebchat000051")
+    await customer.say(REPAIR.format(n=5))
+    code = (await customer.next())["ticket"]["id"]
+    await staffed.settled()
+    kept = await _photographed_and_done(staffed, code)
+
+    while NOTICE not in (notice := await customer.next())["text"]:
+        pass
+    image = await customer.next("image")
+    assert image["src"].startswith("data:image/jpeg;base64,") and "/media/" not in notice["text"]
+    assert base64.b64decode(image["src"].split(",", 1)[1]) == kept
     assert [k for k, _ in await _events(staffed, code)] == ["media_sent"]
 
 

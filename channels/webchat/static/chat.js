@@ -7,6 +7,7 @@
 (async function () {
   const MAX_CHARS = 4000;
   const HISTORY_LIMIT = 200;
+  const KEPT_PICTURE_CHARS = 200000;
   const TYPING_MS = 10000;
   const CLOSE_TOO_BIG = 1009;
   const PERMANENT_ERRORS = new Set(["empty", "too_large", "bad_frame", "invalid_json"]);
@@ -156,7 +157,8 @@
     if (message.status) row.dataset.status = message.status;
     const stack = el("div", "stack");
     const bubble = el("div", "bubble");
-    if (message.role === "agent") renderMarkdown(bubble, message.markdown || message.text);
+    if (message.image) bubble.append(renderImage(message.image));
+    else if (message.role === "agent") renderMarkdown(bubble, message.markdown || message.text);
     else bubble.textContent = message.text;
     stack.append(bubble);
     if (message.ticket && message.ticket.id) stack.append(renderTicket(message.ticket));
@@ -179,6 +181,16 @@
     list.append(row);
     rows.set(message.id, row);
     scrollDown();
+  }
+
+  function renderImage(image) {
+    if (!image.src) return el("span", "photo-gone", "🖼 " + image.name);
+    const img = el("img", "photo");
+    img.src = image.src;
+    img.alt = image.name;
+    img.dataset.testid = "photo";
+    img.addEventListener("load", scrollDown);
+    return img;
   }
 
   function setStatus(id, status) {
@@ -403,6 +415,7 @@
     else if (frame.type === "ack") onAck(frame);
     else if (frame.type === "error") onError(frame);
     else if (frame.type === "message") onReply(frame);
+    else if (frame.type === "image") onImage(frame);
   }
 
   function onHello(frame) {
@@ -455,6 +468,16 @@
       ticket: frame.ticket || null, at: new Date().toISOString(),
     };
     remember(message);
+    renderMessage(message);
+  }
+
+  function onImage(frame) {
+    if (!frame.id || seen.has(frame.id)) return;
+    seen.add(frame.id);
+    const message = { id: frame.id, role: "agent", text: "", image: { name: frame.name, src: frame.src },
+                      at: new Date().toISOString() };
+    // A large picture is not kept for a reload: it would crowd the rest of the history out of storage.
+    remember(frame.src.length <= KEPT_PICTURE_CHARS ? message : { ...message, image: { name: frame.name } });
     renderMessage(message);
   }
 

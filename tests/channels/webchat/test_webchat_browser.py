@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 from pathlib import Path
 from typing import AsyncIterator
@@ -9,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from channels.base import OutgoingFile
 from channels.webchat.channel import WebChatChannel
 from channels.webchat.config import WebChatConfig
 from core.envelopes import Inbound, Outbound
@@ -99,6 +101,38 @@ async def test_a_picture_goes_up_from_the_paperclip_and_is_acknowledged(page, re
     await expect(page.get_by_test_id("upload-progress")).to_have_count(0)
     [inbound] = recorder.accepted
     assert (inbound.text, inbound.attachments[0].kind, inbound.attachments[0].name) == ("", "image", "铭牌.png")
+
+
+async def test_a_photo_from_the_service_shows_in_place_and_a_file_as_its_link(page, channel, recorder):
+    await page.get_by_test_id("message-input").type("师傅修好了吗")
+    await page.get_by_test_id("message-input").press("Enter")
+    await expect(page.locator("[data-testid=message][data-role=agent]")).to_have_count(1)
+    [inbound] = recorder.accepted
+    notice = Outbound(channel="webchat", account="web", recipient=inbound.sender, conversation=inbound.conversation,
+                      template="confirm_resolved", data={}, idempotency_key="confirm:SR-20261123-0001")
+    picture = png(120, 80)
+    sent = await channel.send_with_files(notice, _text("王师傅已完成您的工单"), [
+        OutgoingFile(data=picture, content_type="image/png", name="完工.png", fallback=_text("完工照片：/media/a")),
+        OutgoingFile(data=b"%PDF-1.4 job sheet", content_type="application/pdf", name="单据.pdf",
+                     fallback=_text("完工照片：/media/b"))])
+
+    assert [f.way for f in sent.files] == ["file", "link"]
+    photo = page.get_by_test_id("photo")
+    await expect(photo).to_have_attribute("alt", "完工.png")
+    assert await photo.evaluate("img => img.complete ? img.naturalWidth : 0") == 120
+    src = await photo.get_attribute("src")
+    assert src is not None and base64.b64decode(src.split(",", 1)[1]) == picture
+    bubbles = page.locator("[data-testid=message][data-role=agent] .bubble")
+    await expect(bubbles).to_have_count(4)
+    await expect(bubbles.nth(1)).to_contain_text("王师傅已完成您的工单")
+    await expect(bubbles.nth(3)).to_have_text("完工照片：/media/b")
+
+    await page.reload()
+    await expect(page.get_by_test_id("photo")).to_have_attribute("src", src)
+
+
+def _text(text: str) -> Rendered:
+    return Rendered(markdown=text, text=text, subject="", html="", actions=())
 
 
 async def test_enter_does_not_send_while_an_ime_composition_is_open(page, recorder):
