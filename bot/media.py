@@ -1,7 +1,7 @@
 """The media fetcher: downloads what messages carried from their platforms, after the message was acknowledged and
 handled, so a slow or failing media API never delays an acknowledgement or loses a message. Claimed rows are
 fetched a few at a time; a failure waits for its backoff (core.media.queue), an expired media id is recorded as gone
-and the customer asked to send it again. Once a minute it also drops uploads staged and never finished."""
+and the customer asked to send it again. Once a minute it also drops uploads staged and never finished, and staged files it no longer needs."""
 from __future__ import annotations
 
 import asyncio
@@ -50,12 +50,13 @@ class MediaFetcher(WakeableLoop):
 
     async def sweep_uploads(self) -> int:
         """Drop the uploads channels staged and nobody finished in time (a chunked web-chat upload abandoned
-        mid-way); returns how many. The staging area is shared by every process that fetches from it."""
+        mid-way, a file whose download is over); returns how many. The staging area is shared by every process that
+        fetches from it, so what any process still has to fetch is read from the shared queue."""
         removed = 0
-        for channel in self._channels.values():
+        for name, channel in self._channels.items():
             sweep = getattr(channel, "sweep_uploads", None)
             if sweep is not None:
-                removed += await sweep()
+                removed += await sweep(await self._queue.pending_sources(name))
         return removed
 
     async def _run(self) -> None:

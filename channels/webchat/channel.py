@@ -16,7 +16,7 @@ import logging
 import uuid
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Collection, Sequence
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -99,9 +99,10 @@ class WebChatChannel:
         """An upload from the page, staged until it is kept."""
         return await self._uploads.fetch(source)
 
-    async def sweep_uploads(self) -> int:
-        """Drop the page's chunked uploads that expired unfinished (run by the media fetcher)."""
-        return await self._uploads.sweep()
+    async def sweep_uploads(self, wanted: Collection[str]) -> int:
+        """Drop the page's chunked uploads that expired unfinished, and staged files no download waits for any
+        more (run by the media fetcher, which says which sources are `wanted`)."""
+        return await self._uploads.sweep(wanted)
 
     async def send(self, message: Outbound, rendered: Rendered) -> str:
         session = message.conversation.removeprefix(PREFIX)

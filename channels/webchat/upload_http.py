@@ -19,7 +19,7 @@ import logging
 import re
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 from aiohttp import web
 
@@ -73,7 +73,8 @@ class UploadEndpoints:
         self._admission = admission
         self._running = running
         self._max = config.max_upload_bytes
-        self._files = UploadStore(root=Path(config.upload_dir))
+        self._expiry = config.upload_expiry
+        self._files = UploadStore(root=Path(config.upload_dir), clock=clock)
         self._partial = PartialUploads(root=Path(config.upload_dir), clock=clock, expiry=config.upload_expiry)
 
     def routes(self) -> Sequence[web.AbstractRouteDef]:
@@ -87,9 +88,11 @@ class UploadEndpoints:
     async def fetch(self, source: str) -> FetchedMedia:
         return await self._files.fetch(source)
 
-    async def sweep(self) -> int:
-        """Drop chunked uploads left unfinished (or finished and not asked about) for `upload_expiry`."""
-        return await self._partial.sweep()
+    async def sweep(self, wanted: Collection[str]) -> int:
+        """Drop chunked uploads left unfinished (or finished and not asked about) for `upload_expiry`, and staged
+        files as old whose download is over (`wanted`: the sources still waiting to be fetched)."""
+        older_than = self._clock.now() - self._expiry
+        return await self._partial.sweep() + await self._files.sweep(older_than=older_than, wanted=wanted)
 
     async def _whole(self, request: web.Request) -> web.Response:
         session, client_id, locale = self._who(request)

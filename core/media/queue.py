@@ -52,6 +52,12 @@ class MediaQueue:
             return await session.scalar(select(func.min(MediaAttachment.next_attempt_at))
                                         .where(MediaAttachment.status == MediaStatus.PENDING))
 
+    async def pending_sources(self, channel: str) -> set[str]:
+        """What `channel`'s attachments still waiting to be fetched name as their source."""
+        async with self._sessions() as session:
+            return set(await session.scalars(select(MediaAttachment.source).distinct().where(
+                MediaAttachment.channel == channel, MediaAttachment.status == MediaStatus.PENDING)))
+
     async def claim(self, limit: int) -> list[DueFetch]:
         """Up to `limit` due downloads, each claimed for `LEASE` (a row another fetcher claimed first is skipped)."""
         now = self._clock.now()

@@ -2,9 +2,10 @@
 a token holder or a signed-in console only, and only under the ticket they belong to."""
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
-
 import asyncio
+import hashlib
+from datetime import timedelta
+from typing import Any, AsyncIterator
 
 import aiohttp
 import pytest
@@ -122,6 +123,33 @@ async def _upload_kept(api: Api) -> None:
     assert row.customer_id is not None and row.conversation == "web:" + "w" * 22
     stored = await api.hub.media.blobs.get(row.sha256)
     assert stored is not None and b"Exif" not in stored
+
+
+async def test_a_staged_upload_is_dropped_a_day_after_it_was_kept_but_not_while_a_download_waits(  # type: ignore[no-untyped-def]
+        api: Api, tmp_path) -> None:
+    picture, waiting = photo_of_size(300_000), photo_of_size(200_000)
+    async with api.http.post(api.server.make_url("/chat/upload"), data=picture,
+                             params={"session": "w" * 22, "id": "up-1", "name": "故障.jpg"}) as response:
+        assert response.status == 200
+    await _upload_kept(api)
+    staged = tmp_path / "uploads" / hashlib.sha256(picture).hexdigest()
+    wanted = tmp_path / "uploads" / hashlib.sha256(waiting).hexdigest()
+    wanted.write_bytes(waiting)
+    now = api.hub.clock.now()
+    async with api.hub.sessions() as session, session.begin():
+        session.add(MediaAttachment(channel="webchat", account="web", conversation="web:" + "w" * 22,
+                                    source="upload:" + wanted.name, kind="image", status="pending", declared_type="",
+                                    attempts=3, note="", created_at=now, details={}, thumbnail_sha256="", sha256="",
+                                    content_type="", size=0, name="", next_attempt_at=now + timedelta(days=30)))
+    assert api.hub.fetcher is not None
+    assert await api.hub.fetcher.sweep_uploads() == 0 and staged.exists()
+
+    api.hub.clock.advance(25 * 3600)  # type: ignore[attr-defined]
+    assert await api.hub.fetcher.sweep_uploads() == 1
+    assert not staged.exists() and wanted.exists()
+    async with api.hub.sessions() as session:
+        kept = await session.scalar(select(MediaAttachment.sha256).where(MediaAttachment.status == "stored"))
+    assert kept and await api.hub.media.blobs.get(kept) is not None
 
 
 async def test_a_chunked_web_chat_upload_is_kept_and_an_abandoned_one_swept(api: Api, tmp_path) -> None:  # type: ignore[no-untyped-def]

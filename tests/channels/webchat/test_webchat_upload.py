@@ -139,7 +139,7 @@ async def test_an_unfinished_upload_expires_and_the_sweep_removes_it(uploads, cl
     key = (await _open(client, len(picture)))[1]["upload"]
     await _chunk(client, key, 0, picture[:10_000])
     clock.advance(50 * 60)
-    assert await channel.sweep_uploads() == 0
+    assert await channel.sweep_uploads(()) == 0
     await _chunk(client, key, 10_000, picture[10_000:20_000])
     clock.advance(50 * 60)
     async with client.get(f"/chat/uploads/{key}") as response:
@@ -149,6 +149,6 @@ async def test_an_unfinished_upload_expires_and_the_sweep_removes_it(uploads, cl
     async with client.get(f"/chat/uploads/{key}") as response:
         assert response.status == 404
     assert (await _chunk(client, key, 20_000, picture[20_000:]))[0] == 404
-    assert await channel.sweep_uploads() == 1
+    assert await channel.sweep_uploads(()) == 1
     assert list((tmp_path / "up" / "partial").iterdir()) == []
     assert (await _open(client, len(picture)))[1]["offset"] == 0
