@@ -1,6 +1,7 @@
 """Pictures on a ticket in the console, in headless Chromium: a signed-in agent sees a photo's thumbnail and opens the
 photo, while the same addresses answer 401 before sign-in, after sign-out and to another browser; staff type the
-serial read off a nameplate photo beside that photo and the device's record then shows it."""
+serial read off a nameplate photo beside that photo (a live refresh of the ticket keeps what they typed) and the
+device's record then shows it."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,6 +28,9 @@ async def test_a_serial_typed_beside_a_nameplate_photo_names_the_device(open_pag
     await photo.get_by_test_id("nameplate-save").click()
     await expect(page.get_by_test_id("toast").last).to_contain_text("serial")
     await photo.get_by_test_id("nameplate-serial").fill("kfr-35gw-001")
+    assert (await api.post(f"/tickets/{code}/notes", {"text": "铭牌已拍清楚"}))[0] == 201
+    await expect(page.get_by_test_id("audit")).to_contain_text("铭牌已拍清楚")
+    await expect(photo.get_by_test_id("nameplate-serial")).to_have_value("kfr-35gw-001")
     await photo.get_by_test_id("nameplate-save").click()
     await expect(page.get_by_test_id("toast").last).to_contain_text("已记录序列号 KFR-35GW-001")
     await expect(photo.get_by_test_id("nameplate-of")).to_have_text("铭牌照片 · KFR-35GW-001")

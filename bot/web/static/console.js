@@ -225,13 +225,13 @@ async function openTicket(code, { keepScroll = false } = {}) {
     return;
   }
   const scroll = pane.scrollTop;
-  const drafts = [...pane.querySelectorAll("textarea")].map((box) => [box.dataset.testid, box.value]);
+  const drafts = [...pane.querySelectorAll("[data-draft]")].map((box) => [box.dataset.draft, box.value]);
   openCode = code;
   consoleBox.classList.add("showing-ticket");
   pane.replaceChildren(...ticketView(ticket).filter(Boolean));
   if (keepScroll && openCode === ticket.id) {
     pane.scrollTop = scroll;
-    for (const [id, value] of drafts) { const box = pane.querySelector(`[data-testid=${id}]`); if (box) box.value = value; }
+    for (const [id, value] of drafts) { const box = pane.querySelector(`[data-draft="${id}"]`); if (box) box.value = value; }
   }
   highlight();
 }
@@ -375,8 +375,8 @@ function attachments(t) {
 
 // Staff read the serial off a nameplate photo and type it: the ticket's device, with this photo on its record.
 function serialFromPhoto(t, a) {
-  const box = el("input", { "data-testid": "nameplate-serial", maxlength: 64, required: true,
-    placeholder: T.nameplateSerial, "aria-label": T.nameplateSerial });
+  const box = el("input", { "data-testid": "nameplate-serial", "data-draft": `serial-${a.id}`, maxlength: 64,
+    required: true, placeholder: T.nameplateSerial, "aria-label": T.nameplateSerial });
   const save = async (event) => {
     event.preventDefault();
     const serial = box.value.trim();
@@ -414,7 +414,7 @@ function attachmentBody(a) {
 
 function composer(t, kind) {
   const reply = kind === "reply";
-  const box = el("textarea", { "data-testid": `${kind}-input`, rows: 3, maxlength: 4000,
+  const box = el("textarea", { "data-testid": `${kind}-input`, "data-draft": kind, rows: 3, maxlength: 4000,
     placeholder: reply ? T.replyPlaceholder : T.notePlaceholder, "aria-label": reply ? T.reply : T.addNote });
   const send = async () => {
     const text = box.value.trim();
