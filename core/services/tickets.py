@@ -241,13 +241,6 @@ class TicketService:
         """Write one audit-log event for the ticket (with the transaction, see core.services.journal)."""
         self._record(await self._row(ticket), actor, action, before, after)
 
-    async def row_id(self, ticket: TicketView) -> int:
-        """The ticket's primary key, for rows of other services that refer to it."""
-        row = await self._row(ticket)
-        if row.id is None:
-            await self._session.flush()
-        return row.id
-
     async def get(self, code: str) -> TicketView | None:
         row = await self._find(code.upper())
         return None if row is None else view(row)

@@ -5,7 +5,6 @@ Without `[[sla.policy]]` tables the hub uses `DEFAULT_POLICIES`; without `[[sla.
 """
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
