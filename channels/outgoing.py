@@ -9,8 +9,10 @@ from typing import Awaitable, Callable, Sequence
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from channels.base import FileDelivery, OutgoingFile
+from channels.base import FileDelivery, OutgoingFile, SentWithFiles
+from core.envelopes import Outbound
 from core.ports import RetryableSendError, SendError
+from templates.render import Rendered
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,18 @@ def _wait(state) -> float:  # type: ignore[no-untyped-def]
     error = state.outcome.exception() if state.outcome is not None else None
     asked = getattr(error, "retry_after", None) or 0.0
     return min(max(_backoff(state), float(asked)), LONGEST_WAIT)
+
+
+async def message_then_files(send: Callable[[Outbound, Rendered], Awaitable[str]], message: Outbound,
+                             rendered: Rendered, files: Sequence[OutgoingFile], *,
+                             as_file: Callable[[OutgoingFile], Awaitable[None]]) -> SentWithFiles:
+    """`message` through the channel's `send`, then each file through `as_file`; a file that cannot go as itself
+    is replaced by its fallback message, sent through `send` too."""
+    platform_id = await send(message, rendered)
+
+    async def as_link(file: OutgoingFile) -> None:
+        await send(message, file.fallback)
+    return SentWithFiles(platform_id=platform_id, files=await send_files(files, as_file=as_file, as_link=as_link))
 
 
 async def send_files(files: Sequence[OutgoingFile], *, as_file: Callable[[OutgoingFile], Awaitable[None]],

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.base import OutgoingFile, SentWithFiles
 from channels.downloads import TIMEOUT as DOWNLOAD_TIMEOUT, read_limited
-from channels.outgoing import send_files
+from channels.outgoing import message_then_files
 from channels.slack.api import checked
 from channels.slack.blocks import message_body
 from channels.slack.config import SlackConfig
@@ -98,17 +98,12 @@ class SlackChannel:
         """The message, then each file shared into the same conversation through Slack's external upload
         (`files.getUploadURLExternal`, the bytes to the URL it gives, `files.completeUploadExternal`); a file
         Slack refuses goes as its link."""
-        platform_id = await self.send(message, rendered)
         channel_id, thread_ts = self._destination(message)
 
         async def as_file(file: OutgoingFile) -> None:
             await checked(f"files_upload_v2 to {channel_id}", self._client.files_upload_v2(
                 channel=channel_id, thread_ts=thread_ts, file=file.data, filename=file.name, title=file.name))
-
-        async def as_link(file: OutgoingFile) -> None:
-            await self.send(message, file.fallback)
-        return SentWithFiles(platform_id=platform_id, files=await send_files(files, as_file=as_file,
-                                                                             as_link=as_link))
+        return await message_then_files(self.send, message, rendered, files, as_file=as_file)
 
     def _destination(self, message: Outbound) -> tuple[str, str | None]:
         """``C…:ts`` → that thread; a bare channel or user id → top-level there (a user id opens the bot's DM);

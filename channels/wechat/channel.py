@@ -13,7 +13,7 @@ from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 
 from channels.base import OutgoingFile, SentWithFiles
-from channels.outgoing import send_files
+from channels.outgoing import message_then_files
 from channels.wechat.config import DEFAULT_TEMPLATE, TemplateMessage, WeChatConfig
 from channels.wechat.inbound import to_inbound
 from channels.tencent.api import WeixinApi, upload_image
@@ -81,17 +81,12 @@ class WeChatChannel:
                               files: Sequence[OutgoingFile]) -> SentWithFiles:
         """The message, then each photo as an image message (uploaded as temporary media first); a file that is
         not an image, or that WeChat refuses, goes as its link."""
-        platform_id = await self.send(message, rendered)
 
         async def as_file(file: OutgoingFile) -> None:
             media_id = await upload_image(self._api, file)
             await self._api.call("/cgi-bin/message/custom/send", {"touser": message.recipient, "msgtype": "image",
                                                                   "image": {"media_id": media_id}})
-
-        async def as_link(file: OutgoingFile) -> None:
-            await self.send(message, file.fallback)
-        return SentWithFiles(platform_id=platform_id, files=await send_files(files, as_file=as_file,
-                                                                             as_link=as_link))
+        return await message_then_files(self.send, message, rendered, files, as_file=as_file)
 
     async def _send_template(self, message: Outbound, rendered: Rendered, refused: PermanentSendError) -> str:
         """The window is closed: each configured template in turn until WeChat takes one."""

@@ -12,7 +12,7 @@ from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from channels.base import OutgoingFile, SentWithFiles
-from channels.outgoing import send_files
+from channels.outgoing import message_then_files
 from channels.wecom.cards import button_card, clip, markdown, task_id
 from channels.wecom.config import WeComConfig
 from channels.wecom.inbound import to_inbound
@@ -90,7 +90,6 @@ class WeComChannel:
                               files: Sequence[OutgoingFile]) -> SentWithFiles:
         """The message, then each photo as an image message (uploaded as temporary media first) to the same person
         or group chat; a file that is not an image, or that WeCom refuses, goes as its link."""
-        platform_id = await self.send(message, rendered)
 
         async def as_file(file: OutgoingFile) -> None:
             image = {"msgtype": "image", "image": {"media_id": await upload_image(self._api, file)}}
@@ -99,11 +98,7 @@ class WeComChannel:
                                      {"chatid": message.recipient[len(CHAT_PREFIX):], **image})
             else:
                 await self._post_to_user(message.recipient, image)
-
-        async def as_link(file: OutgoingFile) -> None:
-            await self.send(message, file.fallback)
-        return SentWithFiles(platform_id=platform_id, files=await send_files(files, as_file=as_file,
-                                                                             as_link=as_link))
+        return await message_then_files(self.send, message, rendered, files, as_file=as_file)
 
     async def _post_to_user(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
         reply = await self._api.call("/cgi-bin/message/send",
