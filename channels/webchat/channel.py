@@ -85,7 +85,7 @@ class WebChatChannel:
     async def start(self) -> None:
         self._running = True
         if self._relay is not None:
-            await self._relay.start(self._deliver_here)
+            await self._relay.start(self._deliver_here, self._holds)
 
     async def stop(self) -> None:
         """Refuse new sockets and close open ones with 1001 (going away); clients reconnect to the next process."""
@@ -136,6 +136,9 @@ class WebChatChannel:
         if not await self._deliver_here(conversation, frame) and not (
                 self._relay is not None and await self._relay.forward(conversation, frame)):
             raise RetryableSendError(f"no open web chat socket for {conversation}", code="offline")
+
+    def _holds(self, conversation: str) -> bool:
+        return bool(self._sockets.open_sockets(conversation))
 
     async def _deliver_here(self, conversation: str, frame: dict[str, Any]) -> bool:
         """Push to every socket of the conversation open on this process; True when one took it."""

@@ -5,6 +5,12 @@ socket. It then asks the others over Redis pub/sub; a process that pushed the fr
 says so on a short-lived reply list the asker waits on. Without an answer within `wait` seconds the customer counts
 as offline, and the outbox tries again later as it does for one process.
 
+Each reply reaches the customer once, however late a holder answers (a busy or paused process reads the request
+after the asker gave up, and the outbox's retry would push the same reply a second time): a holder *takes* the
+request before it pushes, and the asker *gives it up* before it reports the customer offline — both atomically on the
+request's state key, so either a holder took it (it is delivered, and counts as sent) or it was given up (no holder
+pushes it any more, and the retry is its only delivery).
+
 Redis hands a pub/sub message to the subscribers on every database of the server (only keys belong to a database),
 so the channel is named after the database: hubs sharing a Redis server on different databases — separate
 deployments, or test runs side by side — would otherwise push each other's replies to their customers' sockets
@@ -25,6 +31,22 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[str, dict[str, Any]], Awaitable[bool]]
 """Push a frame to this process's sockets of a conversation; True when one took it."""
+Holds = Callable[[str], bool]
+"""Whether this process has a socket of a conversation open."""
+
+TAKEN, GIVEN_UP = "taken", "given-up"
+KEPT = 60
+"""Seconds a request's state and reply list outlive it (a late holder still finds it given up)."""
+_TAKE = """
+if redis.call('get', KEYS[1]) == ARGV[2] then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
+"""
+_GIVE_UP = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return 1 end
+redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 0
+"""
 
 
 class RedisSocketRelay:
@@ -35,9 +57,12 @@ class RedisSocketRelay:
         self._replies = f"{prefix}:webchat:delivered:"
         self._wait = wait
         self._task: asyncio.Task[None] | None = None
+        self._take = self._redis.register_script(_TAKE)
+        self._give_up = self._redis.register_script(_GIVE_UP)
 
-    async def start(self, deliver: Deliver) -> None:
-        self._task = asyncio.create_task(self._listen(deliver), name="webchat-relay")
+    async def start(self, deliver: Deliver, holds: Holds) -> None:
+        """Serve the others' requests for the conversations this process `holds`, pushing with `deliver`."""
+        self._task = asyncio.create_task(self._listen(deliver, holds), name="webchat-relay")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -46,7 +71,8 @@ class RedisSocketRelay:
         await self._redis.aclose()
 
     async def forward(self, conversation: str, frame: dict[str, Any]) -> bool:
-        """Ask the other processes to push `frame`; True once one of them has."""
+        """Ask the other processes to push `frame`; True once one of them has (or has taken it to push). False
+        means no process will push it: the caller may send it again later."""
         reply = self._replies + uuid.uuid4().hex
         request = json.dumps({"conversation": conversation, "frame": frame, "reply": reply}, ensure_ascii=False)
         try:
@@ -54,27 +80,35 @@ class RedisSocketRelay:
             if listeners <= 1:
                 return False
             answered = await self._redis.blpop([reply], timeout=self._wait)
-            await self._redis.delete(reply)
+            if answered is None:
+                if not await self._give_up(keys=[reply + ":state"], args=[TAKEN, GIVEN_UP, KEPT]):
+                    return False
+                answered = await self._redis.blpop([reply], timeout=self._wait)
         except RedisError as exc:
             log.warning("web chat relay unavailable: %s", exc)
             return False
-        return answered is not None
+        return answered is None or answered[1] == "1"
 
-    async def _listen(self, deliver: Deliver) -> None:
+    async def _listen(self, deliver: Deliver, holds: Holds) -> None:
         """Serve the others' requests; reconnects after Redis trouble."""
         while True:
             try:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self._channel)
                     async for message in pubsub.listen():
-                        await self._serve(deliver, json.loads(message["data"]))
+                        await self._serve(deliver, holds, json.loads(message["data"]))
             except RedisError as exc:
                 log.warning("web chat relay: %s; resubscribing", exc)
                 await asyncio.sleep(1.0)
 
-    async def _serve(self, deliver: Deliver, request: dict[str, Any]) -> None:
-        if await deliver(request["conversation"], request["frame"]):
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.rpush(request["reply"], "1")
-                pipe.expire(request["reply"], 60)
-                await pipe.execute()
+    async def _serve(self, deliver: Deliver, holds: Holds, request: dict[str, Any]) -> None:
+        """Push a request for a conversation held here, unless its asker gave it up; then say whether it went."""
+        reply = request["reply"]
+        if not holds(request["conversation"]) or not await self._take(keys=[reply + ":state"],
+                                                                       args=[TAKEN, GIVEN_UP, KEPT]):
+            return
+        pushed = await deliver(request["conversation"], request["frame"])
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.rpush(reply, "1" if pushed else "0")
+            pipe.expire(reply, KEPT)
+            await pipe.execute()

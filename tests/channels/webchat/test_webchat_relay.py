@@ -45,14 +45,17 @@ async def test_with_no_socket_anywhere_the_reply_stays_retryable(two_processes) 
 
 
 class _Sockets:
-    """A process's web-chat sockets as its relay sees them: every conversation it is asked about, each answered
-    `holds` (whether a socket of it is open here)."""
+    """A process's web-chat sockets as its relay sees them: it holds every conversation (`holds`) or none, and
+    notes each one it is asked to push to."""
 
     def __init__(self, *, holds: bool) -> None:
         self.asked: list[str] = []
         self._holds = holds
 
-    async def __call__(self, conversation: str, frame: dict[str, Any]) -> bool:
+    def holding(self, conversation: str) -> bool:
+        return self._holds
+
+    async def deliver(self, conversation: str, frame: dict[str, Any]) -> bool:
         self.asked.append(conversation)
         return self._holds
 
@@ -72,9 +75,10 @@ async def test_a_hub_on_another_database_of_the_same_redis_never_gets_the_replie
     here, sender = RedisSocketRelay(url=redis_url, prefix=prefix), RedisSocketRelay(url=redis_url, prefix=prefix)
     elsewhere = RedisSocketRelay(url=_other_database(redis_url), prefix=prefix)
     sockets = _Sockets(holds=True)
-    await here.start(sockets)
-    await sender.start(_Sockets(holds=False))
-    await elsewhere.start(_Sockets(holds=False))
+    await here.start(sockets.deliver, sockets.holding)
+    for relay in (sender, elsewhere):
+        idle = _Sockets(holds=False)
+        await relay.start(idle.deliver, idle.holding)
     try:
         while not await sender.forward("web:ready", {}):
             await asyncio.sleep(0.05)
