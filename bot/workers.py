@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Mapping, Sequence
 
 from bot.files_out import FilesOut
 from bot.loop import WakeableLoop
@@ -15,7 +16,7 @@ from core.bus import Bus
 from core.clock import Clock
 from core.inbox import InboxRelay
 from core.inbox.relay import STALE_AFTER, TOPIC
-from core.outbox import Claimed, OutboxStore
+from core.outbox import Claimed, Failure, OutboxStore
 from core.ports import SendError
 from templates.render import Renderer
 from core.storage.models import OutboxStatus
@@ -85,10 +86,10 @@ class OutboxSender(WakeableLoop):
     name = "outbox-sender"
 
     def __init__(self, *, store: OutboxStore, channels: Mapping[str, Channel], renderer: Renderer, clock: Clock,
-                 metrics: Metrics, dead: Callable[[Claimed, str], Awaitable[None]] | None = None,
+                 metrics: Metrics, dead: Callable[[Sequence[tuple[Claimed, str]]], Awaitable[None]] | None = None,
                  files: FilesOut | None = None, concurrency: int = 16, idle_poll: float = 1.0) -> None:
-        """`dead` is told of each row that goes dead and why (`not_configured`, `refused`); `files` sends the
-        messages that carry files (without it they go with links only)."""
+        """`dead` is told of the rows of a pass that went dead, each with why (`not_configured`, `refused`); `files`
+        sends the messages that carry files (without it they go with links only)."""
         super().__init__()
         self._files = files
         self._dead = dead
@@ -119,8 +120,7 @@ class OutboxSender(WakeableLoop):
             try:
                 claimed = await self._store.claim_due()
                 self._in_hand = [c.id for c in claimed]
-                delivered = await asyncio.gather(*(self._send(c) for c in claimed))
-                await self._store.sent([d for d in delivered if d is not None])
+                await self._settle(await asyncio.gather(*(self._send(c) for c in claimed)))
                 self._in_hand = []
             except Exception:  # noqa: BLE001 - database trouble: wait and try again
                 log.exception("outbox pass failed")
@@ -128,17 +128,14 @@ class OutboxSender(WakeableLoop):
             if not claimed:
                 await self._sleep(self._idle_poll)
 
-    async def _send(self, claimed: Claimed) -> tuple[int, str] | None:
-        """Send one row; returns `(row id, platform id)` when delivered (recorded with the rest of the batch), None
-        when the failure is already recorded."""
+    async def _send(self, claimed: Claimed) -> tuple[int, str] | Undelivered:
+        """Send one row; returns `(row id, platform id)` when delivered, else why not (the pass records both)."""
         message = claimed.message
         channel = self._channels.get(message.channel)
         async with self._limit:
             if channel is None:
-                await self._store.failed(claimed, f"channel {message.channel} is not configured", retryable=False,
-                                         retry_after=None)
-                await self._counted(claimed, OutboxStatus.DEAD, NOT_CONFIGURED)
-                return None
+                return Undelivered(Failure(claimed, f"channel {message.channel} is not configured", retryable=False),
+                                   NOT_CONFIGURED)
             try:
                 if self._files is not None and message.data.get("files"):
                     platform_id = await self._files.send(channel, message)
@@ -146,21 +143,32 @@ class OutboxSender(WakeableLoop):
                     platform_id = await channel.send(message, self._renderer.render(message.template, message.data,
                                                                                     message.locale))
             except SendError as exc:
-                status = await self._store.failed(claimed, f"{exc.code or type(exc).__name__}: {exc}",
-                                                  retryable=exc.retryable, retry_after=exc.retry_after)
-                await self._counted(claimed, status, REFUSED)
-                return None
+                return Undelivered(Failure(claimed, f"{exc.code or type(exc).__name__}: {exc}",
+                                           retryable=exc.retryable, retry_after=exc.retry_after), REFUSED)
             except Exception as exc:  # noqa: BLE001 - unknown failure: retry with backoff, never lose the row
                 log.exception("send through %s failed", message.channel)
-                status = await self._store.failed(claimed, f"{type(exc).__name__}: {exc}", retryable=True,
-                                                  retry_after=None)
-                await self._counted(claimed, status, REFUSED)
-                return None
+                return Undelivered(Failure(claimed, f"{type(exc).__name__}: {exc}", retryable=True), REFUSED)
             self._metrics.outbound.labels(message.channel, OutboxStatus.SENT).inc()
             return claimed.id, platform_id
 
-    async def _counted(self, claimed: Claimed, status: OutboxStatus, reason: str) -> None:
-        """A failed attempt counted; a row gone dead is told to `dead`."""
-        self._metrics.outbound.labels(claimed.message.channel, status).inc()
-        if status is OutboxStatus.DEAD and self._dead is not None:
-            await self._dead(claimed, reason)
+    async def _settle(self, outcomes: Sequence[tuple[int, str] | Undelivered]) -> None:
+        """Record a pass's deliveries and failures in one transaction; the rows gone dead are told to `dead`
+        together, so what they cause is one transaction too."""
+        undelivered = [o for o in outcomes if isinstance(o, Undelivered)]
+        statuses = await self._store.settle([o for o in outcomes if not isinstance(o, Undelivered)],
+                                            [u.failure for u in undelivered])
+        dead: list[tuple[Claimed, str]] = []
+        for row, status in zip(undelivered, statuses):
+            self._metrics.outbound.labels(row.failure.claimed.message.channel, status).inc()
+            if status is OutboxStatus.DEAD:
+                dead.append((row.failure.claimed, row.reason))
+        if dead and self._dead is not None:
+            await self._dead(dead)
+
+
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """A row a pass could not send, and why in the words `dead` is told (`not_configured`, `refused`)."""
+
+    failure: Failure
+    reason: str

@@ -57,6 +57,17 @@ class Claimed:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A claimed row the platform did not take: why, whether trying again may help, and when at the earliest (the
+    platform's own `retry_after`, in seconds)."""
+
+    claimed: Claimed
+    error: str
+    retryable: bool
+    retry_after: float | None = None
+
+
 class OutboxStore:
     """Claims due rows with a lease (so a crashed sender's rows come back) and records each outcome."""
 
@@ -86,26 +97,28 @@ class OutboxStore:
                 .execution_options(synchronize_session=False))).all()
         return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in sorted(rows, key=lambda r: r.id)]
 
-    async def sent(self, deliveries: Sequence[tuple[int, str]]) -> None:
-        """Record `(row id, platform message id)` pairs as sent, all in one transaction."""
-        if not deliveries:
-            return
+    async def settle(self, deliveries: Sequence[tuple[int, str]], failures: Sequence[Failure]) -> list[OutboxStatus]:
+        """Record a pass's outcomes in one transaction: `(row id, platform message id)` pairs as sent, each failure
+        as a retry after its backoff or dead-lettered. Returns each failure's new status, in order."""
         now = self._clock.now()
-        async with self._sessions() as session, session.begin():
-            await session.execute(update(OutboxRow), [
-                {"id": row_id, "status": OutboxStatus.SENT, "platform_message_id": platform_id, "sent_at": now, "last_error": ""}
-                for row_id, platform_id in deliveries])
-
-    async def failed(self, claimed: Claimed, error: str, *, retryable: bool,
-                     retry_after: float | None) -> OutboxStatus:
-        """Schedule a retry or dead-letter; returns the new status."""
-        if not retryable or claimed.attempts >= MAX_ATTEMPTS:
-            await self._set(claimed.id, status=OutboxStatus.DEAD, last_error=error)
-            return OutboxStatus.DEAD
-        delay = max(backoff(claimed.attempts), timedelta(seconds=retry_after or 0))
-        await self._set(claimed.id, status=OutboxStatus.PENDING, last_error=error,
-                        next_attempt_at=self._clock.now() + delay)
-        return OutboxStatus.PENDING
+        records = [{"id": row_id, "status": OutboxStatus.SENT, "platform_message_id": platform_id, "sent_at": now,
+                    "last_error": ""} for row_id, platform_id in deliveries]
+        statuses: list[OutboxStatus] = []
+        for failure in failures:
+            claimed = failure.claimed
+            if not failure.retryable or claimed.attempts >= MAX_ATTEMPTS:
+                statuses.append(OutboxStatus.DEAD)
+                records.append({"id": claimed.id, "status": OutboxStatus.DEAD, "last_error": failure.error})
+            else:
+                statuses.append(OutboxStatus.PENDING)
+                delay = max(backoff(claimed.attempts), timedelta(seconds=failure.retry_after or 0))
+                records.append({"id": claimed.id, "status": OutboxStatus.PENDING, "last_error": failure.error,
+                                "next_attempt_at": now + delay})
+        if records:
+            records.sort(key=len)  # each outcome sets its own columns: one executemany per outcome
+            async with self._sessions() as session, session.begin():
+                await session.execute(update(OutboxRow), records)
+        return statuses
 
     async def release(self, row_ids: Sequence[int]) -> None:
         """Hand claimed rows back, due now (a sender stopping in the middle of a pass)."""
@@ -113,7 +126,3 @@ class OutboxStore:
             await session.execute(update(OutboxRow).where(
                 OutboxRow.id.in_(row_ids), OutboxRow.status == OutboxStatus.SENDING).values(
                 status=OutboxStatus.PENDING, next_attempt_at=self._clock.now()))
-
-    async def _set(self, row_id: int, **values: object) -> None:
-        async with self._sessions() as session, session.begin():
-            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))

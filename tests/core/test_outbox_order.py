@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import FakeClock
 from core.envelopes import Outbound
-from core.outbox import LEASE, OutboxStore, enqueue
+from core.outbox import LEASE, Failure, OutboxStore, enqueue
 from core.storage.db import session_factory
 
 
@@ -33,11 +33,11 @@ async def test_one_conversation_waits_behind_its_retry_while_others_go_on(engine
     await _queue(engine, clock, *(_message("web:a", n) for n in (1, 2, 3)), _message("web:b", 1))
     first = await store.claim_due()
     assert _names(first) == ["web:a:1", "web:b:1"]
-    await store.sent([(first[0].id, "p1"), (first[1].id, "p2")])
+    await store.settle([(first[0].id, "p1"), (first[1].id, "p2")], [])
 
     [second] = await store.claim_due()
     assert _names([second]) == ["web:a:2"]
-    await store.failed(second, "platform down", retryable=True, retry_after=30)
+    await store.settle([], [Failure(second, "platform down", retryable=True, retry_after=30)])
     await _queue(engine, clock, _message("web:b", 2))
     assert _names(await store.claim_due()) == ["web:b:2"], "a retry in one conversation holds up no other"
     assert await store.claim_due() == []
@@ -45,7 +45,7 @@ async def test_one_conversation_waits_behind_its_retry_while_others_go_on(engine
     clock.advance(31)
     [retried] = await store.claim_due()
     assert _names([retried]) == ["web:a:2"] and retried.attempts == 2
-    await store.sent([(retried.id, "p3")])
+    await store.settle([(retried.id, "p3")], [])
     assert _names(await store.claim_due()) == ["web:a:3"]
 
 
@@ -53,7 +53,7 @@ async def test_a_dead_letter_stops_holding_its_conversation(engine: AsyncEngine,
     store = OutboxStore(sessions=session_factory(engine), clock=clock)
     await _queue(engine, clock, _message("web:a", 1), _message("web:a", 2))
     [first] = await store.claim_due()
-    await store.failed(first, "recipient gone", retryable=False, retry_after=None)
+    await store.settle([], [Failure(first, "recipient gone", retryable=False)])
     assert _names(await store.claim_due()) == ["web:a:2"]
 
 
@@ -68,7 +68,7 @@ async def test_after_a_restart_the_held_reply_goes_before_newer_ones(engine: Asy
     clock.advance(LEASE.total_seconds() + 1)
     [held] = await after.claim_due()
     assert _names([held]) == ["web:a:1"] and held.attempts == 2
-    await after.sent([(held.id, "p1")])
+    await after.settle([(held.id, "p1")], [])
     assert _names(await after.claim_due()) == ["web:a:2"]
 
 
