@@ -137,7 +137,7 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (Index("ix_tickets_conversation_status", "channel", "conversation", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(24), unique=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True, insert_sentinel=True)
     type: Mapped[str] = mapped_column(String(20), index=True)
     priority: Mapped[str] = mapped_column(String(2), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
