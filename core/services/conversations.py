@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import event, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.domain.conversations import IDLE, Conversation
@@ -17,13 +18,19 @@ DEFAULT_TTL = timedelta(hours=24)
 
 class ConversationService:
     """States within one transaction; those named to `preload` (and every one loaded or created) stay in hand, so
-    later messages of the same thread in the batch see the state the earlier ones left."""
+    later messages of the same thread in the batch see the state the earlier ones left. The states of threads new
+    to the database are inserted together just before commit (nothing reads them back from the database in the
+    transaction): one statement for a burst of first contacts, where the unit of work would insert them one by one
+    (SQLite cannot hand back a batch's ids to it)."""
 
     def __init__(self, *, session: AsyncSession, clock: Clock, ttl: timedelta = DEFAULT_TTL) -> None:
         self._session = session
         self._clock = clock
         self._ttl = ttl
         self._known: dict[tuple[str, str, str], ConversationState | None] = {}
+        self._new: dict[tuple[str, str, str], ConversationState] = {}
+        """States of threads without a row, written to: inserted at commit, with what they hold then."""
+        event.listen(session.sync_session, "before_commit", self._insert_new)
 
     async def preload(self, keys: Iterable[tuple[str, str, str]]) -> None:
         """Load the states of these (channel, thread, sender) keys in one query."""
@@ -72,12 +79,20 @@ class ConversationService:
         """A thread seen for the first time is stored once it is written to, with what it was set to: one that
         stays idle with nothing to keep (a scanned device's serial is kept while idle) needs no row (no row reads
         as idle)."""
-        if name != IDLE or data or row in self._session:
-            self._session.add(row)
+        key = (row.channel, row.conversation, row.sender)
+        if row.id is None and (name != IDLE or data or key in self._new):
+            self._new[key] = row
         row.state = name
         row.data = data
         row.expires_at = expires
         row.updated_at = self._clock.now()
+
+    def _insert_new(self, session: Session) -> None:
+        if self._new:
+            rows, self._new = list(self._new.values()), {}
+            session.execute(insert(ConversationState.__table__), [
+                {"channel": r.channel, "conversation": r.conversation, "sender": r.sender, "state": r.state,
+                 "data": r.data, "expires_at": r.expires_at, "updated_at": r.updated_at} for r in rows])
 
 
 def _view(row: ConversationState) -> Conversation:
