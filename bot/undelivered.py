@@ -33,14 +33,15 @@ class DeadLetters:
             return
         try:
             await self._act(offers)
-        except Exception:  # noqa: BLE001 - retried one by one below, where each failure is logged
+            return
+        except Exception:  # noqa: BLE001 - the row stays dead-lettered, visible to staff; alone, each is retried
             if len(offers) == 1:
                 log.exception("could not act on the undelivered job offer in outbox row %s", offers[0][0].id)
                 return
             log.warning("could not act on %d undelivered job offers together; acting on each alone", len(offers),
                         exc_info=True)
-            for offer in offers:
-                await self([offer])
+        for offer in offers:
+            await self([offer])
 
     async def _act(self, offers: Sequence[tuple[Claimed, str]]) -> None:
         async with self._sessions() as session, session.begin():
