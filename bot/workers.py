@@ -118,7 +118,7 @@ class OutboxSender(WakeableLoop):
     async def _run(self) -> None:
         while True:
             try:
-                claimed = await self._store.claim_due()
+                claimed = await self._store.claim_due(sending=self._channels.keys())
                 self._in_hand = [c.id for c in claimed]
                 await self._settle(await asyncio.gather(*(self._send(c) for c in claimed)))
                 self._in_hand = []

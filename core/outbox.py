@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -75,16 +75,22 @@ class OutboxStore:
         self._sessions = sessions
         self._clock = clock
 
-    async def claim_due(self, limit: int = 100) -> list[Claimed]:
+    async def claim_due(self, limit: int = 100, *, sending: Collection[str] | None = None) -> list[Claimed]:
         """Take up to `limit` due rows, at most one per lane (the oldest still waiting, and only when it is due), in
         one statement; on PostgreSQL rows another sender is claiming are skipped, never waited for. The statuses
-        are written as literals so both databases can prove the lane index's condition and use it."""
+        are written as literals so both databases can prove the lane index's condition and use it.
+
+        `sending`: the channels the caller sends on. A row of any other channel goes dead unsent, as does every
+        row of its lane, so no order is at stake: such rows are taken whatever their lane still holds, and a lane
+        of them (alerts to a supervisor reached only on a channel this hub lacks) does not drain one row a pass."""
         now = self._clock.now()
         earlier = aliased(OutboxRow)
         waiting = bindparam("waiting", [s.value for s in WAITING], expanding=True, literal_execute=True)
         first_in_lane = ~exists().where(earlier.channel == OutboxRow.channel,
                                         earlier.conversation == OutboxRow.conversation,
                                         earlier.status.in_(waiting), earlier.id < OutboxRow.id)
+        if sending is not None:
+            first_in_lane = or_(first_in_lane, OutboxRow.channel.not_in(sorted(sending)))
         due = (select(OutboxRow.id).where(OutboxRow.status.in_(WAITING), OutboxRow.next_attempt_at <= now,
                                           first_in_lane).order_by(OutboxRow.id).limit(limit))
         async with self._sessions() as session, session.begin():

@@ -13,8 +13,8 @@ from core.outbox import LEASE, Failure, OutboxStore, enqueue
 from core.storage.db import session_factory
 
 
-def _message(conversation: str, n: int, *, recipient: str = "") -> Outbound:
-    return Outbound(channel="webchat", account="", recipient=recipient or conversation, conversation=conversation,
+def _message(conversation: str, n: int, *, recipient: str = "", channel: str = "webchat") -> Outbound:
+    return Outbound(channel=channel, account="", recipient=recipient or conversation, conversation=conversation,
                     template="ticket_updated", data={"n": n}, idempotency_key=f"{conversation}:{n}")
 
 
@@ -77,6 +77,14 @@ async def test_a_message_without_a_thread_keeps_order_by_recipient(engine: Async
     await _queue(engine, clock, _message("", 1, recipient="wangshifu"), _message("", 2, recipient="wangshifu"),
                  _message("", 3, recipient="lishifu"))
     assert _names(await store.claim_due()) == [":1", ":3"]
+
+
+async def test_a_lane_on_a_channel_the_sender_lacks_is_taken_whole(engine: AsyncEngine, clock: FakeClock) -> None:
+    """Its rows go dead unsent, so there is no order to keep: all of them in one pass, not one a pass."""
+    store = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, *(_message("", n, recipient="chenzhuguan", channel="wecom") for n in (1, 2, 3)),
+                 _message("web:a", 1), _message("web:a", 2))
+    assert _names(await store.claim_due(sending={"webchat"})) == [":1", ":2", ":3", "web:a:1"]
 
 
 async def test_senders_claiming_at_once_take_each_conversation_once(engine: AsyncEngine, clock: FakeClock) -> None:
