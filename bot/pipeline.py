@@ -31,8 +31,8 @@ from core.services.unit import Services, Wiring
 from core.storage.db import urgent_write_waiting
 from handlers.base import Context, Origin
 from handlers.failed import given_up, reference
-from nlp import DEVICE_SCAN, Understander, Understanding
-from nlp.retrieval import KnowledgeBase
+from nlp import DEVICE_SCAN, KB_QUESTION, Understander, Understanding
+from nlp.retrieval import KnowledgeBase, LookedUp, Match
 from templates import LOCALES
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,9 @@ SERVER_TRANSACTION_BUDGET = 0.2
 """The same on PostgreSQL, where the intake never waits for processing: every statement is a round trip, so longer
 transactions pay off (whole hub, bench/bench_intake.py --postgres: 93 msg/s at 0.02 s, 195 at 0.1, 300-390 at
 0.2)."""
+QUESTIONS_AT_ONCE = 32
+"""Questions looked up in the knowledge base in one matrix product ahead of a transaction: a few milliseconds of the
+event loop, where each alone costs about a millisecond."""
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -149,6 +152,8 @@ class Pipeline:
         self._batch_size = FIRST_BATCH
         self._understood: dict[int, Understanding] = {}
         """Rows understood ahead of their transaction and not handled yet (one that ends early leaves some)."""
+        self._answers: dict[int, Match | None] = {}
+        """The knowledge base's answers to the rows understood ahead as questions, looked up together."""
         """Rows fetched per transaction, sized from the last one so that a batch fills about one budget."""
 
     async def process(self, inbox_ids: Sequence[int]) -> None:
@@ -178,6 +183,7 @@ class Pipeline:
             await asyncio.sleep(0)
         for inbox_id in inbox_ids:
             self._understood.pop(inbox_id, None)
+            self._answers.pop(inbox_id, None)
 
     async def _process_some(self, inbox_ids: Sequence[int], taken: list[int]) -> None:
         """One transaction over the first of `inbox_ids` until the budget is spent; `taken` gets the ids it tried."""
@@ -215,7 +221,8 @@ class Pipeline:
                 if row is not None:
                     now = self._clock.now()
                     answer, note = await self._handle(services, inbox_id, row.inbound, now,
-                                                      self._understood.pop(inbox_id, None))
+                                                      self._understood.pop(inbox_id, None),
+                                                      self._looked_up(inbox_id, row.inbound))
                     replies.extend(answer)
                     done.append((inbox_id, now, note))
                     self._metrics.latency.observe(max(0.0, (now - row.received_at).total_seconds()))
@@ -230,8 +237,9 @@ class Pipeline:
     async def _understand_ahead(self, inbox_ids: Sequence[int], spent: Spending) -> None:
         """What the rows not understood yet say, read before the transaction begins (outside SQLite's write turn,
         so the intake commits meanwhile), as understood when the thread waits for nothing (`_understood`); a thread
-        that waits for an answer is understood again in the transaction. The event loop gets a turn between
-        messages."""
+        that waits for an answer is understood again in the transaction. Those read as questions are looked up in
+        the knowledge base together, `QUESTIONS_AT_ONCE` to a matrix product (`_answers`). The event loop gets a
+        turn between messages and between lookups."""
         wanted = [inbox_id for inbox_id in inbox_ids if inbox_id not in self._understood]
         if not wanted:
             return
@@ -241,12 +249,28 @@ class Pipeline:
             spent.resume()
             self._understood[inbox_id] = self._understander.understand(inbound.text, now=inbound.sent_at)
             await spent.let_others_run()
+        questions = [(inbox_id, inbound.text) for inbox_id, inbound in pending.items()
+                     if self._understood[inbox_id].intent == KB_QUESTION]
+        if self.knowledge is not None:
+            for start in range(0, len(questions), QUESTIONS_AT_ONCE):
+                spent.resume()
+                some = questions[start:start + QUESTIONS_AT_ONCE]
+                self._answers.update(zip((i for i, _ in some), self.knowledge.search_many(t for _, t in some)))
+                await spent.let_others_run()
         spent.pause()
 
+    def _looked_up(self, inbox_id: int, inbound: Inbound) -> KnowledgeBase | LookedUp | None:
+        """The knowledge base for this row's handling, with its question's answer when it was looked up ahead."""
+        if self.knowledge is None or inbox_id not in self._answers:
+            return self.knowledge
+        return LookedUp(self.knowledge, inbound.text, self._answers.pop(inbox_id))
+
     async def _handle(self, services: Services, inbox_id: int, inbound: Inbound, now: datetime,
-                      understood: Understanding | None) -> tuple[list[Outbound], str]:
+                      understood: Understanding | None,
+                      knowledge: KnowledgeBase | LookedUp | None) -> tuple[list[Outbound], str]:
         """The replies to one message, and a note for its inbox row when it is deliberately left unanswered;
-        `understood` is the message understood ahead, for a thread that waits for nothing."""
+        `understood` is the message understood ahead, for a thread that waits for nothing; `knowledge` the
+        knowledge base as its handling asks it."""
         person = await services.people.resolve(channel=inbound.channel, sender=inbound.sender,
                                                display_name=inbound.display_name)
         if inbound.attachments:
@@ -264,7 +288,7 @@ class Pipeline:
             understanding = replace(understanding, intent=DEVICE_SCAN)
         ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,
                       services=services, now=now, locale=reply_locale(inbound.text, person.locale),
-                      knowledge=self.knowledge)
+                      knowledge=knowledge)
         for handler in self._router.candidates(person=person.kind, intent=understanding.intent, state=route):
             replies = await handler.handle(ctx)
             if replies is not None:

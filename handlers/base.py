@@ -12,7 +12,7 @@ from core.envelopes import Inbound, Outbound
 from core.services.media import location_details
 from core.services.unit import Services
 from nlp import Understanding
-from nlp.retrieval import KnowledgeBase
+from nlp.retrieval import KnowledgeBase, LookedUp
 from templates import labels
 
 
@@ -50,8 +50,9 @@ class Context(Origin):
     person: Person
     state: Conversation
     now: datetime
-    knowledge: KnowledgeBase | None = None
-    """The knowledge base the hub loaded at start (None where none is loaded: no answers from it)."""
+    knowledge: KnowledgeBase | LookedUp | None = None
+    """The knowledge base the hub loaded at start (None where none is loaded: no answers from it), or it with
+    this message's question looked up ahead."""
     _count: int = field(default=0, repr=False)
 
     def reply(self, template: str, **data: Any) -> Outbound:

@@ -236,6 +236,20 @@ class KnowledgeBase:
         return sparse.hstack(blocks, format="csr")
 
 
+@dataclass(frozen=True, slots=True)
+class LookedUp:
+    """The knowledge base as one message's handling asks it: its own `question` was looked up ahead, with the
+    others of its batch in one matrix product (`KnowledgeBase.search_many`), so that answer is at hand; anything
+    else is searched."""
+
+    knowledge: KnowledgeBase
+    question: str
+    match: Match | None
+
+    def search(self, query: str) -> Match | None:
+        return self.match if query == self.question else self.knowledge.search(query)
+
+
 def _codes(text: str) -> set[str]:
     return set(_CODES.findall(normalize(text).lower()))
 
