@@ -44,6 +44,7 @@ from handlers.duty import DutyHandler
 from handlers.devices import DeviceCommandHandler, DeviceScanHandler
 from handlers.escalation import EscalationHandler
 from handlers.fallback import FallbackHandler, StaffHelpHandler
+from handlers.describing import Undescribed
 from handlers.handover import HandoverHandler, HandoverTimeout
 from handlers.intake import IntakeHandler
 from handlers.offers import OfferTimeout, PoolTimeout
@@ -222,7 +223,7 @@ def default_router() -> Router:
 def default_timer_jobs() -> list[TimerJob]:
     """Every job the hub does when a timer comes due."""
     return [SlaAlertJob(), AutoClose(), AskSurvey(), RemindSurvey(), ExpireSurvey(), ReportJob(), OfferTimeout(),
-            PoolTimeout(), VisitReminder(), HandoverTimeout()]
+            PoolTimeout(), VisitReminder(), HandoverTimeout(), Undescribed()]
 
 
 def hub_wiring(config: Config) -> Wiring:

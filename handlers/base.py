@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from core.domain.conversations import Conversation
+from core.domain.details import WAIVED
 from core.domain.people import Person, PersonKind
 from core.domain.tickets import TicketView
 from core.envelopes import Inbound, Outbound
@@ -110,7 +111,8 @@ def ticket_card(ticket: TicketView, locale: str) -> dict[str, Any]:
     return {"id": ticket.code, "type": ticket.type, "type_label": names["types"][ticket.type],
             "status": ticket.status, "status_label": names["statuses"][ticket.status],
             "priority": ticket.priority, "priority_label": names["priorities"][ticket.priority],
-            "summary": ticket.summary, "entities": {k: list(v) for k, v in ticket.entities.items()},
+            "summary": ticket.summary,
+            "entities": {k: list(v) for k, v in ticket.entities.items() if k != WAIVED},
             "created_at": ticket.created_at.isoformat()}
 
 

@@ -1,5 +1,6 @@
 """A customer withdraws a request: the ticket named, or their only open one, is cancelled if it still can be; with
-several open and none named, they are asked which. The technician who had the job is told."""
+several open and none named, they are asked which. The technician who had the job is told. A request still
+waiting for its description (handlers.describing) is dropped: nothing is filed for it."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
@@ -7,6 +8,7 @@ from core.domain.tickets import IllegalTransition, Status, TicketView
 from core.envelopes import Outbound
 from handlers import notices
 from handlers.base import Context, Handler
+from handlers.describing import DESCRIBING
 from nlp import CANCEL
 
 CHOICES = 5
@@ -30,6 +32,9 @@ class CancelHandler(Handler):
                                   actions=[{"id": "cancel", "label": t.code, "command": f"取消 {t.code}"}
                                            for t in open_])]
             ticket = open_[0] if open_ else None
+        if ticket is None and ctx.state.state == DESCRIBING:
+            ctx.state = ctx.services.conversations.reset(ctx.state)
+            return [ctx.reply("request_dropped")]
         if ticket is None:
             return [ctx.reply("cancel_none")]
         technician = ticket.assignee_id

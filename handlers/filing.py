@@ -15,12 +15,14 @@ COLLECTING = "collecting"
 
 
 async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None, duplicate: bool = False,
-                          several: tuple[int, int] | None = None) -> tuple[Filed, list[Outbound]]:
+                          several: tuple[int, int] | None = None, waive: str | None = None
+                          ) -> tuple[Filed, list[Outbound]]:
     """Open a ticket for `report` (or add it to `join`), offer a ready job to technicians, and reply; `duplicate`:
     `join` is a ticket the customer opened from elsewhere, and they are told the report joined it; `several`:
     (this problem's number, how many) when one message told of several problems, each filed on its own — the first
-    reply says so and only the last asks for what is missing."""
-    filed = await ctx.services.intake.file(report, join=join)
+    reply says so and only the last asks for what is missing; `waive`: the customer has not got this field of `join`,
+    which goes on without it."""
+    filed = await ctx.services.intake.file(report, join=join, waive=waive)
     conversations = ctx.services.conversations
     if filed.missing:
         ctx.state = conversations.set(ctx.state, COLLECTING, ticket=filed.ticket.code,
@@ -34,6 +36,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     if filed.opened:
         reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety,
                           several={"part": several[0], "of": several[1]} if several else None)
+    elif waive is not None:
+        reply = ctx.reply("detail_waived", ticket=card, field=waive, missing=filed.missing)
     elif duplicate:
         reply = ctx.reply("ticket_duplicate", ticket=card, missing=filed.missing, safety=safety)
     else:

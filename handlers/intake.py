@@ -9,21 +9,30 @@ customer who is angry and says it again is handed to a person (handlers.takeover
 One message telling of problems with two devices ("空调不制冷，另外洗衣机也漏水") opens a ticket for each: two
 jobs, often for two technicians with different skills, each typed and prioritised on its own; the customer is told
 both numbers, and a detail they give next (phone, address) goes to both.
+
+A bare request ("报修", "我要退货") opens nothing yet: the customer is asked what it is about, and their answer
+opens the ticket (handlers.describing).
+
+Asked for a detail, a customer may have none or not want to give it ("没有", "不方便", "no"): the ticket goes on
+without it (staff reach them in the conversation itself) — except a visit without an address, which nobody can be
+sent to: they are told why it is needed, and the question stays open.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from core.domain.details import waivable
 from core.domain.people import CUSTOMERS
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.intake import Report
 from handlers.base import Context, Handler
+from handlers import describing
 from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, file_and_answer
 from handlers.takeover import hand_over
-from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM
+from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_request
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -35,15 +44,25 @@ TOGETHER = "together"
 class IntakeHandler(Handler):
     name = "intake"
     roles = CUSTOMERS
-    intents = frozenset({NEW_PROBLEM, ADD_DETAIL})
-    states = frozenset({COLLECTING})
+    intents = frozenset({NEW_PROBLEM, ADD_DETAIL, NO_DETAIL})
+    states = frozenset({COLLECTING, describing.DESCRIBING})
 
-    async def handle(self, ctx: Context) -> list[Outbound]:
+    async def handle(self, ctx: Context) -> list[Outbound] | None:
         """Also takes what other jobs pass on (a question the knowledge base cannot answer, a survey's thread
         writing about something else): whatever it is, a problem is filed. A photo or file without words joins
         the open ticket; with none open, the customer is asked what is wrong (the ticket their answer opens takes
         the photo, core.services.media)."""
         u = ctx.understanding
+        if u.intent == NO_DETAIL:
+            return await self._without_detail(ctx)
+        text = ctx.inbound.text
+        if bare_request(text) and not ctx.inbound.attachments:
+            return await describing.ask_what(ctx)
+        if describing.waits_for_description(ctx):
+            if describing.smalltalk(ctx):
+                return None
+            text = await describing.described(ctx)
+            u = ctx.understanding
         if len(u.problems) >= 2:
             return await self._file_each(ctx)
         open_ticket = await self._open_ticket(ctx)
@@ -63,7 +82,7 @@ class IntakeHandler(Handler):
         if join is None:
             duplicate = join = await self._duplicate(ctx, ticket_type, entities, besides=open_ticket)
         siblings = await self._siblings(ctx, join)
-        report = self._report(ctx, ctx.inbound.text, ticket_type, entities)
+        report = self._report(ctx, text, ticket_type, entities)
         sibling_replies = [reply for sibling in siblings
                            for reply in (await file_and_answer(ctx, report, join=sibling))[1]]
         filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None)
@@ -98,6 +117,28 @@ class IntakeHandler(Handler):
             ctx.understanding = whole
         self._wait_together(ctx, codes)
         return replies
+
+    async def _without_detail(self, ctx: Context) -> list[Outbound]:
+        """The customer has not got the detail the conversation waits for: the ticket (and those opened with it
+        that miss it too) goes on without it, unless it cannot."""
+        code = ctx.state.data.get("ticket") if ctx.state.state == COLLECTING else None
+        ticket = await ctx.services.tickets.get_for_customer(code, ctx.customer_id) if isinstance(code, str) else None
+        missing = await ctx.services.intake.missing(ticket) if ticket is not None and ticket.is_open else []
+        if ticket is None or not missing:
+            ctx.state = ctx.services.conversations.reset(ctx.state)
+            return [ctx.reply("greeting")]
+        field = missing[0]
+        if not waivable(ticket.type, field):
+            await ctx.services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
+                                                   inbox_id=ctx.inbox_id, entities={})
+            return [ctx.reply("detail_needed", ticket=ctx.ticket_card(ticket), field=field)]
+        report = self._report(ctx, ctx.inbound.text, TicketType(ticket.type), ctx.entity_lists())
+        siblings = await self._siblings(ctx, ticket)
+        told = [reply for sibling in siblings if field in await ctx.services.intake.missing(sibling)
+                for reply in (await file_and_answer(ctx, report, join=sibling, waive=field))[1][1:]]
+        filed, answer = await file_and_answer(ctx, report, join=ticket, waive=field)
+        self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
+        return [*answer, *told]
 
     @staticmethod
     def _report(ctx: Context, text: str, ticket_type: TicketType, entities: dict[str, list[Any]]) -> Report:

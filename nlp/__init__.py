@@ -4,10 +4,12 @@ Start with `load_understander()` and call `understand(text, now=..., expecting=.
 the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
 from .model import ModelError
+from .intents import bare_request, gratitude
 from .understander import Understander, load_understander
 from .understanding import (
     ACCEPT, ACKNOWLEDGE, ADD_DETAIL, ADD_DEVICE, APPOINT, ARRIVED, CANCEL, DECLINE, DEVICE_SCAN, DONE, EN_ROUTE,
-    GREETING, HELPFUL, HUMAN, INTENTS, KB_QUESTION, LABOUR, LINK, MY_JOBS, NEW_PROBLEM, NOT_FIXED, NOT_HELPFUL,
+    GREETING, HELPFUL, HUMAN, INTENTS, KB_QUESTION, LABOUR, LINK, MY_JOBS, NEW_PROBLEM, NO_DETAIL, NOT_FIXED,
+    NOT_HELPFUL,
     OFF_DUTY, ON_DUTY, PARTS_SHORT, PARTS_USED, PENDING_CUSTOMER, PENDING_PARTS, QUEUE, RELEASE, REPLY, RESUME, SOLVED,
     STATUS_QUERY, SURVEY_ANSWER, THANKS, TICKET_TYPES, TRANSFER, VERIFY, Address, Entities, TimeMention,
     Understanding,
@@ -16,8 +18,8 @@ from .understanding import (
 __all__ = [
     "ACCEPT", "ACKNOWLEDGE", "ADD_DETAIL", "ADD_DEVICE", "APPOINT", "ARRIVED", "CANCEL", "DECLINE", "DEVICE_SCAN",
     "DONE", "EN_ROUTE", "GREETING", "HELPFUL", "HUMAN", "INTENTS", "KB_QUESTION", "LABOUR", "LINK", "MY_JOBS",
-    "NEW_PROBLEM", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED", "PENDING_CUSTOMER",
+    "NEW_PROBLEM", "NO_DETAIL", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED", "PENDING_CUSTOMER",
     "PENDING_PARTS", "QUEUE", "RELEASE", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY", "SURVEY_ANSWER", "THANKS",
     "TICKET_TYPES", "TRANSFER", "VERIFY",
-    "Address", "Entities", "ModelError", "TimeMention", "Understander", "Understanding", "load_understander",
+    "Address", "Entities", "ModelError", "bare_request", "gratitude", "TimeMention", "Understander", "Understanding", "load_understander",
 ]

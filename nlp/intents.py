@@ -37,12 +37,36 @@ _GREETING = re.compile(
 )
 _THANKS = re.compile(r"谢|感谢|多谢|辛苦|麻烦你|麻烦了|thank|thx|好的|好滴|好哒|收到|知道了|明白|ok|没事了|不客气",
                      re.IGNORECASE)
+_GRATITUDE = re.compile(r"谢|感谢|辛苦|thank|thx|ty\b", re.IGNORECASE)
+
+
+def gratitude(text: str) -> bool:
+    """Whether a thanks-or-acknowledgement message thanks ("谢谢") rather than only acknowledges ("收到", "好的")."""
+    return bool(_GRATITUDE.search(text))
+
+
 _QUESTION = re.compile(
     r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少钱|收费|"
     r"要钱|哪里|什么|几年|几天|几个月|几次)|[吗嘛么呢?？]$"
 )
 _OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|不了|没有?|还没|漏|响|故障|催|已经|刚")
 _FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人")
+
+_BARE_REQUEST = re.compile(
+    r"^(?:(?:你好|您好|在吗|请问|麻烦(?:你|您)?|帮我|帮忙|我想|我要|想|要|需要|我需要|我想要|申请|可以|能)[,，?？\s]*)*"
+    r"(?:(?:报修|保修|维修|修理|修一下|上门维修|退货|退换货|换货|退款|安装|预约安装|上门安装|保养|清洗|开发票|开票|"
+    r"要发票|补开发票|投诉|售后|售后服务)(?:一下|服务|申请)?[和、/\s]?)+[\s,，.。!！~～?？啊呀吧呢哦嘛]*$"
+    r"|^(?:hi|hello)?[\s,]*(?:i (?:want|need|would like|'d like) (?:to )?(?:make |file |get |have )?(?:a |an )?)?"
+    r"(?:repair|return|refund|installation|install|complaint|complain|invoice|service)[\s.!?]*(?:please)?[\s.!?]*$",
+    re.IGNORECASE,
+)
+
+
+def bare_request(text: str) -> bool:
+    """Whether `text` only asks for a kind of help ("报修", "我要退货", "预约安装", "repair please") without saying
+    for what: the customer is asked what is wrong before a ticket is opened."""
+    return bool(_BARE_REQUEST.match(text.strip()))
+
 
 _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}
 

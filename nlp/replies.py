@@ -29,6 +29,24 @@ _BARE = re.compile(rf"^(?:{_YES}|{_NO}|嗯嗯|哦|噢|喔|额|呃|啊|对啊|是
                    re.IGNORECASE)
 
 
+_DETAIL = r"(?:联系)?(?:电话|手机号?码?|号码|地址|订单号?|单号|序列号|SN|时间|发票)"
+_WITHHELD = re.compile(
+    rf"^(?:我|暂时|现在|目前|真的|确实|这个)?(?:没有|没|无|暂无|不方便|不太方便|不想(?:给|留|说)|不给|不留|不告诉你?|"
+    rf"不记得了?|忘了|忘记了|不知道|找不到了?|看不清|算了吧?|随便|都行|都可以|什么时候都行)"
+    rf"(?:{_DETAIL})?(?:[，,。.！!~～\s]*(?:不方便|不想给|不给|找不到了?|忘了|抱歉|不好意思|sorry))*{_TRAILING}$"
+    rf"|^(?:{_DETAIL})(?:就)?(?:没有|不方便|不想给|不给|找不到了?|忘了|不记得了?)(?:给|留|说)?{_TRAILING}$"
+    r"|^(?:no|nope|none|n/a|no phone|no number|i don'?t have (?:one|a phone|it|an? order number)|rather not|"
+    r"i'?d rather not|not now|skip|any ?time|whenever|don'?t know|not sure)[\s.!,]*$",
+    re.IGNORECASE,
+)
+
+
+def withheld(text: str) -> bool:
+    """Whether `text`, the answer to a request for a phone, address, time, serial or order number, says there is
+    none to give ("没有", "没有电话", "不方便", "no", "随便"): never the detail itself, nor a new problem."""
+    return bool(_WITHHELD.match(text.strip()))
+
+
 def bare_answer(text: str) -> bool:
     """Whether `text` is only a yes, a no or a filler ("嗯", "好的", "没有"): an answer to nothing when no question
     waits for it, so never a request (the hub greets or thanks, and opens no ticket)."""

@@ -20,7 +20,7 @@ from .model import Prediction, TypeModel
 from .normalize import normalize
 from .placeholders import mask
 from .problems import problem_texts
-from .replies import bare_answer, yes_no_intent
+from .replies import bare_answer, withheld, yes_no_intent
 from .sentiment import SentimentModel, shipped_sentiment
 from .store import load_model
 from .survey import is_skip, survey_score
@@ -56,6 +56,9 @@ class Understander:
             mood = "negative" if score <= low else "positive" if score >= high else "neutral"
             return Understanding(text=text, intent=u.SURVEY_ANSWER, type="other", type_confidence=1.0,
                                  priority="P4", sentiment=mood, score=score, scale=scale)
+        if expecting in u.DETAILS and withheld(clean):
+            return Understanding(text=text, intent=u.NO_DETAIL, type="other", type_confidence=1.0, priority="P4",
+                                 sentiment="neutral")
         answer = yes_no_intent(clean, expecting)
         if answer is not None:
             return Understanding(text=text, intent=answer, type="other", type_confidence=1.0, priority="P4",

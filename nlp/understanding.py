@@ -46,12 +46,14 @@ VERIFY = "verify"
 ADD_DEVICE = "add_device"
 DEVICE_SCAN = "device_scan"
 """A device QR code scanned in WeChat (the hub sets it: the scan carries no text)."""
+NO_DETAIL = "no_detail"
+"""Asked for a phone, address, time, serial or order number, the customer has none or will not give it."""
 
 INTENTS: tuple[str, ...] = (
     NEW_PROBLEM, ADD_DETAIL, STATUS_QUERY, CANCEL, ACCEPT, DECLINE, EN_ROUTE, ARRIVED, DONE, MY_JOBS,
     ACKNOWLEDGE, TRANSFER, QUEUE, PENDING_CUSTOMER, PENDING_PARTS, RESUME, SURVEY_ANSWER, KB_QUESTION, GREETING,
     THANKS, HUMAN, SOLVED, NOT_FIXED, HELPFUL, NOT_HELPFUL, REPLY, RELEASE, PARTS_USED, PARTS_SHORT, LABOUR,
-    ON_DUTY, OFF_DUTY, APPOINT, LINK, VERIFY, ADD_DEVICE, DEVICE_SCAN,
+    ON_DUTY, OFF_DUTY, APPOINT, LINK, VERIFY, ADD_DEVICE, DEVICE_SCAN, NO_DETAIL,
 )
 
 TICKET_TYPES: tuple[str, ...] = (
@@ -62,6 +64,8 @@ TICKET_TYPES: tuple[str, ...] = (
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 
+DETAILS: tuple[str, ...] = ("phone", "address", "serial", "time", "detail")
+"""What a conversation waits for while it collects a ticket's missing detail."""
 # What a conversation may be waiting for; anything else passed as `expecting` is treated as None.
 EXPECTATIONS: tuple[str, ...] = ("survey_csat", "survey_nps", "survey_comment", "confirm", "helpful", "phone",
                                  "address", "serial", "time", "detail")

@@ -21,15 +21,27 @@ REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.OTHER: (),
 }
 
+WAIVED = "waived"
+"""Ticket entities: the fields the customer said they have not got or will not give; the ticket goes on without."""
+VISIT_TYPES = frozenset({TicketType.REPAIR, TicketType.INSTALLATION, TicketType.MAINTENANCE})
+"""A technician comes to the customer: without an address nobody can be sent."""
+
 EXPECTING = {"phone": "phone", "address": "address", "time": "time", "serial": "serial", "order": "detail"}
 """What the language layer should expect next while the bot waits for a field."""
 
 
+def waivable(ticket_type: str, name: str) -> bool:
+    """Whether a ticket can go on without field `name` when the customer has not got it: anything but the address
+    of a visit (a phone, an order number or a time staff find or agree in the conversation itself)."""
+    return not (name == "address" and TicketType(ticket_type) in VISIT_TYPES)
+
+
 def missing_details(ticket_type: str, entities: Mapping[str, Any], *, known_phone: str = "") -> list[str]:
-    """Fields still missing for this ticket, first to ask first. A phone on the customer's record counts."""
+    """Fields still missing for this ticket, first to ask first. A phone on the customer's record counts; a field
+    the customer said they have not got is not asked for again."""
     missing = []
     for name in REQUIRED[TicketType(ticket_type)]:
-        if entities.get(FIELD_ENTITY[name]):
+        if entities.get(FIELD_ENTITY[name]) or name in entities.get(WAIVED, ()):
             continue
         if name == "phone" and known_phone:
             continue

@@ -54,9 +54,10 @@ class IntakeService:
         self._dispatch = dispatch
         self._devices = devices
 
-    async def file(self, report: Report, *, join: TicketView | None) -> Filed:
+    async def file(self, report: Report, *, join: TicketView | None, waive: str | None = None) -> Filed:
         """Open a ticket for the report, or add it to `join` (an open ticket of the same problem); a ticket that
-        waited for the customer goes on, its SLA clock running again."""
+        waited for the customer goes on, its SLA clock running again. `waive`: the report says the customer has not
+        got this field of `join`, which goes on without it (and is dispatched once nothing else is missing)."""
         if join is None:
             ticket = await self._tickets.open(
                 customer_id=report.customer_id, type=report.type, priority=report.priority, channel=report.channel,
@@ -71,6 +72,8 @@ class IntakeService:
                 join, actor=report.actor, text=report.text, inbox_id=report.inbox_id, entities=report.entities,
                 attachments=report.attachments)
             ticket = await self._tickets.raise_priority(ticket, report.priority, actor=report.actor)
+            if waive is not None:
+                ticket = await self._tickets.waive(ticket, waive, actor=report.actor)
             if ticket.status == Status.PENDING_CUSTOMER.value:
                 ticket = await self._tickets.resume(ticket, actor=report.actor)
         phones = report.entities.get("phones") or ()

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, not_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import CHINA_TZ, Clock
+from core.domain.details import WAIVED
 from core.domain.sla import TARGETS
 from core.domain.tickets import (CLOCK_STOPPED, FINAL_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, IllegalTransition,
                                  MessageView, Priority, Status, TicketType, TicketView, check_transition,
@@ -120,6 +121,16 @@ class TicketService:
                          {k: after[k] for k in added})
         row.updated_at = now
         return view(row), added
+
+    async def waive(self, ticket: TicketView, field: str, *, actor: str) -> TicketView:
+        """The customer has not got `field` (or will not give it): noted on the ticket, which stops asking for it."""
+        row = await self._row(ticket)
+        waived = list(row.entities.get(WAIVED, []))
+        if field not in waived:
+            row.entities = {**row.entities, WAIVED: [*waived, field]}
+            self._record(row, actor, "detail_waived", {}, {"field": field})
+            row.updated_at = self._clock.now()
+        return view(row)
 
     async def raise_priority(self, ticket: TicketView, priority: Priority, *, actor: str) -> TicketView:
         """Make the ticket more urgent if `priority` is; never lowers it."""

@@ -1,0 +1,96 @@
+"""A bare request ("报修", "我要退货", "预约安装") says what kind of help is wanted but not what for: the customer is
+asked what the product and the problem are, and the ticket is opened from their answer — typed as the request said
+(a description of a fault after "我要退货" is still a return). A request nobody describes within `DESCRIBE_WAIT` is
+filed as it stands (`Undescribed`): the ticket is on the record for staff to follow up, and the customer is told
+its number; they can still describe the problem, which joins it."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from core.domain.details import EXPECTING
+from core.domain.tickets import Priority, TicketType
+from core.envelopes import Outbound
+from core.services.intake import Report
+from handlers.base import Context, Origin, TimerContext
+from handlers.filing import COLLECTING
+from nlp import GREETING, NEW_PROBLEM, THANKS
+
+DESCRIBING = "describing"
+UNDESCRIBED = "intake.undescribed"
+DESCRIBE_WAIT = timedelta(minutes=15)
+"""How long a bare request waits for its description before it is filed as it stands."""
+QUIET_TYPES = frozenset({TicketType.OTHER.value, TicketType.INQUIRY.value})
+
+
+async def ask_what(ctx: Context) -> list[Outbound]:
+    """Remember the request and ask what it is about; a request said again replaces the one waiting."""
+    u = ctx.understanding
+    kind = "" if u.type in QUIET_TYPES else u.type
+    inbound = ctx.inbound
+    ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, request=inbound.text.strip(), kind=kind,
+                                               inbox=ctx.inbox_id)
+    await ctx.services.timers.schedule(UNDESCRIBED, _timer_key(ctx), ctx.now + DESCRIBE_WAIT, {
+        "channel": inbound.channel, "conversation": inbound.conversation, "sender": inbound.sender,
+        "customer": ctx.customer_id, "actor": ctx.person.actor, "inbox": ctx.inbox_id, "locale": ctx.locale,
+        "priority": u.priority, "sentiment": u.sentiment})
+    return [ctx.reply("ask_problem", kind=kind)]
+
+
+async def described(ctx: Context) -> str:
+    """The message answers the waiting request: the conversation stops waiting, the understanding takes the
+    request's type, and the ticket's text is the request followed by the description (returned)."""
+    data = ctx.state.data
+    await ctx.services.timers.cancel(_timer_key(ctx))
+    ctx.state = ctx.services.conversations.reset(ctx.state)
+    kind = data.get("kind") or ""
+    u = ctx.understanding
+    if kind:
+        ctx.understanding = replace(u, type=kind, intent=NEW_PROBLEM,
+                                    problems=tuple(replace(p, type=kind) for p in u.problems))
+    request, description = str(data.get("request", "")), ctx.inbound.text.strip()
+    return f"{request}：{description}" if description else request
+
+
+def waits_for_description(ctx: Context) -> bool:
+    return ctx.state.state == DESCRIBING
+
+
+def smalltalk(ctx: Context) -> bool:
+    """Said while a description is awaited, but no description: a greeting, thanks or "嗯" naming nothing (a photo
+    without words is one: it shows the problem)."""
+    u = ctx.understanding
+    return u.intent in (GREETING, THANKS) and not u.entities and not ctx.inbound.attachments
+
+
+def _timer_key(ctx: Context) -> str:
+    inbound = ctx.inbound
+    return f"{UNDESCRIBED}:{inbound.channel}:{inbound.conversation}:{inbound.sender}"
+
+
+class Undescribed:
+    """A bare request was never described: it is filed as it stands, and the customer is told the ticket's number
+    and that they can still describe the problem."""
+
+    kind = UNDESCRIBED
+
+    async def fire(self, due: TimerContext) -> list[Outbound]:
+        p = due.payload
+        services = due.services
+        thread = await services.conversations.load(channel=p["channel"], thread=p["conversation"], sender=p["sender"])
+        if thread.state != DESCRIBING or thread.data.get("inbox") != p["inbox"]:
+            return []
+        kind = thread.data.get("kind") or TicketType.INQUIRY.value
+        filed = await services.intake.file(Report(
+            customer_id=p["customer"], actor=p["actor"], channel=p["channel"], conversation=p["conversation"],
+            text=str(thread.data.get("request", "")), type=TicketType(kind), priority=Priority(p["priority"]),
+            sentiment=p["sentiment"], entities={}, inbox_id=p["inbox"]), join=None)
+        if filed.missing:
+            services.conversations.set(thread, COLLECTING, ticket=filed.ticket.code,
+                                       expecting=EXPECTING[filed.missing[0]])
+        else:
+            services.conversations.reset(thread)
+        origin = Origin(services=services, locale=p["locale"], stem=f"timer:{due.timer_key}")
+        return [origin.send_to(channel=p["channel"], account="", recipient=p["sender"],
+                               conversation=p["conversation"], template="request_filed", locale=p["locale"],
+                               key="filed", ticket=origin.ticket_card(filed.ticket), missing=filed.missing)]

@@ -1,0 +1,30 @@
+"""A bare request ("报修") waits for its description; one never described is filed as it stands once
+`DESCRIBE_WAIT` has passed — on the record for staff, the customer told the number — and a description given after
+that joins the ticket. One described in time is filed once, from the description."""
+from __future__ import annotations
+
+from handlers.describing import DESCRIBE_WAIT
+
+CUSTOMER = "web:bare-request-customer"
+WAIT = DESCRIBE_WAIT.total_seconds()
+
+
+async def test_a_request_nobody_describes_is_filed_and_the_description_joins_it(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "报修")
+    assert [o["template"] for o in out] == ["ask_problem"] and out[0]["data"]["kind"] == "repair"
+    assert await desk.later(WAIT - 60) == []
+    [filed] = await desk.later(120)
+    assert filed["template"] == "request_filed" and filed["recipient"] == CUSTOMER
+    code = filed["data"]["ticket"]["id"]
+    ticket = await desk.ticket(code)
+    assert (ticket.type, ticket.summary) == ("repair", "报修")
+    assert [e.action for e in await desk.events(code)][:1] == ["opened"]
+    out = await desk.say("webchat", CUSTOMER, "洗衣机不脱水了")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+
+
+async def test_a_request_described_in_time_is_filed_once(desk) -> None:  # type: ignore[no-untyped-def]
+    await desk.say("webchat", CUSTOMER, "我要退货")
+    out = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "return"
+    assert await desk.later(2 * WAIT) == []
