@@ -32,6 +32,7 @@ from core.storage.db import urgent_write_waiting
 from handlers.base import Context, Origin
 from handlers.failed import given_up, reference
 from nlp import DEVICE_SCAN, KB_QUESTION, Understander, Understanding
+from nlp.replies import bare_answer
 from nlp.retrieval import KnowledgeBase, LookedUp, Match
 from templates import LOCALES
 
@@ -86,10 +87,11 @@ def budget_own_work_only(dialect: str, *, other_processes: bool) -> bool:
 
 
 def reply_locale(text: str, default: str) -> str:
-    """Answer in the language the person wrote in: Chinese if any Chinese, English if only Latin letters."""
+    """Answer in the language the person wrote in: Chinese if any Chinese, English if only Latin letters — but a
+    bare "ok", "no" or "yes" is no language of its own (Chinese customers type them too): the person's language."""
     if _CJK.search(text):
         return "zh"
-    if _LATIN.search(text):
+    if _LATIN.search(text) and not bare_answer(text):
         return "en"
     return default
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.domain.people import CUSTOMERS
 from core.envelopes import Outbound
 from handlers.base import Context, Handler
-from nlp import GREETING, THANKS
+from nlp import GREETING, THANKS, gratitude
 
 
 class SmalltalkHandler(Handler):
@@ -16,4 +16,6 @@ class SmalltalkHandler(Handler):
     async def handle(self, ctx: Context) -> list[Outbound] | None:
         if ctx.inbound.attachments and not ctx.inbound.text.strip():
             return None
-        return [ctx.reply("thanks" if ctx.understanding.intent == THANKS else "greeting")]
+        if ctx.understanding.intent == THANKS:
+            return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text))]
+        return [ctx.reply("greeting")]

@@ -1,10 +1,11 @@
 """“我的工单到哪了” / `status SR-…`: where a customer's tickets stand (and the warranty of the device each is
-about), in their own channel."""
+about), in their own channel. A customer with no ticket here who complains that nobody came ("师傅说好今天来结果人都
+没影，我要投诉") is not told they have none: the complaint is passed on to intake and filed."""
 from __future__ import annotations
 
 from core.domain import visits
 from core.domain.people import CUSTOMERS
-from core.domain.tickets import TicketView
+from core.domain.tickets import TicketType, TicketView
 from core.envelopes import Outbound
 from handlers.base import Context, Handler
 from nlp import STATUS_QUERY
@@ -17,7 +18,7 @@ class StatusHandler(Handler):
     roles = CUSTOMERS
     commands = frozenset({STATUS_QUERY})
 
-    async def handle(self, ctx: Context) -> list[Outbound]:
+    async def handle(self, ctx: Context) -> list[Outbound] | None:
         tickets = ctx.services.tickets
         code = ctx.understanding.ticket_id
         if code:
@@ -28,6 +29,9 @@ class StatusHandler(Handler):
         else:
             found = await tickets.for_customer(ctx.customer_id, limit=RECENT)
         if not found:
+            u = ctx.understanding
+            if u.angry or u.type == TicketType.COMPLAINT.value:
+                return None
             return [ctx.reply("status_none")]
         devices = ctx.services.devices
         named = await devices.of_tickets(found)

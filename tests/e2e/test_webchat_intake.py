@@ -46,7 +46,7 @@ async def test_english_customer_gets_english_reply(hub_server, chat) -> None:
     customer = await chat()
     await customer.say("status")
     reply = await customer.next()
-    assert "no tickets" in reply["text"]
+    assert "found no ticket of yours" in reply["text"]
 
 
 async def test_resent_message_has_one_effect(hub_server, chat) -> None:

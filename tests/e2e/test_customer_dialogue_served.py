@@ -1,0 +1,101 @@
+"""How the hub talks with a customer over the served web chat (shipped type model): a bare request is asked about
+before anything is filed, a customer without a phone is not told their "没有" was added to the ticket, a complaint
+from someone with no ticket yet is filed, and "收到" or "ok" is answered as what it is."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from core.storage.models import Ticket
+
+
+async def _tickets(hub) -> list[Ticket]:  # type: ignore[no-untyped-def]
+    async with hub.sessions() as session:
+        return list(await session.scalars(select(Ticket).order_by(Ticket.id)))
+
+
+async def _exchange(customer, text: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    await customer.say(text)
+    return await customer.next()
+
+
+@pytest.mark.parametrize(("request_", "description", "kind"), [
+    ("报修", "洗衣机不脱水了，一转就咣咣响", "repair"),
+    ("您好，我要报修", "冰箱", "repair"),
+    ("我要退货", "洗衣机漏水了，想退掉", "return"),
+    ("预约安装", "新买的空调", "installation"),
+])
+async def test_a_bare_request_is_asked_about_and_the_answer_opens_the_ticket(  # type: ignore[no-untyped-def]
+        hub_server, chat, request_: str, description: str, kind: str) -> None:
+    hub, _ = hub_server
+    customer = await chat()
+    asked = await _exchange(customer, request_)
+    assert asked["ticket"] is None and "请问" in asked["text"]
+    assert await _tickets(hub) == []
+    opened = await _exchange(customer, description)
+    assert opened["ticket"]["type"] == kind
+    [ticket] = await _tickets(hub)
+    assert ticket.summary.startswith(request_) and description in ticket.summary
+
+
+async def test_thanks_while_asked_keeps_the_request_and_cancel_drops_it(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    hub, _ = hub_server
+    customer = await chat()
+    await _exchange(customer, "维修")
+    assert (await _exchange(customer, "谢谢"))["ticket"] is None
+    dropped = await _exchange(customer, "取消")
+    assert dropped["ticket"] is None and "已取消" in dropped["text"]
+    assert await _tickets(hub) == []
+
+
+@pytest.mark.parametrize("answer", ["没有", "没有电话", "不方便", "no", "电话不方便给"])
+async def test_no_phone_is_understood_and_the_ticket_goes_on_without_it(  # type: ignore[no-untyped-def]
+        hub_server, chat, answer: str) -> None:
+    hub, _ = hub_server
+    customer = await chat()
+    assert "联系电话" in (await _exchange(customer, "冰箱不制冷了，里面东西都要坏了"))["text"]
+    reply = await _exchange(customer, answer)
+    assert "不留电话也可以" in reply["text"] and "上门地址" in reply["text"]
+    assert "已补充" not in reply["text"] and "信息已齐全" not in reply["text"]
+    [ticket] = await _tickets(hub)
+    assert ticket.entities["waived"] == ["phone"] and ticket.entities["phones"] == []
+    done = await _exchange(customer, "上海市浦东新区张江路100号3栋502")
+    assert "联系电话" not in done["text"] and "waived" not in done["ticket"]["entities"]
+
+
+async def test_a_visit_without_an_address_is_explained_and_still_asked_for(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    hub, _ = hub_server
+    customer = await chat()
+    assert "上门地址" in (await _exchange(customer, "空调坏了，不制冷，电话13812345678"))["text"]
+    reply = await _exchange(customer, "不方便")
+    assert "师傅没法上门" in reply["text"]
+    [ticket] = await _tickets(hub)
+    assert "waived" not in ticket.entities
+    assert "信息已齐全" in (await _exchange(customer, "北京市朝阳区建国路88号"))["text"]
+
+
+async def test_two_tickets_waiting_for_a_phone_get_one_answer(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    hub, _ = hub_server
+    customer = await chat()
+    await customer.say("热水器漏水，另外油烟机也不转了")
+    await customer.next(), await customer.next()
+    reply = await _exchange(customer, "没有")
+    assert "不留电话也可以" in reply["text"]
+    assert [t.entities["waived"] for t in await _tickets(hub)] == [["phone"], ["phone"]]
+    assert "SR-" in (await _exchange(customer, "上海市浦东新区张江路100号"))["text"]
+
+
+async def test_a_complaint_from_someone_with_no_ticket_is_filed(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    customer = await chat()
+    reply = await _exchange(customer, "你们这什么破服务！！！师傅说好今天来结果人都没影，我要投诉！")
+    assert reply["ticket"]["type"] == "complaint"
+
+
+@pytest.mark.parametrize(("text", "answer"), [("收到", "好的"), ("谢谢", "不客气"), ("ok", "好的")])
+async def test_an_acknowledgement_is_not_thanked_and_stays_in_chinese(  # type: ignore[no-untyped-def]
+        hub_server, chat, text: str, answer: str) -> None:
+    customer = await chat()
+    await _exchange(customer, "你好")
+    assert (await _exchange(customer, text))["text"].startswith(answer)
