@@ -12,7 +12,9 @@ from typing import Any, AsyncIterator
 
 import aiohttp
 import pytest
+import redis.asyncio as redis
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy import func, select
 
 from bot.app import build_app
@@ -38,6 +40,18 @@ SERVICE_ADDRESS = "service@aftersales.test"
 API_TOKEN = "console-token-1"
 WECHAT_APP_ID = "wx-service"
 WECHAT_TOKEN = "wechattoken"
+
+
+@pytest.fixture
+async def shared_stores(postgres_database: str, redis_url: str) -> AsyncIterator[AsyncEngine]:
+    """The PostgreSQL database and the Redis bus several hub processes share, both emptied first; the engine."""
+    engine = create_engine(postgres_database)
+    await empty_tables(engine)
+    bus = redis.from_url(redis_url)
+    await bus.flushdb()
+    await bus.aclose()
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture

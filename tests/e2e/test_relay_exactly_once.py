@@ -11,12 +11,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-import redis.asyncio as redis
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.storage.db import create_engine, session_factory
+from core.storage.db import session_factory
 from core.storage.models import OutboxRow
-from tests.conftest import empty_tables
 from testkit.hub_process import HubProcess
 
 SESSION = "relayonce0001abcdefghij"
@@ -59,13 +58,8 @@ async def _first_attempt_failed(sessions, marker: str) -> None:  # type: ignore[
 
 
 @pytest.mark.timeout(90)
-async def test_a_reply_relayed_late_reaches_the_customer_once(tmp_path: Path, postgres_database: str,
-                                                              redis_url: str) -> None:
-    engine = create_engine(postgres_database)
-    await empty_tables(engine)
-    bus = redis.from_url(redis_url)
-    await bus.flushdb()
-    await bus.aclose()
+async def test_a_reply_relayed_late_reaches_the_customer_once(tmp_path: Path, shared_stores: AsyncEngine,
+                                                              postgres_database: str, redis_url: str) -> None:
     config = f'[api]\ntokens = ["{TOKEN}"]\n[bus]\nbackend = "redis"\nredis_url = "{redis_url}"\npartitions = 2\n'
     front = HubProcess(tmp_path / "front", database_url=postgres_database, extra_config=config + "process = false\n")
     worker = HubProcess(tmp_path / "worker", database_url=postgres_database, extra_config=config)
@@ -76,7 +70,7 @@ async def test_a_reply_relayed_late_reaches_the_customer_once(tmp_path: Path, po
                                          ensure_ascii=False))
             waiting = (await _messages_until(ws, "SR-"))[-1]
             code = waiting["ticket"]["id"]
-            sessions = session_factory(engine)
+            sessions = session_factory(shared_stores)
             await _all_sent(sessions)
 
             assert front.process is not None
@@ -95,4 +89,3 @@ async def test_a_reply_relayed_late_reaches_the_customer_once(tmp_path: Path, po
     finally:
         front.kill()
         worker.kill()
-        await engine.dispose()

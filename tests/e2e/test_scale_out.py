@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 import redis.asyncio as redis
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.storage.db import create_engine, session_factory
+from core.storage.db import session_factory
 from core.storage.models import InboxRow, Ticket, TicketMessage
-from tests.conftest import empty_tables
 from testkit.hub_process import HubProcess, wait_until_processed
 
 CONVERSATIONS = 8
@@ -65,13 +65,9 @@ async def _lane_holders(redis_url: str) -> int:
 
 
 @pytest.mark.timeout(240)
-async def test_two_processes_share_the_work_and_survive_losing_one(tmp_path: Path, postgres_database: str,
-                                                                   redis_url: str) -> None:
-    engine = create_engine(postgres_database)
-    await empty_tables(engine)
-    bus = redis.from_url(redis_url)
-    await bus.flushdb()
-    await bus.aclose()
+async def test_two_processes_share_the_work_and_survive_losing_one(tmp_path: Path, shared_stores: AsyncEngine,
+                                                                   postgres_database: str, redis_url: str) -> None:
+    engine = shared_stores
     config = f'[bus]\nbackend = "redis"\nredis_url = "{redis_url}"\npartitions = 8\nlease = "2s"\n'
     hubs = [HubProcess(tmp_path / name, database_url=postgres_database, extra_config=config) for name in "ab"]
     try:
@@ -106,7 +102,6 @@ async def test_two_processes_share_the_work_and_survive_losing_one(tmp_path: Pat
     finally:
         for hub in hubs:
             hub.kill()
-        await engine.dispose()
 
 
 async def _converse_on(hub: HubProcess, n: int) -> list[dict]:
@@ -126,14 +121,13 @@ async def _converse_on(hub: HubProcess, n: int) -> list[dict]:
 
 
 @pytest.mark.timeout(120)
-async def test_an_intake_only_process_acknowledges_and_a_worker_answers(tmp_path: Path, postgres_database: str,
+async def test_an_intake_only_process_acknowledges_and_a_worker_answers(tmp_path: Path, shared_stores: AsyncEngine,
+                                                                        postgres_database: str,
                                                                         redis_url: str) -> None:
     """The split deployment: customers talk to a process with `bus.process = false`; another process does all the
     handling, and its replies reach the customers' sockets on the first process through the relay."""
-    engine = create_engine(postgres_database)
-    await empty_tables(engine)
+    engine = shared_stores
     bus = redis.from_url(redis_url, decode_responses=True)
-    await bus.flushdb()
     config = f'[bus]\nbackend = "redis"\nredis_url = "{redis_url}"\npartitions = 4\n'
     intake = HubProcess(tmp_path / "intake", database_url=postgres_database, extra_config=config + "process = false\n")
     worker = HubProcess(tmp_path / "worker", database_url=postgres_database, extra_config=config)
@@ -153,4 +147,3 @@ async def test_an_intake_only_process_acknowledges_and_a_worker_answers(tmp_path
         intake.kill()
         worker.kill()
         await bus.aclose()
-        await engine.dispose()
