@@ -1,6 +1,7 @@
 """How the hub talks with a customer over the served web chat (shipped type model): a bare request is asked about
 before anything is filed, a customer without a phone is not told their "没有" was added to the ticket, a complaint
-from someone with no ticket yet is filed, and "收到" or "ok" is answered as what it is."""
+from someone with no ticket yet is filed with an apology, a status answer says what happens next, and "收到" or "ok"
+is answered as what it is."""
 from __future__ import annotations
 
 from typing import Any
@@ -90,7 +91,16 @@ async def test_two_tickets_waiting_for_a_phone_get_one_answer(hub_server, chat) 
 async def test_a_complaint_from_someone_with_no_ticket_is_filed(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
     customer = await chat()
     reply = await _exchange(customer, "你们这什么破服务！！！师傅说好今天来结果人都没影，我要投诉！")
-    assert reply["ticket"]["type"] == "complaint"
+    assert reply["ticket"]["type"] == "complaint" and "抱歉" in reply["text"]
+
+
+async def test_a_status_answer_says_what_happens_next(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    customer = await chat()
+    none = await _exchange(customer, "我的工单到哪了")
+    assert "工单号" in none["text"] and none["ticket"] is None
+    await _exchange(customer, "空调坏了 13812345678 北京市朝阳区建国路88号")
+    status = await _exchange(customer, "我的工单到哪了")
+    assert "下一步：" in status["text"]
 
 
 @pytest.mark.parametrize(("text", "answer"), [("收到", "好的"), ("谢谢", "不客气"), ("ok", "好的")])
