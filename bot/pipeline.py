@@ -88,7 +88,8 @@ def budget_own_work_only(dialect: str, *, other_processes: bool) -> bool:
 
 def reply_locale(text: str, default: str) -> str:
     """Answer in the language the person wrote in: Chinese if any Chinese, English if only Latin letters — but a
-    bare "ok", "no" or "yes" is no language of its own (Chinese customers type them too): the person's language."""
+    bare "ok", "no" or "yes" is no language of its own (Chinese customers type them too): the language the person
+    last wrote in (a customer's is remembered)."""
     if _CJK.search(text):
         return "zh"
     if _LATIN.search(text) and not bare_answer(text):
@@ -288,9 +289,11 @@ class Pipeline:
                          else self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting))
         if inbound.device_serial and not inbound.text.strip():
             understanding = replace(understanding, intent=DEVICE_SCAN)
+        locale = reply_locale(inbound.text, person.locale)
+        if person.kind is PersonKind.CUSTOMER and locale != person.locale:
+            await services.people.remember_locale(person.id, locale)
         ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,
-                      services=services, now=now, locale=reply_locale(inbound.text, person.locale),
-                      knowledge=knowledge)
+                      services=services, now=now, locale=locale, knowledge=knowledge)
         for handler in self._router.candidates(person=person.kind, intent=understanding.intent, state=route):
             replies = await handler.handle(ctx)
             if replies is not None:

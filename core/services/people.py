@@ -241,6 +241,10 @@ class PeopleService:
             customer.phone = phone
             customer.phone_source = "chat"
 
+    async def remember_locale(self, customer_id: int, locale: str) -> None:
+        """The language the customer last wrote in: what their bare "ok" is answered in, and their notices."""
+        (await self._customer(customer_id)).locale = locale
+
     async def phone_of(self, customer_id: int) -> str:
         return (await self._customer(customer_id)).phone
 

@@ -109,3 +109,9 @@ async def test_an_acknowledgement_is_not_thanked_and_stays_in_chinese(  # type: 
     customer = await chat()
     await _exchange(customer, "你好")
     assert (await _exchange(customer, text))["text"].startswith(answer)
+
+
+async def test_a_bare_no_from_an_english_customer_is_answered_in_english(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    customer = await chat()
+    await _exchange(customer, "my dishwasher is leaking water")
+    assert "no phone number needed" in (await _exchange(customer, "no"))["text"]
