@@ -21,12 +21,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
 import uuid
 from collections import defaultdict, deque
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -38,7 +40,9 @@ import redis.asyncio as redis  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.cpu import process_cpu  # noqa: E402
 from bench.latency import summarize_ms  # noqa: E402
+from bench.pg_activity import watching  # noqa: E402
 from core.storage.db import create_engine  # noqa: E402
 from testkit.hub_process import HubProcess  # noqa: E402
 
@@ -173,6 +177,37 @@ async def saturation(conversations: list[Conversation], messages: int, window: i
         task.cancel()
 
 
+async def redis_cpu(url: str | None) -> float:
+    """CPU seconds the Redis server has used (all its clients), 0 without a Redis bus."""
+    if url is None:
+        return 0.0
+    client = redis.from_url(url)
+    try:
+        info = await client.info("cpu")
+    finally:
+        await client.aclose()
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+@asynccontextmanager
+async def costs(hubs: list[HubProcess], messages: int, *, redis_url: str | None, postgres_url: str | None,
+                sample_every: float) -> AsyncIterator[None]:
+    """Print what the phase cost per message in CPU time — each hub, PostgreSQL's sessions, Redis — with the load
+    average, and with `sample_every` < 1 s what PostgreSQL's sessions were doing (`bench/pg_activity.py`)."""
+    pids = [hub.process.pid for hub in hubs if hub.process is not None]
+    before = [process_cpu(pid) or 0.0 for pid in pids]
+    redis_before = await redis_cpu(redis_url)
+    async with watching(postgres_url, every=sample_every) as activity:
+        yield
+    hub_ms = [((process_cpu(pid) or start) - start) * 1000 / messages for pid, start in zip(pids, before)]
+    redis_ms = (await redis_cpu(redis_url) - redis_before) * 1000 / messages
+    print(f"  CPU per message: hubs {sum(hub_ms):.2f} ms ({' + '.join(f'{ms:.2f}' for ms in hub_ms)}), "
+          f"postgres {activity.backend_cpu * 1000 / messages:.2f} ms, redis {redis_ms:.2f} ms; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    if postgres_url is not None:
+        print(activity.summary(messages))
+
+
 async def count_effects(database_url: str) -> str:
     engine = create_engine(database_url)
     try:
@@ -220,6 +255,8 @@ async def main() -> None:
                         "= false everywhere): acknowledgements alone, the floor under the other figures")
     parser.add_argument("--redis", metavar="URL", default="redis://127.0.0.1:6379/14",
                         help="Redis database for the bus with --processes > 1 or --intake-only; it is emptied first")
+    parser.add_argument("--pg-activity", action="store_true", help="with --postgres: sample what the database's "
+                        "sessions are doing every 20 ms (states, lock waits) and print it per phase")
     parser.add_argument("--keep-log", type=int, default=0, help="print the last N characters of each hub's log")
     args = parser.parse_args()
     if args.split and args.processes < 2:
@@ -241,11 +278,18 @@ async def main() -> None:
                 for hub in hubs:
                     await hub.start()
                 urls = [hub.url for hub in hubs[:1 if args.split else None]]
+                phase_costs = partial(costs, hubs, redis_url=args.redis if bus else None,
+                                      postgres_url=database_url if args.postgres else None,
+                                      sample_every=0.02 if args.pg_activity else 1.0)
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                    await fixed_load(await connect(http, urls, args.conversations, 0), args.rate, args.seconds,
-                                     reply_timeout=0 if args.intake_only else 120)
-                    await saturation(await connect(http, urls, args.conversations, args.conversations),
-                                     args.messages, args.window, reply_timeout=0 if args.intake_only else 300)
+                    conversations = await connect(http, urls, args.conversations, 0)
+                    async with phase_costs(int(args.rate * args.seconds)):
+                        await fixed_load(conversations, args.rate, args.seconds,
+                                         reply_timeout=0 if args.intake_only else 120)
+                    conversations = await connect(http, urls, args.conversations, args.conversations)
+                    async with phase_costs(args.messages // args.conversations * args.conversations):
+                        await saturation(conversations, args.messages, args.window,
+                                         reply_timeout=0 if args.intake_only else 300)
                 print(await count_effects(database_url))
             finally:
                 for hub in hubs:
