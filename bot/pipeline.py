@@ -11,9 +11,10 @@ import asyncio
 import logging
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -72,7 +73,8 @@ def budget_clock(dialect: str, *, other_processes: bool) -> Callable[[], float]:
     event-loop thread: the database work runs on it, the intake cuts a transaction short when it wants the writer,
     and wall time would also count the other programs of a busy machine — batches would shrink to a message or two
     and the fixed cost of a transaction would dominate. Where others wait for the transaction's locks (other
-    processes on the file, a database server whose round trips are the cost), wall time."""
+    processes on the file, a database server whose round trips are the cost), wall time. Either is shared out
+    among the lanes in progress (`LoopShare`)."""
     if dialect == "sqlite" and not other_processes:
         return time.thread_time
     return time.perf_counter
@@ -95,6 +97,42 @@ def reply_locale(text: str, default: str) -> str:
     if _LATIN.search(text) and not bare_answer(text):
         return "en"
     return default
+
+
+class LoopShare:
+    """A clock shared out among the transactions in progress in this process: while n are, each one's reading
+    advances by 1/n of the clock's. Lanes take turns on one event loop, so a transaction's own clock — wall time,
+    or the loop thread's CPU time on PostgreSQL, where the other lanes run during its round trips — counts the others'
+    work too: with eight lanes busy, batches would be sized at an eighth of the budget and each would pay the fixed
+    cost of a transaction (fetching senders, states and tickets, the commit) for a handful of messages. With one
+    lane (SQLite) it is the clock itself."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._open = 0
+        self._at = clock()
+        self._reading = 0.0
+
+    def __call__(self) -> float:
+        self._advance()
+        return self._reading
+
+    @contextmanager
+    def taking_part(self) -> Iterator[None]:
+        """While a transaction is in progress."""
+        self._advance()
+        self._open += 1
+        try:
+            yield
+        finally:
+            self._advance()
+            self._open -= 1
+
+    def _advance(self) -> None:
+        now = self._clock()
+        if self._open:
+            self._reading += (now - self._at) / self._open
+        self._at = now
 
 
 class Spending:
@@ -150,7 +188,7 @@ class Pipeline:
         self._metrics = metrics
         self._after_commit = after_commit
         self._transaction_budget = transaction_budget
-        self._budget_clock = budget_clock
+        self._budget_clock = LoopShare(budget_clock)
         self._own_work_only = own_work_only
         self._batch_size = FIRST_BATCH
         self._understood: dict[int, Understanding] = {}
@@ -207,6 +245,11 @@ class Pipeline:
         """Handle rows still pending (not gone, not handled by an earlier delivery) in one transaction, until
         `spent` reaches `budget`: what they all need is fetched up front, and they are marked done and their
         replies queued in one statement each."""
+        with self._budget_clock.taking_part():
+            await self._transaction_in_part(inbox_ids, taken, spent, budget=budget)
+
+    async def _transaction_in_part(self, inbox_ids: Sequence[int], taken: list[int], spent: Spending, *,
+                                   budget: float | None) -> None:
         await self._understand_ahead(inbox_ids, spent)
         async with self._sessions() as session, session.begin():
             spent.resume()
