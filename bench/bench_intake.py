@@ -11,10 +11,14 @@ details, a status query and thanks. Two phases:
 * saturation — every conversation keeps `--window` messages in flight: acks/s, and end to end messages/s until the
   last message has been processed and answered.
 
-Client and hub share this machine's cores, so the figures are a floor for a hub on a host of its own.
+Client and hub share this machine's cores, so the figures are a floor for a hub on a host of its own. Each phase
+also prints its CPU time per message — each hub, PostgreSQL's sessions, Redis, this client — which holds better than
+the rates on a machine others share, and with `--pg-activity` what PostgreSQL's sessions were doing (waiting for a
+lock, for the hub, working).
 
     .venv/bin/python bench/bench_intake.py [--conversations 200] [--rate 1000] [--seconds 5] [--messages 5000]
-        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test] [--processes 2 [--split]] [--intake-only]
+        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test [--pg-activity]] [--processes 2 [--split]]
+        [--intake-only]
 """
 from __future__ import annotations
 
@@ -43,6 +47,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench.cpu import process_cpu  # noqa: E402
 from bench.latency import summarize_ms  # noqa: E402
 from bench.pg_activity import watching  # noqa: E402
+from bot.bootstrap import default_partitions  # noqa: E402
+from core.inbox.relay import TOPIC  # noqa: E402
 from core.storage.db import create_engine  # noqa: E402
 from testkit.hub_process import HubProcess  # noqa: E402
 
@@ -177,6 +183,25 @@ async def saturation(conversations: list[Conversation], messages: int, window: i
         task.cancel()
 
 
+async def lanes_spread(url: str, lanes: int, handlers: int, timeout: float = 60.0) -> None:
+    """Wait until all `lanes` are held and each handling process holds its share: the first process to start
+    takes them all and hands the others' shares back within a few seconds, which would otherwise fall in the
+    first phase."""
+    client = redis.from_url(url, decode_responses=True)
+    deadline = time.perf_counter() + timeout
+    try:
+        while time.perf_counter() < deadline:
+            keys = await client.keys(f"aftersales:{TOPIC}:*:lease:*")
+            owners = [owner for owner in await client.mget(keys) if owner] if keys else []
+            if len(owners) == lanes and len(set(owners)) == handlers and \
+                    max(map(owners.count, set(owners))) <= -(-lanes // handlers):
+                return
+            await asyncio.sleep(0.2)
+    finally:
+        await client.aclose()
+    print(f"  (the lanes were not spread over {handlers} processes within {timeout:.0f} s)")
+
+
 async def redis_cpu(url: str | None) -> float:
     """CPU seconds the Redis server has used (all its clients), 0 without a Redis bus."""
     if url is None:
@@ -192,18 +217,20 @@ async def redis_cpu(url: str | None) -> float:
 @asynccontextmanager
 async def costs(hubs: list[HubProcess], messages: int, *, redis_url: str | None, postgres_url: str | None,
                 sample_every: float) -> AsyncIterator[None]:
-    """Print what the phase cost per message in CPU time — each hub, PostgreSQL's sessions, Redis — with the load
-    average, and with `sample_every` < 1 s what PostgreSQL's sessions were doing (`bench/pg_activity.py`)."""
+    """Print what the phase cost per message in CPU time — each hub, PostgreSQL's sessions, Redis, this client —
+    with the load average, and with `sample_every` < 1 s what PostgreSQL's sessions were doing (`bench/pg_activity.py`)."""
     pids = [hub.process.pid for hub in hubs if hub.process is not None]
     before = [process_cpu(pid) or 0.0 for pid in pids]
+    client_before = time.process_time()
     redis_before = await redis_cpu(redis_url)
     async with watching(postgres_url, every=sample_every) as activity:
         yield
     hub_ms = [((process_cpu(pid) or start) - start) * 1000 / messages for pid, start in zip(pids, before)]
     redis_ms = (await redis_cpu(redis_url) - redis_before) * 1000 / messages
+    client_ms = (time.process_time() - client_before) * 1000 / messages
     print(f"  CPU per message: hubs {sum(hub_ms):.2f} ms ({' + '.join(f'{ms:.2f}' for ms in hub_ms)}), "
-          f"postgres {activity.backend_cpu * 1000 / messages:.2f} ms, redis {redis_ms:.2f} ms; "
-          f"load average {os.getloadavg()[0]:.2f}")
+          f"postgres {activity.backend_cpu * 1000 / messages:.2f} ms, redis {redis_ms:.2f} ms, "
+          f"this client {client_ms:.2f} ms; load average {os.getloadavg()[0]:.2f}")
     if postgres_url is not None:
         print(activity.summary(messages))
 
@@ -277,6 +304,9 @@ async def main() -> None:
             try:
                 for hub in hubs:
                     await hub.start()
+                if bus and not args.intake_only:
+                    await lanes_spread(args.redis, default_partitions(database_url),
+                                       args.processes - 1 if args.split else args.processes)
                 urls = [hub.url for hub in hubs[:1 if args.split else None]]
                 phase_costs = partial(costs, hubs, redis_url=args.redis if bus else None,
                                       postgres_url=database_url if args.postgres else None,
