@@ -11,6 +11,10 @@ request before it pushes, and the asker *gives it up* before it reports the cust
 request's state key, so either a holder took it (it is delivered, and counts as sent) or it was given up (no holder
 pushes it any more, and the retry is its only delivery).
 
+A process serves the requests it hears side by side, one task per conversation: served one after the other, each
+behind its take, its push and its answer's round trips to Redis, they held up every sender waiting on them, and with
+two processes half of all replies come this way. A conversation's requests are still served in the order they came.
+
 Redis hands a pub/sub message to the subscribers on every database of the server (only keys belong to a database),
 so the channel is named after the database: hubs sharing a Redis server on different databases — separate
 deployments, or test runs side by side — would otherwise push each other's replies to their customers' sockets
@@ -57,6 +61,8 @@ class RedisSocketRelay:
         self._replies = f"{prefix}:webchat:delivered:"
         self._wait = wait
         self._task: asyncio.Task[None] | None = None
+        self._serving: dict[str, asyncio.Task[None]] = {}
+        """The last request being served per conversation: the next one of that conversation waits for it."""
         self._take = self._redis.register_script(_TAKE)
         self._give_up = self._redis.register_script(_GIVE_UP)
 
@@ -65,9 +71,10 @@ class RedisSocketRelay:
         self._task = asyncio.create_task(self._listen(deliver, holds), name="webchat-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        tasks = [task for task in (self._task, *self._serving.values()) if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self._redis.aclose()
 
     async def forward(self, conversation: str, frame: dict[str, Any]) -> bool:
@@ -96,10 +103,30 @@ class RedisSocketRelay:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self._channel)
                     async for message in pubsub.listen():
-                        await self._serve(deliver, holds, json.loads(message["data"]))
+                        self._serve_in_turn(deliver, holds, json.loads(message["data"]))
             except RedisError as exc:
                 log.warning("web chat relay: %s; resubscribing", exc)
                 await asyncio.sleep(1.0)
+
+    def _serve_in_turn(self, deliver: Deliver, holds: Holds, request: dict[str, Any]) -> None:
+        """Serve the request in a task of its own, after the conversation's request before it."""
+        conversation = request["conversation"]
+        task = asyncio.create_task(self._serve_after(self._serving.get(conversation), deliver, holds, request))
+        self._serving[conversation] = task
+
+        def done(finished: asyncio.Task[None]) -> None:
+            if self._serving.get(conversation) is finished:
+                del self._serving[conversation]
+        task.add_done_callback(done)
+
+    async def _serve_after(self, previous: asyncio.Task[None] | None, deliver: Deliver, holds: Holds,
+                           request: dict[str, Any]) -> None:
+        if previous is not None:
+            await asyncio.gather(previous, return_exceptions=True)
+        try:
+            await self._serve(deliver, holds, request)
+        except RedisError as exc:
+            log.warning("web chat relay: could not serve a request: %s", exc)
 
     async def _serve(self, deliver: Deliver, holds: Holds, request: dict[str, Any]) -> None:
         """Push a request for a conversation held here, unless its asker gave it up; then say whether it went."""
