@@ -49,7 +49,7 @@ async def described(ctx: Context) -> str:
         ctx.understanding = replace(u, type=kind, intent=NEW_PROBLEM,
                                     problems=tuple(replace(p, type=kind) for p in u.problems))
     request, description = str(data.get("request", "")), ctx.inbound.text.strip()
-    return f"{request}：{description}" if description else request
+    return f"{request}{'：' if ctx.locale == 'zh' else ': '}{description}" if description else request
 
 
 def waits_for_description(ctx: Context) -> bool:

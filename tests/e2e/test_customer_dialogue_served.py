@@ -115,3 +115,13 @@ async def test_a_bare_no_from_an_english_customer_is_answered_in_english(hub_ser
     customer = await chat()
     await _exchange(customer, "my dishwasher is leaking water")
     assert "no phone number needed" in (await _exchange(customer, "no"))["text"]
+
+
+async def test_an_english_request_and_its_description_make_one_english_ticket(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    hub, _ = hub_server
+    customer = await chat()
+    assert "Which product" in (await _exchange(customer, "repair please"))["text"]
+    opened = await _exchange(customer, "my dishwasher is leaking water")
+    assert opened["ticket"]["type"] == "repair"
+    [ticket] = await _tickets(hub)
+    assert ticket.summary.startswith("repair please: my dishwasher")
