@@ -19,6 +19,7 @@ sent to: they are told why it is needed, and the question stays open.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -194,12 +195,24 @@ class IntakeHandler(Handler):
             device = await ctx.services.devices.by_serial(serial)
             if device is not None:
                 named.add(device.id)
+        products = entities["products"]
         return next((t for t in found if t.device_id in named), None) or next(
-            (t for t in found if t.type == ticket_type.value and (not named or t.device_id in (None, *named))), None)
+            (t for t in found if t.type == ticket_type.value and not _another_product(products, t)
+             and (not named or t.device_id in (None, *named))), None)
 
     def _same_problem(self, ctx: Context, ticket: TicketView) -> bool:
         u = ctx.understanding
         if ctx.state.state == COLLECTING and ctx.state.data.get("ticket") == ticket.code and u.intent != NEW_PROBLEM:
             return True
+        if _another_product(u.entities.products, ticket):
+            return False
         return (u.intent == ADD_DETAIL or u.type in (ticket.type, "other")
                 or u.type_confidence < SAME_PROBLEM_CONFIDENCE)
+
+
+def _another_product(products: Sequence[str], ticket: TicketView) -> bool:
+    """Whether a message naming `products` tells of another device than `ticket` is about ("还有洗衣机也漏水" after a
+    fridge was reported): a problem of its own, not a detail of that ticket. A ticket naming no product, or a
+    message naming none, says nothing either way."""
+    known = set(ticket.entities.get("products") or ())
+    return bool(products and known and not known & set(products))

@@ -125,3 +125,28 @@ async def test_an_english_request_and_its_description_make_one_english_ticket(hu
     assert opened["ticket"]["type"] == "repair"
     [ticket] = await _tickets(hub)
     assert ticket.summary.startswith("repair please: my dishwasher")
+
+
+async def test_a_later_message_about_another_device_opens_its_own_ticket(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    hub, _ = hub_server
+    customer = await chat()
+    first = await _exchange(customer, "冰箱不制冷了，电话13912345678，地址北京市朝阳区建国路88号")
+    assert first["ticket"]["type"] == "repair"
+    second = await _exchange(customer, "还有洗衣机也漏水")
+    assert second["ticket"]["id"] != first["ticket"]["id"] and "已补充" not in second["text"]
+    same = await _exchange(customer, "冰箱还一直嗡嗡响")
+    assert same["ticket"]["id"] == first["ticket"]["id"]
+    fridge, washer = await _tickets(hub)
+    assert "洗衣机" in washer.summary and "洗衣机" not in fridge.summary
+
+
+@pytest.mark.parametrize("question", ["where is my ticket?", "Any update on my repair?",
+                                      "when will the technician come?", "status of my repair"])
+async def test_an_english_status_question_is_answered_not_filed(  # type: ignore[no-untyped-def]
+        hub_server, chat, question: str) -> None:
+    hub, _ = hub_server
+    customer = await chat()
+    opened = await _exchange(customer, "My dishwasher is leaking, phone 13812345678")
+    answer = await _exchange(customer, question)
+    assert opened["ticket"]["id"] in answer["text"] and "Added to ticket" not in answer["text"]
+    assert len(await _tickets(hub)) == 1
