@@ -40,7 +40,14 @@ _GREETING = re.compile(
 )
 _THANKS = re.compile(r"谢|感谢|多谢|辛苦|麻烦你|麻烦了|thank|thx|好的|好滴|好哒|收到|知道了|明白|ok|没事了|不客气",
                      re.IGNORECASE)
-_GRATITUDE = re.compile(r"谢|感谢|辛苦|thank|thx|ty\b", re.IGNORECASE)
+_GRATITUDE = re.compile(r"谢|感谢|辛苦|thank|thx|ty\b|🙏|\[(?:抱拳|合十)\]", re.IGNORECASE)
+_APPROVAL = re.compile(r"[👍👌🙏✅🆗💯🤝]|\[(?:强|OK|抱拳|合十|握手|好的)\]|/:(?:strong|ok)\b", re.IGNORECASE)
+
+
+def approving(text: str) -> bool:
+    """Whether a message with no words in it (normalizing drops emoji and stickers) says yes or thanks with them:
+    "👍", "🙏", WeChat's "[强]" — answered as an acknowledgement, not with the opening greeting."""
+    return bool(_APPROVAL.search(text))
 
 
 def gratitude(text: str) -> bool:

@@ -15,7 +15,7 @@ from . import understanding as u
 from .assess import angry, fault_told, hazards, priority
 from .commands import match_command
 from .entities import Span, find_entities
-from .intents import free_text_intent
+from .intents import approving, free_text_intent
 from .model import Prediction, TypeModel
 from .normalize import normalize
 from .placeholders import mask
@@ -68,7 +68,7 @@ class Understander:
                                  else u.GREETING, type="other", type_confidence=1.0, priority="P4",
                                  sentiment="neutral")
         if not _MEANINGFUL.search(clean):
-            return Understanding(text=text, intent=u.GREETING, type="other", type_confidence=0.0, priority="P4",
+            return Understanding(text=text, intent=u.THANKS if approving(str(text)) else u.GREETING, type="other", type_confidence=0.0, priority="P4",
                                  sentiment="neutral", entities=Entities())
         found = find_entities(clean, now)
         entities = found.entities

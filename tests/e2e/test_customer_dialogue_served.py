@@ -103,7 +103,8 @@ async def test_a_status_answer_says_what_happens_next(hub_server, chat) -> None:
     assert "下一步：" in status["text"]
 
 
-@pytest.mark.parametrize(("text", "answer"), [("收到", "好的"), ("谢谢", "不客气"), ("ok", "好的")])
+@pytest.mark.parametrize(("text", "answer"), [("收到", "好的"), ("谢谢", "不客气"), ("ok", "好的"), ("👍", "好的"),
+                                             ("🙏", "不客气"), ("[强]", "好的")])
 async def test_an_acknowledgement_is_not_thanked_and_stays_in_chinese(  # type: ignore[no-untyped-def]
         hub_server, chat, text: str, answer: str) -> None:
     customer = await chat()
