@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from aiohttp import web  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bench.bench_intake import FOLLOW_UPS, PROBLEMS  # noqa: E402
+from bench.cpu import process_cpu  # noqa: E402
 from bench.latency import percentile  # noqa: E402
 from core.storage.db import create_engine  # noqa: E402
 from core.storage.models import Ticket  # noqa: E402
@@ -72,12 +72,6 @@ class Customer:
                 return
 
 
-def cpu_seconds(pid: int) -> float:
-    """The CPU time (user and system) process `pid` has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def burst(url: str, customers: int, complete: int, timeout: float,
                 server_pid: int | None = None) -> tuple[list[Customer], float, float]:
     """Open every socket, then release all reports at once; returns the customers, the release time and the CPU
@@ -94,11 +88,11 @@ async def burst(url: str, customers: int, complete: int, timeout: float,
         gate = asyncio.Event()
         tasks = [asyncio.create_task(c.report(report_text(n, complete), gate)) for n, c in enumerate(opened)]
         await asyncio.sleep(0.2)
-        cpu = cpu_seconds(server_pid) if server_pid else 0.0
+        cpu = (process_cpu(server_pid) or 0.0) if server_pid else 0.0
         released = time.perf_counter()
         gate.set()
         await asyncio.wait(tasks, timeout=timeout)
-        cpu = cpu_seconds(server_pid) - cpu if server_pid else 0.0
+        cpu = (process_cpu(server_pid) or 0.0) - cpu if server_pid else 0.0
         for task in tasks:
             task.cancel()
         await asyncio.gather(*(c.ws.close() for c in opened), return_exceptions=True)
