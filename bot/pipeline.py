@@ -191,11 +191,11 @@ class Pipeline:
         self._budget_clock = LoopShare(budget_clock)
         self._own_work_only = own_work_only
         self._batch_size = FIRST_BATCH
+        """Rows fetched per transaction, sized from the last one so that a batch fills about one budget."""
         self._understood: dict[int, Understanding] = {}
         """Rows understood ahead of their transaction and not handled yet (one that ends early leaves some)."""
         self._answers: dict[int, Match | None] = {}
         """The knowledge base's answers to the rows understood ahead as questions, looked up together."""
-        """Rows fetched per transaction, sized from the last one so that a batch fills about one budget."""
 
     async def process(self, inbox_ids: Sequence[int]) -> None:
         """Handle rows in order, in transactions of about `transaction_budget` seconds each.

@@ -68,8 +68,8 @@ class Understander:
                                  else u.GREETING, type="other", type_confidence=1.0, priority="P4",
                                  sentiment="neutral")
         if not _MEANINGFUL.search(clean):
-            return Understanding(text=text, intent=u.THANKS if approving(str(text)) else u.GREETING, type="other", type_confidence=0.0, priority="P4",
-                                 sentiment="neutral", entities=Entities())
+            return Understanding(text=text, intent=u.THANKS if approving(str(text)) else u.GREETING, type="other",
+                                 type_confidence=0.0, priority="P4", sentiment="neutral", entities=Entities())
         found = find_entities(clean, now)
         entities = found.entities
         prediction = self._predict(clean, found.spans)
