@@ -57,7 +57,7 @@ async def _first_attempt_failed(sessions, marker: str) -> None:  # type: ignore[
         await asyncio.sleep(0.1)
 
 
-@pytest.mark.timeout(90)
+@pytest.mark.timeout(300)
 async def test_a_reply_relayed_late_reaches_the_customer_once(tmp_path: Path, shared_stores: AsyncEngine,
                                                               postgres_database: str, redis_url: str) -> None:
     config = f'[api]\ntokens = ["{TOKEN}"]\n[bus]\nbackend = "redis"\nredis_url = "{redis_url}"\npartitions = 2\n'
