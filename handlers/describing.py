@@ -2,7 +2,8 @@
 asked what the product and the problem are, and the ticket is opened from their answer — typed as the request said
 (a description of a fault after "我要退货" is still a return). A request nobody describes within `DESCRIBE_WAIT` is
 filed as it stands (`Undescribed`): the ticket is on the record for staff to follow up, and the customer is told
-its number; they can still describe the problem, which joins it."""
+its number; they can still describe the problem, which joins it. A customer who answers "没有" takes the request
+back: nothing is filed."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -50,6 +51,14 @@ async def described(ctx: Context) -> str:
                                     problems=tuple(replace(p, type=kind) for p in u.problems))
     request, description = str(data.get("request", "")), ctx.inbound.text.strip()
     return f"{request}{'：' if ctx.locale == 'zh' else ': '}{description}" if description else request
+
+
+async def withdrawn(ctx: Context) -> list[Outbound]:
+    """"没有" / "不用了" instead of a description: the request is dropped unfiled, and the customer told how to
+    come back to it."""
+    await ctx.services.timers.cancel(_timer_key(ctx))
+    ctx.state = ctx.services.conversations.reset(ctx.state)
+    return [ctx.reply("request_withdrawn")]
 
 
 def waits_for_description(ctx: Context) -> bool:

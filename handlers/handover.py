@@ -8,6 +8,7 @@ from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.handover import HANDOVER_TIMEOUT, WITH_PERSON
 from core.services.intake import Report
+from handlers import describing
 from handlers.base import Context, Handler, TimerContext
 from handlers.takeover import hand_over, to_desk
 from nlp import HUMAN, RELEASE
@@ -32,14 +33,16 @@ class HandoverHandler(Handler):
         return await self._relay(ctx, ticket)
 
     async def _ticket(self, ctx: Context) -> TicketView:
-        """The conversation's open ticket with this message added, or a new inquiry for it."""
+        """The conversation's open ticket with this message added, or a new one for it: of the kind a request that
+        waited for its description asked for ("报修" then "转人工" is a repair), else an inquiry."""
         services = ctx.services
+        text = await describing.described(ctx) if describing.waits_for_description(ctx) else ctx.inbound.text
         current = await self._held_ticket(ctx) or await services.tickets.open_in_conversation(
             channel=ctx.inbound.channel, conversation=ctx.inbound.conversation, customer_id=ctx.customer_id)
         u = ctx.understanding
         filed = await services.intake.file(Report(
             customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
-            conversation=ctx.inbound.conversation, text=ctx.inbound.text,
+            conversation=ctx.inbound.conversation, text=text,
             type=TicketType.INQUIRY if u.type == TicketType.OTHER.value else TicketType(u.type),
             priority=Priority(u.priority), sentiment=u.sentiment, entities=ctx.entity_lists(), inbox_id=ctx.inbox_id,
             attachments=ctx.attachment_list()), join=current)

@@ -15,7 +15,8 @@ opens the ticket (handlers.describing).
 
 Asked for a detail, a customer may have none or not want to give it ("没有", "不方便", "no"): the ticket goes on
 without it (staff reach them in the conversation itself) — except a visit without an address, which nobody can be
-sent to: they are told why it is needed, and the question stays open.
+sent to: they are told why it is needed, and the question stays open. Thanks or a greeting meanwhile is answered
+and the question asked again; it is not a detail of the ticket.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from handlers import describing
 from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, file_and_answer
 from handlers.takeover import hand_over
-from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_request
+from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_request, gratitude, withheld
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -56,6 +57,10 @@ class IntakeHandler(Handler):
         u = ctx.understanding
         if u.intent == NO_DETAIL:
             return await self._without_detail(ctx)
+        if describing.waits_for_description(ctx) and withheld(ctx.inbound.text):
+            return await describing.withdrawn(ctx)
+        if ctx.state.state == COLLECTING and describing.smalltalk(ctx):
+            return await self._still_missing(ctx)
         text = ctx.inbound.text
         if bare_request(text) and not ctx.inbound.attachments:
             return await describing.ask_what(ctx)
@@ -140,6 +145,18 @@ class IntakeHandler(Handler):
         filed, answer = await file_and_answer(ctx, report, join=ticket, waive=field)
         self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
         return [*answer, *told]
+
+    async def _still_missing(self, ctx: Context) -> list[Outbound] | None:
+        """Thanks or a greeting while a detail is awaited adds nothing to the ticket: it is answered, and the detail
+        still missing is asked for again (with nothing missing any more, smalltalk answers it)."""
+        code = ctx.state.data.get("ticket")
+        ticket = await ctx.services.tickets.get_for_customer(code, ctx.customer_id) if isinstance(code, str) else None
+        missing = await ctx.services.intake.missing(ticket) if ticket is not None and ticket.is_open else []
+        if ticket is None or not missing:
+            ctx.state = ctx.services.conversations.reset(ctx.state)
+            return None
+        return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text), ticket=ctx.ticket_card(ticket),
+                          missing=missing)]
 
     @staticmethod
     def _report(ctx: Context, text: str, ticket_type: TicketType, entities: dict[str, list[Any]]) -> Report:

@@ -5,6 +5,7 @@ the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
 from .model import ModelError
 from .intents import bare_request, gratitude
+from .replies import withheld
 from .understander import Understander, load_understander
 from .understanding import (
     ACCEPT, ACKNOWLEDGE, ADD_DETAIL, ADD_DEVICE, APPOINT, ARRIVED, CANCEL, DECLINE, DEVICE_SCAN, DONE, EN_ROUTE,
@@ -22,4 +23,5 @@ __all__ = [
     "PENDING_PARTS", "QUEUE", "RELEASE", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY", "SURVEY_ANSWER", "THANKS",
     "TICKET_TYPES", "TRANSFER", "VERIFY",
     "Address", "Entities", "ModelError", "bare_request", "gratitude", "TimeMention", "Understander", "Understanding", "load_understander",
+    "withheld",
 ]

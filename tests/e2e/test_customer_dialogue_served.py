@@ -151,3 +151,43 @@ async def test_an_english_status_question_is_answered_not_filed(  # type: ignore
     answer = await _exchange(customer, question)
     assert opened["ticket"]["id"] in answer["text"] and "Added to ticket" not in answer["text"]
     assert len(await _tickets(hub)) == 1
+
+
+@pytest.mark.parametrize("said", ["谢谢", "👍", "好的"])
+async def test_thanks_while_a_phone_is_awaited_is_not_added_and_the_phone_is_asked_again(  # type: ignore[no-untyped-def]
+        hub_server, chat, said: str) -> None:
+    hub, _ = hub_server
+    customer = await chat()
+    opened = await _exchange(customer, "冰箱不制冷了")
+    reply = await _exchange(customer, said)
+    assert "已补充" not in reply["text"] and "联系电话" in reply["text"] and opened["ticket"]["id"] in reply["text"]
+    [ticket] = await _tickets(hub)
+    assert said not in ticket.summary
+    assert "已补充" in (await _exchange(customer, "13912345678"))["text"]
+    [ticket] = await _tickets(hub)
+    assert ticket.entities["phones"] == ["13912345678"]
+
+
+@pytest.mark.parametrize("answer", ["没有", "不用了", "算了"])
+async def test_no_description_takes_a_bare_request_back_and_files_nothing(  # type: ignore[no-untyped-def]
+        hub_server, chat, answer: str) -> None:
+    hub, _ = hub_server
+    customer = await chat()
+    await _exchange(customer, "我要报修")
+    reply = await _exchange(customer, answer)
+    assert reply["ticket"] is None and "先不登记" in reply["text"]
+    assert await _tickets(hub) == []
+    assert (await _exchange(customer, "洗衣机不脱水了"))["ticket"]["type"] == "repair"
+    [ticket] = await _tickets(hub)
+    assert not ticket.summary.startswith("我要报修")
+
+
+async def test_asking_for_a_person_after_a_bare_request_keeps_what_was_asked_for(  # type: ignore[no-untyped-def]
+        hub_server, chat) -> None:
+    hub, _ = hub_server
+    customer = await chat()
+    await _exchange(customer, "报修")
+    handed = await _exchange(customer, "转人工")
+    assert "人工" in handed["text"] and handed["ticket"]["type"] == "repair"
+    [ticket] = await _tickets(hub)
+    assert ticket.summary.startswith("报修") and "转人工" in ticket.summary
