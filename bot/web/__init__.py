@@ -47,14 +47,14 @@ def add_web(app: web.Application, *, signins: SignIns, feed: TicketFeed, zone: Z
 
     async def strings(request: web.Request) -> web.Response:
         """Every sentence of both pages in the language asked for (`?lang=en`; Chinese otherwise), with the
-        display names of types, statuses, priorities, SLA states, entities and channels."""
+        display names of types, statuses, priorities, SLA states, entities, detail fields and channels."""
         lang = request.query.get("lang", "")
         locale = lang if lang in LOCALES else LOCALES[0]
         names = labels(locale)
         body = {**phrases(locale, "console_page"), "locale": locale, "timezone": zone.key,
                 "channels": phrases(locale, "channels"),
-                **{key: names[key] for key in ("types", "statuses", "priorities", "entities", "sla_targets",
-                                               "sla_states")}}
+                **{key: names[key] for key in ("types", "statuses", "priorities", "entities", "fields",
+                                               "sla_targets", "sla_states")}}
         return web.json_response(body, headers={"Cache-Control": "max-age=300"})
 
     async def events(request: web.Request) -> web.StreamResponse:

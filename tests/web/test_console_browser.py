@@ -200,3 +200,18 @@ async def test_the_dashboard_draws_every_chart(open_page, api) -> None:  # type:
     agent = await open_page("/dashboard")
     await sign_in(agent, "agent")
     await expect(agent.get_by_test_id("dashboard-problem")).to_be_visible()
+
+
+async def test_a_detail_the_customer_had_not_got_is_named_in_their_language(open_page, api, customers) -> None:  # type: ignore[no-untyped-def]
+    customer = await customers()
+    await customer.say("冰箱不制冷了，里面东西都要坏了")
+    await customer.next()
+    await customer.say("没有电话")
+    await customer.next()
+    ticket = await wait_for_ticket(api, "冰箱")
+    page = await open_page(f"/console?ticket={ticket['id']}")
+    await sign_in(page, "agent")
+    facts = page.get_by_test_id("facts")
+    await expect(facts).to_contain_text("客户未提供")
+    await expect(facts).to_contain_text("联系电话")
+    await expect(facts).not_to_contain_text("phone")

@@ -265,10 +265,15 @@ function facts(t) {
     [T.assignee, t.assignee ? t.assignee.name : T.nobody],
     [T.sla, slaLines(t)],
     ...(t.device ? [[T.device, `${t.device.model} · ${t.device.serial} · ${T.warranty[t.device.warranty]}`]] : []),
-    ...entities.map(([kind, values]) => [T.entities[kind] || kind, values.join("、")]),
+    ...entities.map(([kind, values]) => [T.entities[kind] || kind, entityValues(kind, values)]),
   ];
   return el("dl", { className: "facts", "data-testid": "facts" },
     entries.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", {}, value)]));
+}
+
+/** What the customer said under an entity; `waived` holds the names of the details they had not got. */
+function entityValues(kind, values) {
+  return (kind === "waived" ? values.map((field) => T.fields[field] || field) : values).join("、");
 }
 
 function slaLines(t) {
