@@ -20,6 +20,9 @@ def _aware(value: datetime) -> datetime:
 
 DAYS_UP_TO = timedelta(days=92)
 """Longer periods are counted by month."""
+LONGEST = timedelta(days=36_525)
+"""A century: "since 2000" is all of a hub's history, while a thousand years is thousands of empty months to count,
+send and draw."""
 TOP = 10
 
 
@@ -30,6 +33,8 @@ async def stats(call: Call) -> s.Stats:
     since = _aware(q.since) if q.since is not None else until - DEFAULT_PERIOD
     if since >= until:
         raise bad_request("since", "must be before until")
+    if until - since > LONGEST:
+        raise bad_request("since", f"at most {LONGEST.days} days before until")
     zone = call.hub.config.sla.timezone
     bucket = DAY if until - since <= DAYS_UP_TO else MONTH
     period = {"since": since, "until": until}
@@ -71,10 +76,10 @@ async def stats(call: Call) -> s.Stats:
 def _periods(since: datetime, until: datetime, zone: ZoneInfo, bucket: str) -> list[str]:
     """Every local day (or month) the period touches, as the database names them."""
     first, last = since.astimezone(zone).date(), (until - timedelta(microseconds=1)).astimezone(zone).date()
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     if bucket == DAY:
-        return [d.isoformat() for d in days]
-    return sorted({f"{d:%Y-%m}" for d in days})
+        return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+    return [f"{month // 12:04d}-{month % 12 + 1:02d}"
+            for month in range(first.year * 12 + first.month - 1, last.year * 12 + last.month)]
 
 
 def _series(periods: list[str], counts: list[PeriodCount]) -> dict[str, list[int]]:

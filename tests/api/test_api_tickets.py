@@ -137,3 +137,12 @@ async def test_stats_count_in_the_database(api) -> None:  # type: ignore[no-unty
     assert (stats["surveys_sent"], stats["csat_average"], stats["nps"], stats["kb_deflections"]) == (0, None, None, 0)
     status, answer = await api.get("/stats?since=2030-01-01T00:00:00Z&until=2020-01-01T00:00:00Z")
     assert status == 400 and answer["error"]["message"].startswith("since:")
+    status, answer = await api.get("/stats?since=0027-01-24T06:08:30Z&until=1197-04-02T13:10:24Z")
+    assert status == 400 and answer["error"]["message"].startswith("since:")
+
+
+async def test_a_long_period_is_counted_by_month(api) -> None:  # type: ignore[no-untyped-def]
+    status, stats = await api.get("/stats?since=2025-11-15T00:00:00Z&until=2026-11-30T00:00:00Z", role="supervisor")
+    periods = stats["volume_over_time"]["periods"]
+    assert status == 200 and stats["volume_over_time"]["bucket"] == "month"
+    assert periods[:3] == ["2025-11", "2025-12", "2026-01"] and periods[-1] == "2026-11" and len(periods) == 13
