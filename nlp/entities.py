@@ -15,6 +15,7 @@ from datetime import datetime
 from core.domain.tickets import TICKET_ID, ticket_id_of
 
 from .addresses import extract_addresses
+from .english_addresses import english_addresses
 from .times import extract_times
 from .understanding import Entities
 
@@ -201,7 +202,7 @@ def find_entities(text: str, now: datetime) -> Found:
         if _is_model(m.group(1)) and claims.free(m.span(1)):
             claims.take("model", m.span(1))
             models.append((m.start(), m.group(1).upper()))
-    addresses = extract_addresses(text)
+    addresses = extract_addresses(text) or english_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
     times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
     for kind, written in (("address", [a.text for a in addresses]), ("time", [t.text for t in times])):

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -71,6 +72,9 @@ EXPECTATIONS: tuple[str, ...] = ("survey_csat", "survey_nps", "survey_comment", 
                                  "address", "serial", "time", "detail")
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 @dataclass(frozen=True, slots=True)
 class Address:
     """A postal address split the way dispatch needs it (region for routing, detail for the technician)."""
@@ -80,6 +84,15 @@ class Address:
     city: str = ""
     district: str = ""
     detail: str = ""
+
+    def recorded(self) -> str:
+        """The address as a ticket keeps it: as written, led by its region in Chinese when it was written in
+        another script ("北京市朝阳区 88 Jianguo Road, …"), so dispatch matches technicians' regions and the
+        technician reads where to go."""
+        if _HAN.search(self.text):
+            return self.text
+        region = "".join(dict.fromkeys(part for part in (self.province, self.city, self.district) if part))
+        return f"{region} {self.text}" if region else self.text
 
     def to_dict(self) -> dict[str, str]:
         return {"text": self.text, "province": self.province, "city": self.city, "district": self.district,

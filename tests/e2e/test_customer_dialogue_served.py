@@ -191,3 +191,14 @@ async def test_asking_for_a_person_after_a_bare_request_keeps_what_was_asked_for
     assert "人工" in handed["text"] and handed["ticket"]["type"] == "repair"
     [ticket] = await _tickets(hub)
     assert ticket.summary.startswith("报修") and "转人工" in ticket.summary
+
+
+async def test_an_english_address_is_recorded_on_the_ticket(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    hub, _ = hub_server
+    customer = await chat()
+    await _exchange(customer, "My washing machine is leaking water")
+    assert "address" in (await _exchange(customer, "my phone is 13912345678"))["text"]
+    done = await _exchange(customer, "address: 88 Jianguo Road, Chaoyang District, Beijing")
+    assert "still need" not in done["text"]
+    [ticket] = await _tickets(hub)
+    assert ticket.entities["addresses"] == ["北京市朝阳区 88 Jianguo Road, Chaoyang District, Beijing"]

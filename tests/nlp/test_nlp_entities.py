@@ -198,3 +198,28 @@ def test_company_names_and_labels_are_not_street_addresses() -> None:
 ])
 def test_context_of_a_day_decides_whether_it_is_offered(text: str, expected: list[str]) -> None:
     assert starts(text) == expected
+
+
+@pytest.mark.parametrize(("text", "written", "region"), [
+    ("address: 88 Jianguo Road, Chaoyang District, Beijing", "88 Jianguo Road, Chaoyang District, Beijing",
+     ("北京市", "北京市", "朝阳区")),
+    ("I live at No. 5 Xinyuan South Road, Apt 1203, Chaoyang District, Beijing, come after 6pm",
+     "No. 5 Xinyuan South Road, Apt 1203, Chaoyang District, Beijing", ("北京市", "北京市", "朝阳区")),
+    ("my address is 100 century avenue, pudong new area, shanghai", "100 century avenue, pudong new area, shanghai",
+     ("上海市", "上海市", "浦东新区")),
+    ("12 Keyuan Rd, Nanshan District, Shenzhen", "12 Keyuan Rd, Nanshan District, Shenzhen",
+     ("广东省", "深圳市", "南山区")),
+    ("88 Jianguo Lu", "88 Jianguo Lu", ("", "", "")),
+])
+def test_an_address_written_in_english_is_found_and_routed(text: str, written: str,
+                                                           region: tuple[str, str, str]) -> None:
+    found = entities(text)
+    (address,) = found.addresses
+    assert address.text == written and (address.province, address.city, address.district) == region
+    assert found.order_numbers == () and found.phones == ()
+
+
+@pytest.mark.parametrize("text", ["my washing machine is leaking", "it broke 2 days ago", "model 3 road test",
+                                  "the fridge on floor 2 is noisy"])
+def test_english_without_a_street_has_no_address(text: str) -> None:
+    assert entities(text).addresses == ()
