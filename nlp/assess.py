@@ -14,9 +14,12 @@ _POWERED = r"(?:插座|插头|插排|电线|电源|配电箱|电闸|电表|线�
 HAZARDS: dict[str, re.Pattern[str]] = {
     "gas": re.compile(r"燃气味|煤气味|天然气味|液化气味|漏气|燃气泄漏|煤气泄漏|有气味.*燃气|gas leak|smell(?:s)? (?:of )?gas",
                       re.IGNORECASE),
-    "fire": re.compile(r"冒烟|起火|着火|失火|火苗|冒火|爆炸|炸了|烧焦|焦糊味|糊味|smoke|fire|burning smell",
-                       re.IGNORECASE),
-    "electric": re.compile(r"漏电|触电|电到|麻手|手麻|火花|短路|electric shock|sparks?", re.IGNORECASE),
+    # A stove that will not light (打不着火, 点不着火, 没有火花) or a weak flame (火苗很小) is a fault, not a fire;
+    # "气炸了" is anger.
+    "fire": re.compile(r"冒烟|起火|(?<![打点])(?<!不)着火|失火|冒火|窜火|蹿火|爆炸|(?<!气)炸了|烧焦|焦糊味|糊味|"
+                       r"smoke|\bfire\b|burning smell", re.IGNORECASE),
+    "electric": re.compile(r"漏电|触电|电到|麻手|手麻|(?<!没有)(?<![没不无])(?<!不出)火花|短路|electric shock|sparks?",
+                           re.IGNORECASE),
     "water_electric": re.compile(rf"{_WATER}.{{0,15}}{_POWERED}|{_POWERED}.{{0,15}}{_WATER}", re.IGNORECASE),
 }
 """Danger to people or property, by kind: gas, fire or smoke, electricity, water reaching electricity. Each kind has

@@ -93,6 +93,12 @@ def test_priority(understander, text: str, priority: str) -> None:
     ("I smell gas in the kitchen", ("gas",)),
     ("冰箱漏水，地上都是水", ()),
     ("水龙头开关漏水", ()),
+    ("插座有火花，啪啪响", ("electric",)),
+    ("燃气灶打不着火", ()),
+    ("灶具点不着火，打火没有火花", ()),
+    ("燃气灶火苗很小", ()),
+    ("等了一周没人来，我都快气炸了", ()),
+    ("锅里着火了", ("fire",)),
 ])
 def test_hazards_are_named_and_urgent(understander, text: str, hazards: tuple[str, ...]) -> None:
     result = understander.understand(text, now=NOW)
