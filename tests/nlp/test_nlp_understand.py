@@ -79,6 +79,9 @@ def test_command_arguments_are_carried(understander) -> None:
     ("冰箱漏水，地上都是水", "P2"),
     ("洗衣机有点异响", "P3"),
     ("这个多少钱", "P4"),
+    ("The AC stopped cooling, phone 13912345678", "P2"),
+    ("the water heater has no hot water", "P2"),
+    ("my fridge is a bit noisy", "P3"),
 ])
 def test_priority(understander, text: str, priority: str) -> None:
     assert understander.understand(text, now=NOW).priority == priority
