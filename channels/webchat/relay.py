@@ -8,8 +8,10 @@ as offline, and the outbox tries again later as it does for one process.
 Each reply reaches the customer once, however late a holder answers (a busy or paused process reads the request
 after the asker gave up, and the outbox's retry would push the same reply a second time): a holder *takes* the
 request before it pushes, and the asker *gives it up* before it reports the customer offline — both atomically on the
-request's state key, so either a holder took it (it is delivered, and counts as sent) or it was given up (no holder
-pushes it any more, and the retry is its only delivery).
+request's state key, so either a holder took it or it was given up (no holder pushes it any more, and the retry is
+its only delivery). A holder that took it but never says whether it pushed — it died, or stalled past a second wait
+— leaves the reply unsent: the outbox sends it again rather than lose it, and should the stalled holder push it after
+all, the frame carries the same id as the retry's, which the page shows once.
 
 A process serves the requests it hears side by side, one task per conversation: served one after the other, each
 behind its take, its push and its answer's round trips to Redis, they held up every sender waiting on them, and with
@@ -41,6 +43,8 @@ Holds = Callable[[str], bool]
 TAKEN, GIVEN_UP = "taken", "given-up"
 KEPT = 60
 """Seconds a request's state and reply list outlive it (a late holder still finds it given up)."""
+TAKEN_PATIENCE = 4
+"""How many waits the asker gives a holder that took the request to say it pushed, before sending it again."""
 _TAKE = """
 if redis.call('get', KEYS[1]) == ARGV[2] then return 0 end
 redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[3])
@@ -78,8 +82,8 @@ class RedisSocketRelay:
         await self._redis.aclose()
 
     async def forward(self, conversation: str, frame: dict[str, Any]) -> bool:
-        """Ask the other processes to push `frame`; True once one of them has (or has taken it to push). False
-        means no process will push it: the caller may send it again later."""
+        """Ask the other processes to push `frame`; True once one of them has. False means it is not known to have
+        gone: the caller sends it again later."""
         reply = self._replies + uuid.uuid4().hex
         request = json.dumps({"conversation": conversation, "frame": frame, "reply": reply}, ensure_ascii=False)
         try:
@@ -90,11 +94,11 @@ class RedisSocketRelay:
             if answered is None:
                 if not await self._give_up(keys=[reply + ":state"], args=[TAKEN, GIVEN_UP, KEPT]):
                     return False
-                answered = await self._redis.blpop([reply], timeout=self._wait)
+                answered = await self._redis.blpop([reply], timeout=self._wait * TAKEN_PATIENCE)
         except RedisError as exc:
             log.warning("web chat relay unavailable: %s", exc)
             return False
-        return answered is None or answered[1] == "1"
+        return answered is not None and answered[1] == "1"
 
     async def _listen(self, deliver: Deliver, holds: Holds) -> None:
         """Serve the others' requests; reconnects after Redis trouble."""

@@ -88,3 +88,27 @@ async def test_a_hub_on_another_database_of_the_same_redis_never_gets_the_replie
     finally:
         for relay in (here, sender, elsewhere):
             await relay.stop()
+
+
+async def test_a_holder_that_takes_a_reply_and_dies_before_pushing_does_not_lose_it(redis_url: str) -> None:
+    """The holder takes the request and never answers (its process died, or hangs): the asker reports the reply
+    unsent, so the outbox sends it again, rather than counting it as delivered."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    holder, asker = RedisSocketRelay(url=redis_url, prefix=prefix, wait=0.2), RedisSocketRelay(url=redis_url, prefix=prefix, wait=0.2)
+    taken = asyncio.Event()
+
+    async def dies_while_pushing(conversation: str, frame: dict[str, Any]) -> bool:
+        taken.set()
+        await asyncio.Event().wait()
+        return True
+
+    await holder.start(dies_while_pushing, lambda conversation: True)
+    idle = _Sockets(holds=False)
+    await asker.start(idle.deliver, idle.holding)
+    try:
+        while not taken.is_set():
+            assert not await asker.forward("web:lost", {"id": "out-1"})
+        assert not await asker.forward("web:lost", {"id": "out-1"})
+    finally:
+        for relay in (holder, asker):
+            await relay.stop()
