@@ -89,7 +89,7 @@ class NlpConfig:
 class KbConfig:
     dir: str = ""
     """Markdown articles imported at start (and by `aftersales kb import DIR`)."""
-    threshold: float = 0.40
+    threshold: float = 0.25
     """Search score at which an answer is sent; calibrated by bench/bench_kb.py on questions no article lists."""
 
     def __post_init__(self) -> None:
