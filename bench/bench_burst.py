@@ -8,7 +8,9 @@ replies) per second until the last reply, reply p50/p99 and the ratio hub / bare
 used from the release to the last reply, per ticket (a figure that holds better than rates on a shared machine).
 
 The hub is one `aftersales serve` on SQLite with the demo staff (every `--complete`-th report carries a phone and an
-address, so its job is dispatched at once; the others are asked for them). Afterwards every ticket named in a reply
+address, so its job is dispatched at once; the others are asked for them) and WeCom, the staff's own channel, served
+by the fake WeCom API of the tests on loopback in this process: job offers and staff alerts are sent as in
+production instead of going dead for want of a channel. Afterwards every ticket named in a reply
 is looked up in the database: a reply is sent from the outbox only after the transaction that opened its ticket
 committed, and the check says whether any reply named a ticket that is not there.
 
@@ -40,7 +42,13 @@ from bench.cpu import process_cpu  # noqa: E402
 from bench.latency import percentile  # noqa: E402
 from core.storage.db import create_engine  # noqa: E402
 from core.storage.models import Ticket  # noqa: E402
+from core.clock import SystemClock  # noqa: E402
+from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key  # noqa: E402
 from testkit.hub_process import HubProcess, free_port  # noqa: E402
+
+ECHO_START_TIMEOUT = 120.0
+"""Seconds the bare server may take to start listening (importing aiohttp takes seconds on a loaded machine)."""
+CORP_ID, CORP_SECRET, AGENT_ID = "wwbenchcorp", "benchcorpsecret", 1000002
 
 
 def report_text(n: int, complete: int) -> str:
@@ -136,14 +144,15 @@ async def bare(customers: int, complete: int) -> float:
     port = free_port()
     server = subprocess.Popen([sys.executable, __file__, "--echo-server", str(port)])
     try:
+        deadline = time.monotonic() + ECHO_START_TIMEOUT
         async with aiohttp.ClientSession() as http:
-            for _ in range(100):
+            while time.monotonic() < deadline:
                 try:
                     async with http.get(f"http://127.0.0.1:{port}/") as response:
                         if response.status == 404:
                             break
                 except aiohttp.ClientError:
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.1)
         opened, released, _ = await burst(f"http://127.0.0.1:{port}", customers, complete, timeout=60)
         return summary("bare aiohttp websocket", opened, released)
     finally:
@@ -151,9 +160,24 @@ async def bare(customers: int, complete: int) -> float:
         server.wait()
 
 
+def wecom_config(api: FakeWeixinApi) -> str:
+    """The hub's `[wecom]` section for the fake API."""
+    return (f'[wecom]\ncorp_id = "{CORP_ID}"\nagent_id = "{AGENT_ID}"\nsecret = "{CORP_SECRET}"\n'
+            f'token = "benchtoken"\nencoding_aes_key = "{new_aes_key()}"\napi_base_url = "{api.url}"\n')
+
+
 async def hub_burst(customers: int, complete: int, profile: Path | None) -> float:
+    wecom = await FakeWeixinApi(clock=SystemClock(), app_id="wxbench", app_secret="benchsecret", corp_id=CORP_ID,
+                                corp_secret=CORP_SECRET, agent_id=AGENT_ID).start()
+    try:
+        return await _hub_burst(customers, complete, profile, wecom)
+    finally:
+        await wecom.close()
+
+
+async def _hub_burst(customers: int, complete: int, profile: Path | None, wecom: FakeWeixinApi) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        hub = HubProcess(Path(tmp) / "hub")
+        hub = HubProcess(Path(tmp) / "hub", extra_config=wecom_config(wecom))
         if hub.cli("db", "upgrade").wait(300) != 0 or hub.cli("demo").wait(300) != 0:
             raise RuntimeError(f"setting up the hub failed; see {hub.log}")
         await hub.start(migrate=False)
@@ -182,7 +206,8 @@ async def hub_burst(customers: int, complete: int, profile: Path | None) -> floa
             await engine.dispose()
         print(f"  hub CPU {cpu:.2f} s, {cpu / max(len(named), 1) * 1000:.1f} ms per ticket; {len(stored)} tickets "
               f"stored; replies naming a ticket not stored: {len(named - stored)}; "
-              f"customers without a ticket reply: {sum(1 for c in opened if not c.ticket)}")
+              f"customers without a ticket reply: {sum(1 for c in opened if not c.ticket)}; "
+              f"WeCom messages to staff: {len(wecom.sent('/cgi-bin/message/send'))}")
         return rate
 
 
