@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_sla.py [--tickets 100000] [--due 0.01] [--rate 1000] [--seconds 20]
         [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test] [--skip-tick | --skip-lateness]
 
-* Clock tick: `--tickets` open tickets, each with its six SLA timers (warning, breach and one escalation for both
-  targets), `--due` of them with an alert due now. Timed: the indexed lookup of the next due time (what the clock
+* Clock tick: `--tickets` open tickets, each with its two SLA timers (one per target, at its warning, moving on to
+  the breach and the escalation as it fires), `--due` of them with an alert due now. Timed: the indexed lookup of the next due time (what the clock
   sleeps on), the query that takes one batch of due timers, one whole tick that fires every due alert (each batch
   in one transaction with its audit events and outbox rows), and an idle tick once nothing is due.
 * Alert lateness: a real `aftersales serve` process with second-long targets (first response 3 s, resolution 6 s,
@@ -62,7 +62,8 @@ SERVED_SLA = ('[sla]\ncalendar = "24x7"\nwarn_at = 0.5\n[[sla.policy]]\nfirst_re
 
 
 def _ticket(n: int, due: bool, rng: random.Random) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """An open ticket and its six pending SLA timers; when `due`, its first-response warning is due now."""
+    """An open ticket and its two pending SLA timers (one per target, at its warning); when `due`, its
+    first-response warning is due now."""
     code = f"SR-B-{n:07d}"
     opened = NOW - timedelta(hours=3, minutes=13) if due else NOW - timedelta(minutes=rng.randrange(180))
     deadlines = {"first_response": (opened + timedelta(hours=3, minutes=12), opened + timedelta(hours=4)),
@@ -72,11 +73,10 @@ def _ticket(n: int, due: bool, rng: random.Random) -> tuple[dict[str, Any], list
               "created_at": opened, "updated_at": opened, "entities": {}, "assignee_id": None,
               **{f"{target}_{edge}_at": at for target, (warn, due_at) in deadlines.items()
                  for edge, at in (("warn", warn), ("due", due_at))}}
-    timers = [{"kind": "sla", "key": f"sla:{code}:{target}:{level}", "due_at": at,
-               "payload": {"ticket": code, "target": target, "level": level}, "status": "pending", "attempts": 0,
+    timers = [{"kind": "sla", "key": f"sla:{code}:{target}", "due_at": warn,
+               "payload": {"ticket": code, "target": target, "level": 0}, "status": "pending", "attempts": 0,
                "last_error": "", "created_at": opened}
-              for target, (warn, due_at) in deadlines.items()
-              for level, at in ((0, warn), (1, due_at), (2, due_at + timedelta(hours=2)))]
+              for target, (warn, _) in deadlines.items()]
     return ticket, timers
 
 
@@ -111,7 +111,7 @@ async def _best(step: Callable[[], Awaitable[Any]], times: int = 5) -> float:
 async def tick(url: str, count: int, share: float) -> None:
     started = time.perf_counter()
     due = await _fill(url, count, share)
-    print(f"  {count} open tickets ({6 * count} SLA timers) written in {time.perf_counter() - started:.1f} s; "
+    print(f"  {count} open tickets ({2 * count} SLA timers) written in {time.perf_counter() - started:.1f} s; "
           f"{due} with an alert due")
     engine = create_engine(url)
     sessions = session_factory(engine)
@@ -187,21 +187,27 @@ async def _drained(url: str, *, timeout: float) -> None:
 
 
 async def _lateness(url: str, since: datetime, until: datetime) -> tuple[list[float], list[float], int]:
-    """For alerts due in [since, until): (fired − due), (room message sent − due), and how many are still unsent."""
+    """For alerts due in [since, until): (fired − due), (room message sent − due), and how many are still unsent.
+    An alert fired when its room message was queued (in the transaction of the firing); it was due at its ticket's
+    warning time (level 0) or due time (level 1, the breach: `SERVED_SLA` escalates once, at once)."""
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
-            timers = {key: (due, fired) for key, due, fired in await session.execute(
-                select(Timer.key, Timer.due_at, Timer.fired_at).where(Timer.kind == "sla", Timer.due_at >= since,
-                                                                      Timer.due_at < until))}
-            sent = {key.removeprefix("timer:").removesuffix(":alert:room:slack"): at
-                    for key, at in await session.execute(select(OutboxRow.idempotency_key, OutboxRow.sent_at).where(
-                        OutboxRow.idempotency_key.like("timer:sla:%:alert:room:slack")))}
+            rooms = list(await session.execute(select(OutboxRow.idempotency_key, OutboxRow.created_at,
+                                                      OutboxRow.sent_at).where(
+                OutboxRow.idempotency_key.like("timer:sla:%:alert:room:slack"))))
+            alerts = [(key.removeprefix("timer:sla:").removesuffix(":alert:room:slack").split(":"), fired, sent)
+                      for key, fired, sent in rooms]
+            tickets = {ticket.code: ticket for ticket in await session.scalars(
+                select(Ticket).where(Ticket.code.in_({code for (code, _, _), _, _ in alerts})))}
     finally:
         await engine.dispose()
-    fired = [(f - d).total_seconds() for d, f in timers.values() if f is not None]
-    delivered = [(sent[k] - d).total_seconds() for k, (d, _) in timers.items() if sent.get(k) is not None]
-    return fired, delivered, len(timers) - len(delivered)
+    timed = [(getattr(tickets[code], f"{target}_{'warn' if level == '0' else 'due'}_at"), fired, sent)
+             for (code, target, level), fired, sent in alerts]
+    timed = [(due, fired, sent) for due, fired, sent in timed if since <= due < until]
+    return ([(fired - due).total_seconds() for due, fired, _ in timed],
+            [(sent - due).total_seconds() for due, _, sent in timed if sent is not None],
+            sum(1 for _, _, sent in timed if sent is None))
 
 
 async def lateness(url: str, tmp: Path, rate: float, seconds: float) -> None:

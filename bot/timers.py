@@ -5,7 +5,8 @@ processes are seen within `idle_poll` seconds."""
 from __future__ import annotations
 
 import logging
-from typing import Callable, Sequence
+from datetime import datetime
+from typing import Any, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -70,9 +71,15 @@ class TimerWorker(WakeableLoop):
                 return 0
             services = Services.in_transaction(session, self._clock, wiring=self._wiring, wake_timers=self.wake)
             messages: list[Outbound] = []
+            again: list[tuple[int, datetime, dict[str, Any]]] = []
             for timer in due:
-                messages += await self._fire(timer, services)
-            await self._store.mark_fired(session, [t.id for t in due], now)
+                context = self._context(timer, services)
+                messages += await self._fire(context)
+                if context.again is not None:
+                    again.append((timer.id, *context.again))
+            rearmed = {timer_id for timer_id, _, _ in again}
+            await self._store.mark_fired(session, [t.id for t in due if t.id not in rearmed], now)
+            await self._store.rearm(session, again, now)
             await enqueue(session, messages, now)
         self._after_commit()
         return len(due)
@@ -93,9 +100,12 @@ class TimerWorker(WakeableLoop):
                     log.warning("timer %s (%s) failed, will retry: %s", timer.key, timer.kind, exc)
         return fired
 
-    async def _fire(self, timer: DueTimer, services: Services) -> list[Outbound]:
-        job = self._jobs.get(timer.kind)
+    def _context(self, timer: DueTimer, services: Services) -> TimerContext:
+        return TimerContext(kind=timer.kind, timer_key=timer.key, payload=timer.payload, due_at=timer.due_at,
+                            services=services, now=self._clock.now())
+
+    async def _fire(self, due: TimerContext) -> list[Outbound]:
+        job = self._jobs.get(due.kind)
         if job is None:
-            raise LookupError(f"no job for timer kind {timer.kind!r}")
-        return await job.fire(TimerContext(kind=timer.kind, timer_key=timer.key, payload=timer.payload,
-                                           due_at=timer.due_at, services=services, now=self._clock.now()))
+            raise LookupError(f"no job for timer kind {due.kind!r}")
+        return await job.fire(due)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
@@ -55,6 +55,18 @@ class TimerStore:
             await session.execute(update(Timer).where(Timer.id.in_(timer_ids), Timer.status == TimerStatus.PENDING)
                                   .values(status=TimerStatus.FIRED, fired_at=now)
                                   .execution_options(synchronize_session=False))
+
+    @staticmethod
+    async def rearm(session: AsyncSession, again: Sequence[tuple[int, datetime, dict[str, Any]]], now: datetime) -> None:
+        """Timers that fired and asked to come due again, each at its new time with its new payload (a chain of
+        alerts kept in one row, the next link due next): pending once more, in the transaction of the firing."""
+        if again:
+            table = Timer.__table__
+            await session.execute(update(table).where(table.c.id == bindparam("timer_id")).values(
+                due_at=bindparam("again_at"), payload=bindparam("again_payload"), status=TimerStatus.PENDING,
+                fired_at=now),
+                [{"timer_id": timer_id, "again_at": due_at, "again_payload": payload}
+                 for timer_id, due_at, payload in again])
 
     async def record_failure(self, timer_id: int, error: str) -> bool:
         """Count a failed attempt and retry later with backoff; True when the timer is given up (`failed`)."""

@@ -126,10 +126,17 @@ class TimerContext:
     due_at: datetime
     services: Services
     now: datetime
+    again: tuple[datetime, dict[str, Any]] | None = None
+    """Set by a job whose timer is to come due again (`come_again`) instead of being done."""
 
     def key(self, purpose: str) -> str:
         """An idempotency key for what firing this timer causes (a timer fires once, so this is stable)."""
         return f"timer:{self.timer_key}:{purpose}"
+
+    def come_again(self, due_at: datetime, payload: dict[str, Any]) -> None:
+        """Keep the timer for its next step: due again at `due_at` with `payload`, in this firing's transaction
+        (each step fires once: the row moves on to the next as the step's effects commit)."""
+        self.again = (due_at, payload)
 
 
 class TimerJob(Protocol):

@@ -122,15 +122,14 @@ class SlaSettings:
         return Deadlines(policy=policy, first_response=deadline(policy.first_response),
                          resolution=deadline(policy.resolution))
 
-    def escalation_times(self, policy: Policy, breached_at: datetime) -> tuple[datetime, ...]:
-        """When each level of the chain is due after a breach, in chain order (level 1 first)."""
-        return tuple(policy.calendar.add(breached_at, level.after.on(policy.calendar)) for level in self.escalations)
-
-    def alert_times(self, policy: Policy, deadline: Deadline) -> dict[int, datetime]:
-        """When each alert of one target is due, by level: the warning (`WARNING_LEVEL`) at `warn_at`, then each
-        level of the chain counted from the due time (level 1 is the breach alert)."""
-        levels = enumerate(self.escalation_times(policy, deadline.due_at), 1)
-        return {WARNING_LEVEL: deadline.warn_at, **dict(levels)}
+    def alert_time(self, policy: Policy, deadline: Deadline, level: int) -> datetime | None:
+        """When alert `level` of one target is due: the warning (`WARNING_LEVEL`) at `warn_at`, then each level of
+        the chain counted from the due time (level 1 is the breach alert); None past the chain's last level."""
+        if level == WARNING_LEVEL:
+            return deadline.warn_at
+        if level > len(self.escalations):
+            return None
+        return policy.calendar.add(deadline.due_at, self.escalations[level - 1].after.on(policy.calendar))
 
     def recipient(self, level: int) -> str:
         """Who hears of alert `level`: the warning and the breach go to the first level of the chain."""

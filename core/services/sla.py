@@ -1,29 +1,37 @@
-"""The SLA clock of each ticket: due times from its policy stored on the ticket, and one durable timer per alert —
-(ticket, target, level), keyed `sla:{code}:{target}:{level}` — so each alert fires once ever, across restarts and
-processes, and the worker wakes at the next due time instead of scanning open tickets.
+"""The SLA clock of each ticket: due times from its policy stored on the ticket, and one durable timer per target —
+keyed `sla:{code}:{target}` — that comes due at the target's next alert (the warning, the breach, each escalation)
+and moves on to the one after when it fires, in the transaction of the alert (handlers.sla_alerts): so each
+(ticket, target, level) alert goes out once ever, across restarts and processes, and the worker wakes at the next due
+time instead of scanning open tickets.
 
 The ticket service calls in when a ticket opens, changes type or priority, gets its first response, and when its
 clock stops (pending customer or parts, resolved, closed, cancelled) or runs again: a pause holds the timers, and
-leaving it moves every due time on by the business time spent paused before the timers are scheduled again."""
+leaving it moves every due time on by the business time spent paused before the timers are scheduled again at the
+level each had reached."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Sequence
 
 from core.clock import Clock
-from core.domain.sla import FIRST_RESPONSE, RESOLUTION, TARGETS, Deadline, Deadlines, SlaSettings, SlaState
+from core.domain.sla import (FIRST_RESPONSE, RESOLUTION, TARGETS, WARNING_LEVEL, Deadline, Deadlines, SlaSettings,
+                             SlaState)
 from core.services.timers import TimerService
-from core.storage.models import Ticket
+from core.storage.models import Ticket, TimerStatus
 
 SLA_TIMER = "sla"
-"""The timer kind of SLA alerts; payload `{"ticket", "target", "level"}`."""
+"""The timer kind of SLA alerts; payload `{"ticket", "target", "level"}`, the level being the next alert's."""
+_WAITING = (TimerStatus.PENDING, TimerStatus.HELD)
 
 
-def timer_key(code: str, target: str = "", level: int | None = None) -> str:
-    """`sla:{code}:{target}:{level}`; without the level (and target), the prefix of a target's (ticket's) timers."""
-    if level is not None:
-        return f"{SLA_TIMER}:{code}:{target}:{level}"
-    return f"{SLA_TIMER}:{code}:{target}:" if target else f"{SLA_TIMER}:{code}:"
+def timer_key(code: str, target: str = "") -> str:
+    """`sla:{code}:{target}`; without the target, the prefix of the ticket's timers."""
+    return f"{SLA_TIMER}:{code}:{target}" if target else f"{SLA_TIMER}:{code}:"
+
+
+def alert_key(code: str, target: str, level: int) -> str:
+    """What names one alert (its messages' idempotency keys and its webhook event start with it)."""
+    return f"{timer_key(code, target)}:{level}"
 
 
 class SlaService:
@@ -33,9 +41,14 @@ class SlaService:
         self._clock = clock
 
     async def start(self, ticket: Ticket) -> None:
-        """A new ticket: its policy's due times, and its alerts scheduled."""
-        _store(ticket, self.settings.deadlines(ticket.type, ticket.priority, ticket.created_at))
-        await self._arm(ticket)
+        """A new ticket: its policy's due times, and each target's warning scheduled."""
+        deadlines = self.settings.deadlines(ticket.type, ticket.priority, ticket.created_at)
+        _store(ticket, deadlines)
+        if deadlines is not None:
+            await self._timers.schedule_many(SLA_TIMER, [
+                (timer_key(ticket.code, target), deadline.warn_at, _payload(ticket.code, target, WARNING_LEVEL))
+                for target, deadline in ((FIRST_RESPONSE, deadlines.first_response),
+                                         (RESOLUTION, deadlines.resolution)) if deadline is not None])
 
     async def retarget(self, ticket: Ticket, pauses: Sequence[tuple[datetime, datetime]]) -> None:
         """The type or priority changed: due times from the policy that now applies, counted from the opening and
@@ -47,13 +60,13 @@ class SlaService:
         _store(ticket, deadlines)
         for target in TARGETS:
             if deadline_of(ticket, target) is None:
-                await self._timers.cancel_prefix(timer_key(ticket.code, target))
+                await self._timers.cancel(timer_key(ticket.code, target))
         if ticket.clock_stopped_at is None:
             await self._arm(ticket)
 
     async def responded(self, ticket: Ticket) -> None:
         """The first response was made: its alerts not yet sent never will be."""
-        await self._timers.cancel_prefix(timer_key(ticket.code, FIRST_RESPONSE))
+        await self._timers.cancel(timer_key(ticket.code, FIRST_RESPONSE))
 
     async def stop(self, ticket: Ticket, *, final: bool) -> None:
         """The clock stops: for now (its alerts held), or for good (closed, cancelled: cancelled)."""
@@ -88,24 +101,31 @@ class SlaService:
                     and deadline.state(at) is SlaState.BREACHED
                     and not (target == FIRST_RESPONSE and ticket.first_response_at is not None)]
         for target in breached:
-            await self._timers.cancel_prefix(timer_key(ticket.code, target))
+            await self._timers.cancel(timer_key(ticket.code, target))
         return breached
 
     async def _arm(self, ticket: Ticket) -> None:
-        """Schedule every alert of the targets still open: waiting ones move to their new times, sent and
-        cancelled ones are left alone (a key fires once ever)."""
+        """Schedule the next alert of each target still open at its time now, at the level its timer had reached
+        (a new timer starts at the warning); a timer whose chain is done or that was cancelled stays so."""
         policy = self.settings.policy_for(ticket.type, ticket.priority)
         if policy is None:
             return
+        targets = {timer_key(ticket.code, target): (target, deadline) for target in TARGETS
+                   if (deadline := deadline_of(ticket, target)) is not None
+                   and not (target == FIRST_RESPONSE and ticket.first_response_at is not None)}
+        standing = await self._timers.standing(list(targets))
         timers = []
-        for target in TARGETS:
-            deadline = deadline_of(ticket, target)
-            if deadline is None or (target == FIRST_RESPONSE and ticket.first_response_at is not None):
-                continue
-            for level, due_at in self.settings.alert_times(policy, deadline).items():
-                timers.append((timer_key(ticket.code, target, level), due_at,
-                               {"ticket": ticket.code, "target": target, "level": level}))
+        for key, (target, deadline) in targets.items():
+            status, payload = standing.get(key, (TimerStatus.PENDING, {"level": WARNING_LEVEL}))
+            level = int(payload["level"])
+            due_at = self.settings.alert_time(policy, deadline, level)
+            if status in _WAITING and due_at is not None:
+                timers.append((key, due_at, _payload(ticket.code, target, level)))
         await self._timers.schedule_many(SLA_TIMER, timers)
+
+
+def _payload(code: str, target: str, level: int) -> dict[str, str | int]:
+    return {"ticket": code, "target": target, "level": level}
 
 
 def _extended(deadlines: Deadlines, paused_from: datetime, paused_until: datetime) -> Deadlines:

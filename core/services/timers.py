@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, Table, event, or_, update
+from sqlalchemy import ColumnElement, Table, event, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -70,6 +70,13 @@ class TimerService:
                     row["status"] = TimerStatus.CANCELLED
             return
         await self._set(_starting(prefix), TimerStatus.CANCELLED)
+
+    async def standing(self, keys: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """The status and payload of each of these timers that exists (this transaction's included)."""
+        if self._queued:
+            await self._session.run_sync(self._write)
+        rows = await self._session.execute(select(Timer.key, Timer.status, Timer.payload).where(Timer.key.in_(keys)))
+        return {key: (status, dict(payload)) for key, status, payload in rows}
 
     async def hold_prefix(self, prefix: str) -> None:
         """Hold every pending timer whose key starts with `prefix` until its key is scheduled again."""

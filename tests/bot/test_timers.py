@@ -1,5 +1,5 @@
 """Timers on SQLite and PostgreSQL: a timer fires when due and once ever (scheduling its key again moves it only
-while pending or held), holding and cancelling work by prefix, a failing job is retried and then given up, and two
+while pending or held), a timer that comes again fires each step once, holding and cancelling work by prefix, a failing job is retried and then given up, and two
 workers racing over the same due timers fire each once."""
 from __future__ import annotations
 
@@ -37,6 +37,22 @@ class Broken:
         raise RuntimeError("the job is broken")
 
 
+class Steps:
+    """Three steps a minute apart in one timer: each fires, then the timer comes again for the next."""
+
+    kind = "steps"
+
+    def __init__(self) -> None:
+        self.fired: list[int] = []
+
+    async def fire(self, due: TimerContext) -> list[Outbound]:
+        step = int(due.payload["n"])
+        self.fired.append(step)
+        if step < 3:
+            due.come_again(due.now + timedelta(minutes=1), {"n": step + 1})
+        return []
+
+
 async def _schedule(engine: AsyncEngine, clock: FakeClock, kind: str, key: str, seconds: float) -> None:
     async with session_factory(engine)() as session, session.begin():
         services = Services.in_transaction(session, clock)
@@ -64,6 +80,23 @@ async def test_a_timer_fires_when_due_and_once_ever(engine: AsyncEngine, clock: 
     async with session_factory(engine)() as session:
         keys = list(await session.scalars(select(OutboxRow.idempotency_key)))
     assert keys == ["timer:ticket:1:reminder"]
+
+
+async def test_a_timer_that_comes_again_fires_each_step_once_then_is_done(engine: AsyncEngine,
+                                                                           clock: FakeClock) -> None:
+    job = Steps()
+    worker = _worker(engine, clock, job)
+    await _schedule(engine, clock, "steps", "chain:1", 0)
+    assert await worker.fire_due() == 1 and job.fired == [1]
+    assert await worker.fire_due() == 0, "the next step is not due yet"
+    await _schedule(engine, clock, "steps", "chain:1", 0)
+    assert await worker.fire_due() == 1 and job.fired == [1, 1], "scheduling the key again moved the waiting step"
+    for _ in range(3):
+        clock.advance(60)
+        await worker.fire_due()
+    assert job.fired == [1, 1, 2, 3]
+    async with session_factory(engine)() as session:
+        assert (await session.scalar(select(Timer.status).where(Timer.key == "chain:1"))) == "fired"
 
 
 async def test_cancel_by_key_and_by_prefix(engine: AsyncEngine, clock: FakeClock) -> None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.domain.calendar import AlwaysOpen, BusinessHours
-from core.domain.sla import unknown_recipients
+from core.domain.sla import Deadline, unknown_recipients
 from core.sla.config import parse_sla
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -109,12 +109,14 @@ def test_a_pause_moves_the_due_time_by_the_business_time_spent_paused() -> None:
 def test_escalation_times_follow_the_breach_in_the_policy_calendar() -> None:
     settings = sla()
     friday_evening = datetime(2026, 11, 20, 17, 30, tzinfo=SH)
+    breached = Deadline(warn_at=friday_evening - timedelta(hours=1), due_at=friday_evening)
     business = settings.policy_for("repair", "P3")
-    assert settings.escalation_times(business, friday_evening) == (
-        friday_evening, datetime(2026, 11, 23, 10, 30, tzinfo=SH), datetime(2026, 11, 23, 17, 30, tzinfo=SH))
+    assert [settings.alert_time(business, breached, level) for level in range(5)] == [
+        friday_evening - timedelta(hours=1), friday_evening, datetime(2026, 11, 23, 10, 30, tzinfo=SH),
+        datetime(2026, 11, 23, 17, 30, tzinfo=SH), None]
     always = settings.policy_for("repair", "P1")
-    assert settings.escalation_times(always, friday_evening)[1:] == (
-        friday_evening + timedelta(hours=2), friday_evening + timedelta(days=1))
+    assert [settings.alert_time(always, breached, level) for level in (2, 3)] == [
+        friday_evening + timedelta(hours=2), friday_evening + timedelta(days=1)]
 
 
 def test_defaults_without_policies_or_escalations() -> None:

@@ -160,12 +160,14 @@ async def slack_button(hub: HubProcess, *, user: str, channel: str, message_ts: 
             assert response.status == 200
 
 
-async def timer_status(url: str, code: str, level: int) -> str:
+async def timer_status(url: str, code: str) -> tuple[str, int]:
+    """The status of the ticket's first-response timer and the alert level it stands at."""
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
-            return str(await session.scalar(select(Timer.status).where(
-                Timer.key == f"sla:{code}:first_response:{level}")))
+            row = (await session.execute(select(Timer.status, Timer.payload).where(
+                Timer.key == f"sla:{code}:first_response"))).one()
+            return row.status, int(row.payload["level"])
     finally:
         await engine.dispose()
 
@@ -197,7 +199,7 @@ async def test_alerts_go_out_once_acks_stop_the_chain_and_a_kill_9_loses_none(tm
             assert peers.alerts(code, 1) == EVERYWHERE, f"the breach of {code}"
         for code in (typed, card, button):
             assert peers.alerts(code, 2) == [], f"{code} was acknowledged, yet escalated"
-            assert await timer_status(hub.database_url, code, 2) == "cancelled"
+            assert await timer_status(hub.database_url, code) == ("cancelled", 2)
         engine = create_engine(hub.database_url)
         async with session_factory(engine)() as session:
             acks = list(await session.execute(select(Ticket.code, TicketEvent.actor).join(
