@@ -55,11 +55,14 @@ class TemplateNotFound(LookupError):
 
 
 class Renderer:
-    """Loads templates once; `StrictUndefined` so a missing value fails loudly in tests instead of reaching a person."""
+    """Loads templates once (the files are part of the release: neither their times nor whether the optional forms
+    exist are looked up again for each message); `StrictUndefined` so a missing value fails loudly in tests
+    instead of reaching a person."""
 
     def __init__(self, *, template_dir: Path = TEMPLATE_DIR) -> None:
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(template_dir)),
+            auto_reload=False,
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
             keep_trailing_newline=False,
@@ -68,6 +71,7 @@ class Renderer:
         )
         self._env.filters["inert"] = quoting.inert
         self._dir = template_dir
+        self._present = {path.relative_to(template_dir).as_posix() for path in template_dir.rglob("*.j2")}
 
     def render(self, name: str, data: Mapping[str, Any], locale: str) -> Rendered:
         """The message template `name` in `locale`; a message without one (a webhook delivery, whose data is the
@@ -96,7 +100,7 @@ class Renderer:
         return template.render(**data)
 
     def _render_optional(self, path: str, data: Mapping[str, Any]) -> str:
-        if not (self._dir / path).exists():
+        if path not in self._present:
             return ""
         return self._render(path, data)
 
