@@ -121,9 +121,8 @@ class OutboxStore:
                 records.append({"id": claimed.id, "status": OutboxStatus.PENDING, "last_error": failure.error,
                                 "next_attempt_at": now + delay})
         if records:
-            records.sort(key=len)  # each outcome sets its own columns: one executemany per outcome
             async with self._sessions() as session, session.begin():
-                await session.execute(update(OutboxRow), records)
+                await _update_rows(session, records)
         return statuses
 
     async def release(self, row_ids: Sequence[int]) -> None:
@@ -132,3 +131,17 @@ class OutboxStore:
             await session.execute(update(OutboxRow).where(
                 OutboxRow.id.in_(row_ids), OutboxRow.status == OutboxStatus.SENDING).values(
                 status=OutboxStatus.PENDING, next_attempt_at=self._clock.now()))
+
+
+async def _update_rows(session: AsyncSession, records: Sequence[dict[str, Any]]) -> None:
+    """Set each record's columns on the outbox row of its `id`: one executemany of a table statement per set of
+    columns (each outcome sets its own), without the ORM's mapping of every row."""
+    table = OutboxRow.__table__
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for record in records:
+        columns = tuple(sorted(key for key in record if key != "id"))
+        shapes.setdefault(columns, []).append({"row_id": record["id"],
+                                               **{f"new_{column}": record[column] for column in columns}})
+    for columns, params in shapes.items():
+        await session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
+            {column: bindparam(f"new_{column}") for column in columns}), params)
