@@ -3,7 +3,9 @@
 "洗碗机漏水，电话13912345678，地址北京市朝阳区建国路88号" is classified as "洗碗机漏水，☎，⌂" (private-use
 characters, one per kind), and the shipped training data is masked the same way, so a phone number, an address or
 a price can never vote for a ticket type. The label in front of a contact detail (电话, 手机号, 地址是) goes with it:
-it says only that a detail follows. Other labels (订单号, 序列号, 税号) stay, because they say what the message is about.
+it says only that a detail follows. Other labels (订单号, 序列号, 税号) stay, because they say what the message is about,
+and so does a contact label right after a verb of changing ("换个手机号…", "修改地址：…"): the message asks for a change
+of that detail, and without the label "换个☎" reads like "换个" (an exchange).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ _LABELS: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"(?:我的|我家|我)?(?:收货|详细|家庭|送货|上门|所在)?(?:地址|住址)\s*(?:是|为|在)?\s*[:：]?\s*$"
                           r"|(?:家住|住在)\s*$"),
 }
+_CHANGE = re.compile(r"(?:换|改|更换|修改|更改)(?:成|为|个|一个|一下|下)?\s*$")
 # What follows a time when a customer says when they can be visited ("明天下午在家", "三点以后有人"): part of the
 # detail; not when it is asked ("明天可以吗").
 _AVAILABLE = re.compile(r"(?:以后|之后|后|前|左右)?(?:都|也|会|一直)?(?:在家|有人|可以|方便|有空|行)(?![吗嘛么呢吧不?？])")
@@ -40,7 +43,7 @@ def mask(text: str, spans: tuple[Span, ...]) -> str:
             continue
         before = text[pos:span.start]
         label = _LABELS.get(span.kind)
-        if label is not None and (m := label.search(before)) is not None:
+        if label is not None and (m := label.search(before)) is not None and not _CHANGE.search(before, 0, m.start()):
             before = before[: m.start()]
         parts.append(before)
         parts.append(PLACEHOLDERS[span.kind])
