@@ -5,6 +5,12 @@ Run `python nlp/data/compose.py` after editing a seed file. Each seed is a messa
 context, typos, dropped punctuation, details and a second topic — so the model does not learn sentence shapes.
 Seeds are split before composing, so no held-out message shares a seed with a training message. English seeds
 (`seeds/en/`) are composed after the Chinese ones, so adding English leaves the Chinese split as it was.
+
+`seeds/shop/` holds what buyers ask an online shop in their own short words: sizes and fabric, couriers by name,
+when the refund reaches Alipay, tags still on, a wrong size ordered, a bare new address. Written after the
+appliance-centred seeds had classified only two thirds of real buyer messages right, it is composed last, so the
+split of the seeds before it stays as it was, and its messages may open as a chat reply does ("好的，", "嗯嗯"):
+real buyers put the request after an acknowledgement, which alone reads as `other`.
 """
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ HERE = Path(__file__).parent
 TYPES = ("repair", "installation", "maintenance", "return", "logistics", "complaint", "invoice", "order_change",
          "inquiry", "other")
 VARIANTS_PER_SEED = 4
+PLEASANTRY_SHARE = 0.2
+PLEASANTRY_SEED = 20261201
 HELDOUT_SHARE = 0.2
 
 PRODUCTS = ["空调", "冰箱", "洗衣机", "热水器", "油烟机", "燃气灶", "洗碗机", "净水器", "电视", "扫地机器人",
@@ -26,6 +34,10 @@ BRANDS = ["美的", "格力", "海尔", "小米", "海信", "TCL", "方太", "�
           "奥克斯", "志高", "容声", "万和", "万家乐", "苏泊尔", "九阳", "戴森"]
 GREETINGS = ["亲", "你好", "您好", "在吗", "老板", "客服", "亲亲", "hi", "喂", "那个", "哎", "你好请问",
              "麻烦问一下", "在不在", "客服你好", "Hello", "打扰一下", "小姐姐"]
+# How a reply in a running shop chat opens before it asks the next thing, and the particles it ends on.
+ACKNOWLEDGEMENTS = ["好的", "嗯嗯", "哦哦", "行", "那", "嗯", "好吧", "对了", "还有", "哦", "可是", "那个亲", "不好意思",
+                    "谢谢", "没事", "不用了", "那就"]
+PARTICLES = ["哦", "呀", "呢", "吧", "哈", "啦", "嘛", "哦亲", "呀亲", "~"]
 CLOSINGS = ["谢谢", "急", "急急急", "??", "!", "快点", "麻烦了", "尽快处理一下", "谢谢亲", "在线等", "好吗", "啊",
             "哈", "谢了", "thx", "拜托了", "回复一下", "。。。", "😭", "[捂脸]"]
 CONTEXTS = ["我上个月在你们店买的{p}，", "前天刚收到货，", "之前找过一次客服了，", "我妈打电话说的，",
@@ -64,19 +76,19 @@ def _fill(text: str, rng: random.Random) -> str:
     )
 
 
-def _variant(seed: str, kind: str, rng: random.Random) -> str:
+def _variant(seed: str, kind: str, rng: random.Random, openers: list[str], closings: list[str]) -> str:
     text = seed
     wants_ticket = kind != "other"
     if wants_ticket and rng.random() < 0.25:
         text = rng.choice(CONTEXTS) + text
     if rng.random() < 0.4:
-        text = rng.choice(GREETINGS) + rng.choice(["，", " ", "", "!"]) + text
+        text = rng.choice(openers) + rng.choice(["，", " ", "", "!"]) + text
     if rng.random() < (0.3 if wants_ticket else 0.1):
         text += rng.choice(DETAILS)
     if kind in ("repair", "installation", "maintenance", "return", "complaint") and rng.random() < 0.1:
         text += "，" + rng.choice(SECOND_TOPICS)
     if rng.random() < 0.35:
-        text += rng.choice(["", "，", " "]) + rng.choice(CLOSINGS)
+        text += rng.choice(["", "，", " "]) + rng.choice(closings)
     if rng.random() < 0.15:
         i = rng.randrange(len(text))
         text = text[:i] + TYPOS.get(text[i], text[i]) + text[i + 1:]
@@ -89,15 +101,37 @@ def compose() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     rng = random.Random(20261123)
     train: list[dict[str, str]] = []
     heldout: list[dict[str, str]] = []
-    for folder, kind in [(HERE / "seeds", kind) for kind in TYPES] + [(HERE / "seeds" / "en", kind) for kind in TYPES]:
-        seeds = [s for s in (folder / f"{kind}.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+    folders = [(HERE / "seeds", GREETINGS, CLOSINGS), (HERE / "seeds" / "en", GREETINGS, CLOSINGS),
+               (HERE / "seeds" / "shop", GREETINGS + ACKNOWLEDGEMENTS, CLOSINGS + PARTICLES)]
+    for folder, openers, closings, kind in [(*style, kind) for style in folders for kind in TYPES]:
+        path = folder / f"{kind}.txt"
+        if not path.exists():  # a folder need not cover every type
+            continue
+        seeds = [s for s in path.read_text(encoding="utf-8").splitlines() if s.strip()]
         rng.shuffle(seeds)
         cut = int(len(seeds) * HELDOUT_SHARE)
         for split, chosen in ((heldout, seeds[:cut]), (train, seeds[cut:])):
             for seed in chosen:
-                texts = {_fill(seed, rng)} | {_variant(seed, kind, rng) for _ in range(VARIANTS_PER_SEED)}
+                texts = {_fill(seed, rng)} | {_variant(seed, kind, rng, openers, closings) for _ in range(VARIANTS_PER_SEED)}
                 split.extend({"text": t, "type": kind} for t in sorted(texts))
-    return train, heldout
+    rng = random.Random(PLEASANTRY_SEED)
+    return _with_pleasantries(train, rng), _with_pleasantries(heldout, rng)
+
+
+def _with_pleasantries(rows: list[dict[str, str]], rng: random.Random) -> list[dict[str, str]]:
+    """`rows` plus, for a share of the requests, the request said together with one of the split's own `other`
+    messages ("好的，谢谢 退款什么时候到账", "发票开一下 辛苦了"): without them a pleasantry outvoted a request, since
+    its characters were seen only in `other`. Added after every row composed above, with a generator of its own,
+    so the messages composed before stay as they were."""
+    pleasantries = [row["text"] for row in rows if row["type"] == "other"]
+    extra = []
+    for row in rows:
+        if row["type"] != "other" and rng.random() < PLEASANTRY_SHARE:
+            pleasantry = rng.choice(pleasantries)
+            sep = rng.choice(["，", " ", "", "。"])
+            text = pleasantry + sep + row["text"] if rng.random() < 0.6 else row["text"] + sep + pleasantry
+            extra.append({"text": text, "type": row["type"]})
+    return rows + extra
 
 
 def main() -> None:
