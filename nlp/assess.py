@@ -12,8 +12,10 @@ import re
 _WATER = r"(?:漏水|渗水|进水|淹了|泡水|水漫|积水|满地.{0,3}水|喷水|water|flood|leak)"
 _POWERED = r"(?:插座|插头|插排|电线|电源|配电箱|电闸|电表|线路|电路|带电|socket|outlet|wire|wiring|fuse ?box)"
 HAZARDS: dict[str, re.Pattern[str]] = {
-    "gas": re.compile(r"燃气味|煤气味|天然气味|液化气味|漏气|燃气泄漏|煤气泄漏|有气味.*燃气|gas leak|smell(?:s)? (?:of )?gas",
-                      re.IGNORECASE),
+    # 漏气 only where gas is: a snack bag, a tyre or an air bed 漏气 too.
+    "gas": re.compile(r"燃气味|煤气味|天然气味|液化气味|燃气泄漏|煤气泄漏|有气味.*燃气|"
+                      r"(?:燃气|煤气|天然气|液化气|气罐|钢瓶|灶|热水器|壁挂炉|气管|阀门|厨房|家里).{0,8}漏气|"
+                      r"gas leak|smell(?:s)? (?:of )?gas", re.IGNORECASE),
     # A stove that will not light (打不着火, 点不着火, 没有火花) or a weak flame (火苗很小) is a fault, not a fire;
     # "气炸了" is anger.
     "fire": re.compile(r"冒烟|起火|(?<![打点])(?<!不)着火|失火|冒火|窜火|蹿火|爆炸|(?<!气)炸了|烧焦|焦糊味|糊味|"

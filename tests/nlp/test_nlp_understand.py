@@ -102,6 +102,8 @@ def test_priority(understander, text: str, priority: str) -> None:
     ("燃气灶火苗很小", ()),
     ("等了一周没人来，我都快气炸了", ()),
     ("锅里着火了", ("fire",)),
+    ("燃气灶开关那里漏气", ("gas",)),
+    ("收到的零食好几包都漏气了", ()),
 ])
 def test_hazards_are_named_and_urgent(understander, text: str, hazards: tuple[str, ...]) -> None:
     result = understander.understand(text, now=NOW)
