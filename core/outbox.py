@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from core.clock import Clock
 from core.envelopes import Outbound
 from core.storage.models import OutboxRow, OutboxStatus
+from core.storage.by_id import update_by_id
 from core.storage.upsert import ignoring_conflicts
 
 MAX_ATTEMPTS = 8
@@ -122,7 +123,7 @@ class OutboxStore:
                                 "next_attempt_at": now + delay})
         if records:
             async with self._sessions() as session, session.begin():
-                await _update_rows(session, records)
+                await update_by_id(session, OutboxRow.__table__, records)
         return statuses
 
     async def release(self, row_ids: Sequence[int]) -> None:
@@ -132,16 +133,3 @@ class OutboxStore:
                 OutboxRow.id.in_(row_ids), OutboxRow.status == OutboxStatus.SENDING).values(
                 status=OutboxStatus.PENDING, next_attempt_at=self._clock.now()))
 
-
-async def _update_rows(session: AsyncSession, records: Sequence[dict[str, Any]]) -> None:
-    """Set each record's columns on the outbox row of its `id`: one executemany of a table statement per set of
-    columns (each outcome sets its own), without the ORM's mapping of every row."""
-    table = OutboxRow.__table__
-    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for record in records:
-        columns = tuple(sorted(key for key in record if key != "id"))
-        shapes.setdefault(columns, []).append({"row_id": record["id"],
-                                               **{f"new_{column}": record[column] for column in columns}})
-    for columns, params in shapes.items():
-        await session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
-            {column: bindparam(f"new_{column}") for column in columns}), params)

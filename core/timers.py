@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.storage.by_id import update_by_id
 from core.storage.models import Timer, TimerStatus
 
 MAX_ATTEMPTS = 5
@@ -60,13 +61,9 @@ class TimerStore:
     async def rearm(session: AsyncSession, again: Sequence[tuple[int, datetime, dict[str, Any]]], now: datetime) -> None:
         """Timers that fired and asked to come due again, each at its new time with its new payload (a chain of
         alerts kept in one row, the next link due next): pending once more, in the transaction of the firing."""
-        if again:
-            table = Timer.__table__
-            await session.execute(update(table).where(table.c.id == bindparam("timer_id")).values(
-                due_at=bindparam("again_at"), payload=bindparam("again_payload"), status=TimerStatus.PENDING,
-                fired_at=now),
-                [{"timer_id": timer_id, "again_at": due_at, "again_payload": payload}
-                 for timer_id, due_at, payload in again])
+        await update_by_id(session, Timer.__table__, [
+            {"id": timer_id, "due_at": due_at, "payload": payload, "status": TimerStatus.PENDING, "fired_at": now}
+            for timer_id, due_at, payload in again])
 
     async def record_failure(self, timer_id: int, error: str) -> bool:
         """Count a failed attempt and retry later with backoff; True when the timer is given up (`failed`)."""

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.envelopes import Inbound
 from core.inbox.intake import Committed
+from core.storage.by_id import update_by_id
 from core.storage.models import InboxRow, InboxStatus
 
 MAX_ATTEMPTS = 5
@@ -60,14 +61,10 @@ class InboxStore:
 
     @staticmethod
     async def mark_done(session: AsyncSession, done: Sequence[tuple[int, datetime, str]]) -> None:
-        """`(row id, processed at, note)` in the caller's transaction — the one that holds the row's effects; one
-        executemany of a table statement (the ORM's bulk update by primary key maps every row first)."""
-        if done:
-            table = InboxRow.__table__
-            await session.execute(
-                update(table).where(table.c.id == bindparam("row_id")).values(
-                    status=InboxStatus.DONE, processed_at=bindparam("at"), last_error=bindparam("note")),
-                [{"row_id": row_id, "at": at, "note": note} for row_id, at, note in done])
+        """`(row id, processed at, note)` in the caller's transaction — the one that holds the row's effects."""
+        await update_by_id(session, InboxRow.__table__, [
+            {"id": row_id, "status": InboxStatus.DONE, "processed_at": at, "last_error": note}
+            for row_id, at, note in done])
 
     @staticmethod
     async def record_failure(session: AsyncSession, inbox_id: int, error: str, now: datetime) -> Failure | None:
