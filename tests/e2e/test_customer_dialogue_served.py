@@ -22,6 +22,13 @@ async def _exchange(customer, text: str) -> dict[str, Any]:  # type: ignore[no-u
     return await customer.next()
 
 
+async def _report_then(chat, report: str, said: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """A new customer reports a problem, then says something else: the customer, the answer to each."""
+    customer = await chat()
+    opened = await _exchange(customer, report)
+    return customer, opened, await _exchange(customer, said)
+
+
 @pytest.mark.parametrize(("request_", "description", "kind"), [
     ("报修", "洗衣机不脱水了，一转就咣咣响", "repair"),
     ("您好，我要报修", "冰箱", "repair"),
@@ -146,9 +153,7 @@ async def test_a_later_message_about_another_device_opens_its_own_ticket(hub_ser
 async def test_an_english_status_question_is_answered_not_filed(  # type: ignore[no-untyped-def]
         hub_server, chat, question: str) -> None:
     hub, _ = hub_server
-    customer = await chat()
-    opened = await _exchange(customer, "My dishwasher is leaking, phone 13812345678")
-    answer = await _exchange(customer, question)
+    _, opened, answer = await _report_then(chat, "My dishwasher is leaking, phone 13812345678", question)
     assert opened["ticket"]["id"] in answer["text"] and "Added to ticket" not in answer["text"]
     assert len(await _tickets(hub)) == 1
 
@@ -157,9 +162,7 @@ async def test_an_english_status_question_is_answered_not_filed(  # type: ignore
 async def test_thanks_while_a_phone_is_awaited_is_not_added_and_the_phone_is_asked_again(  # type: ignore[no-untyped-def]
         hub_server, chat, said: str) -> None:
     hub, _ = hub_server
-    customer = await chat()
-    opened = await _exchange(customer, "冰箱不制冷了")
-    reply = await _exchange(customer, said)
+    customer, opened, reply = await _report_then(chat, "冰箱不制冷了", said)
     assert "已补充" not in reply["text"] and "联系电话" in reply["text"] and opened["ticket"]["id"] in reply["text"]
     [ticket] = await _tickets(hub)
     assert said not in ticket.summary
