@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.envelopes import Inbound
 from core.inbox.intake import Committed
+from core.storage.among import among
 from core.storage.by_id import update_by_id
 from core.storage.models import InboxRow, InboxStatus
 
@@ -48,7 +49,8 @@ class InboxStore:
         done."""
         rows = await session.execute(
             select(InboxRow.id, InboxRow.payload, InboxRow.received_at)
-            .where(InboxRow.id.in_(inbox_ids), InboxRow.status == InboxStatus.PENDING).with_for_update())
+            .where(among(session, [InboxRow.id], inbox_ids), InboxRow.status == InboxStatus.PENDING)
+            .with_for_update())
         return {row.id: PendingRow(row.id, Inbound.from_dict(row.payload), row.received_at) for row in rows}
 
     @staticmethod
@@ -56,7 +58,8 @@ class InboxStore:
         """The messages of the rows among `inbox_ids` still pending, read without locking (the caller's
         transaction takes them later with `take_pending`)."""
         rows = await session.execute(select(InboxRow.id, InboxRow.payload)
-                                     .where(InboxRow.id.in_(inbox_ids), InboxRow.status == InboxStatus.PENDING))
+                                     .where(among(session, [InboxRow.id], inbox_ids),
+                                            InboxRow.status == InboxStatus.PENDING))
         return {row.id: Inbound.from_dict(row.payload) for row in rows}
 
     @staticmethod

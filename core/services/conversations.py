@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import event, insert, select, tuple_
+from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.domain.conversations import IDLE, Conversation
+from core.storage.among import among
 from core.storage.models import ConversationState
 
 DEFAULT_TTL = timedelta(hours=24)
@@ -39,8 +40,8 @@ class ConversationService:
             return
         self._known.update(dict.fromkeys(wanted))
         for state in await self._session.scalars(select(ConversationState).where(
-                tuple_(ConversationState.channel, ConversationState.conversation, ConversationState.sender)
-                .in_(wanted))):
+                among(self._session, [ConversationState.channel, ConversationState.conversation,
+                                      ConversationState.sender], wanted))):
             self._known[(state.channel, state.conversation, state.sender)] = state
 
     async def load(self, *, channel: str, thread: str, sender: str) -> Conversation:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import insert, or_, select, tuple_
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.domain.people import Person, PersonKind
 from core.domain.tickets import TicketView
+from core.storage.among import among
 from core.storage.models import Customer, Identity, Staff
 
 
@@ -59,7 +60,7 @@ class PeopleService:
         identities = (await self._session.execute(
             select(Identity.channel, Identity.external_id, Identity.staff_id, Customer)
             .outerjoin(Customer, Customer.id == Identity.customer_id)
-            .where(tuple_(Identity.channel, Identity.external_id).in_(wanted)))).all()
+            .where(among(self._session, [Identity.channel, Identity.external_id], wanted)))).all()
         staff_ids = {i.staff_id for i in identities if i.staff_id is not None}
         staff = {s.id: s for s in await self._session.scalars(
             select(Staff).where(Staff.id.in_(staff_ids)))} if staff_ids else {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -20,6 +20,7 @@ from core.services.events import SURVEY_ANSWERED, EventService
 from core.services.people import Contact
 from core.services.tickets import TicketService
 from core.services.timers import TimerService
+from core.storage.among import among
 from core.storage.models import Survey, Ticket
 
 ASK = "survey.ask"
@@ -102,8 +103,9 @@ class SurveyService:
             return
         self._waiting.update(dict.fromkeys(wanted))
         found = await self._session.execute(select(Survey, Ticket.code).join(Ticket, Ticket.id == Survey.ticket_id)
-                                            .where(tuple_(Survey.channel, Survey.conversation, Survey.recipient)
-                                                   .in_(wanted), Survey.status == SurveyStatus.ASKED)
+                                            .where(among(self._session, [Survey.channel, Survey.conversation,
+                                                                         Survey.recipient], wanted),
+                                                   Survey.status == SurveyStatus.ASKED)
                                             .order_by(Survey.id))
         for row, code in found.tuples():
             row = self._keep(code, row)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import and_, func, not_, or_, select, tuple_, update
+from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import CHINA_TZ, Clock
@@ -24,6 +24,7 @@ from core.services.journal import journal_of
 from core.services.media import ORPHAN_WINDOW
 from core.services.numbers import numbers_of
 from core.services.sla import SlaService, deadline_of
+from core.storage.among import among
 from core.storage.models import Ticket, TicketEvent, TicketMessage
 
 SUMMARY_LENGTH = 60
@@ -61,7 +62,7 @@ class TicketService:
         if not wanted:
             return
         found = await self._session.scalars(
-            select(Ticket).where(tuple_(Ticket.channel, Ticket.conversation).in_(wanted),
+            select(Ticket).where(among(self._session, [Ticket.channel, Ticket.conversation], wanted),
                                  Ticket.status.in_(_OPEN)).order_by(Ticket.id))
         for thread in wanted:
             self._open[thread] = []
