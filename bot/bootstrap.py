@@ -35,6 +35,7 @@ from core.services.alerts import Room
 from core.services.unit import Services, Wiring
 from core.storage.checkpoint import WalCheckpointer
 from core.storage.db import create_engine, session_factory
+from core.storage.reconnect import once_more_if_dropped
 from core.storage.stores import DbCursorStore, DbQuarantineStore
 from handlers.base import TimerJob
 from handlers.appointments import AppointmentHandler, VisitReminder
@@ -158,11 +159,14 @@ class Hub:
 
     async def healthy(self) -> bool:
         try:
-            async with self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            await once_more_if_dropped(self._select_one)
         except Exception:  # noqa: BLE001 - any failure means unhealthy
             return False
         return await self.bus.ping()
+
+    async def _select_one(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
 
 def build_hub(config: Config, *, clock: Clock | None = None, understander: Understander | None = None,

@@ -29,7 +29,8 @@ from core.inbox import InboxStore
 from core.inbox.store import MAX_ATTEMPTS, Failure
 from core.outbox import enqueue
 from core.services.unit import Services, Wiring
-from core.storage.db import urgent_write_waiting
+from core.storage.db import each_statement_alone, urgent_write_waiting
+from core.storage.reconnect import once_more_if_dropped
 from handlers.base import Context, Origin
 from handlers.failed import given_up, reference
 from nlp import DEVICE_SCAN, KB_QUESTION, Understander, Understanding
@@ -244,9 +245,13 @@ class Pipeline:
                            budget: float | None) -> None:
         """Handle rows still pending (not gone, not handled by an earlier delivery) in one transaction, until
         `spent` reaches `budget`: what they all need is fetched up front, and they are marked done and their
-        replies queued in one statement each."""
-        with self._budget_clock.taking_part():
+        replies queued in one statement each. On a connection the server had closed, once more from the start."""
+        async def attempt() -> None:
+            taken.clear()
             await self._transaction_in_part(inbox_ids, taken, spent, budget=budget)
+
+        with self._budget_clock.taking_part():
+            await once_more_if_dropped(attempt)
 
     async def _transaction_in_part(self, inbox_ids: Sequence[int], taken: list[int], spent: Spending, *,
                                    budget: float | None) -> None:
@@ -290,6 +295,7 @@ class Pipeline:
         if not wanted:
             return
         async with self._sessions() as session:
+            await each_statement_alone(session)
             pending = await self._inbox.peek_pending(session, wanted)
         for inbox_id, inbound in pending.items():
             spent.resume()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Collection, Sequence
 
-from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy import Row, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -19,6 +20,8 @@ from core.clock import Clock
 from core.envelopes import Outbound
 from core.storage.models import OutboxRow, OutboxStatus
 from core.storage.by_id import update_by_id
+from core.storage.db import each_statement_alone
+from core.storage.reconnect import once_more_if_dropped
 from core.storage.upsert import ignoring_conflicts
 
 MAX_ATTEMPTS = 8
@@ -94,14 +97,18 @@ class OutboxStore:
             first_in_lane = or_(first_in_lane, OutboxRow.channel.not_in(sorted(sending)))
         due = (select(OutboxRow.id).where(OutboxRow.status.in_(WAITING), OutboxRow.next_attempt_at <= now,
                                           first_in_lane).order_by(OutboxRow.id).limit(limit))
-        async with self._sessions() as session, session.begin():
-            if session.bind.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            rows = (await session.execute(
-                update(OutboxRow).where(OutboxRow.id.in_(due.scalar_subquery()))
-                .values(status=OutboxStatus.SENDING, attempts=OutboxRow.attempts + 1, next_attempt_at=now + LEASE)
-                .returning(OutboxRow.id, OutboxRow.payload, OutboxRow.attempts)
-                .execution_options(synchronize_session=False))).all()
+
+        async def claim() -> Sequence[Row[Any]]:
+            async with self._sessions() as session, session.begin():
+                await each_statement_alone(session)
+                locking = due.with_for_update(skip_locked=True) if session.bind.dialect.name == "postgresql" else due
+                return (await session.execute(
+                    update(OutboxRow).where(OutboxRow.id.in_(locking.scalar_subquery()))
+                    .values(status=OutboxStatus.SENDING, attempts=OutboxRow.attempts + 1, next_attempt_at=now + LEASE)
+                    .returning(OutboxRow.id, OutboxRow.payload, OutboxRow.attempts)
+                    .execution_options(synchronize_session=False))).all()
+
+        rows = await once_more_if_dropped(claim)
         return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in sorted(rows, key=lambda r: r.id)]
 
     async def settle(self, deliveries: Sequence[tuple[int, str]], failures: Sequence[Failure]) -> list[OutboxStatus]:
@@ -122,9 +129,12 @@ class OutboxStore:
                 records.append({"id": claimed.id, "status": OutboxStatus.PENDING, "last_error": failure.error,
                                 "next_attempt_at": now + delay})
         if records:
-            async with self._sessions() as session, session.begin():
-                await update_by_id(session, OutboxRow.__table__, records)
+            await once_more_if_dropped(partial(self._update, records))
         return statuses
+
+    async def _update(self, records: Sequence[dict[str, Any]]) -> None:
+        async with self._sessions() as session, session.begin():
+            await update_by_id(session, OutboxRow.__table__, records)
 
     async def release(self, row_ids: Sequence[int]) -> None:
         """Hand claimed rows back, due now (a sender stopping in the middle of a pass)."""

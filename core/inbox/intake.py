@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Awaitable, Callable, Sequence
 
 from sqlalchemy import select, tuple_
@@ -20,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.envelopes import Inbound
 from core.inbox.clean import clean_inbound
+from core.storage.db import each_statement_alone
 from core.storage.models import InboxRow, InboxStatus
+from core.storage.reconnect import once_more_if_dropped
 from core.storage.write_turns import URGENT
 from core.storage.upsert import ignoring_conflicts
 
@@ -81,7 +84,7 @@ class GroupCommitIntake:
 
     async def _write(self, batch: list[tuple[Inbound, asyncio.Future[bool]]]) -> None:
         try:
-            committed, resent = await self._insert([inbound for inbound, _ in batch])
+            committed, resent = await once_more_if_dropped(partial(self._insert, [inbound for inbound, _ in batch]))
         except Exception as exc:  # noqa: BLE001 - every caller must hear about it, whatever the driver raised
             log.warning("inbox commit failed for %d messages: %s", len(batch), exc)
             for _, future in batch:
@@ -111,6 +114,7 @@ class GroupCommitIntake:
                 "status": InboxStatus.PENDING, "attempts": 0, "last_error": "", "received_at": now,
             })
         async with self._sessions(info={URGENT: True}) as session, session.begin():
+            await each_statement_alone(session)
             statement = ignoring_conflicts(session, InboxRow,
                                            returning=("id", "channel", "external_id", "conversation"))
             result = await session.execute(statement, list(rows.values()))

@@ -1,5 +1,6 @@
 """Engine and session factory. SQLite gets WAL, foreign keys, a busy timeout, calls on the event-loop thread
-(core.storage.sqlite_inline) and writers that take turns; PostgreSQL runs as is."""
+(core.storage.sqlite_inline) and writers that take turns; PostgreSQL runs as is, its pooled connections untested
+before use (core.storage.reconnect)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,8 +35,16 @@ def create_engine(url: str, *, automatic_checkpoints: bool = True, **kwargs: Any
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+async def each_statement_alone(session: AsyncSession) -> None:
+    """On PostgreSQL, let each statement of `session` commit on its own (autocommit): one round trip for it instead
+    of three (begin, the statement, commit or rollback). Called first thing, for sessions whose statements need no
+    transaction together — a read, an insert or an update in one statement, or statements each of which may stand
+    alone. SQLite keeps its transactions, which its writers take turns by."""
+    if session.bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, automatic_checkpoints: bool) -> None:

@@ -55,6 +55,45 @@ async def test_locked_database_answers_unavailable_then_the_resend_counts_once(h
 
 
 @pytest.mark.timeout(120)
+async def test_postgresql_sessions_dropped_between_messages_refuse_nothing(tmp_path: Path,
+                                                                          postgres_database: str) -> None:
+    """The server drops every session of a `serve` on PostgreSQL (as a restart does) while the process is idle:
+    its pooled connections are dead, yet the next message is acknowledged and answered, not refused, and /healthz
+    says 200 — the pool does not test connections before use, the work runs again on a fresh one."""
+    engine = create_engine(postgres_database)
+    await empty_tables(engine)
+    await engine.dispose()
+    name, server = make_url(postgres_database).database, _asyncpg(POSTGRES_URL)
+    hub = HubProcess(tmp_path / "hub", database_url=postgres_database)
+    try:
+        await hub.start()
+        async with aiohttp.ClientSession() as http, \
+                http.ws_connect(f"{hub.url}/chat/ws?session=pgdropsession0001") as ws:
+            assert (await ws.receive_json(timeout=10))["type"] == "hello"
+            for n, text in enumerate(["热水器漏水了，地上全是水", "电话13812345678"]):
+                await _admin(server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                     f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+                await ws.send_json({"type": "message", "text": text, "id": f"drop-{n}"})
+                frames = [await ws.receive_json(timeout=30), await ws.receive_json(timeout=30)]
+                assert [(f["type"], f.get("id")) for f in frames][:1] == [("ack", f"drop-{n}")]
+                assert frames[1]["type"] == "message"
+            await _admin(server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            async with http.get(f"{hub.url}/healthz") as health:
+                assert health.status == 200
+        assert hub.signal(signal.SIGTERM) == 0
+    finally:
+        hub.kill()
+    engine = create_engine(postgres_database)
+    try:
+        async with session_factory(engine)() as session:
+            assert await session.scalar(select(func.count()).select_from(InboxRow)) == 2
+            assert await session.scalar(select(func.count()).select_from(Ticket)) == 1
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.timeout(120)
 async def test_postgresql_gone_then_back_loses_nothing(tmp_path: Path, postgres_database: str) -> None:
     """A real `serve` on PostgreSQL whose database stops taking connections (and drops the open ones): the
     customer is told to resend, /healthz says 503, the process stays up; once the database is back the resend is
