@@ -84,13 +84,7 @@ async def test_postgresql_sessions_dropped_between_messages_refuse_nothing(tmp_p
         assert hub.signal(signal.SIGTERM) == 0
     finally:
         hub.kill()
-    engine = create_engine(postgres_database)
-    try:
-        async with session_factory(engine)() as session:
-            assert await session.scalar(select(func.count()).select_from(InboxRow)) == 2
-            assert await session.scalar(select(func.count()).select_from(Ticket)) == 1
-    finally:
-        await engine.dispose()
+    assert await _inbox_rows_and_tickets(postgres_database) == (2, 1)
 
 
 @pytest.mark.timeout(120)
@@ -128,10 +122,14 @@ async def test_postgresql_gone_then_back_loses_nothing(tmp_path: Path, postgres_
     finally:
         await _admin(server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         hub.kill()
-    engine = create_engine(postgres_database)
+    assert await _inbox_rows_and_tickets(postgres_database) == (1, 1)
+
+
+async def _inbox_rows_and_tickets(url: str) -> tuple[int, int]:
+    engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
-            assert await session.scalar(select(func.count()).select_from(InboxRow)) == 1
-            assert await session.scalar(select(func.count()).select_from(Ticket)) == 1
+            return (await session.scalar(select(func.count()).select_from(InboxRow)) or 0,
+                    await session.scalar(select(func.count()).select_from(Ticket)) or 0)
     finally:
         await engine.dispose()
