@@ -30,7 +30,7 @@ async def ask_what(ctx: Context) -> list[Outbound]:
     kind = "" if u.type in QUIET_TYPES else u.type
     inbound = ctx.inbound
     ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, request=inbound.text.strip(), kind=kind,
-                                               inbox=ctx.inbox_id)
+                                               priority=u.priority, inbox=ctx.inbox_id)
     await ctx.services.timers.schedule(UNDESCRIBED, _timer_key(ctx), ctx.now + DESCRIBE_WAIT, {
         "channel": inbound.channel, "conversation": inbound.conversation, "sender": inbound.sender,
         "customer": ctx.customer_id, "actor": ctx.person.actor, "inbox": ctx.inbox_id, "locale": ctx.locale,
@@ -40,12 +40,16 @@ async def ask_what(ctx: Context) -> list[Outbound]:
 
 async def described(ctx: Context) -> str:
     """The message answers the waiting request: the conversation stops waiting, the understanding takes the
-    request's type, and the ticket's text is the request followed by the description (returned)."""
+    request's type and the more urgent of the two priorities ("报修" then "转人工" is still a repair's P3), and the
+    ticket's text is the request followed by the description (returned)."""
     data = ctx.state.data
     await ctx.services.timers.cancel(_timer_key(ctx))
     ctx.state = ctx.services.conversations.reset(ctx.state)
     kind = data.get("kind") or ""
     u = ctx.understanding
+    requested = data.get("priority")
+    if isinstance(requested, str) and Priority(requested) < Priority(u.priority):
+        u = ctx.understanding = replace(u, priority=requested)
     if kind:
         ctx.understanding = replace(u, type=kind, intent=NEW_PROBLEM,
                                     problems=tuple(replace(p, type=kind) for p in u.problems))

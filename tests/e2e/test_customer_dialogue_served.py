@@ -194,6 +194,7 @@ async def test_asking_for_a_person_after_a_bare_request_keeps_what_was_asked_for
     assert "人工" in handed["text"] and handed["ticket"]["type"] == "repair"
     [ticket] = await _tickets(hub)
     assert ticket.summary.startswith("报修") and "转人工" in ticket.summary
+    assert ticket.priority == "P3", "as urgent as the repair asked for, not as the plain 转人工"
 
 
 async def test_an_english_address_is_recorded_on_the_ticket(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
