@@ -31,6 +31,7 @@ from core.outbox import enqueue
 from core.services.unit import Services, Wiring
 from core.storage.db import each_statement_alone, urgent_write_waiting
 from core.storage.reconnect import once_more_if_dropped
+from handlers import choices
 from handlers.base import Context, Origin
 from handlers.failed import given_up, reference
 from nlp import DEVICE_SCAN, KB_QUESTION, Understander, Understanding
@@ -333,6 +334,9 @@ class Pipeline:
             return [], f"not answered: automatic message ({inbound.automatic})"
         state = await services.conversations.load(channel=inbound.channel, thread=inbound.conversation,
                                                   sender=inbound.sender)
+        inbound, state, chosen = choices.take(services.conversations, inbound, state)
+        if chosen:
+            understood = None
         route, expecting = await self._waiting_for(services, inbound, person, state)
         understanding = (understood if understood is not None and expecting is None
                          else self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting))
@@ -346,6 +350,7 @@ class Pipeline:
         for handler in self._router.candidates(person=person.kind, intent=understanding.intent, state=route):
             replies = await handler.handle(ctx)
             if replies is not None:
+                choices.offer(services.conversations, ctx.state, inbound, replies)
                 self._metrics.inbound.labels(inbound.channel, handler.name).inc()
                 return replies, ""
         raise LookupError(f"every job passed on inbox row {inbox_id}")

@@ -4,6 +4,7 @@ without buttons show (1 = yes, 2 = no). A longer message is not an answer: it is
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from . import understanding as u
 
@@ -65,3 +66,18 @@ def yes_no_intent(text: str, expecting: str | None) -> str | None:
     if yes_pattern.match(text):
         return yes
     return None
+
+
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMBERED = re.compile(rf"^(?:(?:选择?|选)?第?\s*([1-9])|第([一二两三四五六七八九]))\s*(?:个|号|项|条|行)?"
+                       rf"(?:工单|选项)?{_TRAILING}$|^(?:no\.?|number|option)\s*([1-9]){_TRAILING}$", re.IGNORECASE)
+
+
+def numbered_choice(text: str) -> int | None:
+    """The line a bare "2", "２", "第2个", "第二个", "选3" or "option 2" picks from a reply's numbered answers, or None
+    when `text` is more than such a number."""
+    found = _NUMBERED.match(unicodedata.normalize("NFKC", text).strip())
+    if found is None:
+        return None
+    digit, chinese, english = found.groups()
+    return int(digit or english) if (digit or english) else _CHINESE_DIGITS[chinese]

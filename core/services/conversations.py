@@ -65,6 +65,21 @@ class ConversationService:
         self._write(row, name, {**row.data, **data}, self._clock.now() + (ttl or self._ttl))
         return _view(row)
 
+    def note(self, conversation: Conversation, *, ttl: timedelta | None = None, **data: Any) -> Conversation:
+        """Keep `data` on the thread without changing what it waits for; an idle thread keeps it for at most `ttl`
+        (then starts over), one that waits keeps its own deadline."""
+        row = self._row(conversation)
+        expires = row.expires_at if row.state != IDLE else self._clock.now() + (ttl or self._ttl)
+        self._write(row, row.state, {**row.data, **data}, expires)
+        return _view(row)
+
+    def forget(self, conversation: Conversation, key: str) -> Conversation:
+        """Drop `key` from the thread's data, leaving what it waits for as it is."""
+        row = self._row(conversation)
+        data = {name: value for name, value in row.data.items() if name != key}
+        self._write(row, row.state, data, row.expires_at if row.state != IDLE or data else None)
+        return _view(row)
+
     def reset(self, conversation: Conversation) -> Conversation:
         row = self._row(conversation)
         self._write(row, IDLE, {}, None)

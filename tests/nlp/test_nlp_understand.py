@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from nlp import understanding as u
+from nlp.replies import numbered_choice
 from datetime import datetime, timezone
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in China
@@ -190,3 +191,10 @@ def test_the_comment_step_takes_remarks_and_skips_but_not_new_jobs(understander)
     assert (skip.intent, skip.note) == (u.SURVEY_ANSWER, "")
     status = understander.understand("我的工单到哪了", now=NOW, expecting="survey_comment")
     assert status.intent == u.STATUS_QUERY
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("2", 2), ("２", 2), ("第2个", 2), ("第二个", 2), ("选3", 3), ("2号", 2), ("1。", 1), ("option 2", 2),
+    ("12", None), ("我要2个", None), ("2台空调坏了", None), ("13912345678", None), ("第", None)])
+def test_a_numbered_answer_is_a_bare_number(text: str, number: int | None) -> None:
+    assert numbered_choice(text) == number
