@@ -43,3 +43,15 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     else:
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety)
     return filed, [reply, *offers, *alerts]
+
+
+async def awaited(ctx: Context) -> tuple[TicketView | None, list[str]]:
+    """The open ticket the conversation collects a detail for and the details it still misses; (None, []) when
+    it waits for nothing any more, and then it stops waiting."""
+    code = ctx.state.data.get("ticket") if ctx.state.state == COLLECTING else None
+    ticket = await ctx.services.tickets.get_for_customer(code, ctx.customer_id) if isinstance(code, str) else None
+    missing = await ctx.services.intake.missing(ticket) if ticket is not None and ticket.is_open else []
+    if ticket is None or not missing:
+        ctx.state = ctx.services.conversations.reset(ctx.state)
+        return None, []
+    return ticket, missing

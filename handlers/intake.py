@@ -32,7 +32,8 @@ from core.services.intake import Report
 from handlers.base import Context, Handler
 from handlers import describing
 from handlers.devices import SCANNED
-from handlers.filing import COLLECTING, file_and_answer
+from handlers.filing import COLLECTING, awaited, file_and_answer
+from handlers.knowledge import confident_answer
 from handlers.takeover import hand_over
 from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_request, gratitude, withheld
 
@@ -61,6 +62,8 @@ class IntakeHandler(Handler):
             return await describing.withdrawn(ctx)
         if ctx.state.state == COLLECTING and describing.smalltalk(ctx):
             return await self._still_missing(ctx)
+        if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and confident_answer(ctx) is not None:
+            return None
         text = ctx.inbound.text
         if bare_request(text) and not ctx.inbound.attachments:
             return await describing.ask_what(ctx)
@@ -127,7 +130,7 @@ class IntakeHandler(Handler):
     async def _without_detail(self, ctx: Context) -> list[Outbound]:
         """The customer has not got the detail the conversation waits for: the ticket (and those opened with it
         that miss it too) goes on without it, unless it cannot."""
-        ticket, missing = await self._awaited(ctx)
+        ticket, missing = await awaited(ctx)
         if ticket is None:
             return [ctx.reply("greeting")]
         field = missing[0]
@@ -146,23 +149,11 @@ class IntakeHandler(Handler):
     async def _still_missing(self, ctx: Context) -> list[Outbound] | None:
         """Thanks or a greeting while a detail is awaited adds nothing to the ticket: it is answered, and the detail
         still missing is asked for again (with nothing missing any more, smalltalk answers it)."""
-        ticket, missing = await self._awaited(ctx)
+        ticket, missing = await awaited(ctx)
         if ticket is None:
             return None
         return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text), ticket=ctx.ticket_card(ticket),
                           missing=missing)]
-
-    @staticmethod
-    async def _awaited(ctx: Context) -> tuple[TicketView | None, list[str]]:
-        """The open ticket the conversation collects a detail for and the details it still misses; (None, []) when
-        it waits for nothing any more, and then it stops waiting."""
-        code = ctx.state.data.get("ticket") if ctx.state.state == COLLECTING else None
-        ticket = await ctx.services.tickets.get_for_customer(code, ctx.customer_id) if isinstance(code, str) else None
-        missing = await ctx.services.intake.missing(ticket) if ticket is not None and ticket.is_open else []
-        if ticket is None or not missing:
-            ctx.state = ctx.services.conversations.reset(ctx.state)
-            return None, []
-        return ticket, missing
 
     @staticmethod
     def _report(ctx: Context, text: str, ticket_type: TicketType, entities: dict[str, list[Any]]) -> Report:

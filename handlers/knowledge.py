@@ -1,6 +1,7 @@
 """Questions the knowledge base answers: a confident match is sent with "这个回答有帮助吗？"; "有帮助" settles it (a
 deflection: no ticket), "没有" files the question as a ticket; a question the knowledge base is not sure of is passed
-on to intake, as before there was one."""
+on to intake, as before there was one. A question asked while a ticket waits for a detail ("保修期多久" when the bot
+asked for a phone) is answered too, followed by the detail still wanted instead of the feedback question."""
 from __future__ import annotations
 
 from core.domain.tickets import Priority, TicketType
@@ -8,8 +9,9 @@ from core.domain.people import CUSTOMERS
 from core.envelopes import Outbound
 from core.services.intake import Report
 from handlers.base import Context, Handler
-from handlers.filing import file_and_answer
+from handlers.filing import COLLECTING, awaited, file_and_answer
 from nlp import HELPFUL, KB_QUESTION, NOT_HELPFUL
+from nlp.retrieval import Match
 
 KB_FEEDBACK = "kb_feedback"
 FEEDBACK_COMMANDS = {"zh": ("有帮助", "没帮助"), "en": ("helpful", "not helpful")}
@@ -36,12 +38,16 @@ class KnowledgeHandler(Handler):
         return None
 
     async def _answer(self, ctx: Context) -> list[Outbound] | None:
-        match = ctx.knowledge.search(ctx.inbound.text) if ctx.knowledge is not None else None
-        if match is None or not match.answered:
+        match = confident_answer(ctx)
+        if match is None:
             return None
         answer = await ctx.services.knowledge.answered(
             customer_id=ctx.customer_id, channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
             question=ctx.inbound.text, article_id=match.article_id, score=match.score)
+        ticket, missing = await awaited(ctx) if ctx.state.state == COLLECTING else (None, [])
+        if ticket is not None:
+            return [ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body,
+                              ticket=ctx.ticket_card(ticket), missing=missing)]
         if ctx.state.idle or ctx.state.state == KB_FEEDBACK:
             u = ctx.understanding
             ctx.state = ctx.services.conversations.set(ctx.state, KB_FEEDBACK, answer=answer.id, expecting="helpful",
@@ -72,3 +78,9 @@ class KnowledgeHandler(Handler):
             entities=asked.get("entities", {}), inbox_id=ctx.inbox_id), join=None)
         await knowledge.feedback(answer, helpful=False, ticket_id=await ctx.services.tickets.row_id(filed.ticket))
         return replies
+
+
+def confident_answer(ctx: Context) -> Match | None:
+    """The knowledge base's answer to the message, when it is sure enough to send it."""
+    match = ctx.knowledge.search(ctx.inbound.text) if ctx.knowledge is not None else None
+    return match if match is not None and match.answered else None

@@ -51,3 +51,20 @@ async def test_an_unsure_question_goes_to_intake(desk) -> None:  # type: ignore[
     assert _templates(out) == ["ticket_opened", "queue_alert"] and out[0]["data"]["ticket"]["type"] == "inquiry"
     async with desk.hub.sessions() as session:
         assert await session.scalar(select(KbAnswer)) is None
+
+
+async def test_a_question_asked_while_a_detail_is_awaited_is_answered_and_the_detail_asked_again(  # type: ignore[no-untyped-def]
+        desk) -> None:
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了，地址上海市浦东新区张江路100号3栋")
+    code, missing = opened[0]["data"]["ticket"]["id"], opened[0]["data"]["missing"]
+    assert missing == ["phone"]
+    out = await desk.say("webchat", CUSTOMER, "保修期是多久")
+    assert _templates(out) == ["kb_answer"]
+    assert out[0]["data"]["ticket"]["id"] == code and out[0]["data"]["missing"] == ["phone"]
+    assert "actions" not in out[0]["data"], "no feedback question: the phone is what is asked for"
+    async with desk.hub.sessions() as session:
+        said = list(await session.scalars(select(TicketMessage.text).where(
+            TicketMessage.ticket_id == (await desk.ticket(code)).id)))
+    assert said == ["洗衣机漏水了，地址上海市浦东新区张江路100号3栋"], "the question is not a detail of the ticket"
+    out = await desk.say("webchat", CUSTOMER, "13812345678")
+    assert _templates(out)[0] == "ticket_updated" and (await desk.ticket(code)).entities["phones"] == ["13812345678"]
