@@ -1,14 +1,22 @@
 """“我的工单到哪了” / `status SR-…`: where a customer's tickets stand (and the warranty of the device each is
 about), in their own channel. A customer with no ticket here who complains that nobody came ("师傅说好今天来结果人都
-没影，我要投诉") is not told they have none: the complaint is passed on to intake and filed."""
+没影，我要投诉") is not told they have none: the complaint is passed on to intake and filed.
+
+A customer chasing ("怎么还没人联系我", "等了一上午了": 催单) chases their newest open ticket, or the one named: the
+chase goes on it and on the audit log, whoever has it is told (the technician, else the agents or supervisors of
+its queue; from the second chase on the supervisors as well, and the ticket becomes more urgent), and the customer
+is told so with where it stands. With nothing open, a chase is a problem to file."""
 from __future__ import annotations
 
 from core.domain import visits
-from core.domain.people import CUSTOMERS
-from core.domain.tickets import TicketType, TicketView
+from core.domain.people import CUSTOMERS, PersonKind
+from core.domain.tickets import Queue, TicketType, TicketView
 from core.envelopes import Outbound
+from core.services.alerts import Audience
+from handlers import notices
 from handlers.base import Context, Handler
-from nlp import STATUS_QUERY
+from handlers.sla_view import alert_card
+from nlp import STATUS_QUERY, chasing
 
 RECENT = 3
 
@@ -21,18 +29,23 @@ class StatusHandler(Handler):
     async def handle(self, ctx: Context) -> list[Outbound] | None:
         tickets = ctx.services.tickets
         code = ctx.understanding.ticket_id
+        chased = chasing(ctx.inbound.text)
         if code:
             ticket = await tickets.get_for_customer(code, ctx.customer_id)
             if ticket is None:
                 return [ctx.reply("status_unknown_ticket", code=code)]
             found = [ticket]
         else:
-            found = await tickets.for_customer(ctx.customer_id, limit=RECENT)
+            found = await tickets.for_customer(ctx.customer_id, limit=RECENT, open_only=chased)
         if not found:
             u = ctx.understanding
-            if u.angry or u.type == TicketType.COMPLAINT.value:
+            if chased or u.angry or u.type == TicketType.COMPLAINT.value:
                 return None
             return [ctx.reply("status_none")]
+        told: list[Outbound] = []
+        chases = 0
+        if chased and found[0].is_open:
+            found[0], chases, told = await self._chase(ctx, found[0])
         devices = ctx.services.devices
         named = await devices.of_tickets(found)
         cards = []
@@ -40,7 +53,29 @@ class StatusHandler(Handler):
             device = named.get(ticket.device_id or 0)
             cards.append({**ctx.ticket_card(ticket), "device": None if device is None else {
                 "serial": device.serial, "model": device.model, "warranty": devices.warranty(device).value}})
-        return [ctx.reply("status_report", tickets=cards, visits=await self._visits(ctx, found))]
+        return [ctx.reply("status_report", tickets=cards, visits=await self._visits(ctx, found), chases=chases),
+                *told]
+
+    @staticmethod
+    async def _chase(ctx: Context, ticket: TicketView) -> tuple[TicketView, int, list[Outbound]]:
+        """The chase recorded on `ticket`, and the staff told of it."""
+        ticket, chases = await ctx.services.tickets.chase(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
+                                                          inbox_id=ctx.inbox_id)
+        technician = (await ctx.services.people.staff_contact(ticket.assignee_id)
+                      if ticket.assignee_id is not None else None)
+        data = {"ticket": alert_card(ticket), "chases": chases, "text": ctx.inbound.text,
+                "assignee": technician.name if technician is not None else ""}
+        told: list[Outbound] = []
+        if technician is not None:
+            told.append(notices.to_staff(ctx, technician, "ticket_chased", "chased", **data))
+        roles = [] if technician is not None else [
+            PersonKind.AGENT if ticket.queue is Queue.AGENTS else PersonKind.SUPERVISOR]
+        if chases > 1 and PersonKind.SUPERVISOR not in roles:
+            roles.append(PersonKind.SUPERVISOR)
+        if roles:
+            told += await ctx.services.alerts.alert(Audience(roles=roles), template="ticket_chased",
+                                                    key=ctx.key("chased"), locale=ctx.locale, data=data)
+        return ticket, chases, told
 
     async def _visits(self, ctx: Context, found: list[TicketView]) -> dict[str, dict[str, str]]:
         """Each open ticket's agreed visit with its technician ("王师傅 明天 14:00–16:00 上门")."""

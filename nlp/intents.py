@@ -78,6 +78,23 @@ def bare_request(text: str) -> bool:
     return bool(_BARE_REQUEST.match(text.strip()))
 
 
+_CHASING = re.compile(
+    r"催(?:一下|一催|单|促|办)|帮我催|(?:怎么|为什么|为啥|咋)(?:还|都)?(?:是)?(?:不|没)(?:有)?人?(?:派|来|到|上门|处理|安排|联系|回复|"
+    r"回电话|打电话|给我打电话|发货|修|管|开|退|寄|审核|到账)|还(?:是)?没(?:有)?人?(?:来|到|上门|联系|处理|安排|回复|打电话|派)|"
+    r"等了(?:很久|好久|半天|一上午|一下午|一整天|一天|好几天|几天|[0-9一二两三四五六七八九十]+(?:天|个?小时|个?钟头|周|个星期))|"
+    r"到底(?:什么时候|啥时候|还要(?:等)?多久)|(?:能不能|可不可以|麻烦|请)?快(?:点|一点|些)(?:派|来|处理|安排|上门)|"
+    r"\bhurry\b|still waiting|(?:nobody|no one|no-one) (?:has )?(?:come|came|called|contacted|answered|shown up)|"
+    r"how (?:much )?longer",
+    re.IGNORECASE,
+)
+
+
+def chasing(text: str) -> bool:
+    """Whether `text` chases help already asked for (催单): "怎么还没人联系我", "等了一上午了", "快点派师傅" — the
+    customer's open ticket is what it is about, when they have one."""
+    return bool(_CHASING.search(text))
+
+
 _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}
 
 
@@ -105,6 +122,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     if _NOT_FIXED.search(text):
         return u.NOT_FIXED
     if _STATUS.search(text) or (entities.ticket_ids and len(text) <= 30 and ticket_type in ("other", "inquiry")):
+        return u.STATUS_QUERY
+    if _CHASING.search(text):
         return u.STATUS_QUERY
     field = _DETAIL_FIELDS.get(expecting or "")
     if field and getattr(entities, field):

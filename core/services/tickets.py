@@ -27,6 +27,9 @@ from core.services.sla import SlaService, deadline_of
 from core.storage.among import among
 from core.storage.models import Ticket, TicketEvent, TicketMessage
 
+CHASED = "chased"
+"""Audit-log action of a customer chasing their ticket (催单)."""
+
 SUMMARY_LENGTH = 60
 ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models")
 _OPEN = [s.value for s in OPEN_STATUSES]
@@ -122,6 +125,21 @@ class TicketService:
                          {k: after[k] for k in added})
         row.updated_at = now
         return view(row), added
+
+    async def chase(self, ticket: TicketView, *, actor: str, text: str, inbox_id: int | None) -> tuple[TicketView, int]:
+        """The customer chases the ticket (催单): what they said goes on it, the chase on the audit log with its
+        number; from the second chase on the ticket is one level more urgent, up to P2 (P1 stays for danger)."""
+        row = await self._row(ticket)
+        earlier = await self._session.scalar(select(func.count()).select_from(TicketEvent).where(
+            TicketEvent.ticket_id == row.id, TicketEvent.action == CHASED))
+        chases = int(earlier or 0) + 1
+        await self.add_message(ticket, actor=actor, text=text, inbox_id=inbox_id, entities={})
+        self._record(row, actor, CHASED, {}, {"chases": chases})
+        levels = list(Priority)
+        current = levels.index(Priority(row.priority))
+        if chases > 1 and current > levels.index(Priority.P2):
+            return await self.raise_priority(ticket, levels[current - 1], actor=actor), chases
+        return view(row), chases
 
     async def waive(self, ticket: TicketView, field: str, *, actor: str) -> TicketView:
         """The customer has not got `field` (or will not give it): noted on the ticket, which stops asking for it."""

@@ -1,0 +1,54 @@
+"""A customer chasing their ticket (催单): the chase goes on the ticket and the audit log, the technician who has it
+(or the queue's staff) is told, and from the second chase on the supervisors too and the ticket is more urgent; with
+nothing open, the chase is a problem to file."""
+from __future__ import annotations
+
+from typing import Any
+
+CUSTOMER = "web:chaser"
+REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
+CHASE = "怎么还没人联系我？？都等了一上午了"
+
+
+def _templates(out: list[dict[str, Any]]) -> list[str]:
+    return [o["template"] for o in out]
+
+
+async def test_a_chase_is_recorded_and_the_technician_told_then_the_supervisors(desk) -> None:  # type: ignore[no-untyped-def]
+    opened = await desk.say("webchat", CUSTOMER, REPAIR)
+    code = opened[0]["data"]["ticket"]["id"]
+    before = await desk.ticket(code)
+    assert before.status == "assigned"
+
+    out = await desk.say("webchat", CUSTOMER, CHASE)
+    assert _templates(out) == ["status_report", "ticket_chased"]
+    answer, told = out
+    assert answer["recipient"] == CUSTOMER and answer["data"]["chases"] == 1
+    assert [t["id"] for t in answer["data"]["tickets"]] == [code]
+    assert told["recipient"] == "wangshifu" and told["data"]["text"] == CHASE
+    events = await desk.events(code)
+    assert [(e.action, e.after) for e in events if e.action == "chased"] == [("chased", {"chases": 1})]
+    assert (await desk.ticket(code)).priority == before.priority, "one chase does not reprioritise"
+
+    out = await desk.say("webchat", CUSTOMER, "催一下，快点派师傅来")
+    assert _templates(out)[:2] == ["status_report", "ticket_chased"] and out[0]["data"]["chases"] == 2
+    supervisors = [o for o in out[2:] if o["template"] == "ticket_chased"]
+    assert supervisors and all(o["recipient"] != "wangshifu" for o in supervisors)
+    levels = ["P1", "P2", "P3", "P4"]
+    raised = before.priority if before.priority <= "P2" else levels[levels.index(before.priority) - 1]
+    assert (await desk.ticket(code)).priority == raised, "one level more urgent, never past P2"
+    assert [e.action for e in await desk.events(code)].count("chased") == 2
+
+
+async def test_a_chase_with_nothing_open_is_filed(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "冰箱坏了三天了，怎么还没人来修")
+    assert _templates(out)[0] == "ticket_opened"
+
+
+async def test_a_chase_of_an_agents_ticket_tells_the_agents(desk) -> None:  # type: ignore[no-untyped-def]
+    opened = await desk.say("webchat", CUSTOMER, "我要开发票，订单号202405011234，电话13812345678")
+    code = opened[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "发票怎么还没开")
+    assert _templates(out)[0] == "status_report" and out[0]["data"]["chases"] == 1
+    alerts = [o for o in out[1:] if o["template"] == "ticket_chased"]
+    assert alerts and {o["data"]["ticket"]["id"] for o in alerts} == {code}
