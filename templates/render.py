@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -14,6 +15,8 @@ import jinja2
 
 from templates import LOCALES, TEMPLATE_DIR, labels, phrases, quoting
 
+CHINA = timezone(timedelta(hours=8))
+"""Beijing time, in which every time shown to a person is written."""
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -70,6 +73,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._env.filters["inert"] = quoting.inert
+        self._env.filters["china_time"] = china_time
         self._dir = template_dir
         self._present = {path.relative_to(template_dir).as_posix() for path in template_dir.rglob("*.j2")}
 
@@ -113,6 +117,11 @@ class Renderer:
         """Every message template (for the test that renders them all)."""
         return sorted({p.name.removesuffix(".md.j2") for p in (self._dir / LOCALES[0]).glob("*.md.j2")
                        if not p.name.startswith("_")})
+
+
+def china_time(value: str) -> str:
+    """An ISO time as customers in China read it: "12-02 14:00" (Beijing time)."""
+    return datetime.fromisoformat(value).astimezone(CHINA).strftime("%m-%d %H:%M")
 
 
 def _markdown_to_html(markdown: str) -> str:
