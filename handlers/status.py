@@ -2,10 +2,11 @@
 about), in their own channel. A customer with no ticket here who complains that nobody came ("师傅说好今天来结果人都
 没影，我要投诉") is not told they have none: the complaint is passed on to intake and filed.
 
-A customer chasing ("怎么还没人联系我", "等了一上午了": 催单) chases their newest open ticket, or the one named: the
-chase goes on it and on the audit log, whoever has it is told (the technician, else the agents or supervisors of
-its queue; from the second chase on the supervisors as well, and the ticket becomes more urgent), and the customer
-is told so with where it stands. With nothing open, a chase is a problem to file."""
+A customer chasing ("怎么还没人联系我", "等了一上午了": 催单) chases the open tickets the answer lists (the one named,
+else their recent ones: "nobody called" may be about any of them). The chase goes on each and on its audit log;
+whoever has it is told (the technician, else the agents or supervisors of its queue), from the second chase on the
+supervisors as well, and the ticket becomes more urgent. The customer is told so with where each stands. With
+nothing open, a chase is a problem to file."""
 from __future__ import annotations
 
 from core.domain import visits
@@ -44,8 +45,10 @@ class StatusHandler(Handler):
             return [ctx.reply("status_none")]
         told: list[Outbound] = []
         chases = 0
-        if chased and found[0].is_open:
-            found[0], chases, told = await self._chase(ctx, found[0])
+        for number, ticket in enumerate(found):
+            if chased and ticket.is_open:
+                found[number], times, alerts = await self._chase(ctx, ticket)
+                chases, told = max(chases, times), [*told, *alerts]
         devices = ctx.services.devices
         named = await devices.of_tickets(found)
         cards = []
@@ -67,14 +70,15 @@ class StatusHandler(Handler):
                 "assignee": technician.name if technician is not None else ""}
         told: list[Outbound] = []
         if technician is not None:
-            told.append(notices.to_staff(ctx, technician, "ticket_chased", "chased", **data))
+            told.append(notices.to_staff(ctx, technician, "ticket_chased", f"chased:{ticket.code}", **data))
         roles = [] if technician is not None else [
             PersonKind.AGENT if ticket.queue is Queue.AGENTS else PersonKind.SUPERVISOR]
         if chases > 1 and PersonKind.SUPERVISOR not in roles:
             roles.append(PersonKind.SUPERVISOR)
         if roles:
             told += await ctx.services.alerts.alert(Audience(roles=roles), template="ticket_chased",
-                                                    key=ctx.key("chased"), locale=ctx.locale, data=data)
+                                                    key=ctx.key(f"chased:{ticket.code}"), locale=ctx.locale,
+                                                    data=data)
         return ticket, chases, told
 
     async def _visits(self, ctx: Context, found: list[TicketView]) -> dict[str, dict[str, str]]:

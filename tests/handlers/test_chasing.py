@@ -52,3 +52,13 @@ async def test_a_chase_of_an_agents_ticket_tells_the_agents(desk) -> None:  # ty
     assert _templates(out)[0] == "status_report" and out[0]["data"]["chases"] == 1
     alerts = [o for o in out[1:] if o["template"] == "ticket_chased"]
     assert alerts and {o["data"]["ticket"]["id"] for o in alerts} == {code}
+
+
+async def test_a_chase_with_several_open_tickets_chases_each(desk) -> None:  # type: ignore[no-untyped-def]
+    repair = (await desk.say("webchat", CUSTOMER, REPAIR))[0]["data"]["ticket"]["id"]
+    invoice = (await desk.say("webchat", CUSTOMER, "我要开发票，订单号202405011234"))[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "still waiting, nobody called me")
+    assert out[0]["template"] == "status_report" and out[0]["data"]["chases"] == 1
+    assert {o["data"]["ticket"]["id"] for o in out[1:] if o["template"] == "ticket_chased"} == {repair, invoice}
+    for code in (repair, invoice):
+        assert [e.action for e in await desk.events(code)].count("chased") == 1
