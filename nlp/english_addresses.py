@@ -1,6 +1,6 @@
 """Street addresses written in English ("88 Jianguo Road, Chaoyang District, Beijing"), as foreign customers and
-expatriates in China write them: a house number and a street ending in Road/Street/Lu/…, then optional unit,
-district and city parts. Cities and districts written in pinyin are mapped to their Chinese names, so dispatch
+expatriates in China write them: a house number and a street ending in Road/Street/Lu/…, with optional unit parts
+before or after it ("Room 1203, 88 …"), then optional district and city parts. Cities and districts written in pinyin are mapped to their Chinese names, so dispatch
 routes an English address by region like a Chinese one; the text is kept as written for the technician."""
 from __future__ import annotations
 
@@ -33,14 +33,18 @@ _DISTRICTS = {
 _DISTRICT_NAMES = {city: dict(zip(names.split()[::2], names.split()[1::2])) for city, names in _DISTRICTS.items()}
 
 _NAME = r"[A-Za-z][A-Za-z'’\-]*"
+_KNOWN = "|".join(sorted({*_CITIES, *(name for names in _DISTRICT_NAMES.values() for name in names)}, key=len,
+                         reverse=True))
+"""Cities and districts this module knows by name: one may follow another ("Pudong, Shanghai") without a
+"District" to say what it is."""
 _STREET_KIND = r"(?:road|rd|street|st|avenue|ave|lane|ln|boulevard|blvd|drive|dr|way|lu|jie|dajie|dadao|hutong)"
 _UNIT = r"(?:apt|apartment|room|rm|unit|building|bldg|block|flat|floor|fl|tower)\.?\s*#?\s*\w{1,6}"
 _ADDRESS = re.compile(
-    rf"(?<![\w])(?:(?:no\.?\s*)?(?P<number>\d{{1,5}}[a-z]?(?:-\d{{1,4}})?),?\s+)"
+    rf"(?<![\w])(?:{_UNIT}\b\s*,?\s*)*(?:(?:no\.?\s*)?(?P<number>\d{{1,5}}[a-z]?(?:-\d{{1,4}})?),?\s+)"
     rf"(?P<street>(?:{_NAME}\s+){{0,3}}?(?:(?:east|west|south|north|middle)\s+)?{_NAME}\s+{_STREET_KIND}"
     rf"(?:\s+(?:east|west|south|north|middle))?)\b\.?"
     rf"(?P<rest>(?:\s*,?\s*{_UNIT}\b)*(?:\s*,\s*{_NAME}(?:\s+{_NAME})?\s+(?:district|new area|county)\b)?"
-    rf"(?:\s*,\s*{_NAME}(?:\s+city)?\b)?)",
+    rf"(?:(?:\s*,\s*(?:{_KNOWN})\b(?:\s+(?:district|new area|city))?){{1,2}}|\s*,\s*{_NAME}(?:\s+city)?\b)?)",
     re.IGNORECASE,
 )
 _DISTRICT = re.compile(rf"({_NAME})(?:\s+new)?\s+(?:district|new area|county)", re.IGNORECASE)
@@ -58,7 +62,9 @@ def english_addresses(text: str) -> tuple[Address, ...]:
         city_key = next((w for w in reversed(words) if w in _CITIES), "")
         province, city = _CITIES.get(city_key, ("", ""))
         named = _DISTRICT.search(rest)
-        district = _DISTRICT_NAMES.get(city, {}).get(_key(named.group(1)), "") if named else ""
+        districts = _DISTRICT_NAMES.get(city, {})
+        district = (districts.get(_key(named.group(1)), "") if named
+                    else next((districts[w] for w in words if w in districts), ""))
         span = m.group(0).rstrip(" ,.")
         found.append(Address(text=span, province=province, city=city, district=district, detail=span))
     return tuple(found)

@@ -210,6 +210,12 @@ def test_context_of_a_day_decides_whether_it_is_offered(text: str, expected: lis
     ("12 Keyuan Rd, Nanshan District, Shenzhen", "12 Keyuan Rd, Nanshan District, Shenzhen",
      ("广东省", "深圳市", "南山区")),
     ("88 Jianguo Lu", "88 Jianguo Lu", ("", "", "")),
+    ("Room 1203, 88 Jianguo Road, Chaoyang District, Beijing", "Room 1203, 88 Jianguo Road, Chaoyang District, Beijing",
+     ("北京市", "北京市", "朝阳区")),
+    ("we are at Apt. 5B, Building 3, 1000 Huamu Road, Pudong, Shanghai",
+     "Apt. 5B, Building 3, 1000 Huamu Road, Pudong, Shanghai", ("上海市", "上海市", "浦东新区")),
+    ("Flat 2, 16 Gulou Street, Gulou District, Nanjing, thanks", "Flat 2, 16 Gulou Street, Gulou District, Nanjing",
+     ("江苏省", "南京市", "")),
 ])
 def test_an_address_written_in_english_is_found_and_routed(text: str, written: str,
                                                            region: tuple[str, str, str]) -> None:
