@@ -56,7 +56,7 @@ def gratitude(text: str) -> bool:
 
 
 _QUESTION = re.compile(
-    r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少钱|收费|"
+    r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少|收费|"
     r"要钱|哪里|什么|几年|几天|几个月|几次)|[吗嘛么呢?？]$"
 )
 _OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|不了|没有?|还没|漏|响|故障|催|已经|刚")
@@ -83,6 +83,8 @@ _CHASING = re.compile(
     r"回电话|打电话|给我打电话|发货|修|管|开|退|寄|审核|到账)|还(?:是)?没(?:有)?人?(?:来|到|上门|联系|处理|安排|回复|打电话|派)|"
     r"等了(?:很久|好久|半天|一上午|一下午|一整天|一天|好几天|几天|[0-9一二两三四五六七八九十]+(?:天|个?小时|个?钟头|周|个星期))|"
     r"到底(?:什么时候|啥时候|还要(?:等)?多久)|(?:能不能|可不可以|麻烦|请)?快(?:点|一点|些)(?:派|来|处理|安排|上门)|"
+    r"^(?:能不能|可不可以|可以|麻烦|请|你们|师傅)?(?:快|尽快|赶紧)(?:点|一点|些)?(?:处理|安排)?"
+    r"(?:吧|啊|呀|好吗|行吗|可以吗|好不好)?[\s!！。.~～?？]*$|"
     r"\bhurry\b|still waiting|(?:nobody|no one|no-one) (?:has )?(?:come|came|called|contacted|answered|shown up)|"
     r"how (?:much )?longer",
     re.IGNORECASE,
@@ -90,8 +92,9 @@ _CHASING = re.compile(
 
 
 def chasing(text: str) -> bool:
-    """Whether `text` chases help already asked for (催单): "怎么还没人联系我", "等了一上午了", "快点派师傅" — the
-    customer's open ticket is what it is about, when they have one."""
+    """Whether `text` chases help already asked for (催单): "怎么还没人联系我", "等了一上午了", "能不能快点" — the
+    customer's open ticket is what it is about, when they have one. A message naming a product ("冰箱坏了三天了怎么
+    还没人来修") is understood as the problem it tells of instead: it may be a new one, which a chase would lose."""
     return bool(_CHASING.search(text))
 
 
@@ -123,7 +126,7 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.NOT_FIXED
     if _STATUS.search(text) or (entities.ticket_ids and len(text) <= 30 and ticket_type in ("other", "inquiry")):
         return u.STATUS_QUERY
-    if _CHASING.search(text):
+    if _CHASING.search(text) and not entities.products:
         return u.STATUS_QUERY
     field = _DETAIL_FIELDS.get(expecting or "")
     if field and getattr(entities, field):

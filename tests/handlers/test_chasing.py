@@ -62,3 +62,11 @@ async def test_a_chase_with_several_open_tickets_chases_each(desk) -> None:  # t
     assert {o["data"]["ticket"]["id"] for o in out[1:] if o["template"] == "ticket_chased"} == {repair, invoice}
     for code in (repair, invoice):
         assert [e.action for e in await desk.events(code)].count("chased") == 1
+
+
+async def test_hurrying_up_alone_chases_but_a_problem_named_with_it_is_filed(desk) -> None:  # type: ignore[no-untyped-def]
+    code = (await desk.say("webchat", CUSTOMER, REPAIR))[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "能不能快点")
+    assert out[0]["template"] == "status_report" and out[0]["data"]["chases"] == 1
+    out = await desk.say("webchat", CUSTOMER, "冰箱坏了三天了，怎么还没人来修")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["id"] != code

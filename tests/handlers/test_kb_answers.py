@@ -68,3 +68,10 @@ async def test_a_question_asked_while_a_detail_is_awaited_is_answered_and_the_de
     assert said == ["洗衣机漏水了，地址上海市浦东新区张江路100号3栋"], "the question is not a detail of the ticket"
     out = await desk.say("webchat", CUSTOMER, "13812345678")
     assert _templates(out)[0] == "ticket_updated" and (await desk.ticket(code)).entities["phones"] == ["13812345678"]
+
+
+async def test_a_question_the_knowledge_base_cannot_answer_joins_the_ticket_being_completed(desk) -> None:  # type: ignore[no-untyped-def]
+    opened = await desk.say("webchat", CUSTOMER, "我要退货，衣服尺码不对，订单号4200001234567890")
+    code = opened[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "快递单号多少")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
