@@ -1,5 +1,5 @@
-"""A bare request ("报修", "我要退货", "预约安装") says what kind of help is wanted but not what for: the customer is
-asked what the product and the problem are, and the ticket is opened from their answer — typed as the request said
+"""A bare request ("报修", "我要退货", "预约安装") says what kind of help is wanted but not what for, and a product named
+alone ("空调") what it is about but not what is wrong: the customer is asked what the product and the problem are, and the ticket is opened from their answer — typed as the request said
 (a description of a fault after "我要退货" is still a return). A request nobody describes within `DESCRIBE_WAIT` is
 filed as it stands (`Undescribed`): the ticket is on the record for staff to follow up, and the customer is told
 its number; they can still describe the problem, which joins it. A customer who answers "没有" takes the request
@@ -15,7 +15,7 @@ from core.envelopes import Outbound
 from core.services.intake import Report
 from handlers.base import Context, Origin, TimerContext
 from handlers.filing import COLLECTING
-from nlp import GREETING, NEW_PROBLEM, THANKS
+from nlp import GREETING, NEW_PROBLEM, THANKS, bare_product
 
 DESCRIBING = "describing"
 UNDESCRIBED = "intake.undescribed"
@@ -25,17 +25,20 @@ QUIET_TYPES = frozenset({TicketType.OTHER.value, TicketType.INQUIRY.value})
 
 
 async def ask_what(ctx: Context) -> list[Outbound]:
-    """Remember the request and ask what it is about; a request said again replaces the one waiting."""
+    """Remember the request and ask what it is about; a request said again replaces the one waiting. A product
+    named alone ("空调") is a request of no kind yet: its description decides the type, and the ticket keeps the
+    product."""
     u = ctx.understanding
-    kind = "" if u.type in QUIET_TYPES else u.type
+    products = list(u.entities.products) if bare_product(ctx.inbound.text) else []
+    kind = "" if u.type in QUIET_TYPES or products else u.type
     inbound = ctx.inbound
     ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, request=inbound.text.strip(), kind=kind,
-                                               priority=u.priority, inbox=ctx.inbox_id)
+                                               priority=u.priority, products=products, inbox=ctx.inbox_id)
     await ctx.services.timers.schedule(UNDESCRIBED, _timer_key(ctx), ctx.now + DESCRIBE_WAIT, {
         "channel": inbound.channel, "conversation": inbound.conversation, "sender": inbound.sender,
         "customer": ctx.customer_id, "actor": ctx.person.actor, "inbox": ctx.inbox_id, "locale": ctx.locale,
         "priority": u.priority, "sentiment": u.sentiment})
-    return [ctx.reply("ask_problem", kind=kind)]
+    return [ctx.reply("ask_problem", kind=kind, product=products[0] if products else "")]
 
 
 async def described(ctx: Context) -> str:
@@ -50,6 +53,9 @@ async def described(ctx: Context) -> str:
     requested = data.get("priority")
     if isinstance(requested, str) and Priority(requested) < Priority(u.priority):
         u = ctx.understanding = replace(u, priority=requested)
+    named = tuple(data.get("products") or ())
+    if named and not u.entities.products:
+        u = ctx.understanding = replace(u, entities=replace(u.entities, products=named))
     if kind:
         ctx.understanding = replace(u, type=kind, intent=NEW_PROBLEM,
                                     problems=tuple(replace(p, type=kind) for p in u.problems))

@@ -35,7 +35,7 @@ from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import confident_answer
 from handlers.takeover import hand_over
-from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_request, gratitude, withheld
+from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_product, bare_request, gratitude, withheld
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -65,7 +65,7 @@ class IntakeHandler(Handler):
         if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and confident_answer(ctx) is not None:
             return None
         text = ctx.inbound.text
-        if bare_request(text) and not ctx.inbound.attachments:
+        if not ctx.inbound.attachments and (bare_request(text) or ctx.state.idle and bare_product(text)):
             return await describing.ask_what(ctx)
         if describing.waits_for_description(ctx):
             if describing.smalltalk(ctx):

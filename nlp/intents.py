@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from . import understanding as u
+from .entities import product_mentions
 from .understanding import Entities
 
 _HUMAN = re.compile(r"转人工|人工客服|人工服务|找人工|要人工|接人工|真人|活人|human agent|real person|talk to (?:a )?human",
@@ -98,6 +99,24 @@ def chasing(text: str) -> bool:
     return bool(_CHASING.search(text))
 
 
+_AROUND_A_PRODUCT = re.compile(r"[\s,，.。:：!！?？~～、…]|你好|您好|在吗|请问|咨询|售后|我的|我家|家里|家中|那个|"
+                               r"这个|这台|那台|一台|的|了|啊|呀|呢|吧|哦|嗯")
+
+
+def bare_product(text: str) -> bool:
+    """Whether `text` only names a product ("空调", "我家的冰箱"): what is wrong with it is still to be asked, and no
+    type can be told from it."""
+    spans = product_mentions(text)
+    if not spans:
+        return False
+    rest, last = [], 0
+    for start, end in spans:
+        rest.append(text[last:start])
+        last = end
+    rest.append(text[last:])
+    return not _AROUND_A_PRODUCT.sub("", "".join(rest))
+
+
 _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}
 
 
@@ -135,6 +154,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.ADD_DETAIL
     if expecting == "detail" and ticket_type != "other":
         return u.ADD_DETAIL
+    if bare_product(text):
+        return u.NEW_PROBLEM
     if ticket_type == "other" or _GREETING.match(text):
         if _GREETING.match(text):
             return u.GREETING

@@ -28,3 +28,14 @@ async def test_a_request_described_in_time_is_filed_once(desk) -> None:  # type:
     out = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
     assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "return"
     assert await desk.later(2 * WAIT) == []
+
+
+async def test_a_product_named_alone_is_asked_about_and_its_description_decides_the_type(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "空调")
+    assert [o["template"] for o in out] == ["ask_problem"]
+    assert (out[0]["data"]["kind"], out[0]["data"]["product"]) == ("", "空调")
+    out = await desk.say("webchat", CUSTOMER, "不制冷了，吹出来是热风")
+    assert out[0]["template"] == "ticket_opened"
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert ticket.type == "repair" and ticket.entities["products"] == ["空调"]
+    assert ticket.summary.startswith("空调")
