@@ -1,6 +1,8 @@
 """The visit: after a technician accepts a job the customer is offered time slots (`visit_offer`, buttons where the
 channel has them); `预约 SR-… 12-01 14:00` / `appointment SR-… …` from the customer or the technician agrees one —
-or moves it: either side may reschedule the same way — and the other side is told. An hour before, both are
+or moves it: either side may reschedule the same way, or in their own words ("明天没空，改到周六上午吧") — and the
+other side is told. A customer's words with no visit to move are left to the other jobs (the time is a detail of
+their ticket). An hour before, both are
 reminded (`VisitReminder`). The agreed visit is on the ticket, in `我的工单` and in the customer's status answer."""
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from handlers import notices
 from handlers.base import Context, Handler, Origin, TimerContext
 from handlers.jobs import only_job
 from nlp import APPOINT
+from nlp.commands import match_command
 
 BEFORE_VISIT = (Status.ACCEPTED, Status.EN_ROUTE)
 """Where a job may still have its visit agreed or moved."""
@@ -28,10 +31,11 @@ class AppointmentHandler(Handler):
     roles = frozenset({PersonKind.CUSTOMER, PersonKind.TECHNICIAN})
     commands = frozenset({APPOINT})
 
-    async def handle(self, ctx: Context) -> list[Outbound]:
+    async def handle(self, ctx: Context) -> list[Outbound] | None:
         found = await self._job(ctx)
+        written = match_command(ctx.inbound.text) is not None
         if isinstance(found, Outbound):
-            return [found]
+            return [found] if written or ctx.person.kind is not PersonKind.CUSTOMER else None
         ticket = found
         if ticket.assignee_id is None or Status(ticket.status) not in BEFORE_VISIT:
             return [ctx.reply("visit_not_now", ticket=ctx.ticket_card(ticket))]

@@ -117,6 +117,11 @@ def bare_product(text: str) -> bool:
     return not _AROUND_A_PRODUCT.sub("", "".join(rest))
 
 
+_RESCHEDULE = re.compile(r"改(?:到|成|在|约|一下时间|时间|个时间|天)|换(?:到|成|个时间|个日子|一天)|推迟|延后|延期|提前|往后推|"
+                         r"挪到|没空|没时间|不在家|来不了|有事|不方便|reschedule|move (?:it|the visit)|can'?t make it|"
+                         r"not (?:be )?(?:at )?home", re.IGNORECASE)
+
+
 _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}
 
 
@@ -147,6 +152,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.STATUS_QUERY
     if _CHASING.search(text) and not entities.products:
         return u.STATUS_QUERY
+    if expecting is None and entities.times and _RESCHEDULE.search(text):
+        return u.APPOINT
     field = _DETAIL_FIELDS.get(expecting or "")
     if field and getattr(entities, field):
         return u.ADD_DETAIL

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.staff_cli import import_staff
+from core.clock import CHINA_TZ
 from bot.staff_file import read_staff_file
 from tests.handlers.test_dispatch_flow import CUSTOMER, REPAIR_SHANGHAI, _open, _templates
 
@@ -87,3 +88,16 @@ async def test_slots_come_from_the_technicians_working_hours_leave_and_other_vis
     third, _ = await _open(desk, "洗衣机不脱水了，一直响，3月4日下午3点在家，电话13700002222，地址上海市浦东新区张江路9号", "web:third")
     out = await desk.say("wecom", "wangshifu", f"接单 {third}")
     assert offered(out) == ["03-04 15:00–17:00", "03-05 13:00–15:00", "03-05 15:00–17:00"], "from the time mentioned"
+
+
+async def test_the_visit_is_moved_in_the_customers_own_words(desk) -> None:  # type: ignore[no-untyped-def]
+    code, _ = await _open(desk)
+    out = await desk.say("webchat", CUSTOMER, "我周六有事，周日下午来吧")
+    assert "visit_none" not in _templates(out) and "visit_not_now" not in _templates(out), \
+        "no visit to move yet: the time is a detail of the ticket"
+    await desk.say("wecom", "wangshifu", f"接单 {code}")
+    out = await desk.say("webchat", CUSTOMER, "明天没空，改到周六上午吧")
+    assert _templates(out) == ["visit_agreed", "visit_agreed"]
+    assert out[1]["recipient"] == "wangshifu" and out[1]["data"]["by_customer"] is True
+    start = (await desk.ticket(code)).visit_start
+    assert start is not None and start.astimezone(CHINA_TZ).weekday() == 5 and start.astimezone(CHINA_TZ).hour == 9
