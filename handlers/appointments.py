@@ -2,8 +2,8 @@
 channel has them); `预约 SR-… 12-01 14:00` / `appointment SR-… …` from the customer or the technician agrees one —
 or moves it: either side may reschedule the same way, or in their own words ("明天没空，改到周六上午吧") — and the
 other side is told. A customer's words with no visit to move are left to the other jobs (the time is a detail of
-their ticket). An hour before, both are
-reminded (`VisitReminder`). The agreed visit is on the ticket, in `我的工单` and in the customer's status answer."""
+their ticket). An hour before, both are reminded (`VisitReminder`). The agreed visit is on the ticket, in `我的工单`
+and in the customer's status answer."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,9 +1,9 @@
-"""A bare request ("报修", "我要退货", "预约安装") says what kind of help is wanted but not what for, and a product named
-alone ("空调") what it is about but not what is wrong: the customer is asked what the product and the problem are, and the ticket is opened from their answer — typed as the request said
-(a description of a fault after "我要退货" is still a return). A request nobody describes within `DESCRIBE_WAIT` is
-filed as it stands (`Undescribed`): the ticket is on the record for staff to follow up, and the customer is told
-its number; they can still describe the problem, which joins it. A customer who answers "没有" takes the request
-back: nothing is filed."""
+"""A bare request ("报修", "我要退货", "预约安装") says what kind of help is wanted but not what for, and a product
+named alone ("空调") what it is about but not what is wrong: the customer is asked what the product and the problem
+are, and the ticket is opened from their answer — typed as the request said (a description of a fault after
+"我要退货" is still a return). A request nobody describes within `DESCRIBE_WAIT` is filed as it stands
+(`Undescribed`): the ticket is on the record for staff to follow up, and the customer is told its number; they can
+still describe the problem, which joins it. A customer who answers "没有" takes the request back: nothing is filed."""
 from __future__ import annotations
 
 from dataclasses import replace
