@@ -233,12 +233,14 @@ def default_timer_jobs() -> list[TimerJob]:
 def hub_wiring(config: Config) -> Wiring:
     """What the services need of the configuration: the shared rooms staff alerts are posted to (from every
     configured channel that has one), the service levels, `[survey]`, the webhook subscribers, the handover timeout,
+    how long a bare request waits for its description,
     `[reports]`, how long a job offer waits for an answer and technicians' default working hours, the labour rate,
     the channels it sends on."""
     webhooks = config.channel("webhooks")
     return Wiring(rooms=tuple(Room(name, section.alerts_room) for name, section in config.channels.items()
                               if section.enabled and section.alerts_room), sla=config.sla, survey=config.survey,
                   hooks=webhooks.urls if webhooks.enabled else (), handover_timeout=config.handover.timeout,
+                  describe_wait=config.intake.describe_wait,
                   media_links=config.media.public_url.rstrip("/"), reports=config.reports,
                   accept_timeout=config.dispatch.accept_timeout,
                   labour_rate_cents=config.pricing.labour_rate_cents, working_hours=config.dispatch.shifts,

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from channels.registry import PLATFORMS, platform
 from core.domain.calendar import Shift, parse_shift
+from core.domain.details import DESCRIBE_WAIT
 from core.domain.money import cents_of
 from core.domain.reports import ReportSettings
 from core.domain.sla import SlaSettings
@@ -139,6 +140,17 @@ class HandoverConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class IntakeConfig:
+    describe_wait: timedelta = DESCRIBE_WAIT
+    """A bare request ("报修", "我要退货") waits this long for the customer to say what it is about, then is filed as
+    it stands."""
+
+    def __post_init__(self) -> None:
+        if self.describe_wait.total_seconds() <= 0:
+            raise ValueError("intake.describe_wait must be positive")
+
+
+@dataclass(frozen=True, kw_only=True)
 class MediaConfig:
     dir: str = "var/media"
     """Where photos, voice notes and files are kept, by the sha256 of their bytes."""
@@ -221,6 +233,7 @@ class Config:
     survey: SurveySettings = field(default_factory=SurveySettings)
     api: ApiConfig = field(default_factory=ApiConfig)
     handover: HandoverConfig = field(default_factory=HandoverConfig)
+    intake: IntakeConfig = field(default_factory=IntakeConfig)
     dispatch: DispatchConfig = field(default_factory=DispatchConfig)
     pricing: PricingConfig = field(default_factory=PricingConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)

@@ -1,13 +1,12 @@
 """A bare request ("报修", "我要退货", "预约安装") says what kind of help is wanted but not what for, and a product
 named alone ("空调") what it is about but not what is wrong: the customer is asked what the product and the problem
 are, and the ticket is opened from their answer — typed as the request said (a description of a fault after
-"我要退货" is still a return). A request nobody describes within `DESCRIBE_WAIT` is filed as it stands
+"我要退货" is still a return). A request nobody describes within `[intake] describe_wait` is filed as it stands
 (`Undescribed`): the ticket is on the record for staff to follow up, and the customer is told its number; they can
 still describe the problem, which joins it. A customer who answers "没有" takes the request back: nothing is filed."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 from core.domain.details import EXPECTING
 from core.domain.tickets import Priority, TicketType
@@ -19,8 +18,6 @@ from nlp import GREETING, NEW_PROBLEM, THANKS, bare_product
 
 DESCRIBING = "describing"
 UNDESCRIBED = "intake.undescribed"
-DESCRIBE_WAIT = timedelta(minutes=15)
-"""How long a bare request waits for its description before it is filed as it stands."""
 QUIET_TYPES = frozenset({TicketType.OTHER.value, TicketType.INQUIRY.value})
 
 
@@ -34,7 +31,8 @@ async def ask_what(ctx: Context) -> list[Outbound]:
     inbound = ctx.inbound
     ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, request=inbound.text.strip(), kind=kind,
                                                priority=u.priority, products=products, inbox=ctx.inbox_id)
-    await ctx.services.timers.schedule(UNDESCRIBED, _timer_key(ctx), ctx.now + DESCRIBE_WAIT, {
+    wait = ctx.services.intake.describe_wait
+    await ctx.services.timers.schedule(UNDESCRIBED, _timer_key(ctx), ctx.now + wait, {
         "channel": inbound.channel, "conversation": inbound.conversation, "sender": inbound.sender,
         "customer": ctx.customer_id, "actor": ctx.person.actor, "inbox": ctx.inbox_id, "locale": ctx.locale,
         "priority": u.priority, "sentiment": u.sentiment})

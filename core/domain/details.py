@@ -1,9 +1,14 @@
-"""Which details a ticket of each type needs before work can start, in the order the bot asks for them."""
+"""Which details a ticket of each type needs before work can start, in the order the bot asks for them, and how
+long a request that says none of what it is about waits to be described."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Mapping
 
 from core.domain.tickets import TicketType
+
+DESCRIBE_WAIT = timedelta(minutes=15)
+"""By default, how long a bare request ("报修") waits for its description before it is filed as it stands."""
 
 FIELD_ENTITY = {"phone": "phones", "address": "addresses", "time": "times", "serial": "serial_numbers",
                 "order": "order_numbers"}

@@ -4,9 +4,10 @@ what that does to tickets."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Mapping
 
-from core.domain.details import missing_details
+from core.domain.details import DESCRIBE_WAIT, missing_details
 from core.domain.devices import DeviceView
 from core.domain.tickets import Priority, Status, TicketType, TicketView
 from core.services.devices import DeviceService
@@ -48,11 +49,13 @@ class Filed:
 
 class IntakeService:
     def __init__(self, *, tickets: TicketService, people: PeopleService, dispatch: DispatchService,
-                 devices: DeviceService) -> None:
+                 devices: DeviceService, describe_wait: timedelta = DESCRIBE_WAIT) -> None:
+        """`describe_wait`: how long a bare request waits for its description (`[intake] describe_wait`)."""
         self._tickets = tickets
         self._people = people
         self._dispatch = dispatch
         self._devices = devices
+        self.describe_wait = describe_wait
 
     async def file(self, report: Report, *, join: TicketView | None, waive: str | None = None) -> Filed:
         """Open a ticket for the report, or add it to `join` (an open ticket of the same problem); a ticket that

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.domain.calendar import Shift
+from core.domain.details import DESCRIBE_WAIT
 from core.domain.reports import ReportSettings
 from core.domain.sla import SlaSettings
 from core.domain.surveys import SurveySettings
@@ -56,6 +57,8 @@ class Wiring:
     survey: SurveySettings = field(default_factory=SurveySettings)
     hooks: tuple[str, ...] = ()
     handover_timeout: timedelta = DEFAULT_TIMEOUT
+    describe_wait: timedelta = DESCRIBE_WAIT
+    """How long a bare request waits for its description (`[intake] describe_wait`)."""
     media_links: str = ""
     """Where customers' links to shared files start (`[media] public_url`)."""
     reports: ReportSettings = field(default_factory=ReportSettings)
@@ -122,7 +125,8 @@ class Services:
         merges = MergeService(session=session, clock=clock, tickets=tickets)
         parts = PartsService(session=session, clock=clock, tickets=tickets)
         return cls(tickets=tickets, people=people, conversations=conversations, dispatch=dispatch,
-                   intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch, devices=devices),
+                   intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch, devices=devices,
+                                        describe_wait=wiring.describe_wait),
                    alerts=AlertService(people=people, rooms=wiring.rooms), timers=timers, sla=clocks,
                    surveys=surveys, closure=ClosureService(clock=clock, tickets=tickets, dispatch=dispatch,
                                                            surveys=surveys, timers=timers, settings=wiring.survey),

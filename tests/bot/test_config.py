@@ -129,13 +129,16 @@ def test_api_tokens_webhooks_and_handover_from_file_and_environment(tmp_path: Pa
     path = tmp_path / "aftersales.toml"
     path.write_text('[api]\ntokens = ["t0k3n", { token = "agent-1", role = "agent", name = "console" }]\n'
                     '[webhooks]\nurls = ["https://example.com/hook"]\nsecret = "s3cret"\n'
-                    '[handover]\ntimeout = "10m"\n[dispatch]\naccept_timeout = "2s"\n[pricing]\nlabour_rate = 80.5\n',
+                    '[handover]\ntimeout = "10m"\n[dispatch]\naccept_timeout = "2s"\n[pricing]\nlabour_rate = 80.5\n'
+                    '[intake]\ndescribe_wait = "5m"\n',
                     "utf-8")
     config = load_config(path, env={})
     assert [(t.role, t.name) for t in config.api.tokens] == [("admin", "token1"), ("agent", "console")]
     assert "t0k3n" not in repr(config.api) and "s3cret" not in repr(config.channel("webhooks"))
     assert hub_wiring(config).hooks == ("https://example.com/hook",)
     assert hub_wiring(config).handover_timeout == timedelta(minutes=10)
+    assert hub_wiring(config).describe_wait == timedelta(minutes=5)
+    assert hub_wiring(load_config(None, env={})).describe_wait == timedelta(minutes=15)
     assert hub_wiring(config).accept_timeout == timedelta(seconds=2)
     assert load_config(None, env={}).dispatch.accept_timeout == timedelta(minutes=15)
     assert (hub_wiring(config).labour_rate_cents, hub_wiring(load_config(None, env={})).labour_rate_cents) == (8050, 0)
@@ -152,6 +155,7 @@ def test_api_tokens_webhooks_and_handover_from_file_and_environment(tmp_path: Pa
     ('[webhooks]\nurls = ["ftp://example.com"]\nsecret = "s"\n', "webhooks.urls: not an http(s) URL"),
     ('[webhooks]\nurls = ["https://example.com/hook"]\n', "webhooks.secret is required"),
     ('[handover]\ntimeout = "0s"\n', "handover.timeout must be positive"),
+    ('[intake]\ndescribe_wait = "0s"\n', "intake.describe_wait must be positive"),
     ('[media]\nmax_bytes = 0\n', "media.max_bytes must be positive"),
     ('[media]\nbackend = "ftp"\n', "media.backend must be local or s3"),
     ('[media]\nbackend = "s3"\n', "media.s3_bucket is needed"),

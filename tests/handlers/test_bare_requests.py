@@ -3,7 +3,11 @@
 that joins the ticket. One described in time is filed once, from the description."""
 from __future__ import annotations
 
-from handlers.describing import DESCRIBE_WAIT
+from datetime import datetime, timezone
+
+from core.clock import FakeClock
+from core.domain.details import DESCRIBE_WAIT
+from tests.handlers.conftest import _desk
 
 CUSTOMER = "web:bare-request-customer"
 WAIT = DESCRIBE_WAIT.total_seconds()
@@ -39,3 +43,14 @@ async def test_a_product_named_alone_is_asked_about_and_its_description_decides_
     ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
     assert ticket.type == "repair" and ticket.entities["products"] == ["空调"]
     assert ticket.summary.startswith("空调")
+
+
+async def test_how_long_a_request_waits_is_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    desk = await _desk(tmp_path, FakeClock(start=datetime.now(timezone.utc)), intake={"describe_wait": "2m"})
+    try:
+        await desk.say("webchat", CUSTOMER, "报修")
+        assert await desk.later(60) == []
+        [filed] = await desk.later(90)
+        assert filed["template"] == "request_filed"
+    finally:
+        await desk.hub.stop()
