@@ -1,7 +1,7 @@
 """The technician's side of a job: accept or decline it, report 出发 / 到达 / 完工, list 我的工单.
 
 Each step moves the ticket through the state machine (assigned → accepted → en_route → on_site → resolved) and
-tells the customer in their own channel.
+tells the customer in their own channel; the answer to each carries the next step as a button.
 """
 from __future__ import annotations
 
@@ -21,6 +21,19 @@ from nlp import ACCEPT, ARRIVED, DECLINE, DONE, EN_ROUTE, MY_JOBS
 TARGET = {ACCEPT: Status.ACCEPTED, DECLINE: Status.NEW, EN_ROUTE: Status.EN_ROUTE, ARRIVED: Status.ON_SITE,
           DONE: Status.RESOLVED}
 """Where each command moves a job."""
+NEXT_STEP = {Status.ACCEPTED: ("en_route", {"zh": "出发", "en": "en route"}),
+             Status.EN_ROUTE: ("arrived", {"zh": "到达", "en": "arrived"}),
+             Status.ON_SITE: ("done", {"zh": "完工", "en": "done"})}
+"""The report a job in each status waits for from its technician, as the button under the last answer."""
+
+
+def next_step(ticket: TicketView, locale: str) -> list[dict[str, str]]:
+    """The button for the job's next report (none once it is done): a press, or its number typed, sends it."""
+    step = NEXT_STEP.get(Status(ticket.status))
+    if step is None:
+        return []
+    name, words = step
+    return [{"id": name, "command": f"{words.get(locale, words['zh'])} {ticket.code}"}]
 
 
 class TechnicianHandler(Handler):
@@ -61,7 +74,8 @@ class TechnicianHandler(Handler):
             return [ctx.reply("job_illegal", ticket=ctx.ticket_card(ticket), command=ACCEPT)]
         card = ctx.ticket_card(ticket)
         others = await notices.claimed(ctx, ticket) if pooled else []
-        return [ctx.reply("job_accepted", ticket=card, job=await notices.job_sheet(ctx, ticket)),
+        return [ctx.reply("job_accepted", ticket=card, job=await notices.job_sheet(ctx, ticket),
+                          actions=next_step(ticket, ctx.locale)),
                 *notices.taken(ctx, card), *others, *await notices.progress(ctx, ticket),
                 *await offer_to_customer(ctx, ticket)]
 
@@ -105,8 +119,8 @@ class TechnicianHandler(Handler):
         else:
             told = await notices.progress(ctx, ticket, note=note)
         sheet = await notices.charges(ctx, ticket) if ticket.status == Status.RESOLVED.value else None
-        return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note, parts=used, sheet=sheet), *told,
-                *low]
+        return [ctx.reply("job_status", ticket=ctx.ticket_card(ticket), note=note, parts=used, sheet=sheet,
+                          actions=next_step(ticket, ctx.locale)), *told, *low]
 
     async def _my_jobs(self, ctx: Context) -> list[Outbound]:
         held = await ctx.services.dispatch.jobs_of(ctx.person.id)

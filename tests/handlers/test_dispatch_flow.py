@@ -39,15 +39,18 @@ async def test_repair_is_dispatched_accepted_and_worked_to_resolved(desk) -> Non
 
     out = await desk.say("wecom", "wangshifu", f"接单 {code}")
     assert _templates(out) == ["job_accepted", "ticket_progress", "visit_offer"]
+    assert out[0]["data"]["actions"] == [{"id": "en_route", "command": f"出发 {code}"}]
     progress = out[1]
     assert (progress["channel"], progress["recipient"], progress["conversation"]) == ("webchat", CUSTOMER, CUSTOMER)
     assert progress["data"]["ticket"]["status"] == "accepted" and progress["data"]["technician"] == "王师傅"
 
+    next_buttons = [[f"到达 {code}"], [f"完工 {code}"], []]
     for text, status, told in (("出发", "en_route", "ticket_progress"), ("到达", "on_site", "ticket_progress"),
                                ("完工 已更换排水泵", "resolved", "confirm_resolved")):
         out = await desk.say("wecom", "wangshifu", text)
         assert _templates(out) == ["job_status", told], text
         assert out[1]["data"]["ticket"]["status"] == status
+        assert [a["command"] for a in out[0]["data"]["actions"]] == next_buttons.pop(0), text
 
     assert out[1]["data"]["note"] == "已更换排水泵"
     ticket = await desk.ticket(code)
