@@ -63,7 +63,7 @@ class StatusHandler(Handler):
     async def _chase(ctx: Context, ticket: TicketView) -> tuple[TicketView, int, list[Outbound]]:
         """The chase recorded on `ticket`, and the staff told of it."""
         ticket, chases = await ctx.services.tickets.chase(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
-                                                          inbox_id=ctx.inbox_id)
+                                                          inbox_id=ctx.inbox_id, entities=ctx.entity_lists())
         technician = (await ctx.services.people.staff_contact(ticket.assignee_id)
                       if ticket.assignee_id is not None else None)
         data = {"ticket": alert_card(ticket), "chases": chases, "text": ctx.inbound.text,

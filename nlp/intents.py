@@ -92,11 +92,15 @@ _CHASING = re.compile(
 )
 
 
+_COMPLAINING = re.compile(r"投诉|举报|12315|complain", re.IGNORECASE)
+
+
 def chasing(text: str) -> bool:
     """Whether `text` chases help already asked for (催单): "怎么还没人联系我", "等了一上午了", "能不能快点" — the
-    customer's open ticket is what it is about, when they have one. A message naming a product ("冰箱坏了三天了怎么
-    还没人来修") is understood as the problem it tells of instead: it may be a new one, which a chase would lose."""
-    return bool(_CHASING.search(text))
+    customer's open ticket is what it is about, when they have one. One that complains ("我要投诉！已经等了一个星期
+    了") is a complaint to file, and one naming a product ("冰箱坏了三天了怎么还没人来修") the problem it tells of: it
+    may be a new one, which a chase would lose."""
+    return bool(_CHASING.search(text)) and not _COMPLAINING.search(text)
 
 
 _AROUND_A_PRODUCT = re.compile(r"[\s,，.。:：!！?？~～、…]|你好|您好|在吗|请问|咨询|售后|我的|我家|家里|家中|那个|"
@@ -150,13 +154,13 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.NOT_FIXED
     if _STATUS.search(text) or (entities.ticket_ids and len(text) <= 30 and ticket_type in ("other", "inquiry")):
         return u.STATUS_QUERY
-    if _CHASING.search(text) and not entities.products:
-        return u.STATUS_QUERY
-    if expecting is None and entities.times and _RESCHEDULE.search(text):
+    if expecting is None and entities.times and not entities.products and _RESCHEDULE.search(text):
         return u.APPOINT
     field = _DETAIL_FIELDS.get(expecting or "")
     if field and getattr(entities, field):
         return u.ADD_DETAIL
+    if chasing(text) and not entities.products:
+        return u.STATUS_QUERY
     if _carries_only_details(text, entities):
         return u.ADD_DETAIL
     if expecting == "detail" and ticket_type != "other":

@@ -126,14 +126,16 @@ class TicketService:
         row.updated_at = now
         return view(row), added
 
-    async def chase(self, ticket: TicketView, *, actor: str, text: str, inbox_id: int | None) -> tuple[TicketView, int]:
-        """The customer chases the ticket (催单): what they said goes on it, the chase on the audit log with its
-        number; from the second chase on the ticket is one level more urgent, up to P2 (P1 stays for danger)."""
+    async def chase(self, ticket: TicketView, *, actor: str, text: str, inbox_id: int | None,
+                    entities: Mapping[str, Any]) -> tuple[TicketView, int]:
+        """The customer chases the ticket (催单): what they said goes on it (with any detail it gives), the chase on
+        the audit log with its number; from the second chase on the ticket is one level more urgent, up to P2 (P1
+        stays for danger)."""
         row = await self._row(ticket)
         earlier = await self._session.scalar(select(func.count()).select_from(TicketEvent).where(
             TicketEvent.ticket_id == row.id, TicketEvent.action == CHASED))
         chases = int(earlier or 0) + 1
-        await self.add_message(ticket, actor=actor, text=text, inbox_id=inbox_id, entities={})
+        await self.add_message(ticket, actor=actor, text=text, inbox_id=inbox_id, entities=entities)
         self._record(row, actor, CHASED, {}, {"chases": chases})
         levels = list(Priority)
         current = levels.index(Priority(row.priority))

@@ -70,3 +70,13 @@ async def test_hurrying_up_alone_chases_but_a_problem_named_with_it_is_filed(des
     assert out[0]["template"] == "status_report" and out[0]["data"]["chases"] == 1
     out = await desk.say("webchat", CUSTOMER, "冰箱坏了三天了，怎么还没人来修")
     assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["id"] != code
+
+
+async def test_a_chase_giving_the_detail_awaited_adds_it_and_a_complaint_is_filed(desk) -> None:  # type: ignore[no-untyped-def]
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，电话13812345678")
+    code = opened[0]["data"]["ticket"]["id"]
+    assert opened[0]["data"]["missing"] == ["address"]
+    out = await desk.say("webchat", CUSTOMER, "亲 我家住在南京市鼓楼区中山北路200号 麻烦快点来")
+    assert out[0]["template"] == "ticket_updated" and (await desk.ticket(code)).entities["addresses"]
+    out = await desk.say("webchat", CUSTOMER, "我要投诉！！！已经等了一个星期了")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "complaint"

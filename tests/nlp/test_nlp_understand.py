@@ -41,6 +41,15 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("好的谢谢", u.THANKS),
     ("空调保修几年", u.KB_QUESTION),
     ("电话13812345678，地址北京市朝阳区望京街道阜通东大街6号", u.ADD_DETAIL),
+    ("怎么还没人联系我？？都等了一上午了", u.STATUS_QUERY),
+    ("能不能快点", u.STATUS_QUERY),
+    ("still waiting, nobody called me", u.STATUS_QUERY),
+    ("我要投诉！！！已经等了一个星期了", u.NEW_PROBLEM),
+    ("冰箱坏了三天了，怎么还没人来修", u.NEW_PROBLEM),
+    ("明天没空，改到周六上午吧", u.APPOINT),
+    ("北京市朝阳区阜通东大街6号的洗衣机坏了，明天不在家，后天上午10点可以", u.NEW_PROBLEM),
+    ("空调", u.NEW_PROBLEM),
+    ("快递单号多少", u.KB_QUESTION),
 ])
 def test_free_text_intents(understander, text: str, intent: str) -> None:
     assert understander.understand(text, now=NOW).intent == intent
