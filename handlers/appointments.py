@@ -33,8 +33,8 @@ class AppointmentHandler(Handler):
 
     async def handle(self, ctx: Context) -> list[Outbound] | None:
         found = await self._job(ctx)
-        written = match_command(ctx.inbound.text) is not None
         if isinstance(found, Outbound):
+            written = match_command(ctx.inbound.text) is not None
             return [found] if written or ctx.person.kind is not PersonKind.CUSTOMER else None
         ticket = found
         if ticket.assignee_id is None or Status(ticket.status) not in BEFORE_VISIT:

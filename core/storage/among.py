@@ -28,6 +28,7 @@ def among(session: AsyncSession, columns: Sequence[ColumnElement[Any]], keys: Co
     listed = func.unnest(*arrays).table_valued(*names).render_derived()
     return tuple_(*columns).in_(select(*(listed.c[name] for name in names)))
 
+
 def _unbounded(type_: TypeEngine[Any]) -> TypeEngine[Any]:
     """A string column's type without its length: a cast to VARCHAR(n) would cut a longer key to a stored value's
     length and match it."""
