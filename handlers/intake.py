@@ -62,7 +62,7 @@ class IntakeHandler(Handler):
             return await describing.withdrawn(ctx)
         if ctx.state.state == COLLECTING and describing.smalltalk(ctx):
             return await self._still_missing(ctx)
-        if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and confident_answer(ctx) is not None:
+        if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and await confident_answer(ctx) is not None:
             return None
         text = ctx.inbound.text
         if not ctx.inbound.attachments and (bare_request(text) or ctx.state.idle and bare_product(text)):

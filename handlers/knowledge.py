@@ -38,7 +38,7 @@ class KnowledgeHandler(Handler):
         return None
 
     async def _answer(self, ctx: Context) -> list[Outbound] | None:
-        match = confident_answer(ctx)
+        match = await confident_answer(ctx)
         if match is None:
             return None
         answer = await ctx.services.knowledge.answered(
@@ -80,7 +80,17 @@ class KnowledgeHandler(Handler):
         return replies
 
 
-def confident_answer(ctx: Context) -> Match | None:
-    """The knowledge base's answer to the message, when it is sure enough to send it."""
-    match = ctx.knowledge.search(ctx.inbound.text) if ctx.knowledge is not None else None
+async def confident_answer(ctx: Context) -> Match | None:
+    """The knowledge base's answer to the message, when it is sure enough to send it. A question it is not sure of,
+    asked while a ticket of the thread is open, is read after what that ticket reported (`search_after`): "E4是什么意思"
+    after "热水器显示E4，不出热水了" is about the heater's code."""
+    if ctx.knowledge is None:
+        return None
+    match = ctx.knowledge.search(ctx.inbound.text)
+    if match is None or not match.answered:
+        inbound = ctx.inbound
+        ticket = await ctx.services.tickets.open_in_conversation(
+            channel=inbound.channel, conversation=inbound.conversation, customer_id=ctx.customer_id)
+        if ticket is not None:
+            match = ctx.knowledge.search_after(inbound.text, ticket.summary)
     return match if match is not None and match.answered else None

@@ -173,23 +173,42 @@ class KnowledgeBase:
             return [None] * len(queries)
         matches: list[Match | None] = []
         for start in range(0, len(queries), _BATCH):
-            batch = queries[start:start + _BATCH]
-            kept = [_without_filler(q) for q in batch]
-            terms = _terms([self._prepare(q) for q in kept])
-            fused, embedded, types = self._fuse(terms), self._meaning.embed(terms["words"]), self._type_rows(kept)
-            lexical = (fused @ self._by_term).toarray()
-            meaning = np.maximum(np.einsum("qd,ad->qa", embedded, self._article_meaning), 0.0)
-            scores = (((1 - MEANING_WEIGHT) * lexical + MEANING_WEIGHT * meaning) * self._product_factors(batch)
-                      * self._code_factors(batch) * self._type_factors(types))
-            if self._examples is not None:
-                likely = self._examples.probabilities(fused, embedded, types)
-                first = likely.max(axis=1, keepdims=True)
-                scores *= (likely / first) ** EXAMPLES_WEIGHT * (1 + first) / 2
-            best = scores.argmax(axis=1)
-            for row, column in enumerate(best):
-                score = float(scores[row, column])
-                matches.append(self._match(int(column), score) if score > 0 else None)
+            scores = self._scores(queries[start:start + _BATCH])
+            matches.extend(self._best(row) for row in scores)
         return matches
+
+    def search_after(self, query: str, context: str) -> Match | None:
+        """The best article for `query` read after `context` (what the customer reported before asking), when the
+        question names a fault code but no product: "E4是什么意思" after "热水器显示E4" is the heater's code, where
+        alone the air conditioner's E4 scores as well. The context only chooses among the articles that mention the
+        code, so it never answers with a topic of its own; any other question is searched alone."""
+        mentioning = self._mentioning(_codes(query))
+        if self._by_term is None or not mentioning.any() or products_named(query):
+            return self.search(query)
+        together = self._scores([f"{context}\n{query}"])[0]
+        together[~mentioning] = 0.0
+        return self._best(together)
+
+    def _scores(self, batch: Sequence[str]) -> np.ndarray:
+        """Queries × articles: the score (see the module docstring) of each article for each query."""
+        kept = [_without_filler(q) for q in batch]
+        terms = _terms([self._prepare(q) for q in kept])
+        fused, embedded, types = self._fuse(terms), self._meaning.embed(terms["words"]), self._type_rows(kept)
+        lexical = (fused @ self._by_term).toarray()
+        meaning = np.maximum(np.einsum("qd,ad->qa", embedded, self._article_meaning), 0.0)
+        scores = (((1 - MEANING_WEIGHT) * lexical + MEANING_WEIGHT * meaning) * self._product_factors(batch)
+                  * self._code_factors(batch) * self._type_factors(types))
+        if self._examples is not None:
+            likely = self._examples.probabilities(fused, embedded, types)
+            first = likely.max(axis=1, keepdims=True)
+            scores *= (likely / first) ** EXAMPLES_WEIGHT * (1 + first) / 2
+        return scores
+
+    def _best(self, scores: np.ndarray) -> Match | None:
+        """The article of the highest score in one query's row, None when nothing scores above zero."""
+        column = int(scores.argmax())
+        score = float(scores[column])
+        return self._match(column, score) if score > 0 else None
 
     def _match(self, index: int, score: float) -> Match:
         article = self._articles[index]
@@ -211,10 +230,17 @@ class KnowledgeBase:
         """Queries × articles: `WITHOUT_CODE` where the query names codes that some articles have and this one lacks."""
         factors = np.ones((len(queries), len(self._articles)), dtype=np.float32)
         for row, query in enumerate(queries):
-            having = [self._coded[code] for code in _codes(query) if code in self._coded]
-            if having:
-                factors[row, ~np.logical_or.reduce(having)] = WITHOUT_CODE
+            codes = _codes(query)
+            if any(code in self._coded for code in codes):
+                factors[row, ~self._mentioning(codes)] = WITHOUT_CODE
         return factors
+
+    def _mentioning(self, codes: set[str]) -> np.ndarray:
+        """Which articles mention any of these fault or model codes."""
+        mentioning = np.zeros(len(self._articles), dtype=bool)
+        for code in codes & self._coded.keys():
+            mentioning |= self._coded[code]
+        return mentioning
 
     def _type_factors(self, types: np.ndarray) -> np.ndarray:
         """Queries × articles from the queries' type rows: type agreement relative to the best-agreeing article,
@@ -296,6 +322,9 @@ class LookedUp:
 
     def search(self, query: str) -> Match | None:
         return self.match if query == self.question else self.knowledge.search(query)
+
+    def search_after(self, query: str, context: str) -> Match | None:
+        return self.knowledge.search_after(query, context)
 
 
 def prepare(text: str, synonyms: Synonyms) -> str:

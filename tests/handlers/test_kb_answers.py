@@ -75,3 +75,17 @@ async def test_a_question_the_knowledge_base_cannot_answer_joins_the_ticket_bein
     code = opened[0]["data"]["ticket"]["id"]
     out = await desk.say("webchat", CUSTOMER, "快递单号多少")
     assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+
+
+async def test_a_question_about_the_code_reported_is_read_after_the_report(desk) -> None:  # type: ignore[no-untyped-def]
+    """"E4是什么意思" names no product: after a water heater showing E4 it is the heater's code, while the ticket
+    still waits for a phone and once it is complete."""
+    opened = await desk.say("webchat", CUSTOMER, "热水器显示E4，不出热水了")
+    code = opened[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "E4是什么意思啊")
+    assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "water-heater-fault-codes"
+    assert out[0]["data"]["ticket"]["id"] == code and out[0]["data"]["missing"] == ["phone", "address"]
+    await desk.say("webchat", CUSTOMER, "13812345678")
+    await desk.say("webchat", CUSTOMER, "北京市朝阳区建国路88号3单元1201")
+    out = await desk.say("webchat", CUSTOMER, "E4代表什么意思")
+    assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "water-heater-fault-codes"

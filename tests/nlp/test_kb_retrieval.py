@@ -144,3 +144,25 @@ def test_the_question_type_breaks_a_tie_between_articles() -> None:
         types = TypeModel.train(texts, ["logistics"] * 3 + ["return"] * 3 + [where] * 2)
         match = KnowledgeBase(articles, threshold=0.4, types=types).search("多久，还在路上")
         assert match is not None and match.article_id == expected
+
+
+@pytest.mark.parametrize(("context", "query", "article_id"), [
+    ("热水器显示E4，不出热水了", "E4是什么意思啊", "water-heater-fault-codes"),
+    ("热水器显示E4，不出热水了", "E4什么故障", "water-heater-fault-codes"),
+    ("洗衣机显示E2，不转了", "E2什么意思", "washer-fault-codes"),
+])
+def test_a_question_is_read_after_what_was_reported(starter: KnowledgeBase, context: str, query: str,
+                                                    article_id: str) -> None:
+    match = starter.search_after(query, context)
+    assert match is not None and match.answered and match.article_id == article_id
+
+
+@pytest.mark.parametrize(("context", "query"), [
+    ("热水器不出热水了", "要多久才能来"),
+    ("路由器连不上网", "能便宜点吗"),
+    ("热水器显示E4，不出热水了", "谢谢你"),
+])
+def test_the_report_does_not_answer_a_question_about_something_else(starter: KnowledgeBase, context: str,
+                                                                          query: str) -> None:
+    match = starter.search_after(query, context)
+    assert match is None or not match.answered
