@@ -11,8 +11,8 @@ elsewhere than ../shared/datasets). Sets measured:
   like); queries are always all of dev. Two baselines run on the same draws: the nearest single example question
   (char 1–2-gram TF-IDF) and char 1–2-gram TF-IDF over each article's title + questions.
 - The starter knowledge base (bot/demo_kb) against hand-written questions in bench/data/kb_heldout.jsonl, a few of
-  which no article answers; then each question asked after one of a few reports (`REPORTS`), as the hub asks it
-  while a ticket is open.
+  which no article answers, Chinese and English apart; then each Chinese question asked after one of a few reports
+  (`REPORTS`), as the hub asks it while a ticket is open.
 - ATEC question pairs (../shared/datasets/atec): each first question is an article, each second one a query; a
   same-meaning pair should find its own article, a different-meaning pair should not be answered.
 CIC dev queries are split in two halves by a hash of their text: the settings of nlp/retrieval.py were chosen on
@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -52,6 +53,7 @@ ATEC = DATASETS / "atec" / "atec_nlp_sim_train.tsv"
 HELDOUT = ROOT / "bench" / "data" / "kb_heldout.jsonl"
 STARTER = ROOT / "bot" / "demo_kb"
 EXAMPLES = 5
+HAN = re.compile(r"[\u3400-\u9fff]")
 THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 REPORTS = ("热水器显示E4，不出热水了", "空调不制冷，外机不转", "洗衣机漏水了", "路由器连不上网", "我要退货，尺码不对")
@@ -181,19 +183,21 @@ def bench_starter(threshold: float) -> None:
     articles = read_articles(STARTER)
     listed = {q for a in articles for q in a.questions}
     rows = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
-    queries: list[Query] = [(r["query"], r["article"]) for r in rows]
-    assert not listed & {q for q, _ in queries}, "held-out questions must not be listed in any article"
-    matches = KnowledgeBase(articles, threshold=threshold).search_many([q for q, _ in queries])
-    answerable = sum(w is not None for _, w in queries)
-    print(f"starter KB: {len(articles)} articles, {answerable} held-out questions + {len(queries) - answerable} "
-          f"that no article answers")
-    print(f"  R@1 {recall_at_1(matches, queries):.3f}")
-    _threshold_table("  answered:", matches, queries, threshold)
+    assert not listed & {r["query"] for r in rows}, "held-out questions must not be listed in any article"
     kb = KnowledgeBase(articles, threshold=threshold)
-    for report in REPORTS:
-        after = [m if m is not None and m.answered else kb.search_after(q, report)
-                 for m, (q, _) in zip(matches, queries)]
-        print(f"  asked after \"{report}\": {answered_figures(after, queries, threshold)}")
+    for language, chinese in (("Chinese", True), ("English", False)):
+        queries: list[Query] = [(r["query"], r["article"]) for r in rows if bool(HAN.search(r["query"])) == chinese]
+        matches = kb.search_many([q for q, _ in queries])
+        answerable = sum(w is not None for _, w in queries)
+        print(f"starter KB ({len(articles)} articles), {language}: {answerable} held-out questions + "
+              f"{len(queries) - answerable} that no article answers")
+        print(f"  R@1 {recall_at_1(matches, queries):.3f}")
+        _threshold_table("  answered:", matches, queries, threshold)
+        if chinese:
+            for report in REPORTS:
+                after = [m if m is not None and m.answered else kb.search_after(q, report)
+                         for m, (q, _) in zip(matches, queries)]
+                print(f"  asked after \"{report}\": {answered_figures(after, queries, threshold)}")
 
 
 def bench_atec(threshold: float, pairs: int = 1000) -> None:

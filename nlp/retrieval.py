@@ -1,28 +1,35 @@
 """Knowledge-base retrieval: the article that best answers a customer's question, and whether it is sure enough.
 
-Each article is one document of its title, example questions and answer body. Text is normalized, long numbers collapse,
-and synonym names from the domain dictionary are appended (nlp.synonyms); then four TF-IDF views are taken —
-character unigrams, bigrams and trigrams, and jieba words — and fused into one cosine: characters survive the typos and
-run-together phrasing of chat, trigrams keep short phrases ("能便宜", "退运费") together, words add the domain terms. The title and questions carry most of the weight; the body
-adds its vocabulary at `BODY_WEIGHT`, since an answer also explains things nobody asked about. Scoring is one sparse
-matrix product, so a query over 10,000 articles stays in the low milliseconds.
+Each article is one document of its title, example questions and answer body. Text is normalized, long numbers
+collapse, and synonym names from the domain dictionary are appended (nlp.synonyms); then four TF-IDF views are taken —
+character unigrams, bigrams and trigrams, and jieba words — and fused into one cosine: characters survive the typos
+and run-together phrasing of chat, trigrams keep short phrases ("能便宜", "退运费") together, words add the domain
+terms. In English a whole word counts as one character (a letter alone tells nothing), its bigrams and trigrams stay
+inside the word, and function words ("the", "is") are left out. The title and questions carry most of the weight;
+the body adds its vocabulary at `BODY_WEIGHT`, since an answer also explains things nobody asked about. Scoring is
+one sparse matrix product, so a query over 10,000 articles stays in the low milliseconds.
 
 Shared characters and words miss a question put in other words ("打个折吧" for an article on 优惠), so the score also
 takes the cosine of word vectors learned from unlabeled public text (nlp.meaning): the question's words summed
 against each article's title and questions summed, its negative part dropped, weighted `MEANING_WEIGHT` beside the
-lexical cosine. On the CIC-built benchmark this adds about 0.015 to R@1 on both halves of the dev messages, with
-examples from every row and from the consistent ones.
+lexical cosine (a question with no word the vectors know, English for one, is scored by the lexical cosine alone).
+On the CIC-built benchmark this adds about 0.015 to R@1 on both halves of the dev messages, with examples from every
+row and from the consistent ones.
 
 A question's polite openings and closing particles ("请问", "这个", "你们家的", "啊", "吗") are dropped before it is
 scored: no article uses them, so in a small knowledge base they would weigh as much as "保修" and pull "这个保修多久"
 below the threshold that "保修多久" clears.
 
-An article about one product does not answer a question about another: when the question names products (nlp.entities)
-and the article's title names only others, its score is scaled by `OTHER_PRODUCT`, so an air conditioner's fault codes
-do not answer "热水器显示E4". (Only the title: a general article's examples may mention any product.)
-Likewise a fault or model code the question names (E1, F0, P4) is strong evidence: where some articles mention it,
-the others are scaled by `WITHOUT_CODE`, so "燃气热水器一开就跳E1" goes to the fault codes and not to the article on
-a heater that will not light, which shares more of its words.
+A question is answered only by articles in its language (Chinese when it has Chinese characters, English when it
+has English words and none; an article's language is its title's): a knowledge base may hold both, and an English
+customer gets the English article.
+
+An article about one product does not answer a question about another: when the question names products
+(nlp.entities) and the article's title names only others, its score is scaled by `OTHER_PRODUCT`, so an air
+conditioner's fault codes do not answer "热水器显示E4". (Only the title: a general article's examples may mention any
+product.) Likewise a fault or model code the question names (E1, F0, P4) is strong evidence: where some articles
+mention it, the others are scaled by `WITHOUT_CODE`, so "燃气热水器一开就跳E1" goes to the fault codes and not to
+the article on a heater that will not light, which shares more of its words.
 
 The project's ticket-type model (nlp.model) reads the question and each article's title and examples: the score is
 multiplied by how much the two type distributions agree, raised to `TYPE_WEIGHT`, so a delivery question leans towards
@@ -48,7 +55,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from core.domain.knowledge import Article
 
@@ -90,8 +97,13 @@ _NUMBERS = re.compile(r"\d{3,}")
 """Prices, phone and order numbers collapse to one symbol; short ones stay, since E1 and E4 are different faults."""
 _CODES = re.compile(r"(?<![a-z0-9])[a-z]{1,2}\d{1,2}(?![a-z0-9])")
 """One or two letters and one or two digits standing alone (in lower-case text): E1, F0, EH is not one, P40 is."""
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORDS = re.compile(r"[A-Za-z]{3,}")
+"""Three letters or more: "E4", "SN" or "OK" alone say nothing of the language."""
 _RUNS = re.compile(r"[^\W_]+")
 """Letters and digits of any script (CJK included); punctuation and spaces separate runs."""
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+_PIECES = re.compile(r"[a-z]{2,}|(?:[^a-z]|[a-z](?![a-z]))+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,20 +119,32 @@ class Match:
                 "answered": self.answered}
 
 
+def _pieces(text: str) -> list[str]:
+    """Runs of letters and digits, with each English word a piece of its own and English function words (in every
+    article) left out: Chinese has no spaces, so its n-grams run on across words, English n-grams stay in one word."""
+    runs = _RUNS.findall(text)
+    if _LATIN_WORD.search(text) is None:
+        return runs
+    return [piece for run in runs for piece in _PIECES.findall(run) if piece not in ENGLISH_STOP_WORDS]
+
+
 def _chars(text: str) -> list[str]:
-    return [c for run in _RUNS.findall(text) for c in run]
+    """Single characters, but an English word whole: a letter alone tells nothing."""
+    if _LATIN_WORD.search(text) is None:
+        return [c for run in _RUNS.findall(text) for c in run]
+    return [u for piece in _pieces(text) for u in ((piece,) if _LATIN_WORD.fullmatch(piece) else piece)]
 
 
 def _bigrams(text: str) -> list[str]:
-    return [run[i:i + 2] for run in _RUNS.findall(text) for i in range(len(run) - 1)]
+    return [piece[i:i + 2] for piece in _pieces(text) for i in range(len(piece) - 1)]
 
 
 def _trigrams(text: str) -> list[str]:
-    return [run[i:i + 3] for run in _RUNS.findall(text) for i in range(len(run) - 2)]
+    return [piece[i:i + 3] for piece in _pieces(text) for i in range(len(piece) - 2)]
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in words(text) if _RUNS.search(w)]
+    return [w for w in words(text) if _RUNS.search(w) and w not in ENGLISH_STOP_WORDS]
 
 
 _VIEWS: dict[str, Callable[[str], list[str]]] = {"chars": _chars, "bigrams": _bigrams, "trigrams": _trigrams,
@@ -196,8 +220,9 @@ class KnowledgeBase:
         fused, embedded, types = self._fuse(terms), self._meaning.embed(terms["words"]), self._type_rows(kept)
         lexical = (fused @ self._by_term).toarray()
         meaning = np.maximum(np.einsum("qd,ad->qa", embedded, self._article_meaning), 0.0)
-        scores = (((1 - MEANING_WEIGHT) * lexical + MEANING_WEIGHT * meaning) * self._product_factors(batch)
-                  * self._code_factors(batch) * self._type_factors(types))
+        weight = np.where(embedded.any(axis=1, keepdims=True), MEANING_WEIGHT, 0.0)
+        scores = (((1 - weight) * lexical + weight * meaning) * self._product_factors(batch)
+                  * self._code_factors(batch) * self._type_factors(types) * self._language_factors(batch))
         if self._examples is not None:
             likely = self._examples.probabilities(fused, embedded, types)
             first = likely.max(axis=1, keepdims=True)
@@ -233,6 +258,15 @@ class KnowledgeBase:
             codes = _codes(query)
             if any(code in self._coded for code in codes):
                 factors[row, ~self._mentioning(codes)] = WITHOUT_CODE
+        return factors
+
+    def _language_factors(self, queries: Sequence[str]) -> np.ndarray:
+        """Queries × articles: 0 where the query is written in one language and the article in another."""
+        factors = np.ones((len(queries), len(self._articles)), dtype=np.float32)
+        for row, query in enumerate(queries):
+            language = _language(query)
+            if language is not None:
+                factors[row, (self._languages != language) & (self._languages != "")] = 0.0
         return factors
 
     def _mentioning(self, codes: set[str]) -> np.ndarray:
@@ -280,6 +314,8 @@ class KnowledgeBase:
                 coded.setdefault(code, np.zeros(len(self._articles), dtype=bool))[index] = True
         self._coded = coded
         """Fault or model code → which articles mention it anywhere."""
+        self._languages = np.array([_language(a.title) or "" for a in self._articles])
+        """Each article's language by its title ("" for none), so a question is answered in its own."""
         self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self._articles),
                                                                                                   dtype=bool)
         self._article_types = self._type_rows(["\n".join((a.title, *a.questions)) for a in self._articles])
@@ -335,6 +371,13 @@ def prepare(text: str, synonyms: Synonyms) -> str:
 def index_words(text: str) -> list[str]:
     """The word view's terms of `text`, as the index cuts them (the word vectors are trained on these)."""
     return _words(prepare(text, domain_synonyms()))
+
+
+def _language(text: str) -> str | None:
+    """"zh" for text with Chinese characters, "en" for Latin words and none, None for neither (a code, digits)."""
+    if _HAN.search(text):
+        return "zh"
+    return "en" if _LATIN_WORDS.search(text) else None
 
 
 def _codes(text: str) -> set[str]:

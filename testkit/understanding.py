@@ -13,7 +13,7 @@ RULES: tuple[tuple[str, str, float], ...] = (
     (r"发票|抬头|税号", "invoice", 0.9),
     (r"安装", "installation", 0.9),
     (r"保养|清洗", "maintenance", 0.9),
-    (r"退货|退款|换货", "return", 0.9),
+    (r"退货|退款|换货|refund", "return", 0.9),
     (r"物流|快递|发货", "logistics", 0.9),
     (r"投诉", "complaint", 0.9),
     (r"改地址|修改订单", "order_change", 0.9),

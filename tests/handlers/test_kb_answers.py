@@ -89,3 +89,10 @@ async def test_a_question_about_the_code_reported_is_read_after_the_report(desk)
     await desk.say("webchat", CUSTOMER, "北京市朝阳区建国路88号3单元1201")
     out = await desk.say("webchat", CUSTOMER, "E4代表什么意思")
     assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "water-heater-fault-codes"
+
+
+async def test_an_english_question_is_answered_from_the_english_article(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", "web:english", "when does my refund arrive?")
+    assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "refund-timing-en"
+    assert out[0]["locale"] == "en" and [a["command"] for a in out[0]["data"]["actions"]] == ["helpful", "not helpful"]
+    assert _templates(await desk.say("webchat", "web:english", "helpful")) == ["kb_thanks"]

@@ -166,3 +166,25 @@ def test_the_report_does_not_answer_a_question_about_something_else(starter: Kno
                                                                           query: str) -> None:
     match = starter.search_after(query, context)
     assert match is None or not match.answered
+
+
+@pytest.mark.parametrize(("query", "article_id"), [
+    ("does the warranty cover the washing machine motor", "warranty-terms-en"),
+    ("I ordered a fridge, can I book the installer for next Tuesday", "installation-booking-en"),
+    ("there's a smell of gas in the kitchen", "gas-leak-safety-en"),
+])
+def test_an_english_question_gets_the_english_article(starter: KnowledgeBase, query: str, article_id: str) -> None:
+    match = starter.search(query)
+    assert match is not None and match.article_id == article_id
+
+
+@pytest.mark.parametrize("query", ["保修期多久", "电子发票在哪里下载", "燃气热水器显示E1"])
+def test_a_chinese_question_never_gets_an_english_article(starter: KnowledgeBase, query: str) -> None:
+    match = starter.search(query)
+    assert match is not None and not match.article_id.endswith("-en")
+
+
+@pytest.mark.parametrize("query", ["what time do you close", "can I pay with a credit card in instalments"])
+def test_an_english_question_no_article_answers_is_not_answered(starter: KnowledgeBase, query: str) -> None:
+    match = starter.search(query)
+    assert match is None or not match.answered
