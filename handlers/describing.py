@@ -14,7 +14,7 @@ from core.envelopes import Outbound
 from core.services.intake import Report
 from handlers.base import Context, Origin, TimerContext
 from handlers.filing import COLLECTING
-from nlp import GREETING, NEW_PROBLEM, THANKS, bare_product
+from nlp import GREETING, NEW_PROBLEM, THANKS, bare_product, pleasantry
 
 DESCRIBING = "describing"
 UNDESCRIBED = "intake.undescribed"
@@ -39,10 +39,19 @@ async def ask_what(ctx: Context) -> list[Outbound]:
     return [ctx.reply("ask_problem", kind=kind, product=products[0] if products else "")]
 
 
+def ask_again(ctx: Context) -> list[Outbound]:
+    """A greeting or thanks while the description is awaited: the question is asked again, so the conversation
+    does not read as finished ("好的，请问空调出了什么问题？")."""
+    data = ctx.state.data
+    products = data.get("products") or []
+    return [ctx.reply("ask_problem", kind=data.get("kind") or "", product=products[0] if products else "")]
+
+
 async def described(ctx: Context) -> str:
     """The message answers the waiting request: the conversation stops waiting, the understanding takes the
     request's type and the more urgent of the two priorities ("报修" then "转人工" is still a repair's P3), and the
-    ticket's text is the request followed by the description (returned)."""
+    ticket's text is the request followed by the description (returned). Asked what is wrong with a product, an
+    answer the type model reads as no request at all ("不制冷", "没反应") tells of a fault: a repair."""
     data = ctx.state.data
     await ctx.services.timers.cancel(_timer_key(ctx))
     ctx.state = ctx.services.conversations.reset(ctx.state)
@@ -54,6 +63,8 @@ async def described(ctx: Context) -> str:
     named = tuple(data.get("products") or ())
     if named and not u.entities.products:
         u = ctx.understanding = replace(u, entities=replace(u.entities, products=named))
+    if named and not kind and u.type == TicketType.OTHER.value:
+        kind = TicketType.REPAIR.value
     if kind:
         ctx.understanding = replace(u, type=kind, intent=NEW_PROBLEM,
                                     problems=tuple(replace(p, type=kind) for p in u.problems))
@@ -75,9 +86,11 @@ def waits_for_description(ctx: Context) -> bool:
 
 def smalltalk(ctx: Context) -> bool:
     """Said while a description is awaited, but no description: a greeting, thanks or "嗯" naming nothing (a photo
-    without words is one: it shows the problem)."""
+    without words is one: it shows the problem). Only its words decide: the type model reads short symptoms
+    ("不制冷", "没反应") as chit-chat, and after "请问空调出了什么问题？" they are the answer."""
     u = ctx.understanding
-    return u.intent in (GREETING, THANKS) and not u.entities and not ctx.inbound.attachments
+    return (u.intent in (GREETING, THANKS) and pleasantry(ctx.inbound.text) and not u.entities
+            and not ctx.inbound.attachments)
 
 
 def _timer_key(ctx: Context) -> str:

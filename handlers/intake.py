@@ -69,7 +69,7 @@ class IntakeHandler(Handler):
             return await describing.ask_what(ctx)
         if describing.waits_for_description(ctx):
             if describing.smalltalk(ctx):
-                return None
+                return describing.ask_again(ctx)
             text = await describing.described(ctx)
             u = ctx.understanding
         if len(u.problems) >= 2:

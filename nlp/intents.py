@@ -56,6 +56,22 @@ def gratitude(text: str) -> bool:
     return bool(_GRATITUDE.search(text))
 
 
+_PLEASANTRY_WORDS = re.compile(
+    r"你好|您好|哈喽|嗨|hi|hello|hey|在吗|在不在|有人吗|亲|早上好|上午好|下午好|晚上好|客服|老板|喂|"
+    r"谢谢?|感谢|多谢|辛苦(?:了|啦)?|麻烦(?:你|您)?了|thanks?(?: you)?|thx|好的|好滴|好哒|收到|知道了|明白了?|ok|okay|"
+    r"没事了|不客气|嗯+|哦+|噢+|哈+|呵+|[呀啊呢哈吧啦嘛]",
+    re.IGNORECASE,
+)
+
+
+def pleasantry(text: str) -> bool:
+    """Whether the message says nothing but a greeting, thanks or acknowledgement ("你好", "谢谢", "好的", "嗯嗯")
+    or nothing in words at all (emoji, a sticker, punctuation). What a customer asked to describe a problem says
+    around the description — but a short description ("不制冷", "没反应") is none of these, whatever the type
+    model makes of it."""
+    return not re.search(r"[^\W_]", _PLEASANTRY_WORDS.sub("", text))
+
+
 _QUESTION = re.compile(
     r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少|收费|"
     r"要钱|哪里|什么|几年|几天|几个月|几次)|[吗嘛么呢?？]$"

@@ -45,6 +45,19 @@ async def test_a_product_named_alone_is_asked_about_and_its_description_decides_
     assert ticket.summary.startswith("空调")
 
 
+async def test_a_pleasantry_asks_again_and_a_short_symptom_is_the_description(desk) -> None:  # type: ignore[no-untyped-def]
+    """"嗯嗯" after "请问空调出了什么问题？" is no description: the question is asked again, the request still waits.
+    "没反应" reads as no request at all to a type model, but it answers the question: a repair of the air
+    conditioner."""
+    await desk.say("webchat", CUSTOMER, "空调")
+    out = await desk.say("webchat", CUSTOMER, "嗯嗯")
+    assert [o["template"] for o in out] == ["ask_problem"] and out[0]["data"]["product"] == "空调"
+    out = await desk.say("webchat", CUSTOMER, "没反应")
+    assert out[0]["template"] == "ticket_opened"
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert (ticket.type, ticket.summary, ticket.entities["products"]) == ("repair", "空调：没反应", ["空调"])
+
+
 async def test_how_long_a_request_waits_is_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
     desk = await _desk(tmp_path, FakeClock(start=datetime.now(timezone.utc)), intake={"describe_wait": "2m"})
     try:

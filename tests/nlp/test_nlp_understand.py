@@ -207,3 +207,12 @@ def test_the_comment_step_takes_remarks_and_skips_but_not_new_jobs(understander)
     ("12", None), ("我要2个", None), ("2台空调坏了", None), ("13912345678", None), ("第", None)])
 def test_a_numbered_answer_is_a_bare_number(text: str, number: int | None) -> None:
     assert numbered_choice(text) == number
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("你好", True), ("谢谢", True), ("好的👍", True), ("嗯嗯", True), ("👍", True), ("ok thanks", True), ("在吗？", True),
+    ("不制冷", False), ("没反应", False), ("不转", False), ("空调不制冷，谢谢", False), ("E4", False),
+])
+def test_a_pleasantry_is_only_greetings_thanks_and_symbols(text: str, said: bool) -> None:
+    from nlp import pleasantry
+    assert pleasantry(text) is said
