@@ -87,6 +87,7 @@ def main() -> None:
     print(f"  ... with contact details appended:              {detailed.macro_f1:.4f}  flip rate {rate:.3f}")
     for name, label in (("other_heldout", "other (greeting/thanks/ack/chit-chat/emoji)"),
                         ("short_requests", "short requests (2-8 chars)"),
+                        ("short_symptoms", "short symptoms (2-10 chars)"),
                         ("english_heldout", "English messages (hand-written)")):
         rows = _rows(name)
         right = sum(kind(r["text"]) == r["type"] for r in rows)
