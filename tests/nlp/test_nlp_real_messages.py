@@ -27,7 +27,7 @@ def rows(name: str) -> list[dict[str, str]]:
 
 def test_held_out_sets_share_no_text_with_the_training_data() -> None:
     trained = {e.text for path in (SHIPPED_TRAIN, SHIPPED_HELDOUT) for e in read_examples(path)}
-    for name in ("messages_heldout", "other_heldout", "short_requests", "english_heldout"):
+    for name in ("messages_heldout", "other_heldout", "short_requests", "short_symptoms", "english_heldout"):
         assert not {normalize(r["text"]) for r in rows(name)} & trained, name
 
 
@@ -74,6 +74,25 @@ def test_short_requests_are_typed(understander) -> None:
     wrong = [(r["text"], understander.understand(r["text"], now=NOW).type) for r in messages
              if understander.understand(r["text"], now=NOW).type != r["type"]]
     assert 1 - len(wrong) / len(messages) >= 0.9, wrong
+
+
+def test_bare_symptoms_are_repairs_and_short_chit_chat_stays_other(understander) -> None:
+    messages = rows("short_symptoms")
+    wrong = [(r["text"], kind) for r in messages
+             if (kind := understander.understand(r["text"], now=NOW).type) != r["type"]]
+    assert 1 - len(wrong) / len(messages) >= 0.9, wrong
+
+
+@pytest.mark.parametrize("text", ["不制冷", "不转", "没反应", "漏水了", "不加热", "显示E4", "not cooling", "no power"])
+def test_a_bare_symptom_as_a_first_message_opens_a_repair(understander, text: str) -> None:
+    result = understander.understand(text, now=NOW)
+    assert (result.type, result.intent) == ("repair", u.NEW_PROBLEM)
+
+
+@pytest.mark.parametrize("text", ["没事了哈", "知道了哦", "能用了", "不急的", "好了好了"])
+def test_a_short_negation_or_acknowledgement_is_no_symptom(understander, text: str) -> None:
+    result = understander.understand(text, now=NOW)
+    assert (result.type, result.intent in (u.GREETING, u.THANKS)) == ("other", True)
 
 
 @pytest.mark.parametrize(("chip", "kind", "intent"), [
