@@ -18,6 +18,8 @@ _CANCEL = re.compile(
     r"(?:已经|自己)?(?:修|弄)好了.{0,4}不用|cancel (?:my|the|this) (?:ticket|request|appointment|visit)",
     re.IGNORECASE,
 )
+_CANCEL_WORD = re.compile(r"取消|撤销|不要了|cancel", re.IGNORECASE)
+"""Beside a ticket number, the word alone cancels it ("SR-… 我要取消")."""
 _NOT_FIXED = re.compile(
     r"还是(?:不行|不好使?|没好|坏的|有问题|老样子|一样|漏|不能|不制冷|不出)|(?:没|没有|未)(?:修好|解决|弄好)|"
     r"又(?:坏|不行|出问题|漏水|不制冷|不脱水)了?|问题(?:还在|依旧|依然)|"
@@ -25,6 +27,8 @@ _NOT_FIXED = re.compile(
     re.IGNORECASE,
 )
 """The customer says a job is not done after all: the same ticket reopens while it may, else it is a problem."""
+_PROGRESS = re.compile(r"到哪|怎么样|进度|状态|哪一步|处理|好了没|什么时候|结果|消息|status|progress|update", re.IGNORECASE)
+"""Words asking how a ticket stands: beside a ticket number, whatever else the message says, it asks its status."""
 _STATUS = re.compile(
     r"(?:工单|报修|维修|进度|师傅|申请|售后).{0,8}(?:到哪|怎么样|进度|状态|什么时候(?:来|到|上门|能修)|还没(?:来|到|人)|"
     r"处理得?怎么样|有(?:没有)?消息|结果|哪一步)|查(?:一下|询)?(?:我的)?(?:工单|进度|维修)|进度(?:怎么样|如何|查询)|"
@@ -164,11 +168,12 @@ def _carries_only_details(text: str, entities: Entities) -> bool:
 def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting: str | None) -> str:
     if _HUMAN.search(text):
         return u.HUMAN
-    if _CANCEL.search(text):
+    if _CANCEL.search(text) or (entities.ticket_ids and _CANCEL_WORD.search(text)):
         return u.CANCEL
     if _NOT_FIXED.search(text):
         return u.NOT_FIXED
-    if _STATUS.search(text) or (entities.ticket_ids and len(text) <= 30 and ticket_type in ("other", "inquiry")):
+    if _STATUS.search(text) or (entities.ticket_ids and (_PROGRESS.search(text) or len(text) <= 30
+                                                         and ticket_type in ("other", "inquiry"))):
         return u.STATUS_QUERY
     if expecting is None and entities.times and not entities.products and _RESCHEDULE.search(text):
         return u.APPOINT

@@ -50,6 +50,9 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("北京市朝阳区阜通东大街6号的洗衣机坏了，明天不在家，后天上午10点可以", u.NEW_PROBLEM),
     ("空调", u.NEW_PROBLEM),
     ("快递单号多少", u.KB_QUESTION),
+    ("SR-20261201-0015 到哪一步了", u.STATUS_QUERY),
+    ("SR-20261201-0015 的发票开好了没", u.STATUS_QUERY),
+    ("工单SR-20261201-0015 我要取消", u.CANCEL),
 ])
 def test_free_text_intents(understander, text: str, intent: str) -> None:
     assert understander.understand(text, now=NOW).intent == intent
