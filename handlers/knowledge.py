@@ -4,13 +4,16 @@ on to intake, as before there was one. A question asked while a ticket waits for
 asked for a phone) is answered too, followed by the detail still wanted instead of the feedback question."""
 from __future__ import annotations
 
+from typing import Any
+
 from core.domain.tickets import Priority, TicketType
 from core.domain.people import CUSTOMERS
 from core.envelopes import Outbound
 from core.services.intake import Report
+from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
 from handlers.filing import COLLECTING, awaited, file_and_answer
-from nlp import HELPFUL, KB_QUESTION, NOT_HELPFUL
+from nlp import ADD_DETAIL, HELPFUL, KB_QUESTION, NOT_HELPFUL
 from nlp.retrieval import Match
 
 KB_FEEDBACK = "kb_feedback"
@@ -30,11 +33,15 @@ class KnowledgeHandler(Handler):
     states = frozenset({KB_FEEDBACK})
 
     async def handle(self, ctx: Context) -> list[Outbound] | None:
+        """Details sent after an answer ("订单号 4200…" after the article on exchanges) say the customer wants it
+        done rather than read about: the question is filed as "没帮助" would, with the details on the ticket."""
         intent = ctx.understanding.intent
         if intent == KB_QUESTION:
             return await self._answer(ctx)
         if intent in (HELPFUL, NOT_HELPFUL):
             return await self._feedback(ctx, helpful=intent == HELPFUL)
+        if intent == ADD_DETAIL and ctx.state.state == KB_FEEDBACK:
+            return await self._feedback(ctx, helpful=False, details=ctx.entity_lists())
         return None
 
     async def _answer(self, ctx: Context) -> list[Outbound] | None:
@@ -56,7 +63,8 @@ class KnowledgeHandler(Handler):
         return [ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body,
                           actions=feedback_actions(ctx.locale))]
 
-    async def _feedback(self, ctx: Context, *, helpful: bool) -> list[Outbound] | None:
+    async def _feedback(self, ctx: Context, *, helpful: bool,
+                        details: dict[str, list[Any]] | None = None) -> list[Outbound] | None:
         asked = ctx.state.data if ctx.state.state == KB_FEEDBACK else {}
         knowledge = ctx.services.knowledge
         answer = await knowledge.awaiting_feedback(customer_id=ctx.customer_id, channel=ctx.inbound.channel,
@@ -75,7 +83,7 @@ class KnowledgeHandler(Handler):
             conversation=ctx.inbound.conversation, text=answer.question,
             type=TicketType.INQUIRY if asked_type == TicketType.OTHER.value else TicketType(asked_type),
             priority=Priority(asked.get("priority", Priority.P3.value)), sentiment=ctx.understanding.sentiment,
-            entities=asked.get("entities", {}), inbox_id=ctx.inbox_id), join=None)
+            entities=merge_entities(asked.get("entities", {}), details or {}), inbox_id=ctx.inbox_id), join=None)
         await knowledge.feedback(answer, helpful=False, ticket_id=await ctx.services.tickets.row_id(filed.ticket))
         return replies
 

@@ -96,3 +96,16 @@ async def test_an_english_question_is_answered_from_the_english_article(desk) ->
     assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "refund-timing-en"
     assert out[0]["locale"] == "en" and [a["command"] for a in out[0]["data"]["actions"]] == ["helpful", "not helpful"]
     assert _templates(await desk.say("webchat", "web:english", "helpful")) == ["kb_thanks"]
+
+
+async def test_details_after_an_answer_file_the_question_with_them(desk) -> None:  # type: ignore[no-untyped-def]
+    """An order number sent after the answer on exchanges asks for the exchange: the question is filed as "没帮助"
+    would file it, with the order number on the ticket, not as a ticket of its own about an order number."""
+    assert _templates(await desk.say("webchat", CUSTOMER, "保修期是多久"))[0] == "kb_answer"
+    out = await desk.say("webchat", CUSTOMER, "订单号 4200001234567890")
+    assert out[0]["template"] == "ticket_opened"
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert ticket.summary == "保修期是多久" and ticket.entities["order_numbers"] == ["4200001234567890"]
+    async with desk.hub.sessions() as session:
+        answer = await session.scalar(select(KbAnswer))
+    assert (answer.helpful, answer.ticket_id) == (False, ticket.id)
