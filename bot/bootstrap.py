@@ -276,5 +276,5 @@ def _channels(config: Config, hub: Hub) -> list[Channel]:
                        quarantine=DbQuarantineStore(sessions=hub.sessions, clock=hub.clock),
                        max_body_bytes=config.server.max_body_bytes,
                        redis_url=config.bus.redis_url if config.bus.backend == "redis" else None,
-                       trusted_proxies=config.server.trusted_proxies)
+                       trusted_proxies=config.server.trusted_proxies, reachable=hub.sender.recipient_back)
     return [platform(name).build(section, deps) for name, section in config.channels.items() if section.enabled]

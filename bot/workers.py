@@ -115,6 +115,12 @@ class OutboxSender(WakeableLoop):
                             len(self._in_hand), exc_info=True)
             self._in_hand = []
 
+    async def recipient_back(self, channel: str, conversation: str) -> None:
+        """A channel's `reachable`: the messages that waited for this recipient are due now, and this sender woken
+        (another process's sender finds them at its next pass)."""
+        if await self._store.recipient_back(channel, conversation):
+            self.wake()
+
     async def _run(self) -> None:
         while True:
             try:
@@ -144,7 +150,8 @@ class OutboxSender(WakeableLoop):
                                                                                     message.locale))
             except SendError as exc:
                 return Undelivered(Failure(claimed, f"{exc.code or type(exc).__name__}: {exc}",
-                                           retryable=exc.retryable, retry_after=exc.retry_after), REFUSED)
+                                           retryable=exc.retryable, retry_after=exc.retry_after, away=exc.away),
+                                   REFUSED)
             except Exception as exc:  # noqa: BLE001 - unknown failure: retry with backoff, never lose the row
                 log.exception("send through %s failed", message.channel)
                 return Undelivered(Failure(claimed, f"{type(exc).__name__}: {exc}", retryable=True), REFUSED)

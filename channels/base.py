@@ -12,7 +12,7 @@ from aiohttp import web
 
 from core.clock import Clock
 from core.envelopes import Outbound
-from core.ports import CursorStore, IntakeSink, QuarantineStore
+from core.ports import CursorStore, IntakeSink, QuarantineStore, Reachable
 from templates.render import Rendered
 
 
@@ -50,8 +50,8 @@ class Channel(Protocol):
 @dataclass(frozen=True, kw_only=True)
 class ChannelDeps:
     """What the hub lends every channel it builds: where to commit what arrives, the clock, durable stores for pull
-    channels, the request size limit, Redis when several processes share the work, and the reverse proxies whose
-    `X-Forwarded-For` may be believed."""
+    channels, the request size limit, Redis when several processes share the work, the reverse proxies whose
+    `X-Forwarded-For` may be believed, and whom to tell that a recipient is reachable again."""
 
     intake: IntakeSink
     clock: Clock
@@ -60,6 +60,7 @@ class ChannelDeps:
     max_body_bytes: int
     redis_url: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    reachable: Reachable | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

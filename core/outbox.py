@@ -1,5 +1,7 @@
 """The durable outbox: rows written with the effect that caused them, sent at least once, retried with backoff,
-dead-lettered (visible to staff) when the platform refuses for good or after too many attempts.
+dead-lettered (visible to staff) when the platform refuses for good or after too many attempts. A message for a
+recipient who is away (`RecipientAway`: a web-chat customer who closed the page) waits for them up to `AWAY_KEPT`
+and goes out as soon as they are back.
 
 One conversation's messages leave in the order they were written: a row is claimed only when no earlier row of its
 lane (channel, conversation) is still waiting — to be sent, for its retry, or on a sender that may have crashed
@@ -26,6 +28,9 @@ from core.storage.upsert import ignoring_conflicts
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(minutes=10)
+AWAY_KEPT = timedelta(days=7)
+"""How long a message waits for a recipient who is away (`RecipientAway`) before it is given up: a web-chat customer
+who comes back within a week still finds the answer, the resolution to confirm and the survey."""
 LEASE = timedelta(minutes=2)
 WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
@@ -70,6 +75,7 @@ class Failure:
     error: str
     retryable: bool
     retry_after: float | None = None
+    away: bool = False
 
 
 class OutboxStore:
@@ -117,10 +123,15 @@ class OutboxStore:
         now = self._clock.now()
         records = [{"id": row_id, "status": OutboxStatus.SENT, "platform_message_id": platform_id, "sent_at": now,
                     "last_error": ""} for row_id, platform_id in deliveries]
+        written = await self._written([f.claimed.id for f in failures if f.away])
         statuses: list[OutboxStatus] = []
         for failure in failures:
             claimed = failure.claimed
-            if not failure.retryable or claimed.attempts >= MAX_ATTEMPTS:
+            if failure.away and now - written[claimed.id] < AWAY_KEPT:
+                statuses.append(OutboxStatus.PENDING)
+                records.append({"id": claimed.id, "status": OutboxStatus.PENDING, "last_error": failure.error,
+                                "next_attempt_at": now + backoff(claimed.attempts)})
+            elif not failure.retryable or failure.away or claimed.attempts >= MAX_ATTEMPTS:
                 statuses.append(OutboxStatus.DEAD)
                 records.append({"id": claimed.id, "status": OutboxStatus.DEAD, "last_error": failure.error})
             else:
@@ -131,6 +142,26 @@ class OutboxStore:
         if records:
             await once_more_if_dropped(partial(self._update, records))
         return statuses
+
+    async def _written(self, row_ids: Sequence[int]) -> dict[int, datetime]:
+        """When each of these rows was written."""
+        if not row_ids:
+            return {}
+        async with self._sessions() as session:
+            await each_statement_alone(session)
+            rows = await session.execute(select(OutboxRow.id, OutboxRow.created_at).where(OutboxRow.id.in_(row_ids)))
+            return {row.id: row.created_at for row in rows}
+
+    async def recipient_back(self, channel: str, conversation: str) -> int:
+        """The recipient of a conversation is reachable again (a web-chat customer reopened the page): what waits
+        for them is due now, in order, instead of at its next retry, its attempts counted afresh. Returns how many
+        rows were waiting."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(update(OutboxRow).where(
+                OutboxRow.channel == channel, OutboxRow.conversation == conversation,
+                OutboxRow.status == OutboxStatus.PENDING).values(next_attempt_at=self._clock.now(), attempts=0)
+                .execution_options(synchronize_session=False))
+            return int(result.rowcount or 0)
 
     async def _update(self, records: Sequence[dict[str, Any]]) -> None:
         async with self._sessions() as session, session.begin():

@@ -7,15 +7,20 @@ from typing import Awaitable, Callable, Protocol, Sequence
 
 from core.envelopes import Inbound
 
+Reachable = Callable[[str, str], Awaitable[None]]
+"""Told by a channel that a recipient is reachable again — `(channel, conversation)`, a web-chat page reopened — so
+the messages that waited for them go out now (`core.outbox.OutboxStore.recipient_back`)."""
 IntakeSink = Callable[[Sequence[Inbound]], Awaitable[list[bool]]]
 """Durably commits inbound messages; returns, per message, True when new and False when already known.
 A channel answers its platform only after this returns (the message is then safe across a crash)."""
 
 
 class SendError(Exception):
-    """A send failed. `retryable` tells the outbox whether another attempt can succeed."""
+    """A send failed. `retryable` tells the outbox whether another attempt can succeed; `away`, that the recipient
+    is not there to take it now (`RecipientAway`)."""
 
     retryable: bool = False
+    away: bool = False
 
     def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None) -> None:
         super().__init__(message)
@@ -27,6 +32,14 @@ class RetryableSendError(SendError):
     """Network trouble, rate limit, platform 5xx, expired token: try again later (after `retry_after` if given)."""
 
     retryable = True
+
+
+class RecipientAway(RetryableSendError):
+    """The recipient is not connected (a web-chat customer who closed the page): the message waits for them —
+    sent as soon as they are back (`OutboxStore.recipient_back`), retried meanwhile without using up its attempts,
+    and given up only when it is older than `core.outbox.AWAY_KEPT`."""
+
+    away = True
 
 
 class PermanentSendError(SendError):

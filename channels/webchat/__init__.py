@@ -16,4 +16,4 @@ def build(config: Config, deps: ChannelDeps) -> Channel:
 
         relay = RedisSocketRelay(url=deps.redis_url)
     return WebChatChannel(config=config, intake=deps.intake, clock=deps.clock, relay=relay,
-                          trusted_proxies=deps.trusted_proxies)
+                          trusted_proxies=deps.trusted_proxies, reachable=deps.reachable)

@@ -4,8 +4,8 @@ Every customer message is committed through the hub's `IntakeSink` before it is 
 message survives a crash; when the database is locked or gone the client is told `unavailable` and resends the same
 client id later (the inbox dedupes on it). Floods are refused before that (`admission`): a message over a limit, or a
 new session over its address's limit, is answered `rate_limited` with `retry_after`. Replies go to every open socket
-of the conversation; with none open, `send` raises `RetryableSendError` and the outbox tries again once the customer
-is back.
+of the conversation; with none open, `send` raises `RecipientAway` and the message waits in the outbox: a socket
+opened for the conversation tells the hub (`ChannelDeps.reachable`), and what waited goes out at once.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from channels.webchat.upload_http import UploadEndpoints
 from channels.webchat.texts import CROWDED, error_text, locale_for, page_strings
 from core.clock import Clock
 from core.envelopes import Inbound, Outbound
-from core.ports import FetchedMedia, IntakeSink, PermanentSendError, RetryableSendError
+from core.ports import FetchedMedia, IntakeSink, PermanentSendError, RecipientAway, Reachable
 from templates.render import Rendered
 
 if TYPE_CHECKING:
@@ -59,10 +59,13 @@ class WebChatChannel:
     account = "web"
 
     def __init__(self, *, config: WebChatConfig, intake: IntakeSink, clock: Clock,
-                 relay: RedisSocketRelay | None = None, trusted_proxies: Sequence[str] = ()) -> None:
+                 relay: RedisSocketRelay | None = None, trusted_proxies: Sequence[str] = (),
+                 reachable: Reachable | None = None) -> None:
         """`relay` reaches sockets held by other hub processes (several processes on the Redis bus);
-        `trusted_proxies` are the reverse proxies whose `X-Forwarded-For` names the client."""
+        `trusted_proxies` are the reverse proxies whose `X-Forwarded-For` names the client; `reachable` is told
+        when a conversation has a socket again."""
         self._intake = intake
+        self._reachable = reachable
         self._relay = relay
         self._clock = clock
         self._max_frame_bytes = config.max_frame_bytes
@@ -135,7 +138,7 @@ class WebChatChannel:
         """`frame` to the conversation's open sockets, here or (through the relay) on another process."""
         if not await self._deliver_here(conversation, frame) and not (
                 self._relay is not None and await self._relay.forward(conversation, frame)):
-            raise RetryableSendError(f"no open web chat socket for {conversation}", code="offline")
+            raise RecipientAway(f"no open web chat socket for {conversation}", code="offline")
 
     def _holds(self, conversation: str) -> bool:
         return bool(self._sockets.open_sockets(conversation))
@@ -174,6 +177,7 @@ class WebChatChannel:
                 await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server going away")
                 return ws
             await self._push(ws, hello_frame(session))
+            await self._back(conversation)
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
                     await self._on_text(ws, session, address, locale, msg.data)
@@ -182,6 +186,16 @@ class WebChatChannel:
         finally:
             self._sockets.remove(conversation, ws)
         return ws
+
+    async def _back(self, conversation: str) -> None:
+        """Tell the hub the customer is here, so what waited for them is sent now; a failure only delays it to the
+        message's next retry."""
+        if self._reachable is None:
+            return
+        try:
+            await self._reachable(self.name, conversation)
+        except Exception:  # noqa: BLE001 - the socket works without it; the outbox retries on its own schedule
+            log.warning("could not hurry the messages waiting for %s", conversation, exc_info=True)
 
     async def _on_text(self, ws: web.WebSocketResponse, session: str, address: str, locale: str, data: str) -> None:
         parsed = parse_client_frame(data, max_frame_bytes=self._max_frame_bytes)

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import FakeClock
 from core.envelopes import Outbound
-from core.outbox import LEASE, Failure, OutboxStore, enqueue
+from core.outbox import AWAY_KEPT, LEASE, MAX_ATTEMPTS, MAX_BACKOFF, Failure, OutboxStore, enqueue
+from core.storage.models import OutboxStatus
 from core.storage.db import session_factory
 
 
@@ -102,3 +103,33 @@ async def test_rows_handed_back_by_a_stopping_sender_go_first_at_once(engine: As
     [held] = await store.claim_due()
     await store.release([held.id])
     assert _names(await store.claim_due()) == ["web:a:1"], "no lease to wait for"
+
+
+async def test_a_message_for_a_recipient_away_waits_for_them(engine: AsyncEngine, clock: FakeClock) -> None:
+    """A web-chat customer who closed the page: the message is retried without using up its attempts, goes out as
+    soon as they are back (ahead of its retry, its attempts counted afresh), and is given up only after
+    `AWAY_KEPT`."""
+    store = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, _message("web:a", 1), _message("web:a", 2))
+    for _ in range(MAX_ATTEMPTS + 2):
+        [claimed] = await store.claim_due()
+        assert _names([claimed]) == ["web:a:1"]
+        assert await store.settle([], [Failure(claimed, "offline", retryable=True, away=True)]) == [
+            OutboxStatus.PENDING]
+        clock.advance(MAX_BACKOFF.total_seconds())
+    [claimed] = await store.claim_due()
+    await store.settle([], [Failure(claimed, "offline", retryable=True, away=True)])
+    assert await store.claim_due() == []
+    assert await store.recipient_back("webchat", "web:a") == 2
+    [back] = await store.claim_due()
+    assert _names([back]) == ["web:a:1"] and back.attempts == 1
+    await store.settle([(back.id, "p1")], [])
+    assert _names(await store.claim_due()) == ["web:a:2"]
+
+
+async def test_a_message_away_longer_than_kept_is_given_up(engine: AsyncEngine, clock: FakeClock) -> None:
+    store = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, _message("web:a", 1))
+    [claimed] = await store.claim_due()
+    clock.advance(AWAY_KEPT.total_seconds())
+    assert await store.settle([], [Failure(claimed, "offline", retryable=True, away=True)]) == [OutboxStatus.DEAD]

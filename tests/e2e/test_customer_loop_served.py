@@ -18,7 +18,8 @@ from bot.bootstrap import Hub
 from bot.config import config_from_dict
 from core.clock import FakeClock
 from core.services.stats import StatsService
-from core.storage.models import KbAnswer, Survey, Ticket
+from core.outbox import MAX_ATTEMPTS
+from core.storage.models import KbAnswer, OutboxRow, Survey, Ticket
 from testkit.fakes.weixin_api import FakeWeixinApi, message_xml, new_aes_key, wecom_push
 from testkit.hub_process import RATE_KEYS
 from testkit.served import served_hub
@@ -269,3 +270,47 @@ async def test_knowledge_base_answers_helpful_and_not(hub_server, chat, clock) -
     assert answers == [(True, False), (False, True)] and deflections == 1
     clock.advance(1)
     assert (await _api(hub_server[1], "/api/v1/stats"))["kb_deflections"] == 1
+
+
+async def _outbox_row(hub: Hub, template: str) -> OutboxRow | None:
+    async with hub.sessions() as session:
+        rows = await session.scalars(select(OutboxRow).order_by(OutboxRow.id))
+        return next((r for r in rows if r.payload["template"] == template), None)
+
+
+async def test_a_customer_who_closed_the_page_finds_the_answer_when_back(hub_server, chat, staff, clock) -> None:  # type: ignore[no-untyped-def]
+    """The question whether the job is done was sent while the customer's page was closed: it waits through many
+    more tries than a platform outage gets (hours), and reaches them the moment they open the chat again — not at
+    its next retry, which the frozen clock never reaches."""
+    hub, server = hub_server
+    customer = await chat()
+    await customer.say(REPAIR)
+    code = (await customer.next())["ticket"]["id"]
+    await staff("wangshifu").say(f"接单 {code}")
+    await customer.next()
+    await customer.next()  # the visit's slots
+    await customer.ws.close()
+    async with aiohttp.ClientSession() as http:
+        async with http.patch(server.make_url(f"/api/v1/tickets/{code}"), json={"status": "resolved"},
+                              headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
+            assert response.status == 200, await response.text()
+    for tries in range(1, MAX_ATTEMPTS + 4):
+        hub.sender.wake()
+        await until(lambda: _tried(hub, tries), f"try {tries} of the question to a closed page")
+        clock.advance(3600)
+    row = await _outbox_row(hub, "confirm_resolved")
+    assert row is not None and row.status == "pending" and "offline" in row.last_error
+    back = await chat(customer.session)
+    ask = await back.next()
+    assert "问题解决了吗" in ask["text"] and code in ask["text"]
+    await until(lambda: _sent(hub), "the question recorded as sent")
+
+
+async def _sent(hub: Hub) -> bool:
+    row = await _outbox_row(hub, "confirm_resolved")
+    return row is not None and row.status == "sent"
+
+
+async def _tried(hub: Hub, tries: int) -> bool:
+    row = await _outbox_row(hub, "confirm_resolved")
+    return row is not None and row.attempts >= tries and row.status == "pending"
