@@ -1,4 +1,5 @@
-"""Greetings and thanks get a friendly answer and never open a ticket. A photo, voice note or file without words is
+"""Greetings and thanks get a friendly answer and never open a ticket; "😡" or "[流泪]" alone is met with an apology
+and the offer of a person, not a cheerful hello. A photo, voice note or file without words is
 no greeting: it is passed on to intake (it joins the open ticket, or the customer is asked what is wrong)."""
 from __future__ import annotations
 
@@ -18,4 +19,4 @@ class SmalltalkHandler(Handler):
             return None
         if ctx.understanding.intent == THANKS:
             return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text))]
-        return [ctx.reply("greeting")]
+        return [ctx.reply("greeting", upset=ctx.understanding.sentiment == "negative")]

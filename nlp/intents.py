@@ -49,6 +49,22 @@ _GRATITUDE = re.compile(r"谢|感谢|辛苦|thank|thx|ty\b|🙏|\[(?:抱拳|合�
 _APPROVAL = re.compile(r"[👍👌🙏✅🆗💯🤝]|\[(?:强|OK|抱拳|合十|握手|好的)\]|/:(?:strong|ok)\b", re.IGNORECASE)
 
 
+_UPSET = re.compile(r"[😡😠🤬💢😤👎😒🙄😞😔😟😢😭😩😫😣😖☹🙁]|\[(?:发怒|抓狂|大哭|流泪|难过|委屈|撇嘴|衰|鄙视|白眼|快哭了|"
+                    r"生气|晕)\]")
+_FURY = re.compile(r"[😡😠🤬💢]|\[(?:发怒|抓狂)\]")
+
+
+def upset(text: str) -> bool:
+    """Whether emoji or stickers show the customer unhappy ("😭", "👎", WeChat's "[流泪]"), which the sentiment model
+    never sees: normalizing drops them."""
+    return bool(_UPSET.search(text))
+
+
+def furious(text: str) -> bool:
+    """Whether emoji or stickers show anger ("😡", "🤬", "[发怒]"): an angry customer, as angry words would."""
+    return bool(_FURY.search(text))
+
+
 def approving(text: str) -> bool:
     """Whether a message with no words in it (normalizing drops emoji and stickers) says yes or thanks with them:
     "👍", "🙏", WeChat's "[强]" — answered as an acknowledgement, not with the opening greeting."""

@@ -15,7 +15,7 @@ from . import understanding as u
 from .assess import angry, fault_told, hazards, priority
 from .commands import match_command
 from .entities import Span, find_entities
-from .intents import approving, free_text_intent
+from .intents import approving, free_text_intent, furious, upset
 from .model import Prediction, TypeModel
 from .normalize import normalize
 from .placeholders import mask
@@ -69,7 +69,9 @@ class Understander:
                                  sentiment="neutral")
         if not _MEANINGFUL.search(clean):
             return Understanding(text=text, intent=u.THANKS if approving(str(text)) else u.GREETING, type="other",
-                                 type_confidence=0.0, priority="P4", sentiment="neutral", entities=Entities())
+                                 type_confidence=0.0, priority="P4",
+                                 sentiment="negative" if upset(str(text)) else "neutral", entities=Entities(),
+                                 angry=furious(str(text)))
         found = find_entities(clean, now)
         entities = found.entities
         prediction = self._predict(clean, found.spans)
@@ -85,7 +87,7 @@ class Understander:
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
             priority=priority(clean, prediction.type, mood.score), sentiment=mood.label, entities=entities,
             ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "", sentiment_score=mood.score,
-            angry=angry(clean, mood.score), hazards=hazards(clean),
+            angry=angry(clean, mood.score) or furious(str(text)), hazards=hazards(clean),
         )
         if intent != u.NEW_PROBLEM:
             return whole

@@ -219,3 +219,12 @@ def test_a_numbered_answer_is_a_bare_number(text: str, number: int | None) -> No
 def test_a_pleasantry_is_only_greetings_thanks_and_symbols(text: str, said: bool) -> None:
     from nlp import pleasantry
     assert pleasantry(text) is said
+
+
+@pytest.mark.parametrize(("text", "sentiment", "angry"), [
+    ("😡😡😡", "negative", True), ("[流泪]", "negative", False), ("👍", "neutral", False), ("空调又坏了🤬", None, True),
+])
+def test_emoji_and_stickers_tell_the_mood(understander, text: str, sentiment: str | None, angry: bool) -> None:
+    understood = understander.understand(text, now=NOW)
+    assert understood.angry is angry
+    assert sentiment is None or understood.sentiment == sentiment
