@@ -18,6 +18,10 @@ from templates import LOCALES, TEMPLATE_DIR, labels, phrases, quoting
 CHINA = timezone(timedelta(hours=8))
 """Beijing time, in which every time shown to a person is written."""
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_TABLE = re.compile(r"((?:^[ \t]*\|.*\|[ \t]*\n){2,}(?:^[ \t]*\|.*\|[ \t]*(?:\n|\Z))*)", re.MULTILINE)
+"""A Markdown table: two or more lines that start and end with a pipe (the header, its rule, the rows)."""
+_RULE = re.compile(r":?-+:?")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class Renderer:
         )
         self._env.filters["inert"] = quoting.inert
         self._env.filters["china_time"] = china_time
+        self._env.filters["table_lines"] = table_lines
         self._dir = template_dir
         self._present = {path.relative_to(template_dir).as_posix() for path in template_dir.rglob("*.j2")}
 
@@ -117,6 +122,29 @@ class Renderer:
         """Every message template (for the test that renders them all)."""
         return sorted({p.name.removesuffix(".md.j2") for p in (self._dir / LOCALES[0]).glob("*.md.j2")
                        if not p.name.startswith("_")})
+
+
+def table_lines(markdown: str) -> str:
+    """Markdown tables as lines a chat shows well: no chat window draws a table (pipes and dashes reach the
+    customer), and a phone is too narrow for columns. Each row becomes one line, its first cell bold and the others
+    after it ("**E1** 点火失败：确认燃气阀门已打开…"); a header, with the rule under it, is dropped."""
+    lines: list[str] = []
+    for block in _TABLE.split(markdown):
+        if not _TABLE.fullmatch(block):
+            lines.append(block)
+            continue
+        rows = [_cells(line) for line in block.splitlines()]
+        if len(rows) > 1 and all(_RULE.fullmatch(cell) for cell in rows[1]):
+            rows = rows[2:]
+        for cells in rows:
+            first, *rest = [cell for cell in cells if cell] or [""]
+            colon = "：" if _CJK.search("".join(cells)) else ": "
+            lines.append(f"**{first}** {colon.join(rest)}\n" if rest else f"{first}\n")
+    return "".join(lines)
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
 def china_time(value: str) -> str:

@@ -325,3 +325,12 @@ def test_a_detail_added_is_read_back_so_a_mistyped_one_is_caught(locale: str, li
     rendered = Renderer().render("ticket_updated", {"ticket": ticket, "added": ["phones", "times", "products"],
                                                     "missing": [], "safety": []}, locale)
     assert rendered.text.splitlines()[1:3] == lines
+
+
+def test_a_table_in_an_answer_reaches_the_chat_as_lines() -> None:
+    """No chat window draws a Markdown table: each row is a line, its first cell bold, the header dropped."""
+    body = "常见代码：\n\n| 代码 | 含义 | 处理 |\n|---|---|---|\n| E1 | 点火失败 | 打开燃气阀门 |\n| E4 | 传感器异常 | 断电重启 |\n\n仍不行请报修。"
+    rendered = Renderer().render("kb_answer", {"article": "codes", "title": "代码", "body": body, "actions": []}, "zh")
+    assert "|" not in rendered.text and "---" not in rendered.text
+    assert "E1 点火失败：打开燃气阀门\nE4 传感器异常：断电重启" in rendered.text
+    assert "**E4** 传感器异常：断电重启" in rendered.markdown and "仍不行请报修。" in rendered.text
