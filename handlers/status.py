@@ -55,7 +55,8 @@ class StatusHandler(Handler):
         for ticket in found:
             device = named.get(ticket.device_id or 0)
             cards.append({**ctx.ticket_card(ticket), "device": None if device is None else {
-                "serial": device.serial, "model": device.model, "warranty": devices.warranty(device).value}})
+                "serial": device.serial, "model": device.model, "warranty": devices.warranty(device).value},
+                "missing": await ctx.services.intake.missing(ticket) if ticket.is_open else []})
         return [ctx.reply("status_report", tickets=cards, visits=await self._visits(ctx, found), chases=chases),
                 *told]
 

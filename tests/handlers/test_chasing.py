@@ -80,3 +80,12 @@ async def test_a_chase_giving_the_detail_awaited_adds_it_and_a_complaint_is_file
     assert out[0]["template"] == "ticket_updated" and (await desk.ticket(code)).entities["addresses"]
     out = await desk.say("webchat", CUSTOMER, "我要投诉！！！已经等了一个星期了")
     assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "complaint"
+
+
+async def test_a_chase_on_a_ticket_that_misses_details_asks_for_them(desk) -> None:  # type: ignore[no-untyped-def]
+    """A ticket waiting for the customer's address is not "being arranged": the answer says what to send."""
+    await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，电话13812345678")
+    out = await desk.say("webchat", CUSTOMER, CHASE)
+    assert out[0]["template"] == "status_report" and out[0]["data"]["tickets"][0]["missing"] == ["address"]
+    out = await desk.say("webchat", CUSTOMER, "上海市浦东新区张江路100号3栋")
+    assert out[0]["template"] == "ticket_updated", "the conversation still waits for the address"
