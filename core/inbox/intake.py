@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.envelopes import Inbound
 from core.inbox.clean import clean_inbound
-from core.storage.db import each_statement_alone
+from core.storage.db import closed_in_place, each_statement_alone
 from core.storage.models import InboxRow, InboxStatus
 from core.storage.reconnect import once_more_if_dropped
 from core.storage.write_turns import URGENT
@@ -113,7 +113,7 @@ class GroupCommitIntake:
                 "conversation": inbound.conversation, "payload": inbound.to_dict(),
                 "status": InboxStatus.PENDING, "attempts": 0, "last_error": "", "received_at": now,
             })
-        async with self._sessions(info={URGENT: True}) as session, session.begin():
+        async with closed_in_place(self._sessions, info={URGENT: True}) as session, session.begin():
             await each_statement_alone(session)
             statement = ignoring_conflicts(session, InboxRow,
                                            returning=("id", "channel", "external_id", "conversation"))

@@ -3,8 +3,9 @@
 before use (core.storage.reconnect)."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -77,6 +78,24 @@ def urgent_write_waiting(session: AsyncSession) -> bool:
     """True when an urgent transaction (the intake) waits for the SQLite writer: a long transaction in `session`
     should commit at its next safe point. Always False on PostgreSQL, whose writers do not queue behind each other."""
     return isinstance(session, SerializedWriteSession) and session.urgent_waiting
+
+
+@asynccontextmanager
+async def closed_in_place(sessions: async_sessionmaker[AsyncSession], **options: Any) -> AsyncIterator[AsyncSession]:
+    """`async with sessions(**options) as session`, but on SQLite the session is closed by the caller's own task.
+    The session's context manager closes it in a task of its own (so that a cancellation cannot cut the close
+    short) and the caller resumes two turns of the event loop later, each behind every task that is ready by then
+    — tens of milliseconds on a busy hub, for an acknowledgement that waits for its inbox commit. A SQLite session
+    closes without ever waiting (core.storage.sqlite_inline), so no cancellation can cut its close short."""
+    session = sessions(**options)
+    if not isinstance(session, SerializedWriteSession):
+        async with session:
+            yield session
+        return
+    try:
+        yield session
+    finally:
+        await session.close()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
