@@ -17,7 +17,7 @@ from bot.files_out import FilesOut
 from bot.knowledge import load_knowledge_base
 from bot.media import MediaFetcher
 from bot.metrics import Metrics
-from bot.pipeline import Pipeline, budget_clock, budget_own_work_only, transaction_budget
+from bot.pipeline import Pipeline, budget_clock, budget_own_work_only, sole_writer, transaction_budget
 from bot.router import Router
 from bot.timers import TimerWorker
 from bot.undelivered import DeadLetters
@@ -201,6 +201,7 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     pipeline = Pipeline(sessions=sessions, inbox=inbox, wiring=wiring, understander=understander,
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
                         transaction_budget=budget, budget_clock=counted_in, own_work_only=own_work_only,
+                        sole_writer=sole_writer(engine.dialect.name, other_processes=shared),
                         wake_timers=timers.wake,
                         wake_media=fetcher.wake if fetcher is not None else None) if timers is not None else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)

@@ -104,11 +104,15 @@ class ConversationService:
         row.updated_at = self._clock.now()
 
     def _insert_new(self, session: Session) -> None:
+        """Insert the new threads' states; they are read again when next loaded, so a transaction that goes on
+        after this commit (`core.storage.db.let_urgent_writes_in`) updates the rows instead of inserting them twice."""
         if self._new:
             rows, self._new = list(self._new.values()), {}
             session.execute(insert(ConversationState.__table__), [
                 {"channel": r.channel, "conversation": r.conversation, "sender": r.sender, "state": r.state,
                  "data": r.data, "expires_at": r.expires_at, "updated_at": r.updated_at} for r in rows])
+            for r in rows:
+                self._known.pop((r.channel, r.conversation, r.sender), None)
 
 
 def _view(row: ConversationState) -> Conversation:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable, Sequence
+from typing import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -147,11 +147,16 @@ class Services:
                    jobsheets=JobSheetService(tickets=tickets, parts=parts, devices=devices,
                                              labour_rate_cents=wiring.labour_rate_cents))
 
-    async def preload(self, inbounds: Sequence[Inbound]) -> None:
+    async def preload(self, inbounds: Sequence[Inbound], *,
+                      between: Callable[[], Awaitable[None]] | None = None) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
-        instead of several per message; the senders never seen before become customers together."""
+        instead of several per message; the senders never seen before become customers together. `between` is
+        awaited between the queries (to let the event loop's other tasks run)."""
         await self.people.admit((i.channel, i.sender, i.display_name) for i in inbounds)
         self.tickets.new_customers(self.people.created)
-        await self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds)
-        await self.tickets.preload_open((i.channel, i.conversation) for i in inbounds)
-        await self.surveys.preload((i.channel, i.conversation, i.sender) for i in inbounds)
+        for step in (lambda: self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds),
+                     lambda: self.tickets.preload_open((i.channel, i.conversation) for i in inbounds),
+                     lambda: self.surveys.preload((i.channel, i.conversation, i.sender) for i in inbounds)):
+            if between is not None:
+                await between()
+            await step()

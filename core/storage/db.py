@@ -65,19 +65,36 @@ class SerializedWriteSession(AsyncSession):
     def __init__(self, *args: Any, turns: WriteTurns, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._turns = turns
+        self._turn: TakeTurn | None = None
 
     def begin(self) -> Any:  # type: ignore[override]
-        return TakeTurn(self._turns, super().begin(), urgent=bool(self.info.get(URGENT)))
+        self._turn = TakeTurn(self._turns, super().begin, urgent=bool(self.info.get(URGENT)))
+        return self._turn
 
     @property
     def urgent_waiting(self) -> bool:
         return self._turns.urgent_waiting
+
+    async def let_urgent_in(self) -> None:
+        if self._turn is None:
+            raise RuntimeError("no transaction begun with begin() in this session")
+        await self._turn.let_urgent_in()
 
 
 def urgent_write_waiting(session: AsyncSession) -> bool:
     """True when an urgent transaction (the intake) waits for the SQLite writer: a long transaction in `session`
     should commit at its next safe point. Always False on PostgreSQL, whose writers do not queue behind each other."""
     return isinstance(session, SerializedWriteSession) and session.urgent_waiting
+
+
+async def let_urgent_writes_in(session: AsyncSession) -> None:
+    """Commit the transaction of `session` (begun with `session.begin()`), let the urgent transactions waiting for
+    the SQLite writer (the intake) have their turns, and begin a new one ahead of every other writer of this
+    process: only inbox rows were written in between, so what `session` holds stays true, for a process that alone
+    writes the file. Only on SQLite (`urgent_write_waiting`)."""
+    if not isinstance(session, SerializedWriteSession):
+        raise TypeError("only SQLite sessions take turns with urgent writes")
+    await session.let_urgent_in()
 
 
 @asynccontextmanager

@@ -3,6 +3,8 @@ ticket, details, dispatch and cancellation that earlier ones in the same batch c
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,8 @@ from core.envelopes import Inbound
 from core.inbox import Committed, GroupCommitIntake, InboxStore
 from core.storage.db import create_engine, session_factory
 from core.storage.migrate import upgrade
-from core.storage.models import InboxRow, OutboxRow, Ticket, TicketEvent, TicketMessage
+from core.storage.models import (ConversationState, InboxRow, InboxStatus, OutboxRow, Ticket, TicketEvent,
+                                 TicketMessage)
 from testkit.understanding import keyword_understander
 
 ALICE, BOB = "web:alice", "web:bob"
@@ -217,3 +220,58 @@ async def test_a_budget_of_own_work_is_not_spent_by_other_tasks(tmp_path: Path, 
         event.remove(engine.sync_engine, "commit", count)
         await engine.dispose()
     assert len(commits) == (1 if own_work_only else len(SCRIPT))
+
+
+@pytest.mark.parametrize("sole_writer", [True, False])
+async def test_a_batch_the_intake_interrupts_is_handled_once_and_in_order(tmp_path: Path, clock: FakeClock,
+                                                                          caplog: pytest.LogCaptureFixture,
+                                                                          sole_writer: bool) -> None:
+    """Customers keep writing while a batch is handled, so the intake wants SQLite's writer at every message. The
+    batch commits what it has done and lets the intake's commit in; where this process alone writes the file it then
+    goes on with what it had read, elsewhere it starts a new transaction. Either way each message is handled once,
+    in order, no transaction fails (a new thread's state is stored once, though its transaction went on after
+    storing it), and the intake commits between the batch's messages instead of after the batch."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    await load_demo(url, only_if_empty=False)
+    ids = await _accept(engine, clock)
+    sessions = session_factory(engine)
+    order: list[str] = []
+
+    async def keep(rows: list[Committed]) -> None:
+        order.append("intake")
+
+    intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=keep)
+
+    async def customer(k: int) -> None:
+        for n in itertools.count():
+            await intake([Inbound(channel="webchat", account="test", external_id=f"late{k}-{n}",
+                                  sender=f"web:late{k}", conversation=f"web:late{k}", text="你好",
+                                  sent_at=datetime.now(timezone.utc))])
+
+    async def customers() -> None:
+        await asyncio.gather(*(customer(k) for k in range(4)))
+
+    pipeline = Pipeline(sessions=sessions, inbox=InboxStore(sessions=sessions, clock=clock),
+                        understander=keyword_understander(), router=default_router(), clock=clock, metrics=Metrics(),
+                        after_commit=lambda: order.append("batch"), transaction_budget=60.0, sole_writer=sole_writer)
+    writing = asyncio.create_task(customers())
+    try:
+        await pipeline.process(ids)
+    finally:
+        writing.cancel()
+        await asyncio.gather(writing, return_exceptions=True)
+        await intake.close()
+    async with sessions() as session:
+        handled = list(await session.scalars(select(TicketMessage.inbox_id).order_by(TicketMessage.id)))
+        rows = (await session.execute(select(InboxRow.status, InboxRow.attempts).where(InboxRow.id.in_(ids)))).all()
+        states = (await session.execute(select(ConversationState.conversation, func.count())
+                                        .group_by(ConversationState.channel, ConversationState.conversation,
+                                                  ConversationState.sender))).all()
+    await engine.dispose()
+    assert handled == sorted(set(handled)) and handled
+    assert set(rows) == {(InboxStatus.DONE, 0)} and len(rows) == len(ids)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert states and all(count == 1 for _, count in states)
+    assert "intake" in order[:len(order) - 1 - order[::-1].index("batch")]
