@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from core.storage.db import create_engine, session_factory
-from core.storage.write_turns import WriteTurns
+from core.storage.db import create_engine, let_urgent_writes_in, session_factory, urgent_write_waiting
+from core.storage.write_turns import URGENT, WriteTurns
 
 
 async def test_urgent_waiters_go_before_earlier_normal_ones() -> None:
@@ -27,6 +28,42 @@ async def test_urgent_waiters_go_before_earlier_normal_ones() -> None:
     turns.release()
     await asyncio.gather(*waiting)
     assert order == ["intake", "batch-1", "batch-2"]
+
+
+async def test_a_transaction_letting_urgent_ones_in_goes_on_first(tmp_path: Path) -> None:
+    """A long transaction that sees the intake waiting commits, lets every urgent transaction through, then goes
+    on ahead of the ordinary ones that queued before the intake: what it committed stays, and nothing but the urgent
+    writes came in between."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    sessions = session_factory(engine)
+    order: list[str] = []
+    try:
+        async with sessions() as session, session.begin():
+            await session.execute(text("create table t (name text)"))
+
+        async def write(name: str, urgent: bool) -> None:
+            async with sessions(info={URGENT: True} if urgent else {}) as session, session.begin():
+                await session.execute(text("insert into t values (:name)"), {"name": name})
+                order.append(name)
+
+        async with sessions() as session, session.begin():
+            await session.execute(text("insert into t values ('long, first part')"))
+            others = [asyncio.create_task(write("ordinary", False))]
+            await asyncio.sleep(0)
+            others += [asyncio.create_task(write(f"intake {n}", True)) for n in (1, 2)]
+            await asyncio.sleep(0)
+            assert urgent_write_waiting(session)
+            await let_urgent_writes_in(session)
+            order.append("long goes on")
+            assert not urgent_write_waiting(session)
+            await session.execute(text("insert into t values ('long, second part')"))
+        await asyncio.gather(*others)
+        async with sessions() as session:
+            stored = set(await session.scalars(text("select name from t")))
+    finally:
+        await engine.dispose()
+    assert order == ["intake 1", "intake 2", "long goes on", "ordinary"]
+    assert stored == {"long, first part", "long, second part", "intake 1", "intake 2", "ordinary"}
 
 
 async def test_a_cancelled_waiter_neither_holds_nor_blocks_the_turn() -> None:
