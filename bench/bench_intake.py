@@ -13,8 +13,9 @@ details, a status query and thanks. Two phases:
 
 Client and hub share this machine's cores, so the figures are a floor for a hub on a host of its own. Each phase
 also prints its CPU time per message — each hub, PostgreSQL's sessions, Redis, this client — which holds better than
-the rates on a machine others share, and with `--pg-activity` what PostgreSQL's sessions were doing (waiting for a
-lock, for the hub, working).
+the rates on a machine others share, each hub's own view of it (how late its event loop ran, which every
+acknowledgement waits behind, and its intake's call-to-commit time, from /metrics), and with `--pg-activity` what
+PostgreSQL's sessions were doing (waiting for a lock, for the hub, working).
 
     .venv/bin/python bench/bench_intake.py [--conversations 200] [--rate 1000] [--seconds 5] [--messages 5000]
         [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test [--pg-activity]] [--processes 2 [--split]]
@@ -45,6 +46,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.cpu import process_cpu  # noqa: E402
+from bench.hub_histograms import INTAKE_COMMIT, LOOP_LAG, buckets, summary  # noqa: E402
 from bench.latency import summarize_ms  # noqa: E402
 from bench.pg_activity import watching  # noqa: E402
 from bot.bootstrap import default_partitions  # noqa: E402
@@ -220,6 +222,7 @@ async def costs(hubs: list[HubProcess], messages: int, *, redis_url: str | None,
     """Print what the phase cost per message in CPU time — each hub, PostgreSQL's sessions, Redis, this client —
     with the load average, and with `sample_every` < 1 s what PostgreSQL's sessions were doing (`bench/pg_activity.py`)."""
     pids = [hub.process.pid for hub in hubs if hub.process is not None]
+    histograms = [await buckets(hub.url) for hub in hubs]
     before = [process_cpu(pid) or 0.0 for pid in pids]
     client_before = time.process_time()
     redis_before = await redis_cpu(redis_url)
@@ -231,6 +234,10 @@ async def costs(hubs: list[HubProcess], messages: int, *, redis_url: str | None,
     print(f"  CPU per message: hubs {sum(hub_ms):.2f} ms ({' + '.join(f'{ms:.2f}' for ms in hub_ms)}), "
           f"postgres {activity.backend_cpu * 1000 / messages:.2f} ms, redis {redis_ms:.2f} ms, "
           f"this client {client_ms:.2f} ms; load average {os.getloadavg()[0]:.2f}")
+    for n, (hub, earlier) in enumerate(zip(hubs, histograms)):
+        later = await buckets(hub.url)
+        print(f"  hub {n}: event-loop lag {summary(LOOP_LAG, earlier, later)}; "
+              f"intake call to commit {summary(INTAKE_COMMIT, earlier, later)}")
     if postgres_url is not None:
         print(activity.summary(messages))
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Config, MediaConfig
 from bot.files_out import FilesOut
 from bot.knowledge import load_knowledge_base
+from bot.loop_lag import LoopLag
 from bot.media import MediaFetcher
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline, budget_clock, budget_own_work_only, sole_writer, transaction_budget
@@ -92,6 +93,8 @@ class Hub:
     timers: TimerWorker | None = None
     """Fires due timers; None in an intake-only process (`bus.process = false`)."""
     checkpointer: WalCheckpointer | None = None
+    lag: LoopLag
+    """Measures how late the event loop runs (`aftersales_event_loop_lag_seconds`)."""
     media: MediaKeeper
     """Where attachments' bytes are kept and read back (`[media]`)."""
     fetcher: MediaFetcher | None = None
@@ -112,6 +115,7 @@ class Hub:
         the start naming it."""
         if self.pipeline is not None:
             self.pipeline.knowledge = await load_knowledge_base(self.config.kb, self.sessions, self.clock)
+        await self.lag.start()
         if self.checkpointer is not None:
             await self.checkpointer.start()
         for channel in self.channels.values():
@@ -146,6 +150,7 @@ class Hub:
             ("bus", self.bus.close),
             ("database", self.engine.dispose),
             *([("WAL checkpoints", self.checkpointer.stop)] if self.checkpointer is not None else []),
+            ("event-loop lag probe", self.lag.stop),
         ]
         for name, stop in steps:
             await stop()
@@ -209,7 +214,8 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
     hub = Hub(config=config, clock=clock, engine=engine, sessions=sessions, bus=bus, metrics=metrics, intake=intake,
               inbox=inbox, pipeline=pipeline, timers=timers,
               workers=workers, sender=sender, renderer=renderer, understander=understander, wiring=wiring,
-              checkpointer=WalCheckpointer.for_engine(engine), media=keeper, fetcher=fetcher, channels=channels)
+              checkpointer=WalCheckpointer.for_engine(engine), lag=LoopLag(metrics.loop_lag), media=keeper,
+              fetcher=fetcher, channels=channels)
     for channel in [*_channels(config, hub), *extra_channels]:
         channels[channel.name] = channel
     return hub

@@ -20,6 +20,10 @@ class Metrics:
                                 "What a platform waits for its acknowledgement: intake call to inbox commit",
                                 buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
                                 registry=self.registry)
+        self.loop_lag = Histogram("aftersales_event_loop_lag_seconds",
+                                  "How late the event loop ran a timer: what every acknowledgement waits behind",
+                                  buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1),
+                                  registry=self.registry)
         self.inbox_failed = Counter("aftersales_inbox_failed", "Inbox messages given up after every retry (each "
                                     "sender got an apology, the supervisors an alert)", ["channel"],
                                     registry=self.registry)
