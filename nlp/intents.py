@@ -18,7 +18,7 @@ _CANCEL = re.compile(
     r"(?:已经|自己)?(?:修|弄)好了.{0,4}不用|cancel (?:my|the|this) (?:ticket|request|appointment|visit)",
     re.IGNORECASE,
 )
-_CANCEL_WORD = re.compile(r"取消|撤销|不要了|cancel", re.IGNORECASE)
+_CANCEL_WORD = re.compile(r"取消|撤销|cancel", re.IGNORECASE)
 """Beside a ticket number, the word alone cancels it ("SR-… 我要取消")."""
 _NOT_FIXED = re.compile(
     r"还是(?:不行|不好使?|没好|坏的|有问题|老样子|一样|漏|不能|不制冷|不出)|(?:没|没有|未)(?:修好|解决|弄好)|"
@@ -27,7 +27,7 @@ _NOT_FIXED = re.compile(
     re.IGNORECASE,
 )
 """The customer says a job is not done after all: the same ticket reopens while it may, else it is a problem."""
-_PROGRESS = re.compile(r"到哪|怎么样|进度|状态|哪一步|处理|好了没|什么时候|结果|消息|status|progress|update", re.IGNORECASE)
+_PROGRESS = re.compile(r"到哪|怎么样|进度|状态|哪一步|处理|好了没|什么时候|结果|消息|status|progress", re.IGNORECASE)
 """Words asking how a ticket stands: beside a ticket number, whatever else the message says, it asks its status."""
 _STATUS = re.compile(
     r"(?:工单|报修|维修|进度|师傅|申请|售后).{0,8}(?:到哪|怎么样|进度|状态|什么时候(?:来|到|上门|能修)|还没(?:来|到|人)|"
