@@ -119,6 +119,24 @@ async def _later(hub: Hub, clock: FakeClock, seconds: float) -> None:
     hub.sender.wake()
 
 
+async def _accepted(customer, wang: Staff) -> str:  # type: ignore[no-untyped-def]
+    """The customer's repair, taken by the technician; the ticket's code."""
+    await customer.say(REPAIR)
+    code = (await customer.next())["ticket"]["id"]
+    await wang.say(f"接单 {code}")
+    await customer.next()
+    await customer.next()  # the visit's slots
+    return str(code)
+
+
+async def _resolve(server: TestServer, code: str, **fields: str) -> None:
+    """Resolved by someone at the console, through the API."""
+    async with aiohttp.ClientSession() as http:
+        async with http.patch(server.make_url(f"/api/v1/tickets/{code}"), json={"status": "resolved", **fields},
+                              headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
+            assert response.status == 200, await response.text()
+
+
 async def _resolved(customer, wang: Staff) -> str:  # type: ignore[no-untyped-def]
     await customer.say(REPAIR)
     code = (await customer.next())["ticket"]["id"]
@@ -183,16 +201,8 @@ async def test_resolving_through_the_api_asks_the_customer_and_the_survey_follow
                                                                                   clock) -> None:
     hub, server = hub_server
     customer = await chat()
-    await customer.say(REPAIR)
-    code = (await customer.next())["ticket"]["id"]
-    await staff("wangshifu").say(f"接单 {code}")
-    await customer.next()
-    await customer.next()  # the visit's slots
-    async with aiohttp.ClientSession() as http:
-        async with http.patch(server.make_url(f"/api/v1/tickets/{code}"), json={"status": "resolved",
-                                                                                 "note": "电话指导后恢复正常"},
-                              headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
-            assert response.status == 200, await response.text()
+    code = await _accepted(customer, staff("wangshifu"))
+    await _resolve(server, code, note="电话指导后恢复正常")
     ask = await customer.next()
     assert "问题解决了吗" in ask["text"] and "王师傅" in ask["text"] and "电话指导后恢复正常" in ask["text"]
     assert [a["command"] for a in ask["actions"]] == [f"已解决 {code}", f"未解决 {code}"]
@@ -284,16 +294,9 @@ async def test_a_customer_who_closed_the_page_finds_the_answer_when_back(hub_ser
     its next retry, which the frozen clock never reaches."""
     hub, server = hub_server
     customer = await chat()
-    await customer.say(REPAIR)
-    code = (await customer.next())["ticket"]["id"]
-    await staff("wangshifu").say(f"接单 {code}")
-    await customer.next()
-    await customer.next()  # the visit's slots
+    code = await _accepted(customer, staff("wangshifu"))
     await customer.ws.close()
-    async with aiohttp.ClientSession() as http:
-        async with http.patch(server.make_url(f"/api/v1/tickets/{code}"), json={"status": "resolved"},
-                              headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
-            assert response.status == 200, await response.text()
+    await _resolve(server, code)
     for tries in range(1, MAX_ATTEMPTS + 4):
         hub.sender.wake()
         await until(lambda: _tried(hub, tries), f"try {tries} of the question to a closed page")
