@@ -103,6 +103,7 @@ def test_priority(understander, text: str, priority: str) -> None:
 @pytest.mark.parametrize(("text", "hazards"), [
     ("燃气灶旁边一股燃气味，不敢开火", ("gas",)),
     ("空调外机冒烟了，还有焦糊味", ("fire",)),
+    ("微波炉有焦味", ("fire",)),
     ("热水器漏电，洗澡手麻了一下", ("electric",)),
     ("卫生间漏水，水流到插座那边了", ("water_electric",)),
     ("洗衣机漏水把插排泡了", ("water_electric",)),
