@@ -89,3 +89,12 @@ async def test_a_chase_on_a_ticket_that_misses_details_asks_for_them(desk) -> No
     assert out[0]["template"] == "status_report" and out[0]["data"]["tickets"][0]["missing"] == ["address"]
     out = await desk.say("webchat", CUSTOMER, "上海市浦东新区张江路100号3栋")
     assert out[0]["template"] == "ticket_updated", "the conversation still waits for the address"
+
+
+async def test_asking_when_the_technician_comes_about_something_broken_files_it(desk) -> None:  # type: ignore[no-untyped-def]
+    """With no ticket here, "洗衣机坏了，师傅什么时候来" reports the washing machine: it is filed, not answered
+    with "no ticket found"; the same question naming nothing is answered so."""
+    out = await desk.say("webchat", "web:first-timer", "洗衣机坏了，师傅什么时候来")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "repair"
+    out = await desk.say("webchat", "web:second-timer", "维修师傅什么时候来啊")
+    assert _templates(out) == ["status_none"]
