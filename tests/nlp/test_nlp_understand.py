@@ -53,6 +53,7 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("SR-20261201-0015 到哪一步了", u.STATUS_QUERY),
     ("SR-20261201-0015 的发票开好了没", u.STATUS_QUERY),
     ("工单SR-20261201-0015 我要取消", u.CANCEL),
+    ("我的问题处理了没有", u.STATUS_QUERY),
 ])
 def test_free_text_intents(understander, text: str, intent: str) -> None:
     assert understander.understand(text, now=NOW).intent == intent
