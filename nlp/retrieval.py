@@ -206,8 +206,10 @@ class KnowledgeBase:
         question names a fault code but no product: "E4是什么意思" after "热水器显示E4" is the heater's code, where
         alone the air conditioner's E4 scores as well. The context only chooses among the articles that mention the
         code, so it never answers with a topic of its own; any other question is searched alone."""
+        if self._by_term is None:
+            return None
         mentioning = self._mentioning(_codes(query))
-        if self._by_term is None or not mentioning.any() or products_named(query):
+        if not mentioning.any() or products_named(query):
             return self.search(query)
         together = self._scores([f"{context}\n{query}"])[0]
         together[~mentioning] = 0.0

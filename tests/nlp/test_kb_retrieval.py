@@ -168,6 +168,11 @@ def test_the_report_does_not_answer_a_question_about_something_else(starter: Kno
     assert match is None or not match.answered
 
 
+def test_a_hub_without_articles_answers_no_question_read_after_a_report() -> None:
+    """A fault code asked about after a report, with no article stored: nothing to answer with, and no error."""
+    assert KnowledgeBase([], threshold=0.3).search_after("E4是什么意思", "热水器显示E4，不出热水了") is None
+
+
 @pytest.mark.parametrize(("query", "article_id"), [
     ("does the warranty cover the washing machine motor", "warranty-terms-en"),
     ("I ordered a fridge, can I book the installer for next Tuesday", "installation-booking-en"),
