@@ -65,6 +65,17 @@ def furious(text: str) -> bool:
     return bool(_FURY.search(text))
 
 
+_RECEIVED = re.compile(r"收到|到了|签收|拿到|取到|送到|已到|arrived|received|got (?:it|the)", re.IGNORECASE)
+_TROUBLE = re.compile(r"不|没|坏|破|漏|错|少|缺|烂|问题|退|换|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong",
+                      re.IGNORECASE)
+
+
+def received_only(text: str) -> bool:
+    """Whether the message only confirms that something arrived ("快递到了", "面包收到了", "东西收到了，谢谢"): an
+    acknowledgement, not a delivery problem to file — unless it says something is wrong, missing or asks."""
+    return len(text) <= 20 and bool(_RECEIVED.search(text)) and not _TROUBLE.search(text)
+
+
 def approving(text: str) -> bool:
     """Whether a message with no words in it (normalizing drops emoji and stickers) says yes or thanks with them:
     "👍", "🙏", WeChat's "[强]" — answered as an acknowledgement, not with the opening greeting."""
@@ -204,6 +215,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.ADD_DETAIL
     if bare_product(text):
         return u.NEW_PROBLEM
+    if received_only(text):
+        return u.THANKS
     if ticket_type == "other" or _GREETING.match(text):
         if _GREETING.match(text):
             return u.GREETING
