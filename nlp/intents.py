@@ -66,14 +66,18 @@ def furious(text: str) -> bool:
 
 
 _RECEIVED = re.compile(r"收到|到了|签收|拿到|取到|送到|已到|arrived|received|got (?:it|the)", re.IGNORECASE)
-_TROUBLE = re.compile(r"不|没|坏|破|漏|错|少|缺|烂|问题|退|换|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong",
-                      re.IGNORECASE)
+_TROUBLE = re.compile(r"不|没|坏|破|漏|错|少|缺|烂|凹|裂|划|脏|掉|碎|湿|臭|霉|味|瑕疵|变形|过期|次品|质量|问题|退|换|"
+                      r"但|可是|不过|却|就是|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong", re.IGNORECASE)
+_CLAUSES = re.compile(r"[，,。.！!~～；;]+")
 
 
 def received_only(text: str) -> bool:
     """Whether the message only confirms that something arrived ("快递到了", "面包收到了", "东西收到了，谢谢"): an
-    acknowledgement, not a delivery problem to file — unless it says something is wrong, missing or asks."""
-    return len(text) <= 20 and bool(_RECEIVED.search(text)) and not _TROUBLE.search(text)
+    acknowledgement, not a delivery problem to file. Its first clause says what arrived, with no word of anything
+    wrong, missing or asked; any other clause is thanks ("收到了，但是外壳凹进去一块" is a problem)."""
+    first, *rest = [c for c in _CLAUSES.split(text.strip()) if c] or [""]
+    return (len(text) <= 20 and bool(_RECEIVED.search(first)) and not _TROUBLE.search(text)
+            and all(pleasantry(clause) for clause in rest))
 
 
 def approving(text: str) -> bool:
