@@ -49,9 +49,10 @@ _GRATITUDE = re.compile(r"谢|感谢|辛苦|thank|thx|ty\b|🙏|\[(?:抱拳|合�
 _APPROVAL = re.compile(r"[👍👌🙏✅🆗💯🤝]|\[(?:强|OK|抱拳|合十|握手|好的)\]|/:(?:strong|ok)\b", re.IGNORECASE)
 
 
-_UPSET = re.compile(r"[😡😠🤬💢😤👎😒🙄😞😔😟😢😭😩😫😣😖☹🙁]|\[(?:发怒|抓狂|大哭|流泪|难过|委屈|撇嘴|衰|鄙视|白眼|快哭了|"
-                    r"生气|晕)\]")
-_FURY = re.compile(r"[😡😠🤬💢]|\[(?:发怒|抓狂)\]")
+_ANGRY_EMOJI, _ANGRY_STICKERS = "😡😠🤬💢", "发怒|抓狂"
+_FURY = re.compile(rf"[{_ANGRY_EMOJI}]|\[(?:{_ANGRY_STICKERS})\]")
+_UPSET = re.compile(rf"[{_ANGRY_EMOJI}😤👎😒🙄😞😔😟😢😭😩😫😣😖☹🙁]|\[(?:{_ANGRY_STICKERS}|大哭|流泪|难过|委屈|撇嘴|衰|鄙视|"
+                    r"白眼|快哭了|生气|晕)\]")
 
 
 def upset(text: str) -> bool:
