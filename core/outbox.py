@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any, Collection, Sequence
 
-from sqlalchemy import Row, bindparam, exists, or_, select, update
+from sqlalchemy import Row, Update, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from core.clock import Clock
 from core.envelopes import Outbound
-from core.storage.models import OutboxRow, OutboxStatus
+from core.storage.among import dialect_of
 from core.storage.by_id import update_by_id
+from core.storage.models import OutboxRow, OutboxStatus
 from core.storage.db import each_statement_alone
 from core.storage.reconnect import once_more_if_dropped
 from core.storage.upsert import ignoring_conflicts
@@ -78,6 +79,36 @@ class Failure:
     away: bool = False
 
 
+@cache
+def _claim(dialect: str, sending: tuple[str, ...] | None) -> Update:
+    """The claim of `OutboxStore.claim_due`, for each sender's pass: built once per dialect and set of channels
+    sent on (building it and its cache key cost more than the statement). Parameters: `now`, `lease_until`,
+    `limit`."""
+    earlier = aliased(OutboxRow)
+    waiting = bindparam("waiting", [s.value for s in WAITING], expanding=True, literal_execute=True)
+    first_in_lane = ~exists().where(earlier.channel == OutboxRow.channel,
+                                    earlier.conversation == OutboxRow.conversation,
+                                    earlier.status.in_(waiting), earlier.id < OutboxRow.id)
+    if sending is not None:
+        first_in_lane = or_(first_in_lane, OutboxRow.channel.not_in(sending))
+    due = (select(OutboxRow.id).where(OutboxRow.status.in_(WAITING), OutboxRow.next_attempt_at <= bindparam("now"),
+                                      first_in_lane).order_by(OutboxRow.id).limit(bindparam("limit")))
+    if dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    return (update(OutboxRow).where(OutboxRow.id.in_(due.scalar_subquery()))
+            .values(status=OutboxStatus.SENDING, attempts=OutboxRow.attempts + 1,
+                    next_attempt_at=bindparam("lease_until"))
+            .returning(OutboxRow.id, OutboxRow.payload, OutboxRow.attempts)
+            .execution_options(synchronize_session=False))
+
+
+_BACK = (update(OutboxRow).where(OutboxRow.channel == bindparam("lane_channel"),
+                                 OutboxRow.conversation == bindparam("lane"),
+                                 OutboxRow.status == OutboxStatus.PENDING)
+         .values(next_attempt_at=bindparam("now"), attempts=0).execution_options(synchronize_session=False))
+"""What waits for a recipient who is back becomes due (`OutboxStore.recipient_back`, every web-chat socket opened)."""
+
+
 class OutboxStore:
     """Claims due rows with a lease (so a crashed sender's rows come back) and records each outcome."""
 
@@ -94,25 +125,13 @@ class OutboxStore:
         row of its lane, so no order is at stake: such rows are taken whatever their lane still holds, and a lane
         of them (alerts to a supervisor reached only on a channel this hub lacks) does not drain one row a pass."""
         now = self._clock.now()
-        earlier = aliased(OutboxRow)
-        waiting = bindparam("waiting", [s.value for s in WAITING], expanding=True, literal_execute=True)
-        first_in_lane = ~exists().where(earlier.channel == OutboxRow.channel,
-                                        earlier.conversation == OutboxRow.conversation,
-                                        earlier.status.in_(waiting), earlier.id < OutboxRow.id)
-        if sending is not None:
-            first_in_lane = or_(first_in_lane, OutboxRow.channel.not_in(sorted(sending)))
-        due = (select(OutboxRow.id).where(OutboxRow.status.in_(WAITING), OutboxRow.next_attempt_at <= now,
-                                          first_in_lane).order_by(OutboxRow.id).limit(limit))
+        parameters = {"now": now, "lease_until": now + LEASE, "limit": limit}
 
         async def claim() -> Sequence[Row[Any]]:
             async with self._sessions() as session, session.begin():
                 await each_statement_alone(session)
-                locking = due.with_for_update(skip_locked=True) if session.bind.dialect.name == "postgresql" else due
-                return (await session.execute(
-                    update(OutboxRow).where(OutboxRow.id.in_(locking.scalar_subquery()))
-                    .values(status=OutboxStatus.SENDING, attempts=OutboxRow.attempts + 1, next_attempt_at=now + LEASE)
-                    .returning(OutboxRow.id, OutboxRow.payload, OutboxRow.attempts)
-                    .execution_options(synchronize_session=False))).all()
+                statement = _claim(dialect_of(session), None if sending is None else tuple(sorted(sending)))
+                return (await session.execute(statement, parameters)).all()
 
         rows = await once_more_if_dropped(claim)
         return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in sorted(rows, key=lambda r: r.id)]
@@ -157,10 +176,8 @@ class OutboxStore:
         for them is due now, in order, instead of at its next retry, its attempts counted afresh. Returns how many
         rows were waiting."""
         async with self._sessions() as session, session.begin():
-            result = await session.execute(update(OutboxRow).where(
-                OutboxRow.channel == channel, OutboxRow.conversation == conversation,
-                OutboxRow.status == OutboxStatus.PENDING).values(next_attempt_at=self._clock.now(), attempts=0)
-                .execution_options(synchronize_session=False))
+            result = await session.execute(_BACK, {"lane_channel": channel, "lane": conversation,
+                                                   "now": self._clock.now()})
             return int(result.rowcount or 0)
 
     async def _update(self, records: Sequence[dict[str, Any]]) -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.envelopes import Inbound
 from core.inbox.intake import Committed
-from core.storage.among import among
+from core.storage.among import Among, dialect_of
 from core.storage.by_id import update_by_id
 from core.storage.models import InboxRow, InboxStatus
 
@@ -47,19 +48,16 @@ class InboxStore:
         """The rows among `inbox_ids` still pending, in the caller's transaction. On PostgreSQL they are locked as
         they are read, so a second delivery running at the same moment in another process waits, then finds them
         done."""
-        rows = await session.execute(
-            select(InboxRow.id, InboxRow.payload, InboxRow.received_at)
-            .where(among(session, [InboxRow.id], inbox_ids), InboxRow.status == InboxStatus.PENDING)
-            .with_for_update())
+        statement, ids = _pending(dialect_of(session), locked=True)
+        rows = await session.execute(statement, ids.given(inbox_ids))
         return {row.id: PendingRow(row.id, Inbound.from_dict(row.payload), row.received_at) for row in rows}
 
     @staticmethod
     async def peek_pending(session: AsyncSession, inbox_ids: Sequence[int]) -> dict[int, Inbound]:
         """The messages of the rows among `inbox_ids` still pending, read without locking (the caller's
         transaction takes them later with `take_pending`)."""
-        rows = await session.execute(select(InboxRow.id, InboxRow.payload)
-                                     .where(among(session, [InboxRow.id], inbox_ids),
-                                            InboxRow.status == InboxStatus.PENDING))
+        statement, ids = _pending(dialect_of(session), locked=False)
+        rows = await session.execute(statement, ids.given(inbox_ids))
         return {row.id: Inbound.from_dict(row.payload) for row in rows}
 
     @staticmethod
@@ -97,3 +95,12 @@ class InboxStore:
         async with self._sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(InboxRow).where(
                 InboxRow.status == InboxStatus.PENDING)) or 0)
+
+
+@cache
+def _pending(dialect: str, *, locked: bool) -> tuple[Select[tuple[int, dict, datetime]], Among]:
+    """The pending rows among the ids given, as processing reads them twice a batch: built once per dialect."""
+    ids = Among(dialect, [InboxRow.id])
+    statement = select(InboxRow.id, InboxRow.payload, InboxRow.received_at).where(
+        ids.condition, InboxRow.status == InboxStatus.PENDING)
+    return (statement.with_for_update() if locked else statement), ids

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Iterable
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import Select, event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.domain.conversations import IDLE, Conversation
-from core.storage.among import among
+from core.storage.among import Among, dialect_of
 from core.storage.models import ConversationState
 
 DEFAULT_TTL = timedelta(hours=24)
@@ -39,9 +40,8 @@ class ConversationService:
         if not wanted:
             return
         self._known.update(dict.fromkeys(wanted))
-        for state in await self._session.scalars(select(ConversationState).where(
-                among(self._session, [ConversationState.channel, ConversationState.conversation,
-                                      ConversationState.sender], wanted))):
+        statement, threads = _states(dialect_of(self._session))
+        for state in await self._session.scalars(statement, threads.given(wanted)):
             self._known[(state.channel, state.conversation, state.sender)] = state
 
     async def load(self, *, channel: str, thread: str, sender: str) -> Conversation:
@@ -113,6 +113,13 @@ class ConversationService:
                  "data": r.data, "expires_at": r.expires_at, "updated_at": r.updated_at} for r in rows])
             for r in rows:
                 self._known.pop((r.channel, r.conversation, r.sender), None)
+
+
+@cache
+def _states(dialect: str) -> tuple[Select[tuple[ConversationState]], Among]:
+    """The states of the (channel, thread, sender) keys given: built once per dialect."""
+    threads = Among(dialect, [ConversationState.channel, ConversationState.conversation, ConversationState.sender])
+    return select(ConversationState).where(threads.condition), threads
 
 
 def _view(row: ConversationState) -> Conversation:

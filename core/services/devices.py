@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +48,11 @@ class Linked:
     ticket: TicketView
     device: DeviceView
     other_owner: int | None
+
+
+_OWNED = select(Device).where(Device.customer_id == bindparam("customer"),
+                              Device.model.in_(bindparam("models", expanding=True))).limit(2)
+"""Up to two of a customer's devices of the models given, as a report naming a model asks: built once."""
 
 
 class DeviceService:
@@ -150,7 +155,9 @@ class DeviceService:
     async def link_from_message(self, ticket: TicketView, *, serials: Sequence[str], models: Sequence[str],
                                 actor: str) -> Linked | None:
         """Name the device a message points at, if the ticket has none yet: a serial (a unit first heard of is
-        recorded, owned by the ticket's customer), else a model the customer owns exactly one of."""
+        recorded, owned by the ticket's customer), else a model the customer owns exactly one of. The customer's
+        devices are read without flushing the batch (a report naming a model is common): a device this transaction
+        records or gives a model is flushed there and then (`attach`)."""
         if ticket.device_id is not None or not (serials or models):
             return None
         for serial in serials:
@@ -159,8 +166,9 @@ class DeviceService:
                                          actor=actor, source=FROM_CHAT)
             except RowError:
                 continue
-        owned = list(await self._session.scalars(select(Device).where(
-            Device.customer_id == ticket.customer_id, Device.model.in_([m.upper() for m in models])).limit(2)))
+        with self._session.no_autoflush:
+            owned = list(await self._session.scalars(_OWNED, {"customer": ticket.customer_id,
+                                                               "models": [m.upper() for m in models]}))
         if len(owned) != 1:
             return None
         return await self._link(ticket, owned[0], actor=actor)
@@ -177,6 +185,7 @@ class DeviceService:
             await self._session.flush()
         elif model and not row.model:
             row.model = model.upper()
+            await self._session.flush([row])
         return await self._link(ticket, row, actor=actor)
 
     async def mark_nameplate(self, linked: Linked, attachment_id: int, *, actor: str) -> None:

@@ -29,6 +29,13 @@ class TicketJournal:
         """Queue a row of `model` for `ticket`, which may not have an id yet."""
         self._rows.append((model.__table__, ticket, values))  # type: ignore[arg-type]
 
+    def queued(self, model: type[Base], ticket: Ticket) -> list[dict[str, Any]]:
+        """The values of the rows of `model` for `ticket` not written yet, oldest first: what a query that does not
+        write the journal first must add to what it reads."""
+        table = model.__table__
+        return [values for queued_table, queued_for, values in self._rows
+                if queued_table is table and queued_for is ticket]
+
     def link_media(self, ticket: Ticket, *, inbox_id: int | None, since: datetime) -> None:
         """Link to `ticket` the attachments of message `inbox_id` and those its customer sent in its thread since
         `since` that no ticket has yet (a photo sent before any words), once the ticket has an id."""

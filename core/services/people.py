@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.domain.people import Person, PersonKind
 from core.domain.tickets import TicketView
-from core.storage.among import among
+from core.storage.among import Among, dialect_of
 from core.storage.models import Customer, Identity, Staff
 
 
@@ -57,10 +58,8 @@ class PeopleService:
         if not wanted:
             return
         self._known.update(dict.fromkeys(wanted))
-        identities = (await self._session.execute(
-            select(Identity.channel, Identity.external_id, Identity.staff_id, Customer)
-            .outerjoin(Customer, Customer.id == Identity.customer_id)
-            .where(among(self._session, [Identity.channel, Identity.external_id], wanted)))).all()
+        statement, senders_among = _identities(dialect_of(self._session))
+        identities = (await self._session.execute(statement, senders_among.given(wanted))).all()
         staff_ids = {i.staff_id for i in identities if i.staff_id is not None}
         staff = {s.id: s for s in await self._session.scalars(
             select(Staff).where(Staff.id.in_(staff_ids)))} if staff_ids else {}
@@ -254,6 +253,15 @@ class PeopleService:
         if customer is None:
             customer = self._customers[customer_id] = await self._session.get_one(Customer, customer_id)
         return customer
+
+
+@cache
+def _identities(dialect: str) -> tuple[Select[tuple[str, str, int | None, Customer]], Among]:
+    """The identities of the (channel, sender) pairs given, with their customers: every batch's first query, so
+    built once per dialect."""
+    senders = Among(dialect, [Identity.channel, Identity.external_id])
+    return (select(Identity.channel, Identity.external_id, Identity.staff_id, Customer)
+            .outerjoin(Customer, Customer.id == Identity.customer_id).where(senders.condition)), senders
 
 
 def identity_key(channel: str, external_id: str) -> str:

@@ -8,9 +8,10 @@ together by `preload`)."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -20,7 +21,7 @@ from core.services.events import SURVEY_ANSWERED, EventService
 from core.services.people import Contact
 from core.services.tickets import TicketService
 from core.services.timers import TimerService
-from core.storage.among import among
+from core.storage.among import Among, dialect_of
 from core.storage.models import Survey, Ticket
 
 ASK = "survey.ask"
@@ -102,11 +103,8 @@ class SurveyService:
         if not wanted:
             return
         self._waiting.update(dict.fromkeys(wanted))
-        found = await self._session.execute(select(Survey, Ticket.code).join(Ticket, Ticket.id == Survey.ticket_id)
-                                            .where(among(self._session, [Survey.channel, Survey.conversation,
-                                                                         Survey.recipient], wanted),
-                                                   Survey.status == SurveyStatus.ASKED)
-                                            .order_by(Survey.id))
+        statement, threads = _asked(dialect_of(self._session))
+        found = await self._session.execute(statement, threads.given(wanted))
         for row, code in found.tuples():
             row = self._keep(code, row)
             self._waiting[(row.channel, row.conversation, row.recipient)] = row
@@ -197,6 +195,15 @@ class SurveyService:
         row = self._rows.setdefault(code, row)
         self._codes[id(row)] = code
         return row
+
+
+@cache
+def _asked(dialect: str) -> tuple[Select[tuple[Survey, str]], Among]:
+    """The surveys whose question is out in the (channel, conversation, recipient) threads given, with their
+    tickets' codes: every batch's preload, so built once per dialect."""
+    threads = Among(dialect, [Survey.channel, Survey.conversation, Survey.recipient])
+    return (select(Survey, Ticket.code).join(Ticket, Ticket.id == Survey.ticket_id)
+            .where(threads.condition, Survey.status == SurveyStatus.ASKED).order_by(Survey.id)), threads
 
 
 def _expired(row: Survey, now: datetime) -> bool:

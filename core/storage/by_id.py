@@ -3,9 +3,10 @@ dict to the class before it writes, which for the inbox's, outbox's and timers' 
 reply cost more than the statement itself."""
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Sequence
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -18,5 +19,11 @@ async def update_by_id(session: AsyncSession, table: Table, records: Sequence[di
         shapes.setdefault(columns, []).append({"row_id": record["id"],
                                                **{f"new_{column}": record[column] for column in columns}})
     for columns, params in shapes.items():
-        await session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
-            {column: bindparam(f"new_{column}") for column in columns}), params)
+        await session.execute(_setting(table, columns), params)
+
+
+@cache
+def _setting(table: Table, columns: tuple[str, ...]) -> Update:
+    """The statement for one set of columns, built once: the same few shapes recur with every batch and pass."""
+    return update(table).where(table.c.id == bindparam("row_id")).values(
+        {column: bindparam(f"new_{column}") for column in columns})

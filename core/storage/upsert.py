@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.cache_key import CacheKey
 
+from core.storage.among import dialect_of
+
 
 class _KeyedSqliteInsert(sqlite.Insert):
     inherit_cache = False
@@ -35,10 +37,6 @@ class _KeyedPostgresInsert(postgresql.Insert):
         return CacheKey(self.fixed_key, [])
 
 
-def _dialect(session: AsyncSession | Session) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
-
-
 def _insert(dialect: str, table: Table) -> _KeyedSqliteInsert | _KeyedPostgresInsert:
     return _KeyedPostgresInsert(table) if dialect == "postgresql" else _KeyedSqliteInsert(table)
 
@@ -49,7 +47,7 @@ def ignoring_conflicts(session: AsyncSession | Session, model: type[DeclarativeB
     class, so it takes the Core path without the ORM's bulk-insert bookkeeping. With `returning` (column names)
     SQLAlchemy batches the rows into multi-row INSERTs ("insertmanyvalues") and reports only the rows that were
     new."""
-    return _ignoring(_dialect(session), model.__table__, tuple(returning))  # type: ignore[attr-defined]
+    return _ignoring(dialect_of(session), model.__table__, tuple(returning))  # type: ignore[attr-defined]
 
 
 @cache
@@ -66,7 +64,7 @@ def upserting(session: AsyncSession | Session, model: type[DeclarativeBase], *, 
     """`INSERT … ON CONFLICT (index) DO UPDATE SET update-columns = the new row's [WHERE only_if(table)]` for both
     stores; `only_if` is evaluated on the stored row, so a conflicting row it rejects is left as it was. It is a
     module-level function (its identity is part of the statement's key)."""
-    return _upserting(_dialect(session), model.__table__, tuple(index), tuple(update),  # type: ignore[attr-defined]
+    return _upserting(dialect_of(session), model.__table__, tuple(index), tuple(update),  # type: ignore[attr-defined]
                       only_if)
 
 
