@@ -1,12 +1,13 @@
 """Questions the knowledge base answers: a confident match is sent with "这个回答有帮助吗？"; "有帮助" settles it (a
-deflection: no ticket), "没有" files the question as a ticket; a question the knowledge base is not sure of is passed
-on to intake, as before there was one. A question asked while a ticket waits for a detail ("保修期多久" when the bot
-asked for a phone) is answered too, followed by the detail still wanted instead of the feedback question."""
+deflection: no ticket), "没有" files the question as a ticket, or on the ticket open in the thread that it is about;
+a question the knowledge base is not sure of is passed on to intake, as before there was one. A question asked while
+a ticket waits for a detail ("保修期多久" when the bot asked for a phone) is answered too, followed by the detail still
+wanted instead of the feedback question."""
 from __future__ import annotations
 
 from typing import Any
 
-from core.domain.tickets import Priority, TicketType
+from core.domain.tickets import Priority, TicketType, TicketView
 from core.domain.people import CUSTOMERS
 from core.envelopes import Outbound
 from core.services.intake import Report
@@ -17,6 +18,9 @@ from nlp import ADD_DETAIL, HELPFUL, KB_QUESTION, NOT_HELPFUL
 from nlp.retrieval import Match
 
 KB_FEEDBACK = "kb_feedback"
+QUESTION_TYPE = "question_type"
+"""Conversation data: the type of the question last answered while a ticket waited for a detail (the thread stays
+collecting that detail, so the question's type is kept beside it)."""
 FEEDBACK_COMMANDS = {"zh": ("有帮助", "没帮助"), "en": ("helpful", "not helpful")}
 
 
@@ -53,6 +57,7 @@ class KnowledgeHandler(Handler):
             question=ctx.inbound.text, article_id=match.article_id, score=match.score)
         ticket, missing = await awaited(ctx) if ctx.state.state == COLLECTING else (None, [])
         if ticket is not None:
+            ctx.state = ctx.services.conversations.note(ctx.state, **{QUESTION_TYPE: ctx.understanding.type})
             return [ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body,
                               ticket=ctx.ticket_card(ticket), missing=missing)]
         if ctx.state.idle or ctx.state.state == KB_FEEDBACK:
@@ -77,15 +82,28 @@ class KnowledgeHandler(Handler):
         if helpful:
             await knowledge.feedback(answer, helpful=True)
             return [ctx.reply("kb_thanks")]
-        asked_type = asked.get("type", TicketType.OTHER.value)
+        asked_type = asked.get("type") or ctx.state.data.get(QUESTION_TYPE, TicketType.OTHER.value)
+        join = await _open_ticket_about(ctx, asked_type)
         filed, replies = await file_and_answer(ctx, Report(
             customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
             conversation=ctx.inbound.conversation, text=answer.question,
             type=TicketType.INQUIRY if asked_type == TicketType.OTHER.value else TicketType(asked_type),
             priority=Priority(asked.get("priority", Priority.P3.value)), sentiment=ctx.understanding.sentiment,
-            entities=merge_entities(asked.get("entities", {}), details or {}), inbox_id=ctx.inbox_id), join=None)
+            entities=merge_entities(asked.get("entities", {}), details or {}), inbox_id=ctx.inbox_id), join=join)
         await knowledge.feedback(answer, helpful=False, ticket_id=await ctx.services.tickets.row_id(filed.ticket))
         return replies
+
+
+async def _open_ticket_about(ctx: Context, asked_type: str) -> TicketView | None:
+    """The ticket open in the thread that an unhelpful answer's question belongs on: "E4是什么意思" asked while the
+    air conditioner's ticket waited for a phone is about that ticket, not a second one. A question of another type
+    ("发票怎么开" beside a repair) is a matter of its own."""
+    inbound = ctx.inbound
+    ticket = await ctx.services.tickets.open_in_conversation(
+        channel=inbound.channel, conversation=inbound.conversation, customer_id=ctx.customer_id)
+    if ticket is None or asked_type not in (ticket.type, TicketType.OTHER.value, TicketType.INQUIRY.value):
+        return None
+    return ticket
 
 
 async def confident_answer(ctx: Context) -> Match | None:
@@ -95,10 +113,10 @@ async def confident_answer(ctx: Context) -> Match | None:
     if ctx.knowledge is None:
         return None
     match = ctx.knowledge.search(ctx.inbound.text)
-    if match is None or not match.answered:
+    if match is None or not match.sure:
         inbound = ctx.inbound
         ticket = await ctx.services.tickets.open_in_conversation(
             channel=inbound.channel, conversation=inbound.conversation, customer_id=ctx.customer_id)
         if ticket is not None:
             match = ctx.knowledge.search_after(inbound.text, ticket.summary)
-    return match if match is not None and match.answered else None
+    return match if match is not None and match.sure else None

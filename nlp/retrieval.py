@@ -45,12 +45,16 @@ out. On the CIC-built benchmark's tuning half the classifier adds 0.03 to R@1 wi
 from every row, many of them labelled wrong, it learns some wrong labels and costs 0.015.
 
 `score` is that blend of cosines times these factors, in [0, 1]; `answered` means it reached the threshold, calibrated
-by `bench/bench_kb.py` on questions no article lists (the hub passes `[kb] threshold`).
+by `bench/bench_kb.py` on questions no article lists (the hub passes `[kb] threshold`). `pinned` means a fault code
+and a product pin the article down: the question names a code (or asks of one after a report, see `search_after`),
+exactly one article in its language both mentions that code and names the product in its title, and that article
+also scores highest. The hub sends an answer that is either (`Match.sure`). "空调E4是什么意思" scores low against a long table of codes and a doubtful
+example classifier (three articles list an E4), yet no other article can be meant.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -113,10 +117,17 @@ class Match:
     score: float
     answered: bool
     body: str
+    pinned: bool = False
+    """A fault code and a product pin the article down, whatever its score (see the module docstring)."""
+
+    @property
+    def sure(self) -> bool:
+        """Sure enough to send to a customer."""
+        return self.answered or self.pinned
 
     def to_dict(self) -> dict[str, object]:
         return {"article_id": self.article_id, "title": self.title, "score": round(self.score, 4),
-                "answered": self.answered}
+                "answered": self.answered, "pinned": self.pinned}
 
 
 def _pieces(text: str) -> list[str]:
@@ -197,15 +208,17 @@ class KnowledgeBase:
             return [None] * len(queries)
         matches: list[Match | None] = []
         for start in range(0, len(queries), _BATCH):
-            scores = self._scores(queries[start:start + _BATCH])
-            matches.extend(self._best(row) for row in scores)
+            batch = queries[start:start + _BATCH]
+            matches.extend(self._answer(row, query, products_named(query))
+                           for row, query in zip(self._scores(batch), batch))
         return matches
 
     def search_after(self, query: str, context: str) -> Match | None:
         """The best article for `query` read after `context` (what the customer reported before asking), when the
         question names a fault code but no product: "E4是什么意思" after "热水器显示E4" is the heater's code, where
         alone the air conditioner's E4 scores as well. The context only chooses among the articles that mention the
-        code, so it never answers with a topic of its own; any other question is searched alone."""
+        code, so it never answers with a topic of its own; any other question is searched alone. The products the
+        context names also pin the answer (see the module docstring): "E4是什么意思" after "空调不制冷"."""
         if self._by_term is None:
             return None
         mentioning = self._mentioning(_codes(query))
@@ -213,7 +226,29 @@ class KnowledgeBase:
             return self.search(query)
         together = self._scores([f"{context}\n{query}"])[0]
         together[~mentioning] = 0.0
-        return self._best(together)
+        return self._answer(together, query, products_named(context))
+
+    def _answer(self, scores: np.ndarray, query: str, products: tuple[str, ...]) -> Match | None:
+        """The best article of one query's row, pinned when the query's codes and `products` pin it."""
+        match = self._best(scores)
+        if match is None or self._pinned(query, products) != int(scores.argmax()):
+            return match
+        return replace(match, pinned=True)
+
+    def _pinned(self, query: str, products: tuple[str, ...]) -> int | None:
+        """The one article in the query's language that mentions a code the query names and has one of `products`
+        in its title, or None when there is no such article or more than one."""
+        if not products:
+            return None
+        titled = [self._titled[p] for p in products if p in self._titled]
+        if not titled:
+            return None
+        candidates = self._mentioning(_codes(query)) & np.logical_or.reduce(titled)
+        language = _language(query)
+        if language is not None:
+            candidates &= (self._languages == language) | (self._languages == "")
+        found = np.flatnonzero(candidates)
+        return int(found[0]) if len(found) == 1 else None
 
     def _scores(self, batch: Sequence[str]) -> np.ndarray:
         """Queries × articles: the score (see the module docstring) of each article for each query."""

@@ -91,6 +91,31 @@ async def test_a_question_about_the_code_reported_is_read_after_the_report(desk)
     assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "water-heater-fault-codes"
 
 
+async def test_a_code_asked_after_a_report_that_names_only_the_product_is_answered(desk) -> None:  # type: ignore[no-untyped-def]
+    """"空调不制冷" names no code; the air conditioner's is the one article with an E4 for that product. Not helpful,
+    the question goes on that ticket rather than opening a second one."""
+    opened = await desk.say("webchat", CUSTOMER, "空调不制冷")
+    code = opened[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "E4是什么意思")
+    assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "ac-fault-codes"
+    assert out[0]["data"]["ticket"]["id"] == code
+    out = await desk.say("webchat", CUSTOMER, "没帮助")
+    assert _templates(out) == ["ticket_updated"] and out[0]["data"]["ticket"]["id"] == code
+    assert out[0]["data"]["missing"] == ["phone", "address"]
+    async with desk.hub.sessions() as session:
+        said = list(await session.scalars(select(TicketMessage.text).where(
+            TicketMessage.ticket_id == (await desk.ticket(code)).id)))
+    assert said == ["空调不制冷", "E4是什么意思"]
+
+
+async def test_an_unhelpful_answer_about_another_matter_opens_its_own_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    opened = await desk.say("webchat", CUSTOMER, "空调不制冷")
+    await desk.say("webchat", CUSTOMER, "电子发票怎么开")
+    out = await desk.say("webchat", CUSTOMER, "没帮助")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "invoice"
+    assert out[0]["data"]["ticket"]["id"] != opened[0]["data"]["ticket"]["id"]
+
+
 async def test_an_english_question_is_answered_from_the_english_article(desk) -> None:  # type: ignore[no-untyped-def]
     out = await desk.say("webchat", "web:english", "when does my refund arrive?")
     assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "refund-timing-en"
