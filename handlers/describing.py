@@ -14,7 +14,7 @@ from core.envelopes import Outbound
 from core.services.intake import Report
 from handlers.base import Context, Origin, TimerContext
 from handlers.filing import COLLECTING
-from nlp import GREETING, NEW_PROBLEM, THANKS, bare_product, pleasantry
+from nlp import GREETING, NEW_PROBLEM, NOT_HELPFUL, THANKS, bare_product, pleasantry
 
 DESCRIBING = "describing"
 UNDESCRIBED = "intake.undescribed"
@@ -91,6 +91,19 @@ def smalltalk(ctx: Context) -> bool:
     u = ctx.understanding
     return (u.intent in (GREETING, THANKS) and pleasantry(ctx.inbound.text) and not u.entities
             and not ctx.inbound.attachments)
+
+
+def displeased(ctx: Context) -> bool:
+    """Displeasure and nothing else: "没用", "不满意", "not helpful" with no answer waiting for it, or an angry or
+    unhappy emoji. It tells nothing to add to a ticket, so it is met with an apology and the offer of a person; an
+    angry word ("垃圾") is not among these, since the angry go to a person straight away."""
+    u = ctx.understanding
+    if u.entities or ctx.inbound.attachments:
+        return False
+    if u.intent == NOT_HELPFUL:
+        return True
+    mood = u.sentiment == "negative" or u.angry
+    return u.intent in (GREETING, THANKS) and mood and (not u.angry or pleasantry(ctx.inbound.text))
 
 
 def _timer_key(ctx: Context) -> str:

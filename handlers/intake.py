@@ -60,6 +60,8 @@ class IntakeHandler(Handler):
             return await self._without_detail(ctx)
         if describing.waits_for_description(ctx) and withheld(ctx.inbound.text):
             return await describing.withdrawn(ctx)
+        if ctx.state.state == COLLECTING and describing.displeased(ctx):
+            return await self._still_missing(ctx, upset=True)
         if ctx.state.state == COLLECTING and describing.smalltalk(ctx):
             return await self._still_missing(ctx)
         if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and await confident_answer(ctx) is not None:
@@ -146,13 +148,14 @@ class IntakeHandler(Handler):
         self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
         return [*answer, *told]
 
-    async def _still_missing(self, ctx: Context) -> list[Outbound] | None:
-        """Thanks or a greeting while a detail is awaited adds nothing to the ticket: it is answered, and the detail
-        still missing is asked for again (with nothing missing any more, smalltalk answers it)."""
+    async def _still_missing(self, ctx: Context, *, upset: bool = False) -> list[Outbound] | None:
+        """Thanks, a greeting or displeasure (`upset`) while a detail is awaited adds nothing to the ticket: it is
+        answered, and the detail still missing is asked for again (with nothing missing any more, smalltalk answers
+        it)."""
         ticket, missing = await awaited(ctx)
         if ticket is None:
             return None
-        return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text), ticket=ctx.ticket_card(ticket),
+        return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text), upset=upset, ticket=ctx.ticket_card(ticket),
                           missing=missing)]
 
     @staticmethod

@@ -3,6 +3,9 @@ offer of a person instead of a cheerful hello."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
+
+from core.storage.models import TicketMessage
 
 CUSTOMER = "web:smalltalk-customer"
 
@@ -18,3 +21,25 @@ async def test_smalltalk_answers_the_mood_and_opens_nothing(desk, text: str, tem
     [reply] = await desk.say("webchat", CUSTOMER, text)
     assert reply["template"] == template
     assert upset is None or reply["data"]["upset"] is upset
+
+
+@pytest.mark.parametrize("text", ["没用", "不满意", "not helpful", "😡"])
+async def test_displeasure_while_a_detail_is_awaited_is_met_with_an_apology_and_adds_nothing(  # type: ignore[no-untyped-def]
+        desk, text: str) -> None:
+    """"没用" is no detail of the ticket: "已补充到工单" would be the wrong answer to it, and so would "好的"."""
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
+    code = opened[0]["data"]["ticket"]["id"]
+    [reply] = await desk.say("webchat", CUSTOMER, text)
+    assert reply["template"] == "thanks" and reply["data"]["upset"] is True
+    assert reply["data"]["missing"] == ["phone", "address"] and reply["data"]["ticket"]["id"] == code
+    async with desk.hub.sessions() as session:
+        said = list(await session.scalars(select(TicketMessage.text).where(
+            TicketMessage.ticket_id == (await desk.ticket(code)).id)))
+    assert said == ["洗衣机漏水了"]
+
+
+async def test_an_angry_word_while_a_detail_is_awaited_still_goes_to_a_person(desk) -> None:  # type: ignore[no-untyped-def]
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
+    out = await desk.say("webchat", CUSTOMER, "垃圾")
+    assert out[0]["template"] == "handover_waiting"
+    assert out[0]["data"]["ticket"]["id"] == opened[0]["data"]["ticket"]["id"]
