@@ -165,6 +165,13 @@ class Spending:
     def seconds(self) -> float:
         return self._before + (self._clock() - self._since if self._since is not None else 0.0)
 
+    def over(self, budget: float | None) -> bool:
+        """Whether `budget` is spent, asked between two messages: pausing first, so the reading that answers it is
+        also the one `let_others_run` pauses with — one clock read per message fewer (a system call for the
+        thread's CPU time)."""
+        self.pause()
+        return budget is not None and self.seconds >= budget
+
     def resume(self) -> None:
         if self._own_work_only and self._since is None:
             self._since = self._clock()
@@ -285,7 +292,7 @@ class Pipeline:
                 return await self._give_way(session, spent, done, replies)
 
             for position, inbox_id in enumerate(inbox_ids):
-                if taken and not await give_way():
+                if taken and (spent.over(budget) or not await give_way()):
                     break
                 if position % ROWS_AT_ONCE == 0:
                     pending = await self._fetch(session, services, inbox_ids[position:position + ROWS_AT_ONCE],
@@ -300,8 +307,7 @@ class Pipeline:
                     replies.extend(answer)
                     done.append((inbox_id, now, note))
                     self._metrics.latency.observe(max(0.0, (now - row.received_at).total_seconds()))
-                if budget is not None and spent.seconds >= budget:
-                    break
+            spent.resume()
             await self._record(session, done, replies)
         spent.pause()
         if services.media.received and self._wake_media is not None:
