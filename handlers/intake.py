@@ -21,6 +21,7 @@ and the question asked again; it is not a detail of the ticket.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -94,13 +95,13 @@ class IntakeHandler(Handler):
             duplicate = join = await self._duplicate(ctx, ticket_type, entities, besides=open_ticket)
         siblings = await self._siblings(ctx, join)
         report = self._report(ctx, text, ticket_type, entities)
-        sibling_replies = [reply for sibling in siblings
-                           for reply in (await file_and_answer(ctx, report, join=sibling))[1]]
+        sibling_replies = [(await file_and_answer(ctx, report, join=sibling))[1] for sibling in siblings]
         filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None)
         self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
         if u.angry and not filed.opened:
-            return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:], *sibling_replies]
-        return [*replies, *sibling_replies]
+            return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:],
+                    *(reply for told in sibling_replies for reply in told)]
+        return _told_together(replies, sibling_replies)
 
     async def _file_each(self, ctx: Context) -> list[Outbound]:
         """A message telling of problems with several devices: a ticket for each (typed, prioritised and dispatched
@@ -233,3 +234,20 @@ def _another_product(products: Sequence[str], ticket: TicketView) -> bool:
     message naming none, says nothing either way."""
     known = set(ticket.entities.get("products") or ())
     return bool(products and known and not known & set(products))
+
+
+def _told_together(replies: list[Outbound], siblings: Sequence[list[Outbound]]) -> list[Outbound]:
+    """One "已补充到工单 A、B" for a detail that went to each ticket a message opened together, instead of a reply per
+    ticket saying the same; a ticket that still misses something else keeps a reply of its own."""
+    first, also, rest = replies[0], [], []
+    for told, *others in siblings:
+        same = (first.template == told.template == "ticket_updated"
+                and told.data["missing"] == first.data["missing"] and told.data["added"] == first.data["added"])
+        if same:
+            also.append(told.data["ticket"]["id"])
+        else:
+            rest.append(told)
+        rest.extend(others)
+    if also:
+        first = replace(first, data={**first.data, "also": also})
+    return [first, *replies[1:], *rest]

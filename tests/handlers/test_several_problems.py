@@ -27,10 +27,25 @@ async def test_two_devices_in_one_message_open_two_tickets(desk) -> None:  # typ
     assert told.count("请告诉我们您的") == 1, "what is missing is asked once"
 
     out = await desk.say("webchat", CUSTOMER, "电话13812345678")
-    updated = {o["data"]["ticket"]["id"] for o in out if o["template"] == "ticket_updated"}
-    assert updated == {first["id"], second["id"]}
+    [updated] = [o for o in out if o["template"] == "ticket_updated"]
+    assert {updated["data"]["ticket"]["id"], *updated["data"]["also"]} == {first["id"], second["id"]}
+    told = Renderer().render("ticket_updated", updated["data"], "zh").text
+    assert told.startswith(f"已补充到工单 {second['id']}、{first['id']}，谢谢！") and told.count("电话：") == 1
+    english = Renderer().render("ticket_updated", updated["data"], "en").text
+    assert english.startswith(f"Added to tickets {second['id']} and {first['id']}, thank you!")
     for code in (first["id"], second["id"]):
         assert (await desk.ticket(code)).entities["phones"] == ["13812345678"]
+
+
+async def test_a_ticket_missing_something_else_is_told_apart(desk) -> None:  # type: ignore[no-untyped-def]
+    """An installation also needs a time, a repair does not: after the phone each is told what it still misses."""
+    out = await desk.say("webchat", CUSTOMER, "空调不制冷了，还有新买的洗碗机想预约安装")
+    opened = {t["id"]: t["type"] for t in _opened(out)}
+    assert sorted(opened.values()) == ["installation", "repair"]
+    out = await desk.say("webchat", CUSTOMER, "13812345678")
+    updated = {o["data"]["ticket"]["id"]: o["data"] for o in out if o["template"] == "ticket_updated"}
+    assert updated.keys() == opened.keys() and all("also" not in u for u in updated.values())
+    assert len({tuple(u["missing"]) for u in updated.values()}) == 2
 
 
 async def test_each_problem_keeps_its_own_priority(desk) -> None:  # type: ignore[no-untyped-def]
