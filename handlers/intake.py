@@ -36,7 +36,8 @@ from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import confident_answer
 from handlers.takeover import hand_over
-from nlp import ADD_DETAIL, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_product, bare_request, gratitude, withheld
+from nlp import (ADD_DETAIL, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_product, bare_request, gratitude,
+                 withheld)
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -156,8 +157,9 @@ class IntakeHandler(Handler):
         ticket, missing = await awaited(ctx)
         if ticket is None:
             return None
-        return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text), upset=upset, ticket=ctx.ticket_card(ticket),
-                          missing=missing)]
+        text = ctx.inbound.text
+        return [ctx.reply("thanks", thanked=gratitude(text), upset=upset, greeted=ctx.understanding.intent == GREETING,
+                          ticket=ctx.ticket_card(ticket), missing=missing)]
 
     @staticmethod
     def _report(ctx: Context, text: str, ticket_type: TicketType, entities: dict[str, list[Any]]) -> Report:

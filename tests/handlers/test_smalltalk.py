@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.storage.models import TicketMessage
+from templates.render import Renderer
 
 CUSTOMER = "web:smalltalk-customer"
 
@@ -43,3 +44,12 @@ async def test_an_angry_word_while_a_detail_is_awaited_still_goes_to_a_person(de
     out = await desk.say("webchat", CUSTOMER, "垃圾")
     assert out[0]["template"] == "handover_waiting"
     assert out[0]["data"]["ticket"]["id"] == opened[0]["data"]["ticket"]["id"]
+
+
+@pytest.mark.parametrize("text", ["在吗", "你好"])
+async def test_a_greeting_while_a_detail_is_awaited_is_greeted_back(desk, text: str) -> None:  # type: ignore[no-untyped-def]
+    """"在吗" is asked whether anyone is there: "好的" is no answer to it."""
+    await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
+    [reply] = await desk.say("webchat", CUSTOMER, text)
+    assert reply["template"] == "thanks" and reply["data"]["greeted"] is True
+    assert Renderer().render("thanks", reply["data"], "zh").text.startswith("您好，我在。")
