@@ -3,9 +3,7 @@ offer of a person instead of a cheerful hello."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from core.storage.models import TicketMessage
 from templates.render import Renderer
 
 CUSTOMER = "web:smalltalk-customer"
@@ -33,10 +31,7 @@ async def test_displeasure_while_a_detail_is_awaited_is_met_with_an_apology_and_
     [reply] = await desk.say("webchat", CUSTOMER, text)
     assert reply["template"] == "thanks" and reply["data"]["upset"] is True
     assert reply["data"]["missing"] == ["phone", "address"] and reply["data"]["ticket"]["id"] == code
-    async with desk.hub.sessions() as session:
-        said = list(await session.scalars(select(TicketMessage.text).where(
-            TicketMessage.ticket_id == (await desk.ticket(code)).id)))
-    assert said == ["洗衣机漏水了"]
+    assert await desk.said(code) == ["洗衣机漏水了"]
 
 
 async def test_an_angry_word_while_a_detail_is_awaited_still_goes_to_a_person(desk) -> None:  # type: ignore[no-untyped-def]
@@ -53,3 +48,12 @@ async def test_a_greeting_while_a_detail_is_awaited_is_greeted_back(desk, text: 
     [reply] = await desk.say("webchat", CUSTOMER, text)
     assert reply["template"] == "thanks" and reply["data"]["greeted"] is True
     assert Renderer().render("thanks", reply["data"], "zh").text.startswith("您好，我在。")
+
+
+@pytest.mark.parametrize("text", ["是的", "对", "行"])
+async def test_a_bare_yes_while_a_detail_is_awaited_adds_nothing(desk, text: str) -> None:  # type: ignore[no-untyped-def]
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
+    code = opened[0]["data"]["ticket"]["id"]
+    [reply] = await desk.say("webchat", CUSTOMER, text)
+    assert reply["template"] == "thanks" and reply["data"]["missing"] == ["phone", "address"]
+    assert await desk.said(code) == ["洗衣机漏水了"]
