@@ -19,7 +19,7 @@ from bot.knowledge import load_knowledge_base
 from core.clock import FakeClock
 from core.envelopes import Inbound
 from core.storage.migrate import upgrade
-from core.storage.models import InboxRow, OutboxRow, Staff, Ticket, TicketEvent
+from core.storage.models import InboxRow, OutboxRow, Staff, Ticket, TicketEvent, TicketMessage
 from testkit.fakes.slack_api import FakeSlackApi
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
 from testkit.understanding import keyword_understander
@@ -78,6 +78,13 @@ class Desk:
     async def ticket(self, code: str) -> Ticket:
         async with self.hub.sessions() as session:
             return await session.scalar(select(Ticket).where(Ticket.code == code))
+
+    async def said(self, code: str) -> list[str]:
+        """What the ticket's messages say, oldest first: what went on the ticket and what did not."""
+        async with self.hub.sessions() as session:
+            query = (select(TicketMessage.text).join(Ticket, Ticket.id == TicketMessage.ticket_id)
+                     .where(Ticket.code == code).order_by(TicketMessage.id))
+            return list(await session.scalars(query))
 
     async def events(self, code: str, action: str | None = None) -> list[TicketEvent]:
         async with self.hub.sessions() as session:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.services.stats import StatsService
-from core.storage.models import Survey, Ticket, TicketMessage
+from core.storage.models import Survey, Ticket
 
 CUSTOMER = "web:loop"
 REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
@@ -88,9 +88,7 @@ async def test_not_fixed_reopens_the_same_ticket_for_its_technician(desk) -> Non
                                                   ("system:dispatch", "assigned")]
     [reopened] = await desk.events(code, "reopened")
     assert reopened.after["round"] == 1 and reopened.after["technician"] == wang
-    async with desk.hub.sessions() as session:
-        said = list(await session.scalars(select(TicketMessage.text).where(TicketMessage.ticket_id == ticket.id)))
-    assert said[-1] == "还是不行，还是不脱水"
+    assert (await desk.said(ticket.code))[-1] == "还是不行，还是不脱水"
     assert await desk.later(3 * DAY) == [], "the reopened ticket's first auto-close is gone"
     assert (await desk.ticket(code)).status == "assigned"
 
@@ -143,9 +141,7 @@ async def test_a_low_score_alerts_supervisors_and_opens_a_follow_up(desk) -> Non
     out = await desk.say("webchat", CUSTOMER, "师傅迟到了两个小时")
     assert _templates(out) == ["survey_thanks", "survey_low_score"]
     assert out[1]["data"]["comment"] == "师傅迟到了两个小时" and out[1]["data"]["nps"] == 2
-    async with desk.hub.sessions() as session:
-        said = list(await session.scalars(select(TicketMessage.text).where(TicketMessage.ticket_id == opened.id)))
-    assert said[-1] == "师傅迟到了两个小时"
+    assert (await desk.said(opened.code))[-1] == "师傅迟到了两个小时"
 
 
 async def test_a_waiting_survey_lets_other_messages_through_reminds_once_and_expires(desk) -> None:  # type: ignore[no-untyped-def]
