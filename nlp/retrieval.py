@@ -54,7 +54,7 @@ example classifier (three articles list an E4), yet no other article can be mean
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -387,17 +387,21 @@ class KnowledgeBase:
 class LookedUp:
     """The knowledge base as one message's handling asks it: its own `question` was looked up ahead, with the
     others of its batch in one matrix product (`KnowledgeBase.search_many`), so that answer is at hand; anything
-    else is searched."""
+    else is searched. A question read after a report is searched once however many jobs ask (intake asks whether
+    the knowledge job will answer, then that job answers)."""
 
     knowledge: KnowledgeBase
     question: str
     match: Match | None
+    _after: dict[tuple[str, str], Match | None] = field(default_factory=dict)
 
     def search(self, query: str) -> Match | None:
         return self.match if query == self.question else self.knowledge.search(query)
 
     def search_after(self, query: str, context: str) -> Match | None:
-        return self.knowledge.search_after(query, context)
+        if (query, context) not in self._after:
+            self._after[query, context] = self.knowledge.search_after(query, context)
+        return self._after[query, context]
 
 
 def prepare(text: str, synonyms: Synonyms) -> str:

@@ -9,7 +9,7 @@ from bot.demo import DEMO_KB
 from core.domain.knowledge import Article, read_articles
 from nlp.meaning import WordVectors
 from nlp.model import TypeModel
-from nlp.retrieval import KnowledgeBase
+from nlp.retrieval import KnowledgeBase, LookedUp
 from nlp.synonyms import Synonyms, domain_synonyms
 
 
@@ -189,6 +189,25 @@ def test_no_article_is_pinned_without_the_code_for_that_product(starter: Knowled
     """F0 is an air conditioner's code, and no article is about a fridge: the report's product pins nothing."""
     match = starter.search_after(query, context)
     assert match is None or not match.sure
+
+
+class CountingSearches(KnowledgeBase):
+    """The starter articles, counting the searches read after a report."""
+
+    searched_after = 0
+
+    def search_after(self, query: str, context: str):  # type: ignore[no-untyped-def]
+        self.searched_after += 1
+        return super().search_after(query, context)
+
+
+def test_one_message_searches_a_question_after_its_report_once() -> None:
+    """Intake asks whether the knowledge job will answer, then the job answers: one search for both."""
+    knowledge = CountingSearches(read_articles(DEMO_KB), threshold=KbConfig().threshold)
+    looked_up = LookedUp(knowledge, "E4是什么意思", knowledge.search("E4是什么意思"))
+    first = looked_up.search_after("E4是什么意思", "空调不制冷")
+    assert looked_up.search_after("E4是什么意思", "空调不制冷") is first and knowledge.searched_after == 1
+    assert first is not None and first.article_id == "ac-fault-codes"
 
 
 def test_a_hub_without_articles_answers_no_question_read_after_a_report() -> None:
