@@ -107,7 +107,7 @@ class Hub:
         results = await self.intake(inbounds)
         self.metrics.commit.observe(time.perf_counter() - started)
         for inbound, new in zip(inbounds, results):
-            self.metrics.accepted.labels(inbound.channel, "new" if new else "duplicate").inc()
+            self.metrics.counted(self.metrics.accepted, inbound.channel, "new" if new else "duplicate").inc()
         return results
 
     async def start(self) -> None:

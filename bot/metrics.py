@@ -1,12 +1,15 @@
 """Prometheus metrics of one hub (own registry, so several hubs can live in one test process)."""
 from __future__ import annotations
 
+from typing import Hashable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._children: dict[tuple[Counter, tuple[Hashable, ...]], Counter] = {}
         self.inbound = Counter("aftersales_inbound_processed", "Inbound messages processed",
                                ["channel", "handler"], registry=self.registry)
         self.accepted = Counter("aftersales_inbound_accepted", "Inbound messages committed to the inbox",
@@ -29,6 +32,15 @@ class Metrics:
                                     registry=self.registry)
         self.backlog = Gauge("aftersales_inbox_backlog", "Inbox rows not yet processed (read when scraped)",
                              registry=self.registry)
+
+    def counted(self, counter: Counter, *labels: Hashable) -> Counter:
+        """`counter.labels(*labels)`, kept: counters are counted for every message, and `labels` turns the values
+        into strings and takes a lock to find the child each time; the label values are few."""
+        key = (counter, labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = counter.labels(*labels)
+        return child
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -400,7 +400,7 @@ class Pipeline:
             services.media.receive(inbox_id=inbox_id, inbound=inbound,
                                    customer_id=person.id if person.kind is PersonKind.CUSTOMER else None)
         if inbound.automatic:
-            self._metrics.inbound.labels(inbound.channel, "auto").inc()
+            self._metrics.counted(self._metrics.inbound, inbound.channel, "auto").inc()
             return [], f"not answered: automatic message ({inbound.automatic})"
         state = await services.conversations.load(channel=inbound.channel, thread=inbound.conversation,
                                                   sender=inbound.sender)
@@ -421,7 +421,7 @@ class Pipeline:
             replies = await handler.handle(ctx)
             if replies is not None:
                 choices.offer(services.conversations, ctx.state, inbound, replies)
-                self._metrics.inbound.labels(inbound.channel, handler.name).inc()
+                self._metrics.counted(self._metrics.inbound, inbound.channel, handler.name).inc()
                 return replies, ""
         raise LookupError(f"every job passed on inbox row {inbox_id}")
 

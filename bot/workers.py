@@ -155,7 +155,7 @@ class OutboxSender(WakeableLoop):
             except Exception as exc:  # noqa: BLE001 - unknown failure: retry with backoff, never lose the row
                 log.exception("send through %s failed", message.channel)
                 return Undelivered(Failure(claimed, f"{type(exc).__name__}: {exc}", retryable=True), REFUSED)
-            self._metrics.outbound.labels(message.channel, OutboxStatus.SENT).inc()
+            self._metrics.counted(self._metrics.outbound, message.channel, OutboxStatus.SENT).inc()
             return claimed.id, platform_id
 
     async def _settle(self, outcomes: Sequence[tuple[int, str] | Undelivered]) -> None:
@@ -166,7 +166,7 @@ class OutboxSender(WakeableLoop):
                                             [u.failure for u in undelivered])
         dead: list[tuple[Claimed, str]] = []
         for row, status in zip(undelivered, statuses):
-            self._metrics.outbound.labels(row.failure.claimed.message.channel, status).inc()
+            self._metrics.counted(self._metrics.outbound, row.failure.claimed.message.channel, status).inc()
             if status is OutboxStatus.DEAD:
                 dead.append((row.failure.claimed, row.reason))
         if dead and self._dead is not None:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, MutableMapping
 
 import jinja2
 
@@ -61,13 +61,23 @@ class TemplateNotFound(LookupError):
     pass
 
 
+class _FlatGlobals(jinja2.Environment):
+    """Each template's globals as one plain dict: every render copies them into its context, twice, and Jinja's
+    `ChainMap` over the environment's globals is several times slower to walk. Nothing changes the globals once
+    templates are loaded."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 class Renderer:
     """Loads templates once (the files are part of the release: neither their times nor whether the optional forms
-    exist are looked up again for each message); `StrictUndefined` so a missing value fails loudly in tests
-    instead of reaching a person."""
+    exist are looked up again for each message, and a loaded template is kept here rather than behind the
+    environment's locked cache); `StrictUndefined` so a missing value fails loudly in tests instead of reaching a
+    person."""
 
     def __init__(self, *, template_dir: Path = TEMPLATE_DIR) -> None:
-        self._env = jinja2.Environment(
+        self._env = _FlatGlobals(
             loader=jinja2.FileSystemLoader(str(template_dir)),
             auto_reload=False,
             undefined=jinja2.StrictUndefined,
@@ -81,6 +91,9 @@ class Renderer:
         self._env.filters["table_lines"] = table_lines
         self._dir = template_dir
         self._present = {path.relative_to(template_dir).as_posix() for path in template_dir.rglob("*.j2")}
+        self._loaded: dict[str, jinja2.Template] = {}
+        self._labels = {locale: labels(locale) for locale in LOCALES}
+        self._action_labels = {locale: phrases(locale, "actions", template_dir=template_dir) for locale in LOCALES}
 
     def render(self, name: str, data: Mapping[str, Any], locale: str) -> Rendered:
         """The message template `name` in `locale`; a message without one (a webhook delivery, whose data is the
@@ -88,7 +101,7 @@ class Renderer:
         if not name:
             return NOTHING
         locale = locale if locale in LOCALES else LOCALES[0]
-        data = {**data, "labels": labels(locale)}
+        data = {**data, "labels": self._labels[locale]}
         markdown = self._render(f"{locale}/{name}.md.j2", data).strip()
         subject = quoting.convert(self._render_optional(f"{locale}/{name}.subject.j2", data).strip())
         actions = tuple(self._actions(data.get("actions", ()), locale))
@@ -102,11 +115,13 @@ class Renderer:
         return Rendered(markdown=markdown, text=text, subject=subject, html=page, actions=actions)
 
     def _render(self, path: str, data: Mapping[str, Any]) -> str:
-        try:
-            template = self._env.get_template(path)
-        except jinja2.TemplateNotFound as exc:
-            raise TemplateNotFound(path) from exc
-        return template.render(**data)
+        template = self._loaded.get(path)
+        if template is None:
+            try:
+                template = self._loaded[path] = self._env.get_template(path)
+            except jinja2.TemplateNotFound as exc:
+                raise TemplateNotFound(path) from exc
+        return template.render(data)
 
     def _render_optional(self, path: str, data: Mapping[str, Any]) -> str:
         if path not in self._present:
@@ -114,7 +129,7 @@ class Renderer:
         return self._render(path, data)
 
     def _actions(self, specs: Any, locale: str) -> list[Action]:
-        labels = phrases(locale, "actions", template_dir=self._dir)
+        labels = self._action_labels[locale]
         return [Action(id=s["id"], label=s.get("label") or labels.get(s["id"], s["id"]), command=s["command"],
                        style=s.get("style", "")) for s in specs]
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import uuid
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Collection, Sequence
 
@@ -23,8 +21,8 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from channels.base import OutgoingFile, SentWithFiles
 from channels.outgoing import send_files
 from channels.webchat.config import WebChatConfig
-from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, error_frame, hello_frame, image_frame,
-                                     parse_client_frame, reply_frame)
+from channels.webchat.frames import (ClientMessage, FrameError, ack_frame, dumps, error_frame, hello_frame,
+                                     image_frame, parse_client_frame, reply_frame)
 from channels.webchat.admission import Admission, Limited
 from channels.webchat.sessions import PREFIX, SocketRegistry, conversation_of, new_session_id, valid_session_id
 from channels.webchat.upload_http import UploadEndpoints
@@ -49,7 +47,6 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
 
 class WebChatChannel:
@@ -144,15 +141,21 @@ class WebChatChannel:
         return bool(self._sockets.open_sockets(conversation))
 
     async def _deliver_here(self, conversation: str, frame: dict[str, Any]) -> bool:
-        """Push to every socket of the conversation open on this process; True when one took it."""
+        """Push to every socket of the conversation open on this process; True when one took it. The frame is
+        encoded once, and a conversation's one socket (the usual case) is written without a task of its own."""
         sockets = self._sockets.open_sockets(conversation)
-        return any(await asyncio.gather(*(self._push(ws, frame) for ws in sockets)))
+        if not sockets:
+            return False
+        encoded = dumps(frame)
+        if len(sockets) == 1:
+            return await self._write(sockets[0], encoded)
+        return any(await asyncio.gather(*(self._write(ws, encoded) for ws in sockets)))
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
 
     async def _strings(self, request: web.Request) -> web.Response:
-        return web.json_response(page_strings(request.query.get("lang")), dumps=_dumps,
+        return web.json_response(page_strings(request.query.get("lang")), dumps=dumps,
                                  headers={"Cache-Control": "max-age=300"})
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
@@ -238,13 +241,18 @@ class WebChatChannel:
                             retry_after=limited.retry_after if limited else None)
         await self._push(ws, frame)
 
-    @staticmethod
-    async def _push(ws: web.WebSocketResponse, frame: dict[str, Any]) -> bool:
+    @classmethod
+    async def _push(cls, ws: web.WebSocketResponse, frame: dict[str, Any]) -> bool:
         """Send one frame; False when the socket went away meanwhile (never an exception for a closed browser)."""
+        return await cls._write(ws, dumps(frame))
+
+    @staticmethod
+    async def _write(ws: web.WebSocketResponse, encoded: str) -> bool:
+        """`_push` of a frame already encoded."""
         if ws.closed:
             return False
         try:
-            await ws.send_str(_dumps(frame))
+            await ws.send_str(encoded)
         except (ConnectionError, RuntimeError):
             return False
         return True

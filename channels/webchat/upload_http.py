@@ -14,10 +14,8 @@ the same either way; refusals are error frames with a sentence and their status.
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
-from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Collection, Sequence
 
@@ -25,7 +23,7 @@ from aiohttp import web
 
 from channels.webchat.admission import Admission, Limited
 from channels.webchat.config import WebChatConfig
-from channels.webchat.frames import CLIENT_ID, FrameError, ack_frame, error_frame
+from channels.webchat.frames import CLIENT_ID, FrameError, ack_frame, dumps, error_frame
 from channels.webchat.resumable import PartialUploads, Staged
 from channels.webchat.sessions import conversation_of, valid_session_id
 from channels.webchat.texts import CROWDED, error_text, locale_for
@@ -40,7 +38,6 @@ READ_SIZE = 256 * 1024
 SNIFF_BYTES = 8192
 """What the type is sniffed from (core.media.inspect reads no further)."""
 _KEY = re.compile(r"[0-9a-f]{32}")
-_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
 
 async def _body(request: web.Request, limit: int) -> bytes | None:
@@ -129,13 +126,13 @@ class UploadEndpoints:
             return self._refused(429, locale, FrameError("rate_limited", client_id), limited=limited)
         staged = await self._partial.open(session=session, client_id=client_id, name=request.query.get("name", ""),
                                           size=int(size), locale=locale)
-        return web.json_response(_position(staged), dumps=_dumps)
+        return web.json_response(_position(staged), dumps=dumps)
 
     async def _state(self, request: web.Request) -> web.Response:
         staged = await self._staged(request)
         if staged is None:
             return web.json_response({"code": "unknown_upload"}, status=404)
-        return web.json_response(_position(staged), dumps=_dumps)
+        return web.json_response(_position(staged), dumps=dumps)
 
     async def _chunk(self, request: web.Request) -> web.Response:
         if not self._running():
@@ -147,7 +144,7 @@ class UploadEndpoints:
                 return web.json_response({"code": "unknown_upload"}, status=404)
             at = _position(staged)["offset"]
             if request.query.get("offset") != str(at):
-                return web.json_response({**_position(staged), "code": "wrong_offset"}, status=409, dumps=_dumps)
+                return web.json_response({**_position(staged), "code": "wrong_offset"}, status=409, dumps=dumps)
             if staged.done:
                 return await self._finish(staged)
             chunk = await _body(request, staged.size - staged.offset)
@@ -160,7 +157,7 @@ class UploadEndpoints:
                 return self._refused(415, staged.locale, FrameError("unsupported_type", staged.client_id))
             if moved.offset == moved.size:
                 return await self._finish(moved)
-            return web.json_response(_position(moved), dumps=_dumps)
+            return web.json_response(_position(moved), dumps=dumps)
 
     async def _finish(self, staged: Staged) -> web.Response:
         """All bytes are here: staged like a whole upload and committed (again, for a page that asks again)."""
@@ -197,7 +194,7 @@ class UploadEndpoints:
             log.warning("web chat upload intake failed for %s; the page will resend", inbound.external_id,
                         exc_info=True)
             return self._refused(503, locale, FrameError("unavailable", client_id))
-        return web.json_response(ack_frame(client_id), dumps=_dumps)
+        return web.json_response(ack_frame(client_id), dumps=dumps)
 
     async def _staged(self, request: web.Request) -> Staged | None:
         key = request.match_info["key"]
@@ -214,4 +211,4 @@ class UploadEndpoints:
             limit=_size(self._max))
         frame = error_frame(error.code, sentence, client_id=error.client_id,
                             retry_after=limited.retry_after if limited else None)
-        return web.json_response(frame, status=status, dumps=_dumps)
+        return web.json_response(frame, status=status, dumps=dumps)
