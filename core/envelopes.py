@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
+from functools import cache
 from typing import Any, Mapping
 
 
@@ -108,4 +109,11 @@ class Outbound:
 
 def _shallow(envelope: Inbound | Outbound) -> dict[str, Any]:
     """The fields as a dict without `asdict`'s deep copy of nested data (callers replace what they must)."""
-    return {f.name: getattr(envelope, f.name) for f in fields(envelope)}
+    return {name: getattr(envelope, name) for name in _names(type(envelope))}
+
+
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once: every message written to the inbox or the outbox is turned into
+    a dict, and `fields` walks the class's fields anew each time."""
+    return tuple(f.name for f in fields(kind))

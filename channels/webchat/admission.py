@@ -38,6 +38,7 @@ class Admission:
         self._address_sessions = limiter(config.address_session_rate, config.address_session_rate_window)
         self._overall = limiter(config.global_rate, config.global_rate_window)
         self._proxies = parse_networks(trusted_proxies)
+        self._clock = clock
 
     def client_address(self, request: web.Request) -> str:
         """What the per-address limits count `request` by (see `client_address` and `limit_key`)."""
@@ -52,11 +53,12 @@ class Admission:
     def message(self, address: str, conversation: str) -> Limited | None:
         """One customer message; counted against every limit only when all of them allow it."""
         checks = ((self._session, conversation), (self._address, address), (self._overall, ""))
-        waits = [limiter.wait(key) for limiter, key in checks]
+        now = self._clock.now().timestamp()
+        waits = [limiter.wait(key, now=now) for limiter, key in checks]
         if any(waits):
             return Limited(retry_after=max(waits), crowded=not any(waits[:2]))
         for limiter, key in checks:
-            limiter.record(key)
+            limiter.record(key, now=now)
         return None
 
 

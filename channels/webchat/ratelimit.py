@@ -14,7 +14,9 @@ class SlidingWindowLimiter:
 
     A hit may name an item: an item already counted within the window is let in again without counting twice (a
     session reconnecting is not a new session). A hit without an item always counts. Asking (`wait`) and counting
-    (`record`) are apart, so a caller checking several limits counts a hit only once every limit allows it."""
+    (`record`) are apart, so a caller checking several limits counts a hit only once every limit allows it; such a
+    caller reads the clock once (`now`, in seconds) for all of them, since each reading is a datetime made per
+    message."""
 
     def __init__(self, *, clock: Clock, rate: int, window: float) -> None:
         if rate < 1 or window <= 0:
@@ -26,9 +28,10 @@ class SlidingWindowLimiter:
         """Per key, its counted hits oldest first; keys in the order of their newest hit, so expiry stops early."""
         self._anonymous = itertools.count()
 
-    def wait(self, key: str, item: Hashable | None = None) -> float:
+    def wait(self, key: str, item: Hashable | None = None, *, now: float | None = None) -> float:
         """Seconds until a hit would be allowed; 0 when it is now."""
-        now = self._now()
+        if now is None:
+            now = self.now()
         self._expire(now)
         hits = self._keys.get(key)
         if hits is None:
@@ -39,19 +42,20 @@ class SlidingWindowLimiter:
             return 0.0
         return max(next(iter(hits.values())) + self._window - now, 0.001)
 
-    def record(self, key: str, item: Hashable | None = None) -> None:
+    def record(self, key: str, item: Hashable | None = None, *, now: float | None = None) -> None:
         """Count a hit that `wait` allowed."""
         hits = self._keys.setdefault(key, OrderedDict())
         token = next(self._anonymous) if item is None else item
-        hits[token] = self._now()
+        hits[token] = self.now() if now is None else now
         hits.move_to_end(token)
         self._keys.move_to_end(key)
 
     def hit(self, key: str, item: Hashable | None = None) -> float:
         """`wait`, and `record` when allowed."""
-        wait = self.wait(key, item)
+        now = self.now()
+        wait = self.wait(key, item, now=now)
         if not wait:
-            self.record(key, item)
+            self.record(key, item, now=now)
         return wait
 
     def __len__(self) -> int:
@@ -65,5 +69,5 @@ class SlidingWindowLimiter:
                 return
             self._keys.popitem(last=False)
 
-    def _now(self) -> float:
+    def now(self) -> float:
         return self._clock.now().timestamp()
