@@ -12,14 +12,16 @@ customer says how they feel.
 from __future__ import annotations
 
 import json
-import math
 import re
 import threading
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .linear import margins
 
 WEIGHTS = Path(__file__).parent / "data" / "sentiment.npz"
 CLASSES = ("negative", "neutral", "positive")
@@ -31,15 +33,22 @@ _POLITE = re.compile(r"不好意思|打扰(?:一下|了|您了)?|请问|麻烦(?
 
 
 def hashed_features(text: str, buckets: int) -> dict[int, int]:
-    """Bucket → count for the char n-grams of normalized `text` (training and inference share this)."""
+    """Bucket → count for the char n-grams of normalized `text` (training and inference share this), counted
+    n-gram length by length, left to right.
+
+    Each n-gram's CRC-32 continues the checksum of the n-gram one character shorter at the same place
+    (`zlib.crc32(b, zlib.crc32(a)) == zlib.crc32(a + b)`), so each character is encoded to UTF-8 once and no n-gram
+    string is built."""
     text = "^" + _SPACES.sub(" ", _DIGITS.sub("0", text.lower())).strip() + "$"
-    counts: dict[int, int] = {}
+    chars = list(map(str.encode, text))
     low, high = NGRAMS
-    for n in range(low, high + 1):
-        for i in range(len(text) - n + 1):
-            bucket = zlib.crc32(text[i:i + n].encode("utf-8")) % buckets
-            counts[bucket] = counts.get(bucket, 0) + 1
-    return counts
+    checksums = [zlib.crc32(char) for char in chars]
+    grams = checksums[:] if low == 1 else []
+    for n in range(2, high + 1):
+        checksums = [zlib.crc32(char, crc) for crc, char in zip(checksums, chars[n - 1:])]
+        if n >= low:
+            grams += checksums
+    return Counter([crc % buckets for crc in grams])
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +69,9 @@ class SentimentModel:
         self.thresholds = dict(thresholds)
 
     def probabilities(self, text: str) -> np.ndarray:
-        counts = hashed_features(text, self.buckets)
-        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        values = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
-        values /= math.sqrt(float(values @ values))
-        logits = values @ self._weights[idx] + self._intercept
-        exp = np.exp(logits - logits.max())
-        return exp / exp.sum()
+        logits = margins(hashed_features(text, self.buckets), self._weights, self._intercept)
+        exp = np.exp(logits - max(logits.tolist()))
+        return exp / np.add.reduce(exp)
 
     def mood(self, text: str) -> Mood:
         text = _POLITE.sub("，", text)
