@@ -83,15 +83,16 @@ def hazards(text: str) -> tuple[str, ...]:
     return tuple(kind for kind, pattern in HAZARDS.items() if pattern.search(text))
 
 
-def fault_told(text: str) -> bool:
-    """Whether the text tells of a danger or of an error code a device shows: a fault, so a repair, even when it is
-    put as a question ("热水器显示E4是什么意思") or as a bare observation ("燃气灶有股煤气味")."""
-    return bool(_ERROR_CODE.search(text)) or bool(hazards(text))
+def fault_told(text: str, dangers: tuple[str, ...]) -> bool:
+    """Whether the text tells of a danger (`dangers`, its `hazards`) or of an error code a device shows: a fault, so
+    a repair, even when it is put as a question ("热水器显示E4是什么意思") or as a bare observation ("燃气灶有股煤气味")."""
+    return bool(dangers) or bool(_ERROR_CODE.search(text))
 
 
-def priority(text: str, ticket_type: str, sentiment_score: float) -> str:
-    """P1 (act now) … P4 (no ticket, or a question that can wait)."""
-    if hazards(text):
+def priority(text: str, ticket_type: str, *, dangers: tuple[str, ...], angered: bool) -> str:
+    """P1 (act now) … P4 (no ticket, or a question that can wait). `dangers` and `angered` are the text's `hazards`
+    and `angry`, which the understanding reports as well: each is looked for once per message."""
+    if dangers:
         return "P1"
     pressing = bool(_VULNERABLE.search(text)) or bool(_URGENT.search(text))
     if _SEVERE.search(text):
@@ -99,6 +100,6 @@ def priority(text: str, ticket_type: str, sentiment_score: float) -> str:
     level = 4 if ticket_type in _QUIET_TYPES else 3
     if pressing:
         level -= 1
-    if angry(text, sentiment_score):
+    if angered:
         level -= 1
     return f"P{max(level, 2)}"

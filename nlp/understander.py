@@ -74,7 +74,8 @@ class Understander:
                                  angry=furious(str(text)))
         found = find_entities(clean, now)
         entities = found.entities
-        prediction = self._predict(clean, found.spans)
+        dangers = hazards(clean)
+        prediction = self._predict(clean, found.spans, dangers)
         intent = free_text_intent(clean, prediction.type, entities, expecting)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
         mood = self.sentiment.mood(clean)
@@ -83,11 +84,12 @@ class Understander:
                                  type_confidence=prediction.confidence, priority="P4", sentiment=mood.label,
                                  scale="comment", note="" if is_skip(clean) else text.strip(),
                                  sentiment_score=mood.score)
+        angered = angry(clean, mood.score)
         whole = Understanding(
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
-            priority=priority(clean, prediction.type, mood.score), sentiment=mood.label, entities=entities,
-            ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "", sentiment_score=mood.score,
-            angry=angry(clean, mood.score) or furious(str(text)), hazards=hazards(clean),
+            priority=priority(clean, prediction.type, dangers=dangers, angered=angered), sentiment=mood.label,
+            entities=entities, ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "",
+            sentiment_score=mood.score, angry=angered or furious(str(text)), hazards=dangers,
         )
         if intent != u.NEW_PROBLEM:
             return whole
@@ -100,18 +102,21 @@ class Understander:
         """One device's part of a message about several: typed and prioritised on its own words, with the whole
         message's contact details and only its own devices and models."""
         found = find_entities(part, now)
-        prediction = self._predict(part, found.spans)
+        dangers = hazards(part)
+        prediction = self._predict(part, found.spans, dangers)
         own = found.entities
+        angered = angry(part, whole.sentiment_score)
         return replace(whole, text=part, type=prediction.type, type_confidence=prediction.confidence,
-                       priority=priority(part, prediction.type, whole.sentiment_score),
+                       priority=priority(part, prediction.type, dangers=dangers, angered=angered),
                        entities=replace(whole.entities, products=own.products, models=own.models,
                                         serial_numbers=own.serial_numbers),
-                       hazards=hazards(part), angry=angry(part, whole.sentiment_score))
+                       hazards=dangers, angry=angered)
 
-    def _predict(self, clean: str, spans: tuple[Span, ...]) -> Prediction:
-        """The type model's reading of masked `clean`, a fault told of overruling a question or chit-chat."""
+    def _predict(self, clean: str, spans: tuple[Span, ...], dangers: tuple[str, ...]) -> Prediction:
+        """The type model's reading of masked `clean`, a fault told of (`dangers`: its hazards, or an error code)
+        overruling a question or chit-chat."""
         prediction: Prediction = self.model.predict(mask(clean, spans))
-        if prediction.type in _QUIET_TYPES and fault_told(clean):
+        if prediction.type in _QUIET_TYPES and fault_told(clean, dangers):
             return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
         return prediction
 
