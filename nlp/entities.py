@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import chain
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from .english_addresses import english_addresses
 from .times import extract_times
 from .understanding import Entities
 
+_DIGIT = re.compile(r"\d")
 _EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
 _MOBILE = re.compile(rf"{_EDGE_L}(?:(?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_EDGE_R}")
@@ -124,10 +126,14 @@ class Found:
 
 
 class _Claims:
-    """Spans already taken by an earlier kind, with their kinds, so each character belongs to one detail."""
+    """Spans of `text` already taken by an earlier kind, with their kinds, so each character belongs to one detail."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.spans: list[Span] = []
+        self.numbered = _DIGIT.search(text) is not None
+        """Whether `text` has a digit at all: most messages have none, and phone, order, serial and ticket numbers
+        cannot match without one, so their patterns are not run."""
 
     def free(self, span: tuple[int, int]) -> bool:
         return all(span[1] <= s.start or span[0] >= s.end for s in self.spans)
@@ -135,11 +141,15 @@ class _Claims:
     def take(self, kind: str, span: tuple[int, int]) -> None:
         self.spans.append(Span(kind, *span))
 
-    def claim(self, kind: str, pattern: re.Pattern[str], text: str, group: int = 1,
-              value: Callable[[re.Match[str]], str | None] = lambda m: m.group(1)) -> list[tuple[int, str]]:
-        """(position, value) of the matches of `pattern` whose span is still free; claims their spans."""
-        found = []
-        for m in pattern.finditer(text):
+    def claim(self, kind: str, pattern: re.Pattern[str], group: int = 1,
+              value: Callable[[re.Match[str]], str | None] = lambda m: m.group(1), *,
+              needs_digit: bool = False) -> list[tuple[int, str]]:
+        """(position, value) of the matches of `pattern` whose span is still free; claims their spans. A pattern
+        that `needs_digit` (no match, or no value, without one) is skipped on a text without digits."""
+        found: list[tuple[int, str]] = []
+        if needs_digit and not self.numbered:
+            return found
+        for m in pattern.finditer(self.text):
             if self.free(m.span(group)) and (v := value(m)) is not None:
                 self.take(kind, m.span(group))
                 found.append((m.start(), v))
@@ -148,7 +158,7 @@ class _Claims:
 
 def _in_order(*found: list[tuple[int, str]]) -> tuple[str, ...]:
     """The values of several kinds of match in the order they appear, each once."""
-    return tuple(dict.fromkeys(v for _, v in sorted(pair for pairs in found for pair in pairs)))
+    return tuple(dict.fromkeys([v for _, v in sorted(chain(*found))])) if any(found) else ()
 
 
 def _is_model(token: str) -> bool:
@@ -186,29 +196,34 @@ def extract_entities(text: str, now: datetime) -> Entities:
 
 def find_entities(text: str, now: datetime) -> Found:
     """The entities of normalized `text` and the span of every detail written in it, in order of position."""
-    claims = _Claims()
-    tickets = claims.claim("ticket", TICKET_ID, text, 0, ticket_id_of)
+    claims = _Claims(text)
+    tickets = claims.claim("ticket", TICKET_ID, 0, ticket_id_of, needs_digit=True)
     # An order label wins over "SN" inside its value ("单号是 SN2026…" is a Suning order number).
-    keyed_orders = claims.claim("order", _ORDER_KEYED, text, value=lambda m: _code(m.group(1), 5))
-    claims.claim("tax_id", _TAX_ID, text)
-    serials = claims.claim("serial", _SERIAL, text, value=lambda m: (v := _code(m.group(1), 2)) and v.upper())
-    mobiles = claims.claim("phone", _MOBILE, text, 0, lambda m: "".join(m.groups()) if _mine(m, text) else None)
-    landlines = claims.claim("phone", _LANDLINE, text, 0, lambda m: _landline(m) if _mine(m, text) else None)
-    hotlines = claims.claim("phone", _HOTLINE, text, 0, lambda m: "-".join(m.groups()))
-    bare_orders = claims.claim("order", _ORDER_BARE, text,
-                               value=lambda m: None if _NOT_ORDER.search(text, 0, m.start()) else m.group(1))
-    models = claims.claim("model", _MODEL_KEYED, text, value=lambda m: m.group(1).upper())
-    for m in _MODEL_BARE.finditer(text):
-        if _is_model(m.group(1)) and claims.free(m.span(1)):
-            claims.take("model", m.span(1))
-            models.append((m.start(), m.group(1).upper()))
+    keyed_orders = claims.claim("order", _ORDER_KEYED, value=lambda m: _code(m.group(1), 5), needs_digit=True)
+    claims.claim("tax_id", _TAX_ID)
+    serials = claims.claim("serial", _SERIAL, value=lambda m: (v := _code(m.group(1), 2)) and v.upper(),
+                           needs_digit=True)
+    mobiles = claims.claim("phone", _MOBILE, 0, lambda m: "".join(m.groups()) if _mine(m, text) else None,
+                           needs_digit=True)
+    landlines = claims.claim("phone", _LANDLINE, 0, lambda m: _landline(m) if _mine(m, text) else None,
+                             needs_digit=True)
+    hotlines = claims.claim("phone", _HOTLINE, 0, lambda m: "-".join(m.groups()), needs_digit=True)
+    bare_orders = claims.claim("order", _ORDER_BARE,
+                               value=lambda m: None if _NOT_ORDER.search(text, 0, m.start()) else m.group(1),
+                               needs_digit=True)
+    models = claims.claim("model", _MODEL_KEYED, value=lambda m: m.group(1).upper())
+    if claims.numbered:  # a bare model has two digits
+        for m in _MODEL_BARE.finditer(text):
+            if _is_model(m.group(1)) and claims.free(m.span(1)):
+                claims.take("model", m.span(1))
+                models.append((m.start(), m.group(1).upper()))
     addresses = extract_addresses(text) or english_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
     times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
     for kind, written in (("address", [a.text for a in addresses]), ("time", [t.text for t in times])):
         _locate(claims, kind, text, written)
-    claims.claim("money", _MONEY, text, 0, lambda m: m.group(0))
-    claims.claim("name", _NAME, text, 0, lambda m: m.group(0))
+    claims.claim("money", _MONEY, 0, lambda m: m.group(0))
+    claims.claim("name", _NAME, 0, lambda m: m.group(0))
     entities = Entities(
         phones=_in_order(mobiles, landlines, hotlines), order_numbers=_in_order(keyed_orders, bare_orders),
         serial_numbers=_in_order(serials), ticket_ids=_in_order(tickets), products=products_named(text),

@@ -76,9 +76,10 @@ def received_only(text: str) -> bool:
     """Whether the message only confirms that something arrived ("快递到了", "面包收到了", "东西收到了，谢谢"): an
     acknowledgement, not a delivery problem to file. Its first clause says what arrived, with no word of anything
     wrong, missing or asked; any other clause is thanks ("收到了，但是外壳凹进去一块" is a problem)."""
+    if len(text) > 20:
+        return False
     first, *rest = [c for c in _CLAUSES.split(text.strip()) if c] or [""]
-    return (len(text) <= 20 and bool(_RECEIVED.search(first)) and not _TROUBLE.search(text)
-            and all(pleasantry(clause) for clause in rest))
+    return bool(_RECEIVED.search(first)) and not _TROUBLE.search(text) and all(pleasantry(c) for c in rest)
 
 
 def approving(text: str) -> bool:
@@ -198,6 +199,7 @@ def _carries_only_details(text: str, entities: Entities) -> bool:
 
 
 def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting: str | None) -> str:
+    """What normalized `text`, of type `ticket_type` and with `entities` (those found in `text`), asks for."""
     if _HUMAN.search(text):
         return u.HUMAN
     if _CANCEL.search(text) or (entities.ticket_ids and _CANCEL_WORD.search(text)):
@@ -212,13 +214,13 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     field = _DETAIL_FIELDS.get(expecting or "")
     if field and getattr(entities, field):
         return u.ADD_DETAIL
-    if chasing(text) and not entities.products:
+    if not entities.products and chasing(text):
         return u.STATUS_QUERY
     if _carries_only_details(text, entities):
         return u.ADD_DETAIL
     if expecting == "detail" and ticket_type != "other":
         return u.ADD_DETAIL
-    if bare_product(text):
+    if entities.products and bare_product(text):  # `entities` are `text`'s: without products, no product mention
         return u.NEW_PROBLEM
     if received_only(text):
         return u.THANKS

@@ -5,6 +5,7 @@ Everything downstream (commands, the type model, entities) sees the same normali
 """
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from functools import lru_cache
@@ -27,6 +28,9 @@ _NOISE = re.compile(
 # WeChat renders its stickers as "[捂脸]"/"/:086"-style codes inside the text.
 _STICKERS = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|/:[0-9a-z^_*<>@!?$&()-]{1,6}", re.IGNORECASE)
 _REPEATED_PUNCT = re.compile(r"([!?.,~。，！？、…~-])\1+")
+_ONCE = operator.methodcaller("group", 1)
+"""The repeated mark, once. A callable rather than a group-reference template: `sub` hands a template to Python code
+in the `re` module on every call, repeated marks or not, and calls a callable only for a match."""
 _SPACES = re.compile(r"\s+")
 
 
@@ -59,6 +63,6 @@ def normalize(text: str) -> str:
     text = _NOISE.sub(" ", text)
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = to_simplified(text)
-    text = _REPEATED_PUNCT.sub(r"\1", text)
+    text = _REPEATED_PUNCT.sub(_ONCE, text)
     text = _SPACES.sub(" ", text).strip()
     return text[:MAX_CHARS]
