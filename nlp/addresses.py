@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .patterns import quick
 from .understanding import Address
 
 _MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
@@ -73,7 +74,7 @@ _DETAIL = (r"(?P<detail>(?:[\u4e00-\u9fffA-Za-z0-9#()\-]|(?<=\d) (?=[号栋幢�
 _STRUCTURE = re.compile(rf"(?:{_PROVINCE})?\s*(?:{_CITY})?\s*(?:{_DISTRICT})?\s*{_DETAIL}")
 _PLACES = sorted(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + list(_CITIES) + list(_DISTRICT_CITY),
                  key=len, reverse=True)
-_ANCHOR = re.compile(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))")
+_ANCHOR = quick(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))")
 # Where the detail of an address ends and the sentence carries on.
 _DETAIL_END = re.compile(
     r"的|详细地址|地址|电话|手机|联系|收货人|收件人|明天|今天|后天|上午|下午|晚上|中午|周[一二三四五六日天]|星期|礼拜|师傅|麻烦|请|"

@@ -9,31 +9,33 @@ from __future__ import annotations
 
 import re
 
+from .patterns import quick
+
 _WATER = r"(?:漏水|渗水|进水|淹了|泡水|水漫|积水|满地.{0,3}水|喷水|water|flood|leak)"
 _POWERED = r"(?:插座|插头|插排|电线|电源|配电箱|电闸|电表|线路|电路|带电|socket|outlet|wire|wiring|fuse ?box)"
 HAZARDS: dict[str, re.Pattern[str]] = {
     # 漏气 only where gas is: a snack bag, a tyre or an air bed 漏气 too.
-    "gas": re.compile(r"燃气味|煤气味|天然气味|液化气味|燃气泄漏|煤气泄漏|有气味.*燃气|"
-                      r"(?:燃气|煤气|天然气|液化气|气罐|钢瓶|灶|热水器|壁挂炉|气管|阀门|厨房|家里).{0,8}漏气|"
-                      r"gas leak|smell(?:s)? (?:of )?gas", re.IGNORECASE),
+    "gas": quick(r"燃气味|煤气味|天然气味|液化气味|燃气泄漏|煤气泄漏|有气味.*燃气|"
+                 r"(?:燃气|煤气|天然气|液化气|气罐|钢瓶|灶|热水器|壁挂炉|气管|阀门|厨房|家里).{0,8}漏气|"
+                 r"gas leak|smell(?:s)? (?:of )?gas", re.IGNORECASE),
     # A stove that will not light (打不着火, 点不着火, 没有火花) or a weak flame (火苗很小) is a fault, not a fire;
     # "气炸了" is anger.
-    "fire": re.compile(r"冒烟|起火|(?<![打点])(?<!不)着火|失火|冒火|窜火|蹿火|爆炸|(?<!气)炸了|烧焦|焦糊味|糊味|焦味|"
-                       r"smoke|\bfire\b|burning smell", re.IGNORECASE),
-    "electric": re.compile(r"漏电|触电|电到|麻手|手麻|(?<!没有)(?<![没不无])(?<!不出)火花|短路|electric shock|sparks?",
-                           re.IGNORECASE),
-    "water_electric": re.compile(rf"{_WATER}.{{0,15}}{_POWERED}|{_POWERED}.{{0,15}}{_WATER}", re.IGNORECASE),
+    "fire": quick(r"冒烟|起火|(?<![打点])(?<!不)着火|失火|冒火|窜火|蹿火|爆炸|(?<!气)炸了|烧焦|焦糊味|糊味|焦味|"
+                  r"smoke|\bfire\b|burning smell", re.IGNORECASE),
+    "electric": quick(r"漏电|触电|电到|麻手|手麻|(?<!没有)(?<![没不无])(?<!不出)火花|短路|electric shock|sparks?",
+                      re.IGNORECASE),
+    "water_electric": quick(rf"{_WATER}.{{0,15}}{_POWERED}|{_POWERED}.{{0,15}}{_WATER}", re.IGNORECASE),
 }
 """Danger to people or property, by kind: gas, fire or smoke, electricity, water reaching electricity. Each kind has
 its own safety steps for the customer (templates `_safety`)."""
-_SEVERE = re.compile(
+_SEVERE = quick(
     r"漏水|渗水|淹了|水漫|满地.{0,3}水|喷水|停产|停工|停业|生产线|断电|跳闸|没电|不通电|完全不能用|用不了|没法用|"
     r"没有?热水|不制冷|不制热|暖气不热|地暖不热|冻得|冻死|热死|中暑|坏了.{0,6}(?:一屋|全部)|进不了家|打不开门|leak|"
     r"(?:not|stopped|isn'?t|wasn'?t|won'?t|doesn'?t|no longer) (?:cooling|heating|cool|heat)|no hot water|no power|flood",
     re.IGNORECASE,
 )
 _VULNERABLE = re.compile(r"老人|老年人|爷爷|奶奶|姥姥|外婆|老妈|孩子|小孩|婴儿|宝宝|孕妇|怀孕|病人|瘫痪|坐月子|月子")
-_URGENT = re.compile(r"急|马上|立刻|立即|赶紧|尽快|今天必须|等不了|十万火急|火速|asap|urgent|hurry", re.IGNORECASE)
+_URGENT = quick(r"急|马上|立刻|立即|赶紧|尽快|今天必须|等不了|十万火急|火速|asap|urgent|hurry", re.IGNORECASE)
 _ANGRY = re.compile(
     # Threats and the authorities they name.
     r"投诉|12315|消协|消费者协会|找工商|工商局|告到|曝光(?!不|过度|补偿|时间|度|值|模式|准)|媒体|律师|起诉|法院|走法律|"
@@ -50,7 +52,7 @@ _ANGRY = re.compile(
     re.IGNORECASE,
 )
 _QUIET_TYPES = ("inquiry", "other")
-_ERROR_CODE = re.compile(
+_ERROR_CODE = quick(
     r"(?:显示|报|跳|出现|提示|闪|亮)了?(?:个|一个)?\s*(?:故障码|故障代码|错误码|代码)?\s*[:：]?\s*"
     r"(?<![A-Za-z])[A-Za-z]{1,2}-?\d{1,3}(?![\dA-Za-z])"
     r"|\b(?:shows?|showing|displays?|displaying|flashing|error|code)\s+(?:error\s+|code\s+)*[A-Za-z]{1,2}-?\d{1,3}\b",

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import chain
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 from core.domain.tickets import TICKET_ID, ticket_id_of
 
 from .addresses import extract_addresses
 from .english_addresses import english_addresses
+from .patterns import quick
 from .times import extract_times
 from .understanding import Entities
 
 _DIGIT = re.compile(r"\d")
 _EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
-_MOBILE = re.compile(rf"{_EDGE_L}(?:(?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_EDGE_R}")
+_MOBILE = quick(rf"{_EDGE_L}(?:(?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_EDGE_R}")
 # Area codes are 010, 02X or 0XXX; the local number (7–8 digits) is often typed in two groups, an extension after 转.
 _AREA = r"0(?:10|2\d|[3-9]\d\d)"
 _LANDLINE = re.compile(
@@ -34,7 +35,7 @@ _LANDLINE = re.compile(
 _HOTLINE = re.compile(rf"{_EDGE_L}([48]00)[- ]?(\d{{3}})[- ]?(\d{{4}}){_EDGE_R}")
 # A number as typed after its label: letters, digits and dashes, digit groups sometimes spaced ("JD 2026 1120 8899").
 _CODE = r"((?:[A-Za-z]{1,4}[- ]?)?\d[\dA-Za-z-]*(?: \d{3,}(?![\dA-Za-z]))*|[A-Za-z][A-Za-z0-9-]{5,29}(?<![A-Za-z-]))"
-_ORDER_KEYED = re.compile(
+_ORDER_KEYED = quick(
     rf"(?:(?<!快递)(?<!运)(?<!物流)(?:订单编号|订单号码|订单号|订单|单号)|order\s*(?:no\.?|number|id|#)?)"
     rf"\s*(?:是|为|is)?\s*[:：#]*\s*{_CODE}{_EDGE_R}",
     re.IGNORECASE,
@@ -42,7 +43,7 @@ _ORDER_KEYED = re.compile(
 _ORDER_BARE = re.compile(rf"{_EDGE_L}(\d{{15,22}}){_EDGE_R}")
 # Long digit runs that are somebody's card or ID, a parcel or a payment: not an order of ours.
 _NOT_ORDER = re.compile(r"(?:身份证|卡号|银行卡|信用卡|快递|运单|物流|交易号|流水号|发票|税号|账号)[^，。,;；]{0,8}$")
-_SERIAL = re.compile(
+_SERIAL = quick(
     rf"(?:{_EDGE_L}S/?N|序列号|机身码|机身号|机身编号|机器编号|产品编号|出厂编号|条形码|条码|串号|IMEI"
     rf"|serial(?:\s*(?:no\.?|number))?)"
     rf"\s*(?:号|码)?\s*(?:是|为)?[:：#]?(?:[\u4e00-\u9fff]{{1,8}}\s)?\s*"
@@ -88,7 +89,7 @@ _PRODUCTS = {
     "vacuum": "吸尘器", "ac": "空调",
 }
 # English words only as whole words: "ac" is not the one in "vacuum".
-_PRODUCT = re.compile(
+_PRODUCT = quick(
     "|".join(re.escape(k) for k in sorted(_PRODUCTS, key=len, reverse=True) if not k.isascii())
     + r"|\b(?:" + "|".join(re.escape(k) for k in sorted(_PRODUCTS, key=len, reverse=True) if k.isascii()) + r")s?\b",
     re.IGNORECASE,

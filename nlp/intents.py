@@ -9,27 +9,28 @@ import re
 
 from . import understanding as u
 from .entities import product_mentions
+from .patterns import quick
 from .understanding import Entities
 
-_HUMAN = re.compile(r"转人工|人工客服|人工服务|找人工|要人工|接人工|真人|活人|human agent|real person|talk to (?:a )?human",
-                    re.IGNORECASE)
-_CANCEL = re.compile(
+_HUMAN = quick(r"转人工|人工客服|人工服务|找人工|要人工|接人工|真人|活人|human agent|real person|talk to (?:a )?human",
+               re.IGNORECASE)
+_CANCEL = quick(
     r"取消(?:这个|这次|一下)?(?:工单|预约|报修|维修|安装|上门|服务|申请)|(?:不用|不需要|别)再?(?:(?:过来|来|上门)(?:修|维修|安装)?|修|维修|安装)了|"
     r"(?:已经|自己)?(?:修|弄)好了.{0,4}不用|cancel (?:my|the|this) (?:ticket|request|appointment|visit)",
     re.IGNORECASE,
 )
 _CANCEL_WORD = re.compile(r"取消|撤销|cancel", re.IGNORECASE)
 """Beside a ticket number, the word alone cancels it ("SR-… 我要取消")."""
-_NOT_FIXED = re.compile(
+_NOT_FIXED = quick(
     r"还是(?:不行|不好使?|没好|坏的|有问题|老样子|一样|漏|不能|不制冷|不出)|(?:没|没有|未)(?:修好|解决|弄好)|"
     r"又(?:坏|不行|出问题|漏水|不制冷|不脱水)了?|问题(?:还在|依旧|依然)|"
     r"still (?:not working|broken|leaking|the same)|not fixed|(?:did ?n[o']t|does ?n[o']t) (?:fix|work)",
     re.IGNORECASE,
 )
 """The customer says a job is not done after all: the same ticket reopens while it may, else it is a problem."""
-_PROGRESS = re.compile(r"到哪|怎么样|进度|状态|哪一步|处理|好了没|什么时候|结果|消息|status|progress", re.IGNORECASE)
+_PROGRESS = quick(r"到哪|怎么样|进度|状态|哪一步|处理|好了没|什么时候|结果|消息|status|progress", re.IGNORECASE)
 """Words asking how a ticket stands: beside a ticket number, whatever else the message says, it asks its status."""
-_STATUS = re.compile(
+_STATUS = quick(
     r"(?:工单|报修|维修|进度|师傅|申请|售后).{0,8}(?:到哪|怎么样|进度|状态|什么时候(?:来|到|上门|能修)|还没(?:来|到|人)|"
     r"处理得?怎么样|有(?:没有)?消息|结果|哪一步)|问题(?:处理|解决)(?:了没有?|好了没|得怎么样)|查(?:一下|询)?(?:我的)?(?:工单|进度|维修)|进度(?:怎么样|如何|查询)|"
     r"what(?:'s| is) the status|any (?:update|news|progress)|ticket status|status of (?:my|the) (?:ticket|repair|request)|"
@@ -43,9 +44,9 @@ _GREETING = re.compile(
     r"[,，!.。~ ?？呀啊呢哈])+$",
     re.IGNORECASE,
 )
-_THANKS = re.compile(r"谢|感谢|多谢|辛苦|麻烦你|麻烦了|thank|thx|好的|好滴|好哒|收到|知道了|明白|ok|没事了|不客气",
-                     re.IGNORECASE)
-_GRATITUDE = re.compile(r"谢|感谢|辛苦|thank|thx|ty\b|🙏|\[(?:抱拳|合十)\]", re.IGNORECASE)
+_THANKS = quick(r"谢|感谢|多谢|辛苦|麻烦你|麻烦了|thank|thx|好的|好滴|好哒|收到|知道了|明白|ok|没事了|不客气",
+                re.IGNORECASE)
+_GRATITUDE = quick(r"谢|感谢|辛苦|thank|thx|ty\b|🙏|\[(?:抱拳|合十)\]", re.IGNORECASE)
 _APPROVAL = re.compile(r"[👍👌🙏✅🆗💯🤝]|\[(?:强|OK|抱拳|合十|握手|好的)\]|/:(?:strong|ok)\b", re.IGNORECASE)
 
 
@@ -66,9 +67,9 @@ def furious(text: str) -> bool:
     return bool(_FURY.search(text))
 
 
-_RECEIVED = re.compile(r"收到|到了|签收|拿到|取到|送到|已到|arrived|received|got (?:it|the)", re.IGNORECASE)
-_TROUBLE = re.compile(r"不|没|坏|破|漏|错|少|缺|烂|凹|裂|划|脏|掉|碎|湿|臭|霉|味|瑕疵|变形|过期|次品|质量|问题|退|换|"
-                      r"但|可是|不过|却|就是|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong", re.IGNORECASE)
+_RECEIVED = quick(r"收到|到了|签收|拿到|取到|送到|已到|arrived|received|got (?:it|the)", re.IGNORECASE)
+_TROUBLE = quick(r"不|没|坏|破|漏|错|少|缺|烂|凹|裂|划|脏|掉|碎|湿|臭|霉|味|瑕疵|变形|过期|次品|质量|问题|退|换|"
+                 r"但|可是|不过|却|就是|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong", re.IGNORECASE)
 _CLAUSES = re.compile(r"[，,。.！!~～；;]+")
 
 
@@ -93,7 +94,7 @@ def gratitude(text: str) -> bool:
     return bool(_GRATITUDE.search(text))
 
 
-_PLEASANTRY_WORDS = re.compile(
+_PLEASANTRY_WORDS = quick(
     r"你好|您好|哈喽|嗨|hi|hello|hey|在吗|在不在|有人吗|亲|早上好|上午好|下午好|晚上好|客服|老板|喂|"
     r"谢谢?|感谢|多谢|辛苦(?:了|啦)?|麻烦(?:你|您)?了|thanks?(?: you)?|thx|好的|好滴|好哒|收到|知道了|明白了?|ok|okay|"
     r"没事了|不客气|是的?|对的?|没错|行|可以|好|yes|yep|sure|嗯+|哦+|噢+|哈+|呵+|[呀啊呢哈吧啦嘛]",
@@ -132,7 +133,7 @@ def bare_request(text: str) -> bool:
     return bool(_BARE_REQUEST.match(text.strip()))
 
 
-_CHASING = re.compile(
+_CHASING = quick(
     r"催(?:一下|一催|单|促|办)|帮我催|(?:怎么|为什么|为啥|咋)(?:还|都)?(?:是)?(?:不|没)(?:有)?人?(?:派|来|到|上门|处理|安排|联系|回复|"
     r"回电话|打电话|给我打电话|发货|修|管|开|退|寄|审核|到账)|还(?:是)?没(?:有)?人?(?:来|到|上门|联系|处理|安排|回复|打电话|派)|"
     r"等了(?:很久|好久|半天|一上午|一下午|一整天|一天|好几天|几天|[0-9一二两三四五六七八九十]+(?:天|个?小时|个?钟头|周|个星期))|"
@@ -174,9 +175,9 @@ def bare_product(text: str) -> bool:
     return not _AROUND_A_PRODUCT.sub("", "".join(rest))
 
 
-_RESCHEDULE = re.compile(r"改(?:到|成|在|约|一下时间|时间|个时间|天)|换(?:到|成|个时间|个日子|一天)|推迟|延后|延期|提前|往后推|"
-                         r"挪到|没空|没时间|不在家|来不了|有事|不方便|reschedule|move (?:it|the visit)|can'?t make it|"
-                         r"not (?:be )?(?:at )?home", re.IGNORECASE)
+_RESCHEDULE = quick(r"改(?:到|成|在|约|一下时间|时间|个时间|天)|换(?:到|成|个时间|个日子|一天)|推迟|延后|延期|提前|往后推|"
+                    r"挪到|没空|没时间|不在家|来不了|有事|不方便|reschedule|move (?:it|the visit)|can'?t make it|"
+                    r"not (?:be )?(?:at )?home", re.IGNORECASE)
 
 
 _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}

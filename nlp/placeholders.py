@@ -13,6 +13,7 @@ import re
 from datetime import datetime, timezone
 
 from .entities import Span, find_entities
+from .patterns import quick
 
 # One private-use character per kind: a single feature that never collides with anything a customer types
 # (`nlp.normalize` removes private-use characters from the input).
@@ -21,15 +22,15 @@ PLACEHOLDERS: dict[str, str] = {
     "money": "\ue006", "model": "\ue007", "ticket": "\ue008", "name": "\ue009", "tax_id": "\ue00a",
 }
 _LABELS: dict[str, re.Pattern[str]] = {
-    "phone": re.compile(r"(?:我的|我)?(?:联系|手机|电话|联系方式|tel|phone)(?:电话|号码|号|方式)?\s*(?:是|为)?\s*[:：]?\s*$",
-                        re.IGNORECASE),
-    "address": re.compile(r"(?:我的|我家|我)?(?:收货|详细|家庭|送货|上门|所在)?(?:地址|住址)\s*(?:是|为|在)?\s*[:：]?\s*$"
-                          r"|(?:家住|住在)\s*$"),
+    "phone": quick(r"(?:我的|我)?(?:联系|手机|电话|联系方式|tel|phone)(?:电话|号码|号|方式)?\s*(?:是|为)?\s*[:：]?\s*$",
+                   re.IGNORECASE),
+    "address": quick(r"(?:我的|我家|我)?(?:收货|详细|家庭|送货|上门|所在)?(?:地址|住址)\s*(?:是|为|在)?\s*[:：]?\s*$"
+                     r"|(?:家住|住在)\s*$"),
 }
 _CHANGE = re.compile(r"(?:换|改|更换|修改|更改)(?:成|为|个|一个|一下|下)?\s*$")
 # What follows a time when a customer says when they can be visited ("明天下午在家", "三点以后有人"): part of the
 # detail; not when it is asked ("明天可以吗").
-_AVAILABLE = re.compile(r"(?:以后|之后|后|前|左右)?(?:都|也|会|一直)?(?:在家|有人|可以|方便|有空|行)(?![吗嘛么呢吧不?？])")
+_AVAILABLE = quick(r"(?:以后|之后|后|前|左右)?(?:都|也|会|一直)?(?:在家|有人|可以|方便|有空|行)(?![吗嘛么呢吧不?？])")
 # Masking for training and evaluation only needs a fixed "now": which mentions are times does not depend on the date.
 _REFERENCE_NOW = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from .patterns import quick
 from .understanding import TimeMention
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -25,7 +26,7 @@ _WEEK = r"(?:周|星期|礼拜)"
 _PART = r"凌晨|一早|早上|早晨|上午|白天|中午|下午|傍晚|晚上|夜里"
 # 4号楼, 3号线 and 2号机 are numbers of things, not days of the month.
 _DOM = rf"(?P<dom>{_NUM})(?:号(?![楼院门线机位房室床栋幢座仓库]|单元)|日)"
-_PATTERN = re.compile(
+_PATTERN = quick(
     # The past first, so "上周三" or "昨晚12点" is consumed whole instead of read as 周三 / 12点.
     rf"(?:(?P<past>大前天|前天|昨天|昨晚|昨日|昨儿|上上?个?{_WEEK}[一二三四五六日天末1-7]?|上个?月(?:{_NUM}(?:号|日))?"
     rf"|去年(?:{_NUM}月)?(?:{_NUM}(?:号|日))?)"
