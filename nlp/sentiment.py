@@ -42,10 +42,10 @@ def hashed_features(text: str, buckets: int) -> dict[int, int]:
     text = "^" + _SPACES.sub(" ", _DIGITS.sub("0", text.lower())).strip() + "$"
     chars = list(map(str.encode, text))
     low, high = NGRAMS
-    checksums = [zlib.crc32(char) for char in chars]
+    checksums = list(map(zlib.crc32, chars))
     grams = checksums[:] if low == 1 else []
     for n in range(2, high + 1):
-        checksums = [zlib.crc32(char, crc) for crc, char in zip(checksums, chars[n - 1:])]
+        checksums = list(map(zlib.crc32, chars[n - 1:], checksums))
         if n >= low:
             grams += checksums
     return Counter([crc % buckets for crc in grams])

@@ -162,6 +162,8 @@ def _past_event(m: re.Match[str], text: str) -> bool:
 
 def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
     """Every appointment time in `text` with its start, in order of appearance."""
+    if _PATTERN.search(text) is None:  # most messages name no time: nothing to resolve
+        return ()
     local = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).astimezone(CHINA)
     today = local.date()
     found: list[_Found] = []
