@@ -109,11 +109,11 @@ class Outbound:
 
 def _shallow(envelope: Inbound | Outbound) -> dict[str, Any]:
     """The fields as a dict without `asdict`'s deep copy of nested data (callers replace what they must)."""
-    return {name: getattr(envelope, name) for name in _names(type(envelope))}
+    return {name: getattr(envelope, name) for name in field_names(type(envelope))}
 
 
 @cache
-def _names(kind: type) -> tuple[str, ...]:
-    """A dataclass's field names, looked up once: every message written to the inbox or the outbox is turned into
-    a dict, and `fields` walks the class's fields anew each time."""
+def field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once: every message is cleaned and turned into a dict at intake, and
+    into a dict again in the outbox, and `fields` walks the class's fields anew each time."""
     return tuple(f.name for f in fields(kind))

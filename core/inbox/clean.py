@@ -14,11 +14,12 @@ import re
 from dataclasses import fields, replace
 from typing import Any
 
-from core.envelopes import Attachment, Inbound
+from core.envelopes import Attachment, Inbound, field_names
 
 UNCLEAN = "unclean"
 """The key of `Inbound.raw` under which the originals of cleaned fields are kept."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NEEDS_CLEANING = re.compile("[\ud800-\udfff\x00]")
 
 
 def clean_text(text: str) -> str:
@@ -32,25 +33,37 @@ def original_bytes(text: str) -> str:
 
 
 def clean_inbound(inbound: Inbound) -> Inbound:
-    """The same message with every string cleaned; the very same object when nothing needed it."""
+    """The same message with every string cleaned; the very same object when nothing needed it. Every message
+    comes through here and nearly none needs it, so each part is only searched until one does."""
     changes: dict[str, Any] = {}
     originals: dict[str, str] = {}
-    for f in fields(inbound):
-        value = getattr(inbound, f.name)
-        if isinstance(value, str) and clean_text(value) != value:
-            changes[f.name] = clean_text(value)
-            originals[f.name] = original_bytes(value)
-    attachments = tuple(_clean_attachment(a) for a in inbound.attachments)
-    if attachments != inbound.attachments:
-        changes["attachments"] = attachments
+    for name in field_names(Inbound):
+        value = getattr(inbound, name)
+        if isinstance(value, str) and _unclean(value):
+            changes[name] = clean_text(value)
+            originals[name] = original_bytes(value)
+    if any(_unclean(_plain(a)) for a in inbound.attachments):
+        changes["attachments"] = tuple(_clean_attachment(a) for a in inbound.attachments)
         originals["attachments"] = original_bytes(json.dumps([_plain(a) for a in inbound.attachments],
                                                              ensure_ascii=False))
-    raw = _clean_value(inbound.raw)
-    if raw != inbound.raw:
+    raw = inbound.raw
+    if _unclean(raw):
+        raw = _clean_value(raw)
         originals["raw"] = original_bytes(json.dumps(inbound.raw, ensure_ascii=False, default=str))
     if not originals:
         return inbound
     return replace(inbound, **changes, raw={**raw, UNCLEAN: originals})
+
+
+def _unclean(value: Any) -> bool:
+    """Whether a string inside JSON-like data (keys too) needs `clean_text`."""
+    if isinstance(value, str):
+        return _NEEDS_CLEANING.search(value) is not None
+    if isinstance(value, dict):
+        return any(_unclean(k) or _unclean(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_unclean(v) for v in value)
+    return False
 
 
 def _clean_attachment(attachment: Attachment) -> Attachment:
