@@ -39,7 +39,8 @@ class Action:
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """`markdown` holds customer text marked: channels show it through `markup`. `text` (plain, customer text as
-    written, addresses defanged), `subject` and `html` (customer text escaped) are final."""
+    written, addresses defanged) and `subject` are final; `html` is the template's own HTML form, "" when it has
+    none, and `page` the HTML to send (customer text escaped)."""
 
     markdown: str
     text: str
@@ -52,6 +53,13 @@ class Rendered:
         """The Markdown in a channel's markup: the template's text through `convert`, customer text through
         `quote` (the channel's escaping) and nothing else."""
         return quoting.convert(self.markdown, convert, quote=quote)
+
+    def page(self) -> str:
+        """The HTML form: the template's own, else the Markdown as paragraphs ("" for an empty message). Made when
+        asked: only mail shows it, and every reply of every channel paid for it."""
+        if self.html or not self.markdown:
+            return self.html
+        return quoting.convert(self.markdown, _markdown_to_html, quote=html.escape)
 
 
 NOTHING = Rendered(markdown="", text="", subject="", html="", actions=())
@@ -110,8 +118,7 @@ class Renderer:
             lines = [self._render("_action_line.j2", {"n": i, "action": a, "locale": locale}).strip()
                      for i, a in enumerate(actions, 1)]
             text = text + "\n\n" + "\n".join(lines)
-        page = (quoting.convert(self._render_optional(f"{locale}/{name}.html.j2", data))
-                or quoting.convert(markdown, _markdown_to_html, quote=html.escape))
+        page = quoting.convert(self._render_optional(f"{locale}/{name}.html.j2", data))
         return Rendered(markdown=markdown, text=text, subject=subject, html=page, actions=actions)
 
     def _render(self, path: str, data: Mapping[str, Any]) -> str:

@@ -312,10 +312,10 @@ def test_customer_text_is_marked_for_each_channel_and_final_in_text_and_html() -
     rendered = Renderer().render("dispatch_taken", {"ticket": ticket, "technician": "王师傅"}, "zh")
     written = "<b>**急**</b> 见 http[:]//evil[.]example/x ＠all"
     assert f"问题：{written}" in rendered.text
-    assert "&lt;b&gt;**急**&lt;/b&gt;" in rendered.html and "<b>王师傅</b>" not in rendered.html
+    assert "&lt;b&gt;**急**&lt;/b&gt;" in rendered.page() and "<b>王师傅</b>" not in rendered.page()
     assert f"问题：«{written}»" in rendered.markup(quote=lambda text: f"«{text}»")
     assert f"问题：{written}" in rendered.markup(str.upper), "a channel's markup never reads customer text"
-    assert not re.search("[\x0e\x0f]", rendered.text + rendered.html + rendered.subject + rendered.markup())
+    assert not re.search("[\x0e\x0f]", rendered.text + rendered.page() + rendered.subject + rendered.markup())
 
 
 @pytest.mark.parametrize(("locale", "lines"), [("zh", ["电话：13912345678", "时间：12-02 14:00"]),

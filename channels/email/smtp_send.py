@@ -56,15 +56,16 @@ def build_mail(*, message: Outbound, rendered: Rendered, sender: str, message_id
     mail["X-Loop"] = sender
     mail["X-Auto-Response-Suppress"] = "All"
     mail.set_content(rendered.text or rendered.markup(), charset="utf-8")
-    if rendered.html:
-        mail.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    page = rendered.page()
+    if page:
+        mail.add_alternative(page, subtype="html", charset="utf-8")
     return mail
 
 
 def with_links(rendered: Rendered, files: Sequence[OutgoingFile]) -> Rendered:
     """The mail's text and HTML with each file's fallback (its link) added at the end."""
     return replace(rendered, text="\n\n".join([rendered.text, *(f.fallback.text for f in files)]),
-                   html="\n".join([rendered.html, *(f.fallback.html for f in files)]) if rendered.html else "")
+                   html="\n".join([page, *(f.fallback.page() for f in files)]) if (page := rendered.page()) else "")
 
 
 def _references(message: Outbound) -> list[str]:
