@@ -47,7 +47,8 @@ _GREETING = re.compile(
 _THANKS = quick(r"谢|感谢|多谢|辛苦|麻烦你|麻烦了|thank|thx|好的|好滴|好哒|收到|知道了|明白|ok|没事了|不客气",
                 re.IGNORECASE)
 _GRATITUDE = quick(r"谢|感谢|辛苦|thank|thx|ty\b|🙏|\[(?:抱拳|合十)\]", re.IGNORECASE)
-_APPROVAL = re.compile(r"[👍👌🙏✅🆗💯🤝]|\[(?:强|OK|抱拳|合十|握手|好的)\]|/:(?:strong|ok)\b", re.IGNORECASE)
+_APPROVAL = re.compile(r"[👍👌🙏✅🆗💯🤝😊😄😁☺🌹💐❤]|\[(?:强|OK|抱拳|合十|握手|好的|微笑|愉快|憨笑|呲牙|玫瑰|爱心|鼓掌|胜利)\]"
+                       r"|/:(?:strong|ok)\b", re.IGNORECASE)
 
 
 _ANGRY_EMOJI, _ANGRY_STICKERS = "😡😠🤬💢", "发怒|抓狂"

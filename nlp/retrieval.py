@@ -48,8 +48,8 @@ from every row, many of them labelled wrong, it learns some wrong labels and cos
 by `bench/bench_kb.py` on questions no article lists (the hub passes `[kb] threshold`). `pinned` means a fault code
 and a product pin the article down: the question names a code (or asks of one after a report, see `search_after`),
 exactly one article in its language both mentions that code and names the product in its title, and that article
-also scores highest. The hub sends an answer that is either (`Match.sure`). "空调E4是什么意思" scores low against a long table of codes and a doubtful
-example classifier (three articles list an E4), yet no other article can be meant.
+also scores highest. The hub sends an answer that is either (`Match.sure`). "空调E4是什么意思" scores low against a
+long table of codes and a doubtful example classifier (three articles list an E4), yet no other article can be meant.
 """
 from __future__ import annotations
 

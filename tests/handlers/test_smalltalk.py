@@ -14,6 +14,8 @@ CUSTOMER = "web:smalltalk-customer"
     ("😡😡😡", "greeting", True),
     ("[流泪]", "greeting", True),
     ("👍", "thanks", None),
+    ("😊", "thanks", None),
+    ("[微笑]", "thanks", None),
 ])
 async def test_smalltalk_answers_the_mood_and_opens_nothing(desk, text: str, template: str,  # type: ignore[no-untyped-def]
                                                             upset: bool | None) -> None:
