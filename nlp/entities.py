@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 
+import phonenumbers
+
 from core.domain.tickets import TICKET_ID, ticket_id_of
 
 from .addresses import extract_addresses
@@ -32,6 +34,9 @@ _LANDLINE = re.compile(
     rf"(?:\s*(?:转|-|分机|ext\.?)\s*(\d{{1,5}}))?{_EDGE_R}",
     re.IGNORECASE,
 )
+_COUNTRY_CODE = re.compile(r"\+\s?[1-9]")
+_NO_REGION = "ZZ"
+"""libphonenumber's "unknown region": only numbers written with their country code are read."""
 _HOTLINE = re.compile(rf"{_EDGE_L}([48]00)[- ]?(\d{{3}})[- ]?(\d{{4}}){_EDGE_R}")
 # A number as typed after its label: letters, digits and dashes, digit groups sometimes spaced ("JD 2026 1120 8899").
 _CODE = r"((?:[A-Za-z]{1,4}[- ]?)?\d[\dA-Za-z-]*(?: \d{3,}(?![\dA-Za-z]))*|[A-Za-z][A-Za-z0-9-]{5,29}(?<![A-Za-z-]))"
@@ -195,6 +200,16 @@ def extract_entities(text: str, now: datetime) -> Entities:
     return find_entities(text, now).entities
 
 
+def international_phones(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, E.164 number) of each phone number written with its country code ("+852 9123 4567",
+    "+1 415-555-0134"): a customer in Hong Kong or abroad gives one when asked for a phone. libphonenumber's metadata
+    tells a valid number from other digits after a plus; a message without "+digit" is not searched."""
+    if not _COUNTRY_CODE.search(text):
+        return []
+    return [(m.start, m.end, phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164))
+            for m in phonenumbers.PhoneNumberMatcher(text, _NO_REGION, leniency=phonenumbers.Leniency.VALID)]
+
+
 def find_entities(text: str, now: datetime) -> Found:
     """The entities of normalized `text` and the span of every detail written in it, in order of position."""
     claims = _Claims(text)
@@ -209,6 +224,11 @@ def find_entities(text: str, now: datetime) -> Found:
     landlines = claims.claim("phone", _LANDLINE, 0, lambda m: _landline(m) if _mine(m, text) else None,
                              needs_digit=True)
     hotlines = claims.claim("phone", _HOTLINE, 0, lambda m: "-".join(m.groups()), needs_digit=True)
+    abroad = []
+    for start, end, number in international_phones(text):
+        if claims.free((start, end)):
+            claims.take("phone", (start, end))
+            abroad.append((start, number))
     bare_orders = claims.claim("order", _ORDER_BARE,
                                value=lambda m: None if _NOT_ORDER.search(text, 0, m.start()) else m.group(1),
                                needs_digit=True)
@@ -226,7 +246,7 @@ def find_entities(text: str, now: datetime) -> Found:
     claims.claim("money", _MONEY, 0, lambda m: m.group(0))
     claims.claim("name", _NAME, 0, lambda m: m.group(0))
     entities = Entities(
-        phones=_in_order(mobiles, landlines, hotlines), order_numbers=_in_order(keyed_orders, bare_orders),
+        phones=_in_order(mobiles, landlines, hotlines, abroad), order_numbers=_in_order(keyed_orders, bare_orders),
         serial_numbers=_in_order(serials), ticket_ids=_in_order(tickets), products=products_named(text),
         models=_in_order(models), addresses=addresses, times=times,
     )

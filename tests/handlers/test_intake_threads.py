@@ -24,3 +24,11 @@ async def test_a_clear_other_problem_opens_its_own_ticket(desk) -> None:  # type
     out = await desk.say("webchat", CUSTOMER, "发票开错了，抬头要改成公司名称")
     assert out[0]["template"] == "ticket_opened"
     assert out[0]["data"]["ticket"]["id"] != code and out[0]["data"]["ticket"]["type"] == "invoice"
+
+
+async def test_a_phone_from_abroad_is_the_phone_asked_for(desk) -> None:  # type: ignore[no-untyped-def]
+    """A customer in Hong Kong answers with a number and its country code: it is the phone, not a note."""
+    code = await _opened(desk)
+    out = await desk.say("webchat", CUSTOMER, "+852 9123 4567")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["missing"] == ["address"]
+    assert (await desk.ticket(code)).entities["phones"] == ["+85291234567"]
