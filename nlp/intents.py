@@ -9,6 +9,7 @@ import re
 
 from . import understanding as u
 from .entities import product_mentions
+from .normalize import STICKERS
 from .patterns import quick
 from .understanding import Entities
 
@@ -107,8 +108,8 @@ def pleasantry(text: str) -> bool:
     """Whether the message says nothing but a greeting, thanks or acknowledgement ("你好", "谢谢", "好的", "嗯嗯")
     or nothing in words at all (emoji, a sticker, punctuation). What a customer asked to describe a problem says
     around the description — but a short description ("不制冷", "没反应") is none of these, whatever the type
-    model makes of it."""
-    return not re.search(r"[^\W_]", _PLEASANTRY_WORDS.sub("", text))
+    model makes of it. A WeChat sticker ("[微笑]") is no words either."""
+    return not re.search(r"[^\W_]", _PLEASANTRY_WORDS.sub("", STICKERS.sub("", text)))
 
 
 _QUESTION = re.compile(

@@ -26,7 +26,7 @@ _NOISE = re.compile(
     "]+"
 )
 # WeChat renders its stickers as "[捂脸]"/"/:086"-style codes inside the text.
-_STICKERS = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|/:[0-9a-z^_*<>@!?$&()-]{1,6}", re.IGNORECASE)
+STICKERS = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|/:[0-9a-z^_*<>@!?$&()-]{1,6}", re.IGNORECASE)
 _REPEATED_PUNCT = re.compile(r"([!?.,~。，！？、…~-])\1+")
 _ONCE = operator.methodcaller("group", 1)
 """The repeated mark, once. A callable rather than a group-reference template: `sub` hands a template to Python code
@@ -59,7 +59,7 @@ def normalize(text: str) -> str:
     """Return the canonical form of `text`; never raises on any `str` (binary garbage included)."""
     text = text[: MAX_CHARS * 2]
     text = unicodedata.normalize("NFKC", text)
-    text = _STICKERS.sub(" ", text)
+    text = STICKERS.sub(" ", text)
     text = _NOISE.sub(" ", text)
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = to_simplified(text)

@@ -52,7 +52,7 @@ async def test_a_greeting_while_a_detail_is_awaited_is_greeted_back(desk, text: 
     assert Renderer().render("thanks", reply["data"], "zh").text.startswith("您好，我在。")
 
 
-@pytest.mark.parametrize("text", ["是的", "对", "行"])
+@pytest.mark.parametrize("text", ["是的", "对", "行", "[微笑]", "好的[强]"])
 async def test_a_bare_yes_while_a_detail_is_awaited_adds_nothing(desk, text: str) -> None:  # type: ignore[no-untyped-def]
     opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
     code = opened[0]["data"]["ticket"]["id"]
