@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 CUSTOMER = "web:chaser"
 REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
 CHASE = "怎么还没人联系我？？都等了一上午了"
@@ -98,3 +100,12 @@ async def test_asking_when_the_technician_comes_about_something_broken_files_it(
     assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "repair"
     out = await desk.say("webchat", "web:second-timer", "维修师傅什么时候来啊")
     assert _templates(out) == ["status_none"]
+
+
+@pytest.mark.parametrize("chase", ["能快点吗", "可以快一点吗"])
+async def test_asking_for_it_faster_is_a_chase(desk, chase: str) -> None:  # type: ignore[no-untyped-def]
+    """"能快点吗" opened a second ticket, an inquiry, instead of chasing the first."""
+    opened = await desk.say("webchat", CUSTOMER, REPAIR)
+    out = await desk.say("webchat", CUSTOMER, chase)
+    assert _templates(out)[:2] == ["status_report", "ticket_chased"]
+    assert out[0]["data"]["tickets"][0]["id"] == opened[0]["data"]["ticket"]["id"]

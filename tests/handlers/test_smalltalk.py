@@ -59,3 +59,11 @@ async def test_a_bare_yes_while_a_detail_is_awaited_adds_nothing(desk, text: str
     [reply] = await desk.say("webchat", CUSTOMER, text)
     assert reply["template"] == "thanks" and reply["data"]["missing"] == ["phone", "address"]
     assert await desk.said(code) == ["洗衣机漏水了"]
+
+
+async def test_fixed_it_myself_while_a_detail_is_awaited_cancels_the_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    """"不用了，我自己弄好了" was met with an apology for upsetting the customer and the phone asked again."""
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
+    code = opened[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "不用了，我自己弄好了")
+    assert out[0]["template"] == "ticket_cancelled" and (await desk.ticket(code)).status == "cancelled"
