@@ -77,6 +77,12 @@ class Context(Origin):
             raise NotACustomer(f"{self.person.actor} reached a customer's job")
         return self.person.id
 
+    async def open_ticket(self) -> TicketView | None:
+        """The customer's newest open ticket in this thread."""
+        inbound = self.inbound
+        return await self.services.tickets.open_in_conversation(
+            channel=inbound.channel, conversation=inbound.conversation, customer_id=self.customer_id)
+
     def entity_lists(self) -> dict[str, list[Any]]:
         """What was understood, plus a shared location: its label (or coordinates) as an address, and the place
         with its coordinates under `locations`, so the technician can navigate to it."""

@@ -36,8 +36,7 @@ class DeviceScanHandler(Handler):
         except RowError:
             return [ctx.reply("not_understood")]
         devices = ctx.services.devices
-        ticket = await ctx.services.tickets.open_in_conversation(
-            channel=ctx.inbound.channel, conversation=ctx.inbound.conversation, customer_id=ctx.customer_id)
+        ticket = await ctx.open_ticket()
         if ticket is not None:
             linked = await devices.attach(ticket, serial, actor=ctx.person.actor, source=FROM_CHAT)
             return [ctx.reply("device_scanned", device=device_card(devices, linked.device),

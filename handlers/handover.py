@@ -37,8 +37,7 @@ class HandoverHandler(Handler):
         waited for its description asked for ("报修" then "转人工" is a repair), else an inquiry."""
         services = ctx.services
         text = await describing.described(ctx) if describing.waits_for_description(ctx) else ctx.inbound.text
-        current = await self._held_ticket(ctx) or await services.tickets.open_in_conversation(
-            channel=ctx.inbound.channel, conversation=ctx.inbound.conversation, customer_id=ctx.customer_id)
+        current = await self._held_ticket(ctx) or await ctx.open_ticket()
         u = ctx.understanding
         filed = await services.intake.file(Report(
             customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,

@@ -194,14 +194,12 @@ class IntakeHandler(Handler):
     async def _open_ticket(self, ctx: Context) -> TicketView | None:
         """The ticket this thread is about: one the channel names (an email subject's `[SR-…]`) if it is this
         customer's and still open, else the newest open ticket of the conversation."""
-        tickets = ctx.services.tickets
         named = ctx.inbound.ticket_ref
         if named:
-            ticket = await tickets.get_for_customer(named, ctx.customer_id)
+            ticket = await ctx.services.tickets.get_for_customer(named, ctx.customer_id)
             if ticket is not None and ticket.is_open:
                 return ticket
-        return await tickets.open_in_conversation(channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
-                                                  customer_id=ctx.customer_id)
+        return await ctx.open_ticket()
 
     async def _duplicate(self, ctx: Context, ticket_type: TicketType, entities: dict[str, list[Any]], *,
                          besides: TicketView | None) -> TicketView | None:

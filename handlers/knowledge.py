@@ -98,9 +98,7 @@ async def _open_ticket_about(ctx: Context, asked_type: str) -> TicketView | None
     """The ticket open in the thread that an unhelpful answer's question belongs on: "E4是什么意思" asked while the
     air conditioner's ticket waited for a phone is about that ticket, not a second one. A question of another type
     ("发票怎么开" beside a repair) is a matter of its own."""
-    inbound = ctx.inbound
-    ticket = await ctx.services.tickets.open_in_conversation(
-        channel=inbound.channel, conversation=inbound.conversation, customer_id=ctx.customer_id)
+    ticket = await ctx.open_ticket()
     if ticket is None or asked_type not in (ticket.type, TicketType.OTHER.value, TicketType.INQUIRY.value):
         return None
     return ticket
@@ -114,9 +112,7 @@ async def confident_answer(ctx: Context) -> Match | None:
         return None
     match = ctx.knowledge.search(ctx.inbound.text)
     if match is None or not match.sure:
-        inbound = ctx.inbound
-        ticket = await ctx.services.tickets.open_in_conversation(
-            channel=inbound.channel, conversation=inbound.conversation, customer_id=ctx.customer_id)
+        ticket = await ctx.open_ticket()
         if ticket is not None:
-            match = ctx.knowledge.search_after(inbound.text, ticket.summary)
+            match = ctx.knowledge.search_after(ctx.inbound.text, ticket.summary)
     return match if match is not None and match.sure else None
