@@ -238,15 +238,13 @@ class KnowledgeBase:
     def _pinned(self, query: str, products: tuple[str, ...]) -> int | None:
         """The one article in the query's language that mentions a code the query names and has one of `products`
         in its title, or None when there is no such article or more than one."""
-        if not products:
+        titled = self._titled_with(products)
+        if titled is None:
             return None
-        titled = [self._titled[p] for p in products if p in self._titled]
-        if not titled:
-            return None
-        candidates = self._mentioning(_codes(query)) & np.logical_or.reduce(titled)
+        candidates = self._mentioning(_codes(query)) & titled
         language = _language(query)
         if language is not None:
-            candidates &= (self._languages == language) | (self._languages == "")
+            candidates &= self._written_in(language)
         found = np.flatnonzero(candidates)
         return int(found[0]) if len(found) == 1 else None
 
@@ -283,10 +281,15 @@ class KnowledgeBase:
         for row, query in enumerate(queries):
             named = products_named(query)
             if named:
-                same = [self._titled[p] for p in named if p in self._titled]
-                other = self._has_product & ~np.logical_or.reduce(same) if same else self._has_product
+                same = self._titled_with(named)
+                other = self._has_product & ~same if same is not None else self._has_product
                 factors[row, other] = OTHER_PRODUCT
         return factors
+
+    def _titled_with(self, products: tuple[str, ...]) -> np.ndarray | None:
+        """Which articles name one of `products` in their title; None when no title names any of them."""
+        titled = [self._titled[p] for p in products if p in self._titled]
+        return np.logical_or.reduce(titled) if titled else None
 
     def _code_factors(self, queries: Sequence[str]) -> np.ndarray:
         """Queries × articles: `WITHOUT_CODE` where the query names codes that some articles have and this one lacks."""
@@ -303,8 +306,12 @@ class KnowledgeBase:
         for row, query in enumerate(queries):
             language = _language(query)
             if language is not None:
-                factors[row, (self._languages != language) & (self._languages != "")] = 0.0
+                factors[row, ~self._written_in(language)] = 0.0
         return factors
+
+    def _written_in(self, language: str) -> np.ndarray:
+        """Which articles are in `language`, or in none (a title of codes or digits answers in any)."""
+        return (self._languages == language) | (self._languages == "")
 
     def _mentioning(self, codes: set[str]) -> np.ndarray:
         """Which articles mention any of these fault or model codes."""
