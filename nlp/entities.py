@@ -8,7 +8,7 @@ the message with the details blanked out (`nlp.placeholders`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -161,6 +161,16 @@ class _Claims:
                 found.append((m.start(), v))
         return found
 
+    def claim_found(self, kind: str, found: Iterable[tuple[int, int, str]]) -> list[tuple[int, str]]:
+        """`claim` for details another reader found, as (start, end, value): (start, value) of those whose span is
+        still free; claims their spans."""
+        kept: list[tuple[int, str]] = []
+        for start, end, value in found:
+            if self.free((start, end)):
+                self.take(kind, (start, end))
+                kept.append((start, value))
+        return kept
+
 
 def _in_order(*found: list[tuple[int, str]]) -> tuple[str, ...]:
     """The values of several kinds of match in the order they appear, each once."""
@@ -224,20 +234,13 @@ def find_entities(text: str, now: datetime) -> Found:
     landlines = claims.claim("phone", _LANDLINE, 0, lambda m: _landline(m) if _mine(m, text) else None,
                              needs_digit=True)
     hotlines = claims.claim("phone", _HOTLINE, 0, lambda m: "-".join(m.groups()), needs_digit=True)
-    abroad = []
-    for start, end, number in international_phones(text):
-        if claims.free((start, end)):
-            claims.take("phone", (start, end))
-            abroad.append((start, number))
+    abroad = claims.claim_found("phone", international_phones(text))
     bare_orders = claims.claim("order", _ORDER_BARE,
                                value=lambda m: None if _NOT_ORDER.search(text, 0, m.start()) else m.group(1),
                                needs_digit=True)
     models = claims.claim("model", _MODEL_KEYED, value=lambda m: m.group(1).upper())
-    if claims.numbered:  # a bare model has two digits
-        for m in _MODEL_BARE.finditer(text):
-            if _is_model(m.group(1)) and claims.free(m.span(1)):
-                claims.take("model", m.span(1))
-                models.append((m.start(), m.group(1).upper()))
+    models += claims.claim("model", _MODEL_BARE, value=lambda m: m.group(1).upper() if _is_model(m.group(1)) else None,
+                           needs_digit=True)  # a bare model has two digits
     addresses = extract_addresses(text) or english_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
     times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
