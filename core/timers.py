@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.storage.among import dialect_of
 from core.storage.by_id import update_by_id
 from core.storage.models import Timer, TimerStatus
 
@@ -46,7 +47,7 @@ class TimerStore:
                  .order_by(Timer.due_at, Timer.id).limit(limit))
         if only is not None:
             query = query.where(Timer.id == only)
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
+        if dialect_of(session) == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return [DueTimer(r.id, r.kind, r.key, r.due_at, dict(r.payload)) for r in await session.execute(query)]
 

@@ -16,6 +16,7 @@ from core.domain.devices import DeviceSpec, DeviceView, RowError, Warranty, norm
 from core.domain.tickets import TicketView
 from core.services.media import AttachmentView, attachment_view
 from core.services.tickets import TicketService, view
+from core.storage.among import dialect_of
 from core.storage.models import Customer, Device, MediaAttachment, Ticket
 
 TRUSTED_PHONE_SOURCES = ("import", "staff", "verified")
@@ -79,8 +80,7 @@ class DeviceService:
             known += int(await self._session.scalar(select(func.count()).select_from(Device).where(
                 Device.serial.in_(serials[start:start + CHUNK]))) or 0)
         table = Device.__table__
-        dialect = self._session.bind.dialect.name if self._session.bind is not None else "sqlite"
-        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)  # type: ignore[arg-type]
+        stmt = (postgresql.insert if dialect_of(self._session) == "postgresql" else sqlite.insert)(table)  # type: ignore[arg-type]
         keep = {name: func.coalesce(stmt.excluded[name], table.c[name])
                 for name in ("customer_id", "purchase_date", "warranty_months", "warranty_end")}
         fill = {name: func.coalesce(func.nullif(stmt.excluded[name], ""), table.c[name])

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from core.storage.among import dialect_of
 from core.storage.sqlite_inline import inline_connector
 from core.storage.write_turns import URGENT, TakeTurn, WriteTurns
 
@@ -44,7 +45,7 @@ async def each_statement_alone(session: AsyncSession) -> None:
     of three (begin, the statement, commit or rollback). Called first thing, for sessions whose statements need no
     transaction together — a read, an insert or an update in one statement, or statements each of which may stand
     alone. SQLite keeps its transactions, which its writers take turns by."""
-    if session.bind.dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
