@@ -36,6 +36,7 @@
   const seen = new Set(history.map((m) => m.id));
   const inflight = new Set();
   const rows = new Map();
+  const cards = new Map();
 
   let socket = null;
   let ready = false;
@@ -161,7 +162,7 @@
     else if (message.role === "agent") renderMarkdown(bubble, message.markdown || message.text);
     else bubble.textContent = message.text;
     stack.append(bubble);
-    if (message.ticket && message.ticket.id) stack.append(renderTicket(message.ticket));
+    if (message.ticket && message.ticket.id) stack.append(newestCard(message.ticket));
     if (message.actions && message.actions.length) {
       const actions = el("div", "actions");
       message.actions.forEach((action) => {
@@ -181,6 +182,16 @@
     list.append(row);
     rows.set(message.id, row);
     scrollDown();
+  }
+
+  // A ticket's card shows under the newest reply about it only: each detail the customer adds is answered with the
+  // ticket as it now stands, and the same card repeated under every answer crowds the conversation out.
+  function newestCard(ticket) {
+    const card = renderTicket(ticket);
+    const earlier = cards.get(ticket.id);
+    if (earlier) earlier.remove();
+    cards.set(ticket.id, card);
+    return card;
   }
 
   function renderImage(image) {

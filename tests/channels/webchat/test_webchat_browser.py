@@ -91,6 +91,27 @@ async def test_chinese_message_gets_a_reply_with_a_ticket_card(page, recorder):
     await expect(page.get_by_test_id("ticket-card")).to_have_count(2)
 
 
+async def test_a_ticket_card_shows_under_the_newest_reply_about_it_only(page, channel, recorder):
+    """A detail added is answered with the ticket as it now stands: that card replaces the one shown before."""
+    await page.get_by_test_id("message-input").type("洗衣机不脱水")
+    await page.get_by_test_id("message-input").press("Enter")
+    await expect(page.get_by_test_id("ticket-card")).to_have_count(1)
+    [inbound] = recorder.accepted
+    ticket = {"id": "SR-20261123-0001", "type": "repair", "type_label": "维修", "status": "dispatched",
+              "status_label": "已派单", "priority": "P3", "summary": "洗衣机不脱水",
+              "entities": {"addresses": ["上海市浦东新区张江路100号"]}}
+    update = Outbound(channel="webchat", account="web", recipient=inbound.sender, conversation=inbound.conversation,
+                      template="ticket_updated", data={"ticket": ticket}, idempotency_key="updated-1")
+    await channel.send(update, _text("已补充到工单 SR-20261123-0001，谢谢！"))
+    agent = page.locator("[data-testid=message][data-role=agent]")
+    await expect(agent).to_have_count(2)
+    await expect(page.get_by_test_id("ticket-card")).to_have_count(1)
+    await expect(agent.nth(1).get_by_test_id("ticket-card")).to_contain_text("已派单")
+    await page.reload()
+    await expect(page.get_by_test_id("ticket-card")).to_have_count(1)
+    await expect(agent.nth(1).get_by_test_id("ticket-card")).to_contain_text("张江路100号")
+
+
 async def test_a_picture_goes_up_from_the_paperclip_and_is_acknowledged(page, recorder, tmp_path):
     picture = tmp_path / "铭牌.png"
     picture.write_bytes(png(400, 300))
