@@ -50,7 +50,8 @@ def ask_again(ctx: Context) -> list[Outbound]:
 async def described(ctx: Context) -> str:
     """The message answers the waiting request: the conversation stops waiting, the understanding takes the
     request's type and the more urgent of the two priorities ("报修" then "转人工" is still a repair's P3), and the
-    ticket's text is the request followed by the description (returned). Asked what is wrong with a product, an
+    ticket's text is the request followed by the description (returned; its summary too, when the description
+    names contact details). Asked what is wrong with a product, an
     answer the type model reads as no request at all ("不制冷", "没反应") tells of a fault: a repair."""
     data = ctx.state.data
     await ctx.services.timers.cancel(_timer_key(ctx))
@@ -68,7 +69,14 @@ async def described(ctx: Context) -> str:
     if kind:
         ctx.understanding = replace(u, type=kind, intent=NEW_PROBLEM,
                                     problems=tuple(replace(p, type=kind) for p in u.problems))
-    request, description = str(data.get("request", "")), ctx.inbound.text.strip()
+    request = str(data.get("request", ""))
+    if ctx.understanding.summary:
+        ctx.understanding = replace(ctx.understanding, summary=_after(ctx, request, ctx.understanding.summary))
+    return _after(ctx, request, ctx.inbound.text.strip())
+
+
+def _after(ctx: Context, request: str, description: str) -> str:
+    """The request followed by its description ("我要退货：洗衣机漏水了"), as the ticket's text."""
     return f"{request}{'：' if ctx.locale == 'zh' else ': '}{description}" if description else request
 
 

@@ -44,7 +44,7 @@ class HandoverHandler(Handler):
             conversation=ctx.inbound.conversation, text=text,
             type=TicketType.INQUIRY if u.type == TicketType.OTHER.value else TicketType(u.type),
             priority=Priority(u.priority), sentiment=u.sentiment, entities=ctx.entity_lists(), inbox_id=ctx.inbox_id,
-            attachments=ctx.attachment_list()), join=current)
+            attachments=ctx.attachment_list(), summary=u.summary), join=current)
         return filed.ticket
 
     async def _held_ticket(self, ctx: Context) -> TicketView | None:

@@ -167,7 +167,7 @@ class IntakeHandler(Handler):
         return Report(customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
                       conversation=ctx.inbound.conversation, text=text, type=ticket_type,
                       priority=Priority(u.priority), sentiment=u.sentiment, entities=entities, inbox_id=ctx.inbox_id,
-                      attachments=ctx.attachment_list())
+                      attachments=ctx.attachment_list(), summary=u.summary)
 
     @staticmethod
     def _wait_together(ctx: Context, codes: list[str]) -> None:

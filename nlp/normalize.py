@@ -66,3 +66,27 @@ def normalize(text: str) -> str:
     text = _REPEATED_PUNCT.sub(_ONCE, text)
     text = _SPACES.sub(" ", text).strip()
     return text[:MAX_CHARS]
+
+
+_HAN = "\u4e00-\u9fff"
+_NARROWED = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_NARROW_BESIDE_HAN = re.compile(f"(?<=[{_HAN}])[,:;!?()]|[,:;!?()](?=[{_HAN}])")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_SPACE_BESIDE_WIDE = re.compile(r" (?=[，：；！？（）。、])|(?<=[，：；！？（）。、]) ")
+HAN = re.compile(f"[{_HAN}]")
+"""One Chinese character."""
+
+
+def widened(text: str) -> str:
+    """Normalized Chinese text as a person reads it again: the punctuation NFKC narrowed ("，" → ",") is full-width
+    again beside Chinese characters, a pair of parentheses with either one beside them ("（显示E4）"); "KFR-35GW",
+    "E4:" or "alert(1)" between Latin letters and digits stay as they are. A space beside full-width punctuation (where
+    normalizing removed an emoji: "不脱水了😭，") goes."""
+    text = _PARENTHESES.sub(_widened_pair, text)
+    return _SPACE_BESIDE_WIDE.sub("", _NARROW_BESIDE_HAN.sub(lambda m: _NARROWED[m.group(0)], text))
+
+
+def _widened_pair(pair: re.Match[str]) -> str:
+    text, start, end = pair.string, pair.start(), pair.end()
+    beside = text[start - 1:start] + pair.group(1)[:1] + pair.group(1)[-1:] + text[end:end + 1]
+    return f"（{pair.group(1)}）" if HAN.search(beside) else pair.group(0)

@@ -13,6 +13,7 @@ import re
 from datetime import datetime, timezone
 
 from .entities import Span, find_entities
+from .normalize import HAN, widened
 from .patterns import quick
 
 # One private-use character per kind: a single feature that never collides with anything a customer types
@@ -27,6 +28,15 @@ _LABELS: dict[str, re.Pattern[str]] = {
     "address": quick(r"(?:我的|我家|我)?(?:收货|详细|家庭|送货|上门|所在)?(?:地址|住址)\s*(?:是|为|在)?\s*[:：]?\s*$"
                      r"|(?:家住|住在)\s*$"),
 }
+_CONTACTS = frozenset({"phone", "address", "name"})
+_GAP = "\ue000"
+# A left-out detail with the separators around it: one comma between what stays, none at either end.
+_GAPS = re.compile(r"[\s,，;；、:：.。]*(?:\ue000[\s,，;；、:：.。]*)+")
+# "my phone is …", "call me at …": the English ways of saying a contact detail follows, left out of a summary with it
+# (the type model's masking keeps them: its English seeds were masked without).
+_SAID_IN_ENGLISH = re.compile(r"(?:(?:my|our|the)\s+)?(?:phone|mobile|cell|tel|number|address)(?:\s+number)?"
+                              r"(?:\s+is)?\s*:?\s*$|\b(?:call|reach|text)\s+(?:me|us)\s+(?:at|on)\s*$"
+                              r"|\b(?:i|we)\s+live\s+(?:at|in)\s*$", re.IGNORECASE)
 _CHANGE = re.compile(r"(?:换|改|更换|修改|更改)(?:成|为|个|一个|一下|下)?\s*$")
 # What follows a time when a customer says when they can be visited ("明天下午在家", "三点以后有人"): part of the
 # detail; not when it is asked ("明天可以吗").
@@ -42,17 +52,42 @@ def mask(text: str, spans: tuple[Span, ...]) -> str:
     for span in spans:
         if span.start < pos:
             continue
-        before = text[pos:span.start]
-        label = _LABELS.get(span.kind)
-        if label is not None and (m := label.search(before)) is not None and not _CHANGE.search(before, 0, m.start()):
-            before = before[: m.start()]
-        parts.append(before)
+        parts.append(_unlabelled(text[pos:span.start], span))
         parts.append(PLACEHOLDERS[span.kind])
         pos = span.end
         if span.kind == "time" and (m := _AVAILABLE.match(text, pos)) is not None:
             pos = m.end()
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def without_contacts(text: str, spans: tuple[Span, ...]) -> str:
+    """`text` without the phones, addresses and names in it (nor their labels), as a ticket's one-line summary
+    shows the problem: those details have fields of their own, and a summary travels to queues, alerts and group
+    chats. "" when `text` has none to leave out, or nothing but them."""
+    parts: list[str] = []
+    pos = 0
+    for span in spans:
+        if span.start < pos or span.kind not in _CONTACTS:
+            continue
+        before = _unlabelled(text[pos:span.start], span)
+        parts.append(before[: m.start()] if (m := _SAID_IN_ENGLISH.search(before)) else before)
+        parts.append(_GAP)
+        pos = span.end
+    if not parts:
+        return ""
+    parts.append(text[pos:])
+    chinese = HAN.search(text) is not None
+    kept = _GAPS.sub("，" if chinese else ", ", "".join(parts)).strip("，, ")
+    return widened(kept) if chinese else kept
+
+
+def _unlabelled(before: str, span: Span) -> str:
+    """`before` (the text ahead of `span`) without the label that says a contact detail follows ("电话：")."""
+    label = _LABELS.get(span.kind)
+    if label is not None and (m := label.search(before)) is not None and not _CHANGE.search(before, 0, m.start()):
+        return before[: m.start()]
+    return before
 
 
 def masked(text: str) -> str:

@@ -164,6 +164,10 @@ class Understanding:
     a ticket each. Empty for a message about one thing."""
     ticket_id: str | None = None
     note: str = ""
+    summary: str = ""
+    """The message as a ticket's one-line summary when it names a phone, an address or a contact's name: without
+    them (they are the ticket's details, and a summary travels to queues, alerts and group chats); "" when the text
+    is its own summary."""
     score: int | None = None
     scale: str | None = None
 

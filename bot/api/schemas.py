@@ -108,7 +108,9 @@ class TicketQuery(PageQuery):
     assignee: Id | Literal["none"] | None = Field(default=None, description="staff id, or `none` for unassigned")
     handover: Literal["waiting", "held"] | None = Field(
         default=None, description="conversations waiting for a person, or held by one")
-    q: Annotated[Text, Field(min_length=1, max_length=100, description="within the id or the subject")] | None = None
+    q: Annotated[Text, Field(min_length=1, max_length=100, description=(
+        "within the id or the subject, or a phone or order number among the details or the customer's phone"
+    ))] | None = None
     sla: Literal["ok", "warning", "breached"] | None = Field(
         default=None, description="the worse of the ticket's SLA targets now: breached if either is, warning if "
                                   "either warns")

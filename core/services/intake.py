@@ -31,6 +31,9 @@ class Report:
     entities: Mapping[str, list[Any]]
     inbox_id: int | None
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    summary: str = ""
+    """The problem in a line for a ticket it opens, when the text is not its own summary (it names a phone or an
+    address: those are details, kept in `entities`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ class IntakeService:
                 customer_id=report.customer_id, type=report.type, priority=report.priority, channel=report.channel,
                 conversation=report.conversation, text=report.text, entities=report.entities,
                 sentiment=report.sentiment, actor=report.actor, inbox_id=report.inbox_id,
-                attachments=report.attachments)
+                attachments=report.attachments, summary=report.summary)
             added: list[str] = []
             was_ready = False
         else:

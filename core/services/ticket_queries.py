@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -185,7 +185,10 @@ class TicketQueries:
         if where.q:
             pattern = containing(where.q)
             query = query.where(or_(Ticket.code.like(pattern.upper(), escape=ESCAPE),
-                                    Ticket.summary.like(pattern, escape=ESCAPE)))
+                                    Ticket.summary.like(pattern, escape=ESCAPE),
+                                    cast(Ticket.entities, String).like(pattern, escape=ESCAPE),
+                                    Ticket.customer_id.in_(select(Customer.id).where(
+                                        Customer.phone.like(pattern, escape=ESCAPE)))))
         if where.handover is not None:
             query = query.where(self._handover_is(where.handover, self._clock.now()))
         if where.sla is not None:

@@ -105,11 +105,13 @@ class TicketService:
 
     async def open(self, *, customer_id: int, type: TicketType, priority: Priority, channel: str,
                    conversation: str, text: str, entities: Mapping[str, Any], sentiment: str, actor: str,
-                   inbox_id: int | None, attachments: list[Any] | None = None) -> TicketView:
+                   inbox_id: int | None, attachments: list[Any] | None = None, summary: str = "") -> TicketView:
+        """A new ticket with `text` as its first message; `summary` is its one line when the text is not (else
+        the text, shortened)."""
         now = self._clock.now()
         ticket = Ticket(code=await self._next_code(now), type=type.value, priority=priority.value,
                         status=Status.NEW.value, customer_id=customer_id, channel=channel,
-                        conversation=conversation, summary=summarize(text), sentiment=sentiment,
+                        conversation=conversation, summary=summarize(summary or text), sentiment=sentiment,
                         entities=merge_entities({}, entities), created_at=now, updated_at=now)
         self._session.add(ticket)
         self._opened.append(self._keep(ticket))

@@ -62,7 +62,8 @@ async def test_filters(api) -> None:  # type: ignore[no-untyped-def]
     for query, expected in [("type=invoice", [invoice]), ("status=assigned", [repair]),
                             (f"assignee={repair['assignee']['id']}", [repair]), ("assignee=none", [invoice]),
                             (f"customer={invoice['customer']['id']}", [invoice]), ("q=发票", [invoice]),
-                            (f"q={repair['id'][-6:]}", [repair]), ("channel=phone", [invoice, repair]),
+                            (f"q={repair['id'][-6:]}", [repair]), ("q=136000", [invoice]),
+                            ("channel=phone", [invoice, repair]),
                             ("priority=P1", []), ("handover=waiting", [])]:
         status, page = await api.get(f"/tickets?{query}")
         assert status == 200 and [t["id"] for t in page["items"]] == [t["id"] for t in expected], query

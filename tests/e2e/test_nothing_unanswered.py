@@ -27,7 +27,7 @@ from core.inbox import InboxRelay
 from core.inbox.store import MAX_ATTEMPTS
 from core.services.people import PeopleService
 from core.storage.migrate import upgrade
-from core.storage.models import InboxRow, OutboxRow
+from core.storage.models import InboxRow, OutboxRow, TicketMessage
 from tests.channels.wecom.conftest import AGENT_ID, CORP_ID
 from tests.e2e.conftest import API_TOKEN, ChatClient
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
@@ -63,7 +63,10 @@ async def test_a_lone_surrogate_and_a_nul_are_cleaned_at_intake_and_answered(sta
     await customer.ws.send_str(frame)
     await customer.next("ack")
     reply = await customer.next()
-    assert reply["ticket"]["id"].startswith("SR-") and "\ufffd" in reply["ticket"]["summary"]
+    assert reply["ticket"]["id"].startswith("SR-") and reply["ticket"]["summary"] == "洗衣机不脱水了，一直响"
+    async with staffed_hub.hub.sessions() as session:
+        [said] = await session.scalars(select(TicketMessage.text))
+    assert said == "洗衣机不脱水了\ufffd，一直响，电话13812345678"
     [row] = await _inbox(staffed_hub.hub, "webchat")
     assert row.status == "done" and "\x00" not in row.payload["text"]
     original = base64.b64decode(row.payload["raw"]["unclean"]["text"]).decode("utf-8", "surrogatepass")
