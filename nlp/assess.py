@@ -36,18 +36,28 @@ _SEVERE = quick(
 )
 _VULNERABLE = re.compile(r"老人|老年人|爷爷|奶奶|姥姥|外婆|老妈|孩子|小孩|婴儿|宝宝|孕妇|怀孕|病人|瘫痪|坐月子|月子")
 _URGENT = quick(r"急|马上|立刻|立即|赶紧|尽快|今天必须|等不了|十万火急|火速|asap|urgent|hurry", re.IGNORECASE)
-_ANGRY = re.compile(
+_ANGRY = quick(
     # Threats and the authorities they name.
-    r"投诉|12315|消协|消费者协会|找工商|工商局|告到|曝光(?!不|过度|补偿|时间|度|值|模式|准)|媒体|律师|起诉|法院|走法律|"
-    r"法律(?:途径|手段|程序)|"
+    r"投诉(?!建议)|12315|消协|消费者协会|找工商|工商局|告到|曝光(?!不|过度|补偿|时间|度|值|模式|准)|媒体|律师|起诉|法院|走法律|"
+    r"法律(?:途径|手段|程序)|市长热线|(?<![\dA-Za-z])12345(?![\dA-Za-z])|黑猫|(?<![没不别])(?:给|打|要|必须|写).{0,2}差评|(?:要求|必须|要你们)赔偿|"
     # Insults and swearing; 滚 and 操 only as words of their own (滚筒 and 操作 are parts of appliances).
-    r"垃圾|骗子|骗人|骗.{0,3}(?:钱|消费者)|坑人|太坑|坑爹|他妈|妈的|tmd|我操|操你|操蛋|卧槽|滚蛋|滚开|给我滚|"
-    r"(?:^|[,.!?;\s])滚(?:[,.!?;\s]|$)|恶心|有病[吧啊]|神经病|个屁|"
+    r"垃圾(?!处理|桶|袋|分类|箱|篓|站|车|清理)|骗子|骗人|骗.{0,3}(?:钱|消费者)|坑人|太坑|坑爹|他妈|妈的|tmd|我操|操你|操蛋|卧槽|滚蛋|滚开|给我滚|"
+    r"(?<![^,.!?;\s])滚(?![^,.!?;\s])|恶心|有病[吧啊]|神经病|个屁|"
     # Exasperation with the service.
     r"太差|差劲|这么差|气死|受够|受不了|忍无可忍|忍.{0,3}(?:很久|够了)|无语|什么破|没完没了|(?:给|讨)(?:我|个|一个)*说法|"
-    r"失望|(?:很|非常|特别|十分)不满|生气|愤怒|不负责|(?:有点|没有?|毫无)责任心|良心(?:不|何在|被)|没良心|耍我|(?<!舒)服了|没有?人(?:管|理)|人呢|"
+    r"(?<!有点)(?<!一点)(?<!不)失望|(?:很|非常|特别|十分)不满|生气|愤怒|不负责|(?:有点|没有?|毫无)责任心|良心(?:不|何在|被)|没良心|耍我|(?<!舒)服了|没有?人(?:管|理)|人呢|"
     r"(?:找|叫).{0,3}(?:领导|经理|主管)|踢皮球|只要结果|后悔买|倒霉|八辈子霉|烦死|不想干了|再也不买|第几次了|每次都这样|"
     r"(?:说|道歉|抱歉).{0,4}有什么用|"
+    # Promises broken again and again, contempt and sarcasm.
+    r"爽约|放鸽子|(?:来|修|跑|约|说|问|催)了?(?:[三四五六七八九十几]|好几|多少|无数)(?:次|回|趟|遍)|第[三四五六七八九十几]+(?:次|遍|回)|"
+    r"(?:一个多?月|半个月|几个月|一周|一个?星期|[一两三四五六七八九十几]+周)了?(?:都|还|也)没|"
+    r"敷衍|摆设|逗我|看透|推三阻四|推来推去|离谱|坑死|什么态度|买罪受|别废话|废话少说|不想(?:再)?听.{0,3}解释|"
+    r"你们(?:自己)?说怎么办|耽误了?我|气得|来气|气人|是人干的|根本不(?:理解|在乎|管|听)|是个?笑话|有完没完|"
+    r"要你们(?:有)?(?:什么|何)用|你个头|搞什么(?:飞机|鬼|名堂)|扯淡|扯蛋|什么玩意|走过场|话术|还有脸|白(?:请|跑|等)|"
+    r"能做主的|冤大头|等等等|等了又等|一问三不知|答非所问|"
+    r"disgrace|ignor(?:ing|ed) (?:me|us)|nobody (?:helps|cares|answers)|waste of (?:my )?(?:time|money)|scam|"
+    r"sick of|enough is enough|never again|kidding me|wtf|seriously\?|excuses|"
+    r"(?:get|give|want) me (?:a|your) (?:supervisor|manager)|(?:post|write|leave)\w* .{0,20}reviews?|review sites?|"
     r"rubbish|terrible|worst|angry|furious|ridiculous|joke|unacceptable|fed up|useless|disgusting|pathetic",
     re.IGNORECASE,
 )
@@ -70,14 +80,21 @@ ANGRY_SCORE = -0.5
 ANGRY_MIN_LETTERS = 5
 _AT_US = re.compile(r"你们|售后|客服|服务|公司|态度|电话|几次|多少遍|一直|又|还没人|没人|等了|拖|都.{0,4}了")
 _LETTERS = re.compile(r"[^\W\d_]")
+_SHOUTED = re.compile(r"(?<![\w-])[A-Z]{2,}(?:[\s,.!?']+[A-Z]{2,}){2,}(?![\w-])")
 
 
 def angry(text: str, sentiment_score: float) -> bool:
     """Whether the customer is angry: what later steps (priority, a person taking over) react to."""
-    if _ANGRY.search(text):
+    if _ANGRY.search(text) or _shouting(text):
         return True
     return (sentiment_score <= ANGRY_SCORE and len(_LETTERS.findall(text)) >= ANGRY_MIN_LETTERS
             and bool(_AT_US.search(text)))
+
+
+def _shouting(text: str) -> bool:
+    """English words in capitals, three or more in a row ("WHY IS NOBODY ANSWERING"); model numbers and ids
+    ("BCD-508WKPZM", "SN:SNX001…") are not words between spaces."""
+    return _SHOUTED.search(text) is not None
 
 
 def hazards(text: str) -> tuple[str, ...]:
