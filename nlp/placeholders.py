@@ -29,6 +29,10 @@ _LABELS: dict[str, re.Pattern[str]] = {
                      r"|(?:家住|住在)\s*$"),
 }
 _CONTACTS = frozenset({"phone", "address", "name"})
+# "您好，" "客服你好" "Hi," ahead of the problem: a summary starts with the problem. 亲 and 老板 only as a word of
+# their own ("亲，…", not "亲戚家的…").
+_OPENING = re.compile(r"^(?:(?:你好|您好|哈喽|嗨|在吗|在不在|有人吗|早上好|上午好|下午好|晚上好|客服|喂|(?:hi|hello|hey)\b"
+                      r"|(?:亲|老板)(?=[\s,，!！~～.。]))[呀啊哈呢]?[\s,，!！.。~～?？]*)+", re.IGNORECASE)
 _GAP = "\ue000"
 # A left-out detail with the separators around it: one comma between what stays, none at either end.
 _GAPS = re.compile(r"[\s,，;；、:：.。]*(?:\ue000[\s,，;；、:：.。]*)+")
@@ -61,12 +65,14 @@ def mask(text: str, spans: tuple[Span, ...]) -> str:
     return "".join(parts)
 
 
-def without_contacts(text: str, spans: tuple[Span, ...]) -> str:
-    """`text` without the phones, addresses and names in it (nor their labels), as a ticket's one-line summary
-    shows the problem: those details have fields of their own, and a summary travels to queues, alerts and group
-    chats. "" when `text` has none to leave out, or nothing but them."""
+def summary_of(text: str, spans: tuple[Span, ...]) -> str:
+    """`text` as a ticket's one-line summary shows the problem: without an opening greeting ("您好，"), and without
+    the phones, addresses and names in it nor their labels — those are details with fields of their own, and a
+    summary travels to queues, alerts and group chats. "" when `text` is its own summary (or would be left empty)."""
+    opening = _OPENING.match(text)
+    start = opening.end() if opening is not None and opening.end() < len(text) else 0
     parts: list[str] = []
-    pos = 0
+    pos = start
     for span in spans:
         if span.start < pos or span.kind not in _CONTACTS:
             continue
@@ -74,7 +80,7 @@ def without_contacts(text: str, spans: tuple[Span, ...]) -> str:
         parts.append(before[: m.start()] if (m := _SAID_IN_ENGLISH.search(before)) else before)
         parts.append(_GAP)
         pos = span.end
-    if not parts:
+    if not parts and not start:
         return ""
     parts.append(text[pos:])
     chinese = HAN.search(text) is not None

@@ -18,7 +18,7 @@ from .entities import Span, find_entities
 from .intents import approving, free_text_intent, furious, upset
 from .model import Prediction, TypeModel
 from .normalize import normalize
-from .placeholders import mask, without_contacts
+from .placeholders import mask, summary_of
 from .problems import problem_texts
 from .replies import bare_answer, withheld, yes_no_intent
 from .sentiment import SentimentModel, shipped_sentiment
@@ -89,7 +89,7 @@ class Understander:
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
             priority=priority(clean, prediction.type, dangers=dangers, angered=angered), sentiment=mood.label,
             entities=entities, ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "",
-            summary=without_contacts(clean, found.spans), sentiment_score=mood.score,
+            summary=summary_of(clean, found.spans), sentiment_score=mood.score,
             angry=angered or furious(str(text)), hazards=dangers,
         )
         if intent != u.NEW_PROBLEM:
@@ -107,7 +107,7 @@ class Understander:
         prediction = self._predict(part, found.spans, dangers)
         own = found.entities
         angered = angry(part, whole.sentiment_score)
-        return replace(whole, text=part, summary=without_contacts(part, found.spans), type=prediction.type,
+        return replace(whole, text=part, summary=summary_of(part, found.spans), type=prediction.type,
                        type_confidence=prediction.confidence,
                        priority=priority(part, prediction.type, dangers=dangers, angered=angered),
                        entities=replace(whole.entities, products=own.products, models=own.models,

@@ -165,9 +165,9 @@ class Understanding:
     ticket_id: str | None = None
     note: str = ""
     summary: str = ""
-    """The message as a ticket's one-line summary when it names a phone, an address or a contact's name: without
-    them (they are the ticket's details, and a summary travels to queues, alerts and group chats); "" when the text
-    is its own summary."""
+    """The message as a ticket's one-line summary when it opens with a greeting or names a phone, an address or a
+    contact's name: without them (they are the ticket's details, and a summary travels to queues, alerts and group
+    chats); "" when the text is its own summary."""
     score: int | None = None
     scale: str | None = None
 

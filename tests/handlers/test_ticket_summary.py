@@ -22,6 +22,12 @@ async def test_contact_details_are_left_out_of_the_summary_and_kept_as_details(d
     assert "问题：家里的空调不制冷了，型号KFR-35GW" in answer and "13912345678" not in answer
 
 
+async def test_a_summary_starts_with_the_problem_not_the_greeting(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "您好，我家热水器坏了，打不着火")
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert ticket.summary == "我家热水器坏了，打不着火"
+
+
 async def test_a_described_request_keeps_its_words_without_the_phone(desk) -> None:  # type: ignore[no-untyped-def]
     await desk.say("webchat", CUSTOMER, "我要退货")
     out = await desk.say("webchat", CUSTOMER, "洗衣机漏水了，电话13912345678")
