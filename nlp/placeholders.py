@@ -85,7 +85,7 @@ def summary_of(text: str, spans: tuple[Span, ...]) -> str:
     parts.append(text[pos:])
     chinese = HAN.search(text) is not None
     kept = _GAPS.sub("，" if chinese else ", ", "".join(parts)).strip("，, ")
-    return widened(kept) if chinese else kept
+    return widened(kept) if chinese else kept[:1].upper() + kept[1:]
 
 
 def _unlabelled(before: str, span: Span) -> str:

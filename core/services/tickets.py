@@ -464,8 +464,16 @@ def message_view(row: TicketMessage) -> MessageView:
 
 
 def summarize(text: str) -> str:
+    """`text` on one line of at most `SUMMARY_LENGTH` characters; a cut inside an English word goes back to the space
+    before it ("…all over the kitchen…", not "…the kitchen flo…")."""
     line = " ".join((text or "").split())
-    return line if len(line) <= SUMMARY_LENGTH else line[:SUMMARY_LENGTH - 1] + "…"
+    if len(line) <= SUMMARY_LENGTH:
+        return line
+    cut = SUMMARY_LENGTH - 1
+    if line[cut - 1:cut + 1].isascii() and line[cut - 1:cut + 1].isalnum():
+        space = line.rfind(" ", SUMMARY_LENGTH // 2, cut)
+        cut = space if space > 0 else cut
+    return line[:cut].rstrip(" ,.;:") + "…"
 
 
 def merge_entities(current: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,13 +24,13 @@ def _summary(text: str) -> str:
     ("收件人：李明 13912345678 北京市海淀区中关村大街1号 空调漏水", "空调漏水"),
     ("热水器坏了（显示E4），电话13912345678", "热水器坏了（显示E4）"),
     ("我的手机号是13812345678，洗衣机漏水了，请尽快上门！", "洗衣机漏水了，请尽快上门！"),
-    ("my phone is +1 415-555-2671, the dishwasher leaks", "the dishwasher leaks"),
+    ("my phone is +1 415-555-2671, the dishwasher leaks", "The dishwasher leaks"),
     ("The dishwasher leaks. Call me at +1 415-555-2671", "The dishwasher leaks"),
     ("在吗？热水器打不着火，电话13912345678", "热水器打不着火"),
     ("您好，我家洗衣机不脱水了", "我家洗衣机不脱水了"),
     ("客服你好 冰箱不制冷", "冰箱不制冷"),
     ("亲，衣服小了想换", "衣服小了想换"),
-    ("Hi, my dishwasher is leaking water", "my dishwasher is leaking water"),
+    ("Hi, my dishwasher is leaking water", "My dishwasher is leaking water"),
 ])
 def test_an_opening_greeting_contact_details_and_their_labels_are_left_out(text: str, expected: str) -> None:
     assert _summary(text) == expected
