@@ -1,6 +1,7 @@
 """The satisfaction survey after closure: the timer jobs that send it, remind once and let it expire, and the job
 that takes the answers — CSAT 1–5 (digits, words such as 非常满意/很差, or buttons), then NPS 0–10 when
-configured, then an optional comment. A message that is not an answer is passed on (a new problem opens a ticket)
+configured, then an optional comment, not asked for when a remark came with a score ("师傅很专业，给5分"). A
+message that is not an answer is passed on (a new problem opens a ticket)
 and the survey keeps waiting. A CSAT at or below `[survey] low_score` alerts the supervisors and opens a follow-up
 ticket; a comment given after it is added to that ticket and sent to them too."""
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from core.domain.people import CUSTOMERS, PersonKind
 from core.domain.surveys import SURVEYING, SurveyStep, SurveyView
+from core.domain.tickets import TicketView
 from core.envelopes import Outbound
 from core.services.alerts import Audience
 from core.services.surveys import ASK, EXPIRE, REMIND
@@ -50,11 +52,15 @@ class SurveyHandler(Handler):
             return [ctx.reply("survey_thanks", code=survey.ticket, low=self._low(ctx, survey)),
                     *await self._comment_to_staff(ctx, survey)]
         assert u.score is not None
-        survey = await surveys.score(survey, u.score)
-        replies = [ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=self._low(ctx, survey),
-                             actions=question_actions(survey.step, ctx.locale))]
-        if u.scale == SurveyStep.CSAT and self._low(ctx, survey):
+        survey = await surveys.score(survey, u.score, u.note)
+        low = self._low(ctx, survey)
+        replies = [ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=low,
+                             actions=question_actions(survey.step, ctx.locale)) if survey.waiting
+                   else ctx.reply("survey_thanks", code=survey.ticket, low=low)]
+        if u.scale == SurveyStep.CSAT and low:
             replies += await self._low_score(ctx, survey)
+        elif not survey.waiting and u.note:
+            replies += await self._comment_to_staff(ctx, survey)
         return replies
 
     @staticmethod
@@ -62,8 +68,11 @@ class SurveyHandler(Handler):
         return survey.csat is not None and ctx.services.surveys.settings.is_low(survey.csat)
 
     async def _low_score(self, ctx: Context, survey: SurveyView) -> list[Outbound]:
+        """The follow-up ticket and the supervisors' alert; a remark given with the score goes on the ticket too."""
         summary = labels(survey.locale)["phrases"]["follow_up"].format(code=survey.ticket, csat=survey.csat)
         follow_up = await ctx.services.surveys.follow_up(survey, summary)
+        if survey.comment:
+            await self._on_ticket(ctx, follow_up, survey.comment)
         return await self._alert(ctx, survey, follow_up.code, "low")
 
     async def _comment_to_staff(self, ctx: Context, survey: SurveyView) -> list[Outbound]:
@@ -73,9 +82,13 @@ class SurveyHandler(Handler):
         follow_up = await ctx.services.surveys.follow_up_of(survey)
         if follow_up is None:
             return []
-        await ctx.services.tickets.add_message(follow_up, actor=ctx.person.actor, text=survey.comment,
-                                               inbox_id=ctx.inbox_id, entities={})
+        await self._on_ticket(ctx, follow_up, survey.comment)
         return await self._alert(ctx, survey, follow_up.code, "comment")
+
+    @staticmethod
+    async def _on_ticket(ctx: Context, ticket: TicketView, comment: str) -> None:
+        await ctx.services.tickets.add_message(ticket, actor=ctx.person.actor, text=comment, inbox_id=ctx.inbox_id,
+                                               entities={})
 
     @staticmethod
     async def _alert(ctx: Context, survey: SurveyView, follow_up: str, purpose: str) -> list[Outbound]:

@@ -23,7 +23,7 @@ from .problems import problem_texts
 from .replies import bare_answer, withheld, yes_no_intent
 from .sentiment import SentimentModel, shipped_sentiment
 from .store import load_model
-from .survey import is_skip, survey_score
+from .survey import is_skip, survey_answer
 from .understanding import Entities, Understanding
 
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
@@ -51,11 +51,12 @@ class Understander:
             return Understanding(text=text, intent=command.intent, type="other", type_confidence=1.0,
                                  priority="P4", sentiment="neutral", ticket_id=command.ticket_id, note=command.note)
         scale = _SCALES.get(expecting or "")
-        if scale is not None and (score := survey_score(clean, scale)) is not None:
+        if scale is not None and (answer := survey_answer(clean, scale)) is not None:
+            score, remark = answer
             low, high = (2, 4) if scale == "csat" else (6, 9)
             mood = "negative" if score <= low else "positive" if score >= high else "neutral"
             return Understanding(text=text, intent=u.SURVEY_ANSWER, type="other", type_confidence=1.0,
-                                 priority="P4", sentiment=mood, score=score, scale=scale)
+                                 priority="P4", sentiment=mood, score=score, scale=scale, note=remark)
         if expecting in u.DETAILS and withheld(clean):
             return Understanding(text=text, intent=u.NO_DETAIL, type="other", type_confidence=1.0, priority="P4",
                                  sentiment="neutral")

@@ -117,8 +117,10 @@ class SurveyService:
             return None
         return _view(self._codes[id(row)], row)
 
-    async def score(self, survey: SurveyView, score: int) -> SurveyView:
-        """The answer to the question out (CSAT or NPS); the next question is NPS (when asked for) or the comment."""
+    async def score(self, survey: SurveyView, score: int, remark: str = "") -> SurveyView:
+        """The answer to the question out (CSAT or NPS); the next question is NPS (when asked for) or the comment.
+        A `remark` written with the score ("师傅很专业，给5分") is the comment: it is not asked for again, and with no
+        NPS question left the survey is done."""
         row = await self._require(survey.ticket)
         now = self._clock.now()
         if row.step == SurveyStep.CSAT:
@@ -126,17 +128,21 @@ class SurveyService:
             row.step = SurveyStep.NPS if self.settings.nps else SurveyStep.COMMENT
         else:
             row.nps, row.step = score, SurveyStep.COMMENT
-        await self._record(survey.ticket, "survey_answered", {survey.step: score})
+        if remark:
+            row.comment = remark
+        answered: dict[str, object] = {survey.step: score, "comment": remark} if remark else {survey.step: score}
+        await self._record(survey.ticket, "survey_answered", answered)
         self._events.emit(SURVEY_ANSWERED, {"ticket": survey.ticket, "question": survey.step, "score": score,
                                             "csat": row.csat, "nps": row.nps})
+        if row.step == SurveyStep.COMMENT and row.comment:
+            self._answered(row)
         return _view(survey.ticket, row)
 
     async def comment(self, survey: SurveyView, text: str) -> SurveyView:
         """The last step: the comment (empty when the customer declined to give one); the survey is done."""
         row = await self._require(survey.ticket)
         row.comment = text
-        row.status = SurveyStatus.ANSWERED
-        self._forget(row)
+        self._answered(row)
         await self._record(survey.ticket, "survey_answered", {"comment": text})
         return _view(survey.ticket, row)
 
@@ -171,6 +177,11 @@ class SurveyService:
         ticket = await self._tickets.get(code)
         if ticket is not None:
             await self._tickets.record(ticket, ACTOR, action, {}, after)
+
+    def _answered(self, row: Survey) -> None:
+        """Every question is answered: the survey waits for nothing more."""
+        row.status = SurveyStatus.ANSWERED
+        self._forget(row)
 
     def _forget(self, row: Survey) -> None:
         self._waiting[(row.channel, row.conversation, row.recipient)] = None

@@ -123,6 +123,31 @@ async def test_a_later_not_fixed_within_the_window_still_reopens(desk) -> None: 
     assert _templates(out)[0] == "ticket_reopened" and out[0]["data"]["ticket"]["id"] == code
 
 
+async def test_a_remark_with_the_score_is_the_comment_and_not_asked_for_again(desk) -> None:  # type: ignore[no-untyped-def]
+    """"师傅很专业，给5分" once opened a complaint ticket: it is the CSAT, and its words are the comment."""
+    code = await _resolved(desk)
+    await desk.say("webchat", CUSTOMER, "是的")
+    await desk.later(60)
+    assert _templates(await desk.say("webchat", CUSTOMER, "师傅很专业，给5分")) == ["survey_nps"]
+    assert _templates(await desk.say("webchat", CUSTOMER, "9")) == ["survey_thanks"]
+    survey = await _survey(desk, code)
+    assert (survey.status, survey.csat, survey.nps, survey.comment) == ("answered", 5, 9, "师傅很专业")
+    answered = [e.after for e in await desk.events(code, "survey_answered")]
+    assert answered == [{"csat": 5, "comment": "师傅很专业"}, {"nps": 9}]
+
+
+async def test_a_low_score_with_its_reason_reaches_the_supervisors(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    await desk.say("webchat", CUSTOMER, "是的")
+    await desk.later(60)
+    out = await desk.say("webchat", CUSTOMER, "很差，师傅迟到两个小时还不道歉")
+    assert _templates(out) == ["survey_nps", "survey_low_score"]
+    assert out[1]["data"]["comment"] == "师傅迟到两个小时还不道歉" and out[1]["data"]["code"] == code
+    assert (await desk.said(out[1]["data"]["follow_up"]))[-1] == "师傅迟到两个小时还不道歉"
+    assert _templates(await desk.say("webchat", CUSTOMER, "2")) == ["survey_thanks"], "told once"
+    assert (await _survey(desk, code)).comment == "师傅迟到两个小时还不道歉"
+
+
 async def test_a_low_score_alerts_supervisors_and_opens_a_follow_up(desk) -> None:  # type: ignore[no-untyped-def]
     code = await _resolved(desk)
     await desk.say("webchat", CUSTOMER, "是的")

@@ -72,6 +72,29 @@ def test_survey_answers_only_when_expected(understander) -> None:
     assert (bad.score, bad.sentiment) == (1, "negative")
 
 
+@pytest.mark.parametrize(("text", "expecting", "score", "remark"), [
+    ("师傅很专业，给5分", "survey_csat", 5, "师傅很专业"),
+    ("满意，就是来得有点晚", "survey_csat", 4, "就是来得有点晚"),
+    ("4分吧，来得有点晚", "survey_csat", 4, "来得有点晚"),
+    ("很好，5分，下次还找你们", "survey_csat", 5, "很好，下次还找你们"),
+    ("打5分吧", "survey_csat", 5, ""),
+    ("五星好评", "survey_csat", 5, ""),
+    ("不是很满意", "survey_csat", 2, ""),
+    ("5 stars, very fast", "survey_csat", 5, "very fast"),
+    ("我给10分", "survey_nps", 10, ""),
+    ("9分，会推荐给朋友", "survey_nps", 9, "会推荐给朋友"),
+])
+def test_a_score_in_a_sentence_is_the_answer_and_the_rest_a_remark(understander, text: str, expecting: str,
+                                                                     score: int, remark: str) -> None:
+    said = understander.understand(text, now=NOW, expecting=expecting)
+    assert (said.intent, said.score, said.note) == (u.SURVEY_ANSWER, score, remark)
+
+
+@pytest.mark.parametrize("text", ["师傅很专业", "等了3分钟才接通", "3分，不对，5分", "等了3个星期"])
+def test_no_score_or_two_of_them_is_no_answer(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW, expecting="survey_csat").intent != u.SURVEY_ANSWER
+
+
 def test_expected_detail_is_add_detail(understander) -> None:
     result = understander.understand("13912345678", now=NOW, expecting="phone")
     assert result.intent == u.ADD_DETAIL
