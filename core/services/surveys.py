@@ -119,8 +119,8 @@ class SurveyService:
 
     async def score(self, survey: SurveyView, score: int, remark: str = "") -> SurveyView:
         """The answer to the question out (CSAT or NPS); the next question is NPS (when asked for) or the comment.
-        A `remark` written with the score ("师傅很专业，给5分") is the comment: it is not asked for again, and with no
-        NPS question left the survey is done."""
+        A `remark` written with the score ("师傅很专业，给5分") is the comment (after one given with the CSAT): it is not
+        asked for again, and with no NPS question left the survey is done."""
         row = await self._require(survey.ticket)
         now = self._clock.now()
         if row.step == SurveyStep.CSAT:
@@ -129,7 +129,7 @@ class SurveyService:
         else:
             row.nps, row.step = score, SurveyStep.COMMENT
         if remark:
-            row.comment = remark
+            row.comment = f"{row.comment}；{remark}" if row.comment else remark
         answered: dict[str, object] = {survey.step: score, "comment": remark} if remark else {survey.step: score}
         await self._record(survey.ticket, "survey_answered", answered)
         self._events.emit(SURVEY_ANSWERED, {"ticket": survey.ticket, "question": survey.step, "score": score,

@@ -129,11 +129,11 @@ async def test_a_remark_with_the_score_is_the_comment_and_not_asked_for_again(de
     await desk.say("webchat", CUSTOMER, "是的")
     await desk.later(60)
     assert _templates(await desk.say("webchat", CUSTOMER, "师傅很专业，给5分")) == ["survey_nps"]
-    assert _templates(await desk.say("webchat", CUSTOMER, "9")) == ["survey_thanks"]
+    assert _templates(await desk.say("webchat", CUSTOMER, "9分，会推荐给朋友")) == ["survey_thanks"]
     survey = await _survey(desk, code)
-    assert (survey.status, survey.csat, survey.nps, survey.comment) == ("answered", 5, 9, "师傅很专业")
+    assert (survey.status, survey.csat, survey.nps, survey.comment) == ("answered", 5, 9, "师傅很专业；会推荐给朋友")
     answered = [e.after for e in await desk.events(code, "survey_answered")]
-    assert answered == [{"csat": 5, "comment": "师傅很专业"}, {"nps": 9}]
+    assert answered == [{"csat": 5, "comment": "师傅很专业"}, {"nps": 9, "comment": "会推荐给朋友"}]
 
 
 async def test_a_low_score_with_its_reason_reaches_the_supervisors(desk) -> None:  # type: ignore[no-untyped-def]
