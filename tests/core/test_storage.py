@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import StatementError
 
 from core.clock import FakeClock
 from core.domain.tickets import IllegalTransition, Priority, Status, TicketType
@@ -13,7 +14,7 @@ from core.inbox import Committed, GroupCommitIntake
 from core.services.people import PeopleService
 from core.services.unit import Services
 from core.storage.db import session_factory
-from core.storage.models import InboxRow, Ticket, TicketEvent
+from core.storage.models import Customer, InboxRow, Ticket, TicketEvent
 
 import pytest
 
@@ -82,3 +83,28 @@ async def test_group_commit_dedupes_and_reports_new(engine, clock: FakeClock) ->
         assert [c.inbox_id for c in committed].count(m3) >= 2, "a resent, still pending message is published again"
         row = await session.scalar(select(InboxRow).where(InboxRow.external_id == "m77"))
         assert Inbound.from_dict(row.payload) == _inbound(77)
+
+
+async def test_times_are_stored_in_utc_and_read_back_aware(engine) -> None:
+    """A time given in any zone is kept as the same instant in UTC, read back aware; on SQLite as the text
+    SQLAlchemy's DATETIME writes (what earlier rows hold and the raw queries compare); a naive time is refused."""
+    sessions = session_factory(engine)
+    shanghai = datetime(2026, 11, 23, 12, 5, 6, 7, tzinfo=timezone(timedelta(hours=8)))
+    async with sessions() as session, session.begin():
+        session.add_all([Customer(name="a", created_at=shanghai),
+                         Customer(name="b", created_at=datetime(999, 1, 2, tzinfo=timezone.utc))])
+    async with sessions() as session:
+        read = {c.name: c.created_at for c in await session.scalars(select(Customer))}
+        assert read == {"a": shanghai, "b": datetime(999, 1, 2, tzinfo=timezone.utc)}
+        assert all(t.tzinfo is timezone.utc for t in read.values())
+        assert await session.scalar(select(Customer.name).where(Customer.created_at < shanghai)) == "b"
+        if engine.dialect.name == "sqlite":
+            stored = (await session.execute(text("select created_at from customers order by name"))).scalars().all()
+            assert stored == ["2026-11-23 04:05:06.000007", "0999-01-02 00:00:00.000000"]
+            await session.execute(text("update customers set created_at = '2026-11-23 20:05:06+08:00' "
+                                       "where name = 'a'"))
+            assert await session.scalar(select(Customer.created_at).where(Customer.name == "a")) == datetime(
+                2026, 11, 23, 12, 5, 6, tzinfo=timezone.utc)
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with sessions() as session, session.begin():
+            session.add(Customer(name="c", created_at=datetime(2026, 11, 23)))
