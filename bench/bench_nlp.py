@@ -70,7 +70,7 @@ def main() -> None:
     SentimentModel.load()
     print(f"model load from cache (type + sentiment):         {time.perf_counter() - start:.3f}s "
           f"({time.process_time() - cpu:.3f}s CPU)")
-    understander = Understander(model=model)
+    understander = Understander(model=model, readings_kept=0)  # each text read anew, though the corpus repeats
 
     def kind(text: str) -> str:
         return understander.understand(text, now=NOW).type

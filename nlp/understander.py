@@ -8,20 +8,21 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 from . import understanding as u
 from .assess import angry, fault_told, hazards, priority
 from .commands import match_command
-from .entities import Span, find_entities
+from .entities import Found, Span, find_entities
 from .intents import approving, free_text_intent, furious, upset
 from .model import Prediction, TypeModel
 from .normalize import normalize
 from .placeholders import mask, summary_of
 from .problems import problem_texts
 from .replies import bare_answer, withheld, yes_no_intent
-from .sentiment import SentimentModel, shipped_sentiment
+from .sentiment import Mood, SentimentModel, shipped_sentiment
 from .store import load_model
 from .survey import is_skip, survey_answer
 from .understanding import Entities, Understanding
@@ -35,14 +36,32 @@ _FAULT_CONFIDENCE = 0.6
 """A message the model reads as a question or chit-chat but that tells of a danger or an error code is a repair."""
 _FIELD_TYPES = frozenset({"repair", "installation", "maintenance"})
 """A confident request for one of these at the comment step is a new job, not a remark on the last one."""
+READINGS_KEPT = 1024
+"""Readings (`Understander._read`) kept for a text read again: the hub understands a batch's messages ahead of its
+transaction (up to 256) and again, in it, those whose thread waits for an answer, with what it waits for."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What a message says whatever its thread waits for: its details, dangers, type and mood."""
+
+    found: Found
+    dangers: tuple[str, ...]
+    prediction: Prediction
+    mood: Mood
 
 
 class Understander:
-    """Turns customer, technician and supervisor messages into `Understanding`s; thread-safe and stateless."""
+    """Turns customer, technician and supervisor messages into `Understanding`s; thread-safe. It keeps the last
+    readings (`READINGS_KEPT`), so a message understood again with what its thread waits for costs only what
+    depends on that."""
 
-    def __init__(self, *, model: TypeModel, sentiment: SentimentModel | None = None) -> None:
+    def __init__(self, *, model: TypeModel, sentiment: SentimentModel | None = None,
+                 readings_kept: int = READINGS_KEPT) -> None:
+        """`readings_kept`: 0 reads every message anew (a benchmark of understanding itself)."""
         self.model = model
         self.sentiment = sentiment or shipped_sentiment()
+        self._read = lru_cache(maxsize=readings_kept)(self._reading)
 
     def understand(self, text: str, *, now: datetime, expecting: str | None = None) -> Understanding:
         clean = normalize(text if isinstance(text, str) else str(text))
@@ -73,13 +92,10 @@ class Understander:
                                  type_confidence=0.0, priority="P4",
                                  sentiment="negative" if upset(str(text)) else "neutral", entities=Entities(),
                                  angry=furious(str(text)))
-        found = find_entities(clean, now)
-        entities = found.entities
-        dangers = hazards(clean)
-        prediction = self._predict(clean, found.spans, dangers)
+        reading = self._read(clean, now)
+        entities, dangers, prediction, mood = reading.found.entities, reading.dangers, reading.prediction, reading.mood
         intent = free_text_intent(clean, prediction.type, entities, expecting)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
-        mood = self.sentiment.mood(clean)
         if expecting == "survey_comment" and self._comments(clean, intent, prediction):
             return Understanding(text=text, intent=u.SURVEY_ANSWER, type=prediction.type,
                                  type_confidence=prediction.confidence, priority="P4", sentiment=mood.label,
@@ -90,7 +106,7 @@ class Understander:
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
             priority=priority(clean, prediction.type, dangers=dangers, angered=angered), sentiment=mood.label,
             entities=entities, ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "",
-            summary=summary_of(clean, found.spans), sentiment_score=mood.score,
+            summary=summary_of(clean, reading.found.spans), sentiment_score=mood.score,
             angry=angered or furious(str(text)), hazards=dangers,
         )
         if intent != u.NEW_PROBLEM:
@@ -99,6 +115,11 @@ class Understander:
         if sum(p.type not in _QUIET_TYPES for p in problems) < 2:
             return whole
         return replace(whole, problems=tuple(p for p in problems if p.type not in _QUIET_TYPES))
+
+    def _reading(self, clean: str, now: datetime) -> _Reading:
+        found = find_entities(clean, now)
+        dangers = hazards(clean)
+        return _Reading(found, dangers, self._predict(clean, found.spans, dangers), self.sentiment.mood(clean))
 
     def _problem(self, whole: Understanding, part: str, now: datetime) -> Understanding:
         """One device's part of a message about several: typed and prioritised on its own words, with the whole
