@@ -218,6 +218,8 @@ class Pipeline:
         """Rows fetched per transaction, sized from the last one so that a batch fills about one budget."""
         self._understood: dict[int, Understanding] = {}
         """Rows understood ahead of their transaction and not handled yet (one that ends early leaves some)."""
+        self._peeked: dict[int, Inbound] = {}
+        """The messages of the rows understood ahead, so their transaction need not read and decode them again."""
         self._answers: dict[int, Match | None] = {}
         """The knowledge base's answers to the rows understood ahead as questions, looked up together."""
 
@@ -249,6 +251,7 @@ class Pipeline:
             await asyncio.sleep(0)
         for inbox_id in inbox_ids:
             self._understood.pop(inbox_id, None)
+            self._peeked.pop(inbox_id, None)
             self._answers.pop(inbox_id, None)
 
     async def _process_some(self, inbox_ids: Sequence[int], taken: list[int]) -> None:
@@ -340,7 +343,7 @@ class Pipeline:
         async def between() -> None:
             await give_way()
 
-        pending = await self._inbox.take_pending(session, inbox_ids)
+        pending = await self._inbox.take_pending(session, inbox_ids, self._peeked)
         await services.preload([row.inbound for row in pending.values()], between=between)
         await between()
         return pending
@@ -372,6 +375,7 @@ class Pipeline:
                 self._understood[inbox_id] = self._understander.understand(inbound.text, now=inbound.sent_at)
                 await spent.let_others_run()
             pending.update(some)
+        self._peeked.update(pending)
         questions = [(inbox_id, inbound.text) for inbox_id, inbound in pending.items()
                      if self._understood[inbox_id].intent == KB_QUESTION]
         if self.knowledge is not None:

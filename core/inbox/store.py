@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -44,11 +44,18 @@ class InboxStore:
         self._clock = clock
 
     @staticmethod
-    async def take_pending(session: AsyncSession, inbox_ids: Sequence[int]) -> dict[int, PendingRow]:
+    async def take_pending(session: AsyncSession, inbox_ids: Sequence[int],
+                           peeked: Mapping[int, Inbound] | None = None) -> dict[int, PendingRow]:
         """The rows among `inbox_ids` still pending, in the caller's transaction. On PostgreSQL they are locked as
         they are read, so a second delivery running at the same moment in another process waits, then finds them
-        done."""
-        statement, ids = _pending(dialect_of(session), locked=True)
+        done. `peeked`: the messages already read of these rows (`peek_pending`; a row's message never changes),
+        so their payloads are not read and decoded again when it holds them all."""
+        known = peeked or {}
+        if all(inbox_id in known for inbox_id in inbox_ids):
+            statement, ids = _pending(dialect_of(session), locked=True, payload=False)
+            rows = await session.execute(statement, ids.given(inbox_ids))
+            return {row.id: PendingRow(row.id, known[row.id], row.received_at) for row in rows}
+        statement, ids = _pending(dialect_of(session), locked=True, payload=True)
         rows = await session.execute(statement, ids.given(inbox_ids))
         return {row.id: PendingRow(row.id, Inbound.from_dict(row.payload), row.received_at) for row in rows}
 
@@ -56,7 +63,7 @@ class InboxStore:
     async def peek_pending(session: AsyncSession, inbox_ids: Sequence[int]) -> dict[int, Inbound]:
         """The messages of the rows among `inbox_ids` still pending, read without locking (the caller's
         transaction takes them later with `take_pending`)."""
-        statement, ids = _pending(dialect_of(session), locked=False)
+        statement, ids = _pending(dialect_of(session), locked=False, payload=True)
         rows = await session.execute(statement, ids.given(inbox_ids))
         return {row.id: Inbound.from_dict(row.payload) for row in rows}
 
@@ -98,9 +105,10 @@ class InboxStore:
 
 
 @cache
-def _pending(dialect: str, *, locked: bool) -> tuple[Select[tuple[int, dict, datetime]], Among]:
-    """The pending rows among the ids given, as processing reads them twice a batch: built once per dialect."""
+def _pending(dialect: str, *, locked: bool, payload: bool) -> tuple[Select[Any], Among]:
+    """The pending rows among the ids given, as processing reads them twice a batch (with their payloads, or only
+    when they were received): built once per dialect."""
     ids = Among(dialect, [InboxRow.id])
-    statement = select(InboxRow.id, InboxRow.payload, InboxRow.received_at).where(
-        ids.condition, InboxRow.status == InboxStatus.PENDING)
+    columns = (InboxRow.id, InboxRow.payload, InboxRow.received_at) if payload else (InboxRow.id, InboxRow.received_at)
+    statement = select(*columns).where(ids.condition, InboxRow.status == InboxStatus.PENDING)
     return (statement.with_for_update() if locked else statement), ids

@@ -10,7 +10,7 @@ from sqlalchemy.exc import StatementError
 from core.clock import FakeClock
 from core.domain.tickets import IllegalTransition, Priority, Status, TicketType
 from core.envelopes import Inbound
-from core.inbox import Committed, GroupCommitIntake
+from core.inbox import Committed, GroupCommitIntake, InboxStore
 from core.services.people import PeopleService
 from core.services.unit import Services
 from core.storage.db import session_factory
@@ -108,3 +108,29 @@ async def test_times_are_stored_in_utc_and_read_back_aware(engine) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         async with sessions() as session, session.begin():
             session.add(Customer(name="c", created_at=datetime(2026, 11, 23)))
+
+
+async def test_taking_rows_already_peeked_gives_the_same_pending_rows(engine, clock: FakeClock) -> None:
+    """The transaction that takes rows whose messages were read ahead gets the same rows, those messages among them,
+    as one that reads them all again: only those still pending, a row done meanwhile left out."""
+    sessions = session_factory(engine)
+    committed: list[Committed] = []
+
+    async def on_committed(items: list[Committed]) -> None:
+        committed.extend(items)
+
+    intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=on_committed)
+    await intake([_inbound(n) for n in range(3)])
+    await intake.close()
+    ids = sorted(c.inbox_id for c in committed)
+    async with sessions() as session:
+        peeked = await InboxStore.peek_pending(session, ids)
+    assert sorted(peeked) == ids
+    async with sessions() as session, session.begin():
+        await InboxStore.mark_done(session, [(ids[0], clock.now(), "")])
+    async with sessions() as session, session.begin():
+        again = await InboxStore.take_pending(session, ids)
+        taken = await InboxStore.take_pending(session, ids, peeked)
+        partly = await InboxStore.take_pending(session, ids, {ids[1]: peeked[ids[1]]})
+    assert sorted(taken) == ids[1:] and taken == again == partly
+    assert [taken[i].inbound for i in ids[1:]] == [_inbound(1), _inbound(2)]
