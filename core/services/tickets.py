@@ -11,8 +11,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Select, and_, bindparam, func, not_, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, inspect, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from core.clock import CHINA_TZ, Clock
 from core.domain.details import WAIVED
@@ -40,10 +41,14 @@ _RUNNING = [s.value for s in OPEN_STATUSES - CLOCK_STOPPED]
 _BY_CODE = select(Ticket).where(Ticket.code == bindparam("code"))
 """The statements a message's handling runs most are built once, their values bound at execution: building a
 select and its cache key costs more (~0.1 ms) than SQLite takes to answer it."""
-_OF_CUSTOMER = {open_only: select(Ticket).where(Ticket.customer_id == bindparam("customer"),
-                                                *([Ticket.status.in_(_OPEN)] if open_only else []))
-                .order_by(Ticket.id.desc()).limit(bindparam("limit")) for open_only in (False, True)}
-"""A customer's newest tickets, by `open_only`: every status query."""
+_TICKETS = Ticket.__table__
+_OF_CUSTOMER = {open_only: select(_TICKETS.c.id).where(_TICKETS.c.customer_id == bindparam("customer"),
+                                                      *([_TICKETS.c.status.in_(_OPEN)] if open_only else []))
+                .order_by(_TICKETS.c.id.desc()).limit(bindparam("limit")) for open_only in (False, True)}
+"""The ids of a customer's newest tickets, by `open_only`: every status query. Ids only, read without the ORM: the
+rows are mostly in hand already (the thread's open tickets are preloaded), and the ORM would read each whole again
+to find it in the session (~0.1 ms more per query)."""
+_BY_IDS = select(Ticket).where(Ticket.id.in_(bindparam("ids", expanding=True)))
 _EVENTS = (select(TicketEvent.after).where(TicketEvent.ticket_id == bindparam("ticket"),
                                            TicketEvent.action == bindparam("action")).order_by(TicketEvent.id))
 """A ticket's audit events of one kind: dispatch asks twice for every job it offers."""
@@ -325,8 +330,8 @@ class TicketService:
         else:
             unwritten = [t for t in reversed(self._opened) if t.id is None and t.customer_id == customer_id]
             with self._session.no_autoflush:
-                stored = list(await self._session.scalars(_OF_CUSTOMER[open_only], {
-                    "customer": customer_id, "limit": limit + len(changed)}))
+                stored = await self._by_ids(list(await self._session.scalars(_OF_CUSTOMER[open_only], {
+                    "customer": customer_id, "limit": limit + len(changed)})))
         candidates = {id(t): self._keep(t) for t in [*unwritten, *changed, *stored]}.values()
         found = [t for t in candidates if not open_only or t.status in OPEN_STATUSES]
         found.sort(key=lambda t: (t.id is None, t.id or 0), reverse=True)
@@ -414,6 +419,17 @@ class TicketService:
         if row.id is None:
             await self._session.flush([row])
         return row.id
+
+    async def _by_ids(self, ids: list[int]) -> list[Ticket]:
+        """The rows of these ticket ids: those the session holds whole as they are (as a query of whole rows would
+        return them), the others read (without flushing: the caller's `no_autoflush`), an expired one loaded again."""
+        held = [self._session.identity_map.get(identity_key(Ticket, ticket_id)) for ticket_id in ids]
+        whole = [row is not None and not inspect(row).expired_attributes for row in held]
+        missing = [ticket_id for ticket_id, ready in zip(ids, whole) if not ready]
+        found = [row for row, ready in zip(held, whole) if ready]
+        if missing:
+            found.extend(await self._session.scalars(_BY_IDS, {"ids": missing}))
+        return found
 
     async def _row(self, ticket: TicketView) -> Ticket:
         row = await self._find(ticket.code)

@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import FakeClock
-from core.domain.tickets import Priority, TicketType, TicketView
+from core.domain.tickets import Priority, Status, TicketType, TicketView
 from core.envelopes import Inbound
 from core.services.timers import TimerService
 from core.services.unit import Services
@@ -38,6 +38,12 @@ def _inbound(sender: str) -> Inbound:
                    text="洗衣机不脱水", sent_at=datetime.now(timezone.utc))
 
 
+async def _customer(services: Services, sender: str) -> int:
+    """The customer writing as `sender` on web chat, preloaded as a batch preloads its senders."""
+    await services.preload([_inbound(sender)])
+    return (await services.people.resolve(channel="webchat", sender=sender)).id
+
+
 async def _open(services: Services, customer_id: int) -> TicketView:
     return await services.tickets.open(customer_id=customer_id, type=TicketType.REPAIR, priority=Priority.P3,
                                        channel="webchat", conversation=f"c{customer_id}", text="洗衣机不脱水",
@@ -50,8 +56,7 @@ async def test_a_new_customers_tickets_come_from_the_transaction(engine: AsyncEn
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
         services = Services.in_transaction(session, clock)
-        await services.preload([_inbound("web:old")])
-        old = (await services.people.resolve(channel="webchat", sender="web:old")).id
+        old = await _customer(services, "web:old")
         stored = await _open(services, old)
     async with sessions() as session, session.begin():
         services = Services.in_transaction(session, clock)
@@ -69,6 +74,35 @@ async def test_a_new_customers_tickets_come_from_the_transaction(engine: AsyncEn
         await services.merges.merge(source_id=old, target_id=new, actor="staff:test", reason="same person")
         found = await services.tickets.for_customer(new, open_only=True)
     assert [t.code for t in found] == [second.code, first.code, stored.code]
+
+
+
+async def test_a_customers_tickets_in_hand_are_not_read_again(engine: AsyncEngine, clock: FakeClock) -> None:
+    """A status query finds the customer's newest tickets by id: those the transaction holds (its thread's open
+    tickets, preloaded) are not read again, the others are, and the answer is the one a transaction holding none
+    gives."""
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        customer = await _customer(services, "web:a")
+        done = await _open(services, customer)
+        await services.tickets.transition(done, Status.CANCELLED, actor="customer")
+        held = await _open(services, customer)
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        expected = await services.tickets.for_customer(customer)
+    assert [t.code for t in expected] == [held.code, done.code]
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        await services.tickets.preload_open([("webchat", f"c{customer}")])
+        with statements(engine) as asked:
+            assert await services.tickets.for_customer(customer, open_only=True) == expected[:1]
+            opened_only = [s for s in asked if "FROM tickets" in s and "tickets.code" in s]
+            found = await services.tickets.for_customer(customer)
+    assert found == expected
+    assert opened_only == [], "the open ticket is held: nothing is read whole"
+    read_whole = [s for s in asked if "FROM tickets" in s and "tickets.code" in s]
+    assert len(read_whole) == 1, "only the cancelled ticket, not held, is read whole"
 
 
 async def test_cancelling_the_timers_of_a_new_ticket(engine: AsyncEngine, clock: FakeClock) -> None:
