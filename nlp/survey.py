@@ -1,7 +1,10 @@
-"""Survey answers: a digit on the scale asked (CSAT 1–5, NPS 0–10) or the words people answer with instead."""
+"""Survey answers: a score on the scale asked (CSAT 1–5, NPS 0–10) as a digit or in words, alone or in a sentence
+whose other clauses are the customer's remark."""
 from __future__ import annotations
 
 import re
+
+from .normalize import HAN
 
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMBER = re.compile(r"^(?:我)?(?:就)?(?:给|打)?(?P<n>10|[0-9]|十|[零一二两三四五六七八九])\s*"
@@ -45,7 +48,8 @@ def survey_answer(text: str, scale: str) -> tuple[int, str] | None:
         if scored:
             clause, score = scored[0]
             before, after = text[:clause.start()].rstrip(_SEPARATORS), text[clause.end():].lstrip(_SEPARATORS)
-            return score, f"{before}{'，' if before and after else ''}{after}".strip(_SEPARATORS)
+            joint = ("，" if HAN.search(text) else ", ") if before and after else ""
+            return score, f"{before}{joint}{after}".strip(_SEPARATORS)
     return None
 
 

@@ -81,6 +81,7 @@ def test_survey_answers_only_when_expected(understander) -> None:
     ("五星好评", "survey_csat", 5, ""),
     ("不是很满意", "survey_csat", 2, ""),
     ("5 stars, very fast", "survey_csat", 5, "very fast"),
+    ("very fast, 5 stars, thanks", "survey_csat", 5, "very fast, thanks"),
     ("我给10分", "survey_nps", 10, ""),
     ("9分，会推荐给朋友", "survey_nps", 9, "会推荐给朋友"),
 ])
