@@ -26,6 +26,16 @@ _ANSWERS = {kind: (yes, re.compile(rf"^(?:{yes_words}){_TRAILING}{_THANKS}{_TRAI
             for kind, (yes, yes_words, no, no_words) in _WORDS.items()}
 
 
+# Said instead of "还是不行" to "is it fixed now?": the fault is still there, in the customer's own words ("还是响，晚上
+# 吵得睡不着", "又漏水了", "没修好，还是有异味", "it's still leaking").
+_PERSISTS = re.compile(
+    r"^(?:还是|依然|仍然|仍旧|照样|又(?=坏|漏|响|不|出|有|开始|跳|显示|停|冒)|跟之前一样|和之前一样|没修好|没解决|还没好)"
+    r"(?!.*(?:谢谢|感谢|好了|好的|不错|正常|解决了|修好了|好用|可以了))"
+    r"|^(?:it'?s |it is |the \w+ is )?still (?:broken|leaking|noisy|not|doesn'?t|won'?t|making|the same|there)",
+    re.IGNORECASE,
+)
+
+
 _BARE = re.compile(rf"^(?:{_YES}|{_NO}|嗯嗯|哦|噢|喔|额|呃|啊|对啊|是啊|好吧|行吧|没了|没事|no thanks){_TRAILING}$",
                    re.IGNORECASE)
 
@@ -65,6 +75,8 @@ def yes_no_intent(text: str, expecting: str | None) -> str | None:
         return no
     if yes_pattern.match(text):
         return yes
+    if expecting == "confirm" and _PERSISTS.match(text):
+        return no
     return None
 
 

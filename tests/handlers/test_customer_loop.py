@@ -71,6 +71,14 @@ async def test_yes_closes_then_the_survey_asks_csat_nps_and_a_comment(desk) -> N
     assert await desk.later(4 * DAY) == [], "an answered survey is neither reminded nor expired"
 
 
+async def test_the_fault_told_again_at_the_question_reopens_the_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    """"还是响，晚上吵得睡不着" answering "问题解决了吗？" once opened a second ticket that asked for the address again."""
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "还是响，晚上吵得睡不着")
+    assert _templates(out)[0] == "ticket_reopened" and out[0]["data"]["ticket"]["id"] == code
+    assert (await desk.said(code))[-1] == "还是响，晚上吵得睡不着"
+
+
 async def test_not_fixed_reopens_the_same_ticket_for_its_technician(desk) -> None:  # type: ignore[no-untyped-def]
     code = await _resolved(desk)
     wang = await desk.staff_id("王师傅")

@@ -217,6 +217,17 @@ def test_a_longer_message_is_no_yes_or_no(understander) -> None:
     assert understander.understand("1", now=NOW).intent != u.SOLVED
 
 
+@pytest.mark.parametrize("text", ["还是响，晚上吵得睡不着", "又漏水了", "没修好，还是有异味", "依然有噪音",
+                                  "it's still leaking", "the fridge is still making that noise"])
+def test_at_the_confirm_question_the_fault_told_again_is_not_fixed(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW, expecting="confirm").intent == u.NOT_FIXED
+
+
+@pytest.mark.parametrize("text", ["还是挺好的，谢谢", "又来麻烦你们了，空调好了", "还有个问题，冰箱门关不严"])
+def test_at_the_confirm_question_other_words_are_not_a_no(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW, expecting="confirm").intent != u.NOT_FIXED
+
+
 @pytest.mark.parametrize("text", ["还是不行", "师傅走了以后又不制冷了", "还是没修好啊", "it is still not working"])
 def test_not_fixed_is_understood_anywhere(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).intent == u.NOT_FIXED
