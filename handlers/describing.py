@@ -7,11 +7,13 @@ still describe the problem, which joins it. A customer who answers "没有" take
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from core.domain.details import EXPECTING
 from core.domain.tickets import Priority, TicketType
 from core.envelopes import Outbound
 from core.services.intake import Report
+from core.services.tickets import merge_entities
 from handlers.base import Context, Origin, TimerContext
 from handlers.filing import COLLECTING
 from nlp import GREETING, NEW_PROBLEM, NOT_HELPFUL, THANKS, bare_product, pleasantry
@@ -24,19 +26,54 @@ QUIET_TYPES = frozenset({TicketType.OTHER.value, TicketType.INQUIRY.value})
 async def ask_what(ctx: Context) -> list[Outbound]:
     """Remember the request and ask what it is about; a request said again replaces the one waiting. A product
     named alone ("空调") is a request of no kind yet: its description decides the type, and the ticket keeps the
-    product."""
+    product; so is a phone or an address given first ("13912345678"), which the ticket takes too."""
     u = ctx.understanding
     products = list(u.entities.products) if bare_product(ctx.inbound.text) else []
-    kind = "" if u.type in QUIET_TYPES or products else u.type
+    details = _details(ctx)
+    kind = "" if u.type in QUIET_TYPES or products or details else u.type
     inbound = ctx.inbound
-    ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, request=inbound.text.strip(), kind=kind,
-                                               priority=u.priority, products=products, inbox=ctx.inbox_id)
+    request = "" if details else inbound.text.strip()
+    ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, request=request, kind=kind,
+                                               priority=u.priority, products=products, details=details,
+                                               inbox=ctx.inbox_id)
     wait = ctx.services.intake.describe_wait
     await ctx.services.timers.schedule(UNDESCRIBED, _timer_key(ctx), ctx.now + wait, {
         "channel": inbound.channel, "conversation": inbound.conversation, "sender": inbound.sender,
         "customer": ctx.customer_id, "actor": ctx.person.actor, "inbox": ctx.inbox_id, "locale": ctx.locale,
         "priority": u.priority, "sentiment": u.sentiment})
-    return [ctx.reply("ask_problem", kind=kind, product=products[0] if products else "")]
+    return [ctx.reply("ask_problem", kind=kind, product=products[0] if products else "", noted=_noted(details))]
+
+
+def note_details(ctx: Context) -> list[Outbound]:
+    """A phone or an address while the description is awaited: kept for the ticket, read back, and the question
+    asked again."""
+    data = ctx.state.data
+    details = merge_entities(data.get("details") or {}, _details(ctx))
+    ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, details=details)
+    products = data.get("products") or []
+    return [ctx.reply("ask_problem", kind=data.get("kind") or "", product=products[0] if products else "",
+                      noted=_noted(_details(ctx)))]
+
+
+def given(ctx: Context) -> dict[str, list[Any]]:
+    """The phones and addresses given while the description was awaited, for the ticket it opens."""
+    return dict(ctx.state.data.get("details") or {}) if waits_for_description(ctx) else {}
+
+
+def _details(ctx: Context) -> dict[str, list[Any]]:
+    """The message's phones and addresses when it is nothing else."""
+    if not ctx.understanding.contact_only:
+        return {}
+    return {kind: values for kind, values in ctx.entity_lists().items() if values}
+
+
+def _noted(details: dict[str, list[Any]]) -> list[tuple[str, Any]]:
+    return [(kind, values[-1]) for kind, values in details.items()]
+
+
+def _told(details: dict[str, list[Any]]) -> str:
+    """The details given first, as the text of a ticket filed without a description."""
+    return " ".join(str(value) for values in details.values() for value in values)
 
 
 def ask_again(ctx: Context) -> list[Outbound]:
@@ -76,8 +113,11 @@ async def described(ctx: Context) -> str:
 
 
 def _after(ctx: Context, request: str, description: str) -> str:
-    """The request followed by its description ("我要退货：洗衣机漏水了"), as the ticket's text."""
-    return f"{request}{'：' if ctx.locale == 'zh' else ': '}{description}" if description else request
+    """The request followed by its description ("我要退货：洗衣机漏水了"), as the ticket's text; the description alone
+    after details given first."""
+    if not request or not description:
+        return request or description
+    return f"{request}{'：' if ctx.locale == 'zh' else ': '}{description}"
 
 
 async def withdrawn(ctx: Context) -> list[Outbound]:
@@ -132,10 +172,12 @@ class Undescribed:
         if thread.state != DESCRIBING or thread.data.get("inbox") != p["inbox"]:
             return []
         kind = thread.data.get("kind") or TicketType.INQUIRY.value
+        details = thread.data.get("details") or {}
         filed = await services.intake.file(Report(
             customer_id=p["customer"], actor=p["actor"], channel=p["channel"], conversation=p["conversation"],
-            text=str(thread.data.get("request", "")), type=TicketType(kind), priority=Priority(p["priority"]),
-            sentiment=p["sentiment"], entities={}, inbox_id=p["inbox"]), join=None)
+            text=str(thread.data.get("request") or _told(details)), type=TicketType(kind),
+            priority=Priority(p["priority"]), sentiment=p["sentiment"], entities=details, inbox_id=p["inbox"]),
+            join=None)
         if filed.missing:
             services.conversations.set(thread, COLLECTING, ticket=filed.ticket.code,
                                        expecting=EXPECTING[filed.missing[0]])

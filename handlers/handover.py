@@ -8,6 +8,7 @@ from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.handover import HANDOVER_TIMEOUT, WITH_PERSON
 from core.services.intake import Report
+from core.services.tickets import merge_entities
 from handlers import describing
 from handlers.base import Context, Handler, TimerContext
 from handlers.takeover import hand_over, to_desk
@@ -36,6 +37,7 @@ class HandoverHandler(Handler):
         """The conversation's open ticket with this message added, or a new one for it: of the kind a request that
         waited for its description asked for ("报修" then "转人工" is a repair), else an inquiry."""
         services = ctx.services
+        given = describing.given(ctx)
         text = await describing.described(ctx) if describing.waits_for_description(ctx) else ctx.inbound.text
         current = await self._held_ticket(ctx) or await ctx.open_ticket()
         u = ctx.understanding
@@ -43,7 +45,8 @@ class HandoverHandler(Handler):
             customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
             conversation=ctx.inbound.conversation, text=text,
             type=TicketType.INQUIRY if u.type == TicketType.OTHER.value else TicketType(u.type),
-            priority=Priority(u.priority), sentiment=u.sentiment, entities=ctx.entity_lists(), inbox_id=ctx.inbox_id,
+            priority=Priority(u.priority), sentiment=u.sentiment, entities=merge_entities(given, ctx.entity_lists()),
+            inbox_id=ctx.inbox_id,
             attachments=ctx.attachment_list(), summary=u.summary), join=current)
         return filed.ticket
 

@@ -30,6 +30,7 @@ from core.domain.people import CUSTOMERS
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.intake import Report
+from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
 from handlers import describing
 from handlers.devices import SCANNED
@@ -69,15 +70,19 @@ class IntakeHandler(Handler):
         if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and await confident_answer(ctx) is not None:
             return None
         text = ctx.inbound.text
-        if not ctx.inbound.attachments and (bare_request(text) or ctx.state.idle and bare_product(text)):
+        if not ctx.inbound.attachments and (bare_request(text) or ctx.state.idle and bare_product(text)
+                                            or ctx.state.idle and u.contact_only and await ctx.open_ticket() is None):
             return await describing.ask_what(ctx)
+        given = describing.given(ctx)
         if describing.waits_for_description(ctx):
             if describing.smalltalk(ctx):
                 return describing.ask_again(ctx)
+            if u.contact_only:
+                return describing.note_details(ctx)
             text = await describing.described(ctx)
             u = ctx.understanding
         if len(u.problems) >= 2:
-            return await self._file_each(ctx)
+            return await self._file_each(ctx, given)
         open_ticket = await self._open_ticket(ctx)
         join = open_ticket if open_ticket is not None and self._same_problem(ctx, open_ticket) else None
         ticket_type = TicketType(u.type)
@@ -87,7 +92,7 @@ class IntakeHandler(Handler):
             if u.intent != KB_QUESTION:
                 return [ctx.reply("not_understood")]
             ticket_type = TicketType.INQUIRY
-        entities = ctx.entity_lists()
+        entities = merge_entities(given, ctx.entity_lists())
         scanned = ctx.state.data.get(SCANNED)
         if scanned and not entities["serial_numbers"]:
             entities["serial_numbers"] = [scanned]
@@ -104,12 +109,12 @@ class IntakeHandler(Handler):
                     *(reply for told in sibling_replies for reply in told)]
         return _told_together(replies, sibling_replies)
 
-    async def _file_each(self, ctx: Context) -> list[Outbound]:
+    async def _file_each(self, ctx: Context, given: dict[str, list[Any]]) -> list[Outbound]:
         """A message telling of problems with several devices: a ticket for each (typed, prioritised and dispatched
         on its own), or each added to an open ticket of the customer's about the same device and type. The
         conversation then collects the details they still miss for all of them at once."""
         whole = ctx.understanding
-        entities = ctx.entity_lists()
+        entities = merge_entities(given, ctx.entity_lists())
         open_tickets = await self._recent_open(ctx)
         replies: list[Outbound] = []
         codes: list[str] = []

@@ -67,3 +67,40 @@ async def test_how_long_a_request_waits_is_configured(tmp_path) -> None:  # type
         assert filed["template"] == "request_filed"
     finally:
         await desk.hub.stop()
+
+
+async def test_a_phone_given_first_is_kept_and_the_problem_asked_for(desk) -> None:  # type: ignore[no-untyped-def]
+    """"13912345678" as a first message opened an order change asking for an order number, and "冰箱不制冷" then went
+    on it as a detail: a phone or an address alone is a detail given first, kept for the ticket the problem opens."""
+    out = await desk.say("webchat", CUSTOMER, "13912345678")
+    assert [o["template"] for o in out] == ["ask_problem"] and out[0]["data"]["noted"] == [["phones", "13912345678"]]
+    out = await desk.say("webchat", CUSTOMER, "上海市浦东新区张江路100号3栋502")
+    assert [o["template"] for o in out] == ["ask_problem"]
+    out = await desk.say("webchat", CUSTOMER, "冰箱坏了，不制冷")
+    assert out[0]["template"] == "ticket_opened" and not out[0]["data"]["missing"]
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert (ticket.type, ticket.entities["phones"]) == ("repair", ["13912345678"])
+    assert ticket.entities["addresses"] and ticket.summary == "冰箱坏了，不制冷"
+
+
+async def test_a_changed_address_is_still_a_request(desk) -> None:  # type: ignore[no-untyped-def]
+    out = await desk.say("webchat", CUSTOMER, "改地址：上海市浦东新区张江路100号")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "order_change"
+
+
+async def test_a_phone_while_the_problem_is_awaited_is_kept_and_the_question_asked_again(desk) -> None:  # type: ignore[no-untyped-def]
+    await desk.say("webchat", CUSTOMER, "报修")
+    out = await desk.say("webchat", CUSTOMER, "13912345678")
+    assert [o["template"] for o in out] == ["ask_problem"] and out[0]["data"]["kind"] == "repair"
+    out = await desk.say("webchat", CUSTOMER, "洗衣机不脱水")
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert (ticket.summary, ticket.entities["phones"]) == ("报修：洗衣机不脱水", ["13912345678"])
+
+
+async def test_a_phone_given_first_and_nothing_more_is_filed_with_it(desk) -> None:  # type: ignore[no-untyped-def]
+    """Nobody described the problem: staff still get the number to call back."""
+    await desk.say("webchat", CUSTOMER, "13912345678")
+    [filed] = await desk.later(WAIT + 60)
+    assert filed["template"] == "request_filed"
+    ticket = await desk.ticket(filed["data"]["ticket"]["id"])
+    assert (ticket.summary, ticket.entities["phones"]) == ("13912345678", ["13912345678"])
