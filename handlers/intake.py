@@ -27,7 +27,7 @@ from typing import Any
 
 from core.domain.details import waivable
 from core.domain.people import CUSTOMERS
-from core.domain.tickets import Priority, TicketType, TicketView
+from core.domain.tickets import FIELD_TYPES, Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.intake import Report
 from core.services.tickets import merge_entities
@@ -37,8 +37,8 @@ from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import confident_answer
 from handlers.takeover import hand_over
-from nlp import (ADD_DETAIL, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, bare_product, bare_request, gratitude,
-                 withheld)
+from nlp import (ADD_DETAIL, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product, bare_request,
+                 gratitude, withheld)
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -226,11 +226,20 @@ class IntakeHandler(Handler):
     def _same_problem(self, ctx: Context, ticket: TicketView) -> bool:
         u = ctx.understanding
         if ctx.state.state == COLLECTING and ctx.state.data.get("ticket") == ticket.code and u.intent != NEW_PROBLEM:
-            return True
+            return not _device_fault_beside(u, ticket)
         if _another_product(u.entities.products, ticket):
             return False
         return (u.intent == ADD_DETAIL or u.type in (ticket.type, "other")
                 or u.type_confidence < SAME_PROBLEM_CONFIDENCE)
+
+
+def _device_fault_beside(u: Understanding, ticket: TicketView) -> bool:
+    """Whether the message, said while `ticket` waits for a detail, tells confidently of a device's fault and the
+    ticket is about no device: "洗衣机漏水" while an order change waits for its order number is a problem of its own,
+    though any answer to "what is the order number?" reads as the detail."""
+    return (bool(u.entities.products) and not ticket.entities.get("products")
+            and TicketType(u.type) in FIELD_TYPES and TicketType(ticket.type) not in FIELD_TYPES
+            and u.type_confidence >= SAME_PROBLEM_CONFIDENCE)
 
 
 def _another_product(products: Sequence[str], ticket: TicketView) -> bool:

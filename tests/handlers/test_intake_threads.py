@@ -32,3 +32,14 @@ async def test_a_phone_from_abroad_is_the_phone_asked_for(desk) -> None:  # type
     out = await desk.say("webchat", CUSTOMER, "+852 9123 4567")
     assert out[0]["template"] == "ticket_updated" and out[0]["data"]["missing"] == ["address"]
     assert (await desk.ticket(code)).entities["phones"] == ["+85291234567"]
+
+
+async def test_a_device_fault_while_an_order_number_is_awaited_opens_its_own_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    """Any answer to "what is the order number?" reads as the detail; a washer's leak told then is not one."""
+    out = await desk.say("webchat", CUSTOMER, "改地址：上海市浦东新区张江路100号")
+    change = out[0]["data"]["ticket"]["id"]
+    assert out[0]["data"]["missing"] == ["order"]
+    out = await desk.say("webchat", CUSTOMER, "还有洗衣机漏水了")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["id"] != change
+    assert out[0]["data"]["ticket"]["type"] == "repair"
+    assert await desk.said(change) == ["改地址：上海市浦东新区张江路100号"]
