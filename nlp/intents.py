@@ -222,7 +222,7 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.STATUS_QUERY
     if _carries_only_details(text, entities):
         return u.ADD_DETAIL
-    if expecting == "detail" and ticket_type != "other":
+    if expecting == "detail" and ticket_type != "other" and not _asks(text, ticket_type):
         return u.ADD_DETAIL
     if entities.products and bare_product(text):  # `entities` are `text`'s: without products, no product mention
         return u.NEW_PROBLEM
@@ -232,6 +232,12 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         if _GREETING.match(text):
             return u.GREETING
         return u.THANKS if _THANKS.search(text) else u.GREETING
-    if ticket_type == "inquiry" or (_QUESTION.search(text) and not _OWN_PROBLEM.search(text)):
+    if _asks(text, ticket_type):
         return u.KB_QUESTION
     return u.NEW_PROBLEM
+
+
+def _asks(text: str, ticket_type: str) -> bool:
+    """A question for the knowledge base ("退款什么时候到", "保修期多久"), not a problem told: also while an order
+    number is awaited, when the answer to a question is what the customer wants first."""
+    return ticket_type == "inquiry" or bool(_QUESTION.search(text) and not _OWN_PROBLEM.search(text))

@@ -53,6 +53,17 @@ async def test_an_unsure_question_goes_to_intake(desk) -> None:  # type: ignore[
         assert await session.scalar(select(KbAnswer)) is None
 
 
+async def test_a_question_asked_while_an_order_number_is_awaited_is_answered_too(desk) -> None:  # type: ignore[no-untyped-def]
+    """Any answer to "what is the order number?" read as the detail: "退款多久到账" went on the return as a note."""
+    opened = await desk.say("webchat", CUSTOMER, "我要退货，洗衣机漏水了")
+    code = opened[0]["data"]["ticket"]["id"]
+    assert opened[0]["data"]["missing"] == ["order", "phone"]
+    out = await desk.say("webchat", CUSTOMER, "退款多久到账")
+    assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "refund-timing"
+    assert out[0]["data"]["ticket"]["id"] == code and out[0]["data"]["missing"] == ["order", "phone"]
+    assert await desk.said(code) == ["我要退货，洗衣机漏水了"]
+
+
 async def test_a_question_asked_while_a_detail_is_awaited_is_answered_and_the_detail_asked_again(  # type: ignore[no-untyped-def]
         desk) -> None:
     opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了，地址上海市浦东新区张江路100号3栋")
