@@ -43,12 +43,13 @@ transaction (up to 256) and again, in it, those whose thread waits for an answer
 
 @dataclass(frozen=True, slots=True)
 class _Reading:
-    """What a message says whatever its thread waits for: its details, dangers, type and mood."""
+    """What a message says whatever its thread waits for: its details, dangers, type, mood and summary."""
 
     found: Found
     dangers: tuple[str, ...]
     prediction: Prediction
     mood: Mood
+    summary: str
 
 
 class Understander:
@@ -106,7 +107,7 @@ class Understander:
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
             priority=priority(clean, prediction.type, dangers=dangers, angered=angered), sentiment=mood.label,
             entities=entities, ticket_id=ticket_id, note=clean if intent == u.ADD_DETAIL else "",
-            summary=summary_of(clean, reading.found.spans), sentiment_score=mood.score,
+            summary=reading.summary, sentiment_score=mood.score,
             angry=angered or furious(str(text)), hazards=dangers,
         )
         if intent != u.NEW_PROBLEM:
@@ -119,7 +120,8 @@ class Understander:
     def _reading(self, clean: str, now: datetime) -> _Reading:
         found = find_entities(clean, now)
         dangers = hazards(clean)
-        return _Reading(found, dangers, self._predict(clean, found.spans, dangers), self.sentiment.mood(clean))
+        return _Reading(found, dangers, self._predict(clean, found.spans, dangers), self.sentiment.mood(clean),
+                        summary_of(clean, found.spans))
 
     def _problem(self, whole: Understanding, part: str, now: datetime) -> Understanding:
         """One device's part of a message about several: typed and prioritised on its own words, with the whole
