@@ -48,11 +48,12 @@ def note_details(ctx: Context) -> list[Outbound]:
     """A phone or an address while the description is awaited: kept for the ticket, read back, and the question
     asked again."""
     data = ctx.state.data
-    details = merge_entities(data.get("details") or {}, _details(ctx))
-    ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, details=details)
+    these = _details(ctx)
+    ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING,
+                                               details=merge_entities(data.get("details") or {}, these))
     products = data.get("products") or []
     return [ctx.reply("ask_problem", kind=data.get("kind") or "", product=products[0] if products else "",
-                      noted=_noted(_details(ctx)))]
+                      noted=_noted(these))]
 
 
 def given(ctx: Context) -> dict[str, list[Any]]:
