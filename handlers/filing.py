@@ -15,13 +15,14 @@ COLLECTING = "collecting"
 
 
 async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None, duplicate: bool = False,
-                          several: tuple[int, int] | None = None, waive: str | None = None
-                          ) -> tuple[Filed, list[Outbound]]:
+                          several: tuple[int, int] | None = None, waive: str | None = None,
+                          question: bool = False) -> tuple[Filed, list[Outbound]]:
     """Open a ticket for `report` (or add it to `join`), offer a ready job to technicians, and reply; `duplicate`:
     `join` is a ticket the customer opened from elsewhere, and they are told the report joined it; `several`:
     (this problem's number, how many) when one message told of several problems, each filed on its own — the first
     reply says so and only the last asks for what is missing; `waive`: the customer has not got this field of `join`,
-    which goes on without it."""
+    which goes on without it; `question`: the report is a question nobody answered yet, which staff answer in the
+    conversation — the customer is told so rather than thanked for a detail."""
     filed = await ctx.services.intake.file(report, join=join, waive=waive)
     conversations = ctx.services.conversations
     if filed.missing:
@@ -31,6 +32,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
         ctx.state = conversations.reset(ctx.state)
     offers = await notices.offers(ctx, filed.ticket, filed.dispatch) if filed.dispatch else []
     alerts = await staff_alerts.on_filing(ctx, filed, before=join)
+    if question and not filed.opened:
+        alerts += await staff_alerts.on_question(ctx, filed.ticket, report.text)
     card = ctx.ticket_card(filed.ticket)
     safety = list(ctx.understanding.hazards)
     if filed.opened:
@@ -41,7 +44,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     elif duplicate:
         reply = ctx.reply("ticket_duplicate", ticket=card, missing=filed.missing, safety=safety)
     else:
-        reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety)
+        reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety,
+                          question=question)
     return filed, [reply, *offers, *alerts]
 
 

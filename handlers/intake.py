@@ -102,7 +102,8 @@ class IntakeHandler(Handler):
         siblings = await self._siblings(ctx, join)
         report = self._report(ctx, text, ticket_type, entities)
         sibling_replies = [(await file_and_answer(ctx, report, join=sibling))[1] for sibling in siblings]
-        filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None)
+        filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None,
+                                               question=u.intent == KB_QUESTION)
         self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
         if u.angry and not filed.opened:
             return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:],

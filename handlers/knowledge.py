@@ -89,7 +89,8 @@ class KnowledgeHandler(Handler):
             conversation=ctx.inbound.conversation, text=answer.question,
             type=TicketType.INQUIRY if asked_type == TicketType.OTHER.value else TicketType(asked_type),
             priority=Priority(asked.get("priority", Priority.P3.value)), sentiment=ctx.understanding.sentiment,
-            entities=merge_entities(asked.get("entities", {}), details or {}), inbox_id=ctx.inbox_id), join=join)
+            entities=merge_entities(asked.get("entities", {}), details or {}), inbox_id=ctx.inbox_id), join=join,
+            question=details is None)
         await knowledge.feedback(answer, helpful=False, ticket_id=await ctx.services.tickets.row_id(filed.ticket))
         return replies
 

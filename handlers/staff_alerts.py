@@ -1,6 +1,8 @@
 """No ticket is silent: besides the SLA clock's alerts, who on staff hears of a ticket the moment it is filed — the
 agents of every new ticket in their queue (the ones technicians do not take), the supervisors of an urgent (P1) one,
-each on their own channel and in the shared alert rooms. (A job nobody can or will take: `notices.offers`; a
+each on their own channel and in the shared alert rooms; and the agents of a customer's question that the knowledge
+base could not answer and that went on a ticket already open, since the customer is told staff will answer it there.
+(A job nobody can or will take: `notices.offers`; a
 customer asking for a person: the handover.)"""
 from __future__ import annotations
 
@@ -27,3 +29,11 @@ async def on_filing(ctx: Context, filed: Filed, *, before: TicketView | None) ->
         sent += await alerts.alert(Audience(roles=[PersonKind.AGENT]), template="queue_alert", key=ctx.key("queue"),
                                    locale=ctx.locale, data={"ticket": alert_card(ticket)})
     return sent
+
+
+async def on_question(ctx: Context, ticket: TicketView, question: str) -> list[Outbound]:
+    """The agents hear of a question put on `ticket` unanswered: whoever works the ticket (a technician) is not the
+    one to answer "保修期多久" in the customer's chat."""
+    return await ctx.services.alerts.alert(
+        Audience(roles=[PersonKind.AGENT]), template="question_alert", key=ctx.key("question"), locale=ctx.locale,
+        data={"ticket": alert_card(ticket), "question": question})

@@ -82,7 +82,11 @@ async def test_a_question_the_knowledge_base_cannot_answer_joins_the_ticket_bein
     opened = await desk.say("webchat", CUSTOMER, "我要退货，衣服尺码不对，订单号4200001234567890")
     code = opened[0]["data"]["ticket"]["id"]
     out = await desk.say("webchat", CUSTOMER, "快递单号多少")
-    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+    assert _templates(out) == ["ticket_updated", "question_alert"] and out[0]["data"]["ticket"]["id"] == code
+    assert out[0]["data"]["question"], "the customer is told staff will answer, not thanked for a detail"
+    assert out[1]["data"]["question"] == "快递单号多少" and out[1]["data"]["ticket"]["id"] == code
+    out = await desk.say("webchat", CUSTOMER, "13812345678")
+    assert _templates(out) == ["ticket_updated"] and not out[0]["data"]["question"]
 
 
 async def test_a_question_about_the_code_reported_is_read_after_the_report(desk) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +112,8 @@ async def test_a_code_asked_after_a_report_that_names_only_the_product_is_answer
     assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "ac-fault-codes"
     assert out[0]["data"]["ticket"]["id"] == code
     out = await desk.say("webchat", CUSTOMER, "没帮助")
-    assert _templates(out) == ["ticket_updated"] and out[0]["data"]["ticket"]["id"] == code
+    assert _templates(out) == ["ticket_updated", "question_alert"] and out[0]["data"]["ticket"]["id"] == code
+    assert out[0]["data"]["question"] and out[1]["data"]["question"] == "E4是什么意思"
     assert out[0]["data"]["missing"] == ["phone", "address"]
     assert await desk.said(code) == ["空调不制冷", "E4是什么意思"]
 
