@@ -1,14 +1,21 @@
 """The customer's word on a resolved job: 已解决 / "是" closes the ticket (a survey follows); 未解决 / "还是不行"
 reopens the same ticket while the reopen window is open and sends it back to its technician. A job nobody answers
-for closes by itself (`AutoClose`)."""
+for closes by itself (`AutoClose`).
+
+What a customer says after the yes ("修好了，师傅很专业", "修好了，但是师傅迟到了一个小时") goes on the ticket with
+the answer; a complaint in it ("师傅态度不太好") is a matter of its own, filed as a complaint ticket for staff to follow
+up, where before the whole message opened a new ticket and the job was never confirmed."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
+from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.closure import AUTO_CLOSE
+from core.services.intake import Report
 from handlers import notices
 from handlers.base import Context, Handler, TimerContext
 from handlers.closing import CONFIRMING
+from handlers.filing import file_and_answer
 from nlp import NOT_FIXED, SOLVED
 
 
@@ -31,16 +38,35 @@ class ConfirmHandler(Handler):
         if ctx.state.state == CONFIRMING:
             ctx.state = ctx.services.conversations.reset(ctx.state)
         if u.intent == SOLVED:
-            closed = await closure.confirm(ticket, actor=ctx.person.actor)
-            return [ctx.reply("ticket_closed", ticket=ctx.ticket_card(closed))]
+            return await self._closed(ctx, ticket)
         said = u.note or ctx.inbound.text
-        await ctx.services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
-                                               inbox_id=ctx.inbox_id, entities={},
-                                               attachments=ctx.attachment_list())
+        await self._keep(ctx, ticket)
         reopened = await closure.reopen(ticket, actor=ctx.person.actor, note=said)
         technician = reopened.dispatch.assignee.name if reopened.dispatch.assignee else ""
         return [ctx.reply("ticket_reopened", ticket=ctx.ticket_card(reopened.ticket), technician=technician),
                 *await notices.offers(ctx, reopened.ticket, reopened.dispatch, template="job_reopened", note=said)]
+
+    async def _closed(self, ctx: Context, ticket: TicketView) -> list[Outbound]:
+        u = ctx.understanding
+        if u.note:
+            await self._keep(ctx, ticket)
+        closed = await ctx.services.closure.confirm(ticket, actor=ctx.person.actor)
+        told = [ctx.reply("ticket_closed", ticket=ctx.ticket_card(closed), remark=bool(u.note),
+                          praised=u.sentiment == "positive")]
+        if u.note and (u.type == TicketType.COMPLAINT.value or u.sentiment == "negative" or u.angry):
+            told += (await file_and_answer(ctx, Report(
+                customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
+                conversation=ctx.inbound.conversation, text=ctx.inbound.text, type=TicketType.COMPLAINT,
+                priority=Priority(u.priority), sentiment=u.sentiment, entities={}, inbox_id=ctx.inbox_id,
+                summary=u.summary), join=None))[1]
+        return told
+
+    @staticmethod
+    async def _keep(ctx: Context, ticket: TicketView) -> None:
+        """The customer's answer, as they wrote it, on the ticket it answers for."""
+        await ctx.services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
+                                               inbox_id=ctx.inbox_id, entities={},
+                                               attachments=ctx.attachment_list())
 
 
 class AutoClose:

@@ -36,6 +36,26 @@ _PERSISTS = re.compile(
 )
 
 
+_SOLVED_WORDS = (r"解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|正常了|能用了|可以了|没问题了|是的?|对的?|嗯+|"
+                 r"fixed|solved|it works|working now|yes")
+_CONTRAST = r"(?:但是?|不过|就是|只是|可是|然而|but|although|though)"
+_SOLVED_THEN = re.compile(
+    rf"^(?:{_SOLVED_WORDS})(?:[\s,，.。!！~～;；]+|(?=[\s,，]*{_CONTRAST}))(?:{_CONTRAST}[\s,，]*)?(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+def answered_with_remark(text: str) -> tuple[str, str] | None:
+    """An answer to "is it fixed now?" that goes on after the yes ("修好了，师傅很专业", "好了，就是师傅来晚了点",
+    "fixed, but the technician was late"): (SOLVED, what follows), or (NOT_FIXED, what follows) when that says the
+    fault is still there ("好了，但是又漏水了"). None when the message does not start with the yes."""
+    found = _SOLVED_THEN.match(text.strip())
+    if found is None:
+        return None
+    rest = found["rest"].strip()
+    return (u.NOT_FIXED if _PERSISTS.match(rest) else u.SOLVED), rest
+
+
 _BARE = re.compile(rf"^(?:{_YES}|{_NO}|嗯嗯|哦|噢|喔|额|呃|啊|对啊|是啊|好吧|行吧|没了|没事|no thanks){_TRAILING}$",
                    re.IGNORECASE)
 

@@ -16,12 +16,12 @@ from . import understanding as u
 from .assess import angry, fault_told, hazards, priority
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import approving, free_text_intent, furious, upset
+from .intents import approving, free_text_intent, furious, pleasantry, upset
 from .model import Prediction, TypeModel
-from .normalize import normalize
+from .normalize import normalize, widened
 from .placeholders import mask, summary_of
 from .problems import problem_texts
-from .replies import bare_answer, withheld, yes_no_intent
+from .replies import answered_with_remark, bare_answer, withheld, yes_no_intent
 from .sentiment import Mood, SentimentModel, shipped_sentiment
 from .store import load_model
 from .survey import is_skip, survey_answer
@@ -84,6 +84,8 @@ class Understander:
         if answer is not None:
             return Understanding(text=text, intent=answer, type="other", type_confidence=1.0, priority="P4",
                                  sentiment="neutral")
+        if expecting == "confirm" and (told := answered_with_remark(clean)) is not None:
+            return self._remarked(text, *told, now)
         if bare_answer(clean):
             return Understanding(text=text, intent=u.THANKS if yes_no_intent(clean, "confirm") == u.SOLVED
                                  else u.GREETING, type="other", type_confidence=1.0, priority="P4",
@@ -116,6 +118,21 @@ class Understander:
         if sum(p.type not in _QUIET_TYPES for p in problems) < 2:
             return whole
         return replace(whole, problems=tuple(p for p in problems if p.type not in _QUIET_TYPES))
+
+    def _remarked(self, text: str, intent: str, remark: str, now: datetime) -> Understanding:
+        """The answer to "is it fixed now?" and what the customer said after it, read on its own ("师傅很专业",
+        "师傅迟到了一个小时"): its type and mood say whether it is praise, a remark, or a complaint to follow up."""
+        if pleasantry(remark):
+            return Understanding(text=text, intent=intent, type="other", type_confidence=1.0, priority="P4",
+                                 sentiment="neutral")
+        reading = self._read(remark, now)
+        prediction, mood = reading.prediction, reading.mood
+        angered = angry(remark, mood.score)
+        return Understanding(text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
+                             priority=priority(remark, prediction.type, dangers=reading.dangers, angered=angered),
+                             sentiment=mood.label, sentiment_score=mood.score, note=remark,
+                             summary=reading.summary or widened(remark),
+                             angry=angered or furious(str(text)), hazards=reading.dangers)
 
     def _reading(self, clean: str, now: datetime) -> _Reading:
         found = find_entities(clean, now)

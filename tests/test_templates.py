@@ -258,7 +258,9 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "survey_reminder": [{"code": CODE, "actions": [{"id": f"csat_{n}", "command": str(n)}
                                                          for n in range(1, 6)]}],
         "survey_thanks": [{"code": CODE, "low": low} for low in (True, False)],
-        "ticket_closed": [{"ticket": t(status="closed")}],
+        "ticket_closed": [{"ticket": t(status="closed")}, {"ticket": t(status="closed"), "remark": True,
+                                                           "praised": True},
+                          {"ticket": t(status="closed"), "remark": True, "praised": False}],
         "ticket_reopened": [{"ticket": t(), "technician": "王师傅"}, {"ticket": t(status="new"), "technician": ""}],
         "transfer_done": [{"ticket": t(), "technician": "李师傅", "previous": "王师傅"},
                           {"ticket": t(), "technician": "李师傅", "previous": ""}],

@@ -79,6 +79,34 @@ async def test_the_fault_told_again_at_the_question_reopens_the_ticket(desk) -> 
     assert (await desk.said(code))[-1] == "还是响，晚上吵得睡不着"
 
 
+async def test_praise_after_the_yes_closes_the_ticket_and_opens_none(desk) -> None:  # type: ignore[no-untyped-def]
+    """"修好了，师傅很专业" answering "问题解决了吗？" once opened a new repair ticket asking for an address, and the job
+    was never confirmed."""
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "修好了，师傅很专业")
+    assert _templates(out) == ["ticket_closed"] and out[0]["data"]["remark"]
+    assert (await desk.ticket(code)).status == "closed"
+    assert (await desk.said(code))[-1] == "修好了，师傅很专业"
+    [ask] = await desk.later(60)
+    assert ask["template"] == "survey_csat"
+
+
+async def test_a_complaint_after_the_yes_closes_the_job_and_is_filed_on_its_own(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "解决了，但是师傅态度太差了，还迟到一个小时")
+    assert _templates(out)[:2] == ["ticket_closed", "ticket_opened"]
+    assert (await desk.ticket(code)).status == "closed"
+    complaint = out[1]["data"]["ticket"]
+    assert complaint["type"] == "complaint" and complaint["id"] != code
+    assert complaint["summary"] == "师傅态度太差了，还迟到一个小时"
+
+
+async def test_the_fault_told_after_the_yes_reopens_the_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "好了，但是又漏水了")
+    assert _templates(out)[0] == "ticket_reopened" and out[0]["data"]["ticket"]["id"] == code
+
+
 async def test_not_fixed_reopens_the_same_ticket_for_its_technician(desk) -> None:  # type: ignore[no-untyped-def]
     code = await _resolved(desk)
     wang = await desk.staff_id("王师傅")

@@ -228,6 +228,31 @@ def test_at_the_confirm_question_other_words_are_not_a_no(understander, text: st
     assert understander.understand(text, now=NOW, expecting="confirm").intent != u.NOT_FIXED
 
 
+@pytest.mark.parametrize("text, intent, remark", [
+    ("修好了，师傅很专业", u.SOLVED, "师傅很专业"),
+    ("修好了但是师傅迟到了一个小时", u.SOLVED, "师傅迟到了一个小时"),
+    ("好了，就是师傅来晚了点", u.SOLVED, "师傅来晚了点"),
+    ("fixed, but the technician was late", u.SOLVED, "the technician was late"),
+    ("好了，但是又漏水了", u.NOT_FIXED, "又漏水了"),
+    ("好了，还是有点响", u.NOT_FIXED, "还是有点响"),
+])
+def test_at_the_confirm_question_words_after_the_answer_are_its_remark(understander, text: str, intent: str,
+                                                                        remark: str) -> None:
+    result = understander.understand(text, now=NOW, expecting="confirm")
+    assert (result.intent, result.note) == (intent, remark)
+
+
+@pytest.mark.parametrize("text", ["好冷啊，空调不制冷", "对了，还有个问题", "是不是还要换配件"])
+def test_at_the_confirm_question_a_yes_must_stand_as_its_own_clause(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW, expecting="confirm").intent not in (u.SOLVED, u.NOT_FIXED)
+
+
+def test_a_complaint_after_the_yes_reads_as_one_and_thanks_are_no_remark(understander) -> None:
+    result = understander.understand("解决了，但是师傅态度太差了", now=NOW, expecting="confirm")
+    assert (result.intent, result.sentiment, result.summary) == (u.SOLVED, "negative", "师傅态度太差了")
+    assert understander.understand("好了，谢谢师傅，辛苦了", now=NOW, expecting="confirm").note == ""
+
+
 @pytest.mark.parametrize("text", ["还是不行", "师傅走了以后又不制冷了", "还是没修好啊", "it is still not working"])
 def test_not_fixed_is_understood_anywhere(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).intent == u.NOT_FIXED
