@@ -56,6 +56,24 @@ def note_details(ctx: Context) -> list[Outbound]:
                       noted=_noted(these))]
 
 
+def names_the_product(ctx: Context) -> bool:
+    """A product named alone ("空调", "我家的冰箱") answering "报修"'s question: the ticket it would open says only
+    "报修：空调", which tells a technician nothing, so what is wrong with it is asked first (`note_product`)."""
+    data = ctx.state.data
+    return (data.get("kind") == TicketType.REPAIR.value and not data.get("products")
+            and bool(ctx.understanding.entities.products) and bare_product(ctx.inbound.text))
+
+
+def note_product(ctx: Context) -> list[Outbound]:
+    """Keep the product named (for the ticket's text and devices) and ask what is wrong with it."""
+    data = ctx.state.data
+    products = list(ctx.understanding.entities.products)
+    ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, products=products,
+                                               request=_after(ctx, str(data.get("request", "")),
+                                                              ctx.inbound.text.strip()))
+    return [ctx.reply("ask_problem", kind=data.get("kind") or "", product=products[0])]
+
+
 def given(ctx: Context) -> dict[str, list[Any]]:
     """The phones and addresses given while the description was awaited, for the ticket it opens."""
     return dict(ctx.state.data.get("details") or {}) if waits_for_description(ctx) else {}
@@ -114,11 +132,12 @@ async def described(ctx: Context) -> str:
 
 
 def _after(ctx: Context, request: str, description: str) -> str:
-    """The request followed by its description ("我要退货：洗衣机漏水了"), as the ticket's text; the description alone
-    after details given first."""
+    """The request followed by its description ("我要退货：洗衣机漏水了", "报修：空调，开机几分钟就停了" after the
+    product was named), as the ticket's text; the description alone after details given first."""
     if not request or not description:
         return request or description
-    return f"{request}{'：' if ctx.locale == 'zh' else ': '}{description}"
+    colon, comma = ("：", "，") if ctx.locale == "zh" else (": ", ", ")
+    return f"{request}{comma if colon in request else colon}{description}"
 
 
 async def withdrawn(ctx: Context) -> list[Outbound]:
@@ -173,7 +192,7 @@ class Undescribed:
         if thread.state != DESCRIBING or thread.data.get("inbox") != p["inbox"]:
             return []
         kind = thread.data.get("kind") or TicketType.INQUIRY.value
-        details = thread.data.get("details") or {}
+        details = merge_entities(thread.data.get("details") or {}, {"products": thread.data.get("products") or []})
         filed = await services.intake.file(Report(
             customer_id=p["customer"], actor=p["actor"], channel=p["channel"], conversation=p["conversation"],
             text=str(thread.data.get("request") or _told(details)), type=TicketType(kind),

@@ -79,6 +79,8 @@ class IntakeHandler(Handler):
                 return describing.ask_again(ctx)
             if u.contact_only:
                 return describing.note_details(ctx)
+            if describing.names_the_product(ctx):
+                return describing.note_product(ctx)
             text = await describing.described(ctx)
             u = ctx.understanding
         if len(u.problems) >= 2:

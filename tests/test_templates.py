@@ -200,6 +200,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "detail_needed": [{"ticket": t(status="new"), "field": "address"}],
         "ask_problem": [*({"kind": kind} for kind in ("repair", "installation", "maintenance", "return", "complaint",
                                                        "invoice", "")), {"kind": "", "product": "空调"},
+                        {"kind": "repair", "product": "空调"},
                         {"kind": "", "noted": [["phones", "13912345678"], ["addresses", "上海市浦东新区张江路100号"]]}],
         "request_withdrawn": [{}],
         "request_filed": [{"ticket": t(status="new"), "missing": ["phone", "address"]},

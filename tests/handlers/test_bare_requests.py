@@ -45,6 +45,27 @@ async def test_a_product_named_alone_is_asked_about_and_its_description_decides_
     assert ticket.summary.startswith("空调")
 
 
+async def test_a_product_named_after_a_repair_request_is_asked_what_is_wrong(desk) -> None:  # type: ignore[no-untyped-def]
+    """"报修" then "空调" once opened a ticket whose summary was "报修：空调": nothing for a technician to go on."""
+    await desk.say("webchat", CUSTOMER, "报修")
+    out = await desk.say("webchat", CUSTOMER, "空调")
+    assert [o["template"] for o in out] == ["ask_problem"]
+    assert (out[0]["data"]["kind"], out[0]["data"]["product"]) == ("repair", "空调")
+    out = await desk.say("webchat", CUSTOMER, "开机几分钟就停了，显示E1")
+    assert out[0]["template"] == "ticket_opened"
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert (ticket.type, ticket.summary) == ("repair", "报修：空调，开机几分钟就停了，显示E1")
+    assert ticket.entities["products"] == ["空调"]
+
+
+async def test_a_repair_named_but_never_described_is_filed_with_its_product(desk) -> None:  # type: ignore[no-untyped-def]
+    await desk.say("webchat", CUSTOMER, "报修")
+    await desk.say("webchat", CUSTOMER, "冰箱")
+    [filed] = await desk.later(WAIT + 60)
+    ticket = await desk.ticket(filed["data"]["ticket"]["id"])
+    assert (ticket.summary, ticket.entities["products"]) == ("报修：冰箱", ["冰箱"])
+
+
 async def test_a_pleasantry_asks_again_and_a_short_symptom_is_the_description(desk) -> None:  # type: ignore[no-untyped-def]
     """"嗯嗯" after "请问空调出了什么问题？" is no description: the question is asked again, the request still waits.
     "没反应" reads as no request at all to a type model, but it answers the question: a repair of the air
