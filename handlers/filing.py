@@ -32,7 +32,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
         ctx.state = conversations.reset(ctx.state)
     offers = await notices.offers(ctx, filed.ticket, filed.dispatch) if filed.dispatch else []
     alerts = await staff_alerts.on_filing(ctx, filed, before=join)
-    if question and not filed.opened:
+    question = question and not filed.opened and not filed.added  # "能不能后天下午来" gives a time: a detail
+    if question:
         alerts += await staff_alerts.on_question(ctx, filed.ticket, report.text)
     card = ctx.ticket_card(filed.ticket)
     safety = list(ctx.understanding.hazards)

@@ -95,6 +95,9 @@ async def test_the_visit_is_moved_in_the_customers_own_words(desk) -> None:  # t
     out = await desk.say("webchat", CUSTOMER, "我周六有事，周日下午来吧")
     assert "visit_none" not in _templates(out) and "visit_not_now" not in _templates(out), \
         "no visit to move yet: the time is a detail of the ticket"
+    out = await desk.say("webchat", CUSTOMER, "后天我有事，修改订单的上门时间，改到周日上午")
+    assert _templates(out)[0] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code, \
+        "read as an order change, it once opened a ticket of its own asking for an order number"
     await desk.say("wecom", "wangshifu", f"接单 {code}")
     out = await desk.say("webchat", CUSTOMER, "明天没空，改到周六上午吧")
     assert _templates(out) == ["visit_agreed", "visit_agreed"]
