@@ -44,6 +44,7 @@ class StatusHandler(Handler):
             if chased or u.angry or u.type == TicketType.COMPLAINT.value or u.entities.products:
                 return None
             return [ctx.reply("status_none")]
+        found, unmatched = _about_named(ctx, found)
         told: list[Outbound] = []
         chases = 0
         for number, ticket in enumerate(found):
@@ -58,8 +59,8 @@ class StatusHandler(Handler):
             cards.append({**ctx.ticket_card(ticket), "device": None if device is None else {
                 "serial": device.serial, "model": device.model, "warranty": devices.warranty(device).value},
                 "missing": await ctx.services.intake.missing(ticket) if ticket.is_open else []})
-        return [ctx.reply("status_report", tickets=cards, visits=await self._visits(ctx, found), chases=chases),
-                *told]
+        return [ctx.reply("status_report", tickets=cards, visits=await self._visits(ctx, found), chases=chases,
+                          unmatched=unmatched), *told]
 
     @staticmethod
     async def _chase(ctx: Context, ticket: TicketView) -> tuple[TicketView, int, list[Outbound]]:
@@ -92,3 +93,14 @@ class StatusHandler(Handler):
                 shown[ticket.code] = {"technician": technician.name if technician else "",
                                       **visits.shown(ticket.visit, ctx.now)}
         return shown
+
+
+def _about_named(ctx: Context, found: list[TicketView]) -> tuple[list[TicketView], str]:
+    """The tickets about the product the question names ("之前报过一个冰箱的，那个怎么样了"), and "" — or, when none
+    of them is, all of them and that product, so the answer says the one asked about is not among them rather than
+    passing a washing machine's ticket off as the answer."""
+    named = set(ctx.understanding.entities.products)
+    if not named:
+        return found, ""
+    about = [t for t in found if named & set(t.entities.get("products") or ())]
+    return (about, "") if about else (found, ctx.understanding.entities.products[0])

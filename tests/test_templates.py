@@ -166,7 +166,8 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                                        for w in ("in", "out", "unknown")]
                            + [{**t(status="resolved", code="SR-20240430-0002"), "device": None}], "visits": {}},
                           *({"tickets": [{**t(), "device": None}], "visits": {}, "chases": n} for n in (1, 3)),
-                          {"tickets": [{**t(), "device": None, "missing": ["phone", "address"]}], "visits": {}}],
+                          {"tickets": [{**t(), "device": None, "missing": ["phone", "address"]}], "visits": {}},
+                          {"tickets": [{**t(), "device": None}], "visits": {}, "unmatched": "冰箱"}],
         "ticket_chased": [{"ticket": ALERT_CARD, "chases": n, "text": "怎么还没人联系我？？都等了一上午了",
                            "assignee": name} for n, name in ((1, "王师傅"), (2, ""))],
         "device_scanned": [{"device": DEVICE, "ticket": t()}, {"device": UNKNOWN_DEVICE, "ticket": None}],
