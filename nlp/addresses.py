@@ -77,7 +77,8 @@ _PLACES = sorted(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + 
 _ANCHOR = quick(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))")
 # Where the detail of an address ends and the sentence carries on.
 _DETAIL_END = re.compile(
-    r"的|详细地址|地址|电话|手机|联系|收货人|收件人|明天|今天|后天|上午|下午|晚上|中午|周[一二三四五六日天]|星期|礼拜|师傅|麻烦|请|"
+    # "88号的空调坏了" ends it at 的, "德基广场旁边的小区3栋" and "大厦的5楼" go on.
+    r"的(?!小区|大厦|公寓|花园|宿舍|家属院|写字楼|[0-9一二三四五六七八九十]{1,4}(?:号|栋|幢|单元|楼|层|室))|详细地址|地址|电话|手机|联系|收货人|收件人|明天|今天|后天|上午|下午|晚上|中午|周[一二三四五六日天]|星期|礼拜|师傅|麻烦|请|"
     r"谢谢|这边|那边|家里|我家|我的|我们|空调|冰箱|洗衣机|热水器|油烟机|燃气灶|电视|净水器|坏了|需要|安装|维修|在家|有人|"
     # The sentence goes on after the house number: "星湖街328号吗", "…302室对吧", "…8号能送吗".
     r"(?<=[号室楼层栋幢弄院])(?:吗|嘛|吧|呢|啊|呀|哦|哈|么|对|是|能|可以|行|送|到|寄|发|改)"

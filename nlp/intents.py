@@ -36,6 +36,8 @@ _STATUS = quick(
     r"(?:工单|报修|维修|进度|师傅|申请|售后).{0,8}(?:到哪|怎么样|进度|状态|什么时候(?:来|到|上门|能修)|还没(?:来|到|人)|"
     r"处理得?怎么样|有(?:没有)?消息|结果|哪一步)|(?:报|报修|提交|申请|登记|反映)过.{0,14}(?:到哪|怎么样|进度|状态|"
     r"结果|处理|有(?:没有)?消息)|问题(?:处理|解决)(?:了没有?|好了没|得怎么样)|查(?:一下|询)?(?:我的)?(?:工单|进度|维修)|进度(?:怎么样|如何|查询)|"
+    r"^(?:请问|那|那么|大概|大约|师傅|你们|人)?(?:还要)?(?:多久|多长时间|什么时候|啥时候|几点|哪天)(?:能|可以|会|才)?"
+    r"(?:到|来|上门|过来|到家)(?:啊|呀|呢|吗|嘛|了)?[\s?？。.!！~～]*$|"
     r"what(?:'s| is) the status|any (?:update|news|progress)|ticket status|status of (?:my|the) (?:ticket|repair|request)|"
     r"where(?:'s| is) (?:my|the) (?:ticket|repair|request|technician|engineer|repairman)|"
     r"when (?:will|is) (?:the|my) (?:technician|engineer|repairman) (?:come|coming|arrive)|"

@@ -191,6 +191,15 @@ def test_an_address_given_in_two_parts_is_one_address() -> None:
     assert (address.city, address.district, address.detail) == ("南京市", "秦淮区", "中华路 100 号")
 
 
+@pytest.mark.parametrize("text, address", [
+    ("江苏省南京市鼓楼区中山路18号德基广场旁边的小区3栋", "江苏省南京市鼓楼区中山路18号德基广场旁边的小区3栋"),
+    ("上海市徐汇区漕溪北路398号汇智大厦的5楼", "上海市徐汇区漕溪北路398号汇智大厦的5楼"),
+    ("北京市朝阳区建国路88号的空调坏了", "北京市朝阳区建国路88号"),
+])
+def test_a_landmark_and_the_building_beside_it_are_one_address(text: str, address: str) -> None:
+    assert [a.text for a in entities(text).addresses] == [address]
+
+
 def test_company_names_and_labels_are_not_street_addresses() -> None:
     assert entities("发票抬头：上海某某科技有限公司 税号：91310115MA1K4ABC12").addresses == ()
 
