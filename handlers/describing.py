@@ -12,11 +12,12 @@ from typing import Any
 from core.domain.details import EXPECTING
 from core.domain.tickets import Priority, TicketType
 from core.envelopes import Outbound
-from core.services.intake import Report
+from core.services.intake import Filed, Report
 from core.services.tickets import merge_entities
+from core.services.unit import Services
 from handlers.base import Context, Origin, TimerContext
 from handlers.filing import COLLECTING
-from nlp import GREETING, NEW_PROBLEM, NOT_HELPFUL, THANKS, bare_product, pleasantry
+from nlp import GREETING, NEW_PROBLEM, NOT_HELPFUL, THANKS, another_matter, bare_product, pleasantry
 
 DESCRIBING = "describing"
 UNDESCRIBED = "intake.undescribed"
@@ -131,6 +132,36 @@ async def described(ctx: Context) -> str:
     return _after(ctx, request, ctx.inbound.text.strip())
 
 
+def besides_the_request(ctx: Context) -> bool:
+    """"另外我上周买的烤箱还没发货" while "我要开发票" waits for its description: another matter, of another type, not
+    the request's description (it once became the invoice ticket's text, and the delivery was never filed)."""
+    kind = ctx.state.data.get("kind") or ""
+    return bool(kind) and another_matter(ctx.inbound.text) and ctx.understanding.type not in (kind, *QUIET_TYPES)
+
+
+async def file_waiting(ctx: Context) -> list[Outbound]:
+    """The waiting request filed as it stands, as if nobody had described it (`Undescribed`), since the customer
+    moved on to another matter; staff follow it up in the conversation."""
+    data = ctx.state.data
+    await ctx.services.timers.cancel(_timer_key(ctx))
+    ctx.state = ctx.services.conversations.reset(ctx.state)
+    filed = await _file_request(ctx.services, data, customer=ctx.customer_id, actor=ctx.person.actor,
+                                channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
+                                priority=str(data.get("priority") or Priority.P3.value),
+                                sentiment=ctx.understanding.sentiment)
+    return [ctx.reply("request_filed", ticket=ctx.ticket_card(filed.ticket), missing=[])]
+
+
+async def _file_request(services: Services, data: dict[str, Any], *, customer: int, actor: str, channel: str,
+                        conversation: str, priority: str, sentiment: str) -> Filed:
+    """A ticket for the request a thread's `data` holds (with the details and products given meanwhile)."""
+    details = merge_entities(data.get("details") or {}, {"products": data.get("products") or []})
+    return await services.intake.file(Report(
+        customer_id=customer, actor=actor, channel=channel, conversation=conversation,
+        text=str(data.get("request") or _told(details)), type=TicketType(data.get("kind") or TicketType.INQUIRY.value),
+        priority=Priority(priority), sentiment=sentiment, entities=details, inbox_id=data.get("inbox")), join=None)
+
+
 def _after(ctx: Context, request: str, description: str) -> str:
     """The request followed by its description ("我要退货：洗衣机漏水了", "报修：空调，开机几分钟就停了" after the
     product was named), as the ticket's text; the description alone after details given first."""
@@ -191,13 +222,9 @@ class Undescribed:
         thread = await services.conversations.load(channel=p["channel"], thread=p["conversation"], sender=p["sender"])
         if thread.state != DESCRIBING or thread.data.get("inbox") != p["inbox"]:
             return []
-        kind = thread.data.get("kind") or TicketType.INQUIRY.value
-        details = merge_entities(thread.data.get("details") or {}, {"products": thread.data.get("products") or []})
-        filed = await services.intake.file(Report(
-            customer_id=p["customer"], actor=p["actor"], channel=p["channel"], conversation=p["conversation"],
-            text=str(thread.data.get("request") or _told(details)), type=TicketType(kind),
-            priority=Priority(p["priority"]), sentiment=p["sentiment"], entities=details, inbox_id=p["inbox"]),
-            join=None)
+        filed = await _file_request(services, thread.data, customer=p["customer"], actor=p["actor"],
+                                    channel=p["channel"], conversation=p["conversation"], priority=p["priority"],
+                                    sentiment=p["sentiment"])
         if filed.missing:
             services.conversations.set(thread, COLLECTING, ticket=filed.ticket.code,
                                        expecting=EXPECTING[filed.missing[0]])

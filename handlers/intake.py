@@ -74,6 +74,7 @@ class IntakeHandler(Handler):
                                             or ctx.state.idle and u.contact_only and await ctx.open_ticket() is None):
             return await describing.ask_what(ctx)
         given = describing.given(ctx)
+        earlier: list[Outbound] = []
         if describing.waits_for_description(ctx):
             if describing.smalltalk(ctx):
                 return describing.ask_again(ctx)
@@ -81,8 +82,15 @@ class IntakeHandler(Handler):
                 return describing.note_details(ctx)
             if describing.names_the_product(ctx):
                 return describing.note_product(ctx)
-            text = await describing.described(ctx)
-            u = ctx.understanding
+            if describing.besides_the_request(ctx):
+                earlier = await describing.file_waiting(ctx)
+            else:
+                text = await describing.described(ctx)
+        return [*earlier, *await self._file(ctx, text, given)]
+
+    async def _file(self, ctx: Context, text: str, given: dict[str, list[Any]]) -> list[Outbound]:
+        """The message filed as a problem: on the ticket it is about, else on a new one (or one per device)."""
+        u = ctx.understanding
         if len(u.problems) >= 2:
             return await self._file_each(ctx, given)
         open_ticket = await self._open_ticket(ctx)

@@ -15,6 +15,15 @@ from .entities import product_mentions, products_named
 
 _CLAUSE = re.compile(r"[，,。;；!！?？\n]+|\s*(?:另外|还有|而且|同时|以及|顺便|对了|然后|\band also\b|\balso\b)\s*",
                      re.IGNORECASE)
+_ANOTHER_MATTER = re.compile(r"^\s*(?:另外|还有|顺便|对了|再就是|by the way|also|another thing)", re.IGNORECASE)
+
+
+def another_matter(text: str) -> bool:
+    """Whether `text` opens with the words that start another topic ("另外我上周买的烤箱还没发货"): said while a
+    request waits for its description, it is not that description."""
+    return bool(_ANOTHER_MATTER.match(text))
+
+
 _JOINED = re.compile(r"\s*(?:和|跟|与|及|、|/|&|\band\b)\s*", re.IGNORECASE)
 _EACH = re.compile(r"^\s*(?:两个|两台|俩|全|也)?(?:都|全|也)?")
 """The word that says a symptom holds for each device named before it ("都坏了"); dropped when told of one."""

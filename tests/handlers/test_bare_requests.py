@@ -66,6 +66,17 @@ async def test_a_repair_named_but_never_described_is_filed_with_its_product(desk
     assert (ticket.summary, ticket.entities["products"]) == ("报修：冰箱", ["冰箱"])
 
 
+async def test_another_matter_instead_of_the_description_files_both(desk) -> None:  # type: ignore[no-untyped-def]
+    """"另外…还没发货" after "我要开发票" once became the invoice's description: the delivery was never filed."""
+    await desk.say("webchat", CUSTOMER, "我要开发票")
+    out = await desk.say("webchat", CUSTOMER, "另外我上周买的烤箱到现在还没发货")
+    assert [o["template"] for o in out][:2] == ["request_filed", "ticket_opened"]
+    invoice, delivery = [await desk.ticket(o["data"]["ticket"]["id"]) for o in out[:2]]
+    assert (invoice.type, invoice.summary) == ("invoice", "我要开发票")
+    assert (delivery.type, delivery.summary) == ("logistics", "另外我上周买的烤箱到现在还没发货")
+    assert await desk.later(2 * WAIT) == [], "the request is filed once"
+
+
 async def test_a_pleasantry_asks_again_and_a_short_symptom_is_the_description(desk) -> None:  # type: ignore[no-untyped-def]
     """"嗯嗯" after "请问空调出了什么问题？" is no description: the question is asked again, the request still waits.
     "没反应" reads as no request at all to a type model, but it answers the question: a repair of the air
