@@ -31,7 +31,7 @@ async def _report_then(chat, report: str, said: str) -> tuple[Any, dict[str, Any
 
 @pytest.mark.parametrize(("request_", "description", "kind"), [
     ("报修", "洗衣机不脱水了，一转就咣咣响", "repair"),
-    ("您好，我要报修", "冰箱", "repair"),
+    ("您好，我要报修", "冰箱不制冷了", "repair"),
     ("我要退货", "洗衣机漏水了，想退掉", "return"),
     ("预约安装", "新买的空调", "installation"),
 ])
