@@ -94,7 +94,10 @@ class ConversationService:
     def _write(self, row: ConversationState, name: str, data: dict[str, Any], expires: datetime | None) -> None:
         """A thread seen for the first time is stored once it is written to, with what it was set to: one that
         stays idle with nothing to keep (a scanned device's serial is kept while idle) needs no row (no row reads
-        as idle)."""
+        as idle). A write that changes nothing leaves the row as it is: an idle thread is reset after about every
+        other message, and moving only its `updated_at` cost an update at each commit."""
+        if row.state == name and row.data == data and row.expires_at == expires:
+            return
         key = (row.channel, row.conversation, row.sender)
         if row.id is None and (name != IDLE or data or key in self._new):
             self._new[key] = row
