@@ -131,7 +131,7 @@ class DispatchService:
         skilled = [s for s in await self._technicians() if ticket.type in s.skills]
         if not skilled:
             return await self._unassignable(ticket, NO_SKILL, actor=actor)
-        declined = await self.declined(ticket)
+        declined, offered = await self._answers(ticket)
         skilled = [s for s in skilled if s.id not in declined]
         if not skilled:
             return await self._unassignable(ticket, ALL_DECLINED, actor=actor)
@@ -148,7 +148,6 @@ class DispatchService:
             load[chosen.id] = load.get(chosen.id, 0) + 1
             self._load_at = self._tickets.moves
             return Dispatch(assignee=self._contacts[chosen.id])
-        offered = await self._offered(ticket)
         pool = tuple(self._contacts[s.id] for s in skilled if s.id not in offered and s.id in self._contacts)
         if pool:
             await self._tickets.record(ticket, actor, "pooled", {}, {"notified": [c.person_id for c in pool]})
@@ -283,11 +282,12 @@ class DispatchService:
             return True
         if ticket.assignee_id is not None or ticket.status != Status.NEW.value:
             return False
-        return staff_id in await self._offered(ticket) and staff_id not in await self.declined(ticket)
+        declined, offered = await self._answers(ticket)
+        return staff_id in offered and staff_id not in declined
 
     async def pool_notices(self, ticket: TicketView, *, claimed_by: int) -> list[PoolNotice]:
         """The grab-pool offers of this job to everyone but the technician who claimed it (to tell them it is gone)."""
-        others = sorted(await self._offered(ticket) - {claimed_by})
+        others = sorted((await self._answers(ticket))[1] - {claimed_by})
         if not others:
             return []
         staff = list(await self._session.scalars(select(Staff).where(Staff.id.in_(others))))
@@ -298,11 +298,14 @@ class DispatchService:
         return [PoolNotice(contacts[i], sent.get(pool_key(ticket.code, i), "")) for i in others if i in contacts]
 
     async def declined(self, ticket: TicketView) -> set[int]:
-        return {int(after["staff_id"]) for after in await self._tickets.events(ticket, "declined")}
+        return (await self._answers(ticket))[0]
 
-    async def _offered(self, ticket: TicketView) -> set[int]:
-        return {int(staff_id) for after in await self._tickets.events(ticket, "pooled")
-                for staff_id in after["notified"]}
+    async def _answers(self, ticket: TicketView) -> tuple[set[int], set[int]]:
+        """The technicians who passed on the job and those offered it in the grab pool, from one read of its audit
+        log."""
+        events = await self._tickets.events_of(ticket, ("declined", "pooled"))
+        return ({int(after["staff_id"]) for after in events["declined"]},
+                {int(staff_id) for after in events["pooled"] for staff_id in after["notified"]})
 
     async def load(self, staff_ids: Sequence[int]) -> dict[int, int]:
         """Open jobs per technician that count against capacity."""
