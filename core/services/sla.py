@@ -150,6 +150,10 @@ def _set(ticket: Ticket, target: str, deadline: Deadline | None) -> None:
     setattr(ticket, f"{target}_due_at", deadline.due_at if deadline else None)
 
 
+DEADLINE_COLUMNS = tuple((target, f"{target}_warn_at", f"{target}_due_at") for target in TARGETS)
+"""Each target's columns on a ticket row: (target, when it warns, when it is due)."""
+
+
 def deadline_of(ticket: Ticket, target: str) -> Deadline | None:
     due_at = getattr(ticket, f"{target}_due_at")
     return None if due_at is None else Deadline(warn_at=getattr(ticket, f"{target}_warn_at"), due_at=due_at)
