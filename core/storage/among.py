@@ -5,13 +5,18 @@ are.
 another statement to prepare: a round trip before the query, on each pooled connection, for each length met (a
 processing batch looks up 1 to 256 messages' rows). About one in five statements paid it with two processes. Array
 parameters keep one text per query: `column = ANY($1)` for one column, `(a, b) IN (SELECT … FROM unnest($1, $2))`
-for several. SQLite keeps IN (an expanding parameter), which costs it nothing more.
+for several. SQLite keeps IN (an expanding parameter) for one column. For several it takes the keys as one JSON
+array, `(a, b) IN (SELECT json_extract(value, '$[0]'), … FROM json_each(?))`: SQLite searches a list of row values
+`(a, b) IN ((?, ?), …)` by scanning the whole table (or every row of an index on another column, such as a status),
+where rows from a subquery are looked up in the index on the columns; and one text instead of one per length spares
+SQLAlchemy expanding it at every execution.
 
 The keys are a named parameter given at execution (`Among.given`), so the statement around them is built once per
 dialect (`functools.cache` on a builder of the dialect's name) rather than per call: building a select and its cache
 key costs ~0.1 ms a time, more than SQLite takes to answer it, on every batch's preload."""
 from __future__ import annotations
 
+import json
 from typing import Any, Collection, Sequence
 
 from sqlalchemy import ColumnElement, String, any_, bindparam, func, select, tuple_
@@ -35,9 +40,12 @@ class Among:
         self._width = len(columns)
         self._name = name
         self.condition: ColumnElement[bool]
-        if not self._arrays:
-            listed = tuple_(*columns) if len(columns) > 1 else columns[0]
-            self.condition = listed.in_(bindparam(name, expanding=True))
+        if not self._arrays and len(columns) == 1:
+            self.condition = columns[0].in_(bindparam(name, expanding=True))
+        elif not self._arrays:
+            keys = func.json_each(bindparam(name, type_=String())).table_valued("value")
+            self.condition = tuple_(*columns).in_(
+                select(*(func.json_extract(keys.c.value, f"$[{n}]") for n in range(len(columns)))))
         elif len(columns) == 1:
             self.condition = columns[0] == any_(bindparam(name, type_=ARRAY(_unbounded(columns[0].type))))
         else:
@@ -49,8 +57,10 @@ class Among:
 
     def given(self, keys: Collection[Any]) -> dict[str, Any]:
         """The statement's parameters for these keys."""
-        if not self._arrays or self._width == 1:
+        if self._width == 1:
             return {self._name: list(keys)}
+        if not self._arrays:
+            return {self._name: json.dumps([list(key) for key in keys])}
         return {f"{self._name}_{n}": [key[n] for key in keys] for n in range(self._width)}
 
 
