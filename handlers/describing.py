@@ -149,7 +149,7 @@ async def file_waiting(ctx: Context) -> list[Outbound]:
                                 channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
                                 priority=str(data.get("priority") or Priority.P3.value),
                                 sentiment=ctx.understanding.sentiment)
-    return [ctx.reply("request_filed", ticket=ctx.ticket_card(filed.ticket), missing=[])]
+    return [ctx.reply("request_filed", ticket=ctx.ticket_card(filed.ticket), missing=[], besides=True)]
 
 
 async def _file_request(services: Services, data: dict[str, Any], *, customer: int, actor: str, channel: str,

@@ -205,6 +205,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                         {"kind": "", "noted": [["phones", "13912345678"], ["addresses", "上海市浦东新区张江路100号"]]}],
         "request_withdrawn": [{}],
         "request_filed": [{"ticket": t(status="new"), "missing": ["phone", "address"]},
+                          {"ticket": t(status="new"), "missing": [], "besides": True},
                           {"ticket": t(status="new"), "missing": []}],
         "request_dropped": [{}],
         "ticket_not_visible": [{"code": CODE}],
