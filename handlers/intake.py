@@ -38,7 +38,7 @@ from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import confident_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product, bare_request,
-                 gratitude, withheld)
+                 continuing, gratitude, withheld)
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -240,6 +240,8 @@ class IntakeHandler(Handler):
             return not _device_fault_beside(u, ticket)
         if _another_product(u.entities.products, ticket):
             return False
+        if ticket.type == TicketType.INQUIRY.value and continuing(ctx.inbound.text):
+            return True  # "那帮我寄一个吧" after "遥控器丢了能单买吗": the inquiry's follow-up, whatever its type reads as
         if u.intent == APPOINT and TicketType(ticket.type) in FIELD_TYPES:
             return True  # "后天有事，改到周日上午吧" with no visit agreed yet (handlers.appointments): the time is a detail
         return (u.intent == ADD_DETAIL or u.type in (ticket.type, "other")

@@ -4,7 +4,7 @@ Start with `load_understander()` and call `understand(text, now=..., expecting=.
 the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
 from .model import ModelError
-from .intents import bare_product, bare_request, chasing, gratitude, pleasantry
+from .intents import bare_product, bare_request, chasing, continuing, gratitude, pleasantry
 from .problems import another_matter
 from .replies import withheld
 from .understander import Understander, load_understander
@@ -23,6 +23,6 @@ __all__ = [
     "NEW_PROBLEM", "NO_DETAIL", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED", "PENDING_CUSTOMER",
     "PENDING_PARTS", "QUEUE", "RELEASE", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY", "SURVEY_ANSWER", "THANKS",
     "TICKET_TYPES", "TRANSFER", "VERIFY",
-    "Address", "Entities", "ModelError", "another_matter", "bare_product", "bare_request", "chasing", "gratitude", "pleasantry", "TimeMention", "Understander", "Understanding", "load_understander",
+    "Address", "Entities", "ModelError", "another_matter", "bare_product", "bare_request", "chasing", "continuing", "gratitude", "pleasantry", "TimeMention", "Understander", "Understanding", "load_understander",
     "withheld",
 ]

@@ -155,6 +155,15 @@ _CHASING = quick(
 _COMPLAINING = re.compile(r"投诉|举报|12315|complain", re.IGNORECASE)
 
 
+_CONTINUING = re.compile(r"^(?:好的?|行|嗯+|哦+|ok)?[，,\s]*那(?![个些里边])", re.IGNORECASE)
+
+
+def continuing(text: str) -> bool:
+    """Whether `text` goes on from the answer before it ("那帮我寄一个吧", "好的，那就换一个"): said after a question
+    was put on a ticket, it asks for what was asked about, on that ticket."""
+    return bool(_CONTINUING.match(text))
+
+
 def chasing(text: str) -> bool:
     """Whether `text` chases help already asked for (催单): "怎么还没人联系我", "等了一上午了", "能不能快点" — the
     customer's open ticket is what it is about, when they have one. One that complains ("我要投诉！已经等了一个星期

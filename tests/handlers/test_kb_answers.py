@@ -144,3 +144,13 @@ async def test_details_after_an_answer_file_the_question_with_them(desk) -> None
     async with desk.hub.sessions() as session:
         answer = await session.scalar(select(KbAnswer))
     assert (answer.helpful, answer.ticket_id) == (False, ticket.id)
+
+
+async def test_what_the_customer_asks_for_after_an_unanswered_question_goes_on_its_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    """"那帮我寄一个吧，地址…" after "遥控器丢了能单买吗" read as a return of its own and asked for an order number."""
+    opened = await desk.say("webchat", CUSTOMER, "空调遥控器丢了能单买吗")
+    assert opened[0]["template"] == "ticket_opened" and opened[0]["data"]["ticket"]["type"] == "inquiry"
+    code = opened[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "那就帮我换货寄一个吧，电话13812345678")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+    assert (await desk.ticket(code)).entities["phones"] == ["13812345678"]

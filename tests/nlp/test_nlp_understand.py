@@ -5,6 +5,7 @@ import pytest
 
 from nlp import understanding as u
 from nlp.replies import numbered_choice
+from nlp.intents import continuing
 from datetime import datetime, timezone
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in China
@@ -304,3 +305,9 @@ def test_emoji_and_stickers_tell_the_mood(understander, text: str, sentiment: st
 def test_a_receipt_confirmed_opens_nothing(understander, text: str, intent: str) -> None:
     """"快递到了" confirms a delivery: thanks, not a logistics ticket; what arrived broken or short is a problem."""
     assert understander.understand(text, now=NOW).intent == intent
+
+
+@pytest.mark.parametrize("text, expected", [("那帮我寄一个吧", True), ("好的，那就换一个", True), ("行，那你们安排吧", True),
+                                            ("那个空调又坏了", False), ("那边说不能退", False), ("帮我寄一个", False)])
+def test_a_message_going_on_from_the_answer_before_it(text: str, expected: bool) -> None:
+    assert continuing(text) is expected
