@@ -158,8 +158,9 @@ async def _file_request(services: Services, data: dict[str, Any], *, customer: i
     details = merge_entities(data.get("details") or {}, {"products": data.get("products") or []})
     return await services.intake.file(Report(
         customer_id=customer, actor=actor, channel=channel, conversation=conversation,
-        text=str(data.get("request") or _told(details)), type=TicketType(data.get("kind") or TicketType.INQUIRY.value),
-        priority=Priority(priority), sentiment=sentiment, entities=details, inbox_id=data.get("inbox")), join=None)
+        text=str(data.get("request") or _told(details)),
+        type=TicketType(data.get("kind") or TicketType.INQUIRY.value), priority=Priority(priority), sentiment=sentiment,
+        entities=details, inbox_id=data.get("inbox")), join=None)
 
 
 def _after(ctx: Context, request: str, description: str) -> str:

@@ -37,8 +37,8 @@ from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import confident_answer
 from handlers.takeover import hand_over
-from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product, bare_request,
-                 continuing, gratitude, withheld)
+from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product,
+                 bare_request, continuing, gratitude, withheld)
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)

@@ -23,6 +23,7 @@ __all__ = [
     "NEW_PROBLEM", "NO_DETAIL", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED", "PENDING_CUSTOMER",
     "PENDING_PARTS", "QUEUE", "RELEASE", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY", "SURVEY_ANSWER", "THANKS",
     "TICKET_TYPES", "TRANSFER", "VERIFY",
-    "Address", "Entities", "ModelError", "another_matter", "bare_product", "bare_request", "chasing", "continuing", "gratitude", "pleasantry", "TimeMention", "Understander", "Understanding", "load_understander",
+    "Address", "Entities", "ModelError", "another_matter", "bare_product", "bare_request", "chasing", "continuing",
+    "gratitude", "pleasantry", "TimeMention", "Understander", "Understanding", "load_understander",
     "withheld",
 ]
