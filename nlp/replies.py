@@ -78,6 +78,15 @@ def withheld(text: str) -> bool:
     return bool(_WITHHELD.match(text.strip()))
 
 
+_ACKNOWLEDGED = re.compile(rf"^(?:{_YES}|嗯嗯|哦|噢|喔|对啊|是啊|好吧|行吧|没事){_TRAILING}$", re.IGNORECASE)
+
+
+def acknowledgement(text: str) -> bool:
+    """Whether a bare answer ("好吧", "嗯嗯", "ok") says it was heard, rather than only getting attention ("啊", "额")
+    or saying no: it is answered "好的", never "您好，我在"."""
+    return bool(_ACKNOWLEDGED.match(text.strip()))
+
+
 def bare_answer(text: str) -> bool:
     """Whether `text` is only a yes, a no or a filler ("嗯", "好的", "没有"): an answer to nothing when no question
     waits for it, so never a request (the hub greets or thanks, and opens no ticket)."""

@@ -49,10 +49,12 @@ _RULED_OUT = re.compile(
 # "有一点漏水", "快一点": 一点/两点 in words is "a bit" unless it reads as a clock time.
 _WORDY_HOUR_BEFORE = re.compile(r"[有好快慢大小差少多高低冷热早晚重轻些]$")
 _WORDY_HOUR_AFTER = re.compile(r"\s*(?:钟|左右|前后|前|后|以前|以后|之前|之后|到|至|-|~|～|吧|可以|行|来|上门|过来|整|$|[，。,.!?！？])")
-# After a bare day or date, what happened then: "1号买的", "今天又坏了", "今天第3次打电话".
+# After a bare day or date, what happened then: "1号买的", "今天又坏了", "今天第3次打电话"; or whether the thing
+# can be used that day: "今天能用吗", "今天还能看吗".
 _PAST_EVENT = re.compile(
     r"[^，。,.!?！？；;\s]{0,6}?(?:买的|买了|坏的|坏了|就坏|又坏|又漏|装的(?!话)|装好的|下的单|下单|收到|到的货|到货|签收|"
-    r"报修|报的修|来过|修过|打过|打了|发现|开始|出现|预约的|又|第[0-9一二三四五六七八九十])"
+    r"报修|报的修|来过|修过|打过|打了|发现|开始|出现|预约的|又|第[0-9一二三四五六七八九十]|"
+    r"(?:还)?(?:能|可以|能不能|可不可以)(?:正常)?(?:用|使用|开|洗|看|做饭))"
 )
 # A part of day alone ("下午可以", "下午吧") is an appointment only when offered as one.
 _OFFERED = re.compile(r"[^，。,.!?！？；;]{0,4}?(?:可以|行|吧|有空|有人|在家|方便|来|上门|过来|ok|OK)")

@@ -21,7 +21,7 @@ from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
 from .problems import problem_texts
-from .replies import answered_with_remark, bare_answer, withheld, yes_no_intent
+from .replies import acknowledgement, answered_with_remark, bare_answer, withheld, yes_no_intent
 from .sentiment import Mood, SentimentModel, shipped_sentiment
 from .store import load_model
 from .survey import is_skip, survey_answer
@@ -87,8 +87,8 @@ class Understander:
         if expecting == "confirm" and (told := answered_with_remark(clean)) is not None:
             return self._remarked(text, *told, now)
         if bare_answer(clean):
-            return Understanding(text=text, intent=u.THANKS if yes_no_intent(clean, "confirm") == u.SOLVED
-                                 else u.GREETING, type="other", type_confidence=1.0, priority="P4",
+            return Understanding(text=text, intent=u.THANKS if acknowledgement(clean) else u.GREETING,
+                                 type="other", type_confidence=1.0, priority="P4",
                                  sentiment="neutral")
         if not _MEANINGFUL.search(clean):
             return Understanding(text=text, intent=u.THANKS if approving(str(text)) else u.GREETING, type="other",

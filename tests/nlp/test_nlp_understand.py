@@ -311,3 +311,9 @@ def test_a_receipt_confirmed_opens_nothing(understander, text: str, intent: str)
                                             ("那个空调又坏了", False), ("那边说不能退", False), ("帮我寄一个", False)])
 def test_a_message_going_on_from_the_answer_before_it(text: str, expected: bool) -> None:
     assert continuing(text) is expected
+
+
+@pytest.mark.parametrize("text, intent", [("好吧", u.THANKS), ("嗯嗯", u.THANKS), ("行吧", u.THANKS), ("额", u.GREETING)])
+def test_a_bare_acknowledgement_is_heard_as_one(understander, text: str, intent: str) -> None:
+    """"好吧" was answered "您好，我在。" as if it were a greeting."""
+    assert understander.understand(text, now=NOW, expecting="phone").intent == intent
