@@ -108,12 +108,15 @@ async def _open_ticket_about(ctx: Context, asked_type: str) -> TicketView | None
 async def confident_answer(ctx: Context) -> Match | None:
     """The knowledge base's answer to the message, when it is sure enough to send it. A question it is not sure of,
     asked while a ticket of the thread is open, is read after what that ticket reported (`search_after`): "E4是什么意思"
-    after "热水器显示E4，不出热水了" is about the heater's code."""
+    after "热水器显示E4，不出热水了" is about the heater's code; and a question of a few words is not answered with an
+    article about another kind of matter than that ticket ("怎么收费" beside a repair: `KnowledgeBase.beside`)."""
     if ctx.knowledge is None:
         return None
-    match = ctx.knowledge.search(ctx.inbound.text)
+    text = ctx.inbound.text
+    match = ctx.knowledge.search(text)
+    ticket = await ctx.open_ticket()
+    if ticket is None:
+        return match if match is not None and match.sure else None
     if match is None or not match.sure:
-        ticket = await ctx.open_ticket()
-        if ticket is not None:
-            match = ctx.knowledge.search_after(ctx.inbound.text, ticket.summary)
-    return match if match is not None and match.sure else None
+        match = ctx.knowledge.search_after(text, ticket.summary)
+    return ctx.knowledge.beside(match, text, ticket.type) if match is not None and match.sure else None

@@ -213,6 +213,16 @@ class KnowledgeBase:
                            for row, query in zip(self._scores(batch), batch))
         return matches
 
+    def beside(self, match: Match, query: str, ticket_type: str) -> Match | None:
+        """`match` for `query` asked while a ticket of `ticket_type` is open, or None: a question of a few words
+        (`elliptical`: "怎么收费", "怎么换") is about that ticket, so an article of another type ("怎么收费" beside an air
+        conditioner's repair is not answered by the installation fees) does not answer it; staff do. An article of
+        general questions (its type `inquiry`: warranty, fees) may answer beside any ticket."""
+        if not elliptical(query):
+            return match
+        kind = self._types.classes[int(self._article_types[self._position[match.article_id]].argmax())]
+        return match if kind in (ticket_type, "inquiry", "other") else None
+
     def search_after(self, query: str, context: str) -> Match | None:
         """The best article for `query` read after `context` (what the customer reported before asking), when the
         question names a fault code but no product: "E4是什么意思" after "热水器显示E4" is the heater's code, where
@@ -362,6 +372,7 @@ class KnowledgeBase:
         """Each article's language by its title ("" for none), so a question is answered in its own."""
         self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self._articles),
                                                                                                   dtype=bool)
+        self._position = {a.id: i for i, a in enumerate(self._articles)}
         self._article_types = self._type_rows(["\n".join((a.title, *a.questions)) for a in self._articles])
         """Articles × types, from the title and example questions (the body explains more than it is about)."""
         self._by_term = ((1 - BODY_WEIGHT) * self._fuse(main) + BODY_WEIGHT * self._fuse(body)).T.tocsr()
@@ -405,6 +416,9 @@ class LookedUp:
     def search(self, query: str) -> Match | None:
         return self.match if query == self.question else self.knowledge.search(query)
 
+    def beside(self, match: Match, query: str, ticket_type: str) -> Match | None:
+        return self.knowledge.beside(match, query, ticket_type)
+
     def search_after(self, query: str, context: str) -> Match | None:
         if (query, context) not in self._after:
             self._after[query, context] = self.knowledge.search_after(query, context)
@@ -419,6 +433,17 @@ def prepare(text: str, synonyms: Synonyms) -> str:
 def index_words(text: str) -> list[str]:
     """The word view's terms of `text`, as the index cuts them (the word vectors are trained on these)."""
     return _words(prepare(text, domain_synonyms()))
+
+
+ELLIPTICAL_CHARACTERS = 4
+"""A question of at most this many letters (openings and particles left out) naming no product or code has no topic
+of its own: "怎么收费", "怎么换", "多少钱"."""
+
+
+def elliptical(query: str) -> bool:
+    """Whether a Chinese question says too little to be about anything but what the customer reported."""
+    return (_language(query) == "zh" and len("".join(_RUNS.findall(_without_filler(query)))) <= ELLIPTICAL_CHARACTERS
+            and not products_named(query) and not _codes(query))
 
 
 def _language(text: str) -> str | None:

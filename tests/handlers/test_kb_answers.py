@@ -154,3 +154,15 @@ async def test_what_the_customer_asks_for_after_an_unanswered_question_goes_on_i
     out = await desk.say("webchat", CUSTOMER, "那就帮我换货寄一个吧，电话13812345678")
     assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
     assert (await desk.ticket(code)).entities["phones"] == ["13812345678"]
+
+
+async def test_a_question_of_a_few_words_is_not_answered_with_another_kind_of_matter(desk) -> None:  # type: ignore[no-untyped-def]
+    """"怎么收费" beside an air conditioner's repair was answered with the installation fees."""
+    opened = await desk.say("webchat", CUSTOMER, "空调坏了")
+    code = opened[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "怎么收费")
+    assert "kb_answer" not in _templates(out) and out[0]["data"]["ticket"]["id"] == code
+    assert out[0]["data"]["question"], "put on the ticket for staff to answer"
+    await desk.say("webchat", CUSTOMER, "我要安装空调")
+    out = await desk.say("webchat", CUSTOMER, "怎么收费")
+    assert _templates(out)[0] == "kb_answer" and out[0]["data"]["article"] == "installation-fees"

@@ -235,3 +235,15 @@ def test_a_chinese_question_never_gets_an_english_article(starter: KnowledgeBase
 def test_an_english_question_no_article_answers_is_not_answered(starter: KnowledgeBase, query: str) -> None:
     match = starter.search(query)
     assert match is None or not match.answered
+
+
+def test_a_question_of_a_few_words_beside_a_ticket_is_answered_only_by_its_kind_of_article() -> None:
+    kb = KnowledgeBase(read_articles(DEMO_KB), threshold=KbConfig().threshold)
+    match = kb.search("怎么收费")
+    assert match is not None and match.sure and match.article_id == "installation-fees"
+    assert kb.beside(match, "怎么收费", "repair") is None
+    assert kb.beside(match, "怎么收费", "installation") == match
+    warranty = kb.search("保修多久")
+    assert warranty is not None and kb.beside(warranty, "保修多久", "repair") == warranty, "general questions answer"
+    whole = kb.search("装空调要另外给钱吗")
+    assert whole is not None and kb.beside(whole, "装空调要另外给钱吗", "repair") == whole, "a question of its own"
