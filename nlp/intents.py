@@ -225,7 +225,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     if _STATUS.search(text) or (entities.ticket_ids and (_PROGRESS.search(text) or len(text) <= 30
                                                          and ticket_type in ("other", "inquiry"))):
         return u.STATUS_QUERY
-    if expecting is None and entities.times and not entities.products and _RESCHEDULE.search(text):
+    # A visit moved ("后天有事，改到周日上午吧") while a phone or an address is awaited too; the answer to "when?" is a time.
+    if expecting != "time" and entities.times and not entities.products and _RESCHEDULE.search(text):
         return u.APPOINT
     field = _DETAIL_FIELDS.get(expecting or "")
     if field and getattr(entities, field):

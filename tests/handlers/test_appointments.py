@@ -104,3 +104,12 @@ async def test_the_visit_is_moved_in_the_customers_own_words(desk) -> None:  # t
     assert out[1]["recipient"] == "wangshifu" and out[1]["data"]["by_customer"] is True
     start = (await desk.ticket(code)).visit_start
     assert start is not None and start.astimezone(CHINA_TZ).weekday() == 5 and start.astimezone(CHINA_TZ).hour == 9
+
+
+async def test_a_visit_moved_while_a_detail_is_awaited_is_that_tickets_time(desk) -> None:  # type: ignore[no-untyped-def]
+    """Said while the phone was awaited, it once opened an order change asking for an order number."""
+    code = (await desk.say("webchat", "web:mover", "空调坏了，地址上海市浦东新区张江路100号3栋"))[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", "web:mover", "后天我有事，修改订单的上门时间，改到周日上午")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+    assert out[0]["data"]["missing"] == ["phone"]
+    assert (await desk.ticket(code)).entities["times"]

@@ -317,3 +317,9 @@ def test_a_message_going_on_from_the_answer_before_it(text: str, expected: bool)
 def test_a_bare_acknowledgement_is_heard_as_one(understander, text: str, intent: str) -> None:
     """"好吧" was answered "您好，我在。" as if it were a greeting."""
     assert understander.understand(text, now=NOW, expecting="phone").intent == intent
+
+
+@pytest.mark.parametrize("expecting, intent", [(None, u.APPOINT), ("phone", u.APPOINT), ("time", u.ADD_DETAIL)])
+def test_a_visit_moved_is_one_whatever_detail_is_awaited_but_a_time(understander, expecting: str | None,
+                                                                    intent: str) -> None:
+    assert understander.understand("后天我临时有事，改到周日上午吧", now=NOW, expecting=expecting).intent == intent
