@@ -37,6 +37,7 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("我的工单到哪了", u.STATUS_QUERY),
     ("维修师傅什么时候来啊", u.STATUS_QUERY),
     ("多久能到？", u.STATUS_QUERY),
+    ("修好了没？多久能到？", u.STATUS_QUERY),
     ("大概多久能上门", u.STATUS_QUERY),
     ("我之前还报过一个冰箱的，那个怎么样了", u.STATUS_QUERY),
     ("我的快递什么时候到", u.NEW_PROBLEM),
