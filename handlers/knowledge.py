@@ -15,7 +15,7 @@ from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
 from handlers.filing import COLLECTING, awaited, file_and_answer
 from nlp import ADD_DETAIL, HELPFUL, KB_QUESTION, NOT_HELPFUL
-from nlp.retrieval import Match
+from nlp.retrieval import Match, elliptical
 
 KB_FEEDBACK = "kb_feedback"
 QUESTION_TYPE = "question_type"
@@ -114,9 +114,12 @@ async def confident_answer(ctx: Context) -> Match | None:
         return None
     text = ctx.inbound.text
     match = ctx.knowledge.search(text)
+    sure = match is not None and match.sure
+    if sure and not elliptical(text):
+        return match  # the thread's ticket changes nothing: no need to read it
     ticket = await ctx.open_ticket()
     if ticket is None:
-        return match if match is not None and match.sure else None
-    if match is None or not match.sure:
+        return match if sure else None
+    if not sure:
         match = ctx.knowledge.search_after(text, ticket.summary)
     return ctx.knowledge.beside(match, text, ticket.type) if match is not None and match.sure else None
