@@ -56,7 +56,9 @@ def answered_with_remark(text: str) -> tuple[str, str] | None:
     return (u.NOT_FIXED if _PERSISTS.match(rest) else u.SOLVED), rest
 
 
-_BARE = re.compile(rf"^(?:{_YES}|{_NO}|嗯嗯|哦|噢|喔|额|呃|啊|对啊|是啊|好吧|行吧|没了|没事|no thanks){_TRAILING}$",
+_HEARD = r"嗯嗯|哦|噢|喔|对啊|是啊|好吧|行吧|没事"
+"""Bare words that say a message was heard (beside the yes words)."""
+_BARE = re.compile(rf"^(?:{_YES}|{_NO}|{_HEARD}|额|呃|啊|没了|no thanks){_TRAILING}$",
                    re.IGNORECASE)
 
 
@@ -78,7 +80,7 @@ def withheld(text: str) -> bool:
     return bool(_WITHHELD.match(text.strip()))
 
 
-_ACKNOWLEDGED = re.compile(rf"^(?:{_YES}|嗯嗯|哦|噢|喔|对啊|是啊|好吧|行吧|没事){_TRAILING}$", re.IGNORECASE)
+_ACKNOWLEDGED = re.compile(rf"^(?:{_YES}|{_HEARD}){_TRAILING}$", re.IGNORECASE)
 
 
 def acknowledgement(text: str) -> bool:
