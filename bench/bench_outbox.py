@@ -60,7 +60,7 @@ async def run(url: str, history: int, lanes: int) -> None:
                           clock.now())
         while batch := await timed(store, timings):
             claimed += len(batch)
-            await store.sent([(c.id, "p") for c in batch])
+            await store.settle([(c.id, "p") for c in batch], [])
     await engine.dispose()
     timings.sort()
     print(f"{engine.dialect.name:10} history {history:>7,}  waiting {3 * lanes:>6,} in {lanes:>5,} conversations  "
