@@ -16,7 +16,6 @@ from typing import Any, Collection, Sequence
 
 from sqlalchemy import Row, Update, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from core.clock import Clock
 from core.envelopes import Outbound
@@ -83,29 +82,31 @@ class Failure:
 def _claim(dialect: str, sending: tuple[str, ...] | None) -> Update:
     """The claim of `OutboxStore.claim_due`, for each sender's pass: built once per dialect and set of channels
     sent on (building it and its cache key cost more than the statement). Parameters: `now`, `lease_until`,
-    `limit`."""
-    earlier = aliased(OutboxRow)
+    `limit`. It is a table statement: the ORM's bulk update annotated it anew at each pass, so its cache key (the
+    whole lane subquery) was computed again, and turned the returned rows into ORM results — half the claim's CPU in
+    a burst of replies."""
+    outbox = OutboxRow.__table__
+    earlier = outbox.alias()
     waiting = bindparam("waiting", [s.value for s in WAITING], expanding=True, literal_execute=True)
-    first_in_lane = ~exists().where(earlier.channel == OutboxRow.channel,
-                                    earlier.conversation == OutboxRow.conversation,
-                                    earlier.status.in_(waiting), earlier.id < OutboxRow.id)
+    first_in_lane = ~exists().where(earlier.c.channel == outbox.c.channel,
+                                    earlier.c.conversation == outbox.c.conversation,
+                                    earlier.c.status.in_(waiting), earlier.c.id < outbox.c.id)
     if sending is not None:
-        first_in_lane = or_(first_in_lane, OutboxRow.channel.not_in(sending))
-    due = (select(OutboxRow.id).where(OutboxRow.status.in_(WAITING), OutboxRow.next_attempt_at <= bindparam("now"),
-                                      first_in_lane).order_by(OutboxRow.id).limit(bindparam("limit")))
+        first_in_lane = or_(first_in_lane, outbox.c.channel.not_in(sending))
+    due = (select(outbox.c.id).where(outbox.c.status.in_(WAITING), outbox.c.next_attempt_at <= bindparam("now"),
+                                     first_in_lane).order_by(outbox.c.id).limit(bindparam("limit")))
     if dialect == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    return (update(OutboxRow).where(OutboxRow.id.in_(due.scalar_subquery()))
-            .values(status=OutboxStatus.SENDING, attempts=OutboxRow.attempts + 1,
+    return (update(outbox).where(outbox.c.id.in_(due.scalar_subquery()))
+            .values(status=OutboxStatus.SENDING, attempts=outbox.c.attempts + 1,
                     next_attempt_at=bindparam("lease_until"))
-            .returning(OutboxRow.id, OutboxRow.payload, OutboxRow.attempts)
-            .execution_options(synchronize_session=False))
+            .returning(outbox.c.id, outbox.c.payload, outbox.c.attempts))
 
 
-_BACK = (update(OutboxRow).where(OutboxRow.channel == bindparam("lane_channel"),
-                                 OutboxRow.conversation == bindparam("lane"),
-                                 OutboxRow.status == OutboxStatus.PENDING)
-         .values(next_attempt_at=bindparam("now"), attempts=0).execution_options(synchronize_session=False))
+_BACK = (update(OutboxRow.__table__).where(OutboxRow.__table__.c.channel == bindparam("lane_channel"),
+                                           OutboxRow.__table__.c.conversation == bindparam("lane"),
+                                           OutboxRow.__table__.c.status == OutboxStatus.PENDING)
+         .values(next_attempt_at=bindparam("now"), attempts=0))
 """What waits for a recipient who is back becomes due (`OutboxStore.recipient_back`, every web-chat socket opened)."""
 
 
