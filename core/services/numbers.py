@@ -21,7 +21,7 @@ from collections import deque
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import event, text, update
+from sqlalchemy import bindparam, event, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
@@ -36,6 +36,12 @@ that a process that stops leaves a small gap."""
 MAX_BLOCK = 100
 _RESERVE = text("INSERT INTO ticket_sequences (day, last) VALUES (:day, :size) "
                 "ON CONFLICT (day) DO UPDATE SET last = ticket_sequences.last + excluded.last RETURNING last")
+_SEQUENCES = TicketSequence.__table__
+_TAKE = (update(_SEQUENCES).where(_SEQUENCES.c.day == bindparam("of_day")).values(last=_SEQUENCES.c.last + 1)
+         .returning(_SEQUENCES.c.last))
+_SET = update(_SEQUENCES).where(_SEQUENCES.c.day == bindparam("of_day")).values(last=bindparam("new_last"))
+"""The day's first number taken, and the last one written at commit: table statements built once, as an ORM
+update built at each transaction went through the ORM's bulk path and had its cache key computed again."""
 
 
 class TicketNumbers(Protocol):
@@ -70,13 +76,12 @@ class NumbersInTransaction:
         return last + 1
 
     async def _take(self, key: str) -> int | None:
-        return await self._session.scalar(update(TicketSequence).where(TicketSequence.day == key)
-                                          .values(last=TicketSequence.last + 1).returning(TicketSequence.last))
+        return await self._session.scalar(_TAKE, {"of_day": key})
 
     def _write(self, session: Session) -> None:
         for key, last in self._last.items():
             if last != self._written[key]:
-                session.execute(update(TicketSequence).where(TicketSequence.day == key).values(last=last))
+                session.execute(_SET, {"of_day": key, "new_last": last})
         self._forget(session)
 
     def _forget(self, _session: Session) -> None:
