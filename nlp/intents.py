@@ -120,7 +120,8 @@ _QUESTION = re.compile(
     r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少|收费|"
     r"要钱|哪里|什么|几年|几天|几个月|几次)|[吗嘛么呢?？]$"
 )
-_OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|不了|没有?|还没|漏|响|故障|催|已经|刚")
+_OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|不了|没有?|还没|漏|响|故障|催|已经|刚|"
+                          r"(?:要|需要|想)(?:安装|装机|上门|维修|修理|退货|换货)(?!.{0,4}[吗么嘛][\s?？]*$)")
 _FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人")
 
 _BARE_REQUEST = re.compile(
@@ -248,6 +249,20 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     if _asks(text, ticket_type):
         return u.KB_QUESTION
     return u.NEW_PROBLEM
+
+
+_TO_THE_COMPANY = quick(
+    r"(?:你们|贵司|贵公司|厂家|官方).{0,14}(?:吗|么|嘛|没有|不)[\s?？。.~～]*$|"
+    r"(?:你们|贵司|贵公司|厂家|官方)(?:能不能|可不可以|会不会|有没有|是不是|支不支持|管不管)|"
+    r"\b(?:do|does|can|will|could) (?:you|your)\b.*\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def asks_the_company(text: str) -> bool:
+    """A question put to the company about what it does ("你们能上门吗", "贵司支持以旧换新吗", "do you serve rural
+    areas?"): asked calmly it is an inquiry, whatever the words 你们 and 师傅 make the type model think of."""
+    return bool(_TO_THE_COMPANY.search(text))
 
 
 def _asks(text: str, ticket_type: str) -> bool:

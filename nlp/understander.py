@@ -16,7 +16,7 @@ from . import understanding as u
 from .assess import angry, fault_told, hazards, priority
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import approving, free_text_intent, furious, pleasantry, upset
+from .intents import approving, asks_the_company, free_text_intent, furious, pleasantry, upset
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
@@ -34,6 +34,11 @@ _NOT_A_COMMENT = frozenset({u.STATUS_QUERY, u.CANCEL, u.HUMAN, u.NOT_FIXED})
 _QUIET_TYPES = frozenset({"inquiry", "other"})
 _FAULT_CONFIDENCE = 0.6
 """A message the model reads as a question or chit-chat but that tells of a danger or an error code is a repair."""
+_UNSURE_COMPLAINT = 0.6
+_CALM = -0.1
+"""A complaint is displeasure: an unsure complaint reading (below `_UNSURE_COMPLAINT`) of a question put to the
+company whose mood shows none (a score above `_CALM`: "你们能上门吗", "你们过年放假吗") is an inquiry, not a
+complaint to apologise for."""
 _FIELD_TYPES = frozenset({"repair", "installation", "maintenance"})
 """A confident request for one of these at the comment step is a new job, not a remark on the last one."""
 READINGS_KEPT = 1024
@@ -137,8 +142,11 @@ class Understander:
     def _reading(self, clean: str, now: datetime) -> _Reading:
         found = find_entities(clean, now)
         dangers = hazards(clean)
-        return _Reading(found, dangers, self._predict(clean, found.spans, dangers), self.sentiment.mood(clean),
-                        summary_of(clean, found.spans))
+        prediction, mood = self._predict(clean, found.spans, dangers), self.sentiment.mood(clean)
+        if (prediction.type == "complaint" and prediction.confidence < _UNSURE_COMPLAINT and mood.score > _CALM
+                and asks_the_company(clean)):
+            prediction = Prediction("inquiry", prediction.confidence)
+        return _Reading(found, dangers, prediction, mood, summary_of(clean, found.spans))
 
     def _problem(self, whole: Understanding, part: str, now: datetime) -> Understanding:
         """One device's part of a message about several: typed and prioritised on its own words, with the whole

@@ -154,6 +154,28 @@ def test_exasperation_with_the_service_is_anger(understander, text: str) -> None
     assert understander.understand(text, now=NOW).angry
 
 
+@pytest.mark.parametrize("text", ["你们能上门吗", "我家在农村，你们能上门吗", "你们过年放假吗", "你们能晚上来吗",
+                                  "你们的师傅有证吗"])
+def test_a_calm_question_to_the_company_is_an_inquiry_not_a_complaint(understander, text: str) -> None:
+    """你们 leans the type model towards a complaint; asked calmly, it is a question for the knowledge base or staff."""
+    understood = understander.understand(text, now=NOW)
+    assert (understood.type, understood.intent) == ("inquiry", u.KB_QUESTION)
+
+
+@pytest.mark.parametrize("text", ["你们就是这样对待客户的吗", "你们这样做合理吗？", "你们还管不管了？", "说好今天上门，人呢？放鸽子吗"])
+def test_a_displeased_question_stays_a_complaint(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).type == "complaint"
+
+
+@pytest.mark.parametrize(("text", "intent"), [("新买的空调要安装，什么时候能来装", u.NEW_PROBLEM),
+                                              ("新房要安装三台空调，什么时候能排上", u.NEW_PROBLEM),
+                                              ("空调需要上门安装吗", u.KB_QUESTION), ("安装要多久", u.KB_QUESTION)])
+def test_a_service_wanted_with_a_question_is_a_request(understander, text: str, intent: str) -> None:
+    """"要安装，什么时候能来" asks for the job; "需要安装吗" and "安装要多久" only ask about it."""
+    understood = understander.understand(text, now=NOW)
+    assert (understood.type, understood.intent) == ("installation", intent)
+
+
 def test_sentiment_on_real_reviews_held_out_from_training(understander) -> None:
     datasets = public_datasets()
     reviews = datasets / "sentiment" / "online_shopping_10_cats.csv" if datasets else None
