@@ -77,8 +77,9 @@ _PLACES = sorted(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + 
 _ANCHOR = quick(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))")
 # Where the detail of an address ends and the sentence carries on.
 _DETAIL_END = re.compile(
-    # "88号的空调坏了" ends it at 的, "德基广场旁边的小区3栋" and "大厦的5楼" go on.
-    r"的(?!小区|大厦|公寓|花园|宿舍|家属院|写字楼|[0-9一二三四五六七八九十]{1,4}(?:号|栋|幢|单元|楼|层|室))|"
+    # "88号的空调坏了" ends it at 的; "德基广场旁边的小区3栋", "旁边的SOHO现代城5号楼" and "大厦的5楼" go on.
+    r"的(?![A-Za-z]{0,10}[\u4e00-\u9fff]{0,3}?(?:小区|大厦|公寓|花园|宿舍|家属院|写字楼|商场|广场|大楼|现代城)|"
+    r"[0-9一二三四五六七八九十]{1,4}(?:号|栋|幢|单元|楼|层|室))|"
     r"详细地址|地址|电话|手机|联系|收货人|收件人|明天|今天|后天|上午|下午|晚上|中午|周[一二三四五六日天]|星期|礼拜|师傅|麻烦|请|"
     r"谢谢|这边|那边|家里|我家|我的|我们|空调|冰箱|洗衣机|热水器|油烟机|燃气灶|电视|净水器|坏了|需要|安装|维修|在家|有人|"
     # The sentence goes on after the house number: "星湖街328号吗", "…302室对吧", "…8号能送吗".

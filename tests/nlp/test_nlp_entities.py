@@ -195,6 +195,8 @@ def test_an_address_given_in_two_parts_is_one_address() -> None:
     ("江苏省南京市鼓楼区中山路18号德基广场旁边的小区3栋", "江苏省南京市鼓楼区中山路18号德基广场旁边的小区3栋"),
     ("上海市徐汇区漕溪北路398号汇智大厦的5楼", "上海市徐汇区漕溪北路398号汇智大厦的5楼"),
     ("北京市朝阳区建国路88号的空调坏了", "北京市朝阳区建国路88号"),
+    ("北京市朝阳区建国路88号旁边的SOHO现代城5号楼", "北京市朝阳区建国路88号旁边的SOHO现代城5号楼"),
+    ("上海市浦东新区世纪大道100号的IFC商场3楼", "上海市浦东新区世纪大道100号的IFC商场3楼"),
 ])
 def test_a_landmark_and_the_building_beside_it_are_one_address(text: str, address: str) -> None:
     assert [a.text for a in entities(text).addresses] == [address]
