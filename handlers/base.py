@@ -8,8 +8,9 @@ from typing import Any, Protocol
 from core.domain.conversations import Conversation
 from core.domain.details import WAIVED
 from core.domain.people import Person, PersonKind
-from core.domain.tickets import TicketView
+from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Inbound, Outbound
+from core.services.intake import Report
 from core.services.media import location_details
 from core.services.unit import Services
 from nlp import Understanding
@@ -99,6 +100,15 @@ class Context(Origin):
 
     def attachment_list(self) -> list[dict[str, Any]]:
         return [{"kind": a.kind, "name": a.name, "url": a.url, "size": a.size} for a in self.inbound.attachments]
+
+    def report(self, text: str, ticket_type: TicketType, entities: dict[str, list[Any]]) -> Report:
+        """This message filed as `ticket_type` with `entities`: by its sender, with its attachments, at the priority,
+        mood and summary it was understood with."""
+        u = self.understanding
+        return Report(customer_id=self.customer_id, actor=self.person.actor, channel=self.inbound.channel,
+                      conversation=self.inbound.conversation, text=text, type=ticket_type,
+                      priority=Priority(u.priority), sentiment=u.sentiment, entities=entities, inbox_id=self.inbox_id,
+                      attachments=self.attachment_list(), summary=u.summary)
 
 
 def entity_lists(understanding: Understanding) -> dict[str, list[Any]]:

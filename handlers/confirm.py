@@ -8,10 +8,9 @@ up, where before the whole message opened a new ticket and the job was never con
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
-from core.domain.tickets import Priority, TicketType, TicketView
+from core.domain.tickets import TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.closure import AUTO_CLOSE
-from core.services.intake import Report
 from handlers import notices
 from handlers.base import Context, Handler, TimerContext
 from handlers.closing import CONFIRMING
@@ -54,11 +53,7 @@ class ConfirmHandler(Handler):
         told = [ctx.reply("ticket_closed", ticket=ctx.ticket_card(closed), remark=bool(u.note),
                           praised=u.sentiment == "positive")]
         if u.note and (u.type == TicketType.COMPLAINT.value or u.sentiment == "negative" or u.angry):
-            told += (await file_and_answer(ctx, Report(
-                customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
-                conversation=ctx.inbound.conversation, text=ctx.inbound.text, type=TicketType.COMPLAINT,
-                priority=Priority(u.priority), sentiment=u.sentiment, entities={}, inbox_id=ctx.inbox_id,
-                summary=u.summary), join=None))[1]
+            told += (await file_and_answer(ctx, ctx.report(ctx.inbound.text, TicketType.COMPLAINT, {}), join=None))[1]
         return told
 
     @staticmethod

@@ -4,10 +4,9 @@ back to the bot, and so does the timeout with nobody writing (`HandoverTimeout`)
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
-from core.domain.tickets import Priority, TicketType, TicketView
+from core.domain.tickets import TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.handover import HANDOVER_TIMEOUT, WITH_PERSON
-from core.services.intake import Report
 from core.services.tickets import merge_entities
 from handlers import describing
 from handlers.base import Context, Handler, TimerContext
@@ -41,13 +40,9 @@ class HandoverHandler(Handler):
         text = await describing.described(ctx) if describing.waits_for_description(ctx) else ctx.inbound.text
         current = await self._held_ticket(ctx) or await ctx.open_ticket()
         u = ctx.understanding
-        filed = await services.intake.file(Report(
-            customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
-            conversation=ctx.inbound.conversation, text=text,
-            type=TicketType.INQUIRY if u.type == TicketType.OTHER.value else TicketType(u.type),
-            priority=Priority(u.priority), sentiment=u.sentiment, entities=merge_entities(given, ctx.entity_lists()),
-            inbox_id=ctx.inbox_id,
-            attachments=ctx.attachment_list(), summary=u.summary), join=current)
+        filed = await services.intake.file(ctx.report(
+            text, TicketType.INQUIRY if u.type == TicketType.OTHER.value else TicketType(u.type),
+            merge_entities(given, ctx.entity_lists())), join=current)
         return filed.ticket
 
     async def _held_ticket(self, ctx: Context) -> TicketView | None:

@@ -27,9 +27,8 @@ from typing import Any
 
 from core.domain.details import waivable
 from core.domain.people import CUSTOMERS
-from core.domain.tickets import FIELD_TYPES, Priority, TicketType, TicketView
+from core.domain.tickets import FIELD_TYPES, TicketType, TicketView
 from core.envelopes import Outbound
-from core.services.intake import Report
 from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
 from handlers import describing
@@ -110,7 +109,7 @@ class IntakeHandler(Handler):
         if join is None:
             duplicate = join = await self._duplicate(ctx, ticket_type, entities, besides=open_ticket)
         siblings = await self._siblings(ctx, join)
-        report = self._report(ctx, text, ticket_type, entities)
+        report = ctx.report(text, ticket_type, entities)
         sibling_replies = [(await file_and_answer(ctx, report, join=sibling))[1] for sibling in siblings]
         filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None,
                                                question=u.intent == KB_QUESTION)
@@ -138,7 +137,7 @@ class IntakeHandler(Handler):
                 join = next((t for t in open_tickets if t.type == problem.type
                              and set(t.entities.get("products") or ()) & set(problem.entities.products)), None)
                 filed, answer = await file_and_answer(
-                    ctx, self._report(ctx, problem.text, TicketType(problem.type), own), join=join,
+                    ctx, ctx.report(problem.text, TicketType(problem.type), own), join=join,
                     duplicate=join is not None, several=(number, len(whole.problems)))
                 codes.append(filed.ticket.code)
                 replies.extend(answer)
@@ -158,7 +157,7 @@ class IntakeHandler(Handler):
             await ctx.services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
                                                    inbox_id=ctx.inbox_id, entities={})
             return [ctx.reply("detail_needed", ticket=ctx.ticket_card(ticket), field=field)]
-        report = self._report(ctx, ctx.inbound.text, TicketType(ticket.type), ctx.entity_lists())
+        report = ctx.report(ctx.inbound.text, TicketType(ticket.type), ctx.entity_lists())
         siblings = await self._siblings(ctx, ticket)
         told = [reply for sibling in siblings if field in await ctx.services.intake.missing(sibling)
                 for reply in (await file_and_answer(ctx, report, join=sibling, waive=field))[1][1:]]
@@ -176,14 +175,6 @@ class IntakeHandler(Handler):
         text = ctx.inbound.text
         return [ctx.reply("thanks", thanked=gratitude(text), upset=upset, greeted=ctx.understanding.intent == GREETING,
                           ticket=ctx.ticket_card(ticket), missing=missing)]
-
-    @staticmethod
-    def _report(ctx: Context, text: str, ticket_type: TicketType, entities: dict[str, list[Any]]) -> Report:
-        u = ctx.understanding
-        return Report(customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
-                      conversation=ctx.inbound.conversation, text=text, type=ticket_type,
-                      priority=Priority(u.priority), sentiment=u.sentiment, entities=entities, inbox_id=ctx.inbox_id,
-                      attachments=ctx.attachment_list(), summary=u.summary)
 
     @staticmethod
     def _wait_together(ctx: Context, codes: list[str]) -> None:
