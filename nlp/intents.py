@@ -251,17 +251,15 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     return u.NEW_PROBLEM
 
 
-_TO_THE_COMPANY = quick(
-    r"(?:你们|贵司|贵公司|厂家|官方).{0,14}(?:吗|么|嘛|没有|不)[\s?？。.~～]*$|"
-    r"(?:你们|贵司|贵公司|厂家|官方)(?:能不能|可不可以|会不会|有没有|是不是|支不支持|管不管)|"
-    r"\b(?:do|does|can|will|could) (?:you|your)\b.*\?\s*$",
-    re.IGNORECASE,
-)
+_COMPANY = r"(?:你们|贵司|贵公司|厂家|官方)"
+_TO_THE_COMPANY = quick(rf"{_COMPANY}.{{0,14}}(?:吗|么|嘛|没有|不)[\s?？。.~～]*$|"
+                        rf"{_COMPANY}(?:能不能|可不可以|会不会|有没有|是不是|支不支持|管不管)|"
+                        r"\b(?:do|does|can|will|could) (?:you|your)\b.*\?\s*$", re.IGNORECASE)
 
 
 def asks_the_company(text: str) -> bool:
     """A question put to the company about what it does ("你们能上门吗", "贵司支持以旧换新吗", "do you serve rural
-    areas?"): asked calmly it is an inquiry, whatever the words 你们 and 师傅 make the type model think of."""
+    areas?"): asked calmly it is an inquiry, however much 你们 makes the type model think of a complaint."""
     return bool(_TO_THE_COMPANY.search(text))
 
 
