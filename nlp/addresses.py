@@ -60,7 +60,7 @@ _DISTRICT_CITY = {d: city for city, names in _CITY_DISTRICTS.items() for d in na
 # "天河路", "南京北街": a place name followed by a road is a street, not the district or city.
 _ROAD = re.compile(r"[东西南北中]?(?:路|街|大街|大道|道)")
 _HAN = r"[\u4e00-\u9fff]"
-_KEYWORDS = r"(?:收货地址|详细地址|所在地区|家庭住址|地址|住址|住在|家住)(?:还是|就是|改成|改为|是|为|在)?[:： ]*"
+_KEYWORDS = r"(?:收货地址|详细地址|所在地区|家庭住址|地址|住址|住在|家住|我家在)(?:还是|就是|改成|改为|是|为|在)?[:： ]*"
 _PROVINCE = (
     "(?P<province>" + "|".join(f"{k}(?:{v[len(k):]})?" for k, v in _AUTONOMOUS.items())
     + "|(?:" + "|".join(_PROVINCES) + ")省?|(?:" + "|".join(_MUNICIPALITIES) + ")市?)"
@@ -74,7 +74,13 @@ _DETAIL = (r"(?P<detail>(?:[\u4e00-\u9fffA-Za-z0-9#()\-]|(?<=\d) (?=[号栋幢�
 _STRUCTURE = re.compile(rf"(?:{_PROVINCE})?\s*(?:{_CITY})?\s*(?:{_DISTRICT})?\s*{_DETAIL}")
 _PLACES = sorted(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + list(_CITIES) + list(_DISTRICT_CITY),
                  key=len, reverse=True)
-_ANCHOR = quick(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))")
+_STREET_NUMBER = rf"{_HAN}{{1,10}}?(?:路|街|道|巷|弄)\s?\d"
+# A district other cities have too anchors only before a street and its number ("朝阳区建国路88号"): kept without a
+# city rather than lost.
+_ANCHOR = quick(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))|"
+                rf"(?=(?:{'|'.join(sorted(_AMBIGUOUS_DISTRICTS))})(?={_STREET_NUMBER}))")
+_STREET_FIRST = quick(rf"(?<!{_HAN})(?:就是|还是|是|在|到|送到|寄到|住)?(?={_STREET_NUMBER})")
+"""A street and its house number with no place before it ("建国路88号5号楼"): an address when one was asked for."""
 # Where the detail of an address ends and the sentence carries on.
 _DETAIL_END = re.compile(
     # "88号的空调坏了" ends it at 的; "德基广场旁边的小区3栋", "旁边的SOHO现代城5号楼" and "大厦的5楼" go on.
@@ -114,10 +120,11 @@ def _known_district(city: str, detail: str) -> tuple[str, str]:
     return "", detail
 
 
-def extract_addresses(text: str) -> tuple[Address, ...]:
+def extract_addresses(text: str, *, asked: bool = False) -> tuple[Address, ...]:
+    """The addresses in `text`; when one was `asked` for, also one that starts at its street ("建国路88号")."""
     found: list[Address] = []
     pos = 0
-    while (anchor := _ANCHOR.search(text, pos)) is not None:
+    while (anchor := _ANCHOR.search(text, pos) or (_STREET_FIRST.search(text, pos) if asked else None)) is not None:
         m = _STRUCTURE.match(text, anchor.end())
         pos = max(anchor.end() + 1, m.end() if m else 0)
         if m is None:
@@ -134,7 +141,7 @@ def extract_addresses(text: str) -> tuple[Address, ...]:
         elif not (province or city) and district in _DISTRICT_CITY:
             short_city = _DISTRICT_CITY[district]
             province, city = (short_city, "") if short_city in _MUNICIPALITIES else ("", short_city)
-        keyed = anchor.end() > anchor.start()
+        keyed = anchor.end() > anchor.start() or anchor.re is _STREET_FIRST
         if not (district or (detail and _DETAIL_MARK.search(detail) and (province or city or keyed))):
             continue
         short = province.removesuffix("市")

@@ -220,8 +220,9 @@ def international_phones(text: str) -> list[tuple[int, int, str]]:
             for m in phonenumbers.PhoneNumberMatcher(text, _NO_REGION, leniency=phonenumbers.Leniency.VALID)]
 
 
-def find_entities(text: str, now: datetime) -> Found:
-    """The entities of normalized `text` and the span of every detail written in it, in order of position."""
+def find_entities(text: str, now: datetime, *, address_asked: bool = False) -> Found:
+    """The entities of normalized `text` and the span of every detail written in it, in order of position; with
+    `address_asked`, a street and its number alone ("建国路88号5号楼") is an address too."""
     claims = _Claims(text)
     tickets = claims.claim("ticket", TICKET_ID, 0, ticket_id_of, needs_digit=True)
     # An order label wins over "SN" inside its value ("单号是 SN2026…" is a Suning order number).
@@ -241,7 +242,7 @@ def find_entities(text: str, now: datetime) -> Found:
     models = claims.claim("model", _MODEL_KEYED, value=lambda m: m.group(1).upper())
     models += claims.claim("model", _MODEL_BARE, value=lambda m: m.group(1).upper() if _is_model(m.group(1)) else None,
                            needs_digit=True)  # a bare model has two digits
-    addresses = extract_addresses(text) or english_addresses(text)
+    addresses = extract_addresses(text, asked=address_asked) or english_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
     times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
     for kind, written in (("address", [a.text for a in addresses]), ("time", [t.text for t in times])):

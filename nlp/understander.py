@@ -100,7 +100,7 @@ class Understander:
                                  type_confidence=0.0, priority="P4",
                                  sentiment="negative" if upset(str(text)) else "neutral", entities=Entities(),
                                  angry=furious(str(text)))
-        reading = self._read(clean, now)
+        reading = self._read(clean, now, expecting == "address")
         entities, dangers, prediction, mood = reading.found.entities, reading.dangers, reading.prediction, reading.mood
         intent = free_text_intent(clean, prediction.type, entities, expecting)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
@@ -130,7 +130,7 @@ class Understander:
         if pleasantry(remark):
             return Understanding(text=text, intent=intent, type="other", type_confidence=1.0, priority="P4",
                                  sentiment="neutral")
-        reading = self._read(remark, now)
+        reading = self._read(remark, now, False)
         prediction, mood = reading.prediction, reading.mood
         angered = angry(remark, mood.score)
         return Understanding(text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
@@ -139,8 +139,8 @@ class Understander:
                              summary=reading.summary or widened(remark),
                              angry=angered or furious(str(text)), hazards=reading.dangers)
 
-    def _reading(self, clean: str, now: datetime) -> _Reading:
-        found = find_entities(clean, now)
+    def _reading(self, clean: str, now: datetime, address_asked: bool) -> _Reading:
+        found = find_entities(clean, now, address_asked=address_asked)
         dangers = hazards(clean)
         prediction, mood = self._predict(clean, found.spans, dangers), self.sentiment.mood(clean)
         if (prediction.type == "complaint" and prediction.confidence < _UNSURE_COMPLAINT and mood.score > _CALM

@@ -202,6 +202,13 @@ def test_a_landmark_and_the_building_beside_it_are_one_address(text: str, addres
     assert [a.text for a in entities(text).addresses] == [address]
 
 
+def test_a_district_other_cities_have_too_is_kept_before_a_street_without_a_city() -> None:
+    (address,) = entities("朝阳区建国路88号SOHO现代城5号楼1203").addresses
+    assert (address.city, address.district, address.detail) == ("", "朝阳区", "建国路88号SOHO现代城5号楼1203")
+    assert entities("朝阳区的师傅什么时候来").addresses == ()
+    assert [a.city for a in entities("长春市朝阳区人民大街100号").addresses] == ["长春市"]
+
+
 def test_company_names_and_labels_are_not_street_addresses() -> None:
     assert entities("发票抬头：上海某某科技有限公司 税号：91310115MA1K4ABC12").addresses == ()
 

@@ -324,3 +324,13 @@ def test_a_bare_acknowledgement_is_heard_as_one(understander, text: str, intent:
 def test_a_visit_moved_is_one_whatever_detail_is_awaited_but_a_time(understander, expecting: str | None,
                                                                     intent: str) -> None:
     assert understander.understand("后天我临时有事，改到周日上午吧", now=NOW, expecting=expecting).intent == intent
+
+
+@pytest.mark.parametrize(("text", "address"), [("建国路88号SOHO现代城5号楼1203", "建国路88号SOHO现代城5号楼1203"),
+                                               ("就是人民路5号", "人民路5号"), ("送到中山路18号3栋", "中山路18号3栋")])
+def test_a_street_and_its_number_answer_a_question_for_the_address(understander, text: str, address: str) -> None:
+    """Only when an address was asked for: "5号楼" is then no date, and no place name is needed before the street."""
+    asked = understander.understand(text, now=NOW, expecting="address")
+    assert (asked.intent, asked.entities.times) == (u.ADD_DETAIL, ())
+    assert [a.text for a in asked.entities.addresses] == [address]
+    assert understander.understand(text, now=NOW).entities.addresses == ()
