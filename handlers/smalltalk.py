@@ -1,12 +1,13 @@
 """Greetings and thanks get a friendly answer and never open a ticket; "😡" or "[流泪]" alone is met with an apology
-and the offer of a person, not a cheerful hello. A photo, voice note or file without words is
+and the offer of a person, not a cheerful hello. Praise ("师傅很负责，点赞") is thanked for and kept on the customer's
+newest ticket, where staff and the technician read it. A photo, voice note or file without words is
 no greeting: it is passed on to intake (it joins the open ticket, or the customer is asked what is wrong)."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
 from core.envelopes import Outbound
 from handlers.base import Context, Handler
-from nlp import GREETING, THANKS, gratitude
+from nlp import GREETING, THANKS, gratitude, praising
 
 
 class SmalltalkHandler(Handler):
@@ -18,5 +19,17 @@ class SmalltalkHandler(Handler):
         if ctx.inbound.attachments and not ctx.inbound.text.strip():
             return None
         if ctx.understanding.intent == THANKS:
+            if praising(ctx.inbound.text):
+                return [await self._praised(ctx)]
             return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text))]
         return [ctx.reply("greeting", upset=ctx.understanding.sentiment == "negative")]
+
+    @staticmethod
+    async def _praised(ctx: Context) -> Outbound:
+        tickets = ctx.services.tickets
+        newest = await tickets.for_customer(ctx.customer_id, limit=1)
+        if not newest:
+            return ctx.reply("thanks", praised=True)
+        ticket, _ = await tickets.add_message(newest[0], actor=ctx.person.actor, text=ctx.inbound.text,
+                                              inbox_id=ctx.inbox_id, entities={})
+        return ctx.reply("thanks", praised=True, ticket=ctx.ticket_card(ticket))

@@ -74,7 +74,7 @@ def furious(text: str) -> bool:
 
 
 _RECEIVED = quick(r"收到|到了|签收|拿到|取到|送到|已到|arrived|received|got (?:it|the)", re.IGNORECASE)
-_TROUBLE = quick(r"不|没|坏|破|漏|错|少|缺|烂|凹|裂|划|脏|掉|碎|湿|臭|霉|味|瑕疵|变形|过期|次品|质量|问题|退|换|"
+_TROUBLE = quick(r"不(?!错)|没|坏|破|漏|(?<!不)错|少|缺|烂|凹|裂|划|脏|掉|碎|湿|臭|霉|味|瑕疵|变形|过期|次品|质量|问题|退|换|"
                  r"但|可是|不过|却|就是|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong", re.IGNORECASE)
 _CLAUSES = re.compile(r"[，,。.！!~～；;]+")
 
@@ -87,6 +87,20 @@ def received_only(text: str) -> bool:
         return False
     first, *rest = [c for c in _CLAUSES.split(text.strip()) if c] or [""]
     return bool(_RECEIVED.search(first)) and not _TROUBLE.search(text) and all(pleasantry(c) for c in rest)
+
+
+_PRAISE = quick(r"表扬|点赞|好评|赞一个|给力|专业|到位|负责|耐心|准时|细心|热情|周到|满意|靠谱|手艺|"
+                r"(?:服务|态度|师傅|客服)(?:很|非常|特别|真|挺|超)?(?:好|棒|不错)|"
+                r"great|excellent|professional|awesome|amazing|well done|good job|helpful|friendly", re.IGNORECASE)
+_GRUDGING = quick(r"差|慢|贵|投诉|呵呵|还是|又|迟到|晚了|slow|late|however|rude", re.IGNORECASE)
+
+
+def praising(text: str) -> bool:
+    """Whether the message only praises the service ("师傅很负责，点赞", "我要表扬你们的师傅", "the technician was
+    great"): thanks to answer, not a complaint to file, though the type model reads talk of 师傅 and 态度 as one.
+    A word of anything wrong or asked ("师傅态度很好，但是收费太贵了", "专业吗") and it is not."""
+    return (len(text) <= 60 and bool(_PRAISE.search(text)) and not _TROUBLE.search(text)
+            and not _GRUDGING.search(text))
 
 
 def approving(text: str) -> bool:
@@ -240,7 +254,7 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.ADD_DETAIL
     if entities.products and bare_product(text):  # `entities` are `text`'s: without products, no product mention
         return u.NEW_PROBLEM
-    if received_only(text):
+    if received_only(text) or praising(text):
         return u.THANKS
     if ticket_type == "other" or _GREETING.match(text):
         if _GREETING.match(text):

@@ -16,7 +16,7 @@ from . import understanding as u
 from .assess import angry, fault_told, hazards, priority
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import approving, asks_the_company, free_text_intent, furious, pleasantry, upset
+from .intents import approving, asks_the_company, free_text_intent, furious, pleasantry, praising, upset
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
@@ -103,6 +103,8 @@ class Understander:
         reading = self._read(clean, now, expecting == "address")
         entities, dangers, prediction, mood = reading.found.entities, reading.dangers, reading.prediction, reading.mood
         intent = free_text_intent(clean, prediction.type, entities, expecting)
+        if intent == u.THANKS and praising(clean):  # "师傅很负责，点赞" is no complaint, whatever the model reads
+            prediction = Prediction("other", prediction.confidence)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
         if expecting == "survey_comment" and self._comments(clean, intent, prediction):
             return Understanding(text=text, intent=u.SURVEY_ANSWER, type=prediction.type,
@@ -135,7 +137,8 @@ class Understander:
         angered = angry(remark, mood.score)
         return Understanding(text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
                              priority=priority(remark, prediction.type, dangers=reading.dangers, angered=angered),
-                             sentiment=mood.label, sentiment_score=mood.score, note=remark,
+                             sentiment="positive" if praising(remark) else mood.label, sentiment_score=mood.score,
+                             note=remark,
                              summary=reading.summary or widened(remark),
                              angry=angered or furious(str(text)), hazards=reading.dangers)
 

@@ -67,3 +67,19 @@ async def test_fixed_it_myself_while_a_detail_is_awaited_cancels_the_ticket(desk
     code = opened[0]["data"]["ticket"]["id"]
     out = await desk.say("webchat", CUSTOMER, "不用了，我自己弄好了")
     assert out[0]["template"] == "ticket_cancelled" and (await desk.ticket(code)).status == "cancelled"
+
+
+@pytest.mark.parametrize("text", ["师傅很负责，点赞", "我要表扬你们的师傅", "the technician was great"])
+async def test_praise_is_thanked_for_and_kept_on_the_newest_ticket(  # type: ignore[no-untyped-def]
+        desk, text: str) -> None:
+    """Talk of 师傅 and 态度 reads like a complaint to the type model: praise opens nothing."""
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了，电话13812345678，地址北京市海淀区中关村大街1号")
+    code = opened[0]["data"]["ticket"]["id"]
+    [reply] = await desk.say("webchat", CUSTOMER, text)
+    assert (reply["template"], reply["data"]["praised"], reply["data"]["ticket"]["id"]) == ("thanks", True, code)
+    assert (await desk.said(code))[-1] == text
+
+
+async def test_praise_with_no_ticket_is_thanked_for(desk) -> None:  # type: ignore[no-untyped-def]
+    [reply] = await desk.say("webchat", CUSTOMER, "你们客服态度很好")
+    assert (reply["template"], reply["data"]["praised"], "ticket" in reply["data"]) == ("thanks", True, False)

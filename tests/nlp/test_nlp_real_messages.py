@@ -176,6 +176,18 @@ def test_a_service_wanted_with_a_question_is_a_request(understander, text: str, 
     assert (understood.type, understood.intent) == ("installation", intent)
 
 
+@pytest.mark.parametrize("text", ["师傅很负责", "师傅服务很到位，给你们点赞", "我要表扬你们的师傅", "师傅手艺不错",
+                                  "The technician was great, very professional"])
+def test_praise_is_thanks_not_a_complaint(understander, text: str) -> None:
+    understood = understander.understand(text, now=NOW)
+    assert (understood.intent, understood.type) == (u.THANKS, "other")
+
+
+@pytest.mark.parametrize("text", ["师傅态度很好，但是收费太贵了", "客服态度不错，但是问题一直没解决", "不满意", "师傅专业吗"])
+def test_praise_with_a_but_or_a_question_is_no_praise(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).intent != u.THANKS
+
+
 def test_sentiment_on_real_reviews_held_out_from_training(understander) -> None:
     datasets = public_datasets()
     reviews = datasets / "sentiment" / "online_shopping_10_cats.csv" if datasets else None

@@ -259,6 +259,10 @@ def test_a_complaint_after_the_yes_reads_as_one_and_thanks_are_no_remark(underst
     assert understander.understand("好了，谢谢师傅，辛苦了", now=NOW, expecting="confirm").note == ""
 
 
+def test_praise_after_the_yes_is_positive(understander) -> None:
+    assert understander.understand("修好了，师傅很专业", now=NOW, expecting="confirm").sentiment == "positive"
+
+
 @pytest.mark.parametrize("text", ["还是不行", "师傅走了以后又不制冷了", "还是没修好啊", "it is still not working"])
 def test_not_fixed_is_understood_anywhere(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).intent == u.NOT_FIXED
