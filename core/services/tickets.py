@@ -80,7 +80,9 @@ class TicketService:
         self._events = events
         self._open: dict[tuple[str, str], list[Ticket]] = {}
         self._rows: dict[str, Ticket] = {}
-        self._opened: list[Ticket] = []
+        self._opened: dict[int, list[Ticket]] = {}
+        """The tickets opened in this transaction, by customer: a customer's are found without going through every
+        ticket the transaction opened (a burst's transaction opens hundreds, each report asking for its customer's)."""
         self._fresh: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         """The audit events of the tickets opened in this transaction, all of which are in memory: asking for them
         (dispatch asks who declined or was offered a job) needs neither the journal written nor a query."""
@@ -128,7 +130,7 @@ class TicketService:
                         conversation=conversation, summary=summarize(summary or text), sentiment=sentiment,
                         entities=merge_entities({}, entities), created_at=now, updated_at=now)
         self._session.add(ticket)
-        self._opened.append(self._keep(ticket))
+        self._opened.setdefault(customer_id, []).append(self._keep(ticket))
         self._fresh[ticket.code] = []
         self._open.get((channel, conversation), []).append(ticket)
         self._journal.add(TicketMessage, ticket, inbox_id=inbox_id, author=actor, text=text,
@@ -334,10 +336,11 @@ class TicketService:
         would give (a changed ticket may rank wrongly in the query, hence `limit` plus their number). A customer
         created in this transaction has nothing stored to read (`new_customers`)."""
         changed = [t for t in self._session.dirty if isinstance(t, Ticket) and t.customer_id == customer_id]
+        opened = self._opened.get(customer_id, [])
         if customer_id in self._none_stored:
-            unwritten, stored = [t for t in reversed(self._opened) if t.customer_id == customer_id], []
+            unwritten, stored = opened[::-1], []
         else:
-            unwritten = [t for t in reversed(self._opened) if t.id is None and t.customer_id == customer_id]
+            unwritten = [t for t in reversed(opened) if t.id is None]
             with self._session.no_autoflush:
                 stored = await self._by_ids(list(await self._session.scalars(_OF_CUSTOMER[open_only], {
                     "customer": customer_id, "limit": limit + len(changed)})))
