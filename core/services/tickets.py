@@ -493,10 +493,12 @@ _ALL_VIEWED = frozenset(_VIEWED)
 def view(row: Ticket) -> TicketView:
     """The ticket as its row stands. The columns are taken from the row's loaded values, which is what the ORM's
     attributes hand back for them at several times the cost (a message's handling takes two or three views: the
-    attributes were half a view's cost); a row with any of them expired or never set is read through the ORM."""
+    attributes were half a view's cost); those expired or never set (a new ticket's empty columns) are read through the
+    ORM."""
     values: Mapping[str, Any] = row.__dict__
-    if not _ALL_VIEWED <= values.keys():
-        values = {column: getattr(row, column) for column in _VIEWED}
+    missing = _ALL_VIEWED - values.keys()
+    if missing:
+        values = {**values, **{column: getattr(row, column) for column in missing}}
     start, end = values["visit_start"], values["visit_end"]
     return TicketView(code=values["code"], type=values["type"], priority=values["priority"], status=values["status"],
                       customer_id=values["customer_id"], assignee_id=values["assignee_id"],
