@@ -7,12 +7,14 @@ per table just before it commits (or earlier, when a query must see them).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, insert, or_, select, tuple_, update
+from sqlalchemy import Select, Table, bindparam, event, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from core.storage.among import Among, dialect_of
 from core.storage.models import Base, MediaAttachment, Ticket
 
 _KEY = "ticket_journal"
@@ -73,15 +75,10 @@ def _link_media(session: Session, links: list[tuple[Ticket, int | None, datetime
     """Give each ticket the attachments no ticket has of its message or, sent since its `since`, of its customer in
     its thread; an attachment two tickets could take goes to the one linked first. One query finds the candidates
     of all the tickets (usually none), one statement links them."""
-    media = MediaAttachment
-    inbox_ids = {inbox_id for _, inbox_id, _ in links if inbox_id}
-    threads = {(ticket.channel, ticket.conversation) for ticket, _, _ in links}
-    found = session.execute(select(media.id, media.inbox_id, media.channel, media.conversation, media.customer_id,
-                                   media.created_at)
-                            .where(media.ticket_id.is_(None),
-                                   or_(media.inbox_id.in_(inbox_ids), tuple_(media.channel, media.conversation)
-                                       .in_(threads)))
-                            .order_by(media.id)).all()
+    statement, messages, threads = _unlinked(dialect_of(session))
+    found = session.execute(statement, {
+        **messages.given({inbox_id for _, inbox_id, _ in links if inbox_id}),
+        **threads.given({(ticket.channel, ticket.conversation) for ticket, _, _ in links})}).all()
     linked: dict[int, int] = {}
     for ticket, inbox_id, since in links:
         for row in found:
@@ -91,7 +88,20 @@ def _link_media(session: Session, links: list[tuple[Ticket, int | None, datetime
                     and row.created_at >= since)):
                 linked[row.id] = ticket.id
     if linked:
-        table = media.__table__
+        table = MediaAttachment.__table__
         session.execute(update(table).where(table.c.id == bindparam("row"), table.c.ticket_id.is_(None))
                         .values(ticket_id=bindparam("ticket")),
                         [{"row": row, "ticket": ticket} for row, ticket in linked.items()])
+
+
+@cache
+def _unlinked(dialect: str) -> tuple[Select[Any], Among, Among]:
+    """The attachments no ticket has of the messages, or in the threads, given: built once per dialect, with the
+    keys as parameters of their own (`Among`), as a commit that opened tickets asks it — a statement built at each
+    commit, with a placeholder per message and two per thread, cost more than SQLite's answer."""
+    media = MediaAttachment
+    messages = Among(dialect, [media.inbox_id], name="messages")
+    threads = Among(dialect, [media.channel, media.conversation], name="threads")
+    return (select(media.id, media.inbox_id, media.channel, media.conversation, media.customer_id, media.created_at)
+            .where(media.ticket_id.is_(None), or_(messages.condition, threads.condition))
+            .order_by(media.id)), messages, threads
