@@ -1,6 +1,7 @@
 """Conversation state per (channel, thread, person): what the bot waits for, written with the effect it belongs to."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Iterable
@@ -18,6 +19,24 @@ DEFAULT_TTL = timedelta(hours=24)
 """A conversation waiting for an answer this long starts over as idle."""
 
 
+@dataclass(slots=True)
+class _Unwritten:
+    """The state of a thread without a row, held as a plain record: a mapped object that is never added to the
+    session would still send each of its attribute changes through the ORM's instrumentation, several per message
+    in a burst of first contacts."""
+
+    channel: str
+    conversation: str
+    sender: str
+    state: str
+    data: dict[str, Any]
+    expires_at: datetime | None
+    updated_at: datetime
+
+
+_State = ConversationState | _Unwritten
+
+
 class ConversationService:
     """States within one transaction; those named to `preload` (and every one loaded or created) stay in hand, so
     later messages of the same thread in the batch see the state the earlier ones left. The states of threads new
@@ -29,8 +48,8 @@ class ConversationService:
         self._session = session
         self._clock = clock
         self._ttl = ttl
-        self._known: dict[tuple[str, str, str], ConversationState | None] = {}
-        self._new: dict[tuple[str, str, str], ConversationState] = {}
+        self._known: dict[tuple[str, str, str], _State | None] = {}
+        self._new: dict[tuple[str, str, str], _Unwritten] = {}
         """States of threads without a row, written to: inserted at commit, with what they hold then."""
         event.listen(session.sync_session, "before_commit", self._insert_new)
 
@@ -51,8 +70,8 @@ class ConversationService:
         await self.preload([key])
         row = self._known[key]
         if row is None:
-            row = ConversationState(channel=channel, conversation=thread, sender=sender, state=IDLE, data={},
-                                    expires_at=None, updated_at=now)
+            row = _Unwritten(channel=channel, conversation=thread, sender=sender, state=IDLE, data={},
+                            expires_at=None, updated_at=now)
             self._known[key] = row
         elif row.expires_at is not None and row.expires_at <= now:
             self._write(row, IDLE, {}, None)
@@ -85,13 +104,13 @@ class ConversationService:
         self._write(row, IDLE, {}, None)
         return _view(row)
 
-    def _row(self, conversation: Conversation) -> ConversationState:
+    def _row(self, conversation: Conversation) -> _State:
         row = self._known.get(conversation.key)
         if row is None:
             raise LookupError(f"conversation {conversation.key} was not loaded in this transaction")
         return row
 
-    def _write(self, row: ConversationState, name: str, data: dict[str, Any], expires: datetime | None) -> None:
+    def _write(self, row: _State, name: str, data: dict[str, Any], expires: datetime | None) -> None:
         """A thread seen for the first time is stored once it is written to, with what it was set to: one that
         stays idle with nothing to keep (a scanned device's serial is kept while idle) needs no row (no row reads
         as idle). A write that changes nothing leaves the row as it is: an idle thread is reset after about every
@@ -99,7 +118,7 @@ class ConversationService:
         if row.state == name and row.data == data and row.expires_at == expires:
             return
         key = (row.channel, row.conversation, row.sender)
-        if row.id is None and (name != IDLE or data or key in self._new):
+        if isinstance(row, _Unwritten) and (name != IDLE or data or key in self._new):
             self._new[key] = row
         row.state = name
         row.data = data
@@ -125,6 +144,6 @@ def _states(dialect: str) -> tuple[Select[tuple[ConversationState]], Among]:
     return select(ConversationState).where(threads.condition), threads
 
 
-def _view(row: ConversationState) -> Conversation:
+def _view(row: _State) -> Conversation:
     return Conversation(channel=row.channel, thread=row.conversation, sender=row.sender, state=row.state,
                         data=dict(row.data))
