@@ -3,6 +3,7 @@ or later within the reopen window) reopens the same ticket and sends it back to 
 the satisfaction survey after closure; 取消 with several open tickets."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.services.stats import StatsService
@@ -223,6 +224,15 @@ async def test_a_waiting_survey_lets_other_messages_through_reminds_once_and_exp
     async with desk.hub.sessions() as session:
         figures = await StatsService(session=session).satisfaction()
     assert (figures.sent, figures.answered, figures.response_rate) == (1, 0, 0.0)
+
+
+@pytest.mark.parametrize("text", ["算了不用了，取消吧", "那就取消吧", "cancel it"])
+async def test_cancel_words_with_nothing_named_cancel_the_open_ticket(  # type: ignore[no-untyped-def]
+        desk, text: str) -> None:
+    """Not a new ticket asking for an order number: the ticket the customer was just talking about is cancelled."""
+    code = (await desk.say("webchat", CUSTOMER, "我的快递三天了还没到，订单号4200001111222233"))[0]["data"]["ticket"]["id"]
+    assert _templates(await desk.say("webchat", CUSTOMER, text)) == ["ticket_cancelled"]
+    assert (await desk.ticket(code)).status == "cancelled"
 
 
 async def test_cancel_with_several_open_tickets_asks_which_and_tells_the_technician(desk) -> None:  # type: ignore[no-untyped-def]

@@ -338,3 +338,10 @@ def test_a_street_and_its_number_answer_a_question_for_the_address(understander,
     assert (asked.intent, asked.entities.times) == (u.ADD_DETAIL, ())
     assert [a.text for a in asked.entities.addresses] == [address]
     assert understander.understand(text, now=NOW).entities.addresses == ()
+
+
+@pytest.mark.parametrize(("text", "intent"), [("算了不用了，取消吧", u.CANCEL), ("那就取消吧", u.CANCEL), ("取消掉", u.CANCEL),
+                                              ("please cancel", u.CANCEL), ("不要了，取消订单", u.NEW_PROBLEM),
+                                              ("取消发货", u.NEW_PROBLEM)])
+def test_cancel_words_alone_cancel_and_an_order_named_is_a_request(understander, text: str, intent: str) -> None:
+    assert understander.understand(text, now=NOW).intent == intent
