@@ -39,7 +39,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     safety = list(ctx.understanding.hazards)
     if filed.opened:
         reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety,
-                          several={"part": several[0], "of": several[1]} if several else None)
+                          several={"part": several[0], "of": several[1]} if several else None,
+                          upset=ctx.understanding.angry)
     elif waive is not None:
         reply = ctx.reply("detail_waived", ticket=card, field=waive, missing=filed.missing)
     elif duplicate:

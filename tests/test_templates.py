@@ -185,6 +185,8 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                    {"praised": True}, {"praised": True, "ticket": t(status="closed")}],
         "ticket_cancelled": [{"ticket": t(status="cancelled")}],
         "ticket_opened": [{"ticket": t(status="new"), "missing": ["phone", "address"], "safety": [], "several": None},
+                          {"ticket": t(status="new", priority="P2"), "missing": ["phone"], "safety": [], "several": None,
+                           "upset": True},
                           {"ticket": t(status="new", priority="P1"), "missing": [], "safety": [], "several": None},
                           {"ticket": t(status="new", priority="P1"), "missing": ["address"], "safety": HAZARDS,
                            "several": None},

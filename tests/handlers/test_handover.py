@@ -82,6 +82,17 @@ async def test_an_angry_customer_repeating_themselves_is_handed_to_a_person(desk
     assert (await desk.events(code, "handover_requested"))[0].after == {"reason": "angry"}
 
 
+async def test_an_angry_first_report_is_met_with_an_apology(  # type: ignore[no-untyped-def]
+        desk) -> None:
+    """The first time, the bot files it (a person takes over if they say it again); "您好，您的问题我们已经记录下来了"
+    would be no answer to "气死我了"."""
+    [opened] = await desk.say("webchat", CUSTOMER, "空调又坏了，气死我了")
+    assert (opened["template"], opened["data"]["upset"], opened["data"]["ticket"]["priority"]) == (
+        "ticket_opened", True, "P2")
+    [calm] = await desk.say("webchat", "web:calm-customer", "洗衣机漏水")
+    assert calm["data"]["upset"] is False
+
+
 async def test_a_handover_nobody_writes_in_times_out_on_the_audit_log(desk) -> None:  # type: ignore[no-untyped-def]
     """Every message moves the timeout (30 minutes) on; once it runs out the conversation is back with the bot and
     the ticket says so, once."""
