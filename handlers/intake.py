@@ -37,7 +37,7 @@ from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import confident_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product,
-                 bare_request, continuing, gratitude, withheld)
+                 bare_request, continuing, gratitude, praising, withheld)
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -174,7 +174,7 @@ class IntakeHandler(Handler):
             return None
         text = ctx.inbound.text
         return [ctx.reply("thanks", thanked=gratitude(text), upset=upset, greeted=ctx.understanding.intent == GREETING,
-                          ticket=ctx.ticket_card(ticket), missing=missing)]
+                          praised=praising(text), ticket=ctx.ticket_card(ticket), missing=missing)]
 
     @staticmethod
     def _wait_together(ctx: Context, codes: list[str]) -> None:

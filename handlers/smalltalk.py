@@ -32,4 +32,4 @@ class SmalltalkHandler(Handler):
             return ctx.reply("thanks", praised=True)
         ticket, _ = await tickets.add_message(newest[0], actor=ctx.person.actor, text=ctx.inbound.text,
                                               inbox_id=ctx.inbox_id, entities={})
-        return ctx.reply("thanks", praised=True, ticket=ctx.ticket_card(ticket))
+        return ctx.reply("thanks", praised=True, kept=ticket.code)

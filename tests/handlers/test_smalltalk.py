@@ -76,10 +76,21 @@ async def test_praise_is_thanked_for_and_kept_on_the_newest_ticket(  # type: ign
     opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了，电话13812345678，地址北京市海淀区中关村大街1号")
     code = opened[0]["data"]["ticket"]["id"]
     [reply] = await desk.say("webchat", CUSTOMER, text)
-    assert (reply["template"], reply["data"]["praised"], reply["data"]["ticket"]["id"]) == ("thanks", True, code)
+    assert (reply["template"], reply["data"]["praised"], reply["data"]["kept"]) == ("thanks", True, code)
     assert (await desk.said(code))[-1] == text
 
 
 async def test_praise_with_no_ticket_is_thanked_for(desk) -> None:  # type: ignore[no-untyped-def]
     [reply] = await desk.say("webchat", CUSTOMER, "你们客服态度很好")
-    assert (reply["template"], reply["data"]["praised"], "ticket" in reply["data"]) == ("thanks", True, False)
+    assert (reply["template"], reply["data"]["praised"], "kept" in reply["data"]) == ("thanks", True, False)
+
+
+async def test_praise_while_a_detail_is_awaited_is_thanked_for_and_the_detail_asked_again(  # type: ignore[no-untyped-def]
+        desk) -> None:
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
+    code = opened[0]["data"]["ticket"]["id"]
+    [reply] = await desk.say("webchat", CUSTOMER, "you guys are great, thanks")
+    assert (reply["template"], reply["data"]["praised"]) == ("thanks", True)
+    assert reply["data"]["missing"] == ["phone", "address"]
+    assert Renderer().render("thanks", reply["data"], "zh").text.startswith("谢谢您的肯定！")
+    assert await desk.said(code) == ["洗衣机漏水了"]
