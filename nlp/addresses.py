@@ -60,7 +60,7 @@ _DISTRICT_CITY = {d: city for city, names in _CITY_DISTRICTS.items() for d in na
 # "天河路", "南京北街": a place name followed by a road is a street, not the district or city.
 _ROAD = re.compile(r"[东西南北中]?(?:路|街|大街|大道|道)")
 _HAN = r"[\u4e00-\u9fff]"
-_KEYWORDS = r"(?:收货地址|详细地址|所在地区|家庭住址|地址|住址|住在|家住|我家在)(?:还是|就是|改成|改为|是|为|在)?[:： ]*"
+_KEYWORDS = r"(?:收货地址|详细地址|所在地区|家庭住址|地址|住址|住在|家住)(?:还是|就是|改成|改为|是|为|在)?[:： ]*"
 _PROVINCE = (
     "(?P<province>" + "|".join(f"{k}(?:{v[len(k):]})?" for k, v in _AUTONOMOUS.items())
     + "|(?:" + "|".join(_PROVINCES) + ")省?|(?:" + "|".join(_MUNICIPALITIES) + ")市?)"
@@ -79,7 +79,7 @@ _STREET_NUMBER = rf"{_HAN}{{1,10}}?(?:路|街|道|巷|弄)\s?\d"
 # city rather than lost.
 _ANCHOR = quick(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))|"
                 rf"(?=(?:{'|'.join(sorted(_AMBIGUOUS_DISTRICTS))})(?={_STREET_NUMBER}))")
-_STREET_FIRST = quick(rf"(?<!{_HAN})(?:就是|还是|是|在|到|送到|寄到|住)?(?={_STREET_NUMBER})")
+_STREET_FIRST = quick(rf"(?<!{_HAN})(?:就是|还是|是|在|到|送到|寄到|住|我家在|家在)?(?={_STREET_NUMBER})")
 """A street and its house number with no place before it ("建国路88号5号楼"): an address when one was asked for."""
 # Where the detail of an address ends and the sentence carries on.
 _DETAIL_END = re.compile(
