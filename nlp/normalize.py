@@ -32,6 +32,16 @@ _ONCE = operator.methodcaller("group", 1)
 """The repeated mark, once. A callable rather than a group-reference template: `sub` hands a template to Python code
 in the `re` module on every call, repeated marks or not, and calls a callable only for a match."""
 _SPACES = re.compile(r"\s+")
+_SPOKEN_NUMBER = re.compile(r"[零〇一二三四五六七八九幺]{3,}[0-9零〇一二三四五六七八九幺]*")
+_SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+SPOKEN_LENGTH = 7
+"""A number read out digit by digit ("一三九一二三四五六七八", as voice input writes a phone): seven digits or more in a
+row are no words, so they are written in figures for the phone and order patterns."""
+
+
+def _figures(match: re.Match[str]) -> str:
+    number = match.group(0)
+    return number.translate(_SPOKEN_DIGITS) if len(number) >= SPOKEN_LENGTH else number
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +74,7 @@ def normalize(text: str) -> str:
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = to_simplified(text)
     text = _REPEATED_PUNCT.sub(_ONCE, text)
+    text = _SPOKEN_NUMBER.sub(_figures, text)
     text = _SPACES.sub(" ", text).strip()
     return text[:MAX_CHARS]
 

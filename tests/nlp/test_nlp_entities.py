@@ -29,6 +29,14 @@ def test_numbers_do_not_leak_into_each_other() -> None:
     assert found.models == ("KFR-35GW/BP3",)
 
 
+@pytest.mark.parametrize(("text", "phone"), [("我电话是一三九一二三四五六七八", "13912345678"),
+                                             ("电话幺三八零零一三八零零零", "13800138000")])
+def test_a_phone_read_out_digit_by_digit_is_a_phone(text: str, phone: str) -> None:
+    """Voice input writes a number spoken digit by digit in characters; seven or more in a row are no words."""
+    assert entities(text).phones == (phone,)
+    assert normalize("十一二点") == "十一二点"
+
+
 def test_prices_and_quantities_are_not_entities() -> None:
     found = entities("买了3台，价格1999元，一共6000多，用了2年")
     assert not (found.phones or found.order_numbers or found.models or found.times)
