@@ -4,6 +4,8 @@ safety steps for any danger the customer told of, and asks for the first detail 
 then waits for it. Staff who must hear of the ticket at once are alerted (handlers.staff_alerts)."""
 from __future__ import annotations
 
+import re
+
 from core.domain.details import EXPECTING
 from core.envelopes import Outbound
 from core.services.intake import Filed, Report
@@ -12,6 +14,12 @@ from handlers import notices, staff_alerts
 from handlers.base import Context
 
 COLLECTING = "collecting"
+_MARKS = re.compile(r"[\W_]+")
+
+
+def _bare(text: str) -> str:
+    """`text` without punctuation, spaces or emoji: "洗衣机漏水！！！" sent again says what "洗衣机漏水" said."""
+    return _MARKS.sub("", text)
 
 
 async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None, duplicate: bool = False,
@@ -46,8 +54,9 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     elif duplicate:
         reply = ctx.reply("ticket_duplicate", ticket=card, missing=filed.missing, safety=safety)
     else:
+        repeated = not filed.added and _bare(report.text) == _bare(filed.ticket.summary)
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety,
-                          question=question)
+                          question=question, repeated=repeated)
     return filed, [reply, *offers, *alerts]
 
 

@@ -43,3 +43,13 @@ async def test_a_device_fault_while_an_order_number_is_awaited_opens_its_own_tic
     assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["id"] != change
     assert out[0]["data"]["ticket"]["type"] == "repair"
     assert await desk.said(change) == ["改地址：上海市浦东新区张江路100号"]
+
+
+async def test_a_report_sent_again_is_told_it_is_on_the_ticket_already(desk) -> None:  # type: ignore[no-untyped-def]
+    """"已补充到工单，谢谢！" would thank the customer for nothing new."""
+    code = (await desk.say("webchat", "web:again", "洗衣机漏水"))[0]["data"]["ticket"]["id"]
+    [again] = await desk.say("webchat", "web:again", "洗衣机漏水！！！")
+    assert (again["template"], again["data"]["repeated"]) == ("ticket_updated", True)
+    assert again["data"]["ticket"]["id"] == code
+    [more] = await desk.say("webchat", "web:again", "洗衣机底下一直在滴水")
+    assert more["data"]["repeated"] is False
