@@ -1,13 +1,15 @@
 """Greetings and thanks get a friendly answer and never open a ticket; "😡" or "[流泪]" alone is met with an apology
 and the offer of a person, not a cheerful hello. Praise ("师傅很负责，点赞") is thanked for and kept on the customer's
-newest ticket, where staff and the technician read it. A photo, voice note or file without words is
+newest ticket, where staff and the technician read it; more words of a question staff will answer ("我家在农村"
+after "你们能上门吗") go on its ticket. A photo, voice note or file without words is
 no greeting: it is passed on to intake (it joins the open ticket, or the customer is asked what is wrong)."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
+from core.domain.tickets import TicketType
 from core.envelopes import Outbound
 from handlers.base import Context, Handler
-from nlp import GREETING, THANKS, gratitude, praising
+from nlp import GREETING, THANKS, gratitude, pleasantry, praising
 
 
 class SmalltalkHandler(Handler):
@@ -18,11 +20,22 @@ class SmalltalkHandler(Handler):
     async def handle(self, ctx: Context) -> list[Outbound] | None:
         if ctx.inbound.attachments and not ctx.inbound.text.strip():
             return None
+        if ctx.understanding.intent == GREETING and await self._tells_more_of_a_question(ctx):
+            return None
         if ctx.understanding.intent == THANKS:
             if praising(ctx.inbound.text):
                 return [await self._praised(ctx)]
             return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text))]
         return [ctx.reply("greeting", upset=ctx.understanding.sentiment == "negative")]
+
+    @staticmethod
+    async def _tells_more_of_a_question(ctx: Context) -> bool:
+        """Words the type model reads as chit-chat ("我家在农村") said while the thread's question waits for staff
+        ("你们能上门吗", an inquiry ticket): more of the question, for intake to put on its ticket, not a hello."""
+        if pleasantry(ctx.inbound.text):
+            return False
+        ticket = await ctx.open_ticket()
+        return ticket is not None and ticket.type == TicketType.INQUIRY.value
 
     @staticmethod
     async def _praised(ctx: Context) -> Outbound:

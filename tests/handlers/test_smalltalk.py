@@ -94,3 +94,12 @@ async def test_praise_while_a_detail_is_awaited_is_thanked_for_and_the_detail_as
     assert reply["data"]["missing"] == ["phone", "address"]
     assert Renderer().render("thanks", reply["data"], "zh").text.startswith("谢谢您的肯定！")
     assert await desk.said(code) == ["洗衣机漏水了"]
+
+
+async def test_more_words_of_a_question_for_staff_go_on_its_ticket_not_greeted(  # type: ignore[no-untyped-def]
+        desk) -> None:
+    code = (await desk.say("webchat", CUSTOMER, "你们周末上班吗"))[0]["data"]["ticket"]["id"]
+    [reply] = await desk.say("webchat", CUSTOMER, "我家在农村")
+    assert (reply["template"], reply["data"]["ticket"]["id"]) == ("ticket_updated", code)
+    assert await desk.said(code) == ["你们周末上班吗", "我家在农村"]
+    assert (await desk.say("webchat", CUSTOMER, "你好"))[0]["template"] == "greeting"
