@@ -19,9 +19,10 @@ LINK_OUTCOMES = ("sent", "linked", "already", "ambiguous", "unknown", "unreachab
                  "expired", "locked", "none")
 
 
-def card(locale: str, *, status: str = "assigned", priority: str = "P2", code: str = CODE) -> dict[str, Any]:
+def card(locale: str, *, status: str = "assigned", priority: str = "P2", code: str = CODE,
+         type: str = "repair") -> dict[str, Any]:
     names = labels(locale)
-    return {"id": code, "type": "repair", "type_label": names["types"]["repair"], "status": status,
+    return {"id": code, "type": type, "type_label": names["types"][type], "status": status,
             "status_label": names["statuses"][status], "priority": priority,
             "priority_label": names["priorities"][priority], "summary": "洗衣机不脱水了，一直响",
             "entities": {"phones": [JOB["phone"]], "addresses": [JOB["address"]]},
@@ -186,6 +187,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                    {"praised": True, "ticket": t(status="new"), "missing": ["phone"]}],
         "ticket_cancelled": [{"ticket": t(status="cancelled")}],
         "ticket_opened": [{"ticket": t(status="new"), "missing": ["phone", "address"], "safety": [], "several": None},
+                          {"ticket": t(status="new", type="inquiry"), "missing": [], "safety": [], "several": None},
                           {"ticket": t(status="new", priority="P2"), "missing": ["phone"], "safety": [], "several": None,
                            "upset": True},
                           {"ticket": t(status="new", priority="P1"), "missing": [], "safety": [], "several": None},
@@ -218,6 +220,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                            {"ticket": t(status="new"), "added": [], "missing": ["phone"], "safety": [],
                             "repeated": True},
                            {"ticket": t(status="assigned"), "added": [], "missing": [], "safety": [], "repeated": True},
+                           {"ticket": t(status="new", type="inquiry"), "added": [], "missing": [], "safety": []},
                            {"ticket": t(status="assigned"), "added": ["addresses"], "missing": [], "safety": []},
                            {"ticket": t(status="new", priority="P1"), "added": [], "missing": [],
                             "safety": ["water_electric"]},
