@@ -233,6 +233,8 @@ class IntakeHandler(Handler):
             return False
         if ticket.type == TicketType.INQUIRY.value and continuing(ctx.inbound.text):
             return True  # "那帮我寄一个吧" after "遥控器丢了能单买吗": the inquiry's follow-up, whatever its type reads as
+        if u.intent == KB_QUESTION and u.type == TicketType.INQUIRY.value:
+            return True  # "序列号不知道在哪" beside an installation: staff answer it on that ticket (knowledge's rule too)
         if u.intent == APPOINT and TicketType(ticket.type) in FIELD_TYPES:
             return True  # "后天有事，改到周日上午吧" with no visit agreed yet (handlers.appointments): the time is a detail
         return (u.intent == ADD_DETAIL or u.type in (ticket.type, "other")

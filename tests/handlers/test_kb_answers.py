@@ -89,6 +89,15 @@ async def test_a_question_the_knowledge_base_cannot_answer_joins_the_ticket_bein
     assert _templates(out) == ["ticket_updated"] and not out[0]["data"]["question"], "a time asked for is a detail"
 
 
+async def test_a_general_question_beside_a_complete_ticket_is_asked_on_it(desk) -> None:  # type: ignore[no-untyped-def]
+    """Nothing is awaited any more, but "序列号怎么找" is asked about the installation just booked: staff answer
+    it on that ticket instead of a second ticket opening for it."""
+    code = (await desk.say("webchat", CUSTOMER, "热水器要安装，电话18600001111，地址上海市闵行区七莘路3333弄5号，"
+                                                "下周一上午"))[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "序列号怎么找")
+    assert _templates(out) == ["ticket_updated", "question_alert"] and out[0]["data"]["ticket"]["id"] == code
+
+
 async def test_a_question_about_the_code_reported_is_read_after_the_report(desk) -> None:  # type: ignore[no-untyped-def]
     """"E4是什么意思" names no product: after a water heater showing E4 it is the heater's code, while the ticket
     still waits for a phone and once it is complete."""
