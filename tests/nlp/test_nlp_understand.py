@@ -49,6 +49,7 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("电话13812345678，地址北京市朝阳区望京街道阜通东大街6号", u.ADD_DETAIL),
     ("怎么还没人联系我？？都等了一上午了", u.STATUS_QUERY),
     ("能不能快点", u.STATUS_QUERY),
+    ("能不能快点，东西都要坏了", u.STATUS_QUERY),
     ("still waiting, nobody called me", u.STATUS_QUERY),
     ("我要投诉！！！已经等了一个星期了", u.NEW_PROBLEM),
     ("冰箱坏了三天了，怎么还没人来修", u.NEW_PROBLEM),
