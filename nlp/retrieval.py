@@ -48,7 +48,9 @@ from every row, many of them labelled wrong, it learns some wrong labels and cos
 by `bench/bench_kb.py` on questions no article lists (the hub passes `[kb] threshold`). `pinned` means a fault code
 and a product pin the article down: the question names a code (or asks of one after a report, see `search_after`),
 exactly one article in its language both mentions that code and names the product in its title, and that article
-also scores highest. The hub sends an answer that is either (`Match.sure`). "空调E4是什么意思" scores low against a
+also scores highest; or the question is one the article lists (give or take polite words, punctuation and case):
+its author said that article answers it, however the blend scores it. The hub sends an answer that is either
+(`Match.sure`). "空调E4是什么意思" scores low against a
 long table of codes and a doubtful example classifier (three articles list an E4), yet no other article can be meant.
 """
 from __future__ import annotations
@@ -118,7 +120,8 @@ class Match:
     answered: bool
     body: str
     pinned: bool = False
-    """A fault code and a product pin the article down, whatever its score (see the module docstring)."""
+    """A fault code and a product pin the article down, or the question is one the article lists, whatever its
+    score (see the module docstring)."""
 
     @property
     def sure(self) -> bool:
@@ -239,7 +242,11 @@ class KnowledgeBase:
         return self._answer(together, query, products_named(context))
 
     def _answer(self, scores: np.ndarray, query: str, products: tuple[str, ...]) -> Match | None:
-        """The best article of one query's row, pinned when the query's codes and `products` pin it."""
+        """The best article of one query's row, pinned when the query's codes and `products` pin it; the article
+        that lists the query as one of its questions, pinned, whatever scores best."""
+        listed = self._listed.get(_listed_key(query))
+        if listed is not None:
+            return replace(self._match(listed, float(scores[listed])), pinned=True)
         match = self._best(scores)
         if match is None or self._pinned(query, products) != int(scores.argmax()):
             return match
@@ -373,6 +380,12 @@ class KnowledgeBase:
         self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self._articles),
                                                                                                   dtype=bool)
         self._position = {a.id: i for i, a in enumerate(self._articles)}
+        listed: dict[str, set[int]] = {}
+        for index, article in enumerate(self._articles):
+            for question in article.questions:
+                listed.setdefault(_listed_key(question), set()).add(index)
+        self._listed = {key: owners.pop() for key, owners in listed.items() if len(owners) == 1}
+        """An example question (as `_listed_key` reads it) → the one article that lists it."""
         self._article_types = self._type_rows(["\n".join((a.title, *a.questions)) for a in self._articles])
         """Articles × types, from the title and example questions (the body explains more than it is about)."""
         self._by_term = ((1 - BODY_WEIGHT) * self._fuse(main) + BODY_WEIGHT * self._fuse(body)).T.tocsr()
@@ -455,6 +468,12 @@ def _language(text: str) -> str | None:
 
 def _codes(text: str) -> set[str]:
     return set(_CODES.findall(normalize(text).lower()))
+
+
+def _listed_key(question: str) -> str:
+    """A question as an article's list and a customer may both write it: without polite openings, closing
+    particles, punctuation or case ("序列号在哪里看？" and "请问序列号在哪里看" are "序列号在哪里看")."""
+    return "".join(_RUNS.findall(_without_filler(normalize(question)).lower()))
 
 
 def _without_filler(question: str) -> str:
