@@ -108,6 +108,17 @@ def fault_told(text: str, dangers: tuple[str, ...]) -> bool:
     return bool(dangers) or bool(_ERROR_CODE.search(text))
 
 
+_SHIPPED_SHORT = re.compile(r"少发|漏发|发少了|没(?:有)?(?:给我)?发(?:货|过来|给我|(?=[，,。.!！?？\s]|$))|"
+                            r"少(?:了|给了?)(?:一|1|两|2|几)(?:个|件|台|套|包|箱)|只(?:收到|到了?|发了?)(?:一|1|两|2)|少一(?:个|件)")
+
+
+def shipped_short(text: str) -> bool:
+    """Whether the text tells of an order delivered short ("少发了一个滤芯", "漏发了遥控器", "买了两个只收到一个"): a
+    delivery matter, whatever part is missing, though a filter or a remote reads to the type model as upkeep or a
+    repair, which would send a technician."""
+    return bool(_SHIPPED_SHORT.search(text))
+
+
 def priority(text: str, ticket_type: str, *, dangers: tuple[str, ...], angered: bool) -> str:
     """P1 (act now) … P4 (no ticket, or a question that can wait). `dangers` and `angered` are the text's `hazards`
     and `angry`, which the understanding reports as well: each is looked for once per message."""

@@ -79,7 +79,7 @@ def furious(text: str) -> bool:
 
 _RECEIVED = quick(r"收到|到了|签收|拿到|取到|送到|已到|arrived|received|got (?:it|the)", re.IGNORECASE)
 _TROUBLE = quick(r"不(?!错)|没|坏|破|漏|(?<!不)错|少|缺|烂|凹|裂|划|脏|掉|碎|湿|臭|霉|味|瑕疵|变形|过期|次品|质量|问题|退|换|"
-                 r"但|可是|不过|却|就是|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong", re.IGNORECASE)
+                 r"但|可是|不过|却|就是|只|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong|only", re.IGNORECASE)
 _CLAUSES = re.compile(r"[，,。.！!~～；;]+")
 
 

@@ -188,6 +188,19 @@ def test_praise_with_a_but_or_a_question_is_no_praise(understander, text: str) -
     assert understander.understand(text, now=NOW).intent != u.THANKS
 
 
+@pytest.mark.parametrize("text", ["我买的净水器少发了一个滤芯", "漏发了遥控器", "收到的货少了一件", "空调遥控器没有发",
+                                  "买了两个只收到一个"])
+def test_an_order_delivered_short_is_a_delivery_matter_not_a_job(understander, text: str) -> None:
+    """A missing filter or remote reads to the type model as upkeep or a repair, which would send a technician."""
+    understood = understander.understand(text, now=NOW)
+    assert (understood.intent, understood.type) == (u.NEW_PROBLEM, "logistics")
+
+
+@pytest.mark.parametrize("text", ["空调没有发热", "热水器漏水了", "滤芯该换了"])
+def test_a_fault_or_upkeep_is_no_short_delivery(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).type != "logistics"
+
+
 def test_sentiment_on_real_reviews_held_out_from_training(understander) -> None:
     datasets = public_datasets()
     reviews = datasets / "sentiment" / "online_shopping_10_cats.csv" if datasets else None
