@@ -6,6 +6,7 @@ and the survey keeps waiting. A CSAT at or below `[survey] low_score` alerts the
 ticket; a comment given after it is added to that ticket and sent to them too."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from core.domain.people import CUSTOMERS, PersonKind
@@ -15,7 +16,7 @@ from core.envelopes import Outbound
 from core.services.alerts import Audience
 from core.services.surveys import ASK, EXPIRE, REMIND
 from handlers.base import Context, Handler, TimerContext
-from nlp import SURVEY_ANSWER
+from nlp import GREETING, KB_QUESTION, SURVEY_ANSWER, THANKS, Understanding
 from templates import labels
 
 CSAT_ACTIONS = [{"id": f"csat_{n}", "command": str(n)} for n in range(1, 6)]
@@ -42,7 +43,7 @@ class SurveyHandler(Handler):
     async def handle(self, ctx: Context) -> list[Outbound] | None:
         u = ctx.understanding
         if u.intent != SURVEY_ANSWER:
-            return None
+            return await self._ask_again(ctx) if _tried_to_score(u, ctx.inbound.text) else None
         surveys = ctx.services.surveys
         survey = await surveys.waiting(ctx.inbound.channel, ctx.inbound.conversation, ctx.inbound.sender)
         if survey is None or u.scale != survey.step or (u.score is None and u.scale != SurveyStep.COMMENT):
@@ -62,6 +63,15 @@ class SurveyHandler(Handler):
         elif not survey.waiting and u.note:
             replies += await self._comment_to_staff(ctx, survey)
         return replies
+
+    @staticmethod
+    async def _ask_again(ctx: Context) -> list[Outbound] | None:
+        """The score question again, said to be unanswered: "3分钟" or "5和8" was meant for it but is no score."""
+        survey = await ctx.services.surveys.waiting(ctx.inbound.channel, ctx.inbound.conversation, ctx.inbound.sender)
+        if survey is None or survey.step not in (SurveyStep.CSAT, SurveyStep.NPS):
+            return None
+        return [ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=False, retry=True,
+                          actions=question_actions(survey.step, ctx.locale))]
 
     @staticmethod
     def _low(ctx: Context, survey: SurveyView) -> bool:
@@ -96,6 +106,19 @@ class SurveyHandler(Handler):
                                 "nps": survey.nps, "comment": survey.comment}
         return await ctx.services.alerts.alert(SUPERVISORS, template="survey_low_score", data=data,
                                                key=ctx.key(f"survey-{purpose}"))
+
+
+_NUMBER = re.compile(r"\d")
+_LETTER = re.compile(r"[A-Za-z]")
+_NOT_A_TRY = frozenset({GREETING, THANKS, KB_QUESTION})
+"""What a short message with a number in it is read as when it was meant as a score but is none."""
+
+
+def _tried_to_score(u: Understanding, text: str) -> bool:
+    """A short message with a number that is no score and asks for nothing else ("3分钟", "5和8", "10000"; "E4" is a
+    code): meant for the survey's question, so it is asked again rather than answered as chit-chat or filed."""
+    return (len(text) <= 12 and bool(_NUMBER.search(text)) and not _LETTER.search(text)
+            and u.intent in _NOT_A_TRY)
 
 
 def to_customer(due: TimerContext, survey: SurveyView, template: str, purpose: str, **data: Any) -> Outbound:

@@ -261,13 +261,15 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "kb_thanks": [{}],
         "survey_comment": [{"code": CODE, "low": low, "actions": [{"id": "skip", "command": "跳过"}]}
                            for low in (True, False)],
-        "survey_csat": [{"code": CODE, "low": False, "actions": [{"id": f"csat_{n}", "command": str(n)}
-                                                                   for n in range(1, 6)]}],
+        "survey_csat": [{"code": CODE, "low": False, "retry": retry, "actions": [{"id": f"csat_{n}", "command": str(n)}
+                                                                                 for n in range(1, 6)]}
+                        for retry in (False, True)],
         "survey_low_score": [{"code": CODE, "follow_up": "SR-20240502-0001", "csat": 1, "nps": 2,
                               "comment": "师傅迟到了两个小时"},
                              {"code": CODE, "follow_up": "SR-20240502-0001", "csat": 2, "nps": None,
                               "comment": ""}],
-        "survey_nps": [{"code": CODE, "low": low, "actions": []} for low in (True, False)],
+        "survey_nps": [{"code": CODE, "low": low, "actions": []} for low in (True, False)]
+                      + [{"code": CODE, "low": False, "retry": True, "actions": []}],
         "survey_reminder": [{"code": CODE, "actions": [{"id": f"csat_{n}", "command": str(n)}
                                                          for n in range(1, 6)]}],
         "survey_thanks": [{"code": CODE, "low": low} for low in (True, False)],

@@ -206,6 +206,20 @@ async def test_a_low_score_alerts_supervisors_and_opens_a_follow_up(desk) -> Non
     assert (await desk.said(opened.code))[-1] == "师傅迟到了两个小时"
 
 
+@pytest.mark.parametrize("text", ["3分钟", "5和8", "10000"])
+async def test_a_number_that_is_no_score_asks_the_question_again(  # type: ignore[no-untyped-def]
+        desk, text: str) -> None:
+    """Not "抱歉让您不开心了…请告诉我遇到了什么问题", and not a ticket: the customer meant to answer."""
+    code = await _resolved(desk)
+    await desk.say("webchat", CUSTOMER, "已解决")
+    await desk.later(60)
+    assert _templates(await desk.say("webchat", CUSTOMER, "4")) == ["survey_nps"]
+    [again] = await desk.say("webchat", CUSTOMER, text)
+    assert (again["template"], again["data"]["retry"], again["data"]["code"]) == ("survey_nps", True, code)
+    assert _templates(await desk.say("webchat", CUSTOMER, "8")) == ["survey_comment"]
+    assert ((await _survey(desk, code)).csat, (await _survey(desk, code)).nps) == (4, 8)
+
+
 async def test_a_waiting_survey_lets_other_messages_through_reminds_once_and_expires(desk) -> None:  # type: ignore[no-untyped-def]
     code = await _resolved(desk)
     await desk.say("webchat", CUSTOMER, "已解决")
