@@ -19,9 +19,10 @@ from core.domain.tickets import TICKET_ID, ticket_id_of
 
 from .addresses import extract_addresses
 from .english_addresses import english_addresses
+from .english_times import english_times
 from .patterns import quick
 from .times import extract_times
-from .understanding import Entities
+from .understanding import Entities, TimeMention
 
 _DIGIT = re.compile(r"\d")
 _EDGE_L = r"(?<![0-9A-Za-z])"
@@ -205,6 +206,16 @@ def _landline(m: re.Match[str]) -> str:
     return f"{number}-{m.group(5)}" if m.group(5) else number
 
 
+def _all_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
+    """The times written in Chinese and in English, in order; a clock time inside an English mention ("9:30" of
+    "Saturday, 9:30") is that mention's."""
+    chinese, english = extract_times(text, now), english_times(text, now)
+    if not english:
+        return chinese
+    kept = [t for t in chinese if not any(t.text in e.text for e in english)]
+    return tuple(sorted([*kept, *english], key=lambda t: text.find(t.text)))
+
+
 def extract_entities(text: str, now: datetime) -> Entities:
     """All entities of normalized `text`; `now` (the message time) anchors relative times."""
     return find_entities(text, now).entities
@@ -244,7 +255,7 @@ def find_entities(text: str, now: datetime, *, address_asked: bool = False) -> F
                            needs_digit=True)  # a bare model has two digits
     addresses = extract_addresses(text, asked=address_asked) or english_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
-    times = tuple(t for t in extract_times(text, now) if not any(t.text in a.text for a in addresses))
+    times = tuple(t for t in _all_times(text, now) if not any(t.text in a.text for a in addresses))
     for kind, written in (("address", [a.text for a in addresses]), ("time", [t.text for t in times])):
         _locate(claims, kind, text, written)
     claims.claim("money", _MONEY, 0, lambda m: m.group(0))

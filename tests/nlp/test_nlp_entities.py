@@ -264,3 +264,20 @@ def test_an_address_written_in_english_is_found_and_routed(text: str, written: s
                                   "the fridge on floor 2 is noisy"])
 def test_english_without_a_street_has_no_address(text: str) -> None:
     assert entities(text).addresses == ()
+
+
+@pytest.mark.parametrize(("text", "written", "start"), [
+    ("can someone come tomorrow afternoon? I'm at 88 Jianguo Road", "tomorrow afternoon", "2026-11-24T14:00"),
+    ("come Saturday", "Saturday", "2026-11-28T09:00"),
+    ("next Monday at 3pm works", "next Monday at 3pm", "2026-11-30T15:00"),
+    ("Saturday, 9:30", "Saturday, 9:30", "2026-11-28T09:30"),
+    ("I'm not home tomorrow, Saturday morning works", "Saturday morning", "2026-11-28T09:00"),
+])
+def test_english_appointment_times_resolve_in_china_time(text: str, written: str, start: str) -> None:
+    (found,) = entities(text).times
+    assert (found.text, found.start.strftime("%Y-%m-%dT%H:%M")) == (written, start)
+
+
+@pytest.mark.parametrize("text", ["please call me tomorrow", "it broke last Saturday", "I bought it 2 weeks ago"])
+def test_english_times_not_for_a_visit_are_none(text: str) -> None:
+    assert entities(text).times == ()
