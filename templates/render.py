@@ -96,6 +96,7 @@ class Renderer:
         )
         self._env.filters["inert"] = quoting.inert
         self._env.filters["china_time"] = china_time
+        self._env.filters["as_written"] = as_written
         self._env.filters["table_lines"] = table_lines
         self._dir = template_dir
         self._present = {path.relative_to(template_dir).as_posix() for path in template_dir.rglob("*.j2")}
@@ -167,6 +168,16 @@ def table_lines(markdown: str) -> str:
 
 def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+_REGION_BEFORE_LATIN = re.compile(r"^[\u4e00-\u9fff]+ (?=[A-Za-z0-9])")
+
+
+def as_written(value: str) -> str:
+    """A detail read back as the customer wrote it: an address in Latin letters is recorded led by its region in
+    Chinese for dispatch ("北京市朝阳区 88 Jianguo Road, …", nlp.understanding.Address.recorded), which the customer
+    never wrote."""
+    return _REGION_BEFORE_LATIN.sub("", value, count=1)
 
 
 def china_time(value: str) -> str:

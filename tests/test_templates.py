@@ -356,3 +356,14 @@ def test_a_table_in_an_answer_reaches_the_chat_as_lines() -> None:
     assert "|" not in rendered.text and "---" not in rendered.text
     assert "E1 点火失败：打开燃气阀门\nE4 传感器异常：断电重启" in rendered.text
     assert "**E4** 传感器异常：断电重启" in rendered.markdown and "仍不行请报修。" in rendered.text
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_an_address_in_latin_letters_is_read_back_without_the_region_added_for_dispatch(locale: str) -> None:
+    address = "北京市朝阳区 88 Jianguo Road, Chaoyang District, Beijing"
+    ticket = {**card(locale, status="new"), "entities": {"addresses": [address]}}
+    rendered = Renderer().render("ticket_updated", {"ticket": ticket, "added": ["addresses"], "missing": [],
+                                                    "safety": []}, locale)
+    assert "88 Jianguo Road, Chaoyang District, Beijing" in rendered.text and "北京市朝阳区" not in rendered.text
+    noted = Renderer().render("ask_problem", {"kind": "", "product": "", "noted": [("addresses", address)]}, locale)
+    assert "北京市朝阳区" not in noted.text
