@@ -38,6 +38,7 @@ from handlers.knowledge import confident_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product,
                  bare_request, continuing, gratitude, praising, withheld)
+from nlp.problems import question_beside
 
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -117,7 +118,7 @@ class IntakeHandler(Handler):
         if u.angry and not filed.opened:
             return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:],
                     *(reply for told in sibling_replies for reply in told)]
-        return _told_together(replies, sibling_replies)
+        return [*_told_together(replies, sibling_replies), *await _answer_beside(ctx)]
 
     async def _file_each(self, ctx: Context, given: dict[str, list[Any]]) -> list[Outbound]:
         """A message telling of problems with several devices: a ticket for each (typed, prioritised and dispatched
@@ -256,6 +257,19 @@ def _another_product(products: Sequence[str], ticket: TicketView) -> bool:
     message naming none, says nothing either way."""
     known = set(ticket.entities.get("products") or ())
     return bool(products and known and not known & set(products))
+
+
+async def _answer_beside(ctx: Context) -> list[Outbound]:
+    """The knowledge base's answer to a question the report ends with ("空调不制冷，另外保修期多久？"), when it is sure
+    of it: the report is filed and the question answered, instead of one of them going unheard."""
+    asked = question_beside(ctx.inbound.text)
+    match = ctx.knowledge.search(asked) if asked and ctx.knowledge is not None else None
+    if asked is None or match is None or not match.sure:
+        return []
+    await ctx.services.knowledge.answered(customer_id=ctx.customer_id, channel=ctx.inbound.channel,
+                                          conversation=ctx.inbound.conversation, question=asked,
+                                          article_id=match.article_id, score=match.score)
+    return [ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body, beside=True)]
 
 
 def _told_together(replies: list[Outbound], siblings: Sequence[list[Outbound]]) -> list[Outbound]:

@@ -24,6 +24,19 @@ def another_matter(text: str) -> bool:
     return bool(_ANOTHER_MATTER.match(text))
 
 
+_QUESTION_BESIDE = re.compile(r"[，,。;；!！\s]*(?:另外|还有|顺便问一?下|顺便|对了|想问一?下|请问|by the way|also)[，,:：\s]*"
+                              r"(?P<question>[^，,。;；!！]+(?:[?？]|吗|么|多久|多少钱?|怎么\S*|几年|哪里|什么))[\s?？。.]*$",
+                              re.IGNORECASE)
+
+
+def question_beside(text: str) -> str | None:
+    """The question a report ends with, after the words that start another topic ("空调不制冷，另外保修期多久？" →
+    "保修期多久？"): the knowledge base may answer it while the report is filed. None when the message is only a
+    question or asks nothing else."""
+    found = _QUESTION_BESIDE.search(text)
+    return found.group("question") if found is not None and found.start() > 0 else None
+
+
 _JOINED = re.compile(r"\s*(?:和|跟|与|及|、|/|&|\band\b)\s*", re.IGNORECASE)
 _EACH = re.compile(r"^\s*(?:两个|两台|俩|全|也)?(?:都|全|也)?")
 """The word that says a symptom holds for each device named before it ("都坏了"); dropped when told of one."""

@@ -257,7 +257,9 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "kb_answer": [{"article": "return-policy", "title": "七天无理由退货", "body": "签收后 **7 天内**可以退货。",
                        "actions": [{"id": "helpful", "command": "有帮助"}, {"id": "not_helpful", "command": "没帮助"}]},
                       {"article": "return-policy", "title": "七天无理由退货", "body": "签收后 **7 天内**可以退货。",
-                       "ticket": t(status="new"), "missing": ["phone"]}],
+                       "ticket": t(status="new"), "missing": ["phone"]},
+                      {"article": "return-policy", "title": "七天无理由退货", "body": "签收后 **7 天内**可以退货。",
+                       "beside": True}],
         "kb_thanks": [{}],
         "survey_comment": [{"code": CODE, "low": low, "actions": [{"id": "skip", "command": "跳过"}]}
                            for low in (True, False)],

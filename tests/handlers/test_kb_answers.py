@@ -175,3 +175,12 @@ async def test_a_question_of_a_few_words_is_not_answered_with_another_kind_of_ma
     await desk.say("webchat", CUSTOMER, "我要安装空调")
     out = await desk.say("webchat", CUSTOMER, "怎么收费")
     assert _templates(out)[0] == "kb_answer" and out[0]["data"]["article"] == "installation-fees"
+
+
+async def test_a_report_ending_with_a_question_is_filed_and_the_question_answered(  # type: ignore[no-untyped-def]
+        desk) -> None:
+    """"空调不制冷，另外保修期多久？" opened the repair and the warranty question went unheard."""
+    out = await desk.say("webchat", CUSTOMER, "空调不制冷，另外保修期多久？")
+    assert _templates(out) == ["ticket_opened", "kb_answer"]
+    assert (out[1]["data"]["article"], out[1]["data"]["beside"]) == ("warranty-terms", True)
+    assert out[0]["data"]["ticket"]["type"] == "repair"

@@ -6,6 +6,7 @@ import pytest
 from nlp import understanding as u
 from nlp.replies import numbered_choice
 from nlp.intents import continuing
+from nlp.problems import question_beside
 from datetime import datetime, timezone
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in China
@@ -346,3 +347,13 @@ def test_a_street_and_its_number_answer_a_question_for_the_address(understander,
                                               ("取消发货", u.NEW_PROBLEM)])
 def test_cancel_words_alone_cancel_and_an_order_named_is_a_request(understander, text: str, intent: str) -> None:
     assert understander.understand(text, now=NOW).intent == intent
+
+
+@pytest.mark.parametrize(("text", "question"), [("空调不制冷，另外保修期多久？", "保修期多久？"),
+                                                ("洗衣机漏水了，顺便问下上门收费吗", "上门收费吗"),
+                                                ("the fridge is not cooling, also how long is the warranty?",
+                                                 "how long is the warranty?"),
+                                                ("空调不制冷，另外洗衣机也漏水", None), ("保修期多久？", None),
+                                                ("冷冻室不冷，是不是坏了？要怎么处理", None)])
+def test_the_question_a_report_ends_with_is_found(text: str, question: str | None) -> None:
+    assert question_beside(text) == question
