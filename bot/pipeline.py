@@ -67,6 +67,8 @@ QUESTIONS_AT_ONCE = 32
 event loop, where each alone costs about a millisecond."""
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_CODES = re.compile(r"\b(?:S/?N|No|ID|P/?N)\b|[\w/-]*\d[\w/-]*", re.IGNORECASE)
+"""Codes and their labels ("SN: HW2026…", "KFR-35GW", "E4"): written in Latin letters whatever the language."""
 
 
 def transaction_budget(dialect: str, *, other_processes: bool) -> float:
@@ -105,11 +107,11 @@ def budget_own_work_only(dialect: str, *, other_processes: bool) -> bool:
 
 def reply_locale(text: str, default: str) -> str:
     """Answer in the language the person wrote in: Chinese if any Chinese, English if only Latin letters — but a
-    bare "ok", "no" or "yes" is no language of its own (Chinese customers type them too): the language the person
-    last wrote in (a customer's is remembered)."""
+    serial or model number ("SN: HW2026…") or a bare "ok", "no" or "yes" is no language of its own (Chinese
+    customers type them too): the language the person last wrote in (a customer's is remembered)."""
     if _CJK.search(text):
         return "zh"
-    if _LATIN.search(text) and not bare_answer(text):
+    if _LATIN.search(_CODES.sub("", text)) and not bare_answer(text):
         return "en"
     return default
 

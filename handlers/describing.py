@@ -46,8 +46,8 @@ async def ask_what(ctx: Context) -> list[Outbound]:
 
 
 def note_details(ctx: Context) -> list[Outbound]:
-    """A phone or an address while the description is awaited: kept for the ticket, read back, and the question
-    asked again."""
+    """A phone, an address, an order or a serial number while the description is awaited: kept for the ticket,
+    read back, and the question asked again."""
     data = ctx.state.data
     these = _details(ctx)
     ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING,
@@ -76,13 +76,14 @@ def note_product(ctx: Context) -> list[Outbound]:
 
 
 def given(ctx: Context) -> dict[str, list[Any]]:
-    """The phones and addresses given while the description was awaited, for the ticket it opens."""
+    """The details (phones, addresses, order and serial numbers) given while the description was awaited, for the
+    ticket it opens."""
     return dict(ctx.state.data.get("details") or {}) if waits_for_description(ctx) else {}
 
 
 def _details(ctx: Context) -> dict[str, list[Any]]:
-    """The message's phones and addresses when it is nothing else."""
-    if not ctx.understanding.contact_only:
+    """The message's details when it is nothing else (`Understanding.details_only`)."""
+    if not ctx.understanding.details_only:
         return {}
     return {kind: values for kind, values in ctx.entity_lists().items() if values}
 

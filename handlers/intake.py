@@ -71,14 +71,14 @@ class IntakeHandler(Handler):
             return None
         text = ctx.inbound.text
         if not ctx.inbound.attachments and (bare_request(text) or ctx.state.idle and bare_product(text)
-                                            or ctx.state.idle and u.contact_only and await ctx.open_ticket() is None):
+                                            or ctx.state.idle and u.details_only and await ctx.open_ticket() is None):
             return await describing.ask_what(ctx)
         given = describing.given(ctx)
         earlier: list[Outbound] = []
         if describing.waits_for_description(ctx):
             if describing.smalltalk(ctx):
                 return describing.ask_again(ctx)
-            if u.contact_only:
+            if u.details_only:
                 return describing.note_details(ctx)
             if describing.names_the_product(ctx):
                 return describing.note_product(ctx)

@@ -172,12 +172,13 @@ class Understanding:
     scale: str | None = None
 
     @property
-    def contact_only(self) -> bool:
-        """The message is a phone or an address and nothing else ("13912345678", "地址：上海市…"): details given
-        before the problem is told, not a request of any kind ("收货地址改成…" asks for a change)."""
+    def details_only(self) -> bool:
+        """The message is a phone, an address, an order or a serial number and nothing else ("13912345678",
+        "地址：上海市…", "4200001234567890", "SN: HW2026…"): details given before the problem is told, not a request
+        of any kind ("收货地址改成…" asks for a change)."""
         e = self.entities
-        return (self.intent == ADD_DETAIL and bool(e.phones or e.addresses) and not self.summary
-                and not (e.order_numbers or e.serial_numbers or e.ticket_ids or e.products or e.models or e.times))
+        return (self.intent == ADD_DETAIL and bool(e.phones or e.addresses or e.order_numbers or e.serial_numbers)
+                and not self.summary and not (e.ticket_ids or e.products or e.models or e.times))
 
     def to_dict(self) -> dict[str, Any]:
         """The classify JSON; `problems` lists each device's part (the same keys, no nested `problems`) when the

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from core.clock import FakeClock
 from core.domain.details import DESCRIBE_WAIT
 from tests.handlers.conftest import _desk
@@ -113,6 +115,19 @@ async def test_a_phone_given_first_is_kept_and_the_problem_asked_for(desk) -> No
     ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
     assert (ticket.type, ticket.entities["phones"]) == ("repair", ["13912345678"])
     assert ticket.entities["addresses"] and ticket.summary == "冰箱坏了，不制冷"
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [("SN: HW20260101XYZ88", "serial_numbers", "HW20260101XYZ88"),
+                                                    ("4200001234567890", "order_numbers", "4200001234567890")])
+async def test_a_serial_or_order_number_given_first_is_kept_and_the_problem_asked_for(  # type: ignore[no-untyped-def]
+        desk, text: str, kind: str, value: str) -> None:
+    """A serial number alone was "Sorry, I did not quite get that" (in English, for its Latin letters), an order
+    number alone an order change asking nothing."""
+    [asked] = await desk.say("webchat", CUSTOMER, text)
+    assert (asked["template"], asked["data"]["noted"], asked["locale"]) == ("ask_problem", [[kind, value]], "zh")
+    out = await desk.say("webchat", CUSTOMER, "洗衣机不脱水")
+    assert out[0]["template"] == "ticket_opened"
+    assert (await desk.ticket(out[0]["data"]["ticket"]["id"])).entities[kind] == [value]
 
 
 async def test_a_changed_address_is_still_a_request(desk) -> None:  # type: ignore[no-untyped-def]
