@@ -29,10 +29,17 @@ _QUESTION_BESIDE = re.compile(r"[，,。;；!！\s]*(?:另外|还有|顺便问�
                               re.IGNORECASE)
 
 
+_WHAT_TO_DO = re.compile(r"[，,。;；!！?？\s]+(?:那|我)?(?:该|要|应该|现在)?(?:怎么办|怎么处理|怎么弄|如何处理|what (?:should|do) i do)"
+                         r"(?:啊|呀|呢|吗)?[\s?？。.!！]*$", re.IGNORECASE)
+
+
 def question_beside(text: str) -> str | None:
     """The question a report ends with, after the words that start another topic ("空调不制冷，另外保修期多久？" →
-    "保修期多久？"): the knowledge base may answer it while the report is filed. None when the message is only a
-    question or asks nothing else."""
+    "保修期多久？"): the knowledge base may answer it while the report is filed. A report ending "怎么办" asks what to
+    do about all it told: the whole message is the question ("热水器漏水，地上全是水，怎么办啊"). None when the
+    message is only a question or asks nothing else."""
+    if _WHAT_TO_DO.search(text):
+        return text
     found = _QUESTION_BESIDE.search(text)
     return found.group("question") if found is not None and found.start() > 0 else None
 

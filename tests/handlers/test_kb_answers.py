@@ -184,3 +184,10 @@ async def test_a_report_ending_with_a_question_is_filed_and_the_question_answere
     assert _templates(out) == ["ticket_opened", "kb_answer"]
     assert (out[1]["data"]["article"], out[1]["data"]["beside"]) == ("warranty-terms", True)
     assert out[0]["data"]["ticket"]["type"] == "repair"
+
+
+async def test_a_report_asking_what_to_do_gets_the_article_on_what_to_do(  # type: ignore[no-untyped-def]
+        desk) -> None:
+    out = await desk.say("webchat", CUSTOMER, "家里热水器漏水，地上全是水，怎么办啊")
+    assert _templates(out)[0] == "ticket_opened" and out[-1]["template"] == "kb_answer"
+    assert out[-1]["data"]["article"] == "water-leak-safety"

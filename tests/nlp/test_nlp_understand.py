@@ -354,6 +354,8 @@ def test_cancel_words_alone_cancel_and_an_order_named_is_a_request(understander,
                                                 ("the fridge is not cooling, also how long is the warranty?",
                                                  "how long is the warranty?"),
                                                 ("空调不制冷，另外洗衣机也漏水", None), ("保修期多久？", None),
-                                                ("冷冻室不冷，是不是坏了？要怎么处理", None)])
+                                                ("冷冻室不冷，是不是坏了？要怎么处理", "冷冻室不冷，是不是坏了？要怎么处理"),
+                                                ("热水器漏水，地上全是水，怎么办啊", "热水器漏水，地上全是水，怎么办啊"),
+                                                ("怎么办", None)])
 def test_the_question_a_report_ends_with_is_found(text: str, question: str | None) -> None:
     assert question_beside(text) == question
