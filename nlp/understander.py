@@ -16,7 +16,8 @@ from . import understanding as u
 from .assess import angry, fault_told, hazards, priority, shipped_short
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import approving, asks_the_company, free_text_intent, furious, pleasantry, praising, upset
+from .intents import (approving, asks_the_company, bare_request, free_text_intent, furious, pleasantry, praising,
+                      upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
@@ -145,11 +146,22 @@ class Understander:
     def _reading(self, clean: str, now: datetime, address_asked: bool) -> _Reading:
         found = find_entities(clean, now, address_asked=address_asked)
         dangers = hazards(clean)
-        prediction, mood = self._predict(clean, found.spans, dangers), self.sentiment.mood(clean)
+        prediction = self._requested(clean) or self._predict(clean, found.spans, dangers)
+        mood = self.sentiment.mood(clean)
         if (prediction.type == "complaint" and prediction.confidence < _UNSURE_COMPLAINT and mood.score > _CALM
                 and asks_the_company(clean)):
             prediction = Prediction("inquiry", prediction.confidence)
         return _Reading(found, dangers, prediction, mood, summary_of(clean, found.spans))
+
+    def _requested(self, clean: str) -> Prediction | None:
+        """The type the customer asked for in so many words before telling why ("我要换货，收到的电视屏幕有裂痕",
+        "投诉，师傅把墙弄脏了"), when the model is sure of it: what follows describes the matter, and a cracked screen
+        read alone is a repair."""
+        request, _, rest = clean.partition("，") if "，" in clean else clean.partition(",")
+        if not rest.strip() or not bare_request(request):
+            return None
+        asked: Prediction = self.model.predict(request)
+        return asked if asked.type not in _QUIET_TYPES and asked.confidence >= _FAULT_CONFIDENCE else None
 
     def _problem(self, whole: Understanding, part: str, now: datetime) -> Understanding:
         """One device's part of a message about several: typed and prioritised on its own words, with the whole

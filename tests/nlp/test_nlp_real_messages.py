@@ -201,6 +201,13 @@ def test_a_fault_or_upkeep_is_no_short_delivery(understander, text: str) -> None
     assert understander.understand(text, now=NOW).type != "logistics"
 
 
+@pytest.mark.parametrize(("text", "kind"), [("我要换货，收到的电视屏幕有裂痕", "return"),
+                                           ("投诉，师傅把墙弄脏了", "complaint"), ("报修，空调不制冷", "repair")])
+def test_the_kind_of_help_asked_for_first_types_the_message(understander, text: str, kind: str) -> None:
+    """A cracked screen read alone is a repair; asked to be exchanged, it is a return."""
+    assert understander.understand(text, now=NOW).type == kind
+
+
 def test_sentiment_on_real_reviews_held_out_from_training(understander) -> None:
     datasets = public_datasets()
     reviews = datasets / "sentiment" / "online_shopping_10_cats.csv" if datasets else None

@@ -51,6 +51,7 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("怎么还没人联系我？？都等了一上午了", u.STATUS_QUERY),
     ("能不能快点", u.STATUS_QUERY),
     ("能不能快点，东西都要坏了", u.STATUS_QUERY),
+    ("师傅明天啥时候到", u.STATUS_QUERY),
     ("still waiting, nobody called me", u.STATUS_QUERY),
     ("我要投诉！！！已经等了一个星期了", u.NEW_PROBLEM),
     ("冰箱坏了三天了，怎么还没人来修", u.NEW_PROBLEM),
