@@ -262,6 +262,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.NEW_PROBLEM
     if received_only(text) or praising(text):
         return u.THANKS
+    if ticket_type == "other" and (entities.phones or entities.addresses):
+        return u.ADD_DETAIL  # "come tomorrow afternoon, 88 Jianguo Road…, phone 139…" is no hello
     if ticket_type == "other" or _GREETING.match(text):
         if _GREETING.match(text):
             return u.GREETING

@@ -44,6 +44,13 @@ def question_beside(text: str) -> str | None:
     return found.group("question") if found is not None and found.start() > 0 else None
 
 
+def report_before_question(text: str) -> str | None:
+    """What a message told before the question it ends with ("my fridge stopped cooling, also how long is the
+    warranty?" → "my fridge stopped cooling"), or None when it ends with none after another topic's words."""
+    found = _QUESTION_BESIDE.search(text)
+    return text[:found.start()].strip(" ，,。.") or None if found is not None and found.start() > 0 else None
+
+
 _JOINED = re.compile(r"\s*(?:和|跟|与|及|、|/|&|\band\b)\s*", re.IGNORECASE)
 _EACH = re.compile(r"^\s*(?:两个|两台|俩|全|也)?(?:都|全|也)?")
 """The word that says a symptom holds for each device named before it ("都坏了"); dropped when told of one."""

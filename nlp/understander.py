@@ -21,7 +21,7 @@ from .intents import (approving, asks_the_company, bare_request, free_text_inten
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
-from .problems import problem_texts
+from .problems import problem_texts, report_before_question
 from .replies import acknowledgement, answered_with_remark, bare_answer, withheld, yes_no_intent
 from .sentiment import Mood, SentimentModel, shipped_sentiment
 from .store import load_model
@@ -104,6 +104,12 @@ class Understander:
         reading = self._read(clean, now, expecting == "address")
         entities, dangers, prediction, mood = reading.found.entities, reading.dangers, reading.prediction, reading.mood
         intent = free_text_intent(clean, prediction.type, entities, expecting)
+        if intent == u.KB_QUESTION and (told := report_before_question(clean)) is not None:
+            # "my fridge stopped cooling, also how long is the warranty?": a problem to file, its question answered
+            # beside it (handlers.intake), not a question whose answer leaves the problem unheard
+            before = self._read(told, now, False)
+            if free_text_intent(told, before.prediction.type, before.found.entities, expecting) == u.NEW_PROBLEM:
+                intent, prediction = u.NEW_PROBLEM, before.prediction
         if intent == u.THANKS and praising(clean):  # "师傅很负责，点赞" is no complaint, whatever the model reads
             prediction = Prediction("other", prediction.confidence)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None

@@ -360,3 +360,18 @@ def test_cancel_words_alone_cancel_and_an_order_named_is_a_request(understander,
                                                 ("怎么办", None)])
 def test_the_question_a_report_ends_with_is_found(text: str, question: str | None) -> None:
     assert question_beside(text) == question
+
+
+@pytest.mark.parametrize(("text", "kind"), [("my fridge stopped cooling, also how long is the warranty?", "repair"),
+                                            ("the washer leaks. by the way, do you charge for the visit?", "repair")])
+def test_a_problem_told_before_a_question_is_a_problem_to_file(understander, text: str, kind: str) -> None:
+    """The knowledge base answers the question beside the ticket (handlers.intake); answering it instead would leave
+    the fridge unheard."""
+    understood = understander.understand(text, now=NOW)
+    assert (understood.intent, understood.type) == (u.NEW_PROBLEM, kind)
+    assert understander.understand("how long is the warranty?", now=NOW).intent == u.KB_QUESTION
+
+
+def test_contact_details_read_as_chit_chat_are_details_not_a_hello(understander) -> None:
+    text = "come tomorrow afternoon, 88 Jianguo Road, Chaoyang District, Beijing, phone 13912345678"
+    assert understander.understand(text, now=NOW).intent == u.ADD_DETAIL
