@@ -34,7 +34,7 @@ from handlers.base import Context, Handler
 from handlers import describing
 from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, awaited, file_and_answer
-from handlers.knowledge import confident_answer
+from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product,
                  bare_request, continuing, gratitude, praising, withheld)
@@ -266,10 +266,8 @@ async def _answer_beside(ctx: Context) -> list[Outbound]:
     match = ctx.knowledge.search(asked) if asked and ctx.knowledge is not None else None
     if asked is None or match is None or not match.sure:
         return []
-    await ctx.services.knowledge.answered(customer_id=ctx.customer_id, channel=ctx.inbound.channel,
-                                          conversation=ctx.inbound.conversation, question=asked,
-                                          article_id=match.article_id, score=match.score)
-    return [ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body, beside=True)]
+    await record_answer(ctx, match, asked)
+    return [answer_reply(ctx, match, beside=True)]
 
 
 def _told_together(replies: list[Outbound], siblings: Sequence[list[Outbound]]) -> list[Outbound]:

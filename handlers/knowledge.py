@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.domain.knowledge import Answer
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.domain.people import CUSTOMERS
 from core.envelopes import Outbound
@@ -52,21 +53,17 @@ class KnowledgeHandler(Handler):
         match = await confident_answer(ctx)
         if match is None:
             return None
-        answer = await ctx.services.knowledge.answered(
-            customer_id=ctx.customer_id, channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
-            question=ctx.inbound.text, article_id=match.article_id, score=match.score)
+        answer = await record_answer(ctx, match, ctx.inbound.text)
         ticket, missing = await awaited(ctx) if ctx.state.state == COLLECTING else (None, [])
         if ticket is not None:
             ctx.state = ctx.services.conversations.note(ctx.state, **{QUESTION_TYPE: ctx.understanding.type})
-            return [ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body,
-                              ticket=ctx.ticket_card(ticket), missing=missing)]
+            return [answer_reply(ctx, match, ticket=ctx.ticket_card(ticket), missing=missing)]
         if ctx.state.idle or ctx.state.state == KB_FEEDBACK:
             u = ctx.understanding
             ctx.state = ctx.services.conversations.set(ctx.state, KB_FEEDBACK, answer=answer.id, expecting="helpful",
                                                        type=u.type, priority=u.priority,
                                                        entities=ctx.entity_lists())
-        return [ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body,
-                          actions=feedback_actions(ctx.locale))]
+        return [answer_reply(ctx, match, actions=feedback_actions(ctx.locale))]
 
     async def _feedback(self, ctx: Context, *, helpful: bool,
                         details: dict[str, list[Any]] | None = None) -> list[Outbound] | None:
@@ -93,6 +90,18 @@ class KnowledgeHandler(Handler):
             question=details is None)
         await knowledge.feedback(answer, helpful=False, ticket_id=await ctx.services.tickets.row_id(filed.ticket))
         return replies
+
+
+async def record_answer(ctx: Context, match: Match, question: str) -> Answer:
+    """`match` was sent as the answer to `question`; the customer's word on it comes later."""
+    return await ctx.services.knowledge.answered(
+        customer_id=ctx.customer_id, channel=ctx.inbound.channel, conversation=ctx.inbound.conversation,
+        question=question, article_id=match.article_id, score=match.score)
+
+
+def answer_reply(ctx: Context, match: Match, **data: Any) -> Outbound:
+    """The article `match` found, as the reply; `data` for the template's other parts."""
+    return ctx.reply("kb_answer", article=match.article_id, title=match.title, body=match.body, **data)
 
 
 async def _open_ticket_about(ctx: Context, asked_type: str) -> TicketView | None:
