@@ -40,15 +40,21 @@ def question_beside(text: str) -> str | None:
     message is only a question or asks nothing else."""
     if _WHAT_TO_DO.search(text):
         return text
-    found = _QUESTION_BESIDE.search(text)
-    return found.group("question") if found is not None and found.start() > 0 else None
+    found = _after_a_report(text)
+    return found.group("question") if found is not None else None
 
 
 def report_before_question(text: str) -> str | None:
     """What a message told before the question it ends with ("my fridge stopped cooling, also how long is the
     warranty?" → "my fridge stopped cooling"), or None when it ends with none after another topic's words."""
+    found = _after_a_report(text)
+    return text[:found.start()].strip(" ，,。.") or None if found is not None else None
+
+
+def _after_a_report(text: str) -> re.Match[str] | None:
+    """The question `text` ends with after another topic's words, when something was told before them."""
     found = _QUESTION_BESIDE.search(text)
-    return text[:found.start()].strip(" ，,。.") or None if found is not None and found.start() > 0 else None
+    return found if found is not None and found.start() > 0 else None
 
 
 _JOINED = re.compile(r"\s*(?:和|跟|与|及|、|/|&|\band\b)\s*", re.IGNORECASE)
