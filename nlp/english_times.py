@@ -17,16 +17,18 @@ _WEEKDAYS = {"monday": "一", "tuesday": "二", "wednesday": "三", "thursday": 
              "thurs": "四", "fri": "五", "sat": "六", "sun": "日"}
 _PARTS = {"morning": "上午", "noon": "中午", "afternoon": "下午", "evening": "晚上", "night": "晚上"}
 _WEEKDAY_NAMES = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
-_DAY = re.compile(r"the day after tomorrow|today|tonight|tomorrow", re.IGNORECASE)
-_WEEKDAY = re.compile(rf"(?:(next|this|coming)\s+)?\b({_WEEKDAY_NAMES})\b", re.IGNORECASE)
-_WEEKEND = re.compile(r"(?:(next|this)\s+)?weekend", re.IGNORECASE)
-_PART = re.compile(r"morning|noon|afternoon|evening|night", re.IGNORECASE)
-_CLOCK = re.compile(r"\b(1[0-2]|0?[1-9])(?::([0-5][0-9]))?\s*([ap])\.?m\b\.?", re.IGNORECASE)
-_HHMM = re.compile(r"\b([01]?[0-9]|2[0-3]):([0-5][0-9])\b")
-_CLOCK_TOKEN = r"(?:(?:1[0-2]|0?[1-9])(?::[0-5][0-9])?\s*[ap]\.?m\.?|(?:[01]?[0-9]|2[0-3]):[0-5][0-9])"
-_TOKEN = (rf"(?:the day after tomorrow|today|tonight|tomorrow|(?:(?:next|this|coming)\s+)?(?:{_WEEKDAY_NAMES})|"
-          rf"(?:(?:next|this)\s+)?weekend|(?:this\s+)?(?:morning|noon|afternoon|evening|night)|{_CLOCK_TOKEN})")
-_WHEN = re.compile(rf"\b{_TOKEN}(?:\s+(?:on\s+|at\s+|in the\s+|around\s+|by\s+)?{_TOKEN}|,\s*(?:at\s+)?{_CLOCK_TOKEN})*"
+_DAY_WORDS = "|".join(sorted(_DAYS, key=len, reverse=True))
+_WEEKDAY_WORDS = rf"(?:(next|this|coming)\s+)?\b({_WEEKDAY_NAMES})\b"
+_WEEKEND_WORDS = r"(?:(next|this)\s+)?weekend"
+_PART_WORDS = "|".join(_PARTS)
+_CLOCK_WORDS = r"\b(1[0-2]|0?[1-9])(?::([0-5][0-9]))?\s*([ap])\.?m\b\.?"
+_HHMM_WORDS = r"\b([01]?[0-9]|2[0-3]):([0-5][0-9])\b"
+_DAY, _WEEKDAY, _WEEKEND, _PART, _CLOCK, _HHMM = (
+    re.compile(words, re.IGNORECASE)
+    for words in (_DAY_WORDS, _WEEKDAY_WORDS, _WEEKEND_WORDS, _PART_WORDS, _CLOCK_WORDS, _HHMM_WORDS))
+_ANY_CLOCK = f"(?:{_CLOCK_WORDS}|{_HHMM_WORDS})"
+_TOKEN = (f"(?:{_DAY_WORDS}|{_WEEKDAY_WORDS}|{_WEEKEND_WORDS}|(?:this\\s+)?(?:{_PART_WORDS})|{_ANY_CLOCK})")
+_WHEN = re.compile(rf"\b{_TOKEN}(?:\s+(?:on\s+|at\s+|in the\s+|around\s+|by\s+)?{_TOKEN}|,\s*(?:at\s+)?{_ANY_CLOCK})*"
                    r"(?![\w:])", re.IGNORECASE)
 """Days, parts of day and clock times next to each other, as one mention ("tomorrow afternoon at 3pm")."""
 _RULED_OUT = re.compile(r"\b(?:not|n't|cannot|busy|away|call|phone|ring|bought|broke|since|ago|last)\b[^.,;!?]*$",
