@@ -16,7 +16,7 @@ from . import understanding as u
 from .assess import angry, fault_told, hazards, priority, shipped_short
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import (approving, asks_the_company, bare_request, free_text_intent, furious, pleasantry, praising,
+from .intents import (approving, asks_the_company, free_text_intent, furious, help_asked, pleasantry, praising,
                       upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
@@ -160,14 +160,19 @@ class Understander:
         return _Reading(found, dangers, prediction, mood, summary_of(clean, found.spans))
 
     def _requested(self, clean: str) -> Prediction | None:
-        """The type the customer asked for in so many words before telling why ("我要换货，收到的电视屏幕有裂痕",
-        "投诉，师傅把墙弄脏了"), when the model is sure of it: what follows describes the matter, and a cracked screen
-        read alone is a repair."""
-        request, _, rest = clean.partition("，") if "，" in clean else clean.partition(",")
-        if not rest.strip() or not bare_request(request):
+        """The type the customer asked for in so many words before or after telling why ("我要换货，收到的电视屏幕有
+        裂痕", "投诉，师傅把墙弄脏了", "冰箱门上有个凹痕，要求换新"), when the model is sure of it: the rest describes
+        the matter, and a cracked screen or a dent read alone is a repair."""
+        clauses = [clause for clause in re.split(r"[，,]", clean) if clause.strip()]
+        if len(clauses) < 2:
             return None
-        asked: Prediction = self.model.predict(request)
-        return asked if asked.type not in _QUIET_TYPES and asked.confidence >= _FAULT_CONFIDENCE else None
+        for clause in (clauses[0], clauses[-1]):
+            request = help_asked(clause)
+            if request:
+                asked: Prediction = self.model.predict(request)
+                if asked.type not in _QUIET_TYPES and asked.confidence >= _FAULT_CONFIDENCE:
+                    return asked
+        return None
 
     def _problem(self, whole: Understanding, part: str, now: datetime) -> Understanding:
         """One device's part of a message about several: typed and prioritised on its own words, with the whole

@@ -202,9 +202,12 @@ def test_a_fault_or_upkeep_is_no_short_delivery(understander, text: str) -> None
 
 
 @pytest.mark.parametrize(("text", "kind"), [("我要换货，收到的电视屏幕有裂痕", "return"),
-                                           ("投诉，师傅把墙弄脏了", "complaint"), ("报修，空调不制冷", "repair")])
-def test_the_kind_of_help_asked_for_first_types_the_message(understander, text: str, kind: str) -> None:
-    """A cracked screen read alone is a repair; asked to be exchanged, it is a return."""
+                                           ("投诉，师傅把墙弄脏了", "complaint"), ("报修，空调不制冷", "repair"),
+                                           ("我上周买的冰箱，今天送到发现门上有个凹痕，要求换新", "return"),
+                                           ("师傅把墙弄脏了，我要投诉", "complaint")])
+def test_the_kind_of_help_asked_for_types_the_message(understander, text: str, kind: str) -> None:
+    """A cracked screen or a dent read alone is a repair; asked to be exchanged, before or after it is told of, it
+    is a return."""
     assert understander.understand(text, now=NOW).type == kind
 
 
