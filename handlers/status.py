@@ -6,8 +6,10 @@ names what is broken ("洗衣机有问题，师傅什么时候来").
 A customer chasing ("怎么还没人联系我", "等了一上午了": 催单) chases the open tickets the answer lists (the one named,
 else their recent ones: "nobody called" may be about any of them). The chase goes on each and on its audit log;
 whoever has it is told (the technician, else the agents or supervisors of its queue), from the second chase on the
-supervisors as well, and the ticket becomes more urgent. The customer is told so with where each stands. With
-nothing open, a chase is a problem to file."""
+supervisors as well, and the ticket becomes more urgent. The customer is told so with where each stands. An angry
+chase that threatens a complaint ("你们到底管不管？再不处理我就投诉"), or an angry one from the second on, also hands
+the conversation to a person, as an angry repeat does in intake.
+With nothing open, a chase is a problem to file."""
 from __future__ import annotations
 
 from core.domain import visits
@@ -18,7 +20,8 @@ from core.services.alerts import Audience
 from handlers import notices
 from handlers.base import Context, Handler
 from handlers.sla_view import alert_card
-from nlp import STATUS_QUERY, chasing
+from handlers.takeover import call_a_person
+from nlp import STATUS_QUERY, chasing, threatening
 
 RECENT = 3
 
@@ -51,6 +54,10 @@ class StatusHandler(Handler):
             if chased and ticket.is_open:
                 found[number], times, alerts = await self._chase(ctx, ticket)
                 chases, told = max(chases, times), [*told, *alerts]
+        person = ""
+        if ctx.understanding.angry and (chases > 1 or chases and threatening(ctx.inbound.text)):
+            new, alerts = await call_a_person(ctx, next(t for t in found if t.is_open), reason="angry")
+            person, told = "called" if new else "waiting", [*told, *alerts]
         devices = ctx.services.devices
         named = await devices.of_tickets(found)
         cards = []
@@ -60,7 +67,7 @@ class StatusHandler(Handler):
                 "serial": device.serial, "model": device.model, "warranty": devices.warranty(device).value},
                 "missing": await ctx.services.intake.missing(ticket) if ticket.is_open else []})
         return [ctx.reply("status_report", tickets=cards, visits=await self._visits(ctx, found), chases=chases,
-                          unmatched=unmatched), *told]
+                          unmatched=unmatched, person=person), *told]
 
     @staticmethod
     async def _chase(ctx: Context, ticket: TicketView) -> tuple[TicketView, int, list[Outbound]]:

@@ -17,19 +17,25 @@ async def hand_over(ctx: Context, ticket: TicketView, *, reason: str) -> list[Ou
     """Put the conversation in the agents' queue: the customer is told a person is coming; the agents (each on
     their own channel) and the alert rooms get the ticket and the last messages, once per handover. `reason`:
     `asked` or `angry`."""
+    new, alerts = await call_a_person(ctx, ticket, reason=reason)
+    return [ctx.reply("handover_waiting", ticket=ctx.ticket_card(ticket), again=not new), *alerts]
+
+
+async def call_a_person(ctx: Context, ticket: TicketView, *, reason: str) -> tuple[bool, list[Outbound]]:
+    """The handover of `hand_over` without the customer's reply, for an answer that tells of it in its own words:
+    whether it is new (not already queued) and the agents' alerts."""
     services = ctx.services
     _, new = await services.handovers.request(ticket, channel=ctx.inbound.channel,
                                               conversation=ctx.inbound.conversation, sender=ctx.inbound.sender,
                                               reason=reason, actor=ctx.person.actor)
-    reply = ctx.reply("handover_waiting", ticket=ctx.ticket_card(ticket), again=not new)
     if not new:
-        return [reply]
+        return False, []
     said = await services.tickets.last_messages(ticket, LAST_MESSAGES)
     alerts = await services.alerts.alert(
         Audience(roles=(PersonKind.AGENT,)), template="handover_alert", key=ctx.key("handover"), locale=ctx.locale,
         data={"ticket": ctx.ticket_card(ticket), THREAD_TICKET: ticket.code, "customer": ctx.person.name,
               "reason": reason, "messages": [{"customer": m.inbound, "text": m.text} for m in said]})
-    return [reply, *alerts]
+    return True, alerts
 
 
 async def answer(origin: Origin, ticket: TicketView, *, actor: str, name: str, text: str, inbox_id: int | None,

@@ -170,7 +170,7 @@ _CHASING = quick(
     r"催(?:一下|一催|单|促|办)|帮我催|(?:怎么|为什么|为啥|咋)(?:还|都)?(?:是)?(?:不|没)(?:有)?人?(?:派|来|到|上门|处理|安排|联系|回复|"
     r"回电话|打电话|给我打电话|发货|修|管|开|退|寄|审核|到账)|还(?:是)?没(?:有)?人?(?:来|到|上门|联系|处理|安排|回复|打电话|派)|"
     r"等了(?:很久|好久|半天|一上午|一下午|一整天|一天|好几天|几天|[0-9一二两三四五六七八九十]+(?:天|个?小时|个?钟头|周|个星期))|"
-    r"到底(?:什么时候|啥时候|还要(?:等)?多久)|(?:能不能|可不可以|麻烦|请)?快(?:点|一点|些)(?:派|来|处理|安排|上门)|"
+    r"到底(?:什么时候|啥时候|还要(?:等)?多久)|(?:再|还)不(?:派人|处理|安排|解决|回复|上门|来|管|修)|管不管|(?:有没有|没)人管|(?:能不能|可不可以|麻烦|请)?快(?:点|一点|些)(?:派|来|处理|安排|上门)|"
     r"^(?:能不能|可不可以|可以|能|麻烦|请|你们|师傅)?(?:快|尽快|赶紧)(?:点|一点|些)?(?:处理|安排)?"
     r"(?:吧|啊|呀|吗|嘛|好吗|行吗|可以吗|好不好)?[\s!！。.~～?？]*$|"
     r"^(?:能不能|可不可以|麻烦|请|你们)?(?:快|尽快|赶紧)(?:点|一点|些)(?:处理|安排)?(?:吧|啊|呀|吗|嘛|好吗|行吗|好不好)?[,，!！]|"
@@ -181,6 +181,7 @@ _CHASING = quick(
 
 
 _COMPLAINING = re.compile(r"投诉|举报|12315|complain", re.IGNORECASE)
+_THREATENING = re.compile(r"(?:再|还|要是|如果)不.{0,10}?就.{0,6}(?:投诉|举报|12315)")
 
 
 _CONTINUING = re.compile(r"^(?:好的?|行|嗯+|哦+|ok)?[，,\s]*那(?![个些里边])", re.IGNORECASE)
@@ -195,9 +196,14 @@ def continuing(text: str) -> bool:
 def chasing(text: str) -> bool:
     """Whether `text` chases help already asked for (催单): "怎么还没人联系我", "等了一上午了", "能不能快点" — the
     customer's open ticket is what it is about, when they have one. One that complains ("我要投诉！已经等了一个星期
-    了") is a complaint to file, and one naming a product ("冰箱坏了三天了怎么还没人来修") the problem it tells of: it
-    may be a new one, which a chase would lose."""
-    return bool(_CHASING.search(text)) and not _COMPLAINING.search(text)
+    了") is a complaint to file unless only threatened ("再不处理我就投诉"), and one naming a product ("冰箱坏了三天了
+    怎么还没人来修") the problem it tells of: it may be a new one, which a chase would lose."""
+    return bool(_CHASING.search(text)) and (not _COMPLAINING.search(text) or threatening(text))
+
+
+def threatening(text: str) -> bool:
+    """Whether `text` threatens a complaint if nothing happens ("再不处理我就投诉到12315")."""
+    return bool(_THREATENING.search(text))
 
 
 _AROUND_A_PRODUCT = re.compile(r"[\s,，.。:：!！?？~～、…]|你好|您好|在吗|请问|咨询|售后|我的|我家|家里|家中|那个|"

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from templates.render import Renderer
+
 CUSTOMER = "web:chaser"
 REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
 CHASE = "怎么还没人联系我？？都等了一上午了"
@@ -109,3 +111,19 @@ async def test_asking_for_it_faster_is_a_chase(desk, chase: str) -> None:  # typ
     out = await desk.say("webchat", CUSTOMER, chase)
     assert _templates(out)[:2] == ["status_report", "ticket_chased"]
     assert out[0]["data"]["tickets"][0]["id"] == opened[0]["data"]["ticket"]["id"]
+
+
+async def test_an_angry_chase_is_chased_and_handed_to_a_person(desk) -> None:  # type: ignore[no-untyped-def]
+    """"再不处理我就投诉到12315" threatens a complaint about the open ticket: it opened a second ticket, a complaint
+    asking for a phone already on the first. It chases the ticket and a person takes the conversation over."""
+    code = (await desk.say("webchat", CUSTOMER, REPAIR))[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "你们到底管不管？？再不处理我就投诉到12315")
+    assert _templates(out)[:2] == ["status_report", "ticket_chased"] and "handover_alert" in _templates(out)
+    assert out[0]["data"]["tickets"][0]["id"] == code and out[0]["data"]["person"] == "called"
+    assert "已为您转接人工客服" in Renderer().render("status_report", out[0]["data"], "zh").text
+    alert = next(o for o in out if o["template"] == "handover_alert")
+    assert alert["data"]["thread_ticket"] == code and alert["data"]["reason"] == "angry"
+    assert await desk.say("webchat", CUSTOMER, "我在家等着") == [], "the next words wait for the person"
+    out = await desk.say("webchat", "web:other-chaser", "你们到底管不管？？再不处理我就投诉到12315")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["type"] == "complaint", \
+        "with nothing open it is a complaint to file"
