@@ -1,8 +1,8 @@
 """The satisfaction survey after closure: the timer jobs that send it, remind once and let it expire, and the job
 that takes the answers — CSAT 1–5 (digits, words such as 非常满意/很差, or buttons), then NPS 0–10 when
-configured, then an optional comment, not asked for when a remark came with a score ("师傅很专业，给5分"). A
-message that is not an answer is passed on (a new problem opens a ticket)
-and the survey keeps waiting. A CSAT at or below `[survey] low_score` alerts the supervisors and opens a follow-up
+configured, then an optional comment, not asked for when a remark came with a score ("师傅很专业，给5分") or
+before it ("师傅挺好的，就是来得有点晚": kept, and the score asked for again). A message that is not an answer is
+passed on (a new problem opens a ticket) and the survey keeps waiting. A CSAT at or below `[survey] low_score` alerts the supervisors and opens a follow-up
 ticket; a comment given after it is added to that ticket and sent to them too."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from core.envelopes import Outbound
 from core.services.alerts import Audience
 from core.services.surveys import ASK, EXPIRE, REMIND
 from handlers.base import Context, Handler, TimerContext
-from nlp import GREETING, KB_QUESTION, SURVEY_ANSWER, THANKS, Understanding
+from nlp import GREETING, KB_QUESTION, REMARK, SURVEY_ANSWER, THANKS, Understanding
 from templates import labels
 
 CSAT_ACTIONS = [{"id": f"csat_{n}", "command": str(n)} for n in range(1, 6)]
@@ -46,6 +46,10 @@ class SurveyHandler(Handler):
             return await self._ask_again(ctx) if _tried_to_score(u, ctx.inbound.text) else None
         surveys = ctx.services.surveys
         survey = await surveys.waiting(ctx.inbound.channel, ctx.inbound.conversation, ctx.inbound.sender)
+        if survey is not None and u.scale == REMARK and survey.step in (SurveyStep.CSAT, SurveyStep.NPS):
+            survey = await surveys.remark(survey, u.note)
+            return [ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=self._low(ctx, survey), remarked=True,
+                              actions=question_actions(survey.step, ctx.locale))]
         if survey is None or u.scale != survey.step or (u.score is None and u.scale != SurveyStep.COMMENT):
             return None
         if survey.step == SurveyStep.COMMENT:

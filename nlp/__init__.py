@@ -8,7 +8,7 @@ from .intents import (bare_product, bare_request, chasing, continuing, gratitude
                       threatening)
 from .problems import another_matter
 from .replies import withheld
-from .understander import Understander, load_understander
+from .understander import REMARK, Understander, load_understander
 from .understanding import (
     ACCEPT, ACKNOWLEDGE, ADD_DETAIL, ADD_DEVICE, APPOINT, ARRIVED, CANCEL, DECLINE, DEVICE_SCAN, DONE, EN_ROUTE,
     GREETING, HELPFUL, HUMAN, INTENTS, KB_QUESTION, LABOUR, LINK, MY_JOBS, NEW_PROBLEM, NO_DETAIL, NOT_FIXED,
@@ -21,9 +21,9 @@ from .understanding import (
 __all__ = [
     "ACCEPT", "ACKNOWLEDGE", "ADD_DETAIL", "ADD_DEVICE", "APPOINT", "ARRIVED", "CANCEL", "DECLINE", "DEVICE_SCAN",
     "DONE", "EN_ROUTE", "GREETING", "HELPFUL", "HUMAN", "INTENTS", "KB_QUESTION", "LABOUR", "LINK", "MY_JOBS",
-    "NEW_PROBLEM", "NO_DETAIL", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED", "PENDING_CUSTOMER",
-    "PENDING_PARTS", "QUEUE", "RELEASE", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY", "SURVEY_ANSWER", "THANKS",
-    "TICKET_TYPES", "TRANSFER", "VERIFY",
+    "NEW_PROBLEM", "NO_DETAIL", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED",
+    "PENDING_CUSTOMER", "PENDING_PARTS", "QUEUE", "RELEASE", "REMARK", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY",
+    "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY",
     "Address", "Entities", "ModelError", "another_matter", "bare_product", "bare_request", "chasing", "continuing",
     "gratitude", "pleasantry", "praising", "threatening", "TimeMention", "Understander", "Understanding",
     "load_understander", "withheld",

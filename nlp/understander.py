@@ -30,6 +30,8 @@ from .understanding import Entities, Understanding
 
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 _SCALES = {"survey_csat": "csat", "survey_nps": "nps"}
+REMARK = "remark"
+"""The scale of a remark on the service made while a score is asked for: kept as the survey's comment."""
 _NOT_A_COMMENT = frozenset({u.STATUS_QUERY, u.CANCEL, u.HUMAN, u.NOT_FIXED})
 """What a message at the survey's comment step asks for instead of commenting."""
 _QUIET_TYPES = frozenset({"inquiry", "other"})
@@ -118,6 +120,10 @@ class Understander:
                                  type_confidence=prediction.confidence, priority="P4", sentiment=mood.label,
                                  scale="comment", note="" if is_skip(clean) else text.strip(),
                                  sentiment_score=mood.score)
+        if scale is not None and self._remarks(clean, intent, prediction):
+            return Understanding(text=text, intent=u.SURVEY_ANSWER, type=prediction.type,
+                                 type_confidence=prediction.confidence, priority="P4", sentiment=mood.label,
+                                 scale=REMARK, note=text.strip(), sentiment_score=mood.score)
         angered = angry(clean, mood.score)
         whole = Understanding(
             text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
@@ -200,6 +206,16 @@ class Understander:
             return Prediction("logistics", max(prediction.confidence, _FAULT_CONFIDENCE))
         return prediction
 
+
+    @staticmethod
+    def _remarks(text: str, intent: str, prediction: Prediction) -> bool:
+        """While a score is asked for, whether `text` remarks on the service instead of scoring it ("师傅挺好的，就是
+        来得有点晚"): praise, or words the model is unsure are a complaint. A sure complaint ("师傅把地板划坏了") is
+        filed as one, as it would be at any other time."""
+        if intent == u.THANKS:
+            return praising(text)
+        return (intent == u.NEW_PROBLEM and prediction.type == "complaint"
+                and prediction.confidence < _UNSURE_COMPLAINT)
 
     @staticmethod
     def _comments(text: str, intent: str, prediction: Prediction) -> bool:

@@ -138,6 +138,14 @@ class SurveyService:
             self._answered(row)
         return _view(survey.ticket, row)
 
+    async def remark(self, survey: SurveyView, text: str) -> SurveyView:
+        """A remark on the service made while a score is asked for ("师傅挺好的，就是来得有点晚"): kept as the
+        comment, so it is not asked for after the scores; the question stays out."""
+        row = await self._require(survey.ticket)
+        row.comment = f"{row.comment}；{text}" if row.comment else text
+        await self._record(survey.ticket, "survey_answered", {"comment": text})
+        return _view(survey.ticket, row)
+
     async def comment(self, survey: SurveyView, text: str) -> SurveyView:
         """The last step: the comment (empty when the customer declined to give one); the survey is done."""
         row = await self._require(survey.ticket)

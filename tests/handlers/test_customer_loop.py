@@ -4,7 +4,7 @@ the satisfaction survey after closure; 取消 with several open tickets."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.services.stats import StatsService
 from core.storage.models import Survey, Ticket
@@ -171,6 +171,25 @@ async def test_a_remark_with_the_score_is_the_comment_and_not_asked_for_again(de
     assert (survey.status, survey.csat, survey.nps, survey.comment) == ("answered", 5, 9, "师傅很专业；会推荐给朋友")
     answered = [e.after for e in await desk.events(code, "survey_answered")]
     assert answered == [{"csat": 5, "comment": "师傅很专业"}, {"nps": 9, "comment": "会推荐给朋友"}]
+
+
+async def test_a_remark_before_the_score_is_kept_and_the_score_asked_again(desk) -> None:  # type: ignore[no-untyped-def]
+    """"师傅挺好的，就是来得有点晚" answering the CSAT question opened a complaint ("非常抱歉给您带来不好的体验") and left
+    the question unanswered: a remark on the service is the survey's comment, and the score is asked for again."""
+    code = await _resolved(desk)
+    await desk.say("webchat", CUSTOMER, "已解决")
+    await desk.later(60)
+    [again] = await desk.say("webchat", CUSTOMER, "师傅很专业")
+    assert (again["template"], again["data"]["remarked"], again["data"]["code"]) == ("survey_csat", True, code)
+    [again] = await desk.say("webchat", CUSTOMER, "补充一下，就是来得有点晚")
+    assert again["template"] == "survey_csat" and again["data"]["remarked"]
+    assert _templates(await desk.say("webchat", CUSTOMER, "4")) == ["survey_nps"]
+    assert _templates(await desk.say("webchat", CUSTOMER, "9")) == ["survey_thanks"], "the comment is not asked for"
+    survey = await _survey(desk, code)
+    assert (survey.status, survey.csat, survey.nps) == ("answered", 4, 9)
+    assert survey.comment == "师傅很专业；补充一下，就是来得有点晚"
+    async with desk.hub.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Ticket)) == 1, "no complaint filed"
 
 
 async def test_a_low_score_with_its_reason_reaches_the_supervisors(desk) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp import REMARK
 from nlp import understanding as u
 from nlp.replies import numbered_choice
 from nlp.intents import continuing
@@ -100,9 +101,21 @@ def test_a_score_in_a_sentence_is_the_answer_and_the_rest_a_remark(understander,
     assert (said.intent, said.score, said.note) == (u.SURVEY_ANSWER, score, remark)
 
 
-@pytest.mark.parametrize("text", ["师傅很专业", "等了3分钟才接通", "3分，不对，5分", "等了3个星期"])
-def test_no_score_or_two_of_them_is_no_answer(understander, text: str) -> None:
-    assert understander.understand(text, now=NOW, expecting="survey_csat").intent != u.SURVEY_ANSWER
+@pytest.mark.parametrize("text", ["等了3分钟才接通", "3分，不对，5分", "等了3个星期"])
+def test_no_score_or_two_of_them_is_no_score(understander, text: str) -> None:
+    said = understander.understand(text, now=NOW, expecting="survey_csat")
+    assert said.score is None and (said.intent != u.SURVEY_ANSWER or said.scale == REMARK)
+
+
+@pytest.mark.parametrize("text", ["师傅很专业", "师傅挺好的，就是来得有点晚"])
+def test_a_remark_on_the_service_without_a_score_is_kept_as_a_remark(understander, text: str) -> None:
+    said = understander.understand(text, now=NOW, expecting="survey_csat")
+    assert (said.intent, said.score, said.scale, said.note) == (u.SURVEY_ANSWER, None, REMARK, text)
+
+
+def test_a_sure_complaint_while_a_score_is_asked_is_filed(understander) -> None:
+    said = understander.understand("师傅把我家地板划坏了", now=NOW, expecting="survey_csat")
+    assert (said.intent, said.type) == (u.NEW_PROBLEM, "complaint")
 
 
 def test_expected_detail_is_add_detail(understander) -> None:
