@@ -10,7 +10,7 @@ from core.services.handover import HANDOVER_TIMEOUT, WITH_PERSON
 from core.services.tickets import merge_entities
 from handlers import describing
 from handlers.base import Context, Handler, TimerContext
-from handlers.takeover import hand_over, to_desk
+from handlers.takeover import hand_over, held_ticket, relay, to_desk
 from nlp import HUMAN, RELEASE
 
 
@@ -24,13 +24,13 @@ class HandoverHandler(Handler):
         intent = ctx.understanding.intent
         if intent == HUMAN:
             return await hand_over(ctx, await self._ticket(ctx), reason="asked")
-        ticket = await self._held_ticket(ctx)
+        ticket = await held_ticket(ctx)
         if intent == RELEASE:
             return await self._release(ctx, ticket)
         if ticket is None:
             ctx.state = ctx.services.conversations.reset(ctx.state)
             return [ctx.reply("help")]
-        return await self._relay(ctx, ticket)
+        return await relay(ctx, ticket)
 
     async def _ticket(self, ctx: Context) -> TicketView:
         """The conversation's open ticket with this message added, or a new one for it: of the kind a request that
@@ -38,29 +38,13 @@ class HandoverHandler(Handler):
         services = ctx.services
         given = describing.given(ctx)
         text = await describing.described(ctx) if describing.waits_for_description(ctx) else ctx.inbound.text
-        current = await self._held_ticket(ctx) or await ctx.open_ticket()
+        current = await held_ticket(ctx) or await ctx.open_ticket()
         u = ctx.understanding
         filed = await services.intake.file(ctx.report(
             text, TicketType.INQUIRY if u.type == TicketType.OTHER.value else TicketType(u.type),
             merge_entities(given, ctx.entity_lists())), join=current)
         return filed.ticket
 
-    async def _held_ticket(self, ctx: Context) -> TicketView | None:
-        code = ctx.state.data.get("ticket") if ctx.state.state == WITH_PERSON else None
-        return await ctx.services.tickets.get(code) if isinstance(code, str) else None
-
-    async def _relay(self, ctx: Context, ticket: TicketView) -> list[Outbound]:
-        """What the customer says goes on the ticket and to the person holding the conversation (nobody yet: it
-        waits on the ticket for whoever answers)."""
-        services = ctx.services
-        await services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
-                                           inbox_id=ctx.inbox_id, entities=ctx.entity_lists(),
-                                           attachments=ctx.attachment_list())
-        handover = await services.handovers.customer_wrote(ticket)
-        if handover is None or handover.holder is None:
-            return []
-        return [to_desk(ctx, handover.holder, "handover_relay", "relay", ctx.locale, ticket=ctx.ticket_card(ticket),
-                        customer=ctx.person.name, text=ctx.inbound.text)]
 
     async def _release(self, ctx: Context, ticket: TicketView | None) -> list[Outbound]:
         released = await ctx.services.handovers.release(ticket, actor=ctx.person.actor) if ticket else None

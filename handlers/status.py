@@ -9,7 +9,10 @@ whoever has it is told (the technician, else the agents or supervisors of its qu
 supervisors as well, and the ticket becomes more urgent. The customer is told so with where each stands. An angry
 chase that threatens a complaint ("你们到底管不管？再不处理我就投诉"), or an angry one from the second on, also hands
 the conversation to a person, as an angry repeat does in intake.
-With nothing open, a chase is a problem to file."""
+With nothing open, a chase is a problem to file.
+
+While a person holds the conversation (a handover), the question is answered all the same, and goes to that person
+and on the ticket they hold, as anything else the customer says then: a chase of that ticket is theirs to answer."""
 from __future__ import annotations
 
 from core.domain import visits
@@ -20,7 +23,7 @@ from core.services.alerts import Audience
 from handlers import notices
 from handlers.base import Context, Handler
 from handlers.sla_view import alert_card
-from handlers.takeover import call_a_person
+from handlers.takeover import call_a_person, held_ticket, relay
 from nlp import STATUS_QUERY, chasing, threatening
 
 RECENT = 3
@@ -48,14 +51,15 @@ class StatusHandler(Handler):
                 return None
             return [ctx.reply("status_none")]
         found, unmatched = _about_named(ctx, found)
-        told: list[Outbound] = []
+        held = await held_ticket(ctx)
+        told: list[Outbound] = [] if held is None else await relay(ctx, held)
         chases = 0
         for number, ticket in enumerate(found):
-            if chased and ticket.is_open:
+            if chased and ticket.is_open and (held is None or ticket.code != held.code):
                 found[number], times, alerts = await self._chase(ctx, ticket)
                 chases, told = max(chases, times), [*told, *alerts]
         person = ""
-        if ctx.understanding.angry and (chases > 1 or chases and threatening(ctx.inbound.text)):
+        if held is None and ctx.understanding.angry and (chases > 1 or chases and threatening(ctx.inbound.text)):
             new, alerts = await call_a_person(ctx, next(t for t in found if t.is_open), reason="angry")
             person, told = "called" if new else "waiting", [*told, *alerts]
         devices = ctx.services.devices

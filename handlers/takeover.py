@@ -6,7 +6,7 @@ from core.domain.people import PersonKind
 from core.domain.tickets import TicketView
 from core.envelopes import Outbound
 from core.services.alerts import Audience
-from core.services.handover import THREAD_TICKET, Desk
+from core.services.handover import THREAD_TICKET, WITH_PERSON, Desk
 from handlers.base import Context, Origin
 
 LAST_MESSAGES = 5
@@ -66,6 +66,25 @@ async def staff_answer(ctx: Context, ticket: TicketView, text: str, *, confirm: 
     if sent is None:
         return [ctx.reply("customer_unreachable", ticket=ctx.ticket_card(ticket))]
     return [sent, ctx.reply("reply_sent", ticket=ctx.ticket_card(ticket))] if confirm else [sent]
+
+
+async def relay(ctx: Context, ticket: TicketView) -> list[Outbound]:
+    """What the customer says while a person holds the conversation goes on the ticket and to that person (nobody
+    yet: it waits on the ticket for whoever answers), and moves the handover's timeout on."""
+    services = ctx.services
+    await services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text, inbox_id=ctx.inbox_id,
+                                       entities=ctx.entity_lists(), attachments=ctx.attachment_list())
+    handover = await services.handovers.customer_wrote(ticket)
+    if handover is None or handover.holder is None:
+        return []
+    return [to_desk(ctx, handover.holder, "handover_relay", "relay", ctx.locale, ticket=ctx.ticket_card(ticket),
+                    customer=ctx.person.name, text=ctx.inbound.text)]
+
+
+async def held_ticket(ctx: Context) -> TicketView | None:
+    """The ticket of the handover the conversation is in, if a person has it."""
+    code = ctx.state.data.get("ticket") if ctx.state.state == WITH_PERSON else None
+    return await ctx.services.tickets.get(code) if isinstance(code, str) else None
 
 
 def to_desk(origin: Origin, desk: Desk, template: str, key: str, locale: str, **data: object) -> Outbound:

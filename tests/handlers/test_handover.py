@@ -119,3 +119,18 @@ async def test_a_handover_handed_back_does_not_time_out(desk) -> None:  # type: 
     await desk.later(3600)
     assert [e.action for e in await desk.events(code) if e.action.startswith("handover")] == [
         "handover_requested", "handover_taken", "handover_released"]
+
+
+async def test_a_status_question_to_a_person_is_answered_and_reaches_them(desk) -> None:  # type: ignore[no-untyped-def]
+    """"师傅什么时候来" while 周客服 held the conversation was answered by the bot alone: 周客服 never heard it. The
+    customer still gets where the ticket stands; the person gets the question, on the ticket they hold."""
+    code = (await desk.say("webchat", CUSTOMER, REPAIR))[0]["data"]["ticket"]["id"]
+    await desk.say("webchat", CUSTOMER, "转人工")
+    await desk.say("wecom", "zhoukefu", f"回复 {code} 在的，请讲")
+    out = await desk.say("webchat", CUSTOMER, "师傅什么时候来？")
+    assert _templates(out) == ["status_report", "handover_relay"]
+    assert out[1]["recipient"] == "zhoukefu" and out[1]["data"]["text"] == "师傅什么时候来？"
+    out = await desk.say("webchat", CUSTOMER, "怎么还没人联系我？")
+    assert _templates(out) == ["status_report", "handover_relay"], "the person holding it answers a chase"
+    assert await desk.events(code, "chased") == []
+    assert (await _said(desk, code))[-2:] == [("customer", "师傅什么时候来？"), ("customer", "怎么还没人联系我？")]

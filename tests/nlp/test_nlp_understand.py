@@ -388,3 +388,13 @@ def test_a_problem_told_before_a_question_is_a_problem_to_file(understander, tex
 def test_contact_details_read_as_chit_chat_are_details_not_a_hello(understander) -> None:
     text = "come tomorrow afternoon, 88 Jianguo Road, Chaoyang District, Beijing, phone 13912345678"
     assert understander.understand(text, now=NOW).intent == u.ADD_DETAIL
+
+
+@pytest.mark.parametrize("text", ["师傅明天几点到", "师傅大概几点到？我好安排", "师傅什么时候到啊"])
+def test_asking_when_the_technician_comes_is_a_status_question(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).intent == u.STATUS_QUERY
+
+
+@pytest.mark.parametrize("text", ["师傅几点来都行", "师傅什么时候来都可以", "师傅明天下午几点来比较好"])
+def test_saying_when_the_technician_may_come_is_no_status_question(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).intent != u.STATUS_QUERY
