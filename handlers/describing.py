@@ -17,7 +17,8 @@ from core.services.tickets import merge_entities
 from core.services.unit import Services
 from handlers.base import Context, Origin, TimerContext
 from handlers.filing import COLLECTING
-from nlp import GREETING, NEW_PROBLEM, NOT_HELPFUL, THANKS, another_matter, bare_product, pleasantry, praising
+from nlp import (GREETING, NEW_PROBLEM, NOT_HELPFUL, THANKS, another_matter, bare_product, holding_on, pleasantry,
+                 praising)
 
 DESCRIBING = "describing"
 UNDESCRIBED = "intake.undescribed"
@@ -186,13 +187,13 @@ def waits_for_description(ctx: Context) -> bool:
 
 
 def smalltalk(ctx: Context) -> bool:
-    """Said while a description is awaited, but no description: a greeting, thanks, praise or "嗯" naming nothing (a
-    photo without words is one: it shows the problem). Only its words decide: the type model reads short symptoms
+    """Said while a description is awaited, but no description: a greeting, thanks, praise, "嗯" or "稍等" naming
+    nothing (a photo without words is one: it shows the problem). Only its words decide: the type model reads short symptoms
     ("不制冷", "没反应") as chit-chat, and after "请问空调出了什么问题？" they are the answer."""
     u = ctx.understanding
     text = ctx.inbound.text
-    return (u.intent in (GREETING, THANKS) and (pleasantry(text) or praising(text)) and not u.entities
-            and not ctx.inbound.attachments)
+    return (u.intent in (GREETING, THANKS) and (pleasantry(text) or praising(text) or holding_on(text))
+            and not u.entities and not ctx.inbound.attachments)
 
 
 def displeased(ctx: Context) -> bool:

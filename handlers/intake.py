@@ -37,7 +37,7 @@ from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product,
-                 bare_request, continuing, gratitude, praising, withheld)
+                 bare_request, continuing, gratitude, holding_on, praising, withheld)
 from nlp.problems import question_beside
 
 SAME_PROBLEM_CONFIDENCE = 0.5
@@ -167,7 +167,7 @@ class IntakeHandler(Handler):
         return [*answer, *told]
 
     async def _still_missing(self, ctx: Context, *, upset: bool = False) -> list[Outbound] | None:
-        """Thanks, a greeting or displeasure (`upset`) while a detail is awaited adds nothing to the ticket: it is
+        """Thanks, a greeting, "稍等" or displeasure (`upset`) while a detail is awaited adds nothing to the ticket: it is
         answered, and the detail still missing is asked for again (with nothing missing any more, smalltalk answers
         it)."""
         ticket, missing = await awaited(ctx)
@@ -175,7 +175,8 @@ class IntakeHandler(Handler):
             return None
         text = ctx.inbound.text
         return [ctx.reply("thanks", thanked=gratitude(text), upset=upset, greeted=ctx.understanding.intent == GREETING,
-                          praised=praising(text), ticket=ctx.ticket_card(ticket), missing=missing)]
+                          praised=praising(text), holding=holding_on(text), ticket=ctx.ticket_card(ticket),
+                          missing=missing)]
 
     @staticmethod
     def _wait_together(ctx: Context, codes: list[str]) -> None:

@@ -4,7 +4,7 @@ Start with `load_understander()` and call `understand(text, now=..., expecting=.
 the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
 from .model import ModelError
-from .intents import (bare_product, bare_request, chasing, continuing, gratitude, pleasantry, praising,
+from .intents import (bare_product, bare_request, chasing, continuing, gratitude, holding_on, pleasantry, praising,
                       threatening)
 from .problems import another_matter
 from .replies import withheld
@@ -25,6 +25,6 @@ __all__ = [
     "PENDING_CUSTOMER", "PENDING_PARTS", "QUEUE", "RELEASE", "REMARK", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY",
     "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY",
     "Address", "Entities", "ModelError", "another_matter", "bare_product", "bare_request", "chasing", "continuing",
-    "gratitude", "pleasantry", "praising", "threatening", "TimeMention", "Understander", "Understanding",
+    "gratitude", "holding_on", "pleasantry", "praising", "threatening", "TimeMention", "Understander", "Understanding",
     "load_understander", "withheld",
 ]

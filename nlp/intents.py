@@ -127,6 +127,23 @@ _PLEASANTRY_WORDS = quick(
 )
 
 
+_HOLDING_WORDS = quick(
+    r"(?:稍等|稍后|等(?:一|1)?(?:下|会儿?)|等等|等我|马上|立刻|一会儿?|待会儿?|回头)(?:一下|下)?"
+    r"(?:就)?(?:发|给)?(?:给)?(?:你|您)?|"
+    r"(?:我|我去)?(?:找|查|翻|看|问)(?:一下|下|找|查|翻|看|问)|[\d一二两三四五六七八九十几半]+(?:分钟|秒钟?)|"
+    r"hold on|one (?:moment|sec(?:ond)?|minute)|just a (?:sec(?:ond)?|moment|minute)|"
+    r"wait a (?:sec(?:ond)?|moment|minute)|"
+    r"let me (?:check|look|find)(?: it)?",
+    re.IGNORECASE,
+)
+
+
+def holding_on(text: str) -> bool:
+    """Whether the customer only asks to wait while they find what was asked for ("稍等", "等我找一下", "3分钟",
+    "hold on"): nothing to add to the ticket, and no reason to apologise."""
+    return bool(_HOLDING_WORDS.search(text)) and pleasantry(_HOLDING_WORDS.sub("", text))
+
+
 def pleasantry(text: str) -> bool:
     """Whether the message says nothing but a greeting, thanks or acknowledgement ("你好", "谢谢", "好的", "嗯嗯")
     or nothing in words at all (emoji, a sticker, punctuation). What a customer asked to describe a problem says
@@ -170,7 +187,8 @@ _CHASING = quick(
     r"催(?:一下|一催|单|促|办)|帮我催|(?:怎么|为什么|为啥|咋)(?:还|都)?(?:是)?(?:不|没)(?:有)?人?(?:派|来|到|上门|处理|安排|联系|回复|"
     r"回电话|打电话|给我打电话|发货|修|管|开|退|寄|审核|到账)|还(?:是)?没(?:有)?人?(?:来|到|上门|联系|处理|安排|回复|打电话|派)|"
     r"等了(?:很久|好久|半天|一上午|一下午|一整天|一天|好几天|几天|[0-9一二两三四五六七八九十]+(?:天|个?小时|个?钟头|周|个星期))|"
-    r"到底(?:什么时候|啥时候|还要(?:等)?多久)|(?:再|还)不(?:派人|处理|安排|解决|回复|上门|来|管|修)|管不管|(?:有没有|没)人管|(?:能不能|可不可以|麻烦|请)?快(?:点|一点|些)(?:派|来|处理|安排|上门)|"
+    r"到底(?:什么时候|啥时候|还要(?:等)?多久)|(?:再|还)不(?:派人|处理|安排|解决|回复|上门|来|管|修)|管不管|(?:有没有|没)人管|"
+    r"(?:能不能|可不可以|麻烦|请)?快(?:点|一点|些)(?:派|来|处理|安排|上门)|"
     r"^(?:能不能|可不可以|可以|能|麻烦|请|你们|师傅)?(?:快|尽快|赶紧)(?:点|一点|些)?(?:处理|安排)?"
     r"(?:吧|啊|呀|吗|嘛|好吗|行吗|可以吗|好不好)?[\s!！。.~～?？]*$|"
     r"^(?:能不能|可不可以|麻烦|请|你们)?(?:快|尽快|赶紧)(?:点|一点|些)(?:处理|安排)?(?:吧|啊|呀|吗|嘛|好吗|行吗|好不好)?[,，!！]|"

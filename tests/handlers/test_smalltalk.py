@@ -103,3 +103,15 @@ async def test_more_words_of_a_question_for_staff_go_on_its_ticket_not_greeted( 
     assert (reply["template"], reply["data"]["ticket"]["id"]) == ("ticket_updated", code)
     assert await desk.said(code) == ["你们周末上班吗", "我家在农村"]
     assert (await desk.say("webchat", CUSTOMER, "你好"))[0]["template"] == "greeting"
+
+
+@pytest.mark.parametrize("text", ["稍等", "等我找一下", "3分钟", "hold on"])
+async def test_asking_to_wait_while_a_detail_is_awaited_is_answered_and_adds_nothing(  # type: ignore[no-untyped-def]
+        desk, text: str) -> None:
+    """"稍等" was thanked for as the detail ("已补充到工单，谢谢！"), "3分钟" met with "抱歉让您不开心了"."""
+    opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
+    code = opened[0]["data"]["ticket"]["id"]
+    [reply] = await desk.say("webchat", CUSTOMER, text)
+    assert reply["template"] == "thanks" and reply["data"]["holding"] is True and reply["data"]["upset"] is False
+    assert Renderer().render("thanks", reply["data"], "zh").text.startswith("好的，不着急，找到后发给我就行。")
+    assert await desk.said(code) == ["洗衣机漏水了"]
