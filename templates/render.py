@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping, MutableMapping
+from typing import Any, Callable, Mapping, MutableMapping, Sequence
 
 import jinja2
 
@@ -180,9 +180,12 @@ def as_written(value: str) -> str:
     return _REGION_BEFORE_LATIN.sub("", value, count=1)
 
 
-def china_time(value: str) -> str:
-    """An ISO time as customers in China read it: "12-02 14:00" (Beijing time)."""
-    return datetime.fromisoformat(value).astimezone(CHINA).strftime("%m-%d %H:%M")
+def china_time(value: str, weekdays: Sequence[str] = ()) -> str:
+    """An ISO time as customers in China read it: "12-02 14:00" (Beijing time); given the names of the days of the
+    week from Monday, with the day's between ("12-05 周六 14:00"), so "周六下午" is seen to be the Saturday meant."""
+    moment = datetime.fromisoformat(value).astimezone(CHINA)
+    day = f" {weekdays[moment.weekday()]}" if weekdays else ""
+    return f"{moment:%m-%d}{day} {moment:%H:%M}"
 
 
 def _markdown_to_html(markdown: str) -> str:

@@ -341,8 +341,8 @@ def test_customer_text_is_marked_for_each_channel_and_final_in_text_and_html() -
     assert not re.search("[\x0e\x0f]", rendered.text + rendered.page() + rendered.subject + rendered.markup())
 
 
-@pytest.mark.parametrize(("locale", "lines"), [("zh", ["电话：13912345678", "时间：12-02 14:00"]),
-                                               ("en", ["Phone: 13912345678", "Time: 12-02 14:00"])])
+@pytest.mark.parametrize(("locale", "lines"), [("zh", ["电话：13912345678", "时间：12-02 周三 14:00"]),
+                                               ("en", ["Phone: 13912345678", "Time: 12-02 Wed 14:00"])])
 def test_a_detail_added_is_read_back_so_a_mistyped_one_is_caught(locale: str, lines: list[str]) -> None:
     ticket = {**card(locale, status="new"), "entities": {
         "phones": ["13800000000", "13912345678"], "times": ["2026-12-02T06:00:00+00:00"], "products": ["洗衣机"]}}
