@@ -137,6 +137,7 @@ def test_command_arguments_are_carried(understander) -> None:
     ("热水器漏电，洗澡手麻了一下", "P1"),
     ("家里漏水了，老人一个人在家", "P1"),
     ("冰箱漏水，地上都是水", "P2"),
+    ("热水器不出热水了", "P2"),
     ("洗衣机有点异响", "P3"),
     ("这个多少钱", "P4"),
     ("The AC stopped cooling, phone 13912345678", "P2"),
