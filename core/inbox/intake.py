@@ -79,13 +79,21 @@ class GroupCommitIntake:
             await self._wake.wait()
             self._wake.clear()
             while self._pending:
-                batch, self._pending = self._pending[:self._max_batch], self._pending[self._max_batch:]
-                await self._write(batch)
+                await self._write()
 
-    async def _write(self, batch: list[tuple[Inbound, asyncio.Future[bool]]]) -> None:
+    def _take(self) -> list[tuple[Inbound, asyncio.Future[bool]]]:
+        """The next batch of what waits, up to `max_batch`."""
+        batch, self._pending = self._pending[:self._max_batch], self._pending[self._max_batch:]
+        return batch
+
+    async def _write(self) -> None:
+        """One group commit. Its batch is taken once the transaction holds SQLite's writer (`_insert`): what
+        arrived while it waited for processing to give way goes in this commit instead of waiting for the next."""
+        batch: list[tuple[Inbound, asyncio.Future[bool]]] = []
         try:
-            committed, resent = await once_more_if_dropped(partial(self._insert, [inbound for inbound, _ in batch]))
+            committed, resent = await once_more_if_dropped(partial(self._insert, batch))
         except Exception as exc:  # noqa: BLE001 - every caller must hear about it, whatever the driver raised
+            batch = batch or self._take()
             log.warning("inbox commit failed for %d messages: %s", len(batch), exc)
             for _, future in batch:
                 if not future.done():
@@ -101,19 +109,23 @@ class GroupCommitIntake:
             if not future.done():
                 future.set_result(fresh.pop(inbound.key, None) is not None)
 
-    async def _insert(self, inbounds: list[Inbound]) -> tuple[dict[tuple[str, str], Committed], list[Committed]]:
-        """The new rows by key, and the still-pending rows of repeats. A repeat may be the resend of a message
+    async def _insert(self, batch: list[tuple[Inbound, asyncio.Future[bool]]]
+                      ) -> tuple[dict[tuple[str, str], Committed], list[Committed]]:
+        """The new rows by key, and the still-pending rows of repeats. `batch` is filled with what waits once the
+        transaction has begun, unless a first attempt filled it already. A repeat may be the resend of a message
         whose process died after committing it and before publishing it; publishing it again (harmless if it is
         queued already: processing skips done rows) keeps it ahead of the customer's next message."""
-        now = self._clock.now()
-        rows: dict[tuple[str, str], dict] = {}
-        for inbound in inbounds:
-            rows.setdefault(inbound.key, {
-                "channel": inbound.channel, "external_id": inbound.external_id,
-                "conversation": inbound.conversation, "payload": inbound.to_dict(),
-                "status": InboxStatus.PENDING, "attempts": 0, "last_error": "", "received_at": now,
-            })
         async with closed_in_place(self._sessions, info={URGENT: True}) as session, session.begin():
+            if not batch:
+                batch.extend(self._take())
+            now = self._clock.now()
+            rows: dict[tuple[str, str], dict] = {}
+            for inbound, _ in batch:
+                rows.setdefault(inbound.key, {
+                    "channel": inbound.channel, "external_id": inbound.external_id,
+                    "conversation": inbound.conversation, "payload": inbound.to_dict(),
+                    "status": InboxStatus.PENDING, "attempts": 0, "last_error": "", "received_at": now,
+                })
             await each_statement_alone(session)
             statement = ignoring_conflicts(session, InboxRow,
                                            returning=("id", "channel", "external_id", "conversation"))
