@@ -312,7 +312,7 @@ class Pipeline:
                     replies.extend(answer)
                     done.append((inbox_id, now, note))
                     self._metrics.latency.observe(max(0.0, (now - row.received_at).total_seconds()))
-            spent.resume()
+            await spent.let_others_run()  # the record and commit a step of their own, not the last message's too
             await self._record(session, done, replies)
         spent.pause()
         if services.media.received and self._wake_media is not None:

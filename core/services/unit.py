@@ -151,10 +151,14 @@ class Services:
                       between: Callable[[], Awaitable[None]] | None = None) -> None:
         """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
         instead of several per message; the senders never seen before become customers together. `between` is
-        awaited between the queries (to let the event loop's other tasks run)."""
-        await self.people.admit((i.channel, i.sender, i.display_name) for i in inbounds)
-        self.tickets.new_customers(self.people.created)
-        for step in (lambda: self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds),
+        awaited before each of these steps (to let the event loop's other tasks run: the caller's read of the
+        batch and the new customers' inserts made one step of up to 20 ms together)."""
+        async def admit() -> None:
+            await self.people.admit((i.channel, i.sender, i.display_name) for i in inbounds)
+            self.tickets.new_customers(self.people.created)
+
+        for step in (admit,
+                     lambda: self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds),
                      lambda: self.tickets.preload_open((i.channel, i.conversation) for i in inbounds),
                      lambda: self.surveys.preload((i.channel, i.conversation, i.sender) for i in inbounds)):
             if between is not None:
