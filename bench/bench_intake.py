@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.cpu import process_cpu  # noqa: E402
 from bench.hub_histograms import INTAKE_COMMIT, LOOP_LAG, buckets, summary  # noqa: E402
-from bench.latency import summarize_ms  # noqa: E402
+from bench.latency import collector_paused, summarize_ms  # noqa: E402
 from bench.pg_activity import watching  # noqa: E402
 from bot.bootstrap import default_partitions  # noqa: E402
 from core.inbox.relay import TOPIC  # noqa: E402
@@ -320,13 +320,15 @@ async def main() -> None:
                                       sample_every=0.02 if args.pg_activity else 1.0)
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     conversations = await connect(http, urls, args.conversations, 0)
-                    async with phase_costs(int(args.rate * args.seconds)):
-                        await fixed_load(conversations, args.rate, args.seconds,
-                                         reply_timeout=0 if args.intake_only else 120)
+                    with collector_paused():
+                        async with phase_costs(int(args.rate * args.seconds)):
+                            await fixed_load(conversations, args.rate, args.seconds,
+                                             reply_timeout=0 if args.intake_only else 120)
                     conversations = await connect(http, urls, args.conversations, args.conversations)
-                    async with phase_costs(args.messages // args.conversations * args.conversations):
-                        await saturation(conversations, args.messages, args.window,
-                                         reply_timeout=0 if args.intake_only else 300)
+                    with collector_paused():
+                        async with phase_costs(args.messages // args.conversations * args.conversations):
+                            await saturation(conversations, args.messages, args.window,
+                                             reply_timeout=0 if args.intake_only else 300)
                 print(await count_effects(database_url))
             finally:
                 for hub in hubs:
