@@ -65,11 +65,14 @@ async def test_a_bare_yes_while_a_detail_is_awaited_adds_nothing(desk, text: str
     await _answered_while_a_detail_is_awaited(desk, text)
 
 
-async def test_fixed_it_myself_while_a_detail_is_awaited_cancels_the_ticket(desk) -> None:  # type: ignore[no-untyped-def]
-    """"不用了，我自己弄好了" was met with an apology for upsetting the customer and the phone asked again."""
+@pytest.mark.parametrize("text", ["不用了，我自己弄好了", "算了，我自己找人修了", "never mind, I got it fixed"])
+async def test_fixed_it_myself_while_a_detail_is_awaited_cancels_the_ticket(  # type: ignore[no-untyped-def]
+        desk, text: str) -> None:
+    """"不用了，我自己弄好了" was met with an apology for upsetting the customer and the phone asked again, "算了，我
+    自己找人修了" thanked for as a detail."""
     opened = await desk.say("webchat", CUSTOMER, "洗衣机漏水了")
     code = opened[0]["data"]["ticket"]["id"]
-    out = await desk.say("webchat", CUSTOMER, "不用了，我自己弄好了")
+    out = await desk.say("webchat", CUSTOMER, text)
     assert out[0]["template"] == "ticket_cancelled" and (await desk.ticket(code)).status == "cancelled"
 
 
