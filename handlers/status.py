@@ -1,7 +1,8 @@
 """“我的工单到哪了” / `status SR-…`: where a customer's tickets stand (and the warranty of the device each is
 about), in their own channel. A customer with no ticket here who complains that nobody came ("师傅说好今天来结果人都
 没影，我要投诉") is not told they have none: the complaint is passed on to intake and filed; so is a question that
-names what is broken ("洗衣机有问题，师傅什么时候来").
+names what is broken ("洗衣机有问题，师傅什么时候来"), and one giving a phone to find a ticket reported elsewhere
+("我是电话报修的，手机号137…"): staff look it up and answer on the inquiry filed.
 
 A customer chasing ("怎么还没人联系我", "等了一上午了": 催单) chases the open tickets the answer lists (the one named,
 else their recent ones: "nobody called" may be about any of them). The chase goes on each and on its audit log;
@@ -47,7 +48,7 @@ class StatusHandler(Handler):
             found = await tickets.for_customer(ctx.customer_id, limit=RECENT, open_only=chased)
         if not found:
             u = ctx.understanding
-            if chased or u.angry or u.type == TicketType.COMPLAINT.value or u.entities.products:
+            if chased or u.angry or u.type == TicketType.COMPLAINT.value or u.entities.products or u.entities.phones:
                 return None
             return [ctx.reply("status_none")]
         found, unmatched = _about_named(ctx, found)

@@ -95,8 +95,11 @@ _PRODUCTS = {
     "vacuum": "吸尘器", "ac": "空调",
 }
 # English words only as whole words: "ac" is not the one in "vacuum".
+_LABEL_AFTER = {"手机": "号"}
+"""Product names that lead the label of a detail instead ("手机号13700001111" names no phone to repair)."""
 _PRODUCT = quick(
-    "|".join(re.escape(k) for k in sorted(_PRODUCTS, key=len, reverse=True) if not k.isascii())
+    "|".join(re.escape(k) + (f"(?!{_LABEL_AFTER[k]})" if k in _LABEL_AFTER else "")
+             for k in sorted(_PRODUCTS, key=len, reverse=True) if not k.isascii())
     + r"|\b(?:" + "|".join(re.escape(k) for k in sorted(_PRODUCTS, key=len, reverse=True) if k.isascii()) + r")s?\b",
     re.IGNORECASE,
 )

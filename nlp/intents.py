@@ -222,6 +222,20 @@ def chasing(text: str) -> bool:
     return bool(_CHASING.search(text)) and (not _COMPLAINING.search(text) or threatening(text))
 
 
+_REPORTED_ELSEWHERE = quick(
+    r"(?:电话|打电话|热线|客服电话|400|app|小程序|公众号|官网|网上|门店|店里|线下)(?:上|里)?(?:报修|报的|报过|申请的|申请过|登记的|"
+    r"登记过|反映过|下的单)|(?:之前|上次|前几天|昨天|前天|已经)(?:打电话)?(?:报修过|报过修|报过|登记过|申请过)|"
+    r"(?:reported|booked|called) (?:it )?(?:by phone|on the phone|in the app|before|already)",
+    re.IGNORECASE,
+)
+
+
+def reported_elsewhere(text: str) -> bool:
+    """Whether the customer says they reported it before or elsewhere ("我是电话报修的", "之前已经报过修"): the ticket
+    to find is one this thread may not know, not a new problem."""
+    return bool(_REPORTED_ELSEWHERE.search(text))
+
+
 def threatening(text: str) -> bool:
     """Whether `text` threatens a complaint if nothing happens ("再不处理我就投诉到12315")."""
     return bool(_THREATENING.search(text))
@@ -286,7 +300,7 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     field = _DETAIL_FIELDS.get(expecting or "")
     if field and getattr(entities, field):
         return u.ADD_DETAIL
-    if not entities.products and chasing(text):
+    if not entities.products and (chasing(text) or reported_elsewhere(text)):
         return u.STATUS_QUERY
     if _carries_only_details(text, entities):
         return u.ADD_DETAIL

@@ -17,7 +17,7 @@ from .assess import angry, fault_told, hazards, priority, shipped_short
 from .commands import match_command
 from .entities import Found, Span, find_entities
 from .intents import (approving, asks_the_company, free_text_intent, furious, help_asked, pleasantry, praising,
-                      upset)
+                      reported_elsewhere, upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
@@ -114,6 +114,8 @@ class Understander:
                 intent, prediction = u.NEW_PROBLEM, before.prediction
         if intent == u.THANKS and praising(clean):  # "师傅很负责，点赞" is no complaint, whatever the model reads
             prediction = Prediction("other", prediction.confidence)
+        if intent == u.STATUS_QUERY and reported_elsewhere(clean):  # "我是电话报修的": staff find that ticket
+            prediction = Prediction("inquiry", prediction.confidence)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
         if expecting == "survey_comment" and self._comments(clean, intent, prediction):
             return Understanding(text=text, intent=u.SURVEY_ANSWER, type=prediction.type,
