@@ -80,10 +80,12 @@ class KnowledgeHandler(Handler):
             await knowledge.feedback(answer, helpful=True)
             return [ctx.reply("kb_thanks")]
         asked_type = asked.get("type") or ctx.state.data.get(QUESTION_TYPE, TicketType.OTHER.value)
+        u = ctx.understanding
+        tried = u.note if u.intent == NOT_HELPFUL else ""  # "还是不行": what the technician should know was tried
         join = await _open_ticket_about(ctx, asked_type)
         filed, replies = await file_and_answer(ctx, Report(
             customer_id=ctx.customer_id, actor=ctx.person.actor, channel=ctx.inbound.channel,
-            conversation=ctx.inbound.conversation, text=answer.question,
+            conversation=ctx.inbound.conversation, text="，".join(filter(None, (answer.question, tried))),
             type=TicketType.INQUIRY if asked_type == TicketType.OTHER.value else TicketType(asked_type),
             priority=Priority(asked.get("priority", Priority.P3.value)), sentiment=ctx.understanding.sentiment,
             entities=merge_entities(asked.get("entities", {}), details or {}), inbox_id=ctx.inbox_id), join=join,

@@ -106,9 +106,20 @@ def yes_no_intent(text: str, expecting: str | None) -> str | None:
         return no
     if yes_pattern.match(text):
         return yes
-    if expecting == "confirm" and _PERSISTS.match(text):
+    if expecting == "confirm" and _PERSISTS.match(text) or expecting == "helpful" and still_broken(text):
         return no
     return None
+
+
+_NOT_HELPED_THEN = re.compile(rf"^(?:{_WORDS['helpful'][3]})[\s,，.。!！~～;；]+(?P<rest>.+)$", re.IGNORECASE)
+
+
+def still_broken(text: str) -> str:
+    """What says the fault is still there after an answer meant to fix it ("没用，还是不行" → "还是不行", "还是显示E4"),
+    else "": the knowledge base did not help, and those words tell the technician what was tried."""
+    found = _NOT_HELPED_THEN.match(text.strip())
+    rest = found["rest"].strip() if found else text.strip()
+    return rest if _PERSISTS.match(rest) else ""
 
 
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

@@ -22,7 +22,8 @@ from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
 from .problems import problem_texts, report_before_question
-from .replies import acknowledgement, answered_with_remark, bare_answer, withheld, yes_no_intent
+from .replies import (acknowledgement, answered_with_remark, bare_answer, still_broken, withheld,
+                      yes_no_intent)
 from .sentiment import Mood, SentimentModel, shipped_sentiment
 from .store import load_model
 from .survey import is_skip, survey_answer
@@ -91,7 +92,7 @@ class Understander:
         answer = yes_no_intent(clean, expecting)
         if answer is not None:
             return Understanding(text=text, intent=answer, type="other", type_confidence=1.0, priority="P4",
-                                 sentiment="neutral")
+                                 sentiment="neutral", note=still_broken(clean) if expecting == "helpful" else "")
         if expecting == "confirm" and (told := answered_with_remark(clean)) is not None:
             return self._remarked(text, *told, now)
         if bare_answer(clean):

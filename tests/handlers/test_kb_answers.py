@@ -2,6 +2,7 @@
 deflection, "没有" files the question as a ticket, and a question it is not sure of goes to intake as before."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.services.stats import StatsService
@@ -44,6 +45,19 @@ async def test_not_helpful_opens_a_ticket_carrying_the_question(desk) -> None:  
     assert said == ["保修期是多久"]
     assert (answer.helpful, answer.ticket_id) == (False, ticket.id)
     assert await _deflections(desk) == 0
+
+
+@pytest.mark.parametrize(("said", "filed"), [("没用，还是不行", "热水器显示E4是什么意思，还是不行"),
+                                             ("还是显示E4", "热水器显示E4是什么意思，还是显示E4")])
+async def test_still_broken_after_an_answer_files_the_question_with_what_was_tried(  # type: ignore[no-untyped-def]
+        desk, said: str, filed: str) -> None:
+    """"没用，还是不行" after the fault-code article opened a repair whose only words were "没用，还是不行"."""
+    assert _templates(await desk.say("webchat", CUSTOMER, "热水器显示E4是什么意思"))[0] == "kb_answer"
+    out = await desk.say("webchat", CUSTOMER, said)
+    assert out[0]["template"] == "ticket_opened"
+    assert await desk.said(out[0]["data"]["ticket"]["id"]) == [filed]
+    async with desk.hub.sessions() as session:
+        assert (await session.scalar(select(KbAnswer))).helpful is False
 
 
 async def test_an_unsure_question_goes_to_intake(desk) -> None:  # type: ignore[no-untyped-def]
