@@ -351,6 +351,19 @@ def test_a_detail_added_is_read_back_so_a_mistyped_one_is_caught(locale: str, li
     assert rendered.text.splitlines()[1:3] == lines
 
 
+@pytest.mark.parametrize(("locale", "lines"), [("zh", ["您好，您的预约我们已经记录下来了。", "电话：13912345678",
+                                                       "时间：12-02 周三 14:00"]),
+                                               ("en", ["Thank you, we have recorded your booking.",
+                                                       "Phone: 13912345678", "Time: 12-02 Wed 14:00"])])
+def test_details_told_with_a_new_booking_are_read_back(locale: str, lines: list[str]) -> None:
+    """"预约明天上午安装空调，地址…，电话…" was answered without a word of the time, address or phone taken."""
+    ticket = {**card(locale, status="new"), "type": "installation", "entities": {
+        "phones": ["13912345678"], "times": ["2026-12-02T06:00:00+00:00"], "products": ["空调"]}}
+    text = Renderer().render("ticket_opened", {"ticket": ticket, "missing": [], "safety": [], "several": None},
+                             locale).text.splitlines()
+    assert [text[0], *text[3:5]] == lines
+
+
 def test_a_table_in_an_answer_reaches_the_chat_as_lines() -> None:
     """No chat window draws a Markdown table: each row is a line, its first cell bold, the header dropped."""
     body = "常见代码：\n\n| 代码 | 含义 | 处理 |\n|---|---|---|\n| E1 | 点火失败 | 打开燃气阀门 |\n| E4 | 传感器异常 | 断电重启 |\n\n仍不行请报修。"
