@@ -9,7 +9,7 @@ import re
 from core.domain.details import EXPECTING
 from core.envelopes import Outbound
 from core.services.intake import Filed, Report
-from core.domain.tickets import TicketView
+from core.domain.tickets import TicketType, TicketView
 from handlers import notices, staff_alerts
 from handlers.base import Context
 
@@ -30,7 +30,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     (this problem's number, how many) when one message told of several problems, each filed on its own — the first
     reply says so and only the last asks for what is missing; `waive`: the customer has not got this field of `join`,
     which goes on without it; `question`: the report is a question nobody answered yet, which staff answer in the
-    conversation — the customer is told so rather than thanked for a detail."""
+    conversation — the customer is told so rather than thanked for a detail, or, asking it first ("空调加氟多少钱"),
+    rather than only asked for a phone as if a visit were all they wanted."""
     filed = await ctx.services.intake.file(report, join=join, waive=waive)
     conversations = ctx.services.conversations
     if filed.missing:
@@ -40,15 +41,16 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
         ctx.state = conversations.reset(ctx.state)
     offers = await notices.offers(ctx, filed.ticket, filed.dispatch) if filed.dispatch else []
     alerts = await staff_alerts.on_filing(ctx, filed, before=join)
+    asked = question and filed.opened
     question = question and not filed.opened and not filed.added  # "能不能后天下午来" gives a time: a detail
-    if question:
+    if question or asked and filed.ticket.type != TicketType.INQUIRY.value:  # agents are told of inquiries anyway
         alerts += await staff_alerts.on_question(ctx, filed.ticket, report.text)
     card = ctx.ticket_card(filed.ticket)
     safety = list(ctx.understanding.hazards)
     if filed.opened:
         reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety,
                           several={"part": several[0], "of": several[1]} if several else None,
-                          upset=ctx.understanding.angry)
+                          upset=ctx.understanding.angry, asked=asked)
     elif waive is not None:
         reply = ctx.reply("detail_waived", ticket=card, field=waive, missing=filed.missing)
     elif duplicate:

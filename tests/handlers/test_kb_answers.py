@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.services.stats import StatsService
 from core.storage.models import KbAnswer, TicketMessage
+from templates.render import Renderer
 
 CUSTOMER = "web:asker"
 
@@ -205,3 +206,13 @@ async def test_a_report_asking_what_to_do_gets_the_article_on_what_to_do(  # typ
     out = await desk.say("webchat", CUSTOMER, "家里热水器漏水，地上全是水，怎么办啊")
     assert _templates(out)[0] == "ticket_opened" and out[-1]["template"] == "kb_answer"
     assert out[-1]["data"]["article"] == "water-leak-safety"
+
+
+async def test_a_question_about_a_service_nobody_can_answer_yet_is_filed_for_the_agents(desk) -> None:  # type: ignore[no-untyped-def]
+    """"清洗油烟机怎么收费" opened an upkeep job and asked only for a phone, as if a visit were all that was wanted,
+    and no agent heard the question: the agents are told of it and the customer that it is answered here."""
+    out = await desk.say("webchat", CUSTOMER, "油烟机清洗怎么收费")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["asked"] is True
+    assert "客服会在这里答复您的问题；如需上门" in Renderer().render("ticket_opened", out[0]["data"], "zh").text
+    alert = next(o for o in out if o["template"] == "question_alert")
+    assert alert["data"]["question"] == "油烟机清洗怎么收费"
