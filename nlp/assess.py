@@ -119,6 +119,17 @@ def shipped_short(text: str) -> bool:
     return bool(_SHIPPED_SHORT.search(text))
 
 
+_PROOF = r"(?:发票|收据|小票|购买凭证|购物凭证|保修卡)"
+_PROOF_KEPT = quick(rf"(?:有|带着?|留着|保留了?|还在|都在){_PROOF}|{_PROOF}(?:都|也|还)?(?:有|在|留着)")
+_INVOICE_WANTED = quick(r"开|补|寄|抬头|税号|专票|普票|电子|重新|红冲|错|不对|没收到|还没|要|怎么|吗|么|\?")
+
+
+def proof_kept(text: str) -> bool:
+    """Whether the text only says the customer has proof of purchase ("在京东买的，有发票", "保修卡还在"): a detail
+    of the warranty of what they report, not a request for an invoice."""
+    return bool(_PROOF_KEPT.search(text)) and not _INVOICE_WANTED.search(text)
+
+
 def priority(text: str, ticket_type: str, *, dangers: tuple[str, ...], angered: bool) -> str:
     """P1 (act now) … P4 (no ticket, or a question that can wait). `dangers` and `angered` are the text's `hazards`
     and `angry`, which the understanding reports as well: each is looked for once per message."""

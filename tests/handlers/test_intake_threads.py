@@ -53,3 +53,11 @@ async def test_a_report_sent_again_is_told_it_is_on_the_ticket_already(desk) -> 
     assert again["data"]["ticket"]["id"] == code
     [more] = await desk.say("webchat", "web:again", "洗衣机底下一直在滴水")
     assert more["data"]["repeated"] is False
+
+
+async def test_saying_the_invoice_is_kept_is_a_detail_not_an_invoice_request(desk) -> None:  # type: ignore[no-untyped-def]
+    """"是在京东买的，有发票" while a repair waited for the phone opened an invoice ticket asking for an order number."""
+    code = (await desk.say("webchat", "web:kept-invoice", "冰箱不制冷了"))[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", "web:kept-invoice", "是在京东买的，有发票")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+    assert await desk.said(code) == ["冰箱不制冷了", "是在京东买的，有发票"]

@@ -287,3 +287,10 @@ def test_when_a_customer_is_in_is_part_of_the_time(text: str, read: str) -> None
 def test_details_after_a_request_are_not_read_but_details_alone_are() -> None:
     assert features(masked("洗碗机漏水，电话13912345678，地址北京市朝阳区建国路88号")) == features("洗碗机漏水")
     assert set(features(masked("北京市朝阳区建国路88号，13912345678"))) >= {"\ue001", "\ue002"}
+
+
+@pytest.mark.parametrize(("text", "kind"), [("是在京东买的，有发票", "other"), ("发票在我这", "other"),
+                                           ("我要开发票", "invoice"), ("发票开错了", "invoice"), ("有发票吗", "invoice"),
+                                           ("发票还没收到", "invoice")])
+def test_an_invoice_kept_is_no_invoice_request(understander, text: str, kind: str) -> None:
+    assert understander.understand(text, now=NOW).type == kind
