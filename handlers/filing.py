@@ -32,6 +32,7 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     which goes on without it; `question`: the report is a question nobody answered yet, which staff answer in the
     conversation — the customer is told so rather than thanked for a detail, or, asking it first ("空调加氟多少钱"),
     rather than only asked for a phone as if a visit were all they wanted."""
+    awaited_before = ctx.state.state == COLLECTING and join is not None and ctx.state.data.get("ticket") == join.code
     filed = await ctx.services.intake.file(report, join=join, waive=waive)
     conversations = ctx.services.conversations
     if filed.missing:
@@ -58,7 +59,7 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     else:
         repeated = not filed.added and _bare(report.text) == _bare(filed.ticket.summary)
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety,
-                          question=question, repeated=repeated)
+                          question=question, repeated=repeated, completed=awaited_before and not filed.missing)
     return filed, [reply, *offers, *alerts]
 
 

@@ -1,6 +1,8 @@
 """Which ticket a customer's next message belongs to while the hub is still collecting details for one."""
 from __future__ import annotations
 
+from templates.render import Renderer
+
 CUSTOMER = "web:thread-customer"
 
 
@@ -61,3 +63,15 @@ async def test_saying_the_invoice_is_kept_is_a_detail_not_an_invoice_request(des
     out = await desk.say("webchat", "web:kept-invoice", "是在京东买的，有发票")
     assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
     assert await desk.said(code) == ["冰箱不制冷了", "是在京东买的，有发票"]
+
+
+async def test_everything_we_need_is_said_once_when_the_last_detail_comes(desk) -> None:  # type: ignore[no-untyped-def]
+    """Every word added to a complete ticket ("对了，遥控器也不太灵") was answered "信息已齐全，我们会尽快安排处理" again."""
+    customer = "web:complete-once"
+    code = (await desk.say("webchat", customer, "洗衣机不脱水了"))[0]["data"]["ticket"]["id"]
+    done = (await desk.say("webchat", customer, "电话13812345678，地址上海市浦东新区张江路100号3栋"))[0]
+    assert done["template"] == "ticket_updated" and done["data"]["completed"] is True
+    more = (await desk.say("webchat", customer, "对了，还一直响"))[0]
+    assert more["template"] == "ticket_updated" and more["data"]["ticket"]["id"] == code
+    assert more["data"]["completed"] is False
+    assert "信息已齐全" not in Renderer().render("ticket_updated", more["data"], "zh").text
