@@ -364,6 +364,14 @@ def test_details_told_with_a_new_booking_are_read_back(locale: str, lines: list[
     assert [text[0], *text[3:5]] == lines
 
 
+def test_a_day_named_in_a_question_is_not_read_back_as_a_booking() -> None:
+    """"你们周末上门吗" was answered "时间：12-05 周六 09:00", as if a visit had been booked."""
+    ticket = {**card("zh", status="new"), "type": "inquiry", "entities": {"times": ["2026-12-05T01:00:00+00:00"]}}
+    text = Renderer().render("ticket_opened", {"ticket": ticket, "missing": [], "safety": [], "several": None},
+                             "zh").text
+    assert "时间" not in text and "客服会在这里答复您" in text
+
+
 def test_a_table_in_an_answer_reaches_the_chat_as_lines() -> None:
     """No chat window draws a Markdown table: each row is a line, its first cell bold, the header dropped."""
     body = "常见代码：\n\n| 代码 | 含义 | 处理 |\n|---|---|---|\n| E1 | 点火失败 | 打开燃气阀门 |\n| E4 | 传感器异常 | 断电重启 |\n\n仍不行请报修。"
