@@ -42,7 +42,7 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
         ctx.state = conversations.reset(ctx.state)
     offers = await notices.offers(ctx, filed.ticket, filed.dispatch) if filed.dispatch else []
     alerts = await staff_alerts.on_filing(ctx, filed, before=join)
-    asked = question and filed.opened
+    asked = question and filed.opened and report.type is not TicketType.REPAIR  # "空调不制冷了怎么办" wants the repair
     question = question and not filed.opened and not filed.added  # "能不能后天下午来" gives a time: a detail
     if question or asked and filed.ticket.type != TicketType.INQUIRY.value:  # agents are told of inquiries anyway
         alerts += await staff_alerts.on_question(ctx, filed.ticket, report.text)

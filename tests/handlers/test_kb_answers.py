@@ -217,3 +217,10 @@ async def test_a_question_about_a_service_nobody_can_answer_yet_is_filed_for_the
     assert "客服会在这里答复您的问题；如需上门" in told and "预约" not in told, "a question is no booking"
     alert = next(o for o in out if o["template"] == "question_alert")
     assert alert["data"]["question"] == "油烟机清洗怎么收费"
+
+
+async def test_a_fault_asked_about_is_filed_for_the_visit(desk) -> None:  # type: ignore[no-untyped-def]
+    """"空调不制冷了怎么办" wants the repair: the phone is asked for the visit, not the question put to the agents."""
+    out = await desk.say("webchat", "web:what-to-do", "洗衣机漏水了怎么办")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["asked"] is False
+    assert "question_alert" not in _templates(out)
