@@ -122,15 +122,20 @@ class OutboxSender(WakeableLoop):
             self.wake()
 
     async def _run(self) -> None:
+        """Passes back to back while rows are due, each pass's outcomes recorded in the transaction that claims the
+        next (`settle_and_claim`); a claim of its own only after an idle wait or a failed pass."""
+        claimed: list[Claimed] = []
         while True:
             try:
-                claimed = await self._store.claim_due(sending=self._channels.keys())
+                if not claimed:
+                    claimed = await self._store.claim_due(sending=self._channels.keys())
                 self._in_hand = [c.id for c in claimed]
-                await self._settle(await self._send_all(claimed))
-                self._in_hand = []
+                if claimed:
+                    claimed = await self._settle(await self._send_all(claimed))
             except Exception:  # noqa: BLE001 - database trouble: wait and try again
                 log.exception("outbox pass failed")
                 claimed = []
+            self._in_hand = [c.id for c in claimed]
             if not claimed:
                 await self._sleep(self._idle_poll)
 
@@ -173,19 +178,26 @@ class OutboxSender(WakeableLoop):
         self._metrics.counted(self._metrics.outbound, message.channel, OutboxStatus.SENT).inc()
         return claimed.id, platform_id
 
-    async def _settle(self, outcomes: Sequence[tuple[int, str] | Undelivered]) -> None:
-        """Record a pass's deliveries and failures in one transaction; the rows gone dead are told to `dead`
-        together, so what they cause is one transaction too."""
+    async def _settle(self, outcomes: Sequence[tuple[int, str] | Undelivered]) -> list[Claimed]:
+        """Record a pass's deliveries and failures and claim the next pass, in one transaction; the rows gone dead
+        are told to `dead` together, so what they cause is one transaction too. Returns the next pass's rows, held
+        whether or not `dead` fails."""
         undelivered = [o for o in outcomes if isinstance(o, Undelivered)]
-        statuses = await self._store.settle([o for o in outcomes if not isinstance(o, Undelivered)],
-                                            [u.failure for u in undelivered])
+        statuses, claimed = await self._store.settle_and_claim(
+            [o for o in outcomes if not isinstance(o, Undelivered)], [u.failure for u in undelivered],
+            sending=self._channels.keys())
+        self._in_hand = [c.id for c in claimed]
         dead: list[tuple[Claimed, str]] = []
         for row, status in zip(undelivered, statuses):
             self._metrics.counted(self._metrics.outbound, row.failure.claimed.message.channel, status).inc()
             if status is OutboxStatus.DEAD:
                 dead.append((row.failure.claimed, row.reason))
         if dead and self._dead is not None:
-            await self._dead(dead)
+            try:
+                await self._dead(dead)
+            except Exception:  # noqa: BLE001 - the rows are dead-lettered, visible to staff; the next pass goes on
+                log.exception("acting on %d dead outbox rows failed", len(dead))
+        return claimed
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import cache, partial
 from typing import Any, Collection, Sequence
 
-from sqlalchemy import Row, Update, bindparam, exists, or_, select, update
+from sqlalchemy import Update, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
@@ -103,6 +103,14 @@ def _claim(dialect: str, sending: tuple[str, ...] | None) -> Update:
             .returning(outbox.c.id, outbox.c.payload, outbox.c.attempts))
 
 
+async def _claim_in(session: AsyncSession, now: datetime, limit: int,
+                    sending: Collection[str] | None) -> list[Claimed]:
+    """`OutboxStore.claim_due`'s claim, in the caller's transaction."""
+    statement = _claim(dialect_of(session), None if sending is None else tuple(sorted(sending)))
+    rows = (await session.execute(statement, {"now": now, "lease_until": now + LEASE, "limit": limit})).all()
+    return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in sorted(rows, key=lambda r: r.id)]
+
+
 _BACK = (update(OutboxRow.__table__).where(OutboxRow.__table__.c.channel == bindparam("lane_channel"),
                                            OutboxRow.__table__.c.conversation == bindparam("lane"),
                                            OutboxRow.__table__.c.status == OutboxStatus.PENDING)
@@ -125,22 +133,41 @@ class OutboxStore:
         `sending`: the channels the caller sends on. A row of any other channel goes dead unsent, as does every
         row of its lane, so no order is at stake: such rows are taken whatever their lane still holds, and a lane
         of them (alerts to a supervisor reached only on a channel this hub lacks) does not drain one row a pass."""
-        now = self._clock.now()
-        parameters = {"now": now, "lease_until": now + LEASE, "limit": limit}
-
-        async def claim() -> Sequence[Row[Any]]:
+        async def claim() -> list[Claimed]:
             async with self._sessions() as session, session.begin():
                 await each_statement_alone(session)
-                statement = _claim(dialect_of(session), None if sending is None else tuple(sorted(sending)))
-                return (await session.execute(statement, parameters)).all()
+                return await _claim_in(session, self._clock.now(), limit, sending)
 
-        rows = await once_more_if_dropped(claim)
-        return [Claimed(r.id, Outbound.from_dict(r.payload), r.attempts) for r in sorted(rows, key=lambda r: r.id)]
+        return await once_more_if_dropped(claim)
 
     async def settle(self, deliveries: Sequence[tuple[int, str]], failures: Sequence[Failure]) -> list[OutboxStatus]:
         """Record a pass's outcomes in one transaction: `(row id, platform message id)` pairs as sent, each failure
         as a retry after its backoff or dead-lettered. Returns each failure's new status, in order."""
+        records, statuses = await self._outcomes(deliveries, failures, self._clock.now())
+        if records:
+            await once_more_if_dropped(partial(self._update, records))
+        return statuses
+
+    async def settle_and_claim(self, deliveries: Sequence[tuple[int, str]], failures: Sequence[Failure], *,
+                               limit: int = 100, sending: Collection[str] | None = None,
+                               ) -> tuple[list[OutboxStatus], list[Claimed]]:
+        """`settle` and then `claim_due` in the same transaction, as a sender goes from one pass to the next: one
+        turn at SQLite's writer and one commit a pass instead of two. The claim sees the pass's rows settled, so a
+        lane whose row was sent gives its next one at once, as it would to a claim of its own."""
         now = self._clock.now()
+        records, statuses = await self._outcomes(deliveries, failures, now)
+
+        async def both() -> list[Claimed]:
+            async with self._sessions() as session, session.begin():
+                if records:
+                    await update_by_id(session, OutboxRow.__table__, records)
+                return await _claim_in(session, now, limit, sending)
+
+        return statuses, await once_more_if_dropped(both)
+
+    async def _outcomes(self, deliveries: Sequence[tuple[int, str]], failures: Sequence[Failure],
+                        now: datetime) -> tuple[list[dict[str, Any]], list[OutboxStatus]]:
+        """The row updates that record a pass's outcomes, and each failure's new status, in order."""
         records = [{"id": row_id, "status": OutboxStatus.SENT, "platform_message_id": platform_id, "sent_at": now,
                     "last_error": ""} for row_id, platform_id in deliveries]
         written = await self._written([f.claimed.id for f in failures if f.away])
@@ -159,9 +186,7 @@ class OutboxStore:
                 delay = max(backoff(claimed.attempts), timedelta(seconds=failure.retry_after or 0))
                 records.append({"id": claimed.id, "status": OutboxStatus.PENDING, "last_error": failure.error,
                                 "next_attempt_at": now + delay})
-        if records:
-            await once_more_if_dropped(partial(self._update, records))
-        return statuses
+        return records, statuses
 
     async def _written(self, row_ids: Sequence[int]) -> dict[int, datetime]:
         """When each of these rows was written."""

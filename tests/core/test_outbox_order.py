@@ -50,6 +50,21 @@ async def test_one_conversation_waits_behind_its_retry_while_others_go_on(engine
     assert _names(await store.claim_due()) == ["web:a:3"]
 
 
+async def test_a_pass_settled_with_the_next_claim_gives_each_lane_its_next_row_in_order(engine: AsyncEngine,
+                                                                                         clock: FakeClock) -> None:
+    store = OutboxStore(sessions=session_factory(engine), clock=clock)
+    await _queue(engine, clock, *(_message("web:a", n) for n in (1, 2, 3)), _message("web:b", 1), _message("web:c", 1))
+    first = await store.claim_due()
+    assert _names(first) == ["web:a:1", "web:b:1", "web:c:1"]
+    statuses, second = await store.settle_and_claim(
+        [(first[0].id, "p1"), (first[1].id, "p2")], [Failure(first[2], "platform down", retryable=True)])
+    assert statuses == [OutboxStatus.PENDING]
+    assert _names(second) == ["web:a:2"], "the lane sent gives its next row; the one to retry is not due yet"
+    statuses, third = await store.settle_and_claim([], [Failure(second[0], "recipient gone", retryable=False)])
+    assert statuses == [OutboxStatus.DEAD] and _names(third) == ["web:a:3"]
+    assert await store.settle_and_claim([(third[0].id, "p3")], []) == ([], [])
+
+
 async def test_a_dead_letter_stops_holding_its_conversation(engine: AsyncEngine, clock: FakeClock) -> None:
     store = OutboxStore(sessions=session_factory(engine), clock=clock)
     await _queue(engine, clock, _message("web:a", 1), _message("web:a", 2))
