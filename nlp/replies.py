@@ -21,8 +21,10 @@ _WORDS: dict[str, tuple[str, str, str, str]] = {
 }
 _TRAILING = r"[\s,，.。!！~～?？啊呀啦了的哦噢]*"
 _THANKS = r"(?:[\s,，.。!！~～]*(?:谢谢|多谢|感谢|thanks|thank you)(?:你|您|师傅|了)?)?"
-_ANSWERS = {kind: (yes, re.compile(rf"^(?:{yes_words}){_TRAILING}{_THANKS}{_TRAILING}$", re.IGNORECASE),
-                   no, re.compile(rf"^(?:{no_words}){_TRAILING}$", re.IGNORECASE))
+_LEAD = r"(?:(?:嗯+|恩|哦+|噢|喔|啊|额|呃|um|uh|oh)[\s,，.。~～]*)?"
+"""A filler before the answer ("嗯好了", "哦，没有"): the answer all the same."""
+_ANSWERS = {kind: (yes, re.compile(rf"^{_LEAD}(?:{yes_words}){_TRAILING}{_THANKS}{_TRAILING}$", re.IGNORECASE),
+                   no, re.compile(rf"^{_LEAD}(?:{no_words}){_TRAILING}$", re.IGNORECASE))
             for kind, (yes, yes_words, no, no_words) in _WORDS.items()}
 
 
@@ -40,7 +42,7 @@ _SOLVED_WORDS = (r"解决了|已解决|已经?解决了|修好了|已经?修好�
                  r"fixed|solved|it works|working now|yes")
 _CONTRAST = r"(?:但是?|不过|就是|只是|可是|然而|but|although|though)"
 _SOLVED_THEN = re.compile(
-    rf"^(?:{_SOLVED_WORDS})(?:[\s,，.。!！~～;；]+|(?=[\s,，]*{_CONTRAST}))(?:{_CONTRAST}[\s,，]*)?(?P<rest>.+)$",
+    rf"^{_LEAD}(?:{_SOLVED_WORDS})(?:[\s,，.。!！~～;；]+|(?=[\s,，]*{_CONTRAST}))(?:{_CONTRAST}[\s,，]*)?(?P<rest>.+)$",
     re.IGNORECASE,
 )
 

@@ -225,8 +225,8 @@ def test_sentiment_on_hand_written_service_messages(understander) -> None:
 @pytest.mark.parametrize(("text", "expecting", "intent"), [
     ("1", "confirm", u.SOLVED), ("是的", "confirm", u.SOLVED), ("修好了，谢谢", "confirm", u.SOLVED),
     ("yes", "confirm", u.SOLVED), ("2", "confirm", u.NOT_FIXED), ("没有", "confirm", u.NOT_FIXED),
-    ("还是不行", "confirm", u.NOT_FIXED), ("no", "confirm", u.NOT_FIXED),
-    ("有帮助", "helpful", u.HELPFUL), ("有", "helpful", u.HELPFUL), ("明白了谢谢", "helpful", u.HELPFUL),
+    ("还是不行", "confirm", u.NOT_FIXED), ("no", "confirm", u.NOT_FIXED), ("嗯好了", "confirm", u.SOLVED),
+    ("嗯嗯，修好了", "confirm", u.SOLVED), ("哦，没有", "confirm", u.NOT_FIXED), ("有帮助", "helpful", u.HELPFUL), ("有", "helpful", u.HELPFUL), ("明白了谢谢", "helpful", u.HELPFUL),
     ("没有", "helpful", u.NOT_HELPFUL), ("2", "helpful", u.NOT_HELPFUL), ("not helpful", "helpful", u.NOT_HELPFUL),
     ("已解决 SR-20261123-0001", None, u.SOLVED), ("未解决", None, u.NOT_FIXED), ("没帮助", None, u.NOT_HELPFUL),
 ])
