@@ -133,10 +133,12 @@ _PLEASANTRY_WORDS = quick(
 _HOLDING_WORDS = quick(
     r"(?:稍等|稍后|等(?:一|1)?(?:下|会儿?)|等等|等我|马上|立刻|一会儿?|待会儿?|回头)(?:一下|下)?"
     r"(?:就)?(?:发|给)?(?:给)?(?:你|您)?|"
-    r"(?:我|我去)?(?:找|查|翻|看|问)(?:一下|下|找|查|翻|看|问)|[\d一二两三四五六七八九十几半]+(?:分钟|秒钟?)|"
+    r"(?:我|我去)?(?:找|查|翻|看|问)(?:一下|下|找|查|翻|看|问)(?:我的)?(?:订单号|单号|快递单号|电话|地址|序列号|发票)?|"
+    r"[\d一二两三四五六七八九十几半]+(?:分钟|秒钟?)|"
     r"hold on|one (?:moment|sec(?:ond)?|minute)|just a (?:sec(?:ond)?|moment|minute)|"
     r"wait a (?:sec(?:ond)?|moment|minute)|"
-    r"let me (?:check|look|find)(?: it)?",
+    r"(?:let me (?:check|look|find)|(?:i'?m )?(?:looking|searching) for)(?: for)?"
+    r"(?: it| the (?:order |serial |phone |tracking )?(?:number|address|receipt|invoice))?",
     re.IGNORECASE,
 )
 

@@ -112,7 +112,8 @@ async def test_more_words_of_a_question_for_staff_go_on_its_ticket_not_greeted( 
     assert (await desk.say("webchat", CUSTOMER, "你好"))[0]["template"] == "greeting"
 
 
-@pytest.mark.parametrize("text", ["稍等", "等我找一下", "3分钟", "hold on"])
+@pytest.mark.parametrize("text", ["稍等", "等我找一下", "3分钟", "hold on", "稍等，我找一下订单号",
+                                  "hold on, looking for the order number"])
 async def test_asking_to_wait_while_a_detail_is_awaited_is_answered_and_adds_nothing(  # type: ignore[no-untyped-def]
         desk, text: str) -> None:
     """"稍等" was thanked for as the detail ("已补充到工单，谢谢！"), "3分钟" met with "抱歉让您不开心了"."""
