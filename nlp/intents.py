@@ -338,4 +338,9 @@ def asks_the_company(text: str) -> bool:
 def _asks(text: str, ticket_type: str) -> bool:
     """A question for the knowledge base ("退款什么时候到", "保修期多久"), not a problem told: also while an order
     number is awaited, when the answer to a question is what the customer wants first."""
-    return ticket_type == "inquiry" or bool(_QUESTION.search(text) and not _OWN_PROBLEM.search(text))
+    return ticket_type == "inquiry" or bool(_QUESTION.search(text) and (_WHETHER_TO_BOOK.search(text)
+                                                                        or not _OWN_PROBLEM.search(text)))
+
+
+_WHETHER_TO_BOOK = re.compile(r"(?:要|需要|用|得)(?:提前)?(?:预约|约)(?:一下)?(?:吗|么|嘛)")
+"""Whether a booking is needed ("上门服务要预约吗"): a question about how the service works, not a booking."""

@@ -399,3 +399,10 @@ def test_asking_when_the_technician_comes_is_a_status_question(understander, tex
 @pytest.mark.parametrize("text", ["师傅几点来都行", "师傅什么时候来都可以", "师傅明天下午几点来比较好"])
 def test_saying_when_the_technician_may_come_is_no_status_question(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).intent != u.STATUS_QUERY
+
+
+@pytest.mark.parametrize(("text", "intent"), [("上门服务要预约吗", u.KB_QUESTION), ("安装需要提前预约吗", u.KB_QUESTION),
+                                             ("帮我预约明天上门", u.NEW_PROBLEM), ("预约安装", u.NEW_PROBLEM)])
+def test_asking_whether_to_book_is_no_booking(understander, text: str, intent: str) -> None:
+    """"上门服务要预约吗" opened an installation ticket: "您的预约我们已经记录下来了"."""
+    assert understander.understand(text, now=NOW).intent == intent
