@@ -26,9 +26,11 @@ _CANCEL = quick(
 )
 _CANCEL_WORD = re.compile(r"取消|撤销|cancel", re.IGNORECASE)
 """Beside a ticket number, the word alone cancels it ("SR-… 我要取消")."""
+_NEVER_MIND = r"(?:算了|那|好吧|不用了|不需要了|不要了|我?不想要了|不修了|不装了|不弄了)"
 _BARE_CANCEL = re.compile(
-    r"^(?:(?:算了|那|好吧|不用了|不需要了|不要了|我?不想要了|不修了)[，,。.\s]*)*(?:那就|那|就|帮我|麻烦|请|我要)?"
-    r"(?:取消|撤销)(?:掉|了)?(?:吧|啊|了|哈|呗)?[。.!！~～]*$|^(?:please )?cancel(?: it)?[.!]*$", re.IGNORECASE)
+    rf"^(?:{_NEVER_MIND}[，,。.\s]*)*(?:那就|那|就|帮我|麻烦|请|我要)?"
+    rf"(?:取消|撤销)(?:掉|了)?(?:吧|啊|了|哈|呗)?(?:[，,。.\s]*{_NEVER_MIND})*[。.!！~～]*$|"
+    r"^(?:please )?cancel(?: it)?[.!]*$", re.IGNORECASE)
 """The word with nothing to cancel named ("算了不用了，取消吧"): the ticket the thread is about, not an order."""
 _NOT_FIXED = quick(
     r"还是(?:不行|不好使?|没好|坏的|有问题|老样子|一样|漏|不能|不制冷|不出)|(?:没|没有|未)(?:修好|解决|弄好)|"

@@ -259,7 +259,7 @@ async def test_a_waiting_survey_lets_other_messages_through_reminds_once_and_exp
     assert (figures.sent, figures.answered, figures.response_rate) == (1, 0, 0.0)
 
 
-@pytest.mark.parametrize("text", ["算了不用了，取消吧", "那就取消吧", "cancel it"])
+@pytest.mark.parametrize("text", ["算了不用了，取消吧", "那就取消吧", "cancel it", "取消吧，不修了"])
 async def test_cancel_words_with_nothing_named_cancel_the_open_ticket(  # type: ignore[no-untyped-def]
         desk, text: str) -> None:
     """Not a new ticket asking for an order number: the ticket the customer was just talking about is cancelled."""
