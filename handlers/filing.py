@@ -22,6 +22,11 @@ def _bare(text: str) -> str:
     return _MARKS.sub("", text)
 
 
+_REPLACED = ("times", "addresses")
+"""Details a later one replaces (the job sheet goes by the latest, handlers.notices): read back as changed
+("时间改为：…")."""
+
+
 async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | None, duplicate: bool = False,
                           several: tuple[int, int] | None = None, waive: str | None = None,
                           question: bool = False) -> tuple[Filed, list[Outbound]]:
@@ -59,7 +64,9 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     else:
         repeated = not filed.added and _bare(report.text) == _bare(filed.ticket.summary)
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety,
-                          question=question, repeated=repeated, completed=awaited_before and not filed.missing)
+                          question=question, repeated=repeated, completed=awaited_before and not filed.missing,
+                          changed=[kind for kind in filed.added
+                                   if kind in _REPLACED and join is not None and join.entities.get(kind)])
     return filed, [reply, *offers, *alerts]
 
 

@@ -101,19 +101,19 @@ async def jobs(ctx: Context, tickets: list[TicketView]) -> list[dict[str, Any]]:
 
 async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, str]:
     """What a technician needs to do the visit: who, phone, where, when (the agreed visit, else the time the customer
-    mentioned), and the device with its warranty (a free or a paid visit); the device's install address when the
-    customer gave none."""
+    mentioned last: "改到周日上午吧" moves it), and the device with its warranty (a free or a paid visit); the
+    address the customer gave last, else the device's install address."""
     entities = ticket.entities
     phones = entities.get("phones") or [await ctx.services.people.phone_of(ticket.customer_id)]
     times = entities.get("times") or []
-    when = datetime.fromisoformat(times[0]).strftime("%Y-%m-%d %H:%M") if times else ""
+    when = f"{datetime.fromisoformat(times[-1]).astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if times else ""
     if ticket.visit is not None:
         start, end = (t.astimezone(CHINA_TZ) for t in ticket.visit)
         when = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
     devices = ctx.services.devices
     device = await devices.get(ticket.device_id)
     addresses = entities.get("addresses") or [device.address if device else ""]
-    return {"phone": phones[0], "address": addresses[0], "time": when, "serial": device.serial if device else "",
+    return {"phone": phones[0], "address": addresses[-1], "time": when, "serial": device.serial if device else "",
             "model": device.model if device else "", "warranty": devices.warranty(device).value}
 
 

@@ -2,9 +2,12 @@
 the grab pool and Slack buttons on the way."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from core.storage.models import TicketMessage
+from templates.render import Renderer
 
 CUSTOMER = "web:customer-one"
 REPAIR_SHANGHAI = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
@@ -141,3 +144,16 @@ async def test_slack_button_accept_rewrites_the_notice(desk) -> None:  # type: i
     assert taken["replaces"] == "D0WANG:1700000000.000100"
     assert "actions" not in taken["data"] and taken["data"]["technician"] == "王师傅"
     assert (await desk.ticket(code)).status == "accepted"
+
+
+async def test_a_moved_time_is_read_back_as_changed_and_is_the_one_on_the_job_sheet(desk) -> None:  # type: ignore[no-untyped-def]
+    """"明天有事，改到周日上午吧" was read back, but the job sheet kept the first time (and the first address)."""
+    customer = "web:moved"
+    opened = await desk.say("webchat", customer, "洗衣机漏水，电话13812345678，地址上海市浦东新区张江路100号3栋，明天下午来")
+    code = opened[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", customer, "明天有事，改到周日上午吧")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["changed"] == ["times"]
+    assert Renderer().render("ticket_updated", out[0]["data"], "zh").text.splitlines()[1].startswith("时间改为：")
+    moved = (await desk.ticket(code)).entities["times"][-1]
+    [sheet] = await desk.say("wecom", "zhoukefu", f"工单 {code}")
+    assert sheet["data"]["job"]["time"] == f"{datetime.fromisoformat(moved):%Y-%m-%d} 09:00"
