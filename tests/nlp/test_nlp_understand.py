@@ -391,8 +391,9 @@ def test_contact_details_read_as_chit_chat_are_details_not_a_hello(understander)
     assert understander.understand(text, now=NOW).intent == u.ADD_DETAIL
 
 
-@pytest.mark.parametrize("text", ["师傅明天几点到", "师傅大概几点到？我好安排", "师傅什么时候到啊"])
-def test_asking_when_the_technician_comes_is_a_status_question(understander, text: str) -> None:
+@pytest.mark.parametrize("text", ["师傅明天几点到", "师傅大概几点到？我好安排", "师傅什么时候到啊", "修好了没", "弄好了没有",
+                                  "什么时候能修好"])
+def test_asking_when_the_technician_comes_or_whether_it_is_fixed_is_a_status_question(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).intent == u.STATUS_QUERY
 
 
