@@ -120,7 +120,8 @@ async def test_an_angry_chase_is_chased_and_handed_to_a_person(desk) -> None:  #
     out = await desk.say("webchat", CUSTOMER, "你们到底管不管？？再不处理我就投诉到12315")
     assert _templates(out)[:2] == ["status_report", "ticket_chased"] and "handover_alert" in _templates(out)
     assert out[0]["data"]["tickets"][0]["id"] == code and out[0]["data"]["person"] == "called"
-    assert "已为您转接人工客服" in Renderer().render("status_report", out[0]["data"], "zh").text
+    told = Renderer().render("status_report", out[0]["data"], "zh").text
+    assert "已为您转接人工客服，请稍候，客服会在这里直接回复您。\n\n工单号" in told, "the card a paragraph apart"
     alert = next(o for o in out if o["template"] == "handover_alert")
     assert alert["data"]["thread_ticket"] == code and alert["data"]["reason"] == "angry"
     assert await desk.say("webchat", CUSTOMER, "我在家等着") == [], "the next words wait for the person"
