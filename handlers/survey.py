@@ -2,7 +2,8 @@
 that takes the answers — CSAT 1–5 (digits, words such as 非常满意/很差, or buttons), then NPS 0–10 when
 configured, then an optional comment, not asked for when a remark came with a score ("师傅很专业，给5分") or
 before it ("师傅挺好的，就是来得有点晚": kept, and the score asked for again). A message that is not an answer is
-passed on (a new problem opens a ticket) and the survey keeps waiting. A CSAT at or below `[survey] low_score` alerts the supervisors and opens a follow-up
+passed on (a new problem opens a ticket) and the survey keeps waiting. A CSAT at or below `[survey] low_score`
+alerts the supervisors and opens a follow-up
 ticket; a comment given after it is added to that ticket and sent to them too."""
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ def question_actions(step: str, locale: str) -> list[dict[str, str]]:
         return [{"id": "skip", "command": SKIP.get(locale, SKIP["zh"])}]
     return []
 SUPERVISORS = Audience(roles=(PersonKind.SUPERVISOR.value,))
+SCORED_STEPS = (SurveyStep.CSAT, SurveyStep.NPS)
+
+
+def _question(ctx: Context, survey: SurveyView, *, low: bool, **why: bool) -> Outbound:
+    """The survey's question out, with its buttons; `why` it is asked again, if it is (`retry`, `remarked`)."""
+    return ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=low,
+                     actions=question_actions(survey.step, ctx.locale), **why)
 
 
 class SurveyHandler(Handler):
@@ -46,10 +54,9 @@ class SurveyHandler(Handler):
             return await self._ask_again(ctx) if _tried_to_score(u, ctx.inbound.text) else None
         surveys = ctx.services.surveys
         survey = await surveys.waiting(ctx.inbound.channel, ctx.inbound.conversation, ctx.inbound.sender)
-        if survey is not None and u.scale == REMARK and survey.step in (SurveyStep.CSAT, SurveyStep.NPS):
+        if survey is not None and u.scale == REMARK and survey.step in SCORED_STEPS:
             survey = await surveys.remark(survey, u.note)
-            return [ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=self._low(ctx, survey), remarked=True,
-                              actions=question_actions(survey.step, ctx.locale))]
+            return [_question(ctx, survey, low=self._low(ctx, survey), remarked=True)]
         if survey is None or u.scale != survey.step or (u.score is None and u.scale != SurveyStep.COMMENT):
             return None
         if survey.step == SurveyStep.COMMENT:
@@ -59,8 +66,7 @@ class SurveyHandler(Handler):
         assert u.score is not None
         survey = await surveys.score(survey, u.score, u.note)
         low = self._low(ctx, survey)
-        replies = [ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=low,
-                             actions=question_actions(survey.step, ctx.locale)) if survey.waiting
+        replies = [_question(ctx, survey, low=low) if survey.waiting
                    else ctx.reply("survey_thanks", code=survey.ticket, low=low)]
         if u.scale == SurveyStep.CSAT and low:
             replies += await self._low_score(ctx, survey)
@@ -72,10 +78,9 @@ class SurveyHandler(Handler):
     async def _ask_again(ctx: Context) -> list[Outbound] | None:
         """The score question again, said to be unanswered: "3分钟" or "5和8" was meant for it but is no score."""
         survey = await ctx.services.surveys.waiting(ctx.inbound.channel, ctx.inbound.conversation, ctx.inbound.sender)
-        if survey is None or survey.step not in (SurveyStep.CSAT, SurveyStep.NPS):
+        if survey is None or survey.step not in SCORED_STEPS:
             return None
-        return [ctx.reply(f"survey_{survey.step}", code=survey.ticket, low=False, retry=True,
-                          actions=question_actions(survey.step, ctx.locale))]
+        return [_question(ctx, survey, low=False, retry=True)]
 
     @staticmethod
     def _low(ctx: Context, survey: SurveyView) -> bool:
