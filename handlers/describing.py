@@ -188,8 +188,8 @@ def waits_for_description(ctx: Context) -> bool:
 
 def smalltalk(ctx: Context) -> bool:
     """Said while a description is awaited, but no description: a greeting, thanks, praise, "嗯" or "稍等" naming
-    nothing (a photo without words is one: it shows the problem). Only its words decide: the type model reads short symptoms
-    ("不制冷", "没反应") as chit-chat, and after "请问空调出了什么问题？" they are the answer."""
+    nothing (a photo without words is one: it shows the problem). Only its words decide: the type model reads short
+    symptoms ("不制冷", "没反应") as chit-chat, and after "请问空调出了什么问题？" they are the answer."""
     u = ctx.understanding
     text = ctx.inbound.text
     return (u.intent in (GREETING, THANKS) and (pleasantry(text) or praising(text) or holding_on(text))

@@ -167,9 +167,9 @@ class IntakeHandler(Handler):
         return [*answer, *told]
 
     async def _still_missing(self, ctx: Context, *, upset: bool = False) -> list[Outbound] | None:
-        """Thanks, a greeting, "稍等" or displeasure (`upset`) while a detail is awaited adds nothing to the ticket: it is
-        answered, and the detail still missing is asked for again (with nothing missing any more, smalltalk answers
-        it)."""
+        """Thanks, a greeting, "稍等" or displeasure (`upset`) while a detail is awaited adds nothing to the ticket: it
+        is answered, and the detail still missing is asked for again (with nothing missing any more, smalltalk
+        answers it)."""
         ticket, missing = await awaited(ctx)
         if ticket is None:
             return None

@@ -9,8 +9,7 @@ else their recent ones: "nobody called" may be about any of them). The chase goe
 whoever has it is told (the technician, else the agents or supervisors of its queue), from the second chase on the
 supervisors as well, and the ticket becomes more urgent. The customer is told so with where each stands. An angry
 chase that threatens a complaint ("你们到底管不管？再不处理我就投诉"), or an angry one from the second on, also hands
-the conversation to a person, as an angry repeat does in intake.
-With nothing open, a chase is a problem to file.
+the conversation to a person, as an angry repeat does in intake. With nothing open, a chase is a problem to file.
 
 While a person holds the conversation (a handover), the question is answered all the same, and goes to that person
 and on the ticket they hold, as anything else the customer says then: a chase of that ticket is theirs to answer."""

@@ -30,7 +30,8 @@ HAZARDS: dict[str, re.Pattern[str]] = {
 its own safety steps for the customer (templates `_safety`)."""
 _SEVERE = quick(
     r"漏水|渗水|淹了|水漫|满地.{0,3}水|喷水|停产|停工|停业|生产线|断电|跳闸|没电|不通电|完全不能用|用不了|没法用|"
-    r"没有?热水|不出热水|热水出不来|不制冷|不制热|暖气不热|地暖不热|冻得|冻死|热死|中暑|坏了.{0,6}(?:一屋|全部)|进不了家|打不开门|leak|"
+    r"没有?热水|不出热水|热水出不来|不制冷|不制热|暖气不热|地暖不热|冻得|冻死|热死|中暑|坏了.{0,6}(?:一屋|全部)|进不了家|"
+    r"打不开门|leak|"
     r"(?:not|stopped|isn'?t|wasn'?t|won'?t|doesn'?t|no longer) (?:cooling|heating|cool|heat)|no hot water|no power|flood",
     re.IGNORECASE,
 )

@@ -46,8 +46,10 @@ _STATUS = quick(
     r"还没(?:来|到|人)|"
     r"处理得?怎么样|有(?:没有)?消息|结果|哪一步)|(?:报|报修|提交|申请|登记|反映)过.{0,14}(?:到哪|怎么样|进度|状态|"
     r"结果|处理|有(?:没有)?消息)|问题(?:处理|解决)(?:了没有?|好了没|得怎么样)|"
-    r"(?:修|弄|处理|搞|解决)好?了(?:没有?|吗|么)[\s?？。.!！~～啊呀]*$|什么时候(?:能)?(?:修|弄|处理)好|查(?:一下|询)?(?:我的)?(?:工单|进度|维修)|进度(?:怎么样|如何|查询)|"
-    r"(?:^|[，,。.？?！!\s])(?:请问|那|那么|大概|大约|你们|人)?(?:今天|明天|后天)?(?:还要)?(?:多久|多长时间|什么时候|啥时候|几点|哪天)(?:能|可以|会|才)?"
+    r"(?:修|弄|处理|搞|解决)好?了(?:没有?|吗|么)[\s?？。.!！~～啊呀]*$|什么时候(?:能)?(?:修|弄|处理)好|"
+    r"查(?:一下|询)?(?:我的)?(?:工单|进度|维修)|进度(?:怎么样|如何|查询)|"
+    r"(?:^|[，,。.？?！!\s])(?:请问|那|那么|大概|大约|你们|人)?(?:今天|明天|后天)?(?:还要)?"
+    r"(?:多久|多长时间|什么时候|啥时候|几点|哪天)(?:能|可以|会|才)?"
     r"(?:到|来|上门|过来|到家)(?:啊|呀|呢|吗|嘛|了)?[\s?？。.!！~～]*$|"
     r"what(?:'s| is) the status|any (?:update|news|progress)|ticket status|status of (?:my|the) (?:ticket|repair|request)|"
     r"where(?:'s| is) (?:my|the) (?:ticket|repair|request|technician|engineer|repairman)|"
@@ -338,12 +340,12 @@ def asks_the_company(text: str) -> bool:
     return bool(_TO_THE_COMPANY.search(text))
 
 
+_WHETHER_TO_BOOK = re.compile(r"(?:要|需要|用|得)(?:提前)?(?:预约|约)(?:一下)?(?:吗|么|嘛)")
+"""Whether a booking is needed ("上门服务要预约吗"): a question about how the service works, not a booking."""
+
+
 def _asks(text: str, ticket_type: str) -> bool:
     """A question for the knowledge base ("退款什么时候到", "保修期多久"), not a problem told: also while an order
     number is awaited, when the answer to a question is what the customer wants first."""
     return ticket_type == "inquiry" or bool(_QUESTION.search(text) and (_WHETHER_TO_BOOK.search(text)
                                                                         or not _OWN_PROBLEM.search(text)))
-
-
-_WHETHER_TO_BOOK = re.compile(r"(?:要|需要|用|得)(?:提前)?(?:预约|约)(?:一下)?(?:吗|么|嘛)")
-"""Whether a booking is needed ("上门服务要预约吗"): a question about how the service works, not a booking."""
