@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import CHINA_TZ
+from core.domain import visits
 from core.domain.money import yuan
 from core.domain.people import PersonKind
 from core.domain.tickets import TicketView
@@ -106,15 +107,22 @@ async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, str]:
     entities = ticket.entities
     phones = entities.get("phones") or [await ctx.services.people.phone_of(ticket.customer_id)]
     times = entities.get("times") or []
-    when = f"{datetime.fromisoformat(times[-1]).astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if times else ""
-    if ticket.visit is not None:
-        start, end = (t.astimezone(CHINA_TZ) for t in ticket.visit)
-        when = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    asked = visits.wanted(times[-1]) if times else None
+    when = _when(ticket.visit or asked)
     devices = ctx.services.devices
     device = await devices.get(ticket.device_id)
     addresses = entities.get("addresses") or [device.address if device else ""]
     return {"phone": phones[0], "address": addresses[-1], "time": when, "serial": device.serial if device else "",
             "model": device.model if device else "", "warranty": devices.warranty(device).value}
+
+
+def _when(time: tuple[datetime, datetime | None] | None) -> str:
+    """A visit or the time asked for it, in China time: "2026-12-05 09:00–12:00", or one moment."""
+    if time is None:
+        return ""
+    start, end = time
+    shown = f"{start.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}"
+    return f"{shown}–{end.astimezone(CHINA_TZ):%H:%M}" if end else shown
 
 
 async def charges(ctx: Origin, ticket: TicketView) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def english_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
             continue
         resolved = extract_times(_in_chinese(m.group(0)), now)
         if resolved:
-            found.append(TimeMention(text=m.group(0).strip(), start=resolved[0].start))
+            found.append(TimeMention(text=m.group(0).strip(), start=resolved[0].start, end=resolved[0].end))
     return tuple(found)
 
 

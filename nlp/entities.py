@@ -25,6 +25,7 @@ from .times import extract_times
 from .understanding import Entities, TimeMention
 
 _DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[A-Za-z]")
 _EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
 _MOBILE = quick(rf"{_EDGE_L}(?:(?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_EDGE_R}")
@@ -211,8 +212,10 @@ def _landline(m: re.Match[str]) -> str:
 
 def _all_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
     """The times written in Chinese and in English, in order; a clock time inside an English mention ("9:30" of
-    "Saturday, 9:30") is that mention's."""
-    chinese, english = extract_times(text, now), english_times(text, now)
+    "Saturday, 9:30") is that mention's, and a clock time alone ("11:30" of "明天9:00-11:30") is read in Chinese,
+    ranges and all."""
+    chinese = extract_times(text, now)
+    english = [t for t in english_times(text, now) if _LATIN.search(t.text)]
     if not english:
         return chinese
     kept = [t for t in chinese if not any(t.text in e.text for e in english)]

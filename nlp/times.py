@@ -1,11 +1,11 @@
 """Appointment times in Chinese (明天下午三点, 周六上午, 下周一, 12月5号 9:30) resolved against the message time.
 
-Everything is computed in China time (UTC+8), whatever timezone `now` carries. A day without a clock time starts at
-the usual start of that part of day (上午 09:00, 下午 14:00, …; a bare day at 09:00, when service visits begin). A
+Everything is computed in China time (UTC+8), whatever timezone `now` carries. A day without a clock time is the span
+of that part of day (上午 09:00–12:00, 下午 14:00–18:00, …; a bare day 09:00–18:00, when service visits are made). A
 clock time with no day that has already passed today means tomorrow, the way people talk about visits.
 
 Only times a visit could be booked for count: the past (上周三买的, 昨天坏的, 1号买的), times ruled out (明天不在家,
-今晚太晚了, 周一到周五上班) and house numbers (4号楼) are dropped. A range (两点到四点) is one mention at its start; a
+今晚太晚了, 周一到周五上班) and house numbers (4号楼) are dropped. A range (两点到四点) is one mention spanning it; a
 clock time without a day (明天上午不在家，下午三点可以) takes the day last named; a vague mention of a day that is named
 again more precisely (明天吧，明天下午) gives way to the precise one.
 """
@@ -65,8 +65,11 @@ _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
                   "后天": 2, "大后天": 3, "过两天": 2, "过一两天": 2}
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "7": 6}
-_PART_START = {"凌晨": 3, "一早": 8, "早上": 8, "早晨": 8, "上午": 9, "白天": 9, "中午": 12, "下午": 14, "傍晚": 17,
-               "晚上": 19, "夜里": 21}
+# The hours a part of day names, as a visit is booked for it: "明天上午" is 09:00–12:00, not 09:00.
+_PART_HOURS = {"凌晨": (3, 6), "一早": (8, 10), "早上": (8, 10), "早晨": (8, 10), "上午": (9, 12), "白天": (9, 18),
+               "中午": (12, 14), "下午": (14, 18), "傍晚": (17, 19), "晚上": (19, 21), "夜里": (21, 23)}
+_DAY_HOURS = (9, 18)
+"""A day named without a part or a clock time ("周六来吧"): the working day, when service visits are made."""
 _IMPLIED_PART = {"今晚": "晚上", "明晚": "晚上", "明早": "早上"}
 _AFTERNOON = {"下午", "傍晚", "晚上", "夜里"}
 # A bare today or date may be the day something happened; 明天 or 下周三 never is.
@@ -153,6 +156,15 @@ def _clock(m: re.Match[str], part: str | None) -> tuple[int, int] | None:
     return hour, minute
 
 
+def _until(end: re.Match[str], part: str | None) -> tuple[int, int] | None:
+    """Where a range closes ("到四点", "-11:30", "到下午"): its clock time (in the part of day said at the start
+    when it says none: "下午两点到四点"), else the end of its part of day; None when it names neither."""
+    clock = _clock(end, end.group("part") or part)
+    if clock is not None:
+        return clock if 0 <= clock[0] <= 23 and 0 <= clock[1] <= 59 else None
+    return (_PART_HOURS[end.group("part")][1], 0) if end.group("part") else None
+
+
 def _past_event(m: re.Match[str], text: str) -> bool:
     """A bare today or a date followed by what happened then ("1号买的", "今天又坏了")."""
     if m.group("hour") or m.group("hh"):
@@ -195,24 +207,29 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
             last_day = day
         ruled_out = _RULED_OUT.match(text, m.end())
         range_end = _RANGE.match(text, m.end())
+        until: tuple[int, int] | None = None
         if range_end is not None:
             # "两点到四点": the end of the window is not a second appointment; "周一到周五都上班" rules out both.
             end = _PATTERN.match(text, range_end.end())
             if end is not None and end.group(0).strip() and not end.group("past"):
                 skip_until = end.end()
                 ruled_out = ruled_out or _RULED_OUT.match(text, end.end())
+                until = _until(end, part)
         if ruled_out or _past_event(m, text):
             continue
         clock = _clock(m, part)
         if clock and not (0 <= clock[0] <= 23 and 0 <= clock[1] <= 59):
             continue
         if clock is None:
-            clock = (_PART_START[part], 0) if part else (9, 0)
+            hours = _PART_HOURS[part] if part else _DAY_HOURS
+            clock, until = (hours[0], 0), until or (hours[1], 0)
         base = day or today
         start = datetime(base.year, base.month, base.day, clock[0], clock[1], tzinfo=CHINA)
         if day is None and start < local:
             start += timedelta(days=1)
-        found.append(_Found(TimeMention(text=m.group(0).strip(), start=start), start.date(), part, clocked))
+        closes = start.replace(hour=until[0], minute=until[1]) if until else None
+        mention = TimeMention(text=m.group(0).strip(), start=start, end=closes if closes and closes > start else None)
+        found.append(_Found(mention, start.date(), part, clocked))
     return tuple(f.mention for f in _precise(found))
 
 

@@ -101,13 +101,22 @@ class Address:
 
 @dataclass(frozen=True, slots=True)
 class TimeMention:
-    """An appointment time as written (`text`) and resolved against the message time (`start`, UTC+8 aware)."""
+    """An appointment time as written (`text`) and resolved against the message time (`start`, UTC+8 aware); `end`
+    closes the span when what was said is one ("明天上午" 09:00–12:00, "两点到四点", a bare "周六"), and is None for
+    a moment ("下午三点")."""
 
     text: str
     start: datetime
+    end: datetime | None = None
+
+    def recorded(self) -> str:
+        """The time as a ticket keeps it: ISO 8601, a span in interval form ("…T09:00:00+08:00/…T12:00:00+08:00";
+        core.domain.visits.wanted reads it back), so a visit is planned for the half-day asked, not its first hour."""
+        return f"{self.start.isoformat()}/{self.end.isoformat()}" if self.end else self.start.isoformat()
 
     def to_dict(self) -> dict[str, str]:
-        return {"text": self.text, "start": self.start.isoformat()}
+        span = {"end": self.end.isoformat()} if self.end else {}
+        return {"text": self.text, "start": self.start.isoformat(), **span}
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,11 +181,14 @@ def as_written(value: str) -> str:
 
 
 def china_time(value: str, weekdays: Sequence[str] = ()) -> str:
-    """An ISO time as customers in China read it: "12-02 14:00" (Beijing time); given the names of the days of the
-    week from Monday, with the day's between ("12-05 周六 14:00"), so "周六下午" is seen to be the Saturday meant."""
-    moment = datetime.fromisoformat(value).astimezone(CHINA)
+    """An ISO time as customers in China read it: "12-02 14:00" (Beijing time), a span as "12-05 09:00–12:00" (a
+    ticket keeps "明天上午" as an ISO interval, start/end); given the names of the days of the week from Monday, with
+    the day's between ("12-05 周六 14:00"), so "周六下午" is seen to be the Saturday meant."""
+    start, _, end = value.partition("/")
+    moment = datetime.fromisoformat(start).astimezone(CHINA)
     day = f" {weekdays[moment.weekday()]}" if weekdays else ""
-    return f"{moment:%m-%d}{day} {moment:%H:%M}"
+    until = f"–{datetime.fromisoformat(end).astimezone(CHINA):%H:%M}" if end else ""
+    return f"{moment:%m-%d}{day} {moment:%H:%M}{until}"
 
 
 def _markdown_to_html(markdown: str) -> str:

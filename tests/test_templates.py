@@ -364,6 +364,17 @@ def test_details_told_with_a_new_booking_are_read_back(locale: str, lines: list[
     assert [text[0], *text[3:5]] == lines
 
 
+@pytest.mark.parametrize(("locale", "line"), [("zh", "时间：12-03 周四 09:00–12:00"),
+                                              ("en", "Time: 12-03 Thu 09:00–12:00")])
+def test_a_time_asked_for_as_a_span_is_read_back_as_one(locale: str, line: str) -> None:
+    """"预约明天上午安装" was read back as "09:00", as if nine o'clock had been asked for."""
+    ticket = {**card(locale, status="new"), "type": "installation", "entities": {
+        "phones": ["13912345678"], "times": ["2026-12-03T09:00:00+08:00/2026-12-03T12:00:00+08:00"]}}
+    text = Renderer().render("ticket_opened", {"ticket": ticket, "missing": [], "safety": [], "several": None},
+                             locale).text.splitlines()
+    assert line in text
+
+
 def test_a_day_named_in_a_question_is_not_read_back_as_a_booking() -> None:
     """"你们周末上门吗" was answered "时间：12-05 周六 09:00", as if a visit had been booked."""
     ticket = {**card("zh", status="new"), "type": "inquiry", "entities": {"times": ["2026-12-05T01:00:00+00:00"]}}

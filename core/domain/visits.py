@@ -66,6 +66,13 @@ def written_start(text: str, today: date) -> datetime | None:
     return start
 
 
+def wanted(value: str) -> tuple[datetime, datetime | None]:
+    """A time the customer asked for, as a ticket keeps it (`entities["times"]`, nlp.understanding.TimeMention): a
+    moment, or a span in ISO 8601 interval form ("…T09:00:00+08:00/…T12:00:00+08:00") whose end is returned too."""
+    start, _, end = value.partition("/")
+    return datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None
+
+
 def window_of(start: datetime) -> tuple[datetime, datetime]:
     return start, start + LENGTH
 

@@ -35,10 +35,10 @@ class AppointmentService:
 
     async def offer(self, ticket: TicketView, staff_id: int) -> list[tuple[datetime, datetime]]:
         """Free windows of the technician's working hours (their own, else the hub's) on days they are not on
-        leave, from the time the customer mentioned when there was one."""
+        leave, from the time the customer mentioned last when there was one ("改到周日上午吧" moves it)."""
         now = self._clock.now()
         times = ticket.entities.get("times") or []
-        wanted = datetime.fromisoformat(times[0]) if times else None
+        wanted = visits.wanted(times[-1])[0] if times else None
         busy = [v for v in await self._tickets.visits_of(staff_id, now) if v != ticket.visit]
         staff = await self._session.get_one(Staff, staff_id)
         hours = tuple(parse_shift(entry) for entry in staff.working_hours) or self._hours

@@ -89,6 +89,11 @@ async def test_slots_come_from_the_technicians_working_hours_leave_and_other_vis
     out = await desk.say("wecom", "wangshifu", f"接单 {third}")
     assert offered(out) == ["03-04 15:00–17:00", "03-05 13:00–15:00", "03-05 15:00–17:00"], "from the time mentioned"
 
+    fourth, _ = await _open(desk, "洗衣机漏水了，周四下午来，电话13700003333，地址上海市浦东新区张江路11号", "web:fourth")
+    await desk.say("webchat", "web:fourth", "周四有事，改到周五吧")
+    out = await desk.say("wecom", "wangshifu", f"接单 {fourth}")
+    assert offered(out)[0] == "03-05 13:00–15:00", "from the time mentioned last, not the first"
+
 
 async def test_the_visit_is_moved_in_the_customers_own_words(desk) -> None:  # type: ignore[no-untyped-def]
     code, _ = await _open(desk)

@@ -2,7 +2,6 @@
 the grab pool and Slack buttons on the way."""
 from __future__ import annotations
 
-from datetime import datetime
 
 from sqlalchemy import select
 
@@ -156,4 +155,5 @@ async def test_a_moved_time_is_read_back_as_changed_and_is_the_one_on_the_job_sh
     assert Renderer().render("ticket_updated", out[0]["data"], "zh").text.splitlines()[1].startswith("时间改为：")
     moved = (await desk.ticket(code)).entities["times"][-1]
     [sheet] = await desk.say("wecom", "zhoukefu", f"工单 {code}")
-    assert sheet["data"]["job"]["time"] == f"{datetime.fromisoformat(moved):%Y-%m-%d} 09:00"
+    assert moved.endswith("T09:00:00+08:00/" + moved[:10] + "T12:00:00+08:00")
+    assert sheet["data"]["job"]["time"] == f"{moved[:10]} 09:00–12:00"

@@ -107,6 +107,41 @@ def test_more_ways_of_naming_a_day(text: str, expected: str) -> None:
     assert starts(text) == [expected]
 
 
+def spans(text: str) -> list[str]:
+    return [f"{t.start:%m-%d %H:%M}–{t.end:%H:%M}" if t.end else f"{t.start:%m-%d %H:%M}"
+            for t in entities(text).times]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("明天上午", ["11-24 09:00–12:00"]),
+    ("周六下午吧", ["11-28 14:00–18:00"]),
+    ("明天晚上可以", ["11-24 19:00–21:00"]),
+    ("周末来吧", ["11-28 09:00–18:00"]),
+    ("两点到四点之间都行", ["11-23 14:00–16:00"]),
+    ("明天上午十点半到十一点", ["11-24 10:30–11:00"]),
+    ("明天9:00-11:30", ["11-24 09:00–11:30"]),
+    ("明天上午10点到下午2点", ["11-24 10:00–14:00"]),
+    ("晚上8点到10点", ["11-23 20:00–22:00"]),
+    ("明天下午三点", ["11-24 15:00"]),
+    ("明天上午不在家，下午三点以后可以", ["11-24 15:00"]),
+    ("周六上午或者周日下午", ["11-28 09:00–12:00", "11-29 14:00–18:00"]),
+])
+def test_a_part_of_day_a_bare_day_or_a_range_is_a_span_and_a_clock_time_a_moment(text: str,
+                                                                               expected: list[str]) -> None:
+    """"明天上午" was kept as 09:00, read back and put on the job sheet as if the customer had asked for nine."""
+    assert spans(text) == expected
+
+
+def test_a_span_is_kept_on_a_ticket_as_an_iso_interval() -> None:
+    (mention,) = entities("明天上午").times
+    assert mention.recorded() == "2026-11-24T09:00:00+08:00/2026-11-24T12:00:00+08:00"
+    assert mention.to_dict()["end"] == "2026-11-24T12:00:00+08:00"
+    (moment,) = entities("明天下午三点").times
+    assert moment.recorded() == "2026-11-24T15:00:00+08:00" and "end" not in moment.to_dict()
+    (english,) = entities("tomorrow afternoon").times
+    assert english.recorded() == "2026-11-24T14:00:00+08:00/2026-11-24T18:00:00+08:00"
+
+
 def test_times_roll_over_the_year() -> None:
     new_year_eve = datetime(2026, 12, 30, 7, 0, tzinfo=timezone.utc)
     assert starts("1月3号上午可以吗", new_year_eve) == ["2027-01-03T09:00"]
