@@ -11,10 +11,11 @@ from core.domain.people import CUSTOMERS, STAFF_ROLES
 from core.envelopes import Outbound
 from core.services.devices import FROM_CHAT, DeviceService
 from handlers.base import Context, Handler
-from nlp import ADD_DEVICE, DEVICE_SCAN
+from nlp import ADD_DEVICE, DEVICE_SCAN, about_warranty
 
 SCANNED = "scanned_serial"
-"""The conversation data key holding a scanned serial until the customer tells the problem (handlers.intake)."""
+"""The conversation data key holding a scanned serial, or the unit whose warranty was asked about, until the customer
+tells the problem (handlers.intake): the ticket then names that device."""
 SCAN_KEPT = timedelta(hours=1)
 
 
@@ -23,6 +24,36 @@ def device_card(devices: DeviceService, device: DeviceView) -> dict[str, Any]:
     return {"serial": device.serial, "model": device.model, "product": device.product,
             "warranty": devices.warranty(device).value,
             "warranty_end": device.warranty_end.isoformat() if device.warranty_end else ""}
+
+
+async def unit_warranty(ctx: Context) -> list[Outbound] | None:
+    """"我这台还在保修期吗": a warranty question about a unit the archive knows is answered with that unit's warranty,
+    not the general policy. The unit is the one whose serial the message gives, else the device of the ticket open
+    in the thread, else the customer's only registered device; None when there is none (the knowledge base answers)
+    — a serial the archive does not know included, so no other unit's warranty is given for it. A unit not on the
+    open ticket is kept as a scan is, so the problem told next is filed for it, as the answer offers."""
+    if not about_warranty(ctx.inbound.text):
+        return None
+    devices = ctx.services.devices
+    ticket = await ctx.open_ticket()
+    on_ticket = ticket.device_id if ticket is not None else None
+    device = await _asked_unit(ctx, devices, on_ticket)
+    if device is None:
+        return None
+    if device.id != on_ticket:
+        ctx.state = ctx.services.conversations.set(ctx.state, ctx.state.state, ttl=SCAN_KEPT,
+                                                   **{SCANNED: device.serial})
+    return [ctx.reply("warranty_status", device=device_card(devices, device))]
+
+
+async def _asked_unit(ctx: Context, devices: DeviceService, on_ticket: int | None) -> DeviceView | None:
+    serials = ctx.understanding.entities.serial_numbers
+    if serials:
+        return await devices.by_serial(serials[0])
+    if on_ticket is not None:
+        return await devices.get(on_ticket)
+    owned = await devices.of_customer(ctx.customer_id)
+    return owned[0] if len(owned) == 1 else None
 
 
 class DeviceScanHandler(Handler):

@@ -14,6 +14,7 @@ from core.envelopes import Outbound
 from core.services.intake import Report
 from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
+from handlers.devices import unit_warranty
 from handlers.filing import COLLECTING, awaited, file_and_answer
 from nlp import ADD_DETAIL, HELPFUL, KB_QUESTION, NOT_HELPFUL
 from nlp.retrieval import Match, elliptical
@@ -50,6 +51,9 @@ class KnowledgeHandler(Handler):
         return None
 
     async def _answer(self, ctx: Context) -> list[Outbound] | None:
+        unit = await unit_warranty(ctx)
+        if unit is not None:
+            return unit
         match = await confident_answer(ctx)
         if match is None:
             return None

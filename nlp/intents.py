@@ -243,6 +243,15 @@ def reported_elsewhere(text: str) -> bool:
     return bool(_REPORTED_ELSEWHERE.search(text))
 
 
+_WARRANTY = re.compile(r"保修|质保|保固|在保|过保|保内|保外|warranty|guarantee", re.IGNORECASE)
+
+
+def about_warranty(text: str) -> bool:
+    """Whether a question is about the warranty ("这台还在保修期吗", "过保了吗", "is it still under warranty?"):
+    asked of a unit the hub knows, that unit's own warranty answers it rather than the general policy."""
+    return bool(_WARRANTY.search(text))
+
+
 def threatening(text: str) -> bool:
     """Whether `text` threatens a complaint if nothing happens ("再不处理我就投诉到12315")."""
     return bool(_THREATENING.search(text))

@@ -175,6 +175,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "device_added": [{"ticket": t(), "device": DEVICE, "shared": 0},
                          {"ticket": t(), "device": {**DEVICE, "warranty": "out"}, "shared": 12}],
         "device_which": [{"serial": ""}, {"serial": "SN 1"}],
+        "warranty_status": [{"device": DEVICE}, {"device": {**DEVICE, "warranty": "out"}}, {"device": UNKNOWN_DEVICE}],
         "ticket_duplicate": [{"ticket": t(), "missing": [], "safety": []},
                              {"ticket": t(status="new"), "missing": ["address"], "safety": ["gas"]}],
         "link_code": [{"code": "042917", "asker_channel": c, "minutes": 10} for c in ("webchat", "slack", "email")],

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.clock import SystemClock
 from core.domain.devices import DeviceSpec
 from core.services.unit import Services
-from core.storage.models import Customer, Identity, Ticket
+from core.storage.models import Customer, Device, Identity, Ticket
 
 REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
 
@@ -44,6 +44,36 @@ async def test_a_scan_first_puts_the_device_on_the_problem_told_next(desk) -> No
     [opened, *_] = await desk.say("wechat", "oScan2", REPAIR)
     ticket = await desk.ticket(opened["data"]["ticket"]["id"])
     assert ticket.device_id is not None and ticket.entities["serial_numbers"] == ["NEW-UNIT-9"]
+
+
+async def test_a_warranty_question_about_a_known_unit_is_answered_with_its_own_warranty(desk) -> None:  # type: ignore[no-untyped-def]
+    """"我这台还在保修期吗 SN…" got the general warranty article, though the archive knew that unit's warranty."""
+    await _archive(desk, _in_warranty("SN-ASK-01"), DeviceSpec(serial="SN-2019-OLD", model="KFR35", product="空调",
+                                                              purchase_date=date(2019, 1, 1), warranty_months=12))
+    [answer] = await desk.say("webchat", "w-warranty", "我这台还在保修期吗？序列号SN-ASK-01")
+    assert answer["template"] == "warranty_status"
+    assert (answer["data"]["device"]["serial"], answer["data"]["device"]["warranty"]) == ("SN-ASK-01", "in")
+    [old] = await desk.say("webchat", "w-warranty-2", "这台空调过保了吗？SN: SN-2019-OLD")
+    assert old["data"]["device"]["warranty"] == "out" and old["data"]["device"]["warranty_end"] == "2019-12-31"
+    [opened, *_] = await desk.say("webchat", "w-warranty-2", "那报修吧，" + REPAIR)
+    ticket = await desk.ticket(opened["data"]["ticket"]["id"])
+    assert ticket.entities["serial_numbers"] == ["SN-2019-OLD"], "the problem told next is the unit asked about"
+
+    [opened, *_] = await desk.say("webchat", "w-warranty-3", REPAIR + "，序列号SN-ASK-01")
+    assert (await desk.ticket(opened["data"]["ticket"]["id"])).device_id is not None
+    [answer] = await desk.say("webchat", "w-warranty-3", "这台还在保修期内吗")
+    assert answer["template"] == "warranty_status" and answer["data"]["device"]["serial"] == "SN-ASK-01", \
+        "the device of the ticket open in the thread"
+
+    [general] = await desk.say("webchat", "w-warranty-4", "保修期多久？序列号SN-NOT-KNOWN")
+    assert general["template"] != "warranty_status", "an unknown serial gets no other unit's warranty"
+
+    async with desk.hub.sessions() as session, session.begin():
+        owner = await session.scalar(select(Identity.customer_id).where(Identity.external_id == "w-warranty-4"))
+        await session.execute(update(Device).where(Device.serial == "SN-2019-OLD").values(customer_id=owner))
+    [own] = await desk.say("webchat", "w-warranty-4", "我家空调还在保修期吗")
+    assert own["template"] == "warranty_status" and own["data"]["device"]["serial"] == "SN-2019-OLD", \
+        "the customer's only registered device"
 
 
 async def test_staff_name_the_device_of_a_job_and_a_bad_serial_is_refused(desk) -> None:  # type: ignore[no-untyped-def]
