@@ -72,7 +72,8 @@ _DAY_HOURS = (9, 18)
 """A day named without a part or a clock time ("周六来吧"): the working day, when service visits are made."""
 _IMPLIED_PART = {"今晚": "晚上", "明晚": "晚上", "明早": "早上"}
 _AFTERNOON = {"下午", "傍晚", "晚上", "夜里"}
-# A bare today or date may be the day something happened; 明天 or 下周三 never is.
+# A bare today or date may be the day something happened; 明天 or 下周三 never is. A bare today is a time for the
+# visit only when offered as one.
 _MAYBE_PAST_DAYS = {"今天", "今日", "今儿"}
 
 
@@ -196,6 +197,8 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         part = m.group("part") or _IMPLIED_PART.get(m.group("day") or "")
         if not dated and not clocked and not (part and part != "白天" and _OFFERED.match(text, m.end())):
             continue
+        if m.group("day") in _MAYBE_PAST_DAYS and not clocked and not part and not _OFFERED.match(text, m.end()):
+            continue  # "今天还要洗澡" says why it is urgent; "今天能来吗" offers the day
         if not dated and not part and m.group("hour") and not m.group("hour").isdigit() and (
                 _WORDY_HOUR_BEFORE.search(text, 0, m.start()) or not _WORDY_HOUR_AFTER.match(text, m.end())):
             continue

@@ -71,6 +71,7 @@ def starts(text: str, now: datetime = NOW) -> list[str]:
 @pytest.mark.parametrize("text", [
     "上周三买的空调，昨天坏的", "上个月15号装的", "昨晚12点多突然跳闸了", "1号买的 15号就坏了", "11月11号买的",
     "上周六预约的师傅没来", "今天第3次打电话了", "我2024年5月20日买的", "4号楼2单元", "声音有一点大",
+    "怎么办啊 今天还要洗澡", "今天必须给我个说法",
 ])
 def test_past_days_house_numbers_and_words_are_not_appointments(text: str) -> None:
     assert starts(text) == []
