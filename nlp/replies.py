@@ -65,11 +65,16 @@ _BARE = re.compile(rf"^(?:{_YES}|{_NO}|{_HEARD}|额|呃|啊|没了|no thanks){_T
 
 
 _DETAIL = r"(?:联系)?(?:电话|手机号?码?|号码|地址|订单号?|单号|序列号|SN|时间|发票)"
+_HERE = r"(?:你们|您)?(?:有事)?(?:就|直接)?在这(?:里|儿|边)?(?:联系|聊|说|回复|找)我?(?:吧|就行|就好|就可以|好了)?"
+"""Asking to be reached in the chat instead ("在这里联系我就行"): said with a phone withheld, it is no phone."""
 _WITHHELD = re.compile(
     rf"^(?:我|暂时|现在|目前|真的|确实|这个)?(?:没有|没|无|暂无|不方便|不太方便|不想(?:给|留|说)|不给|不留|不告诉你?|"
     rf"不记得了?|忘了|忘记了|不知道|找不到了?|看不清|算了吧?|不用了?|不需要了?|随便|都行|都可以|什么时候都行)"
-    rf"(?:{_DETAIL})?(?:[，,。.！!~～\s]*(?:不方便|不想给|不给|找不到了?|忘了|抱歉|不好意思|sorry))*{_TRAILING}$"
-    rf"|^(?:{_DETAIL})(?:就)?(?:没有|不方便|不想给|不给|找不到了?|忘了|不记得了?)(?:给|留|说)?{_TRAILING}$"
+    rf"(?:(?:留|给|提供)?{_DETAIL})?(?:[，,。.！!~～\s]*(?:不方便|不想给|不给|找不到了?|忘了|抱歉|不好意思|sorry|{_HERE}))*"
+    rf"{_TRAILING}$"
+    rf"|^(?:{_DETAIL})(?:就)?(?:没有|不方便|不想给|不给|不留了?|找不到了?|忘了|不记得了?)(?:给|留|说)?"
+    rf"(?:[，,。\s]*{_HERE})?{_TRAILING}$"
+    rf"|^{_HERE}{_TRAILING}$"
     r"|^(?:no|nope|none|n/a|no phone|no number|i don'?t have (?:one|a phone|it|an? order number)|rather not|"
     r"i'?d rather not|not now|skip|any ?time|whenever|don'?t know|not sure)[\s.!,]*$",
     re.IGNORECASE,

@@ -58,7 +58,8 @@ async def test_thanks_while_asked_keeps_the_request_and_cancel_drops_it(hub_serv
     assert await _tickets(hub) == []
 
 
-@pytest.mark.parametrize("answer", ["没有", "没有电话", "不方便", "no", "电话不方便给"])
+@pytest.mark.parametrize("answer", ["没有", "没有电话", "不方便", "no", "电话不方便给", "没有电话，你们在这里联系我就行",
+                                    "电话就不留了，在这聊吧", "不方便留电话"])
 async def test_no_phone_is_understood_and_the_ticket_goes_on_without_it(  # type: ignore[no-untyped-def]
         hub_server, chat, answer: str) -> None:
     hub, _ = hub_server
