@@ -328,6 +328,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
         return u.THANKS
     if ticket_type == "other" and (entities.phones or entities.addresses):
         return u.ADD_DETAIL  # "come tomorrow afternoon, 88 Jianguo Road…, phone 139…" is no hello
+    if _SHOW_ME.search(text):
+        return u.KB_QUESTION
     if ticket_type == "other" or _GREETING.match(text):
         if _GREETING.match(text):
             return u.GREETING
@@ -353,8 +355,18 @@ _WHETHER_TO_BOOK = re.compile(r"(?:要|需要|用|得)(?:提前)?(?:预约|约)(
 """Whether a booking is needed ("上门服务要预约吗"): a question about how the service works, not a booking."""
 
 
+_WHETHER_FAIR = re.compile(r"(?:合理|正常|应该的?|合法|规定的?|对)(?:吗|么|嘛)[\s?？。.~～]*$|"
+                           r"(?:收|要|付)(?:费|钱)(?:吗|么|嘛)[\s?？。.~～]*$")
+"""Whether what happened is fair or as it should be ("师傅说要另外收50块材料费，这个合理吗？"): a question about the
+rules, however much 我 tells of the customer's own case, not a request for the service it names."""
+_INFORMATION = r"(?:标准|价目表?|价格表?|收费|明细|说明书?|政策|规定|流程|清单)"
+_SHOW_ME = re.compile(rf"{_INFORMATION}.{{0,6}}(?:发|给)(?:我|一下|我一下)?(?:看看|看一下|瞧瞧|参考一下)|"
+                      rf"(?:发|给)我?(?:看看|看一下).{{0,4}}{_INFORMATION}")
+"""Asking to be shown the rules or prices ("你们的收费标准发我看看"): a question for the knowledge base."""
+
+
 def _asks(text: str, ticket_type: str) -> bool:
     """A question for the knowledge base ("退款什么时候到", "保修期多久"), not a problem told: also while an order
     number is awaited, when the answer to a question is what the customer wants first."""
-    return ticket_type == "inquiry" or bool(_QUESTION.search(text) and (_WHETHER_TO_BOOK.search(text)
-                                                                        or not _OWN_PROBLEM.search(text)))
+    return ticket_type == "inquiry" or bool(_SHOW_ME.search(text)) or bool(_QUESTION.search(text) and (
+        _WHETHER_TO_BOOK.search(text) or _WHETHER_FAIR.search(text) or not _OWN_PROBLEM.search(text)))
