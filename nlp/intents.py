@@ -198,6 +198,8 @@ _CHASING = quick(
     r"回电话|打电话|给我打电话|发货|修|管|开|退|寄|审核|到账)|还(?:是)?没(?:有)?人?(?:来|到|上门|联系|处理|安排|回复|打电话|派)|"
     r"等了(?:很久|好久|半天|一上午|一下午|一整天|一天|好几天|几天|[0-9一二两三四五六七八九十]+(?:天|个?小时|个?钟头|周|个星期))|"
     r"到底(?:什么时候|啥时候|还要(?:等)?多久)|(?:再|还)不(?:派人|处理|安排|解决|回复|上门|来|管|修)|管不管|(?:有没有|没)人管|"
+    r"(?:到现在|至今|到这会儿?)(?:都|也|还)?(?:没|不见)(?:有)?人?(?:来|到|上门|联系|回复|动静|影子?)|人呢[\s!！?？。.~～]*$|"
+    r"人影(?:都|也)?(?:没|不见)|师傅.{0,6}(?:没来|没到|没上门|没有来|没有到)|"
     r"(?:能不能|可不可以|麻烦|请)?快(?:点|一点|些)(?:派|来|处理|安排|上门)|"
     r"^(?:能不能|可不可以|可以|能|麻烦|请|你们|师傅)?(?:快|尽快|赶紧)(?:点|一点|些)?(?:处理|安排)?"
     r"(?:吧|啊|呀|吗|嘛|好吗|行吗|可以吗|好不好)?[\s!！。.~～?？]*$|"
@@ -235,6 +237,19 @@ _REPORTED_ELSEWHERE = quick(
     r"(?:reported|booked|called) (?:it )?(?:by phone|on the phone|in the app|before|already)",
     re.IGNORECASE,
 )
+
+
+_VISIT_CHASED = re.compile(r"师傅|上门|人呢|人影|技术员|维修员|安装工|the technician|nobody came", re.IGNORECASE)
+_VISIT_TYPES = frozenset({"repair", "installation", "maintenance", "complaint"})
+
+
+def chased_visit_type(text: str, ticket_type: str) -> str:
+    """The type of a chase of a visit ("师傅说今天来，到现在都没来") filed because no ticket of the thread was found:
+    a technician who did not come is a complaint for staff to follow up, not the delivery or order matter a model
+    may read into "今天来…没来"; a chase of anything else, or of a visit the model typed as one, keeps its type."""
+    if ticket_type in _VISIT_TYPES or not _VISIT_CHASED.search(text):
+        return ticket_type
+    return "complaint"
 
 
 def reported_elsewhere(text: str) -> bool:

@@ -16,8 +16,8 @@ from . import understanding as u
 from .assess import angry, fault_told, hazards, priority, proof_kept, shipped_short
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import (approving, asks_the_company, free_text_intent, furious, help_asked, pleasantry, praising,
-                      reported_elsewhere, upset)
+from .intents import (approving, asks_the_company, chased_visit_type, chasing, free_text_intent, furious, help_asked,
+                      pleasantry, praising, reported_elsewhere, upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
@@ -117,6 +117,8 @@ class Understander:
             prediction = Prediction("other", prediction.confidence)
         if intent == u.STATUS_QUERY and reported_elsewhere(clean):  # "我是电话报修的": staff find that ticket
             prediction = Prediction("inquiry", prediction.confidence)
+        elif intent == u.STATUS_QUERY and chasing(clean):
+            prediction = Prediction(chased_visit_type(clean, prediction.type), prediction.confidence)
         ticket_id = entities.ticket_ids[0] if entities.ticket_ids else None
         if expecting == "survey_comment" and self._comments(clean, intent, prediction):
             return Understanding(text=text, intent=u.SURVEY_ANSWER, type=prediction.type,

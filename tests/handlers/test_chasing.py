@@ -49,6 +49,14 @@ async def test_a_chase_with_nothing_open_is_filed(desk) -> None:  # type: ignore
     assert _templates(out)[0] == "ticket_opened"
 
 
+@pytest.mark.parametrize("chase", ["师傅说今天来，到现在都没来！！", "说好的今天上门，人呢"])
+async def test_a_technician_who_did_not_come_with_nothing_open_here_is_a_complaint(desk, chase: str) -> None:  # type: ignore[no-untyped-def]
+    """Filed as a delivery matter asking for an order number, with "今天" as the visit's time, it told staff nothing."""
+    [opened, *_] = await desk.say("webchat", CUSTOMER, chase)
+    assert opened["template"] == "ticket_opened" and opened["data"]["ticket"]["type"] == "complaint"
+    assert opened["data"]["missing"] == ["phone"]
+
+
 async def test_a_chase_of_an_agents_ticket_tells_the_agents(desk) -> None:  # type: ignore[no-untyped-def]
     opened = await desk.say("webchat", CUSTOMER, "我要开发票，订单号202405011234，电话13812345678")
     code = opened[0]["data"]["ticket"]["id"]

@@ -64,6 +64,9 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("SR-20261201-0015 的发票开好了没", u.STATUS_QUERY),
     ("工单SR-20261201-0015 我要取消", u.CANCEL),
     ("我的问题处理了没有", u.STATUS_QUERY),
+    ("师傅说今天来，到现在都没来！！", u.STATUS_QUERY),
+    ("说好的今天上门，人呢", u.STATUS_QUERY),
+    ("到现在也没人联系我", u.STATUS_QUERY),
 ])
 def test_free_text_intents(understander, text: str, intent: str) -> None:
     assert understander.understand(text, now=NOW).intent == intent
