@@ -131,6 +131,16 @@ def proof_kept(text: str) -> bool:
     return bool(_PROOF_KEPT.search(text)) and not _INVOICE_WANTED.search(text)
 
 
+_BOUGHT = quick(r"买的|购买的|入手的|买了(?:[0-9一二两三四五六七八九十]+|半|好几|好多)(?:年|个月|多年)")
+_ASKED = quick(r"[吗么嘛呢?？]|哪|怎么|什么|多少|几[年个天号]|能不能|可不可以|是否")
+
+
+def purchase_told(text: str) -> bool:
+    """Whether the text says when or where the customer bought it ("格力的，去年买的", "在京东买的") and asks
+    nothing: a detail of what they report, not a question for the knowledge base."""
+    return bool(_BOUGHT.search(text)) and not _ASKED.search(text)
+
+
 def priority(text: str, ticket_type: str, *, dangers: tuple[str, ...], angered: bool) -> str:
     """P1 (act now) … P4 (no ticket, or a question that can wait). `dangers` and `angered` are the text's `hazards`
     and `angry`, which the understanding reports as well: each is looked for once per message."""

@@ -294,3 +294,11 @@ def test_details_after_a_request_are_not_read_but_details_alone_are() -> None:
                                            ("发票还没收到", "invoice")])
 def test_an_invoice_kept_is_no_invoice_request(understander, text: str, kind: str) -> None:
     assert understander.understand(text, now=NOW).type == kind
+
+
+@pytest.mark.parametrize(("text", "intent"), [("格力的，去年买的", u.GREETING), ("在京东买的", u.GREETING),
+                                             ("买了三年了", u.GREETING), ("是在京东买的吗", u.KB_QUESTION),
+                                             ("去年买的空调不制冷了", u.NEW_PROBLEM)])
+def test_when_or_where_it_was_bought_is_no_question(understander, text: str, intent: str) -> None:
+    """"格力的，去年买的" while a phone was awaited was filed as a question "客服会在这里答复您"."""
+    assert understander.understand(text, now=NOW, expecting="phone").intent == intent
