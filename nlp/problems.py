@@ -1,7 +1,8 @@
 """Two problems in one message: "空调不制冷，另外洗衣机也漏水" is two jobs for two technicians, not one.
 
 The message is cut into clauses (punctuation and the words that start another topic: 另外, 还有, 顺便…), and the
-clauses are grouped by the device they name: a clause that names a device not named before starts a new problem, a
+clauses are grouped by the device they name: a clause that names a device not named before starts a new problem, one
+naming a device told of before goes back to that device's problem ("冰箱和洗衣机都坏了，冰箱不制冷，洗衣机不排水"), a
 clause naming none (a symptom, a detail) stays with the one before. A clause that tells one thing of devices named
 together ("冰箱和洗衣机都坏了") tells it of each: it is read as one clause per device ("冰箱坏了", "洗衣机坏了"); named
 together with nothing told ("我买的空调和冰箱") they stay one clause. Only messages naming at least two devices are
@@ -87,12 +88,14 @@ def problem_texts(text: str, products: tuple[str, ...]) -> list[str]:
     pending: list[str] = []
     for clause in (part for c in _CLAUSE.split(text) if c.strip() for part in _each_device(c.strip())):
         named = set(products_named(clause))
-        if named and (not groups or not named & set().union(*(g[0] for g in groups))):
+        told_of = [g for g in groups if named & g[0]]
+        if named and not told_of:
             groups.append((named, [*pending, clause]))
             pending = []
         elif groups:
-            groups[-1][0].update(named)
-            groups[-1][1].append(clause)
+            group = told_of[0] if len(told_of) == 1 else groups[-1]
+            group[0].update(named)
+            group[1].append(clause)
         else:
             pending.append(clause)
     return ["，".join(clauses) for _, clauses in groups] if len(groups) >= 2 else []

@@ -264,6 +264,9 @@ def test_two_devices_with_problems_are_two_problems(understander) -> None:
 @pytest.mark.parametrize(("text", "parts"), [
     ("冰箱和洗衣机都坏了", [("冰箱坏了", ("冰箱",)), ("洗衣机坏了", ("洗衣机",))]),
     ("家里的空调、冰箱全不制冷了", [("家里的空调不制冷了", ("空调",)), ("家里的冰箱不制冷了", ("冰箱",))]),
+    ("热水器和洗衣机都坏了，热水器不加热，洗衣机不排水",
+     [("热水器坏了，热水器不加热", ("热水器",)), ("洗衣机坏了，洗衣机不排水", ("洗衣机",))]),
+    ("空调不制冷，洗衣机漏水，空调还滴水", [("空调不制冷，空调还滴水", ("空调",)), ("洗衣机漏水", ("洗衣机",))]),
 ])
 def test_one_symptom_of_devices_named_together_is_a_problem_each(understander, text: str, parts: list) -> None:
     result = understander.understand(text, now=NOW)
