@@ -376,6 +376,15 @@ def test_a_time_asked_for_as_a_span_is_read_back_as_one(locale: str, line: str) 
     assert line in text
 
 
+@pytest.mark.parametrize(("locale", "line"), [("zh", "问题：热水器不加热"), ("en", "Problem: 热水器不加热")])
+def test_each_ticket_of_a_message_telling_of_several_problems_says_which_it_is(locale: str, line: str) -> None:
+    """"热水器和洗衣机都坏了，…" got two cards alike but for their numbers: nobody could tell which was which."""
+    ticket = {**card(locale, status="new"), "summary": "热水器不加热"}
+    text = Renderer().render("ticket_opened", {"ticket": ticket, "missing": [], "safety": [],
+                                               "several": {"part": 1, "of": 2}}, locale).text.splitlines()
+    assert line in text
+
+
 def test_a_day_named_in_a_question_is_not_read_back_as_a_booking() -> None:
     """"你们周末上门吗" was answered "时间：12-05 周六 09:00", as if a visit had been booked."""
     ticket = {**card("zh", status="new"), "type": "inquiry", "entities": {"times": ["2026-12-05T01:00:00+00:00"]}}
