@@ -1,5 +1,7 @@
 """The outbox claim with per-conversation order: milliseconds per `claim_due` (one statement) on a table that has
-sent a long history, with every conversation holding three replies (so each claim takes one per conversation).
+sent a long history, with every conversation holding three replies (so each claim takes one per conversation); and
+what a web-chat socket opened costs (`recipient_back`, making its conversation's waiting rows due) while those
+replies wait.
 
     .venv/bin/python bench/bench_outbox.py [--history 200000] [--lanes 2000] [--postgres URL]
 """
@@ -28,6 +30,8 @@ from core.storage.models import OutboxRow, OutboxStatus  # noqa: E402
 
 ROUNDS = 10
 """Each round queues three replies in every conversation and claims until none is left."""
+SOCKETS = 200
+"""Sockets opened by customers with nothing waiting, while three replies wait in every other conversation."""
 
 
 def message(lane: int, n: int) -> Outbound:
@@ -61,11 +65,19 @@ async def run(url: str, history: int, lanes: int) -> None:
         while batch := await timed(store, timings):
             claimed += len(batch)
             await store.settle([(c.id, "p") for c in batch], [])
+    async with sessions() as session, session.begin():
+        await enqueue(session, [message(lane, 3 * ROUNDS + n) for n in range(3) for lane in range(lanes)], clock.now())
+    opened: list[float] = []
+    for n in range(SOCKETS):
+        began = time.perf_counter()
+        await store.recipient_back("webchat", f"web:new{n}")
+        opened.append(time.perf_counter() - began)
     await engine.dispose()
     timings.sort()
     print(f"{engine.dialect.name:10} history {history:>7,}  waiting {3 * lanes:>6,} in {lanes:>5,} conversations  "
           f"{claimed / len(timings):5.1f} rows/claim  ms/claim p50 {statistics.median(timings) * 1000:6.2f}  "
-          f"p99 {timings[int(len(timings) * 0.99)] * 1000:6.2f}")
+          f"p99 {timings[int(len(timings) * 0.99)] * 1000:6.2f}  ms/socket opened p50 "
+          f"{statistics.median(opened) * 1000:5.2f}")
 
 
 async def timed(store: OutboxStore, timings: list[float]) -> list[Claimed]:

@@ -21,7 +21,7 @@ from core.clock import Clock
 from core.envelopes import Outbound
 from core.storage.among import dialect_of
 from core.storage.by_id import update_by_id
-from core.storage.models import OutboxRow, OutboxStatus
+from core.storage.models import OUTBOX_WAITING, OutboxRow, OutboxStatus
 from core.storage.db import each_statement_alone
 from core.storage.reconnect import once_more_if_dropped
 from core.storage.upsert import ignoring_conflicts
@@ -113,9 +113,11 @@ async def _claim_in(session: AsyncSession, now: datetime, limit: int,
 
 _BACK = (update(OutboxRow.__table__).where(OutboxRow.__table__.c.channel == bindparam("lane_channel"),
                                            OutboxRow.__table__.c.conversation == bindparam("lane"),
-                                           OutboxRow.__table__.c.status == OutboxStatus.PENDING)
+                                           OUTBOX_WAITING, OutboxRow.__table__.c.status == OutboxStatus.PENDING)
          .values(next_attempt_at=bindparam("now"), attempts=0))
-"""What waits for a recipient who is back becomes due (`OutboxStore.recipient_back`, every web-chat socket opened)."""
+"""What waits for a recipient who is back becomes due (`OutboxStore.recipient_back`, every web-chat socket opened).
+It names the lane index's condition: with the status alone SQLite searched `ix_outbox_due` by status, every pending
+row of every lane (a backlog of replies, a week of answers waiting for customers who left) at each socket opened."""
 
 
 class OutboxStore:

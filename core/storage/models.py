@@ -290,8 +290,9 @@ class InboxRow(Base):
     processed_at: Mapped[datetime | None]
 
 
-_WAITING = text("status IN ('pending', 'sending')")
-"""Outbox rows not yet sent or given up: the only ones that hold a conversation's lane."""
+OUTBOX_WAITING = text("status IN ('pending', 'sending')")
+"""Outbox rows not yet sent or given up: the only ones that hold a conversation's lane. A statement over one lane's
+rows names this very condition, so the database can prove the lane index's and search it (`ix_outbox_lane`)."""
 
 
 class OutboxRow(Base):
@@ -301,8 +302,8 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
                       Index("ix_outbox_platform_message", "channel", "platform_message_id"),
-                      Index("ix_outbox_lane", "channel", "conversation", "id", sqlite_where=_WAITING,
-                            postgresql_where=_WAITING))
+                      Index("ix_outbox_lane", "channel", "conversation", "id", sqlite_where=OUTBOX_WAITING,
+                            postgresql_where=OUTBOX_WAITING))
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     channel: Mapped[str] = mapped_column(String(20))
