@@ -348,7 +348,9 @@ class Pipeline:
             await give_way()
 
         pending = await self._inbox.take_pending(session, inbox_ids, self._peeked)
-        await services.preload([row.inbound for row in pending.values()], between=between)
+        naming = [row.inbound for inbox_id, row in pending.items()
+                  if (read := self._understood.get(inbox_id)) is not None and read.entities.models]
+        await services.preload([row.inbound for row in pending.values()], between=between, naming_models=naming)
         await between()
         return pending
 

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.services.devices import DeviceService
 from core.services.tickets import TicketService
 from core.storage.models import (Customer, CustomerMerge, Device, Identity, KbAnswer, MediaAttachment, Survey, Ticket,
                                  TicketEvent)
@@ -38,11 +39,13 @@ class MergeView:
 
 
 class MergeService:
-    def __init__(self, *, session: AsyncSession, clock: Clock, tickets: TicketService) -> None:
-        """`tickets` is told when tickets change hands, since the statements moving them bypass its rows."""
+    def __init__(self, *, session: AsyncSession, clock: Clock, tickets: TicketService, devices: DeviceService) -> None:
+        """`tickets` and `devices` are told when tickets or devices change hands, since the statements moving them
+        bypass what they hold."""
         self._session = session
         self._clock = clock
         self._tickets = tickets
+        self._devices = devices
 
     async def merge(self, *, source_id: int, target_id: int, actor: str, reason: str) -> MergeView:
         """Move everything of `source_id` to `target_id`; the source stays as a record pointing at the target."""
@@ -119,6 +122,8 @@ class MergeService:
         await self._session.execute(query.values(customer_id=to))
         if model is Ticket:
             self._tickets.customers_moved()
+        if model is Device:
+            self._devices.customers_moved()
 
     async def _note_tickets(self, ticket_ids: list[int], actor: str, action: str, before: int, after: int,
                       now: datetime) -> None:

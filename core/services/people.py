@@ -99,6 +99,11 @@ class PeopleService:
             del self._known[key]
         await self.preload(names)
 
+    def customers_among(self, senders: Iterable[tuple[str, str]]) -> list[int]:
+        """The customers among these preloaded (channel, sender) pairs, from memory."""
+        return [known.id for known in (self._known.get(sender) for sender in senders)
+                if known is not None and known.kind is PersonKind.CUSTOMER]
+
     async def resolve(self, *, channel: str, sender: str, display_name: str = "") -> Person:
         """The person behind (channel, sender); a sender never seen before becomes a new customer."""
         key = (channel, sender)

@@ -122,7 +122,7 @@ class Services:
         handovers = HandoverService(session=session, clock=clock, tickets=tickets, people=people,
                                     conversations=conversations, timers=timers, timeout=wiring.handover_timeout)
         devices = DeviceService(session=session, clock=clock, tickets=tickets)
-        merges = MergeService(session=session, clock=clock, tickets=tickets)
+        merges = MergeService(session=session, clock=clock, tickets=tickets, devices=devices)
         parts = PartsService(session=session, clock=clock, tickets=tickets)
         return cls(tickets=tickets, people=people, conversations=conversations, dispatch=dispatch,
                    intake=IntakeService(tickets=tickets, people=people, dispatch=dispatch, devices=devices,
@@ -148,19 +148,25 @@ class Services:
                                              labour_rate_cents=wiring.labour_rate_cents))
 
     async def preload(self, inbounds: Sequence[Inbound], *,
-                      between: Callable[[], Awaitable[None]] | None = None) -> None:
-        """Fetch what a batch of messages will ask for (senders, thread states, open tickets) in a few queries
-        instead of several per message; the senders never seen before become customers together. `between` is
-        awaited before each of these steps (to let the event loop's other tasks run: the caller's read of the
-        batch and the new customers' inserts made one step of up to 20 ms together)."""
+                      between: Callable[[], Awaitable[None]] | None = None,
+                      naming_models: Sequence[Inbound] = ()) -> None:
+        """Fetch what a batch of messages will ask for (senders, thread states, open tickets, and the devices of
+        the senders of `naming_models`, those of them that name a model) in a few queries instead of several per
+        message; the senders never seen before become customers together. `between` is awaited before each of
+        these steps (to let the event loop's other tasks run: the caller's read of the batch and the new customers'
+        inserts made one step of up to 20 ms together)."""
         async def admit() -> None:
             await self.people.admit((i.channel, i.sender, i.display_name) for i in inbounds)
             self.tickets.new_customers(self.people.created)
 
-        for step in (admit,
-                     lambda: self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds),
-                     lambda: self.tickets.preload_open((i.channel, i.conversation) for i in inbounds),
-                     lambda: self.surveys.preload((i.channel, i.conversation, i.sender) for i in inbounds)):
+        steps = [admit,
+                 lambda: self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds),
+                 lambda: self.tickets.preload_open((i.channel, i.conversation) for i in inbounds),
+                 lambda: self.surveys.preload((i.channel, i.conversation, i.sender) for i in inbounds)]
+        if naming_models:
+            steps.append(lambda: self.devices.preload_owned(
+                self.people.customers_among((i.channel, i.sender) for i in naming_models)))
+        for step in steps:
             if between is not None:
                 await between()
             await step()
