@@ -1,5 +1,5 @@
 """Greetings and thanks get a friendly answer and never open a ticket; "😡" or "[流泪]" alone is met with an apology
-and the offer of a person, not a cheerful hello. Praise ("师傅很负责，点赞") is thanked for and kept on the customer's
+and the offer of a person, not a cheerful hello; "你们这个客服是机器人吧" is told yes, and how to reach a person. Praise ("师傅很负责，点赞") is thanked for and kept on the customer's
 newest ticket, where staff and the technician read it; more words of a question staff will answer ("我家在农村"
 after "你们能上门吗") go on its ticket. A photo, voice note or file without words is
 no greeting: it is passed on to intake (it joins the open ticket, or the customer is asked what is wrong)."""
@@ -9,7 +9,7 @@ from core.domain.people import CUSTOMERS
 from core.domain.tickets import TicketType
 from core.envelopes import Outbound
 from handlers.base import Context, Handler
-from nlp import GREETING, THANKS, gratitude, pleasantry, praising
+from nlp import GREETING, THANKS, asks_if_bot, gratitude, pleasantry, praising
 
 
 class SmalltalkHandler(Handler):
@@ -26,7 +26,8 @@ class SmalltalkHandler(Handler):
             if praising(ctx.inbound.text):
                 return [await self._praised(ctx)]
             return [ctx.reply("thanks", thanked=gratitude(ctx.inbound.text))]
-        return [ctx.reply("greeting", upset=ctx.understanding.sentiment == "negative")]
+        return [ctx.reply("greeting", upset=ctx.understanding.sentiment == "negative",
+                          machine=asks_if_bot(ctx.inbound.text))]
 
     @staticmethod
     async def _tells_more_of_a_question(ctx: Context) -> bool:

@@ -261,6 +261,16 @@ def reported_elsewhere(text: str) -> bool:
 _WARRANTY = re.compile(r"保修|质保|保固|在保|过保|保内|保外|warranty|guarantee", re.IGNORECASE)
 
 
+_ASKS_IF_BOT = quick(r"(?:你|您|客服)(?:们)?(?:这个|这边)?(?:客服)?(?:是不是|是|就是)?(?:个)?(?:机器人|自动回复|人工智能|ai|智能客服)|"
+                     r"\bare (?:you|u) (?:a |an )?(?:bot|robot|ai|machine)\b", re.IGNORECASE)
+
+
+def asks_if_bot(text: str) -> bool:
+    """Whether the customer asks if they are talking to a machine ("你们这个客服是机器人吧", "are you a bot?"): told
+    so, with the way to a person, not filed as a complaint about the service."""
+    return bool(_ASKS_IF_BOT.search(text))
+
+
 def about_warranty(text: str) -> bool:
     """Whether a question is about the warranty ("这台还在保修期吗", "过保了吗", "is it still under warranty?"):
     asked of a unit the hub knows, that unit's own warranty answers it rather than the general policy."""
@@ -318,6 +328,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     """What normalized `text`, of type `ticket_type` and with `entities` (those found in `text`), asks for."""
     if _HUMAN.search(text):
         return u.HUMAN
+    if asks_if_bot(text):
+        return u.GREETING
     if _CANCEL.search(text) or _BARE_CANCEL.match(text) or (entities.ticket_ids and _CANCEL_WORD.search(text)):
         return u.CANCEL
     if _NOT_FIXED.search(text):

@@ -75,7 +75,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                             {"ticket": t(status="new", priority="P1"), "job": NO_JOB_DETAILS, "pooled": True,
                              "actions": ACTIONS}],
         "dispatch_taken": [{"ticket": t(status="accepted"), "technician": "王师傅"}],
-        "greeting": [{}, {"upset": True}],
+        "greeting": [{}, {"upset": True}, {"machine": True, "upset": True}],
         "customer_unreachable": [{"ticket": t()}],
         "handover_alert": [{"ticket": t(status="new"), "thread_ticket": CODE, "customer": "张先生", "reason": "asked",
                             "messages": [{"customer": True, "text": "洗衣机不脱水了"},

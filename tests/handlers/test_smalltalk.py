@@ -24,6 +24,15 @@ async def test_smalltalk_answers_the_mood_and_opens_nothing(desk, text: str, tem
     assert upset is None or reply["data"]["upset"] is upset
 
 
+@pytest.mark.parametrize("text", ["你们这个客服是机器人吧", "你是机器人吗？", "are you a bot?"])
+async def test_asking_whether_the_chat_is_a_machine_is_answered_not_filed(desk, text: str) -> None:  # type: ignore[no-untyped-def]
+    """"你们这个客服是机器人吧" opened a complaint and asked for a phone."""
+    [reply] = await desk.say("webchat", CUSTOMER, text)
+    assert reply["template"] == "greeting" and reply["data"]["machine"] is True
+    [opened, *_] = await desk.say("webchat", CUSTOMER, "扫地机器人坏了，一直响")
+    assert opened["template"] == "ticket_opened", "a robot vacuum is still a product"
+
+
 @pytest.mark.parametrize("text", ["没用", "不满意", "not helpful", "😡"])
 async def test_displeasure_while_a_detail_is_awaited_is_met_with_an_apology_and_adds_nothing(  # type: ignore[no-untyped-def]
         desk, text: str) -> None:
