@@ -131,6 +131,18 @@ def proof_kept(text: str) -> bool:
     return bool(_PROOF_KEPT.search(text)) and not _INVOICE_WANTED.search(text)
 
 
+_NOT_AS_DESCRIBED = quick(
+    r"(?:和|跟|与)(?:图片|图上|照片|描述|详情页?|宣传|介绍|展示|页面|商品页|广告)(?:上|里|中)?(?:的)?(?:完全|根本|很|太|严重)?"
+    r"(?:不一样|不符|不同|不一致|两回事|差(?:很多|太多|别大|距大|得远))|货不对板|图文不符|与描述不符|实物.{0,6}(?:不一样|不符|差太多|差很多)"
+)
+
+
+def not_as_described(text: str) -> bool:
+    """Whether the goods are said not to be what the listing showed ("收到的货和图片不一样", "货不对板"): a return or
+    exchange, not a fault for a technician to visit."""
+    return bool(_NOT_AS_DESCRIBED.search(text))
+
+
 _BOUGHT = quick(r"买的|购买的|入手的|买了(?:[0-9一二两三四五六七八九十]+|半|好几|好多)(?:年|个月|多年)")
 _ASKED = quick(r"[吗么嘛呢?？]|哪|怎么|什么|多少|几[年个天号]|能不能|可不可以|是否")
 

@@ -13,7 +13,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from . import understanding as u
-from .assess import angry, fault_told, hazards, priority, proof_kept, purchase_told, shipped_short
+from .assess import (angry, fault_told, hazards, not_as_described, priority, proof_kept, purchase_told,
+                     shipped_short)
 from .commands import match_command
 from .entities import Found, Span, find_entities
 from .intents import (approving, asks_the_company, chased_visit_type, chasing, free_text_intent, furious, help_asked,
@@ -203,7 +204,7 @@ class Understander:
     def _predict(self, clean: str, spans: tuple[Span, ...], dangers: tuple[str, ...]) -> Prediction:
         """The type model's reading of masked `clean`, a fault told of (`dangers`: its hazards, or an error code)
         overruling a question or chit-chat, an order delivered short a job for a technician, an invoice kept
-        no request for one, and when or where it was bought no question."""
+        no request for one, when or where it was bought no question, and goods unlike their listing a return."""
         prediction: Prediction = self.model.predict(mask(clean, spans))
         if prediction.type in _QUIET_TYPES and fault_told(clean, dangers):
             return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
@@ -214,6 +215,8 @@ class Understander:
             return Prediction("other", prediction.confidence)
         if prediction.type == "inquiry" and purchase_told(clean) and not fault_told(clean, dangers):
             return Prediction("other", prediction.confidence)
+        if prediction.type in _QUIET_TYPES | _FIELD_TYPES and not_as_described(clean) and not fault_told(clean, dangers):
+            return Prediction("return", max(prediction.confidence, _FAULT_CONFIDENCE))
         return prediction
 
 

@@ -299,6 +299,14 @@ def test_an_invoice_kept_is_no_invoice_request(understander, text: str, kind: st
     assert understander.understand(text, now=NOW).type == kind
 
 
+@pytest.mark.parametrize(("text", "kind"), [("收到的货和图片不一样", "return"), ("实物和图片差太多了", "return"),
+                                           ("跟描述的不符，颜色也不对", "return"), ("和图片一样吗", "inquiry"),
+                                           ("洗衣机不脱水，和说明书上说的不一样", "repair")])
+def test_goods_unlike_their_listing_are_a_return_not_a_repair(understander, text: str, kind: str) -> None:
+    """"收到的货和图片不一样" was a repair: a technician would have been sent to look at goods that were never right."""
+    assert understander.understand(text, now=NOW).type == kind
+
+
 @pytest.mark.parametrize(("text", "intent"), [("格力的，去年买的", u.GREETING), ("在京东买的", u.GREETING),
                                              ("买了三年了", u.GREETING), ("是在京东买的吗", u.KB_QUESTION),
                                              ("去年买的空调不制冷了", u.NEW_PROBLEM)])
