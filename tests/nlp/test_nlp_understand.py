@@ -44,6 +44,8 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("我之前还报过一个冰箱的，那个怎么样了", u.STATUS_QUERY),
     ("我的快递什么时候到", u.NEW_PROBLEM),
     ("不用来修了，自己好了", u.CANCEL),
+    ("算了不修了，我买新的了", u.CANCEL),
+    ("修不好就不修了", u.NEW_PROBLEM),
     ("帮我转人工客服", u.HUMAN),
     ("你好", u.GREETING),
     ("好的谢谢", u.THANKS),
