@@ -58,11 +58,15 @@ def note_details(ctx: Context) -> list[Outbound]:
                       noted=_noted(these))]
 
 
+_ASKS_WHAT_IS_WRONG = frozenset({"", TicketType.REPAIR.value})
+
+
 def names_the_product(ctx: Context) -> bool:
-    """A product named alone ("空调", "我家的冰箱") answering "报修"'s question: the ticket it would open says only
-    "报修：空调", which tells a technician nothing, so what is wrong with it is asked first (`note_product`)."""
+    """A product named alone ("空调", "我家的冰箱") answering the question of "报修" or of a request of no kind
+    ("售后"): the ticket it would open says only "报修：空调", which tells a technician nothing, so what is wrong
+    with it is asked first (`note_product`)."""
     data = ctx.state.data
-    return (data.get("kind") == TicketType.REPAIR.value and not data.get("products")
+    return (data.get("kind") in _ASKS_WHAT_IS_WRONG and not data.get("products")
             and bool(ctx.understanding.entities.products) and bare_product(ctx.inbound.text))
 
 

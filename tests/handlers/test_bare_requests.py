@@ -60,6 +60,16 @@ async def test_a_product_named_after_a_repair_request_is_asked_what_is_wrong(des
     assert ticket.entities["products"] == ["空调"]
 
 
+async def test_a_product_named_after_a_request_of_no_kind_is_asked_what_is_wrong(desk) -> None:  # type: ignore[no-untyped-def]
+    """"售后" then "洗衣机" opened a ticket saying only that, and the symptom came after as a detail."""
+    await desk.say("webchat", CUSTOMER, "售后")
+    [asked] = await desk.say("webchat", CUSTOMER, "洗衣机")
+    assert (asked["template"], asked["data"]["product"]) == ("ask_problem", "洗衣机")
+    [opened, *_] = await desk.say("webchat", CUSTOMER, "甩干的时候晃得厉害，一直响")
+    ticket = await desk.ticket(opened["data"]["ticket"]["id"])
+    assert ticket.type == "repair" and "甩干的时候晃得厉害" in ticket.summary and ticket.entities["products"] == ["洗衣机"]
+
+
 async def test_a_repair_named_but_never_described_is_filed_with_its_product(desk) -> None:  # type: ignore[no-untyped-def]
     await desk.say("webchat", CUSTOMER, "报修")
     await desk.say("webchat", CUSTOMER, "冰箱")
