@@ -376,6 +376,19 @@ def test_a_time_asked_for_as_a_span_is_read_back_as_one(locale: str, line: str) 
     assert line in text
 
 
+@pytest.mark.parametrize(("locale", "line"), [("zh", "您希望的上门时间：12-03 周四 09:00–12:00，师傅接单后会与您确认。"),
+                                              ("en", "The visit time you asked for: 12-03 Thu 09:00–12:00; the technician "
+                                                     "confirms it on accepting the job.")])
+def test_the_time_asked_for_is_in_the_status_answer_until_a_visit_is_agreed(locale: str, line: str) -> None:
+    """"师傅几点到" before anyone took the job was answered "我们正在安排处理", without the time the customer asked for."""
+    times = {"times": ["2026-12-03T09:00:00+08:00/2026-12-03T12:00:00+08:00"]}
+    ticket = {**card(locale, status="new"), "type": "installation", "entities": times, "device": None}
+    asked = Renderer().render("status_report", {"tickets": [ticket], "visits": {}}, locale).text.splitlines()
+    assert line in asked
+    accepted = {**ticket, "status": "accepted"}
+    assert line not in Renderer().render("status_report", {"tickets": [accepted], "visits": {}}, locale).text
+
+
 @pytest.mark.parametrize(("locale", "line"), [("zh", "问题：热水器不加热"), ("en", "Problem: 热水器不加热")])
 def test_each_ticket_of_a_message_telling_of_several_problems_says_which_it_is(locale: str, line: str) -> None:
     """"热水器和洗衣机都坏了，…" got two cards alike but for their numbers: nobody could tell which was which."""
