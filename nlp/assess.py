@@ -17,7 +17,8 @@ HAZARDS: dict[str, re.Pattern[str]] = {
     # 漏气 only where gas is: a snack bag, a tyre or an air bed 漏气 too.
     "gas": quick(r"燃气味|煤气味|天然气味|液化气味|燃气泄漏|煤气泄漏|有气味.*燃气|"
                  r"(?:燃气|煤气|天然气|液化气|气罐|钢瓶|灶|热水器|壁挂炉|气管|阀门|厨房|家里).{0,8}漏气|"
-                 r"gas leak|smell(?:s)? (?:of )?gas", re.IGNORECASE),
+                 r"gas leak|gas smell|(?:smell|smells|smelling|smelled|smelt)(?: like| of)? (?:natural )?gas\b|"
+                 r"leaking gas", re.IGNORECASE),
     # A stove that will not light (打不着火, 点不着火, 没有火花) or a weak flame (火苗很小) is a fault, not a fire;
     # "气炸了" is anger.
     "fire": quick(r"冒烟|起火|(?<![打点])(?<!不)着火|失火|冒火|窜火|蹿火|爆炸|(?<!气)炸了|烧焦|焦糊味|糊味|焦味|"
