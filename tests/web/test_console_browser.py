@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -215,3 +216,16 @@ async def test_a_detail_the_customer_had_not_got_is_named_in_their_language(open
     await expect(facts).to_contain_text("客户未提供")
     await expect(facts).to_contain_text("联系电话")
     await expect(facts).not_to_contain_text("phone")
+
+
+async def test_the_time_the_customer_asked_for_is_shown_as_a_time(open_page, api, customers) -> None:  # type: ignore[no-untyped-def]
+    """The console showed "2026-12-03T09:00:00+08:00/2026-12-03T12:00:00+08:00" for "明天上午"."""
+    customer = await customers()
+    await customer.say("洗碗机预约安装，明天上午，电话13511113333，地址广州天河区体育西路2号")
+    await customer.next()
+    ticket = await wait_for_ticket(api, "洗碗机")
+    page = await open_page(f"/console?ticket={ticket['id']}")
+    await sign_in(page, "agent")
+    facts = page.get_by_test_id("facts")
+    await expect(facts).to_contain_text(re.compile(r"\d{4}/\d{2}/\d{2} 09:00–12:00"))
+    await expect(facts).not_to_contain_text("T09:00")

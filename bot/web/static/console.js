@@ -273,7 +273,14 @@ function facts(t) {
 
 /** What the customer said under an entity; `waived` holds the names of the details they had not got. */
 function entityValues(kind, values) {
-  return (kind === "waived" ? values.map((field) => T.fields[field] || field) : values).join("、");
+  if (kind === "waived") return values.map((field) => T.fields[field] || field).join("、");
+  return (kind === "times" ? values.map(askedTime) : values).join("、");
+}
+
+// A time the customer asked for, kept as ISO 8601: a moment, or a span "start/end" ("明天上午").
+function askedTime(value) {
+  const [start, end] = value.split("/");
+  return end ? `${localTime(start, T)}–${localTime(end, T).slice(-5)}` : localTime(start, T);
 }
 
 function slaLines(t) {
