@@ -75,12 +75,16 @@ _STRUCTURE = re.compile(rf"(?:{_PROVINCE})?\s*(?:{_CITY})?\s*(?:{_DISTRICT})?\s*
 _PLACES = sorted(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + list(_CITIES) + list(_DISTRICT_CITY),
                  key=len, reverse=True)
 _STREET_NUMBER = rf"{_HAN}{{1,10}}?(?:路|街|道|巷|弄)\s?\d"
-# A district other cities have too anchors only before a street and its number ("朝阳区建国路88号"): kept without a
-# city rather than lost.
+_BUILDING = rf"(?![我你他她住在]){_HAN}{{2,12}}?[0-9一二三四五六七八九十]{{1,4}}(?:号楼|栋|幢)"
+"""A residential compound and its building ("望京西园三区301号楼"), as addresses in the north are mostly given."""
+_COMPOUND = rf"(?:{_BUILDING}|{_HAN}{{1,10}}?(?:小区|花园|家园|公寓|大厦|社区))"
+# A district other cities have too anchors only before a street and its number ("朝阳区建国路88号") or a compound
+# ("朝阳区望京西园三区301号楼"): kept without a city rather than lost.
 _ANCHOR = quick(rf"{_KEYWORDS}|(?=(?:{'|'.join(_PLACES)})(?!{_ROAD.pattern}))|"
-                rf"(?=(?:{'|'.join(sorted(_AMBIGUOUS_DISTRICTS))})(?={_STREET_NUMBER}))")
-_STREET_FIRST = quick(rf"(?<!{_HAN})(?:就是|还是|是|在|到|送到|寄到|住|我家在|家在)?(?={_STREET_NUMBER})")
-"""A street and its house number with no place before it ("建国路88号5号楼"): an address when one was asked for."""
+                rf"(?=(?:{'|'.join(sorted(_AMBIGUOUS_DISTRICTS))})(?={_STREET_NUMBER}|{_COMPOUND}))")
+_STREET_FIRST = quick(rf"(?<!{_HAN})(?:就是|还是|是|在|到|送到|寄到|住|我家在|家在)?(?={_STREET_NUMBER}|{_BUILDING})")
+"""A street and its house number, or a compound and its building, with no place before them ("建国路88号5号楼",
+"望京西园三区301号楼2单元1102"): an address when one was asked for."""
 # Where the detail of an address ends and the sentence carries on.
 _DETAIL_END = re.compile(
     # "88号的空调坏了" ends it at 的; "德基广场旁边的小区3栋", "旁边的SOHO现代城5号楼" and "大厦的5楼" go on.
