@@ -231,6 +231,8 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         if day is None and start < local:
             start += timedelta(days=1)
         closes = start.replace(hour=until[0], minute=until[1]) if until else None
+        if (closes or start) < local:
+            continue  # "能不能今天来人看看" at half past six: the day's hours are over, no time to book
         mention = TimeMention(text=m.group(0).strip(), start=start, end=closes if closes and closes > start else None)
         found.append(_Found(mention, start.date(), part, clocked))
     return tuple(f.mention for f in _precise(found))

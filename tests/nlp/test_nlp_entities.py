@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp.addresses import extract_addresses
 from nlp.entities import extract_entities
 from nlp.entity_eval import score_file
 from nlp.normalize import normalize
@@ -40,6 +41,18 @@ def test_a_phone_read_out_digit_by_digit_is_a_phone(text: str, phone: str) -> No
 def test_prices_and_quantities_are_not_entities() -> None:
     found = entities("买了3台，价格1999元，一共6000多，用了2年")
     assert not (found.phones or found.order_numbers or found.models or found.times)
+
+
+@pytest.mark.parametrize(("text", "asked", "address"), [
+    ("朝阳区望京西园三区301号楼2单元1102", False, "朝阳区望京西园三区301号楼2单元1102"),
+    ("朝阳区阳光小区3栋2单元501，电话13912345678", False, "朝阳区阳光小区3栋2单元501"),
+    ("望京西园三区301号楼2单元1102", True, "望京西园三区301号楼2单元1102"),
+    ("我在朝阳区上班", False, None), ("我住3号楼", True, None),
+])
+def test_an_address_given_by_compound_and_building_is_an_address(text: str, asked: bool, address: str | None) -> None:
+    """"朝阳区望京西园三区301号楼2单元1102", answering the request for an address, was filed as a question."""
+    found = extract_addresses(normalize(text), asked=asked)
+    assert [a.text for a in found] == ([address] if address else [])
 
 
 def test_address_is_split_for_routing() -> None:
@@ -141,6 +154,13 @@ def test_a_span_is_kept_on_a_ticket_as_an_iso_interval() -> None:
     assert moment.recorded() == "2026-11-24T15:00:00+08:00" and "end" not in moment.to_dict()
     (english,) = entities("tomorrow afternoon").times
     assert english.recorded() == "2026-11-24T14:00:00+08:00/2026-11-24T18:00:00+08:00"
+
+
+def test_a_time_today_that_is_already_over_is_no_appointment() -> None:
+    """"能不能今天来人看看" sent at 18:30 was read back as "12-02 周三 09:00–18:00", a time already gone."""
+    evening = datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)  # 18:30 in China
+    assert starts("能不能今天来人看看", evening) == []
+    assert starts("今天上午可以", evening) == [] and starts("今天晚上可以", evening) == ["2026-11-23T19:00"]
 
 
 def test_times_roll_over_the_year() -> None:
