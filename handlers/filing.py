@@ -12,6 +12,7 @@ from core.services.intake import Filed, Report
 from core.domain.tickets import TicketType, TicketView
 from handlers import notices, staff_alerts
 from handlers.base import Context
+from nlp import upset
 
 COLLECTING = "collecting"
 _MARKS = re.compile(r"[\W_]+")
@@ -56,7 +57,7 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     if filed.opened:
         reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety,
                           several={"part": several[0], "of": several[1]} if several else None,
-                          upset=ctx.understanding.angry, asked=asked)
+                          upset=ctx.understanding.angry or upset(ctx.inbound.text), asked=asked)
     elif waive is not None:
         reply = ctx.reply("detail_waived", ticket=card, field=waive, missing=filed.missing)
     elif duplicate:

@@ -5,7 +5,7 @@ the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
 from .model import ModelError
 from .intents import (about_warranty, asks_if_bot, bare_product, bare_request, chasing, continuing, gratitude,
-                      holding_on, pleasantry, praising, threatening)
+                      holding_on, pleasantry, praising, threatening, upset)
 from .problems import another_matter
 from .replies import withheld
 from .understander import REMARK, Understander, load_understander
@@ -26,5 +26,5 @@ __all__ = [
     "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY",
     "Address", "Entities", "ModelError", "about_warranty", "another_matter", "asks_if_bot", "bare_product", "bare_request", "chasing", "continuing",
     "gratitude", "holding_on", "pleasantry", "praising", "threatening", "TimeMention", "Understander", "Understanding",
-    "load_understander", "withheld",
+    "load_understander", "upset", "withheld",
 ]

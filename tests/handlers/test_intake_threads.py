@@ -75,3 +75,11 @@ async def test_everything_we_need_is_said_once_when_the_last_detail_comes(desk) 
     assert more["template"] == "ticket_updated" and more["data"]["ticket"]["id"] == code
     assert more["data"]["completed"] is False
     assert "信息已齐全" not in Renderer().render("ticket_updated", more["data"], "zh").text
+
+
+async def test_a_report_sent_in_tears_is_met_with_an_apology(desk) -> None:  # type: ignore[no-untyped-def]
+    """"我家冰箱坏了😭😭 里面的东西都化了" got the same cheerful "您好，您的问题我们已经记录下来了" as any report."""
+    [opened, *_] = await desk.say("webchat", "web:in-tears", "我家冰箱坏了😭😭 里面的东西都化了")
+    assert opened["template"] == "ticket_opened" and opened["data"]["upset"] is True
+    [calm, *_] = await desk.say("webchat", "web:calm", "我家冰箱坏了，不制冷")
+    assert calm["data"]["upset"] is False
