@@ -1,8 +1,8 @@
-"""Greetings and thanks get a friendly answer and never open a ticket; "😡" or "[流泪]" alone is met with an apology
-and the offer of a person, not a cheerful hello; "你们这个客服是机器人吧" is told yes, and how to reach a person. Praise ("师傅很负责，点赞") is thanked for and kept on the customer's
-newest ticket, where staff and the technician read it; more words of a question staff will answer ("我家在农村"
-after "你们能上门吗") go on its ticket. A photo, voice note or file without words is
-no greeting: it is passed on to intake (it joins the open ticket, or the customer is asked what is wrong)."""
+"""Greetings and thanks get a friendly answer and never open a ticket; "😡" or "[流泪]" alone is met with an apology and
+the offer of a person, not a cheerful hello; "你们这个客服是机器人吧" is told yes, and how to reach a person. Praise
+("师傅很负责，点赞") is thanked for and kept on the customer's newest ticket, where staff and the technician read it; more
+words of a question staff will answer ("我家在农村" after "你们能上门吗") go on its ticket. A photo, voice note or file without
+words is no greeting: it is passed on to intake (it joins the open ticket, or the customer is asked what is wrong)."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS

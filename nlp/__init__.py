@@ -23,8 +23,8 @@ __all__ = [
     "DONE", "EN_ROUTE", "GREETING", "HELPFUL", "HUMAN", "INTENTS", "KB_QUESTION", "LABOUR", "LINK", "MY_JOBS",
     "NEW_PROBLEM", "NO_DETAIL", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED",
     "PENDING_CUSTOMER", "PENDING_PARTS", "QUEUE", "RELEASE", "REMARK", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY",
-    "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY",
-    "Address", "Entities", "ModelError", "about_warranty", "another_matter", "asks_if_bot", "bare_product", "bare_request", "chasing", "continuing",
-    "gratitude", "holding_on", "pleasantry", "praising", "threatening", "TimeMention", "Understander", "Understanding",
-    "load_understander", "upset", "withheld",
+    "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY", "Address", "Entities", "ModelError",
+    "about_warranty", "another_matter", "asks_if_bot", "bare_product", "bare_request", "chasing", "continuing",
+    "gratitude", "holding_on", "pleasantry", "praising", "threatening", "TimeMention", "Understander",
+    "Understanding", "load_understander", "upset", "withheld",
 ]

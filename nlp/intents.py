@@ -259,9 +259,6 @@ def reported_elsewhere(text: str) -> bool:
     return bool(_REPORTED_ELSEWHERE.search(text))
 
 
-_WARRANTY = re.compile(r"保修|质保|保固|在保|过保|保内|保外|warranty|guarantee", re.IGNORECASE)
-
-
 _ASKS_IF_BOT = quick(r"(?:你|您|客服)(?:们)?(?:这个|这边)?(?:客服)?(?:是不是|是|就是)?(?:个)?(?:机器人|自动回复|人工智能|ai|智能客服)|"
                      r"\bare (?:you|u) (?:a |an )?(?:bot|robot|ai|machine)\b", re.IGNORECASE)
 
@@ -270,6 +267,9 @@ def asks_if_bot(text: str) -> bool:
     """Whether the customer asks if they are talking to a machine ("你们这个客服是机器人吧", "are you a bot?"): told
     so, with the way to a person, not filed as a complaint about the service."""
     return bool(_ASKS_IF_BOT.search(text))
+
+
+_WARRANTY = re.compile(r"保修|质保|保固|在保|过保|保内|保外|warranty|guarantee", re.IGNORECASE)
 
 
 def about_warranty(text: str) -> bool:

@@ -215,7 +215,8 @@ class Understander:
             return Prediction("other", prediction.confidence)
         if prediction.type == "inquiry" and purchase_told(clean) and not fault_told(clean, dangers):
             return Prediction("other", prediction.confidence)
-        if prediction.type in _QUIET_TYPES | _FIELD_TYPES and not_as_described(clean) and not fault_told(clean, dangers):
+        if (prediction.type in _QUIET_TYPES | _FIELD_TYPES and not_as_described(clean)
+                and not fault_told(clean, dangers)):
             return Prediction("return", max(prediction.confidence, _FAULT_CONFIDENCE))
         return prediction
 
