@@ -148,6 +148,16 @@ _BOUGHT = quick(r"买的|购买的|入手的|买了(?:[0-9一二两三四五六�
 _ASKED = quick(r"[吗么嘛呢?？]|哪|怎么|什么|多少|几[年个天号]|能不能|可不可以|是否")
 
 
+_KIND_TOLD = re.compile(r"^(?!.*(?:什么|哪|几|怎|多少|谁|吗|么))(?:是|就是|我的是|我家的是|这个是|这台是)?"
+                        r"(?:[^\W坏漏响不没烂破碎错裂]){1,8}的[\s。.!！~～]*$")
+
+
+def kind_told(text: str) -> bool:
+    """Whether the text only says what kind of thing it is ("是燃气的", "电的", "美的的", "滚筒的"): a detail of
+    the report, not a question (an article on gas leaks answered "是燃气的") nor a new problem."""
+    return bool(_KIND_TOLD.match(text.strip()))
+
+
 def purchase_told(text: str) -> bool:
     """Whether the text says when or where the customer bought it ("格力的，去年买的", "在京东买的") and asks
     nothing: a detail of what they report, not a question for the knowledge base."""

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from . import understanding as u
-from .assess import (angry, fault_told, hazards, not_as_described, priority, proof_kept, purchase_told,
+from .assess import (angry, fault_told, hazards, kind_told, not_as_described, priority, proof_kept, purchase_told,
                      shipped_short)
 from .commands import match_command
 from .entities import Found, Span, find_entities
@@ -46,6 +46,8 @@ company whose mood shows none (a score above `_CALM`: "你们能上门吗", "你
 complaint to apologise for."""
 _FIELD_TYPES = frozenset({"repair", "installation", "maintenance"})
 """A confident request for one of these at the comment step is a new job, not a remark on the last one."""
+_KIND_TYPES = _QUIET_TYPES | _FIELD_TYPES | {"complaint"}
+"""Types a model may read into a bare "是燃气的" or "滚筒的", which only says what kind of thing it is."""
 READINGS_KEPT = 1024
 """Readings (`Understander._read`) kept for a text read again: the hub understands a batch's messages ahead of its
 transaction (up to 256) and again, in it, those whose thread waits for an answer, with what it waits for."""
@@ -204,7 +206,7 @@ class Understander:
     def _predict(self, clean: str, spans: tuple[Span, ...], dangers: tuple[str, ...]) -> Prediction:
         """The type model's reading of masked `clean`, a fault told of (`dangers`: its hazards, or an error code)
         overruling a question or chit-chat, an order delivered short a job for a technician, an invoice kept
-        no request for one, when or where it was bought no question, and goods unlike their listing a return."""
+        no request for one, when or where it was bought or what kind it is no question, and goods unlike their listing a return."""
         prediction: Prediction = self.model.predict(mask(clean, spans))
         if prediction.type in _QUIET_TYPES and fault_told(clean, dangers):
             return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
@@ -214,6 +216,8 @@ class Understander:
         if prediction.type == "invoice" and proof_kept(clean):
             return Prediction("other", prediction.confidence)
         if prediction.type == "inquiry" and purchase_told(clean) and not fault_told(clean, dangers):
+            return Prediction("other", prediction.confidence)
+        if prediction.type in _KIND_TYPES and kind_told(clean) and not fault_told(clean, dangers):
             return Prediction("other", prediction.confidence)
         if (prediction.type in _QUIET_TYPES | _FIELD_TYPES and not_as_described(clean)
                 and not fault_told(clean, dangers)):

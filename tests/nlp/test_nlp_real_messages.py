@@ -307,6 +307,13 @@ def test_goods_unlike_their_listing_are_a_return_not_a_repair(understander, text
     assert understander.understand(text, now=NOW).type == kind
 
 
+@pytest.mark.parametrize(("text", "intent"), [("是燃气的", u.GREETING), ("电的", u.GREETING), ("滚筒的", u.GREETING),
+                                             ("是坏的", u.NEW_PROBLEM), ("漏水的", u.NEW_PROBLEM)])
+def test_what_kind_of_thing_it_is_is_a_detail(understander, text: str, intent: str) -> None:
+    """"是燃气的", telling what kind of water heater, was answered with the gas-leak safety article."""
+    assert understander.understand(text, now=NOW, expecting="phone").intent == intent
+
+
 @pytest.mark.parametrize(("text", "intent"), [("格力的，去年买的", u.GREETING), ("在京东买的", u.GREETING),
                                              ("买了三年了", u.GREETING), ("是在京东买的吗", u.KB_QUESTION),
                                              ("去年买的空调不制冷了", u.NEW_PROBLEM)])
