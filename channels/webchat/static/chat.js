@@ -138,11 +138,21 @@
     if (entities.length) {
       const dl = el("dl", "entities");
       entities.forEach(([key, value]) => {
-        dl.append(el("dt", "", T.entities[key] || key), el("dd", "", Array.isArray(value) ? value.join("、") : String(value)));
+        const shown = Array.isArray(value) ? value.map((v) => (key === "times" ? askedTime(v) : v)) : [value];
+        dl.append(el("dt", "", T.entities[key] || key), el("dd", "", shown.join("、")));
       });
       card.append(dl);
     }
     return card;
+  }
+
+  // A time the customer asked for, kept as ISO 8601 (a span as "start/end"), in China time, when visits are made.
+  function askedTime(value) {
+    const [start, end] = String(value).split("/");
+    const locale = lang === "zh" ? "zh-CN" : "en-GB";
+    const clock = { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false };
+    const from = new Date(start).toLocaleString(locale, { ...clock, month: "2-digit", day: "2-digit" });
+    return end ? `${from}–${new Date(end).toLocaleTimeString(locale, clock)}` : from;
   }
 
   function renderMessage(message) {

@@ -112,6 +112,22 @@ async def test_a_ticket_card_shows_under_the_newest_reply_about_it_only(page, ch
     await expect(agent.nth(1).get_by_test_id("ticket-card")).to_contain_text("张江路100号")
 
 
+async def test_a_time_on_the_card_is_shown_as_a_time_in_china(page, channel, recorder):
+    """The card showed "2026-12-03T09:00:00+08:00/2026-12-03T12:00:00+08:00" for "明天上午"."""
+    await page.get_by_test_id("message-input").type("预约明天上午安装")
+    await page.get_by_test_id("message-input").press("Enter")
+    await expect(page.get_by_test_id("ticket-card")).to_have_count(1)
+    [inbound] = recorder.accepted
+    ticket = {"id": "SR-20261123-0001", "type": "installation", "status": "new", "priority": "P3", "summary": "预约安装",
+              "entities": {"times": ["2026-12-03T01:00:00+00:00/2026-12-03T04:00:00+00:00", "2026-12-04T07:00:00Z"]}}
+    update = Outbound(channel="webchat", account="web", recipient=inbound.sender, conversation=inbound.conversation,
+                      template="ticket_updated", data={"ticket": ticket}, idempotency_key="updated-times")
+    await channel.send(update, _text("已补充到工单 SR-20261123-0001，谢谢！"))
+    card = page.locator("[data-testid=message][data-role=agent]").nth(1).get_by_test_id("ticket-card")
+    await expect(card).to_contain_text("12/03 09:00–12:00、12/04 15:00")
+    await expect(card).not_to_contain_text("T01:00")
+
+
 async def test_a_picture_goes_up_from_the_paperclip_and_is_acknowledged(page, recorder, tmp_path):
     picture = tmp_path / "铭牌.png"
     picture.write_bytes(png(400, 300))
