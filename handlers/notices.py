@@ -100,9 +100,9 @@ async def jobs(ctx: Context, tickets: list[TicketView]) -> list[dict[str, Any]]:
     return [{"ticket": ctx.ticket_card(t), "job": await job_sheet(ctx, t)} for t in tickets]
 
 
-async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, str]:
-    """What a technician needs to do the visit: who, phone, where, when (the agreed visit, else the time the customer
-    mentioned last: "改到周日上午吧" moves it), and the device with its warranty (a free or a paid visit); the
+async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, Any]:
+    """What a technician needs to do the visit: who, phone, where, when (the agreed visit, `agreed`, else the time the
+    customer mentioned last: "改到周日上午吧" moves it), and the device with its warranty (a free or a paid visit); the
     address the customer gave last, else the device's install address."""
     entities = ticket.entities
     phones = entities.get("phones") or [await ctx.services.people.phone_of(ticket.customer_id)]
@@ -112,8 +112,9 @@ async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, str]:
     devices = ctx.services.devices
     device = await devices.get(ticket.device_id)
     addresses = entities.get("addresses") or [device.address if device else ""]
-    return {"phone": phones[0], "address": addresses[-1], "time": when, "serial": device.serial if device else "",
-            "model": device.model if device else "", "warranty": devices.warranty(device).value}
+    return {"phone": phones[0], "address": addresses[-1], "time": when, "agreed": ticket.visit is not None,
+            "serial": device.serial if device else "", "model": device.model if device else "",
+            "warranty": devices.warranty(device).value}
 
 
 def _when(time: tuple[datetime, datetime | None] | None) -> str:

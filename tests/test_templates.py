@@ -10,9 +10,10 @@ from templates import LOCALES, TEMPLATE_DIR, labels, phrases
 from templates.render import Renderer
 
 CODE = "SR-20240501-0007"
-JOB = {"phone": "13812345678", "address": "上海市浦东新区张江路100号3栋", "time": "2024-05-02 14:00",
+JOB = {"phone": "13812345678", "address": "上海市浦东新区张江路100号3栋", "time": "2024-05-02 14:00", "agreed": True,
        "serial": "SN-1001", "model": "XQG80", "warranty": "in"}
-NO_JOB_DETAILS = {"phone": "", "address": "", "time": "", "serial": "", "model": "", "warranty": "unknown"}
+NO_JOB_DETAILS = {"phone": "", "address": "", "time": "", "agreed": False, "serial": "", "model": "",
+                  "warranty": "unknown"}
 DEVICE = {"serial": "SN-1001", "model": "XQG80", "product": "滚筒洗衣机", "warranty": "in", "warranty_end": "2026-02-28"}
 UNKNOWN_DEVICE = {"serial": "SN-9", "model": "", "product": "", "warranty": "unknown", "warranty_end": ""}
 LINK_OUTCOMES = ("sent", "linked", "already", "ambiguous", "unknown", "unreachable", "no_email", "invalid", "wrong",
@@ -387,6 +388,18 @@ def test_the_time_asked_for_is_in_the_status_answer_until_a_visit_is_agreed(loca
     assert line in asked
     accepted = {**ticket, "status": "accepted"}
     assert line not in Renderer().render("status_report", {"tickets": [accepted], "visits": {}}, locale).text
+
+
+@pytest.mark.parametrize(("locale", "agreed", "asked"), [
+    ("zh", "预约时间：2024-05-02 14:00", "客户希望上门：2024-05-02 09:00–12:00"),
+    ("en", "Appointment: 2024-05-02 14:00", "Customer asked for: 2024-05-02 09:00–12:00")])
+def test_a_job_offer_tells_an_agreed_visit_from_a_time_only_asked_for(locale: str, agreed: str, asked: str) -> None:
+    """The offer read "预约时间" for the time the customer had only asked for, as if the visit were agreed."""
+    def offer(job: dict) -> list[str]:  # type: ignore[type-arg]
+        data = {"ticket": card(locale), "job": job, "pooled": False, "actions": []}
+        return Renderer().render("dispatch_notice", data, locale).text.splitlines()
+    assert agreed in offer(JOB)
+    assert asked in offer({**JOB, "agreed": False, "time": "2024-05-02 09:00–12:00"})
 
 
 @pytest.mark.parametrize(("locale", "line"), [("zh", "问题：热水器不加热"), ("en", "Problem: 热水器不加热")])
