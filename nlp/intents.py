@@ -11,6 +11,7 @@ from . import understanding as u
 from .entities import product_mentions
 from .normalize import STICKERS
 from .patterns import quick
+from .times import without_times
 from .understanding import Entities
 
 _HUMAN = quick(r"转人工|人工客服|人工服务|找人工|要人工|接人工|真人|活人|human agent|real person|talk to (?:a )?human",
@@ -309,6 +310,10 @@ _RESCHEDULE = quick(r"改(?:到|成|在|约|一下时间|时间|个时间|天)|�
 _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}
 
 
+_CHOSEN = re.compile(r"还是|那就|那|就|吧|呢|啊|哦|嗯|好了|好吧|行|不好意思|抱歉|改回|改成|改到|换成|定在|约在")
+"""The words around a time that only choose it ("不好意思，还是周六吧"), as filler around a detail is."""
+
+
 def _carries_only_details(text: str, entities: Entities) -> bool:
     """True when removing the entities leaves (almost) nothing: the message is a phone, an address, a time…"""
     rest = text
@@ -320,9 +325,12 @@ def _carries_only_details(text: str, entities: Entities) -> bool:
         rest = rest.replace(span, "")
     for raw in re.findall(r"1[3-9]\d[- ]?\d{4}[- ]?\d{4}", rest):
         rest = rest.replace(raw, "")
-    # A day alone is a detail only when little else is said: "周六上午吧" is, "周末愉快" is a wish.
+    # A day alone is a detail only when little else is said: "周六上午吧", "那就周六下午", "还是周六吧" are,
+    # "周末愉快" is a wish.
     only_times = len(spans) == len(entities.times)
-    return len(_FILLER.sub("", rest)) <= (1 if only_times else 4)
+    if only_times:
+        return len(_CHOSEN.sub("", _FILLER.sub("", without_times(rest)))) <= 1
+    return len(_FILLER.sub("", rest)) <= 4
 
 
 def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting: str | None) -> str:

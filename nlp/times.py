@@ -195,8 +195,9 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         dated = m.group("lone") is None
         clocked = bool(m.group("hour") or m.group("hh"))
         part = m.group("part") or _IMPLIED_PART.get(m.group("day") or "")
-        if not dated and not clocked and not (part and part != "白天" and _OFFERED.match(text, m.end())):
-            continue
+        narrows = not dated and bool(found) and found[-1].day == last_day
+        if not dated and not clocked and not (part and part != "白天" and (_OFFERED.match(text, m.end()) or narrows)):
+            continue  # a part of day alone is a time when offered, or when it narrows the day just named ("周六吧，下午")
         if m.group("day") in _MAYBE_PAST_DAYS and not clocked and not part and not _OFFERED.match(text, m.end()):
             continue  # "今天还要洗澡" says why it is urgent; "今天能来吗" offers the day
         if not dated and not part and m.group("hour") and not m.group("hour").isdigit() and (
@@ -236,6 +237,12 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         mention = TimeMention(text=m.group(0).strip(), start=start, end=closes if closes and closes > start else None)
         found.append(_Found(mention, start.date(), part, clocked))
     return tuple(f.mention for f in _precise(found))
+
+
+def without_times(text: str) -> str:
+    """`text` with every day, part of day and clock time written in it taken out, appointments or not: what is left
+    of "不好意思，还是周六吧，下午" once its time is read is "不好意思，还是吧，"."""
+    return _PATTERN.sub("", text)
 
 
 def _precise(found: list[_Found]) -> list[_Found]:

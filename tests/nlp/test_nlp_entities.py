@@ -139,6 +139,8 @@ def spans(text: str) -> list[str]:
     ("明天下午三点", ["11-24 15:00"]),
     ("明天上午不在家，下午三点以后可以", ["11-24 15:00"]),
     ("周六上午或者周日下午", ["11-28 09:00–12:00", "11-29 14:00–18:00"]),
+    ("不好意思，还是周六吧，下午", ["11-28 14:00–18:00"]),
+    ("周一买的，下午就坏了", []),
 ])
 def test_a_part_of_day_a_bare_day_or_a_range_is_a_span_and_a_clock_time_a_moment(text: str,
                                                                                expected: list[str]) -> None:
