@@ -209,10 +209,7 @@ async def test_a_detail_the_customer_had_not_got_is_named_in_their_language(open
     await customer.next()
     await customer.say("没有电话")
     await customer.next()
-    ticket = await wait_for_ticket(api, "冰箱")
-    page = await open_page(f"/console?ticket={ticket['id']}")
-    await sign_in(page, "agent")
-    facts = page.get_by_test_id("facts")
+    facts = await _facts_of(open_page, api, "冰箱")
     await expect(facts).to_contain_text("客户未提供")
     await expect(facts).to_contain_text("联系电话")
     await expect(facts).not_to_contain_text("phone")
@@ -223,9 +220,14 @@ async def test_the_time_the_customer_asked_for_is_shown_as_a_time(open_page, api
     customer = await customers()
     await customer.say("洗碗机预约安装，明天上午，电话13511113333，地址广州天河区体育西路2号")
     await customer.next()
-    ticket = await wait_for_ticket(api, "洗碗机")
-    page = await open_page(f"/console?ticket={ticket['id']}")
-    await sign_in(page, "agent")
-    facts = page.get_by_test_id("facts")
+    facts = await _facts_of(open_page, api, "洗碗机")
     await expect(facts).to_contain_text(re.compile(r"\d{4}/\d{2}/\d{2} 09:00–12:00"))
     await expect(facts).not_to_contain_text("T09:00")
+
+
+async def _facts_of(open_page, api, words: str):  # type: ignore[no-untyped-def]
+    """The facts of the ticket whose summary has `words`, as an agent signed in to the console sees them."""
+    ticket = await wait_for_ticket(api, words)
+    page = await open_page(f"/console?ticket={ticket['id']}")
+    await sign_in(page, "agent")
+    return page.get_by_test_id("facts")
