@@ -402,6 +402,15 @@ def test_a_job_offer_tells_an_agreed_visit_from_a_time_only_asked_for(locale: st
     assert asked in offer({**JOB, "agreed": False, "time": "2024-05-02 09:00–12:00"})
 
 
+@pytest.mark.parametrize(("locale", "line"), [("zh", "客服会在这里答复您。"), ("en", "Our staff will answer you here.")])
+def test_more_words_on_a_question_say_staff_will_answer_each_time(locale: str, line: str) -> None:
+    """"我家在郊区，能上门吗" after "你们支持以旧换新吗" got only "已补充到工单…，谢谢！": whether anyone would answer
+    was said once, when the question was first filed."""
+    ticket = {**card(locale, status="new"), "type": "inquiry"}
+    data = {"ticket": ticket, "added": [], "missing": [], "safety": [], "completed": False}
+    assert Renderer().render("ticket_updated", data, locale).text.splitlines()[-1] == line
+
+
 @pytest.mark.parametrize(("locale", "line"), [("zh", "问题：热水器不加热"), ("en", "Problem: 热水器不加热")])
 def test_each_ticket_of_a_message_telling_of_several_problems_says_which_it_is(locale: str, line: str) -> None:
     """"热水器和洗衣机都坏了，…" got two cards alike but for their numbers: nobody could tell which was which."""
