@@ -34,6 +34,11 @@ async def unit_warranty(ctx: Context) -> list[Outbound] | None:
     open ticket is kept as a scan is, so the problem told next is filed for it, as the answer offers."""
     if not about_warranty(ctx.inbound.text):
         return None
+    return await warranty_of_unit(ctx)
+
+
+async def warranty_of_unit(ctx: Context) -> list[Outbound] | None:
+    """The warranty of the unit the message names or the thread is about (`unit_warranty`), whatever it asks."""
     devices = ctx.services.devices
     ticket = await ctx.open_ticket()
     on_ticket = ticket.device_id if ticket is not None else None

@@ -14,9 +14,9 @@ from core.envelopes import Outbound
 from core.services.intake import Report
 from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
-from handlers.devices import unit_warranty
+from handlers.devices import unit_warranty, warranty_of_unit
 from handlers.filing import COLLECTING, awaited, file_and_answer
-from nlp import ADD_DETAIL, HELPFUL, KB_QUESTION, NOT_HELPFUL
+from nlp import ADD_DETAIL, HELPFUL, KB_QUESTION, NOT_HELPFUL, about_warranty
 from nlp.retrieval import Match, elliptical
 
 KB_FEEDBACK = "kb_feedback"
@@ -47,8 +47,25 @@ class KnowledgeHandler(Handler):
         if intent in (HELPFUL, NOT_HELPFUL):
             return await self._feedback(ctx, helpful=intent == HELPFUL)
         if intent == ADD_DETAIL and ctx.state.state == KB_FEEDBACK:
-            return await self._feedback(ctx, helpful=False, details=ctx.entity_lists())
+            return await self._serial_checked(ctx) or await self._feedback(ctx, helpful=False,
+                                                                           details=ctx.entity_lists())
         return None
+
+    async def _serial_checked(self, ctx: Context) -> list[Outbound] | None:
+        """A serial sent after the answer to a warranty question, as the warranty article asks ("发送产品序列号即可
+        查询这台设备的保修状态"): the answer helped, and the unit's warranty is told, when the archive knows it."""
+        serials = ctx.understanding.entities.serial_numbers
+        if not serials or await ctx.services.devices.by_serial(serials[0]) is None:
+            return None
+        knowledge = ctx.services.knowledge
+        answer = await knowledge.awaiting_feedback(customer_id=ctx.customer_id, channel=ctx.inbound.channel,
+                                                   conversation=ctx.inbound.conversation,
+                                                   answer_id=ctx.state.data.get("answer"))
+        if answer is None or not about_warranty(answer.question):
+            return None
+        await knowledge.feedback(answer, helpful=True)
+        ctx.state = ctx.services.conversations.reset(ctx.state)
+        return await warranty_of_unit(ctx)
 
     async def _answer(self, ctx: Context) -> list[Outbound] | None:
         unit = await unit_warranty(ctx)

@@ -76,6 +76,21 @@ async def test_a_warranty_question_about_a_known_unit_is_answered_with_its_own_w
         "the customer's only registered device"
 
 
+async def test_a_serial_sent_after_the_warranty_article_is_answered_with_that_units_warranty(desk) -> None:  # type: ignore[no-untyped-def]
+    """The article says "在聊天里发送产品序列号…即可查询这台设备的保修状态", but the serial sent then filed an inquiry."""
+    await _archive(desk, _in_warranty("SN-AFTER-01"))
+    [article] = await desk.say("webchat", "w-after", "保修期多久")
+    assert article["template"] == "kb_answer"
+    [told] = await desk.say("webchat", "w-after", "SN: SN-AFTER-01")
+    assert told["template"] == "warranty_status" and told["data"]["device"]["warranty"] == "in"
+    [filed, *_] = await desk.say("webchat", "w-after", "洗衣机漏水了")
+    assert (await desk.ticket(filed["data"]["ticket"]["id"])).entities["serial_numbers"] == ["SN-AFTER-01"]
+
+    await desk.say("webchat", "w-after-2", "保修期多久")
+    [unknown] = await desk.say("webchat", "w-after-2", "SN: SN-NOBODY-9")
+    assert unknown["template"] != "warranty_status", "a serial the archive does not know is filed for staff"
+
+
 async def test_staff_name_the_device_of_a_job_and_a_bad_serial_is_refused(desk) -> None:  # type: ignore[no-untyped-def]
     await _archive(desk, DeviceSpec(serial="SN-OLD-77", model="KFR35", purchase_date=date(2019, 1, 1),
                                     warranty_months=12))
