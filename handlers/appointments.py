@@ -40,8 +40,9 @@ class AppointmentHandler(Handler):
         if ticket.assignee_id is None or Status(ticket.status) not in BEFORE_VISIT:
             return [ctx.reply("visit_not_now", ticket=ctx.ticket_card(ticket))]
         start = visits.written_start(ctx.understanding.note, ctx.now.astimezone(CHINA_TZ).date())
-        if start is None and ctx.understanding.entities.times:
-            start = ctx.understanding.entities.times[0].start
+        bookable = [t for t in ctx.understanding.entities.times if t.bookable]
+        if start is None and bookable:
+            start = bookable[0].start
         if start is None or start <= ctx.now:
             slots = await ctx.services.appointments.offer(ticket, ticket.assignee_id)
             return [ctx.reply("visit_offer", **await offer_data(ctx, ticket, slots))]

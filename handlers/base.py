@@ -116,7 +116,7 @@ def entity_lists(understanding: Understanding) -> dict[str, list[Any]]:
     e = understanding.entities
     return {
         "phones": list(e.phones), "order_numbers": list(e.order_numbers), "serial_numbers": list(e.serial_numbers),
-        "addresses": [a.recorded() for a in e.addresses], "times": [t.recorded() for t in e.times],
+        "addresses": [a.recorded() for a in e.addresses], "times": [t.recorded() for t in e.times if t.bookable],
         "products": list(e.products), "models": list(e.models),
     }
 

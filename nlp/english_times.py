@@ -6,6 +6,7 @@ is dropped."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from .times import extract_times
@@ -44,7 +45,7 @@ def english_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
             continue
         resolved = extract_times(_in_chinese(m.group(0)), now)
         if resolved:
-            found.append(TimeMention(text=m.group(0).strip(), start=resolved[0].start, end=resolved[0].end))
+            found.append(replace(resolved[0], text=m.group(0).strip()))
     return tuple(found)
 
 

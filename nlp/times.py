@@ -198,8 +198,8 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         narrows = not dated and bool(found) and found[-1].day == last_day
         if not dated and not clocked and not (part and part != "白天" and (_OFFERED.match(text, m.end()) or narrows)):
             continue  # a part of day alone is a time when offered, or when it narrows the day just named ("周六吧，下午")
-        if m.group("day") in _MAYBE_PAST_DAYS and not clocked and not part and not _OFFERED.match(text, m.end()):
-            continue  # "今天还要洗澡" says why it is urgent; "今天能来吗" offers the day
+        # "今天还要洗澡" says why it is urgent, where "今天能来吗" offers the day: a time, but none to book.
+        unoffered = m.group("day") in _MAYBE_PAST_DAYS and not clocked and not part and not _OFFERED.match(text, m.end())
         if not dated and not part and m.group("hour") and not m.group("hour").isdigit() and (
                 _WORDY_HOUR_BEFORE.search(text, 0, m.start()) or not _WORDY_HOUR_AFTER.match(text, m.end())):
             continue
@@ -232,9 +232,10 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         if day is None and start < local:
             start += timedelta(days=1)
         closes = start.replace(hour=until[0], minute=until[1]) if until else None
-        if (closes or start) < local:
-            continue  # "能不能今天来人看看" at half past six: the day's hours are over, no time to book
-        mention = TimeMention(text=m.group(0).strip(), start=start, end=closes if closes and closes > start else None)
+        # "能不能今天来人看看" at half past six: the day's hours are over, no time to book either.
+        bookable = not unoffered and (closes or start) >= local
+        mention = TimeMention(text=m.group(0).strip(), start=start, end=closes if closes and closes > start else None,
+                              bookable=bookable)
         found.append(_Found(mention, start.date(), part, clocked))
     return tuple(f.mention for f in _precise(found))
 

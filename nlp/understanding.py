@@ -108,15 +108,19 @@ class TimeMention:
     text: str
     start: datetime
     end: datetime | None = None
+    bookable: bool = True
+    """False for a time said but not offered for the visit ("今天还要洗澡") or over when the message came ("今天能来吗"
+    at half past six): the type model still reads it as a time (masked, as in training, whatever the hour), but no
+    ticket records it."""
 
     def recorded(self) -> str:
         """The time as a ticket keeps it: ISO 8601, a span in interval form ("…T09:00:00+08:00/…T12:00:00+08:00";
         core.domain.visits.wanted reads it back), so a visit is planned for the half-day asked, not its first hour."""
         return f"{self.start.isoformat()}/{self.end.isoformat()}" if self.end else self.start.isoformat()
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         span = {"end": self.end.isoformat()} if self.end else {}
-        return {"text": self.text, "start": self.start.isoformat(), **span}
+        return {"text": self.text, "start": self.start.isoformat(), **span, "bookable": self.bookable}
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,3 +83,11 @@ async def test_a_report_sent_in_tears_is_met_with_an_apology(desk) -> None:  # t
     assert opened["template"] == "ticket_opened" and opened["data"]["upset"] is True
     [calm, *_] = await desk.say("webchat", "web:calm", "我家冰箱坏了，不制冷")
     assert calm["data"]["upset"] is False
+
+
+async def test_today_said_for_urgency_is_not_recorded_as_the_visit(desk) -> None:  # type: ignore[no-untyped-def]
+    """"怎么办啊 今天还要洗澡" was read back as "时间：… 09:00–18:00", the visit's time."""
+    code = (await desk.say("webchat", "web:urgent", "洗衣机漏水了"))[0]["data"]["ticket"]["id"]
+    replies = await desk.say("webchat", "web:urgent", "怎么办啊 今天还要洗澡")
+    assert all("times" not in r["data"].get("added", []) for r in replies)
+    assert (await desk.ticket(code)).entities["times"] == []

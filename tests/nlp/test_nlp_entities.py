@@ -84,10 +84,20 @@ def starts(text: str, now: datetime = NOW) -> list[str]:
 @pytest.mark.parametrize("text", [
     "上周三买的空调，昨天坏的", "上个月15号装的", "昨晚12点多突然跳闸了", "1号买的 15号就坏了", "11月11号买的",
     "上周六预约的师傅没来", "今天第3次打电话了", "我2024年5月20日买的", "4号楼2单元", "声音有一点大",
-    "怎么办啊 今天还要洗澡", "今天必须给我个说法",
 ])
 def test_past_days_house_numbers_and_words_are_not_appointments(text: str) -> None:
     assert starts(text) == []
+
+
+def bookable(text: str, now: datetime = NOW) -> list[str]:
+    return [t.start.strftime("%Y-%m-%dT%H:%M") for t in extract_entities(normalize(text), now).times if t.bookable]
+
+
+@pytest.mark.parametrize("text", ["怎么办啊 今天还要洗澡", "今天必须给我个说法"])
+def test_today_said_but_not_offered_is_a_time_but_none_to_book(text: str) -> None:
+    """"今天还要洗澡" was recorded as the visit's time. It is still masked as a time for the type model, as every
+    time was when the model was trained, so what it reads does not depend on the hour."""
+    assert len(starts(text)) == 1 and bookable(text) == []
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -161,8 +171,8 @@ def test_a_span_is_kept_on_a_ticket_as_an_iso_interval() -> None:
 def test_a_time_today_that_is_already_over_is_no_appointment() -> None:
     """"能不能今天来人看看" sent at 18:30 was read back as "12-02 周三 09:00–18:00", a time already gone."""
     evening = datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)  # 18:30 in China
-    assert starts("能不能今天来人看看", evening) == []
-    assert starts("今天上午可以", evening) == [] and starts("今天晚上可以", evening) == ["2026-11-23T19:00"]
+    assert bookable("能不能今天来人看看", evening) == [] and starts("能不能今天来人看看", evening) != []
+    assert bookable("今天上午可以", evening) == [] and bookable("今天晚上可以", evening) == ["2026-11-23T19:00"]
 
 
 def test_times_roll_over_the_year() -> None:
