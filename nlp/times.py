@@ -199,7 +199,8 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         if not dated and not clocked and not (part and part != "白天" and (_OFFERED.match(text, m.end()) or narrows)):
             continue  # a part of day alone is a time when offered, or when it narrows the day just named ("周六吧，下午")
         # "今天还要洗澡" says why it is urgent, where "今天能来吗" offers the day: a time, but none to book.
-        unoffered = m.group("day") in _MAYBE_PAST_DAYS and not clocked and not part and not _OFFERED.match(text, m.end())
+        unoffered = (m.group("day") in _MAYBE_PAST_DAYS and not clocked and not part
+                     and not _OFFERED.match(text, m.end()))
         if not dated and not part and m.group("hour") and not m.group("hour").isdigit() and (
                 _WORDY_HOUR_BEFORE.search(text, 0, m.start()) or not _WORDY_HOUR_AFTER.match(text, m.end())):
             continue

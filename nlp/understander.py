@@ -206,7 +206,8 @@ class Understander:
     def _predict(self, clean: str, spans: tuple[Span, ...], dangers: tuple[str, ...]) -> Prediction:
         """The type model's reading of masked `clean`, a fault told of (`dangers`: its hazards, or an error code)
         overruling a question or chit-chat, an order delivered short a job for a technician, an invoice kept
-        no request for one, when or where it was bought or what kind it is no question, and goods unlike their listing a return."""
+        no request for one, when or where it was bought or what kind it is no question, and goods unlike their
+        listing a return."""
         prediction: Prediction = self.model.predict(mask(clean, spans))
         if prediction.type in _QUIET_TYPES and fault_told(clean, dangers):
             return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
