@@ -55,7 +55,8 @@ _STATUS = quick(
     r"(?:到|来|上门|过来|到家)(?:啊|呀|呢|吗|嘛|了)?[\s?？。.!！~～]*$|"
     r"what(?:'s| is) the status|any (?:update|news|progress)|ticket status|status of (?:my|the) (?:ticket|repair|request)|"
     r"where(?:'s| is) (?:my|the) (?:ticket|repair|request|technician|engineer|repairman)|"
-    r"when (?:will|is) (?:the|my) (?:technician|engineer|repairman) (?:come|coming|arrive)|"
+    r"when (?:will|is|are|does|do) (?:(?:the|my|your|a) )?(?:technician|engineer|repairman|someone|somebody|"
+    r"anyone|they|you(?: guys)?) (?:come|coming|arrive|arriving|be here|get here|show up)|"
     r"how(?:'s| is) my (?:ticket|repair|request) (?:going|doing)",
     re.IGNORECASE,
 )

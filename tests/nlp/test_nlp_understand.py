@@ -59,6 +59,8 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("能不能快点，东西都要坏了", u.STATUS_QUERY),
     ("师傅明天啥时候到", u.STATUS_QUERY),
     ("still waiting, nobody called me", u.STATUS_QUERY),
+    ("when will someone come?", u.STATUS_QUERY),
+    ("when is the technician coming", u.STATUS_QUERY),
     ("我要投诉！！！已经等了一个星期了", u.NEW_PROBLEM),
     ("冰箱坏了三天了，怎么还没人来修", u.NEW_PROBLEM),
     ("明天没空，改到周六上午吧", u.APPOINT),
