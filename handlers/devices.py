@@ -37,12 +37,13 @@ async def unit_warranty(ctx: Context) -> list[Outbound] | None:
     return await warranty_of_unit(ctx)
 
 
-async def warranty_of_unit(ctx: Context) -> list[Outbound] | None:
-    """The warranty of the unit the message names or the thread is about (`unit_warranty`), whatever it asks."""
+async def warranty_of_unit(ctx: Context, device: DeviceView | None = None) -> list[Outbound] | None:
+    """The warranty of `device`, else of the unit the message names or the thread is about (`unit_warranty`),
+    whatever the message asks."""
     devices = ctx.services.devices
     ticket = await ctx.open_ticket()
     on_ticket = ticket.device_id if ticket is not None else None
-    device = await _asked_unit(ctx, devices, on_ticket)
+    device = device or await _asked_unit(ctx, devices, on_ticket)
     if device is None:
         return None
     if device.id != on_ticket:

@@ -55,7 +55,8 @@ class KnowledgeHandler(Handler):
         """A serial sent after the answer to a warranty question, as the warranty article asks ("发送产品序列号即可
         查询这台设备的保修状态"): the answer helped, and the unit's warranty is told, when the archive knows it."""
         serials = ctx.understanding.entities.serial_numbers
-        if not serials or await ctx.services.devices.by_serial(serials[0]) is None:
+        device = await ctx.services.devices.by_serial(serials[0]) if serials else None
+        if device is None:
             return None
         knowledge = ctx.services.knowledge
         answer = await knowledge.awaiting_feedback(customer_id=ctx.customer_id, channel=ctx.inbound.channel,
@@ -65,7 +66,7 @@ class KnowledgeHandler(Handler):
             return None
         await knowledge.feedback(answer, helpful=True)
         ctx.state = ctx.services.conversations.reset(ctx.state)
-        return await warranty_of_unit(ctx)
+        return await warranty_of_unit(ctx, device)
 
     async def _answer(self, ctx: Context) -> list[Outbound] | None:
         unit = await unit_warranty(ctx)
