@@ -104,10 +104,18 @@ def hazards(text: str) -> tuple[str, ...]:
     return tuple(kind for kind, pattern in HAZARDS.items() if pattern.search(text))
 
 
+_OUT_OF_ORDER = quick(
+    r"(?<!券|分|包|额|号|码|员|卡|费|险|价)(?<!优惠|积分|红包|余额|账号|密码|会员|支付|微信|银行)"
+    r"(?:不能|没法|无法|不好|没办法)(?:正常)?(?:用|使用|工作|运行|开机|启动)了?(?=[\s，,。.!！~～?？]|怎么|咋|$)")
+"""A device said to have stopped working in so many words ("不能用了", "没法用了", "不好用了，怎么办"), not a coupon,
+an account or a payment that "不能用"."""
+
+
 def fault_told(text: str, dangers: tuple[str, ...]) -> bool:
-    """Whether the text tells of a danger (`dangers`, its `hazards`) or of an error code a device shows: a fault, so
-    a repair, even when it is put as a question ("热水器显示E4是什么意思") or as a bare observation ("燃气灶有股煤气味")."""
-    return bool(dangers) or bool(_ERROR_CODE.search(text))
+    """Whether the text tells of a danger (`dangers`, its `hazards`), of an error code a device shows or of a device
+    out of order: a fault, so a repair, even when it is put as a question ("热水器显示E4是什么意思", "不能用了怎么办")
+    or as a bare observation ("燃气灶有股煤气味")."""
+    return bool(dangers) or bool(_ERROR_CODE.search(text)) or bool(_OUT_OF_ORDER.search(text))
 
 
 _SHIPPED_SHORT = re.compile(r"少发|漏发|发少了|没(?:有)?(?:给我)?发(?:货|过来|给我|(?=[，,。.!！?？\s]|$))|"

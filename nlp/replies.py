@@ -9,13 +9,25 @@ import unicodedata
 from . import understanding as u
 
 _YES = r"是|是的|对|对的|嗯+|恩|好|好的|行|可以|可以了|没问题了?|ok|okay|yes|yeah|yep|y|sure|1"
+_PLAIN = r"(?:(?![不没无又还仍坏漏太自])[\u4e00-\u9fff])"
+"""A character that neither negates nor repeats a fault."""
+_WORKING = (rf"{_PLAIN}{{0,6}}(?:(?:能|可以)(?:正常)?{_PLAIN}{{1,4}}了|"
+            r"(?:已经|现在)?(?:开|通|亮|转|热|凉|制冷|制热|出水|出热水|有热水|有水|有电|出风|出热风|恢复|恢复正常|正常|"
+            r"好使|好用|弄好|搞好|装好|调好|换好)了|不再?(?:漏水?|滴水?|响|异响|跳闸|报警|冒烟|闪|卡|吵|臭)了)"
+            r"|(?:it|the \w+)?\s*(?:is |'s )?(?:working|works|cooling|heating|running|draining|opens?|turns on) "
+            r"(?:now|again|fine)")
+"""The device told working again in the customer's own words ("门开了", "空调能制冷了", "不漏水了", "works now"): a
+yes to "is it fixed now?" or "did this help?". What comes before the state may not negate or repeat the fault
+(门打不开了, 又不制冷了, 太热了, 自己开了)."""
 _NO = r"不|不是|否|没有|没|不行|no|nope|n|2"
 _WORDS: dict[str, tuple[str, str, str, str]] = {
-    "confirm": (u.SOLVED, _YES + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|正常了|能用了|"
+    "confirm": (u.SOLVED, _YES + "|" + _WORKING + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|"
+                r"正常了|能用了|"
                 r"fixed|solved|it works|working now",
                 u.NOT_FIXED, _NO + r"|没解决|未解决|还没解决|没修好|还没好|还是不行|还是坏的|not fixed|not solved|"
                 r"still broken|still not working"),
-    "helpful": (u.HELPFUL, _YES + r"|有|有帮助|有用|很有用|帮助很大|解决了|明白了|懂了|谢谢|thanks|helpful|it helped",
+    "helpful": (u.HELPFUL, _YES + "|" + _WORKING + r"|有|有帮助|有用|很有用|帮助很大|解决了|明白了|懂了|谢谢|thanks|"
+                r"helpful|it helped",
                 u.NOT_HELPFUL, _NO + r"|没用|没帮助|没有帮助|没什么帮助|不管用|没解决|不是我要的|not helpful|"
                 r"useless|didn'?t help"),
 }
@@ -29,16 +41,19 @@ _ANSWERS = {kind: (yes, re.compile(rf"^{_LEAD}(?:{yes_words}){_TRAILING}{_THANKS
 
 
 # Said instead of "还是不行" to "is it fixed now?": the fault is still there, in the customer's own words ("还是响，晚上
-# 吵得睡不着", "又漏水了", "没修好，还是有异味", "it's still leaking").
+# 吵得睡不着", "又漏水了", "没修好，还是有异味", "不制冷", "it's still leaking").
 _PERSISTS = re.compile(
-    r"^(?:还是|依然|仍然|仍旧|照样|又(?=坏|漏|响|不|出|有|开始|跳|显示|停|冒)|跟之前一样|和之前一样|没修好|没解决|还没好)"
+    r"^(?:还是|依然|仍然|仍旧|照样|又(?=坏|漏|响|不|出|有|开始|跳|显示|停|冒)|跟之前一样|和之前一样|没修好|没解决|还没好|"
+    r"不(?=能|好用|制冷|制热|加热|出水|出热水|排水|脱水|转|亮|启动|工作|开机)|没(?=反应|热水|电|法)|无法|"
+    rf"{_PLAIN}{{0,4}}(?:用不了|打不开|开不了|关不上))"
     r"(?!.*(?:谢谢|感谢|好了|好的|不错|正常|解决了|修好了|好用|可以了))"
     r"|^(?:it'?s |it is |the \w+ is )?still (?:broken|leaking|noisy|not|doesn'?t|won'?t|making|the same|there)",
     re.IGNORECASE,
 )
 
 
-_SOLVED_WORDS = (r"解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|正常了|能用了|可以了|没问题了|是的?|对的?|嗯+|"
+_SOLVED_WORDS = (_WORKING + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|正常了|能用了|可以了|没问题了|"
+                 r"是的?|对的?|嗯+|"
                  r"fixed|solved|it works|working now|yes")
 _CONTRAST = r"(?:但是?|不过|就是|只是|可是|然而|but|although|though)"
 _SOLVED_THEN = re.compile(

@@ -92,6 +92,22 @@ async def test_praise_after_the_yes_closes_the_ticket_and_opens_none(desk) -> No
     assert ask["template"] == "survey_csat"
 
 
+async def test_the_device_told_working_again_closes_the_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    """"门开了，谢谢" answering "问题解决了吗？" once opened a new repair ticket asking for an address."""
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "门开了，谢谢")
+    assert _templates(out) == ["ticket_closed"]
+    assert (await desk.ticket(code)).status == "closed"
+    [ask] = await desk.later(60)
+    assert ask["template"] == "survey_csat"
+
+
+async def test_the_device_told_out_of_order_at_the_question_reopens_the_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "不能用了")
+    assert _templates(out)[0] == "ticket_reopened" and out[0]["data"]["ticket"]["id"] == code
+
+
 async def test_a_complaint_after_the_yes_closes_the_job_and_is_filed_on_its_own(desk) -> None:  # type: ignore[no-untyped-def]
     code = await _resolved(desk)
     out = await desk.say("webchat", CUSTOMER, "解决了，但是师傅态度太差了，还迟到一个小时")

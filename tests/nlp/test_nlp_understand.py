@@ -278,6 +278,35 @@ def test_at_the_confirm_question_words_after_the_answer_are_its_remark(understan
     assert (result.intent, result.note) == (intent, remark)
 
 
+@pytest.mark.parametrize("text", ["门开了，谢谢", "空调能制冷了", "现在可以正常用了", "不漏水了", "热水器有热水了，谢谢",
+                                  "不响了，谢谢师傅", "装好了", "it works now", "the door opens now"])
+def test_the_device_told_working_again_is_a_yes(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW, expecting="confirm").intent == u.SOLVED
+    assert understander.understand(text, now=NOW, expecting="helpful").intent == u.HELPFUL
+
+
+@pytest.mark.parametrize("text", ["门打不开了", "不能用了", "又不制冷了", "不制冷", "没反应", "无法开机"])
+def test_the_device_told_out_of_order_at_the_question_is_not_fixed(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW, expecting="confirm").intent == u.NOT_FIXED
+
+
+@pytest.mark.parametrize("text", ["屋里太热了", "门自己开了", "能不能修了", "能用了吗"])
+def test_working_words_that_negate_or_ask_are_no_yes(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW, expecting="confirm").intent != u.SOLVED
+
+
+def test_the_fault_after_a_working_part_reopens(understander) -> None:
+    result = understander.understand("冰箱灯亮了，但是不制冷", now=NOW, expecting="confirm")
+    assert (result.intent, result.note) == (u.NOT_FIXED, "不制冷")
+
+
+@pytest.mark.parametrize(("text", "kind"), [("不能用了", "repair"), ("没法用了", "repair"), ("不好用了", "repair"),
+                                            ("空调不能用了怎么办", "repair"), ("优惠券不能用了", "inquiry"),
+                                            ("微信支付不能用", "inquiry")])
+def test_a_device_out_of_order_is_a_repair_and_a_coupon_is_not(understander, text: str, kind: str) -> None:
+    assert understander.understand(text, now=NOW).type == kind
+
+
 @pytest.mark.parametrize("text", ["好冷啊，空调不制冷", "对了，还有个问题", "是不是还要换配件"])
 def test_at_the_confirm_question_a_yes_must_stand_as_its_own_clause(understander, text: str) -> None:
     assert understander.understand(text, now=NOW, expecting="confirm").intent not in (u.SOLVED, u.NOT_FIXED)
