@@ -311,8 +311,14 @@ _RESCHEDULE = quick(r"改(?:到|成|在|约|一下时间|时间|个时间|天)|�
 _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}
 
 
-_CHOSEN = re.compile(r"还是|那就|那|就|吧|呢|啊|哦|嗯|好了|好吧|行|不好意思|抱歉|改回|改成|改到|换成|定在|约在")
-"""The words around a time that only choose it ("不好意思，还是周六吧"), as filler around a detail is."""
+_CHOSEN = re.compile(
+    r"还是|那就|那|就|吧|呢|啊|哦|嗯|好了|好吧|行|不好意思|抱歉|改回|改成|改到|换成|定在|约在"
+    r"|\b(?:(?:that |it )?(?:works?|suits?)(?: (?:for|with) (?:me|us))?|(?:is|are|'s|would be) (?:fine|good|ok|okay|best|"
+    r"great|perfect)|fine|good|ok|okay|sure|please|then|any ?time|let'?s (?:do|say|make it)|how about|maybe|"
+    r"(?:i'?m|we'?re|i am|we are|someone is) (?:free|home|available|in|around))\b",
+    re.IGNORECASE)
+"""The words around a time that only choose it ("不好意思，还是周六吧", "tomorrow morning works"), as filler around a
+detail is."""
 
 
 def _carries_only_details(text: str, entities: Entities) -> bool:
@@ -330,7 +336,7 @@ def _carries_only_details(text: str, entities: Entities) -> bool:
     # "周末愉快" is a wish.
     only_times = len(spans) == len(entities.times)
     if only_times:
-        return len(_CHOSEN.sub("", _FILLER.sub("", without_times(rest)))) <= 1
+        return len(_FILLER.sub("", _CHOSEN.sub("", without_times(rest)))) <= 1
     return len(_FILLER.sub("", rest)) <= 4
 
 
