@@ -11,7 +11,8 @@ jobs, often for two technicians with different skills, each typed and prioritise
 both numbers, and a detail they give next (phone, address) goes to both.
 
 A bare request ("报修", "我要退货") opens nothing yet: the customer is asked what it is about, and their answer
-opens the ticket (handlers.describing).
+opens the ticket (handlers.describing). A remedy asked for while a ticket is open ("我要求换新" after "冰箱不制冷")
+is about that ticket: it goes on it for staff to answer.
 
 Asked for a detail, a customer may have none or not want to give it ("没有", "不方便", "no"): the ticket goes on
 without it (staff reach them in the conversation itself) — except a visit without an address, which nobody can be
@@ -37,7 +38,7 @@ from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product,
-                 bare_request, continuing, gratitude, holding_on, praising, withheld)
+                 bare_request, continuing, gratitude, holding_on, praising, remedy_asked, withheld)
 from nlp.problems import question_beside
 
 SAME_PROBLEM_CONFIDENCE = 0.5
@@ -70,6 +71,8 @@ class IntakeHandler(Handler):
         if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and await confident_answer(ctx) is not None:
             return None
         text = ctx.inbound.text
+        if remedy_asked(text) and not describing.waits_for_description(ctx) and await self._open_ticket(ctx):
+            return await self._file(ctx, text, describing.given(ctx))  # "我要求换新" after "冰箱不制冷": for that one
         if not ctx.inbound.attachments and (bare_request(text) or ctx.state.idle and bare_product(text)
                                             or ctx.state.idle and u.details_only and await ctx.open_ticket() is None):
             return await describing.ask_what(ctx)
@@ -113,7 +116,7 @@ class IntakeHandler(Handler):
         report = ctx.report(text, ticket_type, entities)
         sibling_replies = [(await file_and_answer(ctx, report, join=sibling))[1] for sibling in siblings]
         filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None,
-                                               question=u.intent == KB_QUESTION)
+                                               question=u.intent == KB_QUESTION or remedy_asked(text))
         self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
         if u.angry and not filed.opened:
             return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:],
@@ -233,6 +236,8 @@ class IntakeHandler(Handler):
             return not _device_fault_beside(u, ticket)
         if _another_product(u.entities.products, ticket):
             return False
+        if remedy_asked(ctx.inbound.text):
+            return True  # what the customer wants done about it, for staff to answer on that ticket
         if ticket.type == TicketType.INQUIRY.value and continuing(ctx.inbound.text):
             return True  # "那帮我寄一个吧" after "遥控器丢了能单买吗": the inquiry's follow-up, whatever its type reads as
         if u.intent == KB_QUESTION and u.type == TicketType.INQUIRY.value:

@@ -5,7 +5,7 @@ the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
 from .model import ModelError
 from .intents import (about_warranty, asks_if_bot, bare_product, bare_request, chasing, continuing, gratitude,
-                      holding_on, pleasantry, praising, threatening, upset)
+                      holding_on, pleasantry, praising, remedy_asked, threatening, upset)
 from .problems import another_matter
 from .replies import withheld
 from .understander import REMARK, Understander, load_understander
@@ -25,6 +25,6 @@ __all__ = [
     "PENDING_CUSTOMER", "PENDING_PARTS", "QUEUE", "RELEASE", "REMARK", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY",
     "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY", "Address", "Entities", "ModelError",
     "about_warranty", "another_matter", "asks_if_bot", "bare_product", "bare_request", "chasing", "continuing",
-    "gratitude", "holding_on", "pleasantry", "praising", "threatening", "TimeMention", "Understander",
+    "gratitude", "holding_on", "pleasantry", "praising", "remedy_asked", "threatening", "TimeMention", "Understander",
     "Understanding", "load_understander", "upset", "withheld",
 ]

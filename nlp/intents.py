@@ -174,8 +174,9 @@ _OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|
 _FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人")
 
 _BARE_REQUEST = re.compile(
-    r"^(?:(?:你好|您好|在吗|请问|麻烦(?:你|您)?|帮我|帮忙|我想|我要|想|要|要求|需要|我需要|我想要|申请|可以|能)[,，?？\s]*)*"
-    r"(?P<asked>(?:(?:报修|保修|维修|修理|修一下|上门维修|退货|退换货|换货|换新|换机|换一台新的|退款|安装|预约安装|上门安装|保养|清洗|"
+    r"^(?:(?:你好|您好|在吗|请问|麻烦(?:你|您)?|帮我|帮忙|给我|我想|我要|想|要|我要求|要求|需要|我需要|我想要|申请|可以|能)"
+    r"[,，?？\s]*)*"
+    r"(?P<asked>(?:(?:报修|保修|维修|修理|修一下|上门维修|退货|退换货|换货|换新|换机|换一?[台个]新的|退款|安装|预约安装|上门安装|保养|清洗|"
     r"开发票|开票|要发票|补开发票|投诉|售后|售后服务)(?:一下|服务|申请)?[和、/\s]?)+)[\s,，.。!！~～?？啊呀吧呢哦嘛]*$"
     r"|^(?:hi|hello)?[\s,]*(?:i (?:want|need|would like|'d like) (?:to )?(?:make |file |get |have )?(?:a |an )?)?"
     r"(?:repair|return|refund|installation|install|complaint|complain|invoice|service)[\s.!?]*(?:please)?[\s.!?]*$",
@@ -187,6 +188,16 @@ def bare_request(text: str) -> bool:
     """Whether `text` only asks for a kind of help ("报修", "我要退货", "预约安装", "repair please") without saying
     for what: the customer is asked what is wrong before a ticket is opened."""
     return bool(_BARE_REQUEST.match(text.strip()))
+
+
+_REMEDY = re.compile(r"退|换|return|refund", re.IGNORECASE)
+
+
+def remedy_asked(text: str) -> bool:
+    """Whether `text` only asks for a remedy ("我要退货", "要求换新", "refund please"): said while a ticket is open, it
+    is what the customer wants done about that ticket's matter, not a new request to ask about."""
+    asked = help_asked(text)
+    return asked is not None and bool(_REMEDY.search(asked))
 
 
 def help_asked(text: str) -> str | None:

@@ -161,3 +161,15 @@ async def test_a_phone_given_first_and_nothing_more_is_filed_with_it(desk) -> No
     assert filed["template"] == "request_filed"
     ticket = await desk.ticket(filed["data"]["ticket"]["id"])
     assert (ticket.summary, ticket.entities["phones"]) == ("13912345678", ["13912345678"])
+
+
+@pytest.mark.parametrize("asked", ["我要求换新", "我要退货", "给我换一台新的"])
+async def test_a_remedy_asked_while_a_ticket_is_open_goes_on_it_for_staff(desk, asked: str) -> None:  # type: ignore[no-untyped-def]
+    """"我要求换新" after "冰箱…不制冷" once opened a second ticket, a return asking for an order number."""
+    out = await desk.say("webchat", CUSTOMER, "你们的冰箱质量太差了，买了不到一个月就坏了，冷藏室不制冷")
+    code = out[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, asked)
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+    assert out[0]["data"]["question"] and out[0]["data"]["missing"] == ["phone", "address"]
+    assert (await desk.said(code))[-1] == asked
+    assert "ticket_opened" not in [o["template"] for o in out]
