@@ -323,7 +323,8 @@ _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_n
 
 
 _CHOSEN = re.compile(
-    r"还是|那就|那|就|吧|呢|啊|哦|嗯|好了|好吧|行|不好意思|抱歉|改回|改成|改到|换成|定在|约在"
+    r"还是|那就|那|就|吧|呢|啊|哦|嗯|好了|好吧|行|不好意思|抱歉|改回|改成|改到|换成|定在|约在|以后|之后|以前|之前|有空|有时间|"
+    r"随时|没问题"
     r"|\b(?:(?:that |it )?(?:works?|suits?)(?: (?:for|with) (?:me|us))?|(?:is|are|'s|would be) (?:fine|good|ok|okay|best|"
     r"great|perfect)|fine|good|ok|okay|sure|please|then|any ?time|let'?s (?:do|say|make it)|how about|maybe|"
     r"(?:i'?m|we'?re|i am|we are|someone is) (?:free|home|available|in|around))\b",

@@ -118,3 +118,14 @@ async def test_a_visit_moved_while_a_detail_is_awaited_is_that_tickets_time(desk
     assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
     assert out[0]["data"]["missing"] == ["phone"]
     assert (await desk.ticket(code)).entities["times"]
+
+
+async def test_a_time_given_after_the_ticket_is_complete_is_its_wanted_time(desk) -> None:  # type: ignore[no-untyped-def]
+    """"明天下午三点以后都在家", said once the ticket had everything, opened an order change asking for an order
+    number."""
+    code, _ = await _open(desk)
+    out = await desk.say("webchat", CUSTOMER, "明天下午三点以后都在家")
+    assert _templates(out)[0] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+    [wanted] = (await desk.ticket(code)).entities["times"]
+    start, end = wanted.split("/")
+    assert start.endswith("T15:00:00+08:00") and end.endswith("T18:00:00+08:00")

@@ -49,6 +49,8 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("那就周六下午", u.ADD_DETAIL),
     ("周末愉快", u.GREETING),
     ("tomorrow morning works", u.ADD_DETAIL),
+    ("明天下午三点以后都在家", u.ADD_DETAIL),
+    ("周六随时都可以", u.ADD_DETAIL),
     ("tomorrow morning is fine", u.ADD_DETAIL),
     ("I'm home tomorrow afternoon", u.ADD_DETAIL),
     ("have a good weekend", u.GREETING),
