@@ -152,6 +152,31 @@ def not_as_described(text: str) -> bool:
     return bool(_NOT_AS_DESCRIBED.search(text))
 
 
+_BROKEN_IN_TRANSIT = quick(
+    r"(?:快递|物流|运输|送货|配送|收到(?:货|时|的时候)?|到货|拆开|开箱|包装|外箱|箱子|纸箱)(?:(?!用了|使用|用过).){0,12}"
+    r"(?:压坏|摔坏|破损|破了|碎了|裂了|变形|压扁|磕坏|磕碰|凹进去|凹了|撞坏)"
+)
+
+
+def broken_in_transit(text: str) -> bool:
+    """Whether the goods are said to have come damaged ("快递被压坏了", "收到的时候外箱破了，微波炉门也变形了"): a
+    return or an exchange for the shop, not a fault for a technician to visit."""
+    return bool(_BROKEN_IN_TRANSIT.search(text))
+
+
+_DAMAGE_DONE = quick(
+    r"(?:师傅|安装工|工人|送货的?|送货员|快递员|配送员|搬运的?)(?:(?![，,。.!！?？]).){0,8}(?:把|给)(?:我家?的?)?"
+    r"(?:(?![，,。.!！?？]).){0,6}(?:弄坏|弄脏|划了|划坏|划花|刮花|刮坏|磕坏|碰坏|撞坏|打碎|摔坏|弄破|弄湿|踩脏|磕了|碰掉)"
+)
+
+
+def damage_done(text: str) -> bool:
+    """Whether the technician or the delivery is said to have damaged the customer's home or things ("安装师傅把我家地板
+    划了", "送货的把门框撞坏了"): a complaint for staff, though the home's fittings read to the type model as a
+    repair."""
+    return bool(_DAMAGE_DONE.search(text))
+
+
 _BOUGHT = quick(r"买的|购买的|入手的|买了(?:[0-9一二两三四五六七八九十]+|半|好几|好多)(?:年|个月|多年)")
 _ASKED = quick(r"[吗么嘛呢?？]|哪|怎么|什么|多少|几[年个天号]|能不能|可不可以|是否")
 

@@ -169,6 +169,9 @@ _QUESTION = re.compile(
     r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少|收费|"
     r"要钱|哪里|什么|几年|几天|几个月|几次)|[吗嘛么呢?？]$"
 )
+_CONSULTING = re.compile(r"(?:咨询|想了解|了解一下).{0,30}(?:怎么|如何|能不能|可不可以|可以|是否|支持|多久|多少|收费|哪|什么|几|"
+                         r"有没有|[吗嘛么呢?？])")
+"""Saying one is asking ("我想咨询一下你们的扫地机器人有没有上门安装"): a question, however much 我 it has."""
 _OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|不了|没有?|还没|漏|响|故障|催|已经|刚|"
                           r"(?:要|需要|想)(?:安装|装机|上门|维修|修理|退货|换货)(?!.{0,4}[吗么嘛][\s?？]*$)")
 _FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人")
@@ -424,4 +427,5 @@ def _asks(text: str, ticket_type: str) -> bool:
     """A question for the knowledge base ("退款什么时候到", "保修期多久"), not a problem told: also while an order
     number is awaited, when the answer to a question is what the customer wants first."""
     return ticket_type == "inquiry" or bool(_SHOW_ME.search(text)) or bool(_QUESTION.search(text) and (
-        _WHETHER_TO_BOOK.search(text) or _WHETHER_FAIR.search(text) or not _OWN_PROBLEM.search(text)))
+        _WHETHER_TO_BOOK.search(text) or _WHETHER_FAIR.search(text) or not _OWN_PROBLEM.search(text))) or bool(
+        _CONSULTING.search(text))

@@ -13,8 +13,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from . import understanding as u
-from .assess import (angry, fault_told, hazards, kind_told, not_as_described, priority, proof_kept, purchase_told,
-                     shipped_short)
+from .assess import (angry, broken_in_transit, damage_done, fault_told, hazards, kind_told, not_as_described, priority,
+                     proof_kept, purchase_told, shipped_short)
 from .commands import match_command
 from .entities import Found, Span, find_entities
 from .intents import (approving, asks_the_company, chased_visit_type, chasing, free_text_intent, furious, help_asked,
@@ -207,7 +207,7 @@ class Understander:
         """The type model's reading of masked `clean`, a fault told of (`dangers`: its hazards, or an error code)
         overruling a question or chit-chat, an order delivered short a job for a technician, an invoice kept
         no request for one, when or where it was bought or what kind it is no question, and goods unlike their
-        listing a return."""
+        listing or come damaged a return, damage done by a technician or a delivery a complaint."""
         prediction: Prediction = self.model.predict(mask(clean, spans))
         if prediction.type in _QUIET_TYPES and fault_told(clean, dangers):
             return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
@@ -220,7 +220,9 @@ class Understander:
             return Prediction("other", prediction.confidence)
         if prediction.type in _KIND_TYPES and kind_told(clean) and not fault_told(clean, dangers):
             return Prediction("other", prediction.confidence)
-        if (prediction.type in _QUIET_TYPES | _FIELD_TYPES and not_as_described(clean)
+        if prediction.type in _QUIET_TYPES | _FIELD_TYPES and damage_done(clean):
+            return Prediction("complaint", max(prediction.confidence, _FAULT_CONFIDENCE))
+        if (prediction.type in _QUIET_TYPES | _FIELD_TYPES and (not_as_described(clean) or broken_in_transit(clean))
                 and not fault_told(clean, dangers)):
             return Prediction("return", max(prediction.confidence, _FAULT_CONFIDENCE))
         return prediction

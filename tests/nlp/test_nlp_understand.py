@@ -285,6 +285,22 @@ def test_at_the_confirm_question_words_after_the_answer_are_its_remark(understan
     assert (result.intent, result.note) == (intent, remark)
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("快递被压坏了，箱子都破了，里面的电饭煲也变形了", "return"), ("收到的时候外箱破了，微波炉门也变形了", "return"),
+    ("物流太暴力了，电视屏幕碎了", "return"), ("收到货用了三天就坏了", "repair"),
+    ("安装师傅把我家地板划了", "complaint"), ("维修师傅把我家瓷砖磕坏了", "complaint"), ("送货的把门框撞坏了", "complaint"),
+])
+def test_goods_come_damaged_are_a_return_and_damage_done_in_the_home_a_complaint(understander, text: str,
+                                                                               kind: str) -> None:
+    """A technician was to be sent to goods the courier had crushed, and to floors the installer had scratched."""
+    assert understander.understand(text, now=NOW).type == kind
+
+
+def test_saying_one_is_asking_makes_a_question(understander) -> None:
+    """"我想咨询一下你们的扫地机器人有没有上门安装" once booked an installation."""
+    assert understander.understand("你好，我想咨询一下你们的扫地机器人有没有上门安装", now=NOW).intent == u.KB_QUESTION
+
+
 @pytest.mark.parametrize("text", ["门开了，谢谢", "空调能制冷了", "现在可以正常用了", "不漏水了", "热水器有热水了，谢谢",
                                   "不响了，谢谢师傅", "装好了", "it works now", "the door opens now"])
 def test_the_device_told_working_again_is_a_yes(understander, text: str) -> None:
