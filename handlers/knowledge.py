@@ -72,20 +72,7 @@ class KnowledgeHandler(Handler):
         unit = await unit_warranty(ctx)
         if unit is not None:
             return unit
-        match = await confident_answer(ctx)
-        if match is None:
-            return None
-        answer = await record_answer(ctx, match, ctx.inbound.text)
-        ticket, missing = await awaited(ctx) if ctx.state.state == COLLECTING else (None, [])
-        if ticket is not None:
-            ctx.state = ctx.services.conversations.note(ctx.state, **{QUESTION_TYPE: ctx.understanding.type})
-            return [answer_reply(ctx, match, ticket=ctx.ticket_card(ticket), missing=missing)]
-        if ctx.state.idle or ctx.state.state == KB_FEEDBACK:
-            u = ctx.understanding
-            ctx.state = ctx.services.conversations.set(ctx.state, KB_FEEDBACK, answer=answer.id, expecting="helpful",
-                                                       type=u.type, priority=u.priority,
-                                                       entities=ctx.entity_lists())
-        return [answer_reply(ctx, match, actions=feedback_actions(ctx.locale))]
+        return await answer_question(ctx)
 
     async def _feedback(self, ctx: Context, *, helpful: bool,
                         details: dict[str, list[Any]] | None = None) -> list[Outbound] | None:
@@ -114,6 +101,25 @@ class KnowledgeHandler(Handler):
             question=details is None)
         await knowledge.feedback(answer, helpful=False, ticket_id=await ctx.services.tickets.row_id(filed.ticket))
         return replies
+
+
+async def answer_question(ctx: Context) -> list[Outbound] | None:
+    """The knowledge base's answer to the message, when it is sure of one (None otherwise), followed by the detail a
+    ticket still waits for, or by "这个回答有帮助吗？"."""
+    match = await confident_answer(ctx)
+    if match is None:
+        return None
+    answer = await record_answer(ctx, match, ctx.inbound.text)
+    ticket, missing = await awaited(ctx) if ctx.state.state == COLLECTING else (None, [])
+    if ticket is not None:
+        ctx.state = ctx.services.conversations.note(ctx.state, **{QUESTION_TYPE: ctx.understanding.type})
+        return [answer_reply(ctx, match, ticket=ctx.ticket_card(ticket), missing=missing)]
+    if ctx.state.idle or ctx.state.state == KB_FEEDBACK:
+        u = ctx.understanding
+        ctx.state = ctx.services.conversations.set(ctx.state, KB_FEEDBACK, answer=answer.id, expecting="helpful",
+                                                   type=u.type, priority=u.priority,
+                                                   entities=ctx.entity_lists())
+    return [answer_reply(ctx, match, actions=feedback_actions(ctx.locale))]
 
 
 async def record_answer(ctx: Context, match: Match, question: str) -> Answer:

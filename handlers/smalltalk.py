@@ -1,15 +1,18 @@
 """Greetings and thanks get a friendly answer and never open a ticket; "😡" or "[流泪]" alone is met with an apology and
 the offer of a person, not a cheerful hello; "你们这个客服是机器人吧" is told yes, and how to reach a person. Praise
 ("师傅很负责，点赞") is thanked for and kept on the customer's newest ticket, where staff and the technician read it; more
-words of a question staff will answer ("我家在农村" after "你们能上门吗") go on its ticket. A photo, voice note or file without
-words is no greeting: it is passed on to intake (it joins the open ticket, or the customer is asked what is wrong)."""
+words of a question staff will answer ("我家在农村" after "你们能上门吗") go on its ticket. A question the type model
+reads as chit-chat ("你们几点下班") is answered from the knowledge base when it is sure of an article. A photo, voice
+note or file without words is no greeting: it is passed on to intake (it joins the open ticket, or the customer is
+asked what is wrong)."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
 from core.domain.tickets import TicketType
 from core.envelopes import Outbound
 from handlers.base import Context, Handler
-from nlp import GREETING, THANKS, asks_if_bot, gratitude, pleasantry, praising
+from handlers.knowledge import answer_question
+from nlp import GREETING, THANKS, asks_if_bot, asks_something, gratitude, pleasantry, praising
 
 
 class SmalltalkHandler(Handler):
@@ -22,6 +25,10 @@ class SmalltalkHandler(Handler):
             return None
         if ctx.understanding.intent == GREETING and await self._tells_more_of_a_question(ctx):
             return None
+        if ctx.understanding.intent == GREETING and asks_something(ctx.inbound.text):
+            answered = await answer_question(ctx)  # "你们几点下班": chit-chat to the type model, but an FAQ
+            if answered is not None:
+                return answered
         if ctx.understanding.intent == THANKS:
             if praising(ctx.inbound.text):
                 return [await self._praised(ctx)]

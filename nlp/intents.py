@@ -167,7 +167,7 @@ def pleasantry(text: str) -> bool:
 
 _QUESTION = re.compile(
     r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少|收费|"
-    r"要钱|哪里|什么|几年|几天|几个月|几次)|[吗嘛么呢?？]$"
+    r"要钱|哪里|什么|几年|几天|几个月|几次|几点)|[吗嘛么呢?？]$"
 )
 _CONSULTING = re.compile(r"(?:咨询|想了解|了解一下).{0,30}(?:怎么|如何|能不能|可不可以|可以|是否|支持|多久|多少|收费|哪|什么|几|"
                          r"有没有|[吗嘛么呢?？])")
@@ -421,6 +421,12 @@ _INFORMATION = r"(?:标准|价目表?|价格表?|收费|明细|说明书?|政策
 _SHOW_ME = re.compile(rf"{_INFORMATION}.{{0,6}}(?:发|给)(?:我|一下|我一下)?(?:看看|看一下|瞧瞧|参考一下)|"
                       rf"(?:发|给)我?(?:看看|看一下).{{0,4}}{_INFORMATION}")
 """Asking to be shown the rules or prices ("你们的收费标准发我看看"): a question for the knowledge base."""
+
+
+def asks_something(text: str) -> bool:
+    """Whether `text` is put as a question ("你们几点下班", "周末上班吗", "what are your hours?"): read as chit-chat, it
+    may still be one the knowledge base answers."""
+    return bool(_QUESTION.search(text.strip())) or text.rstrip().endswith("?")
 
 
 def _asks(text: str, ticket_type: str) -> bool:

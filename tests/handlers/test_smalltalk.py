@@ -33,6 +33,17 @@ async def test_asking_whether_the_chat_is_a_machine_is_answered_not_filed(desk, 
     assert opened["template"] == "ticket_opened", "a robot vacuum is still a product"
 
 
+@pytest.mark.parametrize(("text", "article"), [("你们几点下班", "service-hours"),
+                                             ("what are your hours?", "service-hours-en")])
+async def test_a_question_read_as_chit_chat_is_answered_from_the_knowledge_base(  # type: ignore[no-untyped-def]
+        desk, text: str, article: str) -> None:
+    """"你们几点下班" got the opening hello."""
+    [reply] = await desk.say("webchat", CUSTOMER, text)
+    assert (reply["template"], reply["data"]["article"]) == ("kb_answer", article)
+    [thanks] = await desk.say("webchat", CUSTOMER, "有帮助")
+    assert thanks["template"] == "kb_thanks"
+
+
 @pytest.mark.parametrize("text", ["没用", "不满意", "not helpful", "😡"])
 async def test_displeasure_while_a_detail_is_awaited_is_met_with_an_apology_and_adds_nothing(  # type: ignore[no-untyped-def]
         desk, text: str) -> None:
@@ -114,10 +125,10 @@ async def test_praise_while_a_detail_is_awaited_is_thanked_for_and_the_detail_as
 
 async def test_more_words_of_a_question_for_staff_go_on_its_ticket_not_greeted(  # type: ignore[no-untyped-def]
         desk) -> None:
-    code = (await desk.say("webchat", CUSTOMER, "你们周末上班吗"))[0]["data"]["ticket"]["id"]
+    code = (await desk.say("webchat", CUSTOMER, "你们县城能上门吗"))[0]["data"]["ticket"]["id"]
     [reply] = await desk.say("webchat", CUSTOMER, "我家在农村")
     assert (reply["template"], reply["data"]["ticket"]["id"]) == ("ticket_updated", code)
-    assert await desk.said(code) == ["你们周末上班吗", "我家在农村"]
+    assert await desk.said(code) == ["你们县城能上门吗", "我家在农村"]
     assert (await desk.say("webchat", CUSTOMER, "你好"))[0]["template"] == "greeting"
 
 
