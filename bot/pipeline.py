@@ -34,7 +34,7 @@ from core.storage.reconnect import once_more_if_dropped
 from handlers import choices
 from handlers.base import Context, Origin
 from handlers.failed import given_up, reference
-from nlp import DEVICE_SCAN, KB_QUESTION, Understander, Understanding
+from nlp import DEVICE_SCAN, KB_QUESTION, NEW_PROBLEM, STATUS_QUERY, Understander, Understanding
 from nlp.replies import bare_answer
 from nlp.retrieval import KnowledgeBase, LookedUp, Match
 from templates import LOCALES
@@ -62,6 +62,9 @@ event loop of its own: a batch of up to `MAX_PER_TRANSACTION` rows read in one s
 milliseconds, with every acknowledgement waiting behind it. Fewer rows at a time cost more statements per message
 (cProfile of bench/bench_pipeline.py: 16 rows about 10 % more Python calls per message than the whole batch, 64
 rows 2 %)."""
+_ASKING = frozenset({STATUS_QUERY, NEW_PROBLEM})
+"""Intents whose handling asks for the customer's newest tickets (a status query, a report's duplicate check): the
+batch preloads them for the senders of the rows understood so ahead."""
 QUESTIONS_AT_ONCE = 32
 """Questions looked up in the knowledge base in one matrix product ahead of a transaction: a few milliseconds of the
 event loop, where each alone costs about a millisecond."""
@@ -348,9 +351,11 @@ class Pipeline:
             await give_way()
 
         pending = await self._inbox.take_pending(session, inbox_ids, self._peeked)
-        naming = [row.inbound for inbox_id, row in pending.items()
-                  if (read := self._understood.get(inbox_id)) is not None and read.entities.models]
-        await services.preload([row.inbound for row in pending.values()], between=between, naming_models=naming)
+        read = {inbox_id: (row.inbound, self._understood.get(inbox_id)) for inbox_id, row in pending.items()}
+        naming = [inbound for inbound, understood in read.values() if understood and understood.entities.models]
+        asking = [inbound for inbound, understood in read.values() if understood and understood.intent in _ASKING]
+        await services.preload([row.inbound for row in pending.values()], between=between, naming_models=naming,
+                               asking_tickets=asking)
         await between()
         return pending
 

@@ -149,12 +149,13 @@ class Services:
 
     async def preload(self, inbounds: Sequence[Inbound], *,
                       between: Callable[[], Awaitable[None]] | None = None,
-                      naming_models: Sequence[Inbound] = ()) -> None:
-        """Fetch what a batch of messages will ask for (senders, thread states, open tickets, and the devices of
-        the senders of `naming_models`, those of them that name a model) in a few queries instead of several per
-        message; the senders never seen before become customers together. `between` is awaited before each of
-        these steps (to let the event loop's other tasks run: the caller's read of the batch and the new customers'
-        inserts made one step of up to 20 ms together)."""
+                      naming_models: Sequence[Inbound] = (), asking_tickets: Sequence[Inbound] = ()) -> None:
+        """Fetch what a batch of messages will ask for (senders, thread states, open tickets, the devices of the
+        senders of `naming_models`, those of them that name a model, and the newest tickets of the senders of
+        `asking_tickets`, status queries and reports) in a few queries instead of several per message; the senders
+        never seen before become customers together. `between` is awaited before each of these steps (to let the
+        event loop's other tasks run: the caller's read of the batch and the new customers' inserts made one step of
+        up to 20 ms together)."""
         async def admit() -> None:
             await self.people.admit((i.channel, i.sender, i.display_name) for i in inbounds)
             self.tickets.new_customers(self.people.created)
@@ -166,6 +167,9 @@ class Services:
         if naming_models:
             steps.append(lambda: self.devices.preload_owned(
                 self.people.customers_among((i.channel, i.sender) for i in naming_models)))
+        if asking_tickets:
+            steps.append(lambda: self.tickets.preload_newest(
+                self.people.customers_among((i.channel, i.sender) for i in asking_tickets)))
         for step in steps:
             if between is not None:
                 await between()

@@ -14,7 +14,7 @@ from core.domain.tickets import Priority, Status, TicketType, TicketView
 from core.envelopes import Inbound
 from core.services.timers import TimerService
 from core.services.unit import Services
-from core.storage.db import session_factory
+from core.storage.db import let_urgent_writes_in, session_factory
 from core.storage.models import Timer
 
 
@@ -124,3 +124,51 @@ async def test_cancelling_the_timers_of_a_new_ticket(engine: AsyncEngine, clock:
         found = dict((await session.execute(select(Timer.key, Timer.status))).all())
     assert found == {"offer:SR-1:1:1": "cancelled", "offer:SR-1:2:2": "pending",
                      "offer:SR-2:1:1": "cancelled", "offer:SR-2:2:2": "pending"}
+
+
+def _asking(sender: str, conversation: str) -> Inbound:
+    return Inbound(channel="webchat", account="", external_id=f"{sender}-ask", sender=sender,
+                   conversation=conversation, text="我的工单到哪了", sent_at=datetime.now(timezone.utc))
+
+
+async def test_a_batch_preload_of_the_newest_tickets_answers_as_each_query_would(engine: AsyncEngine,
+                                                                               clock: FakeClock) -> None:
+    """The newest tickets of a batch's askers (status queries, reports) are read once for the batch; what the
+    transaction does after — tickets opened (written or not, committed to let the intake in), a status changed, tickets
+    moved by a merge — shows in the answers as in a query's."""
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        asker = await _customer(services, "web:asker")
+        other = await _customer(services, "web:other")
+        stored = [await _open(services, asker) for _ in range(7)]
+        await services.tickets.transition(stored[2], Status.CANCELLED, actor="customer")
+        elsewhere = await _open(services, other)
+    codes = [t.code for t in stored]
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        batch = [_asking("web:asker", "web:asker"), _asking("web:other", "web:other")]
+        await services.preload(batch, asking_tickets=batch)
+        tickets = services.tickets
+
+        async def newest(limit: int, open_only: bool = False) -> list[str]:
+            return [t.code for t in await tickets.for_customer(asker, limit=limit, open_only=open_only)]
+
+        with statements(engine) as asked:
+            assert await newest(3) == codes[:3:-1]
+            assert await newest(5, open_only=True) == [codes[6], codes[5], codes[4], codes[3], codes[1]]
+        assert not [s for s in asked if "customer_id =" in s], "answered from the preload"
+        first = await _open(services, asker)
+        assert await newest(3) == [first.code, codes[6], codes[5]]
+        if engine.dialect.name == "sqlite":
+            await let_urgent_writes_in(session)
+        else:
+            await session.flush()
+        second = await _open(services, asker)
+        assert await newest(3) == [second.code, first.code, codes[6]]
+        await services.merges.merge(source_id=other, target_id=asker, actor="staff:test", reason="same person")
+        assert await newest(3) == [second.code, first.code, elsewhere.code]
+        await services.preload(batch, asking_tickets=batch)
+        for ticket in (first, second, elsewhere, stored[6]):
+            await tickets.transition(ticket, Status.CANCELLED, actor="customer")
+        assert await newest(5, open_only=True) == [codes[5], codes[4], codes[3], codes[1], codes[0]]
