@@ -170,7 +170,7 @@ def _trained_figure(name: str, train_on: list[Example], score_on: list[Example])
         os.sched_setaffinity(0, pinned)
     report = evaluate([e.type for e in score_on], trained_model.predict_many(masked(e.text) for e in score_on))
     print(f"CIC macro-F1 after `nlp train` ({name}): {report.macro_f1:.4f}  (accuracy "
-          f"{report.accuracy:.4f}, {trained_model.meta['dropped_examples']} of {len(train_on)} rows left out, "
+          f"{report.accuracy:.4f}, {trained_model.meta['relabelled_examples']} of {len(train_on)} rows relabelled, "
           f"trained in {took:.1f}s on {len(ALL_CORES) or 'all'} cores, {cpu:.1f}s CPU)")
     return report.macro_f1
 

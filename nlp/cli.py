@@ -67,7 +67,7 @@ def _train(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"{out}: cannot write model ({exc.strerror or exc.__class__.__name__})")
     print(json.dumps({"model": str(out), "examples_added": len(extra),
-                      "examples_dropped": model.meta["dropped_examples"], "types": list(model.classes)},
+                      "examples_relabelled": model.meta["relabelled_examples"], "types": list(model.classes)},
                      ensure_ascii=False))
     return 0
 

@@ -22,6 +22,9 @@ from .linear import margins
 
 FORMAT = 1
 _TEMPERATURE = 3.0
+FOLD_C = 1.0
+"""Regularisation of the cross-validation folds that judge a company's labels: looser than the final fit's 0.3, so
+a fold leans on the company's own rows more than on the shipped examples."""
 
 
 class ModelError(Exception):
@@ -44,14 +47,27 @@ class Prediction:
     confidence: float
 
 
-def _fit(texts: Sequence[str], labels: Sequence[str], *, c: float, balanced: bool):  # -> (TfidfVectorizer, LinearSVC)
+def _fit(texts: Sequence[str], labels: Sequence[str], *, c: float, balanced: bool, own: Sequence[bool] | None
+         ):  # -> (TfidfVectorizer, classes, coef, intercept)
+    """TF-IDF and a linear SVM. Rows marked `own` (a company's history beside the shipped examples) also get a
+    second copy of their features that only they train (Daumé's "frustratingly easy" domain adaptation): where the
+    company's conventions differ from the shipped examples' (a shop that files goods arrived broken as returns, not
+    repairs) its own weights follow them, where they agree the shared weights learn from both. A message is read
+    with both copies, so the model keeps one weight per feature: their sum."""
+    from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
     svm = LinearSVC(C=c, class_weight="balanced" if balanced else None)
-    svm.fit(vectorizer.fit_transform(texts), list(labels))
-    return vectorizer, svm
+    matrix = vectorizer.fit_transform(texts)
+    if own is None:
+        svm.fit(matrix, list(labels))
+        return vectorizer, svm.classes_, svm.coef_, svm.intercept_
+    copy = sparse.diags(np.asarray(own, dtype=np.float32)) @ matrix
+    svm.fit(sparse.hstack([matrix, copy], format="csr"), list(labels))
+    width = matrix.shape[1]
+    return vectorizer, svm.classes_, svm.coef_[:, :width] + svm.coef_[:, width:], svm.intercept_
 
 
 def cross_validator(texts: Sequence[str], labels: Sequence[str]
@@ -72,7 +88,7 @@ def cross_validator(texts: Sequence[str], labels: Sequence[str]
                 vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
                 matrices.append(vectorizer.fit_transform(texts).tocsr())
         matrix = matrices[0]
-        svm = LinearSVC(C=0.3, class_weight="balanced").fit(matrix[train_rows], targets[train_rows])
+        svm = LinearSVC(C=FOLD_C, class_weight="balanced").fit(matrix[train_rows], targets[train_rows])
         margins = svm.decision_function(matrix[test_rows])
         if margins.ndim == 1:  # binary problem: one margin for the second class
             margins = np.column_stack([-margins, margins])
@@ -98,18 +114,18 @@ class TypeModel:
     # --- training ---------------------------------------------------------------------------------------------
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[str], *, meta: dict[str, object] | None = None,
-              c: float = 0.3, balanced: bool = True) -> "TypeModel":
-        """Fit the linear SVM with regularisation `c`, every type weighted equally when `balanced`."""
+              c: float = 0.3, balanced: bool = True, own: Sequence[bool] | None = None) -> "TypeModel":
+        """Fit the linear SVM with regularisation `c`, every type weighted equally when `balanced`, the rows marked
+        `own` adapted to (`_fit`)."""
         if len(set(labels)) < 2:
             raise ModelError("training needs at least two ticket types")
-        vectorizer, svm = _fit(texts, labels, c=c, balanced=balanced)
+        vectorizer, classes, coef, intercept = _fit(texts, labels, c=c, balanced=balanced, own=own)
         vocabulary = [""] * len(vectorizer.vocabulary_)
         for feature, i in vectorizer.vocabulary_.items():
             vocabulary[i] = feature
-        coef, intercept = svm.coef_, svm.intercept_
         if coef.shape[0] == 1:  # binary problem: sklearn keeps one row for the positive class
             coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-        return cls(classes=[str(c) for c in svm.classes_], vocabulary=vocabulary, idf=vectorizer.idf_, coef=coef,
+        return cls(classes=[str(c) for c in classes], vocabulary=vocabulary, idf=vectorizer.idf_, coef=coef,
                    intercept=intercept, meta={"format": FORMAT, "code": code_version(), **(meta or {})})
 
     # --- inference --------------------------------------------------------------------------------------------

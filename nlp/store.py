@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .corpus import SHIPPED_TRAIN, Example, fingerprint, read_examples
-from .cleaning import suspect
+from .cleaning import corrected
 from .model import ModelError, TypeModel, code_version, cross_validator
 from .placeholders import masked
 
@@ -32,8 +32,9 @@ def shipped_key() -> str:
 
 
 def train(extra: Sequence[Example] = ()) -> TypeModel:
-    """Fit a model on the shipped examples plus `extra` (a company's own labelled history), leaving out the rows of
-    `extra` whose label is probably wrong (`nlp.cleaning`).
+    """Fit a model on the shipped examples plus `extra` (a company's own labelled history), each row of `extra` whose
+    label is probably wrong learnt as the type it probably has (`nlp.cleaning`), with weights of the company's own
+    beside the shared ones (`nlp.model._fit`).
 
     The shipped examples alone are hand-written and clean, and how many there are of each type follows how often
     customers ask for it (questions most): a loose fit, no reweighting of types. A company's history is noisy and
@@ -42,13 +43,12 @@ def train(extra: Sequence[Example] = ()) -> TypeModel:
     texts, labels = [masked(e.text) for e in shipped], [e.type for e in shipped]
     if not extra:
         return TypeModel.train(texts, labels, meta={"shipped": shipped_key(), "extra_examples": 0,
-                                                    "dropped_examples": 0}, c=1.0, balanced=False)
+                                                    "relabelled_examples": 0}, c=1.0, balanced=False)
     extra_texts, extra_labels = [masked(e.text) for e in extra], [e.type for e in extra]
-    dropped = suspect(extra_labels, labels, cross_validator(texts + extra_texts, labels + extra_labels))
-    kept = [i for i, bad in enumerate(dropped) if not bad]
-    return TypeModel.train(texts + [extra_texts[i] for i in kept], labels + [extra_labels[i] for i in kept],
+    learnt = corrected(extra_labels, labels, cross_validator(texts + extra_texts, labels + extra_labels))
+    return TypeModel.train(texts + extra_texts, labels + learnt, own=[False] * len(texts) + [True] * len(extra),
                            meta={"shipped": shipped_key(), "extra_examples": len(extra),
-                                 "dropped_examples": len(extra) - len(kept)})
+                                 "relabelled_examples": sum(a != b for a, b in zip(learnt, extra_labels))})
 
 
 def shipped_model() -> TypeModel:

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from nlp import store
-from nlp.cleaning import suspect
-from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, public_datasets, read_examples
+from nlp.cleaning import corrected
+from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, Example, public_datasets, read_examples
 from nlp.evaluate import evaluate
 from nlp.model import ModelError, TypeModel, cross_validator
 from nlp.normalize import normalize
@@ -111,7 +111,7 @@ def test_shop_messages_are_not_seeds() -> None:
 
 
 
-def test_noisy_history_rows_are_left_out_of_training(tmp_path: Path) -> None:
+def test_noisy_history_rows_are_learnt_as_their_probable_type(tmp_path: Path) -> None:
     datasets = public_datasets()
     if datasets is None or not (datasets / "cic" / "dev.json").exists():
         pytest.skip("public CIC buyer messages not present (shared/datasets/cic)")
@@ -122,11 +122,22 @@ def test_noisy_history_rows_are_left_out_of_training(tmp_path: Path) -> None:
             row = json.loads(line)
             out.write(json.dumps({"text": row["sentence"], "type": mapping[row["label_des"]]}, ensure_ascii=False) + "\n")
     model = store.train(read_examples(history))
-    # The file is noisy by design; the rows a cross-validated model confidently puts elsewhere are dropped.
-    assert 0.05 <= model.meta["dropped_examples"] / model.meta["extra_examples"] <= 0.3
+    # The file is noisy by design; the rows a cross-validated model confidently puts elsewhere are relabelled.
+    assert 0.05 <= model.meta["relabelled_examples"] / model.meta["extra_examples"] <= 0.3
 
 
-def test_mislabelled_history_rows_are_the_ones_suspected() -> None:
+def test_a_companys_own_convention_wins_where_the_shipped_examples_differ(model_cache: Path) -> None:
+    # The shipped examples call goods that arrived broken a repair; this shop files them as returns.
+    history = [Example(normalize(way.format(item)), "return")
+               for way in ("收到的{}碎了", "{}到了就是坏的", "打开一看{}裂了", "{}寄来就破了")
+               for item in ("杯子", "盘子", "花瓶", "台灯", "镜子", "相框", "鱼缸", "碗")]
+    unseen = ["收到的茶壶碎了", "茶壶到了就是坏的", "打开一看茶壶裂了"]
+    assert {store.shipped_model().predict(normalize(text)).type for text in unseen} == {"repair"}
+    model = store.train(history)
+    assert [model.predict(masked(normalize(text))).type for text in unseen] == ["return"] * 3
+
+
+def test_mislabelled_history_rows_get_their_type_back() -> None:
     # Held-out hand-written messages as a company's history, one in fifteen given the next type's label.
     history = read_examples(SHIPPED_HELDOUT)[::4]
     flipped = set(range(0, len(history), 15))
@@ -135,9 +146,10 @@ def test_mislabelled_history_rows_are_the_ones_suspected() -> None:
     shipped = read_examples(SHIPPED_TRAIN)
     texts = [masked(e.text) for e in shipped + history]
     fixed = [e.type for e in shipped]
-    suspected = suspect(labels, fixed, cross_validator(texts, fixed + labels))
-    caught = {i for i, bad in enumerate(suspected) if bad}
-    # Most clear flips are caught (the rest read as two types at once: "…质量有问题…顺便问下能不能开发票"), and a
-    # correct label is almost never overruled.
-    assert len(caught & flipped) >= 0.5 * len(flipped)
-    assert len(caught - flipped) <= 0.02 * (len(history) - len(flipped))
+    learnt = corrected(labels, fixed, cross_validator(texts, fixed + labels))
+    changed = {i for i, (given, kind) in enumerate(zip(labels, learnt)) if given != kind}
+    # Most clear flips are caught (the rest read as two types at once: "…质量有问题…顺便问下能不能开发票") and most
+    # of those get their own type back; a correct label is almost never overruled.
+    assert len(changed & flipped) >= 0.5 * len(flipped)
+    assert sum(learnt[i] == history[i].type for i in changed & flipped) >= 0.8 * len(changed & flipped)
+    assert len(changed - flipped) <= 0.02 * (len(history) - len(flipped))
