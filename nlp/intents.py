@@ -400,13 +400,24 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
 _COMPANY = r"(?:你们|贵司|贵公司|厂家|官方)"
 _TO_THE_COMPANY = quick(rf"{_COMPANY}.{{0,14}}(?:吗|么|嘛|没有|不)[\s?？。.~～]*$|"
                         rf"{_COMPANY}(?:能不能|可不可以|会不会|有没有|是不是|支不支持|管不管)|"
-                        r"\b(?:do|does|can|will|could) (?:you|your)\b.*\?\s*$", re.IGNORECASE)
+                        r"\b(?:do|does|can|will|could|are) (?:you|your)\b.*\?\s*$", re.IGNORECASE)
 
 
 def asks_the_company(text: str) -> bool:
     """A question put to the company about what it does ("你们能上门吗", "贵司支持以旧换新吗", "do you serve rural
     areas?"): asked calmly it is an inquiry, however much 你们 makes the type model think of a complaint."""
     return bool(_TO_THE_COMPANY.search(text))
+
+
+_HOURS = quick(r"上班|下班|营业|休息|周末|节假日|假期|几点|open(?:ing)? (?:hours|on)|business hours|what time do you|"
+              r"(?:work|open) (?:on |at )?(?:the )?(?:weekends?|sundays?|saturdays?|(?:public )?holidays?|nights?)",
+              re.IGNORECASE)
+
+
+def asks_service_hours(text: str) -> bool:
+    """A question to the company about when it works ("你们周末上班吗", "do you work on weekends?"): an inquiry, though
+    "work" and 上门 make the type model think of a job to book."""
+    return asks_the_company(text) and bool(_HOURS.search(text))
 
 
 _WHETHER_TO_BOOK = re.compile(r"(?:要|需要|用|得)(?:提前)?(?:预约|约)(?:一下)?(?:吗|么|嘛)")

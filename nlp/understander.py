@@ -17,7 +17,7 @@ from .assess import (angry, broken_in_transit, damage_done, fault_told, hazards,
                      proof_kept, purchase_told, shipped_short)
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import (approving, asks_the_company, chased_visit_type, chasing, free_text_intent, furious, help_asked,
+from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, free_text_intent, furious, help_asked,
                       pleasantry, praising, reported_elsewhere, upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
@@ -171,6 +171,8 @@ class Understander:
         if (prediction.type == "complaint" and prediction.confidence < _UNSURE_COMPLAINT and mood.score > _CALM
                 and asks_the_company(clean)):
             prediction = Prediction("inquiry", prediction.confidence)
+        elif prediction.type in _FIELD_TYPES and not fault_told(clean, dangers) and asks_service_hours(clean):
+            prediction = Prediction("inquiry", prediction.confidence)  # "do you work on weekends?" books no visit
         return _Reading(found, dangers, prediction, mood, summary_of(clean, found.spans))
 
     def _requested(self, clean: str) -> Prediction | None:

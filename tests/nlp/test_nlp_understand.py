@@ -296,6 +296,14 @@ def test_goods_come_damaged_are_a_return_and_damage_done_in_the_home_a_complaint
     assert understander.understand(text, now=NOW).type == kind
 
 
+@pytest.mark.parametrize(("text", "kind"), [("do you work on weekends?", "inquiry"), ("are you open on sundays?", "inquiry"),
+                                            ("你们周末上班吗", "inquiry"), ("can you send someone to fix it?", "repair"),
+                                            ("你们可以上门安装吗", "installation")])
+def test_asking_when_the_company_works_books_no_visit(understander, text: str, kind: str) -> None:
+    """"do you work on weekends?" opened a repair and asked for a phone."""
+    assert understander.understand(text, now=NOW).type == kind
+
+
 def test_saying_one_is_asking_makes_a_question(understander) -> None:
     """"我想咨询一下你们的扫地机器人有没有上门安装" once booked an installation."""
     assert understander.understand("你好，我想咨询一下你们的扫地机器人有没有上门安装", now=NOW).intent == u.KB_QUESTION
