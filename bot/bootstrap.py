@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config, MediaConfig
 from bot.files_out import FilesOut
-from bot.knowledge import load_knowledge_base
+from bot.knowledge import KnowledgeRefresher
 from bot.loop_lag import LoopLag
 from bot.media import MediaFetcher
 from bot.metrics import Metrics
@@ -93,6 +93,8 @@ class Hub:
     timers: TimerWorker | None = None
     """Fires due timers; None in an intake-only process (`bus.process = false`)."""
     checkpointer: WalCheckpointer | None = None
+    knowledge: KnowledgeRefresher | None = None
+    """Loads the knowledge base for the pipeline and rebuilds it when an import changes it; None without one."""
     lag: LoopLag
     """Measures how late the event loop runs (`aftersales_event_loop_lag_seconds`)."""
     media: MediaKeeper
@@ -113,8 +115,8 @@ class Hub:
     async def start(self) -> None:
         """The knowledge base is loaded (`[kb] dir` imported) before anything is handled; a bad article file stops
         the start naming it."""
-        if self.pipeline is not None:
-            self.pipeline.knowledge = await load_knowledge_base(self.config.kb, self.sessions, self.clock)
+        if self.knowledge is not None:
+            await self.knowledge.start()
         await self.lag.start()
         if self.checkpointer is not None:
             await self.checkpointer.start()
@@ -143,6 +145,7 @@ class Hub:
             *((f"channel {name}", channel.stop) for name, channel in self.channels.items()),
             ("intake", self.intake.close),
             ("inbox workers", lambda: self.workers.stop(grace=STOP_GRACE)),
+            *([("knowledge-base refresh", self.knowledge.stop)] if self.knowledge is not None else []),
             *([("timers", self.timers.stop)] if self.timers is not None else []),
             *([("media fetcher", self.fetcher.stop)] if self.fetcher is not None else []),
             ("media store", self.media.blobs.close),
@@ -215,7 +218,9 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
               inbox=inbox, pipeline=pipeline, timers=timers,
               workers=workers, sender=sender, renderer=renderer, understander=understander, wiring=wiring,
               checkpointer=WalCheckpointer.for_engine(engine), lag=LoopLag(metrics.loop_lag), media=keeper,
-              fetcher=fetcher, channels=channels)
+              fetcher=fetcher, channels=channels,
+              knowledge=KnowledgeRefresher(searcher=pipeline, config=config.kb, sessions=sessions, clock=clock)
+              if pipeline is not None else None)
     for channel in [*_channels(config, hub), *extra_channels]:
         channels[channel.name] = channel
     return hub

@@ -92,10 +92,14 @@ class KbConfig:
     """Markdown articles imported at start (and by `aftersales kb import DIR`)."""
     threshold: float = 0.25
     """Search score at which an answer is sent; calibrated by bench/bench_kb.py on questions no article lists."""
+    refresh_seconds: float = 30.0
+    """How often a running hub looks whether an import changed the stored articles, to rebuild its index."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"kb.threshold must be between 0 and 1, not {self.threshold}")
+        if self.refresh_seconds <= 0:
+            raise ValueError(f"kb.refresh_seconds must be more than 0, not {self.refresh_seconds}")
 
 
 API_ROLES = ("agent", "supervisor", "admin")

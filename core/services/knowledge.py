@@ -7,9 +7,10 @@ only has to keep the rows right.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -75,6 +76,12 @@ class KnowledgeService:
         """The customer's word on `answer`; `ticket_id` when the question was filed as a ticket after all."""
         await self._session.execute(update(KbAnswer).where(KbAnswer.id == answer.id).values(
             helpful=helpful, ticket_id=ticket_id, feedback_at=self._clock.now()))
+
+    async def version(self) -> tuple[int, datetime | None]:
+        """What any import that adds or rewrites an article changes (articles are never deleted): a running hub
+        compares it to know when to rebuild its index."""
+        count, newest = (await self._session.execute(select(func.count(), func.max(KbArticle.updated_at)))).one()
+        return int(count), newest
 
     async def all(self) -> list[Article]:
         rows = await self._session.scalars(select(KbArticle).order_by(KbArticle.id))
