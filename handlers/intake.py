@@ -12,7 +12,8 @@ both numbers, and a detail they give next (phone, address) goes to both.
 
 A bare request ("报修", "我要退货") opens nothing yet: the customer is asked what it is about, and their answer
 opens the ticket (handlers.describing). A remedy asked for while a ticket is open ("我要求换新" after "冰箱不制冷")
-is about that ticket: it goes on it for staff to answer.
+is about that ticket, and so is more work asked for on the same visit ("能顺便帮我清洗一下吗"): it goes on it for staff
+to answer.
 
 Asked for a detail, a customer may have none or not want to give it ("没有", "不方便", "no"): the ticket goes on
 without it (staff reach them in the conversation itself) — except a visit without an address, which nobody can be
@@ -37,8 +38,8 @@ from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, awaited, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
-from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, bare_product,
-                 bare_request, continuing, gratitude, holding_on, praising, remedy_asked, withheld)
+from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, along_with,
+                 bare_product, bare_request, continuing, gratitude, holding_on, praising, remedy_asked, withheld)
 from nlp.problems import question_beside
 
 SAME_PROBLEM_CONFIDENCE = 0.5
@@ -116,7 +117,8 @@ class IntakeHandler(Handler):
         report = ctx.report(text, ticket_type, entities)
         sibling_replies = [(await file_and_answer(ctx, report, join=sibling))[1] for sibling in siblings]
         filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None,
-                                               question=u.intent == KB_QUESTION or remedy_asked(text))
+                                               question=u.intent == KB_QUESTION or remedy_asked(text)
+                                               or join is not None and along_with(text))
         self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
         if u.angry and not filed.opened:
             return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:],
@@ -236,8 +238,8 @@ class IntakeHandler(Handler):
             return not _device_fault_beside(u, ticket)
         if _another_product(u.entities.products, ticket):
             return False
-        if remedy_asked(ctx.inbound.text):
-            return True  # what the customer wants done about it, for staff to answer on that ticket
+        if remedy_asked(ctx.inbound.text) or along_with(ctx.inbound.text) and TicketType(ticket.type) in FIELD_TYPES:
+            return True  # what the customer wants done about it, or done on the same visit: for staff to answer there
         if ticket.type == TicketType.INQUIRY.value and continuing(ctx.inbound.text):
             return True  # "那帮我寄一个吧" after "遥控器丢了能单买吗": the inquiry's follow-up, whatever its type reads as
         if u.intent == KB_QUESTION and u.type == TicketType.INQUIRY.value:

@@ -4,7 +4,7 @@ Start with `load_understander()` and call `understand(text, now=..., expecting=.
 the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
 from .model import ModelError
-from .intents import (about_warranty, asks_if_bot, asks_something, bare_product, bare_request, chasing, continuing, gratitude,
+from .intents import (about_warranty, along_with, asks_if_bot, asks_something, bare_product, bare_request, chasing, continuing, gratitude,
                       holding_on, pleasantry, praising, remedy_asked, threatening, upset)
 from .problems import another_matter
 from .replies import withheld
@@ -24,7 +24,7 @@ __all__ = [
     "NEW_PROBLEM", "NO_DETAIL", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED",
     "PENDING_CUSTOMER", "PENDING_PARTS", "QUEUE", "RELEASE", "REMARK", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY",
     "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY", "Address", "Entities", "ModelError",
-    "about_warranty", "another_matter", "asks_if_bot", "asks_something", "bare_product", "bare_request", "chasing", "continuing",
+    "about_warranty", "along_with", "another_matter", "asks_if_bot", "asks_something", "bare_product", "bare_request", "chasing", "continuing",
     "gratitude", "holding_on", "pleasantry", "praising", "remedy_asked", "threatening", "TimeMention", "Understander",
     "Understanding", "load_understander", "upset", "withheld",
 ]

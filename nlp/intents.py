@@ -240,6 +240,16 @@ def continuing(text: str) -> bool:
     return bool(_CONTINUING.match(text))
 
 
+_ALONG = re.compile(r"顺便|顺带|顺道|一并|一块儿?(?:帮|给)|while (?:you'?re|he'?s|she'?s|they'?re|the technician is) "
+                    r"(?:here|there|at it)|at the same (?:time|visit)", re.IGNORECASE)
+
+
+def along_with(text: str) -> bool:
+    """Whether `text` asks for something to be done on the same visit ("能顺便帮我清洗一下吗", "while he's here,
+    can he check the filter?"): more work for the open job, for staff to agree and price, not a job of its own."""
+    return bool(_ALONG.search(text))
+
+
 def chasing(text: str) -> bool:
     """Whether `text` chases help already asked for (催单): "怎么还没人联系我", "等了一上午了", "能不能快点" — the
     customer's open ticket is what it is about, when they have one. One that complains ("我要投诉！已经等了一个星期
@@ -328,8 +338,9 @@ _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_n
 _CHOSEN = re.compile(
     r"还是|那就|那|就|吧|呢|啊|哦|嗯|好了|好吧|行|不好意思|抱歉|改回|改成|改到|换成|定在|约在|以后|之后|以前|之前|有空|有时间|"
     r"随时|没问题"
-    r"|\b(?:(?:that |it )?(?:works?|suits?)(?: (?:for|with) (?:me|us))?|(?:is|are|'s|would be) (?:fine|good|ok|okay|best|"
-    r"great|perfect)|fine|good|ok|okay|sure|please|then|any ?time|let'?s (?:do|say|make it)|how about|maybe|"
+    r"|\b(?:(?:that |it )?(?:works?|suits?)(?: (?:for|with) (?:me|us))?"
+    r"|(?:is|are|'s|would be) (?:fine|good|ok|okay|best|great|perfect)"
+    r"|fine|good|ok|okay|sure|please|then|any ?time|let'?s (?:do|say|make it)|how about|maybe|"
     r"(?:i'?m|we'?re|i am|we are|someone is) (?:free|home|available|in|around))\b",
     re.IGNORECASE)
 """The words around a time that only choose it ("不好意思，还是周六吧", "tomorrow morning works"), as filler around a

@@ -91,3 +91,14 @@ async def test_today_said_for_urgency_is_not_recorded_as_the_visit(desk) -> None
     replies = await desk.say("webchat", "web:urgent", "怎么办啊 今天还要洗澡")
     assert all("times" not in r["data"].get("added", []) for r in replies)
     assert (await desk.ticket(code)).entities["times"] == []
+
+
+async def test_more_work_on_the_same_visit_goes_on_the_job_for_staff(desk) -> None:  # type: ignore[no-untyped-def]
+    """"能顺便帮我清洗一下吗，要多少钱" after a complete repair opened an upkeep ticket that asked for the address
+    again."""
+    out = await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，电话13812345678，地址上海市浦东新区张江路100号3栋")
+    code = out[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "能顺便帮我清洗一下吗，要多少钱")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+    assert out[0]["data"]["question"] is True
+    assert (await desk.said(code))[-1] == "能顺便帮我清洗一下吗，要多少钱"
