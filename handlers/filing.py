@@ -57,7 +57,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     if filed.opened:
         reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety,
                           several={"part": several[0], "of": several[1]} if several else None,
-                          upset=ctx.understanding.angry or upset(ctx.inbound.text), asked=asked)
+                          upset=ctx.understanding.angry or upset(ctx.inbound.text), asked=asked,
+                          carried=list(filed.carried))
     elif waive is not None:
         reply = ctx.reply("detail_waived", ticket=card, field=waive, missing=filed.missing)
     elif duplicate:

@@ -30,6 +30,8 @@ WAIVED = "waived"
 """Ticket entities: the fields the customer said they have not got or will not give; the ticket goes on without."""
 VISIT_TYPES = frozenset({TicketType.REPAIR, TicketType.INSTALLATION, TicketType.MAINTENANCE})
 """A technician comes to the customer: without an address nobody can be sent."""
+ADDRESS_KEPT = timedelta(days=30)
+"""How long the address of a customer's ticket is offered again for their next visit, instead of asking anew."""
 
 EXPECTING = {"phone": "phone", "address": "address", "time": "time", "serial": "serial", "order": "detail"}
 """What the language layer should expect next while the bot waits for a field."""

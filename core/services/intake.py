@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Mapping
 
-from core.domain.details import DESCRIBE_WAIT, missing_details
+from core.domain.details import ADDRESS_KEPT, DESCRIBE_WAIT, VISIT_TYPES, missing_details
 from core.domain.devices import DeviceView
 from core.domain.tickets import Priority, Status, TicketType, TicketView
 from core.services.devices import DeviceService
@@ -48,6 +48,8 @@ class Filed:
     missing: list[str]
     dispatch: Dispatch | None
     device: DeviceView | None = None
+    carried: tuple[str, ...] = ()
+    """Entity kinds a new ticket took from the customer's earlier one (`addresses`), not from this message."""
 
 
 class IntakeService:
@@ -64,10 +66,16 @@ class IntakeService:
         """Open a ticket for the report, or add it to `join` (an open ticket of the same problem); a ticket that
         waited for the customer goes on, its SLA clock running again. `waive`: the report says the customer has not
         got this field of `join`, which goes on without it (and is dispatched once nothing else is missing)."""
+        carried: tuple[str, ...] = ()
         if join is None:
+            entities = report.entities
+            if TicketType(report.type) in VISIT_TYPES and not entities.get("addresses"):
+                address = await self._tickets.recent_address(report.customer_id, within=ADDRESS_KEPT)
+                if address is not None:  # read back to the customer, who changes it by sending another
+                    entities, carried = {**entities, "addresses": [address]}, ("addresses",)
             ticket = await self._tickets.open(
                 customer_id=report.customer_id, type=report.type, priority=report.priority, channel=report.channel,
-                conversation=report.conversation, text=report.text, entities=report.entities,
+                conversation=report.conversation, text=report.text, entities=entities,
                 sentiment=report.sentiment, actor=report.actor, inbox_id=report.inbox_id,
                 attachments=report.attachments, summary=report.summary)
             added: list[str] = []
@@ -95,7 +103,7 @@ class IntakeService:
         if not missing and not was_ready and ticket.status == Status.NEW.value and ticket.assignee_id is None:
             dispatch = await self._dispatch.dispatch(ticket)
             ticket = await self._tickets.refresh(ticket)
-        return Filed(ticket, join is None, added, missing, dispatch, linked.device if linked else None)
+        return Filed(ticket, join is None, added, missing, dispatch, linked.device if linked else None, carried)
 
     async def missing(self, ticket: TicketView) -> list[str]:
         """Details the ticket still needs before work can start; a phone on the customer's record counts."""

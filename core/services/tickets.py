@@ -7,7 +7,7 @@ without flushing the batch's pending writes.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Iterable, Mapping
 
@@ -399,6 +399,16 @@ class TicketService:
         found = [t for t in candidates if not open_only or t.status in OPEN_STATUSES]
         found.sort(key=lambda t: (t.id is None, t.id or 0), reverse=True)
         return [view(t) for t in found[:limit]]
+
+    async def recent_address(self, customer_id: int, *, within: timedelta) -> str | None:
+        """The address on the customer's newest ticket opened within `within` that has one (this transaction's
+        included), or None."""
+        since = self._clock.now() - within
+        for ticket in await self.for_customer(customer_id):
+            addresses = ticket.entities.get("addresses")
+            if addresses and ticket.created_at >= since:
+                return str(addresses[-1])
+        return None
 
     async def assigned_to(self, staff_id: int, statuses: Iterable[Status]) -> list[TicketView]:
         """The staff member's tickets in these statuses, oldest first."""

@@ -34,6 +34,11 @@ async def _resolved(desk, customer: str = CUSTOMER) -> str:  # type: ignore[no-u
     return code
 
 
+def _surveys(out: list[dict]) -> list[dict]:
+    """What of `out` the survey sent, without the new ticket's own job (its offer going unanswered, its SLA)."""
+    return [o for o in out if o["template"].startswith("survey")]
+
+
 async def _statuses(desk, code: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return [(e.actor, e.after["status"]) for e in await desk.events(code, "status")]
 
@@ -261,9 +266,9 @@ async def test_a_waiting_survey_lets_other_messages_through_reminds_once_and_exp
     await desk.later(60)
     out = await desk.say("webchat", CUSTOMER, "空调也坏了，不制冷")
     assert _templates(out)[0] == "ticket_opened", "a new problem opens a ticket while the survey waits"
-    [reminder] = await desk.later(DAY)
+    [reminder] = _surveys(await desk.later(DAY))
     assert reminder["template"] == "survey_reminder"
-    assert await desk.later(DAY) == [], "one reminder only"
+    assert _surveys(await desk.later(DAY)) == [], "one reminder only"
     await desk.later(DAY)
     survey = await _survey(desk, code)
     assert (survey.status, survey.csat) == ("expired", None)
@@ -298,4 +303,4 @@ async def test_cancel_with_several_open_tickets_asks_which_and_tells_the_technic
     assert out[1]["recipient"] == "wangshifu" and out[1]["data"]["ticket"]["id"] == first
     assert (await desk.ticket(first)).status == "cancelled"
     out = await desk.say("webchat", CUSTOMER, "取消")
-    assert _templates(out) == ["ticket_cancelled"], "one open ticket left: no question"
+    assert _templates(out)[0] == "ticket_cancelled", "one open ticket left: no question"

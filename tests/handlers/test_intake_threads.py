@@ -102,3 +102,24 @@ async def test_more_work_on_the_same_visit_goes_on_the_job_for_staff(desk) -> No
     assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
     assert out[0]["data"]["question"] is True
     assert (await desk.said(code))[-1] == "能顺便帮我清洗一下吗，要多少钱"
+
+
+async def test_a_new_visit_takes_the_address_of_the_customers_recent_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    """A second device's problem, minutes after the first was filed with its address, asked for the address again."""
+    await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，电话13812345678，地址上海市浦东新区张江路100号3栋")
+    out = await desk.say("webchat", CUSTOMER, "还有冰箱也不制冷了")
+    opened = out[0]
+    assert opened["template"] == "ticket_opened" and opened["data"]["carried"] == ["addresses"]
+    assert opened["data"]["missing"] == []
+    code = opened["data"]["ticket"]["id"]
+    assert (await desk.ticket(code)).entities["addresses"] == ["上海市浦东新区张江路100号3栋"]
+    assert "沿用您上次提供的" in Renderer().render("ticket_opened", opened["data"], "zh").text
+    out = await desk.say("webchat", CUSTOMER, "冰箱在我父母家，地址是上海市徐汇区漕溪北路88号")
+    assert (await desk.ticket(code)).entities["addresses"][-1] == "上海市徐汇区漕溪北路88号"
+
+
+async def test_an_address_older_than_a_month_is_asked_for_again(desk) -> None:  # type: ignore[no-untyped-def]
+    await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，电话13812345678，地址上海市浦东新区张江路100号3栋")
+    desk.clock.advance(31 * 86400)
+    out = await desk.say("webchat", CUSTOMER, "冰箱不制冷了")
+    assert out[0]["data"]["carried"] == [] and out[0]["data"]["missing"] == ["address"]
