@@ -155,6 +155,10 @@ def not_as_described(text: str) -> bool:
 _BROKEN_IN_TRANSIT = quick(
     r"(?:快递|物流|运输|送货|配送|收到(?:货|时|的时候)?|到货|拆开|开箱|包装|外箱|箱子|纸箱)(?:(?!用了|使用|用过).){0,12}"
     r"(?:压坏|摔坏|破损|破了|碎了|裂了|变形|压扁|磕坏|磕碰|凹进去|凹了|撞坏)"
+    r"|\b(?:arrived|came|was delivered)\s+(?:\w+\s+){0,2}"
+    r"(?:crushed|damaged|broken|cracked|dented|bent|smashed|shattered)\b"
+    r"|\b(?:package|parcel|box|packaging)\b.{0,30}\b(?:crushed|damaged|torn|smashed|dented)\b",
+    re.IGNORECASE,
 )
 
 
@@ -167,6 +171,10 @@ def broken_in_transit(text: str) -> bool:
 _DAMAGE_DONE = quick(
     r"(?:师傅|安装工|工人|送货的?|送货员|快递员|配送员|搬运的?)(?:(?![，,。.!！?？]).){0,8}(?:把|给)(?:我家?的?)?"
     r"(?:(?![，,。.!！?？]).){0,6}(?:弄坏|弄脏|划了|划坏|划花|刮花|刮坏|磕坏|碰坏|撞坏|打碎|摔坏|弄破|弄湿|踩脏|磕了|碰掉)"
+    r"|\b(?:installer|technician|engineer|repairman|plumber|delivery (?:guy|man|driver|person|people|team)|courier"
+    r"|mover)s?"
+    r"\b.{0,30}\b(?:scratched|damaged|broke|dented|stained|cracked|scuffed|dirtied|smashed|chipped)\b",
+    re.IGNORECASE,
 )
 
 

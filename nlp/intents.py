@@ -170,7 +170,10 @@ _QUESTION = re.compile(
     r"要钱|哪里|什么|几年|几天|几个月|几次|几点)|[吗嘛么呢?？]$"
 )
 _CONSULTING = re.compile(r"(?:咨询|想了解|了解一下).{0,30}(?:怎么|如何|能不能|可不可以|可以|是否|支持|多久|多少|收费|哪|什么|几|"
-                         r"有没有|[吗嘛么呢?？])")
+                         r"有没有|[吗嘛么呢?？])"
+                         r"|\b(?:i'?d like to|i want to|i wanted to|just wanted to) (?:ask|know|check|find out)\b"
+                         r".{0,60}\b(?:whether|if|how|what|when|do|does|can|is|are)\b|\bquick question\b",
+                         re.IGNORECASE)
 """Saying one is asking ("我想咨询一下你们的扫地机器人有没有上门安装"): a question, however much 我 it has."""
 _OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|不了|没有?|还没|漏|响|故障|催|已经|刚|"
                           r"(?:要|需要|想)(?:安装|装机|上门|维修|修理|退货|换货)(?!.{0,4}[吗么嘛][\s?？]*$)")
@@ -222,6 +225,8 @@ _CHASING = quick(
     r"(?:吧|啊|呀|吗|嘛|好吗|行吗|可以吗|好不好)?[\s!！。.~～?？]*$|"
     r"^(?:能不能|可不可以|麻烦|请|你们)?(?:快|尽快|赶紧)(?:点|一点|些)(?:处理|安排)?(?:吧|啊|呀|吗|嘛|好吗|行吗|好不好)?[,，!！]|"
     r"\bhurry\b|still waiting|(?:nobody|no one|no-one) (?:has )?(?:come|came|called|contacted|answered|shown up)|"
+    r"(?:technician|engineer|installer|repairman|he|she|they|someone)\s+(?:never|didn'?t|did not|hasn'?t|has not|"
+    r"haven'?t|have not)\s+(?:yet\s+)?(?:show(?:ed|n)? up|come|came|arrived|turned up)|"
     r"how (?:much )?longer",
     re.IGNORECASE,
 )

@@ -17,8 +17,8 @@ from .assess import (angry, broken_in_transit, damage_done, fault_told, hazards,
                      proof_kept, purchase_told, shipped_short)
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, free_text_intent, furious, help_asked,
-                      pleasantry, praising, reported_elsewhere, upset)
+from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, free_text_intent,
+                      furious, help_asked, pleasantry, praising, reported_elsewhere, upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
@@ -222,7 +222,7 @@ class Understander:
             return Prediction("other", prediction.confidence)
         if prediction.type in _KIND_TYPES and kind_told(clean) and not fault_told(clean, dangers):
             return Prediction("other", prediction.confidence)
-        if prediction.type in _QUIET_TYPES | _FIELD_TYPES and damage_done(clean):
+        if prediction.type in _QUIET_TYPES | _FIELD_TYPES | {"logistics"} and damage_done(clean):
             return Prediction("complaint", max(prediction.confidence, _FAULT_CONFIDENCE))
         if (prediction.type in _QUIET_TYPES | _FIELD_TYPES and (not_as_described(clean) or broken_in_transit(clean))
                 and not fault_told(clean, dangers)):

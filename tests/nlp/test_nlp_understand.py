@@ -68,6 +68,7 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("still waiting, nobody called me", u.STATUS_QUERY),
     ("when will someone come?", u.STATUS_QUERY),
     ("when is the technician coming", u.STATUS_QUERY),
+    ("the technician never showed up", u.STATUS_QUERY),
     ("我要投诉！！！已经等了一个星期了", u.NEW_PROBLEM),
     ("冰箱坏了三天了，怎么还没人来修", u.NEW_PROBLEM),
     ("明天没空，改到周六上午吧", u.APPOINT),
@@ -289,6 +290,9 @@ def test_at_the_confirm_question_words_after_the_answer_are_its_remark(understan
     ("快递被压坏了，箱子都破了，里面的电饭煲也变形了", "return"), ("收到的时候外箱破了，微波炉门也变形了", "return"),
     ("物流太暴力了，电视屏幕碎了", "return"), ("收到货用了三天就坏了", "repair"),
     ("安装师傅把我家地板划了", "complaint"), ("维修师傅把我家瓷砖磕坏了", "complaint"), ("送货的把门框撞坏了", "complaint"),
+    ("the TV arrived broken", "return"), ("your installer scratched my floor", "complaint"),
+    ("the delivery guy broke my door frame", "complaint"),
+    ("my washing machine was delivered last week and now it's broken", "repair"),
 ])
 def test_goods_come_damaged_are_a_return_and_damage_done_in_the_home_a_complaint(understander, text: str,
                                                                                kind: str) -> None:
@@ -304,9 +308,11 @@ def test_asking_when_the_company_works_books_no_visit(understander, text: str, k
     assert understander.understand(text, now=NOW).type == kind
 
 
-def test_saying_one_is_asking_makes_a_question(understander) -> None:
+@pytest.mark.parametrize("text", ["你好，我想咨询一下你们的扫地机器人有没有上门安装",
+                                  "I'd like to ask whether you install robot vacuums"])
+def test_saying_one_is_asking_makes_a_question(understander, text: str) -> None:
     """"我想咨询一下你们的扫地机器人有没有上门安装" once booked an installation."""
-    assert understander.understand("你好，我想咨询一下你们的扫地机器人有没有上门安装", now=NOW).intent == u.KB_QUESTION
+    assert understander.understand(text, now=NOW).intent == u.KB_QUESTION
 
 
 @pytest.mark.parametrize("text", ["门开了，谢谢", "空调能制冷了", "现在可以正常用了", "不漏水了", "热水器有热水了，谢谢",
