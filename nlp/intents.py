@@ -95,6 +95,11 @@ _TROUBLE = quick(r"不(?!错)|没|坏|破|漏|(?<!不)错|少|缺|烂|凹|裂|�
 _CLAUSES = re.compile(r"[，,。.！!~～；;]+")
 
 
+_SPEEDY = re.compile(r"(?:还|也)?(?:挺|很|真|好|蛮|超|特别|比想象的)快(?:的|啊|呀|哦)?"
+                     r"|(?:pretty |really |very )?(?:fast|quick)(?: delivery)?", re.IGNORECASE)
+"""A clause glad it came fast ("还挺快的"): said after "收到了", no delivery problem."""
+
+
 def received_only(text: str) -> bool:
     """Whether the message only confirms that something arrived ("快递到了", "面包收到了", "东西收到了，谢谢"): an
     acknowledgement, not a delivery problem to file. Its first clause says what arrived, with no word of anything
@@ -102,7 +107,8 @@ def received_only(text: str) -> bool:
     if len(text) > 20:
         return False
     first, *rest = [c for c in _CLAUSES.split(text.strip()) if c] or [""]
-    return bool(_RECEIVED.search(first)) and not _TROUBLE.search(text) and all(pleasantry(c) for c in rest)
+    return bool(_RECEIVED.search(first)) and not _TROUBLE.search(text) and all(
+        pleasantry(c) or _SPEEDY.fullmatch(c) for c in rest)
 
 
 _PRAISE = quick(r"表扬|点赞|好评|赞一个|给力|专业|到位|负责|耐心|准时|细心|热情|周到|满意|靠谱|手艺|"
@@ -221,6 +227,8 @@ _CHASING = quick(
     r"(?:到现在|至今|到这会儿?)(?:都|也|还)?(?:没|不见)(?:有)?人?(?:来|到|上门|联系|回复|动静|影子?)|人呢[\s!！?？。.~～]*$|"
     r"人影(?:都|也)?(?:没|不见)|师傅.{0,6}(?:没来|没到|没上门|没有来|没有到)|"
     r"(?:能不能|可不可以|麻烦|请)?快(?:点|一点|些)(?:派|来|处理|安排|上门)|"
+    r"^(?:能不能|可不可以|可以|能|麻烦|请|帮我|帮忙)?(?:给我)?(?:加急|加个急)(?:处理)?(?:一下)?"
+    r"(?:吧|啊|呀|吗|嘛|好吗|行吗|可以吗)?[\s!！。.~～?？]*$|"
     r"^(?:能不能|可不可以|可以|能|麻烦|请|你们|师傅)?(?:快|尽快|赶紧)(?:点|一点|些)?(?:处理|安排)?"
     r"(?:吧|啊|呀|吗|嘛|好吗|行吗|可以吗|好不好)?[\s!！。.~～?？]*$|"
     r"^(?:能不能|可不可以|麻烦|请|你们)?(?:快|尽快|赶紧)(?:点|一点|些)(?:处理|安排)?(?:吧|啊|呀|吗|嘛|好吗|行吗|好不好)?[,，!！]|"

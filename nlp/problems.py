@@ -25,7 +25,8 @@ def another_matter(text: str) -> bool:
     return bool(_ANOTHER_MATTER.match(text))
 
 
-_QUESTION_BESIDE = re.compile(r"[，,。;；!！\s]*(?:另外|还有|顺便问一?下|顺便|对了|想问一?下|请问|by the way|also)[，,:：\s]*"
+_QUESTION_BESIDE = re.compile(r"(?:[，,。;；!！\s]+|(?<![要需得用再还可]))"
+                              r"(?:另外|还有|顺便问一?下|顺便|对了|想问一?下|请问|by the way|also)[，,:：\s]*"
                               r"(?P<question>[^，,。;；!！]+(?:[?？]|吗|么|多久|多少钱?|怎么\S*|几年|哪里|什么))[\s?？。.]*$",
                               re.IGNORECASE)
 
@@ -47,7 +48,8 @@ def question_beside(text: str) -> str | None:
 
 def report_before_question(text: str) -> str | None:
     """What a message told before the question it ends with ("my fridge stopped cooling, also how long is the
-    warranty?" → "my fridge stopped cooling"), or None when it ends with none after another topic's words."""
+    warranty?" → "my fridge stopped cooling"), or None when it ends with none after another topic's words. 另外 after
+    要 or 需 means "separately" ("电视挂架要另外买吗"), not "besides"."""
     found = _after_a_report(text)
     return text[:found.start()].strip(" ，,。.") or None if found is not None else None
 
