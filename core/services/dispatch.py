@@ -22,6 +22,9 @@ from core.services.tickets import TicketService
 from core.services.timers import TimerService
 from core.storage.models import OutboxRow, Staff, Ticket
 
+_ANSWERS = ("declined", "pooled")
+"""The audit events that say who passed on a job and who was offered it in the grab pool."""
+
 DISPATCHER = "system:dispatch"
 LOADED = (Status.ASSIGNED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
 """Statuses that count against a technician's capacity."""
@@ -300,10 +303,15 @@ class DispatchService:
     async def declined(self, ticket: TicketView) -> set[int]:
         return (await self._answers(ticket))[0]
 
+    async def preload_answers(self, threads: Iterable[tuple[str, str]]) -> None:
+        """Read together who declined and who was offered each job of these threads that a detail may dispatch (a
+        batch's preload)."""
+        await self._tickets.preload_events(self._tickets.awaiting_details(threads), _ANSWERS)
+
     async def _answers(self, ticket: TicketView) -> tuple[set[int], set[int]]:
         """The technicians who passed on the job and those offered it in the grab pool, from one read of its audit
         log."""
-        events = await self._tickets.events_of(ticket, ("declined", "pooled"))
+        events = await self._tickets.events_of(ticket, _ANSWERS)
         return ({int(after["staff_id"]) for after in events["declined"]},
                 {int(staff_id) for after in events["pooled"] for staff_id in after["notified"]})
 

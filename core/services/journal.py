@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import Select, Table, bindparam, event, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +37,13 @@ class TicketJournal:
         table = model.__table__
         return [values for queued_table, queued_for, values in self._rows
                 if queued_table is table and queued_for is ticket]
+
+    def queued_of(self, model: type[Base], tickets: Iterable[Ticket]) -> list[dict[str, Any]]:
+        """`queued` for several tickets in one pass, oldest first, each row's values with its `ticket`."""
+        wanted = {id(ticket) for ticket in tickets}
+        table = model.__table__
+        return [{**values, "ticket": queued_for} for queued_table, queued_for, values in self._rows
+                if queued_table is table and id(queued_for) in wanted]
 
     def link_media(self, ticket: Ticket, *, inbox_id: int | None, since: datetime) -> None:
         """Link to `ticket` the attachments of message `inbox_id` and those its customer sent in its thread since

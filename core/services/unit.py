@@ -150,12 +150,12 @@ class Services:
     async def preload(self, inbounds: Sequence[Inbound], *,
                       between: Callable[[], Awaitable[None]] | None = None,
                       naming_models: Sequence[Inbound] = (), asking_tickets: Sequence[Inbound] = ()) -> None:
-        """Fetch what a batch of messages will ask for (senders, thread states, open tickets, the devices of the
-        senders of `naming_models`, those of them that name a model, and the newest tickets of the senders of
-        `asking_tickets`, status queries and reports) in a few queries instead of several per message; the senders
-        never seen before become customers together. `between` is awaited before each of these steps (to let the
-        event loop's other tasks run: the caller's read of the batch and the new customers' inserts made one step of
-        up to 20 ms together)."""
+        """Fetch what a batch of messages will ask for (senders, thread states, open tickets and who declined or was
+        offered those a detail may dispatch, the devices of the senders of `naming_models`, those of them that name a
+        model, and the newest tickets of the senders of `asking_tickets`, status queries and reports) in a few
+        queries instead of several per message; the senders never seen before become customers together. `between`
+        is awaited before each of these steps (to let the event loop's other tasks run: the caller's read of the
+        batch and the new customers' inserts made one step of up to 20 ms together)."""
         async def admit() -> None:
             await self.people.admit((i.channel, i.sender, i.display_name) for i in inbounds)
             self.tickets.new_customers(self.people.created)
@@ -163,6 +163,7 @@ class Services:
         steps = [admit,
                  lambda: self.conversations.preload((i.channel, i.conversation, i.sender) for i in inbounds),
                  lambda: self.tickets.preload_open((i.channel, i.conversation) for i in inbounds),
+                 lambda: self.dispatch.preload_answers((i.channel, i.conversation) for i in inbounds),
                  lambda: self.surveys.preload((i.channel, i.conversation, i.sender) for i in inbounds)]
         if naming_models:
             steps.append(lambda: self.devices.preload_owned(

@@ -172,3 +172,32 @@ async def test_a_batch_preload_of_the_newest_tickets_answers_as_each_query_would
         for ticket in (first, second, elsewhere, stored[6]):
             await tickets.transition(ticket, Status.CANCELLED, actor="customer")
         assert await newest(5, open_only=True) == [codes[5], codes[4], codes[3], codes[1], codes[0]]
+
+
+async def test_a_batch_preload_of_who_declined_or_was_offered_a_job(engine: AsyncEngine, clock: FakeClock) -> None:
+    """Who declined a job a detail may dispatch (new, unassigned, missing one) and who was offered it are read once
+    for the batch's threads: the stored events, those of the transaction still unwritten, and those recorded after
+    are all in the answer, which is the one a query gives; events of other kinds are still read."""
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        job = await _open(services, await _customer(services, "web:job"))
+        await services.tickets.record(job, "staff:1", "declined", {}, {"staff_id": 1})
+    async with sessions() as session, session.begin():
+        services = Services.in_transaction(session, clock)
+        tickets = services.tickets
+        await services.preload([_inbound("web:job")])
+        await tickets.record(job, "system:dispatch", "pooled", {}, {"notified": [2, 3]})
+        await services.preload([Inbound(channel="webchat", account="", external_id="web:job-2", sender="web:job",
+                                        conversation=f"c{job.customer_id}", text="地址是上海市",
+                                        sent_at=datetime.now(timezone.utc))])
+        await tickets.record(job, "staff:2", "declined", {}, {"staff_id": 2})
+        await tickets.record(job, "staff:1", "note", {}, {"text": "写在日志上"})
+        with statements(engine) as asked:
+            assert await services.dispatch.declined(job) == {1, 2}
+            answers = await tickets.events_of(job, ("declined", "pooled"))
+        assert not [s for s in asked if "ticket_events" in s], "answered from the preload"
+        assert answers == {"declined": [{"staff_id": 1}, {"staff_id": 2}], "pooled": [{"notified": [2, 3]}]}
+        assert await tickets.events(job, "note") == [{"text": "写在日志上"}]
+    async with sessions() as session, session.begin():
+        assert await Services.in_transaction(session, clock).tickets.events_of(job, ("declined", "pooled")) == answers
