@@ -55,9 +55,15 @@ async def shared_stores(postgres_database: str, redis_url: str) -> AsyncIterator
 
 
 @pytest.fixture
-async def hub_server(tmp_path) -> AsyncIterator[tuple[Hub, TestServer]]:  # type: ignore[no-untyped-def]
+def hub_sections() -> dict[str, Any]:
+    """Config sections a test module adds to `hub_server`'s (overridden where one needs them)."""
+    return {}
+
+
+@pytest.fixture
+async def hub_server(tmp_path, hub_sections: dict[str, Any]) -> AsyncIterator[tuple[Hub, TestServer]]:  # type: ignore[no-untyped-def]
     config = config_from_dict({"database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"},
-                               "webchat": {key: 1000 for key in RATE_KEYS}})
+                               "webchat": {key: 1000 for key in RATE_KEYS}, **hub_sections})
     hub = build_hub(config)
     await upgrade(hub.engine)
     server = TestServer(build_app(hub))

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 
-from bot.app import build_app
-from bot.bootstrap import Hub, build_hub
 from bot.cli import EXIT_OK, main
-from bot.config import config_from_dict
-from core.storage.migrate import upgrade
-from testkit.hub_process import RATE_KEYS
 
 ARTICLE = """---
 id: dishwasher-filter
@@ -28,15 +22,8 @@ QUESTION = "洗碗机的滤网多久清洗一次？"
 
 
 @pytest.fixture
-async def hub_server(tmp_path: Path) -> AsyncIterator[tuple[Hub, TestServer]]:
-    config = config_from_dict({"database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"},
-                               "webchat": {key: 1000 for key in RATE_KEYS}, "kb": {"refresh_seconds": 0.05}})
-    hub = build_hub(config)
-    await upgrade(hub.engine)
-    server = TestServer(build_app(hub))
-    await server.start_server()
-    yield hub, server
-    await server.close()
+def hub_sections() -> dict[str, Any]:
+    return {"kb": {"refresh_seconds": 0.05}}
 
 
 async def test_an_import_while_serving_is_answered_without_a_restart(hub_server, chat, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
