@@ -55,6 +55,8 @@ _STATUS = quick(
     r"(?:多久|多长时间|什么时候|啥时候|几点|哪天)(?:能|可以|会|才)?"
     r"(?:到|来|上门|过来|到家)(?:啊|呀|呢|吗|嘛|了)?[\s?？。.!！~～]*$|"
     r"what(?:'s| is) the status|any (?:update|news|progress)|ticket status|status of (?:my|the) (?:ticket|repair|request)|"
+    r"(?:did|have|has) (?:the|my) (?:spare )?parts? (?:arrived?|come|came)|(?:are|is) (?:the|my) (?:spare )?parts? "
+    r"(?:here|in)|what(?:'s| is) my (?:ticket|case|reference) (?:number|no\.?|id)|"
     r"where(?:'s| is) (?:my|the) (?:ticket|repair|request|technician|engineer|repairman)|"
     r"when (?:will|is|are|does|do) (?:(?:the|my|your|a) )?(?:technician|engineer|repairman|someone|somebody|"
     r"anyone|they|you(?: guys)?) (?:come|coming|arrive|arriving|be here|get here|show up)|"

@@ -14,8 +14,8 @@ _PLAIN = r"(?:(?![不没无又还仍坏漏太自])[\u4e00-\u9fff])"
 _WORKING = (rf"{_PLAIN}{{0,6}}(?:(?:能|可以)(?:正常)?{_PLAIN}{{1,4}}了|"
             r"(?:已经|现在)?(?:开|通|亮|转|热|凉|制冷|制热|出水|出热水|有热水|有水|有电|出风|出热风|恢复|恢复正常|正常|"
             r"好使|好用|弄好|搞好|装好|调好|换好)了|不再?(?:漏水?|滴水?|响|异响|跳闸|报警|冒烟|闪|卡|吵|臭)了)"
-            r"|(?:it|the \w+)?\s*(?:is |'s )?(?:working|works|cooling|heating|running|draining|opens?|turns on) "
-            r"(?:now|again|fine)")
+            r"|(?:it|the \w+)?\s*(?:is |'s )?(?:working|works|cooling|heating|running|draining|opens?|turns on)"
+            r"(?: (?:now|again|fine|properly|perfectly))+|(?:it|that)(?:'s| is) (?:fixed|solved|sorted)(?: now)?")
 """The device told working again in the customer's own words ("门开了", "空调能制冷了", "不漏水了", "works now"): a
 yes to "is it fixed now?" or "did this help?". What comes before the state may not negate or repeat the fault
 (门打不开了, 又不制冷了, 太热了, 自己开了)."""
@@ -32,7 +32,7 @@ _WORDS: dict[str, tuple[str, str, str, str]] = {
                 r"useless|didn'?t help"),
 }
 _TRAILING = r"[\s,，.。!！~～?？啊呀啦了的哦噢]*"
-_THANKS = r"(?:[\s,，.。!！~～]*(?:谢谢|多谢|感谢|thanks|thank you)(?:你|您|师傅|了)?)?"
+_THANKS = r"(?:[\s,，.。!！~～]*(?:谢谢|多谢|感谢|thanks|thank you)(?:你|您|师傅|了| a lot| so much| very much)?)?"
 _LEAD = r"(?:(?:嗯+|恩|哦+|噢|喔|啊|额|呃|um|uh|oh)[\s,，.。~～]*)?"
 """A filler before the answer ("嗯好了", "哦，没有"): the answer all the same."""
 _ANSWERS = {kind: (yes, re.compile(rf"^{_LEAD}(?:{yes_words}){_TRAILING}{_THANKS}{_TRAILING}$", re.IGNORECASE),

@@ -71,6 +71,8 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("the technician never showed up", u.STATUS_QUERY),
     ("能不能加急", u.STATUS_QUERY),
     ("配件到了吗", u.STATUS_QUERY),
+    ("did the parts arrive?", u.STATUS_QUERY),
+    ("what's my ticket number again?", u.STATUS_QUERY),
     ("工单号多少来着", u.STATUS_QUERY),
     ("我昨天报修的，今天师傅打电话说配件没货，要等多久", u.STATUS_QUERY),
     ("麻烦加急处理一下", u.STATUS_QUERY),
@@ -323,7 +325,8 @@ def test_saying_one_is_asking_makes_a_question(understander, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["门开了，谢谢", "空调能制冷了", "现在可以正常用了", "不漏水了", "热水器有热水了，谢谢",
-                                  "不响了，谢谢师傅", "装好了", "it works now", "the door opens now"])
+                                  "不响了，谢谢师傅", "装好了", "it works now", "the door opens now",
+                                  "it's fixed, thanks a lot", "works fine now"])
 def test_the_device_told_working_again_is_a_yes(understander, text: str) -> None:
     assert understander.understand(text, now=NOW, expecting="confirm").intent == u.SOLVED
     assert understander.understand(text, now=NOW, expecting="helpful").intent == u.HELPFUL
