@@ -35,15 +35,24 @@ _WHAT_TO_DO = re.compile(r"[，,。;；!！?？\s]+(?:那|我)?(?:该|要|应该
                          r"(?:啊|呀|呢|吗)?[\s?？。.!！]*$", re.IGNORECASE)
 
 
+_WARRANTY_ASKED = re.compile(r"[^，,。;；!！?？]*(?:保修|质保|保固|warranty)[^，,。;；!！?？]*(?:[?？]|吗|么|多久)",
+                             re.IGNORECASE)
+"""A clause asking about the warranty anywhere in a report ("…用了才一年半，还在保修期吗？电话…"): customers ask it
+beside the fault and the contact details, with no word that starts another topic."""
+
+
 def question_beside(text: str) -> str | None:
     """The question a report ends with, after the words that start another topic ("空调不制冷，另外保修期多久？" →
     "保修期多久？"): the knowledge base may answer it while the report is filed. A report ending "怎么办" asks what to
-    do about all it told: the whole message is the question ("热水器漏水，地上全是水，怎么办啊"). None when the
-    message is only a question or asks nothing else."""
+    do about all it told: the whole message is the question ("热水器漏水，地上全是水，怎么办啊"). A clause asking
+    about the warranty is one wherever it stands. None when the message is only a question or asks nothing else."""
     if _WHAT_TO_DO.search(text):
         return text
     found = _after_a_report(text)
-    return found.group("question") if found is not None else None
+    if found is not None:
+        return found.group("question")
+    asked = _WARRANTY_ASKED.search(text)
+    return asked.group(0).strip() if asked is not None and asked.group(0).strip() != text.strip() else None
 
 
 def report_before_question(text: str) -> str | None:

@@ -201,6 +201,14 @@ async def test_a_report_ending_with_a_question_is_filed_and_the_question_answere
     assert out[0]["data"]["ticket"]["type"] == "repair"
 
 
+async def test_a_warranty_question_in_the_middle_of_a_report_is_answered(desk) -> None:  # type: ignore[no-untyped-def]
+    """"…用了才一年半，还在保修期吗？电话…，地址…" opened the repair and left the question unanswered."""
+    out = await desk.say("webchat", CUSTOMER, "洗衣机脱水的时候声音特别大，用了才一年半，还在保修期吗？"
+                                              "电话18601234567，地址上海市浦东新区张江路100号3栋")
+    assert _templates(out)[0] == "ticket_opened" and out[-1]["template"] == "kb_answer"
+    assert (out[-1]["data"]["article"], out[-1]["data"]["beside"]) == ("warranty-terms", True)
+
+
 async def test_a_report_asking_what_to_do_gets_the_article_on_what_to_do(  # type: ignore[no-untyped-def]
         desk) -> None:
     out = await desk.say("webchat", CUSTOMER, "家里热水器漏水，地上全是水，怎么办啊")
