@@ -21,6 +21,8 @@ from core.domain.knowledge import Article, read_articles
 from core.services.knowledge import ImportResult, KnowledgeService
 from nlp.retrieval import KnowledgeBase
 
+log = logging.getLogger(__name__)
+
 
 async def import_articles(sessions: async_sessionmaker[AsyncSession], clock: Clock,
                           articles: Sequence[Article]) -> ImportResult:
@@ -45,9 +47,6 @@ async def load_knowledge_base(config: KbConfig, sessions: async_sessionmaker[Asy
     if config.dir:
         await import_articles(sessions, clock, read_articles(Path(config.dir)))
     return KnowledgeBase(await stored_articles(sessions, clock), threshold=config.threshold)
-
-
-log = logging.getLogger(__name__)
 
 
 class Searcher(Protocol):
