@@ -2,8 +2,8 @@
 
 Everything is computed in China time (UTC+8), whatever timezone `now` carries. A day without a clock time is the span
 of that part of day (上午 09:00–12:00, 下午 14:00–18:00, …; a bare day 09:00–18:00, when service visits are made); a clock
-time said as a bound spans to or from it (下午三点以后 15:00–18:00, 十点前 09:00–10:00). A clock time with no day that
-has already passed today means tomorrow, the way people talk about visits.
+time said as "from then on" spans to the end of its part of day (下午三点以后 15:00–18:00). A clock time with no day
+that has already passed today means tomorrow, the way people talk about visits.
 
 Only times a visit could be booked for count: the past (上周三买的, 昨天坏的, 1号买的), times ruled out (明天不在家,
 今晚太晚了, 周一到周五上班) and house numbers (4号楼) are dropped. A range (两点到四点) is one mention spanning it; a
@@ -62,7 +62,7 @@ _OFFERED = re.compile(r"[^，。,.!?！？；;]{0,4}?(?:可以|行|吧|有空|�
 # "约个下周的时间，周二周三都行": weekdays after a bare 下周 are next week's.
 _NEXT_WEEK = re.compile(r"(下下|下)个?(?:周|星期|礼拜)(?![一二三四五六日天1-7末])")
 _RANGE = re.compile(r"\s*(?:到|至|-|~|～)\s*")
-_OPEN_ENDED = re.compile(r"\s*(?:(?P<after>以后|之后|后)|(?P<before>以前|之前|前))")
+_AFTER = re.compile(r"\s*(?:以后|之后|后)")
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
                   "后天": 2, "大后天": 3, "过两天": 2, "过一两天": 2}
@@ -168,17 +168,12 @@ def _until(end: re.Match[str], part: str | None) -> tuple[int, int] | None:
     return (_PART_HOURS[end.group("part")][1], 0) if end.group("part") else None
 
 
-def _open_ended(text: str, at: int, part: str | None,
-                clock: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int] | None]:
-    """A clock time said as a bound ("三点以后都在家", "十点前"): the window from it to the end of its part of day (of
-    the working day when none is said), or from that start to it; (clock, None) when it is a moment."""
-    bound = _OPEN_ENDED.match(text, at)
-    if bound is None:
-        return clock, None
-    hours = _PART_HOURS[part] if part else _DAY_HOURS
-    if bound.group("after"):
-        return (clock, (hours[1], 0)) if (hours[1], 0) > clock else (clock, None)
-    return ((hours[0], 0), clock) if (hours[0], 0) < clock else (clock, None)
+def _rest_of(part: str | None, clock: tuple[int, int]) -> tuple[int, int] | None:
+    """Where a window opened by a clock time said as "from then on" ("三点以后都在家") closes: the end of its part of
+    day, or of the working day when none is said; None when that is not later. A time said as "before" ("5点前能到吗")
+    stays the moment: it is as often a deadline as a window."""
+    end = (_PART_HOURS[part] if part else _DAY_HOURS)[1], 0
+    return end if end > clock else None
 
 
 def _past_event(m: re.Match[str], text: str) -> bool:
@@ -240,8 +235,8 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         clock = _clock(m, part)
         if clock and not (0 <= clock[0] <= 23 and 0 <= clock[1] <= 59):
             continue
-        if clock and until is None:
-            clock, until = _open_ended(text, m.end(), part, clock)
+        if clock and until is None and _AFTER.match(text, m.end()):
+            until = _rest_of(part, clock)
         if clock is None:
             hours = _PART_HOURS[part] if part else _DAY_HOURS
             clock, until = (hours[0], 0), until or (hours[1], 0)
