@@ -112,6 +112,10 @@ _LATIN_WORD = re.compile(r"[a-z]{2,}")
 _PIECES = re.compile(r"[a-z]{2,}|(?:[^a-z]|[a-z](?![a-z]))+")
 
 
+GENERAL_TAG = "general"
+"""The tag that marks an article as general, answering beside a ticket of any type (`KnowledgeBase.beside`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     article_id: str
@@ -220,10 +224,14 @@ class KnowledgeBase:
         """`match` for `query` asked while a ticket of `ticket_type` is open, or None: a question of a few words
         (`elliptical`: "怎么收费", "怎么换") is about that ticket, so an article of another type ("怎么收费" beside an air
         conditioner's repair is not answered by the installation fees) does not answer it; staff do. An article of
-        general questions (its type `inquiry`: warranty, fees) may answer beside any ticket."""
+        general questions (its type `inquiry`: warranty, fees; or tagged `general`: service hours) may answer beside
+        any ticket."""
         if not elliptical(query):
             return match
-        kind = self._types.classes[int(self._article_types[self._position[match.article_id]].argmax())]
+        position = self._position[match.article_id]
+        if self._general[position]:
+            return match
+        kind = self._types.classes[int(self._article_types[position].argmax())]
         return match if kind in (ticket_type, "inquiry", "other") else None
 
     def search_after(self, query: str, context: str) -> Match | None:
@@ -388,6 +396,9 @@ class KnowledgeBase:
         """An example question (as `_listed_key` reads it) → the one article that lists it."""
         self._article_types = self._type_rows(["\n".join((a.title, *a.questions)) for a in self._articles])
         """Articles × types, from the title and example questions (the body explains more than it is about)."""
+        self._general = np.array([GENERAL_TAG in a.tags for a in self._articles], dtype=bool)
+        """Articles their authors tagged `general`: about no one kind of ticket, whatever the type model reads in
+        "几点下班" or "上门时段"."""
         self._by_term = ((1 - BODY_WEIGHT) * self._fuse(main) + BODY_WEIGHT * self._fuse(body)).T.tocsr()
         self._article_meaning = self._meaning.embed(main["words"])
         """Articles × dimensions: the word vectors of the title and questions (not the body, as for the types).

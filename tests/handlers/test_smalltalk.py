@@ -44,6 +44,15 @@ async def test_a_question_read_as_chit_chat_is_answered_from_the_knowledge_base(
     assert thanks["template"] == "kb_thanks"
 
 
+async def test_service_hours_are_answered_beside_an_open_repair(desk) -> None:  # type: ignore[no-untyped-def]
+    """Asked while a repair was open, "你们几点下班" got the hello: the type model reads the article as a delivery
+    matter, and a short question beside a ticket is answered only by an article of that ticket's kind or a general
+    one; the article is tagged general."""
+    await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，电话13812345678，地址上海市浦东新区张江路100号3栋")
+    [reply] = await desk.say("webchat", CUSTOMER, "你们几点下班")
+    assert (reply["template"], reply["data"]["article"]) == ("kb_answer", "service-hours")
+
+
 @pytest.mark.parametrize("text", ["没用", "不满意", "not helpful", "😡"])
 async def test_displeasure_while_a_detail_is_awaited_is_met_with_an_apology_and_adds_nothing(  # type: ignore[no-untyped-def]
         desk, text: str) -> None:
