@@ -465,7 +465,7 @@ _SHOW_ME = re.compile(rf"{_INFORMATION}.{{0,6}}(?:发|给)(?:我|一下|我一�
 def asks_something(text: str) -> bool:
     """Whether `text` is put as a question ("你们几点下班", "周末上班吗", "what are your hours?"): read as chit-chat, it
     may still be one the knowledge base answers."""
-    return bool(_QUESTION.search(text.strip())) or text.rstrip().endswith("?")
+    return bool(_QUESTION.search(text.strip()))
 
 
 def _asks(text: str, ticket_type: str) -> bool:

@@ -19,11 +19,11 @@ _WORKING = (rf"{_PLAIN}{{0,6}}(?:(?:能|可以)(?:正常)?{_PLAIN}{{1,4}}了|"
 """The device told working again in the customer's own words ("门开了", "空调能制冷了", "不漏水了", "works now"): a
 yes to "is it fixed now?" or "did this help?". What comes before the state may not negate or repeat the fault
 (门打不开了, 又不制冷了, 太热了, 自己开了)."""
+_FIXED = _WORKING + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|fixed|solved|it works|working now"
+"""Saying the fault is gone, alone ("修好了") or before a remark ("修好了，师傅很专业", `answered_with_remark`)."""
 _NO = r"不|不是|否|没有|没|不行|no|nope|n|2"
 _WORDS: dict[str, tuple[str, str, str, str]] = {
-    "confirm": (u.SOLVED, _YES + "|" + _WORKING + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|"
-                r"正常了|能用了|"
-                r"fixed|solved|it works|working now",
+    "confirm": (u.SOLVED, _YES + "|" + _FIXED,
                 u.NOT_FIXED, _NO + r"|没解决|未解决|还没解决|没修好|还没好|还是不行|还是坏的|not fixed|not solved|"
                 r"still broken|still not working"),
     "helpful": (u.HELPFUL, _YES + "|" + _WORKING + r"|有|有帮助|有用|很有用|帮助很大|解决了|明白了|懂了|谢谢|thanks|"
@@ -52,9 +52,7 @@ _PERSISTS = re.compile(
 )
 
 
-_SOLVED_WORDS = (_WORKING + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|正常了|能用了|可以了|没问题了|"
-                 r"是的?|对的?|嗯+|"
-                 r"fixed|solved|it works|working now|yes")
+_SOLVED_WORDS = _FIXED + r"|可以了|没问题了|是的?|对的?|嗯+|yes"
 _CONTRAST = r"(?:但是?|不过|就是|只是|可是|然而|but|although|though)"
 _SOLVED_THEN = re.compile(
     rf"^{_LEAD}(?:{_SOLVED_WORDS})(?:[\s,，.。!！~～;；]+|(?=[\s,，]*{_CONTRAST}))(?:{_CONTRAST}[\s,，]*)?(?P<rest>.+)$",
