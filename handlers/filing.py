@@ -12,7 +12,7 @@ from core.services.intake import Filed, Report
 from core.domain.tickets import TicketType, TicketView
 from handlers import notices, staff_alerts
 from handlers.base import Context
-from nlp import upset
+from nlp import number_tried, upset
 
 COLLECTING = "collecting"
 _MARKS = re.compile(r"[\W_]+")
@@ -39,6 +39,7 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     conversation — the customer is told so rather than thanked for a detail, or, asking it first ("空调加氟多少钱"),
     rather than only asked for a phone as if a visit were all they wanted."""
     awaited_before = ctx.state.state == COLLECTING and join is not None and ctx.state.data.get("ticket") == join.code
+    phone_awaited = awaited_before and ctx.state.data.get("expecting") == EXPECTING["phone"]
     filed = await ctx.services.intake.file(report, join=join, waive=waive)
     conversations = ctx.services.conversations
     if filed.missing:
@@ -65,8 +66,10 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
         reply = ctx.reply("ticket_duplicate", ticket=card, missing=filed.missing, safety=safety)
     else:
         repeated = not filed.added and _bare(report.text) == _bare(filed.ticket.summary)
+        unread = number_tried(report.text) if phone_awaited and "phone" in filed.missing else None
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety,
                           question=question, repeated=repeated, completed=awaited_before and not filed.missing,
+                          unread_phone=unread,
                           changed=[kind for kind in filed.added
                                    if kind in _REPLACED and join is not None and join.entities.get(kind)])
     return filed, [reply, *offers, *alerts]

@@ -3,6 +3,7 @@
 Start with `load_understander()` and call `understand(text, now=..., expecting=...)`; see `nlp.store` for where
 the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
+from .entities import number_tried
 from .model import ModelError
 from .intents import (about_warranty, along_with, asks_if_bot, asks_something, bare_product, bare_request, chasing, continuing, gratitude,
                       holding_on, pleasantry, praising, remedy_asked, threatening, upset)
@@ -26,5 +27,5 @@ __all__ = [
     "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY", "Address", "Entities", "ModelError",
     "about_warranty", "along_with", "another_matter", "asks_if_bot", "asks_something", "bare_product", "bare_request", "chasing", "continuing",
     "gratitude", "holding_on", "pleasantry", "praising", "remedy_asked", "threatening", "TimeMention", "Understander",
-    "Understanding", "load_understander", "upset", "withheld",
+    "Understanding", "load_understander", "number_tried", "upset", "withheld",
 ]

@@ -237,6 +237,21 @@ def international_phones(text: str) -> list[tuple[int, int, str]]:
             for m in phonenumbers.PhoneNumberMatcher(text, _NO_REGION, leniency=phonenumbers.Leniency.VALID)]
 
 
+_NUMBER_RUN = re.compile(r"(?<![0-9A-Za-z])\+?\(?\d(?:[\d ()-]*\d)?(?![0-9A-Za-z])")
+_NUMBER_LABEL = re.compile(r"我的|手机号?码?|电话号?码?|联系方式|号码|是|my|mobile|phone|number|is|[\s:：,，.。]",
+                           re.IGNORECASE)
+
+
+def number_tried(text: str) -> str | None:
+    """The number a message is made of when it is a try at a phone number that reads as none ("1381234567", a
+    digit short; "07911 123456" without its country code): whoever asked for a phone says why it will not do,
+    rather than thanking for a detail. None when the message says more than a label and a number."""
+    for m in _NUMBER_RUN.finditer(text):
+        if 5 <= len(_DIGIT.findall(m.group())) <= 16 and not _NUMBER_LABEL.sub("", text.replace(m.group(), "")):
+            return m.group().strip()
+    return None
+
+
 def find_entities(text: str, now: datetime, *, address_asked: bool = False) -> Found:
     """The entities of normalized `text` and the span of every detail written in it, in order of position; with
     `address_asked`, a street and its number alone ("建国路88号5号楼") is an address too."""

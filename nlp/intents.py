@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from . import understanding as u
-from .entities import product_mentions
+from .entities import number_tried, product_mentions
 from .normalize import STICKERS
 from .patterns import quick
 from .times import without_times
@@ -400,7 +400,7 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     if expecting != "time" and entities.times and not entities.products and _RESCHEDULE.search(text):
         return u.APPOINT
     field = _DETAIL_FIELDS.get(expecting or "")
-    if field and getattr(entities, field):
+    if field and getattr(entities, field) or expecting == "phone" and number_tried(text):
         return u.ADD_DETAIL
     if not entities.products and (chasing(text) or reported_elsewhere(text)):
         return u.STATUS_QUERY

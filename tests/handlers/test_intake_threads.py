@@ -36,6 +36,22 @@ async def test_a_phone_from_abroad_is_the_phone_asked_for(desk) -> None:  # type
     assert (await desk.ticket(code)).entities["phones"] == ["+85291234567"]
 
 
+async def test_a_number_that_is_no_phone_is_sent_back_to_be_checked(desk) -> None:  # type: ignore[no-untyped-def]
+    """"1381234567" (a digit short) was thanked for as a detail, and the phone asked for again as if unseen; a UK
+    number without its country code was put on the ticket as a question for staff."""
+    code = await _opened(desk)
+    for typed in ("1381234567", "我的手机号是 1381234567", "07700 900123"):
+        [out] = await desk.say("webchat", CUSTOMER, typed)
+        assert out["template"] == "ticket_updated" and out["data"]["missing"] == ["phone", "address"]
+        shown = Renderer().render("ticket_updated", out["data"], "zh").text
+        assert "不像是能打通的电话号码" in shown and "谢谢" not in shown and "还需要" not in shown
+    assert "Please check it" in Renderer().render("ticket_updated", out["data"], "en").text
+    assert await desk.said(code) == ["洗衣机不脱水了，滚筒一直响", "1381234567", "我的手机号是 1381234567",
+                                     "07700 900123"]
+    [out] = await desk.say("webchat", CUSTOMER, "13812345678")
+    assert out["data"]["unread_phone"] is None and out["data"]["missing"] == ["address"]
+
+
 async def test_a_device_fault_while_an_order_number_is_awaited_opens_its_own_ticket(desk) -> None:  # type: ignore[no-untyped-def]
     """Any answer to "what is the order number?" reads as the detail; a washer's leak told then is not one."""
     out = await desk.say("webchat", CUSTOMER, "改地址：上海市浦东新区张江路100号")

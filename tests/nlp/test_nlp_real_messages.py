@@ -11,6 +11,7 @@ import pytest
 
 from nlp import understanding as u
 from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, public_datasets, read_examples
+from nlp.entities import number_tried
 from nlp.evaluate import evaluate
 from nlp.features import features
 from nlp.normalize import normalize
@@ -320,3 +321,23 @@ def test_what_kind_of_thing_it_is_is_a_detail(understander, text: str, intent: s
 def test_when_or_where_it_was_bought_is_no_question(understander, text: str, intent: str) -> None:
     """"格力的，去年买的" while a phone was awaited was filed as a question "客服会在这里答复您"."""
     assert understander.understand(text, now=NOW, expecting="phone").intent == intent
+
+
+@pytest.mark.parametrize(("text", "tried"), [("1381234567", "1381234567"), ("12345", "12345"),
+                                            ("我的手机号是 1381234567", "1381234567"),
+                                            ("my number is 07700 900123", "07700 900123"),
+                                            ("洗衣机E3，显示1203", None), ("3号楼1203", None),
+                                            ("1234", None), ("13812345678901234", None)])
+def test_a_number_given_for_a_phone_is_the_detail_awaited(understander, text: str, tried: str | None) -> None:
+    """"07700 900123" (a UK mobile without its country code) while a phone was awaited was put on the ticket as a
+    question for staff; the number is a try at the detail, which the hub sends back to be checked."""
+    assert number_tried(text) == tried
+    if tried is not None:
+        assert understander.understand(text, now=NOW, expecting="phone").intent == u.ADD_DETAIL
+
+
+@pytest.mark.parametrize(("text", "angered"), [("12345", False), ("我要打12345投诉你们", True),
+                                              ("再不处理我就拨12345", True), ("已经反映到12345热线了", True)])
+def test_the_citizens_hotline_is_a_threat_only_when_named_as_one(understander, text: str, angered: bool) -> None:
+    """"12345" sent for a phone handed the customer to a person as if they threatened the 12345 hotline."""
+    assert understander.understand(text, now=NOW, expecting="phone").angry is angered
