@@ -72,8 +72,10 @@ class IntakeHandler(Handler):
         if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and await confident_answer(ctx) is not None:
             return None
         text = ctx.inbound.text
-        if remedy_asked(text) and not describing.waits_for_description(ctx) and await self._open_ticket(ctx):
-            return await self._file(ctx, text, describing.given(ctx))  # "我要求换新" after "冰箱不制冷": for that one
+        remedy = remedy_asked(text)
+        if remedy and not describing.waits_for_description(ctx) and (open_ticket := await self._open_ticket(ctx)):
+            # "我要求换新" after "冰箱不制冷": for that one
+            return await self._file(ctx, text, describing.given(ctx), remedy=remedy, known=open_ticket)
         if not ctx.inbound.attachments and (bare_request(text) or ctx.state.idle and bare_product(text)
                                             or ctx.state.idle and u.details_only and await ctx.open_ticket() is None):
             return await describing.ask_what(ctx)
@@ -90,15 +92,18 @@ class IntakeHandler(Handler):
                 earlier = await describing.file_waiting(ctx)
             else:
                 text = await describing.described(ctx)
-        return [*earlier, *await self._file(ctx, text, given)]
+        return [*earlier, *await self._file(ctx, text, given, remedy=remedy)]
 
-    async def _file(self, ctx: Context, text: str, given: dict[str, list[Any]]) -> list[Outbound]:
-        """The message filed as a problem: on the ticket it is about, else on a new one (or one per device)."""
+    async def _file(self, ctx: Context, text: str, given: dict[str, list[Any]], *, remedy: bool,
+                    known: TicketView | None = None) -> list[Outbound]:
+        """The message filed as a problem: on the ticket it is about, else on a new one (or one per device).
+        `remedy` says whether the message only asks for a remedy, and `known` is the thread's open ticket when the
+        caller has looked it up already: each is worked out once a message."""
         u = ctx.understanding
         if len(u.problems) >= 2:
             return await self._file_each(ctx, given)
-        open_ticket = await self._open_ticket(ctx)
-        join = open_ticket if open_ticket is not None and self._same_problem(ctx, open_ticket) else None
+        open_ticket = known or await self._open_ticket(ctx)
+        join = open_ticket if open_ticket is not None and self._same_problem(ctx, open_ticket, remedy=remedy) else None
         ticket_type = TicketType(u.type)
         if join is None and ticket_type is TicketType.OTHER:
             if ctx.inbound.attachments and not ctx.inbound.text.strip():
@@ -117,7 +122,7 @@ class IntakeHandler(Handler):
         report = ctx.report(text, ticket_type, entities)
         sibling_replies = [(await file_and_answer(ctx, report, join=sibling))[1] for sibling in siblings]
         filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None,
-                                               question=u.intent == KB_QUESTION or remedy_asked(text)
+                                               question=u.intent == KB_QUESTION or _filed_remedy(ctx, text, remedy)
                                                or join is not None and along_with(text))
         self._wait_together(ctx, [filed.ticket.code, *(t.code for t in siblings)])
         if u.angry and not filed.opened:
@@ -232,13 +237,13 @@ class IntakeHandler(Handler):
             (t for t in found if t.type == ticket_type.value and not _another_product(products, t)
              and (not named or t.device_id in (None, *named))), None)
 
-    def _same_problem(self, ctx: Context, ticket: TicketView) -> bool:
+    def _same_problem(self, ctx: Context, ticket: TicketView, *, remedy: bool) -> bool:
         u = ctx.understanding
         if ctx.state.state == COLLECTING and ctx.state.data.get("ticket") == ticket.code and u.intent != NEW_PROBLEM:
             return not _device_fault_beside(u, ticket)
         if _another_product(u.entities.products, ticket):
             return False
-        if remedy_asked(ctx.inbound.text) or along_with(ctx.inbound.text) and TicketType(ticket.type) in FIELD_TYPES:
+        if remedy or along_with(ctx.inbound.text) and TicketType(ticket.type) in FIELD_TYPES:
             return True  # what the customer wants done about it, or done on the same visit: for staff to answer there
         if ticket.type == TicketType.INQUIRY.value and continuing(ctx.inbound.text):
             return True  # "那帮我寄一个吧" after "遥控器丢了能单买吗": the inquiry's follow-up, whatever its type reads as
@@ -248,6 +253,12 @@ class IntakeHandler(Handler):
             return True  # "后天有事，改到周日上午吧" with no visit agreed yet (handlers.appointments): the time is a detail
         return (u.intent == ADD_DETAIL or u.type in (ticket.type, "other")
                 or u.type_confidence < SAME_PROBLEM_CONFIDENCE)
+
+
+def _filed_remedy(ctx: Context, text: str, remedy: bool) -> bool:
+    """Whether the text filed only asks for a remedy: `remedy` when it is the message's own text, else (a request
+    followed by its description, handlers.describing) the filed text read anew."""
+    return remedy if text is ctx.inbound.text else remedy_asked(text)
 
 
 def _device_fault_beside(u: Understanding, ticket: TicketView) -> bool:
