@@ -1,4 +1,5 @@
-"""Concrete details in a message: phone numbers, order/serial/ticket numbers, products, models, addresses, times.
+"""Concrete details in a message: phone numbers, order/serial/ticket numbers, products, models, addresses, times,
+and what an invoice needs (its title, the buyer's tax id, an e-mail, `nlp.invoices`).
 
 Numbers are matched with digit boundaries so an 18-digit order number never yields a phone number inside it, and
 each span is claimed once: a run of digits that is a phone is not also an order number or a model. `find_entities`
@@ -20,6 +21,7 @@ from core.domain.tickets import TICKET_ID, ticket_id_of
 from .addresses import extract_addresses
 from .english_addresses import english_addresses
 from .english_times import english_times
+from .invoices import emails, invoice_requests, invoice_titles, tax_ids
 from .patterns import quick
 from .times import extract_times
 from .understanding import Entities, TimeMention
@@ -59,11 +61,6 @@ _SERIAL = quick(
 )
 _MODEL_KEYED = re.compile(
     rf"(?:型号|model)\s*(?:是|为)?[:：#]?\s*([A-Za-z0-9][A-Za-z0-9./+-]{{1,29}}[A-Za-z0-9]){_EDGE_R}", re.IGNORECASE
-)
-# A company's tax id (统一社会信用代码) on an invoice request is neither a model nor an order number.
-_TAX_ID = re.compile(
-    rf"(?:纳税人识别号|纳税识别号|识别号|税号|信用代码|tax\s*id)\s*(?:是|为)?[:：]?\s*([0-9A-Za-z]{{15,20}}){_EDGE_R}",
-    re.IGNORECASE,
 )
 # Amounts of money: 1999元, ¥49.9, 30块, 三百块钱, 两千多元; bare numbers stay numbers ("碎成三块" is not money).
 _MONEY = re.compile(
@@ -123,7 +120,8 @@ def products_named(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Where one detail was written: `kind` is a placeholder name (see `nlp.placeholders.PLACEHOLDERS`)."""
+    """Where one detail was written: `kind` is a placeholder name (see `nlp.placeholders.PLACEHOLDERS`), or one the
+    type model reads as written (`invoice_title`, `email`)."""
 
     kind: str
     start: int
@@ -252,14 +250,17 @@ def number_tried(text: str) -> str | None:
     return None
 
 
-def find_entities(text: str, now: datetime, *, address_asked: bool = False) -> Found:
-    """The entities of normalized `text` and the span of every detail written in it, in order of position; with
-    `address_asked`, a street and its number alone ("建国路88号5号楼") is an address too."""
+def find_entities(text: str, now: datetime, *, asked: str = "") -> Found:
+    """The entities of normalized `text` and the span of every detail written in it, in order of position. `asked`
+    is the detail the bot waits for: an `address` reads a street and its number alone ("建国路88号5号楼") as one, a
+    `title` or a `tax_id` reads the whole answer as that ("个人", "91330106MA2B3C4D5E")."""
     claims = _Claims(text)
     tickets = claims.claim("ticket", TICKET_ID, 0, ticket_id_of, needs_digit=True)
     # An order label wins over "SN" inside its value ("单号是 SN2026…" is a Suning order number).
     keyed_orders = claims.claim("order", _ORDER_KEYED, value=lambda m: _code(m.group(1), 5), needs_digit=True)
-    claims.claim("tax_id", _TAX_ID)
+    mails = claims.claim_found("email", emails(text))  # "13912345678@163.com" is no phone
+    taxes = claims.claim_found("tax_id", tax_ids(text, asked=asked == "tax_id"))
+    titles = claims.claim_found("invoice_title", invoice_titles(text, asked=asked == "title"))
     serials = claims.claim("serial", _SERIAL, value=lambda m: (v := _code(m.group(1), 2)) and v.upper(),
                            needs_digit=True)
     mobiles = claims.claim("phone", _MOBILE, 0, lambda m: "".join(m.groups()) if _mine(m, text) else None,
@@ -274,7 +275,7 @@ def find_entities(text: str, now: datetime, *, address_asked: bool = False) -> F
     models = claims.claim("model", _MODEL_KEYED, value=lambda m: m.group(1).upper())
     models += claims.claim("model", _MODEL_BARE, value=lambda m: m.group(1).upper() if _is_model(m.group(1)) else None,
                            needs_digit=True)  # a bare model has two digits
-    addresses = extract_addresses(text, asked=address_asked) or english_addresses(text)
+    addresses = extract_addresses(text, asked=asked == "address") or english_addresses(text)
     # "8号" inside "高新南一道8号" is a house number, not the 8th of the month.
     times = tuple(t for t in _all_times(text, now) if not any(t.text in a.text for a in addresses))
     for kind, written in (("address", [a.text for a in addresses]), ("time", [t.text for t in times])):
@@ -284,7 +285,8 @@ def find_entities(text: str, now: datetime, *, address_asked: bool = False) -> F
     entities = Entities(
         phones=_in_order(mobiles, landlines, hotlines, abroad), order_numbers=_in_order(keyed_orders, bare_orders),
         serial_numbers=_in_order(serials), ticket_ids=_in_order(tickets), products=products_named(text),
-        models=_in_order(models), addresses=addresses, times=times,
+        models=_in_order(models), addresses=addresses, times=times, invoice_titles=_in_order(titles),
+        tax_ids=_in_order(taxes), emails=_in_order(mails), invoice_requests=_unique(invoice_requests(text)),
     )
     return Found(entities, tuple(sorted(claims.spans, key=lambda s: s.start)))
 

@@ -186,7 +186,8 @@ _CONSULTING = re.compile(r"(?:咨询|想了解|了解一下).{0,30}(?:怎么|如
 """Saying one is asking ("我想咨询一下你们的扫地机器人有没有上门安装"): a question, however much 我 it has."""
 _OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|不能|不了|没有?|还没|漏|响|故障|催|已经|刚|"
                           r"(?:要|需要|想)(?:安装|装机|上门|维修|修理|退货|换货)(?!.{0,4}[吗么嘛][\s?？]*$)")
-_FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人")
+_FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人"
+                     r"|税号|抬头|邮箱|tax\s*id|e-?mail", re.IGNORECASE)
 
 _BARE_REQUEST = re.compile(
     r"^(?:(?:你好|您好|在吗|请问|麻烦(?:你|您)?|帮我|帮忙|给我|我想|我要|想|要|我要求|要求|需要|我需要|我想要|申请|可以|能)"
@@ -349,7 +350,8 @@ _RESCHEDULE = quick(r"改(?:到|成|在|约|一下时间|时间|个时间|天)|�
                     r"not (?:be )?(?:at )?home", re.IGNORECASE)
 
 
-_DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times"}
+_DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_numbers", "time": "times",
+                  "title": "invoice_titles", "tax_id": "tax_ids"}
 
 
 _CHOSEN = re.compile(
@@ -368,7 +370,8 @@ def _carries_only_details(text: str, entities: Entities) -> bool:
     """True when removing the entities leaves (almost) nothing: the message is a phone, an address, a time…"""
     rest = text
     spans = [*entities.phones, *entities.order_numbers, *entities.serial_numbers, *entities.ticket_ids,
-             *(a.text for a in entities.addresses), *(t.text for t in entities.times)]
+             *(a.text for a in entities.addresses), *(t.text for t in entities.times), *entities.invoice_titles,
+             *entities.tax_ids, *entities.emails]
     if not spans:
         return False
     for span in sorted(spans, key=len, reverse=True):

@@ -50,11 +50,12 @@ _REFERENCE_NOW = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
 
 
 def mask(text: str, spans: tuple[Span, ...]) -> str:
-    """`text` with each span (and the label before a contact detail) replaced by its kind's placeholder."""
+    """`text` with each span (and the label before a contact detail) replaced by its kind's placeholder; a kind
+    with none (an invoice title, an e-mail) stays as written, as the type model was trained on it."""
     parts: list[str] = []
     pos = 0
     for span in spans:
-        if span.start < pos:
+        if span.start < pos or span.kind not in PLACEHOLDERS:
             continue
         parts.append(_unlabelled(text[pos:span.start], span))
         parts.append(PLACEHOLDERS[span.kind])

@@ -32,6 +32,8 @@ from .understanding import Entities, Understanding
 
 _MEANINGFUL = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 _SCALES = {"survey_csat": "csat", "survey_nps": "nps"}
+_READ_AS_ASKED = frozenset({"address", "title", "tax_id"})
+"""Details a bare answer is read as when the bot asked for them (`find_entities`' `asked`)."""
 REMARK = "remark"
 """The scale of a remark on the service made while a score is asked for: kept as the survey's comment."""
 _NOT_A_COMMENT = frozenset({u.STATUS_QUERY, u.CANCEL, u.HUMAN, u.NOT_FIXED})
@@ -107,13 +109,13 @@ class Understander:
                                  type_confidence=0.0, priority="P4",
                                  sentiment="negative" if upset(str(text)) else "neutral", entities=Entities(),
                                  angry=furious(str(text)))
-        reading = self._read(clean, now, expecting == "address")
+        reading = self._read(clean, now, expecting if expecting in _READ_AS_ASKED else "")
         entities, dangers, prediction, mood = reading.found.entities, reading.dangers, reading.prediction, reading.mood
         intent = free_text_intent(clean, prediction.type, entities, expecting)
         if intent == u.KB_QUESTION and (told := report_before_question(clean)) is not None:
             # "my fridge stopped cooling, also how long is the warranty?": a problem to file, its question answered
             # beside it (handlers.intake), not a question whose answer leaves the problem unheard
-            before = self._read(told, now, False)
+            before = self._read(told, now, "")
             if free_text_intent(told, before.prediction.type, before.found.entities, expecting) == u.NEW_PROBLEM:
                 intent, prediction = u.NEW_PROBLEM, before.prediction
         if intent == u.THANKS and praising(clean):  # "师傅很负责，点赞" is no complaint, whatever the model reads
@@ -153,7 +155,7 @@ class Understander:
         if pleasantry(remark):
             return Understanding(text=text, intent=intent, type="other", type_confidence=1.0, priority="P4",
                                  sentiment="neutral")
-        reading = self._read(remark, now, False)
+        reading = self._read(remark, now, "")
         prediction, mood = reading.prediction, reading.mood
         angered = angry(remark, mood.score)
         return Understanding(text=text, intent=intent, type=prediction.type, type_confidence=prediction.confidence,
@@ -163,8 +165,8 @@ class Understander:
                              summary=reading.summary or widened(remark),
                              angry=angered or furious(str(text)), hazards=reading.dangers)
 
-    def _reading(self, clean: str, now: datetime, address_asked: bool) -> _Reading:
-        found = find_entities(clean, now, address_asked=address_asked)
+    def _reading(self, clean: str, now: datetime, asked: str) -> _Reading:
+        found = find_entities(clean, now, asked=asked)
         dangers = hazards(clean)
         prediction = self._requested(clean) or self._predict(clean, found.spans, dangers)
         mood = self.sentiment.mood(clean)

@@ -65,11 +65,11 @@ TICKET_TYPES: tuple[str, ...] = (
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 
-DETAILS: tuple[str, ...] = ("phone", "address", "serial", "time", "detail")
+DETAILS: tuple[str, ...] = ("phone", "address", "serial", "time", "detail", "title", "tax_id")
 """What a conversation waits for while it collects a ticket's missing detail."""
 # What a conversation may be waiting for; anything else passed as `expecting` is treated as None.
 EXPECTATIONS: tuple[str, ...] = ("survey_csat", "survey_nps", "survey_comment", "confirm", "helpful", "phone",
-                                 "address", "serial", "time", "detail")
+                                 "address", "serial", "time", "detail", "title", "tax_id")
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -135,10 +135,17 @@ class Entities:
     models: tuple[str, ...] = ()
     addresses: tuple[Address, ...] = ()
     times: tuple[TimeMention, ...] = ()
+    invoice_titles: tuple[str, ...] = ()
+    """Whom an invoice is made out to, as it goes on the invoice ("杭州某某科技有限公司", "个人", "张三")."""
+    tax_ids: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    invoice_requests: tuple[str, ...] = ()
+    """The words asking for an invoice to be issued or issued again ("开发票", "换抬头"): no detail, but what makes
+    an invoice ticket need a title (core.domain.invoices)."""
 
     def __bool__(self) -> bool:
         return any((self.phones, self.order_numbers, self.serial_numbers, self.ticket_ids, self.products,
-                    self.models, self.addresses, self.times))
+                    self.models, self.addresses, self.times, self.invoice_titles, self.tax_ids, self.emails))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,6 +157,10 @@ class Entities:
             "ticket_ids": list(self.ticket_ids),
             "products": list(self.products),
             "models": list(self.models),
+            "invoice_titles": list(self.invoice_titles),
+            "tax_ids": list(self.tax_ids),
+            "emails": list(self.emails),
+            "invoice_requests": list(self.invoice_requests),
         }
 
 
