@@ -117,7 +117,8 @@ def entity_lists(understanding: Understanding) -> dict[str, list[Any]]:
     return {
         "phones": list(e.phones), "order_numbers": list(e.order_numbers), "serial_numbers": list(e.serial_numbers),
         "addresses": [a.recorded() for a in e.addresses], "times": [t.recorded() for t in e.times if t.bookable],
-        "products": list(e.products), "models": list(e.models),
+        "products": list(e.products), "models": list(e.models), "invoice_titles": list(e.invoice_titles),
+        "tax_ids": list(e.tax_ids), "emails": list(e.emails), "invoice_requests": list(e.invoice_requests),
     }
 
 

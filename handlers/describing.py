@@ -28,16 +28,18 @@ QUIET_TYPES = frozenset({TicketType.OTHER.value, TicketType.INQUIRY.value})
 async def ask_what(ctx: Context) -> list[Outbound]:
     """Remember the request and ask what it is about; a request said again replaces the one waiting. A product
     named alone ("空调") is a request of no kind yet: its description decides the type, and the ticket keeps the
-    product; so is a phone or an address given first ("13912345678"), which the ticket takes too."""
+    product; so is a phone or an address given first ("13912345678"), which the ticket takes too. The ticket also
+    keeps the words asking for an invoice ("开发票"): an invoice to issue needs its title, however it is described."""
     u = ctx.understanding
     products = list(u.entities.products) if bare_product(ctx.inbound.text) else []
     details = _details(ctx)
     kind = "" if u.type in QUIET_TYPES or products or details else u.type
     inbound = ctx.inbound
     request = "" if details else inbound.text.strip()
+    asked = {"invoice_requests": list(u.entities.invoice_requests)} if u.entities.invoice_requests else {}
     ctx.state = ctx.services.conversations.set(ctx.state, DESCRIBING, request=request, kind=kind,
-                                               priority=u.priority, products=products, details=details,
-                                               inbox=ctx.inbox_id)
+                                               priority=u.priority, products=products,
+                                               details=merge_entities(details, asked), inbox=ctx.inbox_id)
     wait = ctx.services.intake.describe_wait
     await ctx.services.timers.schedule(UNDESCRIBED, _timer_key(ctx), ctx.now + wait, {
         "channel": inbound.channel, "conversation": inbound.conversation, "sender": inbound.sender,

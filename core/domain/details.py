@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Mapping
 
+from core.domain.invoices import TAX_ID_ENTITY, TITLE_ENTITY, invoice_fields
 from core.domain.tickets import TicketType
 
 DESCRIBE_WAIT = timedelta(minutes=15)
 """By default, how long a bare request ("报修") waits for its description before it is filed as it stands."""
 
 FIELD_ENTITY = {"phone": "phones", "address": "addresses", "time": "times", "serial": "serial_numbers",
-                "order": "order_numbers"}
+                "order": "order_numbers", "title": TITLE_ENTITY, "tax_id": TAX_ID_ENTITY}
 
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.REPAIR: ("phone", "address"),
@@ -20,7 +21,7 @@ REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.RETURN: ("order", "phone"),
     TicketType.LOGISTICS: ("order",),
     TicketType.ORDER_CHANGE: ("order",),
-    TicketType.INVOICE: ("order",),
+    TicketType.INVOICE: ("order",),  # and what `invoices.invoice_fields` asks for
     TicketType.COMPLAINT: ("phone",),
     TicketType.INQUIRY: (),
     TicketType.OTHER: (),
@@ -33,7 +34,8 @@ VISIT_TYPES = frozenset({TicketType.REPAIR, TicketType.INSTALLATION, TicketType.
 ADDRESS_KEPT = timedelta(days=30)
 """How long the address of a customer's ticket is offered again for their next visit, instead of asking anew."""
 
-EXPECTING = {"phone": "phone", "address": "address", "time": "time", "serial": "serial", "order": "detail"}
+EXPECTING = {"phone": "phone", "address": "address", "time": "time", "serial": "serial", "order": "detail",
+             "title": "title", "tax_id": "tax_id"}
 """What the language layer should expect next while the bot waits for a field."""
 
 
@@ -46,8 +48,9 @@ def waivable(ticket_type: str, name: str) -> bool:
 def missing_details(ticket_type: str, entities: Mapping[str, Any], *, known_phone: str = "") -> list[str]:
     """Fields still missing for this ticket, first to ask first. A phone on the customer's record counts; a field
     the customer said they have not got is not asked for again."""
+    kind = TicketType(ticket_type)
     missing = []
-    for name in REQUIRED[TicketType(ticket_type)]:
+    for name in REQUIRED[kind] + (invoice_fields(entities) if kind is TicketType.INVOICE else ()):
         if entities.get(FIELD_ENTITY[name]) or name in entities.get(WAIVED, ()):
             continue
         if name == "phone" and known_phone:

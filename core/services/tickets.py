@@ -33,7 +33,8 @@ CHASED = "chased"
 """Audit-log action of a customer chasing their ticket (催单)."""
 
 SUMMARY_LENGTH = 60
-ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models")
+ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models",
+               "invoice_titles", "tax_ids", "emails", "invoice_requests")
 _OPEN = [s.value for s in OPEN_STATUSES]
 _RUNNING = [s.value for s in OPEN_STATUSES - CLOCK_STOPPED]
 

@@ -225,6 +225,16 @@ async def test_the_time_the_customer_asked_for_is_shown_as_a_time(open_page, api
     await expect(facts).not_to_contain_text("T09:00")
 
 
+async def test_an_invoice_title_and_tax_id_are_among_the_facts(  # type: ignore[no-untyped-def]
+        open_page, api, customers) -> None:
+    customer = await customers()
+    await customer.say("麻烦开一张发票，订单号4200001234567890，抬头：杭州某某科技有限公司 税号91330106MA2XXXXXX")
+    await customer.next()
+    facts = await _facts_of(open_page, api, "发票")
+    await expect(facts).to_contain_text("发票抬头杭州某某科技有限公司")
+    await expect(facts).to_contain_text("税号91330106MA2XXXXXX")
+
+
 async def _facts_of(open_page, api, words: str):  # type: ignore[no-untyped-def]
     """The facts of the ticket whose summary has `words`, as an agent signed in to the console sees them."""
     ticket = await wait_for_ticket(api, words)
