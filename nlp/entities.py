@@ -259,7 +259,7 @@ def find_entities(text: str, now: datetime, *, asked: str = "") -> Found:
     # An order label wins over "SN" inside its value ("单号是 SN2026…" is a Suning order number).
     keyed_orders = claims.claim("order", _ORDER_KEYED, value=lambda m: _code(m.group(1), 5), needs_digit=True)
     mails = claims.claim_found("email", emails(text))  # "13912345678@163.com" is no phone
-    taxes = claims.claim_found("tax_id", tax_ids(text, asked=asked == "tax_id"))
+    taxes = claims.claim_found("tax_id", tax_ids(text, asked=asked == "tax_id") if claims.numbered else [])
     titles = claims.claim_found("invoice_title", invoice_titles(text, asked=asked == "title"))
     serials = claims.claim("serial", _SERIAL, value=lambda m: (v := _code(m.group(1), 2)) and v.upper(),
                            needs_digit=True)
