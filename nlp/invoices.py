@@ -43,13 +43,17 @@ _TITLE = quick(
     rf"(?P<en>{_ORG_EN}|{_PERSONAL}|{_NAME_EN})(?![A-Za-z])",
     re.IGNORECASE,
 )
-_AROUND_ANSWER = re.compile(r"^(?:(?:发票)?抬头)?(?:写成|是|为|写|开|就|用)?\s*[:：]?\s*"
-                            r"|(?:的|吧|就行|就可以|就好|即可|抬头|发票)*(?:[\s,，。!！~～]|(?<!Ltd)(?<!Inc)(?<!Co)(?<!Corp)\.)*$")
-_TITLE_ALONE = re.compile(rf"{_ORG_CN}|{_ORG_EN}|{_PERSONAL}|{_NAME_CN}|{_NAME_EN}", re.IGNORECASE)
+_ANSWER_OPENING = re.compile(r"(?:(?:发票)?抬头)?(?:写成|是|为|写|开|就|用)?\s*[:：]?\s*")
+_ANSWER = re.compile(rf"(?:{_ORG_CN}|{_ORG_EN}|{_PERSONAL}|{_NAME_CN}|{_NAME_EN})(?=(?:的|吧|就行|就可以|就好|即可|抬头|发票)*{_END})",
+                     re.IGNORECASE)
 _TAX_LABEL = (r"(?:纳税人识别号|纳税识别号|识别号|税号|统一社会信用代码|社会信用代码|信用代码|"
               r"\btax\s*(?:id|no\.?|number|code)|\bvat\s*(?:id|no\.?|number)|\btin\b)")
 _TAX_KEYED = quick(rf"{_TAX_LABEL}\s*(?:是|为|is|:)?\s*[:：]?\s*([0-9A-Za-z]{{15,20}}){_EDGE_R}", re.IGNORECASE)
 _TAX_ALONE = re.compile(rf"{_EDGE_L}([0-9A-Za-z]{{15,20}}){_EDGE_R}")
+_BEFORE_TAX_ID = re.compile(rf"(?<![\u4e00-\u9fffA-Za-z0-9（）()·&]){_ORG_CN}(?=\s*[，,:：]?\s*{_TAX_LABEL})",
+                            re.IGNORECASE)
+"""An organisation's name written just before its tax id, unlabelled ("杭州某某科技有限公司 税号9133…"): the title."""
+_TAX_WORDS = ("税号", "识别号", "信用代码")
 _TAX_ANSWER = re.compile(rf"^\s*(?:{_TAX_LABEL}\s*(?:是|为|is)?\s*[:：]?)?\s*([0-9A-Za-z]{{15,20}})[\s。.!！]*$",
                          re.IGNORECASE)
 _CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -70,16 +74,20 @@ _REQUEST = quick(
 
 def invoice_titles(text: str, *, asked: bool = False) -> Found:
     """Where `text` names whom an invoice is made out to, and the title as it goes on the invoice; with `asked`,
-    the whole answer to "what is the invoice title?" is one too."""
-    title = _AROUND_ANSWER.sub("", text) if asked else ""
-    if title and _TITLE_ALONE.fullmatch(title):
-        start = text.find(title)
-        return [(start, start + len(title), title)]
+    the answer to "what is the invoice title?" is one too, alone or before the rest ("杭州某某科技有限公司，税号…")."""
+    opening = _ANSWER_OPENING.match(text.lstrip()) if asked else None
+    answer = _ANSWER.match(text.lstrip(), opening.end()) if opening is not None else None
+    if answer is not None:
+        start = len(text) - len(text.lstrip()) + answer.start()
+        return [(start, start + len(answer.group(0)), answer.group(0))]
     found: Found = []
     for m in _TITLE.finditer(text):
         group = next(g for g in ("cn", "name", "named", "own", "en") if m.group(g))
         found.append((m.start(group), m.end(group), m.group(group).strip()))
-    return found
+    if any(word in text for word in _TAX_WORDS):
+        found += [(m.start(), m.end(), m.group(0)) for m in _BEFORE_TAX_ID.finditer(text)
+                  if not any(s < m.end() and m.start() < e for s, e, _ in found)]
+    return sorted(found)
 
 
 def tax_ids(text: str, *, asked: bool = False) -> Found:

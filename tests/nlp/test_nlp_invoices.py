@@ -117,6 +117,18 @@ def test_the_answer_to_the_question_is_the_detail(understander, text: str, expec
     assert getattr(said.entities, field) == (value,)
 
 
+def test_the_title_answered_before_the_rest(understander) -> None:
+    said = understander.understand("杭州某某科技有限公司，税号91330106MA2XXXXXX", now=NOW, expecting="title")
+    assert said.intent == u.ADD_DETAIL
+    assert (said.entities.invoice_titles, said.entities.tax_ids) == (("杭州某某科技有限公司",), ("91330106MA2XXXXXX",))
+
+
+def test_an_organisation_just_before_its_tax_id_is_the_title() -> None:
+    found = entities("订单号4200001234567890，杭州某某科技有限公司 税号91330106MA2XXXXXX")
+    assert found.invoice_titles == ("杭州某某科技有限公司",)
+    assert entities("我在杭州某某科技有限公司上班，税号是多少来着").invoice_titles == ()
+
+
 @pytest.mark.parametrize("text", ["稍等", "好的", "谢谢"])
 def test_small_talk_is_no_title(understander, text: str) -> None:
     said = understander.understand(text, now=NOW, expecting="title")
