@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from pathlib import Path
 from typing import AsyncIterator, Iterator
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.clock import FakeClock
 from core.storage.db import create_engine
 from core.storage.migrate import upgrade
-from testkit.database import empty_tables
+from testkit.database import copy_sqlite, empty_tables, sqlite_url
 from testkit.email_peers import DOVECOT, Dovecot, Mailbox, SmtpPeer, smtp_server, start_dovecot
 
 POSTGRES_URL = os.environ.get("AFTERSALES_TEST_POSTGRES_URL", "")
@@ -52,6 +53,21 @@ def postgres_database() -> Iterator[str]:
     asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once per run: a test's SQLite database starts as a copy of it
+    (`copy_sqlite`), the schema a fresh upgrade writes, without running every migration again for each test."""
+    path = tmp_path_factory.mktemp("migrated") / "hub.db"
+
+    async def migrate() -> None:
+        engine = create_engine(sqlite_url(path))
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
     """Each storage test runs on both stores."""
@@ -61,10 +77,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: igno
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+async def engine(database_url: str, migrated_sqlite: Path) -> AsyncIterator[AsyncEngine]:
+    """The migrated, empty database of `database_url`."""
     engine = create_engine(database_url)
     if engine.dialect.name == "sqlite":
-        await upgrade(engine)
+        copy_sqlite(migrated_sqlite, Path(str(engine.url.database)))
     else:
         await empty_tables(engine)
     yield engine

@@ -6,22 +6,26 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Hub, build_hub
-from bot.config import config_from_dict
+from bot.config import KbConfig, config_from_dict
 from bot.demo import load_demo
 from bot.knowledge import load_knowledge_base
-from core.clock import FakeClock
+from core.clock import FakeClock, SystemClock
 from core.envelopes import Inbound
-from core.storage.migrate import upgrade
+from core.storage.db import create_engine, session_factory
 from core.storage.models import InboxRow, OutboxRow, Staff, Ticket, TicketEvent, TicketMessage
+from nlp.retrieval import KnowledgeBase
 from testkit.fakes.slack_api import FakeSlackApi
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
+from testkit.database import copy_sqlite
 from testkit.understanding import keyword_understander
 
 WAIT_STEPS = 2000
@@ -107,42 +111,69 @@ FAST_SLA = {"calendar": "24x7", "warn_at": 0.5,
 """Service levels short enough to pass in a test, round the clock."""
 
 
-async def _desk(tmp_path, clock: FakeClock, **sections: Any) -> Desk:  # type: ignore[no-untyped-def]
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    config = config_from_dict({"database": {"url": url}, "survey": SURVEY, **sections})
+@dataclass(frozen=True)
+class DemoDatabase:
+    """A migrated SQLite database with the demo staff and knowledge base loaded, and the index of its articles."""
+
+    path: Path
+    knowledge: KnowledgeBase
+
+
+@pytest.fixture(scope="session")
+def demo_database(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
+    """Made once per run: every desk starts on a copy of it, which holds what `upgrade` and `load_demo` write on a
+    new file, and searches the index of those same articles (an index is immutable)."""
+    path = tmp_path_factory.mktemp("demo") / "hub.db"
+    url = copy_sqlite(migrated_sqlite, path)
+
+    async def load() -> KnowledgeBase:
+        await load_demo(url, only_if_empty=False)
+        engine = create_engine(url)
+        try:
+            return await load_knowledge_base(KbConfig(), session_factory(engine), SystemClock())
+        finally:
+            await engine.dispose()
+
+    return DemoDatabase(path=path, knowledge=asyncio.run(load()))
+
+
+async def _desk(tmp_path, demo: DemoDatabase, clock: FakeClock,  # type: ignore[no-untyped-def]
+                **sections: Any) -> Desk:
+    config = config_from_dict({"database": {"url": copy_sqlite(demo.path, tmp_path / "hub.db")}, "survey": SURVEY,
+                               **sections})
     hub = build_hub(config, understander=keyword_understander(), clock=clock)
-    await upgrade(hub.engine)
-    await load_demo(url, only_if_empty=False)
-    assert hub.pipeline is not None
-    hub.pipeline.knowledge = await load_knowledge_base(config.kb, hub.sessions, clock)
+    assert hub.pipeline is not None and config.kb == KbConfig(), "the demo index is of the default [kb]"
+    hub.pipeline.knowledge = demo.knowledge
     await hub.workers.start()
     return Desk(hub, clock)
 
 
 @pytest.fixture
-async def desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
-    desk = await _desk(tmp_path, FakeClock(start=datetime.now(timezone.utc)))
+async def desk(tmp_path, demo_database: DemoDatabase) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+    desk = await _desk(tmp_path, demo_database, FakeClock(start=datetime.now(timezone.utc)))
     yield desk
     await desk.hub.stop()
 
 
 @pytest.fixture
-async def clocked_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+async def clocked_desk(tmp_path, demo_database: DemoDatabase) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
     """A desk with `FAST_SLA` whose clock starts on Monday 1 March 2027, 10:00 in Shanghai."""
-    desk = await _desk(tmp_path, FakeClock(start=datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)), sla=FAST_SLA)
+    desk = await _desk(tmp_path, demo_database, FakeClock(start=datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)),
+                       sla=FAST_SLA)
     yield desk
     await desk.hub.stop()
 
 
 @pytest.fixture
-async def media_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+async def media_desk(tmp_path, demo_database: DemoDatabase) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
     """A desk with WeChat (customers) and WeCom (staff) on the fake platform, which serves media; `desk.weixin` is
     the fake, and files over 2 MB are refused."""
     clock = FakeClock(start=datetime.now(timezone.utc))
     api = await FakeWeixinApi(clock=clock, app_id="wx-app", app_secret="app-secret", corp_id="ww-corp",
                               corp_secret="corp-secret", agent_id=1000002).start()
-    desk = await _desk(tmp_path, clock, media={"dir": str(tmp_path / "media"), "max_bytes": 2 * 1024 * 1024,
-                                               "public_url": "https://service.example.com/"},
+    desk = await _desk(tmp_path, demo_database, clock,
+                       media={"dir": str(tmp_path / "media"), "max_bytes": 2 * 1024 * 1024,
+                              "public_url": "https://service.example.com/"},
                        wechat={"app_id": "wx-app", "app_secret": "app-secret", "token": "t",
                                "api_base_url": api.url},
                        wecom={"corp_id": "ww-corp", "agent_id": "1000002", "secret": "corp-secret", "token": "t",
@@ -156,10 +187,10 @@ async def media_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untype
 
 
 @pytest.fixture
-async def slack_desk(tmp_path) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
+async def slack_desk(tmp_path, demo_database: DemoDatabase) -> AsyncIterator[Desk]:  # type: ignore[no-untyped-def]
     """A desk with Slack on the fake Web API, which serves shared files to the bot token; `desk.slack` is the fake."""
     api = await FakeSlackApi(token="xoxb-test").start()
-    desk = await _desk(tmp_path, FakeClock(start=datetime.now(timezone.utc)),
+    desk = await _desk(tmp_path, demo_database, FakeClock(start=datetime.now(timezone.utc)),
                        media={"dir": str(tmp_path / "media")},
                        slack={"bot_token": "xoxb-test", "signing_secret": "s3cret", "api_base_url": api.url})
     await desk.hub.channels["slack"].start()

@@ -102,8 +102,9 @@ async def test_a_pleasantry_asks_again_and_a_short_symptom_is_the_description(de
     assert (ticket.type, ticket.summary, ticket.entities["products"]) == ("repair", "空调：没反应", ["空调"])
 
 
-async def test_how_long_a_request_waits_is_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    desk = await _desk(tmp_path, FakeClock(start=datetime.now(timezone.utc)), intake={"describe_wait": "2m"})
+async def test_how_long_a_request_waits_is_configured(tmp_path, demo_database) -> None:  # type: ignore[no-untyped-def]
+    desk = await _desk(tmp_path, demo_database, FakeClock(start=datetime.now(timezone.utc)),
+                       intake={"describe_wait": "2m"})
     try:
         await desk.say("webchat", CUSTOMER, "报修")
         assert await desk.later(60) == []

@@ -163,7 +163,8 @@ async def test_a_technicians_completion_photos_reach_the_customer_as_links(media
     assert shared is not None and (shared.status, shared.ticket_id, shared.kind) == ("stored", ticket.id, "image")
 
 
-async def test_a_photo_waits_while_the_s3_store_is_down_and_is_kept_once_it_is_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_photo_waits_while_the_s3_store_is_down_and_is_kept_once_it_is_back(
+        tmp_path, demo_database) -> None:  # type: ignore[no-untyped-def]
     moto = pytest.importorskip("moto.server")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -171,9 +172,10 @@ async def test_a_photo_waits_while_the_s3_store_is_down_and_is_kept_once_it_is_b
     clock = FakeClock(start=datetime.now(timezone.utc))
     api = await FakeWeixinApi(clock=clock, app_id="wx-app", app_secret="app-secret", corp_id="ww-corp",
                               corp_secret="corp-secret", agent_id=1000002).start()
-    desk = await _desk(tmp_path, clock, media={"backend": "s3", "s3_bucket": "photos", "s3_region": "us-east-1",
-                                               "s3_endpoint_url": f"http://127.0.0.1:{port}",
-                                               "s3_access_key": "test", "s3_secret_key": "test"},
+    desk = await _desk(tmp_path, demo_database, clock,
+                       media={"backend": "s3", "s3_bucket": "photos", "s3_region": "us-east-1",
+                              "s3_endpoint_url": f"http://127.0.0.1:{port}",
+                              "s3_access_key": "test", "s3_secret_key": "test"},
                        wechat={"app_id": "wx-app", "app_secret": "app-secret", "token": "t", "api_base_url": api.url})
     await desk.hub.channels["wechat"].start()
     server = moto.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
