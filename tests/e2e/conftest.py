@@ -8,6 +8,7 @@ import itertools
 import json
 import time
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import aiohttp
@@ -25,11 +26,10 @@ from core.clock import SystemClock
 from core.domain.people import PersonKind
 from core.services.people import PeopleService
 from core.storage.db import create_engine
-from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, OutboxRow
 from tests.channels.slack.conftest import BOT_TOKEN, SIGNING_SECRET, SlackDriver
 from tests.channels.wecom.conftest import AGENT_ID, CORP_ID
-from tests.conftest import empty_tables
+from testkit.database import copy_sqlite, empty_tables
 from testkit.email_peers import PASSWORD, USER, Mailbox, SmtpPeer
 from testkit.fakes.slack_api import FakeSlackApi
 from testkit.fakes.weixin_api import FakeWeixinApi, message_xml, new_aes_key, wechat_push, wecom_push
@@ -61,11 +61,11 @@ def hub_sections() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def hub_server(tmp_path, hub_sections: dict[str, Any]) -> AsyncIterator[tuple[Hub, TestServer]]:  # type: ignore[no-untyped-def]
-    config = config_from_dict({"database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"},
+async def hub_server(tmp_path, migrated_sqlite: Path,  # type: ignore[no-untyped-def]
+                     hub_sections: dict[str, Any]) -> AsyncIterator[tuple[Hub, TestServer]]:
+    config = config_from_dict({"database": {"url": copy_sqlite(migrated_sqlite, tmp_path / "hub.db")},
                                "webchat": {key: 1000 for key in RATE_KEYS}, **hub_sections})
     hub = build_hub(config)
-    await upgrade(hub.engine)
     server = TestServer(build_app(hub))
     await server.start_server()
     yield hub, server
@@ -239,11 +239,12 @@ class StaffedHub:
 
 
 @pytest.fixture
-def served_database(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
-    """The URL of an empty database for a served hub: a SQLite file, or (parametrized indirectly with
+def served_database(request: pytest.FixtureRequest, tmp_path,  # type: ignore[no-untyped-def]
+                    migrated_sqlite: Path) -> str:
+    """The URL of an empty, migrated database for a served hub: a SQLite file, or (parametrized indirectly with
     "postgresql") the shared PostgreSQL test database, emptied."""
     if getattr(request, "param", "sqlite") != "postgresql":
-        return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+        return copy_sqlite(migrated_sqlite, tmp_path / "hub.db")
     url = request.getfixturevalue("postgres_database")
 
     async def empty() -> None:
@@ -297,7 +298,6 @@ async def _staffed(url: str, sections: dict[str, Any], smtp_peer: SmtpPeer | Non
         "slack": {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "api_base_url": slack.url,
                   "alerts_channel": "C0ALERTS"}, **sections})
     hub = build_hub(config, understander=keyword_understander())
-    await upgrade(hub.engine)
     await load_demo(url, only_if_empty=False)
     server = TestServer(build_app(hub))
     await server.start_server()

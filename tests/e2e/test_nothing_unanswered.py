@@ -26,7 +26,6 @@ from core.domain.people import PersonKind
 from core.inbox import InboxRelay
 from core.inbox.store import MAX_ATTEMPTS
 from core.services.people import PeopleService
-from core.storage.migrate import upgrade
 from core.storage.models import InboxRow, OutboxRow, TicketMessage
 from tests.channels.wecom.conftest import AGENT_ID, CORP_ID
 from tests.e2e.conftest import API_TOKEN, ChatClient
@@ -150,7 +149,6 @@ async def wecom_only(served_database: str) -> AsyncIterator[tuple[Hub, TestServe
         "wecom": {"corp_id": CORP_ID, "agent_id": str(AGENT_ID), "secret": "corpsecret", "token": "wecomtoken",
                   "encoding_aes_key": new_aes_key(), "api_base_url": weixin.url, "alerts_chat_id": "ops"}})
     hub = build_hub(config, understander=keyword_understander())
-    await upgrade(hub.engine)
     await load_demo(served_database, only_if_empty=False)
     async with hub.sessions() as session, session.begin():
         await PeopleService(session=session, clock=SystemClock()).add_staff(

@@ -12,7 +12,9 @@ import aiohttp
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.demo import load_demo
 from tests.conftest import POSTGRES_URL, _admin, _asyncpg
+from testkit.database import copy_sqlite
 from testkit.hub_process import HubProcess
 
 
@@ -76,10 +78,17 @@ def test_demo_on_a_new_sqlite_file_migrates_it_first(tmp_path: Path) -> None:
     assert "migrated to" in hub.log.read_text("utf-8") and "Traceback" not in hub.log.read_text("utf-8")
 
 
-def test_serve_refuses_an_escalation_level_nobody_would_receive(tmp_path: Path) -> None:
+async def with_demo(hub: HubProcess, migrated_sqlite: Path) -> HubProcess:
+    """`hub` with its database migrated and the demo staff loaded, as `aftersales demo` leaves it (tested above),
+    without starting a process for it."""
+    copy_sqlite(migrated_sqlite, hub.db)
+    await load_demo(hub.database_url, only_if_empty=False)
+    return hub
+
+
+async def test_serve_refuses_an_escalation_level_nobody_would_receive(tmp_path: Path, migrated_sqlite: Path) -> None:
     chain = '[[sla.escalation]]\nafter = "0s"\nnotify = "supervisor"\n[[sla.escalation]]\nafter = "2h"\nnotify = "manager"\n'
-    hub = HubProcess(tmp_path, extra_config="[sla]\n" + chain)
-    assert hub.cli("demo").wait(60) == 0
+    hub = await with_demo(HubProcess(tmp_path, extra_config="[sla]\n" + chain), migrated_sqlite)
     result = hub.serve_until_exit()
     assert_one_line_refusal(result, "sla.escalation[2].notify", "'manager'")
 
@@ -92,11 +101,10 @@ SLACK = '[slack]\nbot_token = "xoxb-test"\nsigning_secret = "secret"\napi_base_u
     (SLACK, "1 staff member ", ["赵师傅"], "configure [wecom] to reach them"),
 ], ids=["no channel", "slack only"])
 async def test_serve_names_in_one_line_the_staff_no_configured_channel_reaches(
-        tmp_path: Path, config: str, count: str, names: list[str], hint: str) -> None:
-    hub = HubProcess(tmp_path, extra_config=config)
-    assert hub.cli("demo").wait(60) == 0
+        tmp_path: Path, migrated_sqlite: Path, config: str, count: str, names: list[str], hint: str) -> None:
+    hub = await with_demo(HubProcess(tmp_path, extra_config=config), migrated_sqlite)
     try:
-        await hub.start()
+        await hub.start(migrate=False)
         assert hub.signal(signal.SIGTERM) == 0
     finally:
         hub.kill()
