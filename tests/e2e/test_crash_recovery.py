@@ -43,7 +43,7 @@ async def _send_all(port: int, acked: set[str], stop_after_acks: int | None) -> 
 @pytest.mark.timeout(240)
 async def test_kill_9_under_load_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     server = HubProcess(tmp_path)
-    await server.start()
+    await server.start(migrate=False)
     acked_before: set[str] = set()
     load = asyncio.create_task(_send_all(server.port, acked_before, stop_after_acks=None))
     while len(acked_before) < CONVERSATIONS * MESSAGES // 3:
@@ -52,7 +52,7 @@ async def test_kill_9_under_load_loses_and_duplicates_nothing(tmp_path: Path) ->
     await asyncio.gather(load, return_exceptions=True)
     acked_at_kill = set(acked_before)
 
-    await server.start()
+    await server.start(migrate=False)
     acked_after: set[str] = set()
     await _send_all(server.port, acked_after, stop_after_acks=None)
     assert len(acked_after) == CONVERSATIONS * MESSAGES

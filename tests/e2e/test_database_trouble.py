@@ -66,7 +66,7 @@ async def test_postgresql_sessions_dropped_between_messages_refuse_nothing(tmp_p
     name, server = make_url(postgres_database).database, _asyncpg(POSTGRES_URL)
     hub = HubProcess(tmp_path / "hub", database_url=postgres_database)
     try:
-        await hub.start()
+        await hub.start(migrate=False)
         async with aiohttp.ClientSession() as http, \
                 http.ws_connect(f"{hub.url}/chat/ws?session=pgdropsession0001") as ws:
             assert (await ws.receive_json(timeout=10))["type"] == "hello"
@@ -99,7 +99,7 @@ async def test_postgresql_gone_then_back_loses_nothing(tmp_path: Path, postgres_
     hub = HubProcess(tmp_path / "hub", database_url=postgres_database)
     text = "热水器漏水了，地上全是水"
     try:
-        await hub.start()
+        await hub.start(migrate=False)
         async with aiohttp.ClientSession() as http, \
                 http.ws_connect(f"{hub.url}/chat/ws?session=pggonesession0001") as ws:
             assert (await ws.receive_json(timeout=10))["type"] == "hello"

@@ -64,7 +64,7 @@ async def test_a_reply_relayed_late_reaches_the_customer_once(tmp_path: Path, sh
     front = HubProcess(tmp_path / "front", database_url=postgres_database, extra_config=config + "process = false\n")
     worker = HubProcess(tmp_path / "worker", database_url=postgres_database, extra_config=config)
     try:
-        await asyncio.gather(front.start(), worker.start())
+        await asyncio.gather(front.start(migrate=False), worker.start(migrate=False))
         async with aiohttp.ClientSession() as http, http.ws_connect(f"{front.url}/chat/ws?session={SESSION}") as ws:
             await ws.send_str(json.dumps({"type": "message", "text": "洗衣机漏水了，转人工", "id": "c1"},
                                          ensure_ascii=False))

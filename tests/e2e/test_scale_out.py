@@ -71,7 +71,7 @@ async def test_two_processes_share_the_work_and_survive_losing_one(tmp_path: Pat
     config = f'[bus]\nbackend = "redis"\nredis_url = "{redis_url}"\npartitions = 8\nlease = "2s"\n'
     hubs = [HubProcess(tmp_path / name, database_url=postgres_database, extra_config=config) for name in "ab"]
     try:
-        await asyncio.gather(*(hub.start() for hub in hubs))
+        await asyncio.gather(*(hub.start(migrate=False) for hub in hubs))
         assert await _lane_holders(redis_url) == 2, "the second process never got a share of the lanes"
         acked: set[str] = set()
         load = asyncio.gather(*(_send(hubs, n, acked) for n in range(CONVERSATIONS)))
@@ -83,7 +83,7 @@ async def test_two_processes_share_the_work_and_survive_losing_one(tmp_path: Pat
 
         sessions = session_factory(engine)
         await wait_until_processed(sessions, timeout=30)
-        await hubs[0].start()
+        await hubs[0].start(migrate=False)
         assert hubs[0].signal(signal.SIGTERM) == 0 and hubs[1].signal(signal.SIGTERM) == 0
 
         async with sessions() as session:
@@ -132,7 +132,7 @@ async def test_an_intake_only_process_acknowledges_and_a_worker_answers(tmp_path
     intake = HubProcess(tmp_path / "intake", database_url=postgres_database, extra_config=config + "process = false\n")
     worker = HubProcess(tmp_path / "worker", database_url=postgres_database, extra_config=config)
     try:
-        await asyncio.gather(intake.start(), worker.start())
+        await asyncio.gather(intake.start(migrate=False), worker.start(migrate=False))
         conversations = await asyncio.gather(*(_converse_on(intake, n) for n in range(6)))
         for replies in conversations:
             tickets = {reply["ticket"]["id"] for reply in replies if reply.get("ticket")}
