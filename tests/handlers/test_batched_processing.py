@@ -21,9 +21,10 @@ from core.clock import FakeClock
 from core.envelopes import Inbound
 from core.inbox import Committed, GroupCommitIntake, InboxStore
 from core.storage.db import create_engine, session_factory
-from core.storage.migrate import upgrade
 from core.storage.models import (ConversationState, InboxRow, InboxStatus, OutboxRow, Ticket, TicketEvent,
                                  TicketMessage)
+from tests.handlers.conftest import DemoDatabase
+from testkit.database import copy_sqlite
 from testkit.understanding import keyword_understander
 
 ALICE, BOB = "web:alice", "web:bob"
@@ -105,14 +106,12 @@ async def test_one_transaction_sees_its_own_earlier_effects(engine: AsyncEngine,
     assert actions == ["opened", "details_added", "details_added", "assignee", "status"]
 
 
-async def test_a_long_processing_transaction_lets_the_intake_commit_first(tmp_path: Path, clock: FakeClock) -> None:
+async def test_a_long_processing_transaction_lets_the_intake_commit_first(tmp_path: Path, clock: FakeClock,
+                                                                          demo_database: DemoDatabase) -> None:
     """On SQLite the intake and processing share one writer. A message arriving while a backlog is processed in
     large transactions is committed — and so acknowledged — at the latest after the message in hand, not after the
     transaction (before the transaction even begins when it arrives while the next batch is understood ahead)."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    await load_demo(url, only_if_empty=False)
+    engine = create_engine(copy_sqlite(demo_database.path, tmp_path / "hub.db"))
     sessions = session_factory(engine)
     committed: list[Committed] = []
 
@@ -185,15 +184,13 @@ async def test_going_on_or_off_duty_counts_for_the_very_next_job_in_the_batch(en
 
 @pytest.mark.parametrize("own_work_only", [True, False])
 async def test_a_budget_of_own_work_is_not_spent_by_other_tasks(tmp_path: Path, clock: FakeClock,
+                                                                 demo_database: DemoDatabase,
                                                                  own_work_only: bool) -> None:
     """Between its messages a transaction lets the event loop's other tasks run (sockets, the sender, the other
     partitions). Counted in its own work (on a SQLite file of one process, whose statements run on the event
     loop), what they do meanwhile leaves its budget alone and the batch is one transaction; counted across (wall
     time, where others wait for its locks), the same busy neighbour ends each transaction after one message."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    await load_demo(url, only_if_empty=False)
+    engine = create_engine(copy_sqlite(demo_database.path, tmp_path / "hub.db"))
     ids = await _accept(engine, clock)
     elapsed = [0.0]
 
@@ -224,6 +221,7 @@ async def test_a_budget_of_own_work_is_not_spent_by_other_tasks(tmp_path: Path, 
 
 @pytest.mark.parametrize("sole_writer", [True, False])
 async def test_a_batch_the_intake_interrupts_is_handled_once_and_in_order(tmp_path: Path, clock: FakeClock,
+                                                                          demo_database: DemoDatabase,
                                                                           caplog: pytest.LogCaptureFixture,
                                                                           sole_writer: bool) -> None:
     """Customers keep writing while a batch is handled, so the intake wants SQLite's writer at every message. The
@@ -231,10 +229,7 @@ async def test_a_batch_the_intake_interrupts_is_handled_once_and_in_order(tmp_pa
     goes on with what it had read, elsewhere it starts a new transaction. Either way each message is handled once,
     in order, no transaction fails (a new thread's state is stored once, though its transaction went on after
     storing it), and the intake commits between the batch's messages instead of after the batch."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    await load_demo(url, only_if_empty=False)
+    engine = create_engine(copy_sqlite(demo_database.path, tmp_path / "hub.db"))
     ids = await _accept(engine, clock)
     sessions = session_factory(engine)
     order: list[str] = []
