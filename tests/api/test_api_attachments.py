@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import aiohttp
@@ -15,6 +16,7 @@ from bot.api.signin import COOKIE
 from bot.config import config_from_dict
 from core.clock import FakeClock
 from core.storage.models import InboxRow, MediaAttachment, Ticket
+from testkit.database import copy_sqlite
 from testkit.hub_process import RATE_KEYS
 from testkit.media_samples import photo, photo_of_size
 from testkit.understanding import keyword_understander
@@ -23,8 +25,8 @@ from testkit.served import served_hub
 
 
 @pytest.fixture
-async def api(tmp_path) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+async def api(tmp_path, migrated_sqlite: Path) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
+    url = copy_sqlite(migrated_sqlite, tmp_path / "hub.db")
     webchat = {**{key: 1000 for key in RATE_KEYS}, "upload_dir": str(tmp_path / "uploads")}
     config = config_from_dict(hub_config(url, media={"dir": str(tmp_path / "media")}, webchat=webchat))
     async with served_hub(config, understander=keyword_understander(), clock=FakeClock(), demo=True) as (hub, server):

@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import aiohttp
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from bot.config import config_from_dict
 from tests.api.conftest import Api, hub_config
+from testkit.database import copy_sqlite
 from testkit.hub_process import free_port
 from testkit.understanding import keyword_understander
 from testkit.served import served_hub
@@ -67,9 +69,9 @@ class Receiver:
 
 
 @pytest.fixture
-async def hooked(tmp_path) -> AsyncIterator[tuple[Api, int, int]]:  # type: ignore[no-untyped-def]
+async def hooked(tmp_path, migrated_sqlite: Path) -> AsyncIterator[tuple[Api, int, int]]:  # type: ignore[no-untyped-def]
     """A served hub whose webhooks go to two loopback ports: one that will come up later, one that refuses."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    url = copy_sqlite(migrated_sqlite, tmp_path / "hub.db")
     up_later, refusing = free_port(), free_port()
     config = hub_config(url, webhooks={"urls": [f"http://127.0.0.1:{up_later}/hook",
                                                 f"http://127.0.0.1:{refusing}/hook"], "secret": SECRET,

@@ -26,6 +26,7 @@ from tests.channels.slack.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.e2e.conftest import push_wecom
 from testkit.fakes.slack_api import FakeSlackApi
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
+from testkit.database import copy_sqlite
 from testkit.hub_process import RATE_KEYS
 from testkit.served import served_hub
 
@@ -58,12 +59,12 @@ async def peers(clock: FakeClock) -> AsyncIterator[tuple[FakeSlackApi, FakeWeixi
 
 
 @pytest.fixture
-async def hub_server(tmp_path: Path, clock: FakeClock,
+async def hub_server(tmp_path: Path, migrated_sqlite: Path, clock: FakeClock,
                      peers: tuple[FakeSlackApi, FakeWeixinApi]) -> AsyncIterator[tuple[Hub, TestServer]]:
     slack, weixin = peers
     holidays = tmp_path / "holidays.toml"
     holidays.write_text(HOLIDAYS, "utf-8")
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    url = copy_sqlite(migrated_sqlite, tmp_path / "hub.db")
     config = config_from_dict({
         "database": {"url": url}, "webchat": {key: 1000 for key in RATE_KEYS}, "api": {"tokens": [API_TOKEN]},
         "wecom": {"corp_id": CORP_ID, "agent_id": str(AGENT_ID), "secret": "corpsecret", "token": "wecomtoken",

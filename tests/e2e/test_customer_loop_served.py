@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
 import aiohttp
@@ -20,6 +21,7 @@ from core.clock import FakeClock
 from core.services.stats import StatsService
 from core.outbox import MAX_ATTEMPTS
 from core.storage.models import KbAnswer, OutboxRow, Survey, Ticket
+from testkit.database import copy_sqlite
 from testkit.fakes.weixin_api import FakeWeixinApi, message_xml, new_aes_key, wecom_push
 from testkit.hub_process import RATE_KEYS
 from testkit.served import served_hub
@@ -48,8 +50,9 @@ async def wecom(clock: FakeClock) -> AsyncIterator[FakeWeixinApi]:
 
 
 @pytest.fixture
-async def hub_server(tmp_path, clock: FakeClock, wecom: FakeWeixinApi) -> AsyncIterator[tuple[Hub, TestServer]]:  # type: ignore[no-untyped-def]
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+async def hub_server(tmp_path, migrated_sqlite: Path, clock: FakeClock,  # type: ignore[no-untyped-def]
+                     wecom: FakeWeixinApi) -> AsyncIterator[tuple[Hub, TestServer]]:
+    url = copy_sqlite(migrated_sqlite, tmp_path / "hub.db")
     config = config_from_dict({
         "database": {"url": url}, "webchat": {key: 1000 for key in RATE_KEYS},
         "wecom": {"corp_id": CORP_ID, "agent_id": str(AGENT_ID), "secret": "corpsecret", "token": TOKEN,
