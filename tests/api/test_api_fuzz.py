@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -14,6 +15,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import max_response_time, positive_data_acceptance
 
+from bot.demo import load_demo
+from testkit.database import copy_sqlite
 from testkit.hub_process import HubProcess
 
 TOKEN = "fuzz-admin-token"
@@ -22,11 +25,11 @@ EXAMPLES = 6
 
 
 @pytest.fixture(scope="module")
-def served_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+def served_api(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[HubProcess]:
+    """`serve` on a database with the demo data (loaded as `aftersales demo` loads it)."""
     hub = HubProcess(tmp_path_factory.mktemp("fuzz"), extra_config=f'[api]\ntokens = ["{TOKEN}"]\n')
-    asyncio.run(hub.start())
-    if hub.cli("demo").wait(60) != 0:
-        raise RuntimeError("demo data did not load")
+    asyncio.run(load_demo(copy_sqlite(migrated_sqlite, hub.db), only_if_empty=False))
+    asyncio.run(hub.start(migrate=False))
     yield hub
     hub.signal(signal.SIGTERM)
 
