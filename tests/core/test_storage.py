@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select, text
@@ -134,3 +136,24 @@ async def test_taking_rows_already_peeked_gives_the_same_pending_rows(engine, cl
         partly = await InboxStore.take_pending(session, ids, {ids[1]: peeked[ids[1]]})
     assert sorted(taken) == ids[1:] and taken == again == partly
     assert [taken[i].inbound for i in ids[1:]] == [_inbound(1), _inbound(2)]
+
+
+async def test_a_closed_session_goes_with_its_services_without_the_garbage_collector(engine, clock: FakeClock) -> None:
+    """A transaction's services listen to its session's commit and hold the session: once it is closed, the session,
+    the services and the rows they keep go as soon as nothing else holds them, not at the collector's next pass."""
+    sessions = session_factory(engine)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(2):  # the thread's state is created, then read back as a row
+            async with sessions() as session, session.begin():
+                services = Services.in_transaction(session, clock)
+                await services.people.resolve(channel="webchat", sender="wc-gone", display_name="A")
+                state = await services.conversations.load(channel="webchat", thread="wc:gone", sender="wc-gone")
+                services.conversations.note(state, kept=True)
+            held = [weakref.ref(session), weakref.ref(services.conversations), weakref.ref(services.people)]
+            del session, services
+            assert [ref() for ref in held] == [None, None, None]
+    finally:
+        gc.enable()
+
