@@ -341,3 +341,11 @@ def test_a_number_given_for_a_phone_is_the_detail_awaited(understander, text: st
 def test_the_citizens_hotline_is_a_threat_only_when_named_as_one(understander, text: str, angered: bool) -> None:
     """"12345" sent for a phone handed the customer to a person as if they threatened the 12345 hotline."""
     assert understander.understand(text, now=NOW, expecting="phone").angry is angered
+
+
+@pytest.mark.parametrize(("text", "intent"), [("对了要自带支架吗？还是要另外买", u.KB_QUESTION),
+                                             ("是上门修吗，还是寄回去修", u.KB_QUESTION),
+                                             ("空调不制冷了，是加氟还是换压缩机", u.NEW_PROBLEM)])
+def test_a_question_offering_a_choice_is_a_question(understander, text: str, intent: str) -> None:
+    """"要自带支架吗？还是要另外买" after an installation was booked was thanked for as a detail of the booking."""
+    assert understander.understand(text, now=NOW).intent == intent
