@@ -386,6 +386,13 @@ def _carries_only_details(text: str, entities: Entities) -> bool:
     return len(_FILLER.sub("", rest)) <= 4
 
 
+_HEARD_THEN_ASKED = re.compile(r"^(?:好的?|嗯+|哦+|行|知道了|明白了?|收到|ok|okay|got it)[,，.。!！~～\s]+(?:那|那么|请问|so|then)?"
+                               r".{0,12}(?:几点|几号|哪天|什么时候|多久|多长时间|怎么|如何|哪|多少|什么|"
+                               r"when|what time|how long|how much|where)", re.IGNORECASE)
+"""A question after a word that says the last message was heard ("好的，明天几点来取", "ok, what time tomorrow?"):
+a question for staff or the knowledge base, not thanks (and the time it names is no detail given)."""
+
+
 def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting: str | None) -> str:
     """What normalized `text`, of type `ticket_type` and with `entities` (those found in `text`), asks for."""
     if _HUMAN.search(text):
@@ -418,6 +425,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     if ticket_type == "other" and (entities.phones or entities.addresses):
         return u.ADD_DETAIL  # "come tomorrow afternoon, 88 Jianguo Road…, phone 139…" is no hello
     if _SHOW_ME.search(text):
+        return u.KB_QUESTION
+    if _HEARD_THEN_ASKED.match(text):
         return u.KB_QUESTION
     if ticket_type == "other" or _GREETING.match(text):
         if _GREETING.match(text):

@@ -77,6 +77,8 @@ _AFTERNOON = {"下午", "傍晚", "晚上", "夜里"}
 # A bare today or date may be the day something happened; 明天 or 下周三 never is. A bare today is a time for the
 # visit only when offered as one.
 _MAYBE_PAST_DAYS = {"今天", "今日", "今儿"}
+_ASKED_WHEN = re.compile(r"\s*(?:大概|大约|具体|会)?(?:几点|什么时候|啥时候|什么时间|几时)(?!都|也|均|随便)")
+"""A day followed by "what time?" ("明天几点来取", "周六上午几点到"): the customer asks when, and offers no time."""
 
 
 @dataclass(slots=True)
@@ -210,7 +212,7 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
             continue  # a part of day alone is a time when offered, or when it narrows the day just named ("周六吧，下午")
         # "今天还要洗澡" says why it is urgent, where "今天能来吗" offers the day: a time, but none to book.
         unoffered = (m.group("day") in _MAYBE_PAST_DAYS and not clocked and not part
-                     and not _OFFERED.match(text, m.end()))
+                     and not _OFFERED.match(text, m.end())) or bool(_ASKED_WHEN.match(text, m.end()))
         if not dated and not part and m.group("hour") and not m.group("hour").isdigit() and (
                 _WORDY_HOUR_BEFORE.search(text, 0, m.start()) or not _WORDY_HOUR_AFTER.match(text, m.end())):
             continue
