@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from core.domain.conversations import Conversation
-from core.domain.details import WAIVED
+from core.domain.details import VISIT_TYPES, WAIVED
 from core.domain.people import Person, PersonKind
 from core.domain.tickets import Priority, TicketType, TicketView
 from core.envelopes import Inbound, Outbound
@@ -128,7 +128,7 @@ def ticket_card(ticket: TicketView, locale: str) -> dict[str, Any]:
     return {"id": ticket.code, "type": ticket.type, "type_label": names["types"][ticket.type],
             "status": ticket.status, "status_label": names["statuses"][ticket.status],
             "priority": ticket.priority, "priority_label": names["priorities"][ticket.priority],
-            "summary": ticket.summary,
+            "summary": ticket.summary, "visit": TicketType(ticket.type) in VISIT_TYPES,
             "entities": {k: list(v) for k, v in ticket.entities.items() if k != WAIVED},
             "created_at": ticket.created_at.isoformat()}
 

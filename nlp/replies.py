@@ -13,12 +13,16 @@ _PLAIN = r"(?:(?![不没无又还仍坏漏太自])[\u4e00-\u9fff])"
 """A character that neither negates nor repeats a fault."""
 _WORKING = (rf"{_PLAIN}{{0,6}}(?:(?:能|可以)(?:正常)?{_PLAIN}{{1,4}}了|"
             r"(?:已经|现在)?(?:开|通|亮|转|热|凉|制冷|制热|出水|出热水|有热水|有水|有电|出风|出热风|恢复|恢复正常|正常|"
-            r"好使|好用|弄好|搞好|装好|调好|换好)了|不再?(?:漏水?|滴水?|响|异响|跳闸|报警|冒烟|闪|卡|吵|臭)了)"
+            r"好使|好用|弄好|搞好|装好|调好|换好|收到|到账|退回来|退回|送到|到手)了|"
+            r"不再?(?:漏水?|滴水?|响|异响|跳闸|报警|冒烟|闪|卡|吵|臭)了|(?:挺|很|真|蛮|超|特别)快(?:的|啊)?)"
             r"|(?:it|the \w+)?\s*(?:is |'s )?(?:working|works|cooling|heating|running|draining|opens?|turns on)"
-            r"(?: (?:now|again|fine|properly|perfectly))+|(?:it|that)(?:'s| is) (?:fixed|solved|sorted)(?: now)?")
-"""The device told working again in the customer's own words ("门开了", "空调能制冷了", "不漏水了", "works now"): a
-yes to "is it fixed now?" or "did this help?". What comes before the state may not negate or repeat the fault
-(门打不开了, 又不制冷了, 太热了, 自己开了)."""
+            r"(?: (?:now|again|fine|properly|perfectly))+|(?:it|that)(?:'s| is) (?:fixed|solved|sorted)(?: now)?"
+            r"|(?:i )?(?:got|received) (?:it|them|the \w+|my \w+|my money back)"
+            r"|(?:the |my )?(?:refund|money|parcel|package|invoice|replacement) (?:has |is )?(?:arrived|came|come|in)")
+"""The device told working again in the customer's own words ("门开了", "空调能制冷了", "不漏水了", "works now"), or
+what a return, a refund or an invoice was for told received ("退款收到了", "钱已经退回来了", "got my refund",
+"挺快的"): a yes to "is it fixed now?" or "did this help?". What comes before the state may not negate or repeat the
+fault (门打不开了, 又不制冷了, 太热了, 自己开了, 还没收到)."""
 _FIXED = _WORKING + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|fixed|solved|it works|working now"
 """Saying the fault is gone, alone ("修好了") or before a remark ("修好了，师傅很专业", `answered_with_remark`)."""
 _NO = r"不|不是|否|没有|没|不行|no|nope|n|2"
@@ -45,9 +49,11 @@ _ANSWERS = {kind: (yes, re.compile(rf"^{_LEAD}(?:{yes_words}){_TRAILING}{_THANKS
 _PERSISTS = re.compile(
     r"^(?:还是|依然|仍然|仍旧|照样|又(?=坏|漏|响|不|出|有|开始|跳|显示|停|冒)|跟之前一样|和之前一样|没修好|没解决|还没好|"
     r"不(?=能|好用|制冷|制热|加热|出水|出热水|排水|脱水|转|亮|启动|工作|开机)|没(?=反应|热水|电|法)|无法|"
+    r"(?:还|都)?没(?=收到|到账|退|到)|少了|缺了|"
     rf"{_PLAIN}{{0,4}}(?:用不了|打不开|开不了|关不上))"
     r"(?!.*(?:谢谢|感谢|好了|好的|不错|正常|解决了|修好了|好用|可以了))"
-    r"|^(?:it'?s |it is |the \w+ is )?still (?:broken|leaking|noisy|not|doesn'?t|won'?t|making|the same|there)",
+    r"|^(?:it'?s |it is |the \w+ is )?still (?:broken|leaking|noisy|not|doesn'?t|won'?t|making|the same|there)"
+    r"|^(?:i )?(?:still )?(?:haven'?t|have not|didn'?t|did not|never) (?:got|gotten|get|received?)",
     re.IGNORECASE,
 )
 

@@ -13,7 +13,7 @@ from typing import Any, AsyncIterator, Callable
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.bootstrap import Hub
 from bot.config import config_from_dict
@@ -215,6 +215,29 @@ async def test_resolving_through_the_api_asks_the_customer_and_the_survey_follow
     await _later(hub, clock, 60)
     csat = await customer.next()
     assert code in csat["text"] and [a["command"] for a in csat["actions"]] == ["1", "2", "3", "4", "5"]
+
+
+async def test_a_refund_told_missing_reopens_the_return_and_told_received_closes_it(hub_server, chat,  # type: ignore[no-untyped-def]
+                                                                                   clock) -> None:
+    """Asked "is it solved?" after a return, "还没收到退款" opened a second return asking for an order number, and
+    "退款收到了" another; the customer was promised a technician for a refund."""
+    hub, server = hub_server
+    customer = await chat()
+    await customer.say("电热水壶有股塑料味，想退货，订单号 JD20261128553321，电话13912340000")
+    code = (await customer.next())["ticket"]["id"]
+    await _resolve(server, code, note="已取件，退款已原路退回")
+    ask = await customer.next()
+    assert "问题解决了吗" in ask["text"] and "客服会继续为您处理" in ask["text"] and "师傅" not in ask["text"]
+    await customer.say("还没收到退款")
+    reopened = await customer.next()
+    assert "重新打开" in reopened["text"] and reopened["ticket"]["id"] == code and "师傅" not in reopened["text"]
+    await _resolve(server, code, note="银行处理中，今天已到账")
+    assert "问题解决了吗" in (await customer.next())["text"]
+    await customer.say("退款收到了，挺快的")
+    assert "已关闭" in (await customer.next())["text"]
+    assert await _status(hub, code) == "closed"
+    async with hub.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Ticket)) == 1
 
 
 async def test_not_fixed_reopens_and_a_low_score_reaches_the_supervisor(hub_server, chat, staff, clock) -> None:  # type: ignore[no-untyped-def]

@@ -349,3 +349,26 @@ def test_the_citizens_hotline_is_a_threat_only_when_named_as_one(understander, t
 def test_a_question_offering_a_choice_is_a_question(understander, text: str, intent: str) -> None:
     """"要自带支架吗？还是要另外买" after an installation was booked was thanked for as a detail of the booking."""
     assert understander.understand(text, now=NOW).intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [("还没收到退款", u.NOT_FIXED), ("没收到", u.NOT_FIXED),
+                                             ("I still haven't received the refund", u.NOT_FIXED),
+                                             ("收到了但是少了一个配件", u.NOT_FIXED),
+                                             ("退款收到了", u.SOLVED), ("钱已经退回来了", u.SOLVED),
+                                             ("发票收到了，谢谢", u.SOLVED), ("got my refund, thanks", u.SOLVED),
+                                             ("退款挺快的，就是客服回复有点慢", u.SOLVED)])
+def test_a_refund_or_parcel_told_received_answers_is_it_done(understander, text: str, intent: str) -> None:
+    """"is it done?" after a return: "退款挺快的，就是客服回复有点慢" opened a new return asking for an order number,
+    and "还没收到退款" another return, where the one just resolved was the one meant."""
+    assert understander.understand(text, now=NOW, expecting="confirm").intent == intent
+
+
+@pytest.mark.parametrize(("text", "bookable"), [("好的，明天几点来取", False), ("周六上午几点到", False),
+                                               ("明天什么时候来", False), ("明天几点都行", True),
+                                               ("你们什么时候能来？我明天下午在家", True)])
+def test_a_day_asked_what_time_of_is_no_time_offered(understander, text: str, bookable: bool) -> None:
+    """"好的，明天几点来取" after staff said the courier comes tomorrow put 明天 09:00–18:00 on the ticket as the
+    customer's time, and thanked them for it."""
+    found = understander.understand(text, now=NOW, expecting="phone")
+    assert [t.bookable for t in found.entities.times] == [bookable]
+    assert found.intent != u.THANKS
