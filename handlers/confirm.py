@@ -13,9 +13,10 @@ from core.envelopes import Outbound
 from core.services.closure import AUTO_CLOSE
 from handlers import notices
 from handlers.base import Context, Handler, TimerContext
-from handlers.closing import CONFIRMING
+from handlers.closing import CONFIRMING, confirmation_actions
 from handlers.filing import file_and_answer
 from nlp import NOT_FIXED, SOLVED
+from nlp.replies import numbered_choice
 
 
 class ConfirmHandler(Handler):
@@ -26,11 +27,14 @@ class ConfirmHandler(Handler):
 
     async def handle(self, ctx: Context) -> list[Outbound] | None:
         u = ctx.understanding
-        if u.intent not in (SOLVED, NOT_FIXED):
+        if u.intent not in (SOLVED, NOT_FIXED) and not self._misread(ctx):
             return None
         waiting = ctx.state.data.get("ticket") if ctx.state.state == CONFIRMING else None
         closure = ctx.services.closure
         ticket = await closure.waiting_for(ctx.customer_id, u.ticket_id or waiting)
+        if u.intent not in (SOLVED, NOT_FIXED):
+            return None if ticket is None else [ctx.reply("confirm_resolved", ticket=ctx.ticket_card(ticket), retry=True,
+                                                          actions=confirmation_actions(ticket.code, ctx.locale))]
         if ticket is None:
             # Nothing waits for the customer's word: "还是不行" is then a problem to file, 已解决 needs no answer.
             return None if u.intent == NOT_FIXED else [ctx.reply("confirm_none")]
@@ -55,6 +59,12 @@ class ConfirmHandler(Handler):
         if u.note and (u.type == TicketType.COMPLAINT.value or u.sentiment == "negative" or u.angry):
             told += (await file_and_answer(ctx, ctx.report(ctx.inbound.text, TicketType.COMPLAINT, {}), join=None))[1]
         return told
+
+    @staticmethod
+    def _misread(ctx: Context) -> bool:
+        """A number other than the two choices ("4", taken for a score) while "is it solved?" waits: the question is
+        asked again, not met with a hello."""
+        return ctx.state.state == CONFIRMING and numbered_choice(ctx.inbound.text) is not None
 
     @staticmethod
     async def _keep(ctx: Context, ticket: TicketView) -> None:

@@ -113,6 +113,18 @@ async def test_the_device_told_out_of_order_at_the_question_reopens_the_ticket(d
     assert _templates(out)[0] == "ticket_reopened" and out[0]["data"]["ticket"]["id"] == code
 
 
+async def test_a_number_that_is_no_answer_asks_is_it_solved_again(desk) -> None:  # type: ignore[no-untyped-def]
+    """"4" (taken for a score) answering "问题解决了吗？" was met with the opening hello."""
+    code = await _resolved(desk)
+    [again] = await desk.say("webchat", CUSTOMER, "4")
+    assert (again["template"], again["data"]["retry"]) == ("confirm_resolved", True)
+    assert again["data"]["actions"] == [{"id": "solved", "command": f"已解决 {code}"},
+                                        {"id": "not_fixed", "command": f"未解决 {code}"}]
+    assert (await desk.ticket(code)).status == "resolved"
+    out = await desk.say("webchat", CUSTOMER, "1")
+    assert _templates(out) == ["ticket_closed"]
+
+
 async def test_a_complaint_after_the_yes_closes_the_job_and_is_filed_on_its_own(desk) -> None:  # type: ignore[no-untyped-def]
     code = await _resolved(desk)
     out = await desk.say("webchat", CUSTOMER, "解决了，但是师傅态度太差了，还迟到一个小时")
