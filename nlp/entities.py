@@ -93,8 +93,9 @@ _PRODUCTS = {
     "vacuum": "吸尘器", "ac": "空调",
 }
 # English words only as whole words: "ac" is not the one in "vacuum".
-_LABEL_AFTER = {"手机": "号"}
-"""Product names that lead the label of a detail instead ("手机号13700001111" names no phone to repair)."""
+_LABEL_AFTER = {"手机": r"号|码|\s*(?:是|为)?\s*[:：]?\s*(?:\+?86[- ]?)?1[3-9]\d"}
+"""Product names that lead the label of a detail instead ("手机号13700001111", "手机18951234567" name no phone to
+repair)."""
 _PRODUCT = quick(
     "|".join(re.escape(k) + (f"(?!{_LABEL_AFTER[k]})" if k in _LABEL_AFTER else "")
              for k in sorted(_PRODUCTS, key=len, reverse=True) if not k.isascii())

@@ -353,3 +353,11 @@ def test_english_appointment_times_resolve_in_china_time(text: str, written: str
 @pytest.mark.parametrize("text", ["please call me tomorrow", "it broke last Saturday", "I bought it 2 weeks ago"])
 def test_english_times_not_for_a_visit_are_none(text: str) -> None:
     assert entities(text).times == ()
+
+
+@pytest.mark.parametrize(("text", "products"), [("住在南京市鼓楼区中山北路200号，手机18951234567", ()),
+                                               ("手机：13812345678", ()), ("手机是 13812345678", ()),
+                                               ("手机屏幕碎了", ("手机",)), ("手机1个月前买的，充不进电", ("手机",))])
+def test_the_word_mobile_before_a_mobile_number_is_its_label(text: str, products: tuple[str, ...]) -> None:
+    """"手机18951234567" given with an address read back "产品：手机" on an air conditioner's repair."""
+    assert entities(text).products == products
