@@ -22,6 +22,7 @@ _CANCEL = quick(
     r"(?:自己|已经)(?:找了?|叫了?|请了?)(?:人|师傅|别人|别家|外面的人)(?:来)?(?:修|弄|搞|看|处理)(?:好)?了|"
     r"找了?(?:别人|别家|外面的人|其他师傅)(?:来)?(?:修|弄|搞)(?:好)?了|"
     r"(?:算了|那就)[，,\s]*(?:不修了|不用修了|不装了|不安装了)|(?:买|换)了?(?:个|台)?新的了|"
+    r"(?:不用|不需要)再?(?:改|退|换)了(?![^。.!！?？]*(?:修|装))|"
     r"(?:never ?mind|no need)\W+i (?:(?:got|had) it (?:fixed|repaired)|fixed it(?: myself)?|found someone)|"
     r"cancel (?:my|the|this) (?:ticket|request|appointment|visit)",
     re.IGNORECASE,

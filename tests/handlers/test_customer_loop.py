@@ -301,6 +301,17 @@ async def test_cancel_words_with_nothing_named_cancel_the_open_ticket(  # type: 
     assert (await desk.ticket(code)).status == "cancelled"
 
 
+@pytest.mark.parametrize(("request_text", "text"), [
+    ("改地址：广州市天河区体育西路103号，订单号4200005566778899", "算了不用改了，我自己去取"),
+    ("我要退货，订单号4200005566778899，电话13812345678", "不用退了，我想了想还是留着吧")])
+async def test_a_change_or_return_no_longer_wanted_is_cancelled(  # type: ignore[no-untyped-def]
+        desk, request_text: str, text: str) -> None:
+    """"算了不用改了" was thanked for as a detail of the order change, which stayed open for staff to do."""
+    code = (await desk.say("webchat", CUSTOMER, request_text))[0]["data"]["ticket"]["id"]
+    assert _templates(await desk.say("webchat", CUSTOMER, text)) == ["ticket_cancelled"]
+    assert (await desk.ticket(code)).status == "cancelled"
+
+
 async def test_cancel_with_several_open_tickets_asks_which_and_tells_the_technician(desk) -> None:  # type: ignore[no-untyped-def]
     first = (await desk.say("webchat", CUSTOMER, REPAIR))[0]["data"]["ticket"]["id"]
     second = (await desk.say("webchat", CUSTOMER, "新买的空调需要安装，明天下午3点"))[0]["data"]["ticket"]["id"]

@@ -372,3 +372,9 @@ def test_a_day_asked_what_time_of_is_no_time_offered(understander, text: str, bo
     found = understander.understand(text, now=NOW, expecting="phone")
     assert [t.bookable for t in found.entities.times] == [bookable]
     assert found.intent != u.THANKS
+
+
+@pytest.mark.parametrize(("text", "intent"), [("算了不用改了，我自己去取", u.CANCEL), ("不用退了，我想了想还是留着吧", u.CANCEL),
+                                             ("不用换了，修一下就行", u.NEW_PROBLEM)])
+def test_a_change_no_longer_wanted_cancels(understander, text: str, intent: str) -> None:
+    assert understander.understand(text, now=NOW).intent == intent
