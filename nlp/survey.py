@@ -7,7 +7,7 @@ import re
 from .normalize import HAN
 
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_NUMBER = re.compile(r"^(?:我)?(?:就)?(?:给|打)?(?P<n>10|[0-9]|十|[零一二两三四五六七八九])\s*"
+_NUMBER = re.compile(r"^(?:我)?(?:就)?(?:给|打)?(?:你们?|您|个|了)?(?P<n>10|[0-9]|十|[零一二两三四五六七八九])\s*"
                      r"(?:分(?!钟)|星(?!期)|颗星|stars?|points?|/\s*(?:5|10))?(?:吧|啊|呀|哈|的)?[!.。!~]*$", re.IGNORECASE)
 # Longest phrases first so 非常不满意 is not read as 满意.
 _CSAT_WORDS = (

@@ -116,6 +116,8 @@ def test_survey_answers_only_when_expected(understander) -> None:
     ("很好，5分，下次还找你们", "survey_csat", 5, "很好，下次还找你们"),
     ("打5分吧", "survey_csat", 5, ""),
     ("五星好评", "survey_csat", 5, ""),
+    ("给个五星吧，师傅挺准时的", "survey_csat", 5, "师傅挺准时的"),
+    ("给你们4分", "survey_csat", 4, ""),
     ("不是很满意", "survey_csat", 2, ""),
     ("5 stars, very fast", "survey_csat", 5, "very fast"),
     ("very fast, 5 stars, thanks", "survey_csat", 5, "very fast, thanks"),
