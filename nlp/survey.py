@@ -21,6 +21,15 @@ _CSAT_PHRASE = re.compile(
     r"(?:的|了|啊|呀|吧)?[!.。!~]*$"
 )
 _CSAT_SCORES = dict(_CSAT_WORDS)
+_RECOMMEND = re.compile(r"^(?:我)?(?P<how>一定|肯定|当然|必须|绝对|会|可能|也许|不一定|不太|不|绝对不|肯定不)?会?"
+                        r"(?:推荐|介绍)(?:给(?:朋友|别人|亲友|家人|亲戚)|的|啊|吧)*[!.。!~]*$"
+                        r"|^(?:i )?(?P<en>definitely|surely|would|will|might|maybe|probably|wouldn'?t|won'?t|would not|"
+                        r"will not|never)(?: \w+)? recommend(?: (?:you|it|them))?[!.]*$", re.IGNORECASE)
+"""An answer to "how likely are you to recommend us?" in words ("肯定会推荐", "不会推荐", "I would recommend you")."""
+_RECOMMEND_SCORES = {"一定": 10, "肯定": 10, "当然": 10, "必须": 10, "绝对": 10, "会": 8, "": 8, "可能": 7, "也许": 6,
+                     "不一定": 5, "不太": 3, "不": 1, "绝对不": 0, "肯定不": 0,
+                     "definitely": 10, "surely": 10, "would": 8, "will": 8, "might": 6, "maybe": 6, "probably": 7,
+                     "wouldn't": 1, "wouldnt": 1, "won't": 1, "wont": 1, "would not": 1, "will not": 1, "never": 0}
 # An NPS question is "how likely are you to recommend"; words map onto the 0–10 scale's usual bands.
 _NPS_FROM_CSAT = {1: 0, 2: 3, 3: 6, 4: 8, 5: 10}
 _SKIP = re.compile(r"^(?:跳过|不用了?|没有了?|没了|无|算了|不说了|skip|no comment|nothing|none|no)[\s,，.。!！~]*$",
@@ -64,6 +73,9 @@ def _as_number(text: str, scale: str) -> int | None:
 
 
 def _as_words(text: str, scale: str) -> int | None:
+    recommends = _RECOMMEND.match(text) if scale == "nps" else None
+    if recommends is not None:
+        return _RECOMMEND_SCORES[(recommends["how"] or recommends["en"] or "").lower()]
     if _CSAT_PHRASE.match(text) is None:
         return None
     score = _CSAT_SCORES[re.sub(r"(?:的|了|啊|呀|吧)?[!.。!~]*$", "", text)]

@@ -123,6 +123,10 @@ def test_survey_answers_only_when_expected(understander) -> None:
     ("very fast, 5 stars, thanks", "survey_csat", 5, "very fast, thanks"),
     ("我给10分", "survey_nps", 10, ""),
     ("9分，会推荐给朋友", "survey_nps", 9, "会推荐给朋友"),
+    ("肯定会推荐", "survey_nps", 10, ""),
+    ("会推荐的，师傅不错", "survey_nps", 8, "师傅不错"),
+    ("不会推荐", "survey_nps", 1, ""),
+    ("I would recommend you", "survey_nps", 8, ""),
 ])
 def test_a_score_in_a_sentence_is_the_answer_and_the_rest_a_remark(understander, text: str, expecting: str,
                                                                      score: int, remark: str) -> None:
