@@ -33,10 +33,12 @@ _DISTRICTS = {
 _DISTRICT_NAMES = {city: dict(zip(names.split()[::2], names.split()[1::2])) for city, names in _DISTRICTS.items()}
 
 _NAME = r"[A-Za-z][A-Za-z'’\-]*"
-_KNOWN = "|".join(sorted({*_CITIES, *(name for names in _DISTRICT_NAMES.values() for name in names)}, key=len,
-                         reverse=True))
+_KNOWN = "|".join(re.sub(r"(?<=[a-z])(?=[aoe])", "['’]?", name)
+                  for name in sorted({*_CITIES, *(name for names in _DISTRICT_NAMES.values() for name in names)},
+                                     key=len, reverse=True))
 """Cities and districts this module knows by name: one may follow another ("Pudong, Shanghai") without a
-"District" to say what it is."""
+"District" to say what it is. A syllable starting with a vowel may be set off by an apostrophe ("Jing'an",
+"Xi'an")."""
 _STREET_KIND = r"(?:road|rd|street|st|avenue|ave|lane|ln|boulevard|blvd|drive|dr|way|lu|jie|dajie|dadao|hutong)"
 _UNIT = r"(?:apt|apartment|room|rm|unit|building|bldg|block|flat|floor|fl|tower)\.?\s*#?\s*\w{1,6}"
 _ADDRESS = re.compile(

@@ -361,3 +361,11 @@ def test_english_times_not_for_a_visit_are_none(text: str) -> None:
 def test_the_word_mobile_before_a_mobile_number_is_its_label(text: str, products: tuple[str, ...]) -> None:
     """"手机18951234567" given with an address read back "产品：手机" on an air conditioner's repair."""
     assert entities(text).products == products
+
+
+@pytest.mark.parametrize(("text", "city", "district"), [
+    ("im at 55 Nanjing West Rd, Jing'an, Shanghai. thx", "上海市", "静安区"), ("12 Yanta Rd, Xi'an", "西安市", "")])
+def test_a_pinyin_name_set_off_by_an_apostrophe_is_known(text: str, city: str, district: str) -> None:
+    """"Jing'an, Shanghai" ended the address at "Jing'an": the city was lost and the job could not be routed."""
+    [address] = entities(text).addresses
+    assert (address.city, address.district) == (city, district) and address.text == text.split(". ")[0].split("at ")[-1]
