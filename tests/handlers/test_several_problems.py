@@ -30,9 +30,9 @@ async def test_two_devices_in_one_message_open_two_tickets(desk) -> None:  # typ
     [updated] = [o for o in out if o["template"] == "ticket_updated"]
     assert {updated["data"]["ticket"]["id"], *updated["data"]["also"]} == {first["id"], second["id"]}
     told = Renderer().render("ticket_updated", updated["data"], "zh").text
-    assert told.startswith(f"已补充到工单 {second['id']}、{first['id']}，谢谢！") and told.count("电话：") == 1
+    assert told.startswith(f"已补充到工单 {first['id']}、{second['id']}，谢谢！") and told.count("电话：") == 1
     english = Renderer().render("ticket_updated", updated["data"], "en").text
-    assert english.startswith(f"Added to tickets {second['id']} and {first['id']}, thank you!")
+    assert english.startswith(f"Added to tickets {first['id']} and {second['id']}, thank you!")
     for code in (first["id"], second["id"]):
         assert (await desk.ticket(code)).entities["phones"] == ["13812345678"]
 
