@@ -360,7 +360,8 @@ _CHOSEN = re.compile(
     r"随时|没问题"
     r"|\b(?:(?:that |it )?(?:works?|suits?)(?: (?:for|with) (?:me|us))?"
     r"|(?:is|are|'s|would be) (?:fine|good|ok|okay|best|great|perfect)"
-    r"|fine|good|ok|okay|sure|please|then|any ?time|let'?s (?:do|say|make it)|how about|maybe|"
+    r"|fine|good|ok|okay|sure|please|then|any ?time|let'?s (?:do|say|make it)|how about|maybe|preferably|ideally|"
+    r"if (?:possible|you can|that'?s (?:ok|okay|fine|possible)|convenient)|"
     r"(?:i'?m|we'?re|i am|we are|someone is) (?:free|home|available|in|around))\b",
     re.IGNORECASE)
 """The words around a time that only choose it ("不好意思，还是周六吧", "tomorrow morning works"), as filler around a

@@ -53,6 +53,8 @@ def test_to_dict_lists_each_device_problem(understander) -> None:
     ("周六随时都可以", u.ADD_DETAIL),
     ("tomorrow morning is fine", u.ADD_DETAIL),
     ("I'm home tomorrow afternoon", u.ADD_DETAIL),
+    ("next Tuesday afternoon if possible", u.ADD_DETAIL),
+    ("preferably Saturday morning", u.ADD_DETAIL),
     ("have a good weekend", u.GREETING),
     ("see you tomorrow", u.GREETING),
     ("修不好就不修了", u.NEW_PROBLEM),
