@@ -95,7 +95,11 @@ _WITHHELD = re.compile(
     rf"(?:[，,。\s]*{_HERE})?{_TRAILING}$"
     rf"|^{_HERE}{_TRAILING}$"
     r"|^(?:no|nope|none|n/a|no phone|no number|i don'?t have (?:one|a phone|it|an? order number)|rather not|"
-    r"i'?d rather not|not now|skip|any ?time|whenever|don'?t know|not sure)[\s.!,]*$",
+    r"i'?d rather not|not now|skip|any ?time|whenever|don'?t know|not sure)[\s.!,]*$"
+    r"|^(?:(?:sorry|no|my phone is (?:dead|broken|lost))[\s,.!]+)?(?:i'?d rather you |please |just |you can )?"
+    r"(?:message|contact|reach|text|chat with|answer) me (?:here|in (?:the |this )?chat|by e-?mail)"
+    r"(?: instead| please| thanks)*[\s.!,]*$|^(?:my phone is (?:dead|broken|lost)[\s,.!]*)?"
+    r"(?:please )?(?:use|send it to|contact me by) (?:my )?e-?mail(?: please| instead)*[\s.!,]*$",
     re.IGNORECASE,
 )
 

@@ -378,3 +378,11 @@ def test_a_day_asked_what_time_of_is_no_time_offered(understander, text: str, bo
                                              ("不用换了，修一下就行", u.NEW_PROBLEM)])
 def test_a_change_no_longer_wanted_cancels(understander, text: str, intent: str) -> None:
     assert understander.understand(text, now=NOW).intent == intent
+
+
+@pytest.mark.parametrize(("text", "withholds"), [("I'd rather you message me here", True),
+                                                ("my phone is dead, use email please", True),
+                                                ("just message me here", True), ("message me when you arrive", False)])
+def test_asking_to_be_reached_in_the_chat_gives_no_phone(understander, text: str, withholds: bool) -> None:
+    """"I'd rather you message me here", asked for a phone, was filed as a new problem."""
+    assert (understander.understand(text, now=NOW, expecting="phone").intent == u.NO_DETAIL) is withholds
