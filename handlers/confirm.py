@@ -33,8 +33,10 @@ class ConfirmHandler(Handler):
         closure = ctx.services.closure
         ticket = await closure.waiting_for(ctx.customer_id, u.ticket_id or waiting)
         if u.intent not in (SOLVED, NOT_FIXED):
-            return None if ticket is None else [ctx.reply("confirm_resolved", ticket=ctx.ticket_card(ticket), retry=True,
-                                                          actions=confirmation_actions(ticket.code, ctx.locale))]
+            if ticket is None:
+                return None
+            return [ctx.reply("confirm_resolved", ticket=ctx.ticket_card(ticket), retry=True,
+                              actions=confirmation_actions(ticket.code, ctx.locale))]
         if ticket is None:
             # Nothing waits for the customer's word: "还是不行" is then a problem to file, 已解决 needs no answer.
             return None if u.intent == NOT_FIXED else [ctx.reply("confirm_none")]

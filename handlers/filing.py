@@ -39,7 +39,7 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     conversation — the customer is told so rather than thanked for a detail, or, asking it first ("空调加氟多少钱"),
     rather than only asked for a phone as if a visit were all they wanted."""
     awaited_before = ctx.state.state == COLLECTING and join is not None and ctx.state.data.get("ticket") == join.code
-    phone_awaited = awaited_before and ctx.state.data.get("expecting") == EXPECTING["phone"]
+    phone_awaited = awaited_before and awaits(ctx, "phone")
     filed = await ctx.services.intake.file(report, join=join, waive=waive)
     conversations = ctx.services.conversations
     if filed.missing:
@@ -73,6 +73,11 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
                           changed=[kind for kind in filed.added
                                    if kind in _REPLACED and join is not None and join.entities.get(kind)])
     return filed, [reply, *offers, *alerts]
+
+
+def awaits(ctx: Context, field: str) -> bool:
+    """Whether the conversation waits for the customer's `field` (a phone, an address…) for a ticket."""
+    return ctx.state.state == COLLECTING and ctx.state.data.get("expecting") == EXPECTING[field]
 
 
 async def awaited(ctx: Context) -> tuple[TicketView | None, list[str]]:

@@ -35,11 +35,12 @@ from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
 from handlers import describing
 from handlers.devices import SCANNED
-from handlers.filing import COLLECTING, awaited, file_and_answer
+from handlers.filing import COLLECTING, awaited, awaits, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, along_with,
-                 bare_product, bare_request, continuing, gratitude, holding_on, praising, remedy_asked, withheld)
+                 bare_product, bare_request, continuing, gratitude, holding_on, praising, remedy_asked, same_as_before,
+                 withheld)
 from nlp.problems import question_beside
 
 SAME_PROBLEM_CONFIDENCE = 0.5
@@ -65,6 +66,8 @@ class IntakeHandler(Handler):
             return await self._without_detail(ctx)
         if describing.waits_for_description(ctx) and withheld(ctx.inbound.text):
             return await describing.withdrawn(ctx)
+        if u.intent == ADD_DETAIL and awaits(ctx, "address") and same_as_before(ctx.inbound.text):
+            return await self._address_as_before(ctx)
         if ctx.state.state == COLLECTING and describing.displeased(ctx):
             return await self._still_missing(ctx, upset=True)
         if ctx.state.state == COLLECTING and describing.smalltalk(ctx):
@@ -129,6 +132,14 @@ class IntakeHandler(Handler):
             return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:],
                     *(reply for told in sibling_replies for reply in told)]
         return [*_told_together(replies, sibling_replies), *await _answer_beside(ctx)]
+
+    async def _address_as_before(self, ctx: Context) -> list[Outbound]:
+        """"和上次一样" for the address: the one on the customer's newest ticket that has one, read back like any
+        address sent; with none on record the customer is told so, and the question stays open."""
+        address = await ctx.services.tickets.recent_address(ctx.customer_id, within=None)
+        if address is None:
+            return [ctx.reply("address_unknown")]
+        return await self._file(ctx, ctx.inbound.text, {"addresses": [address]})
 
     async def _file_each(self, ctx: Context, given: dict[str, list[Any]]) -> list[Outbound]:
         """A message telling of problems with several devices: a ticket for each (typed, prioritised and dispatched

@@ -11,6 +11,7 @@ from . import understanding as u
 from .entities import number_tried, product_mentions
 from .normalize import STICKERS
 from .patterns import quick
+from .replies import same_as_before
 from .times import without_times
 from .understanding import Entities
 
@@ -412,7 +413,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     if expecting != "time" and entities.times and not entities.products and _RESCHEDULE.search(text):
         return u.APPOINT
     field = _DETAIL_FIELDS.get(expecting or "")
-    if field and getattr(entities, field) or expecting == "phone" and number_tried(text):
+    if (field and getattr(entities, field) or expecting == "phone" and number_tried(text)
+            or expecting == "address" and same_as_before(text)):
         return u.ADD_DETAIL
     if not entities.products and (chasing(text) or reported_elsewhere(text)):
         return u.STATUS_QUERY

@@ -104,6 +104,20 @@ _WITHHELD = re.compile(
 )
 
 
+_SAME_AS_BEFORE = re.compile(
+    r"^(?:地址)?(?:还是|就是|也是)?(?:和|跟|同)?(?:上次|上回|以前|之前|原来)(?:的|那个)?(?:一样|相同|那个|地址)?(?:的|吧|啊|哈)?"
+    r"(?:地址)?(?:[，,\s]*(?:没变|不变|没换|一样))?[\s。.!！~～]*$"
+    r"|^(?:地址)?(?:没变|没换|不变|还是老地址|老地址)(?:的|吧|啊|哈)?[\s。.!！~～]*$"
+    r"|^(?:it'?s )?(?:the )?same (?:address )?as (?:last time|before)[\s.!]*$|^(?:the )?same address[\s.!]*$",
+    re.IGNORECASE)
+
+
+def same_as_before(text: str) -> bool:
+    """Whether the answer to "what is your address?" is the one the customer gave before ("和上次一样", "地址没变",
+    "same as last time"): it is looked up on their tickets, not asked for again."""
+    return bool(_SAME_AS_BEFORE.match(text.strip()))
+
+
 def withheld(text: str) -> bool:
     """Whether `text`, the answer to a request for a phone, address, time, serial or order number, says there is
     none to give ("没有", "没有电话", "不方便", "no", "随便"): never the detail itself, nor a new problem."""

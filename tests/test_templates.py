@@ -207,6 +207,7 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                           for field, missing in (("phone", ["address"]), ("time", []), ("order", []),
                                                  ("serial", []))],
         "detail_needed": [{"ticket": t(status="new"), "field": "address"}],
+        "address_unknown": [{}],
         "ask_problem": [*({"kind": kind} for kind in ("repair", "installation", "maintenance", "return", "complaint",
                                                        "invoice", "")), {"kind": "", "product": "空调"},
                         {"kind": "repair", "product": "空调"},
@@ -219,6 +220,8 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "ticket_not_visible": [{"code": CODE}],
         "ticket_unknown": [{"code": CODE}],
         "ticket_updated": [{"ticket": t(status="new"), "added": ["phones"], "missing": ["address"], "safety": []},
+                           {"ticket": t(status="new"), "added": [], "missing": ["phone"], "safety": [],
+                            "unread_phone": "1381234567"},
                            {"ticket": t(status="new"), "added": [], "missing": ["phone"], "safety": [],
                             "repeated": True},
                            {"ticket": t(status="assigned"), "added": [], "missing": [], "safety": [], "repeated": True},
@@ -249,7 +252,9 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                                           {"id": "not_fixed", "command": f"未解决 {CODE}"}]}
                              for n, p, sheet in (("已更换排水泵", ["https://service.example.com/media/" + "k" * 43],
                                                   SHEETS[0]), ("", [], SHEETS[3]), ("", [], SHEETS[1]),
-                                                 ("", [], SHEETS[2])) for who in ("王师傅", "")],
+                                                 ("", [], SHEETS[2])) for who in ("王师傅", "")]
+                            + [{"ticket": t(status="resolved"), "retry": True,
+                                "actions": [{"id": "solved", "command": f"已解决 {CODE}"}]}],
         "job_photo_added": [{"code": CODE, "count": 1}, {"code": CODE, "count": 3}],
         "photo_link": [{"link": "https://service.example.com/media/" + "k" * 43}],
         "job_cancelled": [{"ticket": t(status="cancelled"), "reason": r} for r in ("已经好了", "")],

@@ -440,13 +440,13 @@ class TicketService:
         found.sort(key=lambda t: (t.id is None, t.id or 0), reverse=True)
         return [view(t) for t in found[:limit]]
 
-    async def recent_address(self, customer_id: int, *, within: timedelta) -> str | None:
-        """The address on the customer's newest ticket opened within `within` that has one (this transaction's
-        included), or None."""
-        since = self._clock.now() - within
+    async def recent_address(self, customer_id: int, *, within: timedelta | None) -> str | None:
+        """The address on the customer's newest ticket opened within `within` (any time when None) that has one
+        (this transaction's included), or None."""
+        since = None if within is None else self._clock.now() - within
         for ticket in await self.for_customer(customer_id):
             addresses = ticket.entities.get("addresses")
-            if addresses and ticket.created_at >= since:
+            if addresses and (since is None or ticket.created_at >= since):
                 return str(addresses[-1])
         return None
 

@@ -139,3 +139,25 @@ async def test_an_address_older_than_a_month_is_asked_for_again(desk) -> None:  
     desk.clock.advance(31 * 86400)
     out = await desk.say("webchat", CUSTOMER, "冰箱不制冷了")
     assert out[0]["data"]["carried"] == [] and out[0]["data"]["missing"] == ["address"]
+
+
+async def test_the_address_as_last_time_is_the_one_on_record(desk) -> None:  # type: ignore[no-untyped-def]
+    """"和上次一样", asked for the address two months after the last visit, was thanked for and the address asked
+    for again."""
+    await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，电话13812345678，地址上海市浦东新区张江路100号3栋")
+    await desk.later(60 * 86400)
+    out = await desk.say("webchat", CUSTOMER, "冰箱不制冷了")
+    code = out[0]["data"]["ticket"]["id"]
+    assert out[0]["data"]["missing"] == ["address"]
+    out = (await desk.say("webchat", CUSTOMER, "和上次一样"))[0]
+    assert out["template"] == "ticket_updated" and out["data"]["added"] == ["addresses"] and out["data"]["missing"] == []
+    assert (await desk.ticket(code)).entities["addresses"] == ["上海市浦东新区张江路100号3栋"]
+
+
+async def test_the_address_as_last_time_with_none_on_record_is_asked_for(desk) -> None:  # type: ignore[no-untyped-def]
+    code = (await desk.say("webchat", "web:first-time", "冰箱不制冷了，电话13812345678"))[0]["data"]["ticket"]["id"]
+    assert [o["template"] for o in await desk.say("webchat", "web:first-time", "same as last time")] == \
+        ["address_unknown"]
+    out = (await desk.say("webchat", "web:first-time", "上海市徐汇区漕溪北路88号"))[0]
+    assert out["data"]["added"] == ["addresses"]
+    assert (await desk.ticket(code)).entities["addresses"] == ["上海市徐汇区漕溪北路88号"]

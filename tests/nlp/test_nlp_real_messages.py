@@ -12,6 +12,7 @@ import pytest
 from nlp import understanding as u
 from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, public_datasets, read_examples
 from nlp.entities import number_tried
+from nlp.replies import same_as_before
 from nlp.evaluate import evaluate
 from nlp.features import features
 from nlp.normalize import normalize
@@ -386,3 +387,12 @@ def test_a_change_no_longer_wanted_cancels(understander, text: str, intent: str)
 def test_asking_to_be_reached_in_the_chat_gives_no_phone(understander, text: str, withholds: bool) -> None:
     """"I'd rather you message me here", asked for a phone, was filed as a new problem."""
     assert (understander.understand(text, now=NOW, expecting="phone").intent == u.NO_DETAIL) is withholds
+
+
+@pytest.mark.parametrize(("text", "same"), [("和上次一样", True), ("地址没变", True), ("还是原来的地址", True),
+                                           ("it's the same address as before", True), ("same as last time", True),
+                                           ("上次的师傅挺好", False), ("和上次一样的问题", False)])
+def test_the_address_as_last_time_is_told_apart(understander, text: str, same: bool) -> None:
+    assert same_as_before(text) is same
+    if same:
+        assert understander.understand(text, now=NOW, expecting="address").intent == u.ADD_DETAIL
