@@ -139,7 +139,7 @@ class IntakeHandler(Handler):
         address = await ctx.services.tickets.recent_address(ctx.customer_id, within=None)
         if address is None:
             return [ctx.reply("address_unknown")]
-        return await self._file(ctx, ctx.inbound.text, {"addresses": [address]})
+        return await self._file(ctx, ctx.inbound.text, {"addresses": [address]}, remedy=False)
 
     async def _file_each(self, ctx: Context, given: dict[str, list[Any]]) -> list[Outbound]:
         """A message telling of problems with several devices: a ticket for each (typed, prioritised and dispatched
