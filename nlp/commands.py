@@ -15,6 +15,7 @@ from . import understanding as u
 # command word → (intent, whether a ticket id may follow, whether free text may follow)
 _COMMANDS: dict[str, tuple[str, bool, bool]] = {
     "查询进度": (u.STATUS_QUERY, True, False), "查进度": (u.STATUS_QUERY, True, False),
+    "进度": (u.STATUS_QUERY, True, False),
     "status": (u.STATUS_QUERY, True, False),
     "工单": (u.STATUS_QUERY, True, False), "ticket": (u.STATUS_QUERY, True, False),
     "接单": (u.ACCEPT, True, False), "accept": (u.ACCEPT, True, False),

@@ -36,6 +36,15 @@ async def test_a_request_described_in_time_is_filed_once(desk) -> None:  # type:
     assert await desk.later(2 * WAIT) == []
 
 
+async def test_invoice_alone_is_asked_about_and_progress_alone_answers_the_status(desk) -> None:  # type: ignore[no-untyped-def]
+    """"发票" alone opened an invoice ticket about nothing, and "进度" alone got the opening hello."""
+    code = (await desk.say("webchat", CUSTOMER, "洗衣机漏水了"))[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "进度")
+    assert out[0]["template"] == "status_report" and [t["id"] for t in out[0]["data"]["tickets"]] == [code]
+    out = await desk.say("webchat", CUSTOMER, "发票")
+    assert [o["template"] for o in out] == ["ask_problem"] and out[0]["data"]["kind"] == "invoice"
+
+
 async def test_a_product_named_alone_is_asked_about_and_its_description_decides_the_type(desk) -> None:  # type: ignore[no-untyped-def]
     out = await desk.say("webchat", CUSTOMER, "空调")
     assert [o["template"] for o in out] == ["ask_problem"]
