@@ -23,12 +23,15 @@ _WORKING = (rf"{_PLAIN}{{0,6}}(?:(?:能|可以)(?:正常)?{_PLAIN}{{1,4}}了|"
 what a return, a refund or an invoice was for told received ("退款收到了", "钱已经退回来了", "got my refund",
 "挺快的"): a yes to "is it fixed now?" or "did this help?". What comes before the state may not negate or repeat the
 fault (门打不开了, 又不制冷了, 太热了, 自己开了, 还没收到)."""
-_FIXED = _WORKING + r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|fixed|solved|it works|working now"
+_FIXED = _WORKING + (r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|都好了|全好了|(?:感觉|现在)?好多了|"
+                     r"fixed|solved|it works|working now|(?:all )?(?:good|sorted|fixed|done) now|"
+                     r"all (?:good|sorted|fixed|done)")
 """Saying the fault is gone, alone ("修好了") or before a remark ("修好了，师傅很专业", `answered_with_remark`)."""
 _NO = r"不|不是|否|没有|没|不行|no|nope|n|2"
 _WORDS: dict[str, tuple[str, str, str, str]] = {
     "confirm": (u.SOLVED, _YES + "|" + _FIXED,
                 u.NOT_FIXED, _NO + r"|没解决|未解决|还没解决|没修好|还没好|还是不行|还是坏的|not fixed|not solved|"
+                r"not really|(?:(?:no|nope)[\s,]*)?(?:the )?same (?:problem|issue|thing)(?: as before)?|"
                 r"still broken|still not working"),
     "helpful": (u.HELPFUL, _YES + "|" + _WORKING + r"|有|有帮助|有用|很有用|帮助很大|解决了|明白了|懂了|谢谢|thanks|"
                 r"helpful|it helped",
@@ -47,12 +50,13 @@ _ANSWERS = {kind: (yes, re.compile(rf"^{_LEAD}(?:{yes_words}){_TRAILING}{_THANKS
 # Said instead of "还是不行" to "is it fixed now?": the fault is still there, in the customer's own words ("还是响，晚上
 # 吵得睡不着", "又漏水了", "没修好，还是有异味", "不制冷", "it's still leaking").
 _PERSISTS = re.compile(
-    r"^(?:还是|依然|仍然|仍旧|照样|又(?=坏|漏|响|不|出|有|开始|跳|显示|停|冒)|跟之前一样|和之前一样|没修好|没解决|还没好|"
+    r"^(?:好像|感觉|似乎|貌似)?(?:还是|依然|仍然|仍旧|照样|又(?=坏|漏|响|不|出|有|开始|跳|显示|停|冒)|跟之前一样|和之前一样|没修好|没解决|还没好|"
     r"不(?=能|好用|制冷|制热|加热|出水|出热水|排水|脱水|转|亮|启动|工作|开机)|没(?=反应|热水|电|法)|无法|"
     r"(?:还|都)?没(?=收到|到账|退|到)|少了|缺了|"
     rf"{_PLAIN}{{0,4}}(?:用不了|打不开|开不了|关不上))"
     r"(?!.*(?:谢谢|感谢|好了|好的|不错|正常|解决了|修好了|好用|可以了))"
-    r"|^(?:it'?s |it is |the \w+ is )?still (?:broken|leaking|noisy|not|doesn'?t|won'?t|making|the same|there)"
+    r"|^(?:it'?s |it is |the \w+ is )?still (?:a (?:bit|little) |kind of |somewhat )?"
+    r"(?:broken|leaking|noisy|not|doesn'?t|won'?t|making|the same|there)"
     r"|^(?:i )?(?:still )?(?:haven'?t|have not|didn'?t|did not|never) (?:got|gotten|get|received?)",
     re.IGNORECASE,
 )

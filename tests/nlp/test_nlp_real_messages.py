@@ -396,3 +396,13 @@ def test_the_address_as_last_time_is_told_apart(understander, text: str, same: b
     assert same_as_before(text) is same
     if same:
         assert understander.understand(text, now=NOW, expecting="address").intent == u.ADD_DETAIL
+
+
+@pytest.mark.parametrize(("text", "intent"), [("nope, same problem", u.NOT_FIXED), ("not really", u.NOT_FIXED),
+                                             ("yes but it's still a bit noisy", u.NOT_FIXED),
+                                             ("好像还是有点响", u.NOT_FIXED), ("all sorted, thanks", u.SOLVED),
+                                             ("都好了", u.SOLVED), ("感觉好多了", u.SOLVED)])
+def test_is_it_solved_answered_in_everyday_words(understander, text: str, intent: str) -> None:
+    """Asked "is it solved?", "not really" and "好像还是有点响" opened new repairs, "nope, same problem" and "都好了"
+    got the opening hello: the job was neither reopened nor closed."""
+    assert understander.understand(text, now=NOW, expecting="confirm").intent == intent
