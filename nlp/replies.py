@@ -34,9 +34,9 @@ _WORDS: dict[str, tuple[str, str, str, str]] = {
                 r"not really|(?:(?:no|nope)[\s,]*)?(?:the )?same (?:problem|issue|thing)(?: as before)?|"
                 r"still broken|still not working"),
     "helpful": (u.HELPFUL, _YES + "|" + _WORKING + r"|有|有帮助|有用|很有用|帮助很大|解决了|明白了|懂了|谢谢|thanks|"
-                r"helpful|it helped",
-                u.NOT_HELPFUL, _NO + r"|没用|没帮助|没有帮助|没什么帮助|不管用|没解决|不是我要的|not helpful|"
-                r"useless|didn'?t help"),
+                r"helpful|(?:(?:yes|yeah)[\s,]*)?(?:thanks[\s,]*)?(?:that |it )?helped(?: a lot)?",
+                u.NOT_HELPFUL, _NO + r"|没用|没帮助|没有帮助|没什么帮助|不管用|没解决|不是我要的|看不懂|没看懂|not helpful|"
+                r"useless|not really|(?:that |it )?didn'?t help(?: at all)?|(?:that |it )?did not help"),
 }
 _TRAILING = r"[\s,，.。!！~～?？啊呀啦了的哦噢]*"
 _THANKS = r"(?:[\s,，.。!！~～]*(?:谢谢|多谢|感谢|thanks|thank you)(?:你|您|师傅|了| a lot| so much| very much)?)?"

@@ -406,3 +406,11 @@ def test_is_it_solved_answered_in_everyday_words(understander, text: str, intent
     """Asked "is it solved?", "not really" and "好像还是有点响" opened new repairs, "nope, same problem" and "都好了"
     got the opening hello: the job was neither reopened nor closed."""
     assert understander.understand(text, now=NOW, expecting="confirm").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [("not really", u.NOT_HELPFUL), ("that didn't help", u.NOT_HELPFUL),
+                                             ("看不懂", u.NOT_HELPFUL), ("yes thanks that helped", u.HELPFUL),
+                                             ("it helped a lot", u.HELPFUL)])
+def test_did_this_help_answered_in_everyday_words(understander, text: str, intent: str) -> None:
+    """Asked "did this help?" after an article, "not really" opened a repair and "that didn't help" a complaint."""
+    assert understander.understand(text, now=NOW, expecting="helpful").intent == intent
