@@ -12,7 +12,7 @@ from core.services.intake import Filed, Report
 from core.domain.tickets import TicketType, TicketView
 from handlers import notices, staff_alerts
 from handlers.base import Context
-from nlp import number_tried, upset
+from nlp import chasing, number_tried, upset
 
 COLLECTING = "collecting"
 _MARKS = re.compile(r"[\W_]+")
@@ -59,6 +59,7 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
         reply = ctx.reply("ticket_opened", ticket=card, missing=filed.missing, safety=safety,
                           several={"part": several[0], "of": several[1]} if several else None,
                           upset=ctx.understanding.angry or upset(ctx.inbound.text), asked=asked,
+                          chased=chasing(ctx.inbound.text),
                           carried=list(filed.carried))
     elif waive is not None:
         reply = ctx.reply("detail_waived", ticket=card, field=waive, missing=filed.missing)

@@ -192,6 +192,8 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                           {"ticket": t(status="new", type="inquiry"), "missing": [], "safety": [], "several": None},
                           {"ticket": t(status="new", priority="P2"), "missing": ["phone"], "safety": [], "several": None,
                            "upset": True},
+                          {"ticket": t(status="new"), "missing": ["phone"], "safety": [], "several": None,
+                           "chased": True},
                           {"ticket": t(status="new", priority="P1"), "missing": [], "safety": [], "several": None},
                           {"ticket": t(status="new", priority="P1"), "missing": ["address"], "safety": HAZARDS,
                            "several": None},

@@ -45,8 +45,11 @@ async def test_a_chase_is_recorded_and_the_technician_told_then_the_supervisors(
 
 
 async def test_a_chase_with_nothing_open_is_filed(desk) -> None:  # type: ignore[no-untyped-def]
+    """It was met with "您好，您的预约我们已经记录下来了", as if the customer had not waited for anyone."""
     out = await desk.say("webchat", CUSTOMER, "冰箱坏了三天了，怎么还没人来修")
-    assert _templates(out)[0] == "ticket_opened"
+    assert _templates(out)[0] == "ticket_opened" and out[0]["data"]["chased"] is True
+    assert "久等" in Renderer().render("ticket_opened", out[0]["data"], "zh").text
+    assert "keep you waiting" in Renderer().render("ticket_opened", out[0]["data"], "en").text
 
 
 @pytest.mark.parametrize("chase", ["师傅说今天来，到现在都没来！！", "说好的今天上门，人呢"])
