@@ -65,6 +65,7 @@ _REQUEST = quick(
     r"(?:补|重新|重|再|换|改)?开(?:具|一?张|个|一下|下)?(?:个人|公司|单位)?的?(?:增值税)?(?:专用|普通|电子|纸质)?(?:发票|专票|普票)"
     r"|(?:要|需要)(?:一?张|个)?(?:发票|专票|普票)"
     r"|(?:补|重|再)开|开票|红冲|(?:换|改|更换|修改|变更)(?:一下|个)?(?:发票)?抬头|抬头.{0,6}(?:改|换)(?:成|为|一下)?"
+    r"|开(?:个人|公司|单位|企业)的?抬头|抬头(?:开|写)(?:成|给|为)"
     r"|\b(?:issue|reissue|re-issue|need|want|request|send\s+me|make\s+out)"
     r"(?:\s+(?:a|an|the|my|our|new|vat|tax|proper|correct|another|me|us|it|again))*\s+invoices?\b"
     r"|\binvoice\s+(?:re-?issued|issued|corrected|changed)\b|\b(?:vat|tax|special)\s+invoice",

@@ -96,6 +96,8 @@ def test_a_phone_number_mailbox_is_an_email_not_a_phone() -> None:
     ("我要开发票", ("开发票",)), ("帮我补开一张发票", ("补开一张发票",)), ("发票需要重开", ("重开",)),
     ("我想换抬头", ("换抬头",)), ("能开专票吗", ("开专票",)), ("please issue a VAT invoice", ("issue a VAT invoice",)),
     ("发票还没收到", ()), ("发票寄到哪了", ()), ("where is my invoice", ()),
+    ("订单号4200001111222233，要开公司抬头", ("开公司抬头",)), ("抬头开给我们公司", ("抬头开给",)),
+    ("发票抬头是什么", ()),
 ])
 def test_what_asks_for_an_invoice_to_be_issued(text: str, asked: tuple[str, ...]) -> None:
     assert entities(text).invoice_requests == asked
