@@ -150,7 +150,8 @@ async def test_the_address_as_last_time_is_the_one_on_record(desk) -> None:  # t
     code = out[0]["data"]["ticket"]["id"]
     assert out[0]["data"]["missing"] == ["address"]
     out = (await desk.say("webchat", CUSTOMER, "和上次一样"))[0]
-    assert out["template"] == "ticket_updated" and out["data"]["added"] == ["addresses"] and out["data"]["missing"] == []
+    assert out["template"] == "ticket_updated" and out["data"]["added"] == ["addresses"]
+    assert out["data"]["missing"] == []
     assert (await desk.ticket(code)).entities["addresses"] == ["上海市浦东新区张江路100号3栋"]
 
 
