@@ -52,9 +52,11 @@ _ANSWERS = {kind: (yes, re.compile(rf"^{_LEAD}(?:{yes_words}){_TRAILING}{_THANKS
 _PERSISTS = re.compile(
     r"^(?:好像|感觉|似乎|貌似)?(?:还是|依然|仍然|仍旧|照样|又(?=坏|漏|响|不|出|有|开始|跳|显示|停|冒)|跟之前一样|和之前一样|没修好|没解决|还没好|"
     r"不(?=能|好用|制冷|制热|加热|出水|出热水|排水|脱水|转|亮|启动|工作|开机)|没(?=反应|热水|电|法)|无法|"
-    r"(?:还|都)?没(?=收到|到账|退|到)|少了|缺了|"
+    r"(?:还|都)?没(?=收到|到账|退|到)|少了|缺了|(?:只)?好(?:了)?一(?:点|些|点点)(?:了)?(?:[，,]|$)|"
     rf"{_PLAIN}{{0,4}}(?:用不了|打不开|开不了|关不上))"
     r"(?!.*(?:谢谢|感谢|好了|好的|不错|正常|解决了|修好了|好用|可以了))"
+    r"|^(?:(?:it'?s |it is )?(?:only )?(?:partly|partially|a (?:bit|little) better|somewhat better|kind of|sort of)"
+    r"(?: (?:fixed|better|working))?[\s,.!]*$)"
     r"|^(?:it'?s |it is |the \w+ is )?still (?:a (?:bit|little) |kind of |somewhat )?"
     r"(?:broken|leaking|noisy|not|doesn'?t|won'?t|making|the same|there)"
     r"|^(?:i )?(?:still )?(?:haven'?t|have not|didn'?t|did not|never) (?:got|gotten|get|received?)",

@@ -401,10 +401,12 @@ def test_the_address_as_last_time_is_told_apart(understander, text: str, same: b
 @pytest.mark.parametrize(("text", "intent"), [("nope, same problem", u.NOT_FIXED), ("not really", u.NOT_FIXED),
                                              ("yes but it's still a bit noisy", u.NOT_FIXED),
                                              ("好像还是有点响", u.NOT_FIXED), ("all sorted, thanks", u.SOLVED),
-                                             ("都好了", u.SOLVED), ("感觉好多了", u.SOLVED)])
+                                             ("都好了", u.SOLVED), ("感觉好多了", u.SOLVED),
+                                             ("好了一点", u.NOT_FIXED), ("好一些了，还是有点响", u.NOT_FIXED),
+                                             ("kind of", u.NOT_FIXED), ("partly fixed", u.NOT_FIXED)])
 def test_is_it_solved_answered_in_everyday_words(understander, text: str, intent: str) -> None:
-    """Asked "is it solved?", "not really" and "好像还是有点响" opened new repairs, "nope, same problem" and "都好了"
-    got the opening hello: the job was neither reopened nor closed."""
+    """Asked "is it solved?", "not really", "kind of" and "好像还是有点响" opened new repairs, "nope, same problem" and
+    "都好了" got the opening hello: the job was neither reopened nor closed. Better but not fixed ("好了一点") is a no."""
     assert understander.understand(text, now=NOW, expecting="confirm").intent == intent
 
 
