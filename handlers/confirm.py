@@ -27,12 +27,13 @@ class ConfirmHandler(Handler):
 
     async def handle(self, ctx: Context) -> list[Outbound] | None:
         u = ctx.understanding
-        if u.intent not in (SOLVED, NOT_FIXED) and not self._misread(ctx):
+        answered = u.intent in (SOLVED, NOT_FIXED)
+        if not answered and not self._misread(ctx):
             return None
         waiting = ctx.state.data.get("ticket") if ctx.state.state == CONFIRMING else None
         closure = ctx.services.closure
         ticket = await closure.waiting_for(ctx.customer_id, u.ticket_id or waiting)
-        if u.intent not in (SOLVED, NOT_FIXED):
+        if not answered:  # a misread number: the question again, while its ticket still waits
             if ticket is None:
                 return None
             return [ctx.reply("confirm_resolved", ticket=ctx.ticket_card(ticket), retry=True,
