@@ -38,8 +38,9 @@ class ConfirmHandler(Handler):
                 return None
             return [ctx.reply("confirm_resolved", ticket=ctx.ticket_card(ticket), retry=True,
                               actions=confirmation_actions(ticket.code, ctx.locale))]
-        if ticket is None:
-            # Nothing waits for the customer's word: "还是不行" is then a problem to file, 已解决 needs no answer.
+        if ticket is None or u.intent == NOT_FIXED and another_device(u.entities.products, ticket):
+            # Nothing waits for the customer's word, or the fault is another device's ("电视机又坏了" while the washing
+            # machine's repair waits): "还是不行" is then a problem to file, 已解决 needs no answer.
             return None if u.intent == NOT_FIXED else [ctx.reply("confirm_none")]
         if ctx.state.state == CONFIRMING:
             ctx.state = ctx.services.conversations.reset(ctx.state)
@@ -75,6 +76,12 @@ class ConfirmHandler(Handler):
         await ctx.services.tickets.add_message(ticket, actor=ctx.person.actor, text=ctx.inbound.text,
                                                inbox_id=ctx.inbox_id, entities={},
                                                attachments=ctx.attachment_list())
+
+
+def another_device(named: tuple[str, ...], ticket: TicketView) -> bool:
+    """Whether a fault told of `named` devices is of none the ticket was about, when both say which."""
+    recorded = ticket.entities.get("products") or ()
+    return bool(named) and bool(recorded) and not set(named) & set(recorded)
 
 
 class AutoClose:

@@ -327,3 +327,14 @@ async def test_cancel_with_several_open_tickets_asks_which_and_tells_the_technic
     assert (await desk.ticket(first)).status == "cancelled"
     out = await desk.say("webchat", CUSTOMER, "取消")
     assert _templates(out)[0] == "ticket_cancelled", "one open ticket left: no question"
+
+
+async def test_another_device_out_of_order_at_the_question_is_a_new_problem(desk) -> None:  # type: ignore[no-untyped-def]
+    """"电视机又坏了" while the washing machine's repair waited for its word reopened the washing machine's ticket and
+    sent its technician back; the other device's fault is a ticket of its own, and the question still waits."""
+    code = await _resolved(desk)
+    out = await desk.say("webchat", CUSTOMER, "电视机又坏了，一直黑屏")
+    assert _templates(out)[0] == "ticket_opened" and out[0]["data"]["ticket"]["id"] != code
+    assert (await desk.ticket(code)).status == "resolved"
+    out = await desk.say("webchat", CUSTOMER, f"还是不行 {code}")
+    assert _templates(out)[0] == "ticket_reopened" and out[0]["data"]["ticket"]["id"] == code
