@@ -169,6 +169,21 @@ def broken_in_transit(text: str) -> bool:
     return bool(_BROKEN_IN_TRANSIT.search(text))
 
 
+_RETURN_ASKED = quick(
+    r"(?<![不别没就再])(?:想|要|申请|可以|能不能|帮我|给我|直接)(?:办理?)?(?:退货|退掉|退了|退回去|退款|换货|换一台|换台新的|换个新的|换新)"
+    r"|\b(?<!n't )(?<!not )(?:want|like|need|wish|going) to (?:return|exchange|send back)\b"
+    r"|\b(?<!n't )(?<!not )(?:want|need|like) (?:a|my) refund\b",
+    re.IGNORECASE,
+)
+
+
+def return_asked(text: str) -> bool:
+    """Whether the customer asks in so many words for the goods to be taken back or exchanged ("我想退掉上周买的净化器，
+    一直有异响", "I want to return the kettle, it leaks"): a return, though the fault told as its reason reads to the
+    type model as a repair. Not when it is refused or a fallback ("不想退货", "修不好就要退货")."""
+    return bool(_RETURN_ASKED.search(text))
+
+
 _DAMAGE_DONE = quick(
     r"(?:师傅|安装工|工人|送货的?|送货员|快递员|配送员|搬运的?)(?:(?![，,。.!！?？]).){0,8}(?:把|给)(?:我家?的?)?"
     r"(?:(?![，,。.!！?？]).){0,6}(?:弄坏|弄脏|划了|划坏|划花|刮花|刮坏|磕坏|碰坏|撞坏|打碎|摔坏|弄破|弄湿|踩脏|磕了|碰掉)"

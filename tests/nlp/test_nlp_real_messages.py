@@ -309,6 +309,16 @@ def test_goods_unlike_their_listing_are_a_return_not_a_repair(understander, text
     assert understander.understand(text, now=NOW).type == kind
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("我想退掉上周买的空气净化器，一直有异响，订单2026112512345678", "return"),
+    ("I want to return the air purifier I bought last week, it makes a rattling noise", "return"),
+    ("要换货，收到的吹风机开不了机", "return"), ("不想退货，能修吗，洗衣机不脱水", "repair"),
+    ("修不好就要退货，空调不制冷", "repair")])
+def test_goods_asked_to_be_taken_back_are_a_return_whatever_their_fault(understander, text: str, kind: str) -> None:
+    """"我想退掉…一直有异响" was a repair: the fault given as the reason outvoted the return the customer asked for."""
+    assert understander.understand(text, now=NOW).type == kind
+
+
 @pytest.mark.parametrize(("text", "intent"), [("是燃气的", u.GREETING), ("电的", u.GREETING), ("滚筒的", u.GREETING),
                                              ("是坏的", u.NEW_PROBLEM), ("漏水的", u.NEW_PROBLEM)])
 def test_what_kind_of_thing_it_is_is_a_detail(understander, text: str, intent: str) -> None:
