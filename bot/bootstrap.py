@@ -163,7 +163,7 @@ class Hub:
         """The services of one transaction outside the pipeline (an API call), wired to this hub's
         configuration."""
         return Services.in_transaction(session, self.clock, wiring=self.wiring,
-                                       wake_timers=self.timers.wake if self.timers is not None else None)
+                                       wake_timers=self.timers.scheduled if self.timers is not None else None)
 
     async def healthy(self) -> bool:
         try:
@@ -210,7 +210,7 @@ def build_hub(config: Config, *, clock: Clock | None = None, understander: Under
                         router=default_router(), clock=clock, metrics=metrics, after_commit=sender.wake,
                         transaction_budget=budget, budget_clock=counted_in, own_work_only=own_work_only,
                         sole_writer=sole_writer(engine.dialect.name, other_processes=shared),
-                        wake_timers=timers.wake,
+                        wake_timers=timers.scheduled,
                         wake_media=fetcher.wake if fetcher is not None else None) if timers is not None else None
     workers = InboxWorkers(bus=bus, relay=relay, pipeline=pipeline)
     intake = GroupCommitIntake(sessions=sessions, clock=clock, on_committed=relay.publish)

@@ -197,7 +197,8 @@ class Pipeline:
                  router: Router, clock: Clock, metrics: Metrics, after_commit: Callable[[], None],
                  transaction_budget: float = TRANSACTION_BUDGET, budget_clock: Callable[[], float] = time.perf_counter,
                  own_work_only: bool = False, sole_writer: bool = False, wiring: Wiring = Wiring(),
-                 wake_timers: Callable[[], None] | None = None, wake_media: Callable[[], None] | None = None) -> None:
+                 wake_timers: Callable[[datetime], None] | None = None,
+                 wake_media: Callable[[], None] | None = None) -> None:
         """`budget_clock`: what `transaction_budget` is counted in (`budget_clock()`); `own_work_only`: whether
         it counts only the transaction's own steps (`budget_own_work_only`); `sole_writer`: whether this process
         alone writes the database (`sole_writer`); `wiring`: what the configuration tells the services (alert

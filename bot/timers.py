@@ -1,11 +1,12 @@
 """The timer worker: fires due timers through their jobs, each batch in one transaction with the job's effects and
 outbox rows, so a timer fires once even across a crash or with several processes. It sleeps until the next due
-time, and is woken early when a transaction of this process schedules an earlier one; timers scheduled by other
-processes are seen within `idle_poll` seconds."""
+time, and is woken early when a transaction of this process schedules an earlier one (only then: a burst of new
+tickets schedules SLA timers hours ahead in every commit, and a pass for each found nothing due); timers scheduled by
+other processes are seen within `idle_poll` seconds."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,6 +38,20 @@ class TimerWorker(WakeableLoop):
         self._wiring = wiring
         self._after_commit = after_commit
         self._idle_poll = idle_poll
+        self._asleep_until: datetime | None = None
+        """When the sleeping worker looks at the table again by itself; None while a pass is under way."""
+
+    @property
+    def asleep_until(self) -> datetime | None:
+        """When the sleeping worker looks at the table again by itself; None while a pass is under way."""
+        return self._asleep_until
+
+    def scheduled(self, due_at: datetime) -> None:
+        """A transaction of this process committed a timer due at `due_at`: the worker is woken if that is before it
+        would look again anyway. During a pass it always is, since the pass may have read the next due time before
+        that commit."""
+        if self._asleep_until is None or due_at < self._asleep_until:
+            self.wake()
 
     async def fire_due(self) -> int:
         """Fire everything due now; returns how many timers fired."""
@@ -58,10 +73,15 @@ class TimerWorker(WakeableLoop):
             except Exception:  # noqa: BLE001 - database trouble: wait and try again
                 log.exception("timer pass failed")
                 next_due = None
+            now = self._clock.now()
             wait = self._idle_poll
             if next_due is not None:
-                wait = min(wait, max(0.0, (next_due - self._clock.now()).total_seconds()))
-            await self._sleep(wait)
+                wait = min(wait, max(0.0, (next_due - now).total_seconds()))
+            self._asleep_until = now + timedelta(seconds=wait)
+            try:
+                await self._sleep(wait)
+            finally:
+                self._asleep_until = None
 
     async def _fire_batch(self, *, single: int | None) -> int:
         now = self._clock.now()
@@ -69,7 +89,8 @@ class TimerWorker(WakeableLoop):
             due = await self._store.take_due(session, now, BATCH, only=single)
             if not due:
                 return 0
-            services = Services.in_transaction(session, self._clock, wiring=self._wiring, wake_timers=self.wake)
+            services = Services.in_transaction(session, self._clock, wiring=self._wiring,
+                                               wake_timers=self.scheduled)
             messages: list[Outbound] = []
             again: list[tuple[int, datetime, dict[str, Any]]] = []
             for timer in due:

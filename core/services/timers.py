@@ -21,13 +21,15 @@ _WAITING = (TimerStatus.PENDING, TimerStatus.HELD)
 
 
 class TimerService:
-    def __init__(self, *, session: AsyncSession, clock: Clock, wake: Callable[[], None] | None = None) -> None:
-        """`wake` tells the timer worker, once this transaction has committed, that it scheduled something (which
-        may be due before what the worker waits for)."""
+    def __init__(self, *, session: AsyncSession, clock: Clock,
+                 wake: Callable[[datetime], None] | None = None) -> None:
+        """`wake` tells the timer worker, once this transaction has committed, the earliest due time it scheduled
+        (which may be before what the worker waits for)."""
         self._session = session
         self._clock = clock
         self._wake = wake
-        self._wake_pending = False
+        self._earliest: datetime | None = None
+        """The earliest due time scheduled since the last commit; None when nothing was."""
         self._queued: list[dict[str, Any]] = []
         """Timers scheduled and not written yet: one statement for a whole transaction's (a batch of new tickets
         starts a few SLA timers each), just before it commits or before a statement that must see them."""
@@ -47,14 +49,19 @@ class TimerService:
         self._queued.extend({"kind": kind, "key": key, "due_at": due_at, "payload": dict(payload),
                              "status": TimerStatus.PENDING, "attempts": 0, "last_error": "", "created_at": now}
                             for key, due_at, payload in timers)
-        if self._wake is not None and not self._wake_pending:
-            self._wake_pending = True
+        if self._wake is None:
+            return
+        earliest = min(due_at for _, due_at, _ in timers)
+        if self._earliest is None:
             event.listen(self._session.sync_session, "after_commit", self._woken, once=True)
+            self._earliest = earliest
+        else:
+            self._earliest = min(self._earliest, earliest)
 
     def _woken(self, _session: object) -> None:
-        self._wake_pending = False
-        if self._wake is not None:
-            self._wake()
+        earliest, self._earliest = self._earliest, None
+        if self._wake is not None and earliest is not None:
+            self._wake(earliest)
 
     async def cancel(self, key: str) -> None:
         """Drop a waiting timer (nothing happens if it already fired or never existed)."""

@@ -3,7 +3,7 @@ all committed together with the inbox row it came from and the messages it cause
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,9 +104,9 @@ class Services:
 
     @classmethod
     def in_transaction(cls, session: AsyncSession, clock: Clock, *, wiring: Wiring = Wiring(),
-                       wake_timers: Callable[[], None] | None = None) -> Services:
+                       wake_timers: Callable[[datetime], None] | None = None) -> Services:
         """One set per transaction: what the services keep in hand is valid only inside it. `wake_timers` is called
-        after a commit that scheduled a timer."""
+        after a commit that scheduled a timer, with the earliest due time it scheduled."""
         timers = TimerService(session=session, clock=clock, wake=wake_timers)
         sla = wiring.sla or builtin_sla()
         clocks = SlaService(settings=sla, timers=timers, clock=clock)

@@ -1,12 +1,13 @@
 """Timers on SQLite and PostgreSQL: a timer fires when due and once ever (scheduling its key again moves it only
 while pending or held), a timer that comes again fires each step once, holding and cancelling work by prefix, a failing job is retried and then given up, and two
-workers racing over the same due timers fire each once."""
+workers racing over the same due timers fire each once; a sleeping worker is woken by a commit only for a timer due
+before it would look again."""
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.timers import TimerWorker
@@ -157,20 +158,42 @@ async def test_two_workers_fire_each_due_timer_once(engine: AsyncEngine, clock: 
     assert sorted(job.fired) == sorted(f"t{n}" for n in range(30))
 
 
-async def test_a_worker_sleeps_until_the_next_due_time_and_wakes_for_an_earlier_one(engine: AsyncEngine) -> None:
+async def test_a_sleeping_worker_is_woken_only_for_an_earlier_timer(engine: AsyncEngine) -> None:
+    """A burst of new tickets schedules SLA timers hours ahead in every commit: none of them is a reason for a pass."""
     clock = SystemClock()
     job = Remind()
     sessions = session_factory(engine)
     worker = TimerWorker(sessions=sessions, clock=clock, jobs=[job], wiring=Wiring(), after_commit=lambda: None,
                          idle_poll=60)
-    await worker.start()
-    try:
+    looked: list[str] = []
+
+    def timers_read(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "timers" in statement:
+            looked.append(statement)
+
+    async def schedule(key: str, seconds: float, *, waking: bool = True) -> None:
         async with sessions() as session, session.begin():
-            services = Services.in_transaction(session, clock, wake_timers=worker.wake)
-            await services.timers.schedule("remind", "soon", clock.now() + timedelta(seconds=0.2))
+            services = Services.in_transaction(session, clock, wake_timers=worker.scheduled if waking else None)
+            await services.timers.schedule("remind", key, clock.now() + timedelta(seconds=seconds))
+
+    await schedule("next", 30, waking=False)
+    await worker.start()
+    event.listen(engine.sync_engine, "before_cursor_execute", timers_read)
+    try:
+        async with asyncio.timeout(10):
+            while worker.asleep_until is None:
+                await asyncio.sleep(0.01)
+        asleep_until = worker.asleep_until
+        looked.clear()
+        await schedule("later", 45)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert looked == [] and worker.asleep_until == asleep_until
+        await schedule("soon", 0.2)
         async with asyncio.timeout(10):
             while not job.fired:
                 await asyncio.sleep(0.02)
     finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", timers_read)
         await worker.stop()
-    assert job.fired == ["soon"]
+    assert job.fired == ["soon"] and looked
