@@ -25,7 +25,9 @@ what a return, a refund or an invoice was for told received ("退款收到了", 
 fault (门打不开了, 又不制冷了, 太热了, 自己开了, 还没收到)."""
 _FIXED = _WORKING + (r"|解决了|已解决|已经?解决了|修好了|已经?修好了|好了|已经?好了|都好了|全好了|(?:感觉|现在)?好多了|"
                      r"fixed|solved|it works|working now|(?:all )?(?:good|sorted|fixed|done) now|"
-                     r"all (?:good|sorted|fixed|done)")
+                     r"all (?:good|sorted|fixed|done)|(?:(?:it|that)(?:'s| is) |(?:it )?(?:seems|looks) )?"
+                     r"(?:working|fine|ok|okay|good|great|perfect)(?: now| again)?|(?:it )?seems to (?:work|be working)"
+                     r"(?: now| fine)?")
 """Saying the fault is gone, alone ("修好了") or before a remark ("修好了，师傅很专业", `answered_with_remark`)."""
 _NO = r"不|不是|否|没有|没|不行|no|nope|n|2"
 _WORDS: dict[str, tuple[str, str, str, str]] = {
@@ -39,10 +41,14 @@ _WORDS: dict[str, tuple[str, str, str, str]] = {
                 r"useless|not really|(?:that |it )?didn'?t help(?: at all)?|(?:that |it )?did not help"),
 }
 _TRAILING = r"[\s,，.。!！~～?？啊呀啦了的哦噢]*"
-_THANKS = r"(?:[\s,，.。!！~～]*(?:谢谢|多谢|感谢|thanks|thank you)(?:你|您|师傅|了| a lot| so much| very much)?)?"
+_THANKS = (r"(?:[\s,，.。!！~～]*(?:谢谢|多谢|感谢|thanks|thank you|cheers|thx|ty)"
+           r"(?:你|您|师傅|了| a lot| so much| very much)?)?")
+_AFFIRMED = r"(?:(?:是的|是|对的|对|嗯+|yes|yeah|yep|yup)[\s,，.。!！~～]*)?"
+"""A yes before the answer in words ("是的修好了", "yep, works fine now"): the same answer."""
 _LEAD = r"(?:(?:嗯+|恩|哦+|噢|喔|啊|额|呃|um|uh|oh)[\s,，.。~～]*)?"
 """A filler before the answer ("嗯好了", "哦，没有"): the answer all the same."""
-_ANSWERS = {kind: (yes, re.compile(rf"^{_LEAD}(?:{yes_words}){_TRAILING}{_THANKS}{_TRAILING}$", re.IGNORECASE),
+_ANSWERS = {kind: (yes, re.compile(rf"^{_LEAD}{_AFFIRMED}(?:{yes_words}){_TRAILING}{_THANKS}{_TRAILING}$",
+                                   re.IGNORECASE),
                    no, re.compile(rf"^{_LEAD}(?:{no_words}){_TRAILING}$", re.IGNORECASE))
             for kind, (yes, yes_words, no, no_words) in _WORDS.items()}
 

@@ -426,3 +426,14 @@ def test_is_it_solved_answered_in_everyday_words(understander, text: str, intent
 def test_did_this_help_answered_in_everyday_words(understander, text: str, intent: str) -> None:
     """Asked "did this help?" after an article, "not really" opened a repair and "that didn't help" a complaint."""
     assert understander.understand(text, now=NOW, expecting="helpful").intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [("yep works fine now, cheers", u.SOLVED), ("it's working", u.SOLVED),
+                                             ("it's fine now", u.SOLVED), ("seems ok now", u.SOLVED),
+                                             ("perfect, thanks", u.SOLVED), ("是的修好了谢谢", u.SOLVED),
+                                             ("yes but it's still leaking", u.NOT_FIXED),
+                                             ("是的，还是不行", u.NOT_FIXED)])
+def test_is_it_solved_answered_with_a_yes_before_the_words(understander, text: str, intent: str) -> None:
+    """"yep works fine now, cheers" was not understood and "it's working" or "是的修好了谢谢" opened a new repair: the
+    job waited for an answer the customer had given."""
+    assert understander.understand(text, now=NOW, expecting="confirm").intent == intent
