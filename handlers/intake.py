@@ -39,8 +39,8 @@ from handlers.filing import COLLECTING, awaited, awaits, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, along_with,
-                 bare_product, bare_request, continuing, gratitude, holding_on, praising, remedy_asked, same_as_before,
-                 withheld)
+                 bare_fault, bare_product, bare_request, continuing, gratitude, holding_on, praising, remedy_asked,
+                 same_as_before, withheld)
 from nlp.problems import question_beside
 
 SAME_PROBLEM_CONFIDENCE = 0.5
@@ -79,7 +79,8 @@ class IntakeHandler(Handler):
         if remedy and not describing.waits_for_description(ctx) and (open_ticket := await self._open_ticket(ctx)):
             # "我要求换新" after "冰箱不制冷": for that one
             return await self._file(ctx, text, describing.given(ctx), remedy=remedy, known=open_ticket)
-        if not ctx.inbound.attachments and (bare_request(text) or ctx.state.idle and bare_product(text)
+        if not ctx.inbound.attachments and (bare_request(text)
+                                            or ctx.state.idle and (bare_product(text) or bare_fault(text))
                                             or ctx.state.idle and u.details_only and await ctx.open_ticket() is None):
             return await describing.ask_what(ctx)
         given = describing.given(ctx)

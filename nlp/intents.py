@@ -208,6 +208,21 @@ def bare_request(text: str) -> bool:
     return bool(_BARE_REQUEST.match(text.strip()))
 
 
+_BARE_FAULT = re.compile(
+    r"^(?:我的|我家的?|东西|机器|这个|那个|它|产品)?(?:又|也)?(?:坏了|坏掉了|出问题了|有问题|有毛病了?|出毛病了|不能用了|用不了了?|"
+    r"不好使了|不工作了|没反应了?)[\s,，.。!！~～?？啊呀吧呢哦了]*$"
+    r"|^(?:it'?s |it is |mine is )?(?:broken|not working|faulty|dead)[\s.!?]*$"
+    r"|^(?:it )?(?:does ?n[o']t|does not|wo ?n[o']t) work(?:ing)?[\s.!?]*$|^(?:it )?stopped working[\s.!?]*$",
+    re.IGNORECASE,
+)
+
+
+def bare_fault(text: str) -> bool:
+    """Whether `text` only says something is out of order, not what ("坏了", "出问题了", "it's broken"): a ticket
+    opened from it would tell a technician nothing, so the product and the problem are asked first."""
+    return bool(_BARE_FAULT.match(text.strip()))
+
+
 _REMEDY = re.compile(r"退|换|return|refund", re.IGNORECASE)
 
 

@@ -183,3 +183,13 @@ async def test_a_remedy_asked_while_a_ticket_is_open_goes_on_it_for_staff(desk, 
     assert out[0]["data"]["question"] and out[0]["data"]["missing"] == ["phone", "address"]
     assert (await desk.said(code))[-1] == asked
     assert "ticket_opened" not in [o["template"] for o in out]
+
+
+async def test_a_fault_told_of_nothing_named_is_asked_which_product_and_what(desk) -> None:  # type: ignore[no-untyped-def]
+    """"坏了" alone opened a repair ticket with no product and no symptom: nothing for a technician to go on."""
+    out = await desk.say("webchat", CUSTOMER, "坏了")
+    assert [o["template"] for o in out] == ["ask_problem"] and out[0]["data"]["product"] == ""
+    out = await desk.say("webchat", CUSTOMER, "洗衣机不脱水，一转就响")
+    assert out[0]["template"] == "ticket_opened"
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert ticket.type == "repair" and "洗衣机不脱水" in ticket.summary

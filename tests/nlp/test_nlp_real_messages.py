@@ -12,6 +12,7 @@ import pytest
 from nlp import understanding as u
 from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, public_datasets, read_examples
 from nlp.entities import number_tried
+from nlp.intents import bare_fault
 from nlp.replies import same_as_before
 from nlp.evaluate import evaluate
 from nlp.features import features
@@ -437,3 +438,13 @@ def test_is_it_solved_answered_with_a_yes_before_the_words(understander, text: s
     """"yep works fine now, cheers" was not understood and "it's working" or "是的修好了谢谢" opened a new repair: the
     job waited for an answer the customer had given."""
     assert understander.understand(text, now=NOW, expecting="confirm").intent == intent
+
+
+@pytest.mark.parametrize(("text", "bare"), [("坏了", True), ("出问题了", True), ("东西坏了！", True), ("it's broken", True),
+                                           ("doesn't work", True), ("stopped working", True), ("空调坏了", False),
+                                           ("my fridge is broken", False), ("坏了一个零件，能寄一个吗", False)])
+def test_a_fault_of_nothing_named_is_told_apart(understander, text: str, bare: bool) -> None:
+    """"坏了" alone is asked which product and what, before a ticket that tells a technician nothing is opened."""
+    assert bare_fault(text) is bare
+    if bare:
+        assert understander.understand(text, now=NOW).type == "repair"
