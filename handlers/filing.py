@@ -71,8 +71,8 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety,
                           question=question, repeated=repeated, completed=awaited_before and not filed.missing,
                           unread_phone=unread,
-                          changed=[kind for kind in filed.added
-                                   if kind in _REPLACED and join is not None and join.entities.get(kind)])
+                          changed=[kind for kind in filed.added if (kind in _REPLACED or report.corrects)
+                                   and join is not None and join.entities.get(kind)])
     return filed, [reply, *offers, *alerts]
 
 

@@ -41,6 +41,7 @@ from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, along_with,
                  bare_fault, bare_product, bare_request, continuing, gratitude, holding_on, praising, remedy_asked,
                  same_as_before, withheld)
+from nlp.replies import corrects_detail
 from nlp.problems import question_beside
 
 SAME_PROBLEM_CONFIDENCE = 0.5
@@ -124,6 +125,8 @@ class IntakeHandler(Handler):
             duplicate = join = await self._duplicate(ctx, ticket_type, entities, besides=open_ticket)
         siblings = await self._siblings(ctx, join)
         report = ctx.report(text, ticket_type, entities)
+        if join is not None and u.intent == ADD_DETAIL and corrects_detail(ctx.inbound.text):
+            report = replace(report, corrects=True)
         sibling_replies = [(await file_and_answer(ctx, report, join=sibling))[1] for sibling in siblings]
         filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None,
                                                question=u.intent == KB_QUESTION or _filed_remedy(ctx, text, remedy)

@@ -11,7 +11,7 @@ from . import understanding as u
 from .entities import number_tried, product_mentions
 from .normalize import STICKERS
 from .patterns import quick
-from .replies import same_as_before
+from .replies import corrects_detail, same_as_before
 from .times import without_times
 from .understanding import Entities
 
@@ -427,6 +427,8 @@ def free_text_intent(text: str, ticket_type: str, entities: Entities, expecting:
     # A visit moved ("后天有事，改到周日上午吧") while a phone or an address is awaited too; the answer to "when?" is a time.
     if expecting != "time" and entities.times and not entities.products and _RESCHEDULE.search(text):
         return u.APPOINT
+    if (entities.phones or entities.addresses) and not entities.products and corrects_detail(text):
+        return u.ADD_DETAIL  # "电话写错了，是…": for the ticket it corrects, not an order to change
     field = _DETAIL_FIELDS.get(expecting or "")
     if (field and getattr(entities, field) or expecting == "phone" and number_tried(text)
             or expecting == "address" and same_as_before(text)):

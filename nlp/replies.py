@@ -191,3 +191,20 @@ def numbered_choice(text: str) -> int | None:
         return None
     digit, chinese, english = found.groups()
     return int(digit or english) if (digit or english) else _CHINESE_DIGITS[chinese]
+
+
+_CORRECTION = re.compile(
+    r"(?:写|打|发|输|填|记|留)错了?|弄错了?|搞错了?|不对|应该是|改成|改为|更正|更改为|换(?:手机)?号(?:码)?了|新(?:手机)?号码?|"
+    r"\bwrong (?:number|phone|address)|\btypo\b|\b(?:should|meant to) (?:be|say)\b|\bcorrect (?:number|phone|address|one)"
+    r"|\bchanged my (?:number|phone|address)|\bnew (?:number|phone number|address)\b|\bi meant\b",
+    re.IGNORECASE)
+
+
+_AN_ORDER = re.compile(r"订单|收货|收件|快递|发货|寄到|\b(?:order|shipping|delivery)\b", re.IGNORECASE)
+
+
+def corrects_detail(text: str) -> bool:
+    """Whether a message giving a phone or an address says it corrects one given before ("不好意思电话写错了，是…",
+    "号码打错了，应该是…", "sorry, wrong number, it's …"): the new one replaces the old on the ticket, so nobody
+    calls the wrong number. An order's delivery address changed ("订单收货地址改成…") is an order change."""
+    return bool(_CORRECTION.search(text)) and not _AN_ORDER.search(text)

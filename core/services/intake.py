@@ -16,6 +16,10 @@ from core.services.people import PeopleService
 from core.services.tickets import TicketService
 
 
+CORRECTED = ("phones", "addresses")
+"""What a report that corrects a detail replaces on its ticket (`Report.corrects`)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """One customer message about a problem, as filing needs it."""
@@ -34,6 +38,9 @@ class Report:
     summary: str = ""
     """The problem in a line for a ticket it opens, when the text is not its own summary (it names a phone or an
     address: those are details, kept in `entities`)."""
+    corrects: bool = False
+    """The report corrects a phone or an address given before ("电话写错了，是…"): on the ticket it joins, those it
+    gives replace the ones there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +91,7 @@ class IntakeService:
             was_ready = not await self.missing(join)
             ticket, added = await self._tickets.add_message(
                 join, actor=report.actor, text=report.text, inbox_id=report.inbox_id, entities=report.entities,
-                attachments=report.attachments)
+                attachments=report.attachments, replacing=CORRECTED if report.corrects else ())
             ticket = await self._tickets.raise_priority(ticket, report.priority, actor=report.actor)
             if waive is not None:
                 ticket = await self._tickets.waive(ticket, waive, actor=report.actor)
@@ -92,7 +99,7 @@ class IntakeService:
                 ticket = await self._tickets.resume(ticket, actor=report.actor)
         phones = report.entities.get("phones") or ()
         if phones:
-            await self._people.remember_phone(report.customer_id, phones[0])
+            await self._people.remember_phone(report.customer_id, phones[0], correcting=report.corrects)
         linked = await self._devices.link_from_message(
             ticket, serials=report.entities.get("serial_numbers") or (), models=report.entities.get("models") or (),
             actor=report.actor)

@@ -240,9 +240,11 @@ class PeopleService:
             if person is not None and person.kind is PersonKind.CUSTOMER and person.id == customer_id:
                 del self._known[key]
 
-    async def remember_phone(self, customer_id: int, phone: str) -> None:
+    async def remember_phone(self, customer_id: int, phone: str, *, correcting: bool = False) -> None:
+        """The customer's phone, from the first they give in chat; a correction in chat replaces one chat gave, not
+        one staff or an import recorded."""
         customer = await self._customer(customer_id)
-        if not customer.phone:
+        if not customer.phone or correcting and customer.phone_source == "chat":
             customer.phone = phone
             customer.phone_source = "chat"
 

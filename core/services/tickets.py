@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Collection, Iterable, Mapping
 
 from sqlalchemy import Select, and_, bindparam, func, inspect, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -228,9 +228,10 @@ class TicketService:
         return opened
 
     async def add_message(self, ticket: TicketView, *, actor: str, text: str, inbox_id: int | None,
-                          entities: Mapping[str, Any], attachments: list[Any] | None = None
-                          ) -> tuple[TicketView, list[str]]:
-        """Append what the person said; returns the ticket and the entity kinds that were new to it."""
+                          entities: Mapping[str, Any], attachments: list[Any] | None = None,
+                          replacing: Collection[str] = ()) -> tuple[TicketView, list[str]]:
+        """Append what the person said; returns the ticket and the entity kinds it changed. The kinds in `replacing`
+        that the message gives take the place of the ticket's (a phone corrected), the others are added to them."""
         row = await self._row(ticket)
         now = self._clock.now()
         self._journal.add(TicketMessage, row, inbox_id=inbox_id, author=actor, text=text,
@@ -238,12 +239,13 @@ class TicketService:
         if attachments:
             self._journal.link_media(row, inbox_id=inbox_id, since=now - ORPHAN_WINDOW)
         before = row.entities
-        after = merge_entities(before, entities)
-        added = [k for k in ENTITY_KEYS if len(after.get(k, ())) > len(before.get(k, ()))]
+        replaced = {k: list(entities[k]) for k in replacing if entities.get(k)}
+        after = {**merge_entities(before, entities), **replaced}
+        added = [k for k in ENTITY_KEYS if after.get(k, []) != before.get(k, [])]
         if added:
             row.entities = after
-            self._record(row, actor, "details_added", {k: before.get(k, []) for k in added},
-                         {k: after[k] for k in added})
+            self._record(row, actor, "details_corrected" if replaced else "details_added",
+                         {k: before.get(k, []) for k in added}, {k: after[k] for k in added})
         row.updated_at = now
         return view(row), added
 

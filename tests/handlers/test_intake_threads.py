@@ -1,6 +1,7 @@
 """Which ticket a customer's next message belongs to while the hub is still collecting details for one."""
 from __future__ import annotations
 
+from core.storage.models import Customer
 from templates.render import Renderer
 
 CUSTOMER = "web:thread-customer"
@@ -162,3 +163,29 @@ async def test_the_address_as_last_time_with_none_on_record_is_asked_for(desk) -
     out = (await desk.say("webchat", "web:first-time", "上海市徐汇区漕溪北路88号"))[0]
     assert out["data"]["added"] == ["addresses"]
     assert (await desk.ticket(code)).entities["addresses"] == ["上海市徐汇区漕溪北路88号"]
+
+
+async def test_a_phone_corrected_replaces_the_wrong_one(desk) -> None:  # type: ignore[no-untyped-def]
+    """"不好意思电话写错了，是…" opened an order change asking for an order number, and the wrong number stayed on the
+    repair for the technician to call: the correction replaces it, on the ticket and the customer's record."""
+    code = await _opened(desk)
+    await desk.say("webchat", CUSTOMER, "13512349876")
+    await desk.say("webchat", CUSTOMER, "地址：成都市武侯区人民南路四段12号")
+    out = await desk.say("webchat", CUSTOMER, "不好意思电话写错了，是13512349867")
+    assert out[0]["template"] == "ticket_updated" and out[0]["data"]["ticket"]["id"] == code
+    assert out[0]["data"]["changed"] == ["phones"]
+    ticket = await desk.ticket(code)
+    assert ticket.entities["phones"] == ["13512349867"]
+    [corrected] = await desk.events(code, "details_corrected")
+    assert (corrected.before, corrected.after) == ({"phones": ["13512349876"]}, {"phones": ["13512349867"]})
+    async with desk.hub.sessions() as session:
+        assert (await session.get(Customer, ticket.customer_id)).phone == "13512349867"
+    text = Renderer().render("ticket_updated", out[0]["data"], "zh").text
+    assert "电话改为：13512349867" in text
+
+
+async def test_an_order_address_changed_is_an_order_change_not_a_correction(desk) -> None:  # type: ignore[no-untyped-def]
+    code = await _opened(desk)
+    out = await desk.say("webchat", CUSTOMER, "修改订单，收货地址改成上海市静安区南京西路100号")
+    assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["id"] != code
+    assert out[0]["data"]["ticket"]["type"] == "order_change"

@@ -448,3 +448,14 @@ def test_a_fault_of_nothing_named_is_told_apart(understander, text: str, bare: b
     assert bare_fault(text) is bare
     if bare:
         assert understander.understand(text, now=NOW).type == "repair"
+
+
+@pytest.mark.parametrize(("text", "intent"), [("不好意思电话写错了，是13512349867", u.ADD_DETAIL),
+                                             ("号码打错了，应该是13512349867", u.ADD_DETAIL),
+                                             ("sorry wrong number, it's 13512349867", u.ADD_DETAIL),
+                                             ("地址写错了，是成都市武侯区人民南路四段21号", u.ADD_DETAIL),
+                                             ("订单收货地址改成上海市静安区南京西路100号", u.NEW_PROBLEM),
+                                             ("洗衣机不脱水，电话写错了，是13512349867", u.NEW_PROBLEM)])
+def test_a_detail_corrected_is_a_detail_not_an_order_change(understander, text: str, intent: str) -> None:
+    """"不好意思电话写错了，是…" read as a new order change; an order's delivery address changed still is one."""
+    assert understander.understand(text, now=NOW).intent == intent
