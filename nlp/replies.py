@@ -195,7 +195,8 @@ def numbered_choice(text: str) -> int | None:
 
 _CORRECTION = re.compile(
     r"(?:写|打|发|输|填|记|留)错了?|弄错了?|搞错了?|不对|应该是|改成|改为|更正|更改为|换(?:手机)?号(?:码)?了|新(?:手机)?号码?|"
-    r"\bwrong (?:number|phone|address)|\btypo\b|\b(?:should|meant to) (?:be|say)\b|\bcorrect (?:number|phone|address|one)"
+    r"\bwrong (?:number|phone|address)|\btypo\b|\b(?:should|meant to) (?:be|say)\b"
+    r"|\bcorrect (?:number|phone|address|one)"
     r"|\bchanged my (?:number|phone|address)|\bnew (?:number|phone number|address)\b|\bi meant\b",
     re.IGNORECASE)
 
