@@ -9,7 +9,7 @@ import re
 from core.domain.details import EXPECTING
 from core.envelopes import Outbound
 from core.services.intake import Filed, Report
-from core.domain.tickets import TicketType, TicketView
+from core.domain.tickets import Status, TicketType, TicketView
 from handlers import notices, staff_alerts
 from handlers.base import Context
 from nlp import chasing, number_tried, upset
@@ -68,12 +68,32 @@ async def file_and_answer(ctx: Context, report: Report, *, join: TicketView | No
     else:
         repeated = not filed.added and _bare(report.text) == _bare(filed.ticket.summary)
         unread = number_tried(report.text) if phone_awaited and "phone" in filed.missing else None
+        changed = [kind for kind in filed.added
+                   if (kind in _REPLACED or report.corrects) and join is not None and join.entities.get(kind)]
         reply = ctx.reply("ticket_updated", ticket=card, added=filed.added, missing=filed.missing, safety=safety,
                           question=question, repeated=repeated, completed=awaited_before and not filed.missing,
-                          unread_phone=unread,
-                          changed=[kind for kind in filed.added if (kind in _REPLACED or report.corrects)
-                                   and join is not None and join.entities.get(kind)])
+                          unread_phone=unread, changed=changed)
+        alerts += await _tell_technician(ctx, filed.ticket, [kind for kind in changed if kind in _CONTACT])
     return filed, [reply, *offers, *alerts]
+
+
+_CONTACT = ("phones", "addresses")
+"""Details the technician on a job goes by to call and find the customer."""
+_ON_THE_WAY = frozenset({Status.ASSIGNED.value, Status.ACCEPTED.value, Status.EN_ROUTE.value})
+"""Where the technician has the job sheet and has not yet reached the customer."""
+
+
+async def _tell_technician(ctx: Context, ticket: TicketView, changed: list[str]) -> list[Outbound]:
+    """The customer changed the phone or the address of a job a technician holds: they get the job sheet again,
+    since they would otherwise call the old number or drive to the old address."""
+    if not changed or ticket.assignee_id is None or ticket.status not in _ON_THE_WAY:
+        return []
+    technician = await ctx.services.people.staff_contact(ticket.assignee_id)
+    if technician is None:
+        return []
+    return [notices.to_staff(ctx, technician, "job_details_changed", "details_changed",
+                             ticket=ctx.ticket_card(ticket, technician.locale), changed=changed,
+                             job=await notices.job_sheet(ctx, ticket))]
 
 
 def awaits(ctx: Context, field: str) -> bool:

@@ -76,6 +76,8 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                             {"ticket": t(status="new", priority="P1"), "job": NO_JOB_DETAILS, "pooled": True,
                              "actions": ACTIONS}],
         "dispatch_taken": [{"ticket": t(status="accepted"), "technician": "王师傅"}],
+        "job_details_changed": [{"ticket": t(status="accepted"), "job": JOB, "changed": ["phones"]},
+                                {"ticket": t(status="en_route"), "job": JOB, "changed": ["phones", "addresses"]}],
         "greeting": [{}, {"upset": True}, {"machine": True, "upset": True}],
         "customer_unreachable": [{"ticket": t()}],
         "handover_alert": [{"ticket": t(status="new"), "thread_ticket": CODE, "customer": "张先生", "reason": "asked",

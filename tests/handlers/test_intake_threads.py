@@ -189,3 +189,16 @@ async def test_an_order_address_changed_is_an_order_change_not_a_correction(desk
     out = await desk.say("webchat", CUSTOMER, "修改订单，收货地址改成上海市静安区南京西路100号")
     assert out[0]["template"] == "ticket_opened" and out[0]["data"]["ticket"]["id"] != code
     assert out[0]["data"]["ticket"]["type"] == "order_change"
+
+
+async def test_the_technician_on_the_job_gets_the_corrected_phone(desk) -> None:  # type: ignore[no-untyped-def]
+    """A phone corrected after 王师傅 accepted the job reached the ticket but not him: he would have called the wrong
+    number. He gets the job sheet again, with the new number."""
+    out = await desk.say("webchat", CUSTOMER, "洗衣机不脱水了，电话13512349876，地址上海市浦东新区张江路100号3栋")
+    code = out[0]["data"]["ticket"]["id"]
+    await desk.say("wecom", "wangshifu", f"接单 {code}")
+    out = await desk.say("webchat", CUSTOMER, "电话写错了，应该是13512349867")
+    [told] = [o for o in out if o["template"] == "job_details_changed"]
+    assert (told["channel"], told["recipient"]) == ("wecom", "wangshifu")
+    assert told["data"]["changed"] == ["phones"] and told["data"]["job"]["phone"] == "13512349867"
+    assert "电话：13512349867" in Renderer().render("job_details_changed", told["data"], "zh").text
