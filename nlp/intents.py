@@ -22,10 +22,14 @@ _CANCEL = quick(
     r"(?:已经|自己)?(?:修|弄|搞)好了.{0,4}不用|不(?:用|需要)了.{0,6}(?:修|弄|搞)好了|"
     r"(?:自己|已经)(?:找了?|叫了?|请了?)(?:人|师傅|别人|别家|外面的人)(?:来)?(?:修|弄|搞|看|处理)(?:好)?了|"
     r"找了?(?:别人|别家|外面的人|其他师傅)(?:来)?(?:修|弄|搞)(?:好)?了|"
-    r"(?:算了|那就)[，,\s]*(?:不修了|不用修了|不装了|不安装了)|(?:买|换)了?(?:个|台)?新的了|"
+    r"(?:算了|那就)[，,\s]*(?:不修了|不用修了|不装了|不安装了)|(?:买|换)了?(?:个|台)?新的了|(?:买|换)了(?:个|台|一台|一个)?新的|"
+    r"^(?:那就|那|请|麻烦|帮我)?取消(?:掉|了)?(?:吧|啊|哈)?[，,。.!！\s]|"
     r"(?:不用|不需要)再?(?:改|退|换)了(?![^。.!！?？]*(?:修|装))|"
     r"(?:never ?mind|no need)\W+i (?:(?:got|had) it (?:fixed|repaired)|fixed it(?: myself)?|found someone)|"
-    r"cancel (?:my|the|this) (?:ticket|request|appointment|visit)",
+    r"cancel (?:my|the|this) (?:ticket|request|appointment|visit)|"
+    r"^(?:please |pls |can you |could you |i'?d like to |i want to |i need to )?cancel(?: it| this| that"
+    r"| the (?:repair|visit|appointment|booking|request|ticket|installation))?(?: please)?(?:[,.!;]|$)|"
+    r"\b(?:no need|don'?t need|do not need|no longer need)\b[^.!?]{0,40}\b(?:any ?more|any longer)\b",
     re.IGNORECASE,
 )
 _CANCEL_WORD = re.compile(r"取消|撤销|cancel", re.IGNORECASE)

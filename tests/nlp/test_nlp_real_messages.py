@@ -459,3 +459,13 @@ def test_a_fault_of_nothing_named_is_told_apart(understander, text: str, bare: b
 def test_a_detail_corrected_is_a_detail_not_an_order_change(understander, text: str, intent: str) -> None:
     """"不好意思电话写错了，是…" read as a new order change; an order's delivery address changed still is one."""
     assert understander.understand(text, now=NOW).intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [("please cancel, I bought a new one", u.CANCEL),
+                                             ("I want to cancel the repair", u.CANCEL),
+                                             ("no need to come anymore, I fixed it myself", u.CANCEL),
+                                             ("取消吧，买了新的", u.CANCEL), ("想换个新的", u.NEW_PROBLEM),
+                                             ("取消的订单怎么退款", u.KB_QUESTION)])
+def test_a_cancel_with_its_reason_cancels(understander, text: str, intent: str) -> None:
+    """"please cancel, I bought a new one" was added to the ticket as a detail and the technician still came."""
+    assert understander.understand(text, now=NOW).intent == intent
