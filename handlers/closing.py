@@ -3,8 +3,8 @@ person resolving the ticket through the API or the console).
 
 The question goes to the thread the ticket came from, with buttons where the channel has them (numbered lines
 elsewhere, so "1" or "2" answers too). The customer's conversation waits for the answer only if it waited for
-nothing else; the buttons name the ticket, and "还是不行" is understood anywhere, so an answer given later still
-counts while the reopen window is open."""
+nothing else, or only for a detail of this ticket, which it needs no more; the buttons name the ticket, and "还是不行"
+is understood anywhere, so an answer given later still counts while the reopen window is open."""
 from __future__ import annotations
 
 from typing import Any
@@ -13,6 +13,7 @@ from core.domain.tickets import TicketView
 from core.envelopes import Outbound
 from handlers import notices
 from handlers.base import Origin
+from handlers.filing import COLLECTING
 
 CONFIRMING = "confirming"
 
@@ -38,7 +39,8 @@ async def ask_confirmation(ctx: Origin, ticket: TicketView, *, note: str, techni
         return []
     conversations = ctx.services.conversations
     thread = await conversations.load(channel=customer.channel, thread=customer.conversation, sender=customer.address)
-    if thread.idle or thread.state == CONFIRMING:
+    collecting_for_it = thread.state == COLLECTING and thread.data.get("ticket") == ticket.code
+    if thread.idle or thread.state == CONFIRMING or collecting_for_it:
         conversations.set(thread, CONFIRMING, ttl=ctx.services.closure.reopen_window, ticket=ticket.code,
                           expecting="confirm")
     return [ctx.send_to(channel=customer.channel, account="", recipient=customer.address,

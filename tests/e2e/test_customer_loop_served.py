@@ -240,6 +240,21 @@ async def test_a_refund_told_missing_reopens_the_return_and_told_received_closes
         assert await session.scalar(select(func.count()).select_from(Ticket)) == 1
 
 
+async def test_a_ticket_resolved_while_its_address_was_awaited_takes_the_answer(hub_server, chat,  # type: ignore[no-untyped-def]
+                                                                                 clock) -> None:
+    """Staff resolved a repair whose address the chat still asked for: "yep works fine now, cheers" was read as an
+    address that was not one, and the job was never confirmed."""
+    hub, server = hub_server
+    customer = await chat()
+    await customer.say("洗衣机不脱水了，电话13812345678")
+    code = (await customer.next())["ticket"]["id"]
+    await _resolve(server, code, note="电话指导后恢复正常")
+    assert "问题解决了吗" in (await customer.next())["text"]
+    await customer.say("是的修好了谢谢")
+    assert "已关闭" in (await customer.next())["text"]
+    assert await _status(hub, code) == "closed"
+
+
 async def test_not_fixed_reopens_and_a_low_score_reaches_the_supervisor(hub_server, chat, staff, clock) -> None:  # type: ignore[no-untyped-def]
     hub, _ = hub_server
     customer, wang, chen = await chat(), staff("wangshifu"), staff("chenzhuguan")
