@@ -70,11 +70,12 @@ def _fit(texts: Sequence[str], labels: Sequence[str], *, c: float, balanced: boo
     return vectorizer, svm.classes_, svm.coef_[:, :width] + svm.coef_[:, width:], svm.intercept_
 
 
-def cross_validator(texts: Sequence[str], labels: Sequence[str]
+def cross_validator(texts: Sequence[str], labels: Sequence[str], analyzer: Callable[[str], list[str]] = features
                     ) -> Callable[[np.ndarray, np.ndarray], tuple[list[str], np.ndarray]]:
     """(train rows, test rows) → (classes, margins of the test rows) from a throw-away model fitted on the train
-    rows only. The TF-IDF matrix of all `texts` is computed once, on the first fold (the idf sees every text, never a
-    label), so each cross-validation fold costs one SVM fit instead of re-extracting every message's features."""
+    rows only, reading each text as `analyzer` splits it (the model's own features unless told otherwise). The
+    TF-IDF matrix of all `texts` is computed once, on the first fold (the idf sees every text, never a label), so
+    each cross-validation fold costs one SVM fit instead of re-extracting every message's features."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
@@ -85,7 +86,7 @@ def cross_validator(texts: Sequence[str], labels: Sequence[str]
     def fold(train_rows: np.ndarray, test_rows: np.ndarray) -> tuple[list[str], np.ndarray]:
         with lock:
             if not matrices:
-                vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
+                vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
                 matrices.append(vectorizer.fit_transform(texts).tocsr())
         matrix = matrices[0]
         svm = LinearSVC(C=FOLD_C, class_weight="balanced").fit(matrix[train_rows], targets[train_rows])

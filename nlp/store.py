@@ -18,6 +18,7 @@ from .corpus import SHIPPED_TRAIN, Example, fingerprint, read_examples
 from .cleaning import corrected
 from .model import ModelError, TypeModel, code_version, cross_validator
 from .placeholders import masked
+from .tokenize import words_and_pairs
 
 _lock = threading.Lock()
 _shipped: TypeModel | None = None
@@ -33,8 +34,8 @@ def shipped_key() -> str:
 
 def train(extra: Sequence[Example] = ()) -> TypeModel:
     """Fit a model on the shipped examples plus `extra` (a company's own labelled history), each row of `extra` whose
-    label is probably wrong learnt as the type it probably has (`nlp.cleaning`), with weights of the company's own
-    beside the shared ones (`nlp.model._fit`).
+    label is probably wrong learnt as the type it probably has (`nlp.cleaning`: folds read as char n-grams and as
+    words), with weights of the company's own beside the shared ones (`nlp.model._fit`).
 
     The shipped examples alone are hand-written and clean, and how many there are of each type follows how often
     customers ask for it (questions most): a loose fit, no reweighting of types. A company's history is noisy and
@@ -45,7 +46,9 @@ def train(extra: Sequence[Example] = ()) -> TypeModel:
         return TypeModel.train(texts, labels, meta={"shipped": shipped_key(), "extra_examples": 0,
                                                     "relabelled_examples": 0}, c=1.0, balanced=False)
     extra_texts, extra_labels = [masked(e.text) for e in extra], [e.type for e in extra]
-    learnt = corrected(extra_labels, labels, cross_validator(texts + extra_texts, labels + extra_labels))
+    everything, given = texts + extra_texts, labels + extra_labels
+    learnt = corrected(extra_labels, labels, [cross_validator(everything, given),
+                                              cross_validator(everything, given, analyzer=words_and_pairs)])
     return TypeModel.train(texts + extra_texts, labels + learnt, own=[False] * len(texts) + [True] * len(extra),
                            meta={"shipped": shipped_key(), "extra_examples": len(extra),
                                  "relabelled_examples": sum(a != b for a, b in zip(learnt, extra_labels))})

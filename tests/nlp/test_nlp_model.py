@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -8,9 +9,11 @@ from nlp import store
 from nlp.cleaning import corrected
 from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, Example, public_datasets, read_examples
 from nlp.evaluate import evaluate
+from nlp.features import features
 from nlp.model import ModelError, TypeModel, cross_validator
 from nlp.normalize import normalize
 from nlp.placeholders import masked
+from nlp.tokenize import words_and_pairs
 from nlp.understanding import TICKET_TYPES
 
 
@@ -137,7 +140,8 @@ def test_a_companys_own_convention_wins_where_the_shipped_examples_differ(model_
     assert [model.predict(masked(normalize(text))).type for text in unseen] == ["return"] * 3
 
 
-def test_mislabelled_history_rows_get_their_type_back() -> None:
+@pytest.mark.parametrize("analyzers", [(features,), (features, words_and_pairs)], ids=["n-grams", "n-grams+words"])
+def test_mislabelled_history_rows_get_their_type_back(analyzers: tuple[Callable[[str], list[str]], ...]) -> None:
     # Held-out hand-written messages as a company's history, one in fifteen given the next type's label.
     history = read_examples(SHIPPED_HELDOUT)[::4]
     flipped = set(range(0, len(history), 15))
@@ -146,10 +150,16 @@ def test_mislabelled_history_rows_get_their_type_back() -> None:
     shipped = read_examples(SHIPPED_TRAIN)
     texts = [masked(e.text) for e in shipped + history]
     fixed = [e.type for e in shipped]
-    learnt = corrected(labels, fixed, cross_validator(texts, fixed + labels))
+    learnt = corrected(labels, fixed, [cross_validator(texts, fixed + labels, analyzer=a) for a in analyzers])
     changed = {i for i, (given, kind) in enumerate(zip(labels, learnt)) if given != kind}
     # Most clear flips are caught (the rest read as two types at once: "…质量有问题…顺便问下能不能开发票") and most
     # of those get their own type back; a correct label is almost never overruled.
     assert len(changed & flipped) >= 0.5 * len(flipped)
     assert sum(learnt[i] == history[i].type for i in changed & flipped) >= 0.8 * len(changed & flipped)
     assert len(changed - flipped) <= 0.02 * (len(history) - len(flipped))
+
+
+def test_the_word_reading_counts_words_and_neighbouring_pairs_never_numbers() -> None:
+    read = words_and_pairs(normalize("杯子收到2个都碎了"))
+    assert {"杯子", "碎", "杯子 收到"} <= set(read)
+    assert not any("2" in feature for feature in read)
