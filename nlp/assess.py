@@ -169,6 +169,20 @@ def broken_in_transit(text: str) -> bool:
     return bool(_BROKEN_IN_TRANSIT.search(text))
 
 
+_OVERCHARGED = quick(
+    r"(?:扣|收|付|交)(?:了)?(?:两|2|二)次|重复(?:扣款|扣费|收费|付款)|多(?:扣|收)(?:了|我)|乱收费|收费不合理|"
+    r"\b(?:charged|billed) (?:me )?(?:twice|two times|double)|\bdouble[- ](?:charged|billed)|\bover-?charged?\b",
+    re.IGNORECASE,
+)
+
+
+def overcharged(text: str) -> bool:
+    """Whether the customer says they were charged twice or too much ("安装费被扣了两次", "师傅多收了我200块钱",
+    "I was charged twice for the installation"): a complaint about the money, though the service it was for reads
+    to the type model as an installation or a repair to book."""
+    return bool(_OVERCHARGED.search(text))
+
+
 _RETURN_ASKED = quick(
     r"(?<![不别没就再])(?:想|要|申请|可以|能不能|帮我|给我|直接)(?:办理?)?(?:退货|退掉|退了|退回去|退款|换货|换一台|换台新的|换个新的|换新)"
     r"|\b(?<!n't )(?<!not )(?:want|like|need|wish|going) to (?:return|exchange|send back)\b"

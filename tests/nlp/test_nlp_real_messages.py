@@ -469,3 +469,11 @@ def test_a_detail_corrected_is_a_detail_not_an_order_change(understander, text: 
 def test_a_cancel_with_its_reason_cancels(understander, text: str, intent: str) -> None:
     """"please cancel, I bought a new one" was added to the ticket as a detail and the technician still came."""
     assert understander.understand(text, now=NOW).intent == intent
+
+
+@pytest.mark.parametrize(("text", "kind"), [("安装费被扣了两次", "complaint"),
+                                           ("I was charged twice for the installation", "complaint"),
+                                           ("师傅多收了我200块钱", "complaint"), ("洗衣机转两次就停", "repair")])
+def test_money_charged_twice_or_too_much_is_a_complaint(understander, text: str, kind: str) -> None:
+    """"安装费被扣了两次" was booked as an installation: a technician would have been sent to install it again."""
+    assert understander.understand(text, now=NOW).type == kind
