@@ -22,8 +22,10 @@ HAZARDS: dict[str, re.Pattern[str]] = {
     # A stove that will not light (打不着火, 点不着火, 没有火花) or a weak flame (火苗很小) is a fault, not a fire;
     # "气炸了" is anger.
     "fire": quick(r"冒烟|起火|(?<![打点])(?<!不)着火|失火|冒火|窜火|蹿火|爆炸|(?<!气)炸了|烧焦|焦糊味|糊味|焦味|"
-                  r"smoke|\bfire\b|burning smell", re.IGNORECASE),
-    "electric": quick(r"漏电|触电|电到|麻手|手麻|(?<!没有)(?<![没不无])(?<!不出)火花|短路|electric shock|sparks?",
+                  r"\bsmok(?:e|es|ed|ing|y)\b|\bfire\b|\bflames?\b|burning (?:smell|plastic|rubber)|"
+                  r"smells? (?:like )?(?:burning|burnt|burned)|\bscorch|\bmelt(?:ed|ing)\b", re.IGNORECASE),
+    "electric": quick(r"漏电|触电|电到|麻手|手麻|(?<!没有)(?<![没不无])(?<!不出)火花|短路|electric shock|sparks?|sparking|"
+                      r"short[- ]circuit|(?:gave|gives|giving) (?:me )?(?:a |an )?(?:electric )?shock",
                       re.IGNORECASE),
     "water_electric": quick(rf"{_WATER}.{{0,15}}{_POWERED}|{_POWERED}.{{0,15}}{_WATER}", re.IGNORECASE),
 }

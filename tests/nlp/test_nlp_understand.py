@@ -204,6 +204,10 @@ def test_priority(understander, text: str, priority: str) -> None:
     ("锅里着火了", ("fire",)),
     ("燃气灶开关那里漏气", ("gas",)),
     ("收到的零食好几包都漏气了", ()),
+    ("the plug is smoking, what do I do?", ("fire",)),
+    ("there's a burning plastic smell from the microwave", ("fire",)),
+    ("the socket is sparking", ("electric",)),
+    ("the washing machine gave me a shock", ("electric",)),
 ])
 def test_hazards_are_named_and_urgent(understander, text: str, hazards: tuple[str, ...]) -> None:
     result = understander.understand(text, now=NOW)
