@@ -183,6 +183,10 @@ def pleasantry(text: str) -> bool:
 _QUESTION = re.compile(
     r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少|收费|"
     r"要钱|哪里|什么|几年|几天|几个月|几次|几点)|[吗嘛么呢?？][\s,，]*(?:还是[^。!！?？]{0,12})?$"
+    r"|^(?:(?:hi|hello|hey)[\s,!]+)?(?:how (?:do|can|should|long|much|often|many)|how to|what (?:does|do|is|are|should)"
+    r"|where (?:do|can|is|are)|when (?:will|do|does|can|should)|can i|could i|do you|should i|is (?:it|there|this)"
+    r"|are (?:there|you))\b(?!.*\b(?:broken|leak\w*|won'?t|doesn'?t work|not working|stopped|error|noise|smell\w*)\b)",
+    re.IGNORECASE,
 )
 _CONSULTING = re.compile(r"(?:咨询|想了解|了解一下).{0,30}(?:怎么|如何|能不能|可不可以|可以|是否|支持|多久|多少|收费|哪|什么|几|"
                          r"有没有|[吗嘛么呢?？])"

@@ -477,3 +477,13 @@ def test_a_cancel_with_its_reason_cancels(understander, text: str, intent: str) 
 def test_money_charged_twice_or_too_much_is_a_complaint(understander, text: str, kind: str) -> None:
     """"安装费被扣了两次" was booked as an installation: a technician would have been sent to install it again."""
     assert understander.understand(text, now=NOW).type == kind
+
+
+@pytest.mark.parametrize(("text", "intent"), [("how do I do a factory reset on my wifi router", u.KB_QUESTION),
+                                             ("where do I find the serial number", u.KB_QUESTION),
+                                             ("is it normal for the fridge to click", u.KB_QUESTION),
+                                             ("how do I get my washer fixed, it's leaking", u.NEW_PROBLEM)])
+def test_an_english_question_without_its_question_mark_is_a_question(understander, text: str, intent: str) -> None:
+    """Without "?", "how do I do a factory reset on my wifi router" opened a return ticket: the knowledge base was
+    never asked."""
+    assert understander.understand(text, now=NOW).intent == intent
