@@ -43,7 +43,8 @@ _BARE_CANCEL = re.compile(
 _NOT_FIXED = quick(
     r"还是(?:不行|不好使?|没好|坏的|有问题|老样子|一样|漏|不能|不制冷|不出)|(?:没|没有|未)(?:修好|解决|弄好)|"
     r"又(?:坏|不行|出问题|漏水|不制冷|不脱水)了?|问题(?:还在|依旧|依然)|"
-    r"still (?:not working|broken|leaking|the same)|not fixed|(?:did ?n[o']t|does ?n[o']t) (?:fix|work)",
+    r"still (?:not working|broken|leaking|the same)|not fixed|did ?n[o']t (?:fix|work)|"
+    r"(?:\bit|\bthat|\bstill|^)\s*does ?n[o']t work|does ?n[o']t work (?:again|any ?more)|(?:broken|leaking) again",
     re.IGNORECASE,
 )
 """The customer says a job is not done after all: the same ticket reopens while it may, else it is a problem."""

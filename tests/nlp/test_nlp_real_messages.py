@@ -487,3 +487,14 @@ def test_an_english_question_without_its_question_mark_is_a_question(understande
     """Without "?", "how do I do a factory reset on my wifi router" opened a return ticket: the knowledge base was
     never asked."""
     assert understander.understand(text, now=NOW).intent == intent
+
+
+def test_a_device_that_does_not_work_is_a_problem_not_a_repair_gone_wrong(understander) -> None:
+    """"…and also the fridge light doesn't work" read as "the repair did not work": the message was never split
+    into its two problems, and with a job waiting for the customer's word it would have reopened that job."""
+    told = understander.understand("my dishwasher is leaking water all over the kitchen floor and also the fridge "
+                                   "light doesn't work", now=NOW)
+    assert told.intent == u.NEW_PROBLEM and [p.text for p in told.problems] == [
+        "my dishwasher is leaking water all over the kitchen floor", "the fridge light doesn't work"]
+    for still in ("it doesn't work", "still doesn't work", "the repair didn't work", "my TV doesn't work again"):
+        assert understander.understand(still, now=NOW).intent == u.NOT_FIXED
