@@ -65,9 +65,12 @@ _STATUS = quick(
     r"(?:did|have|has) (?:the|my) (?:spare )?parts? (?:arrived?|come|came)|(?:are|is) (?:the|my) (?:spare )?parts? "
     r"(?:here|in)|what(?:'s| is) my (?:ticket|case|reference) (?:number|no\.?|id)|"
     r"where(?:'s| is) (?:my|the) (?:ticket|repair|request|technician|engineer|repairman)|"
-    r"when (?:will|is|are|does|do) (?:(?:the|my|your|a) )?(?:technician|engineer|repairman|someone|somebody|"
+    r"when (?:will|is|are|does|do) (?:(?:the|my|your|a) )?(?:technician|engineer|repairman|installer|someone|somebody|"
     r"anyone|they|you(?: guys)?) (?:come|coming|arrive|arriving|be here|get here|show up)|"
-    r"how(?:'s| is) my (?:ticket|repair|request) (?:going|doing)",
+    r"how(?:'s| is) my (?:ticket|repair|request|refund|return|installation) (?:going|doing|coming along)|"
+    r"what(?:'s| is) happening with my (?:ticket|repair|request|refund|return|installation|order)|"
+    r"(?:has|have|is|was) my (?:refund|return|repair|request|ticket) (?:been )?(?:processed|approved|done|sorted|"
+    r"handled|issued)",
     re.IGNORECASE,
 )
 _GREETING = re.compile(

@@ -498,3 +498,10 @@ def test_a_device_that_does_not_work_is_a_problem_not_a_repair_gone_wrong(unders
         "my dishwasher is leaking water all over the kitchen floor", "the fridge light doesn't work"]
     for still in ("it doesn't work", "still doesn't work", "the repair didn't work", "my TV doesn't work again"):
         assert understander.understand(still, now=NOW).intent == u.NOT_FIXED
+
+
+@pytest.mark.parametrize("text", ["when will the installer come for my water heater", "has my refund been processed",
+                                  "what's happening with my repair", "how is my refund coming along"])
+def test_english_status_questions_ask_the_status(understander, text: str) -> None:
+    """"has my refund been processed" opened a second return, "what's happening with my repair" a second repair."""
+    assert understander.understand(text, now=NOW).intent == u.STATUS_QUERY
