@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .entities import product_mentions, products_named
+from .normalize import HAN
 
 _CLAUSE = re.compile(r"[，,。;；!！?？\n]+|\s*(?:另外|还有|而且|同时|以及|顺便|对了|然后|\band also\b|\balso\b)\s*",
                      re.IGNORECASE)
@@ -109,4 +110,5 @@ def problem_texts(text: str, products: tuple[str, ...]) -> list[str]:
             group[1].append(clause)
         else:
             pending.append(clause)
-    return ["，".join(clauses) for _, clauses in groups] if len(groups) >= 2 else []
+    joint = "，" if HAN.search(text) else ", "
+    return [joint.join(clauses) for _, clauses in groups] if len(groups) >= 2 else []

@@ -144,7 +144,8 @@ class Understander:
         )
         if intent != u.NEW_PROBLEM:
             return whole
-        problems = tuple(self._problem(whole, part, now) for part in problem_texts(clean, entities.products))
+        told = reading.summary or clean  # without the phones and addresses, which are every problem's
+        problems = tuple(self._problem(whole, part, now) for part in problem_texts(told, entities.products))
         if sum(p.type not in _QUIET_TYPES for p in problems) < 2:
             return whole
         return replace(whole, problems=tuple(p for p in problems if p.type not in _QUIET_TYPES))

@@ -258,8 +258,12 @@ def test_a_bare_no_still_answers_the_question_asked(understander) -> None:
 def test_two_devices_with_problems_are_two_problems(understander) -> None:
     result = understander.understand("空调不制冷，另外洗衣机也漏水，电话13912345678", now=NOW)
     assert [(p.text, p.type, p.entities.products) for p in result.problems] == [
-        ("空调不制冷", "repair", ("空调",)), ("洗衣机也漏水，电话13912345678", "repair", ("洗衣机",))]
+        ("空调不制冷", "repair", ("空调",)), ("洗衣机也漏水", "repair", ("洗衣机",))]
     assert all(p.entities.phones == ("13912345678",) for p in result.problems)
+    english = understander.understand("my dishwasher is leaking and also the fridge light doesn't work, phone "
+                                      "13900001111, 5 Beijing Rd, Huangpu, Shanghai", now=NOW)
+    assert [p.text for p in english.problems] == ["My dishwasher is leaking", "the fridge light doesn't work"], (
+        "the address, cut at its commas, went with the last problem as its description")
     mixed = understander.understand("新买的空调要安装，还有冰箱不制冷了", now=NOW)
     assert [p.type for p in mixed.problems] == ["installation", "repair"]
 
