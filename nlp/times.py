@@ -79,6 +79,9 @@ _AFTERNOON = {"下午", "傍晚", "晚上", "夜里"}
 _MAYBE_PAST_DAYS = {"今天", "今日", "今儿"}
 _ASKED_WHEN = re.compile(r"\s*(?:大概|大约|具体|会)?(?:几点|什么时候|啥时候|什么时间|几时)(?!都|也|均|随便)")
 """A day followed by "what time?" ("明天几点来取", "周六上午几点到"): the customer asks when, and offers no time."""
+_BOOKED_BEFORE = re.compile(r"(?:约了|约的是?|约好了?的?|说好了?的?|本来约(?:的是)?|预约的是|答应(?:了|我)?)\s*$")
+"""Words before a time that say it was agreed earlier ("师傅约了今天上午来，等了一上午", "约了明天上午的安装，能改到周日吗"):
+the visit told of, which the customer complains of or moves, not a time they offer."""
 
 
 @dataclass(slots=True)
@@ -212,7 +215,8 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
             continue  # a part of day alone is a time when offered, or when it narrows the day just named ("周六吧，下午")
         # "今天还要洗澡" says why it is urgent, where "今天能来吗" offers the day: a time, but none to book.
         unoffered = (m.group("day") in _MAYBE_PAST_DAYS and not clocked and not part
-                     and not _OFFERED.match(text, m.end())) or bool(_ASKED_WHEN.match(text, m.end()))
+                     and not _OFFERED.match(text, m.end())) or bool(_ASKED_WHEN.match(text, m.end())) or bool(
+            _BOOKED_BEFORE.search(text, max(0, m.start() - 6), m.start()))
         if not dated and not part and m.group("hour") and not m.group("hour").isdigit() and (
                 _WORDY_HOUR_BEFORE.search(text, 0, m.start()) or not _WORDY_HOUR_AFTER.match(text, m.end())):
             continue

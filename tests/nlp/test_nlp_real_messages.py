@@ -509,3 +509,13 @@ def test_a_device_that_does_not_work_is_a_problem_not_a_repair_gone_wrong(unders
 def test_english_status_questions_ask_the_status(understander, text: str) -> None:
     """"has my refund been processed" opened a second return, "what's happening with my repair" a second repair."""
     assert understander.understand(text, now=NOW).intent == u.STATUS_QUERY
+
+
+@pytest.mark.parametrize(("text", "bookable"), [("师傅约了明天上午来，结果说来不了", [False]),
+                                               ("说好的周六上午来，结果没人", [False]),
+                                               ("约了明天上午的安装，能改到周日吗", [False, True]),
+                                               ("我想约明天上午", [True])])
+def test_a_time_agreed_before_is_no_time_offered(understander, text: str, bookable: list[bool]) -> None:
+    """"师傅约了今天上午来，等了一上午人都没来，我要投诉" showed the complaint's ticket with the missed visit as its
+    time, as if the customer had booked one."""
+    assert [t.bookable for t in understander.understand(text, now=NOW).entities.times] == bookable
