@@ -11,7 +11,7 @@ from core.services.tickets import merge_entities
 from handlers import describing
 from handlers.base import Context, Handler, TimerContext
 from handlers.takeover import hand_over, held_ticket, relay, to_desk
-from nlp import HUMAN, RELEASE
+from nlp import HUMAN, RELEASE, only_a_person_asked
 
 
 class HandoverHandler(Handler):
@@ -34,14 +34,16 @@ class HandoverHandler(Handler):
 
     async def _ticket(self, ctx: Context) -> TicketView:
         """The conversation's open ticket with this message added, or a new one for it: of the kind a request that
-        waited for its description asked for ("报修" then "转人工" is a repair), else an inquiry."""
+        waited for its description asked for ("报修" then "转人工" is a repair), or the one the message tells of, else
+        (a person asked for and nothing told, "我要找人工客服") an inquiry."""
         services = ctx.services
         given = describing.given(ctx)
         text = await describing.described(ctx) if describing.waits_for_description(ctx) else ctx.inbound.text
         current = await held_ticket(ctx) or await ctx.open_ticket()
         u = ctx.understanding
+        asked_only = u.type == TicketType.OTHER.value or only_a_person_asked(text)
         filed = await services.intake.file(ctx.report(
-            text, TicketType.INQUIRY if u.type == TicketType.OTHER.value else TicketType(u.type),
+            text, TicketType.INQUIRY if asked_only else TicketType(u.type),
             merge_entities(given, ctx.entity_lists())), join=current)
         return filed.ticket
 

@@ -6,8 +6,8 @@ the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 from .entities import number_tried
 from .model import ModelError
 from .intents import (about_warranty, along_with, asks_if_bot, asks_something, bare_fault, bare_product,
-                      bare_request, chasing, continuing, gratitude, holding_on, pleasantry, praising, remedy_asked,
-                      threatening, upset)
+                      bare_request, chasing, continuing, gratitude, holding_on, only_a_person_asked, pleasantry,
+                      praising, remedy_asked, threatening, upset)
 from .problems import another_matter
 from .replies import same_as_before, withheld
 from .understander import REMARK, Understander, load_understander
@@ -27,7 +27,8 @@ __all__ = [
     "PENDING_CUSTOMER", "PENDING_PARTS", "QUEUE", "RELEASE", "REMARK", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY",
     "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY", "Address", "Entities", "ModelError",
     "about_warranty", "along_with", "another_matter", "asks_if_bot", "asks_something", "bare_fault", "bare_product",
-    "bare_request", "chasing", "continuing", "gratitude", "holding_on", "pleasantry", "praising", "remedy_asked",
+    "bare_request", "chasing", "continuing", "gratitude", "holding_on", "only_a_person_asked", "pleasantry",
+    "praising", "remedy_asked",
     "same_as_before", "threatening", "TimeMention", "Understander", "Understanding", "load_understander",
     "number_tried", "upset", "withheld",
 ]

@@ -17,6 +17,20 @@ from .understanding import Entities
 
 _HUMAN = quick(r"转人工|人工客服|人工服务|找人工|要人工|接人工|真人|活人|human agent|real person|talk to (?:a )?human",
                re.IGNORECASE)
+_ONLY_A_PERSON = re.compile(
+    r"^(?:(?:你好|您好|在吗|hi|hello)[\s,，!！。.]*)?(?:我|请|麻烦|帮我|给我)?(?:要|想|需要)?(?:找|转|接|联系)?(?:个|一下)?"
+    r"(?:人工|真人|活人)(?:客服|服务)?(?:一下)?(?:吧|啊|呀|谢谢)?[\s!！。.?？~～]*$"
+    r"|^(?:i (?:want|need|would like|'d like) to )?(?:talk|speak) to (?:a )?(?:human|real person|person|agent)"
+    r"(?: please)?[\s.!]*$|^(?:a )?(?:human|real person)(?: agent)?(?: please)?[\s.!]*$",
+    re.IGNORECASE)
+
+
+def only_a_person_asked(text: str) -> bool:
+    """Whether `text` asks for a person and tells nothing else ("我要找人工客服", "talk to a human"): the ticket the
+    handover opens is an inquiry until the customer says what it is about, whatever type the words read as."""
+    return bool(_ONLY_A_PERSON.match(text.strip()))
+
+
 _CANCEL = quick(
     r"取消(?:这个|这次|一下)?(?:工单|预约|报修|维修|安装|上门|服务|申请)|(?:不用|不需要|别)再?(?:(?:过来|来|上门)(?:修|维修|安装)?|修|维修|安装)了|"
     r"(?:已经|自己)?(?:修|弄|搞)好了.{0,4}不用|不(?:用|需要)了.{0,6}(?:修|弄|搞)好了|"

@@ -358,3 +358,12 @@ async def _sent(hub: Hub) -> bool:
 async def _tried(hub: Hub, tries: int) -> bool:
     row = await _outbox_row(hub, "confirm_resolved")
     return row is not None and row.attempts >= tries and row.status == "pending"
+
+
+async def test_a_person_asked_for_and_nothing_told_opens_an_inquiry(hub_server, chat) -> None:  # type: ignore[no-untyped-def]
+    """"我要找人工客服" opened a complaint: the type model reads the words as one, though nothing was told yet."""
+    hub, _ = hub_server
+    customer = await chat()
+    await customer.say("我要找人工客服")
+    handed = await customer.next()
+    assert "人工客服" in handed["text"] and handed["ticket"]["type"] == "inquiry"

@@ -12,7 +12,7 @@ import pytest
 from nlp import understanding as u
 from nlp.corpus import SHIPPED_HELDOUT, SHIPPED_TRAIN, public_datasets, read_examples
 from nlp.entities import number_tried
-from nlp.intents import bare_fault
+from nlp.intents import bare_fault, only_a_person_asked
 from nlp.replies import same_as_before
 from nlp.evaluate import evaluate
 from nlp.features import features
@@ -519,3 +519,9 @@ def test_a_time_agreed_before_is_no_time_offered(understander, text: str, bookab
     """"师傅约了今天上午来，等了一上午人都没来，我要投诉" showed the complaint's ticket with the missed visit as its
     time, as if the customer had booked one."""
     assert [t.bookable for t in understander.understand(text, now=NOW).entities.times] == bookable
+
+
+@pytest.mark.parametrize(("text", "only"), [("我要找人工客服", True), ("转人工", True), ("talk to a human", True),
+                                           ("洗衣机坏了，转人工", False), ("人工客服太难找了，投诉你们", False)])
+def test_a_person_asked_for_alone_is_told_apart(text: str, only: bool) -> None:
+    assert only_a_person_asked(text) is only
