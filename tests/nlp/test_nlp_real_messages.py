@@ -525,3 +525,11 @@ def test_a_time_agreed_before_is_no_time_offered(understander, text: str, bookab
                                            ("洗衣机坏了，转人工", False), ("人工客服太难找了，投诉你们", False)])
 def test_a_person_asked_for_alone_is_told_apart(text: str, only: bool) -> None:
     assert only_a_person_asked(text) is only
+
+
+@pytest.mark.parametrize(("text", "intent"), [("能不能开专票", u.KB_QUESTION), ("能不能便宜点", u.KB_QUESTION),
+                                             ("洗衣机不能用了，能不能来修", u.NEW_PROBLEM)])
+def test_can_you_is_asked_not_told(understander, text: str, intent: str) -> None:
+    """"能不能开专票" read as a problem of the customer's own (its "不能"), and the article on special invoices was
+    never offered."""
+    assert understander.understand(text, now=NOW).intent == intent
