@@ -22,6 +22,7 @@ _TABLE = re.compile(r"((?:^[ \t]*\|.*\|[ \t]*\n){2,}(?:^[ \t]*\|.*\|[ \t]*(?:\n|
 """A Markdown table: two or more lines that start and end with a pipe (the header, its rule, the rows)."""
 _RULE = re.compile(r":?-+:?")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +70,25 @@ class TemplateNotFound(LookupError):
     pass
 
 
-class _FlatGlobals(jinja2.Environment):
-    """Each template's globals as one plain dict: every render copies them into its context, twice, and Jinja's
-    `ChainMap` over the environment's globals is several times slower to walk. Nothing changes the globals once
-    templates are loaded."""
+class _Environment(jinja2.Environment):
+    """Jinja's environment made cheaper for what every message pays: each template's globals as one plain dict
+    (every render copies them into its context, twice, and Jinja's `ChainMap` over the environment's globals is
+    several times slower to walk; nothing changes the globals once templates are loaded), and a dict's items read
+    without a failed attribute lookup first."""
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`ticket.priority` on a dict — what a message's data is made of — is its item, looked up first: Jinja
+        tries the attribute first and finds it only after an exception, a fifth of the time of a reply's render. A
+        name that is an attribute of dicts (`ticket.entities.get`) still means that attribute, as in Jinja."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 class Renderer:
@@ -85,7 +98,7 @@ class Renderer:
     person."""
 
     def __init__(self, *, template_dir: Path = TEMPLATE_DIR) -> None:
-        self._env = _FlatGlobals(
+        self._env = _Environment(
             loader=jinja2.FileSystemLoader(str(template_dir)),
             auto_reload=False,
             undefined=jinja2.StrictUndefined,
