@@ -157,6 +157,18 @@ async def test_an_english_question_is_answered_from_the_english_article(desk) ->
     assert _templates(await desk.say("webchat", "web:english", "helpful")) == ["kb_thanks"]
 
 
+@pytest.mark.parametrize(("asked", "article"), [
+    ("I smell something burning from the fridge, what should I do?", "electrical-burning-smell-en"),
+    ("a pipe is leaking in the kitchen, what should I do?", "water-leak-safety-en"),
+    ("what does E5 mean on the air conditioner?", "ac-fault-codes-en"),
+])
+async def test_an_english_question_on_safety_or_a_fault_code_gets_its_english_article(  # type: ignore[no-untyped-def]
+        desk, asked: str, article: str) -> None:
+    out = await desk.say("webchat", "web:english", asked)
+    assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == article
+    assert [a["command"] for a in out[0]["data"]["actions"]] == ["helpful", "not helpful"]
+
+
 async def test_details_after_an_answer_file_the_question_with_them(desk) -> None:  # type: ignore[no-untyped-def]
     """An order number sent after the answer on exchanges asks for the exchange: the question is filed as "没帮助"
     would file it, with the order number on the ticket, not as a ticket of its own about an order number."""

@@ -242,6 +242,19 @@ def test_an_english_question_gets_the_english_article(starter: KnowledgeBase, qu
     assert match is not None and match.article_id == article_id
 
 
+@pytest.mark.parametrize(("query", "article_id"), [
+    ("I smell something burning from the fridge", "electrical-burning-smell-en"),
+    ("water is leaking from under the washing machine", "water-leak-safety-en"),
+    ("air conditioner error F0", "ac-fault-codes-en"),
+    ("can the general invoice be changed to a VAT special one", "invoice-special-en"),
+])
+def test_an_english_question_is_answered_by_the_english_version_of_its_article(starter: KnowledgeBase, query: str,
+                                                                                article_id: str) -> None:
+    """Sure enough for the chat to send it: a burning smell, a leak or a fault code is asked in English too."""
+    match = starter.search(query)
+    assert match is not None and (match.article_id, match.sure) == (article_id, True)
+
+
 @pytest.mark.parametrize("query", ["保修期多久", "电子发票在哪里下载", "燃气热水器显示E1"])
 def test_a_chinese_question_never_gets_an_english_article(starter: KnowledgeBase, query: str) -> None:
     match = starter.search(query)
