@@ -7,7 +7,7 @@ and run-together phrasing of chat, trigrams keep short phrases ("能便宜", "�
 terms. In English a whole word counts as one character (a letter alone tells nothing), its bigrams and trigrams stay
 inside the word, and function words ("the", "is") are left out. The title and questions carry most of the weight;
 the body adds its vocabulary at `BODY_WEIGHT`, since an answer also explains things nobody asked about. Scoring is
-one sparse matrix product, so a query over 10,000 articles stays in the low milliseconds.
+one sparse matrix product (per language), so a query over 10,000 articles stays in the low milliseconds.
 
 Shared characters and words miss a question put in other words ("打个折吧" for an article on 优惠), so the score also
 takes the cosine of word vectors learned from unlabeled public text (nlp.meaning): the question's words summed
@@ -22,7 +22,12 @@ below the threshold that "保修多久" clears.
 
 A question is answered only by articles in its language (Chinese when it has Chinese characters, English when it
 has English words and none; an article's language is its title's): a knowledge base may hold both, and an English
-customer gets the English article.
+customer gets the English article. So each language's articles (with any whose title is in none) are indexed on
+their own: the IDF statistics, the example classifier and every comparison between articles below (which of them
+have a code, the best type agreement) see only them, and adding an English article never moves a Chinese question's
+score, or the reverse. One classifier over both took probability from the Chinese articles for every English one
+added, and dropped Chinese questions the hub had answered ("怎么收费") under the threshold. A question in no
+language (a code alone) is searched in every index, and the best answer kept.
 
 An article about one product does not answer a question about another: when the question names products
 (nlp.entities) and the article's title names only others, its score is scaled by `OTHER_PRODUCT`, so an air
@@ -36,7 +41,7 @@ multiplied by how much the two type distributions agree, raised to `TYPE_WEIGHT`
 delivery articles and a complaint towards complaint handling. The articles' types come from the model, never from
 labels, so any knowledge base gets them; on the CIC-built benchmark this adds about 0.02 to R@1.
 
-A knowledge base of up to a few hundred articles also gets a classifier fitted on its own titles and example
+A language's articles, up to a few hundred, also get a classifier fitted on their own titles and example
 questions (nlp.fewshot), which learns the terms that set an article apart from those it is confused with. Each
 article's score is multiplied by its probability p relative to the classifier's first choice p₁, raised to
 `EXAMPLES_WEIGHT`, and by (1 + p₁) / 2: the ranking follows the classifier wherever it prefers one article by a wide
@@ -182,7 +187,8 @@ def _given(terms: list[str]) -> list[str]:
 
 
 class KnowledgeBase:
-    """An immutable index over articles, built once (at start or per CLI call) and searched from any thread."""
+    """An immutable index over articles, built once (at start or per CLI call) and searched from any thread: an
+    `_Index` per language, each over that language's articles and those in none (see the module docstring)."""
 
     def __init__(self, articles: Sequence[Article], *, threshold: float, synonyms: Synonyms | None = None,
                  types: TypeModel | None = None, meaning: WordVectors | None = None) -> None:
@@ -190,18 +196,64 @@ class KnowledgeBase:
             raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
         self.threshold = threshold
         self._articles = tuple(articles)
-        self._synonyms = synonyms or domain_synonyms()
-        self._types = types or shipped_model()
-        self._meaning = meaning or shipped_vectors()
-        self._vectorizers: dict[str, TfidfVectorizer] = {}
-        self._examples: ExampleClassifier | None = None
-        self._by_term: sparse.csr_matrix | None = None
-        """Terms × articles: a query's product then walks only its own terms' rows (like posting lists)."""
-        if self._articles:
-            self._build()
+        synonyms, types, meaning = synonyms or domain_synonyms(), types or shipped_model(), meaning or shipped_vectors()
+        languages = [_language(a.title) or "" for a in self._articles]
+        self._indexes = {language: _Index([a for a, own in zip(self._articles, languages) if own in (language, "")],
+                                          threshold, synonyms, types, meaning)
+                         for language in dict.fromkeys(languages)}
+        """Language ("" for a title in none) → the index of its articles and of those in no language."""
+        self._holding = {a.id: index for index in self._indexes.values() for a in index.articles}
 
     def __len__(self) -> int:
         return len(self._articles)
+
+    def search(self, query: str) -> Match | None:
+        """The best article for `query`, or None when it shares no term with any article in its language and its word
+        vectors point away from every such article's (or it has no word with a vector)."""
+        return self.search_many([query])[0]
+
+    def search_many(self, queries: Iterable[str]) -> list[Match | None]:
+        """`search` for many queries at once (one matrix product per batch and language)."""
+        queries = list(queries)
+        found: list[list[Match | None]] = [[] for _ in queries]
+        for index in self._indexes.values():
+            rows = [row for row, query in enumerate(queries) if index in self._searching(query)]
+            for row, match in zip(rows, index.search_many([queries[row] for row in rows])):
+                found[row].append(match)
+        return [_best_of(matches) for matches in found]
+
+    def beside(self, match: Match, query: str, ticket_type: str) -> Match | None:
+        """`match` for `query` asked while a ticket of `ticket_type` is open, or None (see `_Index.beside`)."""
+        return self._holding[match.article_id].beside(match, query, ticket_type)
+
+    def search_after(self, query: str, context: str) -> Match | None:
+        """The best article for `query` read after `context` (see `_Index.search_after`)."""
+        return _best_of([index.search_after(query, context) for index in self._searching(query)])
+
+    def _searching(self, query: str) -> list[_Index]:
+        """The indexes a query is searched in: its language's (the one of articles in none when its language has
+        none), or every one for a query in no language (a code alone)."""
+        language = _language(query)
+        if language is None:
+            return list(self._indexes.values())
+        index = self._indexes.get(language, self._indexes.get(""))
+        return [index] if index is not None else []
+
+
+class _Index:
+    """The articles of one language and those in none: every statistic fitted across articles (IDF, the example
+    classifier) and every comparison between them is made among these alone."""
+
+    def __init__(self, articles: Sequence[Article], threshold: float, synonyms: Synonyms, types: TypeModel,
+                 meaning: WordVectors) -> None:
+        self.threshold = threshold
+        self.articles = tuple(articles)
+        self._synonyms = synonyms
+        self._types = types
+        self._meaning = meaning
+        self._vectorizers: dict[str, TfidfVectorizer] = {}
+        self._examples: ExampleClassifier | None = None
+        self._build()
 
     def search(self, query: str) -> Match | None:
         """The best article for `query`, or None when it shares no term with any article and its word vectors point
@@ -211,8 +263,6 @@ class KnowledgeBase:
     def search_many(self, queries: Iterable[str]) -> list[Match | None]:
         """`search` for many queries at once (one matrix product per batch)."""
         queries = list(queries)
-        if self._by_term is None:
-            return [None] * len(queries)
         matches: list[Match | None] = []
         for start in range(0, len(queries), _BATCH):
             batch = queries[start:start + _BATCH]
@@ -240,8 +290,6 @@ class KnowledgeBase:
         alone the air conditioner's E4 scores as well. The context only chooses among the articles that mention the
         code, so it never answers with a topic of its own; any other question is searched alone. The products the
         context names also pin the answer (see the module docstring): "E4是什么意思" after "空调不制冷"."""
-        if self._by_term is None:
-            return None
         mentioning = self._mentioning(_codes(query))
         if not mentioning.any() or products_named(query):
             return self.search(query)
@@ -261,15 +309,12 @@ class KnowledgeBase:
         return replace(match, pinned=True)
 
     def _pinned(self, query: str, products: tuple[str, ...]) -> int | None:
-        """The one article in the query's language that mentions a code the query names and has one of `products`
-        in its title, or None when there is no such article or more than one."""
+        """The one article that mentions a code the query names and has one of `products` in its title, or None
+        when there is no such article or more than one."""
         titled = self._titled_with(products)
         if titled is None:
             return None
         candidates = self._mentioning(_codes(query)) & titled
-        language = _language(query)
-        if language is not None:
-            candidates &= self._written_in(language)
         found = np.flatnonzero(candidates)
         return int(found[0]) if len(found) == 1 else None
 
@@ -282,7 +327,7 @@ class KnowledgeBase:
         meaning = np.maximum(np.einsum("qd,ad->qa", embedded, self._article_meaning), 0.0)
         weight = np.where(embedded.any(axis=1, keepdims=True), MEANING_WEIGHT, 0.0)
         scores = (((1 - weight) * lexical + weight * meaning) * self._product_factors(batch)
-                  * self._code_factors(batch) * self._type_factors(types) * self._language_factors(batch))
+                  * self._code_factors(batch) * self._type_factors(types))
         if self._examples is not None:
             likely = self._examples.probabilities(fused, embedded, types)
             first = likely.max(axis=1, keepdims=True)
@@ -296,13 +341,13 @@ class KnowledgeBase:
         return self._match(column, score) if score > 0 else None
 
     def _match(self, index: int, score: float) -> Match:
-        article = self._articles[index]
+        article = self.articles[index]
         return Match(article_id=article.id, title=article.title, score=score, answered=score >= self.threshold,
                      body=article.body)
 
     def _product_factors(self, queries: Sequence[str]) -> np.ndarray:
         """Queries × articles: `OTHER_PRODUCT` where the query names products and the article names only others."""
-        factors = np.ones((len(queries), len(self._articles)), dtype=np.float32)
+        factors = np.ones((len(queries), len(self.articles)), dtype=np.float32)
         for row, query in enumerate(queries):
             named = products_named(query)
             if named:
@@ -318,29 +363,16 @@ class KnowledgeBase:
 
     def _code_factors(self, queries: Sequence[str]) -> np.ndarray:
         """Queries × articles: `WITHOUT_CODE` where the query names codes that some articles have and this one lacks."""
-        factors = np.ones((len(queries), len(self._articles)), dtype=np.float32)
+        factors = np.ones((len(queries), len(self.articles)), dtype=np.float32)
         for row, query in enumerate(queries):
             codes = _codes(query)
             if any(code in self._coded for code in codes):
                 factors[row, ~self._mentioning(codes)] = WITHOUT_CODE
         return factors
 
-    def _language_factors(self, queries: Sequence[str]) -> np.ndarray:
-        """Queries × articles: 0 where the query is written in one language and the article in another."""
-        factors = np.ones((len(queries), len(self._articles)), dtype=np.float32)
-        for row, query in enumerate(queries):
-            language = _language(query)
-            if language is not None:
-                factors[row, ~self._written_in(language)] = 0.0
-        return factors
-
-    def _written_in(self, language: str) -> np.ndarray:
-        """Which articles are in `language`, or in none (a title of codes or digits answers in any)."""
-        return (self._languages == language) | (self._languages == "")
-
     def _mentioning(self, codes: set[str]) -> np.ndarray:
         """Which articles mention any of these fault or model codes."""
-        mentioning = np.zeros(len(self._articles), dtype=bool)
+        mentioning = np.zeros(len(self.articles), dtype=bool)
         for code in codes & self._coded.keys():
             mentioning |= self._coded[code]
         return mentioning
@@ -366,55 +398,54 @@ class KnowledgeBase:
         return prepare(text, self._synonyms)
 
     def _build(self) -> None:
-        main = _terms([self._prepare("\n".join((*[a.title] * TITLE_REPEAT, *a.questions))) for a in self._articles])
-        body = _terms([self._prepare(a.body) for a in self._articles])
+        main = _terms([self._prepare("\n".join((*[a.title] * TITLE_REPEAT, *a.questions))) for a in self.articles])
+        body = _terms([self._prepare(a.body) for a in self.articles])
         for name in _VIEWS:
             self._vectorizers[name] = TfidfVectorizer(analyzer=_given, dtype=np.float32).fit(
                 [m + b for m, b in zip(main[name], body[name])])
         titled: dict[str, np.ndarray] = {}
-        for index, article in enumerate(self._articles):
+        for index, article in enumerate(self.articles):
             for product in products_named(article.title):
-                titled.setdefault(product, np.zeros(len(self._articles), dtype=bool))[index] = True
+                titled.setdefault(product, np.zeros(len(self.articles), dtype=bool))[index] = True
         self._titled = titled
         """Product → which articles name it in their title."""
         coded: dict[str, np.ndarray] = {}
-        for index, article in enumerate(self._articles):
+        for index, article in enumerate(self.articles):
             for code in _codes("\n".join((article.title, *article.questions, article.body))):
-                coded.setdefault(code, np.zeros(len(self._articles), dtype=bool))[index] = True
+                coded.setdefault(code, np.zeros(len(self.articles), dtype=bool))[index] = True
         self._coded = coded
         """Fault or model code → which articles mention it anywhere."""
-        self._languages = np.array([_language(a.title) or "" for a in self._articles])
-        """Each article's language by its title ("" for none), so a question is answered in its own."""
-        self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self._articles),
+        self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self.articles),
                                                                                                   dtype=bool)
-        self._position = {a.id: i for i, a in enumerate(self._articles)}
+        self._position = {a.id: i for i, a in enumerate(self.articles)}
         listed: dict[str, set[int]] = {}
-        for index, article in enumerate(self._articles):
+        for index, article in enumerate(self.articles):
             for question in article.questions:
                 listed.setdefault(_listed_key(question), set()).add(index)
         self._listed = {key: owners.pop() for key, owners in listed.items() if len(owners) == 1}
         """An example question (as `_listed_key` reads it) → the one article that lists it."""
-        self._article_types = self._type_rows(["\n".join((a.title, *a.questions)) for a in self._articles])
+        self._article_types = self._type_rows(["\n".join((a.title, *a.questions)) for a in self.articles])
         """Articles × types, from the title and example questions (the body explains more than it is about)."""
-        self._general = np.array([GENERAL_TAG in a.tags for a in self._articles], dtype=bool)
+        self._general = np.array([GENERAL_TAG in a.tags for a in self.articles], dtype=bool)
         """Articles their authors tagged `general`: about no one kind of ticket, whatever the type model reads in
         "几点下班" or "上门时段"."""
         self._by_term = ((1 - BODY_WEIGHT) * self._fuse(main) + BODY_WEIGHT * self._fuse(body)).T.tocsr()
+        """Terms × articles: a query's product then walks only its own terms' rows (like posting lists)."""
         self._article_meaning = self._meaning.embed(main["words"])
         """Articles × dimensions: the word vectors of the title and questions (not the body, as for the types).
         Queries meet it in einsum rather than a BLAS product: one question's product is small, and a threaded BLAS
         call for it spent more CPU waiting on its threads than computing (p99 4-6 ms on a busy machine, not 0.2)."""
-        if 1 < len(self._articles) <= ARTICLE_LIMIT:
+        if 1 < len(self.articles) <= ARTICLE_LIMIT:
             self._examples = self._example_classifier()
 
     def _example_classifier(self) -> ExampleClassifier:
         """Fitted on each title and each example question (without polite openings, as queries are) on its own."""
-        owners = [(i, text) for i, a in enumerate(self._articles)
+        owners = [(i, text) for i, a in enumerate(self.articles)
                   for text in (a.title, *(_without_filler(q) for q in a.questions))]
         terms = _terms([self._prepare(text) for _, text in owners])
         return ExampleClassifier(self._fuse(terms), self._meaning.embed(terms["words"]),
                                  self._type_rows([text for _, text in owners]),
-                                 np.array([i for i, _ in owners]), len(self._articles))
+                                 np.array([i for i, _ in owners]), len(self.articles))
 
     def _fuse(self, terms: Terms) -> sparse.csr_matrix:
         """Each view's L2-normalized TF-IDF rows, scaled so a dot product of two fused rows is the weighted mean of
@@ -447,6 +478,11 @@ class LookedUp:
         if (query, context) not in self._after:
             self._after[query, context] = self.knowledge.search_after(query, context)
         return self._after[query, context]
+
+
+def _best_of(matches: Iterable[Match | None]) -> Match | None:
+    """The pinned match, else the highest scoring, of a question searched in several indexes."""
+    return max((m for m in matches if m is not None), key=lambda m: (m.pinned, m.score), default=None)
 
 
 def prepare(text: str, synonyms: Synonyms) -> str:

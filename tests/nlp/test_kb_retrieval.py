@@ -261,6 +261,20 @@ def test_a_chinese_question_never_gets_an_english_article(starter: KnowledgeBase
     assert match is not None and not match.article_id.endswith("-en")
 
 
+@pytest.mark.parametrize(("language", "questions"), [
+    ("zh", ["怎么收费", "你们的清洗服务包括内机拆洗吗", "我家空调还在保修期吗", "燃气热水器显示E1", "退的钱几天能到我卡里"]),
+    ("en", ["how much do you charge", "my gas water heater won't light up", "air conditioner error F0"]),
+])
+def test_articles_in_another_language_move_no_question_s_score(language: str, questions: list[str]) -> None:
+    """Each language's articles are indexed alone: adding the English ones changes no Chinese question's answer or
+    score, and the Chinese ones none of an English question's."""
+    articles = read_articles(DEMO_KB)
+    own = [a for a in articles if a.id.endswith("-en") == (language == "en")]
+    alone = KnowledgeBase(own, threshold=KbConfig().threshold).search_many(questions)
+    together = KnowledgeBase(articles, threshold=KbConfig().threshold).search_many(questions)
+    assert None not in alone and together == alone
+
+
 @pytest.mark.parametrize("query", ["what time do you close", "can I pay with a credit card in instalments"])
 def test_an_english_question_no_article_answers_is_not_answered(starter: KnowledgeBase, query: str) -> None:
     match = starter.search(query)
