@@ -399,7 +399,7 @@ _DETAIL_FIELDS = {"phone": "phones", "address": "addresses", "serial": "serial_n
 
 _CHOSEN = re.compile(
     r"还是|那就|那|就|吧|呢|啊|哦|嗯|好了|好吧|行|不好意思|抱歉|改回|改成|改到|换成|定在|约在|以后|之后|以前|之前|有空|有时间|"
-    r"随时|没问题"
+    r"随时|没问题|再说|再约|再安排|再?(?:来|过来|上门)(?:修|装|安装|看看?|处理)?"
     r"|\b(?:(?:that |it )?(?:works?|suits?)(?: (?:for|with) (?:me|us))?"
     r"|(?:is|are|'s|would be) (?:fine|good|ok|okay|best|great|perfect)"
     r"|fine|good|ok|okay|sure|please|then|any ?time|let'?s (?:do|say|make it)|how about|maybe|preferably|ideally|"

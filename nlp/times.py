@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from .holidays import HOLIDAY, holiday_days
 from .patterns import quick
 from .understanding import TimeMention
 
@@ -86,6 +87,7 @@ the visit told of, which the customer complains of or moves, not a time they off
 
 @dataclass(slots=True)
 class _Found:
+    at: int
     mention: TimeMention
     day: date
     part: str | None
@@ -192,11 +194,11 @@ def _past_event(m: re.Match[str], text: str) -> bool:
 
 def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
     """Every appointment time in `text` with its start, in order of appearance."""
-    if _PATTERN.search(text) is None:  # most messages name no time: nothing to resolve
+    if _PATTERN.search(text) is None and HOLIDAY.search(text) is None:  # most messages name no time
         return ()
     local = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).astimezone(CHINA)
     today = local.date()
-    found: list[_Found] = []
+    found, holiday_ends = _holidays(text, local)
     last_day: date | None = None
     skip_until = -1
     said = _NEXT_WEEK.search(text)
@@ -210,7 +212,9 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         dated = m.group("lone") is None
         clocked = bool(m.group("hour") or m.group("hh"))
         part = m.group("part") or _IMPLIED_PART.get(m.group("day") or "")
-        narrows = not dated and bool(found) and found[-1].day == last_day
+        # "元旦后上午来": the morning of the day the holiday just named gives.
+        holiday = None if dated else holiday_ends.get(text[:m.start()].rstrip())
+        narrows = not dated and (holiday is not None or bool(found) and found[-1].day == last_day)
         if not dated and not clocked and not (part and part != "白天" and (_OFFERED.match(text, m.end()) or narrows)):
             continue  # a part of day alone is a time when offered, or when it narrows the day just named ("周六吧，下午")
         # "今天还要洗澡" says why it is urgent, where "今天能来吗" offers the day: a time, but none to book.
@@ -221,7 +225,7 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
                 _WORDY_HOUR_BEFORE.search(text, 0, m.start()) or not _WORDY_HOUR_AFTER.match(text, m.end())):
             continue
         next_week = said_next_week.group(1) if said_next_week and said_next_week.end() <= m.start() else ""
-        day = _day(m, today, next_week) if dated else last_day
+        day = _day(m, today, next_week) if dated else holiday[0] if holiday else last_day
         if dated and day is None:
             continue
         if dated:
@@ -253,16 +257,35 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         closes = start.replace(hour=until[0], minute=until[1]) if until else None
         # "能不能今天来人看看" at half past six: the day's hours are over, no time to book either.
         bookable = not unoffered and (closes or start) >= local
-        mention = TimeMention(text=m.group(0).strip(), start=start, end=closes if closes and closes > start else None,
+        said = text[holiday[1]:m.end()] if holiday else m.group(0)
+        mention = TimeMention(text=said.strip(), start=start, end=closes if closes and closes > start else None,
                               bookable=bookable)
-        found.append(_Found(mention, start.date(), part, clocked))
-    return tuple(f.mention for f in _precise(found))
+        found.append(_Found(m.start(), mention, start.date(), part, clocked))
+    return tuple(f.mention for f in _precise(sorted(found, key=lambda f: f.at)))
+
+
+def _holidays(text: str, local: datetime) -> tuple[list[_Found], dict[str, tuple[date, int]]]:
+    """The days holidays name ("元旦之后来吧"), each the working day's hours unless ruled out, past or told as agreed
+    before; and by the text up to each, the day it names and where it starts, for a part of day or a clock time said
+    right after it."""
+    found: list[_Found] = []
+    ends: dict[str, tuple[date, int]] = {}
+    for h in holiday_days(text, local.date()):
+        if h.day is None or _RULED_OUT.match(text, h.end) or _PAST_EVENT.match(text, h.end):
+            continue
+        ends[text[:h.end]] = h.day, h.start
+        start = datetime(h.day.year, h.day.month, h.day.day, _DAY_HOURS[0], tzinfo=CHINA)
+        closes = start.replace(hour=_DAY_HOURS[1])
+        unoffered = bool(_ASKED_WHEN.match(text, h.end) or _BOOKED_BEFORE.search(text, max(0, h.start - 6), h.start))
+        mention = TimeMention(text=h.text, start=start, end=closes, bookable=not unoffered and closes >= local)
+        found.append(_Found(h.start, mention, h.day, None, False))
+    return found, ends
 
 
 def without_times(text: str) -> str:
-    """`text` with every day, part of day and clock time written in it taken out, appointments or not: what is left
-    of "不好意思，还是周六吧，下午" once its time is read is "不好意思，还是吧，"."""
-    return _PATTERN.sub("", text)
+    """`text` with every day, holiday, part of day and clock time written in it taken out, appointments or not: what
+    is left of "不好意思，还是周六吧，下午" once its time is read is "不好意思，还是吧，"."""
+    return _PATTERN.sub("", HOLIDAY.sub("", text))
 
 
 def _precise(found: list[_Found]) -> list[_Found]:

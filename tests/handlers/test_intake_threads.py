@@ -202,3 +202,14 @@ async def test_the_technician_on_the_job_gets_the_corrected_phone(desk) -> None:
     assert (told["channel"], told["recipient"]) == ("wecom", "wangshifu")
     assert told["data"]["changed"] == ["phones"] and told["data"]["job"]["phone"] == "13512349867"
     assert "电话：13512349867" in Renderer().render("job_details_changed", told["data"], "zh").text
+
+
+async def test_a_visit_put_off_until_after_a_holiday_is_the_time_on_the_ticket(desk) -> None:  # type: ignore[no-untyped-def]
+    """"元旦之后来吧" was met with "抱歉让您不开心了", and nothing was put on the ticket."""
+    code = (await desk.say("webchat", "web:holiday", "洗衣机不脱水了，电话13812345678，地址上海市浦东新区张杨路500号"))[0][
+        "data"]["ticket"]["id"]
+    [out] = await desk.say("webchat", "web:holiday", "元旦之后来吧")
+    assert out["template"] == "ticket_updated" and out["data"]["added"] == ["times"]
+    [wanted] = (await desk.ticket(code)).entities["times"]
+    assert wanted.endswith("T18:00:00+08:00") and wanted[5:10] in ("01-02", "01-03", "01-04", "01-05")
+    assert "时间：01-0" in Renderer().render("ticket_updated", out["data"], "zh").text
