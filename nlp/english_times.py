@@ -35,15 +35,29 @@ _WHEN = re.compile(rf"\b{_TOKEN}(?:\s+(?:on\s+|at\s+|in the\s+|around\s+|by\s+)?
 _RULED_OUT = re.compile(r"\b(?:not|n't|cannot|busy|away|call|phone|ring|bought|broke|since|ago|last)\b[^.,;!?]*$",
                         re.IGNORECASE)
 """Before a time, in the same clause: "not home tomorrow", "call me tomorrow", "broke last Saturday"."""
+_HOLIDAYS = {"chinese new year": "春节", "lunar new year": "春节", "spring festival": "春节", "new year": "元旦",
+             "new years": "元旦", "new year's": "元旦", "new year's day": "元旦", "national day": "国庆",
+             "golden week": "国庆", "may day": "五一", "labour day": "五一", "labor day": "五一",
+             "mid-autumn": "中秋", "mid autumn": "中秋", "mid-autumn festival": "中秋", "mid autumn festival": "中秋",
+             "dragon boat festival": "端午", "qingming": "清明", "tomb-sweeping day": "清明", "tomb sweeping day": "清明"}
+_RELATIONS = {"after": "之后", "before": "之前", "during": "期间", "over": "期间"}
+_HOLIDAY = re.compile(
+    rf"\b(?:({'|'.join(_RELATIONS)})\s+)?(?:the\s+)?({'|'.join(sorted(_HOLIDAYS, key=len, reverse=True))})"
+    r"(?:\s+(?:holidays?|break))?\b", re.IGNORECASE)
+"""A visit put off until a holiday is over ("after Chinese New Year", "after the National Day holiday"), read as
+the Chinese holiday `nlp.times` resolves ("春节之后")."""
 
 
 def english_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
     """Every appointment time written in English in `text`, resolved against `now`, in order of appearance."""
     found = []
-    for m in _WHEN.finditer(text):
+    said = [(m, _in_chinese(m.group(0))) for m in _WHEN.finditer(text)]
+    said += [(m, _HOLIDAYS[m.group(2).lower()] + _RELATIONS.get((m.group(1) or "").lower(), ""))
+             for m in _HOLIDAY.finditer(text)]
+    for m, chinese in sorted(said, key=lambda pair: pair[0].start()):
         if not m.group(0).strip() or _RULED_OUT.search(text, max(0, m.start() - 30), m.start()):
             continue
-        resolved = extract_times(_in_chinese(m.group(0)), now)
+        resolved = extract_times(chinese, now)
         if resolved:
             found.append(replace(resolved[0], text=m.group(0).strip()))
     return tuple(found)

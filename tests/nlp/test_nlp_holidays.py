@@ -64,3 +64,19 @@ def test_a_message_that_only_puts_the_visit_off_is_a_detail() -> None:
     understander = load_understander()
     for text in ("元旦之后来吧", "国庆节后再说吧", "过完年再来修吧"):
         assert understander.understand(text, now=DECEMBER).intent == "add_detail", text
+
+
+@pytest.mark.parametrize(("text", "mention", "first_day"), [
+    ("can someone come after new year?", "after new year", "2027-01-04"),
+    ("after Chinese New Year please", "after Chinese New Year", "2027-02-09"),
+    ("after the national day holiday", "after the national day holiday", "2027-10-04"),
+    ("during the Mid-Autumn festival is fine", "during the Mid-Autumn festival", "2027-09-15"),
+])
+def test_holidays_in_english_are_the_same_days(text: str, mention: str, first_day: str) -> None:
+    assert said(text) == [(mention, day(first_day), True)]
+
+
+@pytest.mark.parametrize("text", ["I'm not home during the Spring Festival", "it broke before national day",
+                                  "before Chinese New Year if possible"])
+def test_english_holidays_ruled_out_past_or_as_deadlines_are_no_day_to_book(text: str) -> None:
+    assert [t for t in said(text) if t[2]] == []
