@@ -29,7 +29,7 @@ from typing import Any
 
 from core.domain.details import waivable
 from core.domain.people import CUSTOMERS
-from core.domain.tickets import FIELD_TYPES, TicketType, TicketView
+from core.domain.tickets import FIELD_TYPES, Priority, TicketType, TicketView
 from core.envelopes import Outbound
 from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
@@ -39,8 +39,8 @@ from handlers.filing import COLLECTING, awaited, awaits, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, along_with,
-                 bare_fault, bare_product, bare_request, continuing, gratitude, holding_on, praising, remedy_asked,
-                 same_as_before, withheld)
+                 bare_fault, bare_product, bare_request, complaint_asked, continuing, gratitude, holding_on, praising,
+                 remedy_asked, same_as_before, withheld)
 from nlp.replies import corrects_detail
 from nlp.problems import question_beside
 
@@ -76,6 +76,9 @@ class IntakeHandler(Handler):
         if ctx.state.state == COLLECTING and u.intent == KB_QUESTION and await confident_answer(ctx) is not None:
             return None
         text = ctx.inbound.text
+        if complaint_asked(text) and not describing.waits_for_description(ctx) and (
+                open_ticket := await self._open_ticket(ctx)):
+            return await self._complaint(ctx, open_ticket)  # "我要投诉" right after telling what went wrong
         remedy = remedy_asked(text)
         if remedy and not describing.waits_for_description(ctx) and (open_ticket := await self._open_ticket(ctx)):
             # "我要求换新" after "冰箱不制冷": for that one
@@ -136,6 +139,16 @@ class IntakeHandler(Handler):
             return [*await hand_over(ctx, filed.ticket, reason="angry"), *replies[1:],
                     *(reply for told in sibling_replies for reply in told)]
         return [*_told_together(replies, sibling_replies), *await _answer_beside(ctx)]
+
+    @staticmethod
+    async def _complaint(ctx: Context, ticket: TicketView) -> list[Outbound]:
+        """A bare complaint about the thread's open ticket: the matter was told already, so it is not asked for
+        again ("请告诉我发生了什么") nor filed twice. The complaint goes on the ticket, which goes up to at least P2, and
+        a person takes the conversation over."""
+        report = ctx.report(ctx.inbound.text, TicketType(ticket.type), describing.given(ctx))
+        urgent = min(Priority(report.priority), Priority.P2)
+        filed, replies = await file_and_answer(ctx, replace(report, priority=urgent), join=ticket)
+        return [*await hand_over(ctx, filed.ticket, reason="complaint"), *replies[1:]]
 
     async def _address_as_before(self, ctx: Context) -> list[Outbound]:
         """"和上次一样" for the address: the one on the customer's newest ticket that has one, read back like any

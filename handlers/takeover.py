@@ -16,9 +16,9 @@ LAST_MESSAGES = 5
 async def hand_over(ctx: Context, ticket: TicketView, *, reason: str) -> list[Outbound]:
     """Put the conversation in the agents' queue: the customer is told a person is coming; the agents (each on
     their own channel) and the alert rooms get the ticket and the last messages, once per handover. `reason`:
-    `asked` or `angry`."""
+    `asked`, `angry` or `complaint`."""
     new, alerts = await call_a_person(ctx, ticket, reason=reason)
-    return [ctx.reply("handover_waiting", ticket=ctx.ticket_card(ticket), again=not new), *alerts]
+    return [ctx.reply("handover_waiting", ticket=ctx.ticket_card(ticket), again=not new, reason=reason), *alerts]
 
 
 async def call_a_person(ctx: Context, ticket: TicketView, *, reason: str) -> tuple[bool, list[Outbound]]:

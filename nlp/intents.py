@@ -259,6 +259,16 @@ def remedy_asked(text: str) -> bool:
     return asked is not None and bool(_REMEDY.search(asked))
 
 
+_COMPLAINT = re.compile(r"投诉|complain", re.IGNORECASE)
+
+
+def complaint_asked(text: str) -> bool:
+    """Whether `text` only asks to complain ("我要投诉", "I want to make a complaint"): said while a ticket is open,
+    the complaint is about that ticket's matter, which the customer has told already."""
+    asked = help_asked(text)
+    return asked is not None and bool(_COMPLAINT.search(asked))
+
+
 def help_asked(text: str) -> str | None:
     """The kind of help a bare request names, without the words that lead it ("要求换新" → "换新"): what to type it
     by."""

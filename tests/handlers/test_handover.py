@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.storage.models import TicketMessage
+from templates.render import Renderer
 
 CUSTOMER = "web:customer-handover"
 REPAIR = "洗衣机不脱水了，一直响，电话13812345678，地址上海市浦东新区张江路100号3栋"
@@ -80,6 +81,23 @@ async def test_an_angry_customer_repeating_themselves_is_handed_to_a_person(desk
     out = await desk.say("webchat", CUSTOMER, "洗衣机坏了这么久还不来修！太差劲了！气死我了！")
     assert "handover_waiting" in _templates(out) and "handover_alert" in _templates(out)
     assert (await desk.events(code, "handover_requested"))[0].after == {"reason": "angry"}
+
+
+async def test_a_bare_complaint_after_the_report_goes_on_its_ticket_to_a_person(desk) -> None:  # type: ignore[no-untyped-def]
+    """"我要投诉" right after "昨天修完今天又漏水了" was asked "请告诉我发生了什么", as if nothing had been said."""
+    code = (await desk.say("webchat", CUSTOMER, REPAIR))[0]["data"]["ticket"]["id"]
+    out = await desk.say("webchat", CUSTOMER, "我要投诉")
+    assert _templates(out) == ["handover_waiting", "handover_alert"]
+    assert out[0]["data"]["reason"] == "complaint" and out[0]["data"]["ticket"]["id"] == code
+    assert "已收到您的投诉" in Renderer().render("handover_waiting", out[0]["data"], "zh").text
+    assert "客户要投诉" in Renderer().render("handover_alert", out[1]["data"], "zh").text
+    assert "wants to complain" in Renderer().render("handover_alert", out[1]["data"], "en").text
+    ticket = await desk.ticket(code)
+    assert (ticket.type, ticket.priority) == ("repair", "P2")
+    assert [text for _, text in await _said(desk, code)] == [REPAIR, "我要投诉"]
+    assert (await desk.events(code, "handover_requested"))[0].after == {"reason": "complaint"}
+    [alone] = await desk.say("webchat", "web:nothing-open", "我要投诉")
+    assert alone["template"] == "ask_problem", "with nothing open, what happened is asked"
 
 
 async def test_an_angry_first_report_is_met_with_an_apology(  # type: ignore[no-untyped-def]
