@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from core.domain.details import waivable
+from core.domain.details import EXPECTING, waivable
 from core.domain.people import CUSTOMERS
 from core.domain.tickets import FIELD_TYPES, Priority, TicketType, TicketView
 from core.envelopes import Outbound
@@ -47,6 +47,8 @@ from nlp.problems import question_beside
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
 OPEN_TICKETS_LOOKED_AT = 5
+_OWN_ENTITIES = ("products", "models", "serial_numbers", "order_numbers")
+"""What each of several problems told in one message names for itself; the phone and the address are all of theirs."""
 TOGETHER = "together"
 """Conversation data: the other tickets one message opened, which a detail collected for one of them goes to too."""
 
@@ -167,23 +169,40 @@ class IntakeHandler(Handler):
         open_tickets = await self._recent_open(ctx)
         replies: list[Outbound] = []
         codes: list[str] = []
+        missing: list[list[str]] = []
+        last: list[Outbound] = []
         try:
             for number, problem in enumerate(whole.problems, 1):
                 ctx.understanding = problem
-                own = {**entities, "products": list(problem.entities.products),
-                       "models": list(problem.entities.models),
-                       "serial_numbers": list(problem.entities.serial_numbers)}
+                own = {**entities, **{kind: list(getattr(problem.entities, kind)) for kind in _OWN_ENTITIES}}
                 join = next((t for t in open_tickets if t.type == problem.type
                              and set(t.entities.get("products") or ()) & set(problem.entities.products)), None)
                 filed, answer = await file_and_answer(
                     ctx, ctx.report(problem.text, TicketType(problem.type), own), join=join,
                     duplicate=join is not None, several=(number, len(whole.problems)))
                 codes.append(filed.ticket.code)
+                missing.append(filed.missing)
                 replies.extend(answer)
+                last = answer
         finally:
             ctx.understanding = whole
+        replies = self._ask_for_the_first_missing(ctx, codes, missing, replies, last)
         self._wait_together(ctx, codes)
         return replies
+
+    @staticmethod
+    def _ask_for_the_first_missing(ctx: Context, codes: list[str], missing: list[list[str]],
+                                   replies: list[Outbound], last: list[Outbound]) -> list[Outbound]:
+        """Only the last of several tickets' replies asks for a detail; when that ticket has all it needs and an
+        earlier one does not, it asks for the earlier one's, and the conversation waits for it (the heater's phone
+        was never asked for when the delivery told of with it needed nothing more)."""
+        pending = next(((code, fields[0]) for code, fields in zip(codes, missing) if fields), None)
+        if pending is None or missing[-1] or not last or last[0].template != "ticket_opened":
+            return replies
+        code, field = pending
+        ctx.state = ctx.services.conversations.set(ctx.state, COLLECTING, ticket=code, expecting=EXPECTING[field])
+        asked = replace(last[0], data={**last[0].data, "pending": {"id": code, "field": field}})
+        return [asked if reply is last[0] else reply for reply in replies]
 
     async def _without_detail(self, ctx: Context) -> list[Outbound]:
         """The customer has not got the detail the conversation waits for: the ticket (and those opened with it
@@ -239,11 +258,11 @@ class IntakeHandler(Handler):
                                                                    open_only=True) if t.created_at >= since]
 
     async def _open_ticket(self, ctx: Context) -> TicketView | None:
-        """The ticket this thread is about: one the channel names (an email subject's `[SR-…]`) if it is this
-        customer's and still open, else the newest open ticket of the conversation."""
-        named = ctx.inbound.ticket_ref
-        if named:
-            ticket = await ctx.services.tickets.get_for_customer(named, ctx.customer_id)
+        """The ticket this thread is about: one the channel names (an email subject's `[SR-…]`), else the one the
+        thread waits for a detail of, if it is this customer's and still open; else the newest open ticket of the
+        conversation."""
+        for code in (ctx.inbound.ticket_ref, ctx.state.data.get("ticket") if ctx.state.state == COLLECTING else None):
+            ticket = await ctx.services.tickets.get_for_customer(code, ctx.customer_id) if code else None
             if ticket is not None and ticket.is_open:
                 return ticket
         return await ctx.open_ticket()

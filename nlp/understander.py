@@ -195,7 +195,8 @@ class Understander:
 
     def _problem(self, whole: Understanding, part: str, now: datetime) -> Understanding:
         """One device's part of a message about several: typed and prioritised on its own words, with the whole
-        message's contact details and only its own devices and models."""
+        message's contact details and only its own devices, models and order numbers (the oven's order is not the
+        heater's repair's)."""
         found = find_entities(part, now)
         dangers = hazards(part)
         prediction = self._predict(part, found.spans, dangers)
@@ -205,7 +206,7 @@ class Understander:
                        type_confidence=prediction.confidence,
                        priority=priority(part, prediction.type, dangers=dangers, angered=angered),
                        entities=replace(whole.entities, products=own.products, models=own.models,
-                                        serial_numbers=own.serial_numbers),
+                                        serial_numbers=own.serial_numbers, order_numbers=own.order_numbers),
                        hazards=dangers, angry=angered)
 
     def _predict(self, clean: str, spans: tuple[Span, ...], dangers: tuple[str, ...]) -> Prediction:

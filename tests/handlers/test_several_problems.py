@@ -48,6 +48,26 @@ async def test_a_ticket_missing_something_else_is_told_apart(desk) -> None:  # t
     assert len({tuple(u["missing"]) for u in updated.values()}) == 2
 
 
+async def test_a_detail_an_earlier_ticket_misses_is_asked_when_the_last_has_all(desk) -> None:  # type: ignore[no-untyped-def]
+    """The heater's repair needed a phone and an address, but only the last ticket asks, and the oven's delivery
+    needed nothing more: nobody asked, and the phone sent next went to the delivery alone. The oven's order number
+    was on the heater's repair too."""
+    out = await desk.say("webchat", CUSTOMER, "热水器显示E4，另外上周买的烤箱还没发货，订单号 202611200001")
+    heater, oven = _opened(out)
+    assert (heater["type"], oven["type"]) == ("repair", "logistics")
+    assert (await desk.ticket(heater["id"])).entities["order_numbers"] == []
+    assert (await desk.ticket(oven["id"])).entities["order_numbers"] == ["202611200001"]
+    last = [o for o in out if o["template"] == "ticket_opened"][-1]
+    assert last["data"]["pending"] == {"id": heater["id"], "field": "phone"}
+    told = Renderer().render("ticket_opened", last["data"], "zh").text
+    assert f"工单 {heater['id']} 还需要您的联系电话" in told and "尽快安排处理" not in told
+    assert f"For ticket {heater['id']}, please send us your" in Renderer().render("ticket_opened", last["data"], "en").text
+    out = await desk.say("webchat", CUSTOMER, "电话13712345678")
+    assert (await desk.ticket(heater["id"])).entities["phones"] == ["13712345678"]
+    updated = {o["data"]["ticket"]["id"]: o["data"]["missing"] for o in out if o["template"] == "ticket_updated"}
+    assert updated[heater["id"]] == ["address"]
+
+
 async def test_each_problem_keeps_its_own_priority(desk) -> None:  # type: ignore[no-untyped-def]
     out = await desk.say("webchat", CUSTOMER, "洗衣机漏水漏到插座那边了，还有冰箱也不制冷")
     washer, fridge = _opened(out)
