@@ -7,7 +7,7 @@ from .entities import number_tried
 from .model import ModelError
 from .intents import (about_warranty, along_with, asks_if_bot, asks_something, bare_fault, bare_product,
                       bare_request, chasing, continuing, gratitude, holding_on, only_a_person_asked, pleasantry,
-                      praising, remedy_asked, threatening, upset, complaint_asked)
+                      complaint_asked, praising, remedy_asked, threatening, upset, vague_fault)
 from .problems import another_matter
 from .replies import same_as_before, withheld
 from .understander import REMARK, Understander, load_understander
@@ -30,5 +30,5 @@ __all__ = [
     "bare_request", "chasing", "continuing", "gratitude", "holding_on", "only_a_person_asked", "pleasantry",
     "praising", "remedy_asked", "complaint_asked",
     "same_as_before", "threatening", "TimeMention", "Understander", "Understanding", "load_understander",
-    "number_tried", "upset", "withheld",
+    "number_tried", "upset", "vague_fault", "withheld",
 ]

@@ -234,9 +234,10 @@ def bare_request(text: str) -> bool:
     return bool(_BARE_REQUEST.match(text.strip()))
 
 
+_OUT_OF_ORDER = r"坏了|坏掉了|出问题了|有问题|有毛病了?|出毛病了|不能用了|用不了了?|不好使了|不工作了|没反应了?"
+"""The ways of saying something is out of order without saying what is wrong with it."""
 _BARE_FAULT = re.compile(
-    r"^(?:我的|我家的?|东西|机器|这个|那个|它|产品)?(?:又|也)?(?:坏了|坏掉了|出问题了|有问题|有毛病了?|出毛病了|不能用了|用不了了?|"
-    r"不好使了|不工作了|没反应了?)[\s,，.。!！~～?？啊呀吧呢哦了]*$"
+    rf"^(?:我的|我家的?|东西|机器|这个|那个|它|产品)?(?:又|也)?(?:{_OUT_OF_ORDER})[\s,，.。!！~～?？啊呀吧呢哦了]*$"
     r"|^(?:it'?s |it is |mine is )?(?:broken|not working|faulty|dead)[\s.!?]*$"
     r"|^(?:it )?(?:does ?n[o']t|does not|wo ?n[o']t) work(?:ing)?[\s.!?]*$|^(?:it )?stopped working[\s.!?]*$",
     re.IGNORECASE,
@@ -396,6 +397,23 @@ def bare_product(text: str) -> bool:
         last = end
     rest.append(text[last:])
     return not _AROUND_A_PRODUCT.sub("", "".join(rest))
+
+
+_FAULT_TOLD = re.compile(rf"{_OUT_OF_ORDER}|(?:\b(?:is|are)\s+|'s\s+|\b)(?:broken|not working|faulty|dead|broke down|"
+                         r"stopped working|does ?n[o']t work|does not work|wo ?n[o']t work)\b", re.IGNORECASE)
+_AROUND_A_FAULT = re.compile(r"[\W_]|又|也|突然|\b(?:my|our|the|it|again)\b", re.IGNORECASE)
+
+
+def vague_fault(text: str) -> str | None:
+    """The product `text` names, as written, when all it says is that the product is out of order ("我家洗衣机坏了😭",
+    "空调出问题了", "my dishwasher is broken") or names it alone; None when it says what is wrong, or names no product
+    or several. A ticket summed up so tells staff nothing of the problem."""
+    spans = product_mentions(text)
+    if len(spans) != 1:
+        return None
+    start, end = spans[0]
+    rest = _FAULT_TOLD.sub(" ", STICKERS.sub("", f"{text[:start]} {text[end:]}"))
+    return None if _AROUND_A_PRODUCT.sub("", _AROUND_A_FAULT.sub("", rest)) else text[start:end]
 
 
 _RESCHEDULE = quick(r"改(?:到|成|在|约|一下时间|时间|个时间|天)|换(?:到|成|个时间|个日子|一天)|推迟|延后|延期|提前|往后推|"

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from nlp.entities import find_entities
+from nlp.intents import vague_fault
 from nlp.normalize import normalize, widened
 from nlp.placeholders import summary_of
 
@@ -42,6 +43,18 @@ def test_nothing_to_leave_out_or_nothing_else_is_no_summary(text: str) -> None:
     """"": the ticket's text is its own summary (an order number is what the message is about, not a contact; 亲
     and hi only as words of their own)."""
     assert _summary(text) == ""
+
+
+@pytest.mark.parametrize("text, product", [
+    ("我家洗衣机坏了😭", "洗衣机"), ("空调出问题了", "空调"), ("家里的冰箱坏掉了[大哭]", "冰箱"), ("洗衣机又坏了吧", "洗衣机"),
+    ("空调", "空调"), ("my dishwasher is broken", "dishwasher"), ("My dishwasher's broken again!", "dishwasher"),
+    ("the fridge doesn't work", "fridge"),
+    ("洗衣机坏了，不脱水", None), ("洗衣机：不脱水，一直响", None), ("Dishwasher: it leaks from the door", None),
+    ("洗衣机坏了，师傅什么时候来", None), ("冰箱和洗衣机都坏了", None), ("坏了", None), ("it's broken", None),
+])
+def test_a_summary_saying_only_that_a_product_is_out_of_order_is_vague(text: str, product: str | None) -> None:
+    """Such a summary names the product it is about, which heads the problem once the customer tells it."""
+    assert vague_fault(text) == product
 
 
 def test_widened_restores_chinese_punctuation_only_beside_chinese() -> None:
