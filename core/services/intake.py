@@ -41,6 +41,9 @@ class Report:
     corrects: bool = False
     """The report corrects a phone or an address given before ("电话写错了，是…"): on the ticket it joins, those it
     gives replace the ones there."""
+    resummary: str = ""
+    """The line that takes the place of the summary of the ticket it joins (one that did not say what is wrong, which
+    this report tells); "" leaves that summary as it is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,8 @@ class IntakeService:
                 join, actor=report.actor, text=report.text, inbox_id=report.inbox_id, entities=report.entities,
                 attachments=report.attachments, replacing=CORRECTED if report.corrects else ())
             ticket = await self._tickets.raise_priority(ticket, report.priority, actor=report.actor)
+            if report.resummary:
+                ticket = await self._tickets.resummarize(ticket, report.resummary, actor=report.actor)
             if waive is not None:
                 ticket = await self._tickets.waive(ticket, waive, actor=report.actor)
             if ticket.status == Status.PENDING_CUSTOMER.value:

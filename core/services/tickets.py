@@ -31,6 +31,8 @@ from core.storage.models import Ticket, TicketEvent, TicketMessage
 
 CHASED = "chased"
 """Audit-log action of a customer chasing their ticket (催单)."""
+SUMMARY_CHANGED = "summary"
+"""Audit-log action of a ticket's one-line summary replaced (`TicketService.resummarize`)."""
 
 SUMMARY_LENGTH = 60
 ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models",
@@ -273,6 +275,17 @@ class TicketService:
         if field not in waived:
             row.entities = {**row.entities, WAIVED: [*waived, field]}
             self._record(row, actor, "detail_waived", {}, {"field": field})
+            row.updated_at = self._clock.now()
+        return view(row)
+
+    async def resummarize(self, ticket: TicketView, summary: str, *, actor: str) -> TicketView:
+        """The ticket's one line becomes `summary` (shortened like any), on the audit log with the line it replaces:
+        the queue, alerts and job sheets show it from then on."""
+        row = await self._row(ticket)
+        line = summarize(summary)
+        if line and line != row.summary:
+            self._record(row, actor, SUMMARY_CHANGED, {"summary": row.summary}, {"summary": line})
+            row.summary = line
             row.updated_at = self._clock.now()
         return view(row)
 
