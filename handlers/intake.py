@@ -40,7 +40,7 @@ from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, along_with,
                  bare_fault, bare_product, bare_request, complaint_asked, continuing, gratitude, holding_on, praising,
-                 remedy_asked, same_as_before, withheld)
+                 remedy_asked, same_as_before, vague_fault, withheld)
 from nlp.replies import corrects_detail
 from nlp.problems import question_beside
 
@@ -133,6 +133,8 @@ class IntakeHandler(Handler):
         if join is not None and u.intent == ADD_DETAIL and corrects_detail(ctx.inbound.text):
             report = replace(report, corrects=True)
         sibling_replies = [(await file_and_answer(ctx, report, join=sibling))[1] for sibling in siblings]
+        if join is not None and not siblings:  # with siblings, which of their devices the words are about is unsure
+            report = replace(report, resummary=_resummary(ctx, join, remedy=remedy))
         filed, replies = await file_and_answer(ctx, report, join=join, duplicate=duplicate is not None,
                                                question=u.intent == KB_QUESTION or _filed_remedy(ctx, text, remedy)
                                                or join is not None and along_with(text))
@@ -306,6 +308,31 @@ def _filed_remedy(ctx: Context, text: str, remedy: bool) -> bool:
     """Whether the text filed only asks for a remedy: `remedy` when it is the message's own text, else (a request
     followed by its description, handlers.describing) the filed text read anew."""
     return remedy if text is ctx.inbound.text else remedy_asked(text)
+
+
+def _resummary(ctx: Context, ticket: TicketView, *, remedy: bool) -> str:
+    """The summary `ticket` takes from the message joining it, when the one it has only says its product is out of
+    order ("我家洗衣机坏了😭" tells staff nothing) and the message tells what is wrong: the product and the problem
+    ("洗衣机：不脱水，一直响"), or the words alone when they name it ("洗衣机不脱水"). "" keeps the summary: one that
+    says what is wrong (an earlier description's included) is never replaced."""
+    product = vague_fault(ticket.summary)
+    told = _problem_told(ctx, ticket, remedy=remedy) if product else ""
+    if not product or not told or ctx.understanding.entities.products:
+        return told
+    return f"{product}：{told}" if ctx.locale == "zh" else f"{product[:1].upper()}{product[1:]}: {told}"
+
+
+def _problem_told(ctx: Context, ticket: TicketView, *, remedy: bool) -> str:
+    """What the message tells is wrong, without the greeting and the contact details around it: "" when it reads
+    as no problem of the ticket's kind (a phone, a time, thanks, a question), or it only corrects a detail, asks
+    for a remedy or more work, or says again that something is broken."""
+    u = ctx.understanding
+    text = ctx.inbound.text
+    told = (u.summary or text).strip()
+    if (u.intent not in (NEW_PROBLEM, ADD_DETAIL) or u.type != ticket.type or u.details_only or remedy
+            or along_with(text) or corrects_detail(text) or bare_fault(told) or vague_fault(told)):
+        return ""
+    return told
 
 
 def _device_fault_beside(u: Understanding, ticket: TicketView) -> bool:

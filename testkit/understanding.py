@@ -17,7 +17,7 @@ RULES: tuple[tuple[str, str, float], ...] = (
     (r"物流|快递|发货", "logistics", 0.9),
     (r"投诉", "complaint", 0.9),
     (r"改地址|修改订单", "order_change", 0.9),
-    (r"不脱水|漏水|坏了|不制冷|不出热水|故障|维修|修一下|报修|一直响", "repair", 0.9),
+    (r"不脱水|漏水|坏了|出问题|不制冷|不出热水|故障|维修|修一下|报修|一直响|broken|leaks", "repair", 0.9),
     (r"怎么|如何|多久|吗|什么意思", "inquiry", 0.6),
 )
 """First match wins: (pattern, type, confidence). Anything else is `other`."""
