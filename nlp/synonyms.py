@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 SYNONYMS = Path(__file__).parent / "data" / "synonyms.txt"
+_LATIN = re.compile(r"[a-z]")
 
 
 class Synonyms:
@@ -20,7 +21,7 @@ class Synonyms:
             for variant in group[1:]:
                 self._name.setdefault(variant, group[0])
         variants = sorted(self._name, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
+        self._pattern = re.compile("|".join(map(_whole, variants))) if variants else None
 
     @classmethod
     def load(cls, path: Path = SYNONYMS) -> "Synonyms":
@@ -33,6 +34,14 @@ class Synonyms:
             return text
         names = [self._name[found.group(0)] for found in self._pattern.finditer(text)]
         return f"{text} {' '.join(names)}" if names else text
+
+
+def _whole(variant: str) -> str:
+    """The pattern of a variant, whose English letters at either end must not run on into a longer word: "ok" is not
+    in "book" or "broken", nor "ems" in "items". Chinese has no spaces, so a Chinese variant matches anywhere."""
+    start = r"(?<![a-z])" if _LATIN.match(variant) else ""
+    end = r"(?![a-z])" if _LATIN.match(variant[-1]) else ""
+    return start + re.escape(variant) + end
 
 
 @lru_cache(maxsize=1)

@@ -129,6 +129,15 @@ def test_synonym_groups_name_each_variant_once() -> None:
     assert Synonyms([["快递", "顺丰"]]).expand("没有变体") == "没有变体"
 
 
+def test_an_english_variant_is_a_whole_word() -> None:
+    """"ok" in "book" and "broken" added 好的 to the article on booking, "ems" in "items" added 快递."""
+    synonyms = Synonyms([["好的", "ok"], ["快递", "ems"], ["故障码", "显示e"]])
+    assert synonyms.expand("how do i book a visit, the unit is broken") == "how do i book a visit, the unit is broken"
+    assert synonyms.expand("problems with the items") == "problems with the items"
+    assert synonyms.expand("ok, ems it") == "ok, ems it 好的 快递"
+    assert synonyms.expand("显示e4") == "显示e4 故障码"
+
+
 def test_a_threshold_outside_zero_to_one_is_refused() -> None:
     with pytest.raises(ValueError, match="threshold"):
         KnowledgeBase([], threshold=1.5)
