@@ -9,7 +9,7 @@ from bot.demo import DEMO_KB
 from core.domain.knowledge import Article, read_articles
 from nlp.meaning import WordVectors
 from nlp.model import TypeModel
-from nlp.retrieval import KnowledgeBase, LookedUp
+from nlp.retrieval import KnowledgeBase, LookedUp, index_words
 from nlp.synonyms import Synonyms, domain_synonyms
 
 
@@ -256,12 +256,21 @@ def test_an_english_question_gets_the_english_article(starter: KnowledgeBase, qu
     ("water is leaking from under the washing machine", "water-leak-safety-en"),
     ("air conditioner error F0", "ac-fault-codes-en"),
     ("can the general invoice be changed to a VAT special one", "invoice-special-en"),
+    ("wifi disconnects all the time", "router-dropping-en"),
 ])
 def test_an_english_question_is_answered_by_the_english_version_of_its_article(starter: KnowledgeBase, query: str,
                                                                                 article_id: str) -> None:
     """Sure enough for the chat to send it: a burning smell, a leak or a fault code is asked in English too."""
     match = starter.search(query)
     assert match is not None and (match.article_id, match.sure) == (article_id, True)
+
+
+def test_an_english_word_is_indexed_without_its_inflection() -> None:
+    """"wifi disconnects all the time" shared no word with "My router keeps disconnecting" and got the router reset."""
+    assert index_words("the heater leaks and charges") == index_words("heater leaking, charged") == [
+        "heater", "leak", "charg"]
+    assert index_words("batteries fitted") == index_words("battery fitting") == ["battery", "fit"]
+    assert index_words("gas adding glass") == ["gas", "add", "glass"], "short words and double letters stay"
 
 
 @pytest.mark.parametrize("query", ["保修期多久", "电子发票在哪里下载", "燃气热水器显示E1"])
