@@ -257,6 +257,7 @@ def test_an_english_question_gets_the_english_article(starter: KnowledgeBase, qu
     ("air conditioner error F0", "ac-fault-codes-en"),
     ("can the general invoice be changed to a VAT special one", "invoice-special-en"),
     ("wifi disconnects all the time", "router-dropping-en"),
+    ("the internet dropouts are driving me mad", "router-dropping-en"),
 ])
 def test_an_english_question_is_answered_by_the_english_version_of_its_article(starter: KnowledgeBase, query: str,
                                                                                 article_id: str) -> None:
