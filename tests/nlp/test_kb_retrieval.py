@@ -38,6 +38,17 @@ def test_paraphrases_find_their_article(starter: KnowledgeBase, query: str, arti
     assert match.body.startswith(tuple(a.body[:10] for a in read_articles(DEMO_KB) if a.id == article_id))
 
 
+@pytest.mark.parametrize(("query", "article_id"), [
+    ("空调保修过期了维修要花钱吗", "repair-fees"),
+    ("装热水器要花钱吗", "installation-fees"),
+])
+def test_a_cost_asked_in_other_words_is_answered_by_the_article_on_it(starter: KnowledgeBase, query: str,
+                                                                      article_id: str) -> None:
+    """花钱 and 收费 are one synonym group, and so are 保修过期 and 过保修期: "保修过期了修要花钱吗" went unanswered."""
+    match = starter.search(query)
+    assert match is not None and (match.article_id, match.sure) == (article_id, True)
+
+
 def test_confident_answers_are_marked_and_unrelated_chat_is_not(starter: KnowledgeBase) -> None:
     confident = starter.search("怎么重置路由器恢复出厂设置")
     assert confident is not None and confident.answered and confident.score >= starter.threshold
