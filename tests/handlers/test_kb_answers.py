@@ -150,6 +150,12 @@ async def test_an_unhelpful_answer_about_another_matter_opens_its_own_ticket(des
     assert out[0]["data"]["ticket"]["id"] != opened[0]["data"]["ticket"]["id"]
 
 
+async def test_a_question_on_what_installing_costs_gets_the_charges_not_the_booking(desk) -> None:  # type: ignore[no-untyped-def]
+    """"上门安装要收费吗" in the web chat was answered with the article on booking an installation."""
+    out = await desk.say("webchat", CUSTOMER, "上门安装要收费吗")
+    assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "installation-fees"
+
+
 async def test_an_english_question_is_answered_from_the_english_article(desk) -> None:  # type: ignore[no-untyped-def]
     out = await desk.say("webchat", "web:english", "when does my refund arrive?")
     assert _templates(out) == ["kb_answer"] and out[0]["data"]["article"] == "refund-timing-en"

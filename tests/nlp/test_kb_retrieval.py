@@ -49,6 +49,30 @@ def test_a_cost_asked_in_other_words_is_answered_by_the_article_on_it(starter: K
     assert match is not None and (match.article_id, match.sure) == (article_id, True)
 
 
+INSTALLING = [Article(id="booking", title="预约上门安装", questions=("怎么预约安装", "师傅几点上门", "可以周末安装吗"),
+                      tags=(), body=""),
+              Article(id="fees", title="安装收费标准", questions=("安装收费吗", "打孔要钱吗"), tags=(), body=""),
+              Article(id="cleaning", title="空调清洗", questions=("空调多久洗一次", "滤网怎么洗"), tags=(), body="")]
+
+
+def test_a_question_on_a_cost_is_answered_by_an_article_on_costs() -> None:
+    """"上门安装要收费吗" shares 上门安装 with the booking, and the type model reads both as an installation wanted: the
+    booking was sent. With no article on costs nothing is scaled, and the booking still answers."""
+    fees, booking = KnowledgeBase(INSTALLING, threshold=0.25).search_many(["上门安装要收费吗", "周末能上门安装吗"])
+    assert fees is not None and (fees.article_id, fees.sure) == ("fees", True)
+    assert booking is not None and booking.article_id == "booking"
+    without = KnowledgeBase([INSTALLING[0], INSTALLING[2]], threshold=0.25).search("上门安装要收费吗")
+    assert without is not None and (without.article_id, without.sure) == ("booking", True)
+
+
+@pytest.mark.parametrize(("query", "article_id"), [("师傅上门安装空调要收费吗", "installation-fees"),
+                                                   ("上门修空调多少钱", "repair-fees")])
+def test_a_starter_question_on_a_cost_gets_the_article_on_that_cost(starter: KnowledgeBase, query: str,
+                                                                     article_id: str) -> None:
+    match = starter.search(query)
+    assert match is not None and (match.article_id, match.sure) == (article_id, True)
+
+
 def test_confident_answers_are_marked_and_unrelated_chat_is_not(starter: KnowledgeBase) -> None:
     confident = starter.search("怎么重置路由器恢复出厂设置")
     assert confident is not None and confident.answered and confident.score >= starter.threshold
