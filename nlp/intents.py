@@ -206,12 +206,13 @@ _QUESTION = re.compile(
     r"|are (?:there|you))\b(?!.*\b(?:broken|leak\w*|won'?t|doesn'?t work|not working|stopped|error|noise|smell\w*)\b)",
     re.IGNORECASE,
 )
-_CONSULTING = re.compile(r"(?:咨询|想了解|了解一下).{0,30}(?:怎么|如何|能不能|可不可以|可以|是否|支持|多久|多少|收费|哪|什么|几|"
+_CONSULTING = re.compile(r"(?:咨询|想了解|了解一下|想问|问一?下).{0,30}(?:怎么|如何|能不能|可不可以|可以|是否|支持|多久|多少|收费|哪|什么|几|"
                          r"有没有|[吗嘛么呢?？])"
                          r"|\b(?:i'?d like to|i want to|i wanted to|just wanted to) (?:ask|know|check|find out)\b"
                          r".{0,60}\b(?:whether|if|how|what|when|do|does|can|is|are)\b|\bquick question\b",
                          re.IGNORECASE)
-"""Saying one is asking ("我想咨询一下你们的扫地机器人有没有上门安装"): a question, however much 我 it has."""
+"""Saying one is asking ("我想咨询一下你们的扫地机器人有没有上门安装", "我想问下热水器能不能装在阳台"): a question,
+however much 我 it has."""
 _OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|(?<!能)不能|不了|没有?|还没|漏|响|故障|催|已经|刚|"
                           r"(?:要|需要|想)(?:安装|装机|上门|维修|修理|退货|换货)(?!.{0,4}[吗么嘛][\s?？]*$)")
 _FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人"

@@ -330,9 +330,11 @@ def test_asking_when_the_company_works_books_no_visit(understander, text: str, k
 
 
 @pytest.mark.parametrize("text", ["你好，我想咨询一下你们的扫地机器人有没有上门安装",
+                                  "我想问下你们的热水器能不能装在阳台", "问一下洗碗机可以装在水槽下面吗",
                                   "I'd like to ask whether you install robot vacuums"])
 def test_saying_one_is_asking_makes_a_question(understander, text: str) -> None:
-    """"我想咨询一下你们的扫地机器人有没有上门安装" once booked an installation."""
+    """"我想咨询一下你们的扫地机器人有没有上门安装" once booked an installation, and "我想问下你们的热水器能不能装在阳台"
+    was told "您的预约我们已经记录下来了"."""
     assert understander.understand(text, now=NOW).intent == u.KB_QUESTION
 
 
