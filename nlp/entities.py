@@ -90,7 +90,10 @@ _PRODUCTS = {
     "television": "电视", "dishwasher": "洗碗机", "microwave": "微波炉", "oven": "烤箱", "dryer": "烘干机",
     "range hood": "油烟机", "cooker hood": "油烟机", "stove": "燃气灶", "cooktop": "燃气灶", "boiler": "壁挂炉",
     "freezer": "冰柜", "water purifier": "净水器", "water filter": "净水器", "robot vacuum": "扫地机器人",
-    "vacuum": "吸尘器", "ac": "空调",
+    "vacuum": "吸尘器", "ac": "空调", "router": "路由器", "wifi router": "路由器", "air purifier": "空气净化器",
+    "humidifier": "加湿器", "dehumidifier": "除湿机", "rice cooker": "电饭煲", "blender": "破壁机",
+    "induction cooker": "电磁炉", "induction hob": "电磁炉", "projector": "投影仪", "laptop": "电脑",
+    "smart lock": "门锁", "door lock": "门锁", "smart toilet": "智能马桶", "bath heater": "浴霸",
 }
 # English words only as whole words: "ac" is not the one in "vacuum".
 _LABEL_AFTER = {"手机": r"号|码|\s*(?:是|为)?\s*[:：]?\s*(?:\+?86[- ]?)?1[3-9]\d"}

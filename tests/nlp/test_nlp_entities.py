@@ -369,3 +369,13 @@ def test_a_pinyin_name_set_off_by_an_apostrophe_is_known(text: str, city: str, d
     """"Jing'an, Shanghai" ended the address at "Jing'an": the city was lost and the job could not be routed."""
     [address] = entities(text).addresses
     assert (address.city, address.district) == (city, district) and address.text == text.split(". ")[0].split("at ")[-1]
+
+
+@pytest.mark.parametrize(("text", "products"), [
+    ("Resetting the router to factory settings", ("路由器",)), ("my rice cooker won't heat", ("电饭煲",)),
+    ("the humidifier leaks", ("加湿器",)), ("the dehumidifier is noisy", ("除湿机",)),
+    ("the blender smells like burning", ("破壁机",)), ("how do I reset the water heater", ("热水器",)),
+])
+def test_more_products_named_in_english(text: str, products: tuple[str, ...]) -> None:
+    """The English router article named no product, so "how do I reset the water heater" got its answer."""
+    assert entities(text).products == products
