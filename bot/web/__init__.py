@@ -54,7 +54,7 @@ def add_web(app: web.Application, *, signins: SignIns, feed: TicketFeed, zone: Z
         body = {**phrases(locale, "console_page"), "locale": locale, "timezone": zone.key,
                 "channels": phrases(locale, "channels"),
                 **{key: names[key] for key in ("types", "statuses", "priorities", "entities", "fields",
-                                               "sla_targets", "sla_states")}}
+                                               "sla_targets", "sla_states", "handover_reasons")}}
         return web.json_response(body, headers={"Cache-Control": "max-age=300"})
 
     async def events(request: web.Request) -> web.StreamResponse:

@@ -241,3 +241,16 @@ async def _facts_of(open_page, api, words: str):  # type: ignore[no-untyped-def]
     page = await open_page(f"/console?ticket={ticket['id']}")
     await sign_in(page, "agent")
     return page.get_by_test_id("facts")
+
+
+async def test_why_a_customer_waits_for_a_person_is_said_in_words(open_page, api, customers) -> None:  # type: ignore[no-untyped-def]
+    """The console said "客户在等待人工（angry）"."""
+    customer = await customers()
+    await customer.say("冰箱不制冷了，电话13511114444，地址广州天河区体育西路3号")
+    await customer.next()
+    await customer.say("我要投诉")
+    await customer.next()
+    ticket = await wait_for_ticket(api, "冰箱不制冷")
+    page = await open_page(f"/console?ticket={ticket['id']}")
+    await sign_in(page, "agent")
+    await expect(page.get_by_test_id("handover")).to_have_text("客户在等待人工（客户要投诉）")

@@ -291,7 +291,8 @@ function slaLines(t) {
 
 function handoverLine(t) {
   if (!t.handover) return null;
-  const text = t.handover.state === "waiting" ? fmt(T.handoverWaiting, { reason: t.handover.reason })
+  const text = t.handover.state === "waiting" ? fmt(T.handoverWaiting,
+    { reason: T.handover_reasons[t.handover.reason] || t.handover.reason })
     : fmt(T.handoverHeld, { name: t.handover.holder ? t.handover.holder.name : T.handoverConsole });
   return el("p", { className: `handover ${t.handover.state}`, "data-testid": "handover", text });
 }
