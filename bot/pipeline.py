@@ -119,6 +119,14 @@ def reply_locale(text: str, default: str) -> str:
     return default
 
 
+def _known_locale(services: Services, person: Person, inbound: Inbound) -> str:
+    """The language to answer a message of no language of its own ("ok", "1") in: a customer met just now, on a
+    page whose language they chose, is answered in that one (the web chat's English page answered "ok" in Chinese);
+    anyone else in the one they last wrote in."""
+    new = person.kind is PersonKind.CUSTOMER and person.id in services.people.created
+    return (inbound.chosen_locale if new else "") or person.locale
+
+
 class LoopShare:
     """A clock shared out among the transactions in progress in this process: while n are, each one's reading
     advances by 1/n of the clock's. Lanes take turns on one event loop, so a transaction's own clock — wall time,
@@ -428,7 +436,7 @@ class Pipeline:
                          else self._understander.understand(inbound.text, now=inbound.sent_at, expecting=expecting))
         if inbound.device_serial and not inbound.text.strip():
             understanding = replace(understanding, intent=DEVICE_SCAN)
-        locale = reply_locale(inbound.text, person.locale)
+        locale = reply_locale(inbound.text, _known_locale(services, person, inbound))
         if person.kind is PersonKind.CUSTOMER and locale != person.locale:
             await services.people.remember_locale(person.id, locale)
         ctx = Context(inbound=inbound, inbox_id=inbox_id, understanding=understanding, person=person, state=state,

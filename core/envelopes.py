@@ -32,7 +32,8 @@ class Inbound:
     `source_message` naming the platform message that carried the button (so a reply can rewrite it in place).
     `automatic` says why no person wrote the message (an auto-reply, a bounce) — such messages are kept, never
     answered. `ticket_ref` is a ticket the channel found named outside the text (an email subject's ``[SR-…]``).
-    `raw` keeps what else the platform sent, for audit; downstream reads only `device_serial` from it.
+    `raw` keeps what else the platform sent, for audit; downstream reads only `device_serial` and `chosen_locale`
+    from it.
     """
 
     channel: str
@@ -58,6 +59,12 @@ class Inbound:
     def device_serial(self) -> str:
         """The serial of a device QR code the person scanned (WeChat puts it in `raw["serial"]`); "" otherwise."""
         return str(self.raw.get("serial") or "")
+
+    @property
+    def chosen_locale(self) -> str:
+        """The language the person chose on the channel's own page (the web chat's `?lang=en`, in
+        `raw["locale"]`); "" where the channel has none."""
+        return str(self.raw.get("locale") or "")
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)

@@ -99,9 +99,9 @@ async def chat(hub_server) -> AsyncIterator[Any]:  # type: ignore[no-untyped-def
     async with aiohttp.ClientSession() as http:
         clients = []
 
-        async def connect(session: str | None = None) -> ChatClient:
-            query = f"?session={session}" if session else ""
-            ws = await http.ws_connect(server.make_url(f"/chat/ws{query}"))
+        async def connect(session: str | None = None, lang: str | None = None) -> ChatClient:
+            ws = await http.ws_connect(server.make_url("/chat/ws").with_query(
+                {key: value for key, value in (("session", session), ("lang", lang)) if value}))
             hello = json.loads((await ws.receive(timeout=10)).data)
             client = ChatClient(ws, hello["session"])
             clients.append(client)

@@ -2,6 +2,8 @@
 one message, a bare "没有" to start with, a smell of gas, an error code asked about, a repair in English."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -26,6 +28,17 @@ async def test_two_problems_in_one_message_open_two_tickets(hub_server, chat) ->
     assert first["ticket"]["id"] in updated["text"] and second["ticket"]["id"] in updated["text"]
     assert updated["text"].count("电话：") == 1, "one reply for the detail both tickets took"
     assert await _tickets(hub) == 2
+
+
+@pytest.mark.parametrize(("lang", "text", "chinese"), [("en", "ok", False), ("en", "1", False), (None, "ok", True),
+                                                      ("en", "好的", True)])
+async def test_a_first_message_of_no_language_is_answered_in_the_pages(  # type: ignore[no-untyped-def]
+        hub_server, chat, lang: str | None, text: str, chinese: bool) -> None:
+    """"ok" typed on the English web-chat page was answered in Chinese ("好的。还有其他问题随时找我。")."""
+    customer = await chat(lang=lang)
+    await customer.say(text)
+    reply = (await customer.next())["text"]
+    assert bool(re.search(r"[\u4e00-\u9fff]", reply)) is chinese, reply
 
 
 @pytest.mark.parametrize("text", ["没有", "嗯", "好的"])
