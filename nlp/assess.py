@@ -185,6 +185,22 @@ def overcharged(text: str) -> bool:
     return bool(_OVERCHARGED.search(text))
 
 
+_RUDE_STAFF = quick(
+    r"(?:师傅|客服|快递员?|送货的?|送货员|配送员|安装工|安装的|工人|维修工|业务员)的?态度(?:很|非常|特别|太|超|极其|真|也太)?"
+    r"(?:差|恶劣|不好|傲慢|冷淡|凶)|(?:师傅|客服|快递员|送货的?|送货员|配送员|安装工|工人|维修工)(?:还|竟然|居然)?"
+    r"(?:骂人|骂我|凶我|吼我|爱答不理|不耐烦)"
+    r"|\b(?:installer|technician|engineer|repairman|agent|delivery (?:guy|man|driver|person|people|team)|courier|driver"
+    r"|staff)s?\b.{0,20}\b(?:rude|impolite|unprofessional|disrespectful|aggressive|yelled|shouted|swore)\b",
+    re.IGNORECASE,
+)
+
+
+def rude_staff(text: str) -> bool:
+    """Whether the customer says a technician, an agent or the delivery was rude ("快递员态度很差", "the delivery guy
+    was super rude"): a complaint, though the courier reads to the type model as a delivery to chase."""
+    return bool(_RUDE_STAFF.search(text))
+
+
 _RETURN_ASKED = quick(
     r"(?<![不别没就再])(?:想|要|申请|可以|能不能|帮我|给我|直接)(?:办理?)?(?:退货|退掉|退了|退回去|退款|换货|换一台|换台新的|换个新的|换新)"
     r"|\b(?<!n't )(?<!not )(?:want|like|need|wish|going) to (?:return|exchange|send back)\b"

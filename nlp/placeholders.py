@@ -29,10 +29,11 @@ _LABELS: dict[str, re.Pattern[str]] = {
                      r"|(?:家住|住在)\s*$"),
 }
 _CONTACTS = frozenset({"phone", "address", "name"})
-# "您好，" "客服你好" "Hi," ahead of the problem: a summary starts with the problem. 亲 and 老板 only as a word of
-# their own ("亲，…", not "亲戚家的…").
-_OPENING = re.compile(r"^(?:(?:你好|您好|哈喽|嗨|在吗|在不在|有人吗|早上好|上午好|下午好|晚上好|客服|喂|(?:hi|hello|hey)\b"
-                      r"|(?:亲|老板)(?=[\s,，!！~～.。]))[呀啊哈呢]?[\s,，!！.。~～?？]*)+", re.IGNORECASE)
+# "您好，" "客服你好" "Hi," ahead of the problem: a summary starts with the problem. 亲, 老板 and 客服 only as a word
+# of their own ("亲，…", not "亲戚家的…"; "客服你好", not "客服态度恶劣").
+_OPENING = re.compile(r"^(?:(?:你好|您好|哈喽|嗨|在吗|在不在|有人吗|早上好|上午好|下午好|晚上好|喂|(?:hi|hello|hey)\b"
+                      r"|(?:亲|老板|客服)(?=[\s,，!！~～.。?？呀啊]|你好|您好|在吗|在不在))[呀啊哈呢]?[\s,，!！.。~～?？]*)+",
+                      re.IGNORECASE)
 _GAP = "\ue000"
 # A left-out detail with the separators around it: one comma between what stays, none at either end.
 _GAPS = re.compile(r"[\s,，;；、:：.。]*(?:\ue000[\s,，;；、:：.。]*)+")

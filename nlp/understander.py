@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from . import understanding as u
 from .assess import (angry, broken_in_transit, damage_done, fault_told, hazards, kind_told, not_as_described, priority,
-                     overcharged, proof_kept, purchase_told, return_asked, shipped_short)
+                     overcharged, proof_kept, purchase_told, return_asked, rude_staff, shipped_short)
 from .commands import match_command
 from .entities import Found, Span, find_entities
 from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, free_text_intent,
@@ -213,8 +213,8 @@ class Understander:
         """The type model's reading of masked `clean`, a fault told of (`dangers`: its hazards, or an error code)
         overruling a question or chit-chat, an order delivered short a job for a technician, an invoice kept
         no request for one, when or where it was bought or what kind it is no question, and goods unlike their
-        listing, come damaged or asked in words to be taken back a return, damage done by a technician or a delivery
-        or money charged twice or too much a complaint."""
+        listing, come damaged or asked in words to be taken back a return, damage done by a technician or a delivery,
+        their rudeness or money charged twice or too much a complaint (whatever the service it was for reads as)."""
         prediction: Prediction = self.model.predict(mask(clean, spans))
         if prediction.type in _QUIET_TYPES | _FIELD_TYPES and return_asked(clean):
             return Prediction("return", max(prediction.confidence, _FAULT_CONFIDENCE))
@@ -229,7 +229,7 @@ class Understander:
             return Prediction("other", prediction.confidence)
         if prediction.type in _KIND_TYPES and kind_told(clean) and not fault_told(clean, dangers):
             return Prediction("other", prediction.confidence)
-        if prediction.type in _QUIET_TYPES | _FIELD_TYPES and overcharged(clean):
+        if prediction.type not in ("complaint", "invoice") and (overcharged(clean) or rude_staff(clean)):
             return Prediction("complaint", max(prediction.confidence, _FAULT_CONFIDENCE))
         if prediction.type in _QUIET_TYPES | _FIELD_TYPES | {"logistics"} and damage_done(clean):
             return Prediction("complaint", max(prediction.confidence, _FAULT_CONFIDENCE))

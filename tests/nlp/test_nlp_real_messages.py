@@ -477,7 +477,10 @@ def test_a_cancel_with_its_reason_cancels(understander, text: str, intent: str) 
 
 @pytest.mark.parametrize(("text", "kind"), [("安装费被扣了两次", "complaint"),
                                            ("I was charged twice for the installation", "complaint"),
-                                           ("师傅多收了我200块钱", "complaint"), ("洗衣机转两次就停", "repair")])
+                                           ("师傅多收了我200块钱", "complaint"), ("洗衣机转两次就停", "repair"),
+                                           ("I was charged twice for the same order 202611270099", "complaint"),
+                                           ("快递员态度很差", "complaint"), ("the delivery guy was super rude", "complaint"),
+                                           ("送货的还骂人", "complaint"), ("快递很差，到现在还没到", "logistics")])
 def test_money_charged_twice_or_too_much_is_a_complaint(understander, text: str, kind: str) -> None:
     """"安装费被扣了两次" was booked as an installation: a technician would have been sent to install it again."""
     assert understander.understand(text, now=NOW).type == kind

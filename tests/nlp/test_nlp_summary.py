@@ -29,7 +29,7 @@ def _summary(text: str) -> str:
     ("The dishwasher leaks. Call me at +1 415-555-2671", "The dishwasher leaks"),
     ("在吗？热水器打不着火，电话13912345678", "热水器打不着火"),
     ("您好，我家洗衣机不脱水了", "我家洗衣机不脱水了"),
-    ("客服你好 冰箱不制冷", "冰箱不制冷"),
+    ("客服你好 冰箱不制冷", "冰箱不制冷"), ("客服态度恶劣，挂我电话", ""), ("客服，冰箱不制冷", "冰箱不制冷"),
     ("亲，衣服小了想换", "衣服小了想换"),
     ("Hi, my dishwasher is leaking water", "My dishwasher is leaking water"),
 ])
