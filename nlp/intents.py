@@ -200,6 +200,7 @@ def pleasantry(text: str) -> bool:
 
 _QUESTION = re.compile(
     r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少|收费|"
+    r"要不要|需不需要?|用不用|是不是|会不会|有没有|包不包|送不送|收不收|算不算|"
     r"要钱|哪里|什么|几年|几天|几个月|几次|几点)|[吗嘛么呢?？][\s,，]*(?:还是[^。!！?？]{0,12})?$"
     r"|^(?:(?:hi|hello|hey)[\s,!]+)?(?:how (?:do|can|should|long|much|often|many)|how to|what (?:does|do|is|are|should)"
     r"|where (?:do|can|is|are)|when (?:will|do|does|can|should)|can i|could i|do you|should i|is (?:it|there|this)"
@@ -213,7 +214,7 @@ _CONSULTING = re.compile(r"(?:咨询|想了解|了解一下|想问|问一?下).{
                          re.IGNORECASE)
 """Saying one is asking ("我想咨询一下你们的扫地机器人有没有上门安装", "我想问下热水器能不能装在阳台"): a question,
 however much 我 it has."""
-_OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|(?<!能)不能|不了|没有?|还没|漏|响|故障|催|已经|刚|"
+_OWN_PROBLEM = re.compile(r"我|帮|给我|麻烦|请|预约|约|派|坏|(?<!能)不能|不了|(?<!有)没有?|还没|漏|响|故障|催|已经|刚|"
                           r"(?:要|需要|想)(?:安装|装机|上门|维修|修理|退货|换货)(?!.{0,4}[吗么嘛][\s?？]*$)")
 _FILLER = re.compile(r"[\s,，.。:：;；!！?？、~\-()（）]|电话|手机|号码|地址|时间|联系人?|是|在|的|我|家|这|我的|可以|都|有人"
                      r"|税号|抬头|邮箱|tax\s*id|e-?mail", re.IGNORECASE)

@@ -329,6 +329,17 @@ def test_asking_when_the_company_works_books_no_visit(understander, text: str, k
     assert understander.understand(text, now=NOW).type == kind
 
 
+@pytest.mark.parametrize("text", ["电视机挂架要不要单独买", "安装要不要收费", "有没有上门安装", "空调需不需要每年清洗"])
+def test_a_question_asked_as_yes_or_no_is_a_question(understander, text: str) -> None:
+    """"电视机挂架要不要单独买" was booked as an installation: "您好，您的预约我们已经记录下来了"."""
+    assert understander.understand(text, now=NOW).intent == u.KB_QUESTION
+
+
+@pytest.mark.parametrize("text", ["我家空调是不是坏了 一直滴水", "冰箱没有电"])
+def test_a_fault_told_as_a_question_is_still_a_problem(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).intent == u.NEW_PROBLEM
+
+
 @pytest.mark.parametrize("text", ["你好，我想咨询一下你们的扫地机器人有没有上门安装",
                                   "我想问下你们的热水器能不能装在阳台", "问一下洗碗机可以装在水槽下面吗",
                                   "I'd like to ask whether you install robot vacuums"])
