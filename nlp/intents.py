@@ -163,10 +163,35 @@ def gratitude(text: str) -> bool:
     return bool(_GRATITUDE.search(text))
 
 
+_ENGLISH_GREETINGS = (r"\b(?:good\s+)?(?:morning|afternoon|evening)\b|\bhow\s+are\s+you(?:\s+doing)?(?:\s+today)?\b"
+                      r"|\bhow'?s\s+it\s+going\b|\bhope\s+you(?:'re|\s+are)?\s+(?:well|good|ok|doing\s+well)\b")
+_ENGLISH_WISHES = (r"\bhave\s+an?\s+(?:nice|good|great|lovely|wonderful)\s+(?:day|weekend|evening|night|one|holiday)\b"
+                   r"|\bhappy\s+(?:new\s+year|holidays)\b|\bmerry\s+christmas\b")
+_ENGLISH_COURTESIES = (
+    r"\bno\s+(?:worries|problem|probs)\b|\ball\s+good\b|\btake\s+care\b|\bgood-?bye\b|\bbye(?:-bye)?\b"
+    r"|\bsee\s+you(?:\s+(?:later|soon))?\b|\bcheers\b|\byou\s+too\b|\bsame\s+to\s+you\b|\byou'?re\s+welcome\b"
+    r"|\bsounds\s+good\b|\b(?:great|perfect|awesome|cool|nice|noted|understood|alright)\b|\ball\s+right\b"
+    r"|\bgot\s+it\b|\b(?:much\s+)?appreciated?(?:\s+it)?\b")
+"""Greetings, wishes and courtesies in English ("morning! hope you are well", "have a nice day", "no worries"): the
+type model, trained on few English words, read them as repairs and invoices."""
+_ENGLISH_GREETING = re.compile(rf"\b(?:hi|hello|hey)\b|{_ENGLISH_GREETINGS}|{_ENGLISH_WISHES}", re.IGNORECASE)
+_LATIN_ONLY = re.compile(r"^[\x00-\x7f\u2018\u2019]*$")
+
+
+def english_pleasantry(text: str) -> str | None:
+    """GREETING or THANKS for an English message that says nothing but greetings, wishes and courtesies (a hello,
+    "how are you", "have a nice day", as "周末愉快" is a greeting; "no worries", "cheers", "bye"), None for any
+    other."""
+    if not _LATIN_ONLY.match(text) or not pleasantry(text):
+        return None
+    return u.GREETING if _ENGLISH_GREETING.search(text) and not _GRATITUDE.search(text) else u.THANKS
+
+
 _PLEASANTRY_WORDS = quick(
     r"你好|您好|哈喽|嗨|hi|hello|hey|在吗|在不在|有人吗|亲|早上好|上午好|下午好|晚上好|客服|老板|师傅|喂|"
     r"谢谢?|感谢|多谢|辛苦(?:了|啦)?|麻烦(?:你|您)?了|thanks?(?: you)?|thx|好的|好滴|好哒|收到|知道了|明白了?|ok|okay|"
-    r"没事了|不客气|是的?|对的?|没错|行|可以|好|yes|yep|sure|嗯+|哦+|噢+|哈+|呵+|[呀啊呢哈吧啦嘛]",
+    r"没事了|不客气|是的?|对的?|没错|行|可以|好|yes|yep|sure|嗯+|哦+|噢+|哈+|呵+|[呀啊呢哈吧啦嘛]|"
+    rf"{_ENGLISH_GREETINGS}|{_ENGLISH_WISHES}|{_ENGLISH_COURTESIES}",
     re.IGNORECASE,
 )
 

@@ -17,8 +17,8 @@ from .assess import (angry, broken_in_transit, damage_done, fault_told, hazards,
                      overcharged, proof_kept, purchase_told, return_asked, rude_staff, shipped_short)
 from .commands import match_command
 from .entities import Found, Span, find_entities
-from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, free_text_intent,
-                      furious, help_asked, pleasantry, praising, reported_elsewhere, upset)
+from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, english_pleasantry,
+                      free_text_intent, furious, help_asked, pleasantry, praising, reported_elsewhere, upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
@@ -109,6 +109,9 @@ class Understander:
                                  type_confidence=0.0, priority="P4",
                                  sentiment="negative" if upset(str(text)) else "neutral", entities=Entities(),
                                  angry=furious(str(text)))
+        if (courtesy := english_pleasantry(clean)) is not None:
+            return Understanding(text=text, intent=courtesy, type="other", type_confidence=1.0, priority="P4",
+                                 sentiment="neutral")
         reading = self._read(clean, now, expecting if expecting in _READ_AS_ASKED else "")
         entities, dangers, prediction, mood = reading.found.entities, reading.dangers, reading.prediction, reading.mood
         intent = free_text_intent(clean, prediction.type, entities, expecting)

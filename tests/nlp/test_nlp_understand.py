@@ -335,8 +335,19 @@ def test_a_question_asked_as_yes_or_no_is_a_question(understander, text: str) ->
     assert understander.understand(text, now=NOW).intent == u.KB_QUESTION
 
 
-@pytest.mark.parametrize("text", ["我家空调是不是坏了 一直滴水", "冰箱没有电"])
-def test_a_fault_told_as_a_question_is_still_a_problem(understander, text: str) -> None:
+@pytest.mark.parametrize(("text", "intent"), [("morning! hope you are well", u.GREETING), ("how are you today?", u.GREETING),
+                                             ("have a nice day", u.GREETING), ("no worries", u.THANKS),
+                                             ("thanks, have a good weekend", u.THANKS), ("bye", u.THANKS),
+                                             ("great, thanks!", u.THANKS)])
+def test_english_greetings_wishes_and_courtesies_open_nothing(understander, text: str, intent: str) -> None:
+    """"have a nice day" opened an invoice ticket and "no worries" a repair."""
+    understood = understander.understand(text, now=NOW)
+    assert (understood.intent, understood.type) == (intent, "other")
+
+
+@pytest.mark.parametrize("text", ["我家空调是不是坏了 一直滴水", "冰箱没有电", "this is great but it leaks",
+                                  "the fridge is nice but noisy"])
+def test_a_fault_told_as_a_question_or_with_a_courtesy_is_still_a_problem(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).intent == u.NEW_PROBLEM
 
 
