@@ -132,6 +132,38 @@ def shipped_short(text: str) -> bool:
     return bool(_SHIPPED_SHORT.search(text))
 
 
+_STALLED = quick(
+    r"\b(?:parcel|package|box|delivery|shipment|order|item|goods)s?\b[^.!?]{0,30}?\b(?:(?:has|have|is|was|did)\s*n[o']t"
+    r"|not|never|still\s+(?:not|hasn'?t|haven'?t))\s+(?:yet\s+)?(?:arrived|arrive|come|came|been\s+delivered|shown\s+up"
+    r"|turned\s+up|been\s+shipped|shipped)\b"
+    r"|\b(?:parcel|package|shipment|delivery|tracking)\b[^.!?]{0,30}?\b(?:stuck|lost|no\s+updates?|not\s+moving"
+    r"|hasn'?t\s+moved)\b",
+    re.IGNORECASE,
+)
+
+
+def delivery_stalled(text: str) -> bool:
+    """Whether an English message tells of a parcel that has not come ("the box hasn't arrived yet", "my parcel
+    seems stuck, no updates for 4 days"): a delivery to chase, which the type model, trained on few English words,
+    read as a repair."""
+    return bool(_STALLED.search(text))
+
+
+_FED_UP = quick(
+    r"\bworst\s+(?:customer\s+)?(?:service|experience|company)\b|\b(?:this\s+is|that'?s|it'?s)\s+(?:absolutely\s+)?"
+    r"(?:ridiculous|unacceptable|a\s+joke|outrageous|a\s+disgrace|a\s+scam)\b"
+    r"|\b(?:technician|repair\s*(?:guy|man)|installer|engineer|plumber)s?\b[^.!?]{0,20}?\b(?:(?:\d+|an?|one|two|three"
+    r"|several)\s+hours?\s+)?late\b",
+    re.IGNORECASE,
+)
+
+
+def fed_up(text: str) -> bool:
+    """Whether an English message is a complaint about the service itself ("worst customer service ever", "I've been
+    waiting two weeks, this is ridiculous", "the repair guy was 3 hours late"), whatever service it names."""
+    return bool(_FED_UP.search(text))
+
+
 _PROOF = r"(?:发票|收据|小票|购买凭证|购物凭证|保修卡)"
 _PROOF_KEPT = quick(rf"(?:有|带着?|留着|保留了?|还在|都在){_PROOF}|{_PROOF}(?:都|也|还)?(?:有|在|留着)")
 _INVOICE_WANTED = quick(r"开|补|寄|抬头|税号|专票|普票|电子|重新|红冲|错|不对|没收到|还没|要|怎么|吗|么|\?")

@@ -170,7 +170,8 @@ _ENGLISH_WISHES = (r"\bhave\s+an?\s+(?:nice|good|great|lovely|wonderful)\s+(?:da
 _ENGLISH_COURTESIES = (
     r"\bno\s+(?:worries|problem|probs)\b|\ball\s+good\b|\btake\s+care\b|\bgood-?bye\b|\bbye(?:-bye)?\b"
     r"|\bsee\s+you(?:\s+(?:later|soon))?\b|\bcheers\b|\byou\s+too\b|\bsame\s+to\s+you\b|\byou'?re\s+welcome\b"
-    r"|\bsounds\s+good\b|\b(?:great|perfect|awesome|cool|nice|noted|understood|alright)\b|\ball\s+right\b"
+    r"|\bsounds\s+good\b|\b(?:great|perfect|awesome|cool|nice|lovely|brilliant|excellent|noted|understood|alright)\b"
+    r"|\ball\s+right\b"
     r"|\bgot\s+it\b|\b(?:much\s+)?appreciated?(?:\s+it)?\b")
 """Greetings, wishes and courtesies in English ("morning! hope you are well", "have a nice day", "no worries"): the
 type model, trained on few English words, read them as repairs and invoices."""

@@ -13,8 +13,9 @@ from datetime import datetime
 from functools import lru_cache
 
 from . import understanding as u
-from .assess import (angry, broken_in_transit, damage_done, fault_told, hazards, kind_told, not_as_described, priority,
-                     overcharged, proof_kept, purchase_told, return_asked, rude_staff, shipped_short)
+from .assess import (angry, broken_in_transit, damage_done, delivery_stalled, fault_told, fed_up, hazards, kind_told,
+                     not_as_described, overcharged, priority, proof_kept, purchase_told, return_asked, rude_staff,
+                     shipped_short)
 from .commands import match_command
 from .entities import Found, Span, find_entities
 from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, english_pleasantry,
@@ -224,7 +225,7 @@ class Understander:
         if prediction.type in _QUIET_TYPES and fault_told(clean, dangers):
             return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
         if (prediction.type in _QUIET_TYPES | _FIELD_TYPES and not fault_told(clean, dangers)
-                and shipped_short(clean)):
+                and (shipped_short(clean) or delivery_stalled(clean))):
             return Prediction("logistics", max(prediction.confidence, _FAULT_CONFIDENCE))
         if prediction.type == "invoice" and proof_kept(clean):
             return Prediction("other", prediction.confidence)
@@ -232,7 +233,8 @@ class Understander:
             return Prediction("other", prediction.confidence)
         if prediction.type in _KIND_TYPES and kind_told(clean) and not fault_told(clean, dangers):
             return Prediction("other", prediction.confidence)
-        if prediction.type not in ("complaint", "invoice") and (overcharged(clean) or rude_staff(clean)):
+        if prediction.type not in ("complaint", "invoice") and (overcharged(clean) or rude_staff(clean)
+                                                                 or fed_up(clean)):
             return Prediction("complaint", max(prediction.confidence, _FAULT_CONFIDENCE))
         if prediction.type in _QUIET_TYPES | _FIELD_TYPES | {"logistics"} and damage_done(clean):
             return Prediction("complaint", max(prediction.confidence, _FAULT_CONFIDENCE))

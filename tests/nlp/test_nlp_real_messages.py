@@ -536,3 +536,15 @@ def test_can_you_is_asked_not_told(understander, text: str, intent: str) -> None
     """"能不能开专票" read as a problem of the customer's own (its "不能"), and the article on special invoices was
     never offered."""
     assert understander.understand(text, now=NOW).intent == intent
+
+
+@pytest.mark.parametrize(("text", "kind"), [("the box hasn't arrived yet", "logistics"),
+                                           ("my parcel seems stuck, no updates for 4 days", "logistics"),
+                                           ("worst customer service ever", "complaint"),
+                                           ("I've been waiting two weeks, this is ridiculous", "complaint"),
+                                           ("the repair guy was 3 hours late and didn't apologize", "complaint"),
+                                           ("the order came but the fridge doesn't cool", "repair")])
+def test_english_deliveries_that_have_not_come_and_complaints_about_the_service(understander, text: str,
+                                                                                 kind: str) -> None:
+    """"the box hasn't arrived yet" and "I've been waiting two weeks, this is ridiculous" opened repairs."""
+    assert understander.understand(text, now=NOW).type == kind
