@@ -114,6 +114,23 @@ _OUT_OF_ORDER = quick(
 an account or a payment that "不能用"."""
 
 
+_SYMPTOM = quick(
+    r"掉线|断网|断线|连不上|上不了网|没信号|信号(?:差|弱|不好)|网速(?:慢|很慢)|死机|自动重启|黑屏|花屏|没声音|没反应|不工作|"
+    r"不启动|开不了机|开不开机|不开机|不亮|不转|不制冷|不制热|不加热|不出水|不排水|不脱水|漏水|滴水|漏电|跳闸|异响|噪音(?:很|太)?大|"
+    r"声音(?:很|太|特别)?大|(?:有|一股)(?:焦|糊|怪|异)味|发烫|过热|报错|故障"
+    r"|\b(?:disconnects?|disconnecting|keeps? (?:dropping|disconnecting|restarting|turning off|beeping|tripping)"
+    r"|won'?t (?:turn on|start|connect|heat|cool|drain|spin)|stopped (?:working|heating|cooling|draining)"
+    r"|(?:is|are) (?:not working|broken|dead)|leaks?|leaking|overheat(?:s|ing)?|no signal|no power)\b",
+    re.IGNORECASE,
+)
+
+
+def device_symptom(text: str, products: tuple[str, ...]) -> bool:
+    """Whether the text tells of a symptom of a device it names ("路由器老掉线", "the router keeps disconnecting"): a
+    fault, though the type model, knowing few words of routers, read "路由器老掉线" as a greeting."""
+    return bool(products) and bool(_SYMPTOM.search(text))
+
+
 def fault_told(text: str, dangers: tuple[str, ...]) -> bool:
     """Whether the text tells of a danger (`dangers`, its `hazards`), of an error code a device shows or of a device
     out of order: a fault, so a repair, even when it is put as a question ("热水器显示E4是什么意思", "不能用了怎么办")

@@ -13,11 +13,11 @@ from datetime import datetime
 from functools import lru_cache
 
 from . import understanding as u
-from .assess import (angry, broken_in_transit, damage_done, delivery_stalled, fault_told, fed_up, hazards, kind_told,
-                     not_as_described, overcharged, priority, proof_kept, purchase_told, return_asked, rude_staff,
-                     shipped_short)
+from .assess import (angry, broken_in_transit, damage_done, delivery_stalled, device_symptom, fault_told, fed_up,
+                     hazards, kind_told, not_as_described, overcharged, priority, proof_kept, purchase_told,
+                     return_asked, rude_staff, shipped_short)
 from .commands import match_command
-from .entities import Found, Span, find_entities
+from .entities import Found, Span, find_entities, products_named
 from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, english_pleasantry,
                       free_text_intent, furious, help_asked, pleasantry, praising, reported_elsewhere, upset)
 from .model import Prediction, TypeModel
@@ -222,7 +222,8 @@ class Understander:
         prediction: Prediction = self.model.predict(mask(clean, spans))
         if prediction.type in _QUIET_TYPES | _FIELD_TYPES and return_asked(clean):
             return Prediction("return", max(prediction.confidence, _FAULT_CONFIDENCE))
-        if prediction.type in _QUIET_TYPES and fault_told(clean, dangers):
+        if prediction.type in _QUIET_TYPES and (fault_told(clean, dangers)
+                                                or device_symptom(clean, products_named(clean))):
             return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
         if (prediction.type in _QUIET_TYPES | _FIELD_TYPES and not fault_told(clean, dangers)
                 and (shipped_short(clean) or delivery_stalled(clean))):

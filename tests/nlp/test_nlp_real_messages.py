@@ -548,3 +548,10 @@ def test_english_deliveries_that_have_not_come_and_complaints_about_the_service(
                                                                                  kind: str) -> None:
     """"the box hasn't arrived yet" and "I've been waiting two weeks, this is ridiculous" opened repairs."""
     assert understander.understand(text, now=NOW).type == kind
+
+
+@pytest.mark.parametrize(("text", "kind"), [("路由器老掉线", "repair"), ("the router keeps disconnecting", "repair"),
+                                           ("冰箱声音很大", "repair"), ("你们卖路由器吗", "inquiry")])
+def test_a_symptom_of_a_device_named_is_a_fault(understander, text: str, kind: str) -> None:
+    """"路由器老掉线" was read as a greeting and answered "您好！我是售后服务助手…"."""
+    assert understander.understand(text, now=NOW).type == kind
