@@ -247,7 +247,7 @@ def hub_wiring(config: Config) -> Wiring:
     configured channel that has one), the service levels, `[survey]`, the webhook subscribers, the handover timeout,
     how long a bare request waits for its description,
     `[reports]`, how long a job offer waits for an answer and technicians' default working hours, the labour rate,
-    the channels it sends on."""
+    the channels it sends on (dispatch offers jobs only to technicians one of them reaches)."""
     webhooks = config.channel("webhooks")
     return Wiring(rooms=tuple(Room(name, section.alerts_room) for name, section in config.channels.items()
                               if section.enabled and section.alerts_room), sla=config.sla, survey=config.survey,
@@ -256,7 +256,7 @@ def hub_wiring(config: Config) -> Wiring:
                   media_links=config.media.public_url.rstrip("/"), reports=config.reports,
                   accept_timeout=config.dispatch.accept_timeout,
                   labour_rate_cents=config.pricing.labour_rate_cents, working_hours=config.dispatch.shifts,
-                  channels=frozenset(name for name, section in config.channels.items() if section.enabled))
+                  channels=config.configured_channels)
 
 
 def default_partitions(database_url: str) -> int:

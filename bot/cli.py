@@ -77,8 +77,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         prepare_database(config.database.url)
         check_escalations(config.database.url, config.sla)
-        report_unreachable_staff(config.database.url, [name for name, section in config.channels.items()
-                                                       if section.enabled])
+        report_unreachable_staff(config.database.url, config.configured_channels)
         app = build_app(build_hub(config))
     except BaseException:
         for listener in listeners:

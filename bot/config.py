@@ -249,6 +249,12 @@ class Config:
     def channel(self, name: str) -> Any:
         return self.channels[name]
 
+    @property
+    def configured_channels(self) -> frozenset[str]:
+        """The platforms whose sections are filled in (the web chat always): the only ones the hub sends on, so
+        the only ones staff can be told anything on."""
+        return frozenset(name for name, section in self.channels.items() if section.enabled)
+
 
 def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None = None) -> Config:
     """Read the TOML file (explicit path, `AFTERSALES_CONFIG`, or `aftersales.toml` if present) and apply env overrides."""

@@ -138,9 +138,8 @@ async def _check_escalations(url: str, sla: SlaSettings) -> None:
 
 
 def report_unreachable_staff(url: str, channels: Collection[str]) -> None:
-    """Log in one line the staff members who have no identity on any configured channel: job offers, alerts and
-    escalations sent to them would go nowhere (a job offered to them is sent back to the unassigned queue when that
-    happens)."""
+    """Log in one line the staff members no configured channel reaches (`core.services.people.staff_channel`, as
+    dispatch decides it): alerts and escalations sent to them would go nowhere, and no job is offered to them."""
     asyncio.run(_report_unreachable_staff(url, channels))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,13 +98,16 @@ class Dispatch:
 
 class DispatchService:
     def __init__(self, *, session: AsyncSession, tickets: TicketService, people: PeopleService, timers: TimerService,
-                 clock: Clock, accept_timeout: timedelta = ACCEPT_TIMEOUT) -> None:
+                 clock: Clock, channels: Collection[str], accept_timeout: timedelta = ACCEPT_TIMEOUT) -> None:
+        """`channels`: the ones the hub sends on. A technician no staff channel among them reaches is offered no
+        job: the offer would be dead-lettered, and the job would wait on someone who never heard of it."""
         self._session = session
         self._tickets = tickets
         self._people = people
         self._timers = timers
         self._clock = clock
         self._accept_timeout = accept_timeout
+        self._channels = channels
         self._on_duty: list[Staff] = []
         self._on_duty_at: int | None = None
         """`PeopleService.staff_changes` when `_on_duty` was read."""
@@ -123,8 +126,8 @@ class DispatchService:
     async def dispatch(self, ticket: TicketView, *, actor: str = DISPATCHER) -> Dispatch:
         """Assign a fitting technician with room (under their open-job capacity and, when they have one, their daily
         capacity; on duty and not on leave) — one serving the customer's district before one serving only the
-        city, then the least loaded (ties by id); with none, offer the job to the grab pool. A technician with no
-        staff channel at all is never given a job: nobody could tell them of it.
+        city, then the least loaded (ties by id); with none, offer the job to the grab pool. A technician no
+        channel of this hub reaches is neither given a job nor pooled: nobody could tell them of it.
 
         Each technician is offered a pooled job once: dispatching it again only reaches those not yet told. A job
         nobody can or will take is recorded in the audit log (`unassignable`) for someone to act on. Tickets of the
@@ -169,7 +172,7 @@ class DispatchService:
         told (the customer knows them, and they know the job); otherwise it is dispatched anew."""
         staff = await self._session.get(Staff, staff_id) if staff_id is not None else None
         if staff is not None and staff.on_duty and staff.role == PersonKind.TECHNICIAN.value:
-            contact = (await self._people.staff_contacts([staff])).get(staff.id)
+            contact = (await self._contacts_of([staff])).get(staff.id)
             if contact is not None:
                 await self._assign(ticket, staff.id, actor=actor)
                 return Dispatch(assignee=contact)
@@ -238,7 +241,7 @@ class DispatchService:
         ticket = await self._tickets.set_assignee(ticket, None, actor=DISPATCHER)
         await self._tickets.record(ticket, DISPATCHER, "declined", {}, {"staff_id": staff_id, "reason": TIMED_OUT})
         staff = await self._session.get_one(Staff, staff_id)
-        expired = (await self._people.staff_contacts([staff])).get(staff_id)
+        expired = (await self._contacts_of([staff])).get(staff_id)
         result = await self.dispatch(ticket)
         return await self._tickets.refresh(ticket), Dispatch(
             assignee=result.assignee, pool=result.pool, unassignable=result.unassignable, expired=expired)
@@ -294,7 +297,7 @@ class DispatchService:
         if not others:
             return []
         staff = list(await self._session.scalars(select(Staff).where(Staff.id.in_(others))))
-        contacts = await self._people.staff_contacts(staff)
+        contacts = await self._contacts_of(staff)
         rows = await self._session.execute(select(OutboxRow.idempotency_key, OutboxRow.platform_message_id).where(
             OutboxRow.idempotency_key.in_([pool_key(ticket.code, i) for i in others])))
         sent = {key: platform_id for key, platform_id in rows.all()}
@@ -357,8 +360,13 @@ class DispatchService:
             self._on_duty = [s for s in await self._session.scalars(
                 select(Staff).where(Staff.role == PersonKind.TECHNICIAN.value, Staff.on_duty.is_(True))
                 .order_by(Staff.id)) if not on_leave(s.leave, today)]
-            self._contacts = await self._people.staff_contacts(self._on_duty)
+            self._contacts = await self._contacts_of(self._on_duty)
         return self._on_duty
+
+    async def _contacts_of(self, staff: Sequence[Staff]) -> dict[int, Contact]:
+        """Where each of these technicians is told of a job, on a channel this hub sends on; those it cannot reach
+        are left out."""
+        return await self._people.staff_contacts(staff, channels=self._channels)
 
     async def _current_load(self) -> dict[int, int]:
         """Open jobs per technician on duty (see `_load_at`)."""

@@ -167,9 +167,10 @@ class PeopleService:
         staff = await self._session.scalars(select(Staff).where(Staff.id.in_(list(staff_ids))).order_by(Staff.id))
         return await self.staff_contacts(list(staff))
 
-    async def staff_contacts(self, staff: Sequence[Staff]) -> dict[int, Contact]:
-        """Each staff member's best channel (`CONTACT_CHANNELS` order), in the order given, in one query; those
-        with no identity are left out."""
+    async def staff_contacts(self, staff: Sequence[Staff], *,
+                             channels: Collection[str] | None = None) -> dict[int, Contact]:
+        """Each staff member's best channel (`staff_channel`), in the order given, in one query; those with none
+        are left out. `channels`: the ones a hub sends on, when only those count (None: any)."""
         if not staff:
             return {}
         identities: dict[int, dict[str, Identity]] = {}
@@ -178,23 +179,25 @@ class PeopleService:
             identities.setdefault(identity.staff_id or 0, {})[identity.channel] = identity
         found: dict[int, Contact] = {}
         for member in staff:
-            channels = identities.get(member.id, {})
-            channel = next((c for c in CONTACT_CHANNELS if c in channels), None)
+            held = identities.get(member.id, {})
+            channel = staff_channel(held, channels)
             if channel is not None:
                 found[member.id] = Contact(member.id, member.name, member.locale, channel,
-                                           channels[channel].external_id)
+                                           held[channel].external_id)
         return found
 
     async def unreachable(self, channels: Collection[str]) -> list[tuple[Staff, list[str]]]:
-        """Staff with no identity on any of `channels` (the ones a hub has configured), by id, each with the
-        channels they do have an identity on: whatever is sent to them there goes nowhere."""
+        """Staff whom none of `channels` (the ones a hub has configured) reaches (`staff_channel`), by id, each with
+        the staff channels they do have an identity on: whatever is sent to them goes nowhere, and dispatch passes
+        them over."""
         held: dict[int, list[str]] = {}
         for staff_id, channel in await self._session.execute(
-                select(Identity.staff_id, Identity.channel).where(Identity.staff_id.is_not(None))
+                select(Identity.staff_id, Identity.channel).where(Identity.staff_id.is_not(None),
+                                                                  Identity.channel.in_(CONTACT_CHANNELS))
                 .order_by(Identity.id)):
             held.setdefault(staff_id, []).append(channel)
         return [(member, held.get(member.id, [])) for member in await self._session.scalars(
-            select(Staff).order_by(Staff.id)) if not set(held.get(member.id, ())) & set(channels)]
+            select(Staff).order_by(Staff.id)) if staff_channel(held.get(member.id, ()), channels) is None]
 
     async def staff_at(self, channel: str, address: str) -> Staff | None:
         """The staff member reached at `address` on `channel`, if it is one."""
@@ -269,6 +272,13 @@ def _identities(dialect: str) -> tuple[Select[tuple[str, str, int | None, Custom
     senders = Among(dialect, [Identity.channel, Identity.external_id])
     return (select(Identity.channel, Identity.external_id, Identity.staff_id, Customer)
             .outerjoin(Customer, Customer.id == Identity.customer_id).where(senders.condition)), senders
+
+
+def staff_channel(held: Collection[str], channels: Collection[str] | None = None) -> str | None:
+    """Where a staff member holding identities on the channels `held` is told things: the first of
+    `CONTACT_CHANNELS` they hold that is among `channels` (those a hub sends on; None: any). None when there is no
+    such channel: whatever is sent to them would go nowhere."""
+    return next((c for c in CONTACT_CHANNELS if c in held and (channels is None or c in channels)), None)
 
 
 def identity_key(channel: str, external_id: str) -> str:

@@ -69,7 +69,8 @@ class Wiring:
     """Technicians' working hours where their own are not set (`[dispatch] working_hours`): visits are offered in
     them."""
     channels: frozenset[str] = frozenset()
-    """The channels this hub sends on (configured here): one-time codes go nowhere else."""
+    """The channels this hub sends on (configured here): one-time codes go nowhere else, and job offers only to
+    technicians reached on one of them."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,7 +117,7 @@ class Services:
         people = PeopleService(session=session, clock=clock)
         conversations = ConversationService(session=session, clock=clock)
         dispatch = DispatchService(session=session, tickets=tickets, people=people, timers=timers, clock=clock,
-                                   accept_timeout=wiring.accept_timeout)
+                                   channels=wiring.channels, accept_timeout=wiring.accept_timeout)
         surveys = SurveyService(session=session, clock=clock, tickets=tickets, timers=timers, settings=wiring.survey,
                                 events=events)
         handovers = HandoverService(session=session, clock=clock, tickets=tickets, people=people,

@@ -15,8 +15,9 @@ import pytest
 from aiohttp import web
 
 from bot.config import config_from_dict
-from tests.api.conftest import Api, hub_config
+from tests.api.conftest import Api, hub_config, wecom_section
 from testkit.database import copy_sqlite
+from testkit.fakes.weixin_api import FakeWeixinApi
 from testkit.hub_process import free_port
 from testkit.understanding import keyword_understander
 from testkit.served import served_hub
@@ -69,13 +70,16 @@ class Receiver:
 
 
 @pytest.fixture
-async def hooked(tmp_path, migrated_sqlite: Path) -> AsyncIterator[tuple[Api, int, int]]:  # type: ignore[no-untyped-def]
-    """A served hub whose webhooks go to two loopback ports: one that will come up later, one that refuses."""
+async def hooked(tmp_path, migrated_sqlite: Path,  # type: ignore[no-untyped-def]
+                 wecom_api: FakeWeixinApi) -> AsyncIterator[tuple[Api, int, int]]:
+    """A served hub whose webhooks go to two loopback ports: one that will come up later, one that refuses; its
+    demo staff are on WeCom (the fake), so a job is assigned."""
     url = copy_sqlite(migrated_sqlite, tmp_path / "hub.db")
     up_later, refusing = free_port(), free_port()
-    config = hub_config(url, webhooks={"urls": [f"http://127.0.0.1:{up_later}/hook",
-                                                f"http://127.0.0.1:{refusing}/hook"], "secret": SECRET,
-                                       "timeout": "2s"})
+    config = hub_config(url, wecom=wecom_section(wecom_api),
+                        webhooks={"urls": [f"http://127.0.0.1:{up_later}/hook",
+                                           f"http://127.0.0.1:{refusing}/hook"], "secret": SECRET,
+                                  "timeout": "2s"})
     async with served_hub(config_from_dict(config), understander=keyword_understander(), demo=True) as (hub, server):
         async with aiohttp.ClientSession() as http:
             yield Api(http, server, hub), up_later, refusing

@@ -20,6 +20,8 @@ from core.storage.models import OutboxRow
 from handlers.undelivered import NOT_CONFIGURED
 
 ADDRESS = {"addresses": ["上海市浦东新区张江路100号"], "phones": ["13812345678"]}
+OFFERING_HUB = Wiring(channels=frozenset({"slack", "webchat"}))
+"""The hub as it was when it offered the jobs: it sent on Slack then (its [slack] section is gone since)."""
 
 
 def _offer(row_id: int, code: str, technician: str) -> Claimed:
@@ -32,7 +34,7 @@ async def test_a_pass_of_dead_offers_sends_each_job_back_and_alerts_once_each(
         engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
-        services = Services.in_transaction(session, clock)
+        services = Services.in_transaction(session, clock, wiring=OFFERING_HUB)
         await services.people.add_staff(name="陈主管", role=PersonKind.SUPERVISOR, skills=[], regions=[],
                                         identities={"wecom": "chenzhuguan"})
         codes = []

@@ -1,7 +1,8 @@
 """Nothing acknowledged goes unanswered, through the served hub on SQLite and PostgreSQL: text no database can store
 (a lone surrogate, NUL) is cleaned at intake and answered like any other; a message whose processing fails on every
-retry gets its sender an apology with a reference, the supervisors an alert and `/metrics` a count; a job offer to a
-channel this hub has not configured sends the job back to the unassigned queue and alerts the supervisors."""
+retry gets its sender an apology with a reference, the supervisors an alert and `/metrics` a count; dispatch offers
+no job to a technician only a channel this hub has not configured reaches, and a job someone gives such a technician
+anyway goes back to the unassigned queue and alerts the supervisors."""
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +27,7 @@ from core.domain.people import PersonKind
 from core.inbox import InboxRelay
 from core.inbox.store import MAX_ATTEMPTS
 from core.services.people import PeopleService
-from core.storage.models import InboxRow, OutboxRow, TicketMessage
+from core.storage.models import InboxRow, OutboxRow, Staff, TicketMessage
 from tests.channels.wecom.conftest import AGENT_ID, CORP_ID
 from tests.e2e.conftest import API_TOKEN, ChatClient
 from testkit.fakes.weixin_api import FakeWeixinApi, new_aes_key
@@ -161,33 +162,64 @@ async def wecom_only(served_database: str) -> AsyncIterator[tuple[Hub, TestServe
     await weixin.close()
 
 
-@DATABASES
-async def test_a_job_offer_to_a_channel_not_configured_goes_back_to_the_queue(wecom_only, staffed_chat) -> None:  # type: ignore[no-untyped-def]
+HANGZHOU = "洗衣机坏了不脱水，电话13812345678，地址浙江省杭州市西湖区文三路1号"
+
+
+async def _detail(server: TestServer, code: str) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(server.make_url(f"/api/v1/tickets/{code}"),
+                            headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
+            return await response.json()
+
+
+async def _slack_rows(hub: Hub) -> list[tuple[str, str]]:
+    async with hub.sessions() as session:
+        return [(r.status, r.recipient) for r in await session.scalars(select(OutboxRow).where(
+            OutboxRow.channel == "slack"))]
+
+
+async def test_a_technician_only_a_channel_not_configured_reaches_is_offered_no_job(  # type: ignore[no-untyped-def]
+        wecom_only, staffed_chat) -> None:
     hub, server, weixin = wecom_only
     customer = await staffed_chat(server)
-    await customer.say("洗衣机坏了不脱水，电话13812345678，地址浙江省杭州市西湖区文三路1号")
+    await customer.say(HANGZHOU)
+    reply = await customer.next()
+    code = reply["ticket"]["id"]
+    assert "状态：已受理" in reply["text"]
+    await until(lambda: {b.get("touser") for b in weixin.sent("/cgi-bin/message/send")
+                         if code in json.dumps(b, ensure_ascii=False)} >= {"wangshifu", "lishifu"},
+                "the grab pool's offers on WeCom")
+    ticket = await _detail(server, code)
+    assert (ticket["status"], ticket["assignee"]) == ("new", None)
+    assert not any(e["kind"] == "offer_undeliverable" for e in ticket["events"])
+    assert await _slack_rows(hub) == [], "钱师傅, the local technician, is on Slack only"
+
+
+@DATABASES
+async def test_a_job_given_to_a_technician_on_a_channel_not_configured_goes_back_to_the_queue(  # type: ignore[no-untyped-def]
+        wecom_only, staffed_chat) -> None:
+    hub, server, weixin = wecom_only
+    customer = await staffed_chat(server)
+    await customer.say(HANGZHOU)
     code = (await customer.next())["ticket"]["id"]
+    async with hub.sessions() as session:
+        qian = await session.scalar(select(Staff.id).where(Staff.name == "钱师傅"))
+    async with aiohttp.ClientSession() as http:
+        async with http.patch(server.make_url(f"/api/v1/tickets/{code}"), json={"assignee": qian},
+                              headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
+            assert response.status == 200, await response.text()
 
-    async def detail() -> dict[str, Any]:
-        async with aiohttp.ClientSession() as http:
-            async with http.get(server.make_url(f"/api/v1/tickets/{code}"),
-                                headers={"Authorization": f"Bearer {API_TOKEN}"}) as response:
-                return await response.json()
-
-    ticket = await until(lambda: _with_event(detail(), "offer_undeliverable"), "the offer sent back")
+    ticket = await until(lambda: _with_event(_detail(server, code), "offer_undeliverable"), "the offer sent back")
     assert (ticket["status"], ticket["assignee"]) == ("new", None)
     kinds = [e["kind"] for e in ticket["events"]]
     assert kinds.index("assignee") < kinds.index("offer_undeliverable")
     alerts = await until(lambda: [b for b in weixin.sent("/cgi-bin/message/send") if b.get("touser") == "chenzhuguan"
-                                  and code in json.dumps(b, ensure_ascii=False)], "the supervisor's alert")
+                                  and "钱师傅" in json.dumps(b, ensure_ascii=False)], "the supervisor's alert")
     text = json.dumps(alerts, ensure_ascii=False)
-    assert "钱师傅" in text and "待分配" in text
+    assert code in text and "待分配" in text
     assert await until(lambda: [b for b in weixin.sent("/cgi-bin/appchat/send")
-                                if code in json.dumps(b, ensure_ascii=False)], "the alert room's alert")
-    async with hub.sessions() as session:
-        offers = [(r.status, r.recipient) for r in await session.scalars(select(OutboxRow).where(
-            OutboxRow.channel == "slack"))]
-    assert offers == [("dead", "U0TECHQIAN")]
+                                if "钱师傅" in json.dumps(b, ensure_ascii=False)], "the alert room's alert")
+    assert await _slack_rows(hub) == [("dead", "U0TECHQIAN")]
 
 
 async def _with_event(ticket: Any, kind: str) -> dict[str, Any] | None:

@@ -1,6 +1,6 @@
-"""A real hub (SQLite, memory bus, demo staff and knowledge base) driven message by message, without sending
-anything: each step returns the outbox rows it caused, so tests read exactly what would go out. Time is a fake clock
-that `later` moves, firing the timers that come due. Ticket types come from fixed keyword rules
+"""A real hub (SQLite, memory bus, demo staff and knowledge base, WeCom configured) driven message by message,
+without sending anything: each step returns the outbox rows it caused, so tests read exactly what would go out. Time
+is a fake clock that `later` moves, firing the timers that come due. Ticket types come from fixed keyword rules
 (testkit.understanding), so a retrained model cannot change these tests; the rest of the NLP is real."""
 from __future__ import annotations
 
@@ -111,6 +111,12 @@ FAST_SLA = {"calendar": "24x7", "warn_at": 0.5,
 """Service levels short enough to pass in a test, round the clock."""
 
 
+STAFF_WECOM = {"corp_id": "ww-desk", "agent_id": "1000002", "secret": "corp-secret", "token": "t",
+               "encoding_aes_key": new_aes_key(), "api_base_url": "http://127.0.0.1:9"}
+"""WeCom, where the demo staff are, configured (never started: the desk sends nothing), so dispatch can reach
+them."""
+
+
 @dataclass(frozen=True)
 class DemoDatabase:
     """A migrated SQLite database with the demo staff and knowledge base loaded, and the index of its articles."""
@@ -140,7 +146,7 @@ def demo_database(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactor
 async def _desk(tmp_path, demo: DemoDatabase, clock: FakeClock,  # type: ignore[no-untyped-def]
                 **sections: Any) -> Desk:
     config = config_from_dict({"database": {"url": copy_sqlite(demo.path, tmp_path / "hub.db")}, "survey": SURVEY,
-                               **sections})
+                               "wecom": STAFF_WECOM, **sections})
     hub = build_hub(config, understander=keyword_understander(), clock=clock)
     assert hub.pipeline is not None and config.kb == KbConfig(), "the demo index is of the default [kb]"
     hub.pipeline.knowledge = demo.knowledge

@@ -20,6 +20,7 @@ from bot.pipeline import Pipeline
 from core.clock import FakeClock
 from core.envelopes import Inbound
 from core.inbox import Committed, GroupCommitIntake, InboxStore
+from core.services.unit import Wiring
 from core.storage.db import create_engine, session_factory
 from core.storage.models import (ConversationState, InboxRow, InboxStatus, OutboxRow, Ticket, TicketEvent,
                                  TicketMessage)
@@ -65,7 +66,7 @@ async def _process_in_one_go(engine: AsyncEngine, clock: FakeClock, ids: list[in
     """Process the inbox rows with a transaction budget none of them exceeds; the number of commits it took."""
     pipeline = Pipeline(sessions=session_factory(engine),
                         inbox=InboxStore(sessions=session_factory(engine), clock=clock),
-                        understander=keyword_understander(),
+                        understander=keyword_understander(), wiring=Wiring(channels=frozenset({"wecom", "webchat"})),
                         router=default_router(), clock=clock, metrics=Metrics(), after_commit=lambda: None,
                         transaction_budget=60.0)
     commits: list[object] = []
