@@ -94,3 +94,20 @@ async def test_off_duty_technicians_get_no_offers_until_back_on_duty(desk) -> No
     assert [o["recipient"] for o in offers] == ["wangshifu"]
     [reply] = await desk.say("wecom", "lishifu", "下班")
     assert [j["ticket"]["id"] for j in reply["data"]["jobs"]] == [code], "the jobs held stay theirs"
+
+
+async def test_neither_the_offer_nor_its_move_goes_to_a_technician_the_hub_cannot_reach(desk) -> None:  # type: ignore[no-untyped-def]
+    """孙师傅 serves the customer's district, nearer than anyone, but is known only on Slack, which this hub does not
+    send on: the job goes to a technician it reaches on WeCom, and when that offer times out, to the next of them."""
+    async with desk.hub.sessions() as session, session.begin():
+        await PeopleService(session=session, clock=SystemClock()).add_staff(
+            name="孙师傅", role=PersonKind.TECHNICIAN, skills=["repair"], regions=["上海市", "浦东新区"],
+            identities={"slack": "U0TECHSUN"})
+    code, offers = await _open(desk)
+    assert [(o["template"], o["channel"], o["recipient"]) for o in offers] == [
+        ("dispatch_notice", "wecom", "wangshifu")]
+    assert (await desk.ticket(code)).status == "assigned"
+    out = await desk.later(15 * MINUTE)
+    assert [(o["template"], o["recipient"]) for o in out] == [("job_offer_expired", "wangshifu"),
+                                                              ("dispatch_notice", "lishifu")]
+    assert (await desk.ticket(code)).assignee_id == await desk.staff_id("李师傅")
