@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bot.bootstrap import build_hub  # noqa: E402
-from bot.config import config_from_dict  # noqa: E402
+from bot.bootstrap import build_hub, hub_wiring  # noqa: E402
+from bot.config import Config, config_from_dict  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.domain.people import PersonKind  # noqa: E402
 from core.domain.tickets import Priority, TicketType  # noqa: E402
@@ -37,12 +37,21 @@ from core.storage.db import create_engine, session_factory  # noqa: E402
 from core.storage.migrate import upgrade  # noqa: E402
 from core.storage.models import Customer, InboxRow, OutboxRow, Staff, Ticket  # noqa: E402
 from testkit.database import empty_tables  # noqa: E402
+from testkit.fakes.weixin_api import new_aes_key  # noqa: E402
 from testkit.understanding import keyword_understander  # noqa: E402
 
 CITIES = ["上海市", "北京市", "苏州市", "杭州市", "南京市", "广州市", "深圳市", "成都市", "武汉市", "西安市"]
 DISTRICTS = ["浦东新区", "徐汇区", "静安区", "朝阳区", "海淀区", "姑苏区", "西湖区", "鼓楼区", "天河区", "南山区"]
 HELD = ["assigned", "accepted", "en_route", "on_site", "pending_parts"]
 NOW = datetime.now(timezone.utc)
+
+
+def _config(url: str) -> Config:
+    """A hub with WeCom, where the technicians are, configured (never started): dispatch offers jobs only to
+    technicians a configured channel reaches."""
+    return config_from_dict({"database": {"url": url},
+                             "wecom": {"corp_id": "ww-bench", "agent_id": "1", "secret": "s", "token": "t",
+                                       "encoding_aes_key": new_aes_key()}})
 
 
 async def _fill(url: str, technicians: int, open_jobs: int) -> None:
@@ -77,10 +86,11 @@ async def _decisions(url: str, count: int) -> list[float]:
     sessions = session_factory(engine)
     rng = random.Random(3)
     clock = SystemClock()
+    wiring = hub_wiring(_config(url))
     timings = []
     for n in range(count):
         async with sessions() as session, session.begin():
-            services = Services.in_transaction(session, clock)
+            services = Services.in_transaction(session, clock, wiring=wiring)
             address = f"{rng.choice(CITIES)}{rng.choice(DISTRICTS)}幸福路{n}号"
             ticket = await services.tickets.open(
                 customer_id=1, type=TicketType.REPAIR, priority=Priority.P3, channel="phone", conversation=f"d{n}",
@@ -96,7 +106,7 @@ async def _decisions(url: str, count: int) -> list[float]:
 
 async def _race(url: str, racers: int) -> tuple[int, int, float]:
     """(winners, told it was taken, seconds from the messages' arrival to the last one handled)."""
-    hub = build_hub(config_from_dict({"database": {"url": url}}), understander=keyword_understander())
+    hub = build_hub(_config(url), understander=keyword_understander())
     await hub.workers.start()
     async with hub.sessions() as session, session.begin():
         services = hub.services(session)

@@ -32,9 +32,14 @@ from bot.pipeline import Pipeline, budget_clock, budget_own_work_only  # noqa: E
 from core.clock import SystemClock  # noqa: E402
 from core.envelopes import Inbound  # noqa: E402
 from core.inbox import Committed, GroupCommitIntake, InboxStore  # noqa: E402
+from core.services.unit import Wiring  # noqa: E402
 from core.storage.db import create_engine, session_factory  # noqa: E402
 from core.storage.migrate import upgrade  # noqa: E402
 from nlp import Understander, load_understander  # noqa: E402
+
+STAFF_REACHED = Wiring(channels=frozenset({"wecom", "webchat"}))
+"""WeCom, where the demo staff are, counts as configured: the jobs are offered to technicians, as on a hub that
+reaches them."""
 
 
 async def run(budget: float, conversations: int, messages: int, understander: Understander,
@@ -60,7 +65,8 @@ async def run(budget: float, conversations: int, messages: int, understander: Un
             await intake.close()
             pipeline = Pipeline(sessions=sessions, inbox=InboxStore(sessions=sessions, clock=clock),
                                 understander=understander, router=default_router(), clock=clock,
-                                metrics=Metrics(), after_commit=lambda: None, transaction_budget=budget,
+                                wiring=STAFF_REACHED, metrics=Metrics(), after_commit=lambda: None,
+                                transaction_budget=budget,
                                 budget_clock=budget_clock(engine.dialect.name, other_processes=False),
                                 own_work_only=budget_own_work_only(engine.dialect.name, other_processes=False))
             counts = {"statements": 0, "commits": 0}
