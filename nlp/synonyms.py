@@ -2,6 +2,8 @@
 
 Expansion appends each group's name after the text rather than replacing the variant, so the exact word still
 matches exactly and only the shared name bridges "顺丰" and "快递". Both sides of a comparison are expanded the same way.
+The file writes an English phrase with "_" between its words ("out_of_warranty"): a line's variants are split on
+spaces, and English says in phrases what Chinese says in a word (过保).
 """
 from __future__ import annotations
 
@@ -25,8 +27,9 @@ class Synonyms:
 
     @classmethod
     def load(cls, path: Path = SYNONYMS) -> "Synonyms":
+        """The groups of a file of one group a line, '#' starting a comment and '_' standing for a space."""
         lines = (line.partition("#")[0].split() for line in path.read_text(encoding="utf-8").splitlines())
-        return cls(line for line in lines if len(line) > 1)
+        return cls([variant.replace("_", " ") for variant in line] for line in lines if len(line) > 1)
 
     def expand(self, text: str) -> str:
         """`text` followed by the group name of every variant found in it (lower-case input), once per mention."""
