@@ -5,10 +5,12 @@ collapse, and synonym names from the domain dictionary are appended (nlp.synonym
 character unigrams, bigrams and trigrams, and jieba words — and fused into one cosine: characters survive the typos
 and run-together phrasing of chat, trigrams keep short phrases ("能便宜", "退运费") together, words add the domain
 terms. In English a whole word counts as one character (a letter alone tells nothing), its bigrams and trigrams stay
-inside the word, function words ("the", "is") are left out, and a word loses its regular ending ("disconnects" and
-"disconnecting" are one word). The title and questions carry most of the weight; the body adds its vocabulary at
-`BODY_WEIGHT`, since an answer also explains things nobody asked about. Scoring is one sparse matrix product (per
-language), so a query over 10,000 articles stays in the low milliseconds.
+inside the word, function words ("the", "is") are left out, a word loses its regular ending ("disconnects" and
+"disconnecting" are one word), contractions are undone (the "s" of "it's" said nothing, and its word vector kept "is
+the service free if it's still under warranty?" under the threshold) and a question's word that no article has is
+read as the articles' word one typing slip away (`_Spelling`: "instalation"). The title and questions carry most of
+the weight; the body adds its vocabulary at `BODY_WEIGHT`, since an answer also explains things nobody asked about.
+Scoring is one sparse matrix product (per language), so a query over 10,000 articles stays in the low milliseconds.
 
 Shared characters and words miss a question put in other words ("打个折吧" for an article on 优惠), so the score also
 takes the cosine of word vectors learned from unlabeled public text (nlp.meaning): the question's words summed
@@ -130,6 +132,15 @@ _LATIN_WORDS = re.compile(r"[A-Za-z]{3,}")
 _RUNS = re.compile(r"[^\W_]+")
 """Letters and digits of any script (CJK included); punctuation and spaces separate runs."""
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
+_CLITICS = re.compile(r"(?<![a-z])(ca|wo|sha)(?=n['’]t)|n['’]t(?![a-z])|['’](?:s|re|ve|ll|d|m)(?![a-z])")
+"""The ends of English contractions and the possessive ("it's", "don't", "I'd", "the unit's"), which would stand as
+words of their own ("s", "t", "don") that say nothing: "n't" becomes " not" ("can't", "won't": "can", "will"), the
+others go."""
+_UNCONTRACTED = {"ca": "can", "wo": "will", "sha": "shall"}
+SPELLING_LENGTH = 6
+"""A question's English word of at least this many letters that no article has is read as the articles' word one
+typing slip away ("instalation", "warrenty"): an English word counts whole in the character view, so a slip loses
+it there and in the word view; in a shorter word one slip often makes another word ("later", "water")."""
 _PIECES = re.compile(r"[a-z]{2,}|(?:[^a-z]|[a-z](?![a-z]))+")
 _INFLECTIONS = (("ies", "y"), ("ing", ""), ("ed", ""), ("s", ""))
 """English endings `_folded` replaces (the first that fits); a final e goes too, so "charge", "charges", "charged"
@@ -362,7 +373,7 @@ class _Index:
     def _scores(self, batch: Sequence[str]) -> np.ndarray:
         """Queries × articles: the score (see the module docstring) of each article for each query."""
         kept = [_without_filler(q) for q in batch]
-        prepared = [self._prepare(q) for q in kept]
+        prepared = [self._prepare_question(q) for q in kept]
         terms = _terms(prepared)
         fused, embedded, types = self._fuse(terms), self._meaning.embed(terms["words"]), self._type_rows(kept)
         charges = self._charge_factors(prepared)
@@ -450,6 +461,10 @@ class _Index:
     def _prepare(self, text: str) -> str:
         return prepare(text, self._synonyms)
 
+    def _prepare_question(self, text: str) -> str:
+        """`prepare` for a question, its English typing slips read as the articles' words (`_Spelling`)."""
+        return self._synonyms.expand(self._spelling.respelled(_lowered(text)))
+
     def _build(self) -> None:
         main = _terms([self._prepare("\n".join((*[a.title] * TITLE_REPEAT, *a.questions))) for a in self.articles])
         body = _terms([self._prepare(a.body) for a in self.articles])
@@ -474,6 +489,7 @@ class _Index:
         self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self.articles),
                                                                                                   dtype=bool)
         self._position = {a.id: i for i, a in enumerate(self.articles)}
+        self._spelling = _Spelling(_lowered("\n".join((a.title, *a.questions, a.body))) for a in self.articles)
         listed: dict[str, set[int]] = {}
         for index, article in enumerate(self.articles):
             for question in article.questions:
@@ -543,7 +559,58 @@ def _best_of(matches: Iterable[Match | None]) -> Match | None:
 
 def prepare(text: str, synonyms: Synonyms) -> str:
     """Normalized lower-case text, long numbers collapsed, synonym group names appended: what every view reads."""
-    return synonyms.expand(_NUMBERS.sub("0", normalize(text).lower()))
+    return synonyms.expand(_lowered(text))
+
+
+def _lowered(text: str) -> str:
+    """Normalized lower-case text, long numbers collapsed and English contractions undone."""
+    return _CLITICS.sub(_uncontracted, _NUMBERS.sub("0", normalize(text).lower()))
+
+
+def _uncontracted(clitic: re.Match[str]) -> str:
+    """The replacement of one `_CLITICS` match."""
+    found = clitic.group(0)
+    if found in _UNCONTRACTED:
+        return _UNCONTRACTED[found]
+    return " not" if found.startswith("n") else ""
+
+
+class _Spelling:
+    """The English words of a language's articles, to read a question's word that none has as the one a typing slip
+    away ("instalation", "warrenty"). Words are compared as `_folded` reads them, so a form the articles do not use
+    ("cleaned" beside "cleaning") is no slip."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._words = {_folded(word): word for text in texts for word in _LATIN_WORD.findall(text)}
+        """Folded word → one of the articles' words that folds to it."""
+        near: dict[str, str] = {}
+        for folded in sorted(self._words):
+            if len(folded) >= SPELLING_LENGTH:
+                for way in _left_out(folded):
+                    near[way] = folded if near.get(way, folded) == folded else ""
+        self._near = near
+        """A folded word with a letter left out → that folded word ("" when two share it)."""
+
+    def respelled(self, text: str) -> str:
+        """`text` with each English word that no article has replaced by the articles' word one slip away."""
+        return _LATIN_WORD.sub(self._word, text)
+
+    def _word(self, found: re.Match[str]) -> str:
+        """The articles' word one slip from the found one (a letter added, left out, changed, or two swapped), when
+        there is exactly one that starts with the same letter; else the found word."""
+        word = found.group(0)
+        folded = _folded(word)
+        if folded in self._words or len(folded) < SPELLING_LENGTH or word in ENGLISH_STOP_WORDS:
+            return word
+        near = {self._near.get(way) for way in (folded, *_left_out(folded))}
+        near.update(way for way in _left_out(folded) if way in self._words)
+        candidates = {candidate for candidate in near if candidate and candidate[0] == folded[0]}
+        return self._words[candidates.pop()] if len(candidates) == 1 else word
+
+
+def _left_out(word: str) -> set[str]:
+    """Each way of writing `word` with one letter left out."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def index_words(text: str) -> list[str]:
