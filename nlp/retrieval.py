@@ -40,14 +40,16 @@ mention it, the others are scaled by `WITHOUT_CODE`, so "燃气热水器一开�
 the article on a heater that will not light, which shares more of its words.
 
 A question that asks what something costs ("要收费吗", "多少钱", "要花钱吗": a word of the synonym group named
-`CHARGES`) is about an article whose title or questions speak of cost: where some do, the others are scaled by
-`WITHOUT_CHARGES`, in the score and in the example classifier's probabilities, so the classifier's first choice is
-made among the articles on costs. Otherwise the words of the thing the cost is asked of outvote the one word that
-says what is asked: "上门安装要收费吗" shares 上门安装 with the article on booking an installation, the type model reads
-it as an installation wanted, as it reads every question on booking, and the article on installation charges scored
-under a sixth of the booking's. The group holds Chinese words only: English asks a cost in phrases ("how much") that
-a group of single words cannot hold, and with "charge", "fee" and "pay" alone the English held-out questions got
-more wrong answers.
+`CHARGES`, or "给师傅钱" with the payee inside its "给钱"; "how much is", "do I have to pay", "any charge": an English
+phrase of `_ENGLISH_CHARGES`) is about an article whose title or questions speak of cost (shipping costs included:
+"Who pays the return shipping"): where some do, the others are scaled by `WITHOUT_CHARGES`, in the score and in the
+example classifier's probabilities, so the classifier's first choice is made among the articles on costs. Otherwise
+the words of the thing the cost is asked of outvote the one word that says what is asked: "上门安装要收费吗" shares
+上门安装 with the article on booking an installation, the type model reads it as an installation wanted, as it reads
+every question on booking, and the article on installation charges scored under a sixth of the booking's. The English
+phrases only choose the articles and add no term to the text: with "how much" a phrase of the group, "how much is the
+delivery" shared its one cost term with the articles on installation and repair charges and was answered by one, and
+with "charge", "fee" and "pay" in it the English held-out questions got more wrong answers.
 
 The project's ticket-type model (nlp.model) reads the question and each article's title and examples: the score is
 multiplied by how much the two type distributions agree, raised to `TYPE_WEIGHT`, so a delivery question leans towards
@@ -105,6 +107,20 @@ other article has one: a code is the most specific thing a customer can say. A q
 example classifier, which reads no codes, may itself scale the article that has it by less than a half."""
 CHARGES = "收费"
 """The name of the synonym group (nlp/data/synonyms.txt) of the words that ask what something costs."""
+FREIGHT = "运费"
+"""The name of the synonym group of shipping costs: an article that speaks of them is an article on costs."""
+_ENGLISH_CHARGES = re.compile(
+    r"(?<![a-z])(?:how much(?= (?:is|are|was|does|do|did|will|would|to|for|per|money|extra)(?![a-z])|\s*(?:[^\w\s]|$))"
+    r"|costs?|costing|prices?|priced|pricing|fees?|charges?|charged|expensive"
+    r"|(?:do|will|would|must|should) (?:i|we) pay|(?:have|need) to pay|pay extra|extra money)(?![a-z])")
+"""English ways to ask what something costs. Phrases ("how much is", "do I have to pay") that the synonym group of
+single words cannot hold, and matched rather than given a group name: a term shared by every price question would
+make "how much is the delivery" read like the articles on installation and repair charges. "How much" asks a cost
+only before a verb or nothing ("how much water" asks a quantity), and "who pays" asks who bears a cost the article
+on returns speaks of, not a price."""
+_PAYING = re.compile(r"给[^\W我退返把]{1,4}钱")
+"""Money given to someone ("要给师傅钱不", "给安装工钱吗"): the payee between hides the group `CHARGES`'s "给钱", so
+`prepare` appends the group's name for it. Not "给我退钱" or "给我把钱退了", which ask for a refund."""
 WITHOUT_CHARGES = 0.25
 """Score and classifier factor for an article that never speaks of cost, when the question asks one and some other
 article does: like a code, what the customer asks about is the most specific thing the question says."""
@@ -430,7 +446,7 @@ class _Index:
         factors = np.ones((len(prepared), len(self.articles)), dtype=np.float32)
         if self._charging.any():
             for row, query in enumerate(prepared):
-                if CHARGES in query:
+                if _asks_cost(query):
                     factors[row, ~self._charging] = WITHOUT_CHARGES
         return factors
 
@@ -463,7 +479,7 @@ class _Index:
 
     def _prepare_question(self, text: str) -> str:
         """`prepare` for a question, its English typing slips read as the articles' words (`_Spelling`)."""
-        return self._synonyms.expand(self._spelling.respelled(_lowered(text)))
+        return _expanded(self._spelling.respelled(_lowered(text)), self._synonyms)
 
     def _build(self) -> None:
         main = _terms([self._prepare("\n".join((*[a.title] * TITLE_REPEAT, *a.questions))) for a in self.articles])
@@ -483,8 +499,8 @@ class _Index:
                 coded.setdefault(code, np.zeros(len(self.articles), dtype=bool))[index] = True
         self._coded = coded
         """Fault or model code → which articles mention it anywhere."""
-        self._charging = np.array([CHARGES in self._prepare("\n".join((a.title, *a.questions))) for a in self.articles],
-                                  dtype=bool)
+        self._charging = np.array([_speaks_of_cost(self._prepare("\n".join((a.title, *a.questions))))
+                                   for a in self.articles], dtype=bool)
         """Which articles speak of cost in their title or questions (the body of any may mention a price)."""
         self._has_product = np.logical_or.reduce(list(titled.values())) if titled else np.zeros(len(self.articles),
                                                                                                   dtype=bool)
@@ -559,7 +575,12 @@ def _best_of(matches: Iterable[Match | None]) -> Match | None:
 
 def prepare(text: str, synonyms: Synonyms) -> str:
     """Normalized lower-case text, long numbers collapsed, synonym group names appended: what every view reads."""
-    return synonyms.expand(_lowered(text))
+    return _expanded(_lowered(text), synonyms)
+
+
+def _expanded(text: str, synonyms: Synonyms) -> str:
+    """Lowered `text` with the synonym group names appended, `CHARGES` for money given to someone too (`_PAYING`)."""
+    return " ".join((synonyms.expand(text), *[CHARGES] * len(_PAYING.findall(text))))
 
 
 def _lowered(text: str) -> str:
@@ -611,6 +632,16 @@ class _Spelling:
 def _left_out(word: str) -> set[str]:
     """Each way of writing `word` with one letter left out."""
     return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _asks_cost(prepared: str) -> bool:
+    """Whether a (prepared) question asks what something costs: a word of the group `CHARGES` or an English phrase."""
+    return CHARGES in prepared or _ENGLISH_CHARGES.search(prepared) is not None
+
+
+def _speaks_of_cost(prepared: str) -> bool:
+    """Whether an article's (prepared) title and questions speak of a cost, shipping costs included."""
+    return _asks_cost(prepared) or FREIGHT in prepared
 
 
 def index_words(text: str) -> list[str]:

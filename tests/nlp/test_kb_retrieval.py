@@ -76,6 +76,31 @@ EN_INSTALLING = [Article(id="booking", title="Booking an installation",
                          questions=("How often should I clean the filter",), tags=(), body="")]
 
 
+def test_an_english_phrase_that_asks_a_cost_chooses_the_article_on_costs() -> None:
+    """"Do I have to pay" is a phrase, which the synonym group of words that ask a cost cannot hold: the booking shares
+    "install" and was sent. "How much longer" asks a time, and "who pays" who bears a cost."""
+    fees, longer, who = KnowledgeBase(EN_INSTALLING, threshold=0.25).search_many([
+        "do I have to pay to install it", "how much longer until you install it", "who pays to install it"])
+    assert fees is not None and fees.article_id == "fees"
+    assert longer is not None and longer.article_id == "booking"
+    assert who is not None and who.article_id == "booking"
+
+
+@pytest.mark.parametrize(("query", "article_id"), [
+    ("do i have to pay for instalation", "installation-fees-en"),
+    ("warranty expired how much to fix it", "repair-fees-en"),
+    ("what does the technician charge out of warranty", "repair-fees-en"),
+    ("装个热水器要给师傅钱不", "installation-fees"),
+    ("什么时候给我退钱", "refund-timing"),
+])
+def test_a_cost_asked_in_a_phrase_is_answered_by_the_article_on_it(starter: KnowledgeBase, query: str,
+                                                                   article_id: str) -> None:
+    """"Warranty expired" got the warranty terms, sure of them; "给师傅钱" (the payee inside "给钱") the booking.
+    "给我退钱" asks for a refund, not a cost."""
+    match = starter.search(query)
+    assert match is not None and (match.article_id, match.sure) == (article_id, True)
+
+
 @pytest.mark.parametrize(("query", "article_id"), [
     ("is the service free if it's still under warranty?", "warranty-terms-en"),
     ("what time do you open", "service-hours-en"),
@@ -390,8 +415,11 @@ def test_articles_in_another_language_move_no_question_s_score(language: str, qu
     assert None not in alone and together == alone
 
 
-@pytest.mark.parametrize("query", ["what time do you close", "can I pay with a credit card in instalments"])
+@pytest.mark.parametrize("query", ["how much is the delivery", "do you charge for delivery",
+                                   "can I pay with a credit card in instalments"])
 def test_an_english_question_no_article_answers_is_not_answered(starter: KnowledgeBase, query: str) -> None:
+    """A price no article gives is not read as the installation or repair charges: an English phrase that asks a cost
+    adds no term that every price question would share."""
     match = starter.search(query)
     assert match is None or not match.answered
 
