@@ -213,7 +213,7 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
         clocked = bool(m.group("hour") or m.group("hh"))
         part = m.group("part") or _IMPLIED_PART.get(m.group("day") or "")
         # "元旦后上午来": the morning of the day the holiday just named gives.
-        holiday = None if dated else holiday_ends.get(text[:m.start()].rstrip())
+        holiday = None if dated else holiday_ends.get(len(text[:m.start()].rstrip()))
         narrows = not dated and (holiday is not None or bool(found) and found[-1].day == last_day)
         if not dated and not clocked and not (part and part != "白天" and (_OFFERED.match(text, m.end()) or narrows)):
             continue  # a part of day alone is a time when offered, or when it narrows the day just named ("周六吧，下午")
@@ -264,16 +264,16 @@ def extract_times(text: str, now: datetime) -> tuple[TimeMention, ...]:
     return tuple(f.mention for f in _precise(sorted(found, key=lambda f: f.at)))
 
 
-def _holidays(text: str, local: datetime) -> tuple[list[_Found], dict[str, tuple[date, int]]]:
+def _holidays(text: str, local: datetime) -> tuple[list[_Found], dict[int, tuple[date, int]]]:
     """The days holidays name ("元旦之后来吧"), each the working day's hours unless ruled out, past or told as agreed
-    before; and by the text up to each, the day it names and where it starts, for a part of day or a clock time said
+    before; and by where each ends, the day it names and where it starts, for a part of day or a clock time said
     right after it."""
     found: list[_Found] = []
-    ends: dict[str, tuple[date, int]] = {}
+    ends: dict[int, tuple[date, int]] = {}
     for h in holiday_days(text, local.date()):
         if h.day is None or _RULED_OUT.match(text, h.end) or _PAST_EVENT.match(text, h.end):
             continue
-        ends[text[:h.end]] = h.day, h.start
+        ends[h.end] = h.day, h.start
         start = datetime(h.day.year, h.day.month, h.day.day, _DAY_HOURS[0], tzinfo=CHINA)
         closes = start.replace(hour=_DAY_HOURS[1])
         unoffered = bool(_ASKED_WHEN.match(text, h.end) or _BOOKED_BEFORE.search(text, max(0, h.start - 6), h.start))

@@ -17,7 +17,7 @@ from .assess import (angry, broken_in_transit, damage_done, delivery_stalled, de
                      hazards, kind_told, not_as_described, overcharged, priority, proof_kept, purchase_told,
                      return_asked, rude_staff, shipped_short)
 from .commands import match_command
-from .entities import Found, Span, find_entities, products_named
+from .entities import Found, find_entities
 from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, english_pleasantry,
                       free_text_intent, furious, help_asked, pleasantry, praising, reported_elsewhere, upset)
 from .model import Prediction, TypeModel
@@ -173,7 +173,7 @@ class Understander:
     def _reading(self, clean: str, now: datetime, asked: str) -> _Reading:
         found = find_entities(clean, now, asked=asked)
         dangers = hazards(clean)
-        prediction = self._requested(clean) or self._predict(clean, found.spans, dangers)
+        prediction = self._requested(clean) or self._predict(clean, found, dangers)
         mood = self.sentiment.mood(clean)
         if (prediction.type == "complaint" and prediction.confidence < _UNSURE_COMPLAINT and mood.score > _CALM
                 and asks_the_company(clean)):
@@ -203,7 +203,7 @@ class Understander:
         heater's repair's)."""
         found = find_entities(part, now)
         dangers = hazards(part)
-        prediction = self._predict(part, found.spans, dangers)
+        prediction = self._predict(part, found, dangers)
         own = found.entities
         angered = angry(part, whole.sentiment_score)
         return replace(whole, text=part, summary=summary_of(part, found.spans), type=prediction.type,
@@ -213,17 +213,17 @@ class Understander:
                                         serial_numbers=own.serial_numbers, order_numbers=own.order_numbers),
                        hazards=dangers, angry=angered)
 
-    def _predict(self, clean: str, spans: tuple[Span, ...], dangers: tuple[str, ...]) -> Prediction:
+    def _predict(self, clean: str, found: Found, dangers: tuple[str, ...]) -> Prediction:
         """The type model's reading of masked `clean`, a fault told of (`dangers`: its hazards, or an error code)
         overruling a question or chit-chat, an order delivered short a job for a technician, an invoice kept
         no request for one, when or where it was bought or what kind it is no question, and goods unlike their
         listing, come damaged or asked in words to be taken back a return, damage done by a technician or a delivery,
         their rudeness or money charged twice or too much a complaint (whatever the service it was for reads as)."""
-        prediction: Prediction = self.model.predict(mask(clean, spans))
+        prediction: Prediction = self.model.predict(mask(clean, found.spans))
         if prediction.type in _QUIET_TYPES | _FIELD_TYPES and return_asked(clean):
             return Prediction("return", max(prediction.confidence, _FAULT_CONFIDENCE))
         if prediction.type in _QUIET_TYPES and (fault_told(clean, dangers)
-                                                or device_symptom(clean, products_named(clean))):
+                                                or device_symptom(clean, found.entities.products)):
             return Prediction("repair", max(prediction.confidence, _FAULT_CONFIDENCE))
         if (prediction.type in _QUIET_TYPES | _FIELD_TYPES and not fault_told(clean, dangers)
                 and (shipped_short(clean) or delivery_stalled(clean))):
