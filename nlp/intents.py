@@ -118,6 +118,8 @@ def furious(text: str) -> bool:
 
 _RECEIVED = quick(r"收到|到了|签收|拿到|取到|送到|已到|arrived|received|got (?:it|the)", re.IGNORECASE)
 _TROUBLE = quick(r"不(?!错)|没|坏|破|漏|(?<!不)错|少|缺|烂|凹|裂|划|脏|掉|碎|湿|臭|霉|味|瑕疵|变形|过期|次品|质量|问题|退|换|"
+                 r"洞|胶|开线|断|歪|松(?:了|动|脱)|卡(?:住|顿|了|死)|异响|色差|褪色|起球|发黄|污|渍|锈|旧的|二手|假货|偏?[大小]了?$|"
+                 r"有(?:个|一个|一股|一块|一道|一条|几个|好几|好多|点)|"
                  r"但|可是|不过|却|就是|只|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong|only", re.IGNORECASE)
 _CLAUSES = re.compile(r"[，,。.！!~～；;]+")
 

@@ -448,6 +448,8 @@ def test_emoji_and_stickers_tell_the_mood(understander, text: str, sentiment: st
     ("快递到了", u.THANKS), ("面包收到了", u.THANKS), ("东西收到了，谢谢", u.THANKS), ("my parcel arrived", u.THANKS),
     ("收到了但是坏了", u.NEW_PROBLEM), ("货到了，少了一件", u.NEW_PROBLEM), ("package arrived damaged", u.NEW_PROBLEM),
     ("东西收到了，但是外壳凹进去一块", u.NEW_PROBLEM), ("收到了，外壳凹进去一块", u.NEW_PROBLEM),
+    ("衣服收到了有个洞", u.NEW_PROBLEM), ("刚收到的鞋子开胶了", u.NEW_PROBLEM),
+    ("鞋子收到了，偏小", u.NEW_PROBLEM), ("收到货了", u.THANKS), ("已经收到了，挺快的", u.THANKS),
 ])
 def test_a_receipt_confirmed_opens_nothing(understander, text: str, intent: str) -> None:
     """"快递到了" confirms a delivery: thanks, not a logistics ticket; what arrived broken or short is a problem."""
