@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.config import load_config
 from bot.knowledge import import_articles, stored_articles
+from bot.startup import prepare_database
 from core.clock import SystemClock
 from core.domain.knowledge import Article, ArticleError, read_articles
 from core.services.knowledge import ImportResult
@@ -49,6 +50,7 @@ def _import(args: argparse.Namespace) -> int:
         articles = read_articles(Path(args.dir))
     except ArticleError as exc:
         return _fail(str(exc))
+    prepare_database(config.database.url)
     result = asyncio.run(_store(config.database.url, articles))
     print(json.dumps({"imported": len(articles), "added": result.added, "updated": result.updated,
                       "unchanged": result.unchanged}))
@@ -74,6 +76,8 @@ async def _from_database(url: str) -> list[Article]:
 def _search(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     try:
+        if not args.kb:  # a database never migrated: brought to head as `serve` does, or refused with the command
+            prepare_database(config.database.url)
         articles = read_articles(Path(args.kb)) if args.kb else asyncio.run(_from_database(config.database.url))
     except ArticleError as exc:
         return _fail(str(exc))

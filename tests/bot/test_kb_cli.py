@@ -57,6 +57,16 @@ def test_import_then_search_the_database(config: Path, tmp_path: Path, capsys, m
     assert isinstance(result["score"], float)
 
 
+def test_a_database_never_migrated_is_migrated_first(tmp_path: Path, capsys, monkeypatch) -> None:
+    """`kb search` on a new embedded database answered with a traceback ("no such table: kb_articles")."""
+    path = tmp_path / "fresh.toml"
+    path.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "fresh.db"}"\n', encoding="utf-8")
+    code, results, err = run(["kb", "search", "路由器密码忘了", "--config", str(path)], capsys, monkeypatch)
+    assert (code, results) == (EXIT_USAGE, []) and "the knowledge base is empty" in err
+    code, [summary], _ = run(["kb", "import", str(DEMO_KB), "--config", str(path)], capsys, monkeypatch)
+    assert code == EXIT_OK and summary["added"] == len(list(DEMO_KB.glob("*.md")))
+
+
 def test_reimport_updates_by_id(config: Path, tmp_path: Path, capsys, monkeypatch) -> None:
     folder = _kb(tmp_path / "kb", ("invoice", "发票", "怎么开发票", "在订单页申请。"),
                  ("delivery", "快递", "快递到哪了", "在订单页查看。"))
