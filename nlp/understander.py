@@ -49,6 +49,11 @@ company whose mood shows none (a score above `_CALM`: "你们能上门吗", "你
 complaint to apologise for."""
 _FIELD_TYPES = frozenset({"repair", "installation", "maintenance"})
 """A confident request for one of these at the comment step is a new job, not a remark on the last one."""
+_UNSURE_VISIT = 0.5
+"""Below this a visit the model reads into a calm question to the company ("你们能晚上来吗") is only its 来 and 上门:
+the question asks how the service works. "你们能上门安装吗" is sure of the job it names, "can you send someone to fix
+it?" names one (`_JOB`), and "空调坏了你们能来吗" names the device it is for."""
+_JOB = re.compile(r"修|装|清洗|保养|fix|repair|install|clean|service", re.IGNORECASE)
 _KIND_TYPES = _QUIET_TYPES | _FIELD_TYPES | {"complaint"}
 """Types a model may read into a bare "是燃气的" or "滚筒的", which only says what kind of thing it is."""
 READINGS_KEPT = 1024
@@ -178,7 +183,10 @@ class Understander:
         if (prediction.type == "complaint" and prediction.confidence < _UNSURE_COMPLAINT and mood.score > _CALM
                 and asks_the_company(clean)):
             prediction = Prediction("inquiry", prediction.confidence)
-        elif prediction.type in _FIELD_TYPES and not fault_told(clean, dangers) and asks_service_hours(clean):
+        elif prediction.type in _FIELD_TYPES and not fault_told(clean, dangers) and (
+                asks_service_hours(clean)
+                or prediction.confidence < _UNSURE_VISIT and not found.entities.products and not _JOB.search(clean)
+                and asks_the_company(clean)):
             prediction = Prediction("inquiry", prediction.confidence)  # "do you work on weekends?" books no visit
         return _Reading(found, dangers, prediction, mood, summary_of(clean, found.spans))
 
