@@ -54,6 +54,9 @@ _UNSURE_VISIT = 0.5
 the question asks how the service works. "你们能上门安装吗" is sure of the job it names, "can you send someone to fix
 it?" names one (`_JOB`), and "空调坏了你们能来吗" names the device it is for."""
 _JOB = re.compile(r"修|装|清洗|保养|fix|repair|install|clean|service", re.IGNORECASE)
+_DELIVERY = re.compile(r"发货|发出|快递|物流|到货|送货|寄|ship|deliver|parcel|package|courier", re.IGNORECASE)
+"""Words of a parcel: "你们周末发货吗" asks when the goods leave, a delivery matter, though it asks when the company
+works."""
 _KIND_TYPES = _QUIET_TYPES | _FIELD_TYPES | {"complaint"}
 """Types a model may read into a bare "是燃气的" or "滚筒的", which only says what kind of thing it is."""
 READINGS_KEPT = 1024
@@ -188,6 +191,8 @@ class Understander:
                 or prediction.confidence < _UNSURE_VISIT and not found.entities.products and not _JOB.search(clean)
                 and asks_the_company(clean)):
             prediction = Prediction("inquiry", prediction.confidence)  # "do you work on weekends?" books no visit
+        elif prediction.type == "logistics" and asks_service_hours(clean) and not _DELIVERY.search(clean):
+            prediction = Prediction("inquiry", prediction.confidence)  # "are you open on sundays?" chases no parcel
         return _Reading(found, dangers, prediction, mood, summary_of(clean, found.spans))
 
     def _requested(self, clean: str) -> Prediction | None:

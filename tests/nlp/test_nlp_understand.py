@@ -324,7 +324,7 @@ def test_goods_come_damaged_are_a_return_and_damage_done_in_the_home_a_complaint
 @pytest.mark.parametrize(("text", "kind"), [("do you work on weekends?", "inquiry"), ("are you open on sundays?", "inquiry"),
                                             ("你们周末上班吗", "inquiry"), ("can you send someone to fix it?", "repair"),
                                             ("你们可以上门安装吗", "installation"), ("你们晚上也来吗", "inquiry"),
-                                            ("热水器坏了你们能来吗", "repair")])
+                                            ("热水器坏了你们能来吗", "repair"), ("你们周末发货吗", "logistics")])
 def test_asking_when_the_company_works_books_no_visit(understander, text: str, kind: str) -> None:
     """"do you work on weekends?" opened a repair and asked for a phone; a visit the model is unsure of in a question
     to the company ("你们晚上也来吗") is a question too, unless it names a job or a device."""
