@@ -39,8 +39,8 @@ from handlers.filing import COLLECTING, awaited, awaits, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, along_with,
-                 bare_fault, bare_product, bare_request, complaint_asked, continuing, gratitude, holding_on, praising,
-                 remedy_asked, same_as_before, vague_fault, withheld)
+                 bare_fault, bare_feeling, bare_product, bare_request, complaint_asked, continuing, gratitude,
+                 holding_on, praising, remedy_asked, same_as_before, vague_fault, withheld)
 from nlp.replies import corrects_detail
 from nlp.problems import question_beside
 
@@ -86,7 +86,8 @@ class IntakeHandler(Handler):
             # "我要求换新" after "冰箱不制冷": for that one
             return await self._file(ctx, text, describing.given(ctx), remedy=remedy, known=open_ticket)
         if not ctx.inbound.attachments and (bare_request(text)
-                                            or ctx.state.idle and (bare_product(text) or bare_fault(text))
+                                            or ctx.state.idle and (bare_product(text) or bare_fault(text)
+                                                                   or bare_feeling(text))
                                             or ctx.state.idle and u.details_only and await ctx.open_ticket() is None):
             return await describing.ask_what(ctx)
         given = describing.given(ctx)

@@ -5,9 +5,9 @@ the type model is cached and `nlp.cli` for `aftersales nlp classify/train/eval`.
 """
 from .entities import number_tried
 from .model import ModelError
-from .intents import (about_warranty, along_with, asks_if_bot, asks_something, bare_fault, bare_product,
-                      bare_request, chasing, continuing, gratitude, holding_on, only_a_person_asked, pleasantry,
-                      complaint_asked, praising, remedy_asked, threatening, upset, vague_fault)
+from .intents import (about_warranty, along_with, asks_if_bot, asks_something, bare_fault, bare_feeling,
+                      bare_product, bare_request, chasing, continuing, gratitude, holding_on, only_a_person_asked,
+                      pleasantry, complaint_asked, praising, remedy_asked, threatening, upset, vague_fault)
 from .problems import another_matter
 from .replies import same_as_before, withheld
 from .understander import REMARK, Understander, load_understander
@@ -26,8 +26,9 @@ __all__ = [
     "NEW_PROBLEM", "NO_DETAIL", "NOT_FIXED", "NOT_HELPFUL", "OFF_DUTY", "ON_DUTY", "PARTS_SHORT", "PARTS_USED",
     "PENDING_CUSTOMER", "PENDING_PARTS", "QUEUE", "RELEASE", "REMARK", "REPLY", "RESUME", "SOLVED", "STATUS_QUERY",
     "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY", "Address", "Entities", "ModelError",
-    "about_warranty", "along_with", "another_matter", "asks_if_bot", "asks_something", "bare_fault", "bare_product",
-    "bare_request", "chasing", "continuing", "gratitude", "holding_on", "only_a_person_asked", "pleasantry",
+    "about_warranty", "along_with", "another_matter", "asks_if_bot", "asks_something", "bare_fault", "bare_feeling",
+    "bare_product", "bare_request", "chasing", "continuing", "gratitude", "holding_on", "only_a_person_asked",
+    "pleasantry",
     "praising", "remedy_asked", "complaint_asked",
     "same_as_before", "threatening", "TimeMention", "Understander", "Understanding", "load_understander",
     "number_tried", "upset", "vague_fault", "withheld",

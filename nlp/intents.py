@@ -280,6 +280,24 @@ def bare_fault(text: str) -> bool:
     return bool(_BARE_FAULT.match(text.strip()))
 
 
+_FEELINGS = r"烦|生气|气人|失望|无语|郁闷|恶心|难受|伤心|崩溃|过分|离谱|醉|服|心累|糟心|闹心|火大"
+_BARE_FEELING = re.compile(
+    r"^(?:我|真的?|真是|简直|实在|也是|都|又)*(?:太|好|很|超|非常|特别|快|要)?(?:被)?"
+    rf"(?:{_FEELINGS})(?:死|透|坏|炸)?(?:我|人)?(?:了|啊|呀|吧|啦|哦|呢|你们)*[\s,，.。!！~～…?？]*$"
+    r"|^气死(?:我|人)了?[\s,，.。!！~～…?？]*$"
+    r"|^(?:this is |that'?s |so )?(?:annoying|frustrating|ridiculous|unbelievable|a joke)[\s.!?]*$"
+    r"|^(?:i'?m |i am )(?:so |really |very )?(?:angry|upset|annoyed|fed up|disappointed)[\s.!?]*$",
+    re.IGNORECASE,
+)
+
+
+def bare_feeling(text: str) -> bool:
+    """Whether `text` only voices displeasure ("烦死了", "气死我了", "无语", "I'm so annoyed"), not at what: the
+    customer is asked what happened before a complaint is opened, as after "我要投诉", since a ticket of "烦死了"
+    tells staff nothing."""
+    return bool(_BARE_FEELING.match(text.strip()))
+
+
 _REMEDY = re.compile(r"退|换|return|refund", re.IGNORECASE)
 
 

@@ -18,8 +18,9 @@ from .assess import (angry, broken_in_transit, damage_done, delivery_stalled, de
                      return_asked, rude_staff, shipped_short)
 from .commands import match_command
 from .entities import Found, find_entities
-from .intents import (approving, asks_service_hours, asks_the_company, chased_visit_type, chasing, english_pleasantry,
-                      free_text_intent, furious, help_asked, pleasantry, praising, reported_elsewhere, upset)
+from .intents import (approving, asks_service_hours, asks_the_company, bare_feeling, chased_visit_type, chasing,
+                      english_pleasantry, free_text_intent, furious, help_asked, pleasantry, praising, reported_elsewhere,
+                      upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
@@ -191,6 +192,8 @@ class Understander:
                 or prediction.confidence < _UNSURE_VISIT and not found.entities.products and not _JOB.search(clean)
                 and asks_the_company(clean)):
             prediction = Prediction("inquiry", prediction.confidence)  # "do you work on weekends?" books no visit
+        elif prediction.type != "complaint" and bare_feeling(clean):
+            prediction = Prediction("complaint", prediction.confidence)  # "无语" is displeasure, whatever it is at
         elif prediction.type == "logistics" and asks_service_hours(clean) and not _DELIVERY.search(clean):
             prediction = Prediction("inquiry", prediction.confidence)  # "are you open on sundays?" chases no parcel
         return _Reading(found, dangers, prediction, mood, summary_of(clean, found.spans))

@@ -193,3 +193,14 @@ async def test_a_fault_told_of_nothing_named_is_asked_which_product_and_what(des
     assert out[0]["template"] == "ticket_opened"
     ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
     assert ticket.type == "repair" and "洗衣机不脱水" in ticket.summary
+
+
+@pytest.mark.parametrize("vented", ["烦死了", "气死我了", "无语", "I'm so annoyed"])
+async def test_displeasure_alone_is_asked_what_happened(desk, vented: str) -> None:  # type: ignore[no-untyped-def]
+    """"烦死了" alone opened a complaint about nothing and asked for a phone number."""
+    [asked] = await desk.say("webchat", CUSTOMER, vented)
+    assert (asked["template"], asked["data"]["kind"]) == ("ask_problem", "complaint")
+    out = await desk.say("webchat", CUSTOMER, "师傅约了今天上午来，到现在都没人，电话也不接")
+    assert out[0]["template"] == "ticket_opened"
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert ticket.type == "complaint" and "师傅约了今天上午来" in ticket.summary
