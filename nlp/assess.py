@@ -112,6 +112,9 @@ _OUT_OF_ORDER = quick(
     r"(?:不能|没法|无法|不好|没办法)(?:正常)?(?:用|使用|工作|运行|开机|启动)了?(?=[\s，,。.!！~～?？]|怎么|咋|$)")
 """A device said to have stopped working in so many words ("不能用了", "没法用了", "不好用了，怎么办"), not a coupon,
 an account or a payment that "不能用"."""
+_NO_DEVICE = quick(r"券|积分|红包|余额|花呗|支付宝|链接|会员卡|礼品卡|购物卡")
+"""What "不能用" is said of further off than `_OUT_OF_ORDER` looks ("两块券是不是不能用了", "五元优惠券怎么不能用"):
+a coupon or a payment, a question for the shop."""
 
 
 _SYMPTOM = quick(
@@ -135,7 +138,8 @@ def fault_told(text: str, dangers: tuple[str, ...]) -> bool:
     """Whether the text tells of a danger (`dangers`, its `hazards`), of an error code a device shows or of a device
     out of order: a fault, so a repair, even when it is put as a question ("热水器显示E4是什么意思", "不能用了怎么办")
     or as a bare observation ("燃气灶有股煤气味")."""
-    return bool(dangers) or bool(_ERROR_CODE.search(text)) or bool(_OUT_OF_ORDER.search(text))
+    return bool(dangers) or bool(_ERROR_CODE.search(text)) or (bool(_OUT_OF_ORDER.search(text))
+                                                              and not _NO_DEVICE.search(text))
 
 
 _SHIPPED_SHORT = re.compile(r"少发|漏发|发少了|没(?:有)?(?:给我)?发(?:货|过来|给我|(?=[，,。.!！?？\s]|$))|"
@@ -286,13 +290,14 @@ _BOUGHT = quick(r"买的|购买的|入手的|买了(?:[0-9一二两三四五六�
 _ASKED = quick(r"[吗么嘛呢?？]|哪|怎么|什么|多少|几[年个天号]|能不能|可不可以|是否")
 
 
-_KIND_TOLD = re.compile(r"^(?!.*(?:什么|哪|几|怎|多少|谁|吗|么))(?:是|就是|我的是|我家的是|这个是|这台是)?"
+_KIND_TOLD = re.compile(r"^(?!.*(?:什么|啥|哪|几|怎|多少|谁|吗|么|要|想|喜欢|希望))(?:是|就是|我的是|我家的是|这个是|这台是)?"
                         r"(?:[^\W坏漏响不没烂破碎错裂]){1,8}的[\s。.!！~～]*$")
 
 
 def kind_told(text: str) -> bool:
     """Whether the text only says what kind of thing it is ("是燃气的", "电的", "美的的", "滚筒的"): a detail of
-    the report, not a question (an article on gas leaks answered "是燃气的") nor a new problem."""
+    the report, not a question (an article on gas leaks answered "是燃气的") nor a new problem. Asked ("78的啥材质的")
+    or wished for ("我要全部都是黑色的", "我喜欢宽松一点的"), it is a question about the goods."""
     return bool(_KIND_TOLD.match(text.strip()))
 
 

@@ -146,12 +146,16 @@ _PRAISE = quick(r"表扬|点赞|好评|赞一个|给力|专业|到位|负责|耐
 _GRUDGING = quick(r"差|慢|贵|投诉|呵呵|还是|又|迟到|晚了|slow|late|however|rude", re.IGNORECASE)
 
 
+_INCENTIVE = quick(r"返|奖励|有奖|红包|送")
+"""What a good review earns ("好评返现吗", "好评返奖励码"): asked about, it is a question, not praise."""
+
+
 def praising(text: str) -> bool:
     """Whether the message only praises the service ("师傅很负责，点赞", "我要表扬你们的师傅", "the technician was
     great"): thanks to answer, not a complaint to file, though the type model reads talk of 师傅 and 态度 as one.
     A word of anything wrong or asked ("师傅态度很好，但是收费太贵了", "专业吗") and it is not."""
     return (len(text) <= 60 and bool(_PRAISE.search(text)) and not _TROUBLE.search(text)
-            and not _GRUDGING.search(text))
+            and not _GRUDGING.search(text) and not _INCENTIVE.search(text))
 
 
 def approving(text: str) -> bool:

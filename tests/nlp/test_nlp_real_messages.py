@@ -555,3 +555,13 @@ def test_english_deliveries_that_have_not_come_and_complaints_about_the_service(
 def test_a_symptom_of_a_device_named_is_a_fault(understander, text: str, kind: str) -> None:
     """"路由器老掉线" was read as a greeting and answered "您好！我是售后服务助手…"."""
     assert understander.understand(text, now=NOW).type == kind
+
+
+@pytest.mark.parametrize(("text", "kind"), [("是燃气的", "other"), ("78的啥材质的", "inquiry"),
+                                            ("我喜欢宽松一点的", "inquiry"), ("好评返奖励码", "inquiry"),
+                                            ("五元优惠券怎么不能用", "inquiry"), ("两块券是不是不能用了", "inquiry"),
+                                            ("给你们好评", "other"), ("空调不能用了，加你微信", "repair")])
+def test_a_shop_question_is_no_detail_praise_or_fault(understander, text: str, kind: str) -> None:
+    """Buyers' questions about the goods ended in 的 and read as a kind told ("78的啥材质的"), a review's reward as
+    praise, and a coupon that "不能用" as a broken device."""
+    assert understander.understand(text, now=NOW).type == kind
