@@ -17,8 +17,8 @@ from core.services.tickets import merge_entities
 from core.services.unit import Services
 from handlers.base import Context, Origin, TimerContext
 from handlers.filing import COLLECTING
-from nlp import (GREETING, NEW_PROBLEM, NOT_HELPFUL, THANKS, another_matter, bare_feeling, bare_product, holding_on,
-                 pleasantry, praising)
+from nlp import (GREETING, NEW_PROBLEM, NOT_HELPFUL, THANKS, another_matter, bare_product, holding_on, pleasantry,
+                 praising)
 
 DESCRIBING = "describing"
 UNDESCRIBED = "intake.undescribed"
@@ -33,8 +33,7 @@ async def ask_what(ctx: Context) -> list[Outbound]:
     u = ctx.understanding
     products = list(u.entities.products) if bare_product(ctx.inbound.text) else []
     details = _details(ctx)
-    kind = ("complaint" if bare_feeling(ctx.inbound.text)
-            else "" if u.type in QUIET_TYPES or products or details else u.type)
+    kind = "" if u.type in QUIET_TYPES or products or details else u.type
     inbound = ctx.inbound
     request = "" if details else inbound.text.strip()
     asked = {"invoice_requests": list(u.entities.invoice_requests)} if u.entities.invoice_requests else {}
