@@ -7,16 +7,19 @@ Each seed goes whole to one split, so no held-out message shares a seed with a t
 messages are drawn from its own text (`compose`): editing one seed file leaves every other seed's messages as they
 were.
 
-`seeds/shop/` holds what buyers ask an online shop in their own short words: sizes and fabric, couriers by name,
-when the refund reaches Alipay, tags still on, a wrong size ordered, a bare new address. Its messages may open as a
-chat reply does ("好的，", "嗯嗯"): real buyers put the request after an acknowledgement, which alone reads as
-`other`. It grew twice from errors on real buyer messages (CIC): read on dev.json and the even rows of train.json,
-with each row the model got wrong labelled again by hand (the files' labels are noisy by design), and checked on
-the odd rows of train.json, never read. The second time it gained: goods that came crushed, leaking or smelling,
-colours far from the pictures; dissatisfaction after trying on, prices that rose, annoyance and insults; whether
-the shop got what was sent back and by which courier; cashback, customising, weights and "I don't understand";
-hurrying a parcel; "don't send the wrong one". Zero-shot macro-F1 over eight random composes: dev 0.665 -> 0.688,
-the odd rows of train.json 0.589 -> 0.612, the hand-written held-out sets within two messages of before.
+`seeds/shop/` holds what buyers ask an online shop in their own short words: sizes and fabric, couriers by name, when
+the refund reaches Alipay, tags still on, a wrong size ordered, a bare new address. Its messages may open as a chat
+reply does ("好的，", "嗯嗯"): real buyers put the request after an acknowledgement, which alone reads as `other`. It grew
+twice from errors on real buyer messages (CIC): read on dev.json and the even rows of train.json, with each row the
+model got wrong labelled again by hand (the files' labels are noisy by design), and checked on the odd rows of
+train.json, never read. The second time it gained: goods that came crushed or leaking; dissatisfaction after trying
+on, prices that rose, annoyance and insults; whether the shop got what was sent back and by which courier; cashback,
+customising, weights and "I don't understand"; hurrying a parcel; "don't send the wrong one". A smell or colours far
+from the pictures, said as a remark ("色差太大了", "一股胶味"), are the questions CIC files them under (inquiry), not a broken
+item: the buyer asks whether it is normal, and there is nothing to repair. Praise ("裤子质量不错", "满意，老顾客了") is `other`:
+质量 and 满意 alone had read as a broken item and as a complaint. Zero-shot macro-F1 over eight random
+composes: dev 0.665 -> 0.688, the odd rows of train.json 0.589 -> 0.612, the hand-written held-out sets within two
+messages of before.
 
 `seeds/short/` holds bare symptoms of a few characters, what a customer sends as a whole first message or answer
 ("制冷不行了", "没有任何反应", "一插就跳闸", "stopped cooling"): without them a short message opening with 不 or 没
