@@ -120,7 +120,7 @@ _RECEIVED = quick(r"收到|到了|签收|拿到|取到|送到|已到|arrived|rec
 _TROUBLE = quick(r"不(?!错)|没|坏|破|漏|(?<!不)错|少|缺|烂|凹|裂|划|脏|掉|碎|湿|臭|霉|味|瑕疵|变形|过期|次品|质量|问题|退|换|"
                  r"洞|胶|开线|断|歪|松(?:了|动|脱)|卡(?:住|顿|了|死)|异响|色差|褪色|起球|发黄|污|渍|锈|旧的|二手|假货|偏?[大小]了?$|"
                  r"有(?:个|一个|一股|一块|一道|一条|几个|好几|好多|点)|"
-                 r"但|可是|不过|却|就是|只|怎么|吗|呢|[?？]|but|not|n't|broken|damaged|missing|wrong|only", re.IGNORECASE)
+                 r"但|可是|不过|却|就是|只|怎么|吗|么|呢|啥|什么|哪|区别|补偿|赔|[?？]|but|not|n't|broken|damaged|missing|wrong|only", re.IGNORECASE)
 _CLAUSES = re.compile(r"[，,。.！!~～；;]+")
 
 
@@ -146,7 +146,7 @@ _PRAISE = quick(r"表扬|点赞|好评|赞一个|给力|专业|到位|负责|耐
 _GRUDGING = quick(r"差|慢|贵|投诉|呵呵|还是|又|迟到|晚了|slow|late|however|rude", re.IGNORECASE)
 
 
-_INCENTIVE = quick(r"返|奖励|有奖|红包|送")
+_INCENTIVE = quick(r"返|奖励|有奖|有礼|礼品|活动|红包|送")
 """What a good review earns ("好评返现吗", "好评返奖励码"): asked about, it is a question, not praise."""
 
 
