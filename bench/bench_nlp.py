@@ -61,6 +61,15 @@ def _rate(fn, items: list[str], rounds: int = 3) -> float:
     return best
 
 
+def _loop_seconds() -> float:
+    """CPU seconds of the same pure-Python loop everywhere: the figures above are per CPU second, so they scale
+    with how fast one core runs Python, and machines differ by two or three times."""
+    start, total = time.process_time(), 0
+    for i in range(10_000_000):
+        total += i
+    return time.process_time() - start
+
+
 ALL_CORES = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else set()
 
 
@@ -111,6 +120,8 @@ def main() -> None:
           f"(one core, {len(texts)} messages)")
     print(f"full understanding:  {_rate(lambda t: understander.understand(t, now=NOW), texts):,.0f} msg/s "
           "(per CPU second)")
+    print(f"this machine's speed, for comparing the rates above: {_loop_seconds():.2f} CPU s for a pure-Python loop of "
+          "10^7 additions (the faster the machine, the smaller)")
 
     for kind_name, score in score_file(DATA / "entities_gold.jsonl").items():
         print(f"entities {kind_name:<15} P {score.precision:.3f}  R {score.recall:.3f}  (gold {score.gold})")
