@@ -112,7 +112,7 @@ _OUT_OF_ORDER = quick(
     r"(?:不能|没法|无法|不好|没办法)(?:正常)?(?:用|使用|工作|运行|开机|启动)了?(?=[\s，,。.!！~～?？]|怎么|咋|$)")
 """A device said to have stopped working in so many words ("不能用了", "没法用了", "不好用了，怎么办"), not a coupon,
 an account or a payment that "不能用"."""
-_NO_DEVICE = quick(r"券|积分|红包|余额|花呗|支付宝|链接|会员卡|礼品卡|购物卡")
+_NO_DEVICE = quick(r"券|积分|红包|余额|花呗|支付宝|链接|会员卡|礼品卡|购物卡|津贴|补贴|账号")
 """What "不能用" is said of further off than `_OUT_OF_ORDER` looks ("两块券是不是不能用了", "五元优惠券怎么不能用"):
 a coupon or a payment, a question for the shop."""
 
@@ -186,7 +186,7 @@ def fed_up(text: str) -> bool:
 
 
 _PROOF = r"(?:发票|收据|小票|购买凭证|购物凭证|保修卡)"
-_PROOF_KEPT = quick(rf"(?:有|带着?|留着|保留了?|还在|都在){_PROOF}|{_PROOF}(?:都|也|还)?(?:有|在|留着)")
+_PROOF_KEPT = quick(rf"(?<![没无])(?:有|带着?|留着|保留了?|还在|都在){_PROOF}|{_PROOF}(?:都|也|还)?(?:有|在|留着)")
 _INVOICE_WANTED = quick(r"开|补|寄|放|附|给我|抬头|税号|专票|普票|电子|重新|红冲|错|不对|没收到|还没|要|怎么|吗|么|\?")
 
 
@@ -262,11 +262,21 @@ _RETURN_ASKED = quick(
 )
 
 
+_ORDER_AGAIN = quick(r"[重从]新(?:拍|下单|买|购买)|重拍")
+
+
+def ordering_again(text: str) -> bool:
+    """Whether the customer means to order again ("退了重拍", "申请退款从新下单"): a refund asked for on the way to
+    it is a change to the order, not a return."""
+    return bool(_ORDER_AGAIN.search(text))
+
+
 def return_asked(text: str) -> bool:
     """Whether the customer asks in so many words for the goods to be taken back or exchanged ("我想退掉上周买的净化器，
     一直有异响", "I want to return the kettle, it leaks"): a return, though the fault told as its reason reads to the
-    type model as a repair. Not when it is refused or a fallback ("不想退货", "修不好就要退货")."""
-    return bool(_RETURN_ASKED.search(text))
+    type model as a repair. Not when it is refused or a fallback ("不想退货", "修不好就要退货"), nor when the refund is
+    only the way to order again ("可以退款，然后我重新拍嘛"): that is a change to the order."""
+    return bool(_RETURN_ASKED.search(text)) and not ordering_again(text)
 
 
 _DAMAGE_DONE = quick(
@@ -287,10 +297,12 @@ def damage_done(text: str) -> bool:
 
 
 _BOUGHT = quick(r"买的|购买的|入手的|买了(?:[0-9一二两三四五六七八九十]+|半|好几|好多)(?:年|个月|多年)")
+_AMISS = quick(r"只|没|少|缺|坏|破|漏|碎|退|换|跑气|不")
+"""Words of something wrong or wanted besides the purchase ("我买的面包，一箱只有10个，还跑气三个")."""
 _ASKED = quick(r"[吗么嘛呢吧呗?？]|哪|怎么|什么|多少|(?<!好)几(?!乎)|能|可以|是否|是不是|还是|有没有|别")
 
 
-_KIND_TOLD = re.compile(r"^(?!.*(?:什么|啥|哪|几|怎|多少|谁|吗|么|要|想|喜欢|希望|还是|别|说|返))(?:是|就是|我的是|我家的是|这个是|这台是)?"
+_KIND_TOLD = re.compile(r"^(?!.*(?:什么|啥|哪|几|怎|多少|谁|吗|么|要|想|喜欢|希望|还是|别|说|返|一样))(?:是|就是|我的是|我家的是|这个是|这台是)?"
                         r"(?:[^\W坏漏响不没烂破碎错裂]){1,8}的[\s。.!！~～]*$")
 
 
@@ -304,7 +316,7 @@ def kind_told(text: str) -> bool:
 def purchase_told(text: str) -> bool:
     """Whether the text says when or where the customer bought it ("格力的，去年买的", "在京东买的") and asks
     nothing: a detail of what they report, not a question for the knowledge base."""
-    return bool(_BOUGHT.search(text)) and not _ASKED.search(text)
+    return bool(_BOUGHT.search(text)) and not _ASKED.search(text) and not _AMISS.search(text)
 
 
 def priority(text: str, ticket_type: str, *, dangers: tuple[str, ...], angered: bool) -> str:

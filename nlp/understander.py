@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from . import understanding as u
 from .assess import (angry, broken_in_transit, damage_done, delivery_stalled, device_symptom, fault_told, fed_up,
-                     hazards, kind_told, not_as_described, overcharged, priority, proof_kept, purchase_told,
-                     return_asked, rude_staff, shipped_short)
+                     hazards, kind_told, not_as_described, ordering_again, overcharged, priority, proof_kept,
+                     purchase_told, return_asked, rude_staff, shipped_short)
 from .commands import match_command
 from .entities import Found, find_entities
 from .intents import (approving, asks_service_hours, asks_the_company, bare_feeling, chased_visit_type, chasing,
@@ -201,9 +201,10 @@ class Understander:
     def _requested(self, clean: str) -> Prediction | None:
         """The type the customer asked for in so many words before or after telling why ("我要换货，收到的电视屏幕有
         裂痕", "投诉，师傅把墙弄脏了", "冰箱门上有个凹痕，要求换新"), when the model is sure of it: the rest describes
-        the matter, and a cracked screen or a dent read alone is a repair."""
+        the matter, and a cracked screen or a dent read alone is a repair. A refund on the way to ordering again
+        ("可以退款，然后我重新拍") is no return asked for."""
         clauses = [clause for clause in re.split(r"[，,]", clean) if clause.strip()]
-        if len(clauses) < 2:
+        if len(clauses) < 2 or ordering_again(clean):
             return None
         for clause in (clauses[0], clauses[-1]):
             request = help_asked(clause)
