@@ -43,10 +43,19 @@ def _rows(name: str) -> list[dict[str, str]]:
     return [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-def _cic(folder: Path, name: str, mapping: dict[str, str]) -> list[Example]:
+def _cic_rows(folder: Path, name: str) -> list[dict]:
+    """The rows of one CIC file as stored: `id`, `sentence`, `label_des`."""
     with open(folder / name, encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _examples(rows: list[dict], mapping: dict[str, str]) -> list[Example]:
+    """CIC rows as `nlp train` reads a company's history: the normalized text and the ticket type of its label."""
     return [Example(normalize(r["sentence"]), mapping[r["label_des"]]) for r in rows]
+
+
+def _cic(folder: Path, name: str, mapping: dict[str, str]) -> list[Example]:
+    return _examples(_cic_rows(folder, name), mapping)
 
 
 def _rate(fn, items: list[str], rounds: int = 3) -> float:
@@ -177,11 +186,7 @@ def _checked_figures(folder: Path, checked_dir: Path, model: TypeModel, kind) ->
                 row = json.loads(line)
                 checked[int(row["id"])] = row["type"]
     mapping = _mapping(folder)
-    files = {name: [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines()
-                    if line.strip()] for name in ("train.json", "dev.json")}
-
-    def examples(rows: list[dict]) -> list[Example]:
-        return [Example(normalize(r["sentence"]), mapping[r["label_des"]]) for r in rows]
+    files = {name: _cic_rows(folder, name) for name in ("train.json", "dev.json")}
 
     def scores(rows: list[dict], predicted: list[str]) -> str:
         gold = [checked[r["id"]] for r in rows]
@@ -198,7 +203,8 @@ def _checked_figures(folder: Path, checked_dir: Path, model: TypeModel, kind) ->
         print(f"    ... as `aftersales nlp classify` types them: {scores(rows, [kind(r['sentence']) for r in rows])}")
     held = {r["id"] for r in files["train.json"] if r["id"] in checked}
     if held:
-        trained = train(examples([r for r in files["train.json"] if r["id"] not in held] + files["dev.json"]))
+        trained = train(_examples([r for r in files["train.json"] if r["id"] not in held] + files["dev.json"],
+                                  mapping))
         rows = [r for r in files["train.json"] if r["id"] in held]
         print("CIC train.json hand-checked rows after `nlp train` on all other rows: "
               + scores(rows, trained.predict_many(masked(normalize(r["sentence"])) for r in rows)))

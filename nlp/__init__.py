@@ -28,8 +28,7 @@ __all__ = [
     "SURVEY_ANSWER", "THANKS", "TICKET_TYPES", "TRANSFER", "VERIFY", "Address", "Entities", "ModelError",
     "about_warranty", "along_with", "another_matter", "asks_if_bot", "asks_something", "bare_fault", "bare_feeling",
     "bare_product", "bare_request", "chasing", "continuing", "gratitude", "holding_on", "only_a_person_asked",
-    "pleasantry",
-    "praising", "remedy_asked", "complaint_asked",
+    "pleasantry", "praising", "remedy_asked", "complaint_asked",
     "same_as_before", "threatening", "TimeMention", "Understander", "Understanding", "load_understander",
     "number_tried", "upset", "vague_fault", "withheld",
 ]

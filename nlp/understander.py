@@ -19,8 +19,8 @@ from .assess import (angry, broken_in_transit, damage_done, delivery_stalled, de
 from .commands import match_command
 from .entities import Found, find_entities
 from .intents import (approving, asks_service_hours, asks_the_company, bare_feeling, chased_visit_type, chasing,
-                      english_pleasantry, free_text_intent, furious, help_asked, pleasantry, praising, reported_elsewhere,
-                      upset)
+                      english_pleasantry, free_text_intent, furious, help_asked, pleasantry, praising,
+                      reported_elsewhere, upset)
 from .model import Prediction, TypeModel
 from .normalize import normalize, widened
 from .placeholders import mask, summary_of
