@@ -266,7 +266,8 @@ def _sentiment(understander: Understander, datasets: Path | None) -> None:
 ANGER_SETS = (("angry_heldout.jsonl", "the words and score chosen on it"),
               ("angry_second.jsonl", "written after them, words then chosen on it too"),
               ("angry_third.jsonl", "written blind after those, words then chosen on it too"),
-              ("angry_fourth.jsonl", "written blind after all of them, only compared on"))
+              ("angry_fourth.jsonl", "written blind after those, words then chosen on it too"),
+              ("angry_fifth.jsonl", "written blind after all of them, only compared on"))
 
 
 def _anger(understander: Understander) -> None:

@@ -44,9 +44,12 @@ _ANGRY = quick(
     # Threats and the authorities they name.
     r"投诉(?!建议)|12315|消协|消费者协会|找工商|工商局|告到|曝光(?!不|过度|补偿|时间|度|值|模式|准)|媒体|律师|起诉|法院|走法律|"
     r"法律(?:途径|手段|程序)|市长热线|黑猫|(?:打|拨|找|到|给)\D{0,2}12345(?!\d)|12345(?:热线|投诉)|"
-    r"(?<![没不别])(?:给|打|要|必须|写).{0,2}差评|(?:要求|必须|要你们)赔偿|"
+    r"电视台|记者|市场监管|监管局|质监局|工信部|(?:打|找|告到|上)315|315晚会|(?:法庭|法院|监管局|消协|工商|12315)见|"
+    r"(?<![没不别])(?:给|打|要|必须|写).{0,2}差评|差评.{0,4}(?:发|写|给|挂)(?:了|上了)|[一1]星差评|(?:要求|必须|要你们)赔偿|"
     # Insults and swearing; 滚 and 操 only as words of their own (滚筒 and 操作 are parts of appliances).
-    r"垃圾(?!处理|桶|袋|分类|箱|篓|站|车|清理)|骗子|骗人|骗.{0,3}(?:钱|消费者)|坑人|太坑|坑爹|他妈|妈的|tmd|我操|操你|操蛋|卧槽|滚蛋|滚开|给我滚|"
+    r"垃圾(?!处理|桶|袋|分类|箱|篓|站|车|清理)|骗子|骗人|骗.{0,3}(?:钱|消费者)|坑人|太坑|坑爹|他妈|妈的|tmd|我操(?!作)|操你|操蛋|卧槽|滚蛋|滚开|给我滚|"
+    r"你妈(?!妈)|尼玛|nmd|特么|我tm|tm(?:的|要|就)|(?<![a-z0-9/-])sb(?![a-z0-9/-])|傻[逼比叉]|煞笔|听不懂人话|长点心|装死|"
+    r"做个人|是人吗|"
     r"(?<![^,.!?;\s])滚(?![^,.!?;\s])|恶心|有病[吧啊]|神经病|个屁|"
     # Exasperation with the service.
     r"太差|差劲|这么差|气死|受够|受不了|忍无可忍|忍.{0,3}(?:很久|够了)|无语|什么破|没完没了|(?:给|讨)(?:我|个|一个)*说法|"
@@ -60,8 +63,14 @@ _ANGRY = quick(
     r"你们(?:自己)?说怎么办|耽误了?我|气得|来气|气人|是人干的|根本不(?:理解|在乎|管|听)|是个?笑话|有完没完|"
     r"要你们(?:有)?(?:什么|何)用|你个头|搞什么(?:飞机|鬼|名堂)|扯淡|扯蛋|什么玩意|走过场|话术|还有脸|白(?:请|跑|等)|"
     r"能做主的|冤大头|等等等|等了又等|一问三不知|答非所问|"
+    r"凭什么(?:[?？!！]|要我|让我|还要|收我|不给|不让|不退|不修|不换)|别逼我|耐心(?:是)?有限|从头到尾.{0,6}没一?个人|"
+    r"三天两头|修一次坏一次|[八几]百遍|[一几]万遍|别再(?:跟我)?说|尽快尽快|花都谢了|八竿子打不着|(?<!空)气炸|会谢(?!谢)|栓q|"
+    r"这就是你们的|心灵感应|连个(?:电话|回电|回复|回音|人影|人|消息|解释|说法|答复)都没|"
+    r"(?:效率|服务|速度|态度)(?:可)?真(?:高|好|快)啊?[，,。!！]?[^，,。!！]{0,12}(?:没|不)|(?:[\u4e00-\u9fff][！!]){2,}|"
     r"disgrace|ignor(?:ing|ed) (?:me|us)|nobody (?:helps|cares|answers)|waste of (?:my )?(?:time|money)|scam|"
-    r"sick of|enough is enough|never again|kidding me|wtf|seriously\?|excuses|"
+    r"sick of|enough is enough|never again|kidding me|wtf|seriously\?|excuses|chargeback|charge ?back|disput\w* the charge|"
+    r"small claims|\bbbb\b|better business bureau|lawyer|attorney|\bsue\b|thanks for nothing|unbelievable|"
+    r"stop sending|read my (?:message|messages|email)|"
     r"(?:get|give|want) me (?:a|your) (?:supervisor|manager)|(?:post|write|leave)\w* .{0,20}reviews?|review sites?|"
     r"rubbish|terrible|worst|angry|furious|ridiculous|joke|unacceptable|fed up|useless|disgusting|pathetic",
     re.IGNORECASE,

@@ -99,8 +99,8 @@ _APPROVAL = re.compile(r"[👍👌🙏✅🆗💯🤝😊😄😁☺🌹💐❤]
                        r"|/:(?:strong|ok)\b", re.IGNORECASE)
 
 
-_ANGRY_EMOJI, _ANGRY_STICKERS = "😡😠🤬💢", "发怒|抓狂"
-_FURY = re.compile(rf"[{_ANGRY_EMOJI}]|\[(?:{_ANGRY_STICKERS})\]")
+_ANGRY_EMOJI, _ANGRY_STICKERS = "😡😠🤬💢🖕", "发怒|抓狂"
+_FURY = re.compile(rf"[{_ANGRY_EMOJI}]|👊{{2,}}|\[(?:{_ANGRY_STICKERS})\]")
 _UPSET = re.compile(rf"[{_ANGRY_EMOJI}😤👎😒🙄😞😔😟😢😭😩😫😣😖☹🙁]|\[(?:{_ANGRY_STICKERS}|大哭|流泪|难过|委屈|撇嘴|衰|鄙视|"
                     r"白眼|快哭了|生气|晕)\]")
 
