@@ -68,9 +68,13 @@ _PROVINCE = (
 _CITY = rf"(?P<city>(?:{'|'.join(sorted(_CITIES, key=len, reverse=True))})市?|{_HAN}{{1,6}}?(?:自治州|地区|盟|市))"
 # 小区/社区/园区 end in 区 but are neighbourhoods, part of the detail.
 _DISTRICT = rf"(?P<district>{_HAN}{{1,5}}?(?:新区|(?<![小社园校景])区|县|旗)|{_HAN}{{1,3}}?市)"
-# Spaces typed around house numbers ("体育西路 191 号 3 单元") stay inside the detail.
+# Spaces typed around house numbers ("体育西路 191 号 3 单元") stay inside the detail, and so does one between
+# parts of the address pasted from a form ("西陵街道 三峡大学沁苑学生公寓"): what follows it names a place again,
+# where a name ("建国路88号 王先生") or a time ("明天上午") does not.
 _DETAIL = (r"(?P<detail>(?:[\u4e00-\u9fffA-Za-z0-9#()\-]|(?<=\d) (?=[号栋幢单元室楼弄层])"
-           r"| (?=\d{1,5} ?[号栋幢单元室楼弄层])){0,40})")
+           r"| (?=\d{1,5} ?[号栋幢单元室楼弄层])"
+           r"|(?<=[\u4e00-\u9fff0-9]) (?=[\u4e00-\u9fff]{1,10}?(?:大学|学院|学校|公寓|小区|花园|家园|大厦|广场|中心|社区|"
+           r"宿舍|村|苑|院|[0-9一二三四五六七八九十]{1,4}(?:号楼|栋|幢|单元|号)))){0,40})")
 _STRUCTURE = re.compile(rf"(?:{_PROVINCE})?\s*(?:{_CITY})?\s*(?:{_DISTRICT})?\s*{_DETAIL}")
 _PLACES = sorted(list(_AUTONOMOUS) + list(_PROVINCES) + list(_MUNICIPALITIES) + list(_CITIES) + list(_DISTRICT_CITY),
                  key=len, reverse=True)
@@ -93,7 +97,9 @@ _DETAIL_END = re.compile(
     r"详细地址|地址|电话|手机|联系|收货人|收件人|明天|今天|后天|上午|下午|晚上|中午|周[一二三四五六日天]|星期|礼拜|师傅|麻烦|请|"
     r"谢谢|这边|那边|家里|我家|我的|我们|空调|冰箱|洗衣机|热水器|油烟机|燃气灶|电视|净水器|坏了|需要|安装|维修|在家|有人|"
     # The sentence goes on after the house number: "星湖街328号吗", "…302室对吧", "…8号能送吗".
-    r"(?<=[号室楼层栋幢弄院])(?:吗|嘛|吧|呢|啊|呀|哦|哈|么|对|是|能|可以|行|送|到|寄|发|改)"
+    r"(?<=[号室楼层栋幢弄院])(?:吗|嘛|吧|呢|啊|呀|哦|哈|么|对|是|能|可以|行|送|到|寄|发|改)|"
+    # A mobile number typed straight after the address ("新开河镇15941720168孟月") starts the contact details.
+    r"(?<!\d)1[3-9]\d{9}(?!\d)"
 )
 # What makes the rest a street address; 号 only as a house number (not 税号, 单号), 道 not in 知道.
 _DETAIL_MARK = re.compile(

@@ -256,6 +256,20 @@ def test_districts_without_suffix_or_city_are_routed(text: str, region: tuple[st
     assert address.detail == detail
 
 
+@pytest.mark.parametrize(("text", "detail"), [
+    ("改成湖北省宜昌市 西陵区 西陵街道 三峡大学沁苑学生公寓，麻烦了", "西陵街道 三峡大学沁苑学生公寓"),
+    ("杭州市西湖区文三路99号 3单元502", "文三路99号 3单元502"),
+    ("北京市朝阳区建国路88号 王先生 13912345678", "建国路88号"),
+    ("上海市浦东新区张江路100号 明天上午在家", "张江路100号"),
+    ("辽宁省鞍山市台安县新开河镇15941720168孟月", "新开河镇"),
+])
+def test_an_address_pasted_in_parts_is_whole_and_ends_before_the_contact(text: str, detail: str) -> None:
+    """Parts of an address pasted from a form keep their spaces and stay one address; a name, a time or a mobile
+    number after it are not its detail."""
+    (address,) = entities(text).addresses
+    assert address.detail == detail
+
+
 def test_a_street_named_after_a_city_is_not_another_address() -> None:
     found = entities("我住沈阳市和平区，南京北街那边，明天几点能来")
     assert [(a.city, a.district) for a in found.addresses] == [("沈阳市", "和平区")]
