@@ -68,9 +68,15 @@ _MONEY = re.compile(
     r"|[一二两三四五六七八九十百千万几]+多?\s*(?:元|块钱|人民币)",
     re.IGNORECASE,
 )
-# Whom to ask for: 联系人王女士, 收货人: 李明, 张先生.
+# Whom to ask for: 联系人王女士, 收货人: 李明, 张先生 — and a bare name of a common surname beside a mobile number,
+# as shipping details are pasted ("罗满早。13908449785。湖南省…", "张三 139…", "…新开河镇15941720168孟月").
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+             "崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+_SEPARATOR = r"[\s,，。.;；:：、]"
 _NAME = re.compile(r"(?:联系人|收货人|收件人|姓名)\s*(?:是|为)?[:：]?\s*(?![改换写填错不要的和是])[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐)?"
-                   r"|[\u4e00-\u9fff](?:先生|女士|小姐)(?![\u4e00-\u9fff]{0,1}[说讲问])")
+                   r"|[\u4e00-\u9fff](?:先生|女士|小姐)(?![\u4e00-\u9fff]{0,1}[说讲问])"
+                   rf"|(?:^|(?<={_SEPARATOR}))[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?={_SEPARATOR}*(?:\+?86)?1[3-9]\d{{9}}(?!\d))"
+                   rf"|(?:(?<=1[3-9]\d{{9}})|(?<=1[3-9]\d{{9}}{_SEPARATOR}))[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?=$|{_SEPARATOR})")
 _MODEL_BARE = re.compile(rf"{_EDGE_L}(?<![@.])([A-Za-z0-9][A-Za-z0-9/+-]{{3,24}}[A-Za-z0-9]){_EDGE_R}(?![@.])")
 
 # Product words in the customer's wording → the name a ticket uses.

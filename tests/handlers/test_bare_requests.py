@@ -137,6 +137,19 @@ async def test_a_phone_given_first_is_kept_and_the_problem_asked_for(desk) -> No
     assert ticket.entities["addresses"] and ticket.summary == "冰箱坏了，不制冷"
 
 
+async def test_shipping_details_pasted_first_are_kept_and_the_problem_asked_for(desk) -> None:  # type: ignore[no-untyped-def]
+    """A name, a mobile and an address pasted as a shop's shipping details ("张三 139… 湖南省…") were "I did not quite
+    get that", and the ticket the problem then opened asked for the phone again: a bare name beside a mobile is the
+    contact's, so the message is details given first."""
+    out = await desk.say("webchat", CUSTOMER, "罗满早。13908449785。湖南省衡阳市衡东县城关镇中学围墙")
+    assert [o["template"] for o in out] == ["ask_problem"]
+    out = await desk.say("webchat", CUSTOMER, "空调不制冷了")
+    assert out[0]["template"] == "ticket_opened" and not out[0]["data"]["missing"]
+    ticket = await desk.ticket(out[0]["data"]["ticket"]["id"])
+    assert ticket.entities["phones"] == ["13908449785"] and ticket.entities["addresses"]
+    assert "罗满早" not in ticket.summary
+
+
 @pytest.mark.parametrize(("text", "kind", "value"), [("SN: HW20260101XYZ88", "serial_numbers", "HW20260101XYZ88"),
                                                     ("4200001234567890", "order_numbers", "4200001234567890")])
 async def test_a_serial_or_order_number_given_first_is_kept_and_the_problem_asked_for(  # type: ignore[no-untyped-def]
