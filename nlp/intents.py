@@ -234,7 +234,8 @@ def pleasantry(text: str) -> bool:
 _QUESTION = re.compile(
     r"^(?:请问|问一?下|咨询一?下|想问)?.{0,12}(?:怎么|如何|怎样|能不能|可不可以|可以|是否|支持|多久|多长时间|多少|收费|"
     r"要不要|需不需要?|用不用|是不是|会不会|有没有|包不包|送不送|收不收|算不算|"
-    r"要钱|哪里|什么|几年|几天|几个月|几次|几点)|[吗嘛么呢?？][\s,，]*(?:还是[^。!！?？]{0,12})?$"
+    r"要钱|哪里|什么|几年|几天|几个月|几次|几点|谁(?:来)?(?:出|付|承担|负责|掏|报销)|由谁)"
+    r"|[吗嘛么呢?？][\s,，]*(?:还是[^。!！?？]{0,12})?$"
     r"|^(?:(?:hi|hello|hey)[\s,!]+)?(?:how (?:do|can|should|long|much|often|many)|how to|what (?:does|do|is|are|should)"
     r"|where (?:do|can|is|are)|when (?:will|do|does|can|should)|can i|could i|do you|should i|is (?:it|there|this)"
     r"|are (?:there|you))\b(?!.*\b(?:broken|leak\w*|won'?t|doesn'?t work|not working|stopped|error|noise|smell\w*)\b)",

@@ -367,6 +367,12 @@ def test_a_question_offering_a_choice_is_a_question(understander, text: str, int
     assert understander.understand(text, now=NOW).intent == intent
 
 
+@pytest.mark.parametrize("text", ["换货的话运费谁出", "退货运费谁承担", "上门费由谁出", "运费谁来付"])
+def test_asking_who_pays_is_a_question_while_a_detail_is_awaited(understander, text: str) -> None:
+    """"换货的话运费谁出" while the phone was awaited was thanked for as a detail of the return, and never answered."""
+    assert understander.understand(text, now=NOW, expecting="phone").intent == u.KB_QUESTION
+
+
 @pytest.mark.parametrize(("text", "intent"), [("还没收到退款", u.NOT_FIXED), ("没收到", u.NOT_FIXED),
                                              ("I still haven't received the refund", u.NOT_FIXED),
                                              ("收到了但是少了一个配件", u.NOT_FIXED),
