@@ -15,6 +15,12 @@ CHOICES = 5
 """At most this many of the customer's open tickets are offered to choose from (newest first)."""
 
 
+def cancel_action(code: str, locale: str, label: str = "") -> dict[str, str]:
+    """A button that cancels ticket `code`, in the word the customer's language cancels with."""
+    word = "cancel" if locale == "en" else "取消"
+    return {"id": "cancel", "command": f"{word} {code}", **({"label": label} if label else {})}
+
+
 class CancelHandler(Handler):
     name = "cancel"
     roles = CUSTOMERS
@@ -29,8 +35,7 @@ class CancelHandler(Handler):
             open_ = await tickets.for_customer(ctx.customer_id, limit=CHOICES, open_only=True)
             if len(open_) > 1:
                 return [ctx.reply("cancel_which", tickets=[ctx.ticket_card(t) for t in open_],
-                                  actions=[{"id": "cancel", "label": t.code, "command": f"取消 {t.code}"}
-                                           for t in open_])]
+                                  actions=[cancel_action(t.code, ctx.locale, t.code) for t in open_])]
             ticket = open_[0] if open_ else None
         if ticket is None and ctx.state.state == DESCRIBING:
             ctx.state = ctx.services.conversations.reset(ctx.state)

@@ -34,13 +34,14 @@ from core.envelopes import Outbound
 from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
 from handlers import describing
+from handlers.cancel import cancel_action
 from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, awaited, awaits, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
 from handlers.takeover import hand_over
 from nlp import (ADD_DETAIL, APPOINT, GREETING, KB_QUESTION, NEW_PROBLEM, NO_DETAIL, Understanding, along_with,
                  bare_fault, bare_feeling, bare_product, bare_request, complaint_asked, continuing, gratitude,
-                 holding_on, praising, remedy_asked, same_as_before, vague_fault, withheld)
+                 holding_on, never_mind, praising, remedy_asked, same_as_before, vague_fault, withheld)
 from nlp.replies import corrects_detail
 from nlp.problems import question_beside
 
@@ -71,6 +72,8 @@ class IntakeHandler(Handler):
             return await describing.withdrawn(ctx)
         if u.intent == ADD_DETAIL and awaits(ctx, "address") and same_as_before(ctx.inbound.text):
             return await self._address_as_before(ctx)
+        if ctx.state.state == COLLECTING and never_mind(ctx.inbound.text):
+            return await self._cancel_offered(ctx)
         if ctx.state.state == COLLECTING and describing.displeased(ctx):
             return await self._still_missing(ctx, upset=True)
         if ctx.state.state == COLLECTING and describing.smalltalk(ctx):
@@ -237,6 +240,15 @@ class IntakeHandler(Handler):
         return [ctx.reply("thanks", thanked=gratitude(text), upset=upset, greeted=ctx.understanding.intent == GREETING,
                           praised=praising(text), holding=holding_on(text), ticket=ctx.ticket_card(ticket),
                           missing=missing)]
+
+    async def _cancel_offered(self, ctx: Context) -> list[Outbound] | None:
+        """"算了不用了" while a detail is awaited: not a detail to thank for, and maybe not the whole request taken
+        back either, so the customer is asked — a button cancels the ticket, the detail sent carries on."""
+        ticket, missing = await awaited(ctx)
+        if ticket is None:
+            return None
+        return [ctx.reply("cancel_offered", ticket=ctx.ticket_card(ticket), missing=missing,
+                          actions=[cancel_action(ticket.code, ctx.locale)])]
 
     @staticmethod
     def _wait_together(ctx: Context, codes: list[str]) -> None:

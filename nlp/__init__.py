@@ -9,7 +9,7 @@ from .intents import (about_warranty, along_with, asks_if_bot, asks_something, b
                       bare_product, bare_request, chasing, continuing, gratitude, holding_on, only_a_person_asked,
                       pleasantry, complaint_asked, praising, remedy_asked, threatening, upset, vague_fault)
 from .problems import another_matter
-from .replies import same_as_before, withheld
+from .replies import never_mind, same_as_before, withheld
 from .understander import REMARK, Understander, load_understander
 from .understanding import (
     ACCEPT, ACKNOWLEDGE, ADD_DETAIL, ADD_DEVICE, APPOINT, ARRIVED, CANCEL, DECLINE, DEVICE_SCAN, DONE, EN_ROUTE,
@@ -30,5 +30,5 @@ __all__ = [
     "bare_product", "bare_request", "chasing", "continuing", "gratitude", "holding_on", "only_a_person_asked",
     "pleasantry", "praising", "remedy_asked", "complaint_asked",
     "same_as_before", "threatening", "TimeMention", "Understander", "Understanding", "load_understander",
-    "number_tried", "upset", "vague_fault", "withheld",
+    "never_mind", "number_tried", "upset", "vague_fault", "withheld",
 ]

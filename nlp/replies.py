@@ -130,6 +130,21 @@ def same_as_before(text: str) -> bool:
     return bool(_SAME_AS_BEFORE.match(text.strip()))
 
 
+_NEVER_MIND = re.compile(
+    r"^(?:那|那就|好吧|哎|唉)?[，,\s]*算了(?:吧)?[，,。.\s]*(?:不用了|不需要了|不要了|不弄了|不麻烦了|没事了)[。.!！~～…]*$"
+    r"|^(?:不用了|不需要了|不要了|没事了)[，,。.\s]*算了(?:吧)?[。.!！~～…]*$"
+    r"|^(?:oh )?(?:never ?mind|forget it|forget about it)(?: then)?[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
+def never_mind(text: str) -> bool:
+    """Whether `text`, said while a new ticket's detail is awaited, may take the whole request back ("算了不用了",
+    "never mind"): not a detail, nor plainly a cancellation — the customer is asked which ("算了" alone only declines
+    the detail: `withheld`)."""
+    return bool(_NEVER_MIND.match(text.strip()))
+
+
 def withheld(text: str) -> bool:
     """Whether `text`, the answer to a request for a phone, address, time, serial or order number, says there is
     none to give ("没有", "没有电话", "不方便", "no", "随便"): never the detail itself, nor a new problem."""

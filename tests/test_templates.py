@@ -254,6 +254,8 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
                                  "channel": "wecom", "reason": "refused", "moved": False}],
         "cancel_which": [{"tickets": [t(), t(status="new", code="SR-20240501-0009")],
                           "actions": [{"id": "cancel", "label": CODE, "command": f"取消 {CODE}"}]}],
+        "cancel_offered": [{"ticket": t(status="new"), "missing": ["phone"],
+                            "actions": [{"id": "cancel", "command": f"取消 {CODE}"}]}],
         "confirm_none": [{}],
         "confirm_resolved": [{"ticket": t(status="resolved"), "technician": who, "note": n, "photos": p, "sheet": sheet,
                               "actions": [{"id": "solved", "command": f"已解决 {CODE}"},

@@ -150,6 +150,19 @@ async def test_shipping_details_pasted_first_are_kept_and_the_problem_asked_for(
     assert "罗满早" not in ticket.summary
 
 
+async def test_never_mind_while_a_detail_is_awaited_asks_whether_to_cancel(desk) -> None:  # type: ignore[no-untyped-def]
+    """"算了不用了" when asked for a phone was thanked for as a detail of the ticket ("已补充到工单…，谢谢！"). It may
+    take the whole request back: the customer is asked, and the button cancels the ticket."""
+    [opened] = await desk.say("webchat", CUSTOMER, "热水器不出热水了")
+    code = opened["data"]["ticket"]["id"]
+    [offered] = await desk.say("webchat", CUSTOMER, "算了不用了")
+    assert offered["template"] == "cancel_offered" and offered["data"]["missing"][0] == "phone"
+    assert (await desk.ticket(code)).summary == "热水器不出热水了"
+    out = await desk.say("webchat", CUSTOMER, offered["data"]["actions"][0]["command"])
+    assert out[0]["template"] == "ticket_cancelled"
+    assert (await desk.ticket(code)).status == "cancelled"
+
+
 @pytest.mark.parametrize(("text", "kind", "value"), [("SN: HW20260101XYZ88", "serial_numbers", "HW20260101XYZ88"),
                                                     ("4200001234567890", "order_numbers", "4200001234567890")])
 async def test_a_serial_or_order_number_given_first_is_kept_and_the_problem_asked_for(  # type: ignore[no-untyped-def]
