@@ -21,6 +21,13 @@ def cancel_action(code: str, locale: str, label: str = "") -> dict[str, str]:
     return {"id": "cancel", "command": f"{word} {code}", **({"label": label} if label else {})}
 
 
+def cancel_offered(ctx: Context, ticket: TicketView, missing: list[str]) -> Outbound:
+    """"算了不用了" with `ticket` open: maybe the request taken back, maybe only the `missing` detail declined, so the
+    customer is asked — a button cancels the ticket, the detail sent (or nothing at all) carries on."""
+    return ctx.reply("cancel_offered", ticket=ctx.ticket_card(ticket), missing=missing,
+                     actions=[cancel_action(ticket.code, ctx.locale)])
+
+
 class CancelHandler(Handler):
     name = "cancel"
     roles = CUSTOMERS

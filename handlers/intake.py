@@ -34,7 +34,7 @@ from core.envelopes import Outbound
 from core.services.tickets import merge_entities
 from handlers.base import Context, Handler
 from handlers import describing
-from handlers.cancel import cancel_action
+from handlers.cancel import cancel_offered
 from handlers.devices import SCANNED
 from handlers.filing import COLLECTING, awaited, awaits, file_and_answer
 from handlers.knowledge import answer_reply, confident_answer, record_answer
@@ -242,13 +242,9 @@ class IntakeHandler(Handler):
                           missing=missing)]
 
     async def _cancel_offered(self, ctx: Context) -> list[Outbound] | None:
-        """"算了不用了" while a detail is awaited: not a detail to thank for, and maybe not the whole request taken
-        back either, so the customer is asked — a button cancels the ticket, the detail sent carries on."""
+        """"算了不用了" while a detail is awaited: not a detail to thank for."""
         ticket, missing = await awaited(ctx)
-        if ticket is None:
-            return None
-        return [ctx.reply("cancel_offered", ticket=ctx.ticket_card(ticket), missing=missing,
-                          actions=[cancel_action(ticket.code, ctx.locale)])]
+        return None if ticket is None else [cancel_offered(ctx, ticket, missing)]
 
     @staticmethod
     def _wait_together(ctx: Context, codes: list[str]) -> None:

@@ -4,15 +4,16 @@ the offer of a person, not a cheerful hello; "你们这个客服是机器人吧"
 words of a question staff will answer ("我家在农村" after "你们能上门吗") go on its ticket. A question the type model
 reads as chit-chat ("你们几点下班") is answered from the knowledge base when it is sure of an article. A photo, voice
 note or file without words is no greeting: it is passed on to intake (it joins the open ticket, or the customer is
-asked what is wrong)."""
+asked what is wrong). "算了不用了" is no hello either: the customer is asked whether to cancel the open ticket."""
 from __future__ import annotations
 
 from core.domain.people import CUSTOMERS
 from core.domain.tickets import TicketType
 from core.envelopes import Outbound
 from handlers.base import Context, Handler
+from handlers.cancel import cancel_offered
 from handlers.knowledge import answer_question
-from nlp import GREETING, THANKS, asks_if_bot, asks_something, gratitude, pleasantry, praising
+from nlp import GREETING, THANKS, asks_if_bot, asks_something, gratitude, never_mind, pleasantry, praising
 
 
 class SmalltalkHandler(Handler):
@@ -23,6 +24,8 @@ class SmalltalkHandler(Handler):
     async def handle(self, ctx: Context) -> list[Outbound] | None:
         if ctx.inbound.attachments and not ctx.inbound.text.strip():
             return None
+        if never_mind(ctx.inbound.text):
+            return [await self._never_mind(ctx)]
         if ctx.understanding.intent == GREETING and await self._tells_more_of_a_question(ctx):
             return None
         if ctx.understanding.intent == GREETING and asks_something(ctx.inbound.text):
@@ -44,6 +47,13 @@ class SmalltalkHandler(Handler):
             return False
         ticket = await ctx.open_ticket()
         return ticket is not None and ticket.type == TicketType.INQUIRY.value
+
+    @staticmethod
+    async def _never_mind(ctx: Context) -> Outbound:
+        """"算了不用了" with nothing awaited: whether to cancel the thread's open ticket, or with none an "all right"
+        (it is no hello)."""
+        ticket = await ctx.open_ticket()
+        return ctx.reply("thanks", thanked=False) if ticket is None else cancel_offered(ctx, ticket, [])
 
     @staticmethod
     async def _praised(ctx: Context) -> Outbound:

@@ -139,9 +139,9 @@ _NEVER_MIND = re.compile(
 
 
 def never_mind(text: str) -> bool:
-    """Whether `text`, said while a new ticket's detail is awaited, may take the whole request back ("算了不用了",
-    "never mind"): not a detail, nor plainly a cancellation — the customer is asked which ("算了" alone only declines
-    the detail: `withheld`)."""
+    """Whether `text`, said while a ticket is open in the thread, may take the whole request back ("算了不用了",
+    "never mind"): not a detail, a greeting or plainly a cancellation — the customer is asked whether to cancel
+    ("算了" alone only declines an awaited detail: `withheld`)."""
     return bool(_NEVER_MIND.match(text.strip()))
 
 

@@ -255,6 +255,8 @@ def variants(locale: str) -> dict[str, list[dict[str, Any]]]:
         "cancel_which": [{"tickets": [t(), t(status="new", code="SR-20240501-0009")],
                           "actions": [{"id": "cancel", "label": CODE, "command": f"取消 {CODE}"}]}],
         "cancel_offered": [{"ticket": t(status="new"), "missing": ["phone"],
+                            "actions": [{"id": "cancel", "command": f"取消 {CODE}"}]},
+                           {"ticket": t(status="assigned"), "missing": [],
                             "actions": [{"id": "cancel", "command": f"取消 {CODE}"}]}],
         "confirm_none": [{}],
         "confirm_resolved": [{"ticket": t(status="resolved"), "technician": who, "note": n, "photos": p, "sheet": sheet,

@@ -10,6 +10,7 @@ import pytest
 from core.clock import FakeClock
 from core.domain.details import DESCRIBE_WAIT
 from tests.handlers.conftest import _desk
+from templates.render import Renderer
 
 CUSTOMER = "web:bare-request-customer"
 WAIT = DESCRIBE_WAIT.total_seconds()
@@ -161,6 +162,24 @@ async def test_never_mind_while_a_detail_is_awaited_asks_whether_to_cancel(desk)
     out = await desk.say("webchat", CUSTOMER, offered["data"]["actions"][0]["command"])
     assert out[0]["template"] == "ticket_cancelled"
     assert (await desk.ticket(code)).status == "cancelled"
+
+
+async def test_never_mind_after_a_complete_report_asks_whether_to_cancel(desk) -> None:  # type: ignore[no-untyped-def]
+    """"算了不用了" after a report with everything in it got the opening greeting ("您好！我是售后服务助手…"), as if the
+    customer had just arrived: the customer is asked whether to cancel the open ticket, and with none open, "all
+    right" is enough."""
+    opened, *_ = await desk.say("webchat", CUSTOMER, "空调不制冷了，电话13812345678，地址北京市朝阳区建国路88号")
+    assert opened["template"] == "ticket_opened" and not opened["data"]["missing"]
+    code = opened["data"]["ticket"]["id"]
+    [offered] = await desk.say("webchat", CUSTOMER, "算了不用了")
+    assert offered["template"] == "cancel_offered" and offered["data"]["missing"] == []
+    told = Renderer().render("cancel_offered", offered["data"], "zh").text
+    assert code in told and "照常安排" in told
+    assert (await desk.ticket(code)).status == "new"
+    out = await desk.say("webchat", CUSTOMER, offered["data"]["actions"][0]["command"])
+    assert out[0]["template"] == "ticket_cancelled"
+    [after] = await desk.say("webchat", CUSTOMER, "不用了，算了")
+    assert after["template"] == "thanks" and Renderer().render("thanks", after["data"], "zh").text.startswith("好的")
 
 
 @pytest.mark.parametrize(("text", "kind", "value"), [("SN: HW20260101XYZ88", "serial_numbers", "HW20260101XYZ88"),
