@@ -374,7 +374,8 @@ async def _answer_beside(ctx: Context) -> list[Outbound]:
 
 def _told_together(replies: list[Outbound], siblings: Sequence[list[Outbound]]) -> list[Outbound]:
     """One "已补充到工单 A、B" for a detail that went to each ticket a message opened together, instead of a reply per
-    ticket saying the same; a ticket that still misses something else keeps a reply of its own."""
+    ticket saying the same; a ticket that still misses something else keeps a reply of its own. Siblings are only
+    filed while the conversation collects for them, so with nothing missing the one reply says they have it all."""
     first, also, rest = replies[0], [], []
     for told, *others in siblings:
         same = (first.template == told.template == "ticket_updated"
@@ -385,5 +386,5 @@ def _told_together(replies: list[Outbound], siblings: Sequence[list[Outbound]]) 
             rest.append(told)
         rest.extend(others)
     if also:
-        first = replace(first, data={**first.data, "also": also})
+        first = replace(first, data={**first.data, "also": also, "completed": not first.data["missing"]})
     return [first, *replies[1:], *rest]

@@ -35,6 +35,12 @@ async def test_two_devices_in_one_message_open_two_tickets(desk) -> None:  # typ
     assert english.startswith(f"Added to tickets {first['id']} and {second['id']}, thank you!")
     for code in (first["id"], second["id"]):
         assert (await desk.ticket(code)).entities["phones"] == ["13812345678"]
+    assert "还需要您的上门地址" in told
+
+    out = await desk.say("webchat", CUSTOMER, "北京市海淀区中关村大街1号")
+    [updated] = [o for o in out if o["template"] == "ticket_updated"]
+    told = Renderer().render("ticket_updated", updated["data"], "zh").text
+    assert told.endswith("信息已齐全，我们会尽快安排处理。"), "the last detail of both tickets says they have it all"
 
 
 async def test_a_ticket_missing_something_else_is_told_apart(desk) -> None:  # type: ignore[no-untyped-def]
