@@ -21,6 +21,7 @@ from handlers.base import Context, Handler, Origin, TimerContext
 from handlers.jobs import only_job
 from nlp import APPOINT
 from nlp.commands import match_command
+from nlp.times import moved
 
 BEFORE_VISIT = (Status.ACCEPTED, Status.EN_ROUTE)
 """Where a job may still have its visit agreed or moved."""
@@ -40,16 +41,19 @@ class AppointmentHandler(Handler):
         if ticket.assignee_id is None or Status(ticket.status) not in BEFORE_VISIT:
             return [ctx.reply("visit_not_now", ticket=ctx.ticket_card(ticket))]
         start = visits.written_start(ctx.understanding.note, ctx.now.astimezone(CHINA_TZ).date())
-        bookable = [t for t in ctx.understanding.entities.times if t.bookable]
+        agreed = "/".join(t.isoformat() for t in ticket.visit) if ticket.visit else None
+        # "改到周四" for a visit next Wednesday is the Thursday after it, at its hours
+        bookable = [t for t in (moved(t, agreed) if agreed else t for t in ctx.understanding.entities.times)
+                    if t.bookable]
         if start is None and bookable:
             start = bookable[0].start
         if start is None or start <= ctx.now:
             slots = await ctx.services.appointments.offer(ticket, ticket.assignee_id)
             return [ctx.reply("visit_offer", **await offer_data(ctx, ticket, slots))]
-        moved = ticket.visit is not None
+        rescheduled = ticket.visit is not None
         ticket = await ctx.services.appointments.agree(ticket, start, actor=ctx.person.actor)
         technician = await ctx.services.people.staff_contact(ticket.assignee_id) if ticket.assignee_id else None
-        data = {"visit": visits.shown(ticket.visit, ctx.now) if ticket.visit else {}, "moved": moved,
+        data = {"visit": visits.shown(ticket.visit, ctx.now) if ticket.visit else {}, "moved": rescheduled,
                 "technician": technician.name if technician else ""}
         replies = [ctx.reply("visit_agreed", ticket=ctx.ticket_card(ticket), by_customer=False, **data)]
         if ctx.person.kind is PersonKind.CUSTOMER:

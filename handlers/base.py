@@ -15,6 +15,7 @@ from core.services.media import location_details
 from core.services.unit import Services
 from nlp import Understanding
 from nlp.retrieval import KnowledgeBase, LookedUp
+from nlp.times import moved
 from templates import labels
 
 
@@ -84,10 +85,11 @@ class Context(Origin):
         return await self.services.tickets.open_in_conversation(
             channel=inbound.channel, conversation=inbound.conversation, customer_id=self.customer_id)
 
-    def entity_lists(self) -> dict[str, list[Any]]:
+    def entity_lists(self, *, moving: str | None = None) -> dict[str, list[Any]]:
         """What was understood, plus a shared location: its label (or coordinates) as an address, and the place
-        with its coordinates under `locations`, so the technician can navigate to it."""
-        lists = entity_lists(self.understanding)
+        with its coordinates under `locations`, so the technician can navigate to it. `moving` is the time of the
+        visit the message may move: a bare weekday is read against it (`nlp.times.moved`)."""
+        lists = entity_lists(self.understanding, moving=moving)
         for attachment in self.inbound.attachments:
             place = location_details(attachment)
             if "latitude" not in place:
@@ -111,12 +113,13 @@ class Context(Origin):
                       attachments=self.attachment_list(), summary=u.summary)
 
 
-def entity_lists(understanding: Understanding) -> dict[str, list[Any]]:
-    """What was understood, as the JSON lists a ticket records."""
+def entity_lists(understanding: Understanding, *, moving: str | None = None) -> dict[str, list[Any]]:
+    """What was understood, as the JSON lists a ticket records; times as they move the visit set for `moving`."""
     e = understanding.entities
     return {
         "phones": list(e.phones), "order_numbers": list(e.order_numbers), "serial_numbers": list(e.serial_numbers),
-        "addresses": [a.recorded() for a in e.addresses], "times": [t.recorded() for t in e.times if t.bookable],
+        "addresses": [a.recorded() for a in e.addresses],
+        "times": [t.recorded() for t in (moved(t, moving) if moving else t for t in e.times) if t.bookable],
         "products": list(e.products), "models": list(e.models), "invoice_titles": list(e.invoice_titles),
         "tax_ids": list(e.tax_ids), "emails": list(e.emails), "invoice_requests": list(e.invoice_requests),
     }

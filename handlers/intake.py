@@ -125,7 +125,8 @@ class IntakeHandler(Handler):
             if u.intent != KB_QUESTION:
                 return [ctx.reply("not_understood")]
             ticket_type = TicketType.INQUIRY
-        entities = merge_entities(given, ctx.entity_lists())
+        visit = (join.entities.get("times") or [None])[-1] if join is not None else None
+        entities = merge_entities(given, ctx.entity_lists(moving=visit))
         scanned = ctx.state.data.get(SCANNED)
         if scanned and not entities["serial_numbers"]:
             entities["serial_numbers"] = [scanned]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from .holidays import HOLIDAY, holiday_days
@@ -280,6 +280,39 @@ def _holidays(text: str, local: datetime) -> tuple[list[_Found], dict[int, tuple
         mention = TimeMention(text=h.text, start=start, end=closes, bookable=not unoffered and closes >= local)
         found.append(_Found(h.start, mention, h.day, None, False))
     return found, ends
+
+
+_BARE_WEEKDAY = re.compile(rf"{_WEEK}[一二三四五六日天1-7](?P<part>{_PART})?")
+"""A weekday said without 下/这/本 ("周日", "星期天上午"): which week it falls in depends on what is being talked about."""
+
+
+def moved(mention: TimeMention, before: str) -> TimeMention:
+    """`mention` as it moves a visit already set for `before` (a recorded time, `TimeMention.recorded`). A bare
+    weekday means that day in the visit's week when the visit is in a later week than it resolved to ("下周六上午"
+    then "能改到周日吗": the Sunday after that Saturday, not this one), and a day said without a part of day or a clock
+    time keeps the hours of the visit ("周日" for a morning visit is Sunday morning). Anything else stands as said."""
+    bare = _BARE_WEEKDAY.fullmatch(mention.text)
+    if bare is None:
+        return mention
+    start_text, _, end_text = before.partition("/")
+    try:
+        old_start = datetime.fromisoformat(start_text).astimezone(CHINA)
+        old_end = datetime.fromisoformat(end_text).astimezone(CHINA) if end_text else None
+    except ValueError:
+        return mention
+    start = mention.start.astimezone(CHINA)
+    shift = timedelta(weeks=max((_monday(old_start.date()) - _monday(start.date())).days // 7, 0))
+    bookable = mention.bookable or shift > timedelta(0)  # "周四" said on a Thursday night, moved to next week's
+    if bare.group("part") is not None:
+        return replace(mention, start=mention.start + shift, end=mention.end + shift if mention.end else None,
+                       bookable=bookable)
+    day = start.date() + shift
+    return replace(mention, start=datetime.combine(day, old_start.timetz()),
+                   end=datetime.combine(day, old_end.timetz()) if old_end is not None else None, bookable=bookable)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def without_times(text: str) -> str:

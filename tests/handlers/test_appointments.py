@@ -3,7 +3,7 @@ technician's 我的工单), either side may move it, and both are reminded an ho
 stands."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.staff_cli import import_staff
@@ -109,6 +109,26 @@ async def test_the_visit_is_moved_in_the_customers_own_words(desk) -> None:  # t
     assert out[1]["recipient"] == "wangshifu" and out[1]["data"]["by_customer"] is True
     start = (await desk.ticket(code)).visit_start
     assert start is not None and start.astimezone(CHINA_TZ).weekday() == 5 and start.astimezone(CHINA_TZ).hour == 9
+
+
+async def test_a_bare_weekday_moves_the_visit_within_its_week(desk) -> None:  # type: ignore[no-untyped-def]
+    """"下周六上午" then "能改到周日吗" was read back as this week's Sunday, all day: it is the Sunday after that
+    Saturday, in the morning; once the visit is agreed, "改到周四吧" moves it a day on, at its hour."""
+    code, _ = await _open(desk, "想预约安装空调，下周六上午，电话13700004444，地址上海市浦东新区张江路12号", "web:weekday")
+    [before] = (await desk.ticket(code)).entities["times"]
+    out = await desk.say("webchat", "web:weekday", "能改到周日吗")
+    assert _templates(out)[0] == "ticket_updated"
+    after = (await desk.ticket(code)).entities["times"][-1]
+    (start, end), (old_start, old_end) = ([datetime.fromisoformat(t) for t in span.split("/")] for span in (after, before))
+    assert (start - old_start, end - old_end) == (timedelta(days=1), timedelta(days=1))
+
+    await desk.say("wecom", "wangshifu", f"接单 {code}")
+    out = await desk.say("webchat", "web:weekday", "改到下周三下午三点吧")
+    assert _templates(out) == ["visit_agreed", "visit_agreed"]
+    agreed = (await desk.ticket(code)).visit_start
+    out = await desk.say("webchat", "web:weekday", "周三有事，改到周四吧")
+    assert _templates(out) == ["visit_agreed", "visit_agreed"]
+    assert (await desk.ticket(code)).visit_start - agreed == timedelta(days=1)
 
 
 async def test_a_visit_moved_while_a_detail_is_awaited_is_that_tickets_time(desk) -> None:  # type: ignore[no-untyped-def]

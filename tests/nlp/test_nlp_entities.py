@@ -7,6 +7,7 @@ from nlp.addresses import extract_addresses
 from nlp.entities import extract_entities
 from nlp.entity_eval import score_file
 from nlp.normalize import normalize
+from nlp.times import moved
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in China
 GOLD = Path(__file__).parent / "data" / "entities_gold.jsonl"
@@ -71,6 +72,22 @@ def test_address_is_split_for_routing() -> None:
 def test_times_resolve_against_message_time_in_china(text: str, start: str) -> None:
     (mention,) = entities(f"师傅{text}来吧").times
     assert mention.start.isoformat() == start
+
+
+@pytest.mark.parametrize(("before", "text", "recorded"), [
+    ("下周六上午", "能改到周日吗", "2026-12-06T09:00:00+08:00/2026-12-06T12:00:00+08:00"),
+    ("下周六上午", "改到周日下午吧", "2026-12-06T14:00:00+08:00/2026-12-06T18:00:00+08:00"),
+    ("下周六上午", "改到周五", "2026-12-04T09:00:00+08:00/2026-12-04T12:00:00+08:00"),
+    ("下周六上午", "改到下下周日", "2026-12-13T09:00:00+08:00/2026-12-13T18:00:00+08:00"),
+    ("周六下午三点", "周日吧", "2026-11-29T15:00:00+08:00"),
+    ("下周六上午", "明天吧", "2026-11-24T09:00:00+08:00/2026-11-24T18:00:00+08:00"),
+])
+def test_a_bare_weekday_moves_a_visit_within_its_week_at_its_hours(before: str, text: str, recorded: str) -> None:
+    """"下周六上午" then "能改到周日吗" once booked this week's Sunday, for the whole day: a bare weekday moves the
+    visit within the visit's own week and keeps its hours; anything said more fully stands as said."""
+    (visit,) = entities(before).times
+    (mention,) = entities(text).times
+    assert moved(mention, visit.recorded()).recorded() == recorded
 
 
 def test_a_time_that_does_not_work_is_not_an_appointment() -> None:
