@@ -267,7 +267,9 @@ ANGER_SETS = (("angry_heldout.jsonl", "the words and score chosen on it"),
               ("angry_second.jsonl", "written after them, words then chosen on it too"),
               ("angry_third.jsonl", "written blind after those, words then chosen on it too"),
               ("angry_fourth.jsonl", "written blind after those, words then chosen on it too"),
-              ("angry_fifth.jsonl", "written blind after all of them, only compared on"))
+              ("angry_fifth.jsonl", "written blind after those, words then chosen on it too"),
+              ("angry_sixth.jsonl", "written blind after those, words then chosen on it too"),
+              ("angry_seventh.jsonl", "written blind after all of them, only compared on"))
 
 
 def _anger(understander: Understander) -> None:

@@ -42,7 +42,7 @@ _VULNERABLE = re.compile(r"老人|老年人|爷爷|奶奶|姥姥|外婆|老妈|�
 _URGENT = quick(r"急|马上|立刻|立即|赶紧|尽快|今天必须|等不了|十万火急|火速|asap|urgent|hurry", re.IGNORECASE)
 _ANGRY = quick(
     # Threats and the authorities they name.
-    r"投诉(?!建议)|12315|消协|消费者协会|找工商|工商局|告到|曝光(?!不|过度|补偿|时间|度|值|模式|准)|媒体|律师|起诉|法院|走法律|"
+    r"投诉(?!建议|部门|渠道|流程|入口|方式)|12315|消协|消费者协会|找工商|工商局|告到|曝光(?!不|过度|补偿|时间|度|值|模式|准)|媒体|律师|起诉|法院|走法律|"
     r"法律(?:途径|手段|程序)|市长热线|黑猫|(?:打|拨|找|到|给)\D{0,2}12345(?!\d)|12345(?:热线|投诉)|"
     r"电视台|记者|市场监管|监管局|质监局|工信部|(?:打|找|告到|上)315|315晚会|(?:法庭|法院|监管局|消协|工商|12315)见|"
     r"(?<![没不别])(?:给|打|要|必须|写).{0,2}差评|差评.{0,4}(?:发|写|给|挂)(?:了|上了)|[一1]星差评|(?:要求|必须|要你们)赔偿|"
@@ -67,11 +67,23 @@ _ANGRY = quick(
     r"凭什么(?:[?？!！]|要我|让我|还要|收我|不给|不让|不退|不修|不换)|别逼我|耐心(?:是)?有限|从头到尾.{0,6}没一?个人|"
     r"三天两头|修一次坏一次|[八几]百遍|[一几]万遍|别再(?:跟我)?说|尽快尽快|花都谢了|八竿子打不着|(?<!空)气炸|会谢(?!谢)|栓q|"
     r"这就是你们的|心灵感应|连个(?:电话|回电|回复|回音|人影|人|消息|解释|说法|答复)都没|"
+    r"(?<![a-z0-9/-])(?:cnm|wcnm|nmsl|mlgb|nmb)(?![a-z0-9/-])|草泥马|狗屁(?!股)|当我(?:是)?(?:傻|白痴|瞎|三岁|冤大头)|"
+    r"实习生吗|临时工吗|复制粘贴|文字游戏|道歉(?:模板|有用)|不是道歉|耐心(?:已经|早就|早)?(?:用完|耗尽|耗光|没了)|一百遍|"
+    r"(?<!不)拉黑|这辈子(?:都)?不(?:会)?再?买|再也不(?:会)?(?:买|用|选|推荐)|(?:劝|让).{0,6}别买|开了眼|佩服佩服|"
+    r"求助无门|投诉无门|叫天天不应|欺负(?:人|消费者|老百姓)|(?<![不还])真行[啊呀]?(?=[，,。!！?？\s]|$)|"
+    r"(?:效率|速度)(?:可)?真(?:高|快)啊?[，,。!！]?.{0,16}(?:还在|了还|都没|还没)|"
+    r"(?<![a-z0-9/-])rnm(?![a-z0-9/-])|不是你亲|说东.{0,3}(?:答|说|回)西|蜗牛|火星时间|了个寂寞|复读机|个鬼|买了个教训|"
+    r"(?<!哈)呵呵|^666|🙂|[!！]{4,}|换个(?:新)?模板|(?:已经|都)?收到了?[三四五六七八九十几]+遍|"
+    r"(?:一个|啥|什么)(?:问题)?(?:也|都)没(?:解决|办成)|"
     r"(?:效率|服务|速度|态度)(?:可)?真(?:高|好|快)啊?[，,。!！]?[^，,。!！]{0,12}(?:没|不)|[！!](?<=[\u4e00-\u9fff][！!])[\u4e00-\u9fff][！!]|"
     r"disgrace|ignor(?:ing|ed) (?:me|us)|nobody (?:helps|cares|answers)|waste of (?:my )?(?:time|money)|scam|"
     r"sick of|enough is enough|never again|kidding me|wtf|seriously\?|excuses|chargeback|charge ?back|disput\w* the charge|"
     r"small claims|\bbbb\b|better business bureau|lawyer|attorney|\bsue\b|thanks for nothing|unbelievable|"
-    r"stop sending|read my (?:message|messages|email)|"
+    r"stop sending|read my (?:message|messages|email)|\bffs\b|done being (?:polite|patient|nice)|"
+    r"consumer (?:protection|rights|council)|trading standards|oh (?:great|wonderful|perfect|fantastic)\b|"
+    r"world-class (?:service|support|logistics)|(?:would ?n[o']t|do ?n[o']t|never) recommend|never buying|"
+    r"tell(?:ing)? everyone|trustpilot|how many (?:more )?times|(?:even|actually) read(?:ing)? (?:my|the) "
+    r"(?:messages?|emails?)|copy[- ]?past(?:e|ed|ing)|\bfuck|bullshit|"
     r"(?:get|give|want) me (?:a|your) (?:supervisor|manager)|(?:post|write|leave)\w* .{0,20}reviews?|review sites?|"
     r"rubbish|terrible|worst|angry|furious|ridiculous|joke|unacceptable|fed up|useless|disgusting|pathetic",
     re.IGNORECASE,
@@ -98,11 +110,33 @@ _LETTERS = re.compile(r"[^\W\d_]")
 _SHOUTED = re.compile(r"(?<![\w-])[A-Z]{2,}(?:[\s,.!?']+[A-Z]{2,}){2,}(?![\w-])")
 
 
+_CALM = quick(
+    r"(?:不是|并不是|没有?|并没有?)(?:要|在|想|跟你们)?(?:生气|投诉|吵架|发火|找茬)|不生气|我不(?:着)?急|(?:没|不)打算(?:给|投诉)|"
+    r"\bnot (?:angry|mad|upset|complaining|a complaint)\b",
+    re.IGNORECASE,
+)
+"""Anger disclaimed in so many words ("我不是要投诉，只是反馈一下", "not angry at all, just checking"): whatever words
+of a complaint follow, the customer says they are calm."""
+_REPORTED = quick(
+    r"(?:有人|朋友|邻居|网上|网友|评论区|别人|同事|亲戚|小红书|微博|抖音|\bmy (?:friend|neighbou?r|colleague|sister|brother|"
+    r"mother|mum|mom|dad)|someone|people online)[^。！!？?]{0,16}?(?:说|骂|讲|吐槽|抱怨|said|says|told me|was "
+    r"(?:furious|angry|livid|fuming)|complain\w*)[^。！!？?]*?"
+    r"(?=[，,]\s*(?:但|不过|可|我|but\b|so\b|and i\b|i\b)|[。！!？?]|$)",
+    re.IGNORECASE,
+)
+"""Someone else's anger told of ("网上有人说你们家热水器容易漏水，气得要去315曝光，我有点担心"): up to where the customer's
+own words resume, it is not the customer's."""
+
+
 def angry(text: str, sentiment_score: float) -> bool:
-    """Whether the customer is angry: what later steps (priority, a person taking over) react to."""
-    if _ANGRY.search(text) or _shouting(text):
+    """Whether the customer is angry: what later steps (priority, a person taking over) react to. Anger disclaimed
+    is none, and someone else's anger told of is not the customer's (nor is the score it drags down)."""
+    if _CALM.search(text):
+        return False
+    own = _REPORTED.sub("", text)
+    if _ANGRY.search(own) or _shouting(own):
         return True
-    return (sentiment_score <= ANGRY_SCORE and len(_LETTERS.findall(text)) >= ANGRY_MIN_LETTERS
+    return (own == text and sentiment_score <= ANGRY_SCORE and len(_LETTERS.findall(text)) >= ANGRY_MIN_LETTERS
             and bool(_AT_US.search(text)))
 
 

@@ -149,6 +149,23 @@ def test_a_calm_message_is_not_anger(understander, text: str) -> None:
     assert not understander.understand(text, now=NOW).angry
 
 
+@pytest.mark.parametrize("text", ["我不是要投诉，只是反馈一下：送货员没穿鞋套，地板有点脏",
+                                  "Not angry at all, just checking on my refund, it's been 5 working days",
+                                  "网上有人说你们家热水器容易漏水，气得要去315曝光，我有点担心，我这款有这个问题吗？",
+                                  "My neighbor was furious about her delivery, so I'm a little nervous. Is mine still on?"])
+def test_anger_disclaimed_or_told_of_others_is_not_the_customers(understander, text: str) -> None:
+    """The words of a complaint said to be none ("我不是要投诉"), or someone else's anger told of: neither is this
+    customer's."""
+    assert not understander.understand(text, now=NOW).angry
+
+
+@pytest.mark.parametrize("text", ["别跟我说“亲”！我不是你亲！", "客服你是复读机吗？", "保修期内还要收上门费，这保修保了个寂寞",
+                                  "说了多少遍了，你们说东答西", "Never buying from this brand again. Telling everyone I know.",
+                                  "rnm，退钱！"])
+def test_contempt_and_mockery_are_anger(understander, text: str) -> None:
+    assert understander.understand(text, now=NOW).angry
+
+
 @pytest.mark.parametrize("text", ["售后电话一直打不通，烦死了", "说好今天上门，人呢？", "等了一个礼拜了，耍我呢",
                                   "客服一直敷衍，没人管", "我对你们的售后很不满意", "第四次约了，师傅又没来",
                                   "再不来人我就打12345", "要你们有什么用", "WHY IS NOBODY ANSWERING",
