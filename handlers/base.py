@@ -122,6 +122,7 @@ def entity_lists(understanding: Understanding, *, moving: str | None = None) -> 
         "times": [t.recorded() for t in (moved(t, moving) if moving else t for t in e.times) if t.bookable],
         "products": list(e.products), "models": list(e.models), "invoice_titles": list(e.invoice_titles),
         "tax_ids": list(e.tax_ids), "emails": list(e.emails), "invoice_requests": list(e.invoice_requests),
+        "purchase_dates": list(e.purchase_dates),
     }
 
 

@@ -48,7 +48,7 @@ from nlp.problems import question_beside
 SAME_PROBLEM_CONFIDENCE = 0.5
 DUPLICATE_WINDOW = timedelta(days=7)
 OPEN_TICKETS_LOOKED_AT = 5
-_OWN_ENTITIES = ("products", "models", "serial_numbers", "order_numbers")
+_OWN_ENTITIES = ("products", "models", "serial_numbers", "order_numbers", "purchase_dates")
 """What each of several problems told in one message names for itself; the phone and the address are all of theirs."""
 TOGETHER = "together"
 """Conversation data: the other tickets one message opened, which a detail collected for one of them goes to too."""

@@ -102,8 +102,9 @@ async def jobs(ctx: Context, tickets: list[TicketView]) -> list[dict[str, Any]]:
 
 async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, Any]:
     """What a technician needs to do the visit: who, phone, where, when (the agreed visit, `agreed`, else the time the
-    customer mentioned last: "改到周日上午吧" moves it), and the device with its warranty (a free or a paid visit); the
-    address the customer gave last, else the device's install address."""
+    customer mentioned last: "改到周日上午吧" moves it), and the device with its warranty (a free or a paid visit), or
+    when the device is not in the archive, when the customer says they bought it; the address the customer gave last,
+    else the device's install address."""
     entities = ticket.entities
     phones = entities.get("phones") or [await ctx.services.people.phone_of(ticket.customer_id)]
     times = entities.get("times") or []
@@ -114,7 +115,7 @@ async def job_sheet(ctx: Origin, ticket: TicketView) -> dict[str, Any]:
     addresses = entities.get("addresses") or [device.address if device else ""]
     return {"phone": phones[0], "address": addresses[-1], "time": when, "agreed": ticket.visit is not None,
             "serial": device.serial if device else "", "model": device.model if device else "",
-            "warranty": devices.warranty(device).value}
+            "warranty": devices.warranty(device).value, "purchased": (entities.get("purchase_dates") or [""])[-1]}
 
 
 def _when(time: tuple[datetime, datetime | None] | None) -> str:

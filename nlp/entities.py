@@ -22,6 +22,7 @@ from .addresses import extract_addresses
 from .english_addresses import english_addresses
 from .english_times import english_times
 from .invoices import emails, invoice_requests, invoice_titles, tax_ids
+from .purchases import purchase_dates
 from .patterns import quick
 from .times import extract_times
 from .understanding import Entities, TimeMention
@@ -297,6 +298,7 @@ def find_entities(text: str, now: datetime, *, asked: str = "") -> Found:
         serial_numbers=_in_order(serials), ticket_ids=_in_order(tickets), products=products_named(text),
         models=_in_order(models), addresses=addresses, times=times, invoice_titles=_in_order(titles),
         tax_ids=_in_order(taxes), emails=_in_order(mails), invoice_requests=_unique(invoice_requests(text)),
+        purchase_dates=purchase_dates(text, now),
     )
     return Found(entities, tuple(sorted(claims.spans, key=lambda s: s.start)))
 

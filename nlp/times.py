@@ -94,7 +94,7 @@ class _Found:
     clocked: bool
 
 
-def _number(text: str) -> int:
+def numeral(text: str) -> int:
     """Arabic or Chinese numerals up to 99 (十一, 二十, 两)."""
     if text.isdigit():
         return int(text)
@@ -138,15 +138,15 @@ def _day(m: re.Match[str], today: date, next_week: str = "") -> date | None:
 
 
 def _date(m: re.Match[str], today: date) -> date | None:
-    dom = _number(m.group("dom"))
+    dom = numeral(m.group("dom"))
     try:
         if m.group("year"):
-            candidate = date(int(m.group("year")), _number(m.group("month") or str(today.month)), dom)
+            candidate = date(int(m.group("year")), numeral(m.group("month") or str(today.month)), dom)
             return candidate if candidate >= today else None
         if m.group("next_month"):
             return date(*_add_month(today), dom)
         if m.group("month"):
-            candidate = date(today.year, _number(m.group("month")), dom)
+            candidate = date(today.year, numeral(m.group("month")), dom)
             return candidate if candidate >= today else date(today.year + 1, candidate.month, dom)
         candidate = date(today.year, today.month, dom)
         return candidate if candidate >= today else date(*_add_month(today), dom)
@@ -159,8 +159,8 @@ def _clock(m: re.Match[str], part: str | None) -> tuple[int, int] | None:
         return int(m.group("hh")), int(m.group("mm"))
     if not m.group("hour"):
         return None
-    hour = _number(m.group("hour"))
-    minute = 30 if m.group("half") else 15 if m.group("quarter") else _number(m.group("minute") or "0")
+    hour = numeral(m.group("hour"))
+    minute = 30 if m.group("half") else 15 if m.group("quarter") else numeral(m.group("minute") or "0")
     if (part in _AFTERNOON or (part in (None, "中午") and 1 <= hour <= 6)) and hour < 12:
         hour += 12  # "三点来" for a visit means 15:00; nobody books a technician for 03:00
     return hour, minute

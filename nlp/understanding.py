@@ -142,10 +142,13 @@ class Entities:
     invoice_requests: tuple[str, ...] = ()
     """The words asking for an invoice to be issued or issued again ("开发票", "换抬头"): no detail, but what makes
     an invoice ticket need a title (core.domain.invoices)."""
+    purchase_dates: tuple[str, ...] = ()
+    """When the device was bought, ISO 8601 at the precision said ("2025-11-11", "2026-03", "2024"; nlp.purchases)."""
 
     def __bool__(self) -> bool:
         return any((self.phones, self.order_numbers, self.serial_numbers, self.ticket_ids, self.products,
-                    self.models, self.addresses, self.times, self.invoice_titles, self.tax_ids, self.emails))
+                    self.models, self.addresses, self.times, self.invoice_titles, self.tax_ids, self.emails,
+                    self.purchase_dates))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -161,6 +164,7 @@ class Entities:
             "tax_ids": list(self.tax_ids),
             "emails": list(self.emails),
             "invoice_requests": list(self.invoice_requests),
+            "purchase_dates": list(self.purchase_dates),
         }
 
 

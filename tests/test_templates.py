@@ -13,9 +13,9 @@ from templates.render import Renderer
 
 CODE = "SR-20240501-0007"
 JOB = {"phone": "13812345678", "address": "上海市浦东新区张江路100号3栋", "time": "2024-05-02 14:00", "agreed": True,
-       "serial": "SN-1001", "model": "XQG80", "warranty": "in"}
+       "serial": "SN-1001", "model": "XQG80", "warranty": "in", "purchased": ""}
 NO_JOB_DETAILS = {"phone": "", "address": "", "time": "", "agreed": False, "serial": "", "model": "",
-                  "warranty": "unknown"}
+                  "warranty": "unknown", "purchased": "2025-11-11"}
 DEVICE = {"serial": "SN-1001", "model": "XQG80", "product": "滚筒洗衣机", "warranty": "in", "warranty_end": "2026-02-28"}
 UNKNOWN_DEVICE = {"serial": "SN-9", "model": "", "product": "", "warranty": "unknown", "warranty_end": ""}
 LINK_OUTCOMES = ("sent", "linked", "already", "ambiguous", "unknown", "unreachable", "no_email", "invalid", "wrong",

@@ -36,7 +36,7 @@ SUMMARY_CHANGED = "summary"
 
 SUMMARY_LENGTH = 60
 ENTITY_KEYS = ("phones", "order_numbers", "serial_numbers", "addresses", "times", "products", "models",
-               "invoice_titles", "tax_ids", "emails", "invoice_requests")
+               "invoice_titles", "tax_ids", "emails", "invoice_requests", "purchase_dates")
 _OPEN = [s.value for s in OPEN_STATUSES]
 _RUNNING = [s.value for s in OPEN_STATUSES - CLOCK_STOPPED]
 

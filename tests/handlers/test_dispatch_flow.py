@@ -35,7 +35,8 @@ async def test_repair_is_dispatched_accepted_and_worked_to_resolved(desk) -> Non
     assert notice["data"]["actions"] == [{"id": "accept", "command": f"接单 {code}"},
                                          {"id": "decline", "command": f"拒单 {code}"}]
     assert notice["data"]["job"] == {"phone": "13812345678", "address": "上海市浦东新区张江路100号3栋", "time": "",
-                                     "agreed": False, "serial": "", "model": "", "warranty": "unknown"}
+                                     "agreed": False, "serial": "", "model": "", "warranty": "unknown",
+                                     "purchased": ""}
     assert notice["data"]["pooled"] is False
     assert [e.after["status"] for e in await desk.events(code, "status")] == ["assigned"]
 
