@@ -269,7 +269,8 @@ ANGER_SETS = (("angry_heldout.jsonl", "the words and score chosen on it"),
               ("angry_fourth.jsonl", "written blind after those, words then chosen on it too"),
               ("angry_fifth.jsonl", "written blind after those, words then chosen on it too"),
               ("angry_sixth.jsonl", "written blind after those, words then chosen on it too"),
-              ("angry_seventh.jsonl", "written blind after all of them, only compared on"))
+              ("angry_seventh.jsonl", "written blind after those, words then chosen on it too"),
+              ("angry_eighth.jsonl", "written blind after all of them, only compared on"))
 
 
 def _anger(understander: Understander) -> None:

@@ -75,14 +75,17 @@ _ANGRY = quick(
     r"(?<![a-z0-9/-])rnm(?![a-z0-9/-])|不是你亲|说东.{0,3}(?:答|说|回)西|蜗牛|火星时间|了个寂寞|复读机|个鬼|买了个教训|"
     r"(?<!哈)呵呵|^666|🙂|[!！]{4,}|换个(?:新)?模板|(?:已经|都)?收到了?[三四五六七八九十几]+遍|"
     r"(?:一个|啥|什么)(?:问题)?(?:也|都)没(?:解决|办成)|"
+    r"逾期|后续(?:措施|行动)|书面答复|保留.{0,4}(?:权利|追究)|激死|冇人(?:管|理)|🙃|踢(?:过)?来踢(?:过)?去|这就是你们说的|"
+    r"记住你们了|眼瞎|望夫石|"
     r"(?:效率|服务|速度|态度)(?:可)?真(?:高|好|快)啊?[，,。!！]?[^，,。!！]{0,12}(?:没|不)|[！!](?<=[\u4e00-\u9fff][！!])[\u4e00-\u9fff][！!]|"
     r"disgrace|ignor(?:ing|ed) (?:me|us)|nobody (?:helps|cares|answers)|waste of (?:my )?(?:time|money)|scam|"
     r"sick of|enough is enough|never again|kidding me|wtf|seriously\?|excuses|chargeback|charge ?back|disput\w* the charge|"
     r"small claims|\bbbb\b|better business bureau|lawyer|attorney|\bsue\b|thanks for nothing|unbelievable|"
     r"stop sending|read my (?:message|messages|email)|\bffs\b|done being (?:polite|patient|nice)|"
-    r"consumer (?:protection|rights|council)|trading standards|oh (?:great|wonderful|perfect|fantastic)\b|"
+    r"consumer (?:protection|rights|council|association)|trading standards|straight answer|you people|your fault|"
+    r"not be chasing|nobody (?:showed|came|called)|compensate me|had the nerve|not acceptable|oh (?:great|wonderful|perfect|fantastic)\b|"
     r"world-class (?:service|support|logistics)|(?:would ?n[o']t|do ?n[o']t|never) recommend|never buying|"
-    r"tell(?:ing)? everyone|trustpilot|how many (?:more )?times|(?:even|actually) read(?:ing)? (?:my|the) "
+    r"tell(?:ing)? everyone|trustpilot|how many (?:more )?times|(?:even|actually) read(?:ing)? (?:my|the|these|our) "
     r"(?:messages?|emails?)|copy[- ]?past(?:e|ed|ing)|\bfuck|bullshit|"
     r"(?:get|give|want) me (?:a|your) (?:supervisor|manager)|(?:post|write|leave)\w* .{0,20}reviews?|review sites?|"
     r"rubbish|terrible|worst|angry|furious|ridiculous|joke|unacceptable|fed up|useless|disgusting|pathetic",
@@ -118,10 +121,12 @@ _CALM = quick(
 """Anger disclaimed in so many words ("我不是要投诉，只是反馈一下", "not angry at all, just checking"): whatever words
 of a complaint follow, the customer says they are calm."""
 _REPORTED = quick(
-    r"(?:有人|朋友|邻居|网上|网友|评论区|别人|同事|亲戚|小红书|微博|抖音|\bmy (?:friend|neighbou?r|colleague|sister|brother|"
-    r"mother|mum|mom|dad)|someone|people online)[^。！!？?]{0,16}?(?:说|骂|讲|吐槽|抱怨|said|says|told me|was "
-    r"(?:furious|angry|livid|fuming)|complain\w*)[^。！!？?]*?"
-    r"(?=[，,]\s*(?:但|不过|可|我|but\b|so\b|and i\b|i\b)|[。！!？?]|$)",
+    r"(?:有人|朋友|邻居|网上|网友|评论区|别人|同事|亲戚|小红书|微博|抖音|老公|老婆|爱人|我妈|我爸|家人|家里人|孩子|儿子|女儿|"
+    r"\bmy (?:friend|neighbou?r|colleague|sister|brother|mother|mum|mom|dad|father|husband|wife|partner|son|daughter|"
+    r"parents|family)|someone|people online)[^。！!？?]{0,16}?"
+    r"(?:说|骂|讲|吐槽|抱怨|发火|发脾气|气得|生气|said|says|told me|(?:was|is|got|gets) (?:furious|angry|livid|fuming|upset)|"
+    r"complain\w*)[^。！!？?]*?"
+    r"(?=[，,]\s*(?:但|不过|可|我|不好意思|其实|所以|想|请问|but\b|so\b|and i\b|i\b)|[。！!？?]|$)",
     re.IGNORECASE,
 )
 """Someone else's anger told of ("网上有人说你们家热水器容易漏水，气得要去315曝光，我有点担心"): up to where the customer's

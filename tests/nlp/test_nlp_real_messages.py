@@ -152,7 +152,9 @@ def test_a_calm_message_is_not_anger(understander, text: str) -> None:
 @pytest.mark.parametrize("text", ["我不是要投诉，只是反馈一下：送货员没穿鞋套，地板有点脏",
                                   "Not angry at all, just checking on my refund, it's been 5 working days",
                                   "网上有人说你们家热水器容易漏水，气得要去315曝光，我有点担心，我这款有这个问题吗？",
-                                  "My neighbor was furious about her delivery, so I'm a little nervous. Is mine still on?"])
+                                  "My neighbor was furious about her delivery, so I'm a little nervous. Is mine still on?",
+                                  "我老公刚才在电话里对你们客服发火了，不好意思，冰箱门封条有点松，麻烦安排一下",
+                                  "My husband is furious about the delay but honestly I understand. Any update?"])
 def test_anger_disclaimed_or_told_of_others_is_not_the_customers(understander, text: str) -> None:
     """The words of a complaint said to be none ("我不是要投诉"), or someone else's anger told of: neither is this
     customer's."""
@@ -161,7 +163,8 @@ def test_anger_disclaimed_or_told_of_others_is_not_the_customers(understander, t
 
 @pytest.mark.parametrize("text", ["别跟我说“亲”！我不是你亲！", "客服你是复读机吗？", "保修期内还要收上门费，这保修保了个寂寞",
                                   "说了多少遍了，你们说东答西", "Never buying from this brand again. Telling everyone I know.",
-                                  "rnm，退钱！"])
+                                  "rnm，退钱！", "请于今日内给出书面答复，逾期我方将自行采取后续措施",
+                                  "Do you people even read these messages?", "整个就一皮球，踢过来踢过去"])
 def test_contempt_and_mockery_are_anger(understander, text: str) -> None:
     assert understander.understand(text, now=NOW).angry
 
