@@ -41,9 +41,8 @@ class AppointmentHandler(Handler):
         if ticket.assignee_id is None or Status(ticket.status) not in BEFORE_VISIT:
             return [ctx.reply("visit_not_now", ticket=ctx.ticket_card(ticket))]
         start = visits.written_start(ctx.understanding.note, ctx.now.astimezone(CHINA_TZ).date())
-        agreed = "/".join(t.isoformat() for t in ticket.visit) if ticket.visit else None
         # "改到周四" for a visit next Wednesday is the Thursday after it, at its hours
-        bookable = [t for t in (moved(t, agreed) if agreed else t for t in ctx.understanding.entities.times)
+        bookable = [t for t in (moved(t, ticket.visit) if ticket.visit else t for t in ctx.understanding.entities.times)
                     if t.bookable]
         if start is None and bookable:
             start = bookable[0].start

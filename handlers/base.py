@@ -85,7 +85,7 @@ class Context(Origin):
         return await self.services.tickets.open_in_conversation(
             channel=inbound.channel, conversation=inbound.conversation, customer_id=self.customer_id)
 
-    def entity_lists(self, *, moving: str | None = None) -> dict[str, list[Any]]:
+    def entity_lists(self, *, moving: tuple[datetime, datetime | None] | None = None) -> dict[str, list[Any]]:
         """What was understood, plus a shared location: its label (or coordinates) as an address, and the place
         with its coordinates under `locations`, so the technician can navigate to it. `moving` is the time of the
         visit the message may move: a bare weekday is read against it (`nlp.times.moved`)."""
@@ -113,7 +113,8 @@ class Context(Origin):
                       attachments=self.attachment_list(), summary=u.summary)
 
 
-def entity_lists(understanding: Understanding, *, moving: str | None = None) -> dict[str, list[Any]]:
+def entity_lists(understanding: Understanding, *, moving: tuple[datetime, datetime | None] | None = None
+                 ) -> dict[str, list[Any]]:
     """What was understood, as the JSON lists a ticket records; times as they move the visit set for `moving`."""
     e = understanding.entities
     return {

@@ -27,6 +27,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from core.domain import visits
 from core.domain.details import EXPECTING, waivable
 from core.domain.people import CUSTOMERS
 from core.domain.tickets import FIELD_TYPES, Priority, TicketType, TicketView
@@ -125,8 +126,8 @@ class IntakeHandler(Handler):
             if u.intent != KB_QUESTION:
                 return [ctx.reply("not_understood")]
             ticket_type = TicketType.INQUIRY
-        visit = (join.entities.get("times") or [None])[-1] if join is not None else None
-        entities = merge_entities(given, ctx.entity_lists(moving=visit))
+        times = join.entities.get("times") if join is not None else None
+        entities = merge_entities(given, ctx.entity_lists(moving=visits.wanted(times[-1]) if times else None))
         scanned = ctx.state.data.get(SCANNED)
         if scanned and not entities["serial_numbers"]:
             entities["serial_numbers"] = [scanned]

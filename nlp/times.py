@@ -286,20 +286,15 @@ _BARE_WEEKDAY = re.compile(rf"{_WEEK}[一二三四五六日天1-7](?P<part>{_PAR
 """A weekday said without 下/这/本 ("周日", "星期天上午"): which week it falls in depends on what is being talked about."""
 
 
-def moved(mention: TimeMention, before: str) -> TimeMention:
-    """`mention` as it moves a visit already set for `before` (a recorded time, `TimeMention.recorded`). A bare
+def moved(mention: TimeMention, before: tuple[datetime, datetime | None]) -> TimeMention:
+    """`mention` as it moves a visit already set for `before` (its start, and its end when it is a span). A bare
     weekday means that day in the visit's week when the visit is in a later week than it resolved to ("下周六上午"
     then "能改到周日吗": the Sunday after that Saturday, not this one), and a day said without a part of day or a clock
     time keeps the hours of the visit ("周日" for a morning visit is Sunday morning). Anything else stands as said."""
     bare = _BARE_WEEKDAY.fullmatch(mention.text)
     if bare is None:
         return mention
-    start_text, _, end_text = before.partition("/")
-    try:
-        old_start = datetime.fromisoformat(start_text).astimezone(CHINA)
-        old_end = datetime.fromisoformat(end_text).astimezone(CHINA) if end_text else None
-    except ValueError:
-        return mention
+    old_start, old_end = before[0].astimezone(CHINA), before[1].astimezone(CHINA) if before[1] is not None else None
     start = mention.start.astimezone(CHINA)
     shift = timedelta(weeks=max((_monday(old_start.date()) - _monday(start.date())).days // 7, 0))
     bookable = mention.bookable or shift > timedelta(0)  # "周四" said on a Thursday night, moved to next week's

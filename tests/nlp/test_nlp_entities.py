@@ -87,7 +87,7 @@ def test_a_bare_weekday_moves_a_visit_within_its_week_at_its_hours(before: str, 
     visit within the visit's own week and keeps its hours; anything said more fully stands as said."""
     (visit,) = entities(before).times
     (mention,) = entities(text).times
-    assert moved(mention, visit.recorded()).recorded() == recorded
+    assert moved(mention, (visit.start, visit.end)).recorded() == recorded
 
 
 def test_a_time_that_does_not_work_is_not_an_appointment() -> None:
