@@ -35,10 +35,10 @@ _WHEN_BOUGHT = quick(
 # is a purchase that long ago; used for a span, at least that long ago.
 _SPAN = quick(
     rf"(?:买|购买|入手|用)(?:了|回来)?(?:才|刚|还)?(?:不到|没到|没有|快|将近|差不多|大概|大约|刚|才|刚刚)?"
-    rf"(?P<count>{_NUM})(?P<more>多)?(?:个)?(?P<unit>天|周|星期|礼拜|月|年)(?!的?(?:延保|保修|会员|服务|保险|套餐))"
+    rf"(?P<count>{_NUM})多?(?:个)?(?P<unit>天|周|星期|礼拜|月|年)(?!的?(?:延保|保修|会员|服务|保险|套餐))"
 )
 _SPAN_BEFORE = quick(
-    rf"(?P<count>{_NUM})(?P<more>多)?(?:个)?(?P<unit>天|周|星期|礼拜|月|年)(?:之)?前(?:刚|才)?(?:在[^，,。.!！?？\s]{{1,8}})?"
+    rf"(?P<count>{_NUM})多?(?:个)?(?P<unit>天|周|星期|礼拜|月|年)(?:之)?前(?:刚|才)?(?:在[^，,。.!！?？\s]{{1,8}})?"
     rf"{_BOUGHT}"
 )
 _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
@@ -48,7 +48,7 @@ _ENGLISH = quick(
     r"(?: (?:in|on|back in|last))? (?:(?P<month>january|february|march|april|may|june|july|august|september|"
     r"october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b(?: (?P<year>20\d\d))?"
     r"|(?P<last>last (?:year|month|week))|(?P<only_year>20\d\d)\b|(?P<ago>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few) "
-    r"(?P<unit>days?|weeks?|months?|years?) ago|(?P<only>\d+) (?P<only_unit>days?|weeks?|months?) ago)",
+    r"(?P<unit>days?|weeks?|months?|years?) ago)",
     re.IGNORECASE,
 )
 _ENGLISH_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -163,7 +163,6 @@ def _english(m: re.Match[str], today: date) -> str | None:
     if m.group("last"):
         unit = m.group("last").split()[-1].lower()
         return _back(today, 1, unit)
-    count = m.group("ago") or m.group("only")
-    unit = (m.group("unit") or m.group("only_unit")).lower().rstrip("s")
+    count, unit = m.group("ago"), m.group("unit").lower().rstrip("s")
     number = _ENGLISH_NUMBERS.get(count.lower()) if not count.isdigit() else int(count)
     return _back(today, number, unit) if number else None
